@@ -1,0 +1,113 @@
+package analysis
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+func terms(ts analysis.TokenStream) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ＩＤ贷", "id贷"},
+		{"ID贷", "id贷"},
+		{"京东Ｅ卡", "京东e卡"},
+		{"花唄風控", "花呗风控"},
+		{"  租机变现：了解其模式 与 风险！ ", "租机变现 了解其模式 与 风险"},
+		{"徵信修復", "征信修复"},
+		{"a\u3000b\t\nc", "a b c"},
+		{"<script>", "script"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeOffsetsPointIntoOriginal(t *testing.T) {
+	in := "京东Ｅ卡：花唄"
+	norm, offs := NormalizeMap(in, true)
+	if len(offs) != len(norm)+1 {
+		t.Fatalf("len(offs)=%d, want %d", len(offs), len(norm)+1)
+	}
+	i := strings.Index(norm, "e卡")
+	got := in[offs[i]:offs[i+len("e卡")]]
+	if got != "Ｅ卡" {
+		t.Errorf("span of e卡 in original = %q, want Ｅ卡", got)
+	}
+}
+
+func TestWordTokenizer(t *testing.T) {
+	tok := &WordTokenizer{Seg: DefaultSegmenter()}
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"花呗协商还款对征信的影响", []string{"花呗", "协商还款", "协商", "还款", "征信", "影响"}},
+		{"租机变现", []string{"租机", "变现"}},
+		{"ＩＤ贷手机被锁了", []string{"id贷", "id", "手机", "锁"}},
+		{"京东E卡回收", []string{"京东e卡", "京东", "e卡", "回收"}},
+	}
+	for _, tt := range tests {
+		if got := terms(tok.Tokenize([]byte(tt.in))); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("words(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestGramTokenizer(t *testing.T) {
+	tests := []struct {
+		n    int
+		in   string
+		want []string
+	}{
+		{2, "花呗风控", []string{"花呗", "呗风", "风控"}},
+		{2, "京东Ｅ卡", []string{"京东", "东e", "e", "e卡"}},
+		{2, "贷 款", []string{"贷", "款"}},
+		{1, "花唄", []string{"花", "呗"}},
+	}
+	for _, tt := range tests {
+		if got := terms(gramTokenizer(tt.n).Tokenize([]byte(tt.in))); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%d-grams(%q) = %q, want %q", tt.n, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPinyin(t *testing.T) {
+	if got := terms(pinyinTokenizer(false).Tokenize([]byte("花唄風控"))); !reflect.DeepEqual(got, []string{"hua", "bei", "feng", "kong"}) {
+		t.Errorf("pinyin = %q", got)
+	}
+	if got := terms(pinyinTokenizer(true).Tokenize([]byte("花呗风控"))); !reflect.DeepEqual(got, []string{"h", "b", "f", "k"}) {
+		t.Errorf("initials = %q", got)
+	}
+	tests := []struct {
+		in      string
+		partial bool
+		want    []string
+		ok      bool
+	}{
+		{"huabeifengkong", false, []string{"hua", "bei", "feng", "kong"}, true},
+		{"zuji", false, []string{"zu", "ji"}, true},
+		{"xian", false, []string{"xian"}, true},
+		{"huab", true, []string{"hua", "b"}, true},
+		{"huab", false, nil, false},
+		{"hbfk", false, nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := SplitPinyin(tt.in, tt.partial)
+		if ok != tt.ok || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SplitPinyin(%q, %v) = %q, %v; want %q, %v", tt.in, tt.partial, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,187 @@
+package analysis
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
+
+	"github.com/zhsearch/zhsearch/data"
+)
+
+// Segmenter cuts normalized Chinese text into words with gse, using gse's
+// embedded simplified dictionary plus the domain dictionary, and knows the
+// query stop words. It is safe for concurrent use once built.
+type Segmenter struct {
+	seg  gse.Segmenter
+	stop map[string]bool
+}
+
+// DefaultSegmenter returns the process's segmenter, loading the dictionaries
+// on first use. Loading takes seconds and a hundred megabytes, so it is done
+// once per process, whatever the number of indexes.
+var DefaultSegmenter = sync.OnceValue(func() *Segmenter {
+	s, err := NewSegmenter(data.Dict)
+	if err != nil {
+		panic("analysis: " + err.Error()) // embedded data: a build defect, not a run-time condition
+	}
+	return s
+})
+
+// NewSegmenter loads gse's embedded simplified dictionary, then every
+// dict/*.txt word list of dicts except stop.txt (gse format: word, frequency,
+// part of speech), then dict/stop.txt as stop words. Words are normalized as
+// text is, so a dictionary may write ID贷 or id贷.
+func NewSegmenter(dicts fs.FS) (*Segmenter, error) {
+	s := &Segmenter{stop: map[string]bool{}}
+	s.seg.SkipLog = true
+	if err := s.seg.LoadDictEmbed("zh_s"); err != nil {
+		return nil, fmt.Errorf("load gse dictionary: %w", err)
+	}
+	files, err := fs.Glob(dicts, "dict/*.txt")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "/stop.txt") {
+			continue
+		}
+		if err := s.addWords(dicts, name); err != nil {
+			return nil, err
+		}
+	}
+	s.seg.CalcToken()
+	if err := s.loadStop(dicts, "dict/stop.txt"); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ParseDictLine parses "word [freq [pos]]"; blank lines and # comments give
+// ok=false.
+func ParseDictLine(line string) (word string, freq float64, pos string, ok bool, err error) {
+	f := strings.Fields(line)
+	if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+		return "", 0, "", false, nil
+	}
+	word, freq = Normalize(f[0]), 1000
+	if word == "" {
+		return "", 0, "", false, fmt.Errorf("word %q is empty after normalization", f[0])
+	}
+	if len(f) > 1 {
+		if freq, err = strconv.ParseFloat(f[1], 64); err != nil || freq <= 0 {
+			return "", 0, "", false, fmt.Errorf("bad frequency %q", f[1])
+		}
+	}
+	if len(f) > 2 {
+		pos = f[2]
+	}
+	return word, freq, pos, true, nil
+}
+
+func (s *Segmenter) addWords(dicts fs.FS, name string) error {
+	return eachLine(dicts, name, func(n int, line string) error {
+		word, freq, pos, ok, err := ParseDictLine(line)
+		if err != nil || !ok {
+			return err
+		}
+		// A domain entry replaces a stock entry's frequency: the domain
+		// dictionary has the last word on how the site's words are cut.
+		// CalcToken runs once after all files, not per word.
+		if s.Known(word) {
+			return s.seg.ReAddToken(word, freq, pos)
+		}
+		return s.seg.AddToken(word, freq, pos)
+	})
+}
+
+func (s *Segmenter) loadStop(dicts fs.FS, name string) error {
+	if _, err := fs.Stat(dicts, name); err != nil {
+		return nil // no stop words is a valid configuration
+	}
+	return eachLine(dicts, name, func(_ int, line string) error {
+		if w := Normalize(strings.TrimSpace(line)); w != "" && !strings.HasPrefix(w, "#") {
+			s.stop[w] = true
+		}
+		return nil
+	})
+}
+
+func eachLine(fsys fs.FS, name string, fn func(n int, line string) error) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		if err := fn(n, sc.Text()); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+	}
+	return sc.Err()
+}
+
+// IsStop reports whether a normalized word is a query stop word.
+func (s *Segmenter) IsStop(word string) bool { return s.stop[word] }
+
+// Known reports whether the dictionary holds a normalized word.
+func (s *Segmenter) Known(word string) bool {
+	_, _, ok := s.seg.Dict.Find([]byte(word))
+	return ok
+}
+
+// Word is one segmented word with its byte span in the text it was cut from.
+// Sub is set for the shorter words found inside a longer one (search mode).
+type Word struct {
+	Text       string
+	Start, End int
+	Sub        bool
+}
+
+// Cut segments normalized text into words. With search set, each word of
+// three or more characters is followed by the dictionary words of two or
+// more characters inside it (花呗协商还款 → 花呗, 协商还款, 协商, 还款), so
+// that a reader's shorter word still meets a longer indexed one.
+// Separators (spaces) are not words.
+func (s *Segmenter) Cut(text string, search bool) []Word {
+	segs := s.seg.Segment([]byte(text))
+	words := make([]Word, 0, len(segs)+len(segs)/2)
+	for i := range segs {
+		sg := &segs[i]
+		w := text[sg.Start():sg.End()]
+		if strings.TrimSpace(w) == "" {
+			continue
+		}
+		words = append(words, Word{Text: w, Start: sg.Start(), End: sg.End()})
+		if search && utf8.RuneCountInString(w) > 2 {
+			words = appendSubwords(words, sg.Token(), text, sg.Start(), w)
+		}
+	}
+	return words
+}
+
+func appendSubwords(words []Word, tok *gse.Token, text string, base int, parent string) []Word {
+	for _, sub := range tok.Segments() {
+		if sub == nil {
+			continue
+		}
+		start, end := base+sub.Start(), base+sub.End()
+		w := text[start:end]
+		if w == parent {
+			continue
+		}
+		if utf8.RuneCountInString(w) >= 2 {
+			words = append(words, Word{Text: w, Start: start, End: end, Sub: true})
+		}
+		if utf8.RuneCountInString(w) > 2 {
+			words = appendSubwords(words, sub.Token(), text, start, w)
+		}
+	}
+	return words
+}

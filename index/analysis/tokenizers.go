@@ -1,0 +1,192 @@
+package analysis
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Names of the analyzers registered with bleve. Each normalizes its input
+// itself and reports term offsets in the original text, so bleve's
+// highlighter and ours mark the reader's own characters.
+const (
+	Words    = "zh_words"    // gse search-mode words, stop words removed
+	Bigram   = "zh_bigram"   // CJK bigrams, Latin/digit runs whole
+	Unigram  = "zh_unigram"  // single characters, Latin/digit runs whole
+	Pinyin   = "zh_pinyin"   // one full pinyin syllable per character
+	Initials = "zh_initials" // one pinyin initial letter per character
+)
+
+func init() {
+	register(Words, func() analysis.Tokenizer { return &WordTokenizer{Seg: DefaultSegmenter()} })
+	register(Bigram, func() analysis.Tokenizer { return gramTokenizer(2) })
+	register(Unigram, func() analysis.Tokenizer { return gramTokenizer(1) })
+	register(Pinyin, func() analysis.Tokenizer { return pinyinTokenizer(false) })
+	register(Initials, func() analysis.Tokenizer { return pinyinTokenizer(true) })
+}
+
+// register makes name both a tokenizer and an analyzer using it: the
+// tokenizers already normalize, so no char or token filters are needed.
+func register(name string, newTokenizer func() analysis.Tokenizer) {
+	registry.RegisterTokenizer(name, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+		return newTokenizer(), nil
+	})
+	registry.RegisterAnalyzer(name, func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+		tok, err := cache.TokenizerNamed(name)
+		if err != nil {
+			return nil, err
+		}
+		return &analysis.DefaultAnalyzer{Tokenizer: tok}, nil
+	})
+}
+
+// WordTokenizer emits gse search-mode words of the normalized text. Shorter
+// words found inside a longer one share its position.
+type WordTokenizer struct {
+	Seg *Segmenter
+}
+
+// Tokenize implements analysis.Tokenizer.
+func (t *WordTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	norm, offs := NormalizeMap(string(input), true)
+	words := t.Seg.Cut(norm, true)
+	stream := make(analysis.TokenStream, 0, len(words))
+	pos := 0
+	for _, w := range words {
+		if !w.Sub {
+			pos++
+		}
+		if t.Seg.IsStop(w.Text) {
+			continue
+		}
+		stream = append(stream, &analysis.Token{
+			Term: []byte(w.Text), Start: offs[w.Start], End: offs[w.End],
+			Position: pos, Type: tokenType(w.Text),
+		})
+	}
+	return stream
+}
+
+// unit is one character, or one run of Latin letters and digits, of
+// normalized text; runs of units with no separator between form chains.
+type unit struct {
+	text       string
+	start, end int // byte offsets in the normalized text
+	latin      bool
+	chainStart bool
+}
+
+// Units splits normalized text into units.
+func units(norm string) []unit {
+	us := make([]unit, 0, len(norm)/3+1)
+	chainStart := true
+	for i := 0; i < len(norm); {
+		r, size := utf8.DecodeRuneInString(norm[i:])
+		switch {
+		case r == ' ':
+			chainStart = true
+			i += size
+			continue
+		case isWordRune(r) && !isHan(r):
+			j := i + size
+			for j < len(norm) {
+				r2, s2 := utf8.DecodeRuneInString(norm[j:])
+				if !isWordRune(r2) || isHan(r2) {
+					break
+				}
+				j += s2
+			}
+			us = append(us, unit{text: norm[i:j], start: i, end: j, latin: true, chainStart: chainStart})
+			i = j
+		default:
+			us = append(us, unit{text: norm[i : i+size], start: i, end: i + size, chainStart: chainStart})
+			i += size
+		}
+		chainStart = false
+	}
+	return us
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// GramTokenizer emits n-grams of units (n = 1 or 2). Bigrams overlap like
+// bleve's cjk analyzer, but cross from Latin to Chinese (id贷, e卡); a chain
+// of one unit is emitted alone, and with bigrams every Latin run is also
+// emitted alone at its own position, so a query for "id" still matches.
+type GramTokenizer struct{ N int }
+
+func gramTokenizer(n int) *GramTokenizer { return &GramTokenizer{N: n} }
+
+// Tokenize implements analysis.Tokenizer.
+func (t *GramTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	norm, offs := NormalizeMap(string(input), true)
+	us := units(norm)
+	stream := make(analysis.TokenStream, 0, len(us)+2)
+	emit := func(text string, start, end, pos int) {
+		stream = append(stream, &analysis.Token{
+			Term: []byte(text), Start: offs[start], End: offs[end], Position: pos, Type: tokenType(text),
+		})
+	}
+	for i, u := range us {
+		pos := i + 1
+		hasNext := i+1 < len(us) && !us[i+1].chainStart
+		if t.N == 1 {
+			emit(u.text, u.start, u.end, pos)
+			continue
+		}
+		if u.latin || (!hasNext && u.chainStart) {
+			emit(u.text, u.start, u.end, pos)
+		}
+		if hasNext {
+			next := us[i+1]
+			emit(norm[u.start:next.end], u.start, next.end, pos)
+		}
+	}
+	return stream
+}
+
+// PinyinTokenizer emits one token per Chinese character of the normalized
+// text: its full pinyin syllable, or with Initials set its first letter.
+// Latin runs pass through whole. Offsets point at the character, so a
+// pinyin match highlights the Chinese it came from.
+type PinyinTokenizer struct{ Initials bool }
+
+func pinyinTokenizer(initials bool) *PinyinTokenizer { return &PinyinTokenizer{Initials: initials} }
+
+// Tokenize implements analysis.Tokenizer.
+func (t *PinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	norm, offs := NormalizeMap(string(input), true)
+	us := units(norm)
+	stream := make(analysis.TokenStream, 0, len(us))
+	pos := 0
+	for _, u := range us {
+		term := u.text
+		if !u.latin {
+			r, _ := utf8.DecodeRuneInString(u.text)
+			py := CharPinyin(r)
+			if py == "" {
+				continue
+			}
+			term = py
+			if t.Initials {
+				term = py[:1]
+			}
+		}
+		pos++
+		stream = append(stream, &analysis.Token{
+			Term: []byte(term), Start: offs[u.start], End: offs[u.end], Position: pos, Type: analysis.AlphaNumeric,
+		})
+	}
+	return stream
+}
+
+func tokenType(s string) analysis.TokenType {
+	for _, r := range s {
+		if isHan(r) {
+			return analysis.Ideographic
+		}
+	}
+	return analysis.AlphaNumeric
+}

@@ -1,0 +1,363 @@
+// Package corpus reads the site's data folder: any number of `*.jsonl` files
+// (one article per line) and page exports `*.txt` (title, 发布时间, body,
+// 相关内容 list, To Top). It validates every article, turns each related title
+// that is not itself an article into one title-only article, and reports bad
+// input with the file and line it came from.
+package corpus
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// maxLine bounds one JSONL line (and one page line); longer lines are an
+// error, not a silent truncation.
+const maxLine = 16 << 20
+
+// Normalizer maps a title to the key under which equal titles are merged.
+type Normalizer func(string) string
+
+// Corpus is the validated content of a data folder.
+type Corpus struct {
+	// Articles holds every article: first the ones from files in file order,
+	// then the title-only ones in order of first mention.
+	Articles []zhsearch.Article
+	// Files is the number of input files read.
+	Files int
+	// TitleOnly counts the title-only articles made from 相关内容 lists.
+	TitleOnly int
+}
+
+// Source says where an article was read: file and 1-based line.
+type Source struct {
+	File string
+	Line int
+}
+
+func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// InputError is bad input at a place in a file.
+type InputError struct {
+	Source
+	Msg string
+}
+
+func (e *InputError) Error() string { return e.Source.String() + ": " + e.Msg }
+
+// Loader builds a Corpus. Its zero value is not usable; use NewLoader.
+type Loader struct {
+	normalize Normalizer
+	byID      map[string]Source
+	articles  []zhsearch.Article
+	titles    map[string]bool // normalized titles of real articles
+	pending   []string        // related titles in order of first mention
+	seen      map[string]bool // normalized pending titles
+	files     int
+}
+
+// NewLoader returns a Loader that merges titles equal under normalize
+// (nil means exact match after trimming).
+func NewLoader(normalize Normalizer) *Loader {
+	if normalize == nil {
+		normalize = strings.TrimSpace
+	}
+	return &Loader{
+		normalize: normalize,
+		byID:      map[string]Source{},
+		titles:    map[string]bool{},
+		seen:      map[string]bool{},
+	}
+}
+
+// Load reads every *.jsonl and *.txt file directly in dir, in name order.
+func Load(dir string, normalize Normalizer) (*Corpus, error) {
+	l := NewLoader(normalize)
+	if err := l.AddDir(dir); err != nil {
+		return nil, err
+	}
+	return l.Corpus(), nil
+}
+
+// DataFiles lists the input files of a data folder in the order they are read.
+func DataFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read data folder: %w", err)
+	}
+	var files []string
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if !e.Type().IsRegular() || (ext != ".jsonl" && ext != ".txt") {
+			continue
+		}
+		files = append(files, filepath.Join(dir, e.Name()))
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// AddDir reads every input file of dir.
+func (l *Loader) AddDir(dir string) error {
+	files, err := DataFiles(dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := l.AddFile(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddFile reads one .jsonl or .txt file.
+func (l *Loader) AddFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	l.files++
+	if filepath.Ext(path) == ".jsonl" {
+		return l.AddJSONL(path, f)
+	}
+	a, err := ParsePage(path, f)
+	if err != nil {
+		return err
+	}
+	return l.Add(*a, Source{File: path, Line: 1})
+}
+
+// jsonArticle is the input form of an article: published_at is a string so
+// both date layouts are accepted.
+type jsonArticle struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Body        string   `json:"body"`
+	URL         string   `json:"url"`
+	PublishedAt string   `json:"published_at"`
+	Tags        []string `json:"tags"`
+	Category    string   `json:"category"`
+	Related     []string `json:"related"`
+}
+
+// DecodeArticle parses one JSON article and validates it.
+func DecodeArticle(data []byte) (zhsearch.Article, error) {
+	var in jsonArticle
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: more than one value")
+	}
+	a := zhsearch.Article{
+		ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Body: in.Body,
+		URL: in.URL, Tags: in.Tags, Category: in.Category, Related: trimAll(in.Related),
+	}
+	if in.PublishedAt != "" {
+		t, err := zhsearch.ParseTime(in.PublishedAt)
+		if err != nil {
+			return a, err
+		}
+		a.PublishedAt = t
+	}
+	return a, a.Validate()
+}
+
+// AddJSONL reads one article per line; blank lines are skipped.
+func (l *Loader) AddJSONL(name string, r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		src := Source{File: name, Line: n}
+		a, err := DecodeArticle(line)
+		if err != nil {
+			return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
+		}
+		if err := l.Add(a, src); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("%s: a line is longer than %d bytes", name, maxLine)
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// Add adds a validated article read at src.
+func (l *Loader) Add(a zhsearch.Article, src Source) error {
+	if err := a.Validate(); err != nil {
+		return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
+	}
+	if prev, dup := l.byID[a.ID]; dup {
+		return &InputError{Source: src, Msg: fmt.Sprintf("duplicate id %q, first defined at %s", a.ID, prev)}
+	}
+	l.byID[a.ID] = src
+	l.titles[l.normalize(a.Title)] = true
+	for _, t := range a.Related {
+		k := l.normalize(t)
+		if k != "" && !l.seen[k] {
+			l.seen[k] = true
+			l.pending = append(l.pending, t)
+		}
+	}
+	l.articles = append(l.articles, a)
+	return nil
+}
+
+// Corpus returns the articles read so far plus one title-only article for
+// each related title that no article carries.
+func (l *Loader) Corpus() *Corpus {
+	c := &Corpus{Articles: l.articles, Files: l.files}
+	for _, t := range l.pending {
+		k := l.normalize(t)
+		if l.titles[k] {
+			continue
+		}
+		id := TitleID(k)
+		if _, taken := l.byID[id]; taken {
+			continue
+		}
+		c.Articles = append(c.Articles, zhsearch.Article{ID: id, Title: t, TitleOnly: true})
+		c.TitleOnly++
+	}
+	return c
+}
+
+// TitleID is the stable id of a title-only article: "t-" and 16 hex digits of
+// the SHA-256 of its normalized title, so it survives reindexes and reorders.
+func TitleID(normalizedTitle string) string {
+	sum := sha256.Sum256([]byte(normalizedTitle))
+	return "t-" + hex.EncodeToString(sum[:8])
+}
+
+func trimAll(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Page export markers.
+const (
+	datePrefix    = "发布时间"
+	relatedMarker = "相关内容"
+	trailer       = "To Top"
+)
+
+// ParsePage parses one exported page. The article id is the file's base name
+// without extension. Errors name the file and line.
+func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
+	id := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	fail := func(line int, format string, args ...any) error {
+		return &InputError{Source: Source{File: name, Line: line}, Msg: fmt.Sprintf(format, args...)}
+	}
+	a := &zhsearch.Article{ID: id}
+	const (
+		wantTitle = iota
+		wantDate
+		inBody
+		inRelated
+		done
+	)
+	state, n, titleLine := wantTitle, 0, 0
+	var body []string
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" {
+			continue
+		}
+		switch state {
+		case wantTitle:
+			a.Title, titleLine, state = line, n, wantDate
+		case wantDate:
+			v, ok := cutLabel(line, datePrefix)
+			if !ok {
+				return nil, fail(n, "expected a %s: line after the title", datePrefix)
+			}
+			t, err := zhsearch.ParseTime(v)
+			if err != nil {
+				return nil, fail(n, "%s", zhsearch.ErrorMessage(err))
+			}
+			a.PublishedAt, state = t, inBody
+		case inBody:
+			if v, ok := cutLabel(line, relatedMarker); ok && v == "" {
+				state = inRelated
+			} else if line == trailer {
+				state = done
+			} else {
+				body = append(body, line)
+			}
+		case inRelated:
+			if line == trailer {
+				state = done
+			} else {
+				a.Related = append(a.Related, line)
+			}
+		case done:
+			return nil, fail(n, "text after %q", trailer)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fail(n, "%v", err)
+	}
+	switch state {
+	case wantTitle:
+		return nil, fail(n, "empty page: no title")
+	case wantDate:
+		return nil, fail(n, "missing %s: line", datePrefix)
+	case inBody, inRelated:
+		return nil, fail(n, "page ends without %q", trailer)
+	}
+	a.Body = strings.Join(body, "\n")
+	if err := a.Validate(); err != nil {
+		return nil, fail(titleLine, "%s", zhsearch.ErrorMessage(err))
+	}
+	return a, nil
+}
+
+// cutLabel matches "label:value" with an ASCII or full-width colon.
+func cutLabel(line, label string) (string, bool) {
+	rest, ok := strings.CutPrefix(line, label)
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	for _, colon := range []string{":", "："} {
+		if v, ok := strings.CutPrefix(rest, colon); ok {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// Since reports the time elapsed for build summaries.
+func Since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
