@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -358,6 +357,3 @@ func cutLabel(line, label string) (string, bool) {
 	}
 	return "", false
 }
-
-// Since reports the time elapsed for build summaries.
-func Since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }

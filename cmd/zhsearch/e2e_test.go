@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startServer runs `zhsearch serve` in-process on a real listener on :0
+// with a fresh index folder built from dataDir, and returns its base URL.
+func startServer(t *testing.T, dataDir string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	errc := make(chan error, 1)
+	cfg := serveConfig{dataDir: dataDir, indexDir: filepath.Join(t.TempDir(), "index"), addr: "127.0.0.1:0",
+		ready: func(a string) { addrc <- a }}
+	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	select {
+	case a := <-addrc:
+		return "http://" + a
+	case err := <-errc:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("server did not start")
+	}
+	return ""
+}
+
+func getJSON(t *testing.T, u string, wantStatus int, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	checkJSON(t, "GET "+u, resp, wantStatus, v)
+}
+
+func checkJSON(t *testing.T, what string, resp *http.Response, wantStatus int, v any) {
+	t.Helper()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("%s: status %d, want %d; body %s", what, resp.StatusCode, wantStatus, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("%s: Content-Type %q", what, ct)
+	}
+	if v != nil {
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("%s: %v in %s", what, err, body)
+		}
+	}
+}
+
+type searchResp struct {
+	Total uint64 `json:"total"`
+	Hits  []struct {
+		ID, Title  string
+		Highlights struct{ Title, Body string }
+	} `json:"hits"`
+}
+
+type apiError struct {
+	Error struct{ Code, Message string } `json:"error"`
+}
+
+func TestEndToEndSeedCorpus(t *testing.T) {
+	base := startServer(t, "../../data")
+
+	var sr searchResp
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花呗风控")+"&size=10", 200, &sr)
+	// The corpus has five titles holding 花呗风控; they all come first.
+	const want = 5
+	if len(sr.Hits) < want {
+		t.Fatalf("%d hits, want at least %d", len(sr.Hits), want)
+	}
+	for i, h := range sr.Hits[:want] {
+		if !strings.Contains(h.Title, "花呗风控") {
+			t.Errorf("hit %d is %q, want a 花呗风控 title in the first %d", i+1, h.Title, want)
+		}
+		if !strings.Contains(h.Highlights.Title, "<mark>花呗风控</mark>") {
+			t.Errorf("hit %d highlight %q", i+1, h.Highlights.Title)
+		}
+	}
+
+	var rel struct {
+		ID      string `json:"id"`
+		Related []struct{ ID, Title string }
+	}
+	const seed = "000_6fe797c5a744a779"
+	getJSON(t, base+"/api/v1/articles/"+seed+"/related?size=5", 200, &rel)
+	if len(rel.Related) == 0 {
+		t.Fatal("seed article has no related articles")
+	}
+	for _, r := range rel.Related {
+		if r.ID == seed {
+			t.Error("related list holds the article itself")
+		}
+	}
+
+	var art struct {
+		ID, Title string
+		Related   []string
+	}
+	getJSON(t, base+"/api/v1/articles/"+seed, 200, &art)
+	if art.Title != "花呗协商还款对征信的影响" || len(art.Related) != 100 {
+		t.Errorf("article = %q with %d related titles", art.Title, len(art.Related))
+	}
+
+	var sug struct{ Suggestions []struct{ ID, Title string } }
+	getJSON(t, base+"/api/v1/suggest?q="+url.QueryEscape("花呗"), 200, &sug)
+	if len(sug.Suggestions) == 0 || !strings.HasPrefix(sug.Suggestions[0].Title, "花呗") {
+		t.Errorf("suggest 花呗 = %+v", sug.Suggestions)
+	}
+
+	resp, err := http.Post(base+"/api/v1/related", "application/json",
+		strings.NewReader(`{"title":"租机变现有什么风险","body":"租机以后转卖手机变现","size":3}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var draft struct{ Related []struct{ ID, Title string } }
+	checkJSON(t, "POST draft", resp, 200, &draft)
+	resp.Body.Close()
+	if len(draft.Related) == 0 || !strings.Contains(draft.Related[0].Title, "租机") {
+		t.Errorf("draft related = %+v", draft.Related)
+	}
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		getJSON(t, base+path, 200, nil)
+	}
+}
+
+func TestQuerySyntaxIsText(t *testing.T) {
+	base := startServer(t, "../../data")
+	for _, q := range []string{"title:花呗", "*", "+花呗 -风控", `"花呗`, "花呗~2", "(风控", "/.*/", "花呗^10"} {
+		var sr searchResp
+		getJSON(t, base+"/api/v1/search?q="+url.QueryEscape(q), 200, &sr)
+	}
+	// 'title:x' is the text "title x", not a field query: it matches nothing here.
+	var sr searchResp
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("title:量子"), 200, &sr)
+	if sr.Total != 0 {
+		t.Errorf("title:量子 found %d hits", sr.Total)
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	base := startServer(t, "../../data")
+	long := strings.Repeat("花", 201)
+	tests := []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/v1/search", 400, "invalid_argument"},
+		{"/api/v1/search?q=", 400, "invalid_argument"},
+		{"/api/v1/search?q=%20%20", 400, "invalid_argument"},
+		{"/api/v1/search?q=" + url.QueryEscape(long), 400, "invalid_argument"},
+		{"/api/v1/search?q=%ff%fe", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&size=0", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&size=-1", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&size=51", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&size=abc", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&page=0", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&page=1e9", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&page=101&size=10", 400, "invalid_argument"},
+		{"/api/v1/suggest", 400, "invalid_argument"},
+		{"/api/v1/suggest?q=a&size=0", 400, "invalid_argument"},
+		{"/api/v1/articles/nope", 404, "not_found"},
+		{"/api/v1/articles/..%2F..%2Fetc", 404, "not_found"},
+		{"/api/v1/articles/a%00b", 404, "not_found"},
+		{"/api/v1/articles/nope/related", 404, "not_found"},
+		{"/api/v1/articles/000_6fe797c5a744a779/related?size=21", 400, "invalid_argument"},
+		{"/api/v1/articles/000_6fe797c5a744a779/related?size=0", 400, "invalid_argument"},
+		{"/api/v1/nope", 404, "not_found"},
+	}
+	for _, tt := range tests {
+		var e apiError
+		getJSON(t, base+tt.path, tt.status, &e)
+		if e.Error.Code != tt.code || e.Error.Message == "" {
+			t.Errorf("GET %s: error %+v, want code %s and a message", tt.path, e.Error, tt.code)
+		}
+	}
+
+	posts := []struct {
+		name, ctype, body string
+		status            int
+		code              string
+	}{
+		{"wrong content type", "text/plain", `{"title":"花呗"}`, 415, "unsupported_media_type"},
+		{"malformed", "application/json", `{"title":`, 400, "invalid_argument"},
+		{"unknown field", "application/json", `{"titel":"花呗"}`, 400, "invalid_argument"},
+		{"empty draft", "application/json", `{"title":" ","body":""}`, 400, "invalid_argument"},
+		{"bad size", "application/json", `{"title":"花呗","size":99}`, 400, "invalid_argument"},
+		{"too large", "application/json", `{"title":"` + strings.Repeat("a", 2<<20) + `"}`, 413, "payload_too_large"},
+	}
+	for _, tt := range posts {
+		resp, err := http.Post(base+"/api/v1/related", tt.ctype, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e apiError
+		checkJSON(t, "POST "+tt.name, resp, tt.status, &e)
+		resp.Body.Close()
+		if e.Error.Code != tt.code {
+			t.Errorf("POST %s: code %q, want %q", tt.name, e.Error.Code, tt.code)
+		}
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		args   []string
+		status int
+		out    string
+	}{
+		{[]string{"help"}, 0, "Commands:"},
+		{nil, 0, "Commands:"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"reindex", "--nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"serve", "-h"}, 0, "Usage: zhsearch serve"},
+		{[]string{"reindex", "extra"}, 2, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		if got := run(context.Background(), tt.args, &out, &out); got != tt.status || !strings.Contains(out.String(), tt.out) {
+			t.Errorf("zhsearch %q: status %d, output %q; want %d and %q", tt.args, got, out.String(), tt.status, tt.out)
+		}
+	}
+}
+
+func TestFailedReindexKeepsLiveIndex(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	good := `{"id":"a1","title":"花呗风控解除"}` + "\n"
+	if err := os.WriteFile(filepath.Join(data, "a.jsonl"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 0 {
+		t.Fatalf("first reindex: %d %s", st, &out)
+	}
+	live, _ := os.ReadFile(filepath.Join(idx, "CURRENT"))
+	bad := good + `{"id":"a2","title":"x","published_at":"soon"}` + "\n"
+	if err := os.WriteFile(filepath.Join(data, "a.jsonl"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out)
+	if want := filepath.Join(data, "a.jsonl") + ":2: bad date"; st != 1 || !strings.Contains(out.String(), want) {
+		t.Errorf("bad reindex: status %d, output %q; want 1 and %q", st, out.String(), want)
+	}
+	if after, _ := os.ReadFile(filepath.Join(idx, "CURRENT")); !bytes.Equal(after, live) {
+		t.Errorf("CURRENT changed from %q to %q", live, after)
+	}
+	entries, _ := os.ReadDir(idx)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if fmt.Sprint(names) != fmt.Sprintf("[CURRENT LOCK %s]", strings.TrimSpace(string(live))) {
+		t.Errorf("index folder holds %v", names)
+	}
+}

@@ -1,0 +1,139 @@
+package corpus
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+const seedPage = "../../data/000_6fe797c5a744a779.txt"
+
+func TestParsePageSeed(t *testing.T) {
+	f, err := os.Open(seedPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := ParsePage(seedPage, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != "000_6fe797c5a744a779" || a.Title != "花呗协商还款对征信的影响" {
+		t.Errorf("id, title = %q, %q", a.ID, a.Title)
+	}
+	want := time.Date(2024, 5, 25, 5, 9, 59, 0, time.UTC) // 13:09:59 in Asia/Shanghai
+	if !a.PublishedAt.Equal(want) {
+		t.Errorf("published_at = %v, want %v", a.PublishedAt, want)
+	}
+	if !strings.HasPrefix(a.Body, "在现代社会") || !strings.HasSuffix(a.Body, "是避免此类问题的根本之道。") {
+		t.Errorf("body runs from %q to %q", a.Body[:30], a.Body[len(a.Body)-30:])
+	}
+	if strings.Contains(a.Body, "相关内容") || strings.Contains(a.Body, "To Top") {
+		t.Error("body holds the related list or trailer")
+	}
+	if len(a.Related) != 100 {
+		t.Fatalf("related titles = %d, want 100", len(a.Related))
+	}
+	if a.Related[0] != "网贷风控了多久恢复征信记录" || a.Related[99] != "当资金周转困难时,如何选择合适的网贷产品" {
+		t.Errorf("related list runs from %q to %q", a.Related[0], a.Related[99])
+	}
+}
+
+func TestLoadSeedFolder(t *testing.T) {
+	c, err := Load("../../data", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Files != 1 || len(c.Articles) != 101 || c.TitleOnly != 100 {
+		t.Fatalf("files=%d articles=%d title-only=%d, want 1, 101, 100", c.Files, len(c.Articles), c.TitleOnly)
+	}
+	ids := map[string]bool{}
+	for _, a := range c.Articles[1:] {
+		if !a.TitleOnly || a.Body != "" || a.ID != TitleID(a.Title) {
+			t.Errorf("title-only article %+v", a)
+		}
+		ids[a.ID] = true
+	}
+	if len(ids) != 100 {
+		t.Errorf("%d distinct title-only ids, want 100", len(ids))
+	}
+}
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadMergesTitlesAndKeepsIDsStable(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.jsonl", `{"id":"a1","title":"花呗风控","related":["征信修复","租机变现"]}
+{"id":"a2","title":"征信修复","published_at":"2024-05-25T13:09:59+08:00","related":["租机变现 ","网贷自救"]}
+`)
+	write(t, dir, "b.txt", "网贷自救\n发布时间:2024-01-02 03:04:05\n正文。\n相关内容:\n租机变现\n花呗风控\nTo Top")
+	c, err := Load(dir, strings.TrimSpace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titleOnly []string
+	for _, a := range c.Articles {
+		if a.TitleOnly {
+			titleOnly = append(titleOnly, a.ID+" "+a.Title)
+		}
+	}
+	// 征信修复, 网贷自救 and 花呗风控 are real articles; 租机变现, listed
+	// three times, is one title-only article.
+	want := []string{TitleID("租机变现") + " 租机变现"}
+	if !reflect.DeepEqual(titleOnly, want) {
+		t.Errorf("title-only = %q, want %q", titleOnly, want)
+	}
+}
+
+func TestBadInputNamesFileAndLine(t *testing.T) {
+	tests := []struct {
+		name, file, content, want string
+	}{
+		{"malformed json", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"b\",\n", "x.jsonl:2: malformed JSON"},
+		{"missing title", "x.jsonl", "\n{\"id\":\"a\",\"title\":\"  \"}\n", "x.jsonl:2: article a: title is required"},
+		{"bad id", "x.jsonl", "{\"id\":\"a/b\",\"title\":\"t\"}\n", "x.jsonl:1: id \"a/b\" must be"},
+		{"bad date", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\",\"published_at\":\"yesterday\"}\n", "x.jsonl:1: bad date"},
+		{"duplicate id", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"a\",\"title\":\"u\"}\n", "x.jsonl:2: duplicate id \"a\", first defined at"},
+		{"unknown field", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\",\"titel\":\"u\"}\n", "x.jsonl:1: malformed JSON"},
+		{"page without date", "p.txt", "标题\n正文\n相关内容:\nTo Top", "p.txt:2: expected a 发布时间"},
+		{"page bad date", "p.txt", "标题\n发布时间:2024-13-01 00:00:00\n正文\nTo Top", "p.txt:2: bad date"},
+		{"page without trailer", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n甲", "p.txt:5: page ends without"},
+		{"empty page", "p.txt", "\n\n", "p.txt:2: empty page"},
+		{"text after trailer", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\nTo Top\n多余", "p.txt:5: text after"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, tt.file, tt.content)
+			_, err := Load(dir, nil)
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("err = %v, want an InputError", err)
+			}
+			if got := strings.TrimPrefix(err.Error(), dir+string(filepath.Separator)); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("err = %q, want prefix %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDuplicateAcrossFilesNamesBothPlaces(t *testing.T) {
+	dir := t.TempDir()
+	a := write(t, dir, "a.jsonl", "{\"id\":\"x\",\"title\":\"t\"}\n")
+	b := write(t, dir, "b.jsonl", "\n\n{\"id\":\"x\",\"title\":\"u\"}\n")
+	_, err := Load(dir, nil)
+	if err == nil || !strings.Contains(err.Error(), b+":3:") || !strings.Contains(err.Error(), a+":1") {
+		t.Errorf("err = %v, want both %s:1 and %s:3", err, a, b)
+	}
+}

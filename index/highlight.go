@@ -1,0 +1,191 @@
+package index
+
+import (
+	"html"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// snippetRunes is the length of a body snippet in characters.
+const snippetRunes = 100
+
+// highlighter marks what a query matched in a document's original text. It
+// finds query terms in the normalized text and maps the spans back, so a
+// traditional or full-width title is marked where the reader sees it;
+// overlapping matches (search-mode words inside longer words, bigrams) are
+// merged into one mark.
+type highlighter struct {
+	needles   []string // normalized strings to find, longest first
+	syllables []string // pinyin syllables to find when nothing exact matches
+}
+
+func newHighlighter(aq *analyzedQuery) *highlighter {
+	seen := map[string]bool{}
+	h := &highlighter{syllables: aq.syllable}
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			h.needles = append(h.needles, s)
+		}
+	}
+	for _, w := range aq.words {
+		if utf8.RuneCountInString(w) > 1 || aq.chars == 1 {
+			add(w)
+		}
+	}
+	for _, b := range aq.bigrams {
+		if utf8.RuneCountInString(b) > 1 || aq.chars == 1 || analysis.IsLatinQuery(b) {
+			add(b)
+		}
+	}
+	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
+	return h
+}
+
+type span struct{ start, end int }
+
+// spans returns the merged byte spans, in the original text, of all matches.
+func (h *highlighter) spans(text string) []span {
+	norm, offs := analysis.NormalizeMap(text, true)
+	var out []span
+	for _, n := range h.needles {
+		for i := 0; ; {
+			j := strings.Index(norm[i:], n)
+			if j < 0 {
+				break
+			}
+			s := i + j
+			out = append(out, span{offs[s], offs[s+len(n)]})
+			i = s + len(n)
+		}
+	}
+	if len(out) == 0 && len(h.syllables) >= 2 {
+		out = pinyinSpans(norm, offs, h.syllables)
+	}
+	return merge(out)
+}
+
+// pinyinSpans finds runs of characters whose pinyin is the query's
+// syllables (花贝 finds 花呗), for matches made by sound or typed as pinyin.
+func pinyinSpans(norm string, offs []int, syl []string) []span {
+	type ch struct {
+		py         string
+		start, end int
+	}
+	var chars []ch
+	for i, r := range norm {
+		if p := analysis.CharPinyin(r); p != "" {
+			chars = append(chars, ch{p, i, i + utf8.RuneLen(r)})
+		} else {
+			chars = append(chars, ch{"", i, i + utf8.RuneLen(r)})
+		}
+	}
+	var out []span
+	initials := true
+	for _, s := range syl {
+		initials = initials && len(s) == 1
+	}
+	for i := 0; i+len(syl) <= len(chars); i++ {
+		ok := true
+		for k, s := range syl {
+			p := chars[i+k].py
+			if p == "" || (initials && p[:1] != s) || (!initials && p != s) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, span{offs[chars[i].start], offs[chars[i+len(syl)-1].end]})
+		}
+	}
+	return out
+}
+
+func merge(spans []span) []span {
+	if len(spans) < 2 {
+		return spans
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	out := spans[:1]
+	for _, s := range spans[1:] {
+		last := &out[len(out)-1]
+		if s.start <= last.end {
+			last.end = max(last.end, s.end)
+		} else {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// mark renders text[from:to] HTML-escaped with <mark> around spans.
+func mark(text string, spans []span, from, to int) string {
+	var b strings.Builder
+	pos := from
+	for _, s := range spans {
+		if s.end <= from || s.start >= to {
+			continue
+		}
+		st, en := max(s.start, from), min(s.end, to)
+		b.WriteString(html.EscapeString(text[pos:st]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[st:en]))
+		b.WriteString("</mark>")
+		pos = en
+	}
+	b.WriteString(html.EscapeString(text[pos:to]))
+	return b.String()
+}
+
+// title returns the whole title, escaped and marked.
+func (h *highlighter) title(title string) string {
+	return mark(title, h.spans(title), 0, len(title))
+}
+
+// snippet returns about n characters of body around its first match, as
+// plain text and as escaped, marked HTML, with … where the body was cut.
+func (h *highlighter) snippet(body string, n int) (plain, marked string) {
+	if body == "" {
+		return "", ""
+	}
+	spans := h.spans(body)
+	first := 0
+	if len(spans) > 0 {
+		first = spans[0].start
+	}
+	// Start a little before the match, so it is read in context.
+	from := backRunes(body, first, n/5)
+	to := forwardRunes(body, from, n)
+	pre, post := "", ""
+	if from > 0 {
+		pre = "…"
+	}
+	if to < len(body) {
+		post = "…"
+	}
+	plain = strings.Join(strings.Fields(pre+body[from:to]+post), " ")
+	marked = strings.Join(strings.Fields(pre+mark(body, spans, from, to)+post), " ")
+	return plain, marked
+}
+
+func backRunes(s string, i, n int) int {
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		if s[i] == '\n' {
+			return i + 1
+		}
+	}
+	return i
+}
+
+func forwardRunes(s string, i, n int) int {
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}

@@ -1,0 +1,168 @@
+package index
+
+import (
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// Field names in the bleve index. Each text property is indexed several
+// ways: gse words (the primary, precise field), CJK bigrams (recall for
+// words the dictionary does not know, and exact-phrase matching), single
+// characters and pinyin (titles only).
+const (
+	fTitle     = "title"
+	fTitleBi   = "title_bi"
+	fTitleUni  = "title_uni"
+	fTitlePY   = "title_py"
+	fTitleIni  = "title_ini"
+	fTitleKey  = "title_key"  // normalized title, one term: "starts with"
+	fTitleKeyP = "title_keyp" // full pinyin of the title, one term
+	fTitleKeyI = "title_keyi" // initials of the title, one term
+	fTitleLen  = "title_len"
+	fBody      = "body"
+	fBodyBi    = "body_bi"
+	fRelated   = "related"
+	fRelatedBi = "related_bi"
+	fTags      = "tags"
+	fCategory  = "category"
+	fURL       = "url"
+	fPublished = "published_at"
+	fTitleOnly = "title_only"
+)
+
+// doc is the bleve form of an Article: the article's fields plus the
+// derived single-term keys used by autocomplete.
+type doc struct {
+	Title       string     `json:"title"`
+	Body        string     `json:"body"`
+	URL         string     `json:"url"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	Tags        []string   `json:"tags"`
+	Category    string     `json:"category"`
+	Related     []string   `json:"related"`
+	TitleOnly   bool       `json:"title_only"`
+	TitleKey    string     `json:"title_key"`
+	TitleKeyP   string     `json:"title_keyp"`
+	TitleKeyI   string     `json:"title_keyi"`
+	TitleLen    float64    `json:"title_len"`
+}
+
+func toDoc(a *zhsearch.Article) doc {
+	norm := analysis.Normalize(a.Title)
+	py, ini := titlePinyinKeys(norm)
+	d := doc{
+		Title: a.Title, Body: a.Body, URL: a.URL, Tags: a.Tags, Category: a.Category,
+		Related: a.Related, TitleOnly: a.TitleOnly,
+		TitleKey: norm, TitleKeyP: py, TitleKeyI: ini, TitleLen: float64(len([]rune(norm))),
+	}
+	if !a.PublishedAt.IsZero() {
+		t := a.PublishedAt
+		d.PublishedAt = &t
+	}
+	return d
+}
+
+// titlePinyinKeys returns the title as one run of full pinyin and as one run
+// of initials, Latin kept as typed and separators dropped: 花呗风控 →
+// huabeifengkong, hbfk; ID贷 → iddai, idd.
+func titlePinyinKeys(norm string) (full, initials string) {
+	var f, i strings.Builder
+	for _, r := range norm {
+		if p := analysis.CharPinyin(r); p != "" {
+			f.WriteString(p)
+			i.WriteByte(p[0])
+		} else if r != ' ' {
+			f.WriteRune(r)
+			i.WriteRune(r)
+		}
+	}
+	return f.String(), i.String()
+}
+
+func textField(analyzer, name string, store bool) *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = analyzer
+	f.Name = name
+	f.Store = store
+	f.IncludeInAll = false
+	// Positions are kept only where phrase queries run.
+	f.IncludeTermVectors = phraseFields[name]
+	f.DocValues = false
+	return f
+}
+
+// phraseFields are the fields searched with phrase queries.
+var phraseFields = map[string]bool{fTitleBi: true, fBodyBi: true, fTitlePY: true, fTitleIni: true}
+
+func keywordField(name string, store bool) *mapping.FieldMapping {
+	f := textField(keyword.Name, name, store)
+	return f
+}
+
+func storedOnly(name string) *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Name = name
+	f.Index = false
+	f.Store = true
+	f.IncludeInAll = false
+	f.DocValues = false
+	return f
+}
+
+// newMapping returns the index mapping. What the API returns is stored;
+// derived fields are only indexed.
+func newMapping() mapping.IndexMapping {
+	m := bleve.NewDocumentStaticMapping()
+
+	title := bleve.NewDocumentMapping()
+	title.AddFieldMapping(textField(analysis.Words, fTitle, true))
+	title.AddFieldMapping(textField(analysis.Bigram, fTitleBi, false))
+	title.AddFieldMapping(textField(analysis.Unigram, fTitleUni, false))
+	title.AddFieldMapping(textField(analysis.Pinyin, fTitlePY, false))
+	title.AddFieldMapping(textField(analysis.Initials, fTitleIni, false))
+	m.AddSubDocumentMapping(fTitle, title)
+
+	body := bleve.NewDocumentMapping()
+	body.AddFieldMapping(textField(analysis.Words, fBody, true))
+	body.AddFieldMapping(textField(analysis.Bigram, fBodyBi, false))
+	m.AddSubDocumentMapping(fBody, body)
+
+	related := bleve.NewDocumentMapping()
+	related.AddFieldMapping(textField(analysis.Words, fRelated, true))
+	related.AddFieldMapping(textField(analysis.Bigram, fRelatedBi, false))
+	m.AddSubDocumentMapping(fRelated, related)
+
+	m.AddFieldMappingsAt(fTags, keywordField(fTags, true))
+	m.AddFieldMappingsAt(fCategory, keywordField(fCategory, true))
+	m.AddFieldMappingsAt(fTitleKey, keywordField(fTitleKey, false))
+	m.AddFieldMappingsAt(fTitleKeyP, keywordField(fTitleKeyP, false))
+	m.AddFieldMappingsAt(fTitleKeyI, keywordField(fTitleKeyI, false))
+	m.AddFieldMappingsAt(fURL, storedOnly(fURL))
+
+	tl := bleve.NewNumericFieldMapping()
+	tl.Name, tl.Store, tl.IncludeInAll = fTitleLen, false, false
+	m.AddFieldMappingsAt(fTitleLen, tl)
+
+	pub := bleve.NewDateTimeFieldMapping()
+	pub.Name, pub.Store, pub.IncludeInAll = fPublished, true, false
+	m.AddFieldMappingsAt(fPublished, pub)
+
+	to := bleve.NewBooleanFieldMapping()
+	to.Name, to.Store, to.IncludeInAll = fTitleOnly, true, false
+	m.AddFieldMappingsAt(fTitleOnly, to)
+
+	im := bleve.NewIndexMapping()
+	im.DefaultMapping = m
+	im.DefaultAnalyzer = analysis.Words
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	return im
+}

@@ -1,0 +1,195 @@
+package index
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// Boosts of the search clauses. An exact phrase in the title outranks
+// everything; word matches outrank bigram-only matches; the title outranks
+// the body; pinyin homophones rank below exact matches.
+const (
+	boostTitlePhrase = 12.0
+	boostBodyPhrase  = 3.0
+	boostTitleWords  = 4.0
+	boostBodyWords   = 1.0
+	boostTitleBigram = 1.5
+	boostBodyBigram  = 0.4
+	boostRelated     = 0.3
+	boostTitleChar   = 2.0
+	boostPinyin      = 3.0 // Latin query typed as pinyin
+	boostInitials    = 2.0
+	boostHomophone   = 0.6 // Chinese query matched by sound only
+)
+
+// analyzedQuery is a reader's query after normalization, with the terms
+// each field is searched for. It also drives highlighting.
+type analyzedQuery struct {
+	norm     string
+	words    []string // gse words, stop words removed, unique
+	bigrams  []string // unique bigram-field terms
+	chars    int      // number of characters (runes, spaces excluded)
+	latin    bool     // only Latin letters, digits and spaces: maybe pinyin
+	syllable []string // pinyin syllables: of a Latin query, or of a Chinese one
+	initials string   // a Latin query read as initials
+}
+
+func (ix *Index) analyze(q string) analyzedQuery {
+	aq := analyzedQuery{norm: analysis.Normalize(q)}
+	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
+	seen := map[string]bool{}
+	for _, w := range ix.seg.Cut(aq.norm, true) {
+		if !ix.seg.IsStop(w.Text) && !seen[w.Text] {
+			seen[w.Text] = true
+			aq.words = append(aq.words, w.Text)
+		}
+	}
+	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(aq.norm)) {
+		if s := string(t.Term); !seen["bi:"+s] {
+			seen["bi:"+s] = true
+			aq.bigrams = append(aq.bigrams, s)
+		}
+	}
+	aq.latin = analysis.IsLatinQuery(aq.norm)
+	if aq.latin {
+		compact := strings.ReplaceAll(aq.norm, " ", "")
+		if parts, ok := analysis.SplitPinyin(compact, false); ok && len(parts) >= 2 {
+			aq.syllable = parts
+		}
+		if analysis.IsInitials(compact) {
+			aq.initials = compact
+		}
+	} else {
+		aq.syllable = analysis.PinyinOf(aq.norm)
+	}
+	return aq
+}
+
+func phrase(field string, terms []string, boost float64) query.Query {
+	var q query.Query
+	if len(terms) == 1 {
+		t := query.NewTermQuery(terms[0])
+		t.SetField(field)
+		t.SetBoost(boost)
+		return t
+	}
+	p := query.NewPhraseQuery(terms, field)
+	p.SetBoost(boost)
+	q = p
+	return q
+}
+
+// anyOf matches documents holding at least min of terms in field.
+func anyOf(field string, terms []string, min int, boost float64) query.Query {
+	qs := make([]query.Query, 0, len(terms))
+	for _, t := range terms {
+		tq := query.NewTermQuery(t)
+		tq.SetField(field)
+		qs = append(qs, tq)
+	}
+	d := query.NewDisjunctionQuery(qs)
+	d.SetMin(float64(min))
+	d.SetBoost(boost)
+	return d
+}
+
+// quorum is how many of n query terms a document must hold: one or two
+// terms need one, more need over half, so a single common term shared by
+// chance does not make a hit for a long query.
+func quorum(n int) int {
+	if n <= 2 {
+		return 1
+	}
+	return n/2 + 1
+}
+
+// multiChar drops one-character words when longer ones exist: 急用钱 must
+// not match every article that says 钱.
+func multiChar(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if utf8.RuneCountInString(w) > 1 {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return words
+	}
+	return out
+}
+
+// exactQuery matches the query as written: phrases, words and bigrams.
+func (aq *analyzedQuery) exactQuery() query.Query {
+	var should []query.Query
+	if len(aq.bigrams) > 0 {
+		// Bigram positions follow the text, so a phrase over them is an
+		// exact substring match, whatever the dictionary thinks.
+		bi := phraseTerms(aq.norm)
+		if len(bi) > 0 {
+			should = append(should, phrase(fTitleBi, bi, boostTitlePhrase), phrase(fBodyBi, bi, boostBodyPhrase))
+		}
+		should = append(should,
+			anyOf(fTitleBi, aq.bigrams, quorum(len(aq.bigrams)), boostTitleBigram),
+			anyOf(fBodyBi, aq.bigrams, quorum(len(aq.bigrams)), boostBodyBigram))
+	}
+	if ws := multiChar(aq.words); len(ws) > 0 {
+		should = append(should,
+			anyOf(fTitle, ws, quorum(len(ws)), boostTitleWords),
+			anyOf(fBody, ws, quorum(len(ws)), boostBodyWords),
+			anyOf(fRelated, ws, quorum(len(ws)), boostRelated))
+	}
+	if aq.chars == 1 {
+		tq := query.NewTermQuery(aq.norm)
+		tq.SetField(fTitleUni)
+		tq.SetBoost(boostTitleChar)
+		should = append(should, tq)
+	}
+	if len(should) == 0 {
+		return query.NewMatchNoneQuery()
+	}
+	return query.NewDisjunctionQuery(should)
+}
+
+// phraseTerms returns the bigram-field terms of the longest chain of the
+// query (separators split chains), in order, for a phrase query.
+func phraseTerms(norm string) []string {
+	var best []string
+	for _, part := range strings.Split(norm, " ") {
+		var terms []string
+		for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(part)) {
+			if analysis.IsLatinQuery(string(t.Term)) && utf8.RuneCountInString(part) > len(t.Term) {
+				continue // a Latin run alone sits at the same position as its bigram
+			}
+			terms = append(terms, string(t.Term))
+		}
+		if len(terms) > len(best) {
+			best = terms
+		}
+	}
+	return best
+}
+
+// soundQuery matches by pinyin: a Latin query as syllables or initials, a
+// Chinese query by its homophones.
+func (aq *analyzedQuery) soundQuery() query.Query {
+	var should []query.Query
+	if aq.latin {
+		if len(aq.syllable) >= 2 {
+			should = append(should, phrase(fTitlePY, aq.syllable, boostPinyin))
+		}
+		if aq.initials != "" {
+			ini := strings.Split(aq.initials, "")
+			should = append(should, phrase(fTitleIni, ini, boostInitials))
+		}
+	} else if len(aq.syllable) >= 2 {
+		should = append(should, phrase(fTitlePY, aq.syllable, boostHomophone))
+	}
+	if len(should) == 0 {
+		return nil
+	}
+	return query.NewDisjunctionQuery(should)
+}

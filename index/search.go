@@ -1,0 +1,117 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+var hitFields = []string{fTitle, fURL, fPublished, fBody}
+
+// Search answers a search-box query. The reader's text is only ever
+// analyzed into terms: no query syntax is interpreted.
+func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+	start := time.Now()
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	aq := ix.analyze(req.Query)
+	q, err := ix.searchQuery(ctx, &aq)
+	if err != nil {
+		return nil, err
+	}
+	sr := bleve.NewSearchRequestOptions(q, req.Size, (req.Page-1)*req.Size, false)
+	sr.Fields = hitFields
+	sr.SortBy([]string{"-_score", "-" + fPublished, "_id"})
+	res, err := ix.bleve.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, searchErr(ctx, err)
+	}
+	out := &zhsearch.SearchResult{
+		Query: req.Query, Total: res.Total, Page: req.Page, Size: req.Size, Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
+	}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, ix.hit(h, &aq))
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+// searchQuery combines exact and sound matching. Homophones join only when
+// nothing holds the query as written, so 景点 never drowns in 经典 while
+// 花贝风控 still finds 花呗风控.
+func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Query, error) {
+	exact := aq.exactQuery()
+	sound := aq.soundQuery()
+	if sound == nil {
+		return exact, nil
+	}
+	if !aq.latin {
+		n, err := ix.count(ctx, exactPhrase(aq))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return exact, nil
+		}
+	}
+	return query.NewDisjunctionQuery([]query.Query{exact, sound}), nil
+}
+
+// exactPhrase matches documents holding the whole query as written in the
+// title or body.
+func exactPhrase(aq *analyzedQuery) query.Query {
+	bi := phraseTerms(aq.norm)
+	if len(bi) == 0 {
+		return query.NewMatchNoneQuery()
+	}
+	return query.NewDisjunctionQuery([]query.Query{phrase(fTitleBi, bi, 1), phrase(fBodyBi, bi, 1)})
+}
+
+func (ix *Index) count(ctx context.Context, q query.Query) (uint64, error) {
+	res, err := ix.bleve.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
+	if err != nil {
+		return 0, searchErr(ctx, err)
+	}
+	return res.Total, nil
+}
+
+// searchErr turns a cancelled or timed-out context into a timeout error.
+func searchErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return zhsearch.Errorf(zhsearch.ETIMEOUT, "search took too long or was cancelled")
+	}
+	return err
+}
+
+func (ix *Index) hit(h *search.DocumentMatch, aq *analyzedQuery) zhsearch.Hit {
+	title, _ := h.Fields[fTitle].(string)
+	body, _ := h.Fields[fBody].(string)
+	url, _ := h.Fields[fURL].(string)
+	hl := newHighlighter(aq)
+	titleHL := hl.title(title)
+	snippet, bodyHL := hl.snippet(body, snippetRunes)
+	return zhsearch.Hit{
+		ID: h.ID, Title: title, URL: url, PublishedAt: storedTime(h.Fields[fPublished]),
+		Snippet: snippet, Score: h.Score,
+		Highlights: zhsearch.Highlights{Title: titleHL, Body: bodyHL},
+	}
+}
+
+func storedTime(v any) *time.Time {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil
+	}
+	return &t
+}

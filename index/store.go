@@ -1,0 +1,109 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// An index folder holds complete generations, each a bleve index in its own
+// folder gen-YYYYMMDDTHHMMSS.nnnnnnnnn, and a pointer file CURRENT naming
+// the live one. A generation is built under a .building name and renamed to
+// its gen- name only when complete; CURRENT is then replaced atomically
+// (write, fsync, rename, fsync the folder). A crash at any point leaves the
+// old CURRENT pointing at a complete generation.
+const (
+	currentFile   = "CURRENT"
+	genPrefix     = "gen-"
+	buildingExt   = ".building"
+	genTimeLayout = "20060102T150405.000000000"
+)
+
+// ErrNoIndex means the index folder holds no complete generation yet.
+var ErrNoIndex = errors.New("no index has been built yet")
+
+// CurrentGeneration returns the path of the live generation of dir.
+func CurrentGeneration(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoIndex
+	} else if err != nil {
+		return "", err
+	}
+	name := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(name, genPrefix) || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("%s: corrupt pointer %q", filepath.Join(dir, currentFile), name)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// newGenerationName returns a fresh, sortable generation name.
+func newGenerationName(now time.Time) string {
+	return genPrefix + now.UTC().Format(genTimeLayout)
+}
+
+// switchCurrent points dir's CURRENT at generation name, atomically.
+func switchCurrent(dir, name string) error {
+	tmp, err := os.CreateTemp(dir, ".CURRENT-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(name + "\n"); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, currentFile)); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// CleanGenerations removes every generation of dir except the live one and
+// those named in keep, and every leftover .building folder of a crashed
+// build. It returns the names it removed.
+func CleanGenerations(dir string, keep ...string) ([]string, error) {
+	live, err := CurrentGeneration(dir)
+	if err != nil && !errors.Is(err, ErrNoIndex) {
+		return nil, err
+	}
+	keepSet := map[string]bool{filepath.Base(live): true}
+	for _, k := range keep {
+		keepSet[filepath.Base(k)] = true
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || !strings.HasPrefix(name, genPrefix) || keepSet[name] {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return removed, err
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
