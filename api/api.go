@@ -40,6 +40,10 @@ var errorStatus = map[string]int{
 type Server struct {
 	Service zhsearch.SearchService
 	Logger  *slog.Logger
+	// Admin serves /api/v1/admin/ to requests bearing AdminToken; without
+	// both the admin routes are off.
+	Admin      zhsearch.AdminService
+	AdminToken string
 }
 
 // Handler returns the router with every route.
@@ -61,6 +65,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/articles/:id", s.article)
 	v1.GET("/articles/:id/related", s.related)
 	v1.POST("/related", s.relatedDraft)
+	s.adminRoutes(r)
 	return r
 }
 

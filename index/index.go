@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -18,7 +19,6 @@ import (
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
-	"github.com/zhsearch/zhsearch/index/corpus"
 )
 
 // Index is one open generation of a bleve index of articles.
@@ -26,6 +26,7 @@ type Index struct {
 	bleve bleve.Index
 	path  string
 	seg   *analysis.Segmenter
+	lock  *os.File // the generation's lock (see genlock.go)
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)
@@ -39,21 +40,42 @@ func Open(dir string) (*Index, error) {
 	return OpenGeneration(gen)
 }
 
-// OpenGeneration opens one generation folder read-only.
+// OpenGeneration opens one generation folder read-only. It fails with
+// ErrGenerationInUse while a server writes live edits into it.
 func OpenGeneration(path string) (*Index, error) {
+	return openGeneration(path, false)
+}
+
+// openGeneration opens a generation read-only, or writable for live edits;
+// a writable open excludes every other open of the generation, in any
+// process.
+func openGeneration(path string, writable bool) (*Index, error) {
 	seg := analysis.DefaultSegmenter() // load before bleve needs the analyzers
-	b, err := bleve.OpenUsing(path, map[string]interface{}{"read_only": true})
+	lock, err := lockGeneration(path, writable)
 	if err != nil {
+		return nil, err
+	}
+	// bolt_timeout: never wait forever for bolt's own file lock.
+	config := map[string]interface{}{"read_only": !writable, "bolt_timeout": "5s"}
+	b, err := bleve.OpenUsing(path, config)
+	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	return &Index{bleve: b, path: path, seg: seg}, nil
+	return &Index{bleve: b, path: path, seg: seg, lock: lock}, nil
 }
 
 // Path returns the generation folder this Index reads.
 func (ix *Index) Path() string { return ix.path }
 
-// Close closes the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+// Close closes the index and releases the generation's lock.
+func (ix *Index) Close() error {
+	err := ix.bleve.Close()
+	if ix.lock != nil {
+		ix.lock.Close()
+	}
+	return err
+}
 
 // DocCount returns the number of articles in the index.
 func (ix *Index) DocCount() (uint64, error) { return ix.bleve.DocCount() }
@@ -68,9 +90,11 @@ func (ix *Index) Ready(ctx context.Context) error {
 // BuildStats reports what a build indexed.
 type BuildStats struct {
 	Generation string        // folder of the new generation
-	Articles   int           // articles from the input files
+	Articles   int           // articles (not title-only) in the new generation
 	TitleOnly  int           // title-only articles from 相关内容 lists
 	Files      int           // input files read
+	Edits      int           // edit journal records replayed over the input
+	JournalSeq uint64        // last journal record the generation holds
 	Took       time.Duration // wall time of the whole build
 }
 
@@ -81,63 +105,63 @@ type BuildOptions struct {
 	// Progress, when set, is called after each batch with the number of
 	// articles indexed so far and the total.
 	Progress func(done, total int)
+	// Stage, when set, is called as the build enters each stage
+	// (zhsearch.StageLoading, StageIndexing, …).
+	Stage func(stage string)
+	// Journal is the edit journal replayed over the data folder; empty
+	// means journal.DefaultPath(dataDir).
+	Journal string
+
+	journalSeq uint64 // recorded in the generation as applied
 }
 
-// Build reads the data folder, indexes every article into a new generation
-// of the index folder, checks it, and makes it the live one. A failed or
-// interrupted build leaves the previous generation live and untouched.
+func (o *BuildOptions) stage(s string) {
+	if o.Stage != nil {
+		o.Stage(s)
+	}
+}
+
+// Build reads the data folder, replays the edit journal over it, indexes
+// every article into a new generation of the index folder, checks it, and
+// makes it the live one. A failed or interrupted build leaves the previous
+// generation live and untouched. Old generations are left for
+// CleanGenerations.
 func Build(ctx context.Context, dataDir, indexDir string, opts BuildOptions) (*BuildStats, error) {
 	start := time.Now()
-	c, err := corpus.Load(dataDir, analysis.Normalize)
+	b, err := lockBuild(indexDir)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Articles) == 0 {
-		return nil, fmt.Errorf("%s: no articles found (want *.jsonl or *.txt files)", dataDir)
-	}
-	stats := &BuildStats{Articles: len(c.Articles) - c.TitleOnly, TitleOnly: c.TitleOnly, Files: c.Files}
-	gen, err := BuildArticles(ctx, indexDir, c.Articles, opts)
+	defer b.release()
+	stats, err := b.build(ctx, dataDir, opts)
 	if err != nil {
 		return nil, err
 	}
-	stats.Generation, stats.Took = gen, time.Since(start)
+	opts.stage(zhsearch.StageSwitching)
+	if err := switchCurrent(indexDir, filepath.Base(stats.Generation)); err != nil {
+		os.RemoveAll(stats.Generation)
+		return nil, fmt.Errorf("switch to new generation: %w", err)
+	}
+	stats.Took = time.Since(start)
 	return stats, nil
 }
 
 // BuildArticles indexes articles into a new generation of indexDir and
-// switches CURRENT to it; it returns the generation's path.
+// switches CURRENT to it; it returns the generation's path. The edit
+// journal is not replayed into it: a server opening it replays the whole
+// journal.
 func BuildArticles(ctx context.Context, indexDir string, articles []zhsearch.Article, opts BuildOptions) (string, error) {
-	if err := os.MkdirAll(indexDir, 0o755); err != nil {
-		return "", fmt.Errorf("create index folder: %w", err)
-	}
-	unlock, err := lockDir(indexDir)
+	b, err := lockBuild(indexDir)
 	if err != nil {
 		return "", err
 	}
-	defer unlock()
-	// Leftovers of a crashed build are ours to remove now that we hold the lock.
-	if err := removeBuilding(indexDir); err != nil {
+	defer b.release()
+	opts.journalSeq = 0
+	final, err := b.write(ctx, articles, opts)
+	if err != nil {
 		return "", err
 	}
-	name := newGenerationName(time.Now())
-	tmp := filepath.Join(indexDir, name+buildingExt)
-	if err := writeGeneration(ctx, tmp, articles, opts); err != nil {
-		os.RemoveAll(tmp)
-		return "", err
-	}
-	final := filepath.Join(indexDir, name)
-	if err := os.Rename(tmp, final); err != nil {
-		os.RemoveAll(tmp)
-		return "", fmt.Errorf("finish generation: %w", err)
-	}
-	if err := syncDir(indexDir); err != nil {
-		return "", err
-	}
-	if err := verifyGeneration(ctx, final, len(articles)); err != nil {
-		os.RemoveAll(final)
-		return "", err
-	}
-	if err := switchCurrent(indexDir, name); err != nil {
+	if err := switchCurrent(indexDir, filepath.Base(final)); err != nil {
 		os.RemoveAll(final)
 		return "", fmt.Errorf("switch to new generation: %w", err)
 	}
@@ -181,6 +205,9 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 				return err
 			}
 		}
+	}
+	if opts.journalSeq > 0 {
+		batch.SetInternal(seqKey, []byte(strconv.FormatUint(opts.journalSeq, 10)))
 	}
 	if err := flush(len(articles)); err != nil {
 		b.Close()

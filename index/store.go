@@ -45,7 +45,8 @@ func newGenerationName(now time.Time) string {
 	return genPrefix + now.UTC().Format(genTimeLayout)
 }
 
-// switchCurrent points dir's CURRENT at generation name, atomically.
+// switchCurrent points dir's CURRENT at generation name, atomically. An
+// error means CURRENT still names the previous generation.
 func switchCurrent(dir, name string) error {
 	tmp, err := os.CreateTemp(dir, ".CURRENT-*")
 	if err != nil {
@@ -66,7 +67,11 @@ func switchCurrent(dir, name string) error {
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, currentFile)); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	// The pointer has switched: a failure to sync the folder now must not
+	// make the caller remove the generation CURRENT names. The next sync
+	// of the folder (or the file system's own) makes it durable.
+	_ = syncDir(dir)
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -78,10 +83,23 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// CleanGenerations removes every generation of dir except the live one and
-// those named in keep, and every leftover .building folder of a crashed
-// build. It returns the names it removed.
+// CleanGenerations removes every generation of dir except the live one,
+// those named in keep, and those some process still has open, plus every
+// leftover .building folder of a crashed build. It takes the build lock
+// without waiting, so it never removes a generation a build is finishing;
+// it returns ErrLocked, removing nothing, while a build runs. It returns the
+// names it removed.
 func CleanGenerations(dir string, keep ...string) ([]string, error) {
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return cleanLocked(dir, keep...)
+}
+
+// cleanLocked is CleanGenerations for a caller that holds the build lock.
+func cleanLocked(dir string, keep ...string) ([]string, error) {
 	live, err := CurrentGeneration(dir)
 	if err != nil && !errors.Is(err, ErrNoIndex) {
 		return nil, err
@@ -100,10 +118,13 @@ func CleanGenerations(dir string, keep ...string) ([]string, error) {
 		if !e.IsDir() || !strings.HasPrefix(name, genPrefix) || keepSet[name] {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+		ok, err := removeUnused(filepath.Join(dir, name))
+		if err != nil {
 			return removed, err
 		}
-		removed = append(removed, name)
+		if ok {
+			removed = append(removed, name)
+		}
 	}
 	return removed, nil
 }

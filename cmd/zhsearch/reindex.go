@@ -2,30 +2,63 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/zhsearch/zhsearch/index"
 )
 
 func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("reindex", "[--data DIR] [--index DIR]", stderr)
+	fs := newFlagSet("reindex", "[--data DIR] [--index DIR] | --server URL", stderr)
 	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder: *.jsonl and page exports *.txt (env ZHSEARCH_DATA)")
 	indexDir := fs.String("index", env("ZHSEARCH_INDEX", "./var/index"), "index folder (env ZHSEARCH_INDEX)")
+	server := fs.String("server", "", "ask the zhsearch server at `URL` to rebuild its index, with the admin token\nfrom env ZHSEARCH_ADMIN_TOKEN, instead of building here")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{})
-	if err != nil {
+	rep := newReporter(stderr)
+	if *server != "" {
+		var local []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "data" || f.Name == "index" {
+				local = append(local, "--"+f.Name)
+			}
+		})
+		if len(local) > 0 {
+			fmt.Fprintf(stderr, "%s cannot be combined with --server: the server rebuilds from its own folders\n", local[0])
+			fs.Usage()
+			return errUsage
+		}
+		return remoteReindex(ctx, *server, os.Getenv("ZHSEARCH_ADMIN_TOKEN"), stdout, rep)
+	}
+
+	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Progress: rep.progress, Stage: rep.stage})
+	rep.finish()
+	if errors.Is(err, index.ErrLocked) {
+		return fmt.Errorf("%w (a server reindex or another `zhsearch reindex`); try again when it is done", err)
+	} else if err != nil {
 		return err
 	}
 	removed, err := index.CleanGenerations(*indexDir)
-	if err != nil {
+	if err != nil && !errors.Is(err, index.ErrLocked) {
 		fmt.Fprintf(stderr, "zhsearch reindex: warning: removing old generations: %v\n", err)
 	}
-	fmt.Fprintf(stdout, "indexed %d articles and %d title-only articles from %d files in %s\n",
-		stats.Articles, stats.TitleOnly, stats.Files, stats.Took.Round(time.Millisecond))
-	fmt.Fprintf(stdout, "live generation: %s (%d old removed)\n", stats.Generation, len(removed))
+	printSummary(stdout, stats.Articles, stats.TitleOnly, stats.Files, stats.Edits, stats.Took)
+	fmt.Fprintf(stdout, "live generation: %s (%d old removed; a running server switches to it within a second)\n",
+		stats.Generation, len(removed))
 	return nil
+}
+
+// printSummary prints what a reindex indexed.
+func printSummary(w io.Writer, articles, titleOnly, files, edits int, took time.Duration) {
+	rate := float64(articles+titleOnly) / max(took.Seconds(), 1e-3)
+	fmt.Fprintf(w, "indexed %d articles and %d title-only articles from %d files in %s (%.0f articles/s)\n",
+		articles, titleOnly, files, took.Round(time.Millisecond), rate)
+	if edits > 0 {
+		fmt.Fprintf(w, "replayed %d live edits from the journal\n", edits)
+	}
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/zhsearch/zhsearch/api"
@@ -17,6 +17,10 @@ import (
 // serveConfig is the effective configuration of serve.
 type serveConfig struct {
 	dataDir, indexDir, addr string
+	// adminToken turns the admin API and live edits on (ZHSEARCH_ADMIN_TOKEN).
+	adminToken string
+	// poll is how often CURRENT is checked for an offline reindex (0: 1s).
+	poll time.Duration
 	// ready, when set, receives the listener's address once it accepts
 	// connections (tests listen on :0).
 	ready func(addr string)
@@ -31,6 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	cfg.adminToken = os.Getenv("ZHSEARCH_ADMIN_TOKEN")
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	return serve(ctx, cfg, logger)
 }
@@ -38,23 +43,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // serve opens (building if needed) the index and serves until ctx ends,
 // then shuts down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
-	ix, err := index.Open(cfg.indexDir)
-	if errors.Is(err, index.ErrNoIndex) {
-		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
-		stats, berr := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{})
-		if berr != nil {
-			return berr
-		}
-		logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly, "took", stats.Took.Round(time.Millisecond))
-		ix, err = index.Open(cfg.indexDir)
+	if err := ensureIndex(ctx, cfg, logger); err != nil {
+		return err
 	}
+	ix, err := index.OpenLive(index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir,
+		Edits: cfg.adminToken != "", Poll: cfg.poll, Logger: logger})
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
+	stopHUP := reloadOnSIGHUP(ctx, ix, logger)
+	defer stopHUP()
 
 	srv := &http.Server{
-		Handler:           (&api.Server{Service: ix, Logger: logger}).Handler(),
+		Handler:           (&api.Server{Service: ix, Logger: logger, Admin: ix, AdminToken: cfg.adminToken}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -66,7 +68,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	n, _ := ix.DocCount()
-	logger.Info("serving", "addr", ln.Addr().String(), "articles", n, "generation", ix.Path())
+	logger.Info("serving", "addr", ln.Addr().String(), "articles", n, "generation", ix.Generation())
 	if cfg.ready != nil {
 		cfg.ready(ln.Addr().String())
 	}

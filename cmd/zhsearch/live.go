@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/zhsearch/zhsearch/index"
+)
+
+// ensureIndex builds the index from the data folder when the index folder
+// holds none yet. If another process is building it, it waits for that
+// build to finish.
+func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
+	for {
+		_, err := index.CurrentGeneration(cfg.indexDir)
+		if !errors.Is(err, index.ErrNoIndex) {
+			return err
+		}
+		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
+		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{})
+		if err == nil {
+			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
+				"edits", stats.Edits, "took", stats.Took.Round(time.Millisecond))
+			return nil
+		}
+		if !errors.Is(err, index.ErrLocked) {
+			return err
+		}
+		logger.Info("another process is building the index: waiting for it")
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// reloadOnSIGHUP makes SIGHUP switch the server to the generation CURRENT
+// names (the poll does the same within a second). It returns a stop
+// function.
+func reloadOnSIGHUP(ctx context.Context, ix *index.Live, logger *slog.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-quit:
+				return
+			case <-hup:
+				if err := ix.Reload(); err != nil {
+					logger.Error("SIGHUP: cannot switch generations; still serving the old one", "err", err)
+				} else {
+					logger.Info("SIGHUP: serving", "generation", ix.Generation())
+				}
+			}
+		}
+	}()
+	return func() { signal.Stop(hup); close(quit); <-done }
+}

@@ -1,0 +1,309 @@
+package index
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/corpus"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// PutArticle implements zhsearch.AdminService: it validates body like a
+// line of an input file, appends the upsert to the journal (fsynced), and
+// applies it to the current generation before returning, so the article is
+// searchable when the caller hears back.
+func (l *Live) PutArticle(ctx context.Context, id string, body []byte) (*zhsearch.EditResult, error) {
+	a, err := decodeUpsert(id, body)
+	if err != nil {
+		return nil, err
+	}
+	return l.edit(ctx, journal.Record{Op: zhsearch.OpPut, ID: a.ID, Article: &a})
+}
+
+// DeleteArticle implements zhsearch.AdminService: it journals the delete
+// and applies it; not_found when the current generation has no article id.
+func (l *Live) DeleteArticle(ctx context.Context, id string) (*zhsearch.EditResult, error) {
+	if !zhsearch.ValidID(id) {
+		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
+	}
+	return l.edit(ctx, journal.Record{Op: zhsearch.OpDelete, ID: id})
+}
+
+// decodeUpsert reads the body of a PUT of article id: the body's id may be
+// left out (the path's is used) and must otherwise match; then the JSON is
+// decoded and validated exactly as an input *.jsonl line is.
+func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
+	if !zhsearch.ValidID(id) {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
+			"id in the path must be 1-%d characters of A-Za-z0-9._-", zhsearch.MaxIDLen)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		// Let the input decoder word the error the way it does for files.
+		if _, derr := corpus.DecodeArticle(body); derr != nil {
+			return zhsearch.Article{}, derr
+		}
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: the body must be an article object")
+	}
+	if raw, ok := fields["id"]; ok {
+		var bodyID string
+		if err := json.Unmarshal(raw, &bodyID); err != nil {
+			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: id must be a string")
+		}
+		if bodyID = strings.TrimSpace(bodyID); bodyID != "" && bodyID != id {
+			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
+				"id %q in the body does not match id %q in the path", truncate(bodyID, 40), id)
+		}
+	}
+	fields["id"], _ = json.Marshal(id)
+	withID, err := json.Marshal(fields)
+	if err != nil {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
+	}
+	return corpus.DecodeArticle(withID)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// edit journals r and applies it to the current generation. Edits are
+// serialized with each other and with generation switches (editMu), so
+// each one lands in the generation that is current after it.
+func (l *Live) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult, error) {
+	l.editMu.Lock()
+	defer l.editMu.Unlock()
+	if l.writer == nil {
+		if l.cur.Load() == nil {
+			return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the index is closed")
+		}
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "live edits are disabled on this server")
+	}
+	g, err := l.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	// Once journaled the edit must be applied even if the client goes away.
+	ctx = context.WithoutCancel(ctx)
+	_, err = g.ix.Article(ctx, r.ID)
+	existed := err == nil
+	if err != nil && zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		return nil, err
+	}
+	if r.Op == zhsearch.OpDelete && !existed {
+		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
+	}
+	rec, err := l.writer.Append(r)
+	if err != nil {
+		l.log.Error("journal append failed: edit refused", "id", r.ID, "op", r.Op, "err", err)
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit could not be recorded (journal not writable); nothing was changed")
+	}
+	if err := l.applyOne(g, rec); err != nil {
+		// The edit is durable in the journal: the next edit, switch or
+		// restart replays it. The client hears it did not fully succeed.
+		l.log.Error("journaled edit not applied to the index yet", "seq", rec.Seq, "err", err)
+		return nil, fmt.Errorf("apply journaled edit %d: %w", rec.Seq, err)
+	}
+	return &zhsearch.EditResult{ID: r.ID, Op: r.Op, Seq: rec.Seq, Created: r.Op == zhsearch.OpPut && !existed}, nil
+}
+
+// applyOne applies the just-journaled record rec to g; if g missed earlier
+// records (a failed apply), it replays everything it has not seen. The
+// caller holds editMu.
+func (l *Live) applyOne(g *generation, rec journal.Record) error {
+	if g.applied+1 != rec.Seq {
+		_, err := l.catchUp(g)
+		return err
+	}
+	st := newIndexStore(context.Background(), g.ix)
+	if err := applyRecord(st, rec); err != nil {
+		return err
+	}
+	if err := st.commit(rec.Seq); err != nil {
+		return err
+	}
+	g.applied = rec.Seq
+	return nil
+}
+
+// maxJobs is how many finished reindex jobs are remembered.
+const maxJobs = 16
+
+// jobs holds the reindex jobs of a Live service.
+type jobs struct {
+	mu      sync.Mutex
+	list    []*job // oldest first
+	running *job
+}
+
+// job is one reindex job, updated by its goroutine and read by requests.
+type job struct {
+	mu    sync.Mutex
+	state zhsearch.ReindexJob
+}
+
+func (j *job) snapshot() *zhsearch.ReindexJob {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	s := j.state
+	if s.Result != nil {
+		r := *s.Result
+		s.Result = &r
+	}
+	return &s
+}
+
+func (j *job) setStage(stage string) {
+	j.mu.Lock()
+	j.state.Progress.Stage = stage
+	j.mu.Unlock()
+}
+
+func (j *job) setProgress(done, total int) {
+	j.mu.Lock()
+	j.state.Progress.Done, j.state.Progress.Total = done, total
+	j.mu.Unlock()
+}
+
+func (j *job) finish(res *zhsearch.ReindexResult, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	now := time.Now().UTC()
+	j.state.FinishedAt = &now
+	if err != nil {
+		j.state.State, j.state.Error = zhsearch.JobFailed, reindexError(err)
+		return
+	}
+	j.state.State, j.state.Result = zhsearch.JobSucceeded, res
+	j.state.Progress.Stage = zhsearch.StageDone
+}
+
+// reindexError words a failed job's error for the admin who started it.
+func reindexError(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "cancelled: the server is shutting down"
+	}
+	var e *zhsearch.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func newJobID(now time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return "r-" + now.UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// StartReindex implements zhsearch.AdminService. It takes the index
+// folder's build lock before answering, so a reindex already running here
+// or in another process (an offline `zhsearch reindex`) is a conflict. The
+// build runs in the background; when it is complete and verified the new
+// generation is caught up with the journal and switched to.
+func (l *Live) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
+	l.jobs.mu.Lock()
+	defer l.jobs.mu.Unlock()
+	if r := l.jobs.running; r != nil {
+		return nil, zhsearch.Errorf(zhsearch.ECONFLICT, "reindex %s is already running", r.snapshot().ID)
+	}
+	if l.ctx.Err() != nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is shutting down")
+	}
+	now := time.Now()
+	j := &job{state: zhsearch.ReindexJob{ID: newJobID(now), State: zhsearch.JobRunning, StartedAt: now.UTC(),
+		Progress: zhsearch.ReindexProgress{Stage: zhsearch.StageLoading}}}
+	b, err := lockBuild(l.cfg.IndexDir)
+	if errors.Is(err, ErrLocked) {
+		return nil, zhsearch.Errorf(zhsearch.ECONFLICT, "another process is rebuilding this index folder")
+	}
+	l.jobs.list = append(l.jobs.list, j)
+	if len(l.jobs.list) > maxJobs {
+		l.jobs.list = l.jobs.list[len(l.jobs.list)-maxJobs:]
+	}
+	if err != nil {
+		l.log.Error("reindex failed", "job", j.state.ID, "err", err)
+		j.finish(nil, err)
+		return j.snapshot(), nil
+	}
+	l.jobs.running = j
+	l.wg.Add(1)
+	go l.runReindex(j, b)
+	return j.snapshot(), nil
+}
+
+// runReindex builds a generation, switches to it and finishes j.
+func (l *Live) runReindex(j *job, b *builder) {
+	defer l.wg.Done()
+	start := time.Now()
+	id := j.snapshot().ID
+	l.log.Info("reindex started", "job", id, "data", l.cfg.DataDir)
+	res, err := l.reindex(j, b)
+	b.release()
+	if err != nil {
+		l.log.Error("reindex failed; the live generation keeps serving", "job", id, "err", err)
+	} else {
+		res.TookMS = float64(time.Since(start).Microseconds()) / 1000
+		l.log.Info("reindex done", "job", id, "generation", res.Generation, "articles", res.Articles,
+			"title_only", res.TitleOnly, "edits", res.Edits, "took", time.Since(start).Round(time.Millisecond))
+		l.clean()
+	}
+	l.jobs.mu.Lock()
+	j.finish(res, err)
+	l.jobs.running = nil
+	l.jobs.mu.Unlock()
+}
+
+func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
+	opts := BuildOptions{BatchSize: l.cfg.BatchSize, Journal: l.journal, Stage: j.setStage, Progress: j.setProgress}
+	stats, err := b.build(l.ctx, l.cfg.DataDir, opts)
+	if err != nil {
+		return nil, err
+	}
+	l.followMu.Lock()
+	defer l.followMu.Unlock()
+	j.setStage(zhsearch.StageCatchingUp)
+	g, err := l.openGeneration(stats.Generation)
+	if err != nil {
+		removeGeneration(stats.Generation)
+		return nil, err
+	}
+	err = l.switchTo(g, func() error {
+		j.setStage(zhsearch.StageSwitching)
+		return switchCurrent(l.cfg.IndexDir, g.name)
+	})
+	if err != nil {
+		removeGeneration(stats.Generation)
+		return nil, fmt.Errorf("switch to new generation: %w", err)
+	}
+	return &zhsearch.ReindexResult{Generation: filepath.Base(stats.Generation), Articles: stats.Articles,
+		TitleOnly: stats.TitleOnly, Files: stats.Files, Edits: stats.Edits}, nil
+}
+
+// ReindexJob implements zhsearch.AdminService.
+func (l *Live) ReindexJob(ctx context.Context, id string) (*zhsearch.ReindexJob, error) {
+	l.jobs.mu.Lock()
+	defer l.jobs.mu.Unlock()
+	for i := len(l.jobs.list) - 1; i >= 0; i-- {
+		if j := l.jobs.list[i]; id == "" || j.snapshot().ID == id {
+			return j.snapshot(), nil
+		}
+	}
+	if id == "" {
+		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "no reindex has run since the server started")
+	}
+	return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such reindex job")
+}

@@ -1,0 +1,276 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/corpus"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// The articles a generation serves are the data folder's articles with the
+// edit journal replayed over them, record by record, by applyRecord. A full
+// build replays the journal in memory (memStore) after reading the data
+// folder; a serving generation replays, into its bleve index (indexStore),
+// the records it has not seen yet, and remembers the last one it applied
+// under seqKey, in the same bleve batch as the edits themselves. Both go
+// through applyRecord, so a live edit and a rebuild agree.
+
+// seqKey is the bleve internal key holding the last journal seq applied to
+// a generation.
+var seqKey = []byte("zhsearch.journal_seq")
+
+// editStore is a set of articles an edit is applied to.
+type editStore interface {
+	get(id string) (*zhsearch.Article, bool, error)
+	// titleTaken reports whether an article has the normalized title key.
+	titleTaken(key string) (bool, error)
+	put(a zhsearch.Article) error
+	del(id string) error
+}
+
+// applyRecord applies one journal record the way the data-folder loader
+// would have read it: an upserted article replaces the article with its id
+// and the title-only article of its title, and each of its related titles
+// that no article carries becomes a title-only article. A delete removes
+// the article, whatever made it (file, title-only, earlier upsert).
+func applyRecord(s editStore, r journal.Record) error {
+	switch r.Op {
+	case zhsearch.OpPut:
+		a := *r.Article
+		a.TitleOnly = false
+		if tid := corpus.TitleID(analysis.Normalize(a.Title)); tid != a.ID {
+			old, ok, err := s.get(tid)
+			if err != nil {
+				return err
+			}
+			if ok && old.TitleOnly {
+				if err := s.del(tid); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.put(a); err != nil {
+			return err
+		}
+		for _, t := range a.Related {
+			key := analysis.Normalize(t)
+			if key == "" {
+				continue
+			}
+			taken, err := s.titleTaken(key)
+			if err != nil || taken {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			tid := corpus.TitleID(key)
+			if _, ok, err := s.get(tid); err != nil {
+				return err
+			} else if ok {
+				continue
+			}
+			if err := s.put(zhsearch.Article{ID: tid, Title: t, TitleOnly: true}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case zhsearch.OpDelete:
+		return s.del(r.ID)
+	}
+	return fmt.Errorf("journal record %d: unknown op %q", r.Seq, r.Op)
+}
+
+// memStore is an editStore over a corpus in memory, used by full builds.
+type memStore struct {
+	articles []zhsearch.Article // deleted ones have an empty ID
+	pos      map[string]int
+	titles   map[string]int // normalized title -> number of articles
+}
+
+func newMemStore(articles []zhsearch.Article) *memStore {
+	m := &memStore{articles: articles, pos: make(map[string]int, len(articles)), titles: make(map[string]int, len(articles))}
+	for i := range articles {
+		m.pos[articles[i].ID] = i
+		m.titles[analysis.Normalize(articles[i].Title)]++
+	}
+	return m
+}
+
+func (m *memStore) get(id string) (*zhsearch.Article, bool, error) {
+	i, ok := m.pos[id]
+	if !ok {
+		return nil, false, nil
+	}
+	return &m.articles[i], true, nil
+}
+
+func (m *memStore) titleTaken(key string) (bool, error) { return m.titles[key] > 0, nil }
+
+func (m *memStore) put(a zhsearch.Article) error {
+	if i, ok := m.pos[a.ID]; ok {
+		m.titles[analysis.Normalize(m.articles[i].Title)]--
+		m.articles[i] = a
+	} else {
+		m.pos[a.ID] = len(m.articles)
+		m.articles = append(m.articles, a)
+	}
+	m.titles[analysis.Normalize(a.Title)]++
+	return nil
+}
+
+func (m *memStore) del(id string) error {
+	i, ok := m.pos[id]
+	if !ok {
+		return nil
+	}
+	m.titles[analysis.Normalize(m.articles[i].Title)]--
+	m.articles[i] = zhsearch.Article{}
+	delete(m.pos, id)
+	return nil
+}
+
+// result returns the articles left, in order.
+func (m *memStore) result() []zhsearch.Article {
+	out := make([]zhsearch.Article, 0, len(m.pos))
+	for _, a := range m.articles {
+		if a.ID != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// replayJournal applies the journal at path to articles in memory and
+// returns the result, the number of records applied and the last seq.
+func replayJournal(articles []zhsearch.Article, path string) ([]zhsearch.Article, int, uint64, error) {
+	m := newMemStore(articles)
+	n := 0
+	last, err := journal.Read(path, 0, func(r journal.Record) error {
+		n++
+		return applyRecord(m, r)
+	})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if n == 0 {
+		return articles, 0, last, nil
+	}
+	return m.result(), n, last, nil
+}
+
+// indexStore is an editStore over a writable generation: changes collect in
+// one bleve batch, and an overlay answers for them until it is executed.
+type indexStore struct {
+	ctx    context.Context
+	ix     *Index
+	batch  *bleve.Batch
+	puts   map[string]*zhsearch.Article
+	dels   map[string]bool
+	titles map[string]int // normalized title -> number of articles in puts
+}
+
+func newIndexStore(ctx context.Context, ix *Index) *indexStore {
+	return &indexStore{ctx: ctx, ix: ix, batch: ix.bleve.NewBatch(),
+		puts: map[string]*zhsearch.Article{}, dels: map[string]bool{}, titles: map[string]int{}}
+}
+
+func (s *indexStore) get(id string) (*zhsearch.Article, bool, error) {
+	if s.dels[id] {
+		return nil, false, nil
+	}
+	if a, ok := s.puts[id]; ok {
+		return a, true, nil
+	}
+	a, err := s.ix.Article(s.ctx, id)
+	if zhsearch.ErrorCode(err) == zhsearch.ENOTFOUND {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	return a, true, nil
+}
+
+// titleTaken looks the normalized title up in the title_key field, leaving
+// out the articles this batch changes, and in the batch.
+func (s *indexStore) titleTaken(key string) (bool, error) {
+	if s.titles[key] > 0 {
+		return true, nil
+	}
+	tq := query.NewTermQuery(key)
+	tq.SetField(fTitleKey)
+	exclude := make([]string, 0, len(s.puts)+len(s.dels))
+	for id := range s.puts {
+		exclude = append(exclude, id)
+	}
+	for id := range s.dels {
+		exclude = append(exclude, id)
+	}
+	var q query.Query = tq
+	if len(exclude) > 0 {
+		bq := query.NewBooleanQuery([]query.Query{tq}, nil, nil)
+		bq.AddMustNot(query.NewDocIDQuery(exclude))
+		q = bq
+	}
+	n, err := s.ix.count(s.ctx, q)
+	return n > 0, err
+}
+
+func (s *indexStore) put(a zhsearch.Article) error {
+	if old, ok := s.puts[a.ID]; ok {
+		s.titles[analysis.Normalize(old.Title)]--
+	}
+	if err := s.batch.Index(a.ID, toDoc(&a)); err != nil {
+		return fmt.Errorf("index article %s: %w", a.ID, err)
+	}
+	s.puts[a.ID] = &a
+	delete(s.dels, a.ID)
+	s.titles[analysis.Normalize(a.Title)]++
+	return nil
+}
+
+func (s *indexStore) del(id string) error {
+	if old, ok := s.puts[id]; ok {
+		s.titles[analysis.Normalize(old.Title)]--
+		delete(s.puts, id)
+	}
+	s.dels[id] = true
+	s.batch.Delete(id)
+	return nil
+}
+
+// size is the number of changes collected.
+func (s *indexStore) size() int { return len(s.puts) + len(s.dels) }
+
+// commit executes the batch and records seq as applied.
+func (s *indexStore) commit(seq uint64) error {
+	s.batch.SetInternal(seqKey, []byte(strconv.FormatUint(seq, 10)))
+	if err := s.ix.bleve.Batch(s.batch); err != nil {
+		return fmt.Errorf("apply edits to %s: %w", s.ix.path, err)
+	}
+	return nil
+}
+
+// appliedSeq reads the last journal seq applied to the index; 0 if none.
+func (ix *Index) appliedSeq() (uint64, error) {
+	v, err := ix.bleve.GetInternal(seqKey)
+	if err != nil {
+		return 0, err
+	}
+	if len(v) == 0 {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(string(v), 10, 64)
+	if err != nil {
+		return 0, errors.New("corrupt journal seq in " + ix.path)
+	}
+	return n, nil
+}

@@ -1,0 +1,475 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// LiveConfig configures a Live service.
+type LiveConfig struct {
+	// IndexDir is the index folder; DataDir the data folder reindexes read.
+	IndexDir, DataDir string
+	// Journal is the edit journal; empty means journal.DefaultPath(DataDir).
+	Journal string
+	// Edits opens the journal for writing so PutArticle and DeleteArticle
+	// work; without it they answer unavailable (the journal is still
+	// replayed).
+	Edits bool
+	// Poll is how often CURRENT is checked for a generation switched by an
+	// offline `zhsearch reindex`: 0 means every second, negative never (then
+	// only Reload follows it).
+	Poll time.Duration
+	// BatchSize is the bleve batch size of reindex jobs (0: the default).
+	BatchSize int
+	// Logger receives what the service does on its own; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Live serves the live generation of an index folder and keeps it current:
+// it applies live edits (journaled first), rebuilds in the background, and
+// follows generations switched by other processes, all without a failed
+// request. It implements zhsearch.SearchService and zhsearch.AdminService.
+//
+// The current generation sits behind an atomic pointer. Every request takes
+// a reference on the generation it starts on and finishes there; a switch
+// publishes the new generation and drops the service's own reference on the
+// old one, which is closed when its last request finishes, and its folder
+// removed once no process has it open.
+type Live struct {
+	cfg     LiveConfig
+	journal string // path of the edit journal
+	log     *slog.Logger
+
+	cur atomic.Pointer[generation]
+
+	// editMu orders journal appends, their application to the current
+	// generation, and generation switches: an edit is applied to the
+	// generation it was journaled against, and a new generation is caught
+	// up to the journal's end before it is published.
+	editMu sync.Mutex
+	writer *journal.Writer // nil when edits are off; guarded by editMu
+
+	// followMu allows one generation switch (reindex job or follow) at a time.
+	followMu     sync.Mutex
+	followFailed string // CURRENT target that failed to open (logged once)
+
+	jobs jobs
+
+	ctx    context.Context // ends when the service closes
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // background goroutines
+	open   sync.WaitGroup // generations opened and not closed yet
+}
+
+var (
+	_ zhsearch.SearchService = (*Live)(nil)
+	_ zhsearch.AdminService  = (*Live)(nil)
+)
+
+// generation is one open generation and its references.
+type generation struct {
+	ix   *Index
+	name string
+	// refs counts the requests using the generation plus one while it is
+	// current; the generation closes when it drops to zero.
+	refs atomic.Int64
+	// applied is the last journal seq applied to the index; guarded by
+	// Live.editMu once the generation is published.
+	applied uint64
+	closed  chan struct{}
+	onClose func(*generation)
+}
+
+// tryRef takes a reference unless the generation is already closing.
+func (g *generation) tryRef() bool {
+	for {
+		n := g.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if g.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release drops a reference; the last one closes the generation.
+func (g *generation) release() {
+	if g.refs.Add(-1) == 0 {
+		go g.close()
+	}
+}
+
+func (g *generation) close() {
+	defer close(g.closed)
+	g.ix.Close()
+	if g.onClose != nil {
+		g.onClose(g)
+	}
+}
+
+// OpenLive opens the live generation of cfg.IndexDir for serving. The index
+// folder must hold a generation (see Build). It first removes what crashed
+// builds left and old generations nothing uses, when no build is running,
+// then catches the generation up with the edit journal.
+func OpenLive(cfg LiveConfig) (*Live, error) {
+	l := &Live{cfg: cfg, journal: cfg.Journal, log: cfg.Logger}
+	if l.journal == "" {
+		l.journal = journal.DefaultPath(cfg.DataDir)
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	l.clean()
+	if cfg.Edits {
+		w, err := journal.OpenWriter(l.journal)
+		if err != nil {
+			l.cancel()
+			return nil, err
+		}
+		l.writer = w
+	}
+	g, err := l.openCurrent()
+	if err == nil {
+		_, err = l.catchUp(g)
+		if err != nil {
+			g.release()
+			<-g.closed
+		}
+	}
+	if err != nil {
+		l.cancel()
+		if l.writer != nil {
+			l.writer.Close()
+		}
+		return nil, err
+	}
+	l.cur.Store(g)
+	poll := cfg.Poll
+	if poll == 0 {
+		poll = time.Second
+	}
+	if poll > 0 {
+		l.wg.Add(1)
+		go l.pollCurrent(poll)
+	}
+	return l, nil
+}
+
+// openCurrent opens the generation CURRENT names, writable, retrying if a
+// switch by another process races with the open.
+func (l *Live) openCurrent() (*generation, error) {
+	var lastErr error
+	for range 5 {
+		path, err := CurrentGeneration(l.cfg.IndexDir)
+		if err != nil {
+			return nil, err
+		}
+		g, err := l.openGeneration(path)
+		again, _ := CurrentGeneration(l.cfg.IndexDir)
+		if err == nil && again == path {
+			return g, nil
+		}
+		if err == nil {
+			g.release()
+			<-g.closed
+			continue
+		}
+		if again == path {
+			return nil, err
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+// openGeneration opens the generation folder path writable, not yet current.
+func (l *Live) openGeneration(path string) (*generation, error) {
+	ix, err := openGeneration(path, true)
+	if err != nil {
+		return nil, err
+	}
+	seq, err := ix.appliedSeq()
+	if err != nil {
+		ix.Close()
+		return nil, err
+	}
+	g := &generation{ix: ix, name: filepath.Base(path), applied: seq, closed: make(chan struct{}), onClose: l.closed}
+	g.refs.Store(1)
+	l.open.Add(1)
+	go func() { <-g.closed; l.open.Done() }()
+	return g, nil
+}
+
+// closed runs after an old generation closes: its folder can go now.
+func (l *Live) closed(g *generation) {
+	l.log.Info("closed old generation", "generation", g.name)
+	l.clean()
+}
+
+// clean removes old generations and leftovers of crashed builds that no
+// process uses. While a build runs it does nothing: the build's own end
+// cleans.
+func (l *Live) clean() {
+	removed, err := CleanGenerations(l.cfg.IndexDir)
+	switch {
+	case errors.Is(err, ErrLocked):
+		l.log.Info("a reindex is running: old generations are left for later")
+	case err != nil:
+		l.log.Warn("removing old generations", "err", err)
+	case len(removed) > 0:
+		l.log.Info("removed old generations", "removed", removed)
+	}
+}
+
+// catchUp applies the journal records the generation has not seen. It is
+// called on a generation nobody else writes: before it is published, or
+// with editMu held.
+func (l *Live) catchUp(g *generation) (int, error) {
+	const maxBatch = 256
+	ctx := context.Background()
+	var st *indexStore
+	var last uint64
+	n := 0
+	commit := func() error {
+		if st == nil {
+			return nil
+		}
+		if err := st.commit(last); err != nil {
+			return err
+		}
+		g.applied, st = last, nil
+		return nil
+	}
+	_, err := journal.Read(l.journal, g.applied, func(r journal.Record) error {
+		if st == nil {
+			st = newIndexStore(ctx, g.ix)
+		}
+		if err := applyRecord(st, r); err != nil {
+			return fmt.Errorf("replay journal record %d: %w", r.Seq, err)
+		}
+		last = r.Seq
+		n++
+		if st.size() >= maxBatch {
+			return commit()
+		}
+		return nil
+	})
+	if err == nil {
+		err = commit()
+	}
+	return n, err
+}
+
+// acquire returns the current generation with a reference taken.
+func (l *Live) acquire() (*generation, error) {
+	for {
+		g := l.cur.Load()
+		if g == nil {
+			return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the index is closed")
+		}
+		if g.tryRef() {
+			return g, nil
+		}
+		// g was switched out and closed between Load and tryRef: the
+		// pointer already names its successor.
+	}
+}
+
+// publish makes g the current generation and drops the service's
+// reference on the previous one. The caller holds editMu.
+func (l *Live) publish(g *generation) {
+	if old := l.cur.Swap(g); old != nil {
+		old.release()
+	}
+}
+
+// Generation returns the name of the generation serving new requests.
+func (l *Live) Generation() string {
+	if g := l.cur.Load(); g != nil {
+		return g.name
+	}
+	return ""
+}
+
+// DocCount returns the number of articles in the current generation.
+func (l *Live) DocCount() (uint64, error) {
+	g, err := l.acquire()
+	if err != nil {
+		return 0, err
+	}
+	defer g.release()
+	return g.ix.DocCount()
+}
+
+// Search implements zhsearch.SearchService on the current generation.
+func (l *Live) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+	g, err := l.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.ix.Search(ctx, req)
+}
+
+// Suggest implements zhsearch.SearchService on the current generation.
+func (l *Live) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhsearch.SuggestResult, error) {
+	g, err := l.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.ix.Suggest(ctx, req)
+}
+
+// Related implements zhsearch.SearchService on the current generation.
+func (l *Live) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, error) {
+	g, err := l.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.ix.Related(ctx, req)
+}
+
+// Article implements zhsearch.SearchService on the current generation.
+func (l *Live) Article(ctx context.Context, id string) (*zhsearch.Article, error) {
+	g, err := l.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.ix.Article(ctx, id)
+}
+
+// Ready implements zhsearch.SearchService: the current generation answers.
+func (l *Live) Ready(ctx context.Context) error {
+	g, err := l.acquire()
+	if err != nil {
+		return err
+	}
+	defer g.release()
+	return g.ix.Ready(ctx)
+}
+
+// Reload switches to the generation CURRENT names if it is not the one
+// serving: the follow-up of an offline `zhsearch reindex`, run by the poll
+// loop and on SIGHUP. Requests keep being answered by the old generation
+// until the new one is open and caught up with the journal.
+func (l *Live) Reload() error {
+	l.followMu.Lock()
+	defer l.followMu.Unlock()
+	path, err := CurrentGeneration(l.cfg.IndexDir)
+	if err != nil {
+		return err
+	}
+	name := filepath.Base(path)
+	if cur := l.cur.Load(); cur == nil || cur.name == name {
+		return nil
+	}
+	g, err := l.openGeneration(path)
+	if err != nil {
+		return fmt.Errorf("follow %s: %w", name, err)
+	}
+	if err := l.switchTo(g, nil); err != nil {
+		return fmt.Errorf("follow %s: %w", name, err)
+	}
+	l.log.Info("following new generation", "generation", name, "journal_seq", g.applied)
+	return nil
+}
+
+// switchTo catches g up with the journal and publishes it; before
+// publishing, with edits held, it runs commit (which may point CURRENT at
+// g). On failure g is closed and the current generation stays. The caller
+// holds followMu.
+func (l *Live) switchTo(g *generation, commit func() error) error {
+	fail := func(err error) error {
+		g.release()
+		<-g.closed
+		return err
+	}
+	// Most of the catching up happens while edits still flow to the old
+	// generation; the rest with edits held, so none is missed.
+	if _, err := l.catchUp(g); err != nil {
+		return fail(err)
+	}
+	l.editMu.Lock()
+	defer l.editMu.Unlock()
+	if l.cur.Load() == nil {
+		return fail(zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the index is closed"))
+	}
+	if _, err := l.catchUp(g); err != nil {
+		return fail(err)
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return fail(err)
+		}
+	}
+	l.publish(g)
+	return nil
+}
+
+// pollCurrent follows CURRENT every interval until the service closes.
+func (l *Live) pollCurrent(every time.Duration) {
+	defer l.wg.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := l.Reload(); err != nil {
+			// Log a failing target once, not every tick.
+			target, _ := CurrentGeneration(l.cfg.IndexDir)
+			l.followMu.Lock()
+			if l.followFailed != target {
+				l.followFailed = target
+				l.log.Error("cannot switch to the new generation; still serving the old one", "err", err)
+			}
+			l.followMu.Unlock()
+		}
+	}
+}
+
+// Close stops background work (a running reindex is cancelled), waits for
+// the requests in flight and closes the index and the journal. Serve no
+// request through l after Close.
+func (l *Live) Close() error {
+	l.cancel()
+	l.wg.Wait()
+	l.editMu.Lock()
+	g := l.cur.Swap(nil)
+	var err error
+	if l.writer != nil {
+		err = l.writer.Close()
+		l.writer = nil
+	}
+	l.editMu.Unlock()
+	if g != nil {
+		g.onClose = nil
+		g.release()
+	}
+	l.open.Wait()
+	return err
+}
+
+// removeGeneration deletes a generation folder that never went live.
+func removeGeneration(path string) {
+	if err := os.RemoveAll(path); err != nil {
+		slog.Default().Warn("removing unused generation", "path", path, "err", err)
+	}
+}

@@ -1,0 +1,455 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// writeData writes a data folder holding one JSONL file of lines.
+func writeData(t *testing.T, dir string, lines ...string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// genArticles returns n JSONL lines of articles that all hold 测试.
+func genArticles(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf(`{"id":"%s%d","title":"测试文章%s%d 花呗还款","body":"这是第%d篇测试文章，讲借呗和征信。"}`, prefix, i, prefix, i, i)
+	}
+	return out
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func openLive(t *testing.T, data, idx string, poll time.Duration) *Live {
+	t.Helper()
+	l, err := OpenLive(LiveConfig{IndexDir: idx, DataDir: data, Edits: true, Poll: poll, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// docLine is what a test compares of an indexed article.
+type docLine struct {
+	ID, Title string
+	TitleOnly bool
+}
+
+// allDocs lists every article of ix, sorted by id.
+func allDocs(t *testing.T, ix *Index) []docLine {
+	t.Helper()
+	n, err := ix.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), int(n)+1, 0, false)
+	req.Fields = []string{fTitle, fTitleOnly}
+	res, err := ix.bleve.Search(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []docLine
+	for _, h := range res.Hits {
+		d := docLine{ID: h.ID}
+		d.Title, _ = h.Fields[fTitle].(string)
+		d.TitleOnly, _ = h.Fields[fTitleOnly].(bool)
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func liveDocs(t *testing.T, l *Live) []docLine {
+	t.Helper()
+	g, err := l.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.release()
+	return allDocs(t, g.ix)
+}
+
+// TestEditsLiveEqualRebuild applies edits to a live generation and checks
+// that a restart and a full rebuild (journal replayed in memory) serve
+// exactly the same articles, title-only ones included.
+func TestEditsLiveEqualRebuild(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data,
+		`{"id":"p1","title":"花呗逾期怎么办","related":["借呗额度","征信修复"]}`,
+		`{"id":"p2","title":"借呗提前还款","related":["征信修复","网贷黑户"]}`,
+		`{"id":"p3","title":"网贷大数据花了怎么办"}`,
+	)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := openLive(t, data, idx, -1)
+	ctx := context.Background()
+	edits := []struct {
+		op, id, body string
+		want         string // error code, "" for success
+	}{
+		{"put", "p4", `{"title":"京东E卡回收","related":["借呗额度","先享后付"]}`, ""},
+		{"put", "p1", `{"id":"p1","title":"花呗逾期一天怎么办","related":["租机套路"]}`, ""},
+		{"put", "x1", `{"title":"借呗额度"}`, ""}, // takes over the title-only 借呗额度
+		{"delete", "p3", "", ""},
+		{"delete", "t-" + strings.Repeat("0", 16), "", zhsearch.ENOTFOUND},
+		{"put", "bad", `{"title":""}`, zhsearch.EINVALID},
+		{"put", "p5", `{"id":"p6","title":"x"}`, zhsearch.EINVALID},
+		{"put", "p7", `{"title":"应急贷","published_at":"yesterday"}`, zhsearch.EINVALID},
+		{"put", "p8", `{"title":"应急贷","colour":"red"}`, zhsearch.EINVALID},
+		{"put", "p9", `[1,2]`, zhsearch.EINVALID},
+		{"put", "p9", `null`, zhsearch.EINVALID},
+		{"put", "p9", `{"title":"a"} {"title":"b"}`, zhsearch.EINVALID},
+		{"put", "p2", `{"title":"借呗提前还款 新版","body":"正文","published_at":"2024-05-01 10:00:00","tags":["借呗"]}`, ""},
+	}
+	for _, e := range edits {
+		var err error
+		if e.op == "put" {
+			_, err = l.PutArticle(ctx, e.id, []byte(e.body))
+		} else {
+			_, err = l.DeleteArticle(ctx, e.id)
+		}
+		if got := zhsearch.ErrorCode(err); got != e.want {
+			t.Fatalf("%s %s %s: error %v, want code %q", e.op, e.id, e.body, err, e.want)
+		}
+	}
+	// Delete a title-only article made by an edit.
+	var titleOnly string
+	for _, d := range liveDocs(t, l) {
+		if d.TitleOnly && d.Title == "先享后付" {
+			titleOnly = d.ID
+		}
+	}
+	if titleOnly == "" {
+		t.Fatal("the put of p4 made no title-only article 先享后付")
+	}
+	if _, err := l.DeleteArticle(ctx, titleOnly); err != nil {
+		t.Fatal(err)
+	}
+	live := liveDocs(t, l)
+	for _, d := range live {
+		if d.Title == "借呗额度" && d.ID != "x1" {
+			t.Errorf("title-only %v survives next to the article x1 with its title", d)
+		}
+		if d.ID == "p3" || d.ID == titleOnly {
+			t.Errorf("deleted %v is still there", d)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Restart: the same.
+	l = openLive(t, data, idx, -1)
+	if got := liveDocs(t, l); !reflect.DeepEqual(got, live) {
+		t.Errorf("after restart:\n%v\nwant\n%v", got, live)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Full rebuild replays the journal over the data folder: the same.
+	stats, err := Build(ctx, data, idx, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Edits != 6 {
+		t.Errorf("rebuild replayed %d edits, want 6", stats.Edits)
+	}
+	ix, err := Open(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if got := allDocs(t, ix); !reflect.DeepEqual(got, live) {
+		t.Errorf("after rebuild:\n%v\nwant\n%v", got, live)
+	}
+	a, err := ix.Article(ctx, "p2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Body != "正文" || a.PublishedAt.IsZero() || !reflect.DeepEqual(a.Tags, []string{"借呗"}) {
+		t.Errorf("p2 after rebuild: %+v", a)
+	}
+}
+
+// TestSwitchKeepsInFlightRequests holds a request open on the old
+// generation across a reindex: it keeps working, new requests use the new
+// generation, and the old one is closed and removed when it is released.
+func TestSwitchKeepsInFlightRequests(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, genArticles("a", 5)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := openLive(t, data, idx, -1)
+	defer l.Close()
+	old, err := l.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldName := old.name
+
+	writeData(t, data, genArticles("b", 8)...)
+	waitJob(t, l, startJob(t, l))
+	if l.Generation() == oldName {
+		t.Fatal("still on the old generation after the reindex")
+	}
+	if n, _ := l.DocCount(); n != 8 {
+		t.Errorf("new generation has %d articles, want 8", n)
+	}
+	// The request in flight finishes on the old generation.
+	res, err := old.ix.Search(context.Background(), zhsearch.SearchRequest{Query: "测试"})
+	if err != nil || res.Total != 5 {
+		t.Fatalf("old generation: %v, %v; want 5 hits", res, err)
+	}
+	if _, err := os.Stat(filepath.Join(idx, oldName)); err != nil {
+		t.Fatalf("old generation removed while in use: %v", err)
+	}
+	old.release()
+	select {
+	case <-old.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("old generation not closed after its last request")
+	}
+	if _, err := os.Stat(filepath.Join(idx, oldName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("old generation folder still there: %v", err)
+	}
+}
+
+func startJob(t *testing.T, l *Live) string {
+	t.Helper()
+	j, err := l.StartReindex(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.State != zhsearch.JobRunning {
+		t.Fatalf("new job %+v", j)
+	}
+	return j.ID
+}
+
+func waitJob(t *testing.T, l *Live, id string) *zhsearch.ReindexJob {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		j, err := l.ReindexJob(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch j.State {
+		case zhsearch.JobSucceeded:
+			return j
+		case zhsearch.JobFailed:
+			t.Fatalf("reindex failed: %s", j.Error)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("reindex did not finish")
+	return nil
+}
+
+// TestEditsDuringReindexAreKept upserts articles while a reindex runs:
+// every accepted edit is in the generation the reindex switches to.
+func TestEditsDuringReindexAreKept(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, genArticles("a", 10)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := openLive(t, data, idx, -1)
+	defer l.Close()
+	writeData(t, data, genArticles("b", 1500)...)
+	l.cfg.BatchSize = 100
+	id := startJob(t, l)
+	var put []string
+	for i := 0; ; i++ {
+		j, _ := l.ReindexJob(context.Background(), id)
+		if j.State != zhsearch.JobRunning {
+			break
+		}
+		eid := fmt.Sprintf("e%d", i)
+		if _, err := l.PutArticle(context.Background(), eid, []byte(`{"title":"编辑测试"}`)); err != nil {
+			t.Fatal(err)
+		}
+		put = append(put, eid)
+		time.Sleep(2 * time.Millisecond)
+	}
+	j := waitJob(t, l, id)
+	t.Logf("%d edits during the reindex; %d replayed in the build", len(put), j.Result.Edits)
+	if len(put) == 0 {
+		t.Fatal("no edit ran during the reindex")
+	}
+	for _, eid := range put {
+		if _, err := l.Article(context.Background(), eid); err != nil {
+			t.Errorf("edit %s lost by the reindex: %v", eid, err)
+		}
+	}
+	if n, _ := l.DocCount(); n != uint64(1500+len(put)) {
+		t.Errorf("%d articles, want %d", n, 1500+len(put))
+	}
+}
+
+// TestReindexConflicts: a second reindex in this process, or while another
+// process holds the build lock, is a conflict.
+func TestReindexConflicts(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, genArticles("a", 600)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := openLive(t, data, idx, -1)
+	defer l.Close()
+	l.cfg.BatchSize = 50
+	id := startJob(t, l)
+	if _, err := l.StartReindex(context.Background()); zhsearch.ErrorCode(err) != zhsearch.ECONFLICT {
+		t.Errorf("second reindex: %v, want conflict", err)
+	}
+	waitJob(t, l, id)
+
+	unlock, err := lockDir(idx) // what an offline `zhsearch reindex` holds
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.StartReindex(context.Background()); zhsearch.ErrorCode(err) != zhsearch.ECONFLICT {
+		t.Errorf("reindex during another process's build: %v, want conflict", err)
+	}
+	unlock()
+	waitJob(t, l, startJob(t, l))
+}
+
+// TestFailedReindexKeepsServing: broken input fails the job naming the
+// file and line, and the live generation keeps serving.
+func TestFailedReindexKeepsServing(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, genArticles("a", 3)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := openLive(t, data, idx, -1)
+	defer l.Close()
+	gen := l.Generation()
+	writeData(t, data, append(genArticles("b", 3), `{"id":"b9","title":"坏日期","published_at":"soon"}`)...)
+	id := startJob(t, l)
+	var j *zhsearch.ReindexJob
+	for j == nil || j.State == zhsearch.JobRunning {
+		time.Sleep(10 * time.Millisecond)
+		j, _ = l.ReindexJob(context.Background(), id)
+	}
+	want := filepath.Join(data, "a.jsonl") + ":4: bad date"
+	if j.State != zhsearch.JobFailed || !strings.Contains(j.Error, want) {
+		t.Errorf("job %+v; want failed with %q", j, want)
+	}
+	if l.Generation() != gen {
+		t.Errorf("generation changed to %s", l.Generation())
+	}
+	if res, err := l.Search(context.Background(), zhsearch.SearchRequest{Query: "测试"}); err != nil || res.Total != 3 {
+		t.Errorf("search after failed reindex: %v %v", res, err)
+	}
+	entries, _ := os.ReadDir(idx)
+	if len(entries) != 3 { // CURRENT, LOCK, the live generation
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("index folder holds %v", names)
+	}
+}
+
+// TestFollowOfflineBuild: a generation switched by another builder (an
+// offline `zhsearch reindex`) is picked up by the poll, edits made before
+// and during it included, and the old folder is removed once closed.
+func TestFollowOfflineBuild(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, genArticles("a", 4)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := openLive(t, data, idx, 20*time.Millisecond)
+	defer l.Close()
+	old := l.Generation()
+	if _, err := l.PutArticle(context.Background(), "e1", []byte(`{"title":"编辑一"}`)); err != nil {
+		t.Fatal(err)
+	}
+	writeData(t, data, genArticles("b", 6)...)
+	stats, err := Build(context.Background(), data, idx, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Edits != 1 {
+		t.Errorf("offline build replayed %d edits, want 1", stats.Edits)
+	}
+	// Removing old generations right after must spare the one the server uses.
+	if _, err := CleanGenerations(idx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for l.Generation() == old && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if l.Generation() != filepath.Base(stats.Generation) {
+		t.Fatalf("serving %s, want %s", l.Generation(), filepath.Base(stats.Generation))
+	}
+	if n, _ := l.DocCount(); n != 7 {
+		t.Errorf("%d articles, want 7", n)
+	}
+	if _, err := l.PutArticle(context.Background(), "e2", []byte(`{"title":"编辑二"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := l.DocCount(); n != 8 {
+		t.Errorf("%d articles, want 8", n)
+	}
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(filepath.Join(idx, old)); errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Error("old generation folder not removed")
+}
+
+// TestBuildLeavesJournalOutOfInput: the journal lives in the data folder
+// but is never read as an input file.
+func TestBuildLeavesJournalOutOfInput(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, genArticles("a", 2)...)
+	w, err := journal.OpenWriter(journal.DefaultPath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := zhsearch.Article{ID: "j1", Title: "日志文章"}
+	if _, err := w.Append(journal.Record{Op: zhsearch.OpPut, ID: "j1", Article: &a}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	stats, err := Build(context.Background(), data, idx, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Files != 1 || stats.Articles != 3 || stats.Edits != 1 {
+		t.Errorf("stats %+v; want 1 file, 3 articles, 1 edit", stats)
+	}
+}
