@@ -30,7 +30,9 @@ const (
 // each field is searched for. It also drives highlighting.
 type analyzedQuery struct {
 	norm     string
-	words    []string // gse words, stop words removed, unique
+	words    []string // gse words (search mode), stop words removed, unique
+	topWords int      // how many of words are top-level (not inside another)
+	unknown  bool     // the dictionary cut a one-character piece: maybe a typo
 	bigrams  []string // unique bigram-field terms
 	chars    int      // number of characters (runes, spaces excluded)
 	latin    bool     // only Latin letters, digits and spaces: maybe pinyin
@@ -42,12 +44,23 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	aq := analyzedQuery{norm: analysis.Normalize(q)}
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	seen := map[string]bool{}
+	var sub []string
 	for _, w := range ix.seg.Cut(aq.norm, true) {
-		if !ix.seg.IsStop(w.Text) && !seen[w.Text] {
-			seen[w.Text] = true
-			aq.words = append(aq.words, w.Text)
+		if ix.seg.IsStop(w.Text) || seen[w.Text] {
+			continue
+		}
+		seen[w.Text] = true
+		if w.Sub {
+			sub = append(sub, w.Text)
+			continue
+		}
+		aq.words = append(aq.words, w.Text)
+		if r, _ := utf8.DecodeRuneInString(w.Text); utf8.RuneCountInString(w.Text) == 1 && analysis.IsHan(r) {
+			aq.unknown = true
 		}
 	}
+	aq.topWords = len(aq.words)
+	aq.words = append(aq.words, sub...)
 	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(aq.norm)) {
 		if s := string(t.Term); !seen["bi:"+s] {
 			seen["bi:"+s] = true
@@ -128,19 +141,21 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	if len(aq.bigrams) > 0 {
 		// Bigram positions follow the text, so a phrase over them is an
 		// exact substring match, whatever the dictionary thinks.
-		bi := phraseTerms(aq.norm)
-		if len(bi) > 0 {
-			should = append(should, phrase(fTitleBi, bi, boostTitlePhrase), phrase(fBodyBi, bi, boostBodyPhrase))
+		if chains := phraseChains(aq.norm); len(chains) > 0 {
+			should = append(should, allPhrases(fTitleBi, chains, boostTitlePhrase), allPhrases(fBodyBi, chains, boostBodyPhrase))
 		}
 		should = append(should,
 			anyOf(fTitleBi, aq.bigrams, quorum(len(aq.bigrams)), boostTitleBigram),
 			anyOf(fBodyBi, aq.bigrams, quorum(len(aq.bigrams)), boostBodyBigram))
 	}
 	if ws := multiChar(aq.words); len(ws) > 0 {
+		// Search-mode subwords are alternatives to the word they sit in, so
+		// the quorum counts top-level words only.
+		need := quorum(min(len(ws), max(1, len(multiChar(aq.words[:aq.topWords])))))
 		should = append(should,
-			anyOf(fTitle, ws, quorum(len(ws)), boostTitleWords),
-			anyOf(fBody, ws, quorum(len(ws)), boostBodyWords),
-			anyOf(fRelated, ws, quorum(len(ws)), boostRelated))
+			anyOf(fTitle, ws, need, boostTitleWords),
+			anyOf(fBody, ws, need, boostBodyWords),
+			anyOf(fRelated, ws, need, boostRelated))
 	}
 	if aq.chars == 1 {
 		tq := query.NewTermQuery(aq.norm)
@@ -154,10 +169,10 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	return query.NewDisjunctionQuery(should)
 }
 
-// phraseTerms returns the bigram-field terms of the longest chain of the
-// query (separators split chains), in order, for a phrase query.
-func phraseTerms(norm string) []string {
-	var best []string
+// phraseChains returns, for each space-separated part of the query, its
+// bigram-field terms in order, for phrase queries.
+func phraseChains(norm string) [][]string {
+	var chains [][]string
 	for _, part := range strings.Split(norm, " ") {
 		var terms []string
 		for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(part)) {
@@ -166,11 +181,25 @@ func phraseTerms(norm string) []string {
 			}
 			terms = append(terms, string(t.Term))
 		}
-		if len(terms) > len(best) {
-			best = terms
+		if len(terms) > 0 {
+			chains = append(chains, terms)
 		}
 	}
-	return best
+	return chains
+}
+
+// allPhrases matches documents whose field holds every chain as a phrase.
+func allPhrases(field string, chains [][]string, boost float64) query.Query {
+	if len(chains) == 1 {
+		return phrase(field, chains[0], boost)
+	}
+	qs := make([]query.Query, len(chains))
+	for i, c := range chains {
+		qs[i] = phrase(field, c, 1)
+	}
+	q := query.NewConjunctionQuery(qs)
+	q.SetBoost(boost)
+	return q
 }
 
 // soundQuery matches by pinyin: a Latin query as syllables or initials, a

@@ -58,8 +58,8 @@ func suggestQuery(norm string) query.Query {
 		should = append(should, q)
 	}
 	prefix(fTitleKey, norm, boostSuggestPrefix)
-	if bi := phraseTerms(norm); len(bi) > 0 && !analysis.IsLatinQuery(norm) {
-		should = append(should, phrase(fTitleBi, bi, boostSuggestContains))
+	if chains := phraseChains(norm); len(chains) > 0 && !analysis.IsLatinQuery(norm) {
+		should = append(should, allPhrases(fTitleBi, chains, boostSuggestContains))
 	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)
