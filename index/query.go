@@ -14,12 +14,12 @@ import (
 // the body; pinyin homophones rank below exact matches.
 const (
 	boostTitlePhrase = 12.0
-	boostBodyPhrase  = 3.0
+	boostBodyPhrase  = 1.5
 	boostTitleWords  = 4.0
-	boostBodyWords   = 1.0
+	boostBodyWords   = 0.6
 	boostTitleBigram = 1.5
 	boostBodyBigram  = 0.4
-	boostRelated     = 0.3
+	boostRelated     = 0.1
 	boostTitleChar   = 2.0
 	boostPinyin      = 3.0 // Latin query typed as pinyin
 	boostInitials    = 2.0
@@ -120,6 +120,11 @@ func quorum(n int) int {
 	return n/2 + 1
 }
 
+// titleQuorum is how many of n query bigrams a title must hold: a third.
+// Titles are short, so two shared bigrams (征信花了 in 征信花了怎么办) say
+// more there than in a body.
+func titleQuorum(n int) int { return max(1, (n+2)/3) }
+
 // multiChar drops one-character words when longer ones exist: 急用钱 must
 // not match every article that says 钱.
 func multiChar(words []string) []string {
@@ -145,7 +150,7 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 			should = append(should, allPhrases(fTitleBi, chains, boostTitlePhrase), allPhrases(fBodyBi, chains, boostBodyPhrase))
 		}
 		should = append(should,
-			anyOf(fTitleBi, aq.bigrams, quorum(len(aq.bigrams)), boostTitleBigram),
+			anyOf(fTitleBi, aq.bigrams, titleQuorum(len(aq.bigrams)), boostTitleBigram),
 			anyOf(fBodyBi, aq.bigrams, quorum(len(aq.bigrams)), boostBodyBigram))
 	}
 	if ws := multiChar(aq.words); len(ws) > 0 {
@@ -155,7 +160,9 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		should = append(should,
 			anyOf(fTitle, ws, need, boostTitleWords),
 			anyOf(fBody, ws, need, boostBodyWords),
-			anyOf(fRelated, ws, need, boostRelated))
+			// A page's 相关内容 list names other articles' subjects, not its
+			// own: it counts a little, and only when it holds every word.
+			anyOf(fRelated, ws, len(ws), boostRelated))
 	}
 	if aq.chars == 1 {
 		tq := query.NewTermQuery(aq.norm)

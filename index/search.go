@@ -12,7 +12,7 @@ import (
 	"github.com/zhsearch/zhsearch"
 )
 
-var hitFields = []string{fTitle, fURL, fPublished, fBody}
+var hitFields = []string{fTitle, fURL, fPublished, fBody, fTitleOnly}
 
 // Search answers a search-box query. The reader's text is only ever
 // analyzed into terms: no query syntax is interpreted.
@@ -97,6 +97,9 @@ func searchErr(ctx context.Context, err error) error {
 func (ix *Index) hit(h *search.DocumentMatch, aq *analyzedQuery) zhsearch.Hit {
 	title, _ := h.Fields[fTitle].(string)
 	body, _ := h.Fields[fBody].(string)
+	if titleOnly, _ := h.Fields[fTitleOnly].(bool); titleOnly {
+		body = "" // indexed as its title, see toDoc
+	}
 	url, _ := h.Fields[fURL].(string)
 	hl := newHighlighter(aq)
 	titleHL := hl.title(title)
