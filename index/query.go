@@ -29,15 +29,16 @@ const (
 // analyzedQuery is a reader's query after normalization, with the terms
 // each field is searched for. It also drives highlighting.
 type analyzedQuery struct {
-	norm     string
-	words    []string // gse words (search mode), stop words removed, unique
-	topWords int      // how many of words are top-level (not inside another)
-	unknown  bool     // the dictionary cut a one-character piece: maybe a typo
-	bigrams  []string // unique bigram-field terms
-	chars    int      // number of characters (runes, spaces excluded)
-	latin    bool     // only Latin letters, digits and spaces: maybe pinyin
-	syllable []string // pinyin syllables: of a Latin query, or of a Chinese one
-	initials string   // a Latin query read as initials
+	norm      string
+	words     []string // gse words (search mode), stop words removed, unique
+	topWords  int      // how many of words are top-level (not inside another)
+	unknown   bool     // the dictionary cut a one-character piece: maybe a typo
+	bigrams   []string // unique bigram-field terms
+	chars     int      // number of characters (runes, spaces excluded)
+	latin     bool     // only Latin letters, digits and spaces: maybe pinyin
+	syllable  []string // pinyin syllables: of a Latin query, or of a Chinese one
+	initials  string   // a Latin query read as initials
+	soundUsed bool     // the search also matched by sound (homophones)
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {

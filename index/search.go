@@ -65,6 +65,7 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 			return exact, nil
 		}
 	}
+	aq.soundUsed = true
 	return query.NewDisjunctionQuery([]query.Query{exact, sound}), nil
 }
 
