@@ -23,6 +23,7 @@ const (
 	boostTitleChar   = 2.0
 	boostPinyin      = 3.0 // Latin query typed as pinyin
 	boostInitials    = 2.0
+	boostPinyinPart  = 0.5 // some syllable pairs of a Latin query
 	boostHomophone   = 0.6 // Chinese query matched by sound only
 )
 
@@ -217,6 +218,18 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 	if aq.latin {
 		if len(aq.syllable) >= 2 {
 			should = append(should, phrase(fTitlePY, aq.syllable, boostPinyin))
+		}
+		if n := len(aq.syllable); n >= 3 {
+			// Like bigrams for characters: pairs of syllables find titles
+			// holding part of a long pinyin query (zhengxinxiufu → 征信).
+			pairs := make([]query.Query, 0, n-1)
+			for i := 0; i+1 < n; i++ {
+				pairs = append(pairs, phrase(fTitlePY, aq.syllable[i:i+2], 1))
+			}
+			d := query.NewDisjunctionQuery(pairs)
+			d.SetMin(float64(titleQuorum(n - 1)))
+			d.SetBoost(boostPinyinPart)
+			should = append(should, d)
 		}
 		if aq.initials != "" {
 			ini := strings.Split(aq.initials, "")
