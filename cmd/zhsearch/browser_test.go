@@ -255,6 +255,7 @@ func TestBrowser(t *testing.T) {
 		if w.ProbeDisplay != "inline" {
 			t.Errorf("the host's own <li> has display %q, want the host's inline", w.ProbeDisplay)
 		}
+		shot(t, ctx, shots, "06-partner-widget.png")
 
 		const box = `document.querySelector('zhsearch-searchbox').shadowRoot`
 		do(t, ctx,
@@ -266,7 +267,7 @@ func TestBrowser(t *testing.T) {
 		if st.Expanded != "true" || len(st.Options) == 0 || !strings.Contains(st.Options[0], "花呗") {
 			t.Errorf("search box embed: expanded %q, options %q", st.Expanded, st.Options)
 		}
-		shot(t, ctx, shots, "06-partner-embeds.png")
+		shot(t, ctx, shots, "06b-partner-searchbox.png")
 		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent(kb.Enter))); err != nil {
 			t.Fatalf("Enter in the search box embed: %v", err)
 		}
