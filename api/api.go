@@ -44,6 +44,9 @@ type Server struct {
 	// both the admin routes are off.
 	Admin      zhsearch.AdminService
 	AdminToken string
+	// CORSOrigins are the origins whose pages may call the API (see
+	// ParseOrigins); none means same-origin only.
+	CORSOrigins []string
 }
 
 // Handler returns the router with every route.
@@ -51,7 +54,7 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverJSON)
+	r.Use(s.recoverJSON, s.cors())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
@@ -66,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/articles/:id/related", s.related)
 	v1.POST("/related", s.relatedDraft)
 	s.adminRoutes(r)
+	s.webRoutes(r)
 	return r
 }
 

@@ -326,8 +326,8 @@ func TestAdminArticleValidation(t *testing.T) {
 	}
 }
 
-// article fetches an article, or nil on 404.
-func article(t *testing.T, base, id string) *zhsearch.Article {
+// fetchArticle fetches an article, or nil on 404.
+func fetchArticle(t *testing.T, base, id string) *zhsearch.Article {
 	t.Helper()
 	status, b := call(t, "GET", base+"/api/v1/articles/"+id, "", "")
 	if status == 404 {
@@ -373,14 +373,14 @@ func TestEditsSurviveRestartAndReindex(t *testing.T) {
 
 	check := func(when string, base string) {
 		t.Helper()
-		if a := article(t, base, "e1"); a == nil || a.Title != "租机回租套路贷曝光" || a.Body != "回租不是租机。" {
+		if a := fetchArticle(t, base, "e1"); a == nil || a.Title != "租机回租套路贷曝光" || a.Body != "回租不是租机。" {
 			t.Errorf("%s: e1 is %+v", when, a)
 		}
-		if a := article(t, base, seedID); a == nil || a.Title != "花呗协商还款全攻略（修订）" || len(a.Related) != 0 {
+		if a := fetchArticle(t, base, seedID); a == nil || a.Title != "花呗协商还款全攻略（修订）" || len(a.Related) != 0 {
 			t.Errorf("%s: seed article is %+v", when, a)
 		}
 		for _, id := range []string{titleOnly, "e2"} {
-			if a := article(t, base, id); a != nil {
+			if a := fetchArticle(t, base, id); a != nil {
 				t.Errorf("%s: deleted %s is back: %+v", when, id, a)
 			}
 		}
@@ -426,7 +426,7 @@ func TestEditsSurviveRestartAndReindex(t *testing.T) {
 
 	srv = startServe(t, cfg)
 	check("after the last restart", srv.base)
-	if article(t, srv.base, "e3") == nil {
+	if fetchArticle(t, srv.base, "e3") == nil {
 		t.Error("e3, edited after following, is lost")
 	}
 	if got := indexEntries(t, idx); !slices.Equal(got, []string{"CURRENT", "LOCK", after}) {
@@ -557,7 +557,7 @@ func TestReindexUnderLoad(t *testing.T) {
 				t.Errorf("after the switch: %d, want %d", n, n2)
 			}
 			for _, id := range edited {
-				if article(t, srv.base, id) == nil {
+				if fetchArticle(t, srv.base, id) == nil {
 					t.Errorf("edit %s lost in the switch", id)
 				}
 			}
@@ -769,7 +769,7 @@ func TestKillServerDuringReindex(t *testing.T) {
 		t.Errorf("after the kill: %d articles, want 40", n)
 	}
 	for _, id := range []string{"e1", "e2"} {
-		if article(t, srv.base, id) == nil {
+		if fetchArticle(t, srv.base, id) == nil {
 			t.Errorf("after the kill: edit %s lost", id)
 		}
 	}
@@ -783,7 +783,7 @@ func TestKillServerDuringReindex(t *testing.T) {
 		t.Errorf("after reindex: %d articles, want 60", n)
 	}
 	for _, id := range []string{"e1", "e2"} {
-		if article(t, srv.base, id) == nil {
+		if fetchArticle(t, srv.base, id) == nil {
 			t.Errorf("after reindex: edit %s lost", id)
 		}
 	}
