@@ -278,7 +278,7 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 	j.setStage(zhsearch.StageCatchingUp)
 	g, err := l.openGeneration(stats.Generation)
 	if err != nil {
-		removeGeneration(stats.Generation)
+		l.removeGeneration(stats.Generation)
 		return nil, err
 	}
 	err = l.switchTo(g, func() error {
@@ -286,7 +286,7 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 		return switchCurrent(l.cfg.IndexDir, g.name)
 	})
 	if err != nil {
-		removeGeneration(stats.Generation)
+		l.removeGeneration(stats.Generation)
 		return nil, fmt.Errorf("switch to new generation: %w", err)
 	}
 	return &zhsearch.ReindexResult{Generation: filepath.Base(stats.Generation), Articles: stats.Articles,

@@ -88,6 +88,7 @@ type generation struct {
 	applied uint64
 	closed  chan struct{}
 	onClose func(*generation)
+	log     *slog.Logger
 }
 
 // tryRef takes a reference unless the generation is already closing.
@@ -112,7 +113,9 @@ func (g *generation) release() {
 
 func (g *generation) close() {
 	defer close(g.closed)
-	g.ix.Close()
+	if err := g.ix.Close(); err != nil {
+		g.log.Warn("closing generation", "generation", g.name, "err", err)
+	}
 	if g.onClose != nil {
 		g.onClose(g)
 	}
@@ -205,7 +208,7 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 		ix.Close()
 		return nil, err
 	}
-	g := &generation{ix: ix, name: filepath.Base(path), applied: seq, closed: make(chan struct{}), onClose: l.closed}
+	g := &generation{ix: ix, name: filepath.Base(path), applied: seq, closed: make(chan struct{}), onClose: l.closed, log: l.log}
 	g.refs.Store(1)
 	l.open.Add(1)
 	go func() { <-g.closed; l.open.Done() }()
@@ -468,8 +471,8 @@ func (l *Live) Close() error {
 }
 
 // removeGeneration deletes a generation folder that never went live.
-func removeGeneration(path string) {
+func (l *Live) removeGeneration(path string) {
 	if err := os.RemoveAll(path); err != nil {
-		slog.Default().Warn("removing unused generation", "path", path, "err", err)
+		l.log.Warn("removing unused generation", "path", path, "err", err)
 	}
 }

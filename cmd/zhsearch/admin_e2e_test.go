@@ -850,3 +850,34 @@ func TestReindexUnwritableFolder(t *testing.T) {
 		t.Error("CURRENT changed")
 	}
 }
+
+// TestSIGHUPFollowsOfflineReindex: with polling off, a server switches to a
+// generation built by an offline reindex when it gets SIGHUP, and only then.
+func TestSIGHUPFollowsOfflineReindex(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeCorpus(t, data, "a", 10)
+	p := startProcess(t, nil, "serve", "--data", data, "--index", idx, "--addr", "127.0.0.1:0", "--poll", "0")
+	base := p.waitServing(t)
+	writeCorpus(t, data, "b", 12)
+	var out bytes.Buffer
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 0 {
+		t.Fatalf("offline reindex: %s", &out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := searchTotal(t, base, "测试"); n != 10 {
+		t.Fatalf("without SIGHUP the server serves %d articles, want the old 10", n)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for searchTotal(t, base, "测试") != 12 {
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP did not switch generations:\n%s", p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(p.stderr.String(), "SIGHUP: serving") {
+		t.Errorf("log does not tell of the SIGHUP:\n%s", p.stderr)
+	}
+}

@@ -4,8 +4,8 @@
 //
 // Usage:
 //
-//	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT]
-//	zhsearch reindex [--data DIR] [--index DIR]
+//	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT] [--poll DURATION]
+//	zhsearch reindex [--data DIR] [--index DIR] | --server URL
 //	zhsearch dict suggest [--data DIR]
 //	zhsearch help
 package main

@@ -45,6 +45,14 @@ type logReporter struct {
 	lastStage string
 	start     time.Time // of the indexing stage
 	last      time.Time // last progress line
+	now       func() time.Time
+}
+
+func (r *logReporter) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
 }
 
 func (r *logReporter) stage(s string) {
@@ -53,13 +61,13 @@ func (r *logReporter) stage(s string) {
 	}
 	r.lastStage = s
 	if s == zhsearch.StageIndexing {
-		r.start = time.Now()
+		r.start = r.clock()
 	}
 	fmt.Fprintf(r.w, "reindex: %s\n", stageText[s])
 }
 
 func (r *logReporter) progress(done, total int) {
-	now := time.Now()
+	now := r.clock()
 	if total <= 0 || (done < total && now.Sub(r.last) < r.every) {
 		return
 	}

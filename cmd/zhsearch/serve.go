@@ -19,7 +19,8 @@ type serveConfig struct {
 	dataDir, indexDir, addr string
 	// adminToken turns the admin API and live edits on (ZHSEARCH_ADMIN_TOKEN).
 	adminToken string
-	// poll is how often CURRENT is checked for an offline reindex (0: 1s).
+	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
+	// negative: never, SIGHUP only).
 	poll time.Duration
 	// corsOrigins may call the API from their pages (api.ParseOrigins).
 	corsOrigins []string
@@ -29,17 +30,21 @@ type serveConfig struct {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT] [--cors-origins LIST]", stderr)
+	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT] [--cors-origins LIST] [--poll DURATION]", stderr)
 	cfg := serveConfig{}
 	fs.StringVar(&cfg.dataDir, "data", env("ZHSEARCH_DATA", "./data"), "data folder: *.jsonl and page exports *.txt (env ZHSEARCH_DATA)")
 	fs.StringVar(&cfg.indexDir, "index", env("ZHSEARCH_INDEX", "./var/index"), "index folder (env ZHSEARCH_INDEX)")
 	fs.StringVar(&cfg.addr, "addr", env("ZHSEARCH_ADDR", ":8080"), "listen address HOST:PORT (env ZHSEARCH_ADDR)")
+	fs.DurationVar(&cfg.poll, "poll", time.Second, "how often to look for a generation built by an offline reindex;\n0 turns polling off (then send SIGHUP)")
 	cors := fs.String("cors-origins", env("ZHSEARCH_CORS_ORIGINS", ""),
 		"comma-separated origins (https://site.example) whose pages may call the API, or *; default none: same origin only (env ZHSEARCH_CORS_ORIGINS)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg.adminToken = os.Getenv("ZHSEARCH_ADMIN_TOKEN")
+	if cfg.poll <= 0 {
+		cfg.poll = -1 // off
+	}
 	var err error
 	if cfg.corsOrigins, err = api.ParseOrigins(*cors); err != nil {
 		fmt.Fprintf(stderr, "zhsearch serve: --cors-origins: %v\n", err)

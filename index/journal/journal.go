@@ -33,9 +33,9 @@ import (
 	"github.com/zhsearch/zhsearch/index/corpus"
 )
 
-// maxRecord bounds one record line: an article line of an input file may be
-// 16 MiB, plus the record's own fields.
-const maxRecord = 16<<20 + 4096
+// maxRecord bounds one record line: an article of an input line may be
+// 16 MiB, and JSON escapes can make a character six bytes long.
+const maxRecord = 128 << 20
 
 // DefaultPath is where the journal of a data folder lives.
 func DefaultPath(dataDir string) string {
@@ -248,11 +248,13 @@ func (w *Writer) Append(r Record) (Record, error) {
 	if err := r.check(); err != nil {
 		return Record{}, fmt.Errorf("journal record: %w", err)
 	}
-	line, err := json.Marshal(r)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep <, >, & as they are: records stay small and readable
+	if err := enc.Encode(r); err != nil {
 		return Record{}, fmt.Errorf("encode journal record: %w", err)
 	}
-	line = append(line, '\n')
+	line := buf.Bytes() // Encode ends it with '\n'; JSON strings hold no raw newline
 	if len(line) > maxRecord {
 		return Record{}, fmt.Errorf("journal record of %d bytes is too large", len(line))
 	}
