@@ -65,6 +65,10 @@ type Live struct {
 
 	jobs jobs
 
+	// beforeSwitchLock, when set (by tests), runs in a switch between the
+	// catch-up done while edits flow and the one done with edits held.
+	beforeSwitchLock func()
+
 	ctx    context.Context // ends when the service closes
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // background goroutines
@@ -406,6 +410,9 @@ func (l *Live) switchTo(g *generation, commit func() error) error {
 	// generation; the rest with edits held, so none is missed.
 	if _, err := l.catchUp(g); err != nil {
 		return fail(err)
+	}
+	if l.beforeSwitchLock != nil {
+		l.beforeSwitchLock()
 	}
 	l.editMu.Lock()
 	defer l.editMu.Unlock()

@@ -284,9 +284,26 @@ func TestEditsDuringReindexAreKept(t *testing.T) {
 	defer l.Close()
 	writeData(t, data, genArticles("b", 1500)...)
 	l.cfg.BatchSize = 100
+	// One edit lands exactly between the catch-up made while edits flow and
+	// the switch: the last edit of all, so nothing after it can heal a miss.
+	stopEdits, stopped := make(chan struct{}), make(chan struct{})
+	l.beforeSwitchLock = func() {
+		close(stopEdits)
+		<-stopped
+		if _, err := l.PutArticle(context.Background(), "late", []byte(`{"title":"切换前一刻的编辑"}`)); err != nil {
+			t.Error(err)
+		}
+	}
 	id := startJob(t, l)
 	var put []string
+edits:
 	for i := 0; ; i++ {
+		select {
+		case <-stopEdits:
+			close(stopped)
+			break edits
+		default:
+		}
 		j, _ := l.ReindexJob(context.Background(), id)
 		if j.State != zhsearch.JobRunning {
 			break
@@ -299,6 +316,7 @@ func TestEditsDuringReindexAreKept(t *testing.T) {
 		time.Sleep(2 * time.Millisecond)
 	}
 	j := waitJob(t, l, id)
+	put = append(put, "late")
 	t.Logf("%d edits during the reindex; %d replayed in the build", len(put), j.Result.Edits)
 	if len(put) == 0 {
 		t.Fatal("no edit ran during the reindex")

@@ -576,7 +576,7 @@ func TestReindexUnderLoad(t *testing.T) {
 // the first runs in the server or in another process.
 func TestReindexConflict(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeCorpus(t, data, "a", 2000)
+	writeCorpus(t, data, "a", 600)
 	srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, adminToken: testToken})
 
 	id := startReindex(t, srv.base)
