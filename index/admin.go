@@ -259,7 +259,7 @@ func (l *Live) runReindex(j *job, b *builder) {
 		res.TookMS = float64(time.Since(start).Microseconds()) / 1000
 		l.log.Info("reindex done", "job", id, "generation", res.Generation, "articles", res.Articles,
 			"title_only", res.TitleOnly, "edits", res.Edits, "took", time.Since(start).Round(time.Millisecond))
-		l.clean()
+		l.requestClean()
 	}
 	l.jobs.mu.Lock()
 	j.finish(res, err)
@@ -281,7 +281,7 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 		l.removeGeneration(stats.Generation)
 		return nil, err
 	}
-	err = l.switchTo(g, func() error {
+	_, err = l.switchTo(g, func() error {
 		j.setStage(zhsearch.StageSwitching)
 		return switchCurrent(l.cfg.IndexDir, g.name)
 	})

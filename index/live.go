@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,8 @@ type Live struct {
 	// up to the journal's end before it is published.
 	editMu sync.Mutex
 	writer *journal.Writer // nil when edits are off; guarded by editMu
+
+	cleanReq chan struct{} // asks the janitor to remove old generations
 
 	// followMu allows one generation switch (reindex job or follow) at a time.
 	followMu     sync.Mutex
@@ -138,6 +141,7 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		l.log = slog.Default()
 	}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
+	l.cleanReq = make(chan struct{}, 1)
 	l.clean()
 	if cfg.Edits {
 		w, err := journal.OpenWriter(l.journal)
@@ -163,6 +167,11 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		return nil, err
 	}
 	l.cur.Store(g)
+	l.wg.Add(1)
+	go l.janitor()
+	if left, _ := l.leftovers(); len(left) > 0 {
+		l.requestClean()
+	}
 	poll := cfg.Poll
 	if poll == 0 {
 		poll = time.Second
@@ -222,22 +231,75 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 // closed runs after an old generation closes: its folder can go now.
 func (l *Live) closed(g *generation) {
 	l.log.Info("closed old generation", "generation", g.name)
-	l.clean()
+	l.requestClean()
+}
+
+// requestClean asks the janitor to remove old generations.
+func (l *Live) requestClean() {
+	select {
+	case l.cleanReq <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// janitor removes old generations when asked, and keeps retrying while
+// some are left: a folder still read by a request, by another process, or
+// locked by a build right now is removed on a later pass.
+func (l *Live) janitor() {
+	defer l.wg.Done()
+	const maxWait = 30 * time.Second
+	wait := time.Second
+	var retry <-chan time.Time
+	for {
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-l.cleanReq:
+			wait = time.Second
+		case <-retry:
+		}
+		retry = nil
+		if !l.clean() {
+			retry = time.After(wait)
+			wait = min(2*wait, maxWait)
+		}
+	}
 }
 
 // clean removes old generations and leftovers of crashed builds that no
-// process uses. While a build runs it does nothing: the build's own end
-// cleans.
-func (l *Live) clean() {
-	removed, err := CleanGenerations(l.cfg.IndexDir)
+// process uses, if no build holds the lock, and reports whether none is
+// left.
+func (l *Live) clean() bool {
+	removed, err := CleanGenerations(l.cfg.IndexDir, l.Generation())
 	switch {
 	case errors.Is(err, ErrLocked):
-		l.log.Info("a reindex is running: old generations are left for later")
+		return false
 	case err != nil:
 		l.log.Warn("removing old generations", "err", err)
+		return false
 	case len(removed) > 0:
 		l.log.Info("removed old generations", "removed", removed)
 	}
+	left, err := l.leftovers()
+	return err == nil && len(left) == 0
+}
+
+// leftovers lists the generation folders other than the live one and the
+// one this service serves.
+func (l *Live) leftovers() ([]string, error) {
+	entries, err := os.ReadDir(l.cfg.IndexDir)
+	if err != nil {
+		return nil, err
+	}
+	live, _ := CurrentGeneration(l.cfg.IndexDir)
+	var left []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() && strings.HasPrefix(name, genPrefix) && name != filepath.Base(live) && name != l.Generation() {
+			left = append(left, name)
+		}
+	}
+	return left, nil
 }
 
 // catchUp applies the journal records the generation has not seen. It is
@@ -389,22 +451,23 @@ func (l *Live) Reload() error {
 	if err != nil {
 		return fmt.Errorf("follow %s: %w", name, err)
 	}
-	if err := l.switchTo(g, nil); err != nil {
+	seq, err := l.switchTo(g, nil)
+	if err != nil {
 		return fmt.Errorf("follow %s: %w", name, err)
 	}
-	l.log.Info("following new generation", "generation", name, "journal_seq", g.applied)
+	l.log.Info("following new generation", "generation", name, "journal_seq", seq)
 	return nil
 }
 
 // switchTo catches g up with the journal and publishes it; before
 // publishing, with edits held, it runs commit (which may point CURRENT at
-// g). On failure g is closed and the current generation stays. The caller
-// holds followMu.
-func (l *Live) switchTo(g *generation, commit func() error) error {
-	fail := func(err error) error {
+// g). It returns the last journal seq g held when published. On failure g
+// is closed and the current generation stays. The caller holds followMu.
+func (l *Live) switchTo(g *generation, commit func() error) (uint64, error) {
+	fail := func(err error) (uint64, error) {
 		g.release()
 		<-g.closed
-		return err
+		return 0, err
 	}
 	// Most of the catching up happens while edits still flow to the old
 	// generation; the rest with edits held, so none is missed.
@@ -428,7 +491,7 @@ func (l *Live) switchTo(g *generation, commit func() error) error {
 		}
 	}
 	l.publish(g)
-	return nil
+	return g.applied, nil
 }
 
 // pollCurrent follows CURRENT every interval until the service closes.

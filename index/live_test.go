@@ -235,8 +235,49 @@ func TestSwitchKeepsInFlightRequests(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("old generation not closed after its last request")
 	}
-	if _, err := os.Stat(filepath.Join(idx, oldName)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("old generation folder still there: %v", err)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(idx, oldName)); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("old generation folder not removed after it closed")
+		}
+	}
+}
+
+// TestJanitorRetries: an old generation another process still reads is
+// left alone, and removed once that process lets go, with no new event.
+func TestJanitorRetries(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, genArticles("a", 3)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := CurrentGeneration(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := OpenGeneration(old) // as a read-only tool in another process would
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := openLive(t, data, idx, -1)
+	defer l.Close()
+	time.Sleep(50 * time.Millisecond)
+	if _, err := os.Stat(old); err != nil {
+		t.Fatalf("generation removed while read: %v", err)
+	}
+	reader.Close()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(old); errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("old generation not removed after its reader closed")
+		}
 	}
 }
 
@@ -348,9 +389,16 @@ func TestReindexConflicts(t *testing.T) {
 	}
 	waitJob(t, l, id)
 
-	unlock, err := lockDir(idx) // what an offline `zhsearch reindex` holds
-	if err != nil {
-		t.Fatal(err)
+	// Take the lock an offline `zhsearch reindex` holds; the service takes
+	// it briefly to remove old generations, so try until it is free.
+	var unlock func()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		var err error
+		if unlock, err = lockDir(idx); err == nil {
+			break
+		} else if !errors.Is(err, ErrLocked) || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
 	}
 	if _, err := l.StartReindex(context.Background()); zhsearch.ErrorCode(err) != zhsearch.ECONFLICT {
 		t.Errorf("reindex during another process's build: %v, want conflict", err)
