@@ -88,6 +88,9 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 // .building name when complete and verifies it. It returns its path.
 func (b *builder) write(ctx context.Context, articles []zhsearch.Article, opts BuildOptions) (string, error) {
 	opts.stage(zhsearch.StageIndexing)
+	if opts.Progress != nil {
+		opts.Progress(0, len(articles)) // the total is known: rates and ETAs start now
+	}
 	name := newGenerationName(time.Now())
 	tmp := filepath.Join(b.dir, name+buildingExt)
 	if err := writeGeneration(ctx, tmp, articles, opts); err != nil {

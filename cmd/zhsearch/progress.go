@@ -68,7 +68,7 @@ func (r *logReporter) stage(s string) {
 
 func (r *logReporter) progress(done, total int) {
 	now := r.clock()
-	if total <= 0 || (done < total && now.Sub(r.last) < r.every) {
+	if total <= 0 || done == 0 || (done < total && now.Sub(r.last) < r.every) {
 		return
 	}
 	r.last = now
