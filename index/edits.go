@@ -25,7 +25,7 @@ import (
 
 // seqKey is the bleve internal key holding the last journal seq applied to
 // a generation.
-var seqKey = []byte("zhsearch.journal_seq")
+const seqKey = "zhsearch.journal_seq"
 
 // editStore is a set of articles an edit is applied to.
 type editStore interface {
@@ -252,7 +252,7 @@ func (s *indexStore) size() int { return len(s.puts) + len(s.dels) }
 
 // commit executes the batch and records seq as applied.
 func (s *indexStore) commit(seq uint64) error {
-	s.batch.SetInternal(seqKey, []byte(strconv.FormatUint(seq, 10)))
+	s.batch.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(seq, 10)))
 	if err := s.ix.bleve.Batch(s.batch); err != nil {
 		return fmt.Errorf("apply edits to %s: %w", s.ix.path, err)
 	}
@@ -261,7 +261,7 @@ func (s *indexStore) commit(seq uint64) error {
 
 // appliedSeq reads the last journal seq applied to the index; 0 if none.
 func (ix *Index) appliedSeq() (uint64, error) {
-	v, err := ix.bleve.GetInternal(seqKey)
+	v, err := ix.bleve.GetInternal([]byte(seqKey))
 	if err != nil {
 		return 0, err
 	}

@@ -207,7 +207,7 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 		}
 	}
 	if opts.journalSeq > 0 {
-		batch.SetInternal(seqKey, []byte(strconv.FormatUint(opts.journalSeq, 10)))
+		batch.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(opts.journalSeq, 10)))
 	}
 	if err := flush(len(articles)); err != nil {
 		b.Close()

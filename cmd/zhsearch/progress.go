@@ -29,12 +29,21 @@ func newReporter(w io.Writer) reporter {
 	return &logReporter{w: w, every: 2 * time.Second}
 }
 
-var stageText = map[string]string{
-	zhsearch.StageLoading:    "reading the data folder and the edit journal",
-	zhsearch.StageIndexing:   "indexing",
-	zhsearch.StageVerifying:  "verifying the new generation",
-	zhsearch.StageCatchingUp: "applying edits made during the build",
-	zhsearch.StageSwitching:  "switching to the new generation",
+// stageText says what a reindex stage does, for people watching.
+func stageText(stage string) string {
+	switch stage {
+	case zhsearch.StageLoading:
+		return "reading the data folder and the edit journal"
+	case zhsearch.StageIndexing:
+		return "indexing"
+	case zhsearch.StageVerifying:
+		return "verifying the new generation"
+	case zhsearch.StageCatchingUp:
+		return "applying edits made during the build"
+	case zhsearch.StageSwitching:
+		return "switching to the new generation"
+	}
+	return ""
 }
 
 // logReporter writes one line per stage and a progress line at most every
@@ -56,14 +65,14 @@ func (r *logReporter) clock() time.Time {
 }
 
 func (r *logReporter) stage(s string) {
-	if s == r.lastStage || stageText[s] == "" {
+	if s == r.lastStage || stageText(s) == "" {
 		return
 	}
 	r.lastStage = s
 	if s == zhsearch.StageIndexing {
 		r.start = r.clock()
 	}
-	fmt.Fprintf(r.w, "reindex: %s\n", stageText[s])
+	fmt.Fprintf(r.w, "reindex: %s\n", stageText(s))
 }
 
 func (r *logReporter) progress(done, total int) {
@@ -94,13 +103,13 @@ type barReporter struct {
 }
 
 func (r *barReporter) stage(s string) {
-	if s == r.lastStage || stageText[s] == "" {
+	if s == r.lastStage || stageText(s) == "" {
 		return
 	}
 	r.lastStage = s
 	r.closeBar()
 	if s != zhsearch.StageIndexing {
-		fmt.Fprintf(r.w, "reindex: %s\n", stageText[s])
+		fmt.Fprintf(r.w, "reindex: %s\n", stageText(s))
 	}
 }
 

@@ -30,7 +30,7 @@ type serveConfig struct {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT] [--cors-origins LIST] [--poll DURATION]", stderr)
+	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT] [--cors-origins LIST] [--poll DURATION]\n\nSet ZHSEARCH_ADMIN_TOKEN to turn on the admin API (reindex, article edits) under /api/v1/admin/.", stderr)
 	cfg := serveConfig{}
 	fs.StringVar(&cfg.dataDir, "data", env("ZHSEARCH_DATA", "./data"), "data folder: *.jsonl and page exports *.txt (env ZHSEARCH_DATA)")
 	fs.StringVar(&cfg.indexDir, "index", env("ZHSEARCH_INDEX", "./var/index"), "index folder (env ZHSEARCH_INDEX)")
