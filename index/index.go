@@ -26,6 +26,7 @@ type Index struct {
 	bleve bleve.Index
 	path  string
 	seg   *analysis.Segmenter
+	rel   relatedEngine // related-list options, statistics and cache
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)
