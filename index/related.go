@@ -338,8 +338,12 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 		return nil, err
 	}
 	defer r.Close()
-	stats, err := ix.corpusStats(r)
+	gs, err := ix.corpusStats(r)
 	if err != nil {
+		return nil, err
+	}
+	stats := *gs
+	if stats.docs, err = r.DocCount(); err != nil {
 		return nil, err
 	}
 	var self uint64
@@ -347,7 +351,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 		self = 1
 	}
 	words := sourceWords(ix.seg, src)
-	terms, err := ix.rel.selectTerms(ctx, r, stats, words, self, opts.MaxTerms)
+	terms, err := ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms)
 	if err != nil {
 		return nil, err
 	}
@@ -362,11 +366,11 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	for _, t := range src.Related {
 		l.listed[analysis.Normalize(t)] = true
 	}
-	srcTitle, err := ix.titleWords(ctx, r, stats, src.Title)
+	srcTitle, err := ix.titleWords(ctx, r, &stats, src.Title)
 	if err != nil {
 		return nil, err
 	}
-	pool, q, err := ix.scoreArticles(ctx, r, stats, src.ID, terms, sourceConcepts(stats, words), srcTitle, opts, size)
+	pool, q, err := ix.scoreArticles(ctx, r, &stats, src.ID, terms, sourceConcepts(&stats, words), srcTitle, opts, size)
 	if err != nil {
 		return nil, err
 	}
@@ -396,49 +400,54 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	}
 	need := min(opts.MinMatch, concepts)
 	docs := map[uint64]*scored{}
-	var tfd bindex.TermFieldDoc
+	doc := func(num uint64) *scored {
+		s := docs[num]
+		if s == nil {
+			s = &scored{num: num}
+			docs[num] = s
+		}
+		return s
+	}
+	p := postingsReader{ctx: ctx, r: r}
 	for _, i := range q.order {
 		t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
-		for _, field := range []string{fTitle, fBody} {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, searchErr(ctx, err)
+		titleMatch := func(s *scored) {
+			s.titleRaw |= bit
+			if s.title&inside == 0 {
+				s.title |= bit
 			}
-			tfr, err := r.TermFieldReader(ctx, []byte(t.text), field, true, true, false)
-			if err != nil {
-				return nil, nil, err
+		}
+		err := p.each(t.text, fTitle, func(d *bindex.TermFieldDoc) {
+			s := doc(d.ID.Value())
+			if d.Norm > 0 {
+				s.titleLen = 1 / (d.Norm * d.Norm)
 			}
-			for {
-				d, err := tfr.Next(tfd.Reset())
-				if err != nil {
-					tfr.Close()
-					return nil, nil, err
-				}
-				if d == nil {
-					break
-				}
-				num := d.ID.Value()
-				s := docs[num]
-				if s == nil {
-					s = &scored{num: num}
-					docs[num] = s
-				}
-				if field == fTitle {
-					s.titleRaw |= bit
-					if d.Norm > 0 {
-						s.titleLen = 1 / (d.Norm * d.Norm)
-					}
-					if s.title&inside == 0 {
-						s.title |= bit
-					}
-				} else if (s.title|s.body)&(bit|inside) == 0 {
-					s.body |= bit
-					f := float64(d.Freq)
-					s.bodyScore += t.weight * bodyMatch * f / (f + 1)
-				}
+			titleMatch(s)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
+		// 应急贷's characters, not its word) hold the word's bigrams.
+		chain, err := p.bigramChain(t.text, fTitleBi)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, num := range chain {
+			if s := doc(num); s.titleRaw&bit == 0 {
+				titleMatch(s)
 			}
-			if err := tfr.Close(); err != nil {
-				return nil, nil, err
+		}
+		err = p.each(t.text, fBody, func(d *bindex.TermFieldDoc) {
+			s := doc(d.ID.Value())
+			if (s.title|s.body)&(bit|inside) == 0 {
+				s.body |= bit
+				f := float64(d.Freq)
+				s.bodyScore += t.weight * bodyMatch * f / (f + 1)
 			}
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 	pool := make([]*scored, 0, len(docs))
@@ -547,6 +556,71 @@ func titleSimilarity(a, b []titleWord) float64 {
 		return 0
 	}
 	return num / den
+}
+
+// postingsReader reads the postings of terms in one index snapshot.
+type postingsReader struct {
+	ctx context.Context
+	r   bindex.IndexReader
+	tfd bindex.TermFieldDoc
+}
+
+// each calls fn with every document whose field holds term, with its
+// frequency and norm.
+func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc)) error {
+	if err := p.ctx.Err(); err != nil {
+		return searchErr(p.ctx, err)
+	}
+	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, true, true, false)
+	if err != nil {
+		return err
+	}
+	for {
+		d, err := tfr.Next(p.tfd.Reset())
+		if err != nil {
+			tfr.Close()
+			return err
+		}
+		if d == nil {
+			break
+		}
+		fn(d)
+	}
+	return tfr.Close()
+}
+
+// bigramChain returns the documents whose bigram field holds every bigram
+// of word (of two or more characters; a Latin run is one unit).
+func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
+	var grams []string
+	seen := map[string]bool{}
+	for _, tok := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(word)) {
+		if g := string(tok.Term); utf8.RuneCountInString(g) >= 2 && !seen[g] {
+			seen[g] = true
+			grams = append(grams, g)
+		}
+	}
+	if len(grams) == 0 {
+		return nil, nil
+	}
+	count := map[uint64]int{}
+	for i, g := range grams {
+		err := p.each(g, field, func(d *bindex.TermFieldDoc) {
+			if n := d.ID.Value(); count[n] == i {
+				count[n] = i + 1
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var out []uint64
+	for n, c := range count {
+		if c == len(grams) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // sortScored orders results best first, by id among equals: document
@@ -782,7 +856,13 @@ func (l *listBuilder) fallback(ctx context.Context, pool []*scored) error {
 	if l.full() {
 		return nil
 	}
-	n := l.size*2 + len(l.seen) + len(l.keys)
+	n := l.size*2 + len(l.seen)
+	// Within each kind of fallback, articles that share words with the
+	// source, though not enough to be similar, come first.
+	score := make(map[string]float64, len(pool))
+	for _, s := range pool {
+		score[s.doc.id] = s.score
+	}
 	if tags := uniqueTags(l.src.Tags); len(tags) > 0 {
 		qs := make([]query.Query, len(tags))
 		for i, t := range tags {
@@ -795,17 +875,45 @@ func (l *listBuilder) fallback(ctx context.Context, pool []*scored) error {
 			return err
 		}
 		srcTags := normalizedSet(l.src.Tags)
+		type cand struct {
+			doc    relatedDoc
+			shared []string
+		}
+		var cands []cand
+		for _, s := range pool {
+			if sh := sharedTags(srcTags, s.doc.tags); len(sh) > 0 {
+				cands = append(cands, cand{s.doc, sh})
+			}
+		}
 		for _, h := range hits {
+			d := l.ix.relatedDocOf(h)
+			cands = append(cands, cand{d, sharedTags(srcTags, d.tags)})
+		}
+		// More shared tags first, then a higher score.
+		sort.SliceStable(cands, func(i, j int) bool {
+			if a, b := len(cands[i].shared), len(cands[j].shared); a != b {
+				return a > b
+			}
+			return score[cands[i].doc.id] > score[cands[j].doc.id]
+		})
+		for _, c := range cands {
 			if l.full() {
 				return nil
 			}
-			d := l.ix.relatedDocOf(h)
-			if l.admit(&d) {
-				l.add(&d, 0, zhsearch.ReasonFallback, sharedTags(srcTags, d.tags))
+			if l.admit(&c.doc) {
+				l.add(&c.doc, 0, zhsearch.ReasonFallback, c.shared)
 			}
 		}
 	}
 	if c := strings.TrimSpace(l.src.Category); c != "" && !l.full() {
+		for _, s := range pool {
+			if l.full() {
+				return nil
+			}
+			if analysis.Normalize(s.doc.category) == analysis.Normalize(c) && l.admit(&s.doc) {
+				l.add(&s.doc, 0, zhsearch.ReasonFallback, []string{c})
+			}
+		}
 		tq := query.NewTermQuery(c)
 		tq.SetField(fCategory)
 		hits, err := l.ix.fetch(ctx, tq, n, []string{"-" + fPublished, "_id"})

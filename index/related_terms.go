@@ -127,10 +127,10 @@ func stopWord(seg *analysis.Segmenter, word string) bool {
 	return true
 }
 
-// corpusStats are the per-generation statistics of the index the related
-// engine needs: the document count and the weight multipliers of template
-// and head words. They are computed once per generation; live edits change
-// them too little to matter.
+// corpusStats are the statistics of the index the related engine needs: the
+// document count, read for every list, and the weight multipliers of
+// template and head words, computed once per generation (live edits change
+// them too little to matter).
 type corpusStats struct {
 	docs   uint64
 	factor map[string]float64 // word → weight multiplier, < 1 template, > 1 head
@@ -143,13 +143,9 @@ type corpusStats struct {
 // counts, and the normalized titles (title_key), whose ends are matched
 // against the frequent words.
 func computeCorpusStats(r bindex.IndexReader, seg *analysis.Segmenter) (*corpusStats, error) {
-	n, err := r.DocCount()
-	if err != nil {
-		return nil, err
-	}
-	st := &corpusStats{docs: n, factor: map[string]float64{}}
+	st := &corpusStats{factor: map[string]float64{}}
 	titleDF := map[string]uint64{}
-	err = eachTerm(r, fTitle, func(term string, count uint64) {
+	err := eachTerm(r, fTitle, func(term string, count uint64) {
 		if count >= positionMinTitles && utf8.RuneCountInString(term) <= positionMaxRunes {
 			titleDF[term] = count
 		}
