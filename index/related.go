@@ -1,7 +1,9 @@
 package index
 
 import (
+	"container/heap"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -56,6 +58,11 @@ type RelatedOptions struct {
 	// CacheSize is the number of related lists the cache holds; 0 or less
 	// turns the cache off.
 	CacheSize int
+
+	// commonShare and commonMinDF override the constants of the same
+	// names when set (tests force the common-word path on small indexes).
+	commonShare float64
+	commonMinDF uint64
 }
 
 // DefaultRelatedOptions returns the options the engine uses unless told
@@ -103,6 +110,15 @@ const (
 	// could make the list.
 	poolFactor = 4
 	poolMin    = 48
+	// Words more than commonShare of all articles (and more than
+	// commonMinDF) hold are not read through but looked up for the
+	// commonFactor × pool best candidates: in a large index their postings
+	// cost more than all the rest, for words that say little. The minRead
+	// rarest words that count towards MinMatch are always read.
+	commonShare  = 0.2
+	commonMinDF  = 10000
+	commonFactor = 4
+	minRead      = 3
 	// partialMatch is what a title word counts for when it only sits inside
 	// a word of the other title, or holds one (京东 and 京东e卡).
 	partialMatch = 0.5
@@ -123,6 +139,7 @@ type relatedEngine struct {
 	version atomic.Uint64
 	state   atomic.Pointer[versionState]
 	flight  singleflight.Group
+	scratch sync.Pool // of *scratch
 
 	hits, misses atomic.Uint64
 }
@@ -142,6 +159,7 @@ type relatedKey struct {
 
 func (e *relatedEngine) init() {
 	e.initOnce.Do(func() {
+		e.scratch.New = func() any { return &scratch{} }
 		e.opts = DefaultRelatedOptions()
 		e.state.Store(newVersionState(0, e.opts.CacheSize))
 	})
@@ -286,18 +304,23 @@ func (ix *Index) corpusStats(r bindex.IndexReader) (*corpusStats, error) {
 	return e.stats, e.statsErr
 }
 
-// scored is one article that shares words with the source.
-type scored struct {
-	num       uint64 // internal document number
+// matches records which query terms an article holds, and where.
+type matches struct {
 	title     uint64 // mask of query terms in its title, subwords of matches left out
 	titleRaw  uint64 // mask of query terms in its title
 	body      uint64 // mask of query terms in its body only
 	bodyScore float64
 	titleLen  float64 // words in its title (from the field norm)
-	cover     float64 // weighted share of the query it holds
-	score     float64
-	matched   int // distinct source words shared
-	doc       relatedDoc
+	seen      bool
+}
+
+// scored is one article that shares words with the source.
+type scored struct {
+	num uint64 // internal document number
+	matches
+	cover float64 // weighted share of the query it holds
+	score float64
+	doc   relatedDoc
 }
 
 // relatedDoc is the stored part of a result.
@@ -399,91 +422,108 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 		return nil, q, nil // only template words: nothing to relate by
 	}
 	need := min(opts.MinMatch, concepts)
-	docs := map[uint64]*scored{}
-	doc := func(num uint64) *scored {
-		s := docs[num]
-		if s == nil {
-			s = &scored{num: num}
-			docs[num] = s
-		}
-		return s
-	}
+	poolSize := max(poolMin, poolFactor*size)
+	// Matches are gathered in a slice indexed by document number, reused
+	// from request to request.
+	sc := ix.rel.scratch.Get().(*scratch)
+	defer ix.rel.scratch.Put(sc.reset())
 	p := postingsReader{ctx: ctx, r: r}
+	share, minDF := commonShare, uint64(commonMinDF)
+	if opts.commonShare > 0 {
+		share, minDF = opts.commonShare, opts.commonMinDF
+	}
+	common := q.common(st.docs, share, minDF)
 	for _, i := range q.order {
-		t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
-		titleMatch := func(s *scored) {
-			s.titleRaw |= bit
-			if s.title&inside == 0 {
-				s.title |= bit
-			}
+		if common&(1<<i) != 0 {
+			continue
 		}
+		t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 		err := p.each(t.text, fTitle, func(d *bindex.TermFieldDoc) {
-			s := doc(d.ID.Value())
+			m := sc.at(d.ID.Value())
 			if d.Norm > 0 {
-				s.titleLen = 1 / (d.Norm * d.Norm)
+				m.titleLen = 1 / (d.Norm * d.Norm)
 			}
-			titleMatch(s)
+			m.titleMatch(bit, inside)
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 		// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
 		// 应急贷's characters, not its word) hold the word's bigrams.
-		chain, err := p.bigramChain(t.text, fTitleBi)
+		chain, err := p.bigramChain(t.text, fTitleBi, sc)
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, num := range chain {
-			if s := doc(num); s.titleRaw&bit == 0 {
-				titleMatch(s)
+			if m := sc.at(num); m.titleRaw&bit == 0 {
+				m.titleMatch(bit, inside)
 			}
 		}
 		err = p.each(t.text, fBody, func(d *bindex.TermFieldDoc) {
-			s := doc(d.ID.Value())
-			if (s.title|s.body)&(bit|inside) == 0 {
-				s.body |= bit
-				f := float64(d.Freq)
-				s.bodyScore += t.weight * bodyMatch * f / (f + 1)
-			}
+			sc.at(d.ID.Value()).bodyMatch(bit, inside, t.weight, d.Freq)
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 	}
-	pool := make([]*scored, 0, len(docs))
-	for _, s := range docs {
-		s.matched = bits.OnesCount64((s.title | s.body) & q.concepts)
-		if s.matched < need {
-			continue
-		}
-		var all, titleW float64
-		for i, t := range q.terms {
-			if s.title&(1<<i) != 0 {
-				all += t.weight
-				if t.inTitle {
-					titleW += t.weight
+	var pool []*scored
+	if common == 0 {
+		pool = sc.best(poolSize, func(m *matches) (float64, bool) {
+			if q.matched(m) < need {
+				return 0, false
+			}
+			return q.coarse(m, opts), true
+		})
+	} else {
+		// Words most articles hold are looked up for the best candidates
+		// only: reading their postings would cost more than all the rest.
+		cands := sc.best(commonFactor*poolSize, func(m *matches) (float64, bool) {
+			return q.coarse(m, opts), true
+		})
+		sort.Slice(cands, func(i, j int) bool { return cands[i].num < cands[j].num })
+		for _, i := range q.order {
+			if common&(1<<i) == 0 {
+				continue
+			}
+			t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
+			err := p.lookup(t.text, fTitle, cands, func(s *scored, d *bindex.TermFieldDoc) {
+				if d.Norm > 0 {
+					s.titleLen = 1 / (d.Norm * d.Norm)
+				}
+				s.titleMatch(bit, inside)
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+			chain, err := p.lookupChain(t.text, fTitleBi, cands)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, s := range chain {
+				if s.titleRaw&bit == 0 {
+					s.titleMatch(bit, inside)
 				}
 			}
+			err = p.lookup(t.text, fBody, cands, func(s *scored, d *bindex.TermFieldDoc) {
+				s.bodyMatch(bit, inside, t.weight, d.Freq)
+			})
+			if err != nil {
+				return nil, nil, err
+			}
 		}
-		s.cover = min(1, (all+s.bodyScore)/q.total)
-		// A first estimate of the title similarity, from the masks, picks
-		// the pool whose titles are then compared word by word.
-		var titleSim float64
-		if q.titleTotal > 0 && s.titleLen > 0 {
-			raw := float64(bits.OnesCount64(s.titleRaw))
-			titleSim = math.Sqrt(min(1, titleW/q.titleTotal) * min(1, raw/s.titleLen))
+		for _, s := range cands {
+			if q.matched(&s.matches) >= need {
+				s.score = q.coarse(&s.matches, opts)
+				pool = append(pool, s)
+			}
 		}
-		s.score = (1-opts.TitleShare)*s.cover + opts.TitleShare*titleSim
-		pool = append(pool, s)
+		sortByScore(pool)
+		if len(pool) > poolSize {
+			pool = pool[:poolSize]
+		}
 	}
-	sort.Slice(pool, func(i, j int) bool {
-		if pool[i].score != pool[j].score {
-			return pool[i].score > pool[j].score
-		}
-		return pool[i].num < pool[j].num
-	})
-	if n := max(poolMin, poolFactor*size); len(pool) > n {
-		pool = pool[:n]
+	for _, s := range pool {
+		s.cover = q.cover(&s.matches)
 	}
 	if err := ix.loadDocs(ctx, r, pool); err != nil {
 		return nil, nil, err
@@ -558,6 +598,175 @@ func titleSimilarity(a, b []titleWord) float64 {
 	return num / den
 }
 
+// titleMatch records that the article's title holds term bit, unless a
+// word holding that term matched there already (inside).
+func (s *matches) titleMatch(bit, inside uint64) {
+	s.titleRaw |= bit
+	if s.title&inside == 0 {
+		s.title |= bit
+	}
+}
+
+// bodyMatch records that the article's body holds term bit freq times,
+// unless its title holds it or a word holding it matched already.
+func (s *matches) bodyMatch(bit, inside uint64, weight float64, freq uint64) {
+	if (s.title|s.body)&(bit|inside) == 0 {
+		s.body |= bit
+		f := float64(freq)
+		s.bodyScore += weight * bodyMatch * f / (f + 1)
+	}
+}
+
+// matched counts the distinct words that count towards MinMatch an
+// article holds.
+func (q *termSet) matched(m *matches) int {
+	return bits.OnesCount64((m.title | m.body) & q.concepts)
+}
+
+// cover is the weighted share of the query an article holds: words in its
+// title fully, words in its body only in part.
+func (q *termSet) cover(m *matches) float64 {
+	return min(1, (q.sum(m.title, ^uint64(0))+m.bodyScore)/q.total)
+}
+
+// sum is the weight of the terms in both masks.
+func (q *termSet) sum(mask, of uint64) float64 {
+	var w float64
+	for b := mask & of; b != 0; b &= b - 1 {
+		w += q.terms[bits.TrailingZeros64(b)].weight
+	}
+	return w
+}
+
+// coarse scores an article from its matches alone: its cover mixed with an
+// estimate of the title similarity from the masks, good enough to pick the
+// pool whose titles are then compared word by word.
+func (q *termSet) coarse(m *matches, opts RelatedOptions) float64 {
+	var titleSim float64
+	if q.titleTotal > 0 && m.titleLen > 0 {
+		titleW := q.sum(m.title, q.inTitle)
+		raw := float64(bits.OnesCount64(m.titleRaw))
+		titleSim = math.Sqrt(min(1, titleW/q.titleTotal) * min(1, raw/m.titleLen))
+	}
+	return (1-opts.TitleShare)*q.cover(m) + opts.TitleShare*titleSim
+}
+
+// scratch holds the matches of one list, indexed by document number, and
+// the numbers touched; it is reused from list to list.
+type scratch struct {
+	m       []matches
+	touched []uint64
+	counts  []uint8 // bigrams of a chain held, see bigramChain
+}
+
+// count moves document n's chain count from i to i+1; a count other than
+// i stays.
+func (sc *scratch) count(n uint64, i uint8) {
+	if n >= uint64(len(sc.counts)) {
+		sc.counts = append(sc.counts, make([]uint8, int(n)+1-len(sc.counts)+len(sc.counts)/2)...)
+	}
+	if sc.counts[n] == i {
+		sc.counts[n] = i + 1
+	}
+}
+
+// at returns the matches of document num.
+func (sc *scratch) at(num uint64) *matches {
+	if num >= uint64(len(sc.m)) {
+		sc.m = append(sc.m, make([]matches, int(num)+1-len(sc.m)+len(sc.m)/2)...)
+	}
+	m := &sc.m[num]
+	if !m.seen {
+		m.seen = true
+		sc.touched = append(sc.touched, num)
+	}
+	return m
+}
+
+// reset clears what the last list touched.
+func (sc *scratch) reset() *scratch {
+	for _, n := range sc.touched {
+		sc.m[n] = matches{}
+	}
+	sc.touched = sc.touched[:0]
+	return sc
+}
+
+// best returns the k touched documents that score highest, best first (by
+// document number among equals); score reports false for a document that
+// does not qualify.
+func (sc *scratch) best(k int, score func(m *matches) (float64, bool)) []*scored {
+	h := make(scoredHeap, 0, k)
+	for _, n := range sc.touched {
+		m := &sc.m[n]
+		v, ok := score(m)
+		if !ok {
+			continue
+		}
+		if len(h) == k {
+			if v < h[0].score || v == h[0].score && n > h[0].num {
+				continue
+			}
+			h[0] = &scored{num: n, matches: *m, score: v}
+			heap.Fix(&h, 0)
+			continue
+		}
+		heap.Push(&h, &scored{num: n, matches: *m, score: v})
+	}
+	out := []*scored(h)
+	sortByScore(out)
+	return out
+}
+
+// scoredHeap is a min-heap of articles by score: the worst on top.
+type scoredHeap []*scored
+
+func (h scoredHeap) Len() int { return len(h) }
+func (h scoredHeap) Less(i, j int) bool {
+	if h[i].score != h[j].score {
+		return h[i].score < h[j].score
+	}
+	return h[i].num > h[j].num
+}
+func (h scoredHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *scoredHeap) Push(x any)   { *h = append(*h, x.(*scored)) }
+func (h *scoredHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// common returns the mask of the terms more than share of the n articles
+// (and more than minDF) hold, except the rarest minRead concepts, which are
+// always read.
+func (q *termSet) common(n uint64, share float64, minDF uint64) uint64 {
+	var mask uint64
+	byDF := make([]int, len(q.terms))
+	for i := range byDF {
+		byDF[i] = i
+	}
+	sort.SliceStable(byDF, func(a, b int) bool { return q.terms[byDF[a]].df < q.terms[byDF[b]].df })
+	read := 0
+	for _, i := range byDF {
+		if q.concepts&(1<<i) != 0 && read < minRead {
+			read++
+			continue
+		}
+		if df := q.terms[i].df; df > minDF && float64(df) > share*float64(n) {
+			mask |= 1 << i
+		}
+	}
+	// A word inside a common word is looked up with it, after it, so that
+	// a match of both counts once.
+	for i := range q.terms {
+		if q.inside[i]&mask != 0 {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
 // postingsReader reads the postings of terms in one index snapshot.
 type postingsReader struct {
 	ctx context.Context
@@ -589,9 +798,37 @@ func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc
 	return tfr.Close()
 }
 
-// bigramChain returns the documents whose bigram field holds every bigram
-// of word (of two or more characters; a Latin run is one unit).
-func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
+// lookup calls fn with each of cands (sorted by document number) whose
+// field holds term, skipping through the postings.
+func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *scored, d *bindex.TermFieldDoc)) error {
+	if err := p.ctx.Err(); err != nil {
+		return searchErr(p.ctx, err)
+	}
+	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, true, true, false)
+	if err != nil {
+		return err
+	}
+	id := make([]byte, 8)
+	for _, s := range cands {
+		binary.BigEndian.PutUint64(id, s.num)
+		d, err := tfr.Advance(id, p.tfd.Reset())
+		if err != nil {
+			tfr.Close()
+			return err
+		}
+		if d == nil {
+			break
+		}
+		if d.ID.Value() == s.num {
+			fn(s, d)
+		}
+	}
+	return tfr.Close()
+}
+
+// bigrams returns the distinct bigram-field terms of word that have two
+// units (a Latin run is one unit).
+func bigrams(word string) []string {
 	var grams []string
 	seen := map[string]bool{}
 	for _, tok := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(word)) {
@@ -600,27 +837,80 @@ func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
 			grams = append(grams, g)
 		}
 	}
+	return grams
+}
+
+// lookupChain returns those of cands (sorted by document number) whose
+// bigram field holds every bigram of word.
+func (p *postingsReader) lookupChain(word, field string, cands []*scored) ([]*scored, error) {
+	grams := bigrams(word)
 	if len(grams) == 0 {
 		return nil, nil
 	}
-	count := map[uint64]int{}
+	count := map[*scored]int{}
 	for i, g := range grams {
-		err := p.each(g, field, func(d *bindex.TermFieldDoc) {
-			if n := d.ID.Value(); count[n] == i {
-				count[n] = i + 1
+		err := p.lookup(g, field, cands, func(s *scored, _ *bindex.TermFieldDoc) {
+			if count[s] == i {
+				count[s] = i + 1
 			}
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	var out []uint64
-	for n, c := range count {
-		if c == len(grams) {
-			out = append(out, n)
+	var out []*scored
+	for _, s := range cands {
+		if count[s] == len(grams) {
+			out = append(out, s)
 		}
 	}
 	return out, nil
+}
+
+// bigramChain returns the documents whose bigram field holds every bigram
+// of word (of two or more characters; a Latin run is one unit), counting
+// in sc.
+func (p *postingsReader) bigramChain(word, field string, sc *scratch) ([]uint64, error) {
+	grams := bigrams(word)
+	if len(grams) == 0 {
+		return nil, nil
+	}
+	// Documents holding the first i bigrams have count i: only they
+	// advance, so the count of the last bigram is the chain.
+	var first []uint64
+	for i, g := range grams {
+		err := p.each(g, field, func(d *bindex.TermFieldDoc) {
+			n := d.ID.Value()
+			if i == 0 {
+				first = append(first, n)
+				sc.count(n, 0)
+			} else {
+				sc.count(n, uint8(i))
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := first[:0]
+	for _, n := range first {
+		if sc.counts[n] == uint8(len(grams)) {
+			out = append(out, n)
+		}
+		sc.counts[n] = 0
+	}
+	return out, nil
+}
+
+// sortByScore orders articles by coarse score, by document number among
+// equals.
+func sortByScore(ss []*scored) {
+	sort.Slice(ss, func(i, j int) bool {
+		if ss[i].score != ss[j].score {
+			return ss[i].score > ss[j].score
+		}
+		return ss[i].num < ss[j].num
+	})
 }
 
 // sortScored orders results best first, by id among equals: document
@@ -650,6 +940,7 @@ type termSet struct {
 	// inside another term.
 	concepts  uint64
 	shareable int
+	inTitle   uint64 // mask of the terms in the source's title
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.
 	total, titleTotal float64
@@ -671,6 +962,9 @@ func newTermSet(all []srcTerm) *termSet {
 		}
 		if !t.template {
 			q.concepts |= 1 << i
+		}
+		if t.inTitle {
+			q.inTitle |= 1 << i
 		}
 		if q.inside[i] == 0 && !t.template {
 			q.shareable++
@@ -719,7 +1013,7 @@ func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*sco
 		byID[id] = s
 		ids = append(ids, id)
 	}
-	hits, err := ix.fetch(ctx, query.NewDocIDQuery(ids), len(ids), nil)
+	hits, err := ix.fetch(ctx, query.NewDocIDQuery(ids), len(ids), []string{"_id"})
 	if err != nil {
 		return err
 	}
@@ -731,14 +1025,7 @@ func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*sco
 	return nil
 }
 
-func numBytes(n uint64) []byte {
-	b := make([]byte, 8)
-	for i := 7; i >= 0; i-- {
-		b[i] = byte(n)
-		n >>= 8
-	}
-	return b
-}
+func numBytes(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
 // fetch runs q and returns up to size hits with the fields a related item
 // needs, ordered by sortBy (nil: by score, then newest, then id).

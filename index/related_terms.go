@@ -58,6 +58,7 @@ type srcTerm struct {
 	// absent words are title words no other article holds: they are not
 	// queried, but count in what a result's title must cover.
 	absent bool
+	df     uint64 // articles other than the source holding it
 }
 
 // sourceWord is a word of the source with its field-weighted frequency.
@@ -310,7 +311,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		f := positionFactor(st, t, sw.parent)
 		term := srcTerm{
 			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
-			template: f < templateWord, absent: df == 0,
+			template: f < templateWord, absent: df == 0, df: df,
 		}
 		if sw.inTitle {
 			title = append(title, term)
