@@ -335,8 +335,9 @@ type relatedDoc struct {
 // is set, else a draft):
 //
 //  1. The source's words are weighed by tf × idf (frequencies from this
-//     index), title above tags above body, template words weighted down;
-//     every title word and the best MaxTerms others make the query.
+//     index), title above tags above body, template words down and head
+//     words up (see computeCorpusStats); the title's words and the best
+//     MaxTerms others make the query.
 //  2. Every article holding a query word in its title or body is scored:
 //     the weighted share of the query it covers (title matches count fully,
 //     body-only matches less) mixed with how alike the two titles are
@@ -397,9 +398,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
-	if err := l.addSimilar(ctx, q.terms, pool); err != nil {
-		return nil, err
-	}
+	l.addSimilar(q.terms, pool)
 	if err := l.fallback(ctx, pool); err != nil {
 		return nil, err
 	}
@@ -1095,7 +1094,7 @@ func (l *listBuilder) add(d *relatedDoc, score float64, reason string, reasons [
 
 // addSimilar adds the pool's results that clear MinScore, after the
 // 相关内容 and tag boosts, best first.
-func (l *listBuilder) addSimilar(ctx context.Context, terms []srcTerm, pool []*scored) error {
+func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 	srcTags := normalizedSet(l.src.Tags)
 	for _, s := range pool {
 		if len(srcTags) > 0 {
@@ -1120,7 +1119,6 @@ func (l *listBuilder) addSimilar(ctx context.Context, terms []srcTerm, pool []*s
 			l.add(&s.doc, round3(s.score), "", reasons(terms, s))
 		}
 	}
-	return nil
 }
 
 // reasons are the shared words, those in the result's title first, heavier

@@ -3,7 +3,6 @@ package index_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,11 +125,11 @@ func TestRelatedBeatsShortcut(t *testing.T) {
 	if err := relatedeval.SideBySide(&b, ours, base); err != nil {
 		t.Fatal(err)
 	}
-	if os.Getenv("ZHSEARCH_RELATED_DETAIL") != "" {
+	for _, r := range []*relatedeval.Report{ours, base} {
 		b.WriteString("\n")
-		ours.Table(&b)
-		b.WriteString("\n")
-		base.Table(&b)
+		if err := r.Table(&b); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Logf("\n%s", b.String())
 	for _, part := range []struct {
