@@ -71,11 +71,13 @@ type sourceWord struct {
 // sourceWords cuts the source's title, tags and body into words and
 // weighs each by where and how often it occurs: per field, the field's
 // weight × (1 + ln count), so a word the body repeats does not drown one
-// the title names once. Stop words and single characters are left out.
+// the title names once; a word that only occurs inside longer ones (协商 in
+// 协商还款) weighs weightSubword as much. Stop words and single characters
+// are left out.
 func sourceWords(seg *analysis.Segmenter, src *zhsearch.Article) map[string]*sourceWord {
 	words := map[string]*sourceWord{}
 	field := func(text string, weight float64, title bool) {
-		counts := map[string]float64{}
+		whole, sub := map[string]float64{}, map[string]float64{}
 		parents := map[string]string{}
 		var parent string
 		for _, w := range seg.Cut(analysis.Normalize(text), true) {
@@ -86,25 +88,32 @@ func sourceWords(seg *analysis.Segmenter, src *zhsearch.Article) map[string]*sou
 				continue
 			}
 			if w.Sub {
-				counts[w.Text] += weightSubword
+				sub[w.Text]++
 				if _, ok := parents[w.Text]; !ok {
 					parents[w.Text] = parent
 				}
 			} else {
-				counts[w.Text]++
-				parents[w.Text] = ""
+				whole[w.Text]++
 			}
 		}
-		for t, c := range counts {
+		add := func(t string, c, weight float64, parent string) {
 			sw := words[t]
 			if sw == nil {
-				sw = &sourceWord{parent: parents[t]}
+				sw = &sourceWord{parent: parent}
 				words[t] = sw
-			} else if parents[t] == "" {
+			} else if parent == "" {
 				sw.parent = ""
 			}
-			sw.tf += weight * (1 + math.Log(max(c, 1)))
+			sw.tf += weight * (1 + math.Log(c))
 			sw.inTitle = sw.inTitle || title
+		}
+		for t, c := range whole {
+			add(t, c, weight, "")
+		}
+		for t, c := range sub {
+			if _, ok := whole[t]; !ok {
+				add(t, c, weight*weightSubword, parents[t])
+			}
 		}
 	}
 	field(src.Title, weightTitle, true)
