@@ -774,12 +774,15 @@ type postingsReader struct {
 }
 
 // each calls fn with every document whose field holds term, with its
-// frequency and norm.
+// frequency (title and body) and norm (title).
 func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc)) error {
 	if err := p.ctx.Err(); err != nil {
 		return searchErr(p.ctx, err)
 	}
-	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, true, true, false)
+	// Only a title's norm is used (its length); bigram chains need neither
+	// frequency nor norm.
+	freq, norm := field == fTitle || field == fBody, field == fTitle
+	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
 	if err != nil {
 		return err
 	}
@@ -803,7 +806,10 @@ func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *
 	if err := p.ctx.Err(); err != nil {
 		return searchErr(p.ctx, err)
 	}
-	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, true, true, false)
+	// Only a title's norm is used (its length); bigram chains need neither
+	// frequency nor norm.
+	freq, norm := field == fTitle || field == fBody, field == fTitle
+	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
 	if err != nil {
 		return err
 	}
@@ -1155,7 +1161,7 @@ func (l *listBuilder) fallback(ctx context.Context, pool []*scored) error {
 			tq.SetField(fTags)
 			qs[i] = tq
 		}
-		hits, err := l.ix.fetch(ctx, query.NewDisjunctionQuery(qs), n, nil)
+		hits, err := l.ix.fetch(ctx, query.NewDisjunctionQuery(qs), n, []string{"-_score", "_id"})
 		if err != nil {
 			return err
 		}

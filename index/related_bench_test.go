@@ -125,7 +125,7 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	slices.Sort(lat)
 	at := func(p float64) float64 {
 		i := min(len(lat)-1, int(p*float64(len(lat))))
-		return float64(lat[i].Microseconds()) / 1000
+		return float64(lat[i].Nanoseconds()) / 1e6
 	}
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
