@@ -448,14 +448,17 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			return nil, nil, err
 		}
 		// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
-		// 应急贷's characters, not its word) hold the word's bigrams.
-		chain, err := p.bigramChain(t.text, fTitleBi, sc)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, num := range chain {
-			if m := sc.at(num); m.titleRaw&bit == 0 {
-				m.titleMatch(bit, inside)
+		// 应急贷's characters, not its word) hold the word's bigrams; looked
+		// for with the words of the source's title, which decide most.
+		if t.inTitle {
+			chain, err := p.bigramChain(t.text, fTitleBi, sc)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, num := range chain {
+				if m := sc.at(num); m.titleRaw&bit == 0 {
+					m.titleMatch(bit, inside)
+				}
 			}
 		}
 		err = p.each(t.text, fBody, func(d *bindex.TermFieldDoc) {
@@ -494,13 +497,15 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			if err != nil {
 				return nil, nil, err
 			}
-			chain, err := p.lookupChain(t.text, fTitleBi, cands)
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, s := range chain {
-				if s.titleRaw&bit == 0 {
-					s.titleMatch(bit, inside)
+			if t.inTitle {
+				chain, err := p.lookupChain(t.text, fTitleBi, cands)
+				if err != nil {
+					return nil, nil, err
+				}
+				for _, s := range chain {
+					if s.titleRaw&bit == 0 {
+						s.titleMatch(bit, inside)
+					}
 				}
 			}
 			err = p.lookup(t.text, fBody, cands, func(s *scored, d *bindex.TermFieldDoc) {
