@@ -256,6 +256,8 @@ func (s *indexStore) commit(seq uint64) error {
 	if err := s.ix.bleve.Batch(s.batch); err != nil {
 		return fmt.Errorf("apply edits to %s: %w", s.ix.path, err)
 	}
+	// Cached related lists and term statistics describe the old content.
+	s.ix.Invalidate()
 	return nil
 }
 

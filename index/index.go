@@ -26,7 +26,8 @@ type Index struct {
 	bleve bleve.Index
 	path  string
 	seg   *analysis.Segmenter
-	lock  *os.File // the generation's lock (see genlock.go)
+	lock  *os.File      // the generation's lock (see genlock.go)
+	rel   relatedEngine // related-list options, statistics and cache
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)

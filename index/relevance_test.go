@@ -17,11 +17,17 @@ import (
 // judgedCorpus is the bundled corpus plus the relevance suite's articles.
 func judgedCorpus(t testing.TB) []zhsearch.Article {
 	t.Helper()
-	c, err := corpus.Load("../data", analysis.Normalize)
+	extra, err := relevance.LoadArticles("../testdata/relevance/articles.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	extra, err := relevance.LoadArticles("../testdata/relevance/articles.jsonl")
+	return bundledCorpus(t, extra...)
+}
+
+// bundledCorpus is the bundled data folder's articles followed by extra.
+func bundledCorpus(t testing.TB, extra ...zhsearch.Article) []zhsearch.Article {
+	t.Helper()
+	c, err := corpus.Load("../data", analysis.Normalize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,10 @@ func TestEndToEndSeedCorpus(t *testing.T) {
 
 	var rel struct {
 		ID      string `json:"id"`
-		Related []struct{ ID, Title string }
+		Related []struct {
+			ID, Title, Reason string
+			Reasons           []string
+		}
 	}
 	const seed = "000_6fe797c5a744a779"
 	getJSON(t, base+"/api/v1/articles/"+seed+"/related?size=5", 200, &rel)
@@ -112,6 +115,9 @@ func TestEndToEndSeedCorpus(t *testing.T) {
 	for _, r := range rel.Related {
 		if r.ID == seed {
 			t.Error("related list holds the article itself")
+		}
+		if r.Reason == "" && len(r.Reasons) == 0 {
+			t.Errorf("related %q carries no reasons", r.Title)
 		}
 	}
 

@@ -1,0 +1,127 @@
+package index
+
+import (
+	"sync"
+	"sync/atomic"
+
+	bindex "github.com/blevesearch/bleve_index_api"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// relatedEngine is the related-articles state of one Index (one generation):
+// its options, its corpus statistics and its cache. The zero value is ready
+// to use with the default options.
+type relatedEngine struct {
+	initOnce sync.Once
+	mu       sync.Mutex // guards opts
+	opts     RelatedOptions
+
+	statsOnce sync.Once
+	stats     *corpusStats
+	statsErr  error
+
+	version atomic.Uint64
+	state   atomic.Pointer[versionState]
+	flight  singleflight.Group
+	scratch sync.Pool // of *scratch
+
+	hits, misses atomic.Uint64
+}
+
+// versionState is what is valid for one version of the index only: cached
+// lists and document frequencies.
+type versionState struct {
+	version uint64
+	cache   *lru.Cache[relatedKey, *zhsearch.RelatedResult] // nil: caching off
+	dfs     dfCache
+}
+type relatedKey struct {
+	id   string
+	size int
+}
+
+func (e *relatedEngine) init() {
+	e.initOnce.Do(func() {
+		e.scratch.New = func() any { return &scratch{} }
+		e.opts = DefaultRelatedOptions()
+		e.state.Store(newVersionState(0, e.opts.CacheSize))
+	})
+}
+func newVersionState(v uint64, size int) *versionState {
+	st := &versionState{version: v}
+	if size > 0 {
+		st.cache, _ = lru.New[relatedKey, *zhsearch.RelatedResult](size) // size > 0 cannot fail
+	}
+	return st
+}
+func (e *relatedEngine) options() RelatedOptions {
+	e.init()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.opts
+}
+func (e *relatedEngine) df() *dfCache { return &e.state.Load().dfs }
+
+// bump starts a new version: the cache and document frequencies of the
+// previous one are dropped.
+func (e *relatedEngine) bump() {
+	e.init()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v := e.version.Add(1)
+	e.state.Store(newVersionState(v, e.opts.CacheSize))
+}
+
+// SetRelatedOptions changes how related lists are made. It drops every
+// cached list.
+func (ix *Index) SetRelatedOptions(o RelatedOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	e := &ix.rel
+	e.init()
+	e.mu.Lock()
+	e.opts = o
+	e.mu.Unlock()
+	e.bump()
+	return nil
+}
+
+// Invalidate tells the index that its content changed (a live edit was
+// written): cached related lists and document frequencies are dropped. The
+// writer calls it after the write is visible to readers, so no list
+// computed before the change outlives it. A new generation is a new Index
+// and starts with an empty cache anyway.
+func (ix *Index) Invalidate() { ix.rel.bump() }
+
+// Version counts the changes announced with Invalidate or
+// SetRelatedOptions since the index was opened.
+func (ix *Index) Version() uint64 { return ix.rel.version.Load() }
+
+// RelatedCacheStats counts related-list cache lookups since the index was
+// opened, and the lists the cache holds now.
+type RelatedCacheStats struct {
+	Hits, Misses uint64
+	Entries      int
+}
+
+// RelatedCacheStats reports how the related-list cache is doing.
+func (ix *Index) RelatedCacheStats() RelatedCacheStats {
+	e := &ix.rel
+	e.init()
+	s := RelatedCacheStats{Hits: e.hits.Load(), Misses: e.misses.Load()}
+	if c := e.state.Load().cache; c != nil {
+		s.Entries = c.Len()
+	}
+	return s
+}
+
+// corpusStats returns the generation's statistics, computing them once.
+func (ix *Index) corpusStats(r bindex.IndexReader) (*corpusStats, error) {
+	e := &ix.rel
+	e.statsOnce.Do(func() { e.stats, e.statsErr = computeCorpusStats(r, ix.seg) })
+	return e.stats, e.statsErr
+}

@@ -1,0 +1,418 @@
+package index_test
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// relatedCorpus is a small corpus for the engine's rules: a cluster on
+// 花呗风控 with two near-duplicate pairs, a listed title that shares nothing
+// (围棋入门), articles reachable only as fallbacks, and one that relates to
+// nothing.
+var relatedCorpus = []zhsearch.Article{
+	{ID: "a1", Title: "花呗风控了怎么解除", Tags: []string{"花呗", "风控"}, Category: "花呗",
+		Body:    "花呗被风控后无法付款。解除花呗风控要先停止套现和异常交易，还清逾期账单，保持正常消费，风控一般一到三个月解除。",
+		Related: []string{"围棋入门", "花呗风控多久能恢复"}},
+	{ID: "a2", Title: "花呗风控了如何解除", Tags: []string{"花呗", "风控"}, Category: "花呗",
+		Body: "花呗风控解除的办法：停止套现等异常交易，还清逾期账单，之后正常消费，花呗风控通常一到三个月自动解除。"},
+	{ID: "a3", Title: "花呗风控多久能恢复", Tags: []string{"花呗", "风控"}, Category: "花呗",
+		Body: "花呗风控的恢复时间一般是一到三个月。期间按时还清账单，停止套现交易，保持正常消费，花呗风控会逐步解除。"},
+	{ID: "a4", Title: "花呗风控的原因有哪些", Tags: []string{"花呗", "风控"}, Category: "花呗",
+		Body: "花呗风控的常见原因是套现、逾期和异常交易。系统发现这些风险后会限制花呗付款，直到风控解除。"},
+	{ID: "a5", Title: "花呗风控的原因有什么", Tags: []string{"花呗", "风控"}, Category: "花呗",
+		Body: "触发花呗风控的原因主要是套现交易、账单逾期和异常消费，风控解除前花呗无法正常付款。"},
+	{ID: "a6", Title: "围棋入门", Tags: []string{"围棋"}, Category: "棋类",
+		Body: "围棋使用十九路棋盘，黑白双方轮流落子，围住的地盘多者获胜。"},
+	{ID: "f1", Title: "多肉植物浇水方法", Tags: []string{"多肉", "园艺"}, Category: "园艺",
+		Body: "多肉植物耐旱，浇水要见干见湿，盆土完全干透后再浇透，冬季减少浇水。", Related: []string{"阳台种菜技巧"}},
+	{ID: "f2", Title: "仙人掌开花的条件", Tags: []string{"园艺"}, Category: "花卉",
+		Body: "仙人掌需要充足的阳光和昼夜温差才会开花。"},
+	{ID: "f3", Title: "月季冬季修剪", Tags: []string{"月季"}, Category: "园艺",
+		Body: "月季在休眠期剪掉枯枝和弱枝，保留健壮的主枝。"},
+	{ID: "f4", Title: "阳台种菜技巧", Category: "生活",
+		Body: "阳台种菜选择小白菜、生菜等好养的品种，注意通风和光照。"},
+	{ID: "e1", Title: "马拉松赛前训练安排", Body: "赛前一周减少跑量，保持配速感觉，比赛前两天充分休息。"},
+}
+
+// relatedIDs returns the ids of a related list and whether each is a
+// fallback ("id" or "id*").
+func relatedIDs(items []zhsearch.RelatedItem) []string {
+	out := []string{}
+	for _, it := range items {
+		id := it.ID
+		if it.Reason == zhsearch.ReasonFallback {
+			id += "*"
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+func relatedOf(t *testing.T, ix *index.Index, req zhsearch.RelatedRequest) []zhsearch.RelatedItem {
+	t.Helper()
+	res, err := ix.Related(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Related(%+v): %v", req, err)
+	}
+	if res.Related == nil {
+		t.Fatalf("Related(%+v) = nil list, want a list (maybe empty)", req)
+	}
+	return res.Related
+}
+
+func TestRelatedLists(t *testing.T) {
+	ix := buildIndex(t, relatedCorpus)
+	tests := []struct {
+		name string
+		req  zhsearch.RelatedRequest
+		want []string // ids, * marks a fallback
+	}{
+		// a2 is a near-duplicate of a1 itself and never shows; of a4 and a5
+		// (near-duplicates) only the first shows; 围棋入门, which a1 lists
+		// but shares nothing with, comes last as a fallback.
+		{"near-duplicates collapse", zhsearch.RelatedRequest{ID: "a1", Size: 5}, []string{"a3", "a5", "a6*"}},
+		{"size cuts the list", zhsearch.RelatedRequest{ID: "a1", Size: 1}, []string{"a3"}},
+		// Nothing shares words with f1: the same tag (f2), the same
+		// category (f3), then its own 相关内容 (f4) fill the list.
+		{"fallback order", zhsearch.RelatedRequest{ID: "f1", Size: 5}, []string{"f2*", "f3*", "f4*"}},
+		{"fallback cut by size", zhsearch.RelatedRequest{ID: "f1", Size: 2}, []string{"f2*", "f3*"}},
+		// No shared words, tags, category or 相关内容: nothing, not random
+		// articles.
+		{"nothing related", zhsearch.RelatedRequest{ID: "e1", Size: 5}, []string{}},
+		{"draft", zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{
+			Title: "花呗风控怎么办", Body: "花呗被风控了，不能付款，想知道风控多久解除。"}}, []string{"a1", "a4", "a3"}},
+		{"draft tags fall back", zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{
+			Title: "绿萝怎么养", Tags: []string{"园艺"}}}, []string{"f2*", "f1*"}},
+		{"draft with nothing related", zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{
+			Title: "如何泡好一壶绿茶", Body: "绿茶讲究鲜爽，水温不宜过高。"}}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := relatedIDs(relatedOf(t, ix, tt.req)); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("related = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRelatedListedBoost: of two results equally similar to the source, the
+// one its 相关内容 lists comes first, whichever it is.
+func TestRelatedListedBoost(t *testing.T) {
+	body := "花呗风控解除需要停止套现交易，还清逾期账单，保持正常消费，一般一到三个月花呗风控会自动解除。"
+	base := []zhsearch.Article{
+		{ID: "b", Title: "花呗风控解除的方法", Body: body},
+		{ID: "c", Title: "花呗风控解除的步骤", Body: body},
+	}
+	for _, listed := range []string{"b", "c"} {
+		t.Run(listed, func(t *testing.T) {
+			title := map[string]string{"b": base[0].Title, "c": base[1].Title}[listed]
+			src := zhsearch.Article{ID: "s", Title: "花呗被风控了该怎么办", Body: body, Related: []string{title}}
+			ix := buildIndex(t, append([]zhsearch.Article{src}, base...))
+			got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 5}))
+			if len(got) != 2 || got[0] != listed {
+				t.Errorf("related = %v, want %s first of b and c", got, listed)
+			}
+		})
+	}
+}
+
+// TestRelatedMinMatch: an article that shares one word with the source is
+// not related however low the score threshold; with MinMatch 1 it is.
+func TestRelatedMinMatch(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "m1", Title: "信用卡年费怎么免", Body: "信用卡年费可以通过刷卡次数达标免除，也可以致电银行申请减免。"},
+		{ID: "m2", Title: "信用卡积分兑换", Body: "积分能在商城里兑换礼品或者航空里程。"},
+	})
+	for _, tt := range []struct {
+		minMatch int
+		want     []string
+	}{{2, []string{}}, {1, []string{"m2"}}} {
+		o := index.DefaultRelatedOptions()
+		o.MinMatch, o.MinScore = tt.minMatch, 0
+		if err := ix.SetRelatedOptions(o); err != nil {
+			t.Fatal(err)
+		}
+		if got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{ID: "m1", Size: 5})); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("MinMatch %d: related = %v, want %v", tt.minMatch, got, tt.want)
+		}
+	}
+}
+
+// TestRelatedDupOptions: the near-duplicate measure and threshold decide
+// what collapses.
+func TestRelatedDupOptions(t *testing.T) {
+	ix := buildIndex(t, relatedCorpus)
+	tests := []struct {
+		name    string
+		measure index.TitleSimilarity
+		thresh  float64
+		want    []string
+	}{
+		{"default", index.BigramJaccard, 0.6, []string{"a3", "a5", "a6*"}},
+		// Only identical keys collapse: a4 (same key as a5) still does, and
+		// a2 (same key as a1) stays out.
+		{"identical keys only", index.BigramJaccard, 1, []string{"a3", "a5", "a6*"}},
+		// A threshold every 花呗风控 title reaches against a1's own: all of
+		// them are near-duplicates of the source.
+		{"overlap, low", index.BigramOverlap, 0.3, []string{"a6*"}},
+		// A measure that never finds duplicates keeps them all.
+		{"never", func(a, b string) float64 { return 0 }, 0.6, []string{"a2", "a3", "a5", "a4", "a6*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := index.DefaultRelatedOptions()
+			o.DupSimilarity, o.DupThreshold = tt.measure, tt.thresh
+			if err := ix.SetRelatedOptions(o); err != nil {
+				t.Fatal(err)
+			}
+			if got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{ID: "a1", Size: 5})); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("related = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSetRelatedOptionsErrors(t *testing.T) {
+	ix := buildIndex(t, relatedCorpus[:1])
+	for _, change := range []func(o *index.RelatedOptions){
+		func(o *index.RelatedOptions) { o.MaxTerms = 0 },
+		func(o *index.RelatedOptions) { o.MaxTerms = 1000 },
+		func(o *index.RelatedOptions) { o.MinMatch = 0 },
+		func(o *index.RelatedOptions) { o.MinScore = 2 },
+		func(o *index.RelatedOptions) { o.MinScore = -0.5 },
+		func(o *index.RelatedOptions) { o.TitleShare = 1.5 },
+		func(o *index.RelatedOptions) { o.ListedBoost = -1 },
+		func(o *index.RelatedOptions) { o.TagBoost = -1 },
+		func(o *index.RelatedOptions) { o.DupSimilarity = nil },
+		func(o *index.RelatedOptions) { o.DupThreshold = 0 },
+		func(o *index.RelatedOptions) { o.DupThreshold = 1.5 },
+	} {
+		o := index.DefaultRelatedOptions()
+		change(&o)
+		if err := ix.SetRelatedOptions(o); err == nil {
+			t.Errorf("SetRelatedOptions(%+v) = nil, want an error", o)
+		}
+	}
+	if err := ix.SetRelatedOptions(index.RelatedOptions{}); err == nil {
+		t.Error("SetRelatedOptions(zero value) = nil, want an error")
+	}
+}
+
+// TestRelatedProperties checks every article of the judged corpus: the list
+// never holds its source, an article twice, two near-duplicates or a
+// near-duplicate of the source; similar items come before fallbacks, carry
+// reasons, and every reason is a word of both the source and the item.
+func TestRelatedProperties(t *testing.T) {
+	f := loadRelatedSuite(t)
+	seg := analysis.DefaultSegmenter()
+	text := map[string]string{}
+	for _, a := range f.articles {
+		text[a.ID] = analysis.Normalize(a.Title + " " + strings.Join(a.Tags, " ") + " " + a.Body)
+	}
+	opts := index.DefaultRelatedOptions()
+	for _, a := range f.articles {
+		items := relatedOf(t, f.ix, zhsearch.RelatedRequest{ID: a.ID, Size: zhsearch.MaxRelatedSize})
+		seen := map[string]bool{}
+		fallback := false
+		srcKey := index.DupKey(seg, a.Title)
+		for i, it := range items {
+			switch {
+			case it.ID == a.ID:
+				t.Errorf("%s: the list holds the source", a.ID)
+			case seen[it.ID]:
+				t.Errorf("%s: %s is listed twice", a.ID, it.ID)
+			case opts.DupSimilarity(srcKey, index.DupKey(seg, it.Title)) >= opts.DupThreshold:
+				t.Errorf("%s %q: %q is a near-duplicate of the source", a.ID, a.Title, it.Title)
+			}
+			seen[it.ID] = true
+			for _, prev := range items[:i] {
+				if opts.DupSimilarity(index.DupKey(seg, prev.Title), index.DupKey(seg, it.Title)) >= opts.DupThreshold {
+					t.Errorf("%s: %q and %q are near-duplicates", a.ID, prev.Title, it.Title)
+				}
+			}
+			if it.Reason == zhsearch.ReasonFallback {
+				fallback = true
+				continue
+			}
+			if fallback {
+				t.Errorf("%s: similar item %q after a fallback", a.ID, it.Title)
+			}
+			if it.Reason != "" || len(it.Reasons) == 0 || it.Score < opts.MinScore {
+				t.Errorf("%s: similar item %q has reason %q, reasons %v, score %.3f", a.ID, it.Title, it.Reason, it.Reasons, it.Score)
+			}
+			for _, w := range it.Reasons {
+				if !strings.Contains(text[a.ID], w) || !strings.Contains(text[it.ID], w) {
+					t.Errorf("%s: reason %q of %q is not a word of both", a.ID, w, it.Title)
+				}
+			}
+		}
+	}
+}
+
+func TestRelatedCache(t *testing.T) {
+	ix := buildIndex(t, relatedCorpus)
+	ctx := context.Background()
+	req := zhsearch.RelatedRequest{ID: "a1", Size: 5}
+	first, err := ix.Related(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Related[0].Title = "changed by the caller"
+	first.Related[0].Reasons[0] = "changed"
+	second, err := ix.Related(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Related[0].Title == "changed by the caller" || second.Related[0].Reasons[0] == "changed" {
+		t.Error("a caller's change to a result reached the cache")
+	}
+	want := index.RelatedCacheStats{Hits: 1, Misses: 1, Entries: 1}
+	if got := ix.RelatedCacheStats(); got != want {
+		t.Errorf("after a miss and a hit: %+v, want %+v", got, want)
+	}
+	// Another size is another list.
+	if _, err := ix.Related(ctx, zhsearch.RelatedRequest{ID: "a1", Size: 2}); err != nil {
+		t.Fatal(err)
+	}
+	// Drafts are not cached.
+	draft := zhsearch.RelatedRequest{Draft: &zhsearch.Article{Title: "花呗风控怎么办"}}
+	for range 2 {
+		if _, err := ix.Related(ctx, draft); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want = index.RelatedCacheStats{Hits: 1, Misses: 2, Entries: 2}
+	if got := ix.RelatedCacheStats(); got != want {
+		t.Errorf("after another size and two drafts: %+v, want %+v", got, want)
+	}
+	v := ix.Version()
+	ix.Invalidate()
+	if ix.Version() != v+1 {
+		t.Errorf("Version = %d after Invalidate, want %d", ix.Version(), v+1)
+	}
+	if got := ix.RelatedCacheStats().Entries; got != 0 {
+		t.Errorf("%d cached lists after Invalidate, want 0", got)
+	}
+	third, err := ix.Related(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = index.RelatedCacheStats{Hits: 1, Misses: 3, Entries: 1}
+	if got := ix.RelatedCacheStats(); got != want {
+		t.Errorf("after Invalidate and a call: %+v, want %+v", got, want)
+	}
+	if !reflect.DeepEqual(third, second) {
+		t.Errorf("recomputed list %+v differs from the cached one %+v", third, second)
+	}
+}
+
+// TestRelatedCacheNewGeneration: a reindex opens a new generation with its
+// own cache, which sees the new articles; the old generation keeps
+// answering from its own.
+func TestRelatedCacheNewGeneration(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	open := func(articles []zhsearch.Article) *index.Index {
+		t.Helper()
+		if _, err := index.BuildArticles(ctx, dir, articles, index.BuildOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		ix, err := index.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ix.Close() })
+		return ix
+	}
+	req := zhsearch.RelatedRequest{ID: "a1", Size: 5}
+	old := open(relatedCorpus)
+	before := relatedIDs(relatedOf(t, old, req))
+	relatedOf(t, old, req) // now cached
+	added := zhsearch.Article{ID: "a7", Title: "花呗风控解除后多久恢复额度", Tags: []string{"花呗", "风控"},
+		Body: "花呗风控解除后，按时还清账单，保持正常消费和交易，额度一般一到三个月恢复。"}
+	fresh := open(append(append([]zhsearch.Article(nil), relatedCorpus...), added))
+	after := relatedIDs(relatedOf(t, fresh, req))
+	if !contains(after, "a7") {
+		t.Errorf("new generation: related = %v, want it to hold the new article a7", after)
+	}
+	if got := relatedIDs(relatedOf(t, old, req)); !reflect.DeepEqual(got, before) || contains(got, "a7") {
+		t.Errorf("old generation: related = %v, want %v as before", got, before)
+	}
+	if s := fresh.RelatedCacheStats(); s.Hits != 0 || s.Misses != 1 {
+		t.Errorf("new generation cache %+v, want one miss and no hit", s)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRelatedConcurrent runs related lists in parallel with invalidations
+// (go test -race): every answer equals the one computed alone.
+func TestRelatedConcurrent(t *testing.T) {
+	ix := buildIndex(t, relatedCorpus)
+	want := map[string][]string{}
+	for _, a := range relatedCorpus {
+		want[a.ID] = relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{ID: a.ID, Size: 5}))
+	}
+	ix.Invalidate()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				a := relatedCorpus[(g+i)%len(relatedCorpus)]
+				res, err := ix.Related(context.Background(), zhsearch.RelatedRequest{ID: a.ID, Size: 5})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got := relatedIDs(res.Related); !reflect.DeepEqual(got, want[a.ID]) {
+					t.Errorf("%s: related = %v, want %v", a.ID, got, want[a.ID])
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 20 {
+			ix.Invalidate()
+		}
+	})
+	wg.Wait()
+}
+
+func TestRelatedErrors(t *testing.T) {
+	ix := buildIndex(t, relatedCorpus)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		req  zhsearch.RelatedRequest
+		code string
+	}{
+		{zhsearch.RelatedRequest{ID: "nope"}, zhsearch.ENOTFOUND},
+		{zhsearch.RelatedRequest{ID: "a/b"}, zhsearch.ENOTFOUND},
+		{zhsearch.RelatedRequest{ID: "a1", Size: 21}, zhsearch.EINVALID},
+		{zhsearch.RelatedRequest{Draft: &zhsearch.Article{Title: " "}}, zhsearch.EINVALID},
+	} {
+		if _, err := ix.Related(ctx, tt.req); zhsearch.ErrorCode(err) != tt.code {
+			t.Errorf("Related(%+v) error %v, want code %s", tt.req, err, tt.code)
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	ix.Invalidate()
+	if _, err := ix.Related(cancelled, zhsearch.RelatedRequest{ID: "a1"}); zhsearch.ErrorCode(err) != zhsearch.ETIMEOUT {
+		t.Errorf("cancelled Related error %v, want code %s", err, zhsearch.ETIMEOUT)
+	}
+}

@@ -1,0 +1,636 @@
+package index
+
+import (
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// matches records which query terms an article holds, and where.
+type matches struct {
+	title     uint64 // mask of query terms in its title, subwords of matches left out
+	titleRaw  uint64 // mask of query terms in its title
+	body      uint64 // mask of query terms in its body only
+	bodyScore float64
+	titleLen  float64 // words in its title (from the field norm)
+	seen      bool
+}
+
+// scored is one article that shares words with the source.
+type scored struct {
+	num uint64 // internal document number
+	matches
+	cover float64 // weighted share of the query it holds
+	score float64
+	doc   relatedDoc
+}
+
+// scoreArticles scores every article that holds a query term in its title
+// or body, reading the terms' postings directly, and returns the best
+// poolFactor × size of those that share enough distinct words (MinMatch),
+// best first, with their stored fields.
+//
+// A result must share min(MinMatch, concepts) distinct words, concepts being
+// the number of distinct words of the source that are not template words:
+// a source that is one subject word and a template (应急贷是什么意思) needs
+// one, any other two.
+func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *corpusStats, selfID string,
+	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int) ([]*scored, *termSet, error) {
+	q := newTermSet(terms)
+	if q.shareable == 0 {
+		return nil, q, nil // only template words: nothing to relate by
+	}
+	need := min(opts.MinMatch, concepts)
+	poolSize := max(poolMin, poolFactor*size)
+	// Matches are gathered in a slice indexed by document number, reused
+	// from request to request.
+	sc := ix.rel.scratch.Get().(*scratch)
+	defer ix.rel.scratch.Put(sc.reset())
+	p := postingsReader{ctx: ctx, r: r}
+	share, minDF := commonShare, uint64(commonMinDF)
+	if opts.commonShare > 0 {
+		share, minDF = opts.commonShare, opts.commonMinDF
+	}
+	common := q.common(st.docs, share, minDF)
+	for _, i := range q.order {
+		if common&(1<<i) != 0 {
+			continue
+		}
+		t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
+		err := p.each(t.text, fTitle, func(d *bindex.TermFieldDoc) {
+			m := sc.at(d.ID.Value())
+			if d.Norm > 0 {
+				m.titleLen = 1 / (d.Norm * d.Norm)
+			}
+			m.titleMatch(bit, inside)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
+		// 应急贷's characters, not its word) hold the word's bigrams; looked
+		// for with the words of the source's title, which decide most.
+		if t.inTitle {
+			chain, err := p.bigramChain(t.text, fTitleBi, sc)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, num := range chain {
+				if m := sc.at(num); m.titleRaw&bit == 0 {
+					m.titleMatch(bit, inside)
+				}
+			}
+		}
+		err = p.each(t.text, fBody, func(d *bindex.TermFieldDoc) {
+			sc.at(d.ID.Value()).bodyMatch(bit, inside, t.weight, d.Freq)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	var pool []*scored
+	if common == 0 {
+		pool = sc.best(poolSize, func(m *matches) (float64, bool) {
+			if q.matched(m) < need {
+				return 0, false
+			}
+			return q.coarse(m, opts), true
+		})
+	} else {
+		// Words most articles hold are looked up for the best candidates
+		// only: reading their postings would cost more than all the rest.
+		cands := sc.best(commonFactor*poolSize, func(m *matches) (float64, bool) {
+			return q.coarse(m, opts), true
+		})
+		sort.Slice(cands, func(i, j int) bool { return cands[i].num < cands[j].num })
+		for _, i := range q.order {
+			if common&(1<<i) == 0 {
+				continue
+			}
+			t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
+			err := p.lookup(t.text, fTitle, cands, func(s *scored, d *bindex.TermFieldDoc) {
+				if d.Norm > 0 {
+					s.titleLen = 1 / (d.Norm * d.Norm)
+				}
+				s.titleMatch(bit, inside)
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+			if t.inTitle {
+				chain, err := p.lookupChain(t.text, fTitleBi, cands)
+				if err != nil {
+					return nil, nil, err
+				}
+				for _, s := range chain {
+					if s.titleRaw&bit == 0 {
+						s.titleMatch(bit, inside)
+					}
+				}
+			}
+			err = p.lookup(t.text, fBody, cands, func(s *scored, d *bindex.TermFieldDoc) {
+				s.bodyMatch(bit, inside, t.weight, d.Freq)
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		for _, s := range cands {
+			if q.matched(&s.matches) >= need {
+				s.score = q.coarse(&s.matches, opts)
+				pool = append(pool, s)
+			}
+		}
+		sortByScore(pool)
+		if len(pool) > poolSize {
+			pool = pool[:poolSize]
+		}
+	}
+	for _, s := range pool {
+		s.cover = q.cover(&s.matches)
+	}
+	if err := ix.loadDocs(ctx, r, pool); err != nil {
+		return nil, nil, err
+	}
+	// The source is excluded here, not in the postings: its own document
+	// holds every query word. The titles are now compared word by word.
+	out := pool[:0]
+	for _, s := range pool {
+		if s.doc.id == "" || s.doc.id == selfID {
+			continue
+		}
+		words, err := ix.titleWords(ctx, r, st, s.doc.title)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.score = (1-opts.TitleShare)*s.cover + opts.TitleShare*titleSimilarity(srcTitle, words)
+		out = append(out, s)
+	}
+	sortScored(out)
+	return out, q, nil
+}
+
+// titleWord is a word of a title with its weight: idf × position factor.
+type titleWord struct {
+	text   string
+	weight float64
+}
+
+// titleWords cuts a title into its words (not subwords), stop words and
+// single characters left out, each weighed by idf and position factor.
+func (ix *Index) titleWords(ctx context.Context, r bindex.IndexReader, st *corpusStats, title string) ([]titleWord, error) {
+	var out []titleWord
+	for _, w := range ix.seg.Cut(analysis.Normalize(title), false) {
+		if utf8.RuneCountInString(w.Text) < 2 || stopWord(ix.seg, w.Text) {
+			continue
+		}
+		df, err := ix.rel.docFreq(ctx, r, w.Text)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, titleWord{w.Text, idf(df, st.docs) * positionFactor(st, w.Text, "")})
+	}
+	return out, nil
+}
+
+// titleSimilarity is the weighted Dice coefficient of two titles' words: the
+// weight of the words each title shares with the other over the weight of
+// all. A word that only sits inside a word of the other title, or holds one,
+// is shared for partialMatch.
+func titleSimilarity(a, b []titleWord) float64 {
+	var num, den float64
+	side := func(x, y []titleWord) {
+		for _, w := range x {
+			den += w.weight
+			best := 0.0
+			for _, v := range y {
+				switch {
+				case w.text == v.text:
+					best = 1
+				case strings.Contains(v.text, w.text) || strings.Contains(w.text, v.text):
+					best = max(best, partialMatch)
+				}
+			}
+			num += best * w.weight
+		}
+	}
+	side(a, b)
+	side(b, a)
+	if den == 0 {
+		return 0
+	}
+	return num / den
+}
+
+// titleMatch records that the article's title holds term bit, unless a
+// word holding that term matched there already (inside).
+func (s *matches) titleMatch(bit, inside uint64) {
+	s.titleRaw |= bit
+	if s.title&inside == 0 {
+		s.title |= bit
+	}
+}
+
+// bodyMatch records that the article's body holds term bit freq times,
+// unless its title holds it or a word holding it matched already.
+func (s *matches) bodyMatch(bit, inside uint64, weight float64, freq uint64) {
+	if (s.title|s.body)&(bit|inside) == 0 {
+		s.body |= bit
+		f := float64(freq)
+		s.bodyScore += weight * bodyMatch * f / (f + 1)
+	}
+}
+
+// matched counts the distinct words that count towards MinMatch an
+// article holds.
+func (q *termSet) matched(m *matches) int {
+	return bits.OnesCount64((m.title | m.body) & q.concepts)
+}
+
+// cover is the weighted share of the query an article holds: words in its
+// title fully, words in its body only in part.
+func (q *termSet) cover(m *matches) float64 {
+	return min(1, (q.sum(m.title, ^uint64(0))+m.bodyScore)/q.total)
+}
+
+// sum is the weight of the terms in both masks.
+func (q *termSet) sum(mask, of uint64) float64 {
+	var w float64
+	for b := mask & of; b != 0; b &= b - 1 {
+		w += q.terms[bits.TrailingZeros64(b)].weight
+	}
+	return w
+}
+
+// coarse scores an article from its matches alone: its cover mixed with an
+// estimate of the title similarity from the masks, good enough to pick the
+// pool whose titles are then compared word by word.
+func (q *termSet) coarse(m *matches, opts RelatedOptions) float64 {
+	var titleSim float64
+	if q.titleTotal > 0 && m.titleLen > 0 {
+		titleW := q.sum(m.title, q.inTitle)
+		raw := float64(bits.OnesCount64(m.titleRaw))
+		titleSim = math.Sqrt(min(1, titleW/q.titleTotal) * min(1, raw/m.titleLen))
+	}
+	return (1-opts.TitleShare)*q.cover(m) + opts.TitleShare*titleSim
+}
+
+// scratch holds the matches of one list, indexed by document number, and
+// the numbers touched; it is reused from list to list.
+type scratch struct {
+	m       []matches
+	touched []uint64
+	counts  []uint8 // bigrams of a chain held, see bigramChain
+}
+
+// count moves document n's chain count from i to i+1; a count other than
+// i stays.
+func (sc *scratch) count(n uint64, i uint8) {
+	if n >= uint64(len(sc.counts)) {
+		sc.counts = append(sc.counts, make([]uint8, int(n)+1-len(sc.counts)+len(sc.counts)/2)...)
+	}
+	if sc.counts[n] == i {
+		sc.counts[n] = i + 1
+	}
+}
+
+// at returns the matches of document num.
+func (sc *scratch) at(num uint64) *matches {
+	if num >= uint64(len(sc.m)) {
+		sc.m = append(sc.m, make([]matches, int(num)+1-len(sc.m)+len(sc.m)/2)...)
+	}
+	m := &sc.m[num]
+	if !m.seen {
+		m.seen = true
+		sc.touched = append(sc.touched, num)
+	}
+	return m
+}
+
+// reset clears what the last list touched.
+func (sc *scratch) reset() *scratch {
+	for _, n := range sc.touched {
+		sc.m[n] = matches{}
+	}
+	sc.touched = sc.touched[:0]
+	return sc
+}
+
+// best returns the k touched documents that score highest, best first (by
+// document number among equals); score reports false for a document that
+// does not qualify.
+func (sc *scratch) best(k int, score func(m *matches) (float64, bool)) []*scored {
+	h := make(scoredHeap, 0, k)
+	for _, n := range sc.touched {
+		m := &sc.m[n]
+		v, ok := score(m)
+		if !ok {
+			continue
+		}
+		if len(h) == k {
+			if v < h[0].score || v == h[0].score && n > h[0].num {
+				continue
+			}
+			h[0] = &scored{num: n, matches: *m, score: v}
+			heap.Fix(&h, 0)
+			continue
+		}
+		heap.Push(&h, &scored{num: n, matches: *m, score: v})
+	}
+	out := []*scored(h)
+	sortByScore(out)
+	return out
+}
+
+// scoredHeap is a min-heap of articles by score: the worst on top.
+type scoredHeap []*scored
+
+func (h scoredHeap) Len() int { return len(h) }
+func (h scoredHeap) Less(i, j int) bool {
+	if h[i].score != h[j].score {
+		return h[i].score < h[j].score
+	}
+	return h[i].num > h[j].num
+}
+func (h scoredHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *scoredHeap) Push(x any)   { *h = append(*h, x.(*scored)) }
+func (h *scoredHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// common returns the mask of the terms more than share of the n articles
+// (and more than minDF) hold, except the rarest minRead concepts, which are
+// always read.
+func (q *termSet) common(n uint64, share float64, minDF uint64) uint64 {
+	var mask uint64
+	byDF := make([]int, len(q.terms))
+	for i := range byDF {
+		byDF[i] = i
+	}
+	sort.SliceStable(byDF, func(a, b int) bool { return q.terms[byDF[a]].df < q.terms[byDF[b]].df })
+	read := 0
+	for _, i := range byDF {
+		if q.concepts&(1<<i) != 0 && read < minRead {
+			read++
+			continue
+		}
+		if df := q.terms[i].df; df > minDF && float64(df) > share*float64(n) {
+			mask |= 1 << i
+		}
+	}
+	// A word inside a common word is looked up with it, after it, so that
+	// a match of both counts once.
+	for i := range q.terms {
+		if q.inside[i]&mask != 0 {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
+// postingsReader reads the postings of terms in one index snapshot.
+type postingsReader struct {
+	ctx context.Context
+	r   bindex.IndexReader
+	tfd bindex.TermFieldDoc
+}
+
+// each calls fn with every document whose field holds term, with its
+// frequency (title and body) and norm (title).
+func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc)) error {
+	if err := p.ctx.Err(); err != nil {
+		return searchErr(p.ctx, err)
+	}
+	// Only a title's norm is used (its length); bigram chains need neither
+	// frequency nor norm.
+	freq, norm := field == fTitle || field == fBody, field == fTitle
+	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
+	if err != nil {
+		return err
+	}
+	for {
+		d, err := tfr.Next(p.tfd.Reset())
+		if err != nil {
+			tfr.Close()
+			return err
+		}
+		if d == nil {
+			break
+		}
+		fn(d)
+	}
+	return tfr.Close()
+}
+
+// lookup calls fn with each of cands (sorted by document number) whose
+// field holds term, skipping through the postings.
+func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *scored, d *bindex.TermFieldDoc)) error {
+	if err := p.ctx.Err(); err != nil {
+		return searchErr(p.ctx, err)
+	}
+	// Only a title's norm is used (its length); bigram chains need neither
+	// frequency nor norm.
+	freq, norm := field == fTitle || field == fBody, field == fTitle
+	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
+	if err != nil {
+		return err
+	}
+	id := make([]byte, 8)
+	for _, s := range cands {
+		binary.BigEndian.PutUint64(id, s.num)
+		d, err := tfr.Advance(id, p.tfd.Reset())
+		if err != nil {
+			tfr.Close()
+			return err
+		}
+		if d == nil {
+			break
+		}
+		if d.ID.Value() == s.num {
+			fn(s, d)
+		}
+	}
+	return tfr.Close()
+}
+
+// bigrams returns the distinct bigram-field terms of word that have two
+// units (a Latin run is one unit).
+func bigrams(word string) []string {
+	var grams []string
+	seen := map[string]bool{}
+	for _, tok := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(word)) {
+		if g := string(tok.Term); utf8.RuneCountInString(g) >= 2 && !seen[g] {
+			seen[g] = true
+			grams = append(grams, g)
+		}
+	}
+	return grams
+}
+
+// lookupChain returns those of cands (sorted by document number) whose
+// bigram field holds every bigram of word.
+func (p *postingsReader) lookupChain(word, field string, cands []*scored) ([]*scored, error) {
+	grams := bigrams(word)
+	if len(grams) == 0 {
+		return nil, nil
+	}
+	count := map[*scored]int{}
+	for i, g := range grams {
+		err := p.lookup(g, field, cands, func(s *scored, _ *bindex.TermFieldDoc) {
+			if count[s] == i {
+				count[s] = i + 1
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var out []*scored
+	for _, s := range cands {
+		if count[s] == len(grams) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// bigramChain returns the documents whose bigram field holds every bigram
+// of word (of two or more characters; a Latin run is one unit), counting
+// in sc.
+func (p *postingsReader) bigramChain(word, field string, sc *scratch) ([]uint64, error) {
+	grams := bigrams(word)
+	if len(grams) == 0 {
+		return nil, nil
+	}
+	// Documents holding the first i bigrams have count i: only they
+	// advance, so the count of the last bigram is the chain.
+	var first []uint64
+	for i, g := range grams {
+		err := p.each(g, field, func(d *bindex.TermFieldDoc) {
+			n := d.ID.Value()
+			if i == 0 {
+				first = append(first, n)
+				sc.count(n, 0)
+			} else {
+				sc.count(n, uint8(i))
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := first[:0]
+	for _, n := range first {
+		if sc.counts[n] == uint8(len(grams)) {
+			out = append(out, n)
+		}
+		sc.counts[n] = 0
+	}
+	return out, nil
+}
+
+// sortByScore orders articles by coarse score, by document number among
+// equals.
+func sortByScore(ss []*scored) {
+	sort.Slice(ss, func(i, j int) bool {
+		if ss[i].score != ss[j].score {
+			return ss[i].score > ss[j].score
+		}
+		return ss[i].num < ss[j].num
+	})
+}
+
+// sortScored orders results best first, by id among equals: document
+// numbers depend on the order in which a build's workers finished.
+func sortScored(ss []*scored) {
+	sort.Slice(ss, func(i, j int) bool {
+		if ss[i].score != ss[j].score {
+			return ss[i].score > ss[j].score
+		}
+		return ss[i].doc.id < ss[j].doc.id
+	})
+}
+
+// termSet is the query: the source's terms other articles hold, with what
+// scoring needs to know about them.
+type termSet struct {
+	terms []srcTerm
+	// inside[i] is the mask of the terms that hold term i (提前还款 holds
+	// 还款): a match of i where one of those matched is the same match.
+	inside []uint64
+	// order visits longer terms first, so a word's match is known before
+	// its subwords are read.
+	order []int
+	// concepts is the mask of the terms that count towards MinMatch: not
+	// template words (a subword counts only where the word holding it did
+	// not match, see scoreArticles). shareable is the number of those not
+	// inside another term.
+	concepts  uint64
+	shareable int
+	inTitle   uint64 // mask of the terms in the source's title
+	// total is the weight of all terms not inside another, title words no
+	// other article holds included; titleTotal that of the title's.
+	total, titleTotal float64
+}
+
+func newTermSet(all []srcTerm) *termSet {
+	q := &termSet{}
+	for _, t := range all {
+		if !t.absent && len(q.terms) < maxQueryTerms {
+			q.terms = append(q.terms, t)
+		}
+	}
+	q.inside = make([]uint64, len(q.terms))
+	for i, t := range q.terms {
+		for j, u := range q.terms {
+			if i != j && len(u.text) > len(t.text) && strings.Contains(u.text, t.text) {
+				q.inside[i] |= 1 << j
+			}
+		}
+		if !t.template {
+			q.concepts |= 1 << i
+		}
+		if t.inTitle {
+			q.inTitle |= 1 << i
+		}
+		if q.inside[i] == 0 && !t.template {
+			q.shareable++
+		}
+		q.order = append(q.order, i)
+	}
+	for _, t := range all {
+		if insideAny(t.text, all) {
+			continue
+		}
+		if t.inTitle {
+			q.titleTotal += t.weight
+		}
+		if t.inTitle || !t.absent {
+			q.total += t.weight
+		}
+	}
+	sort.SliceStable(q.order, func(a, b int) bool { return len(q.terms[q.order[a]].text) > len(q.terms[q.order[b]].text) })
+	return q
+}
+
+// insideAny reports whether another of terms holds word.
+func insideAny(word string, terms []srcTerm) bool {
+	for _, u := range terms {
+		if len(u.text) > len(word) && strings.Contains(u.text, word) {
+			return true
+		}
+	}
+	return false
+}

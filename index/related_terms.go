@@ -1,0 +1,386 @@
+package index
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// Where a word occurs in the source article weighs how much it says about
+// the article: title above tags above body.
+const (
+	weightTitle   = 3.0
+	weightTags    = 2.0
+	weightBody    = 1.0
+	weightSubword = 0.5 // a word found inside a longer one (协商 in 协商还款)
+)
+
+// Template words are the words a site's titles are built around rather than
+// about (详解, 指南, 解析, 注意事项, 怎么办): they end a large share of the
+// titles that hold them. Head words are the opposite: the products and
+// subjects titles lead with (花呗…, 车贷…), while problem words shared
+// across products (逾期, 提前还款) sit in the middle. Both are found from
+// the index, not listed.
+const (
+	// positionMinTitles is the fewest titles a word must end (or start)
+	// before its position says anything about it.
+	positionMinTitles = 3
+	// positionFloor is the share of its titles a word must end (start)
+	// before it is weighted down (up): subject words end some titles too
+	// (…会上征信吗).
+	positionFloor = 0.3
+	// templateDamp is how much of its weight a word that ends every title
+	// holding it loses; headBoost is how much a word that starts every title
+	// holding it gains.
+	templateDamp = 0.85
+	headBoost    = 0.5
+	// positionMaxRunes is the longest template or head word looked for.
+	positionMaxRunes = 6
+	// templateWord is the weight multiplier below which a word is a
+	// template word: it never counts towards the minimum match.
+	templateWord = 0.5
+)
+
+// srcTerm is one word of a source article chosen for the related query.
+type srcTerm struct {
+	text     string
+	weight   float64 // tf × idf × position factor
+	inTitle  bool    // the word is in the source's title
+	template bool    // a template word: it does not count towards MinMatch
+	// absent words are title words no other article holds: they are not
+	// queried, but count in what a result's title must cover.
+	absent bool
+	df     uint64 // articles other than the source holding it
+}
+
+// sourceWord is a word of the source with its field-weighted frequency.
+type sourceWord struct {
+	tf      float64
+	inTitle bool
+	parent  string // the longer word a search-mode subword came from
+}
+
+// sourceWords cuts the source's title, tags and body into words and
+// weighs each by where and how often it occurs: per field, the field's
+// weight × (1 + ln count), so a word the body repeats does not drown one
+// the title names once; a word that only occurs inside longer ones (协商 in
+// 协商还款) weighs weightSubword as much. Stop words and single characters
+// are left out.
+func sourceWords(seg *analysis.Segmenter, src *zhsearch.Article) map[string]*sourceWord {
+	words := map[string]*sourceWord{}
+	field := func(text string, weight float64, title bool) {
+		whole, sub := map[string]float64{}, map[string]float64{}
+		parents := map[string]string{}
+		var parent string
+		for _, w := range seg.Cut(analysis.Normalize(text), true) {
+			if !w.Sub {
+				parent = w.Text
+			}
+			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) {
+				continue
+			}
+			if w.Sub {
+				sub[w.Text]++
+				if _, ok := parents[w.Text]; !ok {
+					parents[w.Text] = parent
+				}
+			} else {
+				whole[w.Text]++
+			}
+		}
+		add := func(t string, c, weight float64, parent string) {
+			sw := words[t]
+			if sw == nil {
+				sw = &sourceWord{parent: parent}
+				words[t] = sw
+			} else if parent == "" {
+				sw.parent = ""
+			}
+			sw.tf += weight * (1 + math.Log(c))
+			sw.inTitle = sw.inTitle || title
+		}
+		for t, c := range whole {
+			add(t, c, weight, "")
+		}
+		for t, c := range sub {
+			if _, ok := whole[t]; !ok {
+				add(t, c, weight*weightSubword, parents[t])
+			}
+		}
+	}
+	field(src.Title, weightTitle, true)
+	field(strings.Join(src.Tags, " "), weightTags, false)
+	field(src.Body, weightBody, false)
+	return words
+}
+
+// stopWord reports whether word is a stop word or made of one-character
+// stop words only: gse glues 会 and 上 of 会上征信 into the noun 会上, which
+// says nothing about an article.
+func stopWord(seg *analysis.Segmenter, word string) bool {
+	if seg.IsStop(word) {
+		return true
+	}
+	for _, r := range word {
+		if !seg.IsStop(string(r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// corpusStats are the statistics of the index the related engine needs: the
+// document count, read for every list, and the weight multipliers of
+// template and head words, computed once per generation (live edits change
+// them too little to matter).
+type corpusStats struct {
+	docs   uint64
+	factor map[string]float64 // word → weight multiplier, < 1 template, > 1 head
+}
+
+// computeCorpusStats finds template and head words: words of the title
+// field held by at least positionMinTitles titles that end (start) more
+// than positionFloor of the titles holding them. It reads two term
+// dictionaries and no documents: the title words with their document
+// counts, and the normalized titles (title_key), whose ends are matched
+// against the frequent words.
+func computeCorpusStats(r bindex.IndexReader, seg *analysis.Segmenter) (*corpusStats, error) {
+	st := &corpusStats{factor: map[string]float64{}}
+	titleDF := map[string]uint64{}
+	err := eachTerm(r, fTitle, func(term string, count uint64) {
+		if count >= positionMinTitles && utf8.RuneCountInString(term) <= positionMaxRunes {
+			titleDF[term] = count
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	ends, starts := map[string]uint64{}, map[string]uint64{}
+	err = eachTerm(r, fTitleKey, func(title string, count uint64) {
+		// Every prefix and suffix of up to positionMaxRunes characters
+		// that is a frequent title word starts or ends this title.
+		for i, runes := 0, 0; i < len(title) && runes < positionMaxRunes; runes++ {
+			r, size := utf8.DecodeRuneInString(title[i:])
+			if r == ' ' {
+				break
+			}
+			i += size
+			if _, ok := titleDF[title[:i]]; ok {
+				starts[title[:i]] += count
+			}
+		}
+		title = trimStopTail(seg, title)
+		for i, runes := len(title), 0; i > 0 && runes < positionMaxRunes; runes++ {
+			r, size := utf8.DecodeLastRuneInString(title[:i])
+			if r == ' ' {
+				break
+			}
+			i -= size
+			if _, ok := titleDF[title[i:]]; ok {
+				ends[title[i:]] += count
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	share := func(k, df uint64) float64 {
+		if k < positionMinTitles {
+			return 0
+		}
+		return max(0, min(1, float64(k)/float64(df))-positionFloor) / (1 - positionFloor)
+	}
+	for w, df := range titleDF {
+		f := (1 - templateDamp*share(ends[w], df)) * (1 + headBoost*share(starts[w], df))
+		if f != 1 {
+			st.factor[w] = f
+		}
+	}
+	return st, nil
+}
+
+// eachTerm calls fn with every term of field and its document count.
+func eachTerm(r bindex.IndexReader, field string, fn func(term string, count uint64)) error {
+	d, err := r.FieldDict(field)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			return nil
+		}
+		fn(e.Term, e.Count)
+	}
+}
+
+// trimStopTail drops trailing one-character stop words (吗, 呢, 了) and
+// spaces from a normalized title, so 会锁机吗 ends with 锁机.
+func trimStopTail(seg *analysis.Segmenter, title string) string {
+	for title != "" {
+		r, size := utf8.DecodeLastRuneInString(title)
+		if r != ' ' && !seg.IsStop(string(r)) {
+			break
+		}
+		title = title[:len(title)-size]
+	}
+	return title
+}
+
+// dfCache remembers document frequencies for one version of an index; it is
+// dropped when the index changes. It is bounded: when full it starts over.
+type dfCache struct {
+	mu sync.RWMutex
+	m  map[string]uint64
+}
+
+const dfCacheMax = 200_000
+
+func (c *dfCache) get(t string) (uint64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[t]
+	return v, ok
+}
+
+func (c *dfCache) put(t string, df uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= dfCacheMax {
+		c.m = make(map[string]uint64, 1024)
+	}
+	c.m[t] = df
+}
+
+// docFreq is the number of articles whose title or body holds term (the
+// larger of the two counts: a title word is nearly always a body word too).
+func docFreq(ctx context.Context, r bindex.IndexReader, term string) (uint64, error) {
+	var best uint64
+	for _, field := range []string{fTitle, fBody} {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		best = max(best, tfr.Count())
+		if err := tfr.Close(); err != nil {
+			return 0, err
+		}
+	}
+	return best, nil
+}
+
+// docFreq is docFreq through the version's cache.
+func (e *relatedEngine) docFreq(ctx context.Context, r bindex.IndexReader, term string) (uint64, error) {
+	c := e.df()
+	if df, ok := c.get(term); ok {
+		return df, nil
+	}
+	df, err := docFreq(ctx, r, term)
+	if err != nil {
+		return 0, err
+	}
+	c.put(term, df)
+	return df, nil
+}
+
+// idf is BM25's inverse document frequency: positive however common a word.
+func idf(df, n uint64) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// selectTerms weighs the source's words by tf × idf × position factor and
+// keeps the best maxTitleTerms title words plus the best maxTerms others.
+// A word inside a longer word of the source (还款 in 提前还款) is a template
+// word when the longer one is. self is 1 for a stored source (its own
+// document counts in every frequency) and 0 for a draft.
+func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, st *corpusStats,
+	words map[string]*sourceWord, self uint64, maxTerms int) ([]srcTerm, error) {
+	var title, rest []srcTerm
+	for t, sw := range words {
+		df, err := e.docFreq(ctx, r, t)
+		if err != nil {
+			return nil, err
+		}
+		if df <= self && !sw.inTitle {
+			continue // no other article holds it: it cannot relate anything
+		}
+		df -= min(df, self)
+		f := positionFactor(st, t, sw.parent)
+		term := srcTerm{
+			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
+			template: f < templateWord, absent: df == 0, df: df,
+		}
+		if sw.inTitle {
+			title = append(title, term)
+		} else {
+			rest = append(rest, term)
+		}
+	}
+	byWeight(title)
+	byWeight(rest)
+	if len(title) > maxTitleTerms {
+		title = title[:maxTitleTerms]
+	}
+	if len(rest) > maxTerms {
+		rest = rest[:maxTerms]
+	}
+	terms := append(title, rest...)
+	byWeight(terms)
+	return terms, nil
+}
+
+// sourceConcepts counts the source's distinct words that are not template
+// words and not inside another of its words.
+func sourceConcepts(st *corpusStats, words map[string]*sourceWord) int {
+	n := 0
+	for w, sw := range words {
+		if positionFactor(st, w, sw.parent) < templateWord {
+			continue
+		}
+		inside := false
+		for u := range words {
+			if len(u) > len(w) && strings.Contains(u, w) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			n++
+		}
+	}
+	return n
+}
+
+// positionFactor is the weight multiplier of a word from its position in
+// titles; a subword of a template word is no less a template word.
+func positionFactor(st *corpusStats, word, parent string) float64 {
+	f, ok := st.factor[word]
+	if !ok {
+		f = 1
+	}
+	if pf, ok := st.factor[parent]; ok && parent != "" && pf < f {
+		f = pf
+	}
+	return f
+}
+
+func byWeight(ts []srcTerm) {
+	sort.Slice(ts, func(i, j int) bool {
+		if ts[i].weight != ts[j].weight {
+			return ts[i].weight > ts[j].weight
+		}
+		return ts[i].text < ts[j].text
+	})
+}
