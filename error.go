@@ -16,6 +16,7 @@ const (
 	EUNSUPPORTED  = "unsupported_media_type"
 	EUNAVAILABLE  = "unavailable"
 	ETIMEOUT      = "timeout"
+	ERATELIMITED  = "rate_limited"
 	EINTERNAL     = "internal"
 )
 

@@ -33,6 +33,7 @@ var errorStatus = map[string]int{
 	zhsearch.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	zhsearch.ETIMEOUT:      http.StatusServiceUnavailable,
 	zhsearch.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	zhsearch.ERATELIMITED:  http.StatusTooManyRequests,
 	zhsearch.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -40,6 +41,11 @@ var errorStatus = map[string]int{
 type Server struct {
 	Service zhsearch.SearchService
 	Logger  *slog.Logger
+	// AdminToken guards /api/v1/admin/ (Authorization: Bearer); empty
+	// disables the admin API.
+	AdminToken string
+	// Ops holds metrics, analytics and limits (ops.go).
+	Ops Ops
 }
 
 // Handler returns the router with every route.
@@ -47,6 +53,7 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	s.useOps(r)
 	r.Use(s.recoverJSON)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
@@ -61,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/articles/:id", s.article)
 	v1.GET("/articles/:id/related", s.related)
 	v1.POST("/related", s.relatedDraft)
+	s.opsRoutes(r)
 	return r
 }
 
@@ -71,13 +79,14 @@ func errorBody(code, message string) gin.H {
 // fail writes err as a JSON error. Internal errors are logged with detail
 // and answered with a generic message.
 func (s *Server) fail(c *gin.Context, err error) {
+	err = asTimeout(c, err)
 	code := zhsearch.ErrorCode(err)
 	status, ok := errorStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
 	if code == zhsearch.EINTERNAL {
-		s.logger().Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		s.logger().Error("internal error", "request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
 	c.AbortWithStatusJSON(status, errorBody(code, zhsearch.ErrorMessage(err)))
 }
@@ -96,7 +105,7 @@ func (s *Server) recoverJSON(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.logger().Error("panic", "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			s.logger().Error("panic", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
 			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody(zhsearch.EINTERNAL, "internal error"))
 		}
 	}()
@@ -143,6 +152,7 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.searched(res)
 	c.JSON(http.StatusOK, res)
 }
 
@@ -218,13 +228,14 @@ func decodeJSON(c *gin.Context, v any) error {
 	if err != nil || mt != "application/json" {
 		return zhsearch.Errorf(zhsearch.EUNSUPPORTED, "Content-Type must be application/json")
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+	limit := bodyLimit(c)
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", MaxBodyBytes)
+			return zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", limit)
 		}
 		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: %v", err)
 	}

@@ -6,6 +6,7 @@
 //
 //	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT]
 //	zhsearch reindex [--data DIR] [--index DIR]
+//	zhsearch healthcheck [--url URL]
 //	zhsearch help
 package main
 
@@ -39,6 +40,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the search API (builds the index first if there is none)", runServe},
 		{"reindex", "rebuild the index from the data folder", runReindex},
+		{"healthcheck", "exit 0 when a running server answers /readyz (for container health checks)", runHealthcheck},
 		{"help", "show this help", nil},
 	}
 }
@@ -74,7 +76,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "zhsearch: Chinese search and related articles for a content site.")
 	fmt.Fprintln(w, "\nUsage:\n  zhsearch <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'zhsearch <command> -h' for a command's flags.")
 }

@@ -7,41 +7,46 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
-	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
 )
 
 // serveConfig is the effective configuration of serve.
 type serveConfig struct {
 	dataDir, indexDir, addr string
+	ops                     opsConfig // config.go
 	// ready, when set, receives the listener's address once it accepts
 	// connections (tests listen on :0).
 	ready func(addr string)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT]", stderr)
+	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT] [flags]", stderr)
 	cfg := serveConfig{}
-	fs.StringVar(&cfg.dataDir, "data", env("ZHSEARCH_DATA", "./data"), "data folder: *.jsonl and page exports *.txt (env ZHSEARCH_DATA)")
-	fs.StringVar(&cfg.indexDir, "index", env("ZHSEARCH_INDEX", "./var/index"), "index folder (env ZHSEARCH_INDEX)")
-	fs.StringVar(&cfg.addr, "addr", env("ZHSEARCH_ADDR", ":8080"), "listen address HOST:PORT (env ZHSEARCH_ADDR)")
+	envs := bindServeFlags(fs, &cfg)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	return serve(ctx, cfg, logger)
+	if err := cfg.validate(envs); err != nil {
+		fmt.Fprintf(stderr, "zhsearch serve: invalid configuration:\n%v\n", err)
+		return errUsage
+	}
+	return serve(ctx, cfg, newLogger(stderr, cfg.ops.logFormat, cfg.ops.logLevel))
 }
 
 // serve opens (building if needed) the index and serves until ctx ends,
 // then shuts down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
+	logger.Info("configuration", "config", cfg)
+	var ix *index.Index
+	obs := newObservability(func() *index.Index { return ix })
 	ix, err := index.Open(cfg.indexDir)
 	if errors.Is(err, index.ErrNoIndex) {
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
+		start := time.Now()
 		stats, berr := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{})
+		obs.metrics.ObserveReindex(time.Since(start), berr)
 		if berr != nil {
 			return berr
 		}
@@ -51,16 +56,15 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
+	defer func() {
+		if err := ix.Close(); err != nil {
+			logger.Error("closing the index", "err", err)
+			return
+		}
+		logger.Info("index closed")
+	}()
 
-	srv := &http.Server{
-		Handler:           (&api.Server{Service: ix, Logger: logger}).Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := cfg.httpServer(obs.apiServer(cfg, ix, logger).Handler(), logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -77,8 +81,18 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Stop accepting, let in-flight requests finish, then (deferred above)
+	// close the index.
+	logger.Info("shutting down", "timeout", cfg.ops.shutdownTimeout.String())
+	shutCtx, cancel := context.Background(), context.CancelFunc(func() {})
+	if cfg.ops.shutdownTimeout > 0 {
+		shutCtx, cancel = context.WithTimeout(shutCtx, cfg.ops.shutdownTimeout)
+	}
 	defer cancel()
-	return srv.Shutdown(shutCtx)
+	if err := srv.Shutdown(shutCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: in-flight requests did not finish: %w", err)
+	}
+	logger.Info("all requests finished")
+	return nil
 }
