@@ -42,12 +42,12 @@ func TestReportCountsAndOrders(t *testing.T) {
 	}
 	got := r.Report(10)
 	want := Report{
-		From:               time.Date(2026, 2, 28, 11, 0, 0, 0, time.UTC),
-		To:                 time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC),
-		BucketSeconds:      3600,
-		Searches:           8,
-		ZeroResultSearches: 3,
-		TopQueries:         []QueryCount{{Query: "花呗", Count: 3}, {Query: "abc", Count: 2}, {Query: "借呗", Count: 1}, {Query: "量子贷", Count: 1}},
+		From:                 time.Date(2026, 2, 28, 11, 0, 0, 0, time.UTC),
+		To:                   time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC),
+		BucketSeconds:        3600,
+		Searches:             8,
+		ZeroResultSearches:   3,
+		TopQueries:           []QueryCount{{Query: "花呗", Count: 3}, {Query: "abc", Count: 2}, {Query: "借呗", Count: 1}, {Query: "量子贷", Count: 1}},
 		TopZeroResultQueries: []QueryCount{{Query: "abc", Count: 2}, {Query: "量子贷", Count: 1}},
 	}
 	if !reflect.DeepEqual(got, want) {
