@@ -330,7 +330,7 @@ func defaultOpsConfig() opsConfig {
 		readHeaderTimeout: 5 * time.Second, readTimeout: 15 * time.Second,
 		writeTimeout: 30 * time.Second, idleTimeout: 120 * time.Second,
 		shutdownTimeout: 15 * time.Second, searchTimeout: 2 * time.Second,
-		maxHeaderBytes: 64 << 10, maxBodyBytes: 1 << 20,
+		maxHeaderBytes: 128 << 10, maxBodyBytes: 1 << 20,
 		rateBurst: 20, rateClients: 10000,
 	}
 }
