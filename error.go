@@ -17,6 +17,7 @@ const (
 	EUNAVAILABLE  = "unavailable"
 	ETIMEOUT      = "timeout"
 	ERATELIMITED  = "rate_limited"
+	ECANCELED     = "cancelled" // the client closed the request
 	EINTERNAL     = "internal"
 )
 

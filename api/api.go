@@ -34,6 +34,7 @@ var errorStatus = map[string]int{
 	zhsearch.ETIMEOUT:      http.StatusServiceUnavailable,
 	zhsearch.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	zhsearch.ERATELIMITED:  http.StatusTooManyRequests,
+	zhsearch.ECANCELED:     StatusClientClosedRequest,
 	zhsearch.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -229,15 +229,24 @@ func (s *Server) limits(lim *clientLimiter) gin.HandlerFunc {
 	}
 }
 
-// asTimeout turns an internal error caused by the request's context ending
-// (its deadline passed, or the client went away) into a timeout error, so
-// it answers 503 rather than 500.
+// StatusClientClosedRequest is the status (nginx's 499) recorded for a
+// request whose client went away before the answer: no one reads it, and
+// it must not count as a server error.
+const StatusClientClosedRequest = 499
+
+// asTimeout tells apart the ways a request's context ends: its deadline
+// passed (503 timeout, not 500), or its client went away (499 cancelled,
+// not a server error at all).
 func asTimeout(c *gin.Context, err error) error {
-	if zhsearch.ErrorCode(err) != zhsearch.EINTERNAL {
+	if code := zhsearch.ErrorCode(err); code != zhsearch.EINTERNAL && code != zhsearch.ETIMEOUT {
 		return err
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || c.Request.Context().Err() != nil {
-		return zhsearch.Errorf(zhsearch.ETIMEOUT, "the request took longer than allowed or was cancelled")
+	ctxErr := c.Request.Context().Err()
+	switch {
+	case errors.Is(ctxErr, context.Canceled):
+		return zhsearch.Errorf(zhsearch.ECANCELED, "the client closed the request")
+	case ctxErr != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return zhsearch.Errorf(zhsearch.ETIMEOUT, "the request took longer than allowed")
 	}
 	return err
 }

@@ -197,6 +197,33 @@ func TestSearchTimeoutAnswers503(t *testing.T) {
 	}
 }
 
+func TestClientGoneIsNotAServerError(t *testing.T) {
+	entered := make(chan struct{})
+	svc := &fakeService{search: func(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+		close(entered)
+		<-ctx.Done()
+		return nil, zhsearch.Errorf(zhsearch.ETIMEOUT, "search took too long or was cancelled") // as the index says it
+	}}
+	h, s, logs := newTestServer(t, svc, func(s *Server) { s.Ops.SearchTimeout = time.Minute })
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest("GET", "/api/v1/search?q=花呗", nil).WithContext(ctx)
+	go func() { <-entered; cancel() }() // the reader closes the tab
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	wantError(t, "client gone", rec, StatusClientClosedRequest, zhsearch.ECANCELED)
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a client going away was logged as an error:\n%s", logs)
+	}
+	want := `
+# HELP zhsearch_http_requests_total HTTP requests answered, by route template, method and status code.
+# TYPE zhsearch_http_requests_total counter
+zhsearch_http_requests_total{code="499",method="GET",route="/api/v1/search"} 1
+`
+	if err := testutil.GatherAndCompare(s.Ops.Metrics.Registry(), strings.NewReader(want), "zhsearch_http_requests_total"); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestRequestID(t *testing.T) {
 	h, _, logs := newTestServer(t, &fakeService{}, nil)
 	generated := regexp.MustCompile(`^[0-9a-f]{32}$`)
