@@ -156,7 +156,7 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.Duration(&o.readTimeout, "read-timeout", "ZHSEARCH_READ_TIMEOUT", d.readTimeout, "time allowed to read a whole request")
 	e.Duration(&o.writeTimeout, "write-timeout", "ZHSEARCH_WRITE_TIMEOUT", d.writeTimeout, "time allowed to write a response")
 	e.Duration(&o.idleTimeout, "idle-timeout", "ZHSEARCH_IDLE_TIMEOUT", d.idleTimeout, "how long an idle keep-alive connection stays open")
-	e.Duration(&o.shutdownTimeout, "shutdown-timeout", "ZHSEARCH_SHUTDOWN_TIMEOUT", d.shutdownTimeout, "on SIGTERM, how long in-flight requests may take to finish")
+	e.Duration(&o.shutdownTimeout, "shutdown-timeout", "ZHSEARCH_SHUTDOWN_TIMEOUT", d.shutdownTimeout, "on SIGTERM, how long in-flight requests may take to finish (0: as long as they need)")
 	e.Duration(&o.searchTimeout, "search-timeout", "ZHSEARCH_SEARCH_TIMEOUT", d.searchTimeout, "deadline of each API request's work (0: none); past it the request answers 503")
 	e.Int(&o.maxHeaderBytes, "max-header-bytes", "ZHSEARCH_MAX_HEADER_BYTES", d.maxHeaderBytes, "largest request header block in bytes")
 	e.Int64(&o.maxBodyBytes, "max-body-bytes", "ZHSEARCH_MAX_BODY_BYTES", d.maxBodyBytes, "largest request body in bytes")
@@ -164,7 +164,7 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.Int(&o.rateBurst, "rate-burst", "ZHSEARCH_RATE_BURST", d.rateBurst, "burst of requests allowed to one client IP above --rate-limit")
 	e.Int(&o.rateClients, "rate-clients", "ZHSEARCH_RATE_CLIENTS", d.rateClients, "client IPs tracked by the rate limit at once")
 	e.String(&o.trustedProxies, "trusted-proxies", "ZHSEARCH_TRUSTED_PROXIES", d.trustedProxies, "comma-separated IPs/CIDRs of load balancers whose X-Forwarded-For names the client")
-	e.Secret(&o.adminToken, "admin-token", "ZHSEARCH_ADMIN_TOKEN", "bearer token of the admin API /api/v1/admin/ (unset: admin API off)")
+	e.Secret(&o.adminToken, "admin-token", "ZHSEARCH_ADMIN_TOKEN", "bearer `token` of the admin API /api/v1/admin/ (unset: admin API off)")
 	return e
 }
 
