@@ -42,6 +42,9 @@ var errorStatus = map[string]int{
 type Server struct {
 	Service zhsearch.SearchService
 	Logger  *slog.Logger
+	// CORSOrigins are the origins whose pages may call the API (see
+	// ParseOrigins); none means same-origin only.
+	CORSOrigins []string
 	// AdminToken guards /api/v1/admin/ (Authorization: Bearer); empty
 	// disables the admin API.
 	AdminToken string
@@ -55,7 +58,8 @@ func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	s.useOps(r)
-	r.Use(s.recoverJSON)
+	r.Use(s.recoverJSON, s.cors())
+	s.useLimits(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
@@ -69,6 +73,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/articles/:id", s.article)
 	v1.GET("/articles/:id/related", s.related)
 	v1.POST("/related", s.relatedDraft)
+	s.webRoutes(r)
 	s.opsRoutes(r)
 	return r
 }

@@ -59,19 +59,26 @@ const HeaderRequestID = "X-Request-ID"
 // maxRequestIDLen bounds an X-Request-ID accepted from a client.
 const maxRequestIDLen = 128
 
-// useOps installs the ops middleware on r: request id, access log and
-// metrics first, then rate limit, body limit and request deadline. It must
-// be called before any route is added.
+// useOps installs the first middleware of r: request id, access log and
+// metrics, so they see every answer, panics and CORS preflights included.
+// It must be called before any other middleware and route.
 func (s *Server) useOps(r *gin.Engine) {
 	if err := r.SetTrustedProxies(s.Ops.TrustedProxies); err != nil {
 		s.logger().Error("bad trusted proxies: trusting none", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
+	r.Use(s.observe)
+}
+
+// useLimits installs the rate limit, body limit and request deadline. It
+// comes after CORS, so a browser can read a 429 or 413, and before any
+// route.
+func (s *Server) useLimits(r *gin.Engine) {
 	var lim *clientLimiter
 	if s.Ops.RateLimit > 0 {
 		lim = newClientLimiter(rate.Limit(s.Ops.RateLimit), s.Ops.RateBurst, s.Ops.RateClients)
 	}
-	r.Use(s.observe, s.limits(lim))
+	r.Use(s.limits(lim))
 }
 
 // opsRoutes adds GET /metrics and the admin statistics route.

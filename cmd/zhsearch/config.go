@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/zhsearch/zhsearch/api"
 )
 
 // opsConfig is the production side of serve's configuration: logging,
@@ -31,6 +33,7 @@ type opsConfig struct {
 	rateBurst      int
 	rateClients    int
 	trustedProxies string
+	corsOrigins    string // raw --cors-origins; validate parses it into serveConfig.corsOrigins
 
 	adminToken secret
 }
@@ -164,6 +167,8 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.Int(&o.rateBurst, "rate-burst", "ZHSEARCH_RATE_BURST", d.rateBurst, "burst of requests allowed to one client IP above --rate-limit")
 	e.Int(&o.rateClients, "rate-clients", "ZHSEARCH_RATE_CLIENTS", d.rateClients, "client IPs tracked by the rate limit at once")
 	e.String(&o.trustedProxies, "trusted-proxies", "ZHSEARCH_TRUSTED_PROXIES", d.trustedProxies, "comma-separated IPs/CIDRs of load balancers whose X-Forwarded-For names the client")
+	e.String(&o.corsOrigins, "cors-origins", "ZHSEARCH_CORS_ORIGINS", d.corsOrigins,
+		"comma-separated origins (https://site.example) whose pages may call the API, or *; default none: same origin only")
 	e.Secret(&o.adminToken, "admin-token", "ZHSEARCH_ADMIN_TOKEN", "bearer `token` of the admin API /api/v1/admin/ (unset: admin API off)")
 	return e
 }
@@ -223,6 +228,11 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	}
 	if _, err := parseProxies(o.trustedProxies); err != nil {
 		bad("--trusted-proxies: %v", err)
+	}
+	if origins, err := api.ParseOrigins(o.corsOrigins); err != nil {
+		bad("--cors-origins: %v", err)
+	} else {
+		cfg.corsOrigins = origins
 	}
 	if n := len(o.adminToken); n > 0 && (n < minAdminTokenLen || n > maxAdminTokenLen) {
 		bad("the admin token (ZHSEARCH_ADMIN_TOKEN) has %d characters: want %d to %d", n, minAdminTokenLen, maxAdminTokenLen)
@@ -318,6 +328,7 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.Int("rate_burst", o.rateBurst),
 		slog.Int("rate_clients", o.rateClients),
 		slog.String("trusted_proxies", o.trustedProxies),
+		slog.Any("cors_origins", cfg.corsOrigins),
 		slog.Any("admin_token", o.adminToken),
 	)
 }

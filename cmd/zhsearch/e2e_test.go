@@ -319,6 +319,8 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"reindex", "--nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"serve", "-h"}, 0, "Usage: zhsearch serve"},
 		{[]string{"reindex", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"dict"}, 2, "Usage: zhsearch dict suggest"},
+		{[]string{"dict", "suggest", "--data", "../../data", "--min-count", "3"}, 0, "急用钱"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer

@@ -6,7 +6,9 @@
 //
 //	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT]
 //	zhsearch reindex [--data DIR] [--index DIR]
+//	zhsearch dict suggest [--data DIR]
 //	zhsearch healthcheck [--url URL]
+//	zhsearch gen [--n 10000] [--seed 1] [--out FILE]
 //	zhsearch help
 package main
 
@@ -40,7 +42,9 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the search API (builds the index first if there is none)", runServe},
 		{"reindex", "rebuild the index from the data folder", runReindex},
+		{"dict", "dictionary tools: 'dict suggest' lists words the dictionary splits", runDict},
 		{"healthcheck", "exit 0 when a running server answers /readyz (for container health checks)", runHealthcheck},
+		{"gen", "write a synthetic corpus (JSON lines) for load tests and benchmarks", runGen},
 		{"help", "show this help", nil},
 	}
 }

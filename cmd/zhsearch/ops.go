@@ -45,9 +45,10 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 func (o *observability) apiServer(cfg serveConfig, ix *index.Index, logger *slog.Logger) *api.Server {
 	proxies, _ := parseProxies(cfg.ops.trustedProxies) // validated
 	return &api.Server{
-		Service:    ix,
-		Logger:     logger,
-		AdminToken: string(cfg.ops.adminToken),
+		Service:     ix,
+		Logger:      logger,
+		AdminToken:  string(cfg.ops.adminToken),
+		CORSOrigins: cfg.corsOrigins,
 		Ops: api.Ops{
 			Metrics:        o.metrics,
 			Analytics:      o.analytics,

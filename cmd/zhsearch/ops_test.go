@@ -472,3 +472,28 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 		t.Errorf("shutdown sequence: %s", got)
 	}
 }
+
+func TestGenCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if st := run(context.Background(), []string{"gen", "--n", "5", "--seed", "7"}, &out, &errb); st != 0 {
+		t.Fatalf("gen: %d %s", st, &errb)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d lines, want 5", len(lines))
+	}
+	// The output is a data folder's JSONL: reindex accepts it.
+	data, idx := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(data, "gen.jsonl"), out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var rout bytes.Buffer
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &rout, &rout); st != 0 ||
+		!strings.HasPrefix(rout.String(), "indexed 5 articles") {
+		t.Errorf("reindex of gen output: %d %s", st, &rout)
+	}
+	errb.Reset()
+	if st := run(context.Background(), []string{"gen", "--n", "-1"}, &out, &errb); st != 2 {
+		t.Errorf("gen --n -1: status %d", st)
+	}
+}

@@ -16,6 +16,8 @@ import (
 type serveConfig struct {
 	dataDir, indexDir, addr string
 	ops                     opsConfig // config.go
+	// corsOrigins may call the API from their pages (api.ParseOrigins).
+	corsOrigins []string
 	// ready, when set, receives the listener's address once it accepts
 	// connections (tests listen on :0).
 	ready func(addr string)

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/corpus"
+)
+
+// runDict dispatches `zhsearch dict SUBCOMMAND`.
+func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "suggest" {
+		fmt.Fprintln(stderr, "Usage: zhsearch dict suggest [--data DIR] [--min-count N] [--top N]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return nil
+		}
+		return errUsage
+	}
+	fs := newFlagSet("dict suggest", "[--data DIR] [--min-count N] [--top N]", stderr)
+	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder (env ZHSEARCH_DATA)")
+	opts := analysis.SuggestOptions{}
+	fs.IntVar(&opts.MinCount, "min-count", 3, "only sequences seen at least this often")
+	fs.IntVar(&opts.Top, "top", 50, "at most this many suggestions")
+	fs.IntVar(&opts.MaxLen, "max-len", 6, "longest sequence in characters")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	c, err := corpus.Load(*dataDir, analysis.Normalize)
+	if err != nil {
+		return err
+	}
+	texts := make([]string, 0, 2*len(c.Articles))
+	for _, a := range c.Articles {
+		texts = append(texts, a.Title, a.Body)
+	}
+	cands := analysis.DefaultSegmenter().SuggestWords(texts, opts)
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "# word\tcount\tsplit today")
+	for _, cand := range cands {
+		fmt.Fprintf(w, "%s\t%d\t%s\n", cand.Word, cand.Count, cand.Split)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%d candidates from %d articles; add the real words to data/dict/domain.txt as \"word freq pos\", then rebuild and reindex\n", len(cands), len(c.Articles))
+	return nil
+}
