@@ -519,3 +519,29 @@ func TestBodyLimits(t *testing.T) {
 		t.Errorf("small draft: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestLimitsAnswerCrossOriginReadably(t *testing.T) {
+	const origin = "https://site.example"
+	h, _, _ := newTestServer(t, &fakeService{}, func(s *Server) {
+		s.CORSOrigins = []string{origin}
+		s.Ops.RateLimit, s.Ops.RateBurst = 0.01, 1
+	})
+	get := func() *httptest.ResponseRecorder {
+		return do(h, "GET", "/api/v1/search?q=花呗", nil, "Origin", origin)
+	}
+	if rec := get(); rec.Code != 200 {
+		t.Fatalf("first request: %d", rec.Code)
+	}
+	// Preflights are answered before the rate limit: they cost nothing.
+	for range 3 {
+		rec := do(h, "OPTIONS", "/api/v1/search", nil, "Origin", origin, "Access-Control-Request-Method", "GET")
+		if rec.Code != 204 {
+			t.Fatalf("preflight: %d", rec.Code)
+		}
+	}
+	rec := get()
+	wantError(t, "cross-origin 429", rec, 429, zhsearch.ERATELIMITED)
+	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != origin {
+		t.Errorf("429 without Access-Control-Allow-Origin (%q): the page cannot read it", got)
+	}
+}
