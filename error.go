@@ -16,6 +16,8 @@ const (
 	EUNSUPPORTED  = "unsupported_media_type"
 	EUNAVAILABLE  = "unavailable"
 	ETIMEOUT      = "timeout"
+	ERATELIMITED  = "rate_limited"
+	ECANCELED     = "cancelled" // the client closed the request
 	EINTERNAL     = "internal"
 )
 

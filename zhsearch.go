@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -125,6 +126,9 @@ func checkQuery(q string) (string, error) {
 	}
 	if n := utf8.RuneCountInString(q); n > MaxQueryLen {
 		return "", Errorf(EINVALID, "q has %d characters, at most %d allowed", n, MaxQueryLen)
+	}
+	if strings.IndexFunc(q, isControl) >= 0 {
+		return "", Errorf(EINVALID, "q holds control characters")
 	}
 	return q, nil
 }
@@ -252,6 +256,12 @@ type SearchService interface {
 	Article(ctx context.Context, id string) (*Article, error)
 	// Ready returns nil when the index is open and answers queries.
 	Ready(ctx context.Context) error
+}
+
+// isControl reports a control character other than the whitespace that
+// pasted text may carry (tab, newline, carriage return).
+func isControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
 func truncate(s string, n int) string {

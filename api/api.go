@@ -33,6 +33,8 @@ var errorStatus = map[string]int{
 	zhsearch.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	zhsearch.ETIMEOUT:      http.StatusServiceUnavailable,
 	zhsearch.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	zhsearch.ERATELIMITED:  http.StatusTooManyRequests,
+	zhsearch.ECANCELED:     StatusClientClosedRequest,
 	zhsearch.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -40,13 +42,16 @@ var errorStatus = map[string]int{
 type Server struct {
 	Service zhsearch.SearchService
 	Logger  *slog.Logger
-	// Admin serves /api/v1/admin/ to requests bearing AdminToken; without
-	// both the admin routes are off.
+	// AdminToken guards /api/v1/admin/ (Authorization: Bearer); empty
+	// turns the admin API off. Admin, when set, adds reindex jobs and
+	// article edits to it (search statistics need only the token).
 	Admin      zhsearch.AdminService
 	AdminToken string
 	// CORSOrigins are the origins whose pages may call the API (see
 	// ParseOrigins); none means same-origin only.
 	CORSOrigins []string
+	// Ops holds metrics, analytics and limits (ops.go).
+	Ops Ops
 }
 
 // Handler returns the router with every route.
@@ -54,7 +59,9 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	s.useOps(r)
 	r.Use(s.recoverJSON, s.cors())
+	s.useLimits(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
@@ -70,6 +77,7 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/related", s.relatedDraft)
 	s.adminRoutes(r)
 	s.webRoutes(r)
+	s.opsRoutes(r)
 	return r
 }
 
@@ -80,13 +88,14 @@ func errorBody(code, message string) gin.H {
 // fail writes err as a JSON error. Internal errors are logged with detail
 // and answered with a generic message.
 func (s *Server) fail(c *gin.Context, err error) {
+	err = asTimeout(c, err)
 	code := zhsearch.ErrorCode(err)
 	status, ok := errorStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
 	if code == zhsearch.EINTERNAL {
-		s.logger().Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		s.logger().Error("internal error", "request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
 	c.AbortWithStatusJSON(status, errorBody(code, zhsearch.ErrorMessage(err)))
 }
@@ -105,7 +114,7 @@ func (s *Server) recoverJSON(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.logger().Error("panic", "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			s.logger().Error("panic", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
 			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody(zhsearch.EINTERNAL, "internal error"))
 		}
 	}()
@@ -152,6 +161,7 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.searched(res)
 	c.JSON(http.StatusOK, res)
 }
 
@@ -227,13 +237,14 @@ func decodeJSON(c *gin.Context, v any) error {
 	if err != nil || mt != "application/json" {
 		return zhsearch.Errorf(zhsearch.EUNSUPPORTED, "Content-Type must be application/json")
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+	limit := bodyLimit(c)
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", MaxBodyBytes)
+			return zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", limit)
 		}
 		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: %v", err)
 	}

@@ -253,6 +253,9 @@ func (l *Live) runReindex(j *job, b *builder) {
 	l.log.Info("reindex started", "job", id, "data", l.cfg.DataDir)
 	res, err := l.reindex(j, b)
 	b.release()
+	if l.cfg.Observer != nil {
+		l.cfg.Observer.ObserveReindex(time.Since(start), err)
+	}
 	if err != nil {
 		l.log.Error("reindex failed; the live generation keeps serving", "job", id, "err", err)
 	} else {

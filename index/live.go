@@ -34,6 +34,9 @@ type LiveConfig struct {
 	BatchSize int
 	// Logger receives what the service does on its own; nil means slog.Default().
 	Logger *slog.Logger
+	// Observer, when set, is told the duration and outcome of every reindex
+	// job (metrics).
+	Observer zhsearch.ReindexObserver
 }
 
 // Live serves the live generation of an index folder and keeps it current:

@@ -42,6 +42,9 @@ func startServe(t *testing.T, cfg serveConfig) *testServer {
 	logs := &syncBuffer{}
 	addrc, errc := make(chan string, 1), make(chan error, 1)
 	cfg.addr, cfg.ready = "127.0.0.1:0", func(a string) { addrc <- a }
+	if cfg.ops == (opsConfig{}) {
+		cfg.ops = defaultOpsConfig()
+	}
 	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
 	var once sync.Once
 	s := &testServer{logs: logs}
@@ -63,6 +66,13 @@ func startServe(t *testing.T, cfg serveConfig) *testServer {
 		t.Fatal("server did not start")
 	}
 	return s
+}
+
+// adminOps is the default configuration with the admin API on.
+func adminOps(token string) opsConfig {
+	o := defaultOpsConfig()
+	o.adminToken = secret(token)
+	return o
 }
 
 // call sends one request and returns the status and body.
@@ -191,7 +201,7 @@ func currentGen(t *testing.T, idx string) string {
 func TestAdminAuth(t *testing.T) {
 	data := t.TempDir()
 	writeCorpus(t, data, "a", 3)
-	srv := startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), adminToken: testToken})
+	srv := startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), ops: adminOps(testToken)})
 	u := srv.base + "/api/v1/admin/reindex"
 	headers := map[string]string{
 		"missing":        "",
@@ -268,7 +278,7 @@ func TestAdminDisabledWithoutToken(t *testing.T) {
 func TestAdminArticleValidation(t *testing.T) {
 	data := t.TempDir()
 	writeCorpus(t, data, "a", 3)
-	srv := startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), adminToken: testToken})
+	srv := startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), ops: adminOps(testToken)})
 	tests := []struct {
 		name, method, id, ctype, body string
 		status                        int
@@ -351,7 +361,7 @@ func TestEditsSurviveRestartAndReindex(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(data, "000_6fe797c5a744a779.txt"), seed, 0o644)
-	cfg := serveConfig{dataDir: data, indexDir: idx, adminToken: testToken, poll: 20 * time.Millisecond}
+	cfg := serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken), poll: 20 * time.Millisecond}
 	srv := startServe(t, cfg)
 
 	// A title-only article from the seed page's 相关内容 list.
@@ -444,7 +454,7 @@ func TestReindexUnderLoad(t *testing.T) {
 			data, idx := t.TempDir(), t.TempDir()
 			const n1, n2 = 300, 700
 			writeCorpus(t, data, "a", n1)
-			srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, adminToken: testToken, poll: 50 * time.Millisecond})
+			srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken), poll: 50 * time.Millisecond})
 			oldGen := currentGen(t, idx)
 
 			var stop atomic.Bool
@@ -577,7 +587,7 @@ func TestReindexUnderLoad(t *testing.T) {
 func TestReindexConflict(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
 	writeCorpus(t, data, "a", 600)
-	srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, adminToken: testToken})
+	srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken)})
 
 	id := startReindex(t, srv.base)
 	var e apiError
@@ -621,7 +631,7 @@ func TestReindexConflict(t *testing.T) {
 func TestRemoteReindexCommand(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
 	writeCorpus(t, data, "a", 5)
-	srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, adminToken: testToken})
+	srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken)})
 	live := currentGen(t, idx)
 
 	t.Setenv("ZHSEARCH_ADMIN_TOKEN", testToken)
@@ -761,7 +771,7 @@ func TestKillServerDuringReindex(t *testing.T) {
 	p.kill(t)
 
 	writeCorpus(t, data, "c", 60)
-	srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, adminToken: testToken})
+	srv := startServe(t, serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken)})
 	if got := currentGen(t, idx); got != live {
 		t.Errorf("CURRENT is %s, want %s", got, live)
 	}

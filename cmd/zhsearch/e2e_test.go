@@ -20,12 +20,25 @@ import (
 // with a fresh index folder built from dataDir, and returns its base URL.
 func startServer(t *testing.T, dataDir string) string {
 	t.Helper()
+	base, _ := startServerWith(t, dataDir, nil)
+	return base
+}
+
+// startServerWith is startServer with the default production configuration
+// adjusted by opt; it also returns the server's JSON log.
+func startServerWith(t *testing.T, dataDir string, opt func(*serveConfig)) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
 	cfg := serveConfig{dataDir: dataDir, indexDir: filepath.Join(t.TempDir(), "index"), addr: "127.0.0.1:0",
-		ready: func(a string) { addrc <- a }}
-	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+		ops: defaultOpsConfig(), ready: func(a string) { addrc <- a }}
+	if opt != nil {
+		opt(&cfg)
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	go func() { errc <- serve(ctx, cfg, logger) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-errc; err != nil {
@@ -34,13 +47,13 @@ func startServer(t *testing.T, dataDir string) string {
 	})
 	select {
 	case a := <-addrc:
-		return "http://" + a
+		return "http://" + a, logs
 	case err := <-errc:
 		t.Fatalf("serve: %v", err)
 	case <-time.After(2 * time.Minute):
 		t.Fatal("server did not start")
 	}
-	return ""
+	return "", nil
 }
 
 func getJSON(t *testing.T, u string, wantStatus int, v any) {
@@ -168,7 +181,10 @@ func TestQuerySyntaxIsText(t *testing.T) {
 }
 
 func TestBadRequests(t *testing.T) {
-	base := startServer(t, "../../data")
+	const token = "e2e-admin-token-0123456789abcdef"
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.adminToken = token })
+	var before searchResp
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花呗风控"), 200, &before)
 	long := strings.Repeat("花", 201)
 	tests := []struct {
 		path   string
@@ -180,18 +196,36 @@ func TestBadRequests(t *testing.T) {
 		{"/api/v1/search?q=%20%20", 400, "invalid_argument"},
 		{"/api/v1/search?q=" + url.QueryEscape(long), 400, "invalid_argument"},
 		{"/api/v1/search?q=%ff%fe", 400, "invalid_argument"},
+		{"/api/v1/search?q=%E8%8A", 400, "invalid_argument"}, // a cut UTF-8 sequence
+		{"/api/v1/search?q=" + strings.Repeat("a", 10000), 400, "invalid_argument"},
+		{"/api/v1/search?q=" + url.QueryEscape(strings.Repeat("花", 10000)), 400, "invalid_argument"},
+		{"/api/v1/search?q=%00", 400, "invalid_argument"},
+		{"/api/v1/search?q=%E3%80%80%09", 400, "invalid_argument"}, // ideographic space and tab
+		{"/api/v1/suggest?q=%ff", 400, "invalid_argument"},
 		{"/api/v1/search?q=a&size=0", 400, "invalid_argument"},
 		{"/api/v1/search?q=a&size=-1", 400, "invalid_argument"},
 		{"/api/v1/search?q=a&size=51", 400, "invalid_argument"},
 		{"/api/v1/search?q=a&size=abc", 400, "invalid_argument"},
 		{"/api/v1/search?q=a&page=0", 400, "invalid_argument"},
 		{"/api/v1/search?q=a&page=1e9", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&page=1000000000", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&page=99999999999999999999", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&page=-1", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&size=1.5", 400, "invalid_argument"},
+		{"/api/v1/search?q=a&page=21&size=50", 400, "invalid_argument"}, // page*size > 1000
 		{"/api/v1/search?q=a&page=101&size=10", 400, "invalid_argument"},
 		{"/api/v1/suggest", 400, "invalid_argument"},
 		{"/api/v1/suggest?q=a&size=0", 400, "invalid_argument"},
 		{"/api/v1/articles/nope", 404, "not_found"},
 		{"/api/v1/articles/..%2F..%2Fetc", 404, "not_found"},
 		{"/api/v1/articles/a%00b", 404, "not_found"},
+		{"/api/v1/articles/%00", 404, "not_found"},
+		{"/api/v1/articles/a%2Fb", 404, "not_found"},
+		{"/api/v1/articles/..", 404, "not_found"},
+		{"/api/v1/articles/%2E%2E/related", 404, "not_found"},
+		{"/api/v1/articles/../../etc/passwd", 404, "not_found"},
+		{"/api/v1/articles/" + strings.Repeat("a", 129), 404, "not_found"},
+		{"/api/v1/articles/%ff%fe", 404, "not_found"},
 		{"/api/v1/articles/nope/related", 404, "not_found"},
 		{"/api/v1/articles/000_6fe797c5a744a779/related?size=21", 400, "invalid_argument"},
 		{"/api/v1/articles/000_6fe797c5a744a779/related?size=0", 400, "invalid_argument"},
@@ -216,6 +250,17 @@ func TestBadRequests(t *testing.T) {
 		{"empty draft", "application/json", `{"title":" ","body":""}`, 400, "invalid_argument"},
 		{"bad size", "application/json", `{"title":"花呗","size":99}`, 400, "invalid_argument"},
 		{"too large", "application/json", `{"title":"` + strings.Repeat("a", 2<<20) + `"}`, 413, "payload_too_large"},
+		{"no content type", "", `{"title":"花呗"}`, 415, "unsupported_media_type"},
+		{"form", "application/x-www-form-urlencoded", `title=花呗`, 415, "unsupported_media_type"},
+		{"multipart", "multipart/form-data; boundary=x", "--x\r\n\r\n--x--", 415, "unsupported_media_type"},
+		{"bad media type", "application/json; charset", `{"title":"花呗"}`, 415, "unsupported_media_type"},
+		{"empty body", "application/json", ``, 400, "invalid_argument"},
+		{"array", "application/json", `[{"title":"花呗"}]`, 400, "invalid_argument"},
+		{"two values", "application/json", `{"title":"花呗"} {"title":"借呗"}`, 400, "invalid_argument"},
+		{"wrong type", "application/json", `{"title":1}`, 400, "invalid_argument"},
+		{"size as string", "application/json", `{"title":"花呗","size":"3"}`, 400, "invalid_argument"},
+		{"negative size", "application/json", `{"title":"花呗","size":-1}`, 400, "invalid_argument"},
+		{"title too long", "application/json", `{"title":"` + strings.Repeat("花", 513) + `"}`, 400, "invalid_argument"},
 	}
 	for _, tt := range posts {
 		resp, err := http.Post(base+"/api/v1/related", tt.ctype, strings.NewReader(tt.body))
@@ -228,6 +273,43 @@ func TestBadRequests(t *testing.T) {
 		if e.Error.Code != tt.code {
 			t.Errorf("POST %s: code %q, want %q", tt.name, e.Error.Code, tt.code)
 		}
+	}
+	// The same draft with a charset parameter is fine.
+	resp, err := http.Post(base+"/api/v1/related", "application/json; charset=utf-8", strings.NewReader(`{"title":"花呗"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkJSON(t, "POST charset", resp, 200, nil)
+	resp.Body.Close()
+
+	for _, tt := range []struct{ name, auth string }{
+		{"no token", ""},
+		{"wrong token", "Bearer wrong-admin-token-0123456789"},
+		{"over-long token", "Bearer " + strings.Repeat("t", 100000)},
+		{"basic auth", "Basic " + token},
+	} {
+		req, _ := http.NewRequest("GET", base+"/api/v1/admin/stats", nil)
+		if tt.auth != "" {
+			req.Header.Set("Authorization", tt.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e apiError
+		checkJSON(t, "admin "+tt.name, resp, 401, &e)
+		resp.Body.Close()
+		if e.Error.Code != "unauthorized" {
+			t.Errorf("admin %s: code %q", tt.name, e.Error.Code)
+		}
+	}
+
+	// Nothing was lost: the index answers as before.
+	getJSON(t, base+"/readyz", 200, nil)
+	var after searchResp
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花呗风控"), 200, &after)
+	if after.Total != before.Total || len(after.Hits) != len(before.Hits) || after.Hits[0].ID != before.Hits[0].ID {
+		t.Errorf("after bad input: %d hits (first %v), before %d", after.Total, after.Hits, before.Total)
 	}
 }
 

@@ -93,7 +93,7 @@ func (p *process) kill(t *testing.T) {
 	p.done <- nil // for the cleanup
 }
 
-var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
+var servingAddr = regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`)
 
 // waitServing waits for a `zhsearch serve` subprocess to log its address.
 func (p *process) waitServing(t *testing.T) string {

@@ -13,28 +13,29 @@ import (
 )
 
 // ensureIndex builds the index from the data folder when the index folder
-// holds none yet. If another process is building it, it waits for that
-// build to finish.
-func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
+// holds none yet, and reports whether it built. If another process is
+// building it, it waits for that build to finish.
+func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger) (built bool, err error) {
 	for {
 		_, err := index.CurrentGeneration(cfg.indexDir)
 		if !errors.Is(err, index.ErrNoIndex) {
-			return err
+			return built, err
 		}
+		built = true
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
 		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{})
 		if err == nil {
 			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
 				"edits", stats.Edits, "took", stats.Took.Round(time.Millisecond))
-			return nil
+			return true, nil
 		}
 		if !errors.Is(err, index.ErrLocked) {
-			return err
+			return true, err
 		}
 		logger.Info("another process is building the index: waiting for it")
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return built, ctx.Err()
 		case <-time.After(time.Second):
 		}
 	}

@@ -7,6 +7,8 @@
 //	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT] [--poll DURATION]
 //	zhsearch reindex [--data DIR] [--index DIR] | --server URL
 //	zhsearch dict suggest [--data DIR]
+//	zhsearch healthcheck [--url URL]
+//	zhsearch gen [--n 10000] [--seed 1] [--out FILE]
 //	zhsearch help
 package main
 
@@ -41,6 +43,8 @@ func commands() []command {
 		{"serve", "serve the search API (builds the index first if there is none)", runServe},
 		{"reindex", "rebuild the index from the data folder", runReindex},
 		{"dict", "dictionary tools: 'dict suggest' lists words the dictionary splits", runDict},
+		{"healthcheck", "exit 0 when a running server answers /readyz (for container health checks)", runHealthcheck},
+		{"gen", "write a synthetic corpus (JSON lines) for load tests and benchmarks", runGen},
 		{"help", "show this help", nil},
 	}
 }
@@ -76,7 +80,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "zhsearch: Chinese search and related articles for a content site.")
 	fmt.Fprintln(w, "\nUsage:\n  zhsearch <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'zhsearch <command> -h' for a command's flags.")
 }

@@ -54,6 +54,18 @@ func buildT2S() map[rune]rune {
 			m[r] = s
 		}
 	}
+	// Follow chains (薴 → 苧 → 苎) to their end, so that normalizing twice
+	// changes nothing and all three forms meet.
+	for r, s := range m {
+		for range 4 {
+			t, ok := m[s]
+			if !ok || t == r {
+				break
+			}
+			s = t
+		}
+		m[r] = s
+	}
 	return m
 }
 

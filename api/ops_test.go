@@ -1,0 +1,547 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/analytics"
+	"github.com/zhsearch/zhsearch/metrics"
+)
+
+// fakeService answers from memory; search, when set, replaces Search.
+type fakeService struct {
+	search func(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error)
+}
+
+func (f *fakeService) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if f.search != nil {
+		return f.search(ctx, req)
+	}
+	res := &zhsearch.SearchResult{Query: req.Query, Page: req.Page, Size: req.Size, Hits: []zhsearch.Hit{}}
+	if !strings.Contains(req.Query, "没有") {
+		res.Total = 1
+		res.Hits = append(res.Hits, zhsearch.Hit{ID: "a1", Title: req.Query})
+	}
+	return res, nil
+}
+
+func (f *fakeService) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhsearch.SuggestResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return &zhsearch.SuggestResult{Query: req.Query, Suggestions: []zhsearch.Suggestion{}}, nil
+}
+
+func (f *fakeService) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return &zhsearch.RelatedResult{ID: req.ID, Related: []zhsearch.RelatedItem{}}, nil
+}
+
+func (f *fakeService) Article(ctx context.Context, id string) (*zhsearch.Article, error) {
+	if id != "a1" {
+		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
+	}
+	return &zhsearch.Article{ID: "a1", Title: "花呗"}, nil
+}
+
+func (f *fakeService) Ready(ctx context.Context) error { return nil }
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+const testToken = "s3cret-admin-token-0123456789"
+
+// newTestServer returns a Server over svc with metrics, analytics and a
+// JSON logger into the returned buffer; opt may adjust it.
+func newTestServer(t *testing.T, svc zhsearch.SearchService, opt func(*Server)) (http.Handler, *Server, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	s := &Server{
+		Service:    svc,
+		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		AdminToken: testToken,
+		Ops: Ops{
+			Metrics:   metrics.New(metrics.Options{}),
+			Analytics: analytics.New(analytics.Options{Normalize: strings.ToLower}),
+		},
+	}
+	if opt != nil {
+		opt(s)
+	}
+	return s.Handler(), s, logs
+}
+
+// do sends one request to h.
+func do(h http.Handler, method, target string, body io.Reader, header ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, body)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// wantError checks that rec is a JSON error with status and code.
+func wantError(t *testing.T, what string, rec *httptest.ResponseRecorder, status int, code string) {
+	t.Helper()
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if rec.Code != status {
+		t.Errorf("%s: status %d, want %d; body %s", what, rec.Code, status, rec.Body)
+		return
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("%s: Content-Type %q", what, ct)
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Code != code || e.Error.Message == "" {
+		t.Errorf("%s: body %s, want error code %s with a message", what, rec.Body, code)
+	}
+}
+
+func TestPanicAnswers500AndLogsStack(t *testing.T) {
+	svc := &fakeService{search: func(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+		if req.Query == "boom" {
+			panic("index exploded")
+		}
+		return &zhsearch.SearchResult{Query: req.Query, Page: 1, Size: 10, Total: 1}, nil
+	}}
+	h, s, logs := newTestServer(t, svc, nil)
+	rec := do(h, "GET", "/api/v1/search?q=boom", nil, HeaderRequestID, "req-panic-1")
+	wantError(t, "panic", rec, 500, zhsearch.EINTERNAL)
+	if strings.Contains(rec.Body.String(), "exploded") {
+		t.Errorf("panic value leaked to the client: %s", rec.Body)
+	}
+	var panicLine map[string]any
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"panic"`) {
+			if err := json.Unmarshal([]byte(line), &panicLine); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	stack, _ := panicLine["stack"].(string)
+	if panicLine["request_id"] != "req-panic-1" || panicLine["panic"] != "index exploded" ||
+		!strings.Contains(stack, "goroutine") || !strings.Contains(stack, "ops_test.go") {
+		t.Errorf("panic log line = %v", panicLine)
+	}
+	// The access log and metrics saw the 500, and the server goes on.
+	if !strings.Contains(logs.String(), `"status":500`) {
+		t.Error("no access log line with status 500")
+	}
+	if rec := do(h, "GET", "/api/v1/search?q=ok", nil); rec.Code != 200 {
+		t.Errorf("after a panic: status %d", rec.Code)
+	}
+	want := `
+# HELP zhsearch_http_requests_total HTTP requests answered, by route template, method and status code.
+# TYPE zhsearch_http_requests_total counter
+zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/search"} 1
+zhsearch_http_requests_total{code="500",method="GET",route="/api/v1/search"} 1
+`
+	if err := testutil.GatherAndCompare(s.Ops.Metrics.Registry(), strings.NewReader(want), "zhsearch_http_requests_total"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSearchTimeoutAnswers503(t *testing.T) {
+	var sawDeadline bool
+	svc := &fakeService{search: func(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+		_, sawDeadline = ctx.Deadline()
+		if req.Query == "slow" {
+			<-ctx.Done()
+			return nil, ctx.Err() // a plain context error, as a library would return it
+		}
+		return &zhsearch.SearchResult{Query: req.Query, Page: 1, Size: 10}, nil
+	}}
+	h, _, logs := newTestServer(t, svc, func(s *Server) { s.Ops.SearchTimeout = 20 * time.Millisecond })
+	wantError(t, "slow search", do(h, "GET", "/api/v1/search?q=slow", nil), 503, zhsearch.ETIMEOUT)
+	if !sawDeadline {
+		t.Error("the service's context had no deadline")
+	}
+	if strings.Contains(logs.String(), `"msg":"internal error"`) {
+		t.Error("a timeout was logged as an internal error")
+	}
+
+	h, _, _ = newTestServer(t, svc, nil) // SearchTimeout 0: no deadline
+	if rec := do(h, "GET", "/api/v1/search?q=fast", nil); rec.Code != 200 || sawDeadline {
+		t.Errorf("no timeout configured: status %d, deadline %v", rec.Code, sawDeadline)
+	}
+}
+
+func TestClientGoneIsNotAServerError(t *testing.T) {
+	entered := make(chan struct{})
+	svc := &fakeService{search: func(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+		close(entered)
+		<-ctx.Done()
+		return nil, zhsearch.Errorf(zhsearch.ETIMEOUT, "search took too long or was cancelled") // as the index says it
+	}}
+	h, s, logs := newTestServer(t, svc, func(s *Server) { s.Ops.SearchTimeout = time.Minute })
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest("GET", "/api/v1/search?q=花呗", nil).WithContext(ctx)
+	go func() { <-entered; cancel() }() // the reader closes the tab
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	wantError(t, "client gone", rec, StatusClientClosedRequest, zhsearch.ECANCELED)
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a client going away was logged as an error:\n%s", logs)
+	}
+	want := `
+# HELP zhsearch_http_requests_total HTTP requests answered, by route template, method and status code.
+# TYPE zhsearch_http_requests_total counter
+zhsearch_http_requests_total{code="499",method="GET",route="/api/v1/search"} 1
+`
+	if err := testutil.GatherAndCompare(s.Ops.Metrics.Registry(), strings.NewReader(want), "zhsearch_http_requests_total"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	h, _, logs := newTestServer(t, &fakeService{}, nil)
+	generated := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	tests := []struct {
+		name, in string
+		keep     bool
+	}{
+		{"sane", "abc-123_XYZ.9", true},
+		{"uuid", "6fa459ea-ee8a-3ca4-894e-db77e160355e", true},
+		{"absent", "", false},
+		{"space", "abc 123", false},
+		{"too long", strings.Repeat("a", 129), false},
+		{"non-ASCII", "请求", false},
+		{"control", "a\x01b", false},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		rec := do(h, "GET", "/healthz", nil, HeaderRequestID, tt.in)
+		got := rec.Header().Get(HeaderRequestID)
+		switch {
+		case tt.keep && got != tt.in:
+			t.Errorf("%s: X-Request-ID %q, want %q", tt.name, got, tt.in)
+		case !tt.keep && !generated.MatchString(got):
+			t.Errorf("%s: X-Request-ID %q, want a generated id", tt.name, got)
+		case !tt.keep && seen[got]:
+			t.Errorf("%s: generated id %q twice", tt.name, got)
+		}
+		seen[got] = true
+		if !strings.Contains(logs.String(), `"request_id":"`+got+`"`) {
+			t.Errorf("%s: no log line with request_id %q", tt.name, got)
+		}
+	}
+}
+
+func TestAccessLogAndMetricsUseRouteTemplates(t *testing.T) {
+	h, s, logs := newTestServer(t, &fakeService{}, nil)
+	do(h, "GET", "/api/v1/articles/a1", nil)
+	do(h, "GET", "/api/v1/articles/secret-id-42", nil)
+	do(h, "GET", "/no/such/path/secret-id-43", nil)
+	do(h, "DELETE", "/api/v1/search", nil)
+
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", l)
+		}
+		if m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	if len(lines) != 4 {
+		t.Fatalf("%d access lines, want one per request: %v", len(lines), lines)
+	}
+	want := []struct {
+		route  string
+		status float64
+	}{{"/api/v1/articles/:id", 200}, {"/api/v1/articles/:id", 404}, {"unmatched", 404}, {"unmatched", 405}}
+	for i, w := range want {
+		if lines[i]["route"] != w.route || lines[i]["status"] != w.status || lines[i]["request_id"] == "" || lines[i]["duration_ms"] == nil {
+			t.Errorf("access line %d = %v, want route %s status %v", i, lines[i], w.route, w.status)
+		}
+	}
+	rec := do(h, "GET", "/metrics", nil)
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, `zhsearch_http_requests_total{code="404",method="GET",route="/api/v1/articles/:id"} 1`) ||
+		!strings.Contains(body, `zhsearch_http_requests_total{code="405",method="DELETE",route="unmatched"} 1`) {
+		t.Errorf("metrics:\n%s", body)
+	}
+	if strings.Contains(body, "secret-id") {
+		t.Error("a raw URL leaked into metric labels")
+	}
+	_ = s
+}
+
+func TestAdminToken(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, nil)
+	tests := []struct {
+		name, auth string
+		status     int
+	}{
+		{"none", "", 401},
+		{"basic", "Basic " + testToken, 401},
+		{"bearer only", "Bearer", 401},
+		{"bearer empty", "Bearer ", 401},
+		{"wrong", "Bearer wrong-token-0123456789", 401},
+		{"prefix", "Bearer " + testToken[:len(testToken)-1], 401},
+		{"longer", "Bearer " + testToken + "x", 401},
+		{"over-long", "Bearer " + strings.Repeat("x", 10000), 401},
+		{"right", "Bearer " + testToken, 200},
+		{"scheme case", "bearer " + testToken, 200},
+	}
+	for _, tt := range tests {
+		rec := do(h, "GET", "/api/v1/admin/stats", nil, "Authorization", tt.auth)
+		if tt.status == 401 {
+			wantError(t, tt.name, rec, 401, zhsearch.EUNAUTHORIZED)
+			if rec.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s: no WWW-Authenticate", tt.name)
+			}
+		} else if rec.Code != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, rec.Code, tt.status)
+		}
+	}
+	// No token configured: the admin routes do not exist, whatever is presented.
+	h, _, _ = newTestServer(t, &fakeService{}, func(s *Server) { s.AdminToken = "" })
+	for _, auth := range []string{"", "Bearer ", "Bearer " + testToken} {
+		wantError(t, "disabled "+auth, do(h, "GET", "/api/v1/admin/stats", nil, "Authorization", auth), 404, zhsearch.ENOTFOUND)
+	}
+}
+
+func TestAdminStats(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, nil)
+	for _, q := range []string{"花呗", "花呗", "%20花呗%20", "没有这个", "没有这个", "ABC", "abc", "花呗&page=2"} {
+		if rec := do(h, "GET", "/api/v1/search?q="+q, nil); rec.Code != 200 {
+			t.Fatalf("search %s: %d", q, rec.Code)
+		}
+	}
+	do(h, "GET", "/api/v1/search?q=", nil) // a 400 is not a search
+	auth := []string{"Authorization", "Bearer " + testToken}
+	rec := do(h, "GET", "/api/v1/admin/stats?n=2", nil, auth...)
+	if rec.Code != 200 {
+		t.Fatalf("stats: %d %s", rec.Code, rec.Body)
+	}
+	var rep analytics.Report
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	wantTop := []analytics.QueryCount{{Query: "花呗", Count: 3}, {Query: "abc", Count: 2}}
+	wantZero := []analytics.QueryCount{{Query: "没有这个", Count: 2}}
+	if rep.Searches != 7 || rep.ZeroResultSearches != 2 || !equalCounts(rep.TopQueries, wantTop) || !equalCounts(rep.TopZeroResultQueries, wantZero) {
+		t.Errorf("stats = %+v", rep)
+	}
+	for _, q := range []string{"n=0", "n=-1", "n=abc", "n=101"} {
+		wantError(t, "stats "+q, do(h, "GET", "/api/v1/admin/stats?"+q, nil, auth...), 400, zhsearch.EINVALID)
+	}
+	h, _, _ = newTestServer(t, &fakeService{}, func(s *Server) { s.Ops.Analytics = nil })
+	wantError(t, "analytics off", do(h, "GET", "/api/v1/admin/stats", nil, auth...), 404, zhsearch.ENOTFOUND)
+}
+
+func equalCounts(a, b []analytics.QueryCount) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRateLimit(t *testing.T) {
+	h, s, _ := newTestServer(t, &fakeService{}, func(s *Server) {
+		s.Ops.RateLimit, s.Ops.RateBurst = 0.5, 2
+		s.Ops.TrustedProxies = []string{"10.0.0.1"}
+	})
+	from := func(remote string, header ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/api/v1/search?q=花呗", nil)
+		req.RemoteAddr = remote
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 2 {
+		if rec := from("192.0.2.7:1000"); rec.Code != 200 {
+			t.Fatalf("request %d within the burst: %d", i+1, rec.Code)
+		}
+	}
+	rec := from("192.0.2.7:1001")
+	wantError(t, "over the limit", rec, 429, zhsearch.ERATELIMITED)
+	if ra := rec.Header().Get("Retry-After"); ra != "2" {
+		t.Errorf("Retry-After = %q, want 2 (one token per 2s)", ra)
+	}
+	// An untrusted peer cannot escape its bucket with X-Forwarded-For.
+	wantError(t, "spoofed XFF", from("192.0.2.7:1002", "X-Forwarded-For", "203.0.113.9"), 429, zhsearch.ERATELIMITED)
+	// Another client has its own bucket; a trusted proxy's XFF names the client.
+	if rec := from("192.0.2.8:1000"); rec.Code != 200 {
+		t.Errorf("other client: %d", rec.Code)
+	}
+	for i := range 2 {
+		if rec := from("10.0.0.1:5000", "X-Forwarded-For", "198.51.100.1"); rec.Code != 200 {
+			t.Errorf("client behind the proxy, request %d: %d", i+1, rec.Code)
+		}
+	}
+	if rec := from("10.0.0.1:5000", "X-Forwarded-For", "198.51.100.2"); rec.Code != 200 {
+		t.Errorf("second client behind the proxy: %d", rec.Code)
+	}
+	// Probes and metrics are never limited.
+	for range 5 {
+		req := httptest.NewRequest("GET", "/healthz", nil)
+		req.RemoteAddr = "192.0.2.7:1003"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("healthz limited: %d", rec.Code)
+		}
+	}
+	if v := counter(t, s, "zhsearch_http_rate_limited_total"); v != 2 {
+		t.Errorf("rate_limited_total = %v, want 2", v)
+	}
+}
+
+func counter(t *testing.T, s *Server, name string) float64 {
+	t.Helper()
+	mfs, err := s.Ops.Metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}
+
+func TestClientLimiterBoundedMemory(t *testing.T) {
+	l := newClientLimiter(1, 1, 3)
+	now := time.Unix(1000, 0)
+	for i := range 100 {
+		l.allow(string(rune('a'+i%26))+strings.Repeat("x", i), now)
+	}
+	if n := l.size(); n != 3 {
+		t.Errorf("tracking %d clients, cap 3", n)
+	}
+	// The most recent clients are kept: their buckets are empty.
+	if ok, wait := l.allow("v"+strings.Repeat("x", 99), now); ok || wait != time.Second {
+		t.Errorf("recent client: allowed %v, wait %v", ok, wait)
+	}
+	if ok, _ := l.allow("v"+strings.Repeat("x", 99), now.Add(time.Second)); !ok {
+		t.Error("bucket did not refill after 1s")
+	}
+}
+
+// countingReader fails the test if more than max bytes are read.
+type countingReader struct {
+	t    *testing.T
+	n    int64
+	max  int64
+	mu   sync.Mutex
+	read int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.read >= r.n {
+		return 0, io.EOF
+	}
+	if r.read > r.max {
+		r.t.Errorf("read %d bytes of a body that should have been refused", r.read)
+		return 0, io.ErrUnexpectedEOF
+	}
+	k := int64(len(p))
+	if k > r.n-r.read {
+		k = r.n - r.read
+	}
+	for i := range p[:k] {
+		p[i] = 'a'
+	}
+	r.read += k
+	return int(k), nil
+}
+
+func TestBodyLimits(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, func(s *Server) { s.Ops.MaxBodyBytes = 4 << 10 })
+	// A declared 100 MB body is refused before a byte of it is read.
+	body := &countingReader{t: t, n: 100 << 20, max: 0}
+	req := httptest.NewRequest("POST", "/api/v1/related", body)
+	req.ContentLength = body.n
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	wantError(t, "declared 100 MB", rec, 413, zhsearch.ETOOLARGE)
+	if body.read != 0 {
+		t.Errorf("read %d bytes of a declared oversized body", body.read)
+	}
+	// An undeclared (chunked) body stops being read just past the limit.
+	body = &countingReader{t: t, n: 100 << 20, max: 64 << 10}
+	req = httptest.NewRequest("POST", "/api/v1/related", io.MultiReader(strings.NewReader(`{"title":"`), body))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	wantError(t, "chunked 100 MB", rec, 413, zhsearch.ETOOLARGE)
+	// Under the limit is fine.
+	rec = do(h, "POST", "/api/v1/related", strings.NewReader(`{"title":"花呗"}`), "Content-Type", "application/json")
+	if rec.Code != 200 {
+		t.Errorf("small draft: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestLimitsAnswerCrossOriginReadably(t *testing.T) {
+	const origin = "https://site.example"
+	h, _, _ := newTestServer(t, &fakeService{}, func(s *Server) {
+		s.CORSOrigins = []string{origin}
+		s.Ops.RateLimit, s.Ops.RateBurst = 0.01, 1
+	})
+	get := func() *httptest.ResponseRecorder {
+		return do(h, "GET", "/api/v1/search?q=花呗", nil, "Origin", origin)
+	}
+	if rec := get(); rec.Code != 200 {
+		t.Fatalf("first request: %d", rec.Code)
+	}
+	// Preflights are answered before the rate limit: they cost nothing.
+	for range 3 {
+		rec := do(h, "OPTIONS", "/api/v1/search", nil, "Origin", origin, "Access-Control-Request-Method", "GET")
+		if rec.Code != 204 {
+			t.Fatalf("preflight: %d", rec.Code)
+		}
+	}
+	rec := get()
+	wantError(t, "cross-origin 429", rec, 429, zhsearch.ERATELIMITED)
+	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != origin {
+		t.Errorf("429 without Access-Control-Allow-Origin (%q): the page cannot read it", got)
+	}
+}

@@ -1,0 +1,351 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/zhsearch/zhsearch/api"
+)
+
+// opsConfig is the production side of serve's configuration: logging,
+// server limits, rate limiting and the admin token. Every field has a flag
+// whose default comes from a ZHSEARCH_* environment variable.
+type opsConfig struct {
+	logFormat, logLevel string
+
+	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
+	shutdownTimeout, searchTimeout                            time.Duration
+	maxHeaderBytes                                            int
+	maxBodyBytes                                              int64
+
+	rateLimit      float64
+	rateBurst      int
+	rateClients    int
+	trustedProxies string
+	corsOrigins    string // raw --cors-origins; validate parses it into serveConfig.corsOrigins
+
+	adminToken secret
+}
+
+// secret is a string flag whose value never appears in usage or logs.
+type secret string
+
+// String implements flag.Value; it never shows the value.
+func (s *secret) String() string { return "" }
+
+// Set implements flag.Value.
+func (s *secret) Set(v string) error { *s = secret(v); return nil }
+
+// LogValue implements slog.LogValuer.
+func (s secret) LogValue() slog.Value {
+	if s == "" {
+		return slog.StringValue("(unset)")
+	}
+	return slog.StringValue("[redacted]")
+}
+
+// Bounds checked by validate.
+const (
+	minAdminTokenLen = 16
+	maxAdminTokenLen = 256 // api.MaxAdminTokenLen
+)
+
+// envFlags binds flags whose defaults come from environment variables and
+// collects the environment values that do not parse.
+type envFlags struct {
+	fs   *flag.FlagSet
+	errs []error
+}
+
+func (e *envFlags) lookup(key string) (string, bool) {
+	v, ok := os.LookupEnv(key)
+	return strings.TrimSpace(v), ok && strings.TrimSpace(v) != ""
+}
+
+func (e *envFlags) bad(key, v, name string, err error) {
+	e.errs = append(e.errs, fmt.Errorf("environment %s=%q (default of --%s): %v", key, clipValue(v), name, err))
+}
+
+func (e *envFlags) String(p *string, name, key, def, usage string) {
+	if v, ok := e.lookup(key); ok {
+		def = v
+	}
+	e.fs.StringVar(p, name, def, usage+" (env "+key+")")
+}
+
+func (e *envFlags) Duration(p *time.Duration, name, key string, def time.Duration, usage string) {
+	if v, ok := e.lookup(key); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			e.bad(key, v, name, errors.New("not a duration such as 2s or 500ms"))
+		} else {
+			def = d
+		}
+	}
+	e.fs.DurationVar(p, name, def, usage+" (env "+key+")")
+}
+
+func (e *envFlags) Int(p *int, name, key string, def int, usage string) {
+	if v, ok := e.lookup(key); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			e.bad(key, v, name, errors.New("not an integer"))
+		} else {
+			def = n
+		}
+	}
+	e.fs.IntVar(p, name, def, usage+" (env "+key+")")
+}
+
+func (e *envFlags) Int64(p *int64, name, key string, def int64, usage string) {
+	if v, ok := e.lookup(key); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			e.bad(key, v, name, errors.New("not an integer"))
+		} else {
+			def = n
+		}
+	}
+	e.fs.Int64Var(p, name, def, usage+" (env "+key+")")
+}
+
+func (e *envFlags) Float(p *float64, name, key string, def float64, usage string) {
+	if v, ok := e.lookup(key); ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			e.bad(key, v, name, errors.New("not a number"))
+		} else {
+			def = f
+		}
+	}
+	e.fs.Float64Var(p, name, def, usage+" (env "+key+")")
+}
+
+func (e *envFlags) Secret(p *secret, name, key, usage string) {
+	if v, ok := os.LookupEnv(key); ok {
+		*p = secret(v)
+	}
+	e.fs.Var(p, name, usage+" (env "+key+"; prefer the environment: flags show in ps)")
+}
+
+func clipValue(v string) string {
+	if len(v) > 40 {
+		return v[:40] + "…"
+	}
+	return v
+}
+
+// bindServeFlags defines serve's flags on fs, with environment defaults.
+func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
+	e := &envFlags{fs: fs}
+	e.String(&cfg.dataDir, "data", "ZHSEARCH_DATA", "./data", "data folder: *.jsonl and page exports *.txt")
+	e.String(&cfg.indexDir, "index", "ZHSEARCH_INDEX", "./var/index", "index folder")
+	e.String(&cfg.addr, "addr", "ZHSEARCH_ADDR", ":8080", "listen address HOST:PORT")
+	e.Duration(&cfg.poll, "poll", "ZHSEARCH_POLL", time.Second,
+		"how often to look for a generation switched by an offline reindex; 0 turns polling off (then send SIGHUP)")
+	o, d := &cfg.ops, defaultOpsConfig()
+	e.String(&o.logFormat, "log-format", "ZHSEARCH_LOG_FORMAT", d.logFormat, "log format: json, text, or auto (text on a terminal, else json)")
+	e.String(&o.logLevel, "log-level", "ZHSEARCH_LOG_LEVEL", d.logLevel, "log level: debug, info, warn or error")
+	e.Duration(&o.readHeaderTimeout, "read-header-timeout", "ZHSEARCH_READ_HEADER_TIMEOUT", d.readHeaderTimeout, "time allowed to read a request's headers")
+	e.Duration(&o.readTimeout, "read-timeout", "ZHSEARCH_READ_TIMEOUT", d.readTimeout, "time allowed to read a whole request")
+	e.Duration(&o.writeTimeout, "write-timeout", "ZHSEARCH_WRITE_TIMEOUT", d.writeTimeout, "time allowed to write a response")
+	e.Duration(&o.idleTimeout, "idle-timeout", "ZHSEARCH_IDLE_TIMEOUT", d.idleTimeout, "how long an idle keep-alive connection stays open")
+	e.Duration(&o.shutdownTimeout, "shutdown-timeout", "ZHSEARCH_SHUTDOWN_TIMEOUT", d.shutdownTimeout, "on SIGTERM, how long in-flight requests may take to finish (0: as long as they need)")
+	e.Duration(&o.searchTimeout, "search-timeout", "ZHSEARCH_SEARCH_TIMEOUT", d.searchTimeout, "deadline of each API request's work (0: none); past it the request answers 503")
+	e.Int(&o.maxHeaderBytes, "max-header-bytes", "ZHSEARCH_MAX_HEADER_BYTES", d.maxHeaderBytes, "largest request header block in bytes")
+	e.Int64(&o.maxBodyBytes, "max-body-bytes", "ZHSEARCH_MAX_BODY_BYTES", d.maxBodyBytes, "largest request body in bytes")
+	e.Float(&o.rateLimit, "rate-limit", "ZHSEARCH_RATE_LIMIT", d.rateLimit, "API requests per second allowed to one client IP (0: no limit)")
+	e.Int(&o.rateBurst, "rate-burst", "ZHSEARCH_RATE_BURST", d.rateBurst, "burst of requests allowed to one client IP above --rate-limit")
+	e.Int(&o.rateClients, "rate-clients", "ZHSEARCH_RATE_CLIENTS", d.rateClients, "client IPs tracked by the rate limit at once")
+	e.String(&o.trustedProxies, "trusted-proxies", "ZHSEARCH_TRUSTED_PROXIES", d.trustedProxies, "comma-separated IPs/CIDRs of load balancers whose X-Forwarded-For names the client")
+	e.String(&o.corsOrigins, "cors-origins", "ZHSEARCH_CORS_ORIGINS", d.corsOrigins,
+		"comma-separated origins (https://site.example) whose pages may call the API, or *; default none: same origin only")
+	e.Secret(&o.adminToken, "admin-token", "ZHSEARCH_ADMIN_TOKEN", "bearer `token` of the admin API /api/v1/admin/ (unset: admin API off)")
+	return e
+}
+
+// validate checks the configuration and the environment it came from,
+// returning every problem at once.
+func (cfg *serveConfig) validate(e *envFlags) error {
+	var errs []error
+	if e != nil {
+		errs = append(errs, e.errs...)
+	}
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := checkAddr(cfg.addr); err != nil {
+		bad("--addr %q: %v", clipValue(cfg.addr), err)
+	}
+	if strings.TrimSpace(cfg.dataDir) == "" {
+		bad("--data must not be empty")
+	}
+	if strings.TrimSpace(cfg.indexDir) == "" {
+		bad("--index must not be empty")
+	}
+	o := &cfg.ops
+	switch o.logFormat {
+	case "auto", "json", "text":
+	default:
+		bad("--log-format %q: want auto, json or text", clipValue(o.logFormat))
+	}
+	if _, err := parseLevel(o.logLevel); err != nil {
+		bad("--log-level %q: %v", clipValue(o.logLevel), err)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"read-header-timeout", o.readHeaderTimeout}, {"read-timeout", o.readTimeout},
+		{"write-timeout", o.writeTimeout}, {"idle-timeout", o.idleTimeout},
+		{"shutdown-timeout", o.shutdownTimeout}, {"search-timeout", o.searchTimeout},
+		{"poll", cfg.poll},
+	} {
+		if d.v < 0 {
+			bad("--%s %s: must not be negative", d.name, d.v)
+		}
+	}
+	if o.maxHeaderBytes < 1<<10 || o.maxHeaderBytes > 16<<20 {
+		bad("--max-header-bytes %d: must be between 1024 and %d", o.maxHeaderBytes, 16<<20)
+	}
+	if o.maxBodyBytes < 1<<10 || o.maxBodyBytes > 64<<20 {
+		bad("--max-body-bytes %d: must be between 1024 and %d", o.maxBodyBytes, 64<<20)
+	}
+	if o.rateLimit < 0 || o.rateLimit > 1e6 {
+		bad("--rate-limit %g: must be between 0 (off) and 1000000", o.rateLimit)
+	}
+	if o.rateBurst < 1 || o.rateBurst > 1e6 {
+		bad("--rate-burst %d: must be between 1 and 1000000", o.rateBurst)
+	}
+	if o.rateClients < 1 || o.rateClients > 10_000_000 {
+		bad("--rate-clients %d: must be between 1 and 10000000", o.rateClients)
+	}
+	if _, err := parseProxies(o.trustedProxies); err != nil {
+		bad("--trusted-proxies: %v", err)
+	}
+	if origins, err := api.ParseOrigins(o.corsOrigins); err != nil {
+		bad("--cors-origins: %v", err)
+	} else {
+		cfg.corsOrigins = origins
+	}
+	if n := len(o.adminToken); n > 0 && (n < minAdminTokenLen || n > maxAdminTokenLen) {
+		bad("the admin token (ZHSEARCH_ADMIN_TOKEN) has %d characters: want %d to %d", n, minAdminTokenLen, maxAdminTokenLen)
+	}
+	for _, r := range string(o.adminToken) {
+		if r <= ' ' || r > '~' {
+			bad("the admin token (ZHSEARCH_ADMIN_TOKEN) must be printable ASCII without spaces")
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkAddr accepts HOST:PORT with an optional host and a numeric port.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want HOST:PORT, e.g. :8080 or 127.0.0.1:8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	if strings.ContainsAny(host, " /\\") {
+		return fmt.Errorf("host %q is not a host name or IP", host)
+	}
+	return nil
+}
+
+// parseProxies reads a comma-separated list of IPs and CIDRs.
+func parseProxies(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("%q is not an IP or CIDR", clipValue(p))
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, errors.New("want debug, info, warn or error")
+	}
+	return l, nil
+}
+
+// newLogger returns the process logger: JSON lines unless format is text,
+// or auto and w is a terminal.
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	lvl, err := parseLevel(level)
+	if err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "text" || format == "auto" && isTerminal(w) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// LogValue renders the effective configuration for the start-up log line,
+// with the admin token redacted.
+func (cfg serveConfig) LogValue() slog.Value {
+	o := cfg.ops
+	return slog.GroupValue(
+		slog.String("data", cfg.dataDir),
+		slog.String("index", cfg.indexDir),
+		slog.String("addr", cfg.addr),
+		slog.String("poll", cfg.poll.String()),
+		slog.String("log_format", o.logFormat),
+		slog.String("log_level", o.logLevel),
+		slog.String("read_header_timeout", o.readHeaderTimeout.String()),
+		slog.String("read_timeout", o.readTimeout.String()),
+		slog.String("write_timeout", o.writeTimeout.String()),
+		slog.String("idle_timeout", o.idleTimeout.String()),
+		slog.String("shutdown_timeout", o.shutdownTimeout.String()),
+		slog.String("search_timeout", o.searchTimeout.String()),
+		slog.Int("max_header_bytes", o.maxHeaderBytes),
+		slog.Int64("max_body_bytes", o.maxBodyBytes),
+		slog.Float64("rate_limit", o.rateLimit),
+		slog.Int("rate_burst", o.rateBurst),
+		slog.Int("rate_clients", o.rateClients),
+		slog.String("trusted_proxies", o.trustedProxies),
+		slog.Any("cors_origins", cfg.corsOrigins),
+		slog.Any("admin_token", o.adminToken),
+	)
+}
+
+// defaultOpsConfig holds the built-in defaults of the ops flags; it also
+// configures in-process servers (tests) that parse no command line.
+func defaultOpsConfig() opsConfig {
+	return opsConfig{
+		logFormat: "auto", logLevel: "info",
+		readHeaderTimeout: 5 * time.Second, readTimeout: 15 * time.Second,
+		writeTimeout: 30 * time.Second, idleTimeout: 120 * time.Second,
+		shutdownTimeout: 15 * time.Second, searchTimeout: 2 * time.Second,
+		maxHeaderBytes: 128 << 10, maxBodyBytes: 1 << 20,
+		rateBurst: 20, rateClients: 10000,
+	}
+}

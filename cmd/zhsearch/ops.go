@@ -1,0 +1,84 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/zhsearch/zhsearch/analytics"
+	"github.com/zhsearch/zhsearch/api"
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/metrics"
+)
+
+// observability is what one serve process measures: Prometheus metrics and
+// the editors' search analytics.
+type observability struct {
+	metrics   *metrics.Metrics
+	analytics *analytics.Recorder
+	// live returns the index being served (nil before it opens), read at
+	// each scrape.
+	live func() liveIndex
+}
+
+// liveIndex is what the metrics read from the index being served.
+type liveIndex interface {
+	DocCount() (uint64, error)
+	Generation() string
+}
+
+func newObservability(live func() liveIndex) *observability {
+	o := &observability{live: live}
+	o.metrics = metrics.New(metrics.Options{Index: o.indexInfo})
+	o.analytics = analytics.New(analytics.Options{Normalize: analysis.Normalize})
+	return o
+}
+
+func (o *observability) indexInfo() (metrics.IndexInfo, error) {
+	ix := o.live()
+	if ix == nil {
+		return metrics.IndexInfo{}, index.ErrNoIndex
+	}
+	n, err := ix.DocCount()
+	if err != nil {
+		return metrics.IndexInfo{}, err
+	}
+	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n}, nil
+}
+
+// apiServer returns the API over ix with cfg's limits and o's
+// instrumentation.
+func (o *observability) apiServer(cfg serveConfig, ix *index.Live, logger *slog.Logger) *api.Server {
+	proxies, _ := parseProxies(cfg.ops.trustedProxies) // validated
+	return &api.Server{
+		Service:     ix,
+		Admin:       ix,
+		Logger:      logger,
+		AdminToken:  string(cfg.ops.adminToken),
+		CORSOrigins: cfg.corsOrigins,
+		Ops: api.Ops{
+			Metrics:        o.metrics,
+			Analytics:      o.analytics,
+			SearchTimeout:  cfg.ops.searchTimeout,
+			MaxBodyBytes:   cfg.ops.maxBodyBytes,
+			RateLimit:      cfg.ops.rateLimit,
+			RateBurst:      cfg.ops.rateBurst,
+			RateClients:    cfg.ops.rateClients,
+			TrustedProxies: proxies,
+		},
+	}
+}
+
+// httpServer returns the HTTP server of h with cfg's timeouts and header
+// limit.
+func (cfg serveConfig) httpServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.ops.readHeaderTimeout,
+		ReadTimeout:       cfg.ops.readTimeout,
+		WriteTimeout:      cfg.ops.writeTimeout,
+		IdleTimeout:       cfg.ops.idleTimeout,
+		MaxHeaderBytes:    cfg.ops.maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}

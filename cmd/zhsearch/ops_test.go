@@ -1,0 +1,474 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// logLines parses JSON log output.
+func logLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", l)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func getText(t *testing.T, u string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+func TestMetricsEndToEnd(t *testing.T) {
+	var indexDir string
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { indexDir = c.indexDir })
+	var sr searchResp
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花呗风控"), 200, &sr)
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("量子纠缠"), 200, &sr)
+	if sr.Total != 0 {
+		t.Fatalf("量子纠缠 found %d", sr.Total)
+	}
+	getJSON(t, base+"/api/v1/articles/000_6fe797c5a744a779", 200, nil)
+	getJSON(t, base+"/api/v1/articles/not-there-123", 404, nil)
+	live, err := os.ReadFile(filepath.Join(indexDir, "CURRENT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := getText(t, base+"/metrics")
+	for _, want := range []string{
+		"zhsearch_index_up 1\n",
+		"zhsearch_index_documents 101\n",
+		fmt.Sprintf("zhsearch_index_generation_info{generation=%q} 1\n", strings.TrimSpace(string(live))),
+		`zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/search"} 2` + "\n",
+		`zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/articles/:id"} 1` + "\n",
+		`zhsearch_http_requests_total{code="404",method="GET",route="/api/v1/articles/:id"} 1` + "\n",
+		`zhsearch_http_request_duration_seconds_count{code="200",method="GET",route="/api/v1/search"} 2` + "\n",
+		"zhsearch_searches_total 2\n",
+		"zhsearch_search_zero_results_total 1\n",
+		// serve built the index at start: one successful reindex.
+		`zhsearch_reindex_duration_seconds_count{result="success"} 1` + "\n",
+		"zhsearch_reindex_failures_total 0\n",
+		"process_resident_memory_bytes ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "not-there-123") {
+		t.Error("raw URL in metric labels")
+	}
+}
+
+func TestSearchTimeoutOnRealIndex(t *testing.T) {
+	base, logs := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.searchTimeout = time.Nanosecond })
+	var e apiError
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花呗风控"), 503, &e)
+	if e.Error.Code != "timeout" {
+		t.Errorf("error %+v", e.Error)
+	}
+	getJSON(t, base+"/api/v1/suggest?q="+url.QueryEscape("花呗"), 503, &e)
+	getJSON(t, base+"/healthz", 200, nil)
+	if strings.Contains(logs.String(), `"msg":"internal error"`) {
+		t.Error("timeouts logged as internal errors")
+	}
+}
+
+// rawRequest writes head and then body on a fresh connection, while reading
+// the answer, and returns its status line and body. The server may answer
+// and close before the body is sent: that is the point.
+func rawRequest(t *testing.T, base, head string, body io.Reader) (status string, respBody string) {
+	t.Helper()
+	u, _ := url.Parse(base)
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		go io.Copy(conn, body) // ends when the connection closes
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 431 && !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	return resp.Status, string(b)
+}
+
+func TestHugeBodiesRefusedWithoutReadingThem(t *testing.T) {
+	base := startServer(t, "../../data")
+	// 100 MB declared: refused at once; only 64 KB of it is ever sent.
+	head := "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n"
+	status, body := rawRequest(t, base, head, io.LimitReader(zeros{}, 64<<10))
+	if !strings.HasPrefix(status, "413") || !strings.Contains(body, `"payload_too_large"`) {
+		t.Errorf("declared 100 MB: %s %s", status, body)
+	}
+	// Chunked, no length: refused once past the limit, not after 100 MB.
+	head = "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+	chunk := fmt.Sprintf("%x\r\n%s\r\n", 64<<10, strings.Repeat("a", 64<<10))
+	status, body = rawRequest(t, base, head, io.MultiReader(strings.NewReader("a\r\n{\"title\":\"\r\n"),
+		io.LimitReader(repeatReader(chunk), 4<<20)))
+	if !strings.HasPrefix(status, "413") || !strings.Contains(body, `"payload_too_large"`) {
+		t.Errorf("chunked: %s %s", status, body)
+	}
+	// Headers past --max-header-bytes: net/http answers 431 itself.
+	head = "GET /api/v1/search?q=a HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("b", 300<<10) + "\r\n\r\n"
+	if status, _ = rawRequest(t, base, head, nil); !strings.HasPrefix(status, "431") {
+		t.Errorf("huge header: %s", status)
+	}
+	getJSON(t, base+"/readyz", 200, nil)
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	return len(p), nil
+}
+
+// repeatReader repeats s forever.
+func repeatReader(s string) io.Reader { return &repeater{s: s} }
+
+type repeater struct {
+	s   string
+	off int
+}
+
+func (r *repeater) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k := copy(p[n:], r.s[r.off:])
+		n += k
+		r.off = (r.off + k) % len(r.s)
+	}
+	return n, nil
+}
+
+func TestRateLimitEndToEnd(t *testing.T) {
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) {
+		c.ops.rateLimit, c.ops.rateBurst = 0.1, 3
+	})
+	u := base + "/api/v1/suggest?q=" + url.QueryEscape("花呗")
+	for range 3 {
+		getJSON(t, u, 200, nil)
+	}
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e apiError
+	checkJSON(t, "4th request", resp, 429, &e)
+	resp.Body.Close()
+	if e.Error.Code != "rate_limited" || resp.Header.Get("Retry-After") != "10" {
+		t.Errorf("429: %+v Retry-After %q", e.Error, resp.Header.Get("Retry-After"))
+	}
+	getJSON(t, base+"/healthz", 200, nil)
+	if out := getText(t, base+"/metrics"); !strings.Contains(out, "zhsearch_http_rate_limited_total 1\n") {
+		t.Error("rate-limited request not counted")
+	}
+}
+
+func TestStatsEndToEnd(t *testing.T) {
+	const token = "stats-admin-token-0123456789"
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.adminToken = token })
+	// Traditional characters, padding and punctuation normalize to one key.
+	for _, q := range []string{"花呗风控", "花唄風控", " 花呗风控！", "量子纠缠", "量子糾纏", "征信"} {
+		getJSON(t, base+"/api/v1/search?q="+url.QueryEscape(q), 200, nil)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/admin/stats?n=5", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Searches uint64 `json:"searches"`
+		Zero     uint64 `json:"zero_result_searches"`
+		Top      []struct {
+			Query string
+			Count uint64
+		} `json:"top_queries"`
+		TopZero []struct {
+			Query string
+			Count uint64
+		} `json:"top_zero_result_queries"`
+	}
+	checkJSON(t, "stats", resp, 200, &rep)
+	resp.Body.Close()
+	got := fmt.Sprint(rep.Searches, rep.Zero, rep.Top, rep.TopZero)
+	want := "6 2 [{花呗风控 3} {量子纠缠 2} {征信 1}] [{量子纠缠 2}]"
+	if got != want {
+		t.Errorf("stats = %s, want %s", got, want)
+	}
+}
+
+func TestConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad addr", []string{"serve", "--addr", "nope"}, nil, `--addr "nope": want HOST:PORT`},
+		{"bad port", []string{"serve", "--addr", ":99999"}, nil, `port "99999" is not a number from 0 to 65535`},
+		{"negative timeout", []string{"serve", "--read-timeout", "-1s"}, nil, "--read-timeout -1s: must not be negative"},
+		{"negative search timeout", []string{"serve", "--search-timeout=-5ms"}, nil, "--search-timeout -5ms: must not be negative"},
+		{"bad duration flag", []string{"serve", "--write-timeout", "soon"}, nil, `invalid value "soon" for flag -write-timeout`},
+		{"bad duration env", []string{"serve"}, map[string]string{"ZHSEARCH_SEARCH_TIMEOUT": "abc"}, `environment ZHSEARCH_SEARCH_TIMEOUT="abc" (default of --search-timeout): not a duration`},
+		{"bad number env", []string{"serve"}, map[string]string{"ZHSEARCH_MAX_BODY_BYTES": "1MB"}, `environment ZHSEARCH_MAX_BODY_BYTES="1MB" (default of --max-body-bytes): not an integer`},
+		{"bad float env", []string{"serve"}, map[string]string{"ZHSEARCH_RATE_LIMIT": "fast"}, `ZHSEARCH_RATE_LIMIT="fast"`},
+		{"bad addr env", []string{"serve"}, map[string]string{"ZHSEARCH_ADDR": "localhost"}, `--addr "localhost": want HOST:PORT`},
+		{"tiny body", []string{"serve", "--max-body-bytes", "10"}, nil, "--max-body-bytes 10: must be between 1024"},
+		{"negative rate", []string{"serve", "--rate-limit", "-1"}, nil, "--rate-limit -1: must be between 0"},
+		{"zero burst", []string{"serve", "--rate-burst", "0"}, nil, "--rate-burst 0: must be between 1"},
+		{"bad proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, nil, `"lb" is not an IP or CIDR`},
+		{"bad log format", []string{"serve", "--log-format", "xml"}, nil, `--log-format "xml": want auto, json or text`},
+		{"bad log level", []string{"serve", "--log-level", "loud"}, nil, `--log-level "loud"`},
+		{"short token", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "short"}, "admin token (ZHSEARCH_ADMIN_TOKEN) has 5 characters: want 16 to 256"},
+		{"token with space", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "has a space in it 123"}, "must be printable ASCII without spaces"},
+		{"all at once", []string{"serve", "--addr", "x", "--idle-timeout", "-1s"}, nil, "--idle-timeout -1s: must not be negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var out bytes.Buffer
+			st := run(context.Background(), tt.args, &out, &out)
+			if st != 2 || !strings.Contains(out.String(), tt.want) {
+				t.Errorf("status %d, output %q; want 2 and %q", st, out.String(), tt.want)
+			}
+			if strings.Contains(out.String(), "has a space") || strings.Contains(out.String(), "short\"") {
+				t.Error("the admin token was printed")
+			}
+		})
+	}
+	// Help lists the environment variables and never the token.
+	t.Setenv("ZHSEARCH_ADMIN_TOKEN", "visible-secret-0123456789")
+	var out bytes.Buffer
+	if st := run(context.Background(), []string{"serve", "-h"}, &out, &out); st != 0 ||
+		!strings.Contains(out.String(), "ZHSEARCH_SEARCH_TIMEOUT") || strings.Contains(out.String(), "visible-secret") {
+		t.Errorf("serve -h: %d %s", st, out.String())
+	}
+}
+
+func TestEffectiveConfigLoggedRedacted(t *testing.T) {
+	const token = "never-log-me-0123456789"
+	_, logs := startServerWith(t, "../../data", func(c *serveConfig) {
+		c.ops.adminToken = token
+		c.ops.searchTimeout = 1500 * time.Millisecond
+	})
+	if strings.Contains(logs.String(), token) {
+		t.Fatal("the admin token is in the log")
+	}
+	var cfg map[string]any
+	for _, l := range logLines(t, logs.String()) {
+		if l["msg"] == "configuration" {
+			cfg, _ = l["config"].(map[string]any)
+		}
+	}
+	if cfg["admin_token"] != "[redacted]" || cfg["search_timeout"] != "1.5s" || cfg["addr"] != "127.0.0.1:0" {
+		t.Errorf("configuration line = %v", cfg)
+	}
+}
+
+func TestLogFormat(t *testing.T) {
+	var b bytes.Buffer
+	newLogger(&b, "auto", "info").Info("x", "k", 1) // a buffer is not a terminal: JSON
+	if !json.Valid(b.Bytes()) {
+		t.Errorf("auto on a non-terminal: %q", b.String())
+	}
+	b.Reset()
+	newLogger(&b, "text", "info").Info("x", "k", 1)
+	if !strings.HasPrefix(b.String(), "time=") {
+		t.Errorf("text: %q", b.String())
+	}
+	b.Reset()
+	newLogger(&b, "json", "warn").Info("hidden")
+	if b.Len() != 0 {
+		t.Errorf("info logged at warn level: %q", b.String())
+	}
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	base := startServer(t, "../../data")
+	var out bytes.Buffer
+	if st := run(context.Background(), []string{"healthcheck", "--url", base + "/readyz"}, &out, &out); st != 0 {
+		t.Errorf("healthy server: status %d, %s", st, &out)
+	}
+	u, _ := url.Parse(base)
+	t.Setenv("ZHSEARCH_ADDR", ":"+u.Port())
+	out.Reset()
+	if st := run(context.Background(), []string{"healthcheck"}, &out, &out); st != 0 {
+		t.Errorf("from ZHSEARCH_ADDR: status %d, %s", st, &out)
+	}
+	out.Reset()
+	if st := run(context.Background(), []string{"healthcheck", "--url", base + "/nope"}, &out, &out); st != 1 || !strings.Contains(out.String(), "404") {
+		t.Errorf("404: status %d, %s", st, &out)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close()
+	out.Reset()
+	if st := run(context.Background(), []string{"healthcheck", "--url", "http://" + dead + "/readyz", "--timeout", "2s"}, &out, &out); st != 1 {
+		t.Errorf("no server: status %d, %s", st, &out)
+	}
+	out.Reset()
+	if st := run(context.Background(), []string{"healthcheck", "--url", "ftp://x"}, &out, &out); st != 2 {
+		t.Errorf("bad url: status %d, %s", st, &out)
+	}
+}
+
+// TestGracefulShutdownOnSIGTERM runs the real command in a child process,
+// holds a request in flight (its body half sent), sends SIGTERM, and checks
+// that the server stops accepting, finishes the request, closes the index
+// and exits 0.
+func TestGracefulShutdownOnSIGTERM(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "serve", "--data", "../../data", "--index", filepath.Join(t.TempDir(), "index"),
+		"--addr", "127.0.0.1:0", "--read-timeout", "30s", "--log-format", "json")
+	cmd.Env = append(os.Environ(), "ZHSEARCH_TEST_EXEC=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var logs syncBuffer
+	addrc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			logs.Write([]byte(line + "\n"))
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "serving" {
+				addrc <- m["addr"].(string)
+			}
+		}
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("server did not start: %s", logs.String())
+	}
+
+	body := `{"title":"租机变现有什么风险","size":2}`
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		len(body), body[:10])
+	time.Sleep(200 * time.Millisecond) // let the server read the head: the request is in flight
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// The listener closes: new connections are refused.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting connections 10s after SIGTERM")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The in-flight request completes normally.
+	io.WriteString(conn, body[10:])
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request: %v\n%s", err, logs.String())
+	}
+	var draft struct{ Related []struct{ Title string } }
+	checkJSON(t, "in-flight draft", resp, 200, &draft)
+	if len(draft.Related) == 0 {
+		t.Error("in-flight request answered without results")
+	}
+
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, logs.String())
+	}
+	var msgs []string
+	for _, l := range logLines(t, logs.String()) {
+		msgs = append(msgs, fmt.Sprint(l["msg"]))
+	}
+	got := strings.Join(msgs, "|")
+	if !strings.Contains(got, "shutting down|request|all requests finished|index closed") {
+		t.Errorf("shutdown sequence: %s", got)
+	}
+}
+
+func TestGenCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if st := run(context.Background(), []string{"gen", "--n", "5", "--seed", "7"}, &out, &errb); st != 0 {
+		t.Fatalf("gen: %d %s", st, &errb)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d lines, want 5", len(lines))
+	}
+	// The output is a data folder's JSONL: reindex accepts it.
+	data, idx := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(data, "gen.jsonl"), out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var rout bytes.Buffer
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &rout, io.Discard); st != 0 ||
+		!strings.HasPrefix(rout.String(), "indexed 5 articles") {
+		t.Errorf("reindex of gen output: %d %s", st, &rout)
+	}
+	errb.Reset()
+	if st := run(context.Background(), []string{"gen", "--n", "-1"}, &out, &errb); st != 2 {
+		t.Errorf("gen --n -1: status %d", st)
+	}
+}

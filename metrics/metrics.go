@@ -1,0 +1,213 @@
+// Package metrics is zhsearch's Prometheus instrumentation: HTTP request
+// counts and latencies per route template and status, searches that found
+// nothing, the live index (documents, generation), reindex durations and
+// failures, and the Go runtime and process. Everything is registered in a
+// registry owned by a Metrics value, never in the global default one, so
+// tests and several servers in one process do not collide.
+//
+// The api package calls the Observe methods from its middleware; whoever
+// runs a reindex reports it through ObserveReindex (Metrics implements
+// zhsearch.ReindexObserver), and the live index is read at scrape time
+// through the IndexInfo function given to New.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// Namespace prefixes every zhsearch metric.
+const Namespace = "zhsearch"
+
+// IndexInfo describes the live index at scrape time.
+type IndexInfo struct {
+	Generation string // name of the live generation folder
+	Documents  uint64 // articles it holds
+}
+
+// Options configures New.
+type Options struct {
+	// Index, when set, is called at each scrape for the live index. An
+	// error reports zhsearch_index_up 0.
+	Index func() (IndexInfo, error)
+}
+
+// Metrics holds zhsearch's collectors and the registry they live in. It is
+// safe for concurrent use.
+type Metrics struct {
+	reg             *prometheus.Registry
+	requests        *prometheus.CounterVec
+	duration        *prometheus.HistogramVec
+	inFlight        prometheus.Gauge
+	searches        prometheus.Counter
+	zeroResults     prometheus.Counter
+	rateLimited     prometheus.Counter
+	reindexDuration *prometheus.HistogramVec
+	reindexFailures prometheus.Counter
+	reindexLastOK   prometheus.Gauge
+}
+
+var _ zhsearch.ReindexObserver = (*Metrics)(nil)
+
+// New returns Metrics registered in a fresh registry, with the Go runtime
+// and process collectors.
+func New(opts Options) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "http", Name: "requests_total",
+			Help: "HTTP requests answered, by route template, method and status code.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: Namespace, Subsystem: "http", Name: "request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route template, method and status code.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method", "code"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: Namespace, Subsystem: "http", Name: "requests_in_flight",
+			Help: "HTTP requests being answered now.",
+		}),
+		searches: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "searches_total",
+			Help: "Search-box queries answered (first pages only, so paging does not count twice).",
+		}),
+		zeroResults: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "search_zero_results_total",
+			Help: "Search-box queries that found nothing.",
+		}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "http", Name: "rate_limited_total",
+			Help: "Requests refused with 429 by the per-client rate limit.",
+		}),
+		reindexDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: Namespace, Subsystem: "reindex", Name: "duration_seconds",
+			Help:    "Time taken by reindexes, by result (success or failure).",
+			Buckets: []float64{.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600},
+		}, []string{"result"}),
+		reindexFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "reindex", Name: "failures_total",
+			Help: "Reindexes that failed (the previous generation stayed live).",
+		}),
+		reindexLastOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: Namespace, Subsystem: "reindex", Name: "last_success_timestamp_seconds",
+			Help: "Unix time of the last successful reindex seen by this process (0: none).",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.searches, m.zeroResults, m.rateLimited,
+		m.reindexDuration, m.reindexFailures, m.reindexLastOK,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+	)
+	if opts.Index != nil {
+		m.reg.MustRegister(newIndexCollector(opts.Index))
+	}
+	// Start the reindex series at zero so rates and alerts work before the
+	// first reindex.
+	m.reindexDuration.WithLabelValues("success")
+	m.reindexDuration.WithLabelValues("failure")
+	return m
+}
+
+// Registry returns the registry holding every collector.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, MaxRequestsInFlight: 4})
+}
+
+// methodLabel bounds the method label: anything unusual is "other".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodDelete, http.MethodPatch, http.MethodOptions:
+		return method
+	}
+	return "other"
+}
+
+// ObserveRequest records one answered request. route must be a route
+// template (e.g. /api/v1/articles/:id), never a raw URL, so the number of
+// series stays bounded.
+func (m *Metrics) ObserveRequest(route, method string, status int, took time.Duration) {
+	method = methodLabel(method)
+	code := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, method, code).Inc()
+	m.duration.WithLabelValues(route, method, code).Observe(took.Seconds())
+}
+
+// RequestStarted counts a request in flight until the returned func is
+// called.
+func (m *Metrics) RequestStarted() (done func()) {
+	m.inFlight.Inc()
+	return m.inFlight.Dec
+}
+
+// ObserveSearch records one answered search-box query.
+func (m *Metrics) ObserveSearch(zeroResults bool) {
+	m.searches.Inc()
+	if zeroResults {
+		m.zeroResults.Inc()
+	}
+}
+
+// ObserveRateLimited records a request refused by the rate limit.
+func (m *Metrics) ObserveRateLimited() { m.rateLimited.Inc() }
+
+// ObserveReindex records a finished reindex: its duration, and a failure
+// when err is not nil. It implements zhsearch.ReindexObserver.
+func (m *Metrics) ObserveReindex(took time.Duration, err error) {
+	if err != nil {
+		m.reindexDuration.WithLabelValues("failure").Observe(took.Seconds())
+		m.reindexFailures.Inc()
+		return
+	}
+	m.reindexDuration.WithLabelValues("success").Observe(took.Seconds())
+	m.reindexLastOK.SetToCurrentTime()
+}
+
+// indexCollector reads the live index at scrape time, so a generation
+// swapped in by a reindex shows at the next scrape.
+type indexCollector struct {
+	info          func() (IndexInfo, error)
+	up, docs, gen *prometheus.Desc
+}
+
+func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
+	return &indexCollector{
+		info: info,
+		up: prometheus.NewDesc(Namespace+"_index_up",
+			"1 when the live index answered the scrape's questions, 0 otherwise.", nil, nil),
+		docs: prometheus.NewDesc(Namespace+"_index_documents",
+			"Articles in the live index, title-only ones included.", nil, nil),
+		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
+			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.up
+	ch <- c.docs
+	ch <- c.gen
+}
+
+// Collect implements prometheus.Collector.
+func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
+	info, err := c.info()
+	if err != nil {
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
+	ch <- prometheus.MustNewConstMetric(c.docs, prometheus.GaugeValue, float64(info.Documents))
+	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation)
+}

@@ -1,0 +1,158 @@
+package metrics
+
+import (
+	"errors"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+func TestRequestsAndSearches(t *testing.T) {
+	m := New(Options{})
+	m.ObserveRequest("/api/v1/search", "GET", 200, 3*time.Millisecond)
+	m.ObserveRequest("/api/v1/search", "GET", 200, 30*time.Millisecond)
+	m.ObserveRequest("/api/v1/articles/:id", "GET", 404, time.Millisecond)
+	m.ObserveRequest("unmatched", "BREW", 405, time.Millisecond)
+	m.ObserveSearch(false)
+	m.ObserveSearch(true)
+	m.ObserveRateLimited()
+	want := `
+# HELP zhsearch_http_requests_total HTTP requests answered, by route template, method and status code.
+# TYPE zhsearch_http_requests_total counter
+zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/search"} 2
+zhsearch_http_requests_total{code="404",method="GET",route="/api/v1/articles/:id"} 1
+zhsearch_http_requests_total{code="405",method="other",route="unmatched"} 1
+# HELP zhsearch_searches_total Search-box queries answered (first pages only, so paging does not count twice).
+# TYPE zhsearch_searches_total counter
+zhsearch_searches_total 2
+# HELP zhsearch_search_zero_results_total Search-box queries that found nothing.
+# TYPE zhsearch_search_zero_results_total counter
+zhsearch_search_zero_results_total 1
+# HELP zhsearch_http_rate_limited_total Requests refused with 429 by the per-client rate limit.
+# TYPE zhsearch_http_rate_limited_total counter
+zhsearch_http_rate_limited_total 1
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want),
+		"zhsearch_http_requests_total", "zhsearch_searches_total", "zhsearch_search_zero_results_total",
+		"zhsearch_http_rate_limited_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(m.duration); n != 3 {
+		t.Errorf("%d latency series, want 3", n)
+	}
+	done := m.RequestStarted()
+	if v := testutil.ToFloat64(m.inFlight); v != 1 {
+		t.Errorf("in flight = %v", v)
+	}
+	done()
+	if v := testutil.ToFloat64(m.inFlight); v != 0 {
+		t.Errorf("in flight after done = %v", v)
+	}
+}
+
+func TestReindexObserver(t *testing.T) {
+	m := New(Options{})
+	m.ObserveReindex(2*time.Second, nil)
+	m.ObserveReindex(time.Second, errors.New("bad date"))
+	m.ObserveReindex(time.Second, errors.New("locked"))
+	if v := testutil.ToFloat64(m.reindexFailures); v != 2 {
+		t.Errorf("failures = %v, want 2", v)
+	}
+	if v := testutil.ToFloat64(m.reindexLastOK); v < float64(time.Now().Add(-time.Minute).Unix()) {
+		t.Errorf("last success = %v", v)
+	}
+	want := `
+# HELP zhsearch_reindex_duration_seconds Time taken by reindexes, by result (success or failure).
+# TYPE zhsearch_reindex_duration_seconds histogram
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="0.5"} 0
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="1"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="2.5"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="5"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="10"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="30"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="60"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="120"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="300"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="600"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="1800"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="3600"} 2
+zhsearch_reindex_duration_seconds_bucket{result="failure",le="+Inf"} 2
+zhsearch_reindex_duration_seconds_sum{result="failure"} 2
+zhsearch_reindex_duration_seconds_count{result="failure"} 2
+zhsearch_reindex_duration_seconds_bucket{result="success",le="0.5"} 0
+zhsearch_reindex_duration_seconds_bucket{result="success",le="1"} 0
+zhsearch_reindex_duration_seconds_bucket{result="success",le="2.5"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="5"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="10"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="30"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="60"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="120"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="300"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="600"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="1800"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="3600"} 1
+zhsearch_reindex_duration_seconds_bucket{result="success",le="+Inf"} 1
+zhsearch_reindex_duration_seconds_sum{result="success"} 2
+zhsearch_reindex_duration_seconds_count{result="success"} 1
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "zhsearch_reindex_duration_seconds"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
+	var gen atomic.Value
+	gen.Store("gen-1")
+	var broken atomic.Bool
+	m := New(Options{Index: func() (IndexInfo, error) {
+		if broken.Load() {
+			return IndexInfo{}, errors.New("closed")
+		}
+		return IndexInfo{Generation: gen.Load().(string), Documents: 101}, nil
+	}})
+	scrape := func() string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		b, _ := io.ReadAll(rec.Body)
+		if rec.Code != 200 {
+			t.Fatalf("scrape status %d: %s", rec.Code, b)
+		}
+		return string(b)
+	}
+	for _, want := range []string{
+		"zhsearch_index_up 1\n", "zhsearch_index_documents 101\n", `zhsearch_index_generation_info{generation="gen-1"} 1`,
+		"go_goroutines ", "process_resident_memory_bytes ", "go_build_info{",
+	} {
+		if out := scrape(); !strings.Contains(out, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+	gen.Store("gen-2") // a reindex swapped the generation
+	if out := scrape(); !strings.Contains(out, `generation="gen-2"`) || strings.Contains(out, `generation="gen-1"`) {
+		t.Errorf("after swap:\n%s", out)
+	}
+	broken.Store(true)
+	if out := scrape(); !strings.Contains(out, "zhsearch_index_up 0\n") || strings.Contains(out, "zhsearch_index_documents") {
+		t.Errorf("broken index not reported as down")
+	}
+}
+
+func TestMetricsLint(t *testing.T) {
+	m := New(Options{Index: func() (IndexInfo, error) { return IndexInfo{Generation: "g", Documents: 1}, nil }})
+	m.ObserveRequest("/healthz", "GET", 200, time.Millisecond)
+	problems, err := testutil.GatherAndLint(m.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		if strings.HasPrefix(p.Metric, "zhsearch_") {
+			t.Errorf("lint: %s: %s", p.Metric, p.Text)
+		}
+	}
+}
