@@ -7,6 +7,7 @@
 //	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT]
 //	zhsearch reindex [--data DIR] [--index DIR]
 //	zhsearch dict suggest [--data DIR]
+//	zhsearch gen [--n N] [--seed S] > FILE.jsonl
 //	zhsearch help
 package main
 
@@ -40,6 +41,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the search API (builds the index first if there is none)", runServe},
 		{"reindex", "rebuild the index from the data folder", runReindex},
+		{"gen", "write a synthetic benchmark corpus as JSON lines to stdout", runGen},
 		{"dict", "dictionary tools: 'dict suggest' lists words the dictionary splits", runDict},
 		{"help", "show this help", nil},
 	}
