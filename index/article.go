@@ -34,6 +34,9 @@ func (ix *Index) Article(ctx context.Context, id string) (*zhsearch.Article, err
 	a.TitleOnly, _ = f[fTitleOnly].(bool)
 	a.Tags = storedStrings(f[fTags])
 	a.Related = storedStrings(f[fRelated])
+	if a.TitleOnly {
+		a.Body = "" // indexed as its title, see toDoc
+	}
 	if t := storedTime(f[fPublished]); t != nil {
 		a.PublishedAt = *t
 	}

@@ -19,26 +19,32 @@ const snippetRunes = 100
 // merged into one mark.
 type highlighter struct {
 	needles   []string // normalized strings to find, longest first
-	syllables []string // pinyin syllables to find when nothing exact matches
+	syllables []string // pinyin syllables to find by sound
+	initials  string   // pinyin initials to find (a Latin query like hbfk)
+	bySound   bool     // mark sound matches even where exact ones exist
 }
 
+// newHighlighter marks the query's words and its whole space-separated
+// parts; bigrams alone are not marked, so 京东e卡回首 marks 京东e卡, not
+// 京东e卡回. Pinyin is marked when the query is Latin or matched by sound.
 func newHighlighter(aq *analyzedQuery) *highlighter {
 	seen := map[string]bool{}
-	h := &highlighter{syllables: aq.syllable}
+	h := &highlighter{bySound: aq.soundUsed && !aq.latin}
+	if aq.latin || aq.soundUsed {
+		h.syllables, h.initials = aq.syllable, aq.initials
+	}
 	add := func(s string) {
 		if s != "" && !seen[s] {
 			seen[s] = true
 			h.needles = append(h.needles, s)
 		}
 	}
+	for _, part := range strings.Split(aq.norm, " ") {
+		add(part)
+	}
 	for _, w := range aq.words {
 		if utf8.RuneCountInString(w) > 1 || aq.chars == 1 {
 			add(w)
-		}
-	}
-	for _, b := range aq.bigrams {
-		if utf8.RuneCountInString(b) > 1 || aq.chars == 1 || analysis.IsLatinQuery(b) {
-			add(b)
 		}
 	}
 	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
@@ -62,8 +68,13 @@ func (h *highlighter) spans(text string) []span {
 			i = s + len(n)
 		}
 	}
-	if len(out) == 0 && len(h.syllables) >= 2 {
-		out = pinyinSpans(norm, offs, h.syllables)
+	if len(out) == 0 || h.bySound {
+		if len(h.syllables) >= 2 {
+			out = append(out, pinyinSpans(norm, offs, h.syllables)...)
+		}
+		if len(out) == 0 && len(h.initials) >= 2 {
+			out = append(out, pinyinSpans(norm, offs, strings.Split(h.initials, ""))...)
+		}
 	}
 	return merge(out)
 }

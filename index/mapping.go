@@ -66,6 +66,13 @@ func toDoc(a *zhsearch.Article) doc {
 		t := a.PublishedAt
 		d.PublishedAt = &t
 	}
+	if a.TitleOnly && a.Body == "" {
+		// A title-only article's whole text is its title. Indexing it as the
+		// body too keeps bleve's coordination factor (the share of query
+		// clauses a document matches) from ranking every title-only article
+		// below any article whose long body mentions the query once.
+		d.Body = a.Title
+	}
 	return d
 }
 

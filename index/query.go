@@ -14,40 +14,55 @@ import (
 // the body; pinyin homophones rank below exact matches.
 const (
 	boostTitlePhrase = 12.0
-	boostBodyPhrase  = 3.0
+	boostBodyPhrase  = 1.5
 	boostTitleWords  = 4.0
-	boostBodyWords   = 1.0
+	boostBodyWords   = 0.6
 	boostTitleBigram = 1.5
 	boostBodyBigram  = 0.4
-	boostRelated     = 0.3
+	boostRelated     = 0.1
 	boostTitleChar   = 2.0
 	boostPinyin      = 3.0 // Latin query typed as pinyin
 	boostInitials    = 2.0
+	boostPinyinPart  = 0.5 // some syllable pairs of a Latin query
 	boostHomophone   = 0.6 // Chinese query matched by sound only
 )
 
 // analyzedQuery is a reader's query after normalization, with the terms
 // each field is searched for. It also drives highlighting.
 type analyzedQuery struct {
-	norm     string
-	words    []string // gse words, stop words removed, unique
-	bigrams  []string // unique bigram-field terms
-	chars    int      // number of characters (runes, spaces excluded)
-	latin    bool     // only Latin letters, digits and spaces: maybe pinyin
-	syllable []string // pinyin syllables: of a Latin query, or of a Chinese one
-	initials string   // a Latin query read as initials
+	norm      string
+	words     []string // gse words (search mode), stop words removed, unique
+	topWords  int      // how many of words are top-level (not inside another)
+	unknown   bool     // the dictionary cut a one-character piece: maybe a typo
+	bigrams   []string // unique bigram-field terms
+	chars     int      // number of characters (runes, spaces excluded)
+	latin     bool     // only Latin letters, digits and spaces: maybe pinyin
+	syllable  []string // pinyin syllables: of a Latin query, or of a Chinese one
+	initials  string   // a Latin query read as initials
+	soundUsed bool     // the search also matched by sound (homophones)
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {
 	aq := analyzedQuery{norm: analysis.Normalize(q)}
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	seen := map[string]bool{}
+	var sub []string
 	for _, w := range ix.seg.Cut(aq.norm, true) {
-		if !ix.seg.IsStop(w.Text) && !seen[w.Text] {
-			seen[w.Text] = true
-			aq.words = append(aq.words, w.Text)
+		if ix.seg.IsStop(w.Text) || seen[w.Text] {
+			continue
+		}
+		seen[w.Text] = true
+		if w.Sub {
+			sub = append(sub, w.Text)
+			continue
+		}
+		aq.words = append(aq.words, w.Text)
+		if r, _ := utf8.DecodeRuneInString(w.Text); utf8.RuneCountInString(w.Text) == 1 && analysis.IsHan(r) {
+			aq.unknown = true
 		}
 	}
+	aq.topWords = len(aq.words)
+	aq.words = append(aq.words, sub...)
 	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(aq.norm)) {
 		if s := string(t.Term); !seen["bi:"+s] {
 			seen["bi:"+s] = true
@@ -107,6 +122,11 @@ func quorum(n int) int {
 	return n/2 + 1
 }
 
+// titleQuorum is how many of n query bigrams a title must hold: a third.
+// Titles are short, so two shared bigrams (征信花了 in 征信花了怎么办) say
+// more there than in a body.
+func titleQuorum(n int) int { return max(1, (n+2)/3) }
+
 // multiChar drops one-character words when longer ones exist: 急用钱 must
 // not match every article that says 钱.
 func multiChar(words []string) []string {
@@ -128,19 +148,23 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	if len(aq.bigrams) > 0 {
 		// Bigram positions follow the text, so a phrase over them is an
 		// exact substring match, whatever the dictionary thinks.
-		bi := phraseTerms(aq.norm)
-		if len(bi) > 0 {
-			should = append(should, phrase(fTitleBi, bi, boostTitlePhrase), phrase(fBodyBi, bi, boostBodyPhrase))
+		if chains := phraseChains(aq.norm); len(chains) > 0 {
+			should = append(should, allPhrases(fTitleBi, chains, boostTitlePhrase), allPhrases(fBodyBi, chains, boostBodyPhrase))
 		}
 		should = append(should,
-			anyOf(fTitleBi, aq.bigrams, quorum(len(aq.bigrams)), boostTitleBigram),
+			anyOf(fTitleBi, aq.bigrams, titleQuorum(len(aq.bigrams)), boostTitleBigram),
 			anyOf(fBodyBi, aq.bigrams, quorum(len(aq.bigrams)), boostBodyBigram))
 	}
 	if ws := multiChar(aq.words); len(ws) > 0 {
+		// Search-mode subwords are alternatives to the word they sit in, so
+		// the quorum counts top-level words only.
+		need := quorum(min(len(ws), max(1, len(multiChar(aq.words[:aq.topWords])))))
 		should = append(should,
-			anyOf(fTitle, ws, quorum(len(ws)), boostTitleWords),
-			anyOf(fBody, ws, quorum(len(ws)), boostBodyWords),
-			anyOf(fRelated, ws, quorum(len(ws)), boostRelated))
+			anyOf(fTitle, ws, need, boostTitleWords),
+			anyOf(fBody, ws, need, boostBodyWords),
+			// A page's 相关内容 list names other articles' subjects, not its
+			// own: it counts a little, and only when it holds every word.
+			anyOf(fRelated, ws, len(ws), boostRelated))
 	}
 	if aq.chars == 1 {
 		tq := query.NewTermQuery(aq.norm)
@@ -154,10 +178,10 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	return query.NewDisjunctionQuery(should)
 }
 
-// phraseTerms returns the bigram-field terms of the longest chain of the
-// query (separators split chains), in order, for a phrase query.
-func phraseTerms(norm string) []string {
-	var best []string
+// phraseChains returns, for each space-separated part of the query, its
+// bigram-field terms in order, for phrase queries.
+func phraseChains(norm string) [][]string {
+	var chains [][]string
 	for _, part := range strings.Split(norm, " ") {
 		var terms []string
 		for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(part)) {
@@ -166,11 +190,25 @@ func phraseTerms(norm string) []string {
 			}
 			terms = append(terms, string(t.Term))
 		}
-		if len(terms) > len(best) {
-			best = terms
+		if len(terms) > 0 {
+			chains = append(chains, terms)
 		}
 	}
-	return best
+	return chains
+}
+
+// allPhrases matches documents whose field holds every chain as a phrase.
+func allPhrases(field string, chains [][]string, boost float64) query.Query {
+	if len(chains) == 1 {
+		return phrase(field, chains[0], boost)
+	}
+	qs := make([]query.Query, len(chains))
+	for i, c := range chains {
+		qs[i] = phrase(field, c, 1)
+	}
+	q := query.NewConjunctionQuery(qs)
+	q.SetBoost(boost)
+	return q
 }
 
 // soundQuery matches by pinyin: a Latin query as syllables or initials, a
@@ -180,6 +218,18 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 	if aq.latin {
 		if len(aq.syllable) >= 2 {
 			should = append(should, phrase(fTitlePY, aq.syllable, boostPinyin))
+		}
+		if n := len(aq.syllable); n >= 3 {
+			// Like bigrams for characters: pairs of syllables find titles
+			// holding part of a long pinyin query (zhengxinxiufu → 征信).
+			pairs := make([]query.Query, 0, n-1)
+			for i := 0; i+1 < n; i++ {
+				pairs = append(pairs, phrase(fTitlePY, aq.syllable[i:i+2], 1))
+			}
+			d := query.NewDisjunctionQuery(pairs)
+			d.SetMin(float64(titleQuorum(n - 1)))
+			d.SetBoost(boostPinyinPart)
+			should = append(should, d)
 		}
 		if aq.initials != "" {
 			ini := strings.Split(aq.initials, "")

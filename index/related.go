@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	bindex "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"

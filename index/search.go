@@ -12,7 +12,7 @@ import (
 	"github.com/zhsearch/zhsearch"
 )
 
-var hitFields = []string{fTitle, fURL, fPublished, fBody}
+var hitFields = []string{fTitle, fURL, fPublished, fBody, fTitleOnly}
 
 // Search answers a search-box query. The reader's text is only ever
 // analyzed into terms: no query syntax is interpreted.
@@ -44,8 +44,9 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 }
 
 // searchQuery combines exact and sound matching. Homophones join only when
-// nothing holds the query as written, so 景点 never drowns in 经典 while
-// 花贝风控 still finds 花呗风控.
+// the dictionary cannot read the query as words (a one-character piece, as
+// in 花/贝/风控) and nothing holds the query as written: 网袋 and 景点 are
+// words and never drown in 网贷 and 经典, while 花贝风控 finds 花呗风控.
 func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Query, error) {
 	exact := aq.exactQuery()
 	sound := aq.soundQuery()
@@ -53,6 +54,9 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 		return exact, nil
 	}
 	if !aq.latin {
+		if !aq.unknown {
+			return exact, nil // every piece is a known word: not a typo
+		}
 		n, err := ix.count(ctx, exactPhrase(aq))
 		if err != nil {
 			return nil, err
@@ -61,17 +65,18 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 			return exact, nil
 		}
 	}
+	aq.soundUsed = true
 	return query.NewDisjunctionQuery([]query.Query{exact, sound}), nil
 }
 
 // exactPhrase matches documents holding the whole query as written in the
 // title or body.
 func exactPhrase(aq *analyzedQuery) query.Query {
-	bi := phraseTerms(aq.norm)
-	if len(bi) == 0 {
+	chains := phraseChains(aq.norm)
+	if len(chains) == 0 {
 		return query.NewMatchNoneQuery()
 	}
-	return query.NewDisjunctionQuery([]query.Query{phrase(fTitleBi, bi, 1), phrase(fBodyBi, bi, 1)})
+	return query.NewDisjunctionQuery([]query.Query{allPhrases(fTitleBi, chains, 1), allPhrases(fBodyBi, chains, 1)})
 }
 
 func (ix *Index) count(ctx context.Context, q query.Query) (uint64, error) {
@@ -93,6 +98,9 @@ func searchErr(ctx context.Context, err error) error {
 func (ix *Index) hit(h *search.DocumentMatch, aq *analyzedQuery) zhsearch.Hit {
 	title, _ := h.Fields[fTitle].(string)
 	body, _ := h.Fields[fBody].(string)
+	if titleOnly, _ := h.Fields[fTitleOnly].(bool); titleOnly {
+		body = "" // indexed as its title, see toDoc
+	}
 	url, _ := h.Fields[fURL].(string)
 	hl := newHighlighter(aq)
 	titleHL := hl.title(title)

@@ -2,7 +2,9 @@ package index
 
 import (
 	"context"
+	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -28,22 +30,63 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		return nil, err
 	}
 	out := &zhsearch.SuggestResult{Query: req.Query, Suggestions: []zhsearch.Suggestion{}}
-	q := suggestQuery(analysis.Normalize(req.Query))
+	norm := analysis.Normalize(req.Query)
+	q := suggestQuery(norm)
 	if q == nil {
 		return out, nil
 	}
-	sr := bleve.NewSearchRequestOptions(q, req.Size, 0, false)
+	// Fetch a few more candidates than asked and order them by how they
+	// match (tier), then length: bleve's tf-idf scores differ by field
+	// norms, which mean nothing for a one-line completion.
+	sr := bleve.NewSearchRequestOptions(q, min(4*req.Size, 100), 0, false)
 	sr.Fields = []string{fTitle}
 	sr.SortBy([]string{"-_score", fTitleLen, "_id"})
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, searchErr(ctx, err)
 	}
+	type cand struct {
+		zhsearch.Suggestion
+		tier, length int
+	}
+	cands := make([]cand, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		title, _ := h.Fields[fTitle].(string)
-		out.Suggestions = append(out.Suggestions, zhsearch.Suggestion{ID: h.ID, Title: title})
+		tier, length := suggestTier(norm, title)
+		cands = append(cands, cand{zhsearch.Suggestion{ID: h.ID, Title: title}, tier, length})
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].tier != cands[j].tier {
+			return cands[i].tier > cands[j].tier
+		}
+		if cands[i].length != cands[j].length {
+			return cands[i].length < cands[j].length
+		}
+		return cands[i].ID < cands[j].ID
+	})
+	for i := 0; i < len(cands) && i < req.Size; i++ {
+		out.Suggestions = append(out.Suggestions, cands[i].Suggestion)
 	}
 	return out, nil
+}
+
+// suggestTier ranks how a title completes the typed text: 3 starts with it,
+// 2 its pinyin starts with it, 1 its initials do, 0 it contains it.
+func suggestTier(norm, title string) (tier, length int) {
+	t := analysis.Normalize(title)
+	length = utf8.RuneCountInString(t)
+	if strings.HasPrefix(t, norm) {
+		return 3, length
+	}
+	typed, _ := titlePinyinKeys(norm)
+	full, initials := titlePinyinKeys(t)
+	switch {
+	case hasLatin(norm) && strings.HasPrefix(full, typed):
+		return 2, length
+	case hasLatin(norm) && strings.HasPrefix(initials, strings.ReplaceAll(norm, " ", "")):
+		return 1, length
+	}
+	return 0, length
 }
 
 func suggestQuery(norm string) query.Query {
@@ -58,8 +101,8 @@ func suggestQuery(norm string) query.Query {
 		should = append(should, q)
 	}
 	prefix(fTitleKey, norm, boostSuggestPrefix)
-	if bi := phraseTerms(norm); len(bi) > 0 && !analysis.IsLatinQuery(norm) {
-		should = append(should, phrase(fTitleBi, bi, boostSuggestContains))
+	if chains := phraseChains(norm); len(chains) > 0 && !analysis.IsLatinQuery(norm) {
+		should = append(should, allPhrases(fTitleBi, chains, boostSuggestContains))
 	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)

@@ -1,0 +1,57 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+func TestHighlightTitle(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	tests := []struct {
+		name, query, title string
+		sound              bool
+		want               string
+	}{
+		{"exact", "花呗风控", "花呗风控解除指南", false, "<mark>花呗风控</mark>解除指南"},
+		{"words apart", "花呗风控", "风控花呗使用情况", false, "<mark>风控花呗</mark>使用情况"},
+		{"overlapping search-mode words", "花呗协商还款", "花呗协商还款被拒绝", false, "<mark>花呗协商还款</mark>被拒绝"},
+		{"traditional query", "花唄風控", "花呗风控解除", false, "<mark>花呗风控</mark>解除"},
+		{"traditional title", "花呗风控", "花唄風控多久能恢復", false, "<mark>花唄風控</mark>多久能恢復"},
+		{"full-width title", "京东e卡", "京东Ｅ卡回收", false, "<mark>京东Ｅ卡</mark>回收"},
+		{"case", "id贷", "苹果ID贷私人贷", false, "苹果<mark>ID贷</mark>私人贷"},
+		{"pinyin", "huabei", "借呗和花呗的区别", false, "借呗和<mark>花呗</mark>的区别"},
+		{"initials", "hbfk", "支付宝花呗风控是什么", false, "支付宝<mark>花呗风控</mark>是什么"},
+		{"homophone", "花贝风控", "花呗风控解除指南", true, "<mark>花呗风控</mark>解除指南"},
+		{"escaped", "花呗", `<script>alert("花呗")</script>`, false, `&lt;script&gt;alert(&#34;<mark>花呗</mark>&#34;)&lt;/script&gt;`},
+		{"no match", "征信", "<b>花呗</b>", false, "&lt;b&gt;花呗&lt;/b&gt;"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			aq := ix.analyze(tt.query)
+			aq.soundUsed = tt.sound
+			if got := newHighlighter(&aq).title(tt.title); got != tt.want {
+				t.Errorf("title(%q, %q) = %q, want %q", tt.query, tt.title, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	aq := ix.analyze("征信")
+	body := "开头的话。" + "这是一段很长的铺垫文字，用来把匹配推到后面去，这是一段很长的铺垫文字，用来把匹配推到后面去，" +
+		"这里讲<征信>记录怎么修复，以及征信报告怎么看。后面还有很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多很多字。"
+	plain, marked := newHighlighter(&aq).snippet(body, 40)
+	wantPlain := "…后面去，这里讲<征信>记录怎么修复，以及征信报告怎么看。后面还有很多很多很多很多…"
+	if plain != wantPlain {
+		t.Errorf("plain = %q, want %q", plain, wantPlain)
+	}
+	wantMarked := "…后面去，这里讲&lt;<mark>征信</mark>&gt;记录怎么修复，以及<mark>征信</mark>报告怎么看。后面还有很多很多很多很多…"
+	if marked != wantMarked {
+		t.Errorf("marked = %q, want %q", marked, wantMarked)
+	}
+	if p, m := newHighlighter(&aq).snippet("", 40); p != "" || m != "" {
+		t.Errorf("empty body gives %q, %q", p, m)
+	}
+}

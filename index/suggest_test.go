@@ -1,0 +1,52 @@
+package index_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+func TestSuggest(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "花呗风控多久才能解除"},
+		{ID: "b", Title: "花呗风控解除指南"},
+		{ID: "c", Title: "花呗协商还款对征信的影响"},
+		{ID: "d", Title: "支付宝花呗风控是什么意思"},
+		{ID: "e", Title: "華北天氣預報"},
+		{ID: "f", Title: "租机变现:了解其模式与风险"},
+		{ID: "g", Title: "京东Ｅ卡回收平台"},
+		{ID: "h", Title: "<script>花呗</script>"},
+	})
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		// Titles that start with the text come first, shorter first; then
+		// titles that contain it.
+		{"花呗", []string{"b", "a", "c", "d", "h"}},
+		{"花呗风控", []string{"b", "a", "d"}},
+		{"花唄風", []string{"b", "a", "d"}},
+		{"花呗f", []string{"b", "a"}},
+		{"huab", []string{"e", "b", "a", "c"}},
+		{"hbfk", []string{"b", "a"}},
+		{"zjbx", []string{"f"}},
+		{"京东e", []string{"g"}},
+		{"ＪＩＮＧＤＯＮＧ", []string{"g"}},
+		{"量子", nil},
+	}
+	for _, tt := range tests {
+		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range res.Suggestions {
+			got = append(got, s.ID)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("suggest %q = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
