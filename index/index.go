@@ -41,12 +41,12 @@ func Open(dir string) (*Index, error) {
 
 // OpenGeneration opens one generation folder read-only.
 func OpenGeneration(path string) (*Index, error) {
-	seg := analysis.DefaultSegmenter() // load before bleve needs the analyzers
+	analysis.Preload() // the dictionaries load while bleve opens
 	b, err := bleve.OpenUsing(path, map[string]interface{}{"read_only": true})
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	return &Index{bleve: b, path: path, seg: seg}, nil
+	return &Index{bleve: b, path: path, seg: analysis.DefaultSegmenter()}, nil
 }
 
 // Path returns the generation folder this Index reads.
@@ -76,7 +76,7 @@ type BuildStats struct {
 
 // BuildOptions tunes a build.
 type BuildOptions struct {
-	// BatchSize is the number of articles per bleve batch (default 1000).
+	// BatchSize is the number of articles per bleve batch (default 500).
 	BatchSize int
 	// Progress, when set, is called after each batch with the number of
 	// articles indexed so far and the total.
@@ -142,51 +142,6 @@ func BuildArticles(ctx context.Context, indexDir string, articles []zhsearch.Art
 		return "", fmt.Errorf("switch to new generation: %w", err)
 	}
 	return final, nil
-}
-
-func writeGeneration(ctx context.Context, path string, articles []zhsearch.Article, opts BuildOptions) error {
-	analysis.DefaultSegmenter()
-	b, err := bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
-		nil)
-	if err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
-	size := opts.BatchSize
-	if size <= 0 {
-		size = 1000
-	}
-	batch := b.NewBatch()
-	flush := func(done int) error {
-		if err := b.Batch(batch); err != nil {
-			return fmt.Errorf("index batch: %w", err)
-		}
-		batch.Reset()
-		if opts.Progress != nil {
-			opts.Progress(done, len(articles))
-		}
-		return nil
-	}
-	for i := range articles {
-		if err := ctx.Err(); err != nil {
-			b.Close()
-			return err
-		}
-		if err := batch.Index(articles[i].ID, toDoc(&articles[i])); err != nil {
-			b.Close()
-			return fmt.Errorf("index article %s: %w", articles[i].ID, err)
-		}
-		if batch.Size() >= size {
-			if err := flush(i + 1); err != nil {
-				b.Close()
-				return err
-			}
-		}
-	}
-	if err := flush(len(articles)); err != nil {
-		b.Close()
-		return err
-	}
-	return b.Close()
 }
 
 // verifyGeneration opens a finished generation and checks its document count

@@ -40,7 +40,10 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	// norms, which mean nothing for a one-line completion.
 	sr := bleve.NewSearchRequestOptions(q, min(4*req.Size, 100), 0, false)
 	sr.Fields = []string{fTitle}
-	sr.SortBy([]string{"-_score", fTitleLen, "_id"})
+	// Sorted by score alone: bleve then reads no stored length or id for
+	// each of the (for a one-character prefix, thousands of) candidates.
+	// Shorter titles still come first among equal matches: the prefix
+	// fields' norms fall with the title's length (see analysis.EdgePad).
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, searchErr(ctx, err)
@@ -94,23 +97,33 @@ func suggestQuery(norm string) query.Query {
 		return nil
 	}
 	var should []query.Query
-	prefix := func(field, p string, boost float64) {
+	// "Starts with" is one term of a prefix field (analysis.Edge); only
+	// text longer than its prefixes needs a prefix query on the whole key,
+	// which such long text keeps selective.
+	prefix := func(field, edgeField, p string, boost float64) {
+		if utf8.RuneCountInString(p) <= analysis.MaxEdge {
+			q := query.NewTermQuery(p)
+			q.SetField(edgeField)
+			q.SetBoost(boost)
+			should = append(should, q)
+			return
+		}
 		q := query.NewPrefixQuery(p)
 		q.SetField(field)
 		q.SetBoost(boost)
 		should = append(should, q)
 	}
-	prefix(fTitleKey, norm, boostSuggestPrefix)
+	prefix(fTitleKey, fTitlePre, norm, boostSuggestPrefix)
 	if chains := phraseChains(norm); len(chains) > 0 && !analysis.IsLatinQuery(norm) {
 		should = append(should, allPhrases(fTitleBi, chains, boostSuggestContains))
 	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)
 		if len(key) >= 2 {
-			prefix(fTitleKeyP, key, boostSuggestPinyin)
+			prefix(fTitleKeyP, fTitlePreP, key, boostSuggestPinyin)
 		}
 		if compact := strings.ReplaceAll(norm, " ", ""); analysis.IsInitials(compact) {
-			prefix(fTitleKeyI, compact, boostSuggestInitials)
+			prefix(fTitleKeyI, fTitlePreI, compact, boostSuggestInitials)
 		}
 	}
 	return query.NewDisjunctionQuery(should)
