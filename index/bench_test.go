@@ -11,6 +11,8 @@ import (
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/bench/querymix"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/corpus"
 	"github.com/zhsearch/zhsearch/index/gen"
 	"github.com/zhsearch/zhsearch/index/yardstick"
 )
@@ -25,7 +27,9 @@ import (
 //	ZHSEARCH_BENCH_YARDSTICK=bench/out/100000/yardstick go test -run XXX -bench Queries ./index/
 //
 // The corpus is `zhsearch gen --n $ZHSEARCH_BENCH_N --seed 1`; the request
-// mix comes from bench/querymix, as in the HTTP load test.
+// mix comes from bench/querymix, as in the HTTP load test. Add
+// -cpuprofile search.prof and read it with
+// go tool pprof -top -cum -focus 'Index..Search$' index.test search.prof.
 func BenchmarkQueries(b *testing.B) {
 	n := 2000
 	if v, err := strconv.Atoi(os.Getenv("ZHSEARCH_BENCH_N")); err == nil && v > 0 {
@@ -123,9 +127,22 @@ func benchIndexes(b *testing.B, corpus gen.Options) (*index.Index, *yardstick.In
 
 // BenchmarkBuild measures building a zhsearch index of 2,000 generated
 // articles, beside the yardstick building its index of the same articles.
+// With ZHSEARCH_BENCH_DATA it builds that data folder instead, zhsearch
+// only, which is how the build profile in BENCHMARKS.md was taken:
+//
+//	ZHSEARCH_BENCH_DATA=bench/out/100000/data go test -run XXX -bench Build/zhsearch \
+//	  -benchtime 1x -cpuprofile build.prof ./index/
+//	go tool pprof -top -cum index.test build.prof
 func BenchmarkBuild(b *testing.B) {
 	var articles []zhsearch.Article
-	if err := gen.Generate(gen.Options{N: 2000, Seed: 1}, func(a zhsearch.Article) error {
+	dataDir := os.Getenv("ZHSEARCH_BENCH_DATA")
+	if dataDir != "" {
+		c, err := corpus.Load(dataDir, analysis.Normalize)
+		if err != nil {
+			b.Fatal(err)
+		}
+		articles = c.Articles
+	} else if err := gen.Generate(gen.Options{N: 2000, Seed: 1}, func(a zhsearch.Article) error {
 		articles = append(articles, a)
 		return nil
 	}); err != nil {
@@ -140,6 +157,9 @@ func BenchmarkBuild(b *testing.B) {
 			}
 		}
 	})
+	if dataDir != "" {
+		return
+	}
 	b.Run("yardstick", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
