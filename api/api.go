@@ -40,6 +40,9 @@ var errorStatus = map[string]int{
 type Server struct {
 	Service zhsearch.SearchService
 	Logger  *slog.Logger
+	// CORSOrigins are the origins whose pages may call the API (see
+	// ParseOrigins); none means same-origin only.
+	CORSOrigins []string
 }
 
 // Handler returns the router with every route.
@@ -47,7 +50,7 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverJSON)
+	r.Use(s.recoverJSON, s.cors())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
@@ -61,6 +64,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/articles/:id", s.article)
 	v1.GET("/articles/:id/related", s.related)
 	v1.POST("/related", s.relatedDraft)
+	s.webRoutes(r)
 	return r
 }
 

@@ -17,19 +17,28 @@ import (
 // serveConfig is the effective configuration of serve.
 type serveConfig struct {
 	dataDir, indexDir, addr string
+	// corsOrigins may call the API from their pages (api.ParseOrigins).
+	corsOrigins []string
 	// ready, when set, receives the listener's address once it accepts
 	// connections (tests listen on :0).
 	ready func(addr string)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT]", stderr)
+	fs := newFlagSet("serve", "[--data DIR] [--index DIR] [--addr HOST:PORT] [--cors-origins LIST]", stderr)
 	cfg := serveConfig{}
 	fs.StringVar(&cfg.dataDir, "data", env("ZHSEARCH_DATA", "./data"), "data folder: *.jsonl and page exports *.txt (env ZHSEARCH_DATA)")
 	fs.StringVar(&cfg.indexDir, "index", env("ZHSEARCH_INDEX", "./var/index"), "index folder (env ZHSEARCH_INDEX)")
 	fs.StringVar(&cfg.addr, "addr", env("ZHSEARCH_ADDR", ":8080"), "listen address HOST:PORT (env ZHSEARCH_ADDR)")
+	cors := fs.String("cors-origins", env("ZHSEARCH_CORS_ORIGINS", ""),
+		"comma-separated origins (https://site.example) whose pages may call the API, or *; default none: same origin only (env ZHSEARCH_CORS_ORIGINS)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var err error
+	if cfg.corsOrigins, err = api.ParseOrigins(*cors); err != nil {
+		fmt.Fprintf(stderr, "zhsearch serve: --cors-origins: %v\n", err)
+		return errUsage
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	return serve(ctx, cfg, logger)
@@ -54,7 +63,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	defer ix.Close()
 
 	srv := &http.Server{
-		Handler:           (&api.Server{Service: ix, Logger: logger}).Handler(),
+		Handler:           (&api.Server{Service: ix, Logger: logger, CORSOrigins: cfg.corsOrigins}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/api/web"
+)
+
+// siteName ends every page title.
+const siteName = "站内搜索"
+
+// pageOffset is the site's time zone, China Standard Time (UTC+8), in
+// which article dates are shown.
+const pageOffset = 8 * 3600
+
+// webRoutes registers the browser side: the search page at /, article
+// pages at /a/{id}, the page assets under /static/ and the two embeds,
+// /widget.js (related articles) and /searchbox.js (a search box).
+func (s *Server) webRoutes(r *gin.Engine) {
+	site := web.New()
+	get := []string{http.MethodGet, http.MethodHead}
+	r.Match(get, "/", func(c *gin.Context) { s.searchPage(c, site) })
+	r.Match(get, "/a/:id", func(c *gin.Context) { s.articlePage(c, site) })
+	serve := func(urlPath func(c *gin.Context) string) gin.HandlerFunc {
+		return func(c *gin.Context) {
+			if !site.ServeFile(c.Writer, c.Request, urlPath(c)) {
+				s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such file"))
+			}
+		}
+	}
+	r.Match(get, "/static/*path", serve(func(c *gin.Context) string { return "/static" + c.Param("path") }))
+	for _, p := range []string{"/widget.js", "/searchbox.js"} {
+		r.Match(get, p, serve(func(*gin.Context) string { return p }))
+	}
+}
+
+// page is what every page template gets.
+type page struct {
+	Title   string // the document title
+	Query   string // the search box's value
+	Article *articleView
+	Heading string // error page
+	Message string // error page
+}
+
+// articleView is an article as the article page shows it.
+type articleView struct {
+	*zhsearch.Article
+	Date, DateISO string   // empty when the article has no date
+	Paragraphs    []string // the body, one entry per non-blank line
+	URL           string   // the article's own page, only when http(s)
+}
+
+func (s *Server) searchPage(c *gin.Context, site *web.Assets) {
+	q := strings.TrimSpace(c.Query("q"))
+	title := siteName
+	if q != "" {
+		title = q + " - " + siteName
+	}
+	s.render(c, site, http.StatusOK, "search.html", page{Title: title, Query: q})
+}
+
+func (s *Server) articlePage(c *gin.Context, site *web.Assets) {
+	a, err := s.Service.Article(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		code := zhsearch.ErrorCode(err)
+		p := page{Title: "出错了 - " + siteName, Heading: "出错了", Message: "页面暂时无法显示,请稍后再试。"}
+		if code == zhsearch.ENOTFOUND {
+			p = page{Title: "找不到文章 - " + siteName, Heading: "找不到这篇文章",
+				Message: "它可能已被删除,或者链接有误。可以用上面的搜索框找找看。"}
+		} else if code == zhsearch.EINTERNAL {
+			s.logger().Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		}
+		status, ok := errorStatus[code]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		s.render(c, site, status, "error.html", p)
+		return
+	}
+	v := &articleView{Article: a, URL: httpURL(a.URL), Paragraphs: paragraphs(a.Body)}
+	if !a.PublishedAt.IsZero() {
+		t := a.PublishedAt.In(time.FixedZone("CST", pageOffset))
+		v.Date, v.DateISO = t.Format("2006-01-02 15:04"), t.Format(time.RFC3339)
+	}
+	s.render(c, site, http.StatusOK, "article.html", page{Title: a.Title + " - " + siteName, Article: v})
+}
+
+func (s *Server) render(c *gin.Context, site *web.Assets, status int, name string, p page) {
+	if err := site.Render(c.Writer, status, name, p); err != nil {
+		s.fail(c, err) // an internal error: logged, answered 500
+		return
+	}
+	c.Abort()
+}
+
+// paragraphs splits an article body into its non-blank lines.
+func paragraphs(body string) []string {
+	var out []string
+	for line := range strings.SplitSeq(body, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// httpURL returns u when it is an absolute http or https URL, else "".
+// html/template would also defuse a javascript: URL; this keeps such a
+// link off the page altogether.
+func httpURL(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}

@@ -1,0 +1,190 @@
+/* zhsearch autocomplete: a search input with a popup listbox of title
+ * suggestions, after the WAI-ARIA 1.2 combobox pattern ("list autocomplete
+ * with manual selection"). The search page loads this file as is; the
+ * search-box embed (/searchbox.js) wraps it in a closure with its own code,
+ * so on a host page nothing leaks into the globals.
+ *
+ * Suggestion titles come from documents: they are inserted as text only.
+ *
+ * zhsearchCombobox({input, listbox, fetch, onSelect, delay}) wires input (the
+ * text field) to listbox (an element for the options, inside the same
+ * document or shadow root). fetch(q, signal) returns a promise of
+ * [{id, title}]; onSelect(item) runs after the reader picks a suggestion,
+ * with the input already holding its title. It returns {close()}.
+ */
+function zhsearchCombobox(opts) {
+  'use strict';
+  var input = opts.input;
+  var list = opts.listbox;
+  var delay = opts.delay == null ? 150 : opts.delay;
+  var optionID = (list.id || 'zhsearch-suggestions') + '-';
+  var items = [];
+  var active = -1;
+  var timer = 0;
+  var seq = 0;
+  var controller = null;
+
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-expanded', 'false');
+  if (list.id) input.setAttribute('aria-controls', list.id);
+  list.setAttribute('role', 'listbox');
+
+  function isOpen() { return !list.hidden; }
+
+  function open() {
+    if (!items.length) { close(); return; }
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+  }
+
+  function close() {
+    setActive(-1);
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+  }
+
+  function setActive(i) {
+    var old = list.children[active];
+    if (old) old.setAttribute('aria-selected', 'false');
+    active = i;
+    var cur = list.children[i];
+    if (cur) {
+      cur.setAttribute('aria-selected', 'true');
+      input.setAttribute('aria-activedescendant', cur.id);
+      cur.scrollIntoView({ block: 'nearest' });
+    } else {
+      active = -1;
+      input.removeAttribute('aria-activedescendant');
+    }
+  }
+
+  // appendMarked appends title to el as text, with the first occurrence of
+  // q in a <mark> built as an element, never parsed from a string.
+  function appendMarked(el, title, q) {
+    var at = q ? title.toLowerCase().indexOf(q.toLowerCase()) : -1;
+    if (at < 0) { el.appendChild(document.createTextNode(title)); return; }
+    var mark = document.createElement('mark');
+    mark.textContent = title.slice(at, at + q.length);
+    el.appendChild(document.createTextNode(title.slice(0, at)));
+    el.appendChild(mark);
+    el.appendChild(document.createTextNode(title.slice(at + q.length)));
+  }
+
+  function render(q, suggestions) {
+    items = suggestions;
+    active = -1;
+    input.removeAttribute('aria-activedescendant');
+    list.textContent = '';
+    items.forEach(function (s, i) {
+      var li = document.createElement('li');
+      li.id = optionID + i;
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', 'false');
+      li.title = s.title;
+      appendMarked(li, s.title, q);
+      list.appendChild(li);
+    });
+    if (items.length && hasFocus()) open(); else close();
+  }
+
+  function hasFocus() {
+    var root = input.getRootNode ? input.getRootNode() : document;
+    return root.activeElement === input;
+  }
+
+  function choose(i) {
+    var item = items[i];
+    if (!item) return;
+    close();
+    input.value = item.title;
+    opts.onSelect(item);
+  }
+
+  function cancel() {
+    clearTimeout(timer);
+    seq++;
+    if (controller) controller.abort();
+    controller = null;
+  }
+
+  function schedule() {
+    cancel();
+    var q = input.value.trim();
+    if (!q) { render('', []); return; }
+    timer = setTimeout(function () { load(q); }, delay);
+  }
+
+  function load(q) {
+    var my = ++seq;
+    controller = typeof AbortController === 'function' ? new AbortController() : null;
+    opts.fetch(q, controller && controller.signal).then(function (suggestions) {
+      if (my !== seq || input.value.trim() !== q) return;
+      render(q, suggestions);
+    }, function (err) {
+      if (my !== seq || (err && err.name === 'AbortError')) return;
+      render(q, []);
+      if (window.console) console.warn('zhsearch: no suggestions:', err && err.message);
+    });
+  }
+
+  input.addEventListener('input', schedule);
+  input.addEventListener('compositionend', schedule);
+
+  input.addEventListener('keydown', function (e) {
+    // Keys that an input method (IME) is using to compose Chinese are its own.
+    if (e.isComposing || e.keyCode === 229) return;
+    var n = items.length;
+    switch (e.key) {
+      case 'ArrowDown':
+      case 'Down':
+        if (!n) return;
+        e.preventDefault();
+        if (!isOpen()) { open(); setActive(0); return; }
+        setActive(active + 1 >= n ? 0 : active + 1);
+        return;
+      case 'ArrowUp':
+      case 'Up':
+        if (!n) return;
+        e.preventDefault();
+        if (!isOpen()) { open(); setActive(n - 1); return; }
+        setActive(active <= 0 ? n - 1 : active - 1);
+        return;
+      case 'Enter':
+        if (isOpen() && active >= 0) {
+          e.preventDefault();
+          choose(active);
+          return;
+        }
+        cancel();
+        close();
+        return; // the form submits
+      case 'Escape':
+      case 'Esc':
+        if (isOpen()) {
+          e.preventDefault();
+          close();
+        }
+        return;
+      case 'Tab':
+        close();
+        return;
+    }
+  });
+
+  input.addEventListener('blur', close);
+
+  // mousedown would move the focus out of the input and close the list
+  // before the click lands.
+  list.addEventListener('mousedown', function (e) { e.preventDefault(); });
+  list.addEventListener('click', function (e) {
+    var li = e.target.closest ? e.target.closest('[role="option"]') : null;
+    if (!li || !list.contains(li)) return;
+    choose(Array.prototype.indexOf.call(list.children, li));
+  });
+
+  close();
+  return {
+    close: function () { cancel(); close(); }
+  };
+}

@@ -1,0 +1,334 @@
+/* zhsearch pages: the search box in the top bar (autocomplete on every
+ * page) and, on the search page, results, pagination and the query kept in
+ * the URL (/?q=…&page=2) with history.pushState, so results can be shared
+ * and the back button works.
+ *
+ * Only the server's highlights (HTML-escaped text with <mark>) are parsed as
+ * HTML, and only after checking they hold nothing but text and <mark>;
+ * everything else from a document goes in as text.
+ */
+(function () {
+  'use strict';
+
+  var API = '/api/v1/';
+  var PAGE_SIZE = 10;
+  var MAX_WINDOW = 1000; // the API's cap on page*size
+  var MAX_PAGE = Math.floor(MAX_WINDOW / PAGE_SIZE);
+  var SITE = '站内搜索';
+
+  var form = document.querySelector('form.searchbar');
+  if (!form) return;
+  var input = form.querySelector('input[name="q"]');
+  var results = document.getElementById('results');
+  var main = document.getElementById('main');
+
+  var combo = zhsearchCombobox({
+    input: input,
+    listbox: form.querySelector('[role="listbox"]'),
+    fetch: function (q, signal) {
+      return getJSON(API + 'suggest?' + new URLSearchParams({ q: q, size: '8' }), signal)
+        .then(function (d) { return d.suggestions || []; });
+    },
+    onSelect: function () { submit(); }
+  });
+
+  function submit() {
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  form.addEventListener('submit', function (e) {
+    combo.close();
+    var q = input.value.trim();
+    if (!q) {
+      e.preventDefault();
+      input.focus();
+      return;
+    }
+    if (!results) return; // another page: the browser goes to /?q=…
+    e.preventDefault();
+    navigate(q, 1);
+  });
+
+  // "/" focuses the search box, as on many sites.
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    e.preventDefault();
+    input.focus();
+  });
+
+  // The article page's "back" link returns to the results it came from.
+  var back = document.getElementById('back');
+  if (back && document.referrer) {
+    try {
+      var ref = new URL(document.referrer);
+      if (ref.origin === location.origin && ref.pathname === '/' && ref.searchParams.get('q')) back.href = ref.href;
+    } catch (err) { /* no usable referrer */ }
+  }
+
+  if (!results) return;
+
+  // ---- search page ----
+  var statusEl = document.getElementById('status');
+  var intro = document.getElementById('intro');
+  var empty = document.getElementById('empty');
+  var emptyQuery = document.getElementById('empty-query');
+  var pager = document.getElementById('pager');
+  var loadSeq = 0;
+  var loadCtrl = null;
+
+  function urlFor(q, page) {
+    var p = new URLSearchParams({ q: q });
+    if (page > 1) p.set('page', String(page));
+    return '/?' + p.toString();
+  }
+
+  function navigate(q, page) {
+    var url = urlFor(q, page);
+    if (url !== location.pathname + location.search) {
+      history.pushState({ q: q, page: page }, '', url);
+    }
+    load(q, page);
+  }
+
+  function fromLocation() {
+    var p = new URLSearchParams(location.search);
+    var q = (p.get('q') || '').trim();
+    var page = parseInt(p.get('page') || '1', 10);
+    if (!(page >= 1)) page = 1;
+    if (page > MAX_PAGE) {
+      page = MAX_PAGE;
+      history.replaceState({ q: q, page: page }, '', urlFor(q, page));
+    }
+    combo.close();
+    input.value = q;
+    if (q) load(q, page); else showIntro();
+  }
+
+  window.addEventListener('popstate', fromLocation);
+
+  function showIntro() {
+    loadSeq++;
+    if (loadCtrl) loadCtrl.abort();
+    document.title = SITE;
+    intro.hidden = false;
+    empty.hidden = true;
+    pager.hidden = true;
+    results.textContent = '';
+    setStatus('');
+  }
+
+  function setStatus(text, isError) {
+    statusEl.textContent = text;
+    statusEl.classList.toggle('error', !!isError);
+  }
+
+  function load(q, page) {
+    var my = ++loadSeq;
+    if (loadCtrl) loadCtrl.abort();
+    loadCtrl = typeof AbortController === 'function' ? new AbortController() : null;
+    document.title = q + ' - ' + SITE;
+    intro.hidden = true;
+    results.classList.add('loading');
+    results.setAttribute('aria-busy', 'true');
+    var params = new URLSearchParams({ q: q, page: String(page), size: String(PAGE_SIZE) });
+    getJSON(API + 'search?' + params, loadCtrl && loadCtrl.signal).then(function (d) {
+      if (my === loadSeq) render(d, q, page);
+    }, function (err) {
+      if (my !== loadSeq || (err && err.name === 'AbortError')) return;
+      results.textContent = '';
+      pager.hidden = true;
+      empty.hidden = true;
+      setStatus(err.api ? '无法搜索:' + err.message : '搜索服务暂时不可用,请稍后再试。', true);
+    }).then(function () {
+      if (my !== loadSeq) return;
+      results.classList.remove('loading');
+      results.removeAttribute('aria-busy');
+    });
+  }
+
+  function render(d, q, page) {
+    results.textContent = '';
+    empty.hidden = true;
+    pager.hidden = true;
+    var hits = d.hits || [];
+    if (!d.total) {
+      setStatus('');
+      emptyQuery.textContent = q;
+      empty.hidden = false;
+      return;
+    }
+    if (!hits.length) {
+      setStatus('第 ' + page + ' 页没有结果:共 ' + d.total + ' 篇,请回到前面的页。');
+      renderPager(d.total, q, page);
+      return;
+    }
+    setStatus('找到 ' + d.total + ' 篇相关文章,用时 ' + formatMs(d.took_ms) + ' 毫秒' +
+      (page > 1 ? ',第 ' + page + ' 页' : ''));
+    results.start = (page - 1) * PAGE_SIZE + 1;
+    hits.forEach(function (hit) { results.appendChild(renderHit(hit)); });
+    renderPager(d.total, q, page);
+  }
+
+  function formatMs(ms) {
+    if (typeof ms !== 'number' || !isFinite(ms)) return '?';
+    return ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
+  }
+
+  function renderHit(hit) {
+    var li = el('li', 'result');
+    var h = el('h2', 'result-title');
+    var a = el('a');
+    a.href = '/a/' + encodeURIComponent(hit.id);
+    setMarked(a, hit.highlights && hit.highlights.title, hit.title);
+    h.appendChild(a);
+    li.appendChild(h);
+
+    var meta = el('p', 'result-meta');
+    var day = formatDate(hit.published_at);
+    if (day) {
+      var time = el('time');
+      time.dateTime = hit.published_at;
+      time.textContent = day;
+      meta.appendChild(time);
+    }
+    var site = safeURL(hit.url);
+    if (site) meta.appendChild(text('span', site.host));
+    if (meta.childNodes.length) li.appendChild(meta);
+
+    var snip = el('p', 'result-snippet');
+    if (hit.highlights && hit.highlights.body) {
+      setMarked(snip, hit.highlights.body, hit.snippet || '');
+    } else if (hit.snippet) {
+      snip.textContent = hit.snippet;
+    } else {
+      snip.className += ' title-only';
+      snip.textContent = '本站只收录了这篇文章的标题。';
+    }
+    li.appendChild(snip);
+    return li;
+  }
+
+  function renderPager(total, q, page) {
+    var last = Math.min(Math.ceil(total / PAGE_SIZE), MAX_PAGE);
+    pager.textContent = '';
+    if (last <= 1 && page <= 1) { pager.hidden = true; return; }
+    if (page > 1) pager.appendChild(pageLink(q, Math.min(page - 1, last), '上一页', 'prev'));
+    // The first and last pages and two either side of this one; a gap of
+    // one page shows that page rather than "…".
+    var shown = {};
+    [1, page - 2, page - 1, page, page + 1, page + 2, last].forEach(function (n) {
+      if (n >= 1 && n <= last) shown[n] = true;
+    });
+    var nums = Object.keys(shown).map(Number).sort(function (x, y) { return x - y; });
+    nums.forEach(function (n, i) {
+      if (i > 0 && nums[i - 1] === n - 2) shown[n - 1] = true;
+    });
+    var prev = 0;
+    Object.keys(shown).map(Number).sort(function (x, y) { return x - y; }).forEach(function (n) {
+      if (prev && n > prev + 1) {
+        var gap = text('span', '…');
+        gap.className = 'gap';
+        gap.setAttribute('aria-hidden', 'true');
+        pager.appendChild(gap);
+      }
+      var a = pageLink(q, n, String(n));
+      if (n === page) a.setAttribute('aria-current', 'page');
+      a.setAttribute('aria-label', '第 ' + n + ' 页');
+      pager.appendChild(a);
+      prev = n;
+    });
+    if (page < last) pager.appendChild(pageLink(q, page + 1, '下一页', 'next'));
+    pager.hidden = false;
+  }
+
+  function pageLink(q, n, label, rel) {
+    var a = el('a');
+    a.href = urlFor(q, n);
+    a.textContent = label;
+    a.dataset.page = String(n);
+    if (rel) a.rel = rel;
+    return a;
+  }
+
+  pager.addEventListener('click', function (e) {
+    var a = e.target.closest('a[data-page]');
+    if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    var q = new URLSearchParams(location.search).get('q') || input.value.trim();
+    navigate(q, parseInt(a.dataset.page, 10));
+    window.scrollTo(0, 0);
+    main.focus({ preventScroll: true });
+  });
+
+  fromLocation();
+
+  // ---- helpers ----
+
+  function el(tag, cls) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function text(tag, s) {
+    var e = el(tag);
+    e.textContent = s;
+    return e;
+  }
+
+  // setMarked puts the server's highlight html into node when it is
+  // nothing but text and <mark> elements without attributes; otherwise it
+  // falls back to the plain text.
+  function setMarked(node, html, plain) {
+    if (html) {
+      var t = document.createElement('template');
+      t.innerHTML = html; // inert: template content neither runs nor loads
+      if (onlyTextAndMarks(t.content)) {
+        node.textContent = '';
+        node.appendChild(t.content);
+        return;
+      }
+    }
+    node.textContent = plain || '';
+  }
+
+  function onlyTextAndMarks(root) {
+    for (var n = root.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 3) continue;
+      if (n.nodeType !== 1 || n.tagName !== 'MARK' || n.attributes.length) return false;
+      if (!onlyTextAndMarks(n)) return false;
+    }
+    return true;
+  }
+
+  function formatDate(s) {
+    if (!s) return '';
+    var t = Date.parse(s);
+    if (isNaN(t)) return '';
+    // The site writes its dates in China Standard Time (UTC+8).
+    return new Date(t + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  }
+
+  function safeURL(s) {
+    if (!s) return null;
+    try {
+      var u = new URL(s, location.href);
+      return u.protocol === 'https:' || u.protocol === 'http:' ? u : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function getJSON(url, signal) {
+    return fetch(url, { signal: signal, headers: { Accept: 'application/json' } }).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (body) {
+        if (r.ok && body) return body;
+        var err = new Error(body && body.error ? body.error.message : 'HTTP ' + r.status);
+        err.api = !!(body && body.error);
+        throw err;
+      });
+    });
+  }
+})();

@@ -1,0 +1,846 @@
+package main
+
+// Browser tests: the search page, the article page and the two embeds, as a
+// reader meets them, in Debian's chromium driven by chromedp, against a real
+// `zhsearch serve` on :0 with a real index built from ./data plus
+// testdata/browser/extra.jsonl (more 花呗 articles, for several result pages,
+// and articles whose titles and bodies are HTML and script).
+//
+// Run them alone with
+//
+//	go test -run TestBrowser -v ./cmd/zhsearch
+//
+// Without chromium they are skipped, unless ZHSEARCH_REQUIRE_BROWSER is set
+// (CI sets it, so CI never skips them silently). ZHSEARCH_CHROMIUM names
+// the browser binary; ZHSEARCH_SCREENSHOTS the folder for the screenshots,
+// by default a new temporary folder whose path the test logs.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The seed page and the hostile articles of testdata/browser/extra.jsonl.
+const (
+	seedID      = "000_6fe797c5a744a779"
+	seedTitle   = "花呗协商还款对征信的影响"
+	hostile1    = "<img src=x onerror=alert(1)>花呗风控"
+	hostile2    = "花呗风控<svg onload=alert(5)>怎么解除"
+	hostile1ID  = "xss-1"
+	hostile2ID  = "xss-2"
+	actionLimit = 45 * time.Second // per subtest: a hung page fails instead of hanging
+)
+
+func TestBrowser(t *testing.T) {
+	chrome := chromiumPath(t)
+	// The partner site: another origin that embeds widget.js and
+	// searchbox.js. It is allowed by --cors-origins as 127.0.0.1:PORT and
+	// not allowed as localhost:PORT, which is a different origin.
+	partner := httptest.NewServer(partnerPage())
+	t.Cleanup(partner.Close)
+	base := startServeConfig(t, serveConfig{
+		dataDir:     browserData(t),
+		indexDir:    filepath.Join(t.TempDir(), "index"),
+		addr:        "127.0.0.1:0",
+		corsOrigins: []string{partner.URL},
+	})
+	shots := screenshotDir(t)
+	browser := startBrowser(t, chrome)
+	tab := newTab(t, browser)
+
+	t.Run("typing suggests titles", func(t *testing.T) {
+		ctx := tab.limit(t)
+		do(t, ctx,
+			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(chromedp.CSS("#q")),
+			chromedp.Click(chromedp.CSS("#q")),
+			chromedp.SendKeys(chromedp.CSS("#q"), "花呗"),
+			chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+		)
+		st := combo(t, ctx, "document")
+		if st.Expanded != "true" || len(st.Options) == 0 {
+			t.Fatalf("after typing 花呗: aria-expanded=%q, %d options", st.Expanded, len(st.Options))
+		}
+		for _, o := range st.Options {
+			if !strings.Contains(o, "花呗") {
+				t.Errorf("suggestion %q does not contain 花呗", o)
+			}
+		}
+		if st.Marked == 0 {
+			t.Error("no suggestion marks what was typed")
+		}
+		shot(t, ctx, shots, "01-suggestions.png")
+
+		do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+		if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[0] || st.Selected != st.OptionIDs[0] {
+			t.Errorf("ArrowDown: aria-activedescendant=%q selected=%q, want %q", st.Active, st.Selected, st.OptionIDs[0])
+		}
+		if len(st.OptionIDs) > 1 {
+			do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+			if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[1] {
+				t.Errorf("second ArrowDown: active %q, want %q", st.Active, st.OptionIDs[1])
+			}
+			do(t, ctx, chromedp.KeyEvent(kb.ArrowUp))
+			if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[0] {
+				t.Errorf("ArrowUp: active %q, want %q", st.Active, st.OptionIDs[0])
+			}
+		}
+		do(t, ctx, chromedp.KeyEvent(kb.Escape))
+		st = combo(t, ctx, "document")
+		if st.Expanded != "false" || !st.Hidden || st.Active != "" || st.Value != "花呗" {
+			t.Errorf("Escape: expanded=%q hidden=%v active=%q value=%q; want the list closed and 花呗 kept",
+				st.Expanded, st.Hidden, st.Active, st.Value)
+		}
+	})
+
+	var page1, page2 []string
+	t.Run("enter shows highlighted results", func(t *testing.T) {
+		ctx := tab.limit(t)
+		do(t, ctx, chromedp.KeyEvent(kb.Enter))
+		r := waitResults(t, ctx, "花呗", 1)
+		total := apiTotal(t, base, "花呗")
+		if total <= 10 {
+			t.Fatalf("the test corpus has %d results for 花呗; it needs more than one page", total)
+		}
+		if len(r.Titles) != 10 {
+			t.Errorf("%d results on page 1, want 10", len(r.Titles))
+		}
+		for i, title := range r.Titles {
+			if strings.Contains(title, "花呗") && !slices.Contains(r.Marks[i], "花呗") {
+				t.Errorf("result %q: marks %q, want 花呗 highlighted", title, r.Marks[i])
+			}
+		}
+		if want := fmt.Sprintf("找到 %d 篇相关文章,用时 ", total); !strings.HasPrefix(r.Status, want) || !strings.Contains(r.Status, "毫秒") {
+			t.Errorf("status %q, want it to start with %q and give the time in 毫秒", r.Status, want)
+		}
+		if r.Search != "?q="+url.QueryEscape("花呗") {
+			t.Errorf("URL query %q, want the query kept in the URL", r.Search)
+		}
+		page1 = r.Titles
+		shot(t, ctx, shots, "02-results.png")
+	})
+
+	t.Run("page 2 and the back button", func(t *testing.T) {
+		if page1 == nil {
+			t.Skip("no first page")
+		}
+		ctx := tab.limit(t)
+		do(t, ctx, chromedp.Click(chromedp.CSS(`#pager a[data-page="2"]`)))
+		r := waitResults(t, ctx, "花呗", 2)
+		if r.Current != "2" || !strings.Contains(r.Status, "第 2 页") {
+			t.Errorf("page 2: current page %q, status %q", r.Current, r.Status)
+		}
+		if len(r.Titles) == 0 || slices.Equal(r.Titles, page1) {
+			t.Fatalf("page 2 shows %q", r.Titles)
+		}
+		for _, title := range r.Titles {
+			if slices.Contains(page1, title) {
+				t.Errorf("%q is on page 1 and page 2", title)
+			}
+		}
+		page2 = r.Titles
+		shot(t, ctx, shots, "03-page2.png")
+
+		do(t, ctx, chromedp.NavigateToHistoryEntry(historyEntry(t, ctx, -1)))
+		if r = waitResults(t, ctx, "花呗", 1); !slices.Equal(r.Titles, page1) || r.Value != "花呗" {
+			t.Errorf("back: titles %q (box %q), want page 1 %q", r.Titles, r.Value, page1)
+		}
+		do(t, ctx, chromedp.NavigateToHistoryEntry(historyEntry(t, ctx, +1)))
+		if r = waitResults(t, ctx, "花呗", 2); !slices.Equal(r.Titles, page2) {
+			t.Errorf("forward: titles %q, want page 2 %q", r.Titles, page2)
+		}
+		// A shared link opens the same page.
+		do(t, ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape("花呗")+"&page=2"))
+		if r = waitResults(t, ctx, "花呗", 2); !slices.Equal(r.Titles, page2) || r.Value != "花呗" || r.Current != "2" {
+			t.Errorf("opened /?q=花呗&page=2: titles %q, box %q, current %q", r.Titles, r.Value, r.Current)
+		}
+	})
+
+	t.Run("no results explains what to try", func(t *testing.T) {
+		ctx := tab.limit(t)
+		const q = "量子纠缠"
+		do(t, ctx,
+			chromedp.Navigate(base+"/?q="+url.QueryEscape(q)),
+			chromedp.WaitVisible(chromedp.CSS("#empty")),
+		)
+		text := val(t, ctx, chromedp.Text(chromedp.CSS("#empty")))
+		if !strings.Contains(text, "没有找到与“"+q+"”相关的文章") || !strings.Contains(text, "拼音") {
+			t.Errorf("empty state says %q", text)
+		}
+		if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results li').length`)); n != 0 {
+			t.Errorf("%d results shown", n)
+		}
+		shot(t, ctx, shots, "04-empty.png")
+	})
+
+	t.Run("article page shows its related list", func(t *testing.T) {
+		ctx := tab.limit(t)
+		searchURL := base + "/?q=" + url.QueryEscape(seedTitle)
+		do(t, ctx,
+			chromedp.Navigate(searchURL),
+			chromedp.WaitVisible(chromedp.CSS(`#results a[href="/a/`+seedID+`"]`)),
+			chromedp.Click(chromedp.CSS(`#results a[href="/a/`+seedID+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
+		)
+		a := readArticle(t, ctx)
+		if a.Title != seedTitle || !strings.Contains(a.Meta, "2024-05-25 13:09") || len(a.Paragraphs) < 5 {
+			t.Errorf("article: title %q, meta %q, %d paragraphs", a.Title, a.Meta, len(a.Paragraphs))
+		}
+		if a.Back != searchURL {
+			t.Errorf("back link %q, want the results it came from %q", a.Back, searchURL)
+		}
+		w := waitWidget(t, ctx)
+		if w.Heading != "相关文章" || len(w.Items) == 0 {
+			t.Fatalf("widget: heading %q, %d items", w.Heading, len(w.Items))
+		}
+		for _, it := range w.Items {
+			if it.Text == seedTitle || strings.HasSuffix(it.Href, "/a/"+seedID) {
+				t.Errorf("the related list holds the article itself: %+v", it)
+			}
+			if !strings.HasPrefix(it.Href, base+"/a/") {
+				t.Errorf("related link %q, want a page of %s", it.Href, base)
+			}
+		}
+		shot(t, ctx, shots, "05-article.png")
+	})
+
+	t.Run("embeds on another origin", func(t *testing.T) {
+		ctx := tab.limit(t)
+		do(t, ctx, chromedp.Navigate(partner.URL+"/post?zh="+url.QueryEscape(base)+"&id="+hostile2ID))
+		w := waitWidget(t, ctx)
+		origin := val(t, ctx, chromedp.Evaluate[string](`location.origin`))
+		if origin == base {
+			t.Fatalf("the partner page is on %s, the same origin as zhsearch", origin)
+		}
+		found := false
+		for _, it := range w.Items {
+			if it.Text == hostile1 {
+				found = true
+				if it.Href != base+"/a/"+hostile1ID {
+					t.Errorf("link to %q is %q, want its zhsearch page (its url is javascript:)", it.Text, it.Href)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("widget for %s lists %+v, want %q as text", hostile2ID, w.Items, hostile1)
+		}
+		if w.Elements != 0 {
+			t.Errorf("%d img/svg/script/iframe elements in the widget", w.Elements)
+		}
+		// The host's CSS neither reaches into the widget nor is changed by it.
+		if w.LinkColor == "rgb(255, 0, 0)" || strings.Contains(w.BoxFont, "serif") && !strings.Contains(w.BoxFont, "sans") {
+			t.Errorf("host styles leak into the widget: link color %s, font %q", w.LinkColor, w.BoxFont)
+		}
+		if w.ProbeDisplay != "inline" {
+			t.Errorf("the host's own <li> has display %q, want the host's inline", w.ProbeDisplay)
+		}
+		shot(t, ctx, shots, "06-partner-widget.png")
+
+		const box = `document.querySelector('zhsearch-searchbox').shadowRoot`
+		do(t, ctx,
+			chromedp.Click(chromedp.JSPath(box+`.querySelector('input')`)),
+			chromedp.SendKeys(chromedp.JSPath(box+`.querySelector('input')`), "花呗"),
+		)
+		val(t, ctx, chromedp.Poll[bool](box+`.querySelectorAll('[role="option"]').length > 0`, chromedp.WithPollingTimeout(10*time.Second)))
+		st := combo(t, ctx, box)
+		if st.Expanded != "true" || len(st.Options) == 0 || !strings.Contains(st.Options[0], "花呗") {
+			t.Errorf("search box embed: expanded %q, options %q", st.Expanded, st.Options)
+		}
+		shot(t, ctx, shots, "06b-partner-searchbox.png")
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent(kb.Enter))); err != nil {
+			t.Fatalf("Enter in the search box embed: %v", err)
+		}
+		r := waitResults(t, ctx, "花呗", 1)
+		if !strings.HasPrefix(r.Href, base+"/?q=") || len(r.Titles) == 0 {
+			t.Errorf("Enter in the embed went to %s with %d results", r.Href, len(r.Titles))
+		}
+	})
+
+	t.Run("hostile titles stay text", func(t *testing.T) {
+		ctx := tab.limit(t)
+		r := func() results {
+			do(t, ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape("花呗风控")))
+			return waitResults(t, ctx, "花呗风控", 1)
+		}()
+		for _, h := range []string{hostile1, hostile2} {
+			i := slices.Index(r.Titles, h)
+			if i < 0 {
+				t.Errorf("results %q lack %q as text", r.Titles, h)
+			} else if !slices.Contains(r.Marks[i], "花呗风控") {
+				t.Errorf("result %q marks %q, want 花呗风控", h, r.Marks[i])
+			}
+		}
+		if r.Elements != 0 {
+			t.Errorf("%d img/svg/script/iframe elements among the results", r.Elements)
+		}
+
+		do(t, ctx,
+			chromedp.Click(chromedp.CSS("#q")),
+			chromedp.KeyEvent(kb.End),
+			chromedp.SendKeys(chromedp.CSS("#q"), " "),
+		)
+		val(t, ctx, chromedp.Poll[bool](`[...document.querySelectorAll('#q-list [role="option"]')].some(o => o.textContent.includes('<'))`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		st := combo(t, ctx, "document")
+		if !slices.Contains(st.Options, hostile1) || !slices.Contains(st.Options, hostile2) || st.Elements != 0 {
+			t.Errorf("suggestions %q (%d elements), want both hostile titles as text", st.Options, st.Elements)
+		}
+		shot(t, ctx, shots, "07-hostile-suggestions.png")
+
+		do(t, ctx,
+			chromedp.Navigate(base+"/a/"+hostile1ID),
+			chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
+		)
+		a := readArticle(t, ctx)
+		if a.Title != hostile1 || !strings.Contains(strings.Join(a.Paragraphs, ""), "<script>alert(2)</script>") ||
+			!strings.Contains(a.Meta, "<u>风控</u>") || !slices.Contains(a.Tags, "<i>花呗</i>") {
+			t.Errorf("article page: title %q, meta %q, tags %q, body %q", a.Title, a.Meta, a.Tags, a.Paragraphs)
+		}
+		if a.Elements != 0 || a.ScriptLinks != 0 || a.Source != "" {
+			t.Errorf("article page: %d injected elements, %d javascript: links, source link %q", a.Elements, a.ScriptLinks, a.Source)
+		}
+		w := waitWidget(t, ctx)
+		if len(w.Items) == 0 || w.Items[0].Text != hostile2 || w.Elements != 0 {
+			t.Errorf("widget: %+v (%d elements), want %q first, as text", w.Items, w.Elements, hostile2)
+		}
+		shot(t, ctx, shots, "08-hostile-article.png")
+	})
+
+	t.Run("readable on a phone", func(t *testing.T) {
+		ctx := tab.limit(t)
+		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+		defer do(t, ctx, chromedp.ResetViewport())
+		do(t, ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape("花呗")))
+		waitResults(t, ctx, "花呗", 1)
+		noOverflow(t, ctx, "results")
+		save(t, shots, "09-phone-results.png", val(t, ctx, chromedp.CaptureScreenshot()))
+
+		do(t, ctx,
+			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
+			chromedp.Tap(chromedp.CSS("#q")),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('#q').select()`),
+			chromedp.SendKeys(chromedp.CSS("#q"), "征信"),
+			chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+		)
+		noOverflow(t, ctx, "suggestions")
+		save(t, shots, "10-phone-suggestions.png", val(t, ctx, chromedp.CaptureScreenshot()))
+
+		do(t, ctx,
+			chromedp.Navigate(base+"/a/"+seedID),
+			chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
+		)
+		waitWidget(t, ctx)
+		noOverflow(t, ctx, "article")
+		save(t, shots, "11-phone-article.png", val(t, ctx, chromedp.CaptureScreenshot()))
+		do(t, ctx, chromedp.ScrollIntoView(chromedp.CSS("#related")))
+		save(t, shots, "12-phone-related.png", val(t, ctx, chromedp.CaptureScreenshot()))
+	})
+
+	// Nothing above may have opened a dialog or logged an error.
+	tab.check(t)
+
+	t.Run("embeds on an origin not allowed get no data", func(t *testing.T) {
+		other := newTab(t, browser)
+		ctx := other.limit(t)
+		// localhost:PORT is the partner server under another origin, one
+		// that --cors-origins does not list.
+		u, _ := url.Parse(partner.URL)
+		do(t, ctx, chromedp.Navigate("http://localhost:"+u.Port()+"/post?zh="+url.QueryEscape(base)+"&id="+seedID))
+		val(t, ctx, chromedp.Poll[bool](`document.querySelector('script[data-zhsearch-mounted][src$="/widget.js"]') !== null && document.querySelector('zhsearch-related') === null`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		errs := other.errors(ctx)
+		if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, "CORS") }) {
+			t.Errorf("console %q, want the browser's CORS refusal", errs)
+		}
+	})
+}
+
+// ---- the page state the tests read ----
+
+// comboState is a search box's ARIA state.
+type comboState struct {
+	Value     string   `json:"value"`
+	Expanded  string   `json:"expanded"`
+	Active    string   `json:"active"`
+	Hidden    bool     `json:"hidden"`
+	Options   []string `json:"options"`
+	OptionIDs []string `json:"ids"`
+	Selected  string   `json:"selected"`
+	Marked    int      `json:"marked"`
+	Elements  int      `json:"elements"` // elements a title could have injected
+}
+
+// combo reads the combobox under root, a JS expression for a document or
+// shadow root.
+func combo(t *testing.T, ctx context.Context, root string) comboState {
+	t.Helper()
+	return val(t, ctx, chromedp.Evaluate[comboState](`(() => {
+		const root = `+root+`;
+		const input = root.querySelector('[role="combobox"]');
+		const list = root.getElementById(input.getAttribute('aria-controls'));
+		const opts = [...list.querySelectorAll('[role="option"]')];
+		const sel = opts.find(o => o.getAttribute('aria-selected') === 'true');
+		return {
+			value: input.value,
+			expanded: input.getAttribute('aria-expanded'),
+			active: input.getAttribute('aria-activedescendant') || '',
+			hidden: list.hidden,
+			options: opts.map(o => o.textContent),
+			ids: opts.map(o => o.id),
+			selected: sel ? sel.id : '',
+			marked: list.querySelectorAll('[role="option"] mark').length,
+			elements: list.querySelectorAll('img, svg, script, iframe').length,
+		};
+	})()`))
+}
+
+// results is the search page's state.
+type results struct {
+	Href     string     `json:"href"`
+	Search   string     `json:"search"`
+	Value    string     `json:"value"`
+	Status   string     `json:"status"`
+	Titles   []string   `json:"titles"`
+	Marks    [][]string `json:"marks"` // the <mark> texts of each title
+	Current  string     `json:"current"`
+	Elements int        `json:"elements"`
+}
+
+// waitResults waits for the search page to show page `page` of query q, and
+// reads it.
+func waitResults(t *testing.T, ctx context.Context, q string, page int) results {
+	t.Helper()
+	want := "?q=" + url.QueryEscape(q)
+	if page > 1 {
+		want += fmt.Sprintf("&page=%d", page)
+	}
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`location.search === %q && document.querySelector('#results.loading') === null &&
+		document.querySelector('#results li, #empty:not([hidden])') !== null &&
+		(%d === 1 || document.querySelector('#pager [aria-current="page"]')?.textContent === '%d')`, want, page, page),
+		chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("waiting for results of %s: %v (at %s)", want, err, loc)
+	}
+	return val(t, ctx, chromedp.Evaluate[results](`(() => {
+		const titles = [...document.querySelectorAll('#results .result-title')];
+		const cur = document.querySelector('#pager [aria-current="page"]');
+		return {
+			href: location.href,
+			search: location.search,
+			value: document.querySelector('#q').value,
+			status: document.querySelector('#status').textContent,
+			titles: titles.map(h => h.textContent),
+			marks: titles.map(h => [...h.querySelectorAll('mark')].map(m => m.textContent)),
+			current: cur ? cur.textContent : '',
+			elements: document.querySelectorAll('#results img, #results svg, #results script, #results iframe, #results b, #results i').length,
+		};
+	})()`))
+}
+
+// article is the article page's state.
+type article struct {
+	Title       string   `json:"title"`
+	Meta        string   `json:"meta"`
+	Tags        []string `json:"tags"`
+	Paragraphs  []string `json:"paragraphs"`
+	Back        string   `json:"back"`
+	Source      string   `json:"source"`
+	Elements    int      `json:"elements"`
+	ScriptLinks int      `json:"scriptLinks"`
+}
+
+func readArticle(t *testing.T, ctx context.Context) article {
+	t.Helper()
+	return val(t, ctx, chromedp.Evaluate[article](`(() => {
+		const q = s => document.querySelector(s);
+		const src = q('.source a');
+		return {
+			title: q('h1.article-title').textContent,
+			meta: q('.article-meta') ? q('.article-meta').textContent : '',
+			tags: [...document.querySelectorAll('.tags a')].map(a => a.textContent),
+			paragraphs: [...document.querySelectorAll('.article-body p')].map(p => p.textContent),
+			back: q('#back').href,
+			source: src ? src.href : '',
+			elements: document.querySelectorAll('main img, main svg, main iframe, main b, main u, main i, .article script').length,
+			scriptLinks: [...document.querySelectorAll('a[href]')].filter(a => !/^https?:$/.test(a.protocol)).length,
+		};
+	})()`))
+}
+
+// widget is the related-articles widget's state, read through its shadow
+// root.
+type widget struct {
+	Heading string `json:"heading"`
+	Items   []struct {
+		Text string `json:"text"`
+		Href string `json:"href"`
+	} `json:"items"`
+	Elements     int    `json:"elements"`
+	LinkColor    string `json:"linkColor"`
+	BoxFont      string `json:"boxFont"`
+	ProbeDisplay string `json:"probeDisplay"`
+}
+
+// waitWidget waits for the widget on the page to list its articles.
+func waitWidget(t *testing.T, ctx context.Context) widget {
+	t.Helper()
+	const root = `document.querySelector('zhsearch-related')?.shadowRoot`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](root+`?.querySelector('li, .msg:not(:empty)') && !`+root+`.querySelector('[aria-busy]')`,
+		chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("waiting for the related-articles widget: %v", err)
+	}
+	return val(t, ctx, chromedp.Evaluate[widget](`(() => {
+		const root = `+root+`;
+		const a = root.querySelector('a');
+		const probe = document.getElementById('probe');
+		return {
+			heading: root.querySelector('h2').textContent,
+			items: [...root.querySelectorAll('li a')].map(a => ({text: a.textContent, href: a.href})),
+			elements: root.querySelectorAll('img, svg, script, iframe').length,
+			linkColor: a ? getComputedStyle(a).color : '',
+			boxFont: getComputedStyle(root.querySelector('.box')).fontFamily,
+			probeDisplay: probe ? getComputedStyle(probe).display : '',
+		};
+	})()`))
+}
+
+// noOverflow fails when the page is wider than the viewport (a phone would
+// scroll sideways).
+func noOverflow(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	w := val(t, ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if w[0] > w[1] {
+		t.Errorf("%s: page is %dpx wide in a %dpx viewport", what, w[0], w[1])
+	}
+}
+
+// historyEntry returns the id of the session-history entry delta steps
+// from the current one: -1 is what the back button goes to.
+func historyEntry(t *testing.T, ctx context.Context, delta int64) int64 {
+	t.Helper()
+	h := val(t, ctx, chromedp.NavigationEntries())
+	i := h.CurrentIndex + delta
+	if i < 0 || i >= int64(len(h.Entries)) {
+		t.Fatalf("no history entry %+d from %d of %d", delta, h.CurrentIndex, len(h.Entries))
+	}
+	return h.Entries[i].ID
+}
+
+func apiTotal(t *testing.T, base, q string) uint64 {
+	t.Helper()
+	var sr searchResp
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape(q), 200, &sr)
+	return sr.Total
+}
+
+// ---- fixtures: server, data, partner page ----
+
+// startServeConfig runs `zhsearch serve` in-process with cfg and returns
+// its base URL.
+func startServeConfig(t *testing.T, cfg serveConfig) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	errc := make(chan error, 1)
+	cfg.ready = func(a string) { addrc <- a }
+	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	select {
+	case a := <-addrc:
+		return "http://" + a
+	case err := <-errc:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("server did not start")
+	}
+	return ""
+}
+
+// browserData returns a data folder holding the bundled corpus (../../data)
+// and testdata/browser/*.jsonl.
+func browserData(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	var srcs []string
+	for _, pat := range []string{"../../data/*.txt", "../../data/*.jsonl", "testdata/browser/*.jsonl"} {
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, m...)
+	}
+	for _, src := range srcs {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A page's id is its file name, so names are kept.
+		dst := filepath.Join(dir, filepath.Base(src))
+		if _, err := os.Stat(dst); err == nil {
+			t.Fatalf("%s: a file of that name is already in the test data folder", src)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// partnerPage serves a page of a partner site for ?zh=BASE&id=ARTICLE: its
+// own styles (which must not reach into the embeds) and both embeds, loaded
+// from zhsearch at BASE.
+func partnerPage() http.HandlerFunc {
+	tmpl := template.Must(template.New("partner").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>合作站点</title>
+<link rel="icon" href="data:,">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body { font-family: serif; font-size: 21px; color: #552200; margin: 24px auto; max-width: 720px; background: #fdf6e3; }
+a { color: rgb(255, 0, 0) !important; font-size: 30px; }
+li { display: inline; }
+h2 { color: green; text-transform: uppercase; }
+</style></head>
+<body>
+<h1>合作站点的一篇文章</h1>
+<ul><li id="probe">合作站点自己的列表</li></ul>
+<script src="{{.Base}}/searchbox.js" data-placeholder="搜索本站文章" async></script>
+<p>正文……这段文字属于合作站点,样式也是合作站点自己的。</p>
+<script src="{{.Base}}/widget.js" data-article-id="{{.ID}}" data-size="5" async></script>
+<p>文章结束。</p>
+</body></html>`))
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		data := struct{ Base, ID string }{r.URL.Query().Get("zh"), r.URL.Query().Get("id")}
+		if err := tmpl.Execute(w, data); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	}
+}
+
+// ---- the browser ----
+
+// chromiumPath finds the browser, or skips the test when there is none and
+// ZHSEARCH_REQUIRE_BROWSER is unset.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	names := []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+	if p := os.Getenv("ZHSEARCH_CHROMIUM"); p != "" {
+		names = []string{p}
+	}
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	msg := fmt.Sprintf("browser tests need chromium (%s) and found none: install it with "+
+		"`apt-get install chromium` (./scripts/install-browser) or name it in ZHSEARCH_CHROMIUM", strings.Join(names, ", "))
+	if os.Getenv("ZHSEARCH_REQUIRE_BROWSER") != "" {
+		t.Fatal(msg + "; ZHSEARCH_REQUIRE_BROWSER is set, so this fails")
+	}
+	t.Skip(msg + "; set ZHSEARCH_REQUIRE_BROWSER=1 to make this a failure")
+	return ""
+}
+
+// startBrowser starts a headless chromium with a fresh profile and returns
+// a context for it; the browser ends with the test.
+func startBrowser(t *testing.T, path string) context.Context {
+	t.Helper()
+	profile := t.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() }) // before the profile folder is removed
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return ctx
+}
+
+// tab is one browser tab with everything it logged: dialogs it opened and
+// errors and exceptions on its console.
+type tab struct {
+	ctx context.Context
+	mu  sync.Mutex
+	bad []string // dialogs and console errors, with the page they came from
+}
+
+// newTab opens a tab in browser and starts recording.
+func newTab(t *testing.T, browser context.Context) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	tb := &tab{ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		// Runs in the tab's event loop: record, and run no command here.
+		switch ev := ev.(type) {
+		case *page.EventJavascriptDialogOpening:
+			tb.record("dialog %s %q on %s", ev.Type, ev.Message, ev.URL)
+			go func() { // an open dialog blocks the page
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+			}()
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				tb.record("console.%s %s", ev.Type, consoleArgs(ev.Args))
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			text := d.Text
+			if d.Exception != nil && d.Exception.Description != "" {
+				text += " " + d.Exception.Description
+			}
+			tb.record("exception %s at %s:%d", text, d.URL, d.LineNumber+1)
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError {
+				tb.record("browser log (%s) %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+func (tb *tab) record(format string, args ...any) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.bad = append(tb.bad, fmt.Sprintf(format, args...))
+}
+
+// errors returns what the tab recorded so far. A round trip to the page
+// first makes sure every event sent before it has been seen.
+func (tb *tab) errors(ctx context.Context) []string {
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[int](`1`))
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return slices.Clone(tb.bad)
+}
+
+// check fails the test for every dialog and console error so far.
+func (tb *tab) check(t *testing.T) {
+	t.Helper()
+	for _, e := range tb.errors(tb.ctx) {
+		t.Errorf("in the browser: %s", e)
+	}
+}
+
+// limit returns the tab's context with a deadline for one subtest.
+func (tb *tab) limit(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(tb.ctx, actionLimit)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func consoleArgs(args []*runtime.RemoteObject) string {
+	var parts []string
+	for _, a := range args {
+		switch {
+		case len(a.Value) > 0:
+			parts = append(parts, string(a.Value))
+		case a.Description != "":
+			parts = append(parts, a.Description)
+		default:
+			parts = append(parts, string(a.Type))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// ---- small helpers ----
+
+// do runs actions in the tab, failing the test on an error.
+func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		loc, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Location())
+		t.Fatalf("browser: %v (page %s)", err, loc)
+	}
+}
+
+// val runs one action that returns a value, failing the test on an error.
+func val[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		var ex *chromedp.ExceptionError
+		if errors.As(err, &ex) {
+			t.Fatalf("in the page: %v", ex)
+		}
+		t.Fatalf("browser: %v", err)
+	}
+	return v
+}
+
+// screenshotDir is where the screenshots go: $ZHSEARCH_SCREENSHOTS or a
+// new temporary folder that outlives the test, so they can be looked at.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("ZHSEARCH_SCREENSHOTS")
+	var err error
+	if dir != "" {
+		err = os.MkdirAll(dir, 0o755)
+	} else {
+		dir, err = os.MkdirTemp("", "zhsearch-screenshots-")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots: %s", dir)
+	return dir
+}
+
+// shot saves a full-page PNG screenshot.
+func shot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	save(t, dir, name, val(t, ctx, chromedp.FullScreenshot(100)))
+}
+
+func save(t *testing.T, dir, name string, png []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
