@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -51,7 +50,7 @@ func OpenGeneration(path string) (*Index, error) {
 // a writable open excludes every other open of the generation, in any
 // process.
 func openGeneration(path string, writable bool) (*Index, error) {
-	seg := analysis.DefaultSegmenter() // load before bleve needs the analyzers
+	analysis.Preload() // the dictionaries load while the lock is taken and bleve opens
 	lock, err := lockGeneration(path, writable)
 	if err != nil {
 		return nil, err
@@ -63,7 +62,7 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	return &Index{bleve: b, path: path, seg: seg, lock: lock}, nil
+	return &Index{bleve: b, path: path, seg: analysis.DefaultSegmenter(), lock: lock}, nil
 }
 
 // Path returns the generation folder this Index reads.
@@ -101,7 +100,7 @@ type BuildStats struct {
 
 // BuildOptions tunes a build.
 type BuildOptions struct {
-	// BatchSize is the number of articles per bleve batch (default 1000).
+	// BatchSize is the number of articles per bleve batch (default 500).
 	BatchSize int
 	// Progress, when set, is called after each batch with the number of
 	// articles indexed so far and the total.
@@ -167,54 +166,6 @@ func BuildArticles(ctx context.Context, indexDir string, articles []zhsearch.Art
 		return "", fmt.Errorf("switch to new generation: %w", err)
 	}
 	return final, nil
-}
-
-func writeGeneration(ctx context.Context, path string, articles []zhsearch.Article, opts BuildOptions) error {
-	analysis.DefaultSegmenter()
-	b, err := bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
-		nil)
-	if err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
-	size := opts.BatchSize
-	if size <= 0 {
-		size = 1000
-	}
-	batch := b.NewBatch()
-	flush := func(done int) error {
-		if err := b.Batch(batch); err != nil {
-			return fmt.Errorf("index batch: %w", err)
-		}
-		batch.Reset()
-		if opts.Progress != nil {
-			opts.Progress(done, len(articles))
-		}
-		return nil
-	}
-	for i := range articles {
-		if err := ctx.Err(); err != nil {
-			b.Close()
-			return err
-		}
-		if err := batch.Index(articles[i].ID, toDoc(&articles[i])); err != nil {
-			b.Close()
-			return fmt.Errorf("index article %s: %w", articles[i].ID, err)
-		}
-		if batch.Size() >= size {
-			if err := flush(i + 1); err != nil {
-				b.Close()
-				return err
-			}
-		}
-	}
-	if opts.journalSeq > 0 {
-		batch.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(opts.journalSeq, 10)))
-	}
-	if err := flush(len(articles)); err != nil {
-		b.Close()
-		return err
-	}
-	return b.Close()
 }
 
 // verifyGeneration opens a finished generation and checks its document count

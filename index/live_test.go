@@ -32,8 +32,8 @@ func writeData(t *testing.T, dir string, lines ...string) {
 	}
 }
 
-// genArticles returns n JSONL lines of articles that all hold 测试.
-func genArticles(prefix string, n int) []string {
+// jsonlLines returns n JSONL lines of articles that all hold 测试.
+func jsonlLines(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = fmt.Sprintf(`{"id":"%s%d","title":"测试文章%s%d 花呗还款","body":"这是第%d篇测试文章，讲借呗和征信。"}`, prefix, i, prefix, i, i)
@@ -201,7 +201,7 @@ func TestEditsLiveEqualRebuild(t *testing.T) {
 // generation, and the old one is closed and removed when it is released.
 func TestSwitchKeepsInFlightRequests(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, genArticles("a", 5)...)
+	writeData(t, data, jsonlLines("a", 5)...)
 	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestSwitchKeepsInFlightRequests(t *testing.T) {
 	}
 	oldName := old.name
 
-	writeData(t, data, genArticles("b", 8)...)
+	writeData(t, data, jsonlLines("b", 8)...)
 	waitJob(t, l, startJob(t, l))
 	if l.Generation() == oldName {
 		t.Fatal("still on the old generation after the reindex")
@@ -249,7 +249,7 @@ func TestSwitchKeepsInFlightRequests(t *testing.T) {
 // left alone, and removed once that process lets go, with no new event.
 func TestJanitorRetries(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, genArticles("a", 3)...)
+	writeData(t, data, jsonlLines("a", 3)...)
 	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -317,13 +317,13 @@ func waitJob(t *testing.T, l *Live, id string) *zhsearch.ReindexJob {
 // every accepted edit is in the generation the reindex switches to.
 func TestEditsDuringReindexAreKept(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, genArticles("a", 10)...)
+	writeData(t, data, jsonlLines("a", 10)...)
 	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	l := openLive(t, data, idx, -1)
 	defer l.Close()
-	writeData(t, data, genArticles("b", 1500)...)
+	writeData(t, data, jsonlLines("b", 1500)...)
 	l.cfg.BatchSize = 100
 	// One edit lands exactly between the catch-up made while edits flow and
 	// the switch: the last edit of all, so nothing after it can heal a miss.
@@ -376,7 +376,7 @@ edits:
 // process holds the build lock, is a conflict.
 func TestReindexConflicts(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, genArticles("a", 600)...)
+	writeData(t, data, jsonlLines("a", 600)...)
 	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -411,14 +411,14 @@ func TestReindexConflicts(t *testing.T) {
 // file and line, and the live generation keeps serving.
 func TestFailedReindexKeepsServing(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, genArticles("a", 3)...)
+	writeData(t, data, jsonlLines("a", 3)...)
 	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	l := openLive(t, data, idx, -1)
 	defer l.Close()
 	gen := l.Generation()
-	writeData(t, data, append(genArticles("b", 3), `{"id":"b9","title":"坏日期","published_at":"soon"}`)...)
+	writeData(t, data, append(jsonlLines("b", 3), `{"id":"b9","title":"坏日期","published_at":"soon"}`)...)
 	id := startJob(t, l)
 	var j *zhsearch.ReindexJob
 	for j == nil || j.State == zhsearch.JobRunning {
@@ -450,7 +450,7 @@ func TestFailedReindexKeepsServing(t *testing.T) {
 // and during it included, and the old folder is removed once closed.
 func TestFollowOfflineBuild(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, genArticles("a", 4)...)
+	writeData(t, data, jsonlLines("a", 4)...)
 	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +460,7 @@ func TestFollowOfflineBuild(t *testing.T) {
 	if _, err := l.PutArticle(context.Background(), "e1", []byte(`{"title":"编辑一"}`)); err != nil {
 		t.Fatal(err)
 	}
-	writeData(t, data, genArticles("b", 6)...)
+	writeData(t, data, jsonlLines("b", 6)...)
 	stats, err := Build(context.Background(), data, idx, BuildOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -501,7 +501,7 @@ func TestFollowOfflineBuild(t *testing.T) {
 // but is never read as an input file.
 func TestBuildLeavesJournalOutOfInput(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, genArticles("a", 2)...)
+	writeData(t, data, jsonlLines("a", 2)...)
 	w, err := journal.OpenWriter(journal.DefaultPath(data))
 	if err != nil {
 		t.Fatal(err)

@@ -25,11 +25,12 @@ const (
 	fTitleKey  = "title_key"  // normalized title, one term: "starts with"
 	fTitleKeyP = "title_keyp" // full pinyin of the title, one term
 	fTitleKeyI = "title_keyi" // initials of the title, one term
-	fTitleLen  = "title_len"
+	fTitlePre  = "title_pre"  // prefixes of title_key (analysis.Edge)
+	fTitlePreP = "title_prep" // prefixes of title_keyp
+	fTitlePreI = "title_prei" // prefixes of title_keyi
 	fBody      = "body"
 	fBodyBi    = "body_bi"
 	fRelated   = "related"
-	fRelatedBi = "related_bi"
 	fTags      = "tags"
 	fCategory  = "category"
 	fURL       = "url"
@@ -51,7 +52,6 @@ type doc struct {
 	TitleKey    string     `json:"title_key"`
 	TitleKeyP   string     `json:"title_keyp"`
 	TitleKeyI   string     `json:"title_keyi"`
-	TitleLen    float64    `json:"title_len"`
 }
 
 func toDoc(a *zhsearch.Article) doc {
@@ -60,7 +60,7 @@ func toDoc(a *zhsearch.Article) doc {
 	d := doc{
 		Title: a.Title, Body: a.Body, URL: a.URL, Tags: a.Tags, Category: a.Category,
 		Related: a.Related, TitleOnly: a.TitleOnly,
-		TitleKey: norm, TitleKeyP: py, TitleKeyI: ini, TitleLen: float64(len([]rune(norm))),
+		TitleKey: norm, TitleKeyP: py, TitleKeyI: ini,
 	}
 	if !a.PublishedAt.IsZero() {
 		t := a.PublishedAt
@@ -143,19 +143,14 @@ func newMapping() mapping.IndexMapping {
 
 	related := bleve.NewDocumentMapping()
 	related.AddFieldMapping(textField(analysis.Words, fRelated, true))
-	related.AddFieldMapping(textField(analysis.Bigram, fRelatedBi, false))
 	m.AddSubDocumentMapping(fRelated, related)
 
 	m.AddFieldMappingsAt(fTags, keywordField(fTags, true))
 	m.AddFieldMappingsAt(fCategory, keywordField(fCategory, true))
-	m.AddFieldMappingsAt(fTitleKey, keywordField(fTitleKey, false))
-	m.AddFieldMappingsAt(fTitleKeyP, keywordField(fTitleKeyP, false))
-	m.AddFieldMappingsAt(fTitleKeyI, keywordField(fTitleKeyI, false))
+	m.AddFieldMappingsAt(fTitleKey, keywordField(fTitleKey, false), textField(analysis.Edge, fTitlePre, false))
+	m.AddFieldMappingsAt(fTitleKeyP, keywordField(fTitleKeyP, false), textField(analysis.Edge, fTitlePreP, false))
+	m.AddFieldMappingsAt(fTitleKeyI, keywordField(fTitleKeyI, false), textField(analysis.Edge, fTitlePreI, false))
 	m.AddFieldMappingsAt(fURL, storedOnly(fURL))
-
-	tl := bleve.NewNumericFieldMapping()
-	tl.Name, tl.Store, tl.IncludeInAll = fTitleLen, false, false
-	m.AddFieldMappingsAt(fTitleLen, tl)
 
 	pub := bleve.NewDateTimeFieldMapping()
 	pub.Name, pub.Store, pub.IncludeInAll = fPublished, true, false

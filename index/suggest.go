@@ -31,19 +31,39 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	}
 	out := &zhsearch.SuggestResult{Query: req.Query, Suggestions: []zhsearch.Suggestion{}}
 	norm := analysis.Normalize(req.Query)
-	q := suggestQuery(norm)
-	if q == nil {
+	starts, contains := suggestQueries(norm)
+	if starts == nil {
 		return out, nil
 	}
 	// Fetch a few more candidates than asked and order them by how they
 	// match (tier), then length: bleve's tf-idf scores differ by field
 	// norms, which mean nothing for a one-line completion.
-	sr := bleve.NewSearchRequestOptions(q, min(4*req.Size, 100), 0, false)
-	sr.Fields = []string{fTitle}
-	sr.SortBy([]string{"-_score", fTitleLen, "_id"})
-	res, err := ix.bleve.SearchInContext(ctx, sr)
+	//
+	// Sorted by score alone: bleve then reads no stored length or id for
+	// each of the (for a one-character prefix, thousands of) candidates.
+	// Shorter titles still come first among equal matches: the prefix
+	// fields' norms fall with the title's length (see analysis.EdgePad).
+	n := min(4*req.Size, 100)
+	search := func(q query.Query) (*bleve.SearchResult, error) {
+		sr := bleve.NewSearchRequestOptions(q, n, 0, false)
+		sr.Fields = []string{fTitle}
+		res, err := ix.bleve.SearchInContext(ctx, sr)
+		if err != nil {
+			return nil, searchErr(ctx, err)
+		}
+		return res, nil
+	}
+	// Titles that start with the text come before those that only contain
+	// it, so the costlier "contains" phrase runs only when there are too few
+	// of the former to fill the list.
+	res, err := search(starts)
 	if err != nil {
-		return nil, searchErr(ctx, err)
+		return nil, err
+	}
+	if contains != nil && len(res.Hits) < req.Size {
+		if res, err = search(query.NewDisjunctionQuery([]query.Query{starts, contains})); err != nil {
+			return nil, err
+		}
 	}
 	type cand struct {
 		zhsearch.Suggestion
@@ -89,31 +109,44 @@ func suggestTier(norm, title string) (tier, length int) {
 	return 0, length
 }
 
-func suggestQuery(norm string) query.Query {
+// suggestQueries returns the query for titles that start with the
+// normalized text (by characters, pinyin or initials) and the one for titles
+// that contain it (nil when there is none, for Latin text).
+func suggestQueries(norm string) (starts, contains query.Query) {
 	if norm == "" {
-		return nil
+		return nil, nil
 	}
 	var should []query.Query
-	prefix := func(field, p string, boost float64) {
+	// "Starts with" is one term of a prefix field (analysis.Edge); only
+	// text longer than its prefixes needs a prefix query on the whole key,
+	// which such long text keeps selective.
+	prefix := func(field, edgeField, p string, boost float64) {
+		if utf8.RuneCountInString(p) <= analysis.MaxEdge {
+			q := query.NewTermQuery(p)
+			q.SetField(edgeField)
+			q.SetBoost(boost)
+			should = append(should, q)
+			return
+		}
 		q := query.NewPrefixQuery(p)
 		q.SetField(field)
 		q.SetBoost(boost)
 		should = append(should, q)
 	}
-	prefix(fTitleKey, norm, boostSuggestPrefix)
+	prefix(fTitleKey, fTitlePre, norm, boostSuggestPrefix)
 	if chains := phraseChains(norm); len(chains) > 0 && !analysis.IsLatinQuery(norm) {
-		should = append(should, allPhrases(fTitleBi, chains, boostSuggestContains))
+		contains = allPhrases(fTitleBi, chains, boostSuggestContains)
 	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)
 		if len(key) >= 2 {
-			prefix(fTitleKeyP, key, boostSuggestPinyin)
+			prefix(fTitleKeyP, fTitlePreP, key, boostSuggestPinyin)
 		}
 		if compact := strings.ReplaceAll(norm, " ", ""); analysis.IsInitials(compact) {
-			prefix(fTitleKeyI, compact, boostSuggestInitials)
+			prefix(fTitleKeyI, fTitlePreI, compact, boostSuggestInitials)
 		}
 	}
-	return query.NewDisjunctionQuery(should)
+	return query.NewDisjunctionQuery(should), contains
 }
 
 func hasLatin(s string) bool {

@@ -7,21 +7,26 @@ import (
 	"io"
 	"os"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/gen"
 )
 
-// runGen writes a deterministic synthetic corpus (package index/gen) as
-// JSON lines, for load tests and benchmarks: scripts/load uses it.
+// runGen writes a deterministic synthetic corpus (package index/gen) as JSON
+// lines, for load tests and benchmarks (scripts/load, bench/run):
+// zhsearch gen --n 100000 --seed 1 --out data/bench.jsonl.
 func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("gen", "[--n 10000] [--seed 1] [--out FILE]", stderr)
-	n := fs.Int("n", 10000, fmt.Sprintf("number of articles, 0 to %d", gen.MaxN))
-	seed := fs.Int64("seed", 1, "corpus seed: the same seed and n give the same articles")
+	fs := newFlagSet("gen", "[--n 10000] [--seed 1] [--topics T] [--base-url URL] [--out FILE]", stderr)
+	opts := gen.Options{}
+	fs.IntVar(&opts.N, "n", 10000, fmt.Sprintf("number of articles, 0 to %d", gen.MaxN))
+	fs.Int64Var(&opts.Seed, "seed", 1, "corpus seed: the same flags always give the same articles")
+	fs.IntVar(&opts.Topics, "topics", 0, "number of topics (0: automatic, from n)")
+	fs.StringVar(&opts.BaseURL, "base-url", "", "prefix of article URLs (default "+gen.DefaultURL+")")
 	out := fs.String("out", "", "output file (default: standard output)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *n < 0 || *n > gen.MaxN {
-		fmt.Fprintf(stderr, "zhsearch gen: --n %d: want 0 to %d\n", *n, gen.MaxN)
+	if opts.N < 0 || opts.N > gen.MaxN {
+		fmt.Fprintf(stderr, "zhsearch gen: --n %d: want 0 to %d\n", opts.N, gen.MaxN)
 		return errUsage
 	}
 	w := stdout
@@ -35,8 +40,25 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer bw.Flush()
 		w = bw
 	}
-	if err := gen.WriteJSONL(w, gen.Options{N: *n, Seed: *seed}); err != nil {
+	if err := gen.WriteJSONL(&ctxWriter{ctx: ctx, w: w}, opts); err != nil {
+		if zhsearch.ErrorCode(err) == zhsearch.EINVALID {
+			fmt.Fprintln(stderr, "zhsearch gen: "+zhsearch.ErrorMessage(err))
+			return errUsage
+		}
 		return err
 	}
 	return nil
+}
+
+// ctxWriter stops a long write when ctx ends (Ctrl-C on a 1M corpus).
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c *ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -111,3 +111,33 @@ func TestPinyin(t *testing.T) {
 		}
 	}
 }
+
+func TestEdgeTokenizer(t *testing.T) {
+	long := strings.Repeat("花", MaxEdge+3)
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"花呗风控", []string{"花", "花呗", "花呗风", "花呗风控"}},
+		{"hbfk", []string{"h", "hb", "hbf", "hbfk"}},
+		{"", nil},
+		{long, append(func() []string {
+			var p []string
+			for i := 1; i <= MaxEdge; i++ {
+				p = append(p, long[:i*len("花")])
+			}
+			return p
+		}(), EdgePad, EdgePad, EdgePad)},
+	}
+	for _, tt := range tests {
+		ts := EdgeTokenizer{}.Tokenize([]byte(tt.in))
+		if got := terms(ts); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("edges(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		for i, tok := range ts {
+			if tok.Position != i+1 {
+				t.Errorf("edges(%q)[%d] at position %d", tt.in, i, tok.Position)
+			}
+		}
+	}
+}

@@ -25,7 +25,27 @@ var t2sTable = sync.OnceValue(buildT2S)
 // cjkRanges are the blocks whose characters may have a simplified form.
 var cjkRanges = [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}}
 
-func buildT2S() map[rune]rune {
+// t2sLo and t2sHi bound cjkRanges: the t2s table is one dense array over
+// them, so a lookup is an index, not a hash.
+const (
+	t2sLo = 0x3400
+	t2sHi = 0xFAFF
+)
+
+// t2s is the dense traditional → simplified table: t2s[r-t2sLo] is r's
+// simplified form, or 0 when r has none.
+type t2s []rune
+
+// lookup returns r's simplified form and whether it has one.
+func (t t2s) lookup(r rune) (rune, bool) {
+	if r < t2sLo || r > t2sHi {
+		return 0, false
+	}
+	s := t[r-t2sLo]
+	return s, s != 0
+}
+
+func buildT2S() t2s {
 	cc, err := opencc.New("t2s")
 	if err != nil {
 		panic("analysis: opencc t2s: " + err.Error()) // embedded data: cannot fail at run time
@@ -43,7 +63,7 @@ func buildT2S() map[rune]rune {
 	if err != nil {
 		panic("analysis: opencc t2s: " + err.Error())
 	}
-	m := make(map[rune]rune, 4096)
+	table := make(t2s, t2sHi-t2sLo+1)
 	lines := strings.Split(out, "\n")
 	for i, r := range in {
 		if i >= len(lines) {
@@ -51,22 +71,26 @@ func buildT2S() map[rune]rune {
 		}
 		s, size := utf8.DecodeRuneInString(lines[i])
 		if size == len(lines[i]) && s != r && s != utf8.RuneError {
-			m[r] = s
+			table[r-t2sLo] = s
 		}
 	}
 	// Follow chains (薴 → 苧 → 苎) to their end, so that normalizing twice
 	// changes nothing and all three forms meet.
-	for r, s := range m {
+	for i, s := range table {
+		if s == 0 {
+			continue
+		}
+		r := rune(i) + t2sLo
 		for range 4 {
-			t, ok := m[s]
+			t, ok := table.lookup(s)
 			if !ok || t == r {
 				break
 			}
 			s = t
 		}
-		m[r] = s
+		table[i] = s
 	}
-	return m
+	return table
 }
 
 // Normalize returns the normalized form of s: NFKC, lower case, simplified
@@ -81,17 +105,24 @@ func Normalize(s string) string {
 // from, so that matches found in normalized text can be marked in the
 // original.
 func NormalizeMap(s string, withOffsets bool) (string, []int) {
+	b, offs := normalizeAppend(make([]byte, 0, len(s)), s, withOffsets)
+	return string(b), offs
+}
+
+// normalizeAppend appends the normalized form of s to dst; see NormalizeMap.
+// It is the one implementation of normalization, written to allocate nothing
+// but dst and the offsets for the common runes (ASCII, Chinese characters).
+func normalizeAppend(dst []byte, s string, withOffsets bool) ([]byte, []int) {
 	table := t2sTable()
-	var b strings.Builder
-	b.Grow(len(s))
+	base := len(dst)
 	var offs []int
 	if withOffsets {
 		offs = make([]int, 0, len(s)+1)
 	}
 	space := true // suppress leading spaces
-	var buf [utf8.UTFMax * 4]byte
+	var folded [8]rune
 	for i, r := range s {
-		for _, out := range foldRune(r, table, buf[:0]) {
+		for _, out := range foldRune(r, table, folded[:0]) {
 			if isSeparator(out) {
 				if space {
 					continue
@@ -100,60 +131,66 @@ func NormalizeMap(s string, withOffsets bool) (string, []int) {
 			} else {
 				space = false
 			}
-			n := b.Len()
-			b.WriteRune(out)
+			n := len(dst)
+			dst = utf8.AppendRune(dst, out)
 			if withOffsets {
-				for k := n; k < b.Len(); k++ {
+				for k := n; k < len(dst); k++ {
 					offs = append(offs, i)
 				}
 			}
 		}
 	}
-	res := b.String()
-	if strings.HasSuffix(res, " ") {
-		res = res[:len(res)-1]
+	if len(dst) > base && dst[len(dst)-1] == ' ' {
+		dst = dst[:len(dst)-1]
 		if withOffsets {
-			offs = offs[:len(res)]
+			offs = offs[:len(dst)-base]
 		}
 	}
 	if withOffsets {
 		offs = append(offs, len(s))
 	}
-	return res, offs
+	return dst, offs
 }
 
-// foldRune returns the normalized runes of one input rune.
-func foldRune(r rune, table map[rune]rune, buf []byte) []rune {
+// foldRune appends the normalized runes of one input rune to dst.
+func foldRune(r rune, table t2s, dst []rune) []rune {
 	switch {
 	case r < utf8.RuneSelf:
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'
 		}
-		return []rune{r}
+		return append(dst, r)
 	case r == utf8.RuneError:
-		return []rune{' '}
+		return append(dst, ' ')
 	}
-	if s, ok := table[r]; ok {
-		return []rune{s}
+	if s, ok := table.lookup(r); ok {
+		return append(dst, s)
 	}
 	if isHan(r) {
-		return []rune{r}
+		return append(dst, r)
 	}
-	buf = utf8.AppendRune(buf, r)
-	if norm.NFKC.IsNormal(buf) {
-		return []rune{unicode.ToLower(r)}
+	var buf [utf8.UTFMax]byte
+	enc := utf8.AppendRune(buf[:0], r)
+	if norm.NFKC.IsNormal(enc) {
+		return append(dst, unicode.ToLower(r))
 	}
-	out := []rune(strings.ToLower(norm.NFKC.String(string(buf))))
-	for i, c := range out {
-		if s, ok := table[c]; ok {
-			out[i] = s
+	for _, c := range strings.ToLower(norm.NFKC.String(string(enc))) {
+		if s, ok := table.lookup(c); ok {
+			c = s
 		}
+		dst = append(dst, c)
 	}
-	return out
+	return dst
 }
 
 // isSeparator reports whether a normalized rune only separates words.
 func isSeparator(r rune) bool {
+	if r < utf8.RuneSelf {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z')
+	}
+	if r >= 0x4E00 && r <= 0x9FFF {
+		return false // the common Chinese characters: letters
+	}
 	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsControl(r) ||
 		r == '\u200b' || r == '\ufeff'
 }

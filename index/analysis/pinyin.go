@@ -11,15 +11,47 @@ import (
 // CharPinyin returns the toneless pinyin of a Chinese character in its most
 // common reading, or "" for anything else.
 func CharPinyin(r rune) string {
+	if r >= t2sLo && r <= t2sHi {
+		return pinyinTable()[r-t2sLo]
+	}
 	if !isHan(r) {
 		return ""
 	}
+	return lookupPinyin(r)
+}
+
+// lookupPinyin asks go-pinyin for r's most common toneless reading.
+func lookupPinyin(r rune) string {
 	p := gopinyin.SinglePinyin(r, gopinyin.Args{Style: gopinyin.Normal})
 	if len(p) == 0 {
 		return ""
 	}
 	return p[0]
 }
+
+// pinyinTable holds CharPinyin of the characters of cjkRanges, densely from
+// t2sLo to t2sHi ("" for non-Chinese code points between the ranges):
+// go-pinyin allocates on every call, and indexing runs it for every title
+// character twice.
+var pinyinTable = sync.OnceValue(func() []string {
+	table := make([]string, t2sHi-t2sLo+1)
+	interned := map[string]string{}
+	for _, rg := range cjkRanges {
+		for r := rg[0]; r <= rg[1]; r++ {
+			if !isHan(r) {
+				continue
+			}
+			p := lookupPinyin(r)
+			if q, ok := interned[p]; ok {
+				p = q
+			} else {
+				interned[p] = p
+			}
+			table[r-t2sLo] = p
+		}
+	}
+	return table
+})
 
 // PinyinOf returns the syllables of the Chinese characters of normalized
 // text, in order; other characters are skipped.

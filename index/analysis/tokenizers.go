@@ -20,7 +20,9 @@ const (
 )
 
 func init() {
-	register(Words, func() analysis.Tokenizer { return &WordTokenizer{Seg: DefaultSegmenter()} })
+	// The segmenter is looked up on first use, not here: opening an index
+	// builds its analyzers, and the dictionaries can load meanwhile.
+	register(Words, func() analysis.Tokenizer { return &WordTokenizer{} })
 	register(Bigram, func() analysis.Tokenizer { return gramTokenizer(2) })
 	register(Unigram, func() analysis.Tokenizer { return gramTokenizer(1) })
 	register(Pinyin, func() analysis.Tokenizer { return pinyinTokenizer(false) })
@@ -45,28 +47,58 @@ func register(name string, newTokenizer func() analysis.Tokenizer) {
 // WordTokenizer emits gse search-mode words of the normalized text. Shorter
 // words found inside a longer one share its position.
 type WordTokenizer struct {
-	Seg *Segmenter
+	Seg *Segmenter // nil means DefaultSegmenter()
 }
 
 // Tokenize implements analysis.Tokenizer.
 func (t *WordTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	seg := t.Seg
+	if seg == nil {
+		seg = DefaultSegmenter()
+	}
 	norm, offs := NormalizeMap(string(input), true)
-	words := t.Seg.Cut(norm, true)
-	stream := make(analysis.TokenStream, 0, len(words))
+	words := seg.Cut(norm, true)
+	ts := newTokens(len(words), norm)
 	pos := 0
 	for _, w := range words {
 		if !w.Sub {
 			pos++
 		}
-		if t.Seg.IsStop(w.Text) {
+		if seg.IsStop(w.Text) {
 			continue
 		}
-		stream = append(stream, &analysis.Token{
-			Term: []byte(w.Text), Start: offs[w.Start], End: offs[w.End],
-			Position: pos, Type: tokenType(w.Text),
-		})
+		ts.add(w.Start, w.End, offs[w.Start], offs[w.End], pos, tokenType(w.Text))
 	}
-	return stream
+	return ts.stream
+}
+
+// tokens builds a token stream with few allocations: the tokens come from
+// one slab and their terms are slices of one copy of the normalized text
+// (or of a buffer of generated terms), capped so nothing can grow into a
+// neighbour. Nothing downstream modifies terms in place: the analyzers have
+// no token filters.
+type tokens struct {
+	stream analysis.TokenStream
+	slab   []analysis.Token
+	text   []byte
+}
+
+func newTokens(n int, norm string) *tokens {
+	return &tokens{stream: make(analysis.TokenStream, 0, n), slab: make([]analysis.Token, 0, n), text: []byte(norm)}
+}
+
+// add appends a token whose term is text[from:to].
+func (ts *tokens) add(from, to, start, end, pos int, typ analysis.TokenType) {
+	ts.addTerm(ts.text[from:to:to], start, end, pos, typ)
+}
+
+// addTerm appends a token with the given term.
+func (ts *tokens) addTerm(term []byte, start, end, pos int, typ analysis.TokenType) {
+	if len(ts.slab) == cap(ts.slab) {
+		ts.slab = make([]analysis.Token, 0, max(8, cap(ts.slab)))
+	}
+	ts.slab = append(ts.slab, analysis.Token{Term: term, Start: start, End: end, Position: pos, Type: typ})
+	ts.stream = append(ts.stream, &ts.slab[len(ts.slab)-1])
 }
 
 // unit is one character, or one run of Latin letters and digits, of
@@ -123,28 +155,25 @@ func gramTokenizer(n int) *GramTokenizer { return &GramTokenizer{N: n} }
 func (t *GramTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	norm, offs := NormalizeMap(string(input), true)
 	us := units(norm)
-	stream := make(analysis.TokenStream, 0, len(us)+2)
-	emit := func(text string, start, end, pos int) {
-		stream = append(stream, &analysis.Token{
-			Term: []byte(text), Start: offs[start], End: offs[end], Position: pos, Type: tokenType(text),
-		})
+	ts := newTokens(len(us)+2, norm)
+	emit := func(start, end, pos int) {
+		ts.add(start, end, offs[start], offs[end], pos, tokenType(norm[start:end]))
 	}
 	for i, u := range us {
 		pos := i + 1
 		hasNext := i+1 < len(us) && !us[i+1].chainStart
 		if t.N == 1 {
-			emit(u.text, u.start, u.end, pos)
+			emit(u.start, u.end, pos)
 			continue
 		}
 		if u.latin || (!hasNext && u.chainStart) {
-			emit(u.text, u.start, u.end, pos)
+			emit(u.start, u.end, pos)
 		}
 		if hasNext {
-			next := us[i+1]
-			emit(norm[u.start:next.end], u.start, next.end, pos)
+			emit(u.start, us[i+1].end, pos)
 		}
 	}
-	return stream
+	return ts.stream
 }
 
 // PinyinTokenizer emits one token per Chinese character of the normalized
@@ -159,7 +188,10 @@ func pinyinTokenizer(initials bool) *PinyinTokenizer { return &PinyinTokenizer{I
 func (t *PinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	norm, offs := NormalizeMap(string(input), true)
 	us := units(norm)
-	stream := make(analysis.TokenStream, 0, len(us))
+	ts := newTokens(len(us), "")
+	// Terms are appended to one buffer; it is sized for the longest
+	// syllables so it never moves while earlier terms point into it.
+	buf := make([]byte, 0, len(norm)+maxSyllable*len(us))
 	pos := 0
 	for _, u := range us {
 		term := u.text
@@ -175,11 +207,11 @@ func (t *PinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			}
 		}
 		pos++
-		stream = append(stream, &analysis.Token{
-			Term: []byte(term), Start: offs[u.start], End: offs[u.end], Position: pos, Type: analysis.AlphaNumeric,
-		})
+		from := len(buf)
+		buf = append(buf, term...)
+		ts.addTerm(buf[from:len(buf):len(buf)], offs[u.start], offs[u.end], pos, analysis.AlphaNumeric)
 	}
-	return stream
+	return ts.stream
 }
 
 func tokenType(s string) analysis.TokenType {

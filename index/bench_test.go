@@ -1,0 +1,171 @@
+package index_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/bench/querymix"
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/corpus"
+	"github.com/zhsearch/zhsearch/index/gen"
+	"github.com/zhsearch/zhsearch/index/yardstick"
+)
+
+// BenchmarkQueries measures search, related and suggest on a generated
+// corpus, each beside its yardstick counterpart (plain bleve with the cjk
+// analyzer) over the same articles. By default it builds both indexes of a
+// 2,000-article corpus first; to measure a bigger one, build it with
+// bench/run and point the benchmark at it:
+//
+//	ZHSEARCH_BENCH_N=100000 ZHSEARCH_BENCH_INDEX=bench/out/100000/zhsearch \
+//	ZHSEARCH_BENCH_YARDSTICK=bench/out/100000/yardstick go test -run XXX -bench Queries ./index/
+//
+// The corpus is `zhsearch gen --n $ZHSEARCH_BENCH_N --seed 1`; the request
+// mix comes from bench/querymix, as in the HTTP load test. Add
+// -cpuprofile search.prof and read it with
+// go tool pprof -top -cum -focus 'Index..Search$' index.test search.prof.
+func BenchmarkQueries(b *testing.B) {
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("ZHSEARCH_BENCH_N")); err == nil && v > 0 {
+		n = v
+	}
+	corpus := gen.Options{N: n, Seed: 1}
+	ix, ys := benchIndexes(b, corpus)
+	mix, err := querymix.FromCorpus(querymix.Options{Corpus: corpus, N: 500, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	titles := map[string]string{}
+	for _, id := range mix.Related {
+		if ys == nil {
+			break
+		}
+		if titles[id], err = ys.Title(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+
+	run := func(name string, reqs []string, fn func(q string) error) {
+		if ys == nil && strings.HasSuffix(name, "/yardstick") {
+			return
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := fn(reqs[i%len(reqs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	run("search/zhsearch", mix.Search, func(q string) error {
+		_, err := ix.Search(ctx, zhsearch.SearchRequest{Query: q, Size: 10})
+		return err
+	})
+	run("search/yardstick", mix.Search, func(q string) error {
+		_, _, err := ys.Search(ctx, q, 10)
+		return err
+	})
+	run("related/zhsearch", mix.Related, func(id string) error {
+		_, err := ix.Related(ctx, zhsearch.RelatedRequest{ID: id, Size: 5})
+		return err
+	})
+	run("related/yardstick", mix.Related, func(id string) error {
+		_, err := ys.Related(ctx, id, titles[id], 5)
+		return err
+	})
+	run("suggest/zhsearch", mix.Suggest, func(q string) error {
+		_, err := ix.Suggest(ctx, zhsearch.SuggestRequest{Query: q, Size: 8})
+		return err
+	})
+	run("suggest/yardstick", mix.Suggest, func(q string) error {
+		_, err := ys.Suggest(ctx, q, 8)
+		return err
+	})
+}
+
+// benchIndexes opens the indexes named by ZHSEARCH_BENCH_INDEX and
+// ZHSEARCH_BENCH_YARDSTICK, or builds both from the corpus in a temp folder.
+func benchIndexes(b *testing.B, corpus gen.Options) (*index.Index, *yardstick.Index) {
+	b.Helper()
+	if dir := os.Getenv("ZHSEARCH_BENCH_INDEX"); dir != "" {
+		ix, err := index.Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { ix.Close() })
+		ysDir := os.Getenv("ZHSEARCH_BENCH_YARDSTICK")
+		if ysDir == "" {
+			return ix, nil // zhsearch only
+		}
+		ys, err := yardstick.Open(ysDir)
+		if err != nil {
+			b.Fatalf("ZHSEARCH_BENCH_YARDSTICK: %v", err)
+		}
+		b.Cleanup(func() { ys.Close() })
+		return ix, ys
+	}
+	var articles []zhsearch.Article
+	if err := gen.Generate(corpus, func(a zhsearch.Article) error { articles = append(articles, a); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	ix := buildIndex(b, articles)
+	ys, err := yardstick.Build(filepath.Join(b.TempDir(), "cjk"), articles, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ys.Close() })
+	return ix, ys
+}
+
+// BenchmarkBuild measures building a zhsearch index of 2,000 generated
+// articles, beside the yardstick building its index of the same articles.
+// With ZHSEARCH_BENCH_DATA it builds that data folder instead, zhsearch
+// only, which is how the build profile in BENCHMARKS.md was taken:
+//
+//	ZHSEARCH_BENCH_DATA=bench/out/100000/data go test -run XXX -bench Build/zhsearch \
+//	  -benchtime 1x -cpuprofile build.prof ./index/
+//	go tool pprof -top -cum index.test build.prof
+func BenchmarkBuild(b *testing.B) {
+	var articles []zhsearch.Article
+	dataDir := os.Getenv("ZHSEARCH_BENCH_DATA")
+	if dataDir != "" {
+		c, err := corpus.Load(dataDir, analysis.Normalize)
+		if err != nil {
+			b.Fatal(err)
+		}
+		articles = c.Articles
+	} else if err := gen.Generate(gen.Options{N: 2000, Seed: 1}, func(a zhsearch.Article) error {
+		articles = append(articles, a)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("zhsearch", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			dir := filepath.Join(b.TempDir(), strconv.Itoa(i))
+			if _, err := index.BuildArticles(context.Background(), dir, articles, index.BuildOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	if dataDir != "" {
+		return
+	}
+	b.Run("yardstick", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := yardstick.BuildTime(filepath.Join(b.TempDir(), strconv.Itoa(i)), articles, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
