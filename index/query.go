@@ -14,7 +14,6 @@ import (
 // the body; pinyin homophones rank below exact matches.
 const (
 	boostTitlePhrase = 12.0
-	boostBodyPhrase  = 1.5
 	boostTitleWords  = 4.0
 	boostBodyWords   = 0.6
 	boostTitleBigram = 1.5
@@ -149,7 +148,7 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		// Bigram positions follow the text, so a phrase over them is an
 		// exact substring match, whatever the dictionary thinks.
 		if chains := phraseChains(aq.norm); len(chains) > 0 {
-			should = append(should, allPhrases(fTitleBi, chains, boostTitlePhrase), allPhrases(fBodyBi, chains, boostBodyPhrase))
+			should = append(should, allPhrases(fTitleBi, chains, boostTitlePhrase))
 		}
 		should = append(should,
 			anyOf(fTitleBi, aq.bigrams, titleQuorum(len(aq.bigrams)), boostTitleBigram),
