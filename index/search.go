@@ -27,24 +27,47 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 	if err != nil {
 		return nil, err
 	}
-	sr := bleve.NewSearchRequestOptions(q, req.Size, (req.Page-1)*req.Size, false)
-	sr.Fields = hitFields
-	// Score order only: sorting by a stored field as well makes bleve load
-	// that field for every match, which doubled the time of broad queries
-	// at 100k articles (BENCHMARKS.md). Equal scores are ordered on the page.
-	res, err := ix.bleve.SearchInContext(ctx, sr)
+	res, hits, err := ix.page(ctx, q, (req.Page-1)*req.Size, req.Size)
 	if err != nil {
-		return nil, searchErr(ctx, err)
+		return nil, err
 	}
-	breakTies(res.Hits)
 	out := &zhsearch.SearchResult{
-		Query: req.Query, Total: res.Total, Page: req.Page, Size: req.Size, Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
+		Query: req.Query, Total: res.Total, Page: req.Page, Size: req.Size, Hits: make([]zhsearch.Hit, 0, len(hits)),
 	}
-	for _, h := range res.Hits {
+	for _, h := range hits {
 		out.Hits = append(out.Hits, ix.hit(h, &aq))
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// maxTieScan bounds how far past a page's end page looks for the end of a
+// group of equal scores.
+const maxTieScan = 1000
+
+// page returns the hits from offset to offset+size in the order of
+// breakTies. bleve sorts by score only: sorting by a stored field as well
+// makes it load that field for every match, which doubled the time of broad
+// queries at 100k articles (BENCHMARKS.md). Equal scores are ordered here,
+// so the hits are fetched from the top, past the page's end until the
+// scores there differ: a group of equal scores that straddles the page
+// boundary is then ordered the same way on both pages.
+func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*bleve.SearchResult, search.DocumentMatchCollection, error) {
+	end := offset + size
+	for n := end + 1; ; n *= 2 {
+		sr := bleve.NewSearchRequestOptions(q, n, 0, false)
+		sr.Fields = hitFields
+		res, err := ix.bleve.SearchInContext(ctx, sr)
+		if err != nil {
+			return nil, nil, searchErr(ctx, err)
+		}
+		hits := res.Hits
+		// Past maxTieScan equal scores, order is kept only within the page.
+		if len(hits) < n || hits[n-1].Score < hits[end-1].Score || n > end+maxTieScan {
+			breakTies(hits)
+			return res, hits[min(offset, len(hits)):min(end, len(hits))], nil
+		}
+	}
 }
 
 // breakTies orders hits of equal score newest first, then by id, so equal
