@@ -12,6 +12,7 @@ COPY build/zhsearch /zhsearch
 COPY data/ /data/
 ENV ZHSEARCH_DATA=/data \
     ZHSEARCH_INDEX=/var/lib/zhsearch/index \
+    ZHSEARCH_JOURNAL=/var/lib/zhsearch/journal/edits.log \
     ZHSEARCH_ADDR=:8080 \
     ZHSEARCH_LOG_FORMAT=json
 USER 65532:65532

@@ -152,6 +152,7 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.String(&cfg.dataDir, "data", "ZHSEARCH_DATA", "./data", "data folder: *.jsonl and page exports *.txt")
 	e.String(&cfg.indexDir, "index", "ZHSEARCH_INDEX", "./var/index", "index folder")
 	e.String(&cfg.addr, "addr", "ZHSEARCH_ADDR", ":8080", "listen address HOST:PORT")
+	e.String(&cfg.journal, "journal", "ZHSEARCH_JOURNAL", "", "edit journal of live edits, replayed by every reindex (default DATA/journal/edits.log)")
 	e.Duration(&cfg.poll, "poll", "ZHSEARCH_POLL", time.Second,
 		"how often to look for a generation switched by an offline reindex; 0 turns polling off (then send SIGHUP)")
 	o, d := &cfg.ops, defaultOpsConfig()
@@ -317,6 +318,7 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("data", cfg.dataDir),
 		slog.String("index", cfg.indexDir),
 		slog.String("addr", cfg.addr),
+		slog.String("journal", cfg.journal),
 		slog.String("poll", cfg.poll.String()),
 		slog.String("log_format", o.logFormat),
 		slog.String("log_level", o.logLevel),

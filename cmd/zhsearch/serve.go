@@ -14,6 +14,8 @@ import (
 // serveConfig is the effective configuration of serve.
 type serveConfig struct {
 	dataDir, indexDir, addr string
+	// journal is the edit journal's path ("": DATA/journal/edits.log).
+	journal string
 	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
 	// negative: never, SIGHUP only).
 	poll time.Duration
@@ -62,7 +64,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if poll <= 0 {
 		poll = -1 // off
 	}
-	live, err = index.OpenLive(index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir,
+	live, err = index.OpenLive(index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
 		Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics})
 	if err != nil {
 		return err
