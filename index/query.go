@@ -141,6 +141,16 @@ func multiChar(words []string) []string {
 	return out
 }
 
+// hasWords reports whether the query holds a word of two or more characters.
+func (aq *analyzedQuery) hasWords() bool {
+	for _, w := range aq.words {
+		if utf8.RuneCountInString(w) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // exactQuery matches the query as written: phrases, words and bigrams.
 func (aq *analyzedQuery) exactQuery() query.Query {
 	var should []query.Query
@@ -150,9 +160,14 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		if chains := phraseChains(aq.norm); len(chains) > 0 {
 			should = append(should, allPhrases(fTitleBi, chains, boostTitlePhrase))
 		}
-		should = append(should,
-			anyOf(fTitleBi, aq.bigrams, titleQuorum(len(aq.bigrams)), boostTitleBigram),
-			anyOf(fBodyBi, aq.bigrams, quorum(len(aq.bigrams)), boostBodyBigram))
+		should = append(should, anyOf(fTitleBi, aq.bigrams, titleQuorum(len(aq.bigrams)), boostTitleBigram))
+		if aq.unknown || !aq.hasWords() {
+			// Bodies are long and their bigram postings the costliest to
+			// read: search them only when the dictionary may have cut the
+			// query wrong (a one-character piece); known words are found by
+			// the body word clause below.
+			should = append(should, anyOf(fBodyBi, aq.bigrams, quorum(len(aq.bigrams)), boostBodyBigram))
+		}
 	}
 	if ws := multiChar(aq.words); len(ws) > 0 {
 		// Search-mode subwords are alternatives to the word they sit in, so
