@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/bench/querymix"
@@ -58,11 +59,15 @@ func BenchmarkQueries(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
+			lat := make([]time.Duration, 0, b.N)
 			for i := 0; i < b.N; i++ {
+				start := time.Now()
 				if err := fn(reqs[i%len(reqs)]); err != nil {
 					b.Fatal(err)
 				}
+				lat = append(lat, time.Since(start))
 			}
+			reportPercentiles(b, lat)
 		})
 	}
 	run("search/zhsearch", mix.Search, func(q string) error {
