@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/zhsearch/zhsearch/index/journal"
 )
 
 // An index folder holds complete generations, each a bleve index in its own
@@ -74,14 +76,8 @@ func switchCurrent(dir, name string) error {
 	return nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+// syncDir fsyncs a folder (see journal.SyncDir).
+func syncDir(dir string) error { return journal.SyncDir(dir) }
 
 // CleanGenerations removes every generation of dir except the live one,
 // those named in keep, and those some process still has open, plus every

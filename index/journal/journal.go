@@ -224,7 +224,7 @@ func OpenWriter(path string) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("sync journal: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("sync journal folder: %w", err)
 	}
@@ -281,7 +281,9 @@ func (w *Writer) rollback(cause error) error {
 // Close closes the journal file, releasing its lock.
 func (w *Writer) Close() error { return w.f.Close() }
 
-func syncDir(dir string) error {
+// SyncDir fsyncs a folder, making the creation, removal or renaming of
+// its entries durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
