@@ -169,10 +169,11 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 			should = append(should, anyOf(fBodyBi, aq.bigrams, quorum(len(aq.bigrams)), boostBodyBigram))
 		}
 	}
-	if ws := multiChar(aq.words); len(ws) > 0 {
-		// Search-mode subwords are alternatives to the word they sit in, so
-		// the quorum counts top-level words only.
-		need := quorum(min(len(ws), max(1, len(multiChar(aq.words[:aq.topWords])))))
+	// Words are the top-level ones: search-mode subwords (还款 in 提前还款)
+	// would widen the match to most articles, and the title bigrams already
+	// find titles that hold part of a word.
+	if ws := multiChar(aq.words[:aq.topWords]); len(ws) > 0 {
+		need := quorum(len(ws))
 		should = append(should,
 			anyOf(fTitle, ws, need, boostTitleWords),
 			anyOf(fBody, ws, need, boostBodyWords),
