@@ -27,6 +27,8 @@ type Index struct {
 	seg   *analysis.Segmenter
 	lock  *os.File      // the generation's lock (see genlock.go)
 	rel   relatedEngine // related-list options, statistics and cache
+	// results caches search result pages (search_cache.go).
+	results searchCache
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)

@@ -34,6 +34,9 @@ type LiveConfig struct {
 	BatchSize int
 	// Logger receives what the service does on its own; nil means slog.Default().
 	Logger *slog.Logger
+	// SearchCache is how many search result pages each generation caches:
+	// 0 means DefaultSearchCacheSize, negative turns the cache off.
+	SearchCache int
 	// Observer, when set, is told the duration and outcome of every reindex
 	// job (metrics).
 	Observer zhsearch.ReindexObserver
@@ -218,6 +221,9 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 	ix, err := openGeneration(path, true)
 	if err != nil {
 		return nil, err
+	}
+	if n := l.cfg.SearchCache; n != 0 {
+		ix.SetSearchCacheSize(n) // negative: off
 	}
 	seq, err := ix.appliedSeq()
 	if err != nil {

@@ -91,11 +91,15 @@ func (ix *Index) SetRelatedOptions(o RelatedOptions) error {
 }
 
 // Invalidate tells the index that its content changed (a live edit was
-// written): cached related lists and document frequencies are dropped. The
+// written): cached related lists, search results and document frequencies
+// are dropped. The
 // writer calls it after the write is visible to readers, so no list
 // computed before the change outlives it. A new generation is a new Index
 // and starts with an empty cache anyway.
-func (ix *Index) Invalidate() { ix.rel.bump() }
+func (ix *Index) Invalidate() {
+	ix.rel.bump()
+	ix.results.purge()
+}
 
 // Version counts the changes announced with Invalidate or
 // SetRelatedOptions since the index was opened.

@@ -23,6 +23,12 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 		return nil, err
 	}
 	aq := ix.analyze(req.Query)
+	key, version := searchKey{norm: aq.norm, page: req.Page, size: req.Size}, ix.Version()
+	if res, ok := ix.results.get(key, version); ok {
+		out := *res // shared: never modified
+		out.Query, out.TookMS = req.Query, float64(time.Since(start).Microseconds())/1000
+		return &out, nil
+	}
 	q, err := ix.searchQuery(ctx, &aq)
 	if err != nil {
 		return nil, err
@@ -38,7 +44,9 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 		out.Hits = append(out.Hits, ix.hit(h, &aq))
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
-	return out, nil
+	ix.results.put(key, version, out)
+	cp := *out
+	return &cp, nil
 }
 
 // maxTieScan bounds how far past a page's end page looks for the end of a

@@ -45,6 +45,9 @@ func startServe(t *testing.T, cfg serveConfig) *testServer {
 	if cfg.ops == (opsConfig{}) {
 		cfg.ops = defaultOpsConfig()
 	}
+	if cfg.searchCache == 0 {
+		cfg.searchCache = index.DefaultSearchCacheSize // as served: edits must pass the cache
+	}
 	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
 	var once sync.Once
 	s := &testServer{logs: logs}

@@ -16,6 +16,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/zhsearch/zhsearch/api"
+	"github.com/zhsearch/zhsearch/index"
 )
 
 // opsConfig is the production side of serve's configuration: logging,
@@ -153,6 +154,8 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.String(&cfg.indexDir, "index", "ZHSEARCH_INDEX", "./var/index", "index folder")
 	e.String(&cfg.addr, "addr", "ZHSEARCH_ADDR", ":8080", "listen address HOST:PORT")
 	e.String(&cfg.journal, "journal", "ZHSEARCH_JOURNAL", "", "edit journal of live edits, replayed by every reindex (default DATA/journal/edits.log)")
+	e.Int(&cfg.searchCache, "search-cache", "ZHSEARCH_SEARCH_CACHE", index.DefaultSearchCacheSize,
+		"search result pages kept for repeated queries, per index generation (0: off)")
 	e.Duration(&cfg.poll, "poll", "ZHSEARCH_POLL", time.Second,
 		"how often to look for a generation switched by an offline reindex; 0 turns polling off (then send SIGHUP)")
 	o, d := &cfg.ops, defaultOpsConfig()
@@ -220,6 +223,9 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	}
 	if o.maxBodyBytes < 1<<10 || o.maxBodyBytes > 64<<20 {
 		bad("--max-body-bytes %d: must be between 1024 and %d", o.maxBodyBytes, 64<<20)
+	}
+	if cfg.searchCache < 0 || cfg.searchCache > 1_000_000 {
+		bad("--search-cache %d: must be between 0 (off) and 1000000", cfg.searchCache)
 	}
 	if o.rateLimit < 0 || o.rateLimit > 1e6 {
 		bad("--rate-limit %g: must be between 0 (off) and 1000000", o.rateLimit)
@@ -320,6 +326,7 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("addr", cfg.addr),
 		slog.String("journal", cfg.journal),
 		slog.String("poll", cfg.poll.String()),
+		slog.Int("search_cache", cfg.searchCache),
 		slog.String("log_format", o.logFormat),
 		slog.String("log_level", o.logLevel),
 		slog.String("read_header_timeout", o.readHeaderTimeout.String()),

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhsearch/zhsearch/index"
 )
 
 // startServer runs `zhsearch serve` in-process on a real listener on :0
@@ -32,7 +34,7 @@ func startServerWith(t *testing.T, dataDir string, opt func(*serveConfig)) (stri
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
 	cfg := serveConfig{dataDir: dataDir, indexDir: filepath.Join(t.TempDir(), "index"), addr: "127.0.0.1:0",
-		ops: defaultOpsConfig(), ready: func(a string) { addrc <- a }}
+		ops: defaultOpsConfig(), searchCache: index.DefaultSearchCacheSize, ready: func(a string) { addrc <- a }}
 	if opt != nil {
 		opt(&cfg)
 	}

@@ -16,6 +16,8 @@ type serveConfig struct {
 	dataDir, indexDir, addr string
 	// journal is the edit journal's path ("": DATA/journal/edits.log).
 	journal string
+	// searchCache is how many result pages are cached (0: off).
+	searchCache int
 	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
 	// negative: never, SIGHUP only).
 	poll time.Duration
@@ -64,8 +66,13 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if poll <= 0 {
 		poll = -1 // off
 	}
+	searchCache := cfg.searchCache
+	if searchCache == 0 {
+		searchCache = -1 // off
+	}
 	live, err = index.OpenLive(index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
-		Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics})
+		SearchCache: searchCache,
+		Edits:       cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics})
 	if err != nil {
 		return err
 	}
