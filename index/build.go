@@ -3,12 +3,15 @@ package index
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/zhsearch/zhsearch"
@@ -29,45 +32,58 @@ const defaultBatchSize = 500
 //     runs in one worker per CPU outside bleve; the documents reach bleve
 //     already analyzed (analyzedText), with the same result as bleve's own
 //     analysis;
-//   - one batch writer hands batches to bleve while the next articles are
-//     analyzed; bleve's merger and persister run beside it.
+//   - one batch writer per CPU hands batches to bleve, so segments are
+//     built in parallel (bleve builds a batch's segment on the calling
+//     goroutine) while the next articles are analyzed; bleve's merger and
+//     persister run beside them.
 //
-// One writer, not one per CPU: parallel writers built a 2k corpus 30% faster,
-// but when a write fails (a full disk) bleve v2.6.3 crashes the process:
-// Scorch.Batch closes a segment it has already introduced when persisting
-// it fails, and a concurrent in-memory merge of that segment (there is one
-// only while two batches are unpersisted) panics on its cleared cache. A
-// reindex inside the server must fail cleanly, never take search down.
-//
-// Batches are safe (bleve's default): Batch returns once the segment is on
-// disk. With unsafe_batch, Close does not wait for segments still in memory
-// and drops them, which is why a quick try found an empty index; waiting
-// for every batch's persisted callback before Close would fix that, but
-// persisting a built segment is a cheap write, so there is nothing to gain.
+// Batches are unsafe (bleve's unsafe_batch): Batch returns once the segment
+// is in memory, and each batch's persisted callback says when it is on
+// disk. The build waits for every callback before it closes the index, and
+// a bounded number of batches may wait at once, so memory stays flat.
+// Safe batches are not an option with parallel writers: when persisting
+// fails (a full disk), bleve v2.6.3's Scorch.Batch closes the segment it has
+// already introduced, and a concurrent in-memory merge of it panics on its
+// cleared cache, taking the process (a serving one, for a server reindex)
+// down. Unsafe batches never close an introduced segment; the persister's
+// error reaches the build through asyncErrorCallback instead.
 func writeGeneration(ctx context.Context, path string, articles []zhsearch.Article, opts BuildOptions) error {
 	analysis.DefaultSegmenter()
 	im := newMapping()
-	b, err := bleve.NewUsing(path, im, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
+	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+	b, err := bleve.NewUsing(path, im, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
-	if err := bulkIndex(ctx, b, im, articles, opts); err != nil {
+	if err := bulkIndex(ctx, path, b, im, articles, opts); err != nil {
 		b.Close()
 		return err
-	}
-	if opts.journalSeq > 0 {
-		// The journal records this generation already holds (edits.go).
-		if err := b.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(opts.journalSeq, 10))); err != nil {
-			b.Close()
-			return fmt.Errorf("record journal position: %w", err)
-		}
 	}
 	return b.Close()
 }
 
+// asyncErrorCallback names the callback, in bleve's registry, that routes
+// an index's asynchronous errors (a segment it cannot persist) to the build
+// writing it. bleve takes such callbacks only by name, from a registry
+// filled in init(); buildErrors is their routing table, by index folder.
+const asyncErrorCallback = "zhsearch-build"
+
+var buildErrors sync.Map // index folder -> func(error)
+
+func init() {
+	scorch.RegistryAsyncErrorCallbacks[asyncErrorCallback] = func(err error, path string) {
+		buildErrors.Range(func(k, v any) bool {
+			if dir := k.(string); path == dir || strings.HasPrefix(path, dir+string(filepath.Separator)) {
+				v.(func(error))(err)
+			}
+			return true
+		})
+	}
+}
+
 // bulkIndex analyzes and indexes articles into b in parallel; it returns
 // the first error, or ctx's when it ends first.
-func bulkIndex(ctx context.Context, b bleve.Index, im mapping.IndexMapping, articles []zhsearch.Article, opts BuildOptions) error {
+func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.IndexMapping, articles []zhsearch.Article, opts BuildOptions) error {
 	size := opts.BatchSize
 	if size <= 0 {
 		size = defaultBatchSize
@@ -76,11 +92,16 @@ func bulkIndex(ctx context.Context, b bleve.Index, im mapping.IndexMapping, arti
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		errOnce  sync.Once
+		errMu    sync.Mutex // fail runs in bleve's persister too
 		firstErr error
 	)
 	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
+		errMu.Lock()
+		defer errMu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
 	}
 
 	// Article numbers go to the analysis workers; analyzed documents come
@@ -119,34 +140,53 @@ func bulkIndex(ctx context.Context, b bleve.Index, im mapping.IndexMapping, arti
 	}
 	go func() { analyzers.Wait(); close(docs) }()
 
+	buildErrors.Store(path, func(err error) { fail(fmt.Errorf("write index: %w", err)) })
+	defer buildErrors.Delete(path)
+	// A slot per batch handed to bleve and not yet on disk; its persisted
+	// callback frees it.
+	slots := make(chan struct{}, 2*workers)
+	submit := func(batch *bleve.Batch) bool {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		batch.SetPersistedCallback(func(err error) {
+			if err != nil {
+				fail(fmt.Errorf("write index: %w", err))
+			}
+			<-slots
+		})
+		if err := b.Batch(batch); err != nil {
+			<-slots // never introduced: no callback comes
+			fail(fmt.Errorf("index batch: %w", err))
+			return false
+		}
+		return true
+	}
+
 	var (
 		mu   sync.Mutex
 		done int
 	)
 	var writers sync.WaitGroup
-	const numWriters = 1 // see writeGeneration
-	for range numWriters {
+	for range workers {
 		writers.Add(1)
 		go func() {
 			defer writers.Done()
 			batch := b.NewBatch()
-			flush := func() bool {
+			flush := func() {
 				n := batch.Size()
-				if n == 0 {
-					return true
+				if n == 0 || !submit(batch) {
+					return
 				}
-				if err := b.Batch(batch); err != nil {
-					fail(fmt.Errorf("index batch: %w", err))
-					return false
-				}
-				batch.Reset()
+				batch = b.NewBatch() // bleve may still read the submitted one
 				mu.Lock()
 				done += n
 				if opts.Progress != nil {
 					opts.Progress(done, len(articles))
 				}
 				mu.Unlock()
-				return true
 			}
 			for d := range docs {
 				if ctx.Err() != nil {
@@ -166,6 +206,24 @@ func bulkIndex(ctx context.Context, b bleve.Index, im mapping.IndexMapping, arti
 		}()
 	}
 	writers.Wait()
+	if opts.journalSeq > 0 && ctx.Err() == nil {
+		// The journal records this generation already holds (edits.go).
+		batch := b.NewBatch()
+		batch.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(opts.journalSeq, 10)))
+		submit(batch)
+	}
+	// Every slot taken back: every batch is on disk.
+	for range cap(slots) {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	errMu.Lock()
+	defer errMu.Unlock()
 	if firstErr != nil {
 		return firstErr
 	}

@@ -106,7 +106,7 @@ func textField(analyzer, name string, store bool) *mapping.FieldMapping {
 }
 
 // phraseFields are the fields searched with phrase queries.
-var phraseFields = map[string]bool{fTitleBi: true, fBodyBi: true, fTitlePY: true, fTitleIni: true}
+var phraseFields = map[string]bool{fTitleBi: true, fTitlePY: true, fTitleIni: true}
 
 func keywordField(name string, store bool) *mapping.FieldMapping {
 	f := textField(keyword.Name, name, store)

@@ -124,13 +124,22 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 }
 
 // exactPhrase matches documents holding the whole query as written in the
-// title or body.
+// title, or all of its bigrams in the body (bodies keep no positions: they
+// would double the index for this one check).
 func exactPhrase(aq *analyzedQuery) query.Query {
 	chains := phraseChains(aq.norm)
 	if len(chains) == 0 {
 		return query.NewMatchNoneQuery()
 	}
-	return query.NewDisjunctionQuery([]query.Query{allPhrases(fTitleBi, chains, 1), allPhrases(fBodyBi, chains, 1)})
+	var bigrams []query.Query
+	for _, c := range chains {
+		for _, t := range c {
+			tq := query.NewTermQuery(t)
+			tq.SetField(fBodyBi)
+			bigrams = append(bigrams, tq)
+		}
+	}
+	return query.NewDisjunctionQuery([]query.Query{allPhrases(fTitleBi, chains, 1), query.NewConjunctionQuery(bigrams)})
 }
 
 func (ix *Index) count(ctx context.Context, q query.Query) (uint64, error) {
