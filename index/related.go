@@ -139,6 +139,11 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 		}
 	}
 	e.misses.Add(1)
+	if err := ctx.Err(); err != nil {
+		// Gone already: start nothing (a select below between a finished
+		// list and ctx.Done would pick either).
+		return nil, searchErr(ctx, err)
+	}
 	// Concurrent misses on one list compute it once, to the end even when
 	// the caller that started it goes away: the others still wait for it.
 	shared := context.WithoutCancel(ctx)
