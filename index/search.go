@@ -49,33 +49,21 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 	return &cp, nil
 }
 
-// maxTieScan bounds how far past a page's end page looks for the end of a
-// group of equal scores.
-const maxTieScan = 1000
-
-// page returns the hits from offset to offset+size in the order of
-// breakTies. bleve sorts by score only: sorting by a stored field as well
-// makes it load that field for every match, which doubled the time of broad
-// queries at 100k articles (BENCHMARKS.md). Equal scores are ordered here,
-// so the hits are fetched from the top, past the page's end until the
-// scores there differ: a group of equal scores that straddles the page
-// boundary is then ordered the same way on both pages.
+// page returns the hits from offset to offset+size. bleve sorts by score
+// only: sorting by a stored field as well makes it load that field for
+// every match, which doubled the time of broad queries at 100k articles
+// (BENCHMARKS.md). Its order among equal scores is the index's own, the
+// same for every page, so pages never repeat or skip a hit; within the page
+// breakTies lists equal scores newest first.
 func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*bleve.SearchResult, search.DocumentMatchCollection, error) {
-	end := offset + size
-	for n := end + 1; ; n *= 2 {
-		sr := bleve.NewSearchRequestOptions(q, n, 0, false)
-		sr.Fields = hitFields
-		res, err := ix.bleve.SearchInContext(ctx, sr)
-		if err != nil {
-			return nil, nil, searchErr(ctx, err)
-		}
-		hits := res.Hits
-		// Past maxTieScan equal scores, order is kept only within the page.
-		if len(hits) < n || hits[n-1].Score < hits[end-1].Score || n > end+maxTieScan {
-			breakTies(hits)
-			return res, hits[min(offset, len(hits)):min(end, len(hits))], nil
-		}
+	sr := bleve.NewSearchRequestOptions(q, size, offset, false)
+	sr.Fields = hitFields
+	res, err := ix.bleve.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, nil, searchErr(ctx, err)
 	}
+	breakTies(res.Hits)
+	return res, res.Hits, nil
 }
 
 // breakTies orders hits of equal score newest first, then by id, so equal

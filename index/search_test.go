@@ -3,37 +3,56 @@ package index_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
 )
 
-// TestSearchTiesNewestFirst: articles that match a query equally well list
-// newest first, undated ones last, then by id — on every page.
-func TestSearchTiesNewestFirst(t *testing.T) {
+// TestSearchTies: articles that match a query equally well never repeat or
+// go missing across pages, and each page lists them newest first, undated
+// ones last, then by id.
+func TestSearchTies(t *testing.T) {
 	day := func(d int) time.Time { return time.Date(2024, 5, d, 8, 0, 0, 0, time.UTC) }
+	dates := map[string]time.Time{"a-old": day(1), "b-undated": {}, "c-new": day(20), "d-mid": day(10), "e-undated": {}}
 	var articles []zhsearch.Article
-	for _, a := range []struct {
-		id string
-		at time.Time
-	}{{"a-old", day(1)}, {"b-undated", time.Time{}}, {"c-new", day(20)}, {"d-mid", day(10)}, {"e-undated", time.Time{}}} {
-		articles = append(articles, zhsearch.Article{ID: a.id, Title: "花呗逾期一天有影响吗", Body: "花呗逾期一天会不会上征信。", PublishedAt: a.at})
+	for id, at := range dates {
+		articles = append(articles, zhsearch.Article{ID: id, Title: "花呗逾期一天有影响吗", Body: "花呗逾期一天会不会上征信。", PublishedAt: at})
 	}
 	articles = append(articles, zhsearch.Article{ID: "z-other", Title: "借呗提前还款", Body: "借呗怎么提前还款。"})
 	ix := buildIndex(t, articles)
-	want := []string{"c-new", "d-mid", "a-old", "b-undated", "e-undated"}
-	var got []string
+
+	var all []string
 	for page := 1; page <= 3; page++ {
 		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: "花呗逾期", Page: page, Size: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
+		var ids []string
 		for _, h := range res.Hits {
-			got = append(got, h.ID)
+			ids = append(ids, h.ID)
 		}
+		newestFirst := slices.SortedFunc(slices.Values(ids), func(a, b string) int {
+			ta, tb := dates[a], dates[b]
+			switch {
+			case ta.IsZero() != tb.IsZero():
+				if ta.IsZero() {
+					return 1
+				}
+				return -1
+			case !ta.Equal(tb):
+				return tb.Compare(ta)
+			}
+			return slices.Compare([]string{a}, []string{b})
+		})
+		if !reflect.DeepEqual(ids, newestFirst) {
+			t.Errorf("page %d = %v, want newest first %v", page, ids, newestFirst)
+		}
+		all = append(all, ids...)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ids over three pages = %v, want %v", got, want)
+	slices.Sort(all)
+	if want := []string{"a-old", "b-undated", "c-new", "d-mid", "e-undated"}; !reflect.DeepEqual(all, want) {
+		t.Errorf("three pages hold %v, want each tied article once: %v", all, want)
 	}
 }
