@@ -18,7 +18,6 @@ const (
 	boostBodyWords   = 0.6
 	boostTitleBigram = 1.5
 	boostBodyBigram  = 0.4
-	boostRelated     = 0.1
 	boostTitleChar   = 2.0
 	boostPinyin      = 3.0 // Latin query typed as pinyin
 	boostInitials    = 2.0
@@ -176,10 +175,9 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		need := quorum(len(ws))
 		should = append(should,
 			anyOf(fTitle, ws, need, boostTitleWords),
-			anyOf(fBody, ws, need, boostBodyWords),
-			// A page's 相关内容 list names other articles' subjects, not its
-			// own: it counts a little, and only when it holds every word.
-			anyOf(fRelated, ws, len(ws), boostRelated))
+			anyOf(fBody, ws, need, boostBodyWords))
+		// A page's 相关内容 list names other articles' subjects, not its
+		// own: search leaves it out (the related engine reads it).
 	}
 	if aq.chars == 1 {
 		tq := query.NewTermQuery(aq.norm)
