@@ -33,14 +33,14 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 	if err != nil {
 		return nil, err
 	}
-	res, hits, err := ix.page(ctx, q, (req.Page-1)*req.Size, req.Size)
+	res, err := ix.page(ctx, q, (req.Page-1)*req.Size, req.Size)
 	if err != nil {
 		return nil, err
 	}
 	out := &zhsearch.SearchResult{
-		Query: req.Query, Total: res.Total, Page: req.Page, Size: req.Size, Hits: make([]zhsearch.Hit, 0, len(hits)),
+		Query: req.Query, Total: res.Total, Page: req.Page, Size: req.Size, Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
 	}
-	for _, h := range hits {
+	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, ix.hit(h, &aq))
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
@@ -55,15 +55,15 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 // (BENCHMARKS.md). Its order among equal scores is the index's own, the
 // same for every page, so pages never repeat or skip a hit; within the page
 // breakTies lists equal scores newest first.
-func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*bleve.SearchResult, search.DocumentMatchCollection, error) {
+func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*bleve.SearchResult, error) {
 	sr := bleve.NewSearchRequestOptions(q, size, offset, false)
 	sr.Fields = hitFields
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
-		return nil, nil, searchErr(ctx, err)
+		return nil, searchErr(ctx, err)
 	}
 	breakTies(res.Hits)
-	return res, res.Hits, nil
+	return res, nil
 }
 
 // breakTies orders hits of equal score newest first, then by id, so equal
