@@ -373,6 +373,23 @@ func (l *Live) publish(g *generation) {
 	}
 }
 
+// CacheStats counts the lookups of the caches of the generation serving
+// now (a new generation starts from zero).
+type CacheStats struct {
+	Search  SearchCacheStats
+	Related RelatedCacheStats
+}
+
+// CacheStats reports the current generation's caches.
+func (l *Live) CacheStats() (CacheStats, error) {
+	g, err := l.acquire()
+	if err != nil {
+		return CacheStats{}, err
+	}
+	defer g.release()
+	return CacheStats{Search: g.ix.SearchCacheStats(), Related: g.ix.RelatedCacheStats()}, nil
+}
+
 // Generation returns the name of the generation serving new requests.
 func (l *Live) Generation() string {
 	if g := l.cur.Load(); g != nil {

@@ -30,6 +30,16 @@ const Namespace = "zhsearch"
 type IndexInfo struct {
 	Generation string // name of the live generation folder
 	Documents  uint64 // articles it holds
+	// Caches are the live generation's caches (search results, related
+	// lists); a new generation starts them from zero.
+	Caches []CacheInfo
+}
+
+// CacheInfo counts one cache's lookups.
+type CacheInfo struct {
+	Name         string // "search" or "related"
+	Hits, Misses uint64
+	Entries      int
 }
 
 // Options configures New.
@@ -177,8 +187,9 @@ func (m *Metrics) ObserveReindex(took time.Duration, err error) {
 // indexCollector reads the live index at scrape time, so a generation
 // swapped in by a reindex shows at the next scrape.
 type indexCollector struct {
-	info          func() (IndexInfo, error)
-	up, docs, gen *prometheus.Desc
+	info                             func() (IndexInfo, error)
+	up, docs, gen                    *prometheus.Desc
+	cacheHits, cacheMisses, cacheLen *prometheus.Desc
 }
 
 func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
@@ -190,6 +201,12 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 			"Articles in the live index, title-only ones included.", nil, nil),
 		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
 			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
+		cacheHits: prometheus.NewDesc(Namespace+"_cache_hits_total",
+			"Lookups answered by a cache of the live generation (restarts from 0 with each generation).", []string{"cache"}, nil),
+		cacheMisses: prometheus.NewDesc(Namespace+"_cache_misses_total",
+			"Lookups a cache of the live generation could not answer.", []string{"cache"}, nil),
+		cacheLen: prometheus.NewDesc(Namespace+"_cache_entries",
+			"Entries a cache of the live generation holds.", []string{"cache"}, nil),
 	}
 }
 
@@ -198,6 +215,9 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.up
 	ch <- c.docs
 	ch <- c.gen
+	ch <- c.cacheHits
+	ch <- c.cacheMisses
+	ch <- c.cacheLen
 }
 
 // Collect implements prometheus.Collector.
@@ -210,4 +230,9 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	ch <- prometheus.MustNewConstMetric(c.docs, prometheus.GaugeValue, float64(info.Documents))
 	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation)
+	for _, cc := range info.Caches {
+		ch <- prometheus.MustNewConstMetric(c.cacheHits, prometheus.CounterValue, float64(cc.Hits), cc.Name)
+		ch <- prometheus.MustNewConstMetric(c.cacheMisses, prometheus.CounterValue, float64(cc.Misses), cc.Name)
+		ch <- prometheus.MustNewConstMetric(c.cacheLen, prometheus.GaugeValue, float64(cc.Entries), cc.Name)
+	}
 }

@@ -113,7 +113,8 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		if broken.Load() {
 			return IndexInfo{}, errors.New("closed")
 		}
-		return IndexInfo{Generation: gen.Load().(string), Documents: 101}, nil
+		return IndexInfo{Generation: gen.Load().(string), Documents: 101,
+			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3}}}, nil
 	}})
 	scrape := func() string {
 		t.Helper()
@@ -127,6 +128,8 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 	}
 	for _, want := range []string{
 		"zhsearch_index_up 1\n", "zhsearch_index_documents 101\n", `zhsearch_index_generation_info{generation="gen-1"} 1`,
+		`zhsearch_cache_hits_total{cache="search"} 7`, `zhsearch_cache_misses_total{cache="search"} 3`,
+		`zhsearch_cache_entries{cache="search"} 3`,
 		"go_goroutines ", "process_resident_memory_bytes ", "go_build_info{",
 	} {
 		if out := scrape(); !strings.Contains(out, want) {

@@ -25,6 +25,7 @@ type observability struct {
 type liveIndex interface {
 	DocCount() (uint64, error)
 	Generation() string
+	CacheStats() (index.CacheStats, error)
 }
 
 func newObservability(live func() liveIndex) *observability {
@@ -43,7 +44,14 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 	if err != nil {
 		return metrics.IndexInfo{}, err
 	}
-	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n}, nil
+	cs, err := ix.CacheStats()
+	if err != nil {
+		return metrics.IndexInfo{}, err
+	}
+	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, Caches: []metrics.CacheInfo{
+		{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries},
+		{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries},
+	}}, nil
 }
 
 // apiServer returns the API over ix with cfg's limits and o's

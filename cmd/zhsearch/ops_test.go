@@ -59,6 +59,7 @@ func TestMetricsEndToEnd(t *testing.T) {
 	if sr.Total != 0 {
 		t.Fatalf("量子纠缠 found %d", sr.Total)
 	}
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花唄風控"), 200, &sr) // the first query's page, from the cache
 	getJSON(t, base+"/api/v1/articles/000_6fe797c5a744a779", 200, nil)
 	getJSON(t, base+"/api/v1/articles/not-there-123", 404, nil)
 	live, err := os.ReadFile(filepath.Join(indexDir, "CURRENT"))
@@ -70,11 +71,14 @@ func TestMetricsEndToEnd(t *testing.T) {
 		"zhsearch_index_up 1\n",
 		"zhsearch_index_documents 101\n",
 		fmt.Sprintf("zhsearch_index_generation_info{generation=%q} 1\n", strings.TrimSpace(string(live))),
-		`zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/search"} 2` + "\n",
+		`zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/search"} 3` + "\n",
 		`zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/articles/:id"} 1` + "\n",
 		`zhsearch_http_requests_total{code="404",method="GET",route="/api/v1/articles/:id"} 1` + "\n",
-		`zhsearch_http_request_duration_seconds_count{code="200",method="GET",route="/api/v1/search"} 2` + "\n",
-		"zhsearch_searches_total 2\n",
+		`zhsearch_http_request_duration_seconds_count{code="200",method="GET",route="/api/v1/search"} 3` + "\n",
+		"zhsearch_searches_total 3\n",
+		`zhsearch_cache_hits_total{cache="search"} 1` + "\n",
+		`zhsearch_cache_misses_total{cache="search"} 2` + "\n",
+		`zhsearch_cache_entries{cache="search"} 2` + "\n",
 		"zhsearch_search_zero_results_total 1\n",
 		// serve built the index at start: one successful reindex.
 		`zhsearch_reindex_duration_seconds_count{result="success"} 1` + "\n",
