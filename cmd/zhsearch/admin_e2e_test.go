@@ -894,3 +894,29 @@ func TestSIGHUPFollowsOfflineReindex(t *testing.T) {
 		t.Errorf("log does not tell of the SIGHUP:\n%s", p.stderr)
 	}
 }
+
+// TestJournalElsewhereSurvivesLostIndex: with --journal outside the data
+// folder (as in the docker image), an edit survives losing the whole index
+// folder: the first build of the next start replays that journal.
+func TestJournalElsewhereSurvivesLostIndex(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeCorpus(t, data, "a", 3)
+	journal := filepath.Join(t.TempDir(), "volume", "edits.log")
+	cfg := serveConfig{dataDir: data, indexDir: idx, journal: journal, ops: adminOps(testToken)}
+	srv := startServe(t, cfg)
+	mustCall(t, "PUT", srv.base+"/api/v1/admin/articles/kept1", testToken, `{"title":"换了硬盘也要留下的文章"}`, 201, nil)
+	srv.stop()
+	if _, err := os.Stat(journal); err != nil {
+		t.Fatalf("the journal is not where --journal says: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "journal")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a journal was written into the data folder too: %v", err)
+	}
+	if err := os.RemoveAll(idx); err != nil {
+		t.Fatal(err)
+	}
+	srv = startServe(t, cfg)
+	if fetchArticle(t, srv.base, "kept1") == nil {
+		t.Error("the edit is gone after the index folder was rebuilt from scratch")
+	}
+}
