@@ -52,6 +52,18 @@ func openLive(t *testing.T, data, idx string, poll time.Duration) *Live {
 	return l
 }
 
+// builtLive writes lines as the data folder's JSONL, builds an index of it
+// and serves it with edits on.
+func builtLive(t *testing.T, poll time.Duration, lines ...string) (l *Live, data, idx string) {
+	t.Helper()
+	data, idx = t.TempDir(), t.TempDir()
+	writeData(t, data, lines...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return openLive(t, data, idx, poll), data, idx
+}
+
 // docLine is what a test compares of an indexed article.
 type docLine struct {
 	ID, Title string
@@ -200,12 +212,7 @@ func TestEditsLiveEqualRebuild(t *testing.T) {
 // generation across a reindex: it keeps working, new requests use the new
 // generation, and the old one is closed and removed when it is released.
 func TestSwitchKeepsInFlightRequests(t *testing.T) {
-	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, jsonlLines("a", 5)...)
-	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	l := openLive(t, data, idx, -1)
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 5)...)
 	defer l.Close()
 	old, err := l.acquire()
 	if err != nil {
@@ -316,12 +323,7 @@ func waitJob(t *testing.T, l *Live, id string) *zhsearch.ReindexJob {
 // TestEditsDuringReindexAreKept upserts articles while a reindex runs:
 // every accepted edit is in the generation the reindex switches to.
 func TestEditsDuringReindexAreKept(t *testing.T) {
-	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, jsonlLines("a", 10)...)
-	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	l := openLive(t, data, idx, -1)
+	l, data, _ := builtLive(t, -1, jsonlLines("a", 10)...)
 	defer l.Close()
 	writeData(t, data, jsonlLines("b", 1500)...)
 	l.cfg.BatchSize = 100
@@ -375,12 +377,7 @@ edits:
 // TestReindexConflicts: a second reindex in this process, or while another
 // process holds the build lock, is a conflict.
 func TestReindexConflicts(t *testing.T) {
-	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, jsonlLines("a", 600)...)
-	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	l := openLive(t, data, idx, -1)
+	l, _, idx := builtLive(t, -1, jsonlLines("a", 600)...)
 	defer l.Close()
 	l.cfg.BatchSize = 50
 	id := startJob(t, l)
@@ -410,12 +407,7 @@ func TestReindexConflicts(t *testing.T) {
 // TestFailedReindexKeepsServing: broken input fails the job naming the
 // file and line, and the live generation keeps serving.
 func TestFailedReindexKeepsServing(t *testing.T) {
-	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, jsonlLines("a", 3)...)
-	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	l := openLive(t, data, idx, -1)
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
 	defer l.Close()
 	gen := l.Generation()
 	writeData(t, data, append(jsonlLines("b", 3), `{"id":"b9","title":"坏日期","published_at":"soon"}`)...)
@@ -449,12 +441,7 @@ func TestFailedReindexKeepsServing(t *testing.T) {
 // offline `zhsearch reindex`) is picked up by the poll, edits made before
 // and during it included, and the old folder is removed once closed.
 func TestFollowOfflineBuild(t *testing.T) {
-	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, jsonlLines("a", 4)...)
-	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	l := openLive(t, data, idx, 20*time.Millisecond)
+	l, data, idx := builtLive(t, 20*time.Millisecond, jsonlLines("a", 4)...)
 	defer l.Close()
 	old := l.Generation()
 	if _, err := l.PutArticle(context.Background(), "e1", []byte(`{"title":"编辑一"}`)); err != nil {

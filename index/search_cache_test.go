@@ -27,12 +27,7 @@ func searchIDs(t *testing.T, s zhsearch.SearchService, q string) (ids []string, 
 // cache (traditional and simplified forms share the entry), and a live
 // edit is visible to the very next search of the same query.
 func TestSearchCacheFollowsEdits(t *testing.T) {
-	data, idx := t.TempDir(), t.TempDir()
-	writeData(t, data, jsonlLines("a", 5)...)
-	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	l := openLive(t, data, idx, -1)
+	l, _, _ := builtLive(t, -1, jsonlLines("a", 5)...)
 	defer l.Close()
 	g, err := l.acquire()
 	if err != nil {
