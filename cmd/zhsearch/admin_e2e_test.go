@@ -71,6 +71,16 @@ func startServe(t *testing.T, cfg serveConfig) *testServer {
 	return s
 }
 
+// reindexOffline runs `zhsearch reindex` in-process and fails the test if
+// it does not succeed.
+func reindexOffline(t *testing.T, data, idx string) {
+	t.Helper()
+	var out bytes.Buffer
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 0 {
+		t.Fatalf("reindex: %s", &out)
+	}
+}
+
 // adminOps is the default configuration with the admin API on.
 func adminOps(token string) opsConfig {
 	o := defaultOpsConfig()
@@ -706,10 +716,7 @@ func TestReindexProgressLines(t *testing.T) {
 func TestKillOfflineReindex(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
 	writeCorpus(t, data, "a", 40)
-	var out bytes.Buffer
-	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 0 {
-		t.Fatalf("first reindex: %s", &out)
-	}
+	reindexOffline(t, data, idx)
 	live := currentGen(t, idx)
 	writeCorpus(t, data, "b", 20000)
 	p := startProcess(t, nil, "reindex", "--data", data, "--index", idx)
@@ -808,10 +815,7 @@ func TestKillServerDuringReindex(t *testing.T) {
 func TestReindexDiskFull(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
 	writeCorpus(t, data, "a", 40)
-	var out bytes.Buffer
-	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 0 {
-		t.Fatalf("first reindex: %s", &out)
-	}
+	reindexOffline(t, data, idx)
 	live := currentGen(t, idx)
 	writeCorpus(t, data, "b", 3000)
 	p := startProcess(t, []string{"ZHSEARCH_TEST_FSIZE=65536"}, "reindex", "--data", data, "--index", idx)
@@ -847,14 +851,11 @@ func TestReindexUnwritableFolder(t *testing.T) {
 	}
 	data, idx := t.TempDir(), t.TempDir()
 	writeCorpus(t, data, "a", 5)
-	var out bytes.Buffer
-	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 0 {
-		t.Fatalf("first reindex: %s", &out)
-	}
+	reindexOffline(t, data, idx)
 	live := currentGen(t, idx)
 	os.Chmod(idx, 0o555)
 	defer os.Chmod(idx, 0o755)
-	out.Reset()
+	var out bytes.Buffer
 	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 1 ||
 		!strings.Contains(out.String(), "permission denied") {
 		t.Errorf("reindex into a read-only folder: %d %s", st, &out)
