@@ -1,6 +1,7 @@
 package zhsearch
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,142 @@ func TestSearchRequestValidate(t *testing.T) {
 		case tt.wantErr == "" && (r.Page != tt.wantPage || r.Size != tt.wantSize || r.Query != strings.TrimSpace(tt.q)):
 			t.Errorf("%q: normalized to page %d size %d query %q", tt.q, r.Page, r.Size, r.Query)
 		}
+	}
+}
+
+func TestArticleValidate(t *testing.T) {
+	ok := func() Article {
+		return Article{ID: "a-1", Title: "花呗分期", Body: "正文\n第二段\t缩进\r\n", Tags: []string{"花呗"}}
+	}
+	tests := []struct {
+		name    string
+		edit    func(a *Article)
+		wantErr string // "" for valid
+	}{
+		{"valid", func(a *Article) {}, ""},
+		{"id dot", func(a *Article) { a.ID = "." }, "not . or .."},
+		{"id dotdot", func(a *Article) { a.ID = ".." }, "not . or .."},
+		{"id with dots inside", func(a *Article) { a.ID = "a..b" }, ""},
+		{"id with RLO", func(a *Article) { a.ID = "a\u202eb" }, "id"},
+		{"title NUL", func(a *Article) { a.Title = "花呗\x00分期" }, "title holds the control character U+0000"},
+		{"title BEL", func(a *Article) { a.Title = "花呗\a" }, "U+0007"},
+		{"title tab", func(a *Article) { a.Title = "花呗\t分期" }, "U+0009"},
+		{"title C1", func(a *Article) { a.Title = "花呗\u0085" }, "U+0085"},
+		{"title RLO", func(a *Article) { a.Title = "花呗\u202e期分" }, "U+202E"},
+		{"title LRE", func(a *Article) { a.Title = "\u202a花呗" }, "U+202A"},
+		{"title isolate", func(a *Article) { a.Title = "花呗\u2066x\u2069" }, "U+2066"},
+		{"title PDI", func(a *Article) { a.Title = "花呗\u2069" }, "U+2069"},
+		{"title invalid UTF-8", func(a *Article) { a.Title = "花\xff呗" }, "title is not valid UTF-8"},
+		{"title 512", func(a *Article) { a.Title = strings.Repeat("花", MaxTitleLen) }, ""},
+		{"title 513", func(a *Article) { a.Title = strings.Repeat("花", MaxTitleLen+1) }, "at most 512"},
+		{"body invalid UTF-8", func(a *Article) { a.Body = "正文\xc3" }, "body is not valid UTF-8"},
+		{"body NUL", func(a *Article) { a.Body = "正文\x00" }, "body holds the control character U+0000"},
+		{"body ESC", func(a *Article) { a.Body = "\x1b[31m正文" }, "U+001B"},
+		{"body bidi allowed", func(a *Article) { a.Body = "引文\u202bقال\u202c。" }, ""},
+		{"tag RLO", func(a *Article) { a.Tags = []string{"花呗", "\u202e呗花"} }, "tag holds the control character U+202E"},
+		{"tag newline", func(a *Article) { a.Tags = []string{"花\n呗"} }, "U+000A"},
+		{"tag invalid UTF-8", func(a *Article) { a.Tags = []string{"\xfe"} }, "tag is not valid UTF-8"},
+		{"64 tags", func(a *Article) { a.Tags = nTags(MaxTags) }, ""},
+		{"65 tags", func(a *Article) { a.Tags = nTags(MaxTags + 1) }, "65 tags, at most 64"},
+		{"tag 64 chars", func(a *Article) { a.Tags = []string{strings.Repeat("花", MaxTagLen)} }, ""},
+		{"tag 65 chars", func(a *Article) { a.Tags = []string{strings.Repeat("花", MaxTagLen+1)} }, "at most 64 allowed"},
+		{"category control", func(a *Article) { a.Category = "信用卡\x7f" }, "category holds"},
+		{"url invalid UTF-8", func(a *Article) { a.URL = "https://x.example/\xff" }, "url is not valid UTF-8"},
+		{"related title RLO", func(a *Article) { a.Related = []string{"正常标题", "\u202e题标"} }, "related title holds"},
+		{"at the size limit", func(a *Article) { a.Body += strings.Repeat("x", int(DefaultMaxArticleBytes-a.textBytes())) }, ""},
+		{"over the size limit", func(a *Article) { a.Body = strings.Repeat("x", DefaultMaxArticleBytes) }, "bytes of text, at most 1048576"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := ok()
+			tt.edit(&a)
+			checkErr(t, a.Validate(), tt.wantErr)
+		})
+	}
+}
+
+func TestMaxArticleBytesIsConfigurable(t *testing.T) {
+	t.Cleanup(func() { SetMaxArticleBytes(0) })
+	a := Article{ID: "a", Title: "标题", Body: strings.Repeat("x", 5000)}
+	SetMaxArticleBytes(4096)
+	checkErr(t, a.Validate(), "at most 4096")
+	SetMaxArticleBytes(8192)
+	checkErr(t, a.Validate(), "")
+	SetMaxArticleBytes(1 << 40)
+	if got := MaxArticleBytes(); got != MaxMaxArticleBytes {
+		t.Errorf("limit %d after setting 1 TiB, want the cap %d", got, MaxMaxArticleBytes)
+	}
+	SetMaxArticleBytes(0)
+	if got := MaxArticleBytes(); got != DefaultMaxArticleBytes {
+		t.Errorf("limit %d after reset, want %d", got, DefaultMaxArticleBytes)
+	}
+}
+
+func TestDraftValidate(t *testing.T) {
+	long := strings.Repeat("花", MaxDraftBodyLen) + "呗呗呗"
+	tests := []struct {
+		name     string
+		draft    Article
+		wantErr  string
+		wantBody string // checked when wantErr is ""
+	}{
+		{"title only", Article{Title: "花呗"}, "", ""},
+		{"body only", Article{Body: "正文\n\t第二段"}, "", "正文\n\t第二段"},
+		{"empty", Article{Title: " ", Body: "\n"}, "needs a title or a body", ""},
+		{"long body is cut, not refused", Article{Title: "花呗", Body: long}, "", strings.Repeat("花", MaxDraftBodyLen)},
+		{"60000 tags", Article{Title: "花呗", Tags: nTags(60000)}, "60000 tags, at most 64", ""},
+		{"long tag", Article{Title: "花呗", Tags: []string{strings.Repeat("a", 1000)}}, "1000 characters, at most 64", ""},
+		{"title RLO", Article{Title: "\u202e花呗"}, "U+202E", ""},
+		{"title invalid UTF-8", Article{Title: "\xff"}, "not valid UTF-8", ""},
+		{"body NUL past the cut", Article{Title: "花呗", Body: long + "\x00"}, "U+0000", ""},
+		{"body invalid UTF-8 past the cut", Article{Title: "花呗", Body: long + "\xff"}, "not valid UTF-8", ""},
+		{"tag BEL", Article{Title: "花呗", Tags: []string{"a\a"}}, "U+0007", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.draft
+			r := RelatedRequest{Draft: &d}
+			err := r.Validate()
+			checkErr(t, err, tt.wantErr)
+			if err == nil && d.Body != tt.wantBody {
+				t.Errorf("body %d characters after Validate, want %d", len([]rune(d.Body)), len([]rune(tt.wantBody)))
+			}
+		})
+	}
+}
+
+func TestCutRunes(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"", 3, ""}, {"abc", 3, "abc"}, {"abcd", 3, "abc"}, {"花呗风控", 2, "花呗"}, {"花呗", 2, "花呗"}, {"a花", 1, "a"},
+	} {
+		if got := cutRunes(tt.s, tt.n); got != tt.want {
+			t.Errorf("cutRunes(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
+
+func nTags(n int) []string {
+	tags := make([]string, n)
+	for i := range tags {
+		tags[i] = "标签" + strconv.Itoa(i)
+	}
+	return tags
+}
+
+// checkErr fails unless err is nil (want "") or an invalid_argument Error
+// whose message holds want.
+func checkErr(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("unexpected error: %v", err)
+	case want != "" && err == nil:
+		t.Errorf("no error, want one with %q", want)
+	case want != "" && (ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), want)):
+		t.Errorf("error %v, want invalid_argument with %q", err, want)
 	}
 }

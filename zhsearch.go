@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -24,7 +25,39 @@ const (
 	MaxRelatedSize  = 20
 	MaxSuggestSize  = 20
 	MaxResultWindow = 1000 // page*size may not go past this (deep-paging cap)
+	MaxTags         = 64   // tags of an article or a draft
+	MaxTagLen       = 64   // characters of one tag
+	// MaxDraftBodyLen is how many characters of a draft's body the related
+	// engine reads: a longer body is cut to its first MaxDraftBodyLen
+	// characters, not refused (an editor's long draft still gets its list;
+	// its subject is in its title and first paragraphs).
+	MaxDraftBodyLen = 10000
+	// DefaultMaxArticleBytes is the default of MaxArticleBytes.
+	DefaultMaxArticleBytes = 1 << 20
+	// MaxMaxArticleBytes bounds SetMaxArticleBytes: an input line or PUT
+	// body of 16 MiB still holds an article this large written with JSON
+	// escapes.
+	MaxMaxArticleBytes = 8 << 20
 )
+
+// maxArticleBytes is the process's article size limit (0: the default).
+var maxArticleBytes atomic.Int64
+
+// SetMaxArticleBytes sets the size limit of one article (the bytes of its
+// text fields together) that Article.Validate applies, for builds and live
+// edits alike. It is set once at start-up from the configuration; n <= 0
+// restores DefaultMaxArticleBytes, and n is capped at MaxMaxArticleBytes.
+func SetMaxArticleBytes(n int64) {
+	maxArticleBytes.Store(min(max(n, 0), MaxMaxArticleBytes))
+}
+
+// MaxArticleBytes returns the size limit of one article.
+func MaxArticleBytes() int64 {
+	if n := maxArticleBytes.Load(); n > 0 {
+		return n
+	}
+	return DefaultMaxArticleBytes
+}
 
 // ShanghaiTime is the zone the site's pages write their dates in.
 var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
@@ -48,27 +81,129 @@ type Article struct {
 	TitleOnly   bool      `json:"title_only,omitempty"`
 }
 
-// ValidID reports whether id is a well-formed article id.
-func ValidID(id string) bool { return idPattern.MatchString(id) }
+// ValidID reports whether id is a well-formed article id: 1 to MaxIDLen
+// characters of A-Za-z0-9._-, and not "." or "..", which name folders in
+// a path.
+func ValidID(id string) bool { return id != "." && id != ".." && idPattern.MatchString(id) }
 
 // Validate checks an article against the data model and returns an
-// invalid_argument Error naming the first problem.
+// invalid_argument Error naming the first problem: the id's form, a title
+// of 1 to MaxTitleLen characters, valid UTF-8 everywhere, no control or
+// bidi-override characters in the id, title, tags, category, URL and
+// related titles (a body may hold tabs and line breaks, and bidi
+// formatting), at most MaxTags tags of MaxTagLen characters, and at most
+// MaxArticleBytes bytes of text.
 func (a *Article) Validate() error {
 	if !ValidID(a.ID) {
-		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._-", truncate(a.ID, 40), MaxIDLen)
+		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._- and not . or ..", truncate(a.ID, 40), MaxIDLen)
 	}
 	if strings.TrimSpace(a.Title) == "" {
 		return Errorf(EINVALID, "article %s: title is required", a.ID)
 	}
-	if n := utf8.RuneCountInString(a.Title); n > MaxTitleLen {
-		return Errorf(EINVALID, "article %s: title has %d characters, at most %d allowed", a.ID, n, MaxTitleLen)
+	if err := checkTitle("title", a.Title); err != nil {
+		return Errorf(EINVALID, "article %s: %s", a.ID, err.Message)
 	}
-	for _, s := range []string{a.Title, a.Body, a.URL, a.Category} {
-		if !utf8.ValidString(s) {
-			return Errorf(EINVALID, "article %s: text is not valid UTF-8", a.ID)
+	if err := checkBody("body", a.Body); err != nil {
+		return Errorf(EINVALID, "article %s: %s", a.ID, err.Message)
+	}
+	if err := a.checkLabels(); err != nil {
+		return Errorf(EINVALID, "article %s: %s", a.ID, err.Message)
+	}
+	if n, limit := a.textBytes(), MaxArticleBytes(); n > limit {
+		return Errorf(EINVALID, "article %s: %d bytes of text, at most %d allowed", a.ID, n, limit)
+	}
+	return nil
+}
+
+// checkLabels checks the short text fields other than the title.
+func (a *Article) checkLabels() *Error {
+	if err := checkTags(a.Tags); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"url", a.URL}, {"category", a.Category}} {
+		if err := checkLine(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	for _, t := range a.Related {
+		if err := checkTitle("related title", t); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// textBytes is the size of the article's text.
+func (a *Article) textBytes() int64 {
+	n := len(a.ID) + len(a.Title) + len(a.Body) + len(a.URL) + len(a.Category)
+	for _, t := range a.Tags {
+		n += len(t)
+	}
+	for _, t := range a.Related {
+		n += len(t)
+	}
+	return int64(n)
+}
+
+// checkTitle checks a title: a line of at most MaxTitleLen characters.
+func checkTitle(name, s string) *Error {
+	if err := checkLine(name, s); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(s); n > MaxTitleLen {
+		return Errorf(EINVALID, "%s has %d characters, at most %d allowed", name, n, MaxTitleLen)
+	}
+	return nil
+}
+
+// checkTags checks the number and form of tags.
+func checkTags(tags []string) *Error {
+	if len(tags) > MaxTags {
+		return Errorf(EINVALID, "%d tags, at most %d allowed", len(tags), MaxTags)
+	}
+	for _, t := range tags {
+		if err := checkLine("tag", t); err != nil {
+			return err
+		}
+		if n := utf8.RuneCountInString(t); n > MaxTagLen {
+			return Errorf(EINVALID, "tag %q has %d characters, at most %d allowed", truncate(t, 20), n, MaxTagLen)
+		}
+	}
+	return nil
+}
+
+// checkLine checks one-line text: valid UTF-8 without control or
+// bidi-override characters.
+func checkLine(name, s string) *Error {
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "%s is not valid UTF-8", name)
+	}
+	if i := strings.IndexFunc(s, badInLine); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return Errorf(EINVALID, "%s holds the control character %U", name, r)
+	}
+	return nil
+}
+
+// checkBody checks body text: valid UTF-8 without control characters
+// other than tab, line feed and carriage return.
+func checkBody(name, s string) *Error {
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "%s is not valid UTF-8", name)
+	}
+	if i := strings.IndexFunc(s, isControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return Errorf(EINVALID, "%s holds the control character %U", name, r)
+	}
+	return nil
+}
+
+// badInLine reports a character that has no place in a title, tag or
+// other one-line text: a C0 or C1 control (tab and line breaks included)
+// or a bidi embedding, override or isolate (U+202A–U+202E,
+// U+2066–U+2069), which can make a title display as something it is not.
+func badInLine(r rune) bool {
+	return unicode.IsControl(r) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 
 // ParseTime reads a published_at value: RFC 3339, or the pages'
@@ -216,13 +351,48 @@ func (r *RelatedRequest) Validate() error {
 		}
 		return nil
 	}
-	if strings.TrimSpace(r.Draft.Title) == "" && strings.TrimSpace(r.Draft.Body) == "" {
+	return r.Draft.validateDraft()
+}
+
+// validateDraft bounds what an unsaved draft contributes to a related
+// list: a title of at most MaxTitleLen characters, at most MaxTags tags of
+// MaxTagLen characters, and the first MaxDraftBodyLen characters of the
+// body (the rest is cut off here, not refused). With the text bounded, so
+// are the distinct words the engine weighs: a draft has at most
+// MaxTitleLen + MaxTags×MaxTagLen + MaxDraftBodyLen characters. Text must
+// be valid UTF-8 without control or bidi-override characters (the body
+// may hold tabs and line breaks).
+func (a *Article) validateDraft() error {
+	if strings.TrimSpace(a.Title) == "" && strings.TrimSpace(a.Body) == "" {
 		return Errorf(EINVALID, "a draft needs a title or a body")
 	}
-	if utf8.RuneCountInString(r.Draft.Title) > MaxTitleLen {
-		return Errorf(EINVALID, "title has more than %d characters", MaxTitleLen)
+	if err := checkTitle("title", a.Title); err != nil {
+		return err
 	}
+	if err := checkTags(a.Tags); err != nil {
+		return err
+	}
+	if err := checkBody("body", a.Body); err != nil {
+		return err
+	}
+	a.Body = cutRunes(a.Body, MaxDraftBodyLen)
 	return nil
+}
+
+// cutRunes returns the first n characters of s (s itself if shorter),
+// without breaking a character.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }
 
 // Related reasons beyond shared words.
