@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -153,8 +154,12 @@ type jsonArticle struct {
 	Related     []string `json:"related"`
 }
 
-// DecodeArticle parses one JSON article and validates it.
+// DecodeArticle parses one JSON article and validates it. Text that is not
+// valid UTF-8 is an error, not replaced with U+FFFD as encoding/json would.
 func DecodeArticle(data []byte) (zhsearch.Article, error) {
+	if !utf8.Valid(data) {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "text is not valid UTF-8")
+	}
 	var in jsonArticle
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -182,7 +187,8 @@ func DecodeArticle(data []byte) (zhsearch.Article, error) {
 func (l *Loader) AddJSONL(name string, r io.Reader) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
@@ -196,13 +202,19 @@ func (l *Loader) AddJSONL(name string, r io.Reader) error {
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("%s: a line is longer than %d bytes", name, maxLine)
-		}
-		return fmt.Errorf("%s: %w", name, err)
+	return scanErr(name, n, sc.Err())
+}
+
+// scanErr words a scanner's error at line n of file name: a line over
+// maxLine bytes is bad input at that line.
+func scanErr(name string, n int, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, bufio.ErrTooLong):
+		return &InputError{Source: Source{File: name, Line: n}, Msg: fmt.Sprintf("line is longer than %d bytes", maxLine)}
 	}
-	return nil
+	return fmt.Errorf("%s:%d: %w", name, n, err)
 }
 
 // Add adds a validated article read at src.
@@ -325,8 +337,8 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 			return nil, fail(n, "text after %q", trailer)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fail(n, "%v", err)
+	if err := scanErr(name, n+1, sc.Err()); err != nil {
+		return nil, err
 	}
 	switch state {
 	case wantTitle:
