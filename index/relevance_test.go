@@ -96,6 +96,8 @@ func TestRelevanceBeatsYardstick(t *testing.T) {
 	}
 	t.Logf("NDCG@%d over %d judged queries, %d articles:\n%s", ndcgK, len(queries), len(articles),
 		relevance.SideBySide("zhsearch", ours, "bleve-cjk", base))
+	t.Logf("by half (the suite's lines name no half: relevance.SplitHalves splits each kind evenly by a fixed hash of the query text):\n%s",
+		relevance.HalvesTable("zhsearch", ours, "bleve-cjk", base))
 	if os.Getenv("ZHSEARCH_RELEVANCE_DETAIL") != "" {
 		t.Logf("\n%s", relevance.PerQuery("zhsearch", ours, "bleve-cjk", base))
 	}

@@ -2,16 +2,26 @@
 // test articles and the graded queries under testdata/relevance, and scores
 // any search engine's ranked results against the judgments with NDCG@k, per
 // kind of query (clean, width/case variants, traditional characters, pinyin,
-// homophone typos, and queries that should find nothing).
+// homophone typos, and queries that should find nothing). The same code
+// loads and scores the readers' questions suite under testdata/questions
+// (short keywords, full questions, spoken Chinese, typos, nothing to find).
+//
+// Every query belongs to one half of its suite, HalfTune or HalfHeldout:
+// constants are chosen on the tuning half, and the held-out half tells
+// whether they generalize. A query line may name its half; the lines that
+// do not are split by SplitHalves, evenly per kind by a fixed hash of the
+// query text.
 //
 // The package knows nothing about bleve or gse: a search engine is just a
 // function from query text to a ranked list of Docs, so zhsearch and the
 // bleve-cjk yardstick are measured by the same code on the same data.
 //
 // Judgment files are JSON Lines. articles.jsonl holds one zhsearch.Article
-// per line. queries.jsonl holds one Query per line:
+// per line (title_only marks a title-only article, as 相关内容 titles are).
+// queries.jsonl holds one Query per line:
 //
 //	{"kind": "clean", "query": "花呗风控", "judgments": {"r001": 2, "title:花呗风控解除指南": 2, "r011": 1}}
+//	{"kind": "question", "query": "借呗为什么突然就不能借钱了", "half": "tune", "judgments": {"title:借呗突然不能借钱了怎么回事": 2}}
 //
 // A judgment key is an article id, or "title:" followed by an exact title,
 // for documents whose id the judge cannot know (the title-only articles the
@@ -25,6 +35,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"slices"
@@ -41,11 +52,77 @@ const (
 	KindPinyin      = "pinyin"      // full pinyin or initials: huabei, hbfk
 	KindTypo        = "typo"        // homophone typos from pinyin IMEs: 花贝风控
 	KindNone        = "none"        // nothing in the corpus answers it: judgments are empty
+
+	// Kinds of the readers' questions suite (testdata/questions), which
+	// also uses KindTypo and KindNone.
+	KindKeyword  = "keyword"  // a few short keywords: 花呗 逾期, 借呗提前还款
+	KindQuestion = "question" // a full question as readers type it: 花呗逾期了会不会影响房贷审批
+	KindSpoken   = "spoken"   // spoken Chinese: 网贷还不上咋整, 征信花了咋办, ID贷靠谱不
 )
 
-// Kinds returns the query kinds in the order reports list them.
+// Kinds returns every query kind, in the order reports list them.
 func Kinds() []string {
+	return []string{KindClean, KindKeyword, KindVariant, KindTraditional, KindPinyin, KindQuestion, KindSpoken, KindTypo, KindNone}
+}
+
+// RelevanceKinds returns the kinds of the relevance suite (testdata/relevance).
+func RelevanceKinds() []string {
 	return []string{KindClean, KindVariant, KindTraditional, KindPinyin, KindTypo, KindNone}
+}
+
+// QuestionKinds returns the kinds of the readers' questions suite
+// (testdata/questions).
+func QuestionKinds() []string {
+	return []string{KindKeyword, KindQuestion, KindSpoken, KindTypo, KindNone}
+}
+
+// Halves of a suite.
+const (
+	HalfTune    = "tune"    // constants may be chosen on these queries
+	HalfHeldout = "heldout" // only reported: never tune on them
+)
+
+// Halves returns the halves in the order reports list them.
+func Halves() []string { return []string{HalfTune, HalfHeldout} }
+
+// SplitHalves gives every query without a half one, deterministically and
+// evenly: within each kind, those queries ordered by a fixed hash of their
+// text (FNV-1a, ties by text) go tune, heldout, tune, heldout … in that
+// order, so each kind splits 50/50 (the odd one out goes tune), the split
+// does not depend on the order of the lines, and adding a query moves at
+// most a few others. Queries that name their half keep it.
+func SplitHalves(queries []Query) {
+	byKind := map[string][]int{}
+	for i, q := range queries {
+		if q.Half == "" {
+			byKind[q.Kind] = append(byKind[q.Kind], i)
+		}
+	}
+	for _, idx := range byKind {
+		slices.SortFunc(idx, func(a, b int) int {
+			ha, hb := textHash(queries[a].Query), textHash(queries[b].Query)
+			if ha != hb {
+				if ha < hb {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(queries[a].Query, queries[b].Query)
+		})
+		for rank, i := range idx {
+			if rank%2 == 0 {
+				queries[i].Half = HalfTune
+			} else {
+				queries[i].Half = HalfHeldout
+			}
+		}
+	}
+}
+
+func textHash(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
 }
 
 // TitlePrefix starts a judgment key that names a document by its exact title
@@ -65,6 +142,9 @@ type Query struct {
 	// Judgments maps an article id, or TitlePrefix+title, to a grade of
 	// GradePartial or GradeRelevant. It is empty for KindNone queries.
 	Judgments map[string]int `json:"judgments"`
+	// Half is HalfTune or HalfHeldout. When the line leaves it out,
+	// LoadQueries fills it in with SplitHalves.
+	Half string `json:"half,omitempty"`
 	// Line is the line of queries.jsonl the query was read from.
 	Line int `json:"-"`
 }
@@ -139,6 +219,7 @@ type articleLine struct {
 	Tags        []string `json:"tags"`
 	Category    string   `json:"category"`
 	Related     []string `json:"related"`
+	TitleOnly   bool     `json:"title_only"`
 }
 
 // LoadArticles reads the suite's test articles from a JSON Lines file. A
@@ -158,6 +239,7 @@ func LoadArticles(path string) ([]zhsearch.Article, error) {
 		a := zhsearch.Article{
 			ID: in.ID, Title: in.Title, Body: in.Body, URL: in.URL,
 			Tags: in.Tags, Category: in.Category, Related: in.Related,
+			TitleOnly: in.TitleOnly,
 		}
 		if in.PublishedAt != "" {
 			t, err := zhsearch.ParseTime(in.PublishedAt)
@@ -190,8 +272,9 @@ func LoadArticles(path string) ([]zhsearch.Article, error) {
 // article ids or TitlePrefix+title, and grades of 1 or 2; a KindNone query
 // has no judgments and every other kind has some (a query without
 // judgments is scored as "should find nothing", so it must say so). The
-// same kind and query twice is an error. Errors are *InputError naming the
-// file and line.
+// half, if given, is HalfTune or HalfHeldout; the lines without one are
+// split by SplitHalves. The same kind and query twice is an error. Errors
+// are *InputError naming the file and line.
 func LoadQueries(path string) ([]Query, error) {
 	var out []Query
 	seen := map[string]int{}
@@ -209,6 +292,11 @@ func LoadQueries(path string) ([]Query, error) {
 		}
 		if strings.TrimSpace(q.Query) == "" {
 			return bad("query is empty")
+		}
+		switch q.Half {
+		case "", HalfTune, HalfHeldout:
+		default:
+			return bad("unknown half %q (want %s or %s)", q.Half, HalfTune, HalfHeldout)
 		}
 		if q.Kind == KindNone && len(q.Judgments) > 0 {
 			return bad("a %q query must have no judgments", KindNone)
@@ -242,6 +330,7 @@ func LoadQueries(path string) ([]Query, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no queries", path)
 	}
+	SplitHalves(out)
 	return out, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +118,9 @@ func TestLoadQueries(t *testing.T) {
 		"\n" +
 		`{"kind":"none","query":"量子计算机","judgments":{}}` + "\n" +
 		`{"kind":"none","query":"篮球"}` + "\n" +
-		`{"kind":"pinyin","query":"hbfk","judgments":{"r001":2}}` + "\n"
+		`{"kind":"pinyin","query":"hbfk","judgments":{"r001":2}}` + "\n" +
+		`{"kind":"question","query":"花呗风控了咋办","half":"tune","judgments":{"r001":2}}` + "\n" +
+		`{"kind":"spoken","query":"花呗风控咋整","half":"heldout","judgments":{"r001":2}}` + "\n"
 	path := writeFile(t, "queries.jsonl", content)
 	got, err := LoadQueries(path)
 	if err != nil {
@@ -128,9 +131,23 @@ func TestLoadQueries(t *testing.T) {
 		{Kind: "none", Query: "量子计算机", Judgments: map[string]int{}, Line: 3},
 		{Kind: "none", Query: "篮球", Line: 4},
 		{Kind: "pinyin", Query: "hbfk", Judgments: map[string]int{"r001": 2}, Line: 5},
+		{Kind: "question", Query: "花呗风控了咋办", Judgments: map[string]int{"r001": 2}, Half: HalfTune, Line: 6},
+		{Kind: "spoken", Query: "花呗风控咋整", Judgments: map[string]int{"r001": 2}, Half: HalfHeldout, Line: 7},
+	}
+	// Lines without a half are split by SplitHalves: one clean and one
+	// pinyin query go tune, the two none queries one each.
+	halves := map[string]string{}
+	for i := range got {
+		if want[i].Half == "" {
+			halves[got[i].Query] = got[i].Half
+			got[i].Half = ""
+		}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("LoadQueries =\n%+v\nwant\n%+v", got, want)
+	}
+	if halves["花呗风控"] != HalfTune || halves["hbfk"] != HalfTune || halves["量子计算机"] == halves["篮球"] || halves["篮球"] == "" {
+		t.Errorf("halves of the lines without one: %v", halves)
 	}
 }
 
@@ -153,6 +170,7 @@ func TestLoadQueriesErrors(t *testing.T) {
 		{"grade 3", `{"kind":"clean","query":"x","judgments":{"r001":2,"r002":3}}`, 1, `"r002" has grade 3`},
 		{"bad key", `{"kind":"clean","query":"x","judgments":{"花呗风控解除指南":2}}`, 1, "neither an article id"},
 		{"empty title key", `{"kind":"clean","query":"x","judgments":{"title: ":2}}`, 1, "empty title"},
+		{"unknown half", `{"kind":"clean","query":"x","half":"test","judgments":{"r001":2}}`, 1, `unknown half "test"`},
 		{"duplicate query", good + "\n" + `{"kind":"pinyin","query":"花呗风控","judgments":{"r001":2}}` + "\n" + good, 3, "duplicate clean query \"花呗风控\" (first at "},
 	}
 	for _, tt := range tests {
@@ -215,13 +233,100 @@ func TestEvaluate(t *testing.T) {
 		MeanOfKinds: 0.466666667, // (0.5 + 0 + 0.9) / 3
 		Queries: []QueryScore{
 			{Kind: KindNone, Query: "量子计算机", NDCG: 0.9, Returned: 1},
-			{Kind: KindClean, Query: "花呗风控", NDCG: 1, Returned: 2},
-			{Kind: KindPinyin, Query: "hbfk", NDCG: 0, Returned: 2},
-			{Kind: KindClean, Query: "租机变现", NDCG: 0, Returned: 0},
+			{Kind: KindClean, Query: "花呗风控", NDCG: 1, Returned: 2, Wanted: true},
+			{Kind: KindPinyin, Query: "hbfk", NDCG: 0, Returned: 2, Wanted: true},
+			{Kind: KindClean, Query: "租机变现", NDCG: 0, Returned: 0, Wanted: true},
 		},
 	}
 	if got := roundReport(got); !reflect.DeepEqual(got, want) {
 		t.Errorf("Evaluate =\n%+v\nwant\n%+v", got, want)
+	}
+	var zero []string
+	for _, q := range got.Queries {
+		if q.ZeroHit() {
+			zero = append(zero, q.Query)
+		}
+	}
+	if want := []string{"租机变现"}; !reflect.DeepEqual(zero, want) {
+		t.Errorf("zero-hit queries %v, want %v (a none query with no hits is not one)", zero, want)
+	}
+}
+
+func TestSplitHalves(t *testing.T) {
+	var qs []Query
+	for i := range 9 {
+		qs = append(qs, Query{Kind: KindClean, Query: fmt.Sprintf("clean %d", i)})
+	}
+	for i := range 4 {
+		qs = append(qs, Query{Kind: KindTypo, Query: fmt.Sprintf("typo %d", i)})
+	}
+	qs = append(qs, Query{Kind: KindTypo, Query: "named", Half: HalfHeldout})
+	split := func(qs []Query) map[string]string {
+		qs = slices.Clone(qs)
+		SplitHalves(qs)
+		out := map[string]string{}
+		for _, q := range qs {
+			out[q.Query] = q.Half
+		}
+		return out
+	}
+	got := split(qs)
+	count := map[string]int{}
+	for _, q := range qs {
+		count[q.Kind+"/"+got[q.Query]]++
+	}
+	// 9 clean: 5 tune, 4 heldout; typo: 2 and 2 by hash, plus the named one.
+	want := map[string]int{"clean/tune": 5, "clean/heldout": 4, "typo/tune": 2, "typo/heldout": 3}
+	if !reflect.DeepEqual(count, want) {
+		t.Errorf("split counts %v, want %v", count, want)
+	}
+	if got["named"] != HalfHeldout {
+		t.Errorf("a query naming its half was moved to %q", got["named"])
+	}
+	// The order of the lines does not matter.
+	rev := slices.Clone(qs)
+	slices.Reverse(rev)
+	if again := split(rev); !reflect.DeepEqual(again, got) {
+		t.Errorf("split depends on line order:\n%v\n%v", got, again)
+	}
+}
+
+func TestHalvesTable(t *testing.T) {
+	qs := []Query{
+		{Kind: KindQuestion, Query: "q1", Half: HalfTune, Judgments: map[string]int{"a": 2}},
+		{Kind: KindQuestion, Query: "q2", Half: HalfHeldout, Judgments: map[string]int{"a": 2}},
+		{Kind: KindNone, Query: "q3", Half: HalfTune},
+		{Kind: KindNone, Query: "q4", Half: HalfHeldout},
+	}
+	a, err := Evaluate(qs, fakeEngine(map[string][]Doc{"q1": docs("a"), "q4": docs("x")}), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Evaluate(qs, fakeEngine(map[string][]Doc{"q1": docs("x", "a"), "q2": docs("a")}), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := a.Cell(KindQuestion, HalfHeldout); c != (Cell{Queries: 1, Mean: 0, ZeroHits: 1}) {
+		t.Errorf("a.Cell(question, heldout) = %+v", c)
+	}
+	if c := a.Cell("", ""); c.Queries != 4 || c.ZeroHits != 1 {
+		t.Errorf("a.Cell(all) = %+v, want 4 queries, 1 zero hit", c)
+	}
+	want := strings.Join([]string{
+		"kind      half     queries  zhsearch NDCG@10  0hits  bleve-cjk NDCG@10  0hits     diff",
+		"question  tune           1            1.0000      0             0.6309      0  +0.3691",
+		"question  heldout        1            0.0000      1             1.0000      0  -1.0000",
+		"question  both           2            0.5000      1             0.8155      0  -0.3155",
+		"none      tune           1            1.0000      0             1.0000      0  +0.0000",
+		"none      heldout        1            0.9000      0             1.0000      0  -0.1000",
+		"none      both           2            0.9500      0             1.0000      0  -0.0500",
+		"all       tune           2            1.0000      0             0.8155      0  +0.1845",
+		"all       heldout        2            0.4500      1             1.0000      0  -0.5500",
+		"all       both           4            0.7250      1             0.9077      0  -0.1827",
+		"",
+	}, "\n")
+	if got := HalvesTable("zhsearch", a, "bleve-cjk", b); got != want {
+		t.Errorf("HalvesTable =\n%s\nwant\n%s", got, want)
 	}
 }
 

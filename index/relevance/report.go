@@ -16,9 +16,14 @@ type SearchFunc func(query string) ([]Doc, error)
 type QueryScore struct {
 	Kind     string
 	Query    string
+	Half     string // the query's half, HalfTune or HalfHeldout ("" if unset)
 	NDCG     float64
-	Returned int // results the engine returned, before the cut at k
+	Returned int  // results the engine returned, before the cut at k
+	Wanted   bool // the query has judged documents: something should be found
 }
+
+// ZeroHit reports a query that should find something and found nothing.
+func (q QueryScore) ZeroHit() bool { return q.Wanted && q.Returned == 0 }
 
 // KindScore is the mean score of the queries of one kind.
 type KindScore struct {
@@ -61,7 +66,7 @@ func Evaluate(queries []Query, search SearchFunc, k int) (Report, error) {
 			return Report{}, fmt.Errorf("%s query %q: %w", q.Kind, q.Query, err)
 		}
 		s := NDCG(docs, q.Judgments, k)
-		r.Queries = append(r.Queries, QueryScore{Kind: q.Kind, Query: q.Query, NDCG: s, Returned: len(docs)})
+		r.Queries = append(r.Queries, QueryScore{Kind: q.Kind, Query: q.Query, Half: q.Half, NDCG: s, Returned: len(docs), Wanted: idealDCG(q.Judgments, k) > 0})
 		sums[q.Kind] += s
 		counts[q.Kind]++
 		total += s
@@ -151,6 +156,86 @@ func SideBySide(nameA string, a Report, nameB string, b Report) string {
 		[]string{"overall", fmt.Sprint(max(len(a.Queries), len(b.Queries))), score(a.Overall, true), score(b.Overall, true), diff(a.Overall, b.Overall, true)},
 		[]string{"mean of kinds", "", score(a.MeanOfKinds, true), score(b.MeanOfKinds, true), diff(a.MeanOfKinds, b.MeanOfKinds, true)})
 	return renderTable(rows, 1)
+}
+
+// Cell is the score of the queries of one kind in one half.
+type Cell struct {
+	Queries  int
+	Mean     float64 // mean NDCG@K; 0 when Queries is 0
+	ZeroHits int     // queries that should find something and found nothing
+}
+
+// Cell scores the queries of kind in half; an empty kind or half means all.
+func (r Report) Cell(kind, half string) Cell {
+	var c Cell
+	sum := 0.0
+	for _, q := range r.Queries {
+		if (kind != "" && q.Kind != kind) || (half != "" && q.Half != half) {
+			continue
+		}
+		c.Queries++
+		sum += q.NDCG
+		if q.ZeroHit() {
+			c.ZeroHits++
+		}
+	}
+	if c.Queries > 0 {
+		c.Mean = sum / float64(c.Queries)
+	}
+	return c
+}
+
+// HalvesTable formats two reports on the same queries as one table with a
+// row per kind and half and one for the kind's both halves (then per half
+// over all kinds, then everything):
+// the query count, and for each engine its mean NDCG and its zero-hit
+// answers ("0hits": queries with judged documents that returned nothing,
+// which score 0).
+func HalvesTable(nameA string, a Report, nameB string, b Report) string {
+	rows := [][]string{{"kind", "half", "queries", fmt.Sprintf("%s NDCG@%d", nameA, a.K), "0hits", fmt.Sprintf("%s NDCG@%d", nameB, b.K), "0hits", "diff"}}
+	counts := map[string]int{}
+	halves := map[string]bool{}
+	for _, q := range a.Queries {
+		counts[q.Kind]++
+		halves[q.Half] = true
+	}
+	var hs []string
+	for _, h := range Halves() {
+		if halves[h] {
+			hs = append(hs, h)
+		}
+	}
+	if halves[""] {
+		hs = append(hs, "")
+	}
+	row := func(kind, half, kindLabel, halfLabel string) []string {
+		ca, cb := a.Cell(kind, half), b.Cell(kind, half)
+		return []string{kindLabel, halfLabel, fmt.Sprint(ca.Queries),
+			fmt.Sprintf("%.4f", ca.Mean), fmt.Sprint(ca.ZeroHits),
+			fmt.Sprintf("%.4f", cb.Mean), fmt.Sprint(cb.ZeroHits),
+			fmt.Sprintf("%+.4f", ca.Mean-cb.Mean)}
+	}
+	halfName := func(h string) string {
+		if h == "" {
+			return "(none)"
+		}
+		return h
+	}
+	for _, kind := range orderKinds(counts) {
+		for _, h := range hs {
+			if a.Cell(kind, h).Queries > 0 {
+				rows = append(rows, row(kind, h, kind, halfName(h)))
+			}
+		}
+		if len(hs) > 1 {
+			rows = append(rows, row(kind, "", kind, "both"))
+		}
+	}
+	for _, h := range hs {
+		rows = append(rows, row("", h, "all", halfName(h)))
+	}
+	rows = append(rows, row("", "", "all", "both"))
+	return renderTable(rows, 2)
 }
 
 // PerQuery formats every query's score under both engines, one line each in

@@ -156,7 +156,7 @@ func TestSuiteQueries(t *testing.T) {
 			t.Errorf("%s:%d: %s query %q has no grade-%d judgment", queriesFile, q.Line, q.Kind, q.Query, GradeRelevant)
 		}
 	}
-	for _, kind := range Kinds() {
+	for _, kind := range RelevanceKinds() {
 		if perKind[kind] < minPerKind {
 			t.Errorf("kind %s has %d queries, want at least %d", kind, perKind[kind], minPerKind)
 		}
