@@ -283,6 +283,9 @@ type Hit struct {
 	Snippet     string     `json:"snippet"`
 	Score       float64    `json:"score"`
 	Highlights  Highlights `json:"highlights"`
+	// Relaxed marks a hit that matches only part of the query: found
+	// after the strict query filled less than a page (see SearchResult).
+	Relaxed bool `json:"relaxed,omitempty"`
 }
 
 // SearchResult answers a SearchRequest.
@@ -292,7 +295,13 @@ type SearchResult struct {
 	Page   int     `json:"page"`
 	Size   int     `json:"size"`
 	TookMS float64 `json:"took_ms"`
-	Hits   []Hit   `json:"hits"`
+	// Relaxed is set when the strict query (a share of the query's
+	// weight in every hit) filled less than a page, so that less
+	// informative words were dropped, down to shared bigrams, to find the
+	// closest articles. Relaxed hits follow the strict ones and carry
+	// Hit.Relaxed; Total counts both.
+	Relaxed bool  `json:"relaxed"`
+	Hits    []Hit `json:"hits"`
 }
 
 // SuggestRequest asks for completions of what the reader has typed so far.
@@ -426,6 +435,19 @@ type SearchService interface {
 	Article(ctx context.Context, id string) (*Article, error)
 	// Ready returns nil when the index is open and answers queries.
 	Ready(ctx context.Context) error
+}
+
+// CacheService is implemented by a SearchService that keeps recent
+// answers. The HTTP API asks it first: an answer it holds costs nothing to
+// compute, so it is served at once, outside the admission limit that
+// bounds the searches and related lists that must be computed.
+type CacheService interface {
+	// CachedSearch returns the answer Search would give if it is cached;
+	// it never searches.
+	CachedSearch(ctx context.Context, req SearchRequest) (*SearchResult, bool)
+	// CachedRelated returns the list Related would give for a stored
+	// article if it is cached; it never computes one.
+	CachedRelated(ctx context.Context, req RelatedRequest) (*RelatedResult, bool)
 }
 
 // isControl reports a control character other than the whitespace that

@@ -1,0 +1,73 @@
+package index
+
+import (
+	"context"
+	"time"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// CachedSearch implements zhsearch.CacheService: the page Search would
+// answer from the result cache, if it holds it; it never searches. A hit
+// counts as a cache hit; a miss counts nothing, since the Search that
+// follows counts it.
+func (ix *Index) CachedSearch(_ context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, bool) {
+	start := time.Now()
+	if req.Validate() != nil {
+		return nil, false
+	}
+	l := ix.results.cache()
+	if l == nil {
+		return nil, false
+	}
+	aq := ix.analyze(req.Query)
+	p, ok := l.Get(searchKey{norm: aq.norm, page: req.Page, size: req.Size})
+	if !ok || p.version != ix.Version() {
+		return nil, false
+	}
+	ix.results.hits.Add(1)
+	out := *p.res // shared: never modified
+	out.Query, out.TookMS = req.Query, float64(time.Since(start).Microseconds())/1000
+	return &out, true
+}
+
+// CachedRelated implements zhsearch.CacheService: the list Related would
+// answer for a stored article from its cache, if it holds it. Drafts are
+// never cached.
+func (ix *Index) CachedRelated(_ context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, bool) {
+	if req.Draft != nil || req.Validate() != nil {
+		return nil, false
+	}
+	e := &ix.rel
+	e.init()
+	st := e.state.Load()
+	if st.cache == nil {
+		return nil, false
+	}
+	res, ok := st.cache.Get(relatedKey{req.ID, req.Size})
+	if !ok {
+		return nil, false
+	}
+	e.hits.Add(1)
+	return copyResult(res), true
+}
+
+// CachedSearch implements zhsearch.CacheService on the current generation.
+func (l *Live) CachedSearch(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, bool) {
+	g, err := l.acquire()
+	if err != nil {
+		return nil, false
+	}
+	defer g.release()
+	return g.ix.CachedSearch(ctx, req)
+}
+
+// CachedRelated implements zhsearch.CacheService on the current generation.
+func (l *Live) CachedRelated(ctx context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, bool) {
+	g, err := l.acquire()
+	if err != nil {
+		return nil, false
+	}
+	defer g.release()
+	return g.ix.CachedRelated(ctx, req)
+}
