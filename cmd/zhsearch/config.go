@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
 
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
@@ -311,9 +311,11 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
+// isTerminal reports whether w is a terminal: text logs and the progress
+// bar are for people watching, JSON lines and plain lines for everything else.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // LogValue renders the effective configuration for the start-up log line,

@@ -3,11 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -23,7 +21,7 @@ type reporter interface {
 // newReporter returns a progress bar with articles/s and ETA when w is a
 // terminal, and plain log lines otherwise (CI logs, pipes, files).
 func newReporter(w io.Writer) reporter {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if isTerminal(w) {
 		return &barReporter{w: w}
 	}
 	return &logReporter{w: w, every: 2 * time.Second}
