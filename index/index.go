@@ -72,6 +72,7 @@ func (ix *Index) Path() string { return ix.path }
 
 // Close closes the index and releases the generation's lock.
 func (ix *Index) Close() error {
+	ix.rel.close() // shared related work first: it reads the index
 	err := ix.bleve.Close()
 	if ix.lock != nil {
 		ix.lock.Close()

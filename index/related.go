@@ -144,15 +144,15 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 		// list and ctx.Done would pick either).
 		return nil, searchErr(ctx, err)
 	}
-	// Concurrent misses on one list compute it once, to the end even when
-	// the caller that started it goes away: the others still wait for it.
-	shared := context.WithoutCancel(ctx)
-	ch := e.flight.DoChan(fmt.Sprintf("%d/%d/%s", st.version, req.Size, req.ID), func() (any, error) {
-		src, err := ix.Article(shared, req.ID)
+	// Concurrent misses on one list compute it once; the computation stops
+	// when the last caller waiting for it has gone, and holds the index
+	// open until it returns (see flightGroup).
+	res, err := e.flight.do(ctx, fmt.Sprintf("%d/%d/%s", st.version, req.Size, req.ID), func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		src, err := ix.Article(ctx, req.ID)
 		if err != nil {
 			return nil, err
 		}
-		res, err := ix.relatedList(shared, src, req.Size)
+		res, err := ix.relatedList(ctx, src, req.Size)
 		if err != nil {
 			return nil, err
 		}
@@ -161,15 +161,10 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 		}
 		return res, nil
 	})
-	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		return copyResult(r.Val.(*zhsearch.RelatedResult)), nil
-	case <-ctx.Done():
-		return nil, searchErr(ctx, ctx.Err())
+	if err != nil {
+		return nil, err
 	}
+	return copyResult(res), nil
 }
 func copyResult(r *zhsearch.RelatedResult) *zhsearch.RelatedResult {
 	out := *r
@@ -209,6 +204,7 @@ type relatedDoc struct {
 //     相关内容 list fill the list, with Reason "fallback". A source that
 //     shares nothing with anything gets an empty list.
 func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size int) (*zhsearch.RelatedResult, error) {
+	src = boundedSource(src)
 	opts := ix.rel.options()
 	out := &zhsearch.RelatedResult{ID: src.ID, Related: []zhsearch.RelatedItem{}}
 	adv, err := ix.bleve.Advanced()
@@ -232,7 +228,10 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if src.ID != "" {
 		self = 1
 	}
-	words := sourceWords(ix.seg, src)
+	words, err := sourceWords(ctx, ix.seg, src)
+	if err != nil {
+		return nil, err
+	}
 	terms, err := ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms)
 	if err != nil {
 		return nil, err
@@ -252,7 +251,11 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
-	pool, q, err := ix.scoreArticles(ctx, r, &stats, src.ID, terms, sourceConcepts(&stats, words), srcTitle, opts, size)
+	concepts, err := sourceConcepts(ctx, &stats, words, opts.MinMatch)
+	if err != nil {
+		return nil, err
+	}
+	pool, q, err := ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	bindex "github.com/blevesearch/bleve_index_api"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
@@ -99,18 +100,25 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	}
 	var pool []*scored
 	if common == 0 {
-		pool = sc.best(poolSize, func(m *matches) (float64, bool) {
+		var err error
+		pool, err = sc.best(ctx, poolSize, func(m *matches) (float64, bool) {
 			if q.matched(m) < need {
 				return 0, false
 			}
 			return q.coarse(m, opts), true
 		})
+		if err != nil {
+			return nil, nil, err
+		}
 	} else {
 		// Words most articles hold are looked up for the best candidates
 		// only: reading their postings would cost more than all the rest.
-		cands := sc.best(commonFactor*poolSize, func(m *matches) (float64, bool) {
+		cands, err := sc.best(ctx, commonFactor*poolSize, func(m *matches) (float64, bool) {
 			return q.coarse(m, opts), true
 		})
+		if err != nil {
+			return nil, nil, err
+		}
 		sort.Slice(cands, func(i, j int) bool { return cands[i].num < cands[j].num })
 		for _, i := range q.order {
 			if common&(1<<i) == 0 {
@@ -165,6 +173,9 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	// holds every query word. The titles are now compared word by word.
 	out := pool[:0]
 	for _, s := range pool {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, searchErr(ctx, err)
+		}
 		if s.doc.id == "" || s.doc.id == selfID {
 			continue
 		}
@@ -189,7 +200,7 @@ type titleWord struct {
 // single characters left out, each weighed by idf and position factor.
 func (ix *Index) titleWords(ctx context.Context, r bindex.IndexReader, st *corpusStats, title string) ([]titleWord, error) {
 	var out []titleWord
-	for _, w := range ix.seg.Cut(analysis.Normalize(title), false) {
+	for _, w := range ix.seg.Cut(analysis.Normalize(truncateRunes(title, zhsearch.MaxTitleLen)), false) {
 		if utf8.RuneCountInString(w.Text) < 2 || stopWord(ix.seg, w.Text) {
 			continue
 		}
@@ -328,9 +339,12 @@ func (sc *scratch) reset() *scratch {
 // best returns the k touched documents that score highest, best first (by
 // document number among equals); score reports false for a document that
 // does not qualify.
-func (sc *scratch) best(k int, score func(m *matches) (float64, bool)) []*scored {
+func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (float64, bool)) ([]*scored, error) {
 	h := make(scoredHeap, 0, k)
-	for _, n := range sc.touched {
+	for i, n := range sc.touched {
+		if i%ctxEvery == 0 && ctx.Err() != nil {
+			return nil, searchErr(ctx, ctx.Err())
+		}
 		m := &sc.m[n]
 		v, ok := score(m)
 		if !ok {
@@ -348,8 +362,12 @@ func (sc *scratch) best(k int, score func(m *matches) (float64, bool)) []*scored
 	}
 	out := []*scored(h)
 	sortByScore(out)
-	return out
+	return out, nil
 }
+
+// ctxEvery is how many documents a loop over postings or candidates
+// handles between two looks at its context.
+const ctxEvery = 4096
 
 // scoredHeap is a min-heap of articles by score: the worst on top.
 type scoredHeap []*scored
@@ -420,7 +438,11 @@ func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc
 	if err != nil {
 		return err
 	}
-	for {
+	for i := 0; ; i++ {
+		if i%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
+			tfr.Close()
+			return searchErr(p.ctx, p.ctx.Err())
+		}
 		d, err := tfr.Next(p.tfd.Reset())
 		if err != nil {
 			tfr.Close()
@@ -448,7 +470,11 @@ func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *
 		return err
 	}
 	id := make([]byte, 8)
-	for _, s := range cands {
+	for i, s := range cands {
+		if i%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
+			tfr.Close()
+			return searchErr(p.ctx, p.ctx.Err())
+		}
 		binary.BigEndian.PutUint64(id, s.num)
 		d, err := tfr.Advance(id, p.tfd.Reset())
 		if err != nil {

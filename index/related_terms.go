@@ -61,6 +61,21 @@ type srcTerm struct {
 	df     uint64 // articles other than the source holding it
 }
 
+// What a source contributes to its related query is bounded, so that no
+// draft (POST /api/v1/related needs no token) makes the engine's work grow
+// with its size: the first maxSourceTags tags of up to maxTagRunes
+// characters each, the first maxBodyRunes characters of the body (a long
+// article says what it is about well before that), and at most
+// maxSourceWords distinct words, those met first.
+const (
+	maxSourceTags  = zhsearch.MaxTags
+	maxTagRunes    = zhsearch.MaxTagLen
+	maxBodyRunes   = 20000
+	maxSourceWords = 2000
+	// maxSourceRelated bounds the source's own 相关内容 titles read.
+	maxSourceRelated = 200
+)
+
 // sourceWord is a word of the source with its field-weighted frequency.
 type sourceWord struct {
 	tf      float64
@@ -74,9 +89,12 @@ type sourceWord struct {
 // the title names once; a word that only occurs inside longer ones (协商 in
 // 协商还款) weighs weightSubword as much. Stop words and single characters
 // are left out.
-func sourceWords(seg *analysis.Segmenter, src *zhsearch.Article) map[string]*sourceWord {
+func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Article) (map[string]*sourceWord, error) {
 	words := map[string]*sourceWord{}
 	field := func(text string, weight float64, title bool) {
+		if ctx.Err() != nil {
+			return
+		}
 		whole, sub := map[string]float64{}, map[string]float64{}
 		parents := map[string]string{}
 		var parent string
@@ -99,6 +117,9 @@ func sourceWords(seg *analysis.Segmenter, src *zhsearch.Article) map[string]*sou
 		add := func(t string, c, weight float64, parent string) {
 			sw := words[t]
 			if sw == nil {
+				if len(words) >= maxSourceWords {
+					return
+				}
 				sw = &sourceWord{parent: parent}
 				words[t] = sw
 			} else if parent == "" {
@@ -119,7 +140,43 @@ func sourceWords(seg *analysis.Segmenter, src *zhsearch.Article) map[string]*sou
 	field(src.Title, weightTitle, true)
 	field(strings.Join(src.Tags, " "), weightTags, false)
 	field(src.Body, weightBody, false)
-	return words
+	if err := ctx.Err(); err != nil {
+		return nil, searchErr(ctx, err)
+	}
+	return words, nil
+}
+
+// boundedSource returns src with what it contributes bounded: its tags,
+// its body and its 相关内容 list (maxSourceTags titles).
+func boundedSource(src *zhsearch.Article) *zhsearch.Article {
+	b := *src
+	b.Tags = boundedTags(src.Tags)
+	b.Body = truncateRunes(src.Body, maxBodyRunes)
+	b.Related = src.Related[:min(len(src.Related), maxSourceRelated)]
+	return &b
+}
+
+// boundedTags returns the first maxSourceTags tags, each cut to
+// maxTagRunes characters.
+func boundedTags(tags []string) []string {
+	out := make([]string, 0, min(len(tags), maxSourceTags))
+	for _, t := range tags[:min(len(tags), maxSourceTags)] {
+		out = append(out, truncateRunes(t, maxTagRunes))
+	}
+	return out
+}
+
+// truncateRunes returns the first n characters of s.
+func truncateRunes(s string, n int) string {
+	i := 0
+	for range n {
+		if i >= len(s) {
+			return s
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
 }
 
 // stopWord reports whether word is a stop word or made of one-character
@@ -309,6 +366,9 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 	words map[string]*sourceWord, self uint64, maxTerms int) ([]srcTerm, error) {
 	var title, rest []srcTerm
 	for t, sw := range words {
+		if err := ctx.Err(); err != nil {
+			return nil, searchErr(ctx, err)
+		}
 		df, err := e.docFreq(ctx, r, t)
 		if err != nil {
 			return nil, err
@@ -343,9 +403,16 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 
 // sourceConcepts counts the source's distinct words that are not template
 // words and not inside another of its words.
-func sourceConcepts(st *corpusStats, words map[string]*sourceWord) int {
+// Counting stops at enough, the most a caller needs to know.
+func sourceConcepts(ctx context.Context, st *corpusStats, words map[string]*sourceWord, enough int) (int, error) {
 	n := 0
 	for w, sw := range words {
+		if n >= enough {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, searchErr(ctx, err)
+		}
 		if positionFactor(st, w, sw.parent) < templateWord {
 			continue
 		}
@@ -360,7 +427,7 @@ func sourceConcepts(st *corpusStats, words map[string]*sourceWord) int {
 			n++
 		}
 	}
-	return n
+	return n, nil
 }
 
 // positionFactor is the weight multiplier of a word from its position in

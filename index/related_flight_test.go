@@ -1,0 +1,283 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// TestFlightShares: callers of one key while it runs get one computation's
+// answer.
+func TestFlightShares(t *testing.T) {
+	var g flightGroup
+	var runs atomic.Int32
+	release := make(chan struct{})
+	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		runs.Add(1)
+		<-release
+		return &zhsearch.RelatedResult{ID: "x"}, nil
+	}
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			res, err := g.do(context.Background(), "k", fn)
+			if err == nil && res.ID != "x" {
+				err = fmt.Errorf("answer %+v", res)
+			}
+			errs <- err
+		}()
+	}
+	waitFor(t, func() bool { return g.waiting("k") == 3 })
+	close(release)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("%d computations for one key, want 1", n)
+	}
+}
+
+// TestFlightStopsWhenAllLeave: the shared computation's context ends when
+// the last caller waiting for it has gone, not before; a later caller
+// starts afresh.
+func TestFlightStopsWhenAllLeave(t *testing.T) {
+	var g flightGroup
+	stopped := make(chan struct{})
+	started := make(chan struct{}, 2)
+	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		close(stopped)
+		return nil, ctx.Err()
+	}
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	errs := make(chan error, 2)
+	go func() { _, err := g.do(ctx1, "k", fn); errs <- err }()
+	<-started
+	go func() { _, err := g.do(ctx2, "k", fn); errs <- err }()
+	waitFor(t, func() bool { return g.waiting("k") == 2 })
+	cancel1()
+	if err := <-errs; zhsearch.ErrorCode(err) != zhsearch.ETIMEOUT {
+		t.Errorf("first caller gone: error %v, want %s", err, zhsearch.ETIMEOUT)
+	}
+	select {
+	case <-stopped:
+		t.Fatal("the computation stopped while a caller still waited for it")
+	default:
+	}
+	cancel2()
+	if err := <-errs; zhsearch.ErrorCode(err) != zhsearch.ETIMEOUT {
+		t.Errorf("second caller gone: error %v, want %s", err, zhsearch.ETIMEOUT)
+	}
+	<-stopped // the computation sees its context end; the test hangs otherwise
+	res, err := g.do(context.Background(), "k", func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		return &zhsearch.RelatedResult{ID: "fresh"}, nil
+	})
+	if err != nil || res.ID != "fresh" {
+		t.Errorf("after the abandoned computation: %+v, %v; want a fresh answer", res, err)
+	}
+}
+
+// TestFlightCloseWaits: close cancels a running computation and returns only
+// once it has returned, so the index is never closed under it; nothing
+// starts after close.
+func TestFlightCloseWaits(t *testing.T) {
+	var g flightGroup
+	var returned atomic.Bool
+	started := make(chan struct{})
+	go g.do(context.Background(), "k", func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		close(started)
+		<-ctx.Done()
+		returned.Store(true)
+		return nil, ctx.Err()
+	})
+	<-started
+	g.close()
+	if !returned.Load() {
+		t.Fatal("close returned before the computation did")
+	}
+	_, err := g.do(context.Background(), "k", func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		t.Error("a computation started after close")
+		return nil, nil
+	})
+	if zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE {
+		t.Errorf("after close: error %v, want %s", err, zhsearch.EUNAVAILABLE)
+	}
+}
+
+// TestFlightPanic: a panic in the shared goroutine is an error of its
+// callers, not the end of the process.
+func TestFlightPanic(t *testing.T) {
+	var g flightGroup
+	_, err := g.do(context.Background(), "k", func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		var r *zhsearch.RelatedResult
+		return r, errors.New(r.ID) // nil dereference, as a closed bleve snapshot gives
+	})
+	if err == nil || !strings.Contains(err.Error(), "panic") {
+		t.Errorf("error %v, want the panic as an error", err)
+	}
+}
+
+// TestRelatedAfterClose: a stored article's related list asked of a closed
+// index is an error, not a panic.
+func TestRelatedAfterClose(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	_, err := BuildArticles(context.Background(), dir, []zhsearch.Article{
+		{ID: "a", Title: "花呗风控怎么解除", Body: "花呗风控解除的办法。"},
+		{ID: "b", Title: "花呗风控多久恢复", Body: "花呗风控一般一到三个月恢复。"},
+	}, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Related(context.Background(), zhsearch.RelatedRequest{ID: "a", Size: 5}); err == nil {
+		t.Error("Related on a closed index: no error")
+	}
+}
+
+// waiting is how many callers wait for key's computation.
+func (g *flightGroup) waiting(key string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c := g.calls[key]; c != nil {
+		return c.waiters
+	}
+	return 0
+}
+
+// waitFor polls cond until it holds (the test's own deadline bounds it).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		runtime.Gosched()
+	}
+}
+
+// countdownCtx is a context whose Err reports Canceled from its n-th call
+// on, and whose Done is closed then: a cancellation at every point where
+// the engine looks at its context, in turn.
+type countdownCtx struct {
+	context.Context
+	left  atomic.Int64
+	after atomic.Int64 // calls of Err once cancelled
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newCountdown(n int64) *countdownCtx {
+	c := &countdownCtx{Context: context.Background(), done: make(chan struct{})}
+	c.left.Store(n)
+	return c
+}
+func (c *countdownCtx) Err() error {
+	if c.left.Add(-1) < 0 {
+		c.once.Do(func() { close(c.done) })
+		c.after.Add(1)
+		return context.Canceled
+	}
+	return nil
+}
+func (c *countdownCtx) Done() <-chan struct{} { return c.done }
+
+// TestRelatedStopsWhenCancelled cancels a related list at every point where
+// the engine looks at its context, for a stored article and for a draft
+// with 60,000 tags: each call either answers the full list or returns a
+// timeout error, and stops soon after the cancellation.
+func TestRelatedStopsWhenCancelled(t *testing.T) {
+	ix, _, _ := suiteIndex(t)
+	tags := make([]string, 60000)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("标签%d号", i)
+	}
+	tags[0], tags[1] = "征信", "网贷"
+	for _, tt := range []struct {
+		name string
+		src  *zhsearch.Article
+	}{
+		{"stored", nil},
+		{"draft with 60000 tags", &zhsearch.Article{Title: "网贷逾期会影响征信吗", Body: "网贷逾期以后征信会有记录吗？", Tags: tags}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := tt.src
+			if src == nil {
+				var err error
+				if src, err = ix.Article(context.Background(), "k013"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := ix.relatedList(context.Background(), src, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n := int64(0); ; n++ {
+				ctx := newCountdown(n)
+				got, err := ix.relatedList(ctx, src, 5)
+				if err == nil {
+					if ctx.left.Load() >= 0 && !reflect.DeepEqual(got, want) {
+						t.Errorf("after %d looks: %+v, want %+v", n, got, want)
+					}
+					if ctx.left.Load() >= 0 {
+						break // never cancelled: every look was made
+					}
+					t.Fatalf("cancelled at look %d, yet answered %+v", n, got)
+				}
+				if zhsearch.ErrorCode(err) != zhsearch.ETIMEOUT {
+					t.Fatalf("cancelled at look %d: error %v, want %s", n, err, zhsearch.ETIMEOUT)
+				}
+				if a := ctx.after.Load(); a > 8 {
+					t.Errorf("cancelled at look %d: the context was asked %d more times before the work stopped", n, a)
+				}
+				if n > 100000 {
+					t.Fatal("no end to the looks at the context")
+				}
+			}
+		})
+	}
+}
+
+// TestRelatedDraftBounded: what a draft contributes is capped, so 60,000
+// tags give the list the first maxSourceTags of them give.
+func TestRelatedDraftBounded(t *testing.T) {
+	ix, _, _ := suiteIndex(t)
+	tags := []string{"征信", "网贷"}
+	for i := len(tags); i < 60000; i++ {
+		tags = append(tags, fmt.Sprintf("标签%d号", i))
+	}
+	// Related refuses such a draft (zhsearch.MaxTags); the engine bounds
+	// what any source contributes all the same.
+	draft := func(tags []string) *zhsearch.Article {
+		return &zhsearch.Article{Title: "网贷逾期会影响征信吗", Tags: tags}
+	}
+	all, err := ix.relatedList(context.Background(), draft(tags), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	capped, err := ix.relatedList(context.Background(), draft(tags[:maxSourceTags]), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(all, capped) {
+		t.Errorf("60000 tags: %+v\nwant the list of the first %d: %+v", all, maxSourceTags, capped)
+	}
+	if len(all.Related) == 0 {
+		t.Error("empty list for a draft on 网贷 and 征信")
+	}
+}
