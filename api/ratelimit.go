@@ -1,10 +1,10 @@
 package api
 
 import (
-	"container/list"
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/time/rate"
 )
 
@@ -19,18 +19,13 @@ const defaultRateClients = 10000
 type clientLimiter struct {
 	limit rate.Limit
 	burst int
-	max   int
 
-	mu    sync.Mutex
-	byKey map[string]*list.Element
-	lru   *list.List // of *clientBucket, most recently seen first
+	mu      sync.Mutex
+	buckets *simplelru.LRU[string, *rate.Limiter] // guarded by mu
 }
 
-type clientBucket struct {
-	key string
-	lim *rate.Limiter
-}
-
+// newClientLimiter returns a limiter of limit requests per second with
+// bursts of burst per client, tracking at most max clients (0: the default).
 func newClientLimiter(limit rate.Limit, burst, max int) *clientLimiter {
 	if burst < 1 {
 		burst = 1
@@ -38,7 +33,11 @@ func newClientLimiter(limit rate.Limit, burst, max int) *clientLimiter {
 	if max < 1 {
 		max = defaultRateClients
 	}
-	return &clientLimiter{limit: limit, burst: burst, max: max, byKey: map[string]*list.Element{}, lru: list.New()}
+	buckets, err := simplelru.NewLRU[string, *rate.Limiter](max, nil)
+	if err != nil {
+		panic("api: " + err.Error()) // only for a size below 1, ruled out above
+	}
+	return &clientLimiter{limit: limit, burst: burst, buckets: buckets}
 }
 
 // allow takes one token of key's bucket at now. When the bucket is empty it
@@ -46,20 +45,12 @@ func newClientLimiter(limit rate.Limit, burst, max int) *clientLimiter {
 func (l *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var b *clientBucket
-	if el, ok := l.byKey[key]; ok {
-		l.lru.MoveToFront(el)
-		b = el.Value.(*clientBucket)
-	} else {
-		if l.lru.Len() >= l.max {
-			oldest := l.lru.Back()
-			l.lru.Remove(oldest)
-			delete(l.byKey, oldest.Value.(*clientBucket).key)
-		}
-		b = &clientBucket{key: key, lim: rate.NewLimiter(l.limit, l.burst)}
-		l.byKey[key] = l.lru.PushFront(b)
+	lim, ok := l.buckets.Get(key)
+	if !ok {
+		lim = rate.NewLimiter(l.limit, l.burst)
+		l.buckets.Add(key, lim)
 	}
-	r := b.lim.ReserveN(now, 1)
+	r := lim.ReserveN(now, 1)
 	if !r.OK() {
 		return false, time.Second
 	}
@@ -74,5 +65,5 @@ func (l *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 func (l *clientLimiter) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.lru.Len()
+	return l.buckets.Len()
 }
