@@ -7,7 +7,8 @@ package data
 import "embed"
 
 // Dict holds dict/*.txt: gse word-frequency-tag dictionaries (domain.txt)
-// and the query stop words (stop.txt).
+// the query stop words (stop.txt) and the query lexicon: question words
+// (question.txt), spoken forms (spoken.txt) and synonyms (synonyms.txt).
 //
 //go:embed dict/*.txt
 var Dict embed.FS

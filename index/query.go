@@ -1,6 +1,8 @@
 package index
 
 import (
+	"context"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -29,39 +31,70 @@ const (
 // each field is searched for. It also drives highlighting.
 type analyzedQuery struct {
 	norm      string
-	words     []string // gse words (search mode), stop words removed, unique
-	topWords  int      // how many of words are top-level (not inside another)
-	unknown   bool     // the dictionary cut a one-character piece: maybe a typo
-	bigrams   []string // unique bigram-field terms
-	chars     int      // number of characters (runes, spaces excluded)
-	latin     bool     // only Latin letters, digits and spaces: maybe pinyin
-	syllable  []string // pinyin syllables: of a Latin query, or of a Chinese one
-	initials  string   // a Latin query read as initials
-	soundUsed bool     // the search also matched by sound (homophones)
+	std       string      // norm with spoken forms respelled (咋办 → 怎么办)
+	words     []string    // gse words (search mode), stop and filler words removed, unique
+	terms     []queryTerm // the content words that carry the query, with synonyms
+	intents   []string    // intent words (多久, 怎么办): rank, never required
+	unknown   bool        // the dictionary cut a one-character piece: maybe a typo
+	bigrams   []string    // unique bigram-field terms of the content words
+	chars     int         // number of characters (runes, spaces excluded)
+	latin     bool        // only Latin letters, digits and spaces: maybe pinyin
+	syllable  []string    // pinyin syllables: of a Latin query, or of a Chinese one
+	initials  string      // a Latin query read as initials
+	soundUsed bool        // the search also matched by sound (homophones)
+}
+
+// queryTerm is one content word of a query. A field matches it when it
+// holds the word or one of its synonyms.
+type queryTerm struct {
+	text   string
+	alts   []string // synonyms, from the query lexicon
+	weight float64  // how informative: its idf in the index (see weigh)
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {
+	lex := ix.seg.Lexicon()
 	aq := analyzedQuery{norm: analysis.Normalize(q)}
+	aq.std = lex.Respell(aq.norm)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
+	content := []byte(aq.std) // fillers and intent words blanked out, for bigrams
 	seen := map[string]bool{}
 	var sub []string
-	for _, w := range ix.seg.Cut(aq.norm, true) {
-		if ix.seg.IsStop(w.Text) || seen[w.Text] {
+	for _, w := range ix.seg.Cut(aq.std, true) {
+		weight, listed := lex.QuestionWeight(w.Text)
+		function := ix.seg.IsStop(w.Text) || listed
+		if !w.Sub && function {
+			blank(content, w.Start, w.End)
+		}
+		if seen[w.Text] || function && (w.Sub || !listed || weight == 0) {
 			continue
 		}
 		seen[w.Text] = true
-		if w.Sub {
+		switch {
+		case w.Sub:
 			sub = append(sub, w.Text)
-			continue
-		}
-		aq.words = append(aq.words, w.Text)
-		if r, _ := utf8.DecodeRuneInString(w.Text); utf8.RuneCountInString(w.Text) == 1 && analysis.IsHan(r) {
-			aq.unknown = true
+		case listed:
+			aq.intents = append(aq.intents, w.Text)
+			aq.words = append(aq.words, w.Text)
+		default:
+			aq.words = append(aq.words, w.Text)
+			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: lex.Synonyms(w.Text)})
+			if r, _ := utf8.DecodeRuneInString(w.Text); utf8.RuneCountInString(w.Text) == 1 && analysis.IsHan(r) {
+				aq.unknown = true
+			}
 		}
 	}
-	aq.topWords = len(aq.words)
 	aq.words = append(aq.words, sub...)
-	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(aq.norm)) {
+	bigramText := strings.Join(strings.Fields(string(content)), " ")
+	if len(aq.terms) == 0 {
+		// Only question words (怎么办, 多少钱): they are the query.
+		for _, w := range aq.intents {
+			aq.terms = append(aq.terms, queryTerm{text: w})
+		}
+		aq.intents = nil
+		bigramText = aq.std
+	}
+	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(bigramText)) {
 		if s := string(t.Term); !seen["bi:"+s] {
 			seen["bi:"+s] = true
 			aq.bigrams = append(aq.bigrams, s)
@@ -80,6 +113,13 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		aq.syllable = analysis.PinyinOf(aq.norm)
 	}
 	return aq
+}
+
+// blank overwrites b[start:end] with spaces, keeping every byte offset.
+func blank(b []byte, start, end int) {
+	for i := start; i < end; i++ {
+		b[i] = ' '
+	}
 }
 
 func phrase(field string, terms []string, boost float64) query.Query {
@@ -125,25 +165,25 @@ func quorum(n int) int {
 // more there than in a body.
 func titleQuorum(n int) int { return max(1, (n+2)/3) }
 
-// multiChar drops one-character words when longer ones exist: 急用钱 must
+// multiChar drops one-character terms when longer ones exist: 急用钱 must
 // not match every article that says 钱.
-func multiChar(words []string) []string {
-	var out []string
-	for _, w := range words {
-		if utf8.RuneCountInString(w) > 1 {
-			out = append(out, w)
+func multiChar(terms []queryTerm) []queryTerm {
+	var out []queryTerm
+	for _, t := range terms {
+		if utf8.RuneCountInString(t.text) > 1 {
+			out = append(out, t)
 		}
 	}
 	if len(out) == 0 {
-		return words
+		return terms
 	}
 	return out
 }
 
 // hasWords reports whether the query holds a word of two or more characters.
 func (aq *analyzedQuery) hasWords() bool {
-	for _, w := range aq.words {
-		if utf8.RuneCountInString(w) > 1 {
+	for _, t := range aq.terms {
+		if utf8.RuneCountInString(t.text) > 1 {
 			return true
 		}
 	}
@@ -171,11 +211,10 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	// Words are the top-level ones: search-mode subwords (还款 in 提前还款)
 	// would widen the match to most articles, and the title bigrams already
 	// find titles that hold part of a word.
-	if ws := multiChar(aq.words[:aq.topWords]); len(ws) > 0 {
-		need := quorum(len(ws))
+	if ts := multiChar(aq.terms); len(ts) > 0 {
 		should = append(should,
-			anyOf(fTitle, ws, need, boostTitleWords),
-			anyOf(fBody, ws, need, boostBodyWords))
+			weighted(fTitle, ts, strictShare, boostTitleWords),
+			weighted(fBody, ts, strictShare, boostBodyWords))
 		// A page's 相关内容 list names other articles' subjects, not its
 		// own: search leaves it out (the related engine reads it).
 	}
@@ -188,7 +227,7 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	if len(should) == 0 {
 		return query.NewMatchNoneQuery()
 	}
-	return query.NewDisjunctionQuery(should)
+	return aq.withIntents(query.NewDisjunctionQuery(should))
 }
 
 // phraseChains returns, for each space-separated part of the query, its
@@ -255,4 +294,195 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 		return nil
 	}
 	return query.NewDisjunctionQuery(should)
+}
+
+// strictShare is the share of a query's weight (the summed idf of its
+// content words) that a hit must be able to hold to match without
+// relaxation. Chosen on the tuning half of testdata/questions.
+const strictShare = 0.45
+
+// boostIntent weighs intent words (多久, 怎么办) in titles: enough to rank
+// the title that answers the asked aspect first, never enough to make a
+// hit alone (they are optional clauses).
+const boostIntent = 1.0
+
+// termsIn matches documents whose field holds at least min of terms, a
+// term matching by its word or any synonym.
+func termsIn(field string, terms []queryTerm, min int, boost float64) query.Query {
+	qs := make([]query.Query, 0, len(terms))
+	for _, t := range terms {
+		qs = append(qs, t.in(field))
+	}
+	d := query.NewDisjunctionQuery(qs)
+	d.SetMin(float64(min))
+	d.SetBoost(boost)
+	return d
+}
+
+// in matches the term or one of its synonyms in field.
+func (t *queryTerm) in(field string) query.Query {
+	tq := query.NewTermQuery(t.text)
+	tq.SetField(field)
+	if len(t.alts) == 0 {
+		return tq
+	}
+	alts := []query.Query{tq}
+	for _, a := range t.alts {
+		aq := query.NewTermQuery(a)
+		aq.SetField(field)
+		alts = append(alts, aq)
+	}
+	return query.NewDisjunctionQuery(alts)
+}
+
+// weightQuorum is how many of terms a document must hold so that it can
+// hold share of their summed weight: the fewest heaviest terms that reach
+// it. An article holding every rare word of a question matches without
+// its common ones, the idea of Lucene's coordination and Elasticsearch's
+// minimum_should_match over common terms. Terms without weights (weigh
+// not run) count alike.
+func weightQuorum(terms []queryTerm, share float64) int {
+	ws := termWeights(terms)
+	total := 0.0
+	for _, w := range ws {
+		total += w
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(ws)))
+	sum := 0.0
+	for i, w := range ws {
+		sum += w
+		if sum >= share*total-1e-9 {
+			return i + 1
+		}
+	}
+	return len(ws)
+}
+
+// maxExactTerms bounds the terms whose weighted quorum is matched exactly:
+// the minimal sets of terms that reach the share are enumerated, 2^n
+// subsets. Longer queries use weightQuorum's count.
+const maxExactTerms = 6
+
+// weighted matches documents whose field holds terms weighing at least
+// share of all the terms' weight: an article holding the rare words of a
+// question matches, one holding only its common words (手机 of
+// 手机屏幕碎了能修吗) does not. bleve's disjunctions count matches, not
+// weights, so the condition is written as a disjunction of the minimal
+// sets of terms that reach the share, each a conjunction.
+func weighted(field string, terms []queryTerm, share, boost float64) query.Query {
+	n := len(terms)
+	if n > maxExactTerms || n == 1 {
+		return termsIn(field, terms, weightQuorum(terms, share), boost)
+	}
+	sets := minimalSets(termWeights(terms), share)
+	alts := make([]query.Query, 0, len(sets))
+	for _, set := range sets {
+		var all []query.Query
+		for i := range terms {
+			if set&(1<<i) != 0 {
+				all = append(all, terms[i].in(field))
+			}
+		}
+		if len(all) == 1 {
+			alts = append(alts, all[0])
+		} else {
+			alts = append(alts, query.NewConjunctionQuery(all))
+		}
+	}
+	d := query.NewDisjunctionQuery(alts)
+	d.SetBoost(boost)
+	return d
+}
+
+// termWeights returns the terms' weights, 1 for a term without one.
+func termWeights(terms []queryTerm) []float64 {
+	ws := make([]float64, len(terms))
+	for i, t := range terms {
+		ws[i] = t.weight
+		if ws[i] <= 0 {
+			ws[i] = 1
+		}
+	}
+	return ws
+}
+
+// minimalSets returns, as bit sets, the sets of indexes whose weights reach
+// share of the total and that lose that if any member leaves.
+func minimalSets(ws []float64, share float64) []uint {
+	total := 0.0
+	for _, w := range ws {
+		total += w
+	}
+	need := share*total - 1e-9
+	sum := func(set uint) float64 {
+		s := 0.0
+		for i, w := range ws {
+			if set&(1<<i) != 0 {
+				s += w
+			}
+		}
+		return s
+	}
+	var out []uint
+	for set := uint(1); set < 1<<len(ws); set++ {
+		if sum(set) < need {
+			continue
+		}
+		minimal := true
+		for i := range ws {
+			if set&(1<<i) != 0 && sum(set&^(1<<i)) >= need {
+				minimal = false
+				break
+			}
+		}
+		if minimal {
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
+// withIntents adds the intent words as optional title clauses.
+func (aq *analyzedQuery) withIntents(q query.Query) query.Query {
+	if len(aq.intents) == 0 {
+		return q
+	}
+	b := query.NewBooleanQuery([]query.Query{q}, []query.Query{anyOf(fTitle, aq.intents, 1, boostIntent)}, nil)
+	return b
+}
+
+// weigh sets each term's weight to its idf in the index: the larger of the
+// word's and its synonyms' document frequencies, so a term is as common as
+// its commonest spelling.
+func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
+	if len(aq.terms) < 2 {
+		return nil // one term: nothing to weigh against
+	}
+	ix.rel.init() // the document frequency cache lives with the related engine's
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	n, err := r.DocCount()
+	if err != nil {
+		return err
+	}
+	for i := range aq.terms {
+		t := &aq.terms[i]
+		var df uint64
+		for _, w := range append([]string{t.text}, t.alts...) {
+			d, err := ix.rel.docFreq(ctx, r, w)
+			if err != nil {
+				return err
+			}
+			df = max(df, d)
+		}
+		t.weight = idf(df, n)
+	}
+	return nil
 }

@@ -37,11 +37,20 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 	if err != nil {
 		return nil, err
 	}
+	strict := len(res.Hits)
+	if res.Total < uint64(req.Size) {
+		if res, strict, err = ix.relax(ctx, &aq, q, res, req.Page, req.Size); err != nil {
+			return nil, err
+		}
+	}
 	out := &zhsearch.SearchResult{
 		Query: req.Query, Total: res.Total, Page: req.Page, Size: req.Size, Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
 	}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, ix.hit(h, &aq))
+	for i, h := range res.Hits {
+		hit := ix.hit(h, &aq)
+		hit.Relaxed = i >= strict
+		out.Relaxed = out.Relaxed || hit.Relaxed
+		out.Hits = append(out.Hits, hit)
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	ix.results.put(key, version, out)
@@ -90,6 +99,9 @@ func breakTies(hits search.DocumentMatchCollection) {
 // in 花/贝/风控) and nothing holds the query as written: 网袋 and 景点 are
 // words and never drown in 网贷 and 经典, while 花贝风控 finds 花呗风控.
 func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Query, error) {
+	if err := ix.weigh(ctx, aq); err != nil {
+		return nil, searchErr(ctx, err)
+	}
 	exact := aq.exactQuery()
 	sound := aq.soundQuery()
 	if sound == nil {

@@ -20,6 +20,7 @@ import (
 type Segmenter struct {
 	seg  gse.Segmenter
 	stop map[string]bool
+	lex  *Lexicon
 }
 
 // DefaultSegmenter returns the process's segmenter, loading the dictionaries
@@ -54,12 +55,18 @@ func NewSegmenter(dicts fs.FS) (*Segmenter, error) {
 		return nil, err
 	}
 	for _, name := range files {
-		if strings.HasSuffix(name, "/stop.txt") {
+		if lexiconFiles[name] {
 			continue
 		}
 		if err := s.addWords(dicts, name); err != nil {
 			return nil, err
 		}
+	}
+	if s.lex, err = loadLexicon(dicts); err != nil {
+		return nil, err
+	}
+	if err := s.addLexiconWords(); err != nil {
+		return nil, err
 	}
 	s.seg.CalcToken()
 	if err := s.loadStop(dicts, "dict/stop.txt"); err != nil {
@@ -129,6 +136,29 @@ func (s *Segmenter) addWords(dicts fs.FS, name string) error {
 		return s.seg.AddToken(word, freq, pos)
 	})
 }
+
+// lexiconWordFreq is the frequency given to a synonym or question word the
+// dictionaries lack: as much as a common domain phrase (征信花了), so that
+// 还不上 or 信用记录 is cut as one word wherever it is written.
+const lexiconWordFreq = 3000
+
+// addLexiconWords adds the lexicon's words the dictionaries lack, so that
+// a synonym is one term in the index and in queries.
+func (s *Segmenter) addLexiconWords() error {
+	for _, w := range s.lex.words() {
+		if s.Known(w) {
+			continue
+		}
+		if err := s.seg.AddToken(w, lexiconWordFreq, "l"); err != nil {
+			return fmt.Errorf("lexicon word %q: %w", w, err)
+		}
+	}
+	return nil
+}
+
+// Lexicon returns the query lexicon: question words, spoken forms and
+// synonyms.
+func (s *Segmenter) Lexicon() *Lexicon { return s.lex }
 
 func (s *Segmenter) loadStop(dicts fs.FS, name string) error {
 	if _, err := fs.Stat(dicts, name); err != nil {

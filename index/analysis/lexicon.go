@@ -1,0 +1,200 @@
+package analysis
+
+import (
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The query lexicon's files in a dictionary folder. They are not gse word
+// lists: NewSegmenter reads them here and adds their words to the
+// dictionary itself.
+const (
+	questionFile = "dict/question.txt"
+	spokenFile   = "dict/spoken.txt"
+	synonymsFile = "dict/synonyms.txt"
+)
+
+// lexiconFiles are the dict/*.txt files that are not gse word lists.
+var lexiconFiles = map[string]bool{"dict/stop.txt": true, questionFile: true, spokenFile: true, synonymsFile: true}
+
+// Lexicon is what the query side knows about readers' words beyond the
+// dictionary: how much question and function words count, the spoken
+// forms to respell, and the groups of synonyms. It is read-only once
+// loaded, so safe for concurrent use.
+type Lexicon struct {
+	weight map[string]float64  // question words: 0 filler, (0,1) intent
+	spoken map[string]string   // spoken form → standard form
+	maxLen int                 // longest spoken form, in runes
+	syn    map[string][]string // word → the other words of its group
+}
+
+// loadLexicon reads the lexicon files of dicts; a missing file is an empty
+// part. Errors name the file and line.
+func loadLexicon(dicts fs.FS) (*Lexicon, error) {
+	lx := &Lexicon{weight: map[string]float64{}, spoken: map[string]string{}, syn: map[string][]string{}}
+	for _, part := range []struct {
+		name  string
+		words int // how many leading fields are words (-1: all)
+		load  func(n int, fields []string) error
+	}{
+		{questionFile, 1, lx.addQuestion},
+		{spokenFile, -1, lx.addSpoken},
+		{synonymsFile, -1, lx.addSynonyms},
+	} {
+		if _, err := fs.Stat(dicts, part.name); err != nil {
+			continue
+		}
+		err := eachLine(dicts, part.name, func(n int, line string) error {
+			f := strings.Fields(line)
+			if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+				return nil
+			}
+			for i := range f {
+				if part.words >= 0 && i >= part.words {
+					break
+				}
+				if f[i] = Normalize(f[i]); f[i] == "" || strings.Contains(f[i], " ") {
+					return fmt.Errorf("word %q is empty or splits when normalized", strings.Fields(line)[i])
+				}
+			}
+			return part.load(n, f)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return lx, nil
+}
+
+func (lx *Lexicon) addQuestion(_ int, f []string) error {
+	if len(f) != 2 {
+		return fmt.Errorf("want \"word weight\", got %d fields", len(f))
+	}
+	w, err := strconv.ParseFloat(f[1], 64)
+	if err != nil || w < 0 || w >= 1 {
+		return fmt.Errorf("weight %q must be a number from 0 up to (not including) 1", f[1])
+	}
+	lx.weight[f[0]] = w
+	return nil
+}
+
+func (lx *Lexicon) addSpoken(_ int, f []string) error {
+	if len(f) != 2 {
+		return fmt.Errorf("want \"spoken standard\", got %d fields", len(f))
+	}
+	lx.spoken[f[0]] = f[1]
+	lx.maxLen = max(lx.maxLen, utf8.RuneCountInString(f[0]))
+	return nil
+}
+
+func (lx *Lexicon) addSynonyms(_ int, f []string) error {
+	if len(f) < 2 {
+		return fmt.Errorf("a synonym group needs two or more words")
+	}
+	for _, w := range f {
+		for _, o := range f {
+			if o != w && !contains(lx.syn[w], o) {
+				lx.syn[w] = append(lx.syn[w], o)
+			}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// words lists every word the lexicon names that the segmenter should cut
+// as one word: synonyms and the standard forms of spoken ones, two or more
+// characters long, sorted for a deterministic dictionary.
+func (lx *Lexicon) words() []string {
+	var out []string
+	for w := range lx.syn {
+		out = append(out, w)
+	}
+	for _, std := range lx.spoken {
+		out = append(out, std)
+	}
+	for w := range lx.weight {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	uniq := out[:0]
+	for i, w := range out {
+		if (i == 0 || w != out[i-1]) && utf8.RuneCountInString(w) >= 2 {
+			uniq = append(uniq, w)
+		}
+	}
+	return uniq
+}
+
+// Respell replaces the spoken forms in normalized text by their standard
+// forms, longest form first at each position: 花呗逾期咋办 → 花呗逾期怎么办.
+func (lx *Lexicon) Respell(text string) string {
+	if lx == nil || len(lx.spoken) == 0 {
+		return text
+	}
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(text); {
+		std, n := lx.spokenAt(text[i:])
+		if n == 0 {
+			_, size := utf8.DecodeRuneInString(text[i:])
+			b.WriteString(text[i : i+size])
+			i += size
+			continue
+		}
+		b.WriteString(std)
+		i += n
+		changed = true
+	}
+	if !changed {
+		return text
+	}
+	return b.String()
+}
+
+// spokenAt finds the longest spoken form at the start of s: its standard
+// form and its length in bytes, or 0.
+func (lx *Lexicon) spokenAt(s string) (string, int) {
+	end := 0
+	bestStd, bestLen := "", 0
+	for k := 1; k <= lx.maxLen && end < len(s); k++ {
+		_, size := utf8.DecodeRuneInString(s[end:])
+		end += size
+		if std, ok := lx.spoken[s[:end]]; ok {
+			bestStd, bestLen = std, end
+		}
+	}
+	return bestStd, bestLen
+}
+
+// QuestionWeight reports how much a question or function word counts in
+// matching: 0 for a filler, below 1 for an intent word; ok is false for a
+// word the lexicon does not list.
+func (lx *Lexicon) QuestionWeight(word string) (weight float64, ok bool) {
+	if lx == nil {
+		return 0, false
+	}
+	weight, ok = lx.weight[word]
+	return weight, ok
+}
+
+// Synonyms returns the other words of word's synonym group, or nil. The
+// slice is shared: do not modify it.
+func (lx *Lexicon) Synonyms(word string) []string {
+	if lx == nil {
+		return nil
+	}
+	return lx.syn[word]
+}

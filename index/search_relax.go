@@ -1,0 +1,90 @@
+package index
+
+import (
+	"context"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// maxDropLevels bounds the relaxation ladder's word-dropping steps: each is
+// one more search, and only a query that found less than a page pays it.
+const maxDropLevels = 3
+
+// relax runs the relaxation ladder after the strict query q found fewer
+// than size hits (Algolia's removeWordsIfNoResults, Elasticsearch's
+// fallback queries): it drops the least informative content words one at
+// a time, then falls back to shared bigrams, until the hits fill the first
+// page. Each step finds only what the steps before it did not, and its hits
+// rank below theirs. Whether a step runs depends on the first page only, so
+// every page of one query sees the same list and the same total. It
+// returns the page and how many of its hits are strict.
+func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, strict *bleve.SearchResult,
+	page, size int) (*bleve.SearchResult, int, error) {
+	offset := (page - 1) * size
+	levels := aq.relaxedLevels()
+	if len(levels) == 0 {
+		return strict, len(strict.Hits), nil
+	}
+	all := strict
+	if offset > 0 { // the page was past the strict hits: fetch them all
+		var err error
+		if all, err = ix.page(ctx, q, 0, int(strict.Total)); err != nil {
+			return nil, 0, err
+		}
+	}
+	hits, total, nStrict := append(search.DocumentMatchCollection{}, all.Hits...), all.Total, len(all.Hits)
+	found := []query.Query{q}
+	for _, level := range levels {
+		if total >= uint64(size) {
+			break
+		}
+		only := query.NewBooleanQuery([]query.Query{level}, nil, []query.Query{query.NewDisjunctionQuery(found)})
+		res, err := ix.page(ctx, only, 0, max(0, offset+size-len(hits)))
+		if err != nil {
+			return nil, 0, err
+		}
+		hits, total = append(hits, res.Hits...), total+res.Total
+		found = append(found, level)
+	}
+	out := *strict
+	out.Total = total
+	out.Hits = hits[min(offset, len(hits)):min(offset+size, len(hits))]
+	return &out, max(0, min(nStrict-offset, len(out.Hits))), nil
+}
+
+// relaxedLevels returns the relaxation ladder's queries, strict to loose:
+// the content words without the least informative one, without the two
+// least informative, …, then the query's bigrams.
+func (aq *analyzedQuery) relaxedLevels() []query.Query {
+	var levels []query.Query
+	ts := append([]queryTerm(nil), multiChar(aq.terms)...)
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].weight > ts[j].weight })
+	for n := len(ts) - 1; n >= 1 && len(levels) < maxDropLevels; n-- {
+		keep := ts[:n]
+		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
+			weighted(fTitle, keep, strictShare, boostTitleWords),
+			weighted(fBody, keep, strictShare, boostBodyWords),
+		})))
+	}
+	if n := len(aq.bigrams); n > 0 {
+		need := bigramRecallQuorum(n)
+		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
+			anyOf(fTitleBi, aq.bigrams, need, boostTitleBigram),
+			anyOf(fBodyBi, aq.bigrams, need, boostBodyBigram),
+		})))
+	}
+	return levels
+}
+
+// bigramRecallQuorum is how many of n content bigrams a relaxed hit must
+// share: two from three bigrams on, so that one common pair of characters
+// (计算 in 量子计算机) is not a match.
+func bigramRecallQuorum(n int) int {
+	if n < 3 {
+		return 1
+	}
+	return max(2, n/4)
+}
