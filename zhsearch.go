@@ -344,6 +344,11 @@ type RelatedRequest struct {
 	ID    string
 	Draft *Article
 	Size  int
+	// MinScore hides items scoring below it (0–1). The engine fills a list
+	// to Size with every article sharing a word with the source, weaker
+	// matches (ReasonWeak) and fallbacks (score 0) last; a site that would
+	// rather show fewer items sets MinScore. 0 shows them all.
+	MinScore float64
 }
 
 // Validate normalizes defaults and checks the request's bounds.
@@ -353,6 +358,9 @@ func (r *RelatedRequest) Validate() error {
 	}
 	if r.Size < 1 || r.Size > MaxRelatedSize {
 		return Errorf(EINVALID, "size must be between 1 and %d", MaxRelatedSize)
+	}
+	if !(r.MinScore >= 0 && r.MinScore <= 1) { // NaN too
+		return Errorf(EINVALID, "min_score must be between 0 and 1")
 	}
 	if r.Draft == nil {
 		if !ValidID(r.ID) {
@@ -404,8 +412,13 @@ func cutRunes(s string, n int) string {
 	return s
 }
 
-// Related reasons beyond shared words.
+// Related reasons beyond shared words. An item without a Reason is similar
+// to the source; ReasonWeak marks an item that shares a word, a bigram or a
+// synonym with the source but is less similar (it fills the list after the
+// similar ones); ReasonFallback one that shares only tags, the category or
+// a 相关内容 list with it.
 const (
+	ReasonWeak     = "weak"
 	ReasonFallback = "fallback"
 )
 

@@ -144,6 +144,20 @@ func intParam(c *gin.Context, name string) (int, error) {
 	return n, nil
 }
 
+// scoreParam reads an optional query parameter holding a score (0–1 is
+// checked by the request's Validate); absent means 0.
+func scoreParam(c *gin.Context, name string) (float64, error) {
+	v, ok := c.GetQuery(name)
+	if !ok {
+		return 0, nil
+	}
+	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return 0, zhsearch.Errorf(zhsearch.EINVALID, "%s must be a number between 0 and 1", name)
+	}
+	return x, nil
+}
+
 func (s *Server) search(c *gin.Context) {
 	var req zhsearch.SearchRequest
 	var err error
@@ -196,6 +210,10 @@ func (s *Server) related(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if req.MinScore, err = scoreParam(c, "min_score"); err != nil {
+		s.fail(c, err)
+		return
+	}
 	res, err := s.Service.Related(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)
@@ -206,10 +224,11 @@ func (s *Server) related(c *gin.Context) {
 
 // draftRequest is the body of POST /api/v1/related.
 type draftRequest struct {
-	Title string   `json:"title"`
-	Body  string   `json:"body"`
-	Tags  []string `json:"tags"`
-	Size  int      `json:"size"`
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Tags     []string `json:"tags"`
+	Size     int      `json:"size"`
+	MinScore float64  `json:"min_score"`
 }
 
 func (s *Server) relatedDraft(c *gin.Context) {
@@ -219,8 +238,9 @@ func (s *Server) relatedDraft(c *gin.Context) {
 		return
 	}
 	req := zhsearch.RelatedRequest{
-		Draft: &zhsearch.Article{Title: in.Title, Body: in.Body, Tags: in.Tags},
-		Size:  in.Size,
+		Draft:    &zhsearch.Article{Title: in.Title, Body: in.Body, Tags: in.Tags},
+		Size:     in.Size,
+		MinScore: in.MinScore,
 	}
 	res, err := s.Service.Related(c.Request.Context(), req)
 	if err != nil {

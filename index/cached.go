@@ -49,7 +49,7 @@ func (ix *Index) CachedRelated(_ context.Context, req zhsearch.RelatedRequest) (
 		return nil, false
 	}
 	e.hits.Add(1)
-	return copyResult(res), true
+	return withMinScore(copyResult(res), req.MinScore), true
 }
 
 // CachedSearch implements zhsearch.CacheService on the current generation.

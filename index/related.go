@@ -128,14 +128,18 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 	e := &ix.rel
 	e.init()
 	if req.Draft != nil {
-		return ix.relatedList(ctx, req.Draft, req.Size)
+		res, err := ix.relatedList(ctx, req.Draft, req.Size)
+		if err != nil {
+			return nil, err
+		}
+		return withMinScore(res, req.MinScore), nil
 	}
 	st := e.state.Load()
 	key := relatedKey{req.ID, req.Size}
 	if st.cache != nil {
 		if res, ok := st.cache.Get(key); ok {
 			e.hits.Add(1)
-			return copyResult(res), nil
+			return withMinScore(copyResult(res), req.MinScore), nil
 		}
 	}
 	e.misses.Add(1)
@@ -164,7 +168,23 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 	if err != nil {
 		return nil, err
 	}
-	return copyResult(res), nil
+	return withMinScore(copyResult(res), req.MinScore), nil
+}
+
+// withMinScore drops the items of res scoring below min (a request's
+// MinScore; lists are computed and cached whole).
+func withMinScore(res *zhsearch.RelatedResult, min float64) *zhsearch.RelatedResult {
+	if min <= 0 {
+		return res
+	}
+	kept := res.Related[:0]
+	for _, it := range res.Related {
+		if it.Score >= min {
+			kept = append(kept, it)
+		}
+	}
+	res.Related = kept
+	return res
 }
 func copyResult(r *zhsearch.RelatedResult) *zhsearch.RelatedResult {
 	out := *r
