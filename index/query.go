@@ -50,6 +50,7 @@ type queryTerm struct {
 	text   string
 	alts   []string // synonyms, from the query lexicon
 	weight float64  // how informative: its idf in the index (see weigh)
+	absent bool     // no article holds it (see weigh)
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {
@@ -482,7 +483,7 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 			}
 			df = max(df, d)
 		}
-		t.weight = idf(df, n)
+		t.weight, t.absent = idf(df, n), df == 0
 	}
 	return nil
 }

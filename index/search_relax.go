@@ -69,6 +69,12 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 			weighted(fBody, keep, strictShare, boostBodyWords),
 		})))
 	}
+	if one := anyHeldTerm(ts); len(ts) > 1 && one != nil {
+		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
+			termsIn(fTitle, one, 1, boostTitleWords),
+			termsIn(fBody, one, 1, boostBodyWords),
+		})))
+	}
 	if n := len(aq.bigrams); n > 0 {
 		need := bigramRecallQuorum(n)
 		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
@@ -77,6 +83,27 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 		})))
 	}
 	return levels
+}
+
+// anyHeldTerm returns the terms that one alone may match in the last
+// word step: every term the index holds, unless the terms it does not hold
+// carry most of the query's weight. 催收天天打电话 finds articles on 催收;
+// 手机屏幕碎了能修吗 on a site that never says 屏幕 does not list every
+// article on 手机.
+func anyHeldTerm(ts []queryTerm) []queryTerm {
+	var held []queryTerm
+	heldW, total := 0.0, 0.0
+	for _, t := range ts {
+		total += t.weight
+		if !t.absent {
+			held = append(held, t)
+			heldW += t.weight
+		}
+	}
+	if heldW < total/2 {
+		return nil
+	}
+	return held
 }
 
 // bigramRecallQuorum is how many of n content bigrams a relaxed hit must
