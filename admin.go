@@ -2,8 +2,36 @@ package zhsearch
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
+
+// Bounds of the admin API's bearer token: the server refuses to start with a
+// token outside them, and a presented token longer than MaxAdminTokenLen is
+// refused before any comparison.
+const (
+	MinAdminTokenLen = 16
+	MaxAdminTokenLen = 256
+)
+
+// CheckAdminToken reports what is wrong with a configured admin token: a
+// length outside MinAdminTokenLen–MaxAdminTokenLen, or a character that is
+// not printable ASCII or is a space. Several problems come joined
+// (errors.Join).
+func CheckAdminToken(token string) error {
+	var errs []error
+	if n := len(token); n < MinAdminTokenLen || n > MaxAdminTokenLen {
+		errs = append(errs, fmt.Errorf("has %d characters: want %d to %d", n, MinAdminTokenLen, MaxAdminTokenLen))
+	}
+	for _, r := range token {
+		if r <= ' ' || r > '~' {
+			errs = append(errs, errors.New("must be printable ASCII without spaces"))
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // Reindex job states.
 const (

@@ -95,7 +95,7 @@ func ValidID(id string) bool { return id != "." && id != ".." && idPattern.Match
 // MaxArticleBytes bytes of text.
 func (a *Article) Validate() error {
 	if !ValidID(a.ID) {
-		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._- and not . or ..", truncate(a.ID, 40), MaxIDLen)
+		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._- and not . or ..", Truncate(a.ID, 40), MaxIDLen)
 	}
 	if strings.TrimSpace(a.Title) == "" {
 		return Errorf(EINVALID, "article %s: title is required", a.ID)
@@ -166,7 +166,7 @@ func checkTags(tags []string) *Error {
 			return err
 		}
 		if n := utf8.RuneCountInString(t); n > MaxTagLen {
-			return Errorf(EINVALID, "tag %q has %d characters, at most %d allowed", truncate(t, 20), n, MaxTagLen)
+			return Errorf(EINVALID, "tag %q has %d characters, at most %d allowed", Truncate(t, 20), n, MaxTagLen)
 		}
 	}
 	return nil
@@ -216,7 +216,7 @@ func ParseTime(s string) (time.Time, error) {
 	if t, err := time.ParseInLocation(PageTimeLayout, s, shanghai); err == nil {
 		return t, nil
 	}
-	return time.Time{}, Errorf(EINVALID, "bad date %q: want RFC 3339 or %q", truncate(s, 40), PageTimeLayout)
+	return time.Time{}, Errorf(EINVALID, "bad date %q: want RFC 3339 or %q", Truncate(s, 40), PageTimeLayout)
 }
 
 // SearchRequest is one search-box query.
@@ -469,7 +469,9 @@ func isControl(r rune) bool {
 	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
-func truncate(s string, n int) string {
+// Truncate shortens s to its first n characters and an ellipsis when it is
+// longer, for quoting input in messages and logs.
+func Truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -478,4 +480,4 @@ func truncate(s string, n int) string {
 }
 
 // String renders an article id and title for logs.
-func (a *Article) String() string { return fmt.Sprintf("%s %q", a.ID, truncate(a.Title, 30)) }
+func (a *Article) String() string { return fmt.Sprintf("%s %q", a.ID, Truncate(a.Title, 30)) }

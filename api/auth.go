@@ -11,13 +11,6 @@ import (
 	"github.com/zhsearch/zhsearch"
 )
 
-// MaxAdminTokenLen bounds the admin token a request may present; a longer
-// Authorization header is refused before any comparison.
-const MaxAdminTokenLen = 256
-
-// minAdminTokenLen is the shortest admin token served without a warning.
-const minAdminTokenLen = 16
-
 // requireAdmin returns middleware that lets a request through only with the
 // header "Authorization: Bearer <token>". The comparison takes constant time
 // whatever the presented token: both sides are hashed to equal length first,
@@ -28,7 +21,7 @@ func (s *Server) requireAdmin(token string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.GetHeader("Authorization")
 		scheme, got, _ := strings.Cut(h, " ")
-		ok := token != "" && len(h) <= len("Bearer ")+MaxAdminTokenLen &&
+		ok := token != "" && len(h) <= len("Bearer ")+zhsearch.MaxAdminTokenLen &&
 			strings.EqualFold(scheme, "Bearer") && got != ""
 		if ok {
 			sum := sha256.Sum256([]byte(got))
@@ -54,7 +47,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 		s.logger().Info("admin API disabled: set ZHSEARCH_ADMIN_TOKEN to enable /api/v1/admin/")
 		return
 	}
-	if len(s.AdminToken) < minAdminTokenLen {
+	if len(s.AdminToken) < zhsearch.MinAdminTokenLen {
 		s.logger().Warn("the admin token is short: use at least 16 random characters", "length", len(s.AdminToken))
 	}
 	admin := r.Group("/api/v1/admin", s.requireAdmin(s.AdminToken))

@@ -61,7 +61,7 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 		}
 		if bodyID = strings.TrimSpace(bodyID); bodyID != "" && bodyID != id {
 			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
-				"id %q in the body does not match id %q in the path", truncate(bodyID, 40), id)
+				"id %q in the body does not match id %q in the path", zhsearch.Truncate(bodyID, 40), id)
 		}
 	}
 	fields["id"], _ = json.Marshal(id)
@@ -70,13 +70,6 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
 	}
 	return corpus.DecodeArticle(withID)
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // edit journals r and applies it to the current generation. Edits are

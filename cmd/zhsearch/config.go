@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
 )
@@ -55,12 +56,6 @@ func (s secret) LogValue() slog.Value {
 	}
 	return slog.StringValue("[redacted]")
 }
-
-// Bounds checked by validate.
-const (
-	minAdminTokenLen = 16
-	maxAdminTokenLen = 256 // api.MaxAdminTokenLen
-)
 
 // envFlags binds flags whose defaults come from environment variables and
 // collects the environment values that do not parse.
@@ -244,13 +239,11 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	} else {
 		cfg.corsOrigins = origins
 	}
-	if n := len(o.adminToken); n > 0 && (n < minAdminTokenLen || n > maxAdminTokenLen) {
-		bad("the admin token (ZHSEARCH_ADMIN_TOKEN) has %d characters: want %d to %d", n, minAdminTokenLen, maxAdminTokenLen)
-	}
-	for _, r := range string(o.adminToken) {
-		if r <= ' ' || r > '~' {
-			bad("the admin token (ZHSEARCH_ADMIN_TOKEN) must be printable ASCII without spaces")
-			break
+	if o.adminToken != "" {
+		if err := zhsearch.CheckAdminToken(string(o.adminToken)); err != nil {
+			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+				bad("the admin token (ZHSEARCH_ADMIN_TOKEN) %v", e)
+			}
 		}
 	}
 	return errors.Join(errs...)
