@@ -95,16 +95,16 @@ func TestLoadArticlesErrors(t *testing.T) {
 }
 
 func TestLoadJudgments(t *testing.T) {
-	p := writeFile(t, JudgmentsFile, `{"source":"k012","relevant":["k013","title:网贷自救指南","k020","k021"],"duplicates":[["k020","k021"]]}
-{"source":"title:花呗风控解除指南","relevant":[]}
+	p := writeFile(t, JudgmentsFile, `{"source":"k012","relevant":["k013","title:网贷自救指南","k020","k021"],"duplicates":[["k020","k021"]],"half":"tune"}
+{"source":"title:花呗风控解除指南","relevant":[],"half":"heldout"}
 `)
 	got, err := LoadJudgments(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Judgment{
-		{Source: "k012", Relevant: []string{"k013", "title:网贷自救指南", "k020", "k021"}, Duplicates: [][]string{{"k020", "k021"}}},
-		{Source: "title:花呗风控解除指南", Relevant: []string{}},
+		{Source: "k012", Relevant: []string{"k013", "title:网贷自救指南", "k020", "k021"}, Duplicates: [][]string{{"k020", "k021"}}, Half: HalfTune},
+		{Source: "title:花呗风控解除指南", Relevant: []string{}, Half: HalfHeldOut},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("LoadJudgments =\n%+v\nwant\n%+v", got, want)
@@ -112,27 +112,29 @@ func TestLoadJudgments(t *testing.T) {
 }
 
 func TestLoadJudgmentsErrors(t *testing.T) {
-	good := `{"source":"k001","relevant":["k002"]}` + "\n"
+	good := `{"half":"tune","source":"k001","relevant":["k002"]}` + "\n"
 	tests := []struct {
 		name    string
 		content string
 		line    int
 		msg     string
 	}{
-		{"malformed JSON", good + `{"source":"k002",`, 2, "malformed JSON"},
-		{"unknown field", `{"source":"k001","relevent":[]}`, 1, "unknown field"},
-		{"missing relevant", `{"source":"k001"}`, 1, `"relevant" is required`},
+		{"malformed JSON", good + `{"half":"tune","source":"k002",`, 2, "malformed JSON"},
+		{"unknown field", `{"half":"tune","source":"k001","relevent":[]}`, 1, "unknown field"},
+		{"missing relevant", `{"half":"tune","source":"k001"}`, 1, `"relevant" is required`},
 		{"missing source", `{"relevant":[]}`, 1, "source: empty key"},
-		{"bad source id", `{"source":"k 1","relevant":[]}`, 1, "neither a valid id"},
-		{"empty title key", `{"source":"title:","relevant":[]}`, 1, "empty title"},
-		{"padded title key", `{"source":"k001","relevant":["title: 花呗"]}`, 1, "surrounding spaces"},
+		{"bad source id", `{"half":"tune","source":"k 1","relevant":[]}`, 1, "neither a valid id"},
+		{"empty title key", `{"half":"tune","source":"title:","relevant":[]}`, 1, "empty title"},
+		{"padded title key", `{"half":"tune","source":"k001","relevant":["title: 花呗"]}`, 1, "surrounding spaces"},
 		{"source twice", good + "\n\n" + good, 4, "judged twice"},
-		{"self relevant", `{"source":"k001","relevant":["k001"]}`, 1, "lists itself"},
-		{"relevant twice", `{"source":"k001","relevant":["k002","k002"]}`, 1, "listed twice"},
-		{"bad relevant key", `{"source":"k001","relevant":["a/b"]}`, 1, "relevant"},
-		{"group of one", `{"source":"k001","relevant":["k002"],"duplicates":[["k002"]]}`, 1, "at least two"},
-		{"group outside relevant", `{"source":"k001","relevant":["k002","k003"],"duplicates":[["k002","k004"]]}`, 1, `"k004" is not in relevant`},
-		{"key in two groups", `{"source":"k001","relevant":["k002","k003","k004"],"duplicates":[["k002","k003"],["k003","k004"]]}`, 1, "more than one group"},
+		{"self relevant", `{"half":"tune","source":"k001","relevant":["k001"]}`, 1, "lists itself"},
+		{"relevant twice", `{"half":"tune","source":"k001","relevant":["k002","k002"]}`, 1, "listed twice"},
+		{"bad relevant key", `{"half":"tune","source":"k001","relevant":["a/b"]}`, 1, "relevant"},
+		{"group of one", `{"half":"tune","source":"k001","relevant":["k002"],"duplicates":[["k002"]]}`, 1, "at least two"},
+		{"group outside relevant", `{"half":"tune","source":"k001","relevant":["k002","k003"],"duplicates":[["k002","k004"]]}`, 1, `"k004" is not in relevant`},
+		{"missing half", `{"source":"k001","relevant":[]}`, 1, `"half" must be`},
+		{"bad half", `{"half":"test","source":"k001","relevant":[]}`, 1, `"half" must be`},
+		{"key in two groups", `{"half":"tune","source":"k001","relevant":["k002","k003","k004"],"duplicates":[["k002","k003"],["k003","k004"]]}`, 1, "more than one group"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,16 +146,16 @@ func TestLoadJudgmentsErrors(t *testing.T) {
 }
 
 func TestLoadDrafts(t *testing.T) {
-	p := writeFile(t, DraftsFile, `{"draft":{"title":"花呗逾期","body":"正文","tags":["花呗"]},"relevant":["k007","k008"],"duplicates":[["k007","k008"]]}
-{"draft":{"title":"泡茶"},"relevant":[]}
+	p := writeFile(t, DraftsFile, `{"draft":{"title":"花呗逾期","body":"正文","tags":["花呗"]},"relevant":["k007","k008"],"duplicates":[["k007","k008"]],"half":"tune"}
+{"draft":{"title":"泡茶"},"relevant":[],"half":"heldout"}
 `)
 	got, err := LoadDrafts(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []DraftJudgment{
-		{Draft: Draft{Title: "花呗逾期", Body: "正文", Tags: []string{"花呗"}}, Relevant: []string{"k007", "k008"}, Duplicates: [][]string{{"k007", "k008"}}},
-		{Draft: Draft{Title: "泡茶"}, Relevant: []string{}},
+		{Draft: Draft{Title: "花呗逾期", Body: "正文", Tags: []string{"花呗"}}, Relevant: []string{"k007", "k008"}, Duplicates: [][]string{{"k007", "k008"}}, Half: HalfTune},
+		{Draft: Draft{Title: "泡茶"}, Relevant: []string{}, Half: HalfHeldOut},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("LoadDrafts =\n%+v\nwant\n%+v", got, want)
@@ -171,12 +173,13 @@ func TestLoadDraftsErrors(t *testing.T) {
 		line    int
 		msg     string
 	}{
-		{"malformed JSON", `{"draft":{"title":"x"},"relevant":[]}` + "\n" + `{"draft":`, 2, "malformed JSON"},
+		{"malformed JSON", `{"half":"heldout","draft":{"title":"x"},"relevant":[]}` + "\n" + `{"half":"heldout","draft":`, 2, "malformed JSON"},
 		{"missing draft", `{"relevant":[]}`, 1, `"draft" is required`},
-		{"empty draft", `{"draft":{"title":" ","body":""},"relevant":[]}`, 1, "title or a body"},
-		{"missing relevant", `{"draft":{"title":"x"}}`, 1, `"relevant" is required`},
-		{"unknown draft field", `{"draft":{"title":"x","url":"u"},"relevant":[]}`, 1, "unknown field"},
-		{"group outside relevant", `{"draft":{"title":"x"},"relevant":["k1"],"duplicates":[["k1","k2"]]}`, 1, "not in relevant"},
+		{"empty draft", `{"half":"heldout","draft":{"title":" ","body":""},"relevant":[]}`, 1, "title or a body"},
+		{"missing relevant", `{"half":"heldout","draft":{"title":"x"}}`, 1, `"relevant" is required`},
+		{"unknown draft field", `{"half":"heldout","draft":{"title":"x","url":"u"},"relevant":[]}`, 1, "unknown field"},
+		{"missing half", `{"draft":{"title":"x"},"relevant":[]}`, 1, `"half" must be`},
+		{"group outside relevant", `{"half":"heldout","draft":{"title":"x"},"relevant":["k1"],"duplicates":[["k1","k2"]]}`, 1, "not in relevant"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

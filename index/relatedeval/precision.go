@@ -14,17 +14,20 @@ import (
 type Doc struct {
 	ID    string
 	Title string
-	// Fallback marks an item the engine added to fill the list (same tags or
-	// category, or the article's own 相关内容) rather than found similar.
+	// Fallback marks an item the engine added to fill the list rather than
+	// found similar: a weaker match (sharing a word but not similar) or a
+	// fallback (same tags or category, or the article's own 相关内容).
 	Fallback bool
 }
 
 // DocsFromItems turns an engine's related items into Docs; an item whose
-// Reason is zhsearch.ReasonFallback is a fallback item.
+// Reason is zhsearch.ReasonWeak or zhsearch.ReasonFallback is a fallback
+// item.
 func DocsFromItems(items []zhsearch.RelatedItem) []Doc {
 	out := make([]Doc, len(items))
 	for i, it := range items {
-		out[i] = Doc{ID: it.ID, Title: it.Title, Fallback: it.Reason == zhsearch.ReasonFallback}
+		fill := it.Reason == zhsearch.ReasonFallback || it.Reason == zhsearch.ReasonWeak
+		out[i] = Doc{ID: it.ID, Title: it.Title, Fallback: fill}
 	}
 	return out
 }
@@ -33,6 +36,11 @@ func DocsFromItems(items []zhsearch.RelatedItem) []Doc {
 type Score struct {
 	// Name is the source key, or "draft N: title" for a draft.
 	Name string
+	// Half is the judged list's half (HalfTune or HalfHeldOut).
+	Half string
+	// Returned is the number of results the engine gave, at most k: a list
+	// shorter than k where Units ≥ k left slots empty.
+	Returned int
 	// Units is the number of relevant articles, each duplicate group counted
 	// once.
 	Units int
@@ -78,6 +86,7 @@ func Judge(results []Doc, relevant []string, dupGroups [][]string, k int) Score 
 	if len(results) > k {
 		results = results[:k]
 	}
+	returned := len(results)
 	// unit maps each relevant key to its unit: its duplicate group's index,
 	// or a number of its own. Keys outside relevant never match, even when
 	// a duplicate group names them.
@@ -105,7 +114,7 @@ func Judge(results []Doc, relevant []string, dupGroups [][]string, k int) Score 
 			units++
 		}
 	}
-	s := Score{Units: units, Want: min(k, units)}
+	s := Score{Units: units, Want: min(k, units), Returned: returned}
 	if s.Units == 0 {
 		for _, d := range results {
 			if !d.Fallback {
@@ -181,7 +190,7 @@ func Evaluate(engine string, s *Suite, related RelatedFunc, k int) (*Report, err
 			return nil, fmt.Errorf("%s: related for source %q: %w", engine, j.Source, err)
 		}
 		sc := Judge(docs, j.Relevant, j.Duplicates, k)
-		sc.Name = j.Source
+		sc.Name, sc.Half = j.Source, j.Half
 		r.Sources = append(r.Sources, sc)
 	}
 	for i, d := range s.Drafts {
@@ -191,7 +200,11 @@ func Evaluate(engine string, s *Suite, related RelatedFunc, k int) (*Report, err
 			return nil, fmt.Errorf("%s: related for draft %d %q: %w", engine, i+1, d.Draft.Title, err)
 		}
 		sc := Judge(docs, d.Relevant, d.Duplicates, k)
-		sc.Name = fmt.Sprintf("draft %d: %s", i+1, d.Draft.Title)
+		title := d.Draft.Title
+		if title == "" {
+			title = "(body only) " + shorten(d.Draft.Body, 12)
+		}
+		sc.Name, sc.Half = fmt.Sprintf("draft %d: %s", i+1, title), d.Half
 		r.Drafts = append(r.Drafts, sc)
 	}
 	return r, nil
@@ -206,6 +219,49 @@ func mean(scores []Score) float64 {
 		sum += s.Precision
 	}
 	return sum / float64(len(scores))
+}
+
+// ofHalf returns the scores of one half ("" for all).
+func ofHalf(scores []Score, half string) []Score {
+	if half == "" {
+		return scores
+	}
+	var out []Score
+	for _, s := range scores {
+		if s.Half == half {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Half returns the report restricted to one half of the suite.
+func (r *Report) Half(half string) *Report {
+	return &Report{Engine: r.Engine, K: r.K, Sources: ofHalf(r.Sources, half), Drafts: ofHalf(r.Drafts, half)}
+}
+
+// TitleOnly returns the report restricted to sources named by title (the
+// title-only articles of 相关内容 lists), without drafts.
+func (r *Report) TitleOnly() *Report {
+	out := &Report{Engine: r.Engine, K: r.K}
+	for _, s := range r.Sources {
+		if strings.HasPrefix(s.Name, TitlePrefix) {
+			out.Sources = append(out.Sources, s)
+		}
+	}
+	return out
+}
+
+// ShortLists counts the lists shorter than k although the judged set holds
+// at least k relevant units: slots the engine left empty.
+func (r *Report) ShortLists() int {
+	n := 0
+	for _, s := range append(append([]Score(nil), r.Sources...), r.Drafts...) {
+		if s.Returned < r.K && s.Units >= r.K {
+			n++
+		}
+	}
+	return n
 }
 
 // SourceMean is the mean precision over the judged sources (0 if none).
@@ -225,15 +281,15 @@ func (r *Report) Mean() float64 {
 func (r *Report) Table(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "related precision@%d: %s\n", r.K, r.Engine)
-	fmt.Fprintf(tw, "P@%d\thits/want\tlist\n", r.K)
+	fmt.Fprintf(tw, "P@%d\thits/want\thalf\tlist\n", r.K)
 	for _, part := range [][]Score{r.Sources, r.Drafts} {
 		for _, s := range part {
-			fmt.Fprintf(tw, "%.2f\t%d/%d\t%s%s\n", s.Precision, s.Hits, s.Want, s.Name, missText(s))
+			fmt.Fprintf(tw, "%.2f\t%d/%d\t%s\t%s%s\n", s.Precision, s.Hits, s.Want, s.Half, s.Name, missText(s))
 		}
 	}
-	fmt.Fprintf(tw, "%.3f\t\tmean over %d sources\n", r.SourceMean(), len(r.Sources))
-	fmt.Fprintf(tw, "%.3f\t\tmean over %d drafts\n", r.DraftMean(), len(r.Drafts))
-	fmt.Fprintf(tw, "%.3f\t\tmean over all %d lists\n", r.Mean(), len(r.Sources)+len(r.Drafts))
+	fmt.Fprintf(tw, "%.3f\t\t\tmean over %d sources\n", r.SourceMean(), len(r.Sources))
+	fmt.Fprintf(tw, "%.3f\t\t\tmean over %d drafts\n", r.DraftMean(), len(r.Drafts))
+	fmt.Fprintf(tw, "%.3f\t\t\tmean over all %d lists\n", r.Mean(), len(r.Sources)+len(r.Drafts))
 	return tw.Flush()
 }
 
@@ -291,5 +347,16 @@ func SideBySide(w io.Writer, a, b *Report) error {
 	fmt.Fprintf(tw, "%.3f\t%.3f\t\tmean over sources (%d, %d)\n", a.SourceMean(), b.SourceMean(), len(a.Sources), len(b.Sources))
 	fmt.Fprintf(tw, "%.3f\t%.3f\t\tmean over drafts (%d, %d)\n", a.DraftMean(), b.DraftMean(), len(a.Drafts), len(b.Drafts))
 	fmt.Fprintf(tw, "%.3f\t%.3f\t\tmean over all lists\n", a.Mean(), b.Mean())
+	fmt.Fprintf(tw, "%d\t%d\t\tlists shorter than %d where %d or more are relevant\n", a.ShortLists(), b.ShortLists(), a.K, a.K)
+	for _, half := range []string{HalfTune, HalfHeldOut} {
+		ha, hb := a.Half(half), b.Half(half)
+		if len(ha.Sources)+len(ha.Drafts) == 0 {
+			continue
+		}
+		to, tb := ha.TitleOnly(), hb.TitleOnly()
+		fmt.Fprintf(tw, "%.3f\t%.3f\t\t%s: mean over sources (%d)\n", ha.SourceMean(), hb.SourceMean(), half, len(ha.Sources))
+		fmt.Fprintf(tw, "%.3f\t%.3f\t\t%s: mean over title-only sources (%d)\n", to.SourceMean(), tb.SourceMean(), half, len(to.Sources))
+		fmt.Fprintf(tw, "%.3f\t%.3f\t\t%s: mean over drafts (%d)\n", ha.DraftMean(), hb.DraftMean(), half, len(ha.Drafts))
+	}
 	return tw.Flush()
 }

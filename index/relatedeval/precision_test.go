@@ -117,13 +117,13 @@ func TestPrecisionAtKMatchesByTitle(t *testing.T) {
 
 func TestJudgeDetails(t *testing.T) {
 	got := Judge(docs(t, "a|A", "b|B", "x|X", "c|C", "a|A", "d|D"), []string{"a", "b", "c", "d", "e", "f"}, [][]string{{"a", "b"}, {"e", "f"}}, 5)
-	want := Score{Units: 4, Hits: 2, Want: 4, Precision: 0.5,
+	want := Score{Units: 4, Hits: 2, Want: 4, Precision: 0.5, Returned: 5,
 		Misses: []Doc{{ID: "b", Title: "B"}, {ID: "x", Title: "X"}, {ID: "a", Title: "A"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Judge =\n%+v\nwant\n%+v", got, want)
 	}
 	got = Judge(docs(t, "x|X|fallback", "y|Y"), nil, nil, 5)
-	want = Score{Misses: []Doc{{ID: "y", Title: "Y"}}}
+	want = Score{Returned: 2, Misses: []Doc{{ID: "y", Title: "Y"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Judge empty =\n%+v\nwant\n%+v", got, want)
 	}

@@ -51,6 +51,14 @@ func SplitKey(key string) (id, title string) {
 	return key, ""
 }
 
+// Halves of a suite: every judged list belongs to one. Constants of an
+// engine are chosen on the tuning half; the held-out half only reports
+// how well the choice carries over.
+const (
+	HalfTune    = "tune"
+	HalfHeldOut = "heldout"
+)
+
 // Judgment is the judged related list of one stored source article.
 type Judgment struct {
 	// Source names the article: its id, or TitlePrefix + its exact title.
@@ -62,6 +70,8 @@ type Judgment struct {
 	// Duplicates are groups of near-duplicates among Relevant: only the first
 	// of each group that a list shows counts, the others are wasted slots.
 	Duplicates [][]string `json:"duplicates,omitempty"`
+	// Half is HalfTune or HalfHeldOut.
+	Half string `json:"half"`
 }
 
 // Draft is unsaved article text, as a CMS sends it to POST /api/v1/related.
@@ -79,9 +89,10 @@ func (d Draft) Article() *zhsearch.Article {
 // DraftJudgment is the judged related list of one draft.
 type DraftJudgment struct {
 	Draft Draft `json:"draft"`
-	// Relevant and Duplicates mean what they mean in Judgment.
+	// Relevant, Duplicates and Half mean what they mean in Judgment.
 	Relevant   []string   `json:"relevant"`
 	Duplicates [][]string `json:"duplicates,omitempty"`
+	Half       string     `json:"half"`
 }
 
 // Suite is a whole judged suite as read from its folder.
@@ -215,10 +226,19 @@ type judgmentLine struct {
 	Source     string     `json:"source"`
 	Relevant   *[]string  `json:"relevant"`
 	Duplicates [][]string `json:"duplicates"`
+	Half       string     `json:"half"`
+}
+
+// checkHalf accepts HalfTune and HalfHeldOut.
+func checkHalf(h string) error {
+	if h != HalfTune && h != HalfHeldOut {
+		return fmt.Errorf(`"half" must be %q or %q, not %q`, HalfTune, HalfHeldOut, h)
+	}
+	return nil
 }
 
 // LoadJudgments reads one Judgment per line. A malformed line, a missing
-// source or relevant field, a malformed key, a repeated source or any
+// source or relevant field, a half other than HalfTune or HalfHeldOut, a malformed key, a repeated source or any
 // inconsistency between relevant and duplicates (see checkJudged) is an
 // error naming the file and the line.
 func LoadJudgments(path string) ([]Judgment, error) {
@@ -239,7 +259,10 @@ func LoadJudgments(path string) ([]Judgment, error) {
 		if in.Relevant == nil {
 			return errors.New(`"relevant" is required (use [] for a source with no related content)`)
 		}
-		j := Judgment{Source: in.Source, Relevant: *in.Relevant, Duplicates: in.Duplicates}
+		if err := checkHalf(in.Half); err != nil {
+			return err
+		}
+		j := Judgment{Source: in.Source, Relevant: *in.Relevant, Duplicates: in.Duplicates, Half: in.Half}
 		if err := checkJudged(j.Relevant, j.Duplicates); err != nil {
 			return err
 		}
@@ -258,10 +281,11 @@ type draftLine struct {
 	Draft      *Draft     `json:"draft"`
 	Relevant   *[]string  `json:"relevant"`
 	Duplicates [][]string `json:"duplicates"`
+	Half       string     `json:"half"`
 }
 
 // LoadDrafts reads one DraftJudgment per line. A malformed line, a missing
-// draft or relevant field, a draft with neither title nor body, or any
+// draft or relevant field, a half other than HalfTune or HalfHeldOut, a draft with neither title nor body, or any
 // inconsistency between relevant and duplicates is an error naming the file
 // and the line.
 func LoadDrafts(path string) ([]DraftJudgment, error) {
@@ -280,7 +304,10 @@ func LoadDrafts(path string) ([]DraftJudgment, error) {
 		if in.Relevant == nil {
 			return errors.New(`"relevant" is required (use [] for a draft with no related content)`)
 		}
-		d := DraftJudgment{Draft: *in.Draft, Relevant: *in.Relevant, Duplicates: in.Duplicates}
+		if err := checkHalf(in.Half); err != nil {
+			return err
+		}
+		d := DraftJudgment{Draft: *in.Draft, Relevant: *in.Relevant, Duplicates: in.Duplicates, Half: in.Half}
 		if err := checkJudged(d.Relevant, d.Duplicates); err != nil {
 			return err
 		}

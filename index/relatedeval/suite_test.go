@@ -310,6 +310,28 @@ func TestSuiteJudgments(t *testing.T) {
 			emptyDrafts++
 		}
 	}
+	// Both halves hold every kind of case: title-only sources and drafts
+	// of one or two sentences (the site's shape), and the rest.
+	half := map[string]map[string]int{HalfTune: {}, HalfHeldOut: {}}
+	for _, j := range s.Judgments {
+		half[j.Half]["sources"]++
+		if _, title := SplitKey(j.Source); title != "" {
+			half[j.Half]["title-only sources"]++
+		}
+	}
+	for _, d := range s.Drafts {
+		half[d.Half]["drafts"]++
+		if n := strings.Count(d.Draft.Body, "。") + strings.Count(d.Draft.Body, "？") + strings.Count(d.Draft.Body, "！"); n <= 2 {
+			half[d.Half]["drafts of at most two sentences"]++
+		}
+	}
+	for _, h := range []string{HalfTune, HalfHeldOut} {
+		for kind, want := range map[string]int{"sources": 35, "title-only sources": 12, "drafts": 15, "drafts of at most two sentences": 8} {
+			if got := half[h][kind]; got < want {
+				t.Errorf("%s half: %d %s, want at least %d", h, got, kind, want)
+			}
+		}
+	}
 	checks := []struct {
 		what      string
 		got, want int
