@@ -212,7 +212,7 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	// Words are the top-level ones: search-mode subwords (还款 in 提前还款)
 	// would widen the match to most articles, and the title bigrams already
 	// find titles that hold part of a word.
-	if ts := multiChar(aq.terms); len(ts) > 0 {
+	if ts := heldTerms(multiChar(aq.terms)); len(ts) > 0 {
 		should = append(should,
 			weighted(fTitle, ts, strictShare, boostTitleWords),
 			weighted(fBody, ts, strictShare, boostBodyWords))
@@ -359,6 +359,32 @@ func weightQuorum(terms []queryTerm, share float64) int {
 	return len(ws)
 }
 
+// minCoverage is the share of a query's weight that the words the index
+// holds must carry for the words to find anything. 景点推荐 on a site that
+// never says 推荐 still finds 景点 (0.46 of the weight); 手机屏幕碎了能修吗 on
+// a site that never says 屏幕 does not list every article on 手机 (0.28).
+// Chosen on the tuning half of testdata/questions.
+const minCoverage = 1.0 / 3
+
+// heldTerms returns the terms the index holds, the ones a match can be
+// made of, or none when they carry less than minCoverage of the weight.
+// Before weigh has run every term counts as held.
+func heldTerms(ts []queryTerm) []queryTerm {
+	var held []queryTerm
+	heldW, total := 0.0, 0.0
+	for _, t := range ts {
+		total += t.weight
+		if !t.absent {
+			held = append(held, t)
+			heldW += t.weight
+		}
+	}
+	if heldW < minCoverage*total {
+		return nil
+	}
+	return held
+}
+
 // maxExactTerms bounds the terms whose weighted quorum is matched exactly:
 // the minimal sets of terms that reach the share are enumerated, 2^n
 // subsets. Longer queries use weightQuorum's count.
@@ -371,8 +397,9 @@ const maxExactTerms = 6
 // weights, so the condition is written as a disjunction of the minimal
 // sets of terms that reach the share, each a conjunction.
 func weighted(field string, terms []queryTerm, share, boost float64) query.Query {
-	n := len(terms)
-	if n > maxExactTerms || n == 1 {
+	if n := len(terms); n > maxExactTerms || n <= 2 {
+		// Two words: either may match (the heavier reaches any share
+		// below a half), and holding both ranks first.
 		return termsIn(field, terms, weightQuorum(terms, share), boost)
 	}
 	sets := minimalSets(termWeights(terms), share)
@@ -390,10 +417,17 @@ func weighted(field string, terms []queryTerm, share, boost float64) query.Query
 			alts = append(alts, query.NewConjunctionQuery(all))
 		}
 	}
-	d := query.NewDisjunctionQuery(alts)
-	d.SetBoost(boost)
-	return d
+	// The minimal sets decide what matches; every term the document holds
+	// scores, as in a plain disjunction, so 黑户还能贷款吗 outranks a title
+	// that only repeats 黑户.
+	filter := query.NewDisjunctionQuery(alts)
+	filter.SetBoost(filterBoost)
+	return query.NewBooleanQuery([]query.Query{filter}, []query.Query{termsIn(field, terms, 1, boost)}, nil)
 }
+
+// filterBoost scales a clause that filters rather than ranks down to a
+// trace of the score.
+const filterBoost = 1e-3
 
 // termWeights returns the terms' weights, 1 for a term without one.
 func termWeights(terms []queryTerm) []float64 {

@@ -60,7 +60,7 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 // least informative, …, then the query's bigrams.
 func (aq *analyzedQuery) relaxedLevels() []query.Query {
 	var levels []query.Query
-	ts := append([]queryTerm(nil), multiChar(aq.terms)...)
+	ts := append([]queryTerm(nil), heldTerms(multiChar(aq.terms))...)
 	sort.SliceStable(ts, func(i, j int) bool { return ts[i].weight > ts[j].weight })
 	for n := len(ts) - 1; n >= 1 && len(levels) < maxDropLevels; n-- {
 		keep := ts[:n]
@@ -69,10 +69,10 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 			weighted(fBody, keep, strictShare, boostBodyWords),
 		})))
 	}
-	if one := anyHeldTerm(ts); len(ts) > 1 && one != nil {
+	if len(ts) > 1 {
 		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
-			termsIn(fTitle, one, 1, boostTitleWords),
-			termsIn(fBody, one, 1, boostBodyWords),
+			termsIn(fTitle, ts, 1, boostTitleWords),
+			termsIn(fBody, ts, 1, boostBodyWords),
 		})))
 	}
 	if n := len(aq.bigrams); n > 0 {
@@ -83,27 +83,6 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 		})))
 	}
 	return levels
-}
-
-// anyHeldTerm returns the terms that one alone may match in the last
-// word step: every term the index holds, unless the terms it does not hold
-// carry most of the query's weight. 催收天天打电话 finds articles on 催收;
-// 手机屏幕碎了能修吗 on a site that never says 屏幕 does not list every
-// article on 手机.
-func anyHeldTerm(ts []queryTerm) []queryTerm {
-	var held []queryTerm
-	heldW, total := 0.0, 0.0
-	for _, t := range ts {
-		total += t.weight
-		if !t.absent {
-			held = append(held, t)
-			heldW += t.weight
-		}
-	}
-	if heldW < total/2 {
-		return nil
-	}
-	return held
 }
 
 // bigramRecallQuorum is how many of n content bigrams a relaxed hit must

@@ -1,0 +1,151 @@
+package index
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// TestAnalyzeQuestions checks what a reader's question becomes: fillers
+// left out, intent words kept apart, spoken forms respelled, synonyms
+// attached to their word.
+func TestAnalyzeQuestions(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	tests := []struct {
+		name, query string
+		std         string   // after respelling
+		terms       []string // content words, in order
+		intents     []string
+	}{
+		{"keywords", "花呗风控", "花呗风控", []string{"花呗", "风控"}, nil},
+		{"question fillers", "花呗逾期了会不会影响房贷审批", "花呗逾期了会不会影响房贷审批",
+			[]string{"花呗", "逾期", "影响", "房贷", "审批"}, nil},
+		{"filler and particle", "网贷还不上了会不会被起诉啊", "网贷还不上了会不会被起诉啊",
+			[]string{"网贷", "还不上", "起诉"}, nil},
+		{"intent kept apart", "征信花了要多久才能恢复", "征信花了要多久才能恢复",
+			[]string{"征信花了", "恢复"}, []string{"多久"}},
+		{"spoken 咋办", "花呗逾期咋办", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
+		{"spoken 咋整 and 啥", "网贷还不起咋整", "网贷还不起怎么办", []string{"网贷", "还不起"}, []string{"怎么办"}},
+		{"spoken 啥 alone", "先享后付是啥", "先享后付是什么", []string{"先享后付"}, nil},
+		{"only question words", "怎么办", "怎么办", []string{"怎么办"}, nil},
+		{"traditional, then spoken", "花唄逾期咋辦", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			aq := ix.analyze(tt.query)
+			if aq.std != tt.std {
+				t.Errorf("std = %q, want %q", aq.std, tt.std)
+			}
+			var terms []string
+			for _, term := range aq.terms {
+				terms = append(terms, term.text)
+			}
+			if !reflect.DeepEqual(terms, tt.terms) {
+				t.Errorf("terms = %q, want %q", terms, tt.terms)
+			}
+			if !reflect.DeepEqual(aq.intents, tt.intents) {
+				t.Errorf("intents = %q, want %q", aq.intents, tt.intents)
+			}
+		})
+	}
+}
+
+// TestAnalyzeSynonyms checks that a content word carries its synonym group,
+// in both directions, and that words without a group carry none.
+func TestAnalyzeSynonyms(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	tests := []struct {
+		query, word string
+		want        []string // must all be among the word's synonyms
+	}{
+		{"花呗逾期", "逾期", []string{"晚还"}},
+		{"花呗晚还", "晚还", []string{"逾期"}},
+		{"网贷还不起", "还不起", []string{"还不上"}},
+		{"信用记录查询", "信用记录", []string{"征信"}},
+		{"网络贷款利息", "网络贷款", []string{"网贷"}},
+		{"手机号销号", "销号", []string{"注销"}},
+		{"花呗风控", "风控", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			aq := ix.analyze(tt.query)
+			var found *queryTerm
+			for i := range aq.terms {
+				if aq.terms[i].text == tt.word {
+					found = &aq.terms[i]
+				}
+			}
+			if found == nil {
+				t.Fatalf("%q is not a term of %q (terms %+v)", tt.word, tt.query, aq.terms)
+			}
+			if tt.want == nil && len(found.alts) > 0 {
+				t.Errorf("%q has synonyms %q, want none", tt.word, found.alts)
+			}
+			for _, w := range tt.want {
+				if !contains(found.alts, w) {
+					t.Errorf("synonyms of %q = %q, want %q among them", tt.word, found.alts, w)
+				}
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMinimalSets checks the weighted quorum: the sets of terms that reach
+// the share of the query's weight, none larger than needed.
+func TestMinimalSets(t *testing.T) {
+	tests := []struct {
+		name    string
+		weights []float64
+		share   float64
+		want    []uint
+	}{
+		{"one rare word carries it", []float64{1, 6}, 0.45, []uint{0b10}},
+		{"equal words: any two of three", []float64{2, 2, 2}, 0.6, []uint{0b011, 0b101, 0b110}},
+		{"all needed", []float64{1, 1}, 1, []uint{0b11}},
+		{"common words together reach it", []float64{1, 1, 1, 3}, 0.5, []uint{0b0111, 0b1000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := minimalSets(tt.weights, tt.share); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("minimalSets(%v, %v) = %b, want %b", tt.weights, tt.share, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWeightQuorum(t *testing.T) {
+	terms := func(ws ...float64) []queryTerm {
+		out := make([]queryTerm, len(ws))
+		for i, w := range ws {
+			out[i].weight = w
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		terms []queryTerm
+		share float64
+		want  int
+	}{
+		{"unweighted half", terms(0, 0, 0, 0), 0.5, 2},
+		{"heaviest alone", terms(1, 1, 8), 0.6, 1},
+		{"all", terms(1, 1, 1), 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := weightQuorum(tt.terms, tt.share); got != tt.want {
+				t.Errorf("weightQuorum = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
