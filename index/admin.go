@@ -61,7 +61,7 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 		}
 		if bodyID = strings.TrimSpace(bodyID); bodyID != "" && bodyID != id {
 			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
-				"id %q in the body does not match id %q in the path", zhsearch.Truncate(bodyID, 40), id)
+				"id %q in the body does not match id %q in the path", truncate(bodyID, 40), id)
 		}
 	}
 	fields["id"], _ = json.Marshal(id)
@@ -70,6 +70,13 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
 	}
 	return corpus.DecodeArticle(withID)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // edit journals r and applies it to the current generation. Edits are
@@ -205,7 +212,8 @@ func newJobID(now time.Time) string {
 // StartReindex implements zhsearch.AdminService. It takes the index
 // folder's build lock before answering, so a reindex already running here
 // or in another process (an offline `zhsearch reindex`) is a conflict. The
-// build runs in the background; when it is complete and verified the new
+// build runs in the background (after waiting for a cleanup of old
+// generations in progress to end); when it is complete and verified the new
 // generation is caught up with the journal and switched to.
 func (l *Live) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
 	l.jobs.mu.Lock()
@@ -219,7 +227,7 @@ func (l *Live) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
 	now := time.Now()
 	j := &job{state: zhsearch.ReindexJob{ID: newJobID(now), State: zhsearch.JobRunning, StartedAt: now.UTC(),
 		Progress: zhsearch.ReindexProgress{Stage: zhsearch.StageLoading}}}
-	b, err := lockBuild(l.cfg.IndexDir)
+	b, err := tryBuild(l.cfg.IndexDir)
 	if errors.Is(err, ErrLocked) {
 		return nil, zhsearch.Errorf(zhsearch.ECONFLICT, "another process is rebuilding this index folder")
 	}
@@ -264,6 +272,9 @@ func (l *Live) runReindex(j *job, b *builder) {
 }
 
 func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
+	if err := b.lockFolder(l.ctx); err != nil {
+		return nil, err
+	}
 	opts := BuildOptions{BatchSize: l.cfg.BatchSize, Journal: l.journal, Stage: j.setStage, Progress: j.setProgress}
 	stats, err := b.build(l.ctx, l.cfg.DataDir, opts)
 	if err != nil {

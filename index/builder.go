@@ -13,38 +13,65 @@ import (
 	"github.com/zhsearch/zhsearch/index/journal"
 )
 
-// builder holds the build lock of an index folder: while it exists, no
-// other builder, in this process or another, writes a generation there and
-// no cleaner removes one.
+// builder holds the build lock of an index folder, and once lockFolder
+// returns its folder lock too: while it holds both, no other builder, in
+// this process or another, writes a generation there and no cleaner
+// removes one (see lockDir).
 type builder struct {
 	dir    string
-	unlock func()
+	unlock []func()
 }
 
 // lockBuild takes the build lock of indexDir without waiting (ErrLocked if
-// another build holds it) and removes what a crashed build left.
-func lockBuild(indexDir string) (*builder, error) {
-	if err := os.MkdirAll(indexDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index folder: %w", err)
-	}
-	unlock, err := lockDir(indexDir)
+// another build holds it), then the folder lock, waiting while a cleaner
+// holds it (see lockFolder).
+func lockBuild(ctx context.Context, indexDir string) (*builder, error) {
+	b, err := tryBuild(indexDir)
 	if err != nil {
 		return nil, err
 	}
-	// Leftovers of a crashed build are ours to remove now that we hold the lock.
-	if err := removeBuilding(indexDir); err != nil {
-		unlock()
-		return nil, fmt.Errorf("remove unfinished build: %w", err)
+	if err := b.lockFolder(ctx); err != nil {
+		b.release()
+		return nil, err
 	}
-	return &builder{dir: indexDir, unlock: unlock}, nil
+	return b, nil
 }
 
-// release drops the build lock; it may be called more than once.
-func (b *builder) release() {
-	if b.unlock != nil {
-		b.unlock()
-		b.unlock = nil
+// tryBuild takes the build lock of indexDir without waiting: ErrLocked if
+// another build holds it.
+func tryBuild(indexDir string) (*builder, error) {
+	if err := os.MkdirAll(indexDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index folder: %w", err)
 	}
+	unlock, err := lockFile(filepath.Join(indexDir, buildLockFile))
+	if err != nil {
+		return nil, err
+	}
+	return &builder{dir: indexDir, unlock: []func(){unlock}}, nil
+}
+
+// lockFolder takes the folder lock, waiting until ctx ends while a cleaner
+// or an operator's shipment holds it, and removes what a crashed build
+// left.
+func (b *builder) lockFolder(ctx context.Context) error {
+	unlock, err := waitLockDir(ctx, b.dir)
+	if err != nil {
+		return err
+	}
+	b.unlock = append(b.unlock, unlock)
+	// Leftovers of a crashed build are ours to remove now that we hold the lock.
+	if err := removeBuilding(b.dir); err != nil {
+		return fmt.Errorf("remove unfinished build: %w", err)
+	}
+	return nil
+}
+
+// release drops the locks; it may be called more than once.
+func (b *builder) release() {
+	for i := len(b.unlock) - 1; i >= 0; i-- {
+		b.unlock[i]()
+	}
+	b.unlock = nil
 }
 
 // build reads the data folder and the edit journal and writes a complete,

@@ -131,7 +131,7 @@ func (o *BuildOptions) stage(s string) {
 // CleanGenerations.
 func Build(ctx context.Context, dataDir, indexDir string, opts BuildOptions) (*BuildStats, error) {
 	start := time.Now()
-	b, err := lockBuild(indexDir)
+	b, err := lockBuild(ctx, indexDir)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func Build(ctx context.Context, dataDir, indexDir string, opts BuildOptions) (*B
 // journal is not replayed into it: a server opening it replays the whole
 // journal.
 func BuildArticles(ctx context.Context, indexDir string, articles []zhsearch.Article, opts BuildOptions) (string, error) {
-	b, err := lockBuild(indexDir)
+	b, err := lockBuild(ctx, indexDir)
 	if err != nil {
 		return "", err
 	}
@@ -205,11 +205,50 @@ func removeBuilding(dir string) error {
 // ErrLocked means another process is building a generation of the folder.
 var ErrLocked = errors.New("another reindex is running on this index folder")
 
-// lockDir takes an exclusive advisory lock on dir/LOCK, so two processes
-// never build into one index folder at once. The kernel drops the lock when
-// the process dies, so a killed build never blocks the next one.
+// An index folder has two lock files, advisory flock locks the kernel drops
+// when a process dies:
+//
+//   - BUILD is held by a build from start to switch, and only by builds: two
+//     builds never run at once, and the second one fails at once with
+//     ErrLocked.
+//   - LOCK is held by whoever changes the folder's set of generations: a
+//     build (for its whole run), a cleaner removing old generations, an
+//     operator shipping a generation in (`flock LOCK …`). Cleaners take it
+//     without waiting and give up while it is held, so they never remove
+//     a generation a build or a shipment is finishing; a build waits for it,
+//     so a cleanup in progress delays a build instead of failing it.
+const (
+	buildLockFile  = "BUILD"
+	folderLockFile = "LOCK"
+)
+
+// lockDir takes the folder lock of dir without waiting; ErrLocked while a
+// build, a cleaner or a shipment holds it.
 func lockDir(dir string) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o644)
+	return lockFile(filepath.Join(dir, folderLockFile))
+}
+
+// waitLockDir takes the folder lock of dir, waiting while someone else
+// holds it, until ctx ends.
+func waitLockDir(ctx context.Context, dir string) (unlock func(), err error) {
+	const every = 5 * time.Millisecond
+	for {
+		unlock, err := lockDir(dir)
+		if !errors.Is(err, ErrLocked) {
+			return unlock, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(every):
+		}
+	}
+}
+
+// lockFile takes an exclusive flock on path (created if needed) without
+// waiting: ErrLocked when another open of it holds one.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("lock index folder: %w", err)
 	}

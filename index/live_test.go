@@ -386,16 +386,10 @@ func TestReindexConflicts(t *testing.T) {
 	}
 	waitJob(t, l, id)
 
-	// Take the lock an offline `zhsearch reindex` holds; the service takes
-	// it briefly to remove old generations, so try until it is free.
-	var unlock func()
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
-		var err error
-		if unlock, err = lockDir(idx); err == nil {
-			break
-		} else if !errors.Is(err, ErrLocked) || time.Now().After(deadline) {
-			t.Fatal(err)
-		}
+	// Take the lock an offline `zhsearch reindex` holds.
+	unlock, err := lockFile(filepath.Join(idx, buildLockFile))
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, err := l.StartReindex(context.Background()); zhsearch.ErrorCode(err) != zhsearch.ECONFLICT {
 		t.Errorf("reindex during another process's build: %v, want conflict", err)
@@ -428,7 +422,7 @@ func TestFailedReindexKeepsServing(t *testing.T) {
 		t.Errorf("search after failed reindex: %v %v", res, err)
 	}
 	entries, _ := os.ReadDir(idx)
-	if len(entries) != 3 { // CURRENT, LOCK, the live generation
+	if len(entries) != 4 { // BUILD, CURRENT, LOCK, the live generation
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
@@ -504,5 +498,57 @@ func TestBuildLeavesJournalOutOfInput(t *testing.T) {
 	}
 	if stats.Files != 1 || stats.Articles != 3 || stats.Edits != 1 {
 		t.Errorf("stats %+v; want 1 file, 3 articles, 1 edit", stats)
+	}
+}
+
+// buildLockHeld reports whether some build holds idx's build lock.
+func buildLockHeld(t *testing.T, idx string) bool {
+	t.Helper()
+	unlock, err := lockFile(filepath.Join(idx, buildLockFile))
+	if errors.Is(err, ErrLocked) {
+		return true
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	return false
+}
+
+// TestBuildWaitsForCleanup: a build (offline or a server's) that starts
+// while a cleaner removes old generations waits for it instead of failing,
+// and a cleaner never touches the folder while a build runs.
+func TestBuildWaitsForCleanup(t *testing.T) {
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
+	defer l.Close()
+	for _, server := range []bool{false, true} {
+		// Hold the folder lock as the janitor does while it removes old
+		// generations.
+		unlock, err := lockDir(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			if server {
+				id, err := l.StartReindex(context.Background())
+				if err == nil && waitJob(t, l, id.ID).State != zhsearch.JobSucceeded {
+					err = fmt.Errorf("job %+v", waitJob(t, l, id.ID))
+				}
+				done <- err
+				return
+			}
+			_, err := Build(context.Background(), data, idx, BuildOptions{})
+			done <- err
+		}()
+		for !buildLockHeld(t, idx) { // the build has started and waits
+			time.Sleep(time.Millisecond)
+		}
+		if _, err := CleanGenerations(idx, l.Generation()); !errors.Is(err, ErrLocked) {
+			t.Errorf("cleaning during a build: %v, want ErrLocked", err)
+		}
+		unlock()
+		if err := <-done; err != nil {
+			t.Errorf("build during a cleanup (server %v): %v", server, err)
+		}
 	}
 }

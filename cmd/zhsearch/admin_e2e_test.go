@@ -452,7 +452,7 @@ func TestEditsSurviveRestartAndReindex(t *testing.T) {
 	if fetchArticle(t, srv.base, "e3") == nil {
 		t.Error("e3, edited after following, is lost")
 	}
-	if got := indexEntries(t, idx); !slices.Equal(got, []string{"CURRENT", "LOCK", after}) {
+	if got := indexEntries(t, idx); !slices.Equal(got, []string{"BUILD", "CURRENT", "LOCK", after}) {
 		t.Errorf("index folder holds %v, want only the live generation %s", got, after)
 	}
 }
@@ -611,21 +611,13 @@ func TestReindexConflict(t *testing.T) {
 	waitJob(t, srv.base, id)
 
 	// Another process holds the build lock (an offline `zhsearch reindex`).
-	// The server takes it briefly to remove old generations after a
-	// switch, so try until it is free.
-	f, err := os.OpenFile(filepath.Join(idx, "LOCK"), os.O_RDWR, 0)
+	f, err := os.OpenFile(filepath.Join(idx, "BUILD"), os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(err)
-		}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
 	}
 	mustCall(t, "POST", srv.base+"/api/v1/admin/reindex", testToken, "", 409, &e)
 	if e.Error.Code != "conflict" {
@@ -731,7 +723,7 @@ func TestKillOfflineReindex(t *testing.T) {
 	if n := searchTotal(t, srv.base, "测试"); n != 40 {
 		t.Errorf("after the kill: %d articles, want 40", n)
 	}
-	if got := indexEntries(t, idx); !slices.Equal(got, []string{"CURRENT", "LOCK", live}) {
+	if got := indexEntries(t, idx); !slices.Equal(got, []string{"BUILD", "CURRENT", "LOCK", live}) {
 		t.Errorf("index folder holds %v after restart, want the partial build removed", got)
 	}
 }
@@ -793,7 +785,7 @@ func TestKillServerDuringReindex(t *testing.T) {
 			t.Errorf("after the kill: edit %s lost", id)
 		}
 	}
-	if got := indexEntries(t, idx); !slices.Equal(got, []string{"CURRENT", "LOCK", live}) {
+	if got := indexEntries(t, idx); !slices.Equal(got, []string{"BUILD", "CURRENT", "LOCK", live}) {
 		t.Errorf("index folder holds %v after restart, want the partial build removed", got)
 	}
 	if j := waitJob(t, srv.base, startReindex(t, srv.base)); j.State != zhsearch.JobSucceeded {
@@ -830,7 +822,7 @@ func TestReindexDiskFull(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(p.stderr.String(), "file too large") {
 		t.Errorf("reindex on a full disk: %v\n%s", err, p.stderr)
 	}
-	if got := indexEntries(t, idx); !slices.Equal(got, []string{"CURRENT", "LOCK", live}) {
+	if got := indexEntries(t, idx); !slices.Equal(got, []string{"BUILD", "CURRENT", "LOCK", live}) {
 		t.Errorf("index folder holds %v, want only the live generation", got)
 	}
 	ix, err := index.Open(idx)

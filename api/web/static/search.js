@@ -164,10 +164,23 @@
       renderPager(d.total, q, page);
       return;
     }
-    setStatus('找到 ' + d.total + ' 篇相关文章,用时 ' + formatMs(d.took_ms) + ' 毫秒' +
+    var noExact = d.relaxed && hits[0].relaxed && page === 1;
+    setStatus((noExact ? '没有完全符合“' + q + '”的文章,以下是最接近的 ' + d.total + ' 篇'
+      : '找到 ' + d.total + ' 篇相关文章') + ',用时 ' + formatMs(d.took_ms) + ' 毫秒' +
       (page > 1 ? ',第 ' + page + ' 页' : ''));
     results.start = (page - 1) * PAGE_SIZE + 1;
-    hits.forEach(function (hit) { results.appendChild(renderHit(hit)); });
+    var noted = noExact;
+    hits.forEach(function (hit) {
+      var li = renderHit(hit);
+      if (hit.relaxed && !noted) {
+        // Relaxed hits follow the strict ones: say where the exact
+        // matches end (the API's "relaxed" flag, see README).
+        noted = true;
+        li.insertBefore(text('p', '以下结果只部分符合你的搜索,是最接近的内容:'), li.firstChild);
+        li.firstChild.className = 'relaxed-note';
+      }
+      results.appendChild(li);
+    });
     renderPager(d.total, q, page);
   }
 
