@@ -38,6 +38,11 @@ type RelatedOptions struct {
 	// TagBoost is added to the similarity in proportion to the share of
 	// the source's tags a result carries.
 	TagBoost float64
+	// WeakFactor (0–1) scales the score of a weaker match: an article that
+	// shares a word with the source but fewer than MinMatch, or scores
+	// below MinScore. It is shown with ReasonWeak, ordered by its lowered
+	// score among the others.
+	WeakFactor float64
 	// ListedBoost raises the similarity of a result that the source's own
 	// 相关内容 list names by this fraction, once it clears MinScore on its
 	// own: the list is a signal, not the answer.
@@ -65,7 +70,7 @@ type RelatedOptions struct {
 func DefaultRelatedOptions() RelatedOptions {
 	return RelatedOptions{
 		MaxTerms: 16, MinMatch: 2, MinScore: 0.3, TitleShare: 0.5,
-		TagBoost: 0.2, ListedBoost: 0.2,
+		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5,
 		DupSimilarity: BigramJaccard, DupThreshold: 0.6,
 		CacheSize: 10000,
 	}
@@ -80,6 +85,8 @@ func (o RelatedOptions) validate() error {
 		return errors.New("related: MinScore must be within 0-1")
 	case o.TitleShare < 0 || o.TitleShare > 1:
 		return errors.New("related: TitleShare must be within 0-1")
+	case o.WeakFactor < 0 || o.WeakFactor > 1:
+		return errors.New("related: WeakFactor must be within 0-1")
 	case o.ListedBoost < 0 || o.TagBoost < 0:
 		return errors.New("related: boosts must not be negative")
 	case o.DupSimilarity == nil:
@@ -391,19 +398,27 @@ func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 			s.score *= 1 + l.opts.ListedBoost
 		}
 	}
-	similar := make([]*scored, 0, len(pool))
+	// Articles that share a word with the source but are not similar enough
+	// fill the list too, their scores lowered by WeakFactor, so the list is
+	// full whenever that many share one.
+	weak := map[*scored]bool{}
 	for _, s := range pool {
-		if s.score >= l.opts.MinScore {
-			similar = append(similar, s)
+		if !s.similar || s.score < l.opts.MinScore {
+			weak[s] = true
+			s.score *= l.opts.WeakFactor
 		}
 	}
-	sortScored(similar)
-	for _, s := range similar {
+	sortScored(pool)
+	for _, s := range pool {
 		if l.full() {
 			break
 		}
 		if l.admit(&s.doc) {
-			l.add(&s.doc, round3(s.score), "", reasons(terms, s))
+			reason := ""
+			if weak[s] {
+				reason = zhsearch.ReasonWeak
+			}
+			l.add(&s.doc, round3(s.score), reason, reasons(terms, s))
 		}
 	}
 }

@@ -43,13 +43,16 @@ var relatedCorpus = []zhsearch.Article{
 }
 
 // relatedIDs returns the ids of a related list and whether each is a
-// fallback ("id" or "id*").
+// fallback or a weaker match ("id", "id*" or "id~").
 func relatedIDs(items []zhsearch.RelatedItem) []string {
 	out := []string{}
 	for _, it := range items {
 		id := it.ID
-		if it.Reason == zhsearch.ReasonFallback {
+		switch it.Reason {
+		case zhsearch.ReasonFallback:
 			id += "*"
+		case zhsearch.ReasonWeak:
+			id += "~"
 		}
 		out = append(out, id)
 	}
@@ -124,8 +127,9 @@ func TestRelatedListedBoost(t *testing.T) {
 	}
 }
 
-// TestRelatedMinMatch: an article that shares one word with the source is
-// not related however low the score threshold; with MinMatch 1 it is.
+// TestRelatedMinMatch: an article that shares one title word with the
+// source is a weaker match however low the score threshold; with MinMatch 1
+// it is similar.
 func TestRelatedMinMatch(t *testing.T) {
 	ix := buildIndex(t, []zhsearch.Article{
 		{ID: "m1", Title: "信用卡年费怎么免", Body: "信用卡年费可以通过刷卡次数达标免除，也可以致电银行申请减免。"},
@@ -134,7 +138,7 @@ func TestRelatedMinMatch(t *testing.T) {
 	for _, tt := range []struct {
 		minMatch int
 		want     []string
-	}{{2, []string{}}, {1, []string{"m2"}}} {
+	}{{2, []string{"m2~"}}, {1, []string{"m2"}}} {
 		o := index.DefaultRelatedOptions()
 		o.MinMatch, o.MinScore = tt.minMatch, 0
 		if err := ix.SetRelatedOptions(o); err != nil {
@@ -208,8 +212,9 @@ func TestSetRelatedOptionsErrors(t *testing.T) {
 
 // TestRelatedProperties checks every article of the judged corpus: the list
 // never holds its source, an article twice, two near-duplicates or a
-// near-duplicate of the source; similar items come before fallbacks, carry
-// reasons, and every reason is a word of both the source and the item.
+// near-duplicate of the source; similar items (reaching MinScore) and weaker
+// matches come before fallbacks, carry reasons, and every reason is a word
+// of both the source and the item.
 func TestRelatedProperties(t *testing.T) {
 	f := loadRelatedSuite(t)
 	seg := analysis.DefaultSegmenter()
@@ -243,10 +248,13 @@ func TestRelatedProperties(t *testing.T) {
 				continue
 			}
 			if fallback {
-				t.Errorf("%s: similar item %q after a fallback", a.ID, it.Title)
+				t.Errorf("%s: item %q after a fallback", a.ID, it.Title)
 			}
-			if it.Reason != "" || len(it.Reasons) == 0 || it.Score < opts.MinScore {
-				t.Errorf("%s: similar item %q has reason %q, reasons %v, score %.3f", a.ID, it.Title, it.Reason, it.Reasons, it.Score)
+			switch {
+			case it.Reason == "" && it.Score < opts.MinScore,
+				it.Reason != "" && it.Reason != zhsearch.ReasonWeak,
+				len(it.Reasons) == 0:
+				t.Errorf("%s: item %q has reason %q, reasons %v, score %.3f", a.ID, it.Title, it.Reason, it.Reasons, it.Score)
 			}
 			for _, w := range it.Reasons {
 				if !strings.Contains(text[a.ID], w) || !strings.Contains(text[it.ID], w) {
@@ -414,5 +422,68 @@ func TestRelatedErrors(t *testing.T) {
 	ix.Invalidate()
 	if _, err := ix.Related(cancelled, zhsearch.RelatedRequest{ID: "a1"}); zhsearch.ErrorCode(err) != zhsearch.ETIMEOUT {
 		t.Errorf("cancelled Related error %v, want code %s", err, zhsearch.ETIMEOUT)
+	}
+}
+
+// TestRelatedFillsList: a title-only source or a one-line draft whose
+// subject many articles share gets a full list, weaker matches marked
+// ReasonWeak after the similar ones; a word shared only with the source's
+// body (保持) fills nothing; min_score hides the weaker matches.
+func TestRelatedFillsList(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "s", Title: "网贷逾期被起诉怎么办", TitleOnly: true},
+		{ID: "n1", Title: "网贷逾期多久会被平台起诉", Body: "网贷逾期以后平台可能起诉借款人。"},
+		{ID: "n2", Title: "网贷平台哪个正规", Body: "选择持牌的网贷平台。"},
+		{ID: "n3", Title: "网贷利息怎么算", Body: "按日计息。"},
+		{ID: "n4", Title: "网贷额度突然没了", Body: "额度被收回的原因。"},
+		{ID: "n5", Title: "网贷还款日能改吗", Body: "部分平台支持修改。"},
+		{ID: "n6", Title: "网贷能不能提前还", Body: "提前还款要看合同。"},
+		{ID: "x1", Title: "马拉松配速训练", Body: "保持稳定的配速，平台期不要着急。"},
+	})
+	for _, tt := range []struct {
+		name string
+		req  zhsearch.RelatedRequest
+		want []string
+	}{
+		{"title-only source", zhsearch.RelatedRequest{ID: "s", Size: 5}, []string{"n1", "n2~", "n3~", "n4~", "n5~"}},
+		{"one-line draft", zhsearch.RelatedRequest{Size: 3, Draft: &zhsearch.Article{Title: "网贷逾期被起诉了"}}, []string{"s", "n1", "n2~"}},
+		{"body word fills nothing", zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "冬季跑步注意事项", Body: "冬天跑步要保持体温。"}}, []string{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			items := relatedOf(t, ix, tt.req)
+			got := relatedIDs(items)
+			if len(got) != len(tt.want) {
+				t.Fatalf("related = %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				// The weaker matches tie on score; their order is by id
+				// among equals only, so compare the kinds and the first.
+				if strings.HasSuffix(got[i], "~") != strings.HasSuffix(tt.want[i], "~") || (i == 0 && got[0] != tt.want[0]) {
+					t.Errorf("related = %v, want %v", got, tt.want)
+					break
+				}
+			}
+			for _, it := range items {
+				if it.Reason == zhsearch.ReasonWeak && (it.Score <= 0 || len(it.Reasons) == 0) {
+					t.Errorf("weak item %+v: want a score and the shared words", it)
+				}
+			}
+			if len(items) == 0 {
+				return
+			}
+			// min_score at the first item's score keeps it and hides the
+			// weaker matches below it.
+			req := tt.req
+			req.MinScore = items[0].Score
+			kept := relatedOf(t, ix, req)
+			for _, it := range kept {
+				if it.Score < req.MinScore {
+					t.Errorf("min_score %.3f kept %+v", req.MinScore, it)
+				}
+			}
+			if len(kept) == 0 || kept[0].ID != items[0].ID || len(kept) == len(items) {
+				t.Errorf("min_score %.3f: %v, want the first item only", req.MinScore, relatedIDs(kept))
+			}
+		})
 	}
 }

@@ -113,39 +113,51 @@ func TestLookupMatchesPostings(t *testing.T) {
 
 // TestRelatedCommonWords forces the path a large index takes for words most
 // articles hold (looked up for the best candidates instead of read through)
-// on the judged suite: precision stays above the bar.
+// on the judged suite, for words held by 3% of its articles (most subject
+// words: a large index takes it for 20%): precision stays near that of the
+// normal path.
 func TestRelatedCommonWords(t *testing.T) {
 	ix, suite, articles := suiteIndex(t)
-	o := DefaultRelatedOptions()
-	o.commonShare, o.commonMinDF = 0.03, 0
-	if err := ix.SetRelatedOptions(o); err != nil {
-		t.Fatal(err)
-	}
 	idOf := map[string]string{}
 	for _, a := range articles {
 		idOf[a.Title] = a.ID
 	}
 	ctx := context.Background()
-	rep, err := relatedeval.Evaluate("zhsearch-common", suite, func(q relatedeval.Query, k int) ([]relatedeval.Doc, error) {
-		req := zhsearch.RelatedRequest{Size: k}
-		if q.Draft != nil {
-			req.Draft = q.Draft.Article()
-		} else if id, title := relatedeval.SplitKey(q.Source); title != "" {
-			req.ID = idOf[title]
-		} else {
-			req.ID = id
-		}
-		res, err := ix.Related(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		return relatedeval.DocsFromItems(res.Related), nil
-	}, 5)
+	eval := func() (*relatedeval.Report, error) {
+		return relatedeval.Evaluate("zhsearch", suite, func(q relatedeval.Query, k int) ([]relatedeval.Doc, error) {
+			req := zhsearch.RelatedRequest{Size: k}
+			if q.Draft != nil {
+				req.Draft = q.Draft.Article()
+			} else if id, title := relatedeval.SplitKey(q.Source); title != "" {
+				req.ID = idOf[title]
+			} else {
+				req.ID = id
+			}
+			res, err := ix.Related(ctx, req)
+			if err != nil {
+				return nil, err
+			}
+			return relatedeval.DocsFromItems(res.Related), nil
+		}, 5)
+	}
+	normal, err := eval()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("common-word path: P@5 sources %.3f, drafts %.3f", rep.SourceMean(), rep.DraftMean())
-	if rep.SourceMean() < 0.85 || rep.DraftMean() < 0.85 {
-		t.Errorf("common-word path: P@5 sources %.3f, drafts %.3f, want >= 0.85", rep.SourceMean(), rep.DraftMean())
+	o := DefaultRelatedOptions()
+	o.commonShare, o.commonMinDF = 0.03, 0
+	if err := ix.SetRelatedOptions(o); err != nil {
+		t.Fatal(err)
+	}
+	common, err := eval()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("P@5 sources %.3f, drafts %.3f; common-word path: sources %.3f, drafts %.3f",
+		normal.SourceMean(), normal.DraftMean(), common.SourceMean(), common.DraftMean())
+	const slack = 0.15
+	if common.SourceMean() < normal.SourceMean()-slack || common.DraftMean() < normal.DraftMean()-slack {
+		t.Errorf("common-word path: P@5 sources %.3f, drafts %.3f, want within %.2f of the normal path's %.3f, %.3f",
+			common.SourceMean(), common.DraftMean(), slack, normal.SourceMean(), normal.DraftMean())
 	}
 }

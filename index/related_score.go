@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -32,18 +33,24 @@ type scored struct {
 	matches
 	cover float64 // weighted share of the query it holds
 	score float64
-	doc   relatedDoc
+	// similar is set when the article shares enough distinct words with the
+	// source (MinMatch) to be called similar once it reaches MinScore; the
+	// others share at least one and may fill the list as weaker matches.
+	similar bool
+	doc     relatedDoc
 }
 
 // scoreArticles scores every article that holds a query term in its title
 // or body, reading the terms' postings directly, and returns the best
-// poolFactor × size of those that share enough distinct words (MinMatch),
-// best first, with their stored fields.
+// poolFactor × size of those that share enough words to be similar or one
+// subject word of the source (see termSet.subject), best first, with their
+// stored fields.
 //
-// A result must share min(MinMatch, concepts) distinct words, concepts being
-// the number of distinct words of the source that are not template words:
-// a source that is one subject word and a template (应急贷是什么意思) needs
-// one, any other two.
+// To be similar (rather than a weaker match) a result must share
+// min(MinMatch, concepts) distinct words, concepts being the number of
+// distinct words of the source that are not template words: a source that
+// is one subject word and a template (应急贷是什么意思) needs one, any other
+// two.
 func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *corpusStats, selfID string,
 	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int) ([]*scored, *termSet, error) {
 	q := newTermSet(terms)
@@ -102,10 +109,11 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	if common == 0 {
 		var err error
 		pool, err = sc.best(ctx, poolSize, func(m *matches) (float64, bool) {
-			if q.matched(m) < need {
+			n := q.matched(m)
+			if n < need && !q.subject(m) {
 				return 0, false
 			}
-			return q.coarse(m, opts), true
+			return q.coarse(m, opts, n >= need), true
 		})
 		if err != nil {
 			return nil, nil, err
@@ -114,7 +122,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 		// Words most articles hold are looked up for the best candidates
 		// only: reading their postings would cost more than all the rest.
 		cands, err := sc.best(ctx, commonFactor*poolSize, func(m *matches) (float64, bool) {
-			return q.coarse(m, opts), true
+			return q.coarse(m, opts, q.matched(m) >= need), true
 		})
 		if err != nil {
 			return nil, nil, err
@@ -153,8 +161,8 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			}
 		}
 		for _, s := range cands {
-			if q.matched(&s.matches) >= need {
-				s.score = q.coarse(&s.matches, opts)
+			if n := q.matched(&s.matches); n >= need || q.subject(&s.matches) {
+				s.score = q.coarse(&s.matches, opts, n >= need)
 				pool = append(pool, s)
 			}
 		}
@@ -165,6 +173,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	}
 	for _, s := range pool {
 		s.cover = q.cover(&s.matches)
+		s.similar = q.matched(&s.matches) >= need
 	}
 	if err := ix.loadDocs(ctx, r, pool); err != nil {
 		return nil, nil, err
@@ -261,6 +270,14 @@ func (s *matches) bodyMatch(bit, inside uint64, weight float64, freq uint64) {
 	}
 }
 
+// subject reports whether an article holds one of the words that make a
+// weaker match: a word of the source's title that is not a template word
+// (any such word when the title has none, a draft of body only). A word
+// shared only with the source's body (保持, 使用) is chance, not a subject.
+func (q *termSet) subject(m *matches) bool {
+	return (m.title|m.body)&q.subjects != 0
+}
+
 // matched counts the distinct words that count towards MinMatch an
 // article holds.
 func (q *termSet) matched(m *matches) int {
@@ -284,8 +301,17 @@ func (q *termSet) sum(mask, of uint64) float64 {
 
 // coarse scores an article from its matches alone: its cover mixed with an
 // estimate of the title similarity from the masks, good enough to pick the
-// pool whose titles are then compared word by word.
-func (q *termSet) coarse(m *matches, opts RelatedOptions) float64 {
+// pool whose titles are then compared word by word. An article sharing
+// fewer words than a similar one needs (enough false) comes after those
+// that do.
+func (q *termSet) coarse(m *matches, opts RelatedOptions, enough bool) float64 {
+	if !enough {
+		return q.coarseScore(m, opts) - 1
+	}
+	return q.coarseScore(m, opts)
+}
+
+func (q *termSet) coarseScore(m *matches, opts RelatedOptions) float64 {
 	var titleSim float64
 	if q.titleTotal > 0 && m.titleLen > 0 {
 		titleW := q.sum(m.title, q.inTitle)
@@ -605,6 +631,7 @@ type termSet struct {
 	// inside another term.
 	concepts  uint64
 	shareable int
+	subjects  uint64 // the terms a weaker match must hold one of, see subject
 	inTitle   uint64 // mask of the terms in the source's title
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.
@@ -648,6 +675,10 @@ func newTermSet(all []srcTerm) *termSet {
 		}
 	}
 	sort.SliceStable(q.order, func(a, b int) bool { return len(q.terms[q.order[a]].text) > len(q.terms[q.order[b]].text) })
+	q.subjects = q.concepts & q.inTitle
+	if !slices.ContainsFunc(all, func(t srcTerm) bool { return t.inTitle }) {
+		q.subjects = q.concepts // no title words at all: a draft of body only
+	}
 	return q
 }
 
