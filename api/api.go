@@ -5,6 +5,8 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,6 +55,8 @@ type Server struct {
 	CORSOrigins []string
 	// Ops holds metrics, analytics and limits (ops.go).
 	Ops Ops
+
+	admit gates // admission control, made by Handler from Ops
 }
 
 // Handler returns the router with every route.
@@ -59,6 +64,7 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	s.admit = newGates(s.Ops)
 	s.useOps(r)
 	r.Use(s.recoverJSON, s.cors())
 	s.useLimits(r)
@@ -93,6 +99,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	status, ok := errorStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if code == zhsearch.EUNAVAILABLE && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", retryAfterBusy)
 	}
 	if code == zhsearch.EINTERNAL {
 		s.logger().Error("internal error", "request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
@@ -158,6 +167,8 @@ func scoreParam(c *gin.Context, name string) (float64, error) {
 	return x, nil
 }
 
+// search answers GET /api/v1/search: from the result cache when it holds
+// the page, else through admission control (Ops.MaxConcurrent).
 func (s *Server) search(c *gin.Context) {
 	var req zhsearch.SearchRequest
 	var err error
@@ -170,13 +181,30 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.Service.Search(c.Request.Context(), req)
+	if err := req.Validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, ok := s.cachedSearch(c, req)
+	if !ok {
+		res, err = admitted(s, c, s.admit.work, func(ctx context.Context) (*zhsearch.SearchResult, error) {
+			return s.Service.Search(ctx, req)
+		})
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.searched(res)
 	c.JSON(http.StatusOK, res)
+}
+
+// cachedSearch asks the service's cache, if it has one.
+func (s *Server) cachedSearch(c *gin.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, bool) {
+	if cs, ok := s.Service.(zhsearch.CacheService); ok {
+		return cs.CachedSearch(c.Request.Context(), req)
+	}
+	return nil, false
 }
 
 func (s *Server) suggest(c *gin.Context) {
@@ -203,6 +231,8 @@ func (s *Server) article(c *gin.Context) {
 	c.JSON(http.StatusOK, a)
 }
 
+// related answers GET /api/v1/articles/{id}/related: from the cache when
+// it holds the list, else through admission control (Ops.MaxConcurrent).
 func (s *Server) related(c *gin.Context) {
 	req := zhsearch.RelatedRequest{ID: c.Param("id")}
 	var err error
@@ -214,12 +244,29 @@ func (s *Server) related(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.Service.Related(c.Request.Context(), req)
+	if err := req.Validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, ok := s.cachedRelated(c, req)
+	if !ok {
+		res, err = admitted(s, c, s.admit.work, func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+			return s.Service.Related(ctx, req)
+		})
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+// cachedRelated asks the service's cache, if it has one.
+func (s *Server) cachedRelated(c *gin.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, bool) {
+	if cs, ok := s.Service.(zhsearch.CacheService); ok {
+		return cs.CachedRelated(c.Request.Context(), req)
+	}
+	return nil, false
 }
 
 // draftRequest is the body of POST /api/v1/related.
@@ -231,18 +278,29 @@ type draftRequest struct {
 	MinScore float64  `json:"min_score"`
 }
 
+// relatedDraft answers POST /api/v1/related. The draft is admitted
+// (Ops.MaxConcurrentDrafts) before its body is read, so waiting and
+// refused drafts hold no memory, and the body must arrive within the
+// request's deadline.
 func (s *Server) relatedDraft(c *gin.Context) {
-	var in draftRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := requireJSON(c); err != nil {
 		s.fail(c, err)
 		return
 	}
-	req := zhsearch.RelatedRequest{
-		Draft:    &zhsearch.Article{Title: in.Title, Body: in.Body, Tags: in.Tags},
-		Size:     in.Size,
-		MinScore: in.MinScore,
+	release, err := s.admit.drafts.enter(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	res, err := s.Service.Related(c.Request.Context(), req)
+	req, err := s.readDraft(c)
+	if err != nil {
+		release()
+		s.fail(c, err)
+		return
+	}
+	res, err := detached(s, c, release, func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		return s.Service.Related(ctx, req)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -250,26 +308,67 @@ func (s *Server) relatedDraft(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"related": res.Related})
 }
 
-// decodeJSON reads a JSON request body strictly: JSON content type, at most
-// MaxBodyBytes, one object, no unknown fields.
-func decodeJSON(c *gin.Context, v any) error {
+// readDraft reads and validates the draft of POST /api/v1/related.
+func (s *Server) readDraft(c *gin.Context) (zhsearch.RelatedRequest, error) {
+	limitBodyRead(c)
+	var in draftRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return zhsearch.RelatedRequest{}, err
+	}
+	req := zhsearch.RelatedRequest{
+		Draft:    &zhsearch.Article{Title: in.Title, Body: in.Body, Tags: in.Tags},
+		Size:     in.Size,
+		MinScore: in.MinScore,
+	}
+	return req, req.Validate()
+}
+
+// requireJSON checks that the request body is declared as JSON.
+func requireJSON(c *gin.Context) error {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return zhsearch.Errorf(zhsearch.EUNSUPPORTED, "Content-Type must be application/json")
 	}
-	limit := bodyLimit(c)
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-	dec := json.NewDecoder(body)
+	return nil
+}
+
+// decodeJSON reads a JSON request body strictly: JSON content type, at most
+// the body limit, valid UTF-8 (encoding/json would silently turn invalid
+// bytes into U+FFFD), one object, no unknown fields.
+func decodeJSON(c *gin.Context, v any) error {
+	if err := requireJSON(c); err != nil {
+		return err
+	}
+	data, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(data) {
+		return zhsearch.Errorf(zhsearch.EINVALID, "request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", limit)
-		}
 		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: %v", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: more than one value")
 	}
 	return nil
+}
+
+// readBody reads the whole request body, at most the body limit.
+func readBody(c *gin.Context) ([]byte, error) {
+	limit := bodyLimit(c)
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.As(err, &tooBig):
+		return nil, zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", limit)
+	case isReadTimeout(err):
+		return nil, zhsearch.Errorf(zhsearch.ETIMEOUT, "the request body did not arrive in time")
+	}
+	return nil, zhsearch.Errorf(zhsearch.EINVALID, "could not read the request body")
 }

@@ -34,6 +34,14 @@ type Ops struct {
 	SearchTimeout time.Duration
 	// MaxBodyBytes bounds a request body (0: MaxBodyBytes).
 	MaxBodyBytes int64
+	// MaxConcurrent bounds the searches and related lists of stored
+	// articles computed at once (answers from the caches do not count);
+	// MaxQueued more may wait for a slot within their deadline. Past both,
+	// the answer is 503 unavailable with Retry-After, at once. 0: no limit.
+	MaxConcurrent, MaxQueued int
+	// MaxConcurrentDrafts and MaxQueuedDrafts do the same for POST
+	// /api/v1/related (drafts), whose bodies are read only once admitted.
+	MaxConcurrentDrafts, MaxQueuedDrafts int
 	// RateLimit is the sustained number of API requests per second allowed
 	// to one client IP, with bursts of RateBurst; 0 turns rate limiting off.
 	RateLimit float64

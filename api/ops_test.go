@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,9 +174,10 @@ zhsearch_http_requests_total{code="500",method="GET",route="/api/v1/search"} 1
 }
 
 func TestSearchTimeoutAnswers503(t *testing.T) {
-	var sawDeadline bool
+	var sawDeadline atomic.Bool // the search runs on a goroutine of its own
 	svc := &fakeService{search: func(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
-		_, sawDeadline = ctx.Deadline()
+		_, ok := ctx.Deadline()
+		sawDeadline.Store(ok)
 		if req.Query == "slow" {
 			<-ctx.Done()
 			return nil, ctx.Err() // a plain context error, as a library would return it
@@ -184,7 +186,7 @@ func TestSearchTimeoutAnswers503(t *testing.T) {
 	}}
 	h, _, logs := newTestServer(t, svc, func(s *Server) { s.Ops.SearchTimeout = 20 * time.Millisecond })
 	wantError(t, "slow search", do(h, "GET", "/api/v1/search?q=slow", nil), 503, zhsearch.ETIMEOUT)
-	if !sawDeadline {
+	if !sawDeadline.Load() {
 		t.Error("the service's context had no deadline")
 	}
 	if strings.Contains(logs.String(), `"msg":"internal error"`) {
@@ -192,8 +194,8 @@ func TestSearchTimeoutAnswers503(t *testing.T) {
 	}
 
 	h, _, _ = newTestServer(t, svc, nil) // SearchTimeout 0: no deadline
-	if rec := do(h, "GET", "/api/v1/search?q=fast", nil); rec.Code != 200 || sawDeadline {
-		t.Errorf("no timeout configured: status %d, deadline %v", rec.Code, sawDeadline)
+	if rec := do(h, "GET", "/api/v1/search?q=fast", nil); rec.Code != 200 || sawDeadline.Load() {
+		t.Errorf("no timeout configured: status %d, deadline %v", rec.Code, sawDeadline.Load())
 	}
 }
 

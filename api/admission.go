@@ -1,0 +1,138 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// retryAfterBusy is the Retry-After, in seconds, of a 503 unavailable.
+const retryAfterBusy = "1"
+
+// errBusy answers a request that finds its gate full.
+var errBusy = &zhsearch.Error{Code: zhsearch.EUNAVAILABLE, Message: "the server is busy: retry shortly"}
+
+// gate is the admission control of one kind of expensive work: at most
+// limit requests run at once and at most queue more wait for a slot (until
+// their deadline); any further request is refused at once with errBusy, so
+// a burst costs neither memory nor time beyond limit+queue requests. A nil
+// gate admits everything.
+type gate struct {
+	tickets chan struct{} // requests running or waiting: limit+queue
+	slots   chan struct{} // requests running: limit
+}
+
+// newGate returns a gate of limit running and queue waiting requests, or
+// nil (no limit) when limit is 0 or less.
+func newGate(limit, queue int) *gate {
+	if limit <= 0 {
+		return nil
+	}
+	return &gate{tickets: make(chan struct{}, limit+max(queue, 0)), slots: make(chan struct{}, limit)}
+}
+
+// enter admits a request: errBusy at once when the gate is full, ctx's
+// error when ctx ends while it waits, else a release function that gives
+// the slot back (it may be called more than once).
+func (g *gate) enter(ctx context.Context) (release func(), err error) {
+	if g == nil {
+		return func() {}, nil
+	}
+	select {
+	case g.tickets <- struct{}{}:
+	default:
+		return nil, errBusy
+	}
+	select {
+	case g.slots <- struct{}{}:
+		return sync.OnceFunc(func() { <-g.slots; <-g.tickets }), nil
+	case <-ctx.Done():
+		<-g.tickets
+		return nil, ctx.Err()
+	}
+}
+
+// waiting returns how many requests hold a ticket: running or queued.
+func (g *gate) waiting() int { return len(g.tickets) }
+
+// gates are the Server's admission controls, made once by Handler.
+type gates struct {
+	work   *gate // searches and related lists of stored articles, uncached
+	drafts *gate // POST /api/v1/related
+}
+
+func newGates(o Ops) gates {
+	return gates{work: newGate(o.MaxConcurrent, o.MaxQueued), drafts: newGate(o.MaxConcurrentDrafts, o.MaxQueuedDrafts)}
+}
+
+// admitted runs fn once g admits it, as detached does.
+func admitted[T any](s *Server, c *gin.Context, g *gate, fn func(context.Context) (T, error)) (T, error) {
+	release, err := g.enter(c.Request.Context())
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return detached(s, c, release, fn)
+}
+
+// detached runs fn on a goroutine of its own with the request's context and
+// returns its answer, or the context's error as soon as the context ends
+// (its deadline: 503 timeout), whether or not fn has stopped. release is
+// called when fn returns, not before: work that outlives its answer still
+// holds its admission slot, so it still counts against the limit. A panic
+// in fn is logged with its stack and answered as an internal error.
+func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.Context) (T, error)) (T, error) {
+	type answer struct {
+		v   T
+		err error
+	}
+	ctx, rid, path := c.Request.Context(), requestID(c), c.Request.URL.Path
+	ch := make(chan answer, 1)
+	go func() {
+		defer release()
+		var a answer
+		defer func() { ch <- a }()
+		defer func() {
+			if v := recover(); v != nil {
+				s.logger().Error("panic", "request_id", rid, "path", path, "panic", v, "stack", string(debug.Stack()))
+				a.err = fmt.Errorf("panic: %v", v)
+			}
+		}()
+		a.v, a.err = fn(ctx)
+	}()
+	select {
+	case a := <-ch:
+		return a.v, a.err
+	case <-ctx.Done():
+		select {
+		case a := <-ch: // finished just now: the answer is better than a timeout
+			return a.v, a.err
+		default:
+		}
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// limitBodyRead makes the reading of the request's body end at the
+// request's deadline, so that a slowly sent body cannot hold an admission
+// slot past it. Without a deadline, or on a writer that cannot (tests), it
+// does nothing.
+func limitBodyRead(c *gin.Context) {
+	if dl, ok := c.Request.Context().Deadline(); ok {
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(dl)
+	}
+}
+
+// isReadTimeout reports a body read stopped by a deadline.
+func isReadTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &te) && te.Timeout()
+}

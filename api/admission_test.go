@@ -1,0 +1,359 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// blockingService holds every search and related request it is asked to
+// compute until the test closes its release channel; entered receives one
+// value per request that reached it. Queries and ids starting with
+// "cached" are answered by its cache.
+type blockingService struct {
+	fakeService
+	entered chan string
+	release chan struct{}
+	// ignoreCtx makes the work go on after its context ends, as an engine
+	// loop that does not look at its context would.
+	ignoreCtx bool
+
+	mu     sync.Mutex
+	drafts []zhsearch.Article // drafts as the service saw them
+}
+
+func newBlockingService() *blockingService {
+	return &blockingService{entered: make(chan string, 100), release: make(chan struct{})}
+}
+
+func (b *blockingService) hold(ctx context.Context, what string) error {
+	b.entered <- what
+	if b.ignoreCtx {
+		<-b.release
+		return nil
+	}
+	select {
+	case <-b.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *blockingService) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+	if err := b.hold(ctx, "search "+req.Query); err != nil {
+		return nil, err
+	}
+	return b.fakeService.Search(ctx, req)
+}
+
+func (b *blockingService) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	what := "related " + req.ID
+	if req.Draft != nil {
+		b.mu.Lock()
+		b.drafts = append(b.drafts, *req.Draft)
+		b.mu.Unlock()
+		what = "draft " + req.Draft.Title
+	}
+	if err := b.hold(ctx, what); err != nil {
+		return nil, err
+	}
+	return &zhsearch.RelatedResult{ID: req.ID, Related: []zhsearch.RelatedItem{}}, nil
+}
+
+func (b *blockingService) CachedSearch(_ context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, bool) {
+	if !strings.HasPrefix(req.Query, "cached") {
+		return nil, false
+	}
+	return &zhsearch.SearchResult{Query: req.Query, Page: req.Page, Size: req.Size, Hits: []zhsearch.Hit{}}, true
+}
+
+func (b *blockingService) CachedRelated(_ context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, bool) {
+	if req.Draft != nil || !strings.HasPrefix(req.ID, "cached") {
+		return nil, false
+	}
+	return &zhsearch.RelatedResult{ID: req.ID, Related: []zhsearch.RelatedItem{}}, true
+}
+
+// async sends a request on its own goroutine; its answer arrives on the
+// returned channel.
+func async(h func() *httptest.ResponseRecorder) <-chan *httptest.ResponseRecorder {
+	ch := make(chan *httptest.ResponseRecorder, 1)
+	go func() { ch <- h() }()
+	return ch
+}
+
+func TestGate(t *testing.T) {
+	g := newGate(2, 1)
+	ctx := context.Background()
+	r1, err1 := g.enter(ctx)
+	r2, err2 := g.enter(ctx)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("first two: %v %v", err1, err2)
+	}
+	third := make(chan error, 1)
+	go func() {
+		r, err := g.enter(ctx)
+		if err == nil {
+			defer r()
+		}
+		third <- err
+	}()
+	waitTickets(g, 3) // the third waits in the queue
+	if _, err := g.enter(ctx); !errors.Is(err, errBusy) {
+		t.Fatalf("fourth with 2 running and 1 waiting: %v, want busy", err)
+	}
+	r1()
+	r1() // twice is once
+	if err := <-third; err != nil {
+		t.Fatalf("queued request after a release: %v", err)
+	}
+	r3, err := g.enter(ctx) // two run again
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	waiter := make(chan error, 1)
+	go func() { _, err := g.enter(cctx); waiter <- err }()
+	waitTickets(g, 3)
+	cancel()
+	if err := <-waiter; !errors.Is(err, context.Canceled) {
+		t.Errorf("waiter whose context ended: %v", err)
+	}
+	if n := g.waiting(); n != 2 {
+		t.Errorf("%d tickets held after the waiter left, want 2", n)
+	}
+	r2()
+	r3()
+	if n := g.waiting(); n != 0 {
+		t.Errorf("%d tickets held after all released", n)
+	}
+	if newGate(0, 5) != nil {
+		t.Error("limit 0 should mean no gate")
+	}
+	if r, err := (*gate)(nil).enter(ctx); err != nil || r == nil {
+		t.Error("a nil gate must admit")
+	}
+}
+
+// route is one expensive API route as the admission tests send it.
+type route struct {
+	name string
+	send func(h http.Handler, i int) *httptest.ResponseRecorder
+	gate func(s *Server) *gate
+}
+
+var expensiveRoutes = []route{
+	{"search", func(h http.Handler, i int) *httptest.ResponseRecorder {
+		return do(h, "GET", fmt.Sprintf("/api/v1/search?q=查询%d", i), nil)
+	}, func(s *Server) *gate { return s.admit.work }},
+	{"related", func(h http.Handler, i int) *httptest.ResponseRecorder {
+		return do(h, "GET", fmt.Sprintf("/api/v1/articles/a%d/related", i), nil)
+	}, func(s *Server) *gate { return s.admit.work }},
+	{"draft", func(h http.Handler, i int) *httptest.ResponseRecorder {
+		return postDraft(h, fmt.Sprintf(`{"title":"草稿%d"}`, i))
+	}, func(s *Server) *gate { return s.admit.drafts }},
+}
+
+func postDraft(h http.Handler, body string) *httptest.ResponseRecorder {
+	return do(h, "POST", "/api/v1/related", strings.NewReader(body), "Content-Type", "application/json")
+}
+
+// admissionServer serves svc with one slot and one queue place per gate.
+func admissionServer(t *testing.T, svc zhsearch.SearchService, timeout time.Duration) (http.Handler, *Server) {
+	h, s, _ := newTestServer(t, svc, func(s *Server) {
+		s.Ops.MaxConcurrent, s.Ops.MaxQueued = 1, 1
+		s.Ops.MaxConcurrentDrafts, s.Ops.MaxQueuedDrafts = 1, 1
+		s.Ops.SearchTimeout = timeout
+	})
+	return h, s
+}
+
+// waitTickets waits until n requests run or wait in g.
+func waitTickets(g *gate, n int) {
+	for g.waiting() < n {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestAdmission: with one slot and one queue place, a third expensive
+// request is refused at once with 503 unavailable and Retry-After, while
+// cached answers, cheap routes and the other gate's routes are served.
+func TestAdmission(t *testing.T) {
+	for i, rt := range expensiveRoutes {
+		other := expensiveRoutes[(i+2)%len(expensiveRoutes)] // search ↔ draft, related → search
+		t.Run(rt.name, func(t *testing.T) {
+			svc := newBlockingService()
+			h, s := admissionServer(t, svc, time.Minute)
+			first := async(func() *httptest.ResponseRecorder { return rt.send(h, 1) })
+			<-svc.entered
+			second := async(func() *httptest.ResponseRecorder { return rt.send(h, 2) })
+			waitTickets(rt.gate(s), 2)
+
+			rec := rt.send(h, 3)
+			wantError(t, "past the limit", rec, 503, zhsearch.EUNAVAILABLE)
+			if got := rec.Header().Get("Retry-After"); got != "1" {
+				t.Errorf("Retry-After %q, want 1", got)
+			}
+			for _, u := range []string{"/api/v1/search?q=cached花呗", "/api/v1/articles/cached1/related", "/api/v1/suggest?q=花", "/api/v1/articles/a1"} {
+				if rec := do(h, "GET", u, nil); rec.Code != 200 {
+					t.Errorf("%s while %s is full: %d %s", u, rt.name, rec.Code, rec.Body)
+				}
+			}
+			if other.gate(s) != rt.gate(s) {
+				third := async(func() *httptest.ResponseRecorder { return other.send(h, 4) })
+				if got := <-svc.entered; !strings.Contains(got, "4") {
+					t.Errorf("%s while %s is full: the service saw %q", other.name, rt.name, got)
+				}
+				defer func() { checkOK(t, other.name, <-third) }()
+			}
+			close(svc.release)
+			checkOK(t, "first", <-first)
+			checkOK(t, "queued", <-second)
+		})
+	}
+}
+
+func checkOK(t *testing.T, what string, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code != 200 {
+		t.Errorf("%s: %d %s", what, rec.Code, rec.Body)
+	}
+}
+
+// TestRefusedDraftIsNotRead: a draft refused by admission control is
+// answered before a byte of its body is read.
+func TestRefusedDraftIsNotRead(t *testing.T) {
+	svc := newBlockingService()
+	h, s := admissionServer(t, svc, time.Minute)
+	first := async(func() *httptest.ResponseRecorder { return postDraft(h, `{"title":"草稿"}`) })
+	<-svc.entered
+	second := async(func() *httptest.ResponseRecorder { return postDraft(h, `{"title":"草稿"}`) })
+	waitTickets(s.admit.drafts, 2)
+
+	body := &countingReader{t: t, n: 900 << 10, max: 0}
+	req := httptest.NewRequest("POST", "/api/v1/related", body)
+	req.ContentLength = body.n
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	wantError(t, "draft past the limit", rec, 503, zhsearch.EUNAVAILABLE)
+	if body.read != 0 {
+		t.Errorf("read %d bytes of a refused draft", body.read)
+	}
+	close(svc.release)
+	checkOK(t, "first", <-first)
+	checkOK(t, "queued", <-second)
+}
+
+// TestDeadlineAnswersAndWorkKeepsItsSlot: work that ignores its context
+// is answered 503 timeout at the deadline, and keeps its admission slot
+// until it really ends, so runaway work cannot pile up.
+func TestDeadlineAnswersAndWorkKeepsItsSlot(t *testing.T) {
+	for _, rt := range []route{expensiveRoutes[0], expensiveRoutes[2]} {
+		t.Run(rt.name, func(t *testing.T) {
+			svc := newBlockingService()
+			svc.ignoreCtx = true
+			h, s := admissionServer(t, svc, 20*time.Millisecond)
+			wantError(t, "runaway work", rt.send(h, 1), 503, zhsearch.ETIMEOUT)
+			if got := <-svc.entered; got == "" {
+				t.Fatal("the work never started")
+			}
+			if n := rt.gate(s).waiting(); n != 1 {
+				t.Errorf("%d requests hold the gate after the timeout, want the runaway one", n)
+			}
+			close(svc.release)
+			for rt.gate(s).waiting() > 0 {
+				time.Sleep(time.Millisecond) // the work ends, its slot comes back
+			}
+			checkOK(t, "after the work ended", rt.send(h, 2))
+		})
+	}
+}
+
+// TestDraftInput: what a draft may hold, through the handler.
+func TestDraftInput(t *testing.T) {
+	tags := make([]string, 60000)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("标签%d", i)
+	}
+	manyTags, _ := json.Marshal(map[string]any{"title": "花呗", "tags": tags})
+	long := strings.Repeat("花呗分期", 5000) // 20,000 characters
+	tests := []struct {
+		name, body  string
+		contentType string
+		status      int
+		code        string
+	}{
+		{"60000 tags", string(manyTags), "", 400, zhsearch.EINVALID},
+		{"65 tags", `{"title":"花呗","tags":[` + strings.Repeat(`"t",`, 64) + `"t"]}`, "", 400, zhsearch.EINVALID},
+		{"long tag", `{"title":"花呗","tags":["` + strings.Repeat("长", 65) + `"]}`, "", 400, zhsearch.EINVALID},
+		{"invalid UTF-8 title", "{\"title\":\"\xff\xfe\"}", "", 400, zhsearch.EINVALID},
+		{"invalid UTF-8 body", "{\"title\":\"花呗\",\"body\":\"正文\xc3\"}", "", 400, zhsearch.EINVALID},
+		{"RLO in the title", `{"title":"\u202e花呗"}`, "", 400, zhsearch.EINVALID},
+		{"isolate in a tag", `{"title":"花呗","tags":["\u2067x"]}`, "", 400, zhsearch.EINVALID},
+		{"NUL in the body", `{"title":"花呗","body":"a\u0000b"}`, "", 400, zhsearch.EINVALID},
+		{"unknown field", `{"title":"花呗","titel":"x"}`, "", 400, zhsearch.EINVALID},
+		{"not JSON", `{"title":`, "", 400, zhsearch.EINVALID},
+		{"text/plain", `{"title":"花呗"}`, "text/plain", 415, zhsearch.EUNSUPPORTED},
+		{"tabs and lines in the body", `{"title":"花呗","body":"第一段\n\t第二段\r\n"}`, "", 200, ""},
+		{"long body", `{"title":"花呗","body":"` + long + `"}`, "", 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := newBlockingService()
+			close(svc.release)
+			h, _ := admissionServer(t, svc, time.Minute)
+			ct := tt.contentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			rec := do(h, "POST", "/api/v1/related", strings.NewReader(tt.body), "Content-Type", ct)
+			if tt.status != 200 {
+				wantError(t, tt.name, rec, tt.status, tt.code)
+				if len(svc.entered) != 0 {
+					t.Error("bad input reached the engine")
+				}
+				return
+			}
+			checkOK(t, tt.name, rec)
+			if n := utf8.RuneCountInString(svc.drafts[0].Body); n > zhsearch.MaxDraftBodyLen {
+				t.Errorf("the engine got a body of %d characters, more than %d", n, zhsearch.MaxDraftBodyLen)
+			}
+		})
+	}
+}
+
+// TestSlowDraftBodyTimesOut: a draft body cut off by the read deadline
+// (set to the request's deadline once the draft is admitted) is answered
+// 503 timeout and gives its slot back.
+func TestSlowDraftBodyTimesOut(t *testing.T) {
+	svc := newBlockingService()
+	close(svc.release)
+	h, s := admissionServer(t, svc, time.Minute)
+	body := io.MultiReader(strings.NewReader(`{"title":"`), iotest.ErrReader(os.ErrDeadlineExceeded))
+	rec := do(h, "POST", "/api/v1/related", body, "Content-Type", "application/json")
+	wantError(t, "slow body", rec, 503, zhsearch.ETIMEOUT)
+	if n := s.admit.drafts.waiting(); n != 0 {
+		t.Errorf("%d draft slots held after a timed-out body", n)
+	}
+	if len(svc.entered) != 0 {
+		t.Error("a draft whose body never arrived reached the engine")
+	}
+}
