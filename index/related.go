@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,6 +44,11 @@ type RelatedOptions struct {
 	// below MinScore. It is shown with ReasonWeak, ordered by its lowered
 	// score among the others.
 	WeakFactor float64
+	// CurationBoost is added to the score of an article in proportion to
+	// the evidence (at most 1) the site's 相关内容 lists give that it belongs
+	// with the source: pages listing the source, and titles listed beside
+	// it, weighed by how focused each list is (see curation).
+	CurationBoost float64
 	// ListedBoost raises the similarity of a result that the source's own
 	// 相关内容 list names by this fraction, once it clears MinScore on its
 	// own: the list is a signal, not the answer.
@@ -70,7 +76,7 @@ type RelatedOptions struct {
 func DefaultRelatedOptions() RelatedOptions {
 	return RelatedOptions{
 		MaxTerms: 16, MinMatch: 2, MinScore: 0.3, TitleShare: 0.5,
-		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5,
+		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5, CurationBoost: 0.2,
 		DupSimilarity: BigramJaccard, DupThreshold: 0.6,
 		CacheSize: 10000,
 	}
@@ -87,7 +93,7 @@ func (o RelatedOptions) validate() error {
 		return errors.New("related: TitleShare must be within 0-1")
 	case o.WeakFactor < 0 || o.WeakFactor > 1:
 		return errors.New("related: WeakFactor must be within 0-1")
-	case o.ListedBoost < 0 || o.TagBoost < 0:
+	case o.ListedBoost < 0 || o.TagBoost < 0 || o.CurationBoost < 0:
 		return errors.New("related: boosts must not be negative")
 	case o.DupSimilarity == nil:
 		return errors.New("related: DupSimilarity is required")
@@ -274,6 +280,11 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	for _, t := range src.Related {
 		l.listed[analysis.Normalize(t)] = true
 	}
+	if src.ID != "" && opts.CurationBoost > 0 {
+		if l.curated, err = ix.curation(ctx, src.Title); err != nil {
+			return nil, err
+		}
+	}
 	srcTitle, err := ix.titleWords(ctx, r, &stats, src.Title)
 	if err != nil {
 		return nil, err
@@ -358,6 +369,9 @@ type listBuilder struct {
 	seen   map[string]bool // ids shown or excluded
 	keys   []string        // DupKeys of the titles shown
 	listed map[string]bool // normalized titles of the source's 相关内容
+	// curated is the evidence of the site's lists, by normalized title
+	// (see curation); nil for a draft.
+	curated map[string]float64
 }
 
 // admit reports whether d may join the list: not shown yet, not the
@@ -394,7 +408,9 @@ func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 		if len(srcTags) > 0 {
 			s.score += l.opts.TagBoost * float64(len(sharedTags(srcTags, s.doc.tags))) / float64(len(srcTags))
 		}
-		if l.listed[analysis.Normalize(s.doc.title)] && s.score >= l.opts.MinScore {
+		key := analysis.Normalize(s.doc.title)
+		s.score += l.opts.CurationBoost * min(1, l.curated[key])
+		if l.listed[key] && s.score >= l.opts.MinScore {
 			s.score *= 1 + l.opts.ListedBoost
 		}
 	}
@@ -424,13 +440,17 @@ func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 }
 
 // reasons are the shared words, those in the result's title first, heavier
-// first.
+// first; a word the result holds as a synonym is given as the source's.
 func reasons(terms []srcTerm, s *scored) []string {
 	var out []string
 	for _, pass := range []uint64{s.title, s.body} {
 		for i, t := range terms { // terms are sorted by weight
-			if pass&(1<<i) != 0 && len(out) < 5 {
-				out = append(out, t.text)
+			w := t.text
+			if t.synOf != "" {
+				w = t.synOf
+			}
+			if pass&(1<<i) != 0 && len(out) < 5 && !slices.Contains(out, w) {
+				out = append(out, w)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -214,7 +215,7 @@ func TestSetRelatedOptionsErrors(t *testing.T) {
 // never holds its source, an article twice, two near-duplicates or a
 // near-duplicate of the source; similar items (reaching MinScore) and weaker
 // matches come before fallbacks, carry reasons, and every reason is a word
-// of both the source and the item.
+// of the source that the item holds, or a synonym of it.
 func TestRelatedProperties(t *testing.T) {
 	f := loadRelatedSuite(t)
 	seg := analysis.DefaultSegmenter()
@@ -257,8 +258,12 @@ func TestRelatedProperties(t *testing.T) {
 				t.Errorf("%s: item %q has reason %q, reasons %v, score %.3f", a.ID, it.Title, it.Reason, it.Reasons, it.Score)
 			}
 			for _, w := range it.Reasons {
-				if !strings.Contains(text[a.ID], w) || !strings.Contains(text[it.ID], w) {
-					t.Errorf("%s: reason %q of %q is not a word of both", a.ID, w, it.Title)
+				held := strings.Contains(text[it.ID], w)
+				for _, syn := range seg.Lexicon().Synonyms(w) {
+					held = held || strings.Contains(text[it.ID], syn)
+				}
+				if !strings.Contains(text[a.ID], w) || !held {
+					t.Errorf("%s: reason %q of %q is not a word of both (or a synonym in the item)", a.ID, w, it.Title)
 				}
 			}
 		}
@@ -485,5 +490,97 @@ func TestRelatedFillsList(t *testing.T) {
 				t.Errorf("min_score %.3f: %v, want the first item only", req.MinScore, relatedIDs(kept))
 			}
 		})
+	}
+}
+
+// TestRelatedCuration: the site's 相关内容 lists raise relatedness, weighed
+// by how focused each list is. An article a focused page lists beside the
+// source comes first of two similar ones, whichever it is; beside the
+// source in a list spread over many subjects, the evidence hardly moves its
+// score. A page that lists the source is raised too, and more when the
+// source lists it back.
+func TestRelatedCuration(t *testing.T) {
+	body := "网贷逾期以后平台会催收，可以和平台协商还款。"
+	var spread []string // a list on many subjects, one title each
+	for _, s := range []string{"围棋", "马拉松", "多肉", "月季", "绿茶", "露营", "围巾", "钢琴", "油画", "摄影", "滑雪", "潜水"} {
+		spread = append(spread, s+"入门")
+	}
+	base := []zhsearch.Article{
+		{ID: "s", Title: "网贷逾期了怎么办", Body: body},
+		{ID: "c1", Title: "网贷逾期催收电话怎么应对", Body: body},
+		{ID: "c2", Title: "网贷逾期协商还款技巧", Body: body},
+	}
+	title := map[string]string{"c1": base[1].Title, "c2": base[2].Title}
+	scoreOf := func(items []zhsearch.RelatedItem, id string) float64 {
+		for _, it := range items {
+			if it.ID == id {
+				return it.Score
+			}
+		}
+		t.Fatalf("%s is not in the list %v", id, relatedIDs(items))
+		return 0
+	}
+	for _, c := range []string{"c1", "c2"} {
+		for _, tt := range []struct {
+			name    string
+			list    []string
+			focused bool
+		}{
+			{"focused", []string{"网贷逾期了怎么办", title[c]}, true},
+			{"spread", append(append([]string{}, spread...), "网贷逾期了怎么办", title[c]), false},
+		} {
+			t.Run(tt.name+" "+c, func(t *testing.T) {
+				page := zhsearch.Article{ID: "p1", Title: "生活百科", Body: "百科", Related: tt.list}
+				ix := buildIndex(t, append(append([]zhsearch.Article(nil), base...), page))
+				with := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
+				o := index.DefaultRelatedOptions()
+				o.CurationBoost = 0
+				if err := ix.SetRelatedOptions(o); err != nil {
+					t.Fatal(err)
+				}
+				without := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
+				raised := scoreOf(with, c) - scoreOf(without, c)
+				switch {
+				case tt.focused && (with[0].ID != c || raised < 0.05):
+					t.Errorf("listed beside the source in a focused list: related %v, %s raised by %.3f; want it first, raised by 0.05 or more", relatedIDs(with), c, raised)
+				case !tt.focused && (raised <= 0 || raised > 0.01):
+					t.Errorf("listed beside the source among many subjects: %s raised by %.3f, want a little (0, 0.01]", c, raised)
+				}
+			})
+		}
+	}
+	// A page listing the source is raised by the evidence; listing each
+	// other raises it more.
+	score := func(src zhsearch.Article, page zhsearch.Article) float64 {
+		t.Helper()
+		ix := buildIndex(t, []zhsearch.Article{src, base[1], base[2], page})
+		return scoreOf(relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 5}), "p")
+	}
+	page := zhsearch.Article{ID: "p", Title: "网贷逾期后的协商指南", Body: body}
+	listing := page
+	listing.Related = []string{"网贷逾期了怎么办"}
+	mutual := base[0]
+	mutual.Related = []string{page.Title}
+	none, listed, both := score(base[0], page), score(base[0], listing), score(mutual, listing)
+	if !(none < listed && listed < both) {
+		t.Errorf("page scores: not listing %.3f, listing the source %.3f, listing each other %.3f: want increasing", none, listed, both)
+	}
+}
+
+// TestRelatedSynonymsAndQuestionWords: an article that holds a synonym of a
+// source word (data/dict/synonyms.txt: 借钱 and 借款) shares that word, given
+// as the source's in the reasons; a question word (多久) relates nothing by
+// itself.
+func TestRelatedSynonymsAndQuestionWords(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "b1", Title: "借款平台哪个正规", Body: "选择持牌机构的借款平台。"},
+		{ID: "q1", Title: "护照办理要多久", Body: "一般十五个工作日。"},
+	})
+	items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "急需借钱多久能到账"}})
+	if got := relatedIDs(items); len(got) != 1 || strings.TrimRight(got[0], "~") != "b1" {
+		t.Fatalf("related = %v, want b1 only (借款 for 借钱; 多久 alone relates nothing)", got)
+	}
+	if !slices.Contains(items[0].Reasons, "借钱") {
+		t.Errorf("reasons %v, want the source's word 借钱", items[0].Reasons)
 	}
 }

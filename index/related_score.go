@@ -648,7 +648,7 @@ func newTermSet(all []srcTerm) *termSet {
 	q.inside = make([]uint64, len(q.terms))
 	for i, t := range q.terms {
 		for j, u := range q.terms {
-			if i != j && len(u.text) > len(t.text) && strings.Contains(u.text, t.text) {
+			if i != j && (len(u.text) > len(t.text) && strings.Contains(u.text, t.text) || sameWord(t, u)) {
 				q.inside[i] |= 1 << j
 			}
 		}
@@ -658,14 +658,23 @@ func newTermSet(all []srcTerm) *termSet {
 		if t.inTitle {
 			q.inTitle |= 1 << i
 		}
-		if q.inside[i] == 0 && !t.template {
-			q.shareable++
-		}
 		q.order = append(q.order, i)
 	}
+	// Shareable words: one per source word and its synonyms.
+	roots := map[string]bool{}
+	for _, t := range q.terms {
+		root := t.text
+		if t.synOf != "" {
+			root = t.synOf
+		}
+		if !t.template && !insideAny(t.text, q.terms) && !roots[root] {
+			roots[root] = true
+			q.shareable++
+		}
+	}
 	for _, t := range all {
-		if insideAny(t.text, all) {
-			continue
+		if t.synOf != "" || insideAny(t.text, all) {
+			continue // a synonym stands for a word already counted
 		}
 		if t.inTitle {
 			q.titleTotal += t.weight
@@ -682,12 +691,19 @@ func newTermSet(all []srcTerm) *termSet {
 	return q
 }
 
-// insideAny reports whether another of terms holds word.
+// insideAny reports whether another of terms, not a synonym, holds word.
 func insideAny(word string, terms []srcTerm) bool {
 	for _, u := range terms {
-		if len(u.text) > len(word) && strings.Contains(u.text, word) {
+		if u.synOf == "" && len(u.text) > len(word) && strings.Contains(u.text, word) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameWord reports whether two terms stand for one word of the source: a
+// word and its synonym, or two synonyms of one word. An article holding
+// both shares that word once.
+func sameWord(t, u srcTerm) bool {
+	return t.synOf != "" && (t.synOf == u.text || t.synOf == u.synOf) || u.synOf != "" && u.synOf == t.text
 }

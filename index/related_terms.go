@@ -21,6 +21,9 @@ const (
 	weightTags    = 2.0
 	weightBody    = 1.0
 	weightSubword = 0.5 // a word found inside a longer one (协商 in 协商还款)
+	// weightSynonym is what a synonym of a source word (data/dict/
+	// synonyms.txt: 征信 for 信用记录) weighs against the word itself.
+	weightSynonym = 0.8
 )
 
 // Template words are the words a site's titles are built around rather than
@@ -59,6 +62,9 @@ type srcTerm struct {
 	// queried, but count in what a result's title must cover.
 	absent bool
 	df     uint64 // articles other than the source holding it
+	// synOf is the source word this term is a synonym of ("" for the
+	// source's own words): a match of either is one shared word.
+	synOf string
 }
 
 // What a source contributes to its related query is bounded, so that no
@@ -81,6 +87,12 @@ type sourceWord struct {
 	tf      float64
 	inTitle bool
 	parent  string // the longer word a search-mode subword came from
+	// intent is the weight (0–1) of a question word (多久, 怎么样: the
+	// lexicon's data/dict/question.txt), 1 for any other word: it names an
+	// aspect asked about, not a subject, so like a template word it never
+	// counts towards MinMatch or makes a weaker match.
+	intent float64
+	synOf  string // the source word this one is a synonym of, see addSynonyms
 }
 
 // sourceWords cuts the source's title, tags and body into words and
@@ -105,6 +117,9 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) {
 				continue
 			}
+			if qw, ok := seg.Lexicon().QuestionWeight(w.Text); ok && qw == 0 {
+				continue // a filler (会不会, 能不能)
+			}
 			if w.Sub {
 				sub[w.Text]++
 				if _, ok := parents[w.Text]; !ok {
@@ -120,7 +135,10 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 				if len(words) >= maxSourceWords {
 					return
 				}
-				sw = &sourceWord{parent: parent}
+				sw = &sourceWord{parent: parent, intent: 1}
+				if qw, ok := seg.Lexicon().QuestionWeight(t); ok {
+					sw.intent = qw
+				}
 				words[t] = sw
 			} else if parent == "" {
 				sw.parent = ""
@@ -143,7 +161,35 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 	if err := ctx.Err(); err != nil {
 		return nil, searchErr(ctx, err)
 	}
+	addSynonyms(seg.Lexicon(), words)
 	return words, nil
+}
+
+// addSynonyms adds, for every word of the source, the other words of its
+// synonym group that the source lacks, weighing weightSynonym as much: a
+// short draft about 借钱 finds articles about 借款. A synonym of several
+// source words stands for the heaviest.
+func addSynonyms(lx *analysis.Lexicon, words map[string]*sourceWord) {
+	syn := map[string]*sourceWord{}
+	for w, sw := range words {
+		if sw.synOf != "" || sw.intent < 1 {
+			continue
+		}
+		for _, s := range lx.Synonyms(w) {
+			if _, own := words[s]; own {
+				continue
+			}
+			if prev := syn[s]; prev == nil || prev.tf < sw.tf*weightSynonym || prev.tf == sw.tf*weightSynonym && prev.synOf > w {
+				syn[s] = &sourceWord{tf: sw.tf * weightSynonym, inTitle: sw.inTitle, parent: sw.parent, intent: 1, synOf: w}
+			}
+		}
+	}
+	for s, sw := range syn {
+		if len(words) >= maxSourceWords {
+			return
+		}
+		words[s] = sw
+	}
 }
 
 // boundedSource returns src with what it contributes bounded: its tags,
@@ -373,14 +419,14 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if err != nil {
 			return nil, err
 		}
-		if df <= self && !sw.inTitle {
+		if df <= self && (!sw.inTitle || sw.synOf != "") {
 			continue // no other article holds it: it cannot relate anything
 		}
 		df -= min(df, self)
-		f := positionFactor(st, t, sw.parent)
+		f := positionFactor(st, t, sw.parent) * sw.intent
 		term := srcTerm{
 			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
-			template: f < templateWord, absent: df == 0, df: df,
+			template: f < templateWord || sw.intent < 1, absent: df == 0, df: df, synOf: sw.synOf,
 		}
 		if sw.inTitle {
 			title = append(title, term)
@@ -413,7 +459,7 @@ func sourceConcepts(ctx context.Context, st *corpusStats, words map[string]*sour
 		if err := ctx.Err(); err != nil {
 			return 0, searchErr(ctx, err)
 		}
-		if positionFactor(st, w, sw.parent) < templateWord {
+		if sw.synOf != "" || sw.intent < 1 || positionFactor(st, w, sw.parent) < templateWord {
 			continue
 		}
 		inside := false

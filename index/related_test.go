@@ -195,6 +195,7 @@ func TestRelatedTuning(t *testing.T) {
 		{"WeakFactor", []float64{0, 0.3, 0.5, 0.7, 0.85, 1}, func(o *index.RelatedOptions, v float64) { o.WeakFactor = v }},
 		{"TagBoost", []float64{0, 0.1, 0.2, 0.3}, func(o *index.RelatedOptions, v float64) { o.TagBoost = v }},
 		{"ListedBoost", []float64{0, 0.1, 0.2, 0.4}, func(o *index.RelatedOptions, v float64) { o.ListedBoost = v }},
+		{"CurationBoost", []float64{0, 0.1, 0.2, 0.4, 0.8}, func(o *index.RelatedOptions, v float64) { o.CurationBoost = v }},
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "tuning half: %d sources, %d drafts\n", len(tune.Judgments), len(tune.Drafts))

@@ -1,0 +1,101 @@
+package index
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// The site's own curation is evidence of relatedness: an editor who puts a
+// page's title in another page's 相关内容 list, or two titles in one list,
+// says they belong together. How much a list says depends on how focused it
+// is: a list of three titles on one subject says much, a list of a hundred
+// titles on forty subjects (the seed page's) little.
+const (
+	// maxCuratingPages is how many pages listing the source are read.
+	maxCuratingPages = 20
+	// coListShare is what being listed beside the source counts for
+	// against being the page that lists it.
+	coListShare = 0.5
+)
+
+// curation returns the evidence, by normalized title, that the site's
+// 相关内容 lists give for articles being related to the stored source
+// titled title: every page whose list names the source counts focus(list)
+// for itself (it recommends the source; if the source lists it too, the two
+// list each other and ListedBoost adds to this) and coListShare × focus(list)
+// for every other title of its list. Evidence is summed over pages and
+// capped at 1 by the caller.
+func (ix *Index) curation(ctx context.Context, title string) (map[string]float64, error) {
+	key := analysis.Normalize(title)
+	if key == "" {
+		return nil, nil
+	}
+	mq := query.NewMatchQuery(title)
+	mq.SetField(fRelated)
+	mq.SetOperator(query.MatchQueryOperatorAnd)
+	sr := bleve.NewSearchRequestOptions(mq, maxCuratingPages, 0, false)
+	sr.Fields = []string{fTitle, fRelated}
+	sr.SortBy([]string{"_id"}) // the same pages whatever the scores
+	res, err := ix.bleve.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, searchErr(ctx, err)
+	}
+	ev := map[string]float64{}
+	for _, h := range res.Hits {
+		if err := ctx.Err(); err != nil {
+			return nil, searchErr(ctx, err)
+		}
+		list := storedStrings(h.Fields[fRelated])
+		if len(list) > maxSourceRelated {
+			list = list[:maxSourceRelated]
+		}
+		keys := make([]string, 0, len(list))
+		listsSource := false
+		for _, t := range list {
+			k := analysis.Normalize(t)
+			if k == key {
+				listsSource = true
+			} else if k != "" {
+				keys = append(keys, k)
+			}
+		}
+		if !listsSource {
+			continue // the words match, the title does not
+		}
+		f := ix.listFocus(list)
+		page, _ := h.Fields[fTitle].(string)
+		if k := analysis.Normalize(page); k != key {
+			ev[k] += f
+		}
+		for _, k := range keys {
+			ev[k] += coListShare * f
+		}
+	}
+	return ev, nil
+}
+
+// listFocus is how focused a 相关内容 list is: 1 over the number of distinct
+// subjects among its titles, a title's subject being its first word that
+// is not a stop word (花呗风控解除指南 → 花呗, 租机变现:了解其模式与风险 → 租机变现). A
+// list of titles on one subject has focus 1 however long; the seed page's
+// hundred titles on dozens of subjects have focus near 0.02.
+func (ix *Index) listFocus(list []string) float64 {
+	subjects := map[string]bool{}
+	for _, t := range list {
+		for _, w := range ix.seg.Cut(analysis.Normalize(t), false) {
+			if utf8.RuneCountInString(w.Text) >= 2 && !stopWord(ix.seg, w.Text) {
+				subjects[w.Text] = true
+				break
+			}
+		}
+	}
+	if len(subjects) == 0 {
+		return 0
+	}
+	return 1 / float64(len(subjects))
+}
