@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch"
-	"github.com/zhsearch/zhsearch/bench/querymix"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/index/analysis"
 	"github.com/zhsearch/zhsearch/index/corpus"
 	"github.com/zhsearch/zhsearch/index/gen"
+	"github.com/zhsearch/zhsearch/index/gen/querymix"
 	"github.com/zhsearch/zhsearch/index/yardstick"
 )
 
@@ -28,7 +28,7 @@ import (
 //	ZHSEARCH_BENCH_YARDSTICK=bench/out/100000/yardstick go test -run XXX -bench Queries ./index/
 //
 // The corpus is `zhsearch gen --n $ZHSEARCH_BENCH_N --seed 1`; the request
-// mix comes from bench/querymix, as in the HTTP load test. Add
+// mix comes from index/gen/querymix, as in the HTTP load test. Add
 // -cpuprofile search.prof and read it with
 // go tool pprof -top -cum -focus 'Index..Search$' index.test search.prof.
 func BenchmarkQueries(b *testing.B) {

@@ -1,4 +1,4 @@
-// Command mkmix writes the benchmark request mix (package bench/querymix)
+// Command mkmix writes the benchmark request mix (package index/gen/querymix)
 // for a generated corpus as three files of URL paths, one request a line,
 // for the load tool: search.txt, suggest.txt and related.txt.
 //
@@ -13,8 +13,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/zhsearch/zhsearch/bench/querymix"
 	"github.com/zhsearch/zhsearch/index/gen"
+	"github.com/zhsearch/zhsearch/index/gen/querymix"
 )
 
 func main() {
