@@ -59,7 +59,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	aq := analyzedQuery{norm: analysis.Normalize(q)}
 	aq.std = lex.Respell(aq.norm)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
-	content := []byte(aq.std) // fillers and intent words blanked out, for bigrams
+	content := []byte(aq.std)  // fillers and intent words blanked out, for bigrams
 	sequence := []byte(aq.std) // question words blanked out, for ranking pairs
 	seen := map[string]bool{}
 	var sub []string
