@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -49,6 +50,10 @@ type RelatedOptions struct {
 	// with the source: pages listing the source, and titles listed beside
 	// it, weighed by how focused each list is (see curation).
 	CurationBoost float64
+	// ExpandWeight is the weight (against 1 for a body word) of the words
+	// added to a short source's query from the titles of its best matches;
+	// 0 adds none. See expansion.
+	ExpandWeight float64
 	// ListedBoost raises the similarity of a result that the source's own
 	// 相关内容 list names by this fraction, once it clears MinScore on its
 	// own: the list is a signal, not the answer.
@@ -76,7 +81,7 @@ type RelatedOptions struct {
 func DefaultRelatedOptions() RelatedOptions {
 	return RelatedOptions{
 		MaxTerms: 16, MinMatch: 2, MinScore: 0.3, TitleShare: 0.5,
-		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5, CurationBoost: 0.2,
+		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5, CurationBoost: 0.2, ExpandWeight: 3,
 		DupSimilarity: BigramJaccard, DupThreshold: 0.6,
 		CacheSize: 10000,
 	}
@@ -93,7 +98,7 @@ func (o RelatedOptions) validate() error {
 		return errors.New("related: TitleShare must be within 0-1")
 	case o.WeakFactor < 0 || o.WeakFactor > 1:
 		return errors.New("related: WeakFactor must be within 0-1")
-	case o.ListedBoost < 0 || o.TagBoost < 0 || o.CurationBoost < 0:
+	case o.ListedBoost < 0 || o.TagBoost < 0 || o.CurationBoost < 0 || o.ExpandWeight < 0:
 		return errors.New("related: boosts must not be negative")
 	case o.DupSimilarity == nil:
 		return errors.New("related: DupSimilarity is required")
@@ -297,6 +302,22 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
+	// A short source (a title, a sentence) says little: the words the
+	// titles of its best matches agree on say the rest (feedback), and the
+	// articles are scored again with them.
+	if len(words) <= shortSource && opts.ExpandWeight > 0 {
+		if exp := ix.expansion(pool, words); len(exp) > 0 {
+			for _, w := range exp {
+				words[w] = &sourceWord{tf: opts.ExpandWeight, intent: 1, expanded: true}
+			}
+			if terms, err = ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms); err != nil {
+				return nil, err
+			}
+			if pool, q, err = ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size); err != nil {
+				return nil, err
+			}
+		}
+	}
 	l.addSimilar(q.terms, pool)
 	if err := l.fallback(ctx, pool); err != nil {
 		return nil, err
@@ -448,6 +469,9 @@ func reasons(terms []srcTerm, s *scored) []string {
 			w := t.text
 			if t.synOf != "" {
 				w = t.synOf
+			}
+			if t.expanded {
+				continue // not the source's word
 			}
 			if pass&(1<<i) != 0 && len(out) < 5 && !slices.Contains(out, w) {
 				out = append(out, w)
@@ -613,3 +637,43 @@ func sharedTags(src map[string]bool, tags []string) []string {
 	return out
 }
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// Feedback for short sources.
+const (
+	// shortSource is the most distinct words a source may have for its
+	// query to be expanded: a title or a sentence or two.
+	shortSource = 16
+	// expandDocs best matches are read for words; a word two of them hold
+	// in their titles is added.
+	expandDocs   = 3
+	expandAgreed = 2
+)
+
+// expansion returns the words (not the source's own, not stop, question or
+// template words) that at least expandAgreed of the titles of the
+// expandDocs best-scored articles of pool hold, in a stable order.
+func (ix *Index) expansion(pool []*scored, words map[string]*sourceWord) []string {
+	count := map[string]int{}
+	for _, s := range pool[:min(len(pool), expandDocs)] {
+		seen := map[string]bool{}
+		for _, w := range ix.seg.Cut(analysis.Normalize(s.doc.title), false) {
+			t := w.Text
+			if seen[t] || words[t] != nil || utf8.RuneCountInString(t) < 2 || stopWord(ix.seg, t) {
+				continue
+			}
+			if _, question := ix.seg.Lexicon().QuestionWeight(t); question {
+				continue
+			}
+			seen[t] = true
+			count[t]++
+		}
+	}
+	var out []string
+	for t, n := range count {
+		if n >= expandAgreed {
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

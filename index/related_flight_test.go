@@ -281,3 +281,20 @@ func TestRelatedDraftBounded(t *testing.T) {
 		t.Error("empty list for a draft on 网贷 and 征信")
 	}
 }
+
+// TestExpansion: the words two of the three best matches' titles agree on,
+// not the source's own, not question or stop words, are a short source's
+// feedback words.
+func TestExpansion(t *testing.T) {
+	ix, _, _ := suiteIndex(t)
+	pool := []*scored{
+		{doc: relatedDoc{title: "征信花了怎么修复"}},
+		{doc: relatedDoc{title: "征信花了如何快速修复"}},
+		{doc: relatedDoc{title: "花呗被风控了怎么解除"}},
+		{doc: relatedDoc{title: "征信修复公司可信吗"}}, // fourth: not read
+	}
+	words := map[string]*sourceWord{"征信花了": {}, "风控": {}, "解除": {}}
+	if got, want := ix.expansion(pool, words), []string{"修复"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("expansion = %v, want %v", got, want)
+	}
+}

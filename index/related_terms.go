@@ -64,7 +64,8 @@ type srcTerm struct {
 	df     uint64 // articles other than the source holding it
 	// synOf is the source word this term is a synonym of ("" for the
 	// source's own words): a match of either is one shared word.
-	synOf string
+	synOf    string
+	expanded bool // see sourceWord.expanded
 }
 
 // What a source contributes to its related query is bounded, so that no
@@ -93,6 +94,9 @@ type sourceWord struct {
 	// counts towards MinMatch or makes a weaker match.
 	intent float64
 	synOf  string // the source word this one is a synonym of, see addSynonyms
+	// expanded marks a word the source lacks, added from the titles of its
+	// best matches (see expansion): it weighs, but never counts as shared.
+	expanded bool
 }
 
 // sourceWords cuts the source's title, tags and body into words and
@@ -419,14 +423,15 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if err != nil {
 			return nil, err
 		}
-		if df <= self && (!sw.inTitle || sw.synOf != "") {
+		if df <= self && (!sw.inTitle || sw.synOf != "" || sw.expanded) {
 			continue // no other article holds it: it cannot relate anything
 		}
 		df -= min(df, self)
 		f := positionFactor(st, t, sw.parent) * sw.intent
 		term := srcTerm{
 			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
-			template: f < templateWord || sw.intent < 1, absent: df == 0, df: df, synOf: sw.synOf,
+			template: f < templateWord || sw.intent < 1 || sw.expanded, absent: df == 0, df: df,
+			synOf: sw.synOf, expanded: sw.expanded,
 		}
 		if sw.inTitle {
 			title = append(title, term)
@@ -459,7 +464,7 @@ func sourceConcepts(ctx context.Context, st *corpusStats, words map[string]*sour
 		if err := ctx.Err(); err != nil {
 			return 0, searchErr(ctx, err)
 		}
-		if sw.synOf != "" || sw.intent < 1 || positionFactor(st, w, sw.parent) < templateWord {
+		if sw.synOf != "" || sw.expanded || sw.intent < 1 || positionFactor(st, w, sw.parent) < templateWord {
 			continue
 		}
 		inside := false
