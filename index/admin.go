@@ -61,7 +61,7 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 		}
 		if bodyID = strings.TrimSpace(bodyID); bodyID != "" && bodyID != id {
 			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
-				"id %q in the body does not match id %q in the path", truncate(bodyID, 40), id)
+				"id %q in the body does not match id %q in the path", zhsearch.Truncate(bodyID, 40), id)
 		}
 	}
 	fields["id"], _ = json.Marshal(id)
@@ -70,13 +70,6 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
 	}
 	return corpus.DecodeArticle(withID)
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // edit journals r and applies it to the current generation. Edits are
@@ -114,9 +107,11 @@ func (l *Live) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	if err := l.applyOne(g, rec); err != nil {
 		// The edit is durable in the journal: the next edit, switch or
 		// restart replays it. The client hears it did not fully succeed.
-		l.log.Error("journaled edit not applied to the index yet", "seq", rec.Seq, "err", err)
-		return nil, fmt.Errorf("apply journaled edit %d: %w", rec.Seq, err)
+		l.writeFailed(rec.Seq, err)
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit is journaled (seq %d) but the index could not be "+
+			"written; it is applied once the index can be written again, at the latest on restart", rec.Seq)
 	}
+	l.writeOK()
 	return &zhsearch.EditResult{ID: r.ID, Op: r.Op, Seq: rec.Seq, Created: r.Op == zhsearch.OpPut && !existed}, nil
 }
 
@@ -124,7 +119,7 @@ func (l *Live) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 // records (a failed apply), it replays everything it has not seen. The
 // caller holds editMu.
 func (l *Live) applyOne(g *generation, rec journal.Record) error {
-	if g.applied+1 != rec.Seq {
+	if g.pos.Seq+1 != rec.Seq || (g.pos.Seq > 0 && g.pos.ID != rec.Journal) {
 		_, err := l.catchUp(g)
 		return err
 	}
@@ -132,10 +127,11 @@ func (l *Live) applyOne(g *generation, rec journal.Record) error {
 	if err := applyRecord(st, rec); err != nil {
 		return err
 	}
-	if err := st.commit(rec.Seq); err != nil {
+	pos := journal.Position{ID: rec.Journal, Seq: rec.Seq}
+	if err := st.commit(pos); err != nil {
 		return err
 	}
-	g.applied = rec.Seq
+	g.pos = pos
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -206,10 +205,10 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 		}()
 	}
 	writers.Wait()
-	if opts.journalSeq > 0 && ctx.Err() == nil {
+	if opts.journal.Seq > 0 && ctx.Err() == nil {
 		// The journal records this generation already holds (edits.go).
 		batch := b.NewBatch()
-		batch.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(opts.journalSeq, 10)))
+		setPosition(batch, opts.journal)
 		submit(batch)
 	}
 	// Every slot taken back: every batch is on disk.

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,6 +75,38 @@ func (b *builder) release() {
 	b.unlock = nil
 }
 
+// prepareJournal renews the journal when opts.NewJournal asks, and
+// otherwise checks that it is the one the live generation has applied. A
+// live generation a server has open is not checked: that server keeps it
+// and the journal in step.
+func prepareJournal(indexDir, dataDir string, opts *BuildOptions) error {
+	jpath := opts.Journal
+	if jpath == "" {
+		jpath = journal.DefaultPath(dataDir)
+	}
+	if opts.NewJournal {
+		if _, _, err := journal.Renew(jpath); errors.Is(err, journal.ErrLocked) {
+			return fmt.Errorf("%w: stop the server before starting a new journal", err)
+		} else if err != nil {
+			return fmt.Errorf("new journal: %w", err)
+		}
+		return nil
+	}
+	ix, err := Open(indexDir)
+	if errors.Is(err, ErrNoIndex) || errors.Is(err, ErrGenerationInUse) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer ix.Close()
+	pos, err := ix.appliedPosition()
+	if err != nil {
+		return err
+	}
+	_, err = journal.Read(jpath, pos, nil)
+	return journalMismatch(filepath.Base(ix.Path()), err)
+}
+
 // build reads the data folder and the edit journal and writes a complete,
 // verified generation that is not live yet.
 func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) (*BuildStats, error) {
@@ -88,19 +121,19 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	if jpath == "" {
 		jpath = journal.DefaultPath(dataDir)
 	}
-	articles, edits, seq, err := replayJournal(c.Articles, jpath)
+	articles, edits, pos, err := replayJournal(c.Articles, jpath)
 	if err != nil {
 		return nil, err
 	}
 	if len(articles) == 0 {
 		return nil, fmt.Errorf("%s: no articles found (want *.jsonl or *.txt files)", dataDir)
 	}
-	opts.journalSeq = seq
+	opts.journal = pos
 	gen, err := b.write(ctx, articles, opts)
 	if err != nil {
 		return nil, err
 	}
-	stats := &BuildStats{Generation: gen, Files: c.Files, Edits: edits, JournalSeq: seq, Took: time.Since(start)}
+	stats := &BuildStats{Generation: gen, Files: c.Files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start)}
 	for i := range articles {
 		if articles[i].TitleOnly {
 			stats.TitleOnly++

@@ -23,9 +23,12 @@ import (
 // under seqKey, in the same bleve batch as the edits themselves. Both go
 // through applyRecord, so a live edit and a rebuild agree.
 
-// seqKey is the bleve internal key holding the last journal seq applied to
-// a generation.
-const seqKey = "zhsearch.journal_seq"
+// seqKey and journalKey are the bleve internal keys holding the last
+// journal seq applied to a generation and that journal's identity.
+const (
+	seqKey     = "zhsearch.journal_seq"
+	journalKey = "zhsearch.journal_id"
+)
 
 // editStore is a set of articles an edit is applied to.
 type editStore interface {
@@ -150,21 +153,23 @@ func (m *memStore) result() []zhsearch.Article {
 }
 
 // replayJournal applies the journal at path to articles in memory and
-// returns the result, the number of records applied and the last seq.
-func replayJournal(articles []zhsearch.Article, path string) ([]zhsearch.Article, int, uint64, error) {
+// returns the result, the number of records applied and the journal's
+// position after the last one.
+func replayJournal(articles []zhsearch.Article, path string) ([]zhsearch.Article, int, journal.Position, error) {
 	m := newMemStore(articles)
 	n := 0
-	last, err := journal.Read(path, 0, func(r journal.Record) error {
+	info, err := journal.Read(path, journal.Position{}, func(r journal.Record) error {
 		n++
 		return applyRecord(m, r)
 	})
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, journal.Position{}, err
 	}
+	pos := journal.Position{ID: info.ID, Seq: info.Last}
 	if n == 0 {
-		return articles, 0, last, nil
+		return articles, 0, pos, nil
 	}
-	return m.result(), n, last, nil
+	return m.result(), n, pos, nil
 }
 
 // indexStore is an editStore over a writable generation: changes collect in
@@ -250,9 +255,9 @@ func (s *indexStore) del(id string) error {
 // size is the number of changes collected.
 func (s *indexStore) size() int { return len(s.puts) + len(s.dels) }
 
-// commit executes the batch and records seq as applied.
-func (s *indexStore) commit(seq uint64) error {
-	s.batch.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(seq, 10)))
+// commit executes the batch and records pos as applied.
+func (s *indexStore) commit(pos journal.Position) error {
+	setPosition(s.batch, pos)
 	if err := s.ix.bleve.Batch(s.batch); err != nil {
 		return fmt.Errorf("apply edits to %s: %w", s.ix.path, err)
 	}
@@ -261,18 +266,30 @@ func (s *indexStore) commit(seq uint64) error {
 	return nil
 }
 
-// appliedSeq reads the last journal seq applied to the index; 0 if none.
-func (ix *Index) appliedSeq() (uint64, error) {
+// setPosition records in batch the journal position a generation holds.
+func setPosition(b *bleve.Batch, pos journal.Position) {
+	b.SetInternal([]byte(seqKey), []byte(strconv.FormatUint(pos.Seq, 10)))
+	b.SetInternal([]byte(journalKey), []byte(pos.ID))
+}
+
+// appliedPosition reads the journal position applied to the index: the
+// zero Position if none. Generations made before journals had identities
+// hold a seq and no identity, which matches such a journal.
+func (ix *Index) appliedPosition() (journal.Position, error) {
 	v, err := ix.bleve.GetInternal([]byte(seqKey))
 	if err != nil {
-		return 0, err
+		return journal.Position{}, err
 	}
 	if len(v) == 0 {
-		return 0, nil
+		return journal.Position{}, nil
 	}
 	n, err := strconv.ParseUint(string(v), 10, 64)
 	if err != nil {
-		return 0, errors.New("corrupt journal seq in " + ix.path)
+		return journal.Position{}, errors.New("corrupt journal seq in " + ix.path)
 	}
-	return n, nil
+	id, err := ix.bleve.GetInternal([]byte(journalKey))
+	if err != nil {
+		return journal.Position{}, err
+	}
+	return journal.Position{ID: string(id), Seq: n}, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/journal"
 )
 
 // Index is one open generation of a bleve index of articles.
@@ -58,7 +59,11 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		return nil, err
 	}
 	// bolt_timeout: never wait forever for bolt's own file lock.
-	config := map[string]interface{}{"read_only": !writable, "bolt_timeout": "5s"}
+	// unsafe_batch: a generation keeps the configuration it was built with,
+	// and builds write unsafe batches; a live edit's batch must be on disk
+	// when Batch returns (or fail), or an acknowledged edit and the journal
+	// position it records vanish at close, and a failing disk goes unseen.
+	config := map[string]interface{}{"read_only": !writable, "bolt_timeout": "5s", "unsafe_batch": false}
 	b, err := bleve.OpenUsing(path, config)
 	if err != nil {
 		lock.Close()
@@ -115,7 +120,15 @@ type BuildOptions struct {
 	// means journal.DefaultPath(dataDir).
 	Journal string
 
-	journalSeq uint64 // recorded in the generation as applied
+	// NewJournal gives the journal a new identity before the build replays
+	// it (journal.Renew), so that a journal that was removed, replaced or
+	// restored from an older copy can be served again: the new generation
+	// holds the data folder and the journal as they are now. Without it,
+	// Build refuses a journal that is not the one the live generation has
+	// applied.
+	NewJournal bool
+
+	journal journal.Position // recorded in the generation as applied
 }
 
 func (o *BuildOptions) stage(s string) {
@@ -136,6 +149,9 @@ func Build(ctx context.Context, dataDir, indexDir string, opts BuildOptions) (*B
 		return nil, err
 	}
 	defer b.release()
+	if err := prepareJournal(indexDir, dataDir, &opts); err != nil {
+		return nil, err
+	}
 	stats, err := b.build(ctx, dataDir, opts)
 	if err != nil {
 		return nil, err
@@ -159,7 +175,7 @@ func BuildArticles(ctx context.Context, indexDir string, articles []zhsearch.Art
 		return "", err
 	}
 	defer b.release()
-	opts.journalSeq = 0
+	opts.journal = journal.Position{}
 	final, err := b.write(ctx, articles, opts)
 	if err != nil {
 		return "", err

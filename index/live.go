@@ -42,6 +42,13 @@ type LiveConfig struct {
 	Observer zhsearch.ReindexObserver
 }
 
+// JournalObserver is told what happens to the edit journal. When the
+// Observer of a LiveConfig also implements it (metrics.Metrics does), it
+// hears of every torn last record cut off when the journal is opened.
+type JournalObserver interface {
+	ObserveJournalCut(bytes int64)
+}
+
 // Live serves the live generation of an index folder and keeps it current:
 // it applies live edits (journaled first), rebuilds in the background, and
 // follows generations switched by other processes, all without a failed
@@ -67,6 +74,11 @@ type Live struct {
 	writer *journal.Writer // nil when edits are off; guarded by editMu
 
 	cleanReq chan struct{} // asks the janitor to remove old generations
+
+	// writeErr is the error of the last failed write of journaled edits
+	// into the current generation (a full index disk), nil once a write
+	// succeeds: while it is set the service is not ready.
+	writeErr atomic.Pointer[error]
 
 	// followMu allows one generation switch (reindex job or follow) at a time.
 	followMu     sync.Mutex
@@ -96,9 +108,10 @@ type generation struct {
 	// refs counts the requests using the generation plus one while it is
 	// current; the generation closes when it drops to zero.
 	refs atomic.Int64
-	// applied is the last journal seq applied to the index; guarded by
-	// Live.editMu once the generation is published.
-	applied uint64
+	// pos is the journal position applied to the index: the journal's
+	// identity and last seq; guarded by Live.editMu once the generation is
+	// published.
+	pos     journal.Position
 	closed  chan struct{}
 	onClose func(*generation)
 	log     *slog.Logger
@@ -149,17 +162,13 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.cleanReq = make(chan struct{}, 1)
 	l.clean()
-	if cfg.Edits {
-		w, err := journal.OpenWriter(l.journal)
-		if err != nil {
-			l.cancel()
-			return nil, err
-		}
-		l.writer = w
-	}
 	g, err := l.openCurrent()
 	if err == nil {
-		_, err = l.catchUp(g)
+		// Catch up (checking the journal is the one g has applied) before
+		// the writer would create a missing journal.
+		if _, err = l.catchUp(g); err == nil && cfg.Edits {
+			err = l.openWriter(g)
+		}
 		if err != nil {
 			g.release()
 			<-g.closed
@@ -167,9 +176,6 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	}
 	if err != nil {
 		l.cancel()
-		if l.writer != nil {
-			l.writer.Close()
-		}
 		return nil, err
 	}
 	l.cur.Store(g)
@@ -187,6 +193,31 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		go l.pollCurrent(poll)
 	}
 	return l, nil
+}
+
+// openWriter opens the journal for appending edits, after g caught up
+// with it. A torn last line (an append a crash interrupted, never
+// acknowledged) is cut with a warning; the journal must still be the one g
+// has applied.
+func (l *Live) openWriter(g *generation) error {
+	w, err := journal.OpenWriter(l.journal)
+	if err != nil {
+		return err
+	}
+	if n := w.Cut(); n > 0 {
+		l.log.Warn("cut a torn last record off the edit journal (an append a crash interrupted; it was never acknowledged)",
+			"journal", l.journal, "bytes", n)
+		if o, ok := l.cfg.Observer.(JournalObserver); ok {
+			o.ObserveJournalCut(n)
+		}
+	}
+	got := journal.Info{Exists: true, ID: w.ID(), Last: w.Seq()}
+	if g.pos.Seq > 0 && (got.ID != g.pos.ID || got.Last < g.pos.Seq) {
+		w.Close()
+		return journalMismatch(g.name, &journal.MismatchError{Path: l.journal, Want: g.pos, Got: got})
+	}
+	l.writer = w
+	return nil
 }
 
 // openCurrent opens the generation CURRENT names, writable, retrying if a
@@ -225,12 +256,12 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 	if n := l.cfg.SearchCache; n != 0 {
 		ix.SetSearchCacheSize(n) // negative: off
 	}
-	seq, err := ix.appliedSeq()
+	pos, err := ix.appliedPosition()
 	if err != nil {
 		ix.Close()
 		return nil, err
 	}
-	g := &generation{ix: ix, name: filepath.Base(path), applied: seq, closed: make(chan struct{}), onClose: l.closed, log: l.log}
+	g := &generation{ix: ix, name: filepath.Base(path), pos: pos, closed: make(chan struct{}), onClose: l.closed, log: l.log}
 	g.refs.Store(1)
 	l.open.Add(1)
 	go func() { <-g.closed; l.open.Done() }()
@@ -313,12 +344,13 @@ func (l *Live) leftovers() ([]string, error) {
 
 // catchUp applies the journal records the generation has not seen. It is
 // called on a generation nobody else writes: before it is published, or
-// with editMu held.
+// with editMu held. A journal that is not the one the generation has
+// applied (missing, replaced, shorter) is refused (see journalMismatch).
 func (l *Live) catchUp(g *generation) (int, error) {
 	const maxBatch = 256
 	ctx := context.Background()
 	var st *indexStore
-	var last uint64
+	var last journal.Position
 	n := 0
 	commit := func() error {
 		if st == nil {
@@ -327,17 +359,17 @@ func (l *Live) catchUp(g *generation) (int, error) {
 		if err := st.commit(last); err != nil {
 			return err
 		}
-		g.applied, st = last, nil
+		g.pos, st = last, nil
 		return nil
 	}
-	_, err := journal.Read(l.journal, g.applied, func(r journal.Record) error {
+	_, err := journal.Read(l.journal, g.pos, func(r journal.Record) error {
 		if st == nil {
 			st = newIndexStore(ctx, g.ix)
 		}
 		if err := applyRecord(st, r); err != nil {
 			return fmt.Errorf("replay journal record %d: %w", r.Seq, err)
 		}
-		last = r.Seq
+		last = journal.Position{ID: r.Journal, Seq: r.Seq}
 		n++
 		if st.size() >= maxBatch {
 			return commit()
@@ -347,7 +379,19 @@ func (l *Live) catchUp(g *generation) (int, error) {
 	if err == nil {
 		err = commit()
 	}
-	return n, err
+	return n, journalMismatch(g.name, err)
+}
+
+// journalMismatch words a *journal.MismatchError for the operator: which
+// generation, why serving is refused, and the way out.
+func journalMismatch(gen string, err error) error {
+	var me *journal.MismatchError
+	if !errors.As(err, &me) {
+		return err
+	}
+	return fmt.Errorf("generation %s: %w. Serving it would answer edits and not serve them, so it is refused: "+
+		"restore that journal, or run `zhsearch reindex --new-journal` (with the server stopped) to rebuild from "+
+		"the data folder and the journal as it is now, under a new journal identity", gen, err)
 }
 
 // acquire returns the current generation with a reference taken.
@@ -371,6 +415,33 @@ func (l *Live) publish(g *generation) {
 	if old := l.cur.Swap(g); old != nil {
 		old.release()
 	}
+	l.writeErr.Store(nil) // g holds every journaled edit
+}
+
+// writeFailed records that journaled edits could not be written into the
+// current generation: the service answers not ready until a write
+// succeeds. The edits stay in the journal and are replayed by the next
+// edit, switch or restart.
+func (l *Live) writeFailed(seq uint64, err error) {
+	if l.writeErr.Swap(&err) == nil {
+		l.log.Error("cannot write edits into the index: not ready until a write succeeds; the edits are in the journal and replay on restart",
+			"seq", seq, "err", err)
+	}
+}
+
+// writeOK records a successful write into the current generation.
+func (l *Live) writeOK() {
+	if l.writeErr.Swap(nil) != nil {
+		l.log.Info("edits are written into the index again: ready")
+	}
+}
+
+// writeFailure returns the unavailable error of a failing index, or nil.
+func (l *Live) writeFailure() error {
+	if p := l.writeErr.Load(); p != nil {
+		return zhsearch.Errorf(zhsearch.EUNAVAILABLE, "edits cannot be written into the index: %v", *p)
+	}
+	return nil
 }
 
 // CacheStats counts the lookups of the caches of the generation serving
@@ -398,8 +469,13 @@ func (l *Live) Generation() string {
 	return ""
 }
 
-// DocCount returns the number of articles in the current generation.
+// DocCount returns the number of articles in the current generation. It
+// fails while journaled edits cannot be written into the index: the count
+// lacks them (and zhsearch_index_up, read from it, is 0).
 func (l *Live) DocCount() (uint64, error) {
+	if err := l.writeFailure(); err != nil {
+		return 0, err
+	}
 	g, err := l.acquire()
 	if err != nil {
 		return 0, err
@@ -448,8 +524,12 @@ func (l *Live) Article(ctx context.Context, id string) (*zhsearch.Article, error
 	return g.ix.Article(ctx, id)
 }
 
-// Ready implements zhsearch.SearchService: the current generation answers.
+// Ready implements zhsearch.SearchService: the current generation answers
+// and the last write of edits into it succeeded.
 func (l *Live) Ready(ctx context.Context) error {
+	if err := l.writeFailure(); err != nil {
+		return err
+	}
 	g, err := l.acquire()
 	if err != nil {
 		return err
@@ -517,7 +597,7 @@ func (l *Live) switchTo(g *generation, commit func() error) (uint64, error) {
 		}
 	}
 	l.publish(g)
-	return g.applied, nil
+	return g.pos.Seq, nil
 }
 
 // pollCurrent follows CURRENT every interval until the service closes.

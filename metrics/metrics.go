@@ -62,6 +62,7 @@ type Metrics struct {
 	reindexDuration *prometheus.HistogramVec
 	reindexFailures prometheus.Counter
 	reindexLastOK   prometheus.Gauge
+	journalCuts     prometheus.Counter
 }
 
 var _ zhsearch.ReindexObserver = (*Metrics)(nil)
@@ -109,8 +110,12 @@ func New(opts Options) *Metrics {
 			Namespace: Namespace, Subsystem: "reindex", Name: "last_success_timestamp_seconds",
 			Help: "Unix time of the last successful reindex seen by this process (0: none).",
 		}),
+		journalCuts: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "journal", Name: "torn_cuts_total",
+			Help: "Torn last records (an append a crash interrupted) cut off the edit journal when it was opened.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.searches, m.zeroResults, m.rateLimited,
+	m.reg.MustRegister(m.journalCuts, m.requests, m.duration, m.inFlight, m.searches, m.zeroResults, m.rateLimited,
 		m.reindexDuration, m.reindexFailures, m.reindexLastOK,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -183,6 +188,9 @@ func (m *Metrics) ObserveReindex(took time.Duration, err error) {
 	m.reindexDuration.WithLabelValues("success").Observe(took.Seconds())
 	m.reindexLastOK.SetToCurrentTime()
 }
+
+// ObserveJournalCut records a torn last record cut off the edit journal.
+func (m *Metrics) ObserveJournalCut(bytes int64) { m.journalCuts.Inc() }
 
 // indexCollector reads the live index at scrape time, so a generation
 // swapped in by a reindex shows at the next scrape.

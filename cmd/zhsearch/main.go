@@ -5,7 +5,8 @@
 // Usage:
 //
 //	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT] [--poll DURATION]
-//	zhsearch reindex [--data DIR] [--index DIR] | --server URL
+//	zhsearch reindex [--data DIR] [--index DIR] [--new-journal] | --server URL
+//	zhsearch journal repair [--data DIR] [--journal FILE]
 //	zhsearch dict suggest [--data DIR]
 //	zhsearch healthcheck [--url URL]
 //	zhsearch gen [--n 10000] [--seed 1] [--out FILE]
@@ -42,6 +43,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the search API (builds the index first if there is none)", runServe},
 		{"reindex", "rebuild the index from the data folder", runReindex},
+		{"journal", "edit journal tools: 'journal repair' moves a damaged tail to a quarantine file", runJournal},
 		{"dict", "dictionary tools: 'dict suggest' lists words the dictionary splits", runDict},
 		{"healthcheck", "exit 0 when a running server answers /readyz (for container health checks)", runHealthcheck},
 		{"gen", "write a synthetic corpus (JSON lines) for load tests and benchmarks", runGen},

@@ -17,6 +17,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder: *.jsonl and page exports *.txt (env ZHSEARCH_DATA)")
 	indexDir := fs.String("index", env("ZHSEARCH_INDEX", "./var/index"), "index folder (env ZHSEARCH_INDEX)")
 	journal := fs.String("journal", env("ZHSEARCH_JOURNAL", ""), "edit journal to replay over the data folder (default DATA/journal/edits.log; env ZHSEARCH_JOURNAL)")
+	newJournal := fs.Bool("new-journal", false, "give the edit journal a new identity, keeping its records, then rebuild:\nthe way out when the server refuses a journal that was removed, replaced or\nrestored from an older copy (stop the server first)")
 	server := fs.String("server", "", "ask the zhsearch server at `URL` to rebuild its index, with the admin token\nfrom env ZHSEARCH_ADMIN_TOKEN, instead of building here")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -25,7 +26,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *server != "" {
 		var local []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "data" || f.Name == "index" || f.Name == "journal" {
+			if f.Name == "data" || f.Name == "index" || f.Name == "journal" || f.Name == "new-journal" {
 				local = append(local, "--"+f.Name)
 			}
 		})
@@ -37,7 +38,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return remoteReindex(ctx, *server, os.Getenv("ZHSEARCH_ADMIN_TOKEN"), stdout, rep)
 	}
 
-	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Journal: *journal, Progress: rep.progress, Stage: rep.stage})
+	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Journal: *journal, NewJournal: *newJournal,
+		Progress: rep.progress, Stage: rep.stage})
 	rep.finish()
 	if errors.Is(err, index.ErrLocked) {
 		return fmt.Errorf("%w (a server reindex or another `zhsearch reindex`); try again when it is done", err)

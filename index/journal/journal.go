@@ -6,31 +6,42 @@
 // The journal is one file, by default journal/edits.log inside the data
 // folder. The data-folder loader reads only files directly in the data
 // folder, and only *.jsonl and *.txt, so the journal is never read as input.
-// Each line is one JSON record:
+// The first line is a header naming the journal's identity, a random id
+// made when the journal is created; each later line is one JSON record.
+// Every line ends with a tab and the CRC-32C of the JSON, in hex:
 //
-//	{"seq":7,"time":"2026-05-01T10:00:00Z","op":"put","id":"a1","article":{…}}
-//	{"seq":8,"time":"2026-05-01T10:00:05Z","op":"delete","id":"a1"}
+//	{"journal":"9f1c…","created":"2026-05-01T09:00:00Z"}	1a2b3c4d
+//	{"seq":7,"time":"2026-05-01T10:00:00Z","op":"put","id":"a1","article":{…}}	5e6f7a8b
+//	{"seq":8,"time":"2026-05-01T10:00:05Z","op":"delete","id":"a1"}	9c0d1e2f
 //
-// seq numbers records 1, 2, 3, … . A record is written with one write call
-// and fsynced; a crash can only leave a torn last line, which readers ignore
-// and the next writer cuts off. A bad line anywhere else is corruption and
-// is reported with the file and line.
+// seq numbers records 1, 2, 3, … . Each generation of the index records the
+// identity and the last seq it applied, so a journal that was removed,
+// replaced or restored from an older copy is told apart from the one the
+// generation has seen. Journals written before identities existed have no
+// header and no checksums; they are read as they are, with the empty
+// identity.
+//
+// A record is written with one write call and fsynced; a crash can only
+// leave a torn last line (no newline), which readers skip and the next
+// writer cuts off (reporting it). A complete line that does not parse or
+// fails its checksum is damage, anywhere in the file: reading stops with
+// the file and line (DamageError) until Repair moves the damaged tail to a
+// quarantine file.
 package journal
 
 import (
-	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
-	"github.com/zhsearch/zhsearch/index/corpus"
 )
 
 // maxRecord bounds one record line: an article of an input line may be
@@ -49,6 +60,15 @@ type Record struct {
 	Op      string            `json:"op"` // zhsearch.OpPut or zhsearch.OpDelete
 	ID      string            `json:"id"`
 	Article *zhsearch.Article `json:"article,omitempty"` // for OpPut
+	// Journal is the identity of the journal the record was read from or
+	// appended to (not stored in the line).
+	Journal string `json:"-"`
+}
+
+// header is the first line of a journal.
+type header struct {
+	Journal string    `json:"journal"` // the identity
+	Created time.Time `json:"created"`
 }
 
 // check validates a record read from or about to be written to the journal.
@@ -74,105 +94,24 @@ func (r *Record) check() error {
 	return nil
 }
 
-// scan reads the journal at path and calls fn for each valid record. It
-// returns the offset just past the last valid record, the last seq, and
-// whether bytes after that offset are a torn last line. A missing file is an
-// empty journal.
-func scan(path string, fn func(Record) error) (end int64, last uint64, torn bool, err error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, 0, false, nil
-	} else if err != nil {
-		return 0, 0, false, fmt.Errorf("open journal: %w", err)
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 64<<10)
-	var off int64
-	var pending error // a bad line: corruption unless it is the last one
-	for n := 1; ; n++ {
-		line, rerr := readLine(r)
-		if rerr == io.EOF && len(line) == 0 {
-			break
-		}
-		if pending != nil {
-			return 0, 0, false, pending // a bad line with more after it
-		}
-		if rerr != nil && rerr != io.EOF {
-			return 0, 0, false, &corpus.InputError{Source: corpus.Source{File: path, Line: n}, Msg: rerr.Error()}
-		}
-		complete := rerr == nil // ends with '\n'
-		var rec Record
-		bad := !complete
-		if !bad {
-			if err := json.Unmarshal(line, &rec); err != nil {
-				bad = true
-				pending = &corpus.InputError{Source: corpus.Source{File: path, Line: n}, Msg: "malformed record: " + err.Error()}
-			} else if err := rec.check(); err != nil {
-				bad = true
-				pending = &corpus.InputError{Source: corpus.Source{File: path, Line: n}, Msg: err.Error()}
-			} else if rec.Seq <= last {
-				bad = true
-				pending = &corpus.InputError{Source: corpus.Source{File: path, Line: n},
-					Msg: fmt.Sprintf("seq %d after %d", rec.Seq, last)}
-			}
-		}
-		if bad {
-			torn = true
-			if pending == nil {
-				pending = &corpus.InputError{Source: corpus.Source{File: path, Line: n}, Msg: "torn record"}
-			}
-			if rerr == io.EOF {
-				break
-			}
-			continue
-		}
-		if fn != nil {
-			if err := fn(rec); err != nil {
-				return 0, 0, false, err
-			}
-		}
-		off += int64(len(line)) + 1
-		last = rec.Seq
-		if rerr == io.EOF {
-			break
-		}
-	}
-	return off, last, torn, nil
+// newID returns a fresh journal identity.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
-// readLine returns the next line without its '\n'; err is io.EOF when the
-// file ends without one.
-func readLine(r *bufio.Reader) ([]byte, error) {
-	var buf []byte
-	for {
-		chunk, err := r.ReadSlice('\n')
-		buf = append(buf, chunk...)
-		if len(buf) > maxRecord {
-			return nil, fmt.Errorf("record longer than %d bytes", maxRecord)
-		}
-		switch {
-		case err == nil:
-			return bytes.TrimSuffix(buf, []byte{'\n'}), nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		default:
-			return buf, err
-		}
+// encodeLine returns v as one journal line: JSON, a tab, its checksum and
+// a newline.
+func encodeLine(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep <, >, & as they are: records stay small and readable
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-}
-
-// Read calls fn for every record of the journal at path with Seq > after,
-// in order, and returns the last seq in the journal. A torn last line (an
-// append in progress, or a crash in the middle of one) is not a record and is
-// skipped. A missing journal is empty.
-func Read(path string, after uint64, fn func(Record) error) (last uint64, err error) {
-	_, last, _, err = scan(path, func(r Record) error {
-		if r.Seq <= after || fn == nil {
-			return nil
-		}
-		return fn(r)
-	})
-	return last, err
+	js := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}) // JSON strings hold no raw newline or tab
+	return append(js, fmt.Sprintf("\t%08x\n", checksum(js))...), nil
 }
 
 // Writer appends records to a journal. One process at a time may hold a
@@ -180,8 +119,10 @@ func Read(path string, after uint64, fn func(Record) error) (last uint64, err er
 type Writer struct {
 	f    *os.File
 	path string
+	id   string
 	seq  uint64
 	size int64
+	cut  int64 // bytes of a torn tail cut by OpenWriter
 	// broken is set when a failed append could not be rolled back: the file
 	// may end in a torn line, and appending after it would corrupt the
 	// journal, so every later Append fails until the next OpenWriter.
@@ -191,14 +132,29 @@ type Writer struct {
 // ErrLocked means another process holds the journal open for writing.
 var ErrLocked = errors.New("the edit journal is open in another process (another zhsearch serve on this data folder?)")
 
-// OpenWriter opens the journal at path for appending, creating it and its
-// folder if needed, and cuts off a torn last line left by a crash.
+// OpenWriter opens the journal at path for appending, creating it (with a
+// new identity) and its folder if needed, and cuts off a torn last line
+// left by a crash (see Cut). A damaged journal is an error (DamageError).
 func OpenWriter(path string) (*Writer, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	f, err := openLocked(path, os.O_RDWR|os.O_CREATE)
+	if err != nil {
+		return nil, err
+	}
+	w, err := startWriter(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// openLocked opens path with flag, creating its folder, and takes the
+// writer's lock on it.
+func openLocked(path string, flag int) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("create journal folder: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, flag, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
@@ -209,33 +165,56 @@ func OpenWriter(path string) (*Writer, error) {
 		}
 		return nil, fmt.Errorf("lock journal: %w", err)
 	}
-	end, last, torn, err := scan(path, nil)
+	return f, nil
+}
+
+// startWriter reads the locked journal f, writes the header of an empty
+// one or cuts a torn tail, and makes that durable.
+func startWriter(f *os.File, path string) (*Writer, error) {
+	info, err := Stat(path)
 	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	if torn {
-		if err := f.Truncate(end); err != nil {
-			f.Close()
+	w := &Writer{f: f, path: path, id: info.ID, seq: info.Last, size: info.End}
+	if info.Torn > 0 {
+		if err := f.Truncate(info.End); err != nil {
 			return nil, fmt.Errorf("cut torn journal record: %w", err)
 		}
+		w.cut = info.Torn
+	}
+	if info.End == 0 {
+		w.id = newID()
+		line, err := encodeLine(header{Journal: w.id, Created: time.Now().UTC()})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := f.WriteAt(line, 0); err != nil {
+			return nil, fmt.Errorf("write journal header: %w", err)
+		}
+		w.size = int64(len(line))
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
 		return nil, fmt.Errorf("sync journal: %w", err)
 	}
-	if err := SyncDir(dir); err != nil {
-		f.Close()
+	if err := SyncDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("sync journal folder: %w", err)
 	}
-	return &Writer{f: f, path: path, seq: last, size: end}, nil
+	return w, nil
 }
 
 // Path returns the journal's file.
 func (w *Writer) Path() string { return w.path }
 
+// ID returns the journal's identity ("" for a journal written before
+// identities existed).
+func (w *Writer) ID() string { return w.id }
+
 // Seq returns the seq of the last record written.
 func (w *Writer) Seq() uint64 { return w.seq }
+
+// Cut returns how many bytes of a torn last line OpenWriter cut off: a
+// record whose append a crash interrupted, never acknowledged.
+func (w *Writer) Cut() int64 { return w.cut }
 
 // Append gives r the next seq and the current time, writes it and fsyncs
 // the file. When Append returns nil the record is durable.
@@ -248,13 +227,10 @@ func (w *Writer) Append(r Record) (Record, error) {
 	if err := r.check(); err != nil {
 		return Record{}, fmt.Errorf("journal record: %w", err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // keep <, >, & as they are: records stay small and readable
-	if err := enc.Encode(r); err != nil {
+	line, err := encodeLine(r)
+	if err != nil {
 		return Record{}, fmt.Errorf("encode journal record: %w", err)
 	}
-	line := buf.Bytes() // Encode ends it with '\n'; JSON strings hold no raw newline
 	if len(line) > maxRecord {
 		return Record{}, fmt.Errorf("journal record of %d bytes is too large", len(line))
 	}
@@ -266,6 +242,7 @@ func (w *Writer) Append(r Record) (Record, error) {
 	}
 	w.seq = r.Seq
 	w.size += int64(len(line))
+	r.Journal = w.id
 	return r, nil
 }
 

@@ -1,7 +1,9 @@
 package journal
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -26,17 +28,27 @@ func summary(r Record) string {
 	return s
 }
 
+// readAll reads the records after seq after of the journal at path, as
+// a reader that applied them would, and returns them and the last seq.
 func readAll(t *testing.T, path string, after uint64) ([]string, uint64) {
 	t.Helper()
+	var from Position
+	if after > 0 {
+		info, err := Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from = Position{ID: info.ID, Seq: after}
+	}
 	var got []string
-	last, err := Read(path, after, func(r Record) error {
+	info, err := Read(path, from, func(r Record) error {
 		got = append(got, summary(r))
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got, last
+	return got, info.Last
 }
 
 func TestAppendReadReopen(t *testing.T) {
@@ -98,27 +110,52 @@ func TestAppendRejectsBadRecords(t *testing.T) {
 	}
 }
 
-// TestTornTail: a crash in the middle of an append leaves a torn last line;
-// readers skip it and the next writer cuts it off before appending.
-func TestTornTail(t *testing.T) {
-	for _, tail := range []string{`{"seq":3,"op":"put","id":"c","arti`, "\x00\x00\x00\x00", `{"seq":3,"op":"pu` + "\n"} {
-		path := DefaultPath(t.TempDir())
-		w, err := OpenWriter(path)
-		if err != nil {
+// writeJournal writes a journal of records put("a", "一"), put("b", "二")
+// and returns its path.
+func writeJournal(t *testing.T) string {
+	t.Helper()
+	path := DefaultPath(t.TempDir())
+	w, err := OpenWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, r := range []Record{put("a", "一"), put("b", "二")} {
+		if _, err := w.Append(r); err != nil {
 			t.Fatal(err)
 		}
-		w.Append(put("a", "一"))
-		w.Append(put("b", "二"))
-		w.Close()
-		f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-		f.WriteString(tail)
-		f.Close()
+	}
+	return path
+}
+
+func appendBytes(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTornTail: a crash in the middle of an append leaves a last line
+// without its newline; readers skip it and the next writer cuts it off,
+// saying how much it cut, before appending.
+func TestTornTail(t *testing.T) {
+	for _, tail := range []string{`{"seq":3,"op":"put","id":"c","arti`, "\x00\x00\x00\x00"} {
+		path := writeJournal(t)
+		appendBytes(t, path, tail)
 		if got, last := readAll(t, path, 0); len(got) != 2 || last != 2 {
 			t.Errorf("tail %q: read %v, last %d", tail, got, last)
 		}
-		w, err = OpenWriter(path)
+		w, err := OpenWriter(path)
 		if err != nil {
 			t.Fatalf("tail %q: %v", tail, err)
+		}
+		if w.Cut() != int64(len(tail)) {
+			t.Errorf("tail %q: cut %d bytes", tail, w.Cut())
 		}
 		if _, err := w.Append(del("a")); err != nil {
 			t.Fatal(err)
@@ -126,8 +163,121 @@ func TestTornTail(t *testing.T) {
 		w.Close()
 		got, last := readAll(t, path, 0)
 		if want := []string{"put a 一", "put b 二", "delete a"}; !reflect.DeepEqual(got, want) || last != 3 {
-			t.Errorf("tail %q: after repair %v (last %d), want %v", tail, got, last, want)
+			t.Errorf("tail %q: after the cut %v (last %d), want %v", tail, got, last, want)
 		}
+	}
+}
+
+// TestDamageIsLoud: a complete line that does not parse or fails its
+// checksum, last or not, stops readers and writers with file:line until
+// Repair moves it and what follows to a quarantine file.
+func TestDamageIsLoud(t *testing.T) {
+	for name, damage := range map[string]func(b []byte) []byte{
+		"flipped byte in the last record": func(b []byte) []byte {
+			i := bytes.LastIndex(b, []byte("二"))
+			b[i+1] ^= 0x01
+			return b
+		},
+		"flipped byte in the middle": func(b []byte) []byte {
+			i := bytes.Index(b, []byte("一"))
+			b[i+1] ^= 0x01
+			return b
+		},
+		"unparsable last line": func(b []byte) []byte { return append(b, `{"seq":3,"op":"pu`+"\n"...) },
+		"record without checksum": func(b []byte) []byte {
+			return append(b, `{"seq":3,"time":"2026-01-01T00:00:00Z","op":"delete","id":"a"}`+"\n"...)
+		},
+	} {
+		path := writeJournal(t)
+		b, _ := os.ReadFile(path)
+		good := len(b)
+		b = damage(b)
+		os.WriteFile(path, b, 0o644)
+		_, rerr := Stat(path)
+		var d *DamageError
+		if !errors.As(rerr, &d) || !strings.Contains(rerr.Error(), fmt.Sprintf("%s:%d:", path, d.Line)) ||
+			!strings.Contains(rerr.Error(), "journal repair") {
+			t.Errorf("%s: Stat: %v; want a DamageError naming file:line and the repair", name, rerr)
+			continue
+		}
+		if _, err := OpenWriter(path); !errors.As(err, &d) {
+			t.Errorf("%s: OpenWriter: %v; want a DamageError", name, err)
+		}
+		q, rd, err := Repair(path)
+		if err != nil || q == "" || rd == nil || rd.Line != d.Line {
+			t.Fatalf("%s: Repair: %q %v %v", name, q, rd, err)
+		}
+		kept, _ := os.ReadFile(path)
+		moved, _ := os.ReadFile(q)
+		if !bytes.Equal(append(kept, moved...), b) || len(kept) > good {
+			t.Errorf("%s: journal %q and quarantine %q are not the split of %q", name, kept, moved, b)
+		}
+		if _, err := Stat(path); err != nil {
+			t.Errorf("%s: after repair: %v", name, err)
+		}
+	}
+}
+
+// TestIdentity: a journal has an identity from its creation; Read from a
+// position of another journal, of a missing one or past its end is a
+// MismatchError, and Renew gives a journal a new identity, keeping its
+// records and the old file.
+func TestIdentity(t *testing.T) {
+	path := writeJournal(t)
+	info, err := Stat(path)
+	if err != nil || len(info.ID) != 32 || info.Last != 2 {
+		t.Fatalf("Stat: %+v %v", info, err)
+	}
+	var me *MismatchError
+	for _, from := range []Position{{ID: "other", Seq: 1}, {ID: info.ID, Seq: 3}} {
+		called := false
+		if _, err := Read(path, from, func(Record) error { called = true; return nil }); !errors.As(err, &me) || called {
+			t.Errorf("Read from %+v: %v (fn called %v); want a MismatchError first", from, err, called)
+		}
+	}
+	if _, err := Read(path+".missing", Position{ID: info.ID, Seq: 1}, nil); !errors.As(err, &me) ||
+		!strings.Contains(err.Error(), "missing") {
+		t.Errorf("Read of a missing journal: %v", err)
+	}
+	renewed, old, err := Renew(path)
+	if err != nil || renewed.ID == info.ID || renewed.Last != 2 {
+		t.Fatalf("Renew: %+v %q %v", renewed, old, err)
+	}
+	if got, _ := readAll(t, path, 0); !reflect.DeepEqual(got, []string{"put a 一", "put b 二"}) {
+		t.Errorf("renewed journal holds %v", got)
+	}
+	if was, err := Stat(old); err != nil || was.ID != info.ID || was.Last != 2 {
+		t.Errorf("old journal kept as %s: %+v %v", old, was, err)
+	}
+	w, err := OpenWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if r, err := w.Append(del("a")); err != nil || r.Seq != 3 || r.Journal != renewed.ID {
+		t.Errorf("append to the renewed journal: %+v %v", r, err)
+	}
+}
+
+// TestLegacyJournal: a journal written before identities and checksums
+// is read as it is, with the empty identity, and appended to.
+func TestLegacyJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "edits.log")
+	lines := `{"seq":1,"time":"2026-01-01T00:00:00Z","op":"put","id":"a","article":{"id":"a","title":"一"}}` + "\n"
+	os.WriteFile(path, []byte(lines), 0o644)
+	w, err := OpenWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.ID() != "" || w.Seq() != 1 {
+		t.Errorf("legacy journal: id %q seq %d", w.ID(), w.Seq())
+	}
+	if _, err := w.Append(del("a")); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got, last := readAll(t, path, 1); !reflect.DeepEqual(got, []string{"delete a"}) || last != 2 {
+		t.Errorf("legacy journal after an append: %v %d", got, last)
 	}
 }
 
@@ -141,7 +291,7 @@ func TestCorruptMiddle(t *testing.T) {
 		`{"seq":3,"time":"2026-01-01T00:00:00Z","op":"delete","id":"a"}`,
 	}
 	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-	_, err := Read(path, 0, nil)
+	_, err := Read(path, Position{}, nil)
 	if err == nil || !strings.Contains(err.Error(), path+":2:") {
 		t.Errorf("Read: %v; want an error at %s:2", err, path)
 	}
@@ -151,7 +301,7 @@ func TestCorruptMiddle(t *testing.T) {
 
 	lines[1] = `{"seq":1,"time":"2026-01-01T00:00:00Z","op":"delete","id":"b"}`
 	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-	if _, err := Read(path, 0, nil); err == nil || !strings.Contains(err.Error(), "seq 1 after 1") {
+	if _, err := Read(path, Position{}, nil); err == nil || !strings.Contains(err.Error(), "seq 1 after 1") {
 		t.Errorf("Read with a repeated seq: %v", err)
 	}
 }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// runJournal dispatches `zhsearch journal SUBCOMMAND`.
+func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const synopsis = "[--data DIR] [--journal FILE]"
+	if len(args) == 0 || args[0] != "repair" {
+		fmt.Fprintln(stderr, "Usage: zhsearch journal repair "+synopsis)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return nil
+		}
+		return errUsage
+	}
+	fs := newFlagSet("journal repair", synopsis+"\n\nMoves the damaged tail of the edit journal (from its first damaged line) to a\nquarantine file beside it. Stop the server first.", stderr)
+	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder (env ZHSEARCH_DATA)")
+	path := fs.String("journal", env("ZHSEARCH_JOURNAL", ""), "edit journal (default DATA/journal/edits.log; env ZHSEARCH_JOURNAL)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *path == "" {
+		*path = journal.DefaultPath(*dataDir)
+	}
+	return repairJournal(*path, stdout)
+}
+
+// repairJournal repairs the journal at path and says what it did and what
+// the operator does next.
+func repairJournal(path string, stdout io.Writer) error {
+	q, damage, err := journal.Repair(path)
+	switch {
+	case err != nil:
+		return err
+	case q == "":
+		fmt.Fprintf(stdout, "%s: no damage, nothing to repair\n", path)
+		return nil
+	case damage == nil:
+		fmt.Fprintf(stdout, "%s: moved a torn last line to %s\n", path, q)
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s:%d: %s\nmoved that line and everything after it to %s\n", path, damage.Line, damage.Msg, q)
+	fmt.Fprintln(stdout, "Edits in the quarantine file are not replayed; put them back through the admin API if they are wanted.")
+	fmt.Fprintln(stdout, "If the server then refuses to start because the journal ends before the index, run `zhsearch reindex --new-journal`.")
+	return nil
+}

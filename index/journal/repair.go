@@ -1,0 +1,140 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Repair moves the damaged tail of the journal at path, from its first
+// damaged line (or a torn last line) to the end, into a quarantine file
+// beside it, and cuts the journal there. It returns the quarantine file's
+// path, "" when the journal was sound, and the *DamageError it repaired.
+// It fails with ErrLocked while a server has the journal open for edits.
+func Repair(path string) (quarantine string, damage *DamageError, err error) {
+	f, err := openLocked(path, os.O_RDWR)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil, nil
+	} else if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	info, err := Stat(path)
+	cut := info.End
+	if !errors.As(err, &damage) {
+		if err != nil {
+			return "", nil, err
+		}
+		if info.Torn == 0 {
+			return "", nil, nil
+		}
+	} else {
+		cut = damage.Offset
+	}
+	quarantine = fmt.Sprintf("%s.quarantine-%s", path, time.Now().UTC().Format("20060102T150405.000000000"))
+	if err := copyTail(f, cut, quarantine); err != nil {
+		return "", nil, err
+	}
+	if err := f.Truncate(cut); err != nil {
+		return "", nil, fmt.Errorf("cut journal: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return "", nil, fmt.Errorf("sync journal: %w", err)
+	}
+	return quarantine, damage, nil
+}
+
+// copyTail writes f's bytes from offset on to a new file at dst, durably.
+func copyTail(f *os.File, offset int64, dst string) error {
+	q, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("create quarantine file: %w", err)
+	}
+	_, err = io.Copy(q, io.NewSectionReader(f, offset, 1<<62))
+	if err == nil {
+		err = q.Sync()
+	}
+	if cerr := q.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = SyncDir(filepath.Dir(dst))
+	}
+	if err != nil {
+		os.Remove(dst)
+		return fmt.Errorf("write quarantine file: %w", err)
+	}
+	return nil
+}
+
+// Renew gives the journal at path a new identity, keeping its records
+// (same seqs, now with checksums): generations that applied the old journal
+// no longer match it, so they are rebuilt rather than trusted. The old
+// file is kept beside it as path.replaced-TIME; a missing journal is
+// created empty. It returns the new journal's description and the old
+// file's new name ("" if there was none). It fails with ErrLocked while a
+// server has the journal open for edits, and on a damaged journal.
+func Renew(path string) (Info, string, error) {
+	f, err := openLocked(path, os.O_RDWR|os.O_CREATE)
+	if err != nil {
+		return Info{}, "", err
+	}
+	defer f.Close()
+	info, err := Stat(path)
+	if err != nil {
+		return Info{}, "", err
+	}
+	if info.End == 0 { // empty (or only a torn line): a new journal
+		w, err := startWriter(f, path)
+		if err != nil {
+			return Info{}, "", err
+		}
+		return Info{Exists: true, ID: w.id, End: w.size}, "", nil
+	}
+	tmp := path + ".new"
+	out, err := writeRenewed(path, tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return Info{}, "", err
+	}
+	old := fmt.Sprintf("%s.replaced-%s", path, time.Now().UTC().Format("20060102T150405.000000000"))
+	if err := os.Link(path, old); err != nil {
+		os.Remove(tmp)
+		return Info{}, "", fmt.Errorf("keep the old journal: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return Info{}, "", fmt.Errorf("replace the journal: %w", err)
+	}
+	return out, old, SyncDir(filepath.Dir(path))
+}
+
+// writeRenewed writes to tmp a journal with a new identity holding the
+// records of the journal at path, durably.
+func writeRenewed(path, tmp string) (Info, error) {
+	t, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return Info{}, fmt.Errorf("create new journal: %w", err)
+	}
+	defer t.Close()
+	w, err := startWriter(t, tmp)
+	if err != nil {
+		return Info{}, err
+	}
+	_, err = Read(path, Position{}, func(r Record) error {
+		line, err := encodeLine(r)
+		if err == nil {
+			_, err = t.WriteAt(line, w.size)
+			w.size += int64(len(line))
+			w.seq = r.Seq
+		}
+		return err
+	})
+	if err == nil {
+		err = t.Sync()
+	}
+	return Info{Exists: true, ID: w.id, Last: w.seq, End: w.size}, err
+}

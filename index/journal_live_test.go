@@ -1,0 +1,190 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// putEdit upserts article id titled title through l and fails the test
+// unless it is acknowledged.
+func putEdit(t *testing.T, l *Live, id, title string) {
+	t.Helper()
+	if _, err := l.PutArticle(context.Background(), id, []byte(fmt.Sprintf(`{"title":%q}`, title))); err != nil {
+		t.Fatalf("PUT %s: %v", id, err)
+	}
+}
+
+// serves reports whether l serves article id.
+func serves(t *testing.T, l *Live, id string) bool {
+	t.Helper()
+	_, err := l.Article(context.Background(), id)
+	if err != nil && zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+// TestJournalMismatchRefused: a journal removed, restored from an older
+// copy or replaced by another is refused at start, naming the journal and
+// `reindex --new-journal`; a plain offline reindex refuses it too. After
+// `--new-journal` every edit the journal holds is served, and new edits
+// are served across a restart.
+func TestJournalMismatchRefused(t *testing.T) {
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
+	jpath := journal.DefaultPath(data)
+	putEdit(t, l, "e1", "第一次编辑")
+	older, err := os.ReadFile(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	putEdit(t, l, "e2", "第二次编辑")
+	l.Close()
+
+	other := t.TempDir()
+	w, err := journal.OpenWriter(journal.DefaultPath(other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		a := zhsearch.Article{ID: fmt.Sprint("o", i), Title: "别的日志"}
+		w.Append(journal.Record{Op: zhsearch.OpPut, ID: a.ID, Article: &a})
+	}
+	w.Close()
+	otherJournal, _ := os.ReadFile(journal.DefaultPath(other))
+
+	for name, content := range map[string][]byte{"removed": nil, "older copy": older, "another journal": otherJournal} {
+		os.Remove(jpath)
+		if content != nil {
+			os.WriteFile(jpath, content, 0o644)
+		}
+		_, err := OpenLive(LiveConfig{IndexDir: idx, DataDir: data, Edits: true, Poll: -1, Logger: quietLogger()})
+		if err == nil || !strings.Contains(err.Error(), jpath) || !strings.Contains(err.Error(), "reindex --new-journal") {
+			t.Errorf("%s: OpenLive: %v; want a refusal naming %s and the way out", name, err, jpath)
+		}
+		if _, err := Build(context.Background(), data, idx, BuildOptions{}); err == nil || !strings.Contains(err.Error(), jpath) {
+			t.Errorf("%s: a plain reindex: %v; want a refusal naming %s", name, err, jpath)
+		}
+	}
+
+	// The older copy is what the operator has: rebuild under a new identity.
+	os.WriteFile(jpath, older, 0o644)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{NewJournal: true}); err != nil {
+		t.Fatal(err)
+	}
+	l = openLive(t, data, idx, -1)
+	putEdit(t, l, "e3", "新日志的编辑")
+	l.Close()
+	l = openLive(t, data, idx, -1)
+	defer l.Close()
+	for id, want := range map[string]bool{"e1": true, "e2": false, "e3": true} {
+		if got := serves(t, l, id); got != want {
+			t.Errorf("after --new-journal and a restart: serves %s = %v, want %v", id, got, want)
+		}
+	}
+	if info, _ := journal.Stat(jpath); info.Last != 2 {
+		t.Errorf("renewed journal ends at seq %d, want 2", info.Last)
+	}
+}
+
+// TestEditsOnDiskWhenAcknowledged: an acknowledged edit and the journal
+// position it records are in the generation's files, not only in memory:
+// a generation keeps its build's unsafe batches unless the server opens it
+// with safe ones, and then a close dropped both (found by the journal
+// identity checks, which read that position).
+func TestEditsOnDiskWhenAcknowledged(t *testing.T) {
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
+	putEdit(t, l, "e1", "第一次编辑")
+	putEdit(t, l, "e2", "第二次编辑")
+	l.Close()
+	info, err := journal.Stat(journal.DefaultPath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if pos, err := ix.appliedPosition(); err != nil || pos != (journal.Position{ID: info.ID, Seq: 2}) {
+		t.Errorf("generation holds position %+v (%v), want %s up to 2", pos, err, info.ID)
+	}
+	for _, id := range []string{"e1", "e2"} {
+		if _, err := ix.Article(context.Background(), id); err != nil {
+			t.Errorf("acknowledged %s is not in the generation's files: %v", id, err)
+		}
+	}
+}
+
+// blockSegments makes the next segment files of generation folder gen
+// impossible to create (a folder stands where each would go), as a full
+// index disk would: bleve names segment files by a growing id.
+func blockSegments(t *testing.T, gen string) (unblock func()) {
+	t.Helper()
+	var made []string
+	for id := 1; id < 1<<11; id++ {
+		p := filepath.Join(gen, "store", fmt.Sprintf("%012x.zap", id))
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		// Not empty, so bleve's removal of unused segment files fails too,
+		// and renamed into place whole, so that removal never sees it empty.
+		tmp := filepath.Join(gen, fmt.Sprint("blocker-", id))
+		if err := os.MkdirAll(filepath.Join(tmp, "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, p); err != nil { // bleve wrote it meanwhile
+			os.RemoveAll(tmp)
+			continue
+		}
+		made = append(made, p)
+	}
+	return func() {
+		for _, p := range made {
+			os.RemoveAll(p)
+		}
+	}
+}
+
+// TestIndexWriteFailureSurfaces: when an edit is journaled but cannot be
+// written into the index, the answer is unavailable (not 2xx), the service
+// is not ready and reports no document count (zhsearch_index_up 0); the
+// edit is replayed once the index can be written, and after a restart.
+func TestIndexWriteFailureSurfaces(t *testing.T) {
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
+	putEdit(t, l, "e1", "第一次编辑")
+	gen, _ := CurrentGeneration(idx)
+	unblock := blockSegments(t, gen)
+	_, err := l.PutArticle(context.Background(), "e2", []byte(`{"title":"写不进索引的编辑"}`))
+	if zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE || !strings.Contains(zhsearch.ErrorMessage(err), "journaled") {
+		t.Errorf("PUT on a failing index disk: %v; want unavailable, journaled", err)
+	}
+	if err := l.Ready(context.Background()); zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE {
+		t.Errorf("Ready on a failing index disk: %v", err)
+	}
+	if _, err := l.DocCount(); err == nil {
+		t.Error("DocCount answers on a failing index disk")
+	}
+	if info, _ := journal.Stat(journal.DefaultPath(data)); info.Last != 2 {
+		t.Errorf("journal ends at %d, want the failed edit's seq 2", info.Last)
+	}
+	unblock()
+	putEdit(t, l, "e3", "磁盘恢复后的编辑")
+	if err := l.Ready(context.Background()); err != nil {
+		t.Errorf("Ready once writes succeed: %v", err)
+	}
+	l.Close()
+	l = openLive(t, data, idx, -1)
+	defer l.Close()
+	for _, id := range []string{"e1", "e2", "e3"} {
+		if !serves(t, l, id) {
+			t.Errorf("%s is not served after a restart", id)
+		}
+	}
+}
