@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -123,12 +124,21 @@ func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.
 
 // limitBodyRead makes the reading of the request's body end at the
 // request's deadline, so that a slowly sent body cannot hold an admission
-// slot past it. Without a deadline, or on a writer that cannot (tests), it
-// does nothing.
-func limitBodyRead(c *gin.Context) {
-	if dl, ok := c.Request.Context().Deadline(); ok {
-		_ = http.NewResponseController(c.Writer).SetReadDeadline(dl)
+// slot past it. The returned function lifts that deadline once the body is
+// read: net/http goes on reading the connection in the background to see
+// the client leave, and that read failing at the deadline would cancel
+// the request as if the client had gone (499) instead of timing it out.
+// Without a deadline, or on a writer that cannot (tests), it does nothing.
+func limitBodyRead(c *gin.Context) (restore func()) {
+	dl, ok := c.Request.Context().Deadline()
+	if !ok {
+		return func() {}
 	}
+	rc := http.NewResponseController(c.Writer)
+	if rc.SetReadDeadline(dl) != nil {
+		return func() {}
+	}
+	return func() { _ = rc.SetReadDeadline(time.Time{}) }
 }
 
 // isReadTimeout reports a body read stopped by a deadline.

@@ -310,9 +310,11 @@ func (s *Server) relatedDraft(c *gin.Context) {
 
 // readDraft reads and validates the draft of POST /api/v1/related.
 func (s *Server) readDraft(c *gin.Context) (zhsearch.RelatedRequest, error) {
-	limitBodyRead(c)
+	restore := limitBodyRead(c)
 	var in draftRequest
-	if err := decodeJSON(c, &in); err != nil {
+	err := decodeJSON(c, &in)
+	restore()
+	if err != nil {
 		return zhsearch.RelatedRequest{}, err
 	}
 	req := zhsearch.RelatedRequest{

@@ -254,7 +254,11 @@ func asTimeout(c *gin.Context, err error) error {
 	if code := zhsearch.ErrorCode(err); code != zhsearch.EINTERNAL && code != zhsearch.ETIMEOUT {
 		return err
 	}
-	ctxErr := c.Request.Context().Err()
+	ctx := c.Request.Context()
+	ctxErr := ctx.Err()
+	if dl, ok := ctx.Deadline(); ok && ctxErr != nil && !time.Now().Before(dl) {
+		ctxErr = context.DeadlineExceeded // past the deadline, however the context ended
+	}
 	switch {
 	case errors.Is(ctxErr, context.Canceled):
 		return zhsearch.Errorf(zhsearch.ECANCELED, "the client closed the request")

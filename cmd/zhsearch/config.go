@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,12 @@ type opsConfig struct {
 	shutdownTimeout, searchTimeout                            time.Duration
 	maxHeaderBytes                                            int
 	maxBodyBytes                                              int64
+
+	// Admission control (api.Ops): uncached searches and related lists,
+	// and drafts, running at once and waiting.
+	maxConcurrent, maxQueued             int
+	maxConcurrentDrafts, maxQueuedDrafts int
+	maxArticleBytes                      int64 // zhsearch.SetMaxArticleBytes
 
 	rateLimit      float64
 	rateBurst      int
@@ -164,6 +171,16 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.Duration(&o.searchTimeout, "search-timeout", "ZHSEARCH_SEARCH_TIMEOUT", d.searchTimeout, "deadline of each API request's work (0: none); past it the request answers 503")
 	e.Int(&o.maxHeaderBytes, "max-header-bytes", "ZHSEARCH_MAX_HEADER_BYTES", d.maxHeaderBytes, "largest request header block in bytes")
 	e.Int64(&o.maxBodyBytes, "max-body-bytes", "ZHSEARCH_MAX_BODY_BYTES", d.maxBodyBytes, "largest request body in bytes")
+	e.Int(&o.maxConcurrent, "max-concurrent", "ZHSEARCH_MAX_CONCURRENT", d.maxConcurrent,
+		"searches and related lists computed at once (cached answers do not count; 0: no limit)")
+	e.Int(&o.maxQueued, "max-queued", "ZHSEARCH_MAX_QUEUED", d.maxQueued,
+		"searches and related lists waiting beyond --max-concurrent; past them: 503 unavailable with Retry-After")
+	e.Int(&o.maxConcurrentDrafts, "max-concurrent-drafts", "ZHSEARCH_MAX_CONCURRENT_DRAFTS", d.maxConcurrentDrafts,
+		"draft related requests (POST /api/v1/related) computed at once (0: no limit)")
+	e.Int(&o.maxQueuedDrafts, "max-queued-drafts", "ZHSEARCH_MAX_QUEUED_DRAFTS", d.maxQueuedDrafts,
+		"draft related requests waiting, bodies unread, beyond --max-concurrent-drafts")
+	e.Int64(&o.maxArticleBytes, "max-article-bytes", "ZHSEARCH_MAX_ARTICLE_BYTES", d.maxArticleBytes,
+		"largest article in bytes of text, for builds and admin PUTs (an admin PUT body is also bound by --max-body-bytes)")
 	e.Float(&o.rateLimit, "rate-limit", "ZHSEARCH_RATE_LIMIT", d.rateLimit, "API requests per second allowed to one client IP (0: no limit)")
 	e.Int(&o.rateBurst, "rate-burst", "ZHSEARCH_RATE_BURST", d.rateBurst, "burst of requests allowed to one client IP above --rate-limit")
 	e.Int(&o.rateClients, "rate-clients", "ZHSEARCH_RATE_CLIENTS", d.rateClients, "client IPs tracked by the rate limit at once")
@@ -219,6 +236,7 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	if o.maxBodyBytes < 1<<10 || o.maxBodyBytes > 64<<20 {
 		bad("--max-body-bytes %d: must be between 1024 and %d", o.maxBodyBytes, 64<<20)
 	}
+	errs = append(errs, o.validateAdmission()...)
 	if cfg.searchCache < 0 || cfg.searchCache > 1_000_000 {
 		bad("--search-cache %d: must be between 0 (off) and 1000000", cfg.searchCache)
 	}
@@ -247,6 +265,26 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateAdmission checks the admission limits and the article size.
+func (o *opsConfig) validateAdmission() []error {
+	var errs []error
+	for _, l := range []struct {
+		name string
+		v    int
+	}{
+		{"max-concurrent", o.maxConcurrent}, {"max-queued", o.maxQueued},
+		{"max-concurrent-drafts", o.maxConcurrentDrafts}, {"max-queued-drafts", o.maxQueuedDrafts},
+	} {
+		if l.v < 0 || l.v > 100_000 {
+			errs = append(errs, fmt.Errorf("--%s %d: must be between 0 and 100000", l.name, l.v))
+		}
+	}
+	if o.maxArticleBytes < 1<<10 || o.maxArticleBytes > zhsearch.MaxMaxArticleBytes {
+		errs = append(errs, fmt.Errorf("--max-article-bytes %d: must be between 1024 and %d", o.maxArticleBytes, zhsearch.MaxMaxArticleBytes))
+	}
+	return errs
 }
 
 // checkAddr accepts HOST:PORT with an optional host and a numeric port.
@@ -332,6 +370,11 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("search_timeout", o.searchTimeout.String()),
 		slog.Int("max_header_bytes", o.maxHeaderBytes),
 		slog.Int64("max_body_bytes", o.maxBodyBytes),
+		slog.Int("max_concurrent", o.maxConcurrent),
+		slog.Int("max_queued", o.maxQueued),
+		slog.Int("max_concurrent_drafts", o.maxConcurrentDrafts),
+		slog.Int("max_queued_drafts", o.maxQueuedDrafts),
+		slog.Int64("max_article_bytes", o.maxArticleBytes),
 		slog.Float64("rate_limit", o.rateLimit),
 		slog.Int("rate_burst", o.rateBurst),
 		slog.Int("rate_clients", o.rateClients),
@@ -344,12 +387,16 @@ func (cfg serveConfig) LogValue() slog.Value {
 // defaultOpsConfig holds the built-in defaults of the ops flags; it also
 // configures in-process servers (tests) that parse no command line.
 func defaultOpsConfig() opsConfig {
+	cpus := runtime.GOMAXPROCS(0)
 	return opsConfig{
 		logFormat: "auto", logLevel: "info",
 		readHeaderTimeout: 5 * time.Second, readTimeout: 15 * time.Second,
 		writeTimeout: 30 * time.Second, idleTimeout: 120 * time.Second,
 		shutdownTimeout: 15 * time.Second, searchTimeout: 2 * time.Second,
 		maxHeaderBytes: 128 << 10, maxBodyBytes: 1 << 20,
-		rateBurst: 20, rateClients: 10000,
+		maxConcurrent: 4 * cpus, maxQueued: 64,
+		maxConcurrentDrafts: 2 * cpus, maxQueuedDrafts: 16,
+		maxArticleBytes: zhsearch.DefaultMaxArticleBytes,
+		rateBurst:       20, rateClients: 10000,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index"
 )
 
@@ -47,6 +48,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // then shuts down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	logger.Info("configuration", "config", cfg)
+	zhsearch.SetMaxArticleBytes(cfg.ops.maxArticleBytes) // for the first build, reindexes and PUTs alike
 	var live *index.Live
 	obs := newObservability(func() liveIndex {
 		if live == nil {

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// answer is what a client got: a status and the error code, or the
+// transport error (a client timeout) that stopped it.
+type answer struct {
+	status     int
+	code       string
+	retryAfter string
+	err        error
+}
+
+// send makes one request with a client that gives up after limit.
+func send(method, u, body string, limit time.Duration) answer {
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		return answer{err: err}
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := (&http.Client{Timeout: limit}).Do(req)
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	var e apiError
+	b, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(b, &e)
+	return answer{status: resp.StatusCode, code: e.Error.Code, retryAfter: resp.Header.Get("Retry-After")}
+}
+
+// TestHugeDraftAnsweredPromptly: the issue's 60,000-tag draft (900 KB,
+// under the body limit) is answered within 3 s (times the race detector's
+// slowdown), and a search sent at the same time is answered too (the
+// draft ran 70 s and blocked other drafts before).
+func TestHugeDraftAnsweredPromptly(t *testing.T) {
+	base := startServer(t, "../../data")
+	tags := make([]string, 60000)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("标签%05d", i)
+	}
+	body, _ := json.Marshal(map[string]any{"title": "花呗风控", "body": "花呗被风控了怎么办", "tags": tags})
+	const drafts = 2
+	limit := 3 * time.Second * slowdown
+	answers := make(chan answer, drafts+1)
+	var wg sync.WaitGroup
+	for range drafts {
+		wg.Go(func() { answers <- send("POST", base+"/api/v1/related", string(body), limit) })
+	}
+	wg.Go(func() {
+		answers <- send("GET", base+"/api/v1/search?q="+url.QueryEscape("花呗风控 征信"), "", limit)
+	})
+	wg.Wait()
+	close(answers)
+	searches := 0
+	for a := range answers {
+		switch {
+		case a.err != nil:
+			t.Errorf("not answered within %s: %v", limit, a.err)
+		case a.status == 200:
+			searches++
+		case a.status != 400 || a.code != "invalid_argument":
+			t.Errorf("60,000-tag draft: %d %s, want 400 invalid_argument", a.status, a.code)
+		}
+	}
+	if searches != 1 {
+		t.Errorf("%d searches answered 200, want 1", searches)
+	}
+}
+
+// holdDraftSlot opens a draft request whose body never finishes: once
+// admitted, it holds a draft slot until the request's deadline or until
+// the returned function closes its connection.
+func holdDraftSlot(t *testing.T, base string) (release func()) {
+	t.Helper()
+	u, _ := url.Parse(base)
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"title\":\""
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	return func() { conn.Close() }
+}
+
+// TestAdmissionEndToEnd: with one draft slot and no queue, a draft that
+// finds the slot taken is answered 503 unavailable with Retry-After at
+// once, searches go on meanwhile, and drafts are served again once the
+// slot is free.
+func TestAdmissionEndToEnd(t *testing.T) {
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) {
+		c.ops.maxConcurrentDrafts, c.ops.maxQueuedDrafts = 1, 0
+		c.ops.searchTimeout = time.Minute // the held slot outlives the test
+	})
+	release := holdDraftSlot(t, base)
+	defer release()
+	small := `{"title":"花呗被风控了怎么办"}`
+	// The held request is admitted soon after its headers arrive; until
+	// then a probe may take the slot itself and be answered 200.
+	var a answer
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if a = send("POST", base+"/api/v1/related", small, 10*time.Second); a.status != 200 {
+			break
+		}
+	}
+	if a.status != 503 || a.code != "unavailable" || a.retryAfter == "" {
+		t.Fatalf("draft past the limit: %+v, want 503 unavailable with Retry-After", a)
+	}
+	if a := send("GET", base+"/api/v1/search?q="+url.QueryEscape("花呗"), "", 10*time.Second); a.status != 200 {
+		t.Errorf("search while drafts are full: %+v", a)
+	}
+	release() // the held body ends: its slot comes back
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if a = send("POST", base+"/api/v1/related", small, 10*time.Second); a.status != 503 {
+			break
+		}
+	}
+	if a.status != 200 {
+		t.Errorf("draft after the slot was freed: %+v", a)
+	}
+}
+
+// TestDraftHygieneEndToEnd: bad draft text is a 400 from the real server,
+// never a 5xx.
+func TestDraftHygieneEndToEnd(t *testing.T) {
+	base := startServer(t, "../../data")
+	for _, body := range []string{
+		"{\"title\":\"\xff\xfe\"}",
+		`{"title":"花呗\u202e"}`,
+		`{"title":"花呗","tags":["a\u0007"]}`,
+		`{"title":"花呗","tags":["` + strings.Repeat("长", 65) + `"]}`,
+	} {
+		resp, err := http.Post(base+"/api/v1/related", "application/json", bytes.NewReader([]byte(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e apiError
+		checkJSON(t, fmt.Sprintf("draft %q", body), resp, 400, &e)
+		resp.Body.Close()
+		if e.Error.Code != "invalid_argument" {
+			t.Errorf("draft %q: %+v", body, e.Error)
+		}
+	}
+}
+
+// TestAdminPutHygiene: a PUT is held to the rules of an input line: valid
+// UTF-8, no control or bidi-override characters in titles and tags, no
+// "." or ".." ids, and the configured article size (here 4 KiB).
+func TestAdminPutHygiene(t *testing.T) {
+	data := t.TempDir()
+	writeCorpus(t, data, "a", 3)
+	ops := adminOps(testToken)
+	ops.maxArticleBytes = 4096
+	srv := startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), ops: ops})
+	tests := []struct {
+		name, id, body string
+		status         int
+	}{
+		{"invalid UTF-8", "n1", "{\"title\":\"花\xe5\"}", 400},
+		{"invalid UTF-8 in a body", "n1", "{\"title\":\"花呗\",\"body\":\"\xff\"}", 400},
+		{"NUL in a title", "n1", `{"title":"花呗\u0000"}`, 400},
+		{"RLO in a title", "n1", `{"title":"\u202e花呗"}`, 400},
+		{"BEL in a tag", "n1", `{"title":"花呗","tags":["a\u0007"]}`, 400},
+		{"id .", ".", `{"title":"花呗"}`, 400},
+		{"over 4 KiB", "n1", `{"title":"花呗","body":"` + strings.Repeat("a", 5000) + `"}`, 400},
+		{"under 4 KiB", "n2", `{"title":"花呗","body":"` + strings.Repeat("a", 3000) + "\\n\\t第二段\"}", 201},
+	}
+	for _, tt := range tests {
+		status, b := call(t, "PUT", srv.base+"/api/v1/admin/articles/"+tt.id, testToken, tt.body)
+		var e apiError
+		_ = json.Unmarshal(b, &e)
+		if status != tt.status || status == 400 && e.Error.Code != "invalid_argument" {
+			t.Errorf("%s: %d %s, want %d", tt.name, status, b, tt.status)
+		}
+	}
+	if n := searchTotal(t, srv.base, "测试"); n != 3 {
+		t.Errorf("refused edits changed the index: %d articles hold 测试, want 3", n)
+	}
+}
