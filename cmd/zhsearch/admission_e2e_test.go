@@ -2,16 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zhsearch/zhsearch"
 )
 
 // answer is what a client got: a status and the error code, or the
@@ -191,5 +196,31 @@ func TestAdminPutHygiene(t *testing.T) {
 	}
 	if n := searchTotal(t, srv.base, "测试"); n != 3 {
 		t.Errorf("refused edits changed the index: %d articles hold 测试, want 3", n)
+	}
+}
+
+// TestReindexArticleLimit: `zhsearch reindex --max-article-bytes` stops
+// the build at the first article over the limit, naming its file and
+// line; under a higher limit the same data builds.
+func TestReindexArticleLimit(t *testing.T) {
+	data := t.TempDir()
+	lines := `{"id":"a1","title":"花呗还款","body":"短文"}` + "\n" +
+		`{"id":"a2","title":"花呗分期","body":"` + strings.Repeat("长", 1000) + `"}` + "\n"
+	if err := os.WriteFile(filepath.Join(data, "a.jsonl"), []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer zhsearch.SetMaxArticleBytes(0)
+	var out bytes.Buffer
+	st := run(context.Background(), []string{"reindex", "--data", data, "--index", t.TempDir(), "--max-article-bytes", "2048"}, &out, &out)
+	if st == 0 || !strings.Contains(out.String(), "a.jsonl:2: article a2: 3014 bytes of text, at most 2048 allowed") {
+		t.Errorf("status %d, output %q; want a failure at a.jsonl:2", st, out.String())
+	}
+	out.Reset()
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", t.TempDir(), "--max-article-bytes", "4096"}, &out, &out); st != 0 {
+		t.Errorf("under a 4 KiB limit: status %d, %s", st, &out)
+	}
+	out.Reset()
+	if st := run(context.Background(), []string{"reindex", "--max-article-bytes", "10"}, &out, &out); st != 2 || !strings.Contains(out.String(), "must be between 1024") {
+		t.Errorf("a 10-byte limit: status %d, %s", st, &out)
 	}
 }

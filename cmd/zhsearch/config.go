@@ -287,6 +287,23 @@ func (o *opsConfig) validateAdmission() []error {
 	return errs
 }
 
+// bindArticleLimit defines --max-article-bytes on fs (reindex; serve has
+// it among its ops flags). The returned function, called after parsing,
+// checks the value and sets it process-wide.
+func bindArticleLimit(fs *flag.FlagSet) func() error {
+	e := &envFlags{fs: fs}
+	o := opsConfig{}
+	e.Int64(&o.maxArticleBytes, "max-article-bytes", "ZHSEARCH_MAX_ARTICLE_BYTES", zhsearch.DefaultMaxArticleBytes,
+		"largest article in bytes of text; a larger one stops the build with file:line")
+	return func() error {
+		errs := append(e.errs, o.validateAdmission()...)
+		if len(errs) == 0 {
+			zhsearch.SetMaxArticleBytes(o.maxArticleBytes)
+		}
+		return errors.Join(errs...)
+	}
+}
+
 // checkAddr accepts HOST:PORT with an optional host and a numeric port.
 func checkAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)

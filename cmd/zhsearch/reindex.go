@@ -19,14 +19,19 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	journal := fs.String("journal", env("ZHSEARCH_JOURNAL", ""), "edit journal to replay over the data folder (default DATA/journal/edits.log; env ZHSEARCH_JOURNAL)")
 	newJournal := fs.Bool("new-journal", false, "give the edit journal a new identity, keeping its records, then rebuild:\nthe way out when the server refuses a journal that was removed, replaced or\nrestored from an older copy (stop the server first)")
 	server := fs.String("server", "", "ask the zhsearch server at `URL` to rebuild its index, with the admin token\nfrom env ZHSEARCH_ADMIN_TOKEN, instead of building here")
+	articleLimit := bindArticleLimit(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if err := articleLimit(); err != nil {
+		fmt.Fprintf(stderr, "zhsearch reindex: invalid configuration:\n%v\n", err)
+		return errUsage
 	}
 	rep := newReporter(stderr)
 	if *server != "" {
 		var local []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "data" || f.Name == "index" || f.Name == "journal" || f.Name == "new-journal" {
+			if f.Name == "data" || f.Name == "index" || f.Name == "journal" || f.Name == "new-journal" || f.Name == "max-article-bytes" {
 				local = append(local, "--"+f.Name)
 			}
 		})
