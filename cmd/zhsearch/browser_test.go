@@ -52,7 +52,21 @@ const (
 	actionLimit = 45 * time.Second // per subtest: a hung page fails instead of hanging
 )
 
-func TestBrowser(t *testing.T) {
+// browserEnv is what the browser tests share: a real zhsearch server over
+// browserData, a partner site on another origin, one chromium and the
+// screenshot folder. Every test opens a tab of its own in it, so none
+// depends on the page, the history or the state another test left.
+type browserEnv struct {
+	base    string           // zhsearch's base URL, http://127.0.0.1:PORT
+	partner *httptest.Server // the partner site that embeds widget.js and searchbox.js
+	browser context.Context  // chromium; tabs open in it
+	shots   string           // the screenshot folder
+}
+
+// startBrowserEnv starts the server, the partner site and chromium; all end
+// with the test. It skips (or fails, see chromiumPath) without chromium.
+func startBrowserEnv(t *testing.T) *browserEnv {
+	t.Helper()
 	chrome := chromiumPath(t)
 	// The partner site: another origin that embeds widget.js and
 	// searchbox.js. It is allowed by --cors-origins as 127.0.0.1:PORT and
@@ -65,315 +79,371 @@ func TestBrowser(t *testing.T) {
 		addr:        "127.0.0.1:0",
 		corsOrigins: []string{partner.URL},
 	})
-	shots := screenshotDir(t)
-	browser := startBrowser(t, chrome)
-	tab := newTab(t, browser)
+	return &browserEnv{base: base, partner: partner, browser: startBrowser(t, chrome), shots: screenshotDir(t)}
+}
 
-	t.Run("typing suggests titles", func(t *testing.T) {
-		ctx := tab.limit(t)
-		do(t, ctx,
-			chromedp.Navigate(base+"/"),
-			chromedp.WaitVisible(chromedp.CSS("#q")),
-			chromedp.Click(chromedp.CSS("#q")),
-			chromedp.SendKeys(chromedp.CSS("#q"), "花呗"),
-			chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
-		)
-		st := combo(t, ctx, "document")
-		if st.Expanded != "true" || len(st.Options) == 0 {
-			t.Fatalf("after typing 花呗: aria-expanded=%q, %d options", st.Expanded, len(st.Options))
-		}
-		for _, o := range st.Options {
-			if !strings.Contains(o, "花呗") {
-				t.Errorf("suggestion %q does not contain 花呗", o)
+// TestBrowser runs the browser tests against one server and one chromium,
+// each test in a new tab. After each test, except the one whose point is a
+// console error, the tab must have opened no dialog and logged no error.
+func TestBrowser(t *testing.T) {
+	env := startBrowserEnv(t)
+	tests := []struct {
+		name string
+		run  func(t *testing.T, env *browserEnv, tb *tab)
+		// consoleErrors is set for a test that expects the browser to log
+		// errors (a refused CORS request).
+		consoleErrors bool
+	}{
+		{"typing suggests titles", browserSuggestions, false},
+		{"enter shows highlighted results", browserEnterShowsResults, false},
+		{"page 2 and the back button", browserPagesAndHistory, false},
+		{"no results explains what to try", browserNoResults, false},
+		{"article page shows its related list", browserArticleRelated, false},
+		{"embeds on another origin", browserEmbedsOnPartner, false},
+		{"hostile titles stay text", browserHostileTitles, false},
+		{"readable on a phone", browserPhone, false},
+		{"embeds on an origin not allowed get no data", browserEmbedsOriginRefused, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := newTab(t, env.browser)
+			tt.run(t, env, tb)
+			if !tt.consoleErrors {
+				tb.check(t)
 			}
-		}
-		if st.Marked == 0 {
-			t.Error("no suggestion marks what was typed")
-		}
-		shot(t, ctx, shots, "01-suggestions.png")
+		})
+	}
+}
 
+// browserSuggestions: typing in the search box lists matching titles with
+// what was typed marked; the arrow keys move through them and Escape closes
+// the list, keeping the text.
+func browserSuggestions(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx,
+		chromedp.Navigate(env.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.Click(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "花呗"),
+		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+	)
+	st := combo(t, ctx, "document")
+	if st.Expanded != "true" || len(st.Options) == 0 {
+		t.Fatalf("after typing 花呗: aria-expanded=%q, %d options", st.Expanded, len(st.Options))
+	}
+	for _, o := range st.Options {
+		if !strings.Contains(o, "花呗") {
+			t.Errorf("suggestion %q does not contain 花呗", o)
+		}
+	}
+	if st.Marked == 0 {
+		t.Error("no suggestion marks what was typed")
+	}
+	shot(t, ctx, env.shots, "01-suggestions.png")
+
+	do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+	if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[0] || st.Selected != st.OptionIDs[0] {
+		t.Errorf("ArrowDown: aria-activedescendant=%q selected=%q, want %q", st.Active, st.Selected, st.OptionIDs[0])
+	}
+	if len(st.OptionIDs) > 1 {
 		do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
-		if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[0] || st.Selected != st.OptionIDs[0] {
-			t.Errorf("ArrowDown: aria-activedescendant=%q selected=%q, want %q", st.Active, st.Selected, st.OptionIDs[0])
+		if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[1] {
+			t.Errorf("second ArrowDown: active %q, want %q", st.Active, st.OptionIDs[1])
 		}
-		if len(st.OptionIDs) > 1 {
-			do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
-			if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[1] {
-				t.Errorf("second ArrowDown: active %q, want %q", st.Active, st.OptionIDs[1])
-			}
-			do(t, ctx, chromedp.KeyEvent(kb.ArrowUp))
-			if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[0] {
-				t.Errorf("ArrowUp: active %q, want %q", st.Active, st.OptionIDs[0])
-			}
+		do(t, ctx, chromedp.KeyEvent(kb.ArrowUp))
+		if st = combo(t, ctx, "document"); st.Active != st.OptionIDs[0] {
+			t.Errorf("ArrowUp: active %q, want %q", st.Active, st.OptionIDs[0])
 		}
-		do(t, ctx, chromedp.KeyEvent(kb.Escape))
-		st = combo(t, ctx, "document")
-		if st.Expanded != "false" || !st.Hidden || st.Active != "" || st.Value != "花呗" {
-			t.Errorf("Escape: expanded=%q hidden=%v active=%q value=%q; want the list closed and 花呗 kept",
-				st.Expanded, st.Hidden, st.Active, st.Value)
-		}
-	})
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Escape))
+	st = combo(t, ctx, "document")
+	if st.Expanded != "false" || !st.Hidden || st.Active != "" || st.Value != "花呗" {
+		t.Errorf("Escape: expanded=%q hidden=%v active=%q value=%q; want the list closed and 花呗 kept",
+			st.Expanded, st.Hidden, st.Active, st.Value)
+	}
+}
 
-	var page1, page2 []string
-	t.Run("enter shows highlighted results", func(t *testing.T) {
-		ctx := tab.limit(t)
-		do(t, ctx, chromedp.KeyEvent(kb.Enter))
-		r := waitResults(t, ctx, "花呗", 1)
-		total := apiTotal(t, base, "花呗")
-		if total <= 10 {
-			t.Fatalf("the test corpus has %d results for 花呗; it needs more than one page", total)
+// browserEnterShowsResults: Enter in the search box shows the first page of
+// results with the query highlighted, the count and time, and the query in
+// the URL.
+func browserEnterShowsResults(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx,
+		chromedp.Navigate(env.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.Click(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "花呗"),
+		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+		chromedp.KeyEvent(kb.Escape), // the list closed, Enter submits what was typed
+		chromedp.KeyEvent(kb.Enter),
+	)
+	r := waitResults(t, ctx, "花呗", 1)
+	total := apiTotal(t, env.base, "花呗")
+	if total <= 10 {
+		t.Fatalf("the test corpus has %d results for 花呗; it needs more than one page", total)
+	}
+	if len(r.Titles) != 10 {
+		t.Errorf("%d results on page 1, want 10", len(r.Titles))
+	}
+	for i, title := range r.Titles {
+		if strings.Contains(title, "花呗") && !slices.Contains(r.Marks[i], "花呗") {
+			t.Errorf("result %q: marks %q, want 花呗 highlighted", title, r.Marks[i])
 		}
-		if len(r.Titles) != 10 {
-			t.Errorf("%d results on page 1, want 10", len(r.Titles))
-		}
-		for i, title := range r.Titles {
-			if strings.Contains(title, "花呗") && !slices.Contains(r.Marks[i], "花呗") {
-				t.Errorf("result %q: marks %q, want 花呗 highlighted", title, r.Marks[i])
-			}
-		}
-		if want := fmt.Sprintf("找到 %d 篇相关文章,用时 ", total); !strings.HasPrefix(r.Status, want) || !strings.Contains(r.Status, "毫秒") {
-			t.Errorf("status %q, want it to start with %q and give the time in 毫秒", r.Status, want)
-		}
-		if r.Search != "?q="+url.QueryEscape("花呗") {
-			t.Errorf("URL query %q, want the query kept in the URL", r.Search)
-		}
-		page1 = r.Titles
-		shot(t, ctx, shots, "02-results.png")
-	})
+	}
+	if want := fmt.Sprintf("找到 %d 篇相关文章,用时 ", total); !strings.HasPrefix(r.Status, want) || !strings.Contains(r.Status, "毫秒") {
+		t.Errorf("status %q, want it to start with %q and give the time in 毫秒", r.Status, want)
+	}
+	if r.Search != "?q="+url.QueryEscape("花呗") {
+		t.Errorf("URL query %q, want the query kept in the URL", r.Search)
+	}
+	shot(t, ctx, env.shots, "02-results.png")
+}
 
-	t.Run("page 2 and the back button", func(t *testing.T) {
-		if page1 == nil {
-			t.Skip("no first page")
+// browserPagesAndHistory: page 2 shows other results, the back and forward
+// buttons go between the pages, and a shared link to page 2 opens it.
+func browserPagesAndHistory(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape("花呗")))
+	page1 := waitResults(t, ctx, "花呗", 1).Titles
+	if len(page1) == 0 {
+		t.Fatal("no first page")
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#pager a[data-page="2"]`)))
+	r := waitResults(t, ctx, "花呗", 2)
+	if r.Current != "2" || !strings.Contains(r.Status, "第 2 页") {
+		t.Errorf("page 2: current page %q, status %q", r.Current, r.Status)
+	}
+	if len(r.Titles) == 0 || slices.Equal(r.Titles, page1) {
+		t.Fatalf("page 2 shows %q", r.Titles)
+	}
+	for _, title := range r.Titles {
+		if slices.Contains(page1, title) {
+			t.Errorf("%q is on page 1 and page 2", title)
 		}
-		ctx := tab.limit(t)
-		do(t, ctx, chromedp.Click(chromedp.CSS(`#pager a[data-page="2"]`)))
-		r := waitResults(t, ctx, "花呗", 2)
-		if r.Current != "2" || !strings.Contains(r.Status, "第 2 页") {
-			t.Errorf("page 2: current page %q, status %q", r.Current, r.Status)
-		}
-		if len(r.Titles) == 0 || slices.Equal(r.Titles, page1) {
-			t.Fatalf("page 2 shows %q", r.Titles)
-		}
-		for _, title := range r.Titles {
-			if slices.Contains(page1, title) {
-				t.Errorf("%q is on page 1 and page 2", title)
-			}
-		}
-		page2 = r.Titles
-		shot(t, ctx, shots, "03-page2.png")
+	}
+	page2 := r.Titles
+	shot(t, ctx, env.shots, "03-page2.png")
 
-		do(t, ctx, chromedp.NavigateToHistoryEntry(historyEntry(t, ctx, -1)))
-		if r = waitResults(t, ctx, "花呗", 1); !slices.Equal(r.Titles, page1) || r.Value != "花呗" {
-			t.Errorf("back: titles %q (box %q), want page 1 %q", r.Titles, r.Value, page1)
-		}
-		do(t, ctx, chromedp.NavigateToHistoryEntry(historyEntry(t, ctx, +1)))
-		if r = waitResults(t, ctx, "花呗", 2); !slices.Equal(r.Titles, page2) {
-			t.Errorf("forward: titles %q, want page 2 %q", r.Titles, page2)
-		}
-		// A shared link opens the same page.
-		do(t, ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape("花呗")+"&page=2"))
-		if r = waitResults(t, ctx, "花呗", 2); !slices.Equal(r.Titles, page2) || r.Value != "花呗" || r.Current != "2" {
-			t.Errorf("opened /?q=花呗&page=2: titles %q, box %q, current %q", r.Titles, r.Value, r.Current)
-		}
-	})
+	do(t, ctx, chromedp.NavigateToHistoryEntry(historyEntry(t, ctx, -1)))
+	if r = waitResults(t, ctx, "花呗", 1); !slices.Equal(r.Titles, page1) || r.Value != "花呗" {
+		t.Errorf("back: titles %q (box %q), want page 1 %q", r.Titles, r.Value, page1)
+	}
+	do(t, ctx, chromedp.NavigateToHistoryEntry(historyEntry(t, ctx, +1)))
+	if r = waitResults(t, ctx, "花呗", 2); !slices.Equal(r.Titles, page2) {
+		t.Errorf("forward: titles %q, want page 2 %q", r.Titles, page2)
+	}
+	// A shared link opens the same page.
+	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape("花呗")+"&page=2"))
+	if r = waitResults(t, ctx, "花呗", 2); !slices.Equal(r.Titles, page2) || r.Value != "花呗" || r.Current != "2" {
+		t.Errorf("opened /?q=花呗&page=2: titles %q, box %q, current %q", r.Titles, r.Value, r.Current)
+	}
+}
 
-	t.Run("no results explains what to try", func(t *testing.T) {
-		ctx := tab.limit(t)
-		const q = "量子纠缠"
-		do(t, ctx,
-			chromedp.Navigate(base+"/?q="+url.QueryEscape(q)),
-			chromedp.WaitVisible(chromedp.CSS("#empty")),
-		)
-		text := val(t, ctx, chromedp.Text(chromedp.CSS("#empty")))
-		if !strings.Contains(text, "没有找到与“"+q+"”相关的文章") || !strings.Contains(text, "拼音") {
-			t.Errorf("empty state says %q", text)
-		}
-		if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results li').length`)); n != 0 {
-			t.Errorf("%d results shown", n)
-		}
-		shot(t, ctx, shots, "04-empty.png")
-	})
+// browserNoResults: a query nothing matches says so and what to try.
+func browserNoResults(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	const q = "量子纠缠"
+	do(t, ctx,
+		chromedp.Navigate(env.base+"/?q="+url.QueryEscape(q)),
+		chromedp.WaitVisible(chromedp.CSS("#empty")),
+	)
+	text := val(t, ctx, chromedp.Text(chromedp.CSS("#empty")))
+	if !strings.Contains(text, "没有找到与“"+q+"”相关的文章") || !strings.Contains(text, "拼音") {
+		t.Errorf("empty state says %q", text)
+	}
+	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results li').length`)); n != 0 {
+		t.Errorf("%d results shown", n)
+	}
+	shot(t, ctx, env.shots, "04-empty.png")
+}
 
-	t.Run("article page shows its related list", func(t *testing.T) {
-		ctx := tab.limit(t)
-		searchURL := base + "/?q=" + url.QueryEscape(seedTitle)
-		do(t, ctx,
-			chromedp.Navigate(searchURL),
-			chromedp.WaitVisible(chromedp.CSS(`#results a[href="/a/`+seedID+`"]`)),
-			chromedp.Click(chromedp.CSS(`#results a[href="/a/`+seedID+`"]`)),
-			chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
-		)
-		a := readArticle(t, ctx)
-		if a.Title != seedTitle || !strings.Contains(a.Meta, "2024-05-25 13:09") || len(a.Paragraphs) < 5 {
-			t.Errorf("article: title %q, meta %q, %d paragraphs", a.Title, a.Meta, len(a.Paragraphs))
+// browserArticleRelated: a result opens its article page, which links back
+// to the results and lists related articles, never the article itself.
+func browserArticleRelated(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	searchURL := env.base + "/?q=" + url.QueryEscape(seedTitle)
+	do(t, ctx,
+		chromedp.Navigate(searchURL),
+		chromedp.WaitVisible(chromedp.CSS(`#results a[href="/a/`+seedID+`"]`)),
+		chromedp.Click(chromedp.CSS(`#results a[href="/a/`+seedID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
+	)
+	a := readArticle(t, ctx)
+	if a.Title != seedTitle || !strings.Contains(a.Meta, "2024-05-25 13:09") || len(a.Paragraphs) < 5 {
+		t.Errorf("article: title %q, meta %q, %d paragraphs", a.Title, a.Meta, len(a.Paragraphs))
+	}
+	if a.Back != searchURL {
+		t.Errorf("back link %q, want the results it came from %q", a.Back, searchURL)
+	}
+	w := waitWidget(t, ctx)
+	if w.Heading != "相关文章" || len(w.Items) == 0 {
+		t.Fatalf("widget: heading %q, %d items", w.Heading, len(w.Items))
+	}
+	for _, it := range w.Items {
+		if it.Text == seedTitle || strings.HasSuffix(it.Href, "/a/"+seedID) {
+			t.Errorf("the related list holds the article itself: %+v", it)
 		}
-		if a.Back != searchURL {
-			t.Errorf("back link %q, want the results it came from %q", a.Back, searchURL)
+		if !strings.HasPrefix(it.Href, env.base+"/a/") {
+			t.Errorf("related link %q, want a page of %s", it.Href, env.base)
 		}
-		w := waitWidget(t, ctx)
-		if w.Heading != "相关文章" || len(w.Items) == 0 {
-			t.Fatalf("widget: heading %q, %d items", w.Heading, len(w.Items))
-		}
-		for _, it := range w.Items {
-			if it.Text == seedTitle || strings.HasSuffix(it.Href, "/a/"+seedID) {
-				t.Errorf("the related list holds the article itself: %+v", it)
-			}
-			if !strings.HasPrefix(it.Href, base+"/a/") {
-				t.Errorf("related link %q, want a page of %s", it.Href, base)
-			}
-		}
-		shot(t, ctx, shots, "05-article.png")
-	})
+	}
+	shot(t, ctx, env.shots, "05-article.png")
+}
 
-	t.Run("embeds on another origin", func(t *testing.T) {
-		ctx := tab.limit(t)
-		do(t, ctx, chromedp.Navigate(partner.URL+"/post?zh="+url.QueryEscape(base)+"&id="+hostile2ID))
-		w := waitWidget(t, ctx)
-		origin := val(t, ctx, chromedp.Evaluate[string](`location.origin`))
-		if origin == base {
-			t.Fatalf("the partner page is on %s, the same origin as zhsearch", origin)
-		}
-		found := false
-		for _, it := range w.Items {
-			if it.Text == hostile1 {
-				found = true
-				if it.Href != base+"/a/"+hostile1ID {
-					t.Errorf("link to %q is %q, want its zhsearch page (its url is javascript:)", it.Text, it.Href)
-				}
-			}
-		}
-		if !found {
-			t.Errorf("widget for %s lists %+v, want %q as text", hostile2ID, w.Items, hostile1)
-		}
-		if w.Elements != 0 {
-			t.Errorf("%d img/svg/script/iframe elements in the widget", w.Elements)
-		}
-		// The host's CSS neither reaches into the widget nor is changed by it.
-		if w.LinkColor == "rgb(255, 0, 0)" || strings.Contains(w.BoxFont, "serif") && !strings.Contains(w.BoxFont, "sans") {
-			t.Errorf("host styles leak into the widget: link color %s, font %q", w.LinkColor, w.BoxFont)
-		}
-		if w.ProbeDisplay != "inline" {
-			t.Errorf("the host's own <li> has display %q, want the host's inline", w.ProbeDisplay)
-		}
-		shot(t, ctx, shots, "06-partner-widget.png")
-
-		const box = `document.querySelector('zhsearch-searchbox').shadowRoot`
-		do(t, ctx,
-			chromedp.Click(chromedp.JSPath(box+`.querySelector('input')`)),
-			chromedp.SendKeys(chromedp.JSPath(box+`.querySelector('input')`), "花呗"),
-		)
-		val(t, ctx, chromedp.Poll[bool](box+`.querySelectorAll('[role="option"]').length > 0`, chromedp.WithPollingTimeout(10*time.Second)))
-		st := combo(t, ctx, box)
-		if st.Expanded != "true" || len(st.Options) == 0 || !strings.Contains(st.Options[0], "花呗") {
-			t.Errorf("search box embed: expanded %q, options %q", st.Expanded, st.Options)
-		}
-		shot(t, ctx, shots, "06b-partner-searchbox.png")
-		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent(kb.Enter))); err != nil {
-			t.Fatalf("Enter in the search box embed: %v", err)
-		}
-		r := waitResults(t, ctx, "花呗", 1)
-		if !strings.HasPrefix(r.Href, base+"/?q=") || len(r.Titles) == 0 {
-			t.Errorf("Enter in the embed went to %s with %d results", r.Href, len(r.Titles))
-		}
-	})
-
-	t.Run("hostile titles stay text", func(t *testing.T) {
-		ctx := tab.limit(t)
-		r := func() results {
-			do(t, ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape("花呗风控")))
-			return waitResults(t, ctx, "花呗风控", 1)
-		}()
-		for _, h := range []string{hostile1, hostile2} {
-			i := slices.Index(r.Titles, h)
-			if i < 0 {
-				t.Errorf("results %q lack %q as text", r.Titles, h)
-			} else if !slices.Contains(r.Marks[i], "花呗风控") {
-				t.Errorf("result %q marks %q, want 花呗风控", h, r.Marks[i])
+// browserEmbedsOnPartner: on a page of an allowed origin, the widget lists
+// related articles as text linking to zhsearch, styles neither leak in nor
+// out, and the search-box embed suggests and submits to the search page.
+func browserEmbedsOnPartner(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	base := env.base
+	do(t, ctx, chromedp.Navigate(env.partner.URL+"/post?zh="+url.QueryEscape(base)+"&id="+hostile2ID))
+	w := waitWidget(t, ctx)
+	origin := val(t, ctx, chromedp.Evaluate[string](`location.origin`))
+	if origin == base {
+		t.Fatalf("the partner page is on %s, the same origin as zhsearch", origin)
+	}
+	found := false
+	for _, it := range w.Items {
+		if it.Text == hostile1 {
+			found = true
+			if it.Href != base+"/a/"+hostile1ID {
+				t.Errorf("link to %q is %q, want its zhsearch page (its url is javascript:)", it.Text, it.Href)
 			}
 		}
-		if r.Elements != 0 {
-			t.Errorf("%d img/svg/script/iframe elements among the results", r.Elements)
+	}
+	if !found {
+		t.Errorf("widget for %s lists %+v, want %q as text", hostile2ID, w.Items, hostile1)
+	}
+	if w.Elements != 0 {
+		t.Errorf("%d img/svg/script/iframe elements in the widget", w.Elements)
+	}
+	// The host's CSS neither reaches into the widget nor is changed by it.
+	if w.LinkColor == "rgb(255, 0, 0)" || strings.Contains(w.BoxFont, "serif") && !strings.Contains(w.BoxFont, "sans") {
+		t.Errorf("host styles leak into the widget: link color %s, font %q", w.LinkColor, w.BoxFont)
+	}
+	if w.ProbeDisplay != "inline" {
+		t.Errorf("the host's own <li> has display %q, want the host's inline", w.ProbeDisplay)
+	}
+	shot(t, ctx, env.shots, "06-partner-widget.png")
+
+	const box = `document.querySelector('zhsearch-searchbox').shadowRoot`
+	do(t, ctx,
+		chromedp.Click(chromedp.JSPath(box+`.querySelector('input')`)),
+		chromedp.SendKeys(chromedp.JSPath(box+`.querySelector('input')`), "花呗"),
+	)
+	val(t, ctx, chromedp.Poll[bool](box+`.querySelectorAll('[role="option"]').length > 0`, chromedp.WithPollingTimeout(10*time.Second)))
+	st := combo(t, ctx, box)
+	if st.Expanded != "true" || len(st.Options) == 0 || !strings.Contains(st.Options[0], "花呗") {
+		t.Errorf("search box embed: expanded %q, options %q", st.Expanded, st.Options)
+	}
+	shot(t, ctx, env.shots, "06b-partner-searchbox.png")
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent(kb.Enter))); err != nil {
+		t.Fatalf("Enter in the search box embed: %v", err)
+	}
+	r := waitResults(t, ctx, "花呗", 1)
+	if !strings.HasPrefix(r.Href, base+"/?q=") || len(r.Titles) == 0 {
+		t.Errorf("Enter in the embed went to %s with %d results", r.Href, len(r.Titles))
+	}
+}
+
+// browserHostileTitles: titles, bodies, tags and categories written as HTML
+// and script show as text in results, suggestions, the article page and
+// its related list.
+func browserHostileTitles(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape("花呗风控")))
+	r := waitResults(t, ctx, "花呗风控", 1)
+	for _, h := range []string{hostile1, hostile2} {
+		i := slices.Index(r.Titles, h)
+		if i < 0 {
+			t.Errorf("results %q lack %q as text", r.Titles, h)
+		} else if !slices.Contains(r.Marks[i], "花呗风控") {
+			t.Errorf("result %q marks %q, want 花呗风控", h, r.Marks[i])
 		}
+	}
+	if r.Elements != 0 {
+		t.Errorf("%d img/svg/script/iframe elements among the results", r.Elements)
+	}
 
-		do(t, ctx,
-			chromedp.Click(chromedp.CSS("#q")),
-			chromedp.KeyEvent(kb.End),
-			chromedp.SendKeys(chromedp.CSS("#q"), " "),
-		)
-		val(t, ctx, chromedp.Poll[bool](`[...document.querySelectorAll('#q-list [role="option"]')].some(o => o.textContent.includes('<'))`,
-			chromedp.WithPollingTimeout(10*time.Second)))
-		st := combo(t, ctx, "document")
-		if !slices.Contains(st.Options, hostile1) || !slices.Contains(st.Options, hostile2) || st.Elements != 0 {
-			t.Errorf("suggestions %q (%d elements), want both hostile titles as text", st.Options, st.Elements)
-		}
-		shot(t, ctx, shots, "07-hostile-suggestions.png")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS("#q")),
+		chromedp.KeyEvent(kb.End),
+		chromedp.SendKeys(chromedp.CSS("#q"), " "),
+	)
+	val(t, ctx, chromedp.Poll[bool](`[...document.querySelectorAll('#q-list [role="option"]')].some(o => o.textContent.includes('<'))`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	st := combo(t, ctx, "document")
+	if !slices.Contains(st.Options, hostile1) || !slices.Contains(st.Options, hostile2) || st.Elements != 0 {
+		t.Errorf("suggestions %q (%d elements), want both hostile titles as text", st.Options, st.Elements)
+	}
+	shot(t, ctx, env.shots, "07-hostile-suggestions.png")
 
-		do(t, ctx,
-			chromedp.Navigate(base+"/a/"+hostile1ID),
-			chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
-		)
-		a := readArticle(t, ctx)
-		if a.Title != hostile1 || !strings.Contains(strings.Join(a.Paragraphs, ""), "<script>alert(2)</script>") ||
-			!strings.Contains(a.Meta, "<u>风控</u>") || !slices.Contains(a.Tags, "<i>花呗</i>") {
-			t.Errorf("article page: title %q, meta %q, tags %q, body %q", a.Title, a.Meta, a.Tags, a.Paragraphs)
-		}
-		if a.Elements != 0 || a.ScriptLinks != 0 || a.Source != "" {
-			t.Errorf("article page: %d injected elements, %d javascript: links, source link %q", a.Elements, a.ScriptLinks, a.Source)
-		}
-		w := waitWidget(t, ctx)
-		if len(w.Items) == 0 || w.Items[0].Text != hostile2 || w.Elements != 0 {
-			t.Errorf("widget: %+v (%d elements), want %q first, as text", w.Items, w.Elements, hostile2)
-		}
-		shot(t, ctx, shots, "08-hostile-article.png")
-	})
+	do(t, ctx,
+		chromedp.Navigate(env.base+"/a/"+hostile1ID),
+		chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
+	)
+	a := readArticle(t, ctx)
+	if a.Title != hostile1 || !strings.Contains(strings.Join(a.Paragraphs, ""), "<script>alert(2)</script>") ||
+		!strings.Contains(a.Meta, "<u>风控</u>") || !slices.Contains(a.Tags, "<i>花呗</i>") {
+		t.Errorf("article page: title %q, meta %q, tags %q, body %q", a.Title, a.Meta, a.Tags, a.Paragraphs)
+	}
+	if a.Elements != 0 || a.ScriptLinks != 0 || a.Source != "" {
+		t.Errorf("article page: %d injected elements, %d javascript: links, source link %q", a.Elements, a.ScriptLinks, a.Source)
+	}
+	w := waitWidget(t, ctx)
+	if len(w.Items) == 0 || w.Items[0].Text != hostile2 || w.Elements != 0 {
+		t.Errorf("widget: %+v (%d elements), want %q first, as text", w.Items, w.Elements, hostile2)
+	}
+	shot(t, ctx, env.shots, "08-hostile-article.png")
+}
 
-	t.Run("readable on a phone", func(t *testing.T) {
-		ctx := tab.limit(t)
-		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
-		defer do(t, ctx, chromedp.ResetViewport())
-		do(t, ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape("花呗")))
-		waitResults(t, ctx, "花呗", 1)
-		noOverflow(t, ctx, "results")
-		save(t, shots, "09-phone-results.png", val(t, ctx, chromedp.CaptureScreenshot()))
+// browserPhone: on a phone-sized viewport, results, suggestions and the
+// article page fit the width.
+func browserPhone(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	shots := env.shots
+	do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape("花呗")))
+	waitResults(t, ctx, "花呗", 1)
+	noOverflow(t, ctx, "results")
+	save(t, shots, "09-phone-results.png", val(t, ctx, chromedp.CaptureScreenshot()))
 
-		do(t, ctx,
-			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
-			chromedp.Tap(chromedp.CSS("#q")),
-			chromedp.Evaluate[chromedp.Void](`document.querySelector('#q').select()`),
-			chromedp.SendKeys(chromedp.CSS("#q"), "征信"),
-			chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
-		)
-		noOverflow(t, ctx, "suggestions")
-		save(t, shots, "10-phone-suggestions.png", val(t, ctx, chromedp.CaptureScreenshot()))
+	do(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
+		chromedp.Tap(chromedp.CSS("#q")),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#q').select()`),
+		chromedp.SendKeys(chromedp.CSS("#q"), "征信"),
+		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+	)
+	noOverflow(t, ctx, "suggestions")
+	save(t, shots, "10-phone-suggestions.png", val(t, ctx, chromedp.CaptureScreenshot()))
 
-		do(t, ctx,
-			chromedp.Navigate(base+"/a/"+seedID),
-			chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
-		)
-		waitWidget(t, ctx)
-		noOverflow(t, ctx, "article")
-		save(t, shots, "11-phone-article.png", val(t, ctx, chromedp.CaptureScreenshot()))
-		do(t, ctx, chromedp.ScrollIntoView(chromedp.CSS("#related")))
-		save(t, shots, "12-phone-related.png", val(t, ctx, chromedp.CaptureScreenshot()))
-	})
+	do(t, ctx,
+		chromedp.Navigate(env.base+"/a/"+seedID),
+		chromedp.WaitVisible(chromedp.CSS("h1.article-title")),
+	)
+	waitWidget(t, ctx)
+	noOverflow(t, ctx, "article")
+	save(t, shots, "11-phone-article.png", val(t, ctx, chromedp.CaptureScreenshot()))
+	do(t, ctx, chromedp.ScrollIntoView(chromedp.CSS("#related")))
+	save(t, shots, "12-phone-related.png", val(t, ctx, chromedp.CaptureScreenshot()))
+}
 
-	// Nothing above may have opened a dialog or logged an error.
-	tab.check(t)
-
-	t.Run("embeds on an origin not allowed get no data", func(t *testing.T) {
-		other := newTab(t, browser)
-		ctx := other.limit(t)
-		// localhost:PORT is the partner server under another origin, one
-		// that --cors-origins does not list.
-		u, _ := url.Parse(partner.URL)
-		do(t, ctx, chromedp.Navigate("http://localhost:"+u.Port()+"/post?zh="+url.QueryEscape(base)+"&id="+seedID))
-		val(t, ctx, chromedp.Poll[bool](`document.querySelector('script[data-zhsearch-mounted][src$="/widget.js"]') !== null && document.querySelector('zhsearch-related') === null`,
-			chromedp.WithPollingTimeout(10*time.Second)))
-		errs := other.errors(ctx)
-		if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, "CORS") }) {
-			t.Errorf("console %q, want the browser's CORS refusal", errs)
-		}
-	})
+// browserEmbedsOriginRefused: on a page of an origin --cors-origins does
+// not list, the embeds mount but get no data: the browser refuses the
+// API's answers (CORS) and the widget stays away.
+func browserEmbedsOriginRefused(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	// localhost:PORT is the partner server under another origin, one
+	// that --cors-origins does not list.
+	u, _ := url.Parse(env.partner.URL)
+	do(t, ctx, chromedp.Navigate("http://localhost:"+u.Port()+"/post?zh="+url.QueryEscape(env.base)+"&id="+seedID))
+	val(t, ctx, chromedp.Poll[bool](`document.querySelector('script[data-zhsearch-mounted][src$="/widget.js"]') !== null && document.querySelector('zhsearch-related') === null`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	errs := tb.errors(ctx)
+	if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, "CORS") }) {
+		t.Errorf("console %q, want the browser's CORS refusal", errs)
+	}
 }
 
 // ---- the page state the tests read ----
