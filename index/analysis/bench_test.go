@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/data"
 	"github.com/zhsearch/zhsearch/index/gen"
 )
 
@@ -88,13 +89,30 @@ func BenchmarkNormalizeBody(b *testing.B) {
 	}
 }
 
-// BenchmarkSegmenterLoad measures building a segmenter from the embedded
-// dictionaries: the bulk of the server's start-up time.
+// BenchmarkSegmenterLoad measures building the process's segmenter from
+// the embedded dictionaries, the bulk of the server's start-up time: from
+// the prepared form (zhdict/prepared.bin, made by go generate) and from the
+// text.
 func BenchmarkSegmenterLoad(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := NewSegmenter(emptyDicts{}); err != nil {
-			b.Fatal(err)
-		}
+	prepared, err := PrepareDict(data.Dict)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bm := range []struct {
+		name     string
+		prepared []byte
+	}{{"prepared", prepared}, {"text", nil}} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				s, err := newSegmenter(data.Dict, bm.prepared)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if s.prepared != (bm.prepared != nil) {
+					b.Fatal("wrong load path")
+				}
+			}
+		})
 	}
 }
