@@ -298,7 +298,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
-	pool, q, err := ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size)
+	pool, q, err := ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +313,11 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 			if terms, err = ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms); err != nil {
 				return nil, err
 			}
-			if pool, q, err = ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size); err != nil {
+			known := make(map[uint64]relatedDoc, len(pool))
+			for _, s := range pool {
+				known[s.num] = s.doc
+			}
+			if pool, q, err = ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size, known); err != nil {
 				return nil, err
 			}
 		}
@@ -327,20 +331,25 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 
 var relatedFields = []string{fTitle, fURL, fPublished, fTags, fCategory}
 
-// loadDocs reads the stored fields of the pool's documents.
-func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*scored) error {
-	if len(pool) == 0 {
-		return nil
-	}
+// loadDocs reads the stored fields of the pool's documents, but for those
+// known already (by document number).
+func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*scored, known map[uint64]relatedDoc) error {
 	byID := make(map[string]*scored, len(pool))
 	ids := make([]string, 0, len(pool))
 	for _, s := range pool {
+		if d, ok := known[s.num]; ok {
+			s.doc = d
+			continue
+		}
 		id, err := r.ExternalID(bindex.IndexInternalID(numBytes(s.num)))
 		if err != nil {
 			return err
 		}
 		byID[id] = s
 		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	hits, err := ix.fetch(ctx, query.NewDocIDQuery(ids), len(ids), []string{"_id"})
 	if err != nil {

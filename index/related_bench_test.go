@@ -13,6 +13,7 @@ import (
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/index/gen"
+	"github.com/zhsearch/zhsearch/index/yardstick"
 )
 
 // The related benchmarks run over the judged suite's corpus by default. Set
@@ -38,6 +39,7 @@ func BenchmarkRelated(b *testing.B) {
 		ids = append(ids, a.ID)
 	}
 	benchRelated(b, "suite", f.ix, ids)
+	benchDraftsAndYardstick(b, f)
 	if s := os.Getenv(envBenchN); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
@@ -107,6 +109,44 @@ func benchRelated(b *testing.B, name string, ix *index.Index, ids []string) {
 	if err := ix.SetRelatedOptions(index.DefaultRelatedOptions()); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// benchDraftsAndYardstick measures draft lists (the suite's judged drafts,
+// never cached) and, beside them, the yardstick's related list (bleve cjk,
+// the source's title and body as the query) for the suite's articles.
+func benchDraftsAndYardstick(b *testing.B, f *relatedFixture) {
+	ctx := context.Background()
+	b.Run("suite/draft", func(b *testing.B) {
+		b.ReportAllocs()
+		lat := make([]time.Duration, 0, b.N)
+		for i := 0; b.Loop(); i++ {
+			d := f.suite.Drafts[i%len(f.suite.Drafts)].Draft
+			start := time.Now()
+			if _, err := f.ix.Related(ctx, zhsearch.RelatedRequest{Draft: d.Article(), Size: 5}); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		reportPercentiles(b, lat)
+	})
+	b.Run("suite/yardstick", func(b *testing.B) {
+		ys, err := yardstick.Build(filepath.Join(b.TempDir(), "cjk"), f.articles, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ys.Close()
+		b.ReportAllocs()
+		lat := make([]time.Duration, 0, b.N)
+		for i := 0; b.Loop(); i++ {
+			a := f.articles[i%len(f.articles)]
+			start := time.Now()
+			if _, err := ys.Related(ctx, a.ID, a.Title+" "+a.Body, 5); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		reportPercentiles(b, lat)
+	})
 }
 
 // withCache returns the default options with a cache of size lists.

@@ -67,7 +67,13 @@ func (ix *Index) curation(ctx context.Context, title string) (map[string]float64
 		if !listsSource {
 			continue // the words match, the title does not
 		}
-		f := ix.listFocus(list)
+		var f float64
+		if v, ok := ix.rel.state.Load().focus.Load(h.ID); ok {
+			f = v.(float64)
+		} else {
+			f = ix.listFocus(list)
+			ix.rel.state.Load().focus.Store(h.ID, f)
+		}
 		page, _ := h.Fields[fTitle].(string)
 		if k := analysis.Normalize(page); k != key {
 			ev[k] += f

@@ -44,7 +44,7 @@ type scored struct {
 // or body, reading the terms' postings directly, and returns the best
 // poolFactor × size of those that share enough words to be similar or one
 // subject word of the source (see termSet.subject), best first, with their
-// stored fields.
+// stored fields (those in known taken from it).
 //
 // To be similar (rather than a weaker match) a result must share
 // min(MinMatch, concepts) distinct words, concepts being the number of
@@ -52,7 +52,7 @@ type scored struct {
 // is one subject word and a template (应急贷是什么意思) needs one, any other
 // two.
 func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *corpusStats, selfID string,
-	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int) ([]*scored, *termSet, error) {
+	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
 	q := newTermSet(terms)
 	if q.shareable == 0 {
 		return nil, q, nil // only template words: nothing to relate by
@@ -175,7 +175,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 		s.cover = q.cover(&s.matches)
 		s.similar = q.matched(&s.matches) >= need
 	}
-	if err := ix.loadDocs(ctx, r, pool); err != nil {
+	if err := ix.loadDocs(ctx, r, pool, known); err != nil {
 		return nil, nil, err
 	}
 	// The source is excluded here, not in the postings: its own document
