@@ -584,3 +584,25 @@ func TestRelatedSynonymsAndQuestionWords(t *testing.T) {
 		t.Errorf("reasons %v, want the source's word 借钱", items[0].Reasons)
 	}
 }
+
+// TestRelatedBigrams: two characters the dictionary does not hold as a word
+// (断供, cut into 断 and 供) are matched as a bigram, so a draft about them
+// finds the article about them, not the one that only shares a single
+// character.
+func TestRelatedBigrams(t *testing.T) {
+	seg := analysis.DefaultSegmenter()
+	if words := seg.Cut("断供", false); len(words) != 2 {
+		t.Skipf("the dictionary now holds 断供 as a word (%v): nothing to test", words)
+	}
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "d1", Title: "断供以后会怎样", Body: "断供以后银行会催收，严重的会起诉。"},
+		{ID: "d2", Title: "供暖费怎么交", Body: "供暖费可以在网上缴纳。"},
+	})
+	items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "断供了还能补救吗"}})
+	if got := relatedIDs(items); len(got) != 1 || strings.TrimRight(got[0], "~") != "d1" {
+		t.Fatalf("related = %v, want d1 only", got)
+	}
+	if !slices.Contains(items[0].Reasons, "断供") {
+		t.Errorf("reasons %v, want 断供", items[0].Reasons)
+	}
+}

@@ -74,9 +74,10 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			continue
 		}
 		t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
-		err := p.each(t.text, fTitle, func(d *bindex.TermFieldDoc) {
+		titleField, bodyField := t.fields()
+		err := p.each(t.text, titleField, func(d *bindex.TermFieldDoc) {
 			m := sc.at(d.ID.Value())
-			if d.Norm > 0 {
+			if d.Norm > 0 && !t.bigram {
 				m.titleLen = 1 / (d.Norm * d.Norm)
 			}
 			m.titleMatch(bit, inside)
@@ -87,7 +88,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 		// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
 		// 应急贷's characters, not its word) hold the word's bigrams; looked
 		// for with the words of the source's title, which decide most.
-		if t.inTitle {
+		if t.inTitle && !t.bigram {
 			chain, err := p.bigramChain(t.text, fTitleBi, sc)
 			if err != nil {
 				return nil, nil, err
@@ -98,7 +99,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 				}
 			}
 		}
-		err = p.each(t.text, fBody, func(d *bindex.TermFieldDoc) {
+		err = p.each(t.text, bodyField, func(d *bindex.TermFieldDoc) {
 			sc.at(d.ID.Value()).bodyMatch(bit, inside, t.weight, d.Freq)
 		})
 		if err != nil {
@@ -133,8 +134,9 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 				continue
 			}
 			t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
-			err := p.lookup(t.text, fTitle, cands, func(s *scored, d *bindex.TermFieldDoc) {
-				if d.Norm > 0 {
+			titleField, bodyField := t.fields()
+			err := p.lookup(t.text, titleField, cands, func(s *scored, d *bindex.TermFieldDoc) {
+				if d.Norm > 0 && !t.bigram {
 					s.titleLen = 1 / (d.Norm * d.Norm)
 				}
 				s.titleMatch(bit, inside)
@@ -142,7 +144,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			if err != nil {
 				return nil, nil, err
 			}
-			if t.inTitle {
+			if t.inTitle && !t.bigram {
 				chain, err := p.lookupChain(t.text, fTitleBi, cands)
 				if err != nil {
 					return nil, nil, err
@@ -153,7 +155,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 					}
 				}
 			}
-			err = p.lookup(t.text, fBody, cands, func(s *scored, d *bindex.TermFieldDoc) {
+			err = p.lookup(t.text, bodyField, cands, func(s *scored, d *bindex.TermFieldDoc) {
 				s.bodyMatch(bit, inside, t.weight, d.Freq)
 			})
 			if err != nil {
@@ -458,8 +460,8 @@ func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc
 		return searchErr(p.ctx, err)
 	}
 	// Only a title's norm is used (its length); bigram chains need neither
-	// frequency nor norm.
-	freq, norm := field == fTitle || field == fBody, field == fTitle
+	// frequency nor norm, a body bigram its frequency.
+	freq, norm := field == fTitle || field == fBody || field == fBodyBi, field == fTitle
 	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
 	if err != nil {
 		return err
@@ -489,8 +491,8 @@ func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *
 		return searchErr(p.ctx, err)
 	}
 	// Only a title's norm is used (its length); bigram chains need neither
-	// frequency nor norm.
-	freq, norm := field == fTitle || field == fBody, field == fTitle
+	// frequency nor norm, a body bigram its frequency.
+	freq, norm := field == fTitle || field == fBody || field == fBodyBi, field == fTitle
 	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
 	if err != nil {
 		return err
@@ -689,6 +691,15 @@ func newTermSet(all []srcTerm) *termSet {
 		q.subjects = q.concepts // no title words at all: a draft of body only
 	}
 	return q
+}
+
+// fields are the title and body fields holding the term: the word fields,
+// or the bigram fields for a bigram of single characters (see sourceWords).
+func (t srcTerm) fields() (title, body string) {
+	if t.bigram {
+		return fTitleBi, fBodyBi
+	}
+	return fTitle, fBody
 }
 
 // insideAny reports whether another of terms, not a synonym, holds word.

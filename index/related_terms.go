@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -66,6 +67,7 @@ type srcTerm struct {
 	// source's own words): a match of either is one shared word.
 	synOf    string
 	expanded bool // see sourceWord.expanded
+	bigram   bool // see sourceWord.bigram
 }
 
 // What a source contributes to its related query is bounded, so that no
@@ -97,6 +99,10 @@ type sourceWord struct {
 	// expanded marks a word the source lacks, added from the titles of its
 	// best matches (see expansion): it weighs, but never counts as shared.
 	expanded bool
+	// bigram marks two single characters gse cut apart (断供 → 断 供, 话术 →
+	// 话 术: words its dictionary lacks), matched as a bigram of the title
+	// and body bigram fields.
+	bigram bool
 }
 
 // sourceWords cuts the source's title, tags and body into words and
@@ -111,12 +117,20 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		if ctx.Err() != nil {
 			return
 		}
-		whole, sub := map[string]float64{}, map[string]float64{}
+		whole, sub, bi := map[string]float64{}, map[string]float64{}, map[string]float64{}
 		parents := map[string]string{}
-		var parent string
+		var parent, prev string // prev: the last whole piece, if one character
 		for _, w := range seg.Cut(analysis.Normalize(text), true) {
 			if !w.Sub {
 				parent = w.Text
+				if single(seg, w.Text) {
+					if prev != "" {
+						bi[prev+w.Text]++
+					}
+					prev = w.Text
+				} else {
+					prev = ""
+				}
 			}
 			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) {
 				continue
@@ -156,6 +170,12 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		for t, c := range sub {
 			if _, ok := whole[t]; !ok {
 				add(t, c, weight*weightSubword, parents[t])
+			}
+		}
+		for t, c := range bi {
+			if _, ok := whole[t]; !ok {
+				add(t, c, weight, "")
+				words[t].bigram = true
 			}
 		}
 	}
@@ -227,6 +247,13 @@ func truncateRunes(s string, n int) string {
 		i += size
 	}
 	return s[:i]
+}
+
+// single reports whether a piece is one Han character that is not a stop
+// word: a piece of a word the dictionary lacks.
+func single(seg *analysis.Segmenter, piece string) bool {
+	r, size := utf8.DecodeRuneInString(piece)
+	return size == len(piece) && unicode.Is(unicode.Han, r) && !seg.IsStop(piece)
 }
 
 // stopWord reports whether word is a stop word or made of one-character
@@ -372,10 +399,15 @@ func (c *dfCache) put(t string, df uint64) {
 }
 
 // docFreq is the number of articles whose title or body holds term (the
-// larger of the two counts: a title word is nearly always a body word too).
-func docFreq(ctx context.Context, r bindex.IndexReader, term string) (uint64, error) {
+// larger of the two counts: a title word is nearly always a body word too),
+// in the word fields or, for a bigram, the bigram fields.
+func docFreq(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (uint64, error) {
 	var best uint64
-	for _, field := range []string{fTitle, fBody} {
+	fields := []string{fTitle, fBody}
+	if bigram {
+		fields = []string{fTitleBi, fBodyBi}
+	}
+	for _, field := range fields {
 		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
 			return 0, err
@@ -388,17 +420,26 @@ func docFreq(ctx context.Context, r bindex.IndexReader, term string) (uint64, er
 	return best, nil
 }
 
-// docFreq is docFreq through the version's cache.
+// docFreq is docFreq of a word through the version's cache.
 func (e *relatedEngine) docFreq(ctx context.Context, r bindex.IndexReader, term string) (uint64, error) {
+	return e.termFreq(ctx, r, term, false)
+}
+
+// termFreq is docFreq through the version's cache.
+func (e *relatedEngine) termFreq(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (uint64, error) {
 	c := e.df()
-	if df, ok := c.get(term); ok {
+	key := term
+	if bigram {
+		key = "\x00" + term // the bigram fields' count, not the words'
+	}
+	if df, ok := c.get(key); ok {
 		return df, nil
 	}
-	df, err := docFreq(ctx, r, term)
+	df, err := docFreq(ctx, r, term, bigram)
 	if err != nil {
 		return 0, err
 	}
-	c.put(term, df)
+	c.put(key, df)
 	return df, nil
 }
 
@@ -419,7 +460,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if err := ctx.Err(); err != nil {
 			return nil, searchErr(ctx, err)
 		}
-		df, err := e.docFreq(ctx, r, t)
+		df, err := e.termFreq(ctx, r, t, sw.bigram)
 		if err != nil {
 			return nil, err
 		}
@@ -431,7 +472,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		term := srcTerm{
 			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
 			template: f < templateWord || sw.intent < 1 || sw.expanded, absent: df == 0, df: df,
-			synOf: sw.synOf, expanded: sw.expanded,
+			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram,
 		}
 		if sw.inTitle {
 			title = append(title, term)
