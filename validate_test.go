@@ -185,3 +185,26 @@ func checkErr(t *testing.T, err error, want string) {
 		t.Errorf("error %v, want invalid_argument with %q", err, want)
 	}
 }
+
+// TestValidateAccepted: an edit accepted under older or looser rules
+// still replays; only what no index can hold is refused.
+func TestValidateAccepted(t *testing.T) {
+	t.Cleanup(func() { SetMaxArticleBytes(0) })
+	SetMaxArticleBytes(4096)
+	old := Article{ID: "a-1", Title: "花呗\t分期", Body: strings.Repeat("x", 10000), Tags: nTags(100)}
+	if err := old.Validate(); err == nil {
+		t.Fatal("the old article passes today's rules; the test proves nothing")
+	}
+	checkErr(t, old.ValidateAccepted(), "")
+	for _, tt := range []struct {
+		a    Article
+		want string
+	}{
+		{Article{ID: "a/b", Title: "t"}, "id"},
+		{Article{ID: "a", Title: " "}, "title is required"},
+		{Article{ID: "a", Title: "t", Tags: []string{"\xff"}}, "not valid UTF-8"},
+		{Article{ID: "a", Title: "t", Related: []string{"\xff"}}, "not valid UTF-8"},
+	} {
+		checkErr(t, tt.a.ValidateAccepted(), tt.want)
+	}
+}

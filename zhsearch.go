@@ -115,6 +115,28 @@ func (a *Article) Validate() error {
 	return nil
 }
 
+// ValidateAccepted checks an article that was valid when it was accepted
+// (a journaled edit being replayed): its id, a title, valid UTF-8. It
+// leaves out the rules that may have changed since — the size limit
+// (SetMaxArticleBytes), tag counts and lengths, control characters — so
+// that an acknowledged edit is never refused after an upgrade or a lower
+// --max-article-bytes.
+func (a *Article) ValidateAccepted() error {
+	if !idPattern.MatchString(a.ID) {
+		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._-", Truncate(a.ID, 40), MaxIDLen)
+	}
+	if strings.TrimSpace(a.Title) == "" {
+		return Errorf(EINVALID, "article %s: title is required", a.ID)
+	}
+	texts := append([]string{a.Title, a.Body, a.URL, a.Category}, a.Tags...)
+	for _, s := range append(texts, a.Related...) {
+		if !utf8.ValidString(s) {
+			return Errorf(EINVALID, "article %s: text is not valid UTF-8", a.ID)
+		}
+	}
+	return nil
+}
+
 // checkLabels checks the short text fields other than the title.
 func (a *Article) checkLabels() *Error {
 	if err := checkTags(a.Tags); err != nil {
