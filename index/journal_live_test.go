@@ -188,3 +188,45 @@ func TestIndexWriteFailureSurfaces(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalCompaction: once the journal file passes CompactBytes, the
+// records the live generation holds move to the archive; restarts and
+// full rebuilds still serve every edit, and new edits go on.
+func TestJournalCompaction(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, jsonlLines("a", 3)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() *Live {
+		l, err := OpenLive(LiveConfig{IndexDir: idx, DataDir: data, Edits: true, Poll: -1, Logger: quietLogger(), CompactBytes: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	l := open()
+	edits := []string{"e1", "e2", "e3"}
+	for _, id := range edits {
+		putEdit(t, l, id, "压缩前的编辑"+id)
+	}
+	jpath := journal.DefaultPath(data)
+	if b, _ := os.ReadFile(jpath); strings.Count(string(b), "\n") != 1 {
+		t.Errorf("journal file after compaction holds more than its header:\n%s", b)
+	}
+	if info, err := journal.Stat(jpath); err != nil || info.After != 3 || info.Last != 3 {
+		t.Errorf("journal after compaction: %+v %v", info, err)
+	}
+	l.Close()
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil { // replays the archive
+		t.Fatal(err)
+	}
+	l = open()
+	defer l.Close()
+	putEdit(t, l, "e4", "压缩后的编辑")
+	for _, id := range append(edits, "e4") {
+		if !serves(t, l, id) {
+			t.Errorf("%s is not served after compaction, a rebuild and a restart", id)
+		}
+	}
+}

@@ -40,7 +40,14 @@ type LiveConfig struct {
 	// Observer, when set, is told the duration and outcome of every reindex
 	// job (metrics).
 	Observer zhsearch.ReindexObserver
+	// CompactBytes is the size of the journal file past which the records
+	// the live generation holds move to the journal's archive
+	// (journal.Writer.Compact): 0 means DefaultCompactBytes, negative never.
+	CompactBytes int64
 }
+
+// DefaultCompactBytes is the journal size past which a server compacts it.
+const DefaultCompactBytes = 1 << 20
 
 // JournalObserver is told what happens to the edit journal. When the
 // Observer of a LiveConfig also implements it (metrics.Metrics does), it
@@ -217,7 +224,24 @@ func (l *Live) openWriter(g *generation) error {
 		return journalMismatch(g.name, &journal.MismatchError{Path: l.journal, Want: g.pos, Got: got})
 	}
 	l.writer = w
+	l.compact(g)
 	return nil
+}
+
+// compact moves the journal records g holds to the journal's archive once
+// the journal file has grown past CompactBytes, so that catching up reads
+// only what is new. The caller holds editMu (or g is not published yet).
+func (l *Live) compact(g *generation) {
+	limit := l.cfg.CompactBytes
+	if limit == 0 {
+		limit = DefaultCompactBytes
+	}
+	if limit < 0 || l.writer == nil || l.writer.Size() < limit {
+		return
+	}
+	if err := l.writer.Compact(g.pos.Seq); err != nil {
+		l.log.Warn("cannot compact the edit journal; it keeps growing", "journal", l.journal, "err", err)
+	}
 }
 
 // openCurrent opens the generation CURRENT names, writable, retrying if a

@@ -69,6 +69,9 @@ type Record struct {
 type header struct {
 	Journal string    `json:"journal"` // the identity
 	Created time.Time `json:"created"`
+	// After is the last seq moved to the archive (Compact): the file holds
+	// the records after it.
+	After uint64 `json:"after,omitempty"`
 }
 
 // check validates a record read from or about to be written to the journal.
@@ -117,12 +120,13 @@ func encodeLine(v any) ([]byte, error) {
 // Writer appends records to a journal. One process at a time may hold a
 // Writer for a journal file: OpenWriter takes an exclusive lock on it.
 type Writer struct {
-	f    *os.File
-	path string
-	id   string
-	seq  uint64
-	size int64
-	cut  int64 // bytes of a torn tail cut by OpenWriter
+	f     *os.File
+	path  string
+	id    string
+	seq   uint64
+	after uint64 // records up to this seq are in the archive
+	size  int64
+	cut   int64 // bytes of a torn tail cut by OpenWriter
 	// broken is set when a failed append could not be rolled back: the file
 	// may end in a torn line, and appending after it would corrupt the
 	// journal, so every later Append fails until the next OpenWriter.
@@ -175,7 +179,7 @@ func startWriter(f *os.File, path string) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{f: f, path: path, id: info.ID, seq: info.Last, size: info.End}
+	w := &Writer{f: f, path: path, id: info.ID, seq: info.Last, after: info.After, size: info.End}
 	if info.Torn > 0 {
 		if err := f.Truncate(info.End); err != nil {
 			return nil, fmt.Errorf("cut torn journal record: %w", err)
@@ -201,6 +205,9 @@ func startWriter(f *os.File, path string) (*Writer, error) {
 	}
 	return w, nil
 }
+
+// Size returns the size of the journal file in bytes.
+func (w *Writer) Size() int64 { return w.size }
 
 // Path returns the journal's file.
 func (w *Writer) Path() string { return w.path }

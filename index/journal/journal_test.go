@@ -305,3 +305,86 @@ func TestCorruptMiddle(t *testing.T) {
 		t.Errorf("Read with a repeated seq: %v", err)
 	}
 }
+
+// summaries reads every record of the journal at path from seq after of
+// its journal.
+func summaries(path string, after uint64) ([]string, error) {
+	info, err := Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	var got []string
+	_, err = Read(path, Position{ID: info.ID, Seq: after}, func(r Record) error {
+		got = append(got, fmt.Sprint(r.Seq, " ", summary(r)))
+		return nil
+	})
+	return got, err
+}
+
+// TestCompact: records a generation holds move to the archive; the
+// journal file keeps only what is new, a reader from before reads the
+// archive, a reader from after does not need it, and appends, reopening,
+// an interrupted compaction and Renew keep every record once.
+func TestCompact(t *testing.T) {
+	path := DefaultPath(t.TempDir())
+	w, err := OpenWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := w.Append(put(fmt.Sprint("a", i), "文")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Compact(3); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); bytes.Count(b, []byte("\n")) != 3 || int64(len(b)) != w.Size() {
+		t.Errorf("journal file after compacting 3 of 5 records, %d bytes (writer: %d):\n%s", len(b), w.Size(), b)
+	}
+	all := []string{"1 put a0 文", "2 put a1 文", "3 put a2 文", "4 put a3 文", "5 put a4 文"}
+	if got, err := summaries(path, 0); err != nil || !reflect.DeepEqual(got, all) {
+		t.Errorf("all records after compaction: %v %v", got, err)
+	}
+	if _, err := w.Append(del("a0")); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	w, err = OpenWriter(path)
+	if err != nil || w.Seq() != 6 {
+		t.Fatalf("reopened after compaction: %v seq %d", err, w.Seq())
+	}
+	// A compaction interrupted after the archive was written.
+	if err := w.archive(5); err != nil {
+		t.Fatal(err)
+	}
+	all = append(all, "6 delete a0")
+	if got, err := summaries(path, 0); err != nil || !reflect.DeepEqual(got, all) {
+		t.Errorf("after an interrupted compaction: %v %v", got, err)
+	}
+	if err := w.Compact(6); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got, err := summaries(path, 0); err != nil || !reflect.DeepEqual(got, all) {
+		t.Errorf("after a second compaction: %v %v", got, err)
+	}
+	os.Rename(ArchivePath(path), ArchivePath(path)+".away")
+	if got, err := summaries(path, 6); err != nil || len(got) != 0 {
+		t.Errorf("reading what is new needs the archive: %v %v", got, err)
+	}
+	var me *MismatchError
+	if _, err := summaries(path, 2); !errors.As(err, &me) || me.Path != ArchivePath(path) {
+		t.Errorf("reading archived records without the archive: %v", err)
+	}
+	os.Rename(ArchivePath(path)+".away", ArchivePath(path))
+	if _, _, err := Renew(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := summaries(path, 0); err != nil || !reflect.DeepEqual(got, all) {
+		t.Errorf("after Renew: %v %v", got, err)
+	}
+	if _, err := os.Stat(ArchivePath(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the old archive is still in place: %v", err)
+	}
+}

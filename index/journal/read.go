@@ -26,6 +26,9 @@ type Info struct {
 	Exists bool
 	// Last is the seq of the last record (0: none).
 	Last uint64
+	// After is the seq up to which records were moved to the archive
+	// (Compact); the file itself holds the records after it.
+	After uint64
 	// End is the offset just past the last complete line; Torn the number
 	// of bytes after it, a last line without its newline (an append a
 	// crash interrupted, or one in progress).
@@ -84,7 +87,8 @@ func Stat(path string) (Info, error) {
 }
 
 // Read calls fn for every record of the journal at path after from.Seq,
-// in order, and describes the journal. When from.Seq > 0 the journal must
+// in order, and describes the journal. Records moved to the archive by
+// Compact are read from it only when from.Seq is before them. When from.Seq > 0 the journal must
 // be the one from names and reach from.Seq, or Read fails with a
 // *MismatchError before calling fn. A torn last line is not a record and
 // is skipped. A missing journal is empty. A damaged line stops the
@@ -114,6 +118,15 @@ func scan(path string, from Position, fn func(Record) error) (Info, error) {
 			return s.info, from.check(path, s.info, true)
 		}
 		if rec == nil {
+			if fn != nil && from.Seq < s.info.After { // the header: some records are archived
+				if err := from.check(path, s.info, false); err != nil {
+					return s.info, err
+				}
+				checked = true
+				if err := readArchive(s.info, path, from.Seq, fn); err != nil {
+					return s.info, err
+				}
+			}
 			continue
 		}
 		if !checked {
@@ -127,6 +140,49 @@ func scan(path string, from Position, fn func(Record) error) (Info, error) {
 			if err := fn(*rec); err != nil {
 				return s.info, err
 			}
+		}
+	}
+}
+
+// ArchivePath is where Compact moves the old records of the journal at
+// path.
+func ArchivePath(path string) string { return path + ".archive" }
+
+// readArchive calls fn for the archived records of the journal described
+// by hot, at path, after seq after. The archive must be the journal's and
+// reach hot.After.
+func readArchive(hot Info, path string, after uint64, fn func(Record) error) error {
+	apath := ArchivePath(path)
+	want := Position{ID: hot.ID, Seq: hot.After}
+	f, err := os.Open(apath)
+	if errors.Is(err, os.ErrNotExist) {
+		return &MismatchError{Path: apath, Want: want}
+	} else if err != nil {
+		return fmt.Errorf("open journal archive: %w", err)
+	}
+	defer f.Close()
+	s := scanner{path: apath, r: bufio.NewReaderSize(f, 64<<10), info: Info{Exists: true}}
+	for {
+		rec, ok, err := s.next()
+		switch {
+		case err != nil:
+			return err
+		case s.info.ID != hot.ID:
+			return &MismatchError{Path: apath, Want: want, Got: s.info}
+		case !ok && s.info.Last < hot.After:
+			return &MismatchError{Path: apath, Want: want, Got: s.info}
+		case !ok:
+			return nil
+		case rec == nil || rec.Seq <= after:
+			continue
+		case rec.Seq > hot.After:
+			// Records past hot.After are left by a compaction a crash
+			// interrupted: the journal file holds them.
+			return nil
+		}
+		rec.Journal = hot.ID
+		if err := fn(*rec); err != nil {
+			return err
 		}
 	}
 }
@@ -187,6 +243,7 @@ func (s *scanner) parse(line []byte) (*Record, error) {
 			return nil, s.damage("malformed journal header")
 		}
 		s.info.ID, s.modern = h.Journal, true
+		s.info.After, s.info.Last = h.After, h.After
 		return nil, nil
 	}
 	var rec Record

@@ -70,10 +70,11 @@ func copyTail(f *os.File, offset int64, dst string) error {
 	return nil
 }
 
-// Renew gives the journal at path a new identity, keeping its records
-// (same seqs, now with checksums): generations that applied the old journal
-// no longer match it, so they are rebuilt rather than trusted. The old
-// file is kept beside it as path.replaced-TIME; a missing journal is
+// Renew gives the journal at path a new identity, keeping its records,
+// archived ones included (same seqs, now with checksums): generations that
+// applied the old journal no longer match it, so they are rebuilt rather
+// than trusted. The old file (and archive) is kept beside it as
+// path.replaced-TIME (path.archive.replaced-TIME); a missing journal is
 // created empty. It returns the new journal's description and the old
 // file's new name ("" if there was none). It fails with ErrLocked while a
 // server has the journal open for edits, and on a damaged journal.
@@ -88,6 +89,9 @@ func Renew(path string) (Info, string, error) {
 		return Info{}, "", err
 	}
 	if info.End == 0 { // empty (or only a torn line): a new journal
+		if err := os.Rename(ArchivePath(path), ArchivePath(path)+".replaced-"+time.Now().UTC().Format("20060102T150405.000000000")); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return Info{}, "", fmt.Errorf("keep the old journal archive: %w", err)
+		}
 		w, err := startWriter(f, path)
 		if err != nil {
 			return Info{}, "", err
@@ -100,10 +104,16 @@ func Renew(path string) (Info, string, error) {
 		os.Remove(tmp)
 		return Info{}, "", err
 	}
-	old := fmt.Sprintf("%s.replaced-%s", path, time.Now().UTC().Format("20060102T150405.000000000"))
+	suffix := ".replaced-" + time.Now().UTC().Format("20060102T150405.000000000")
+	old := path + suffix
 	if err := os.Link(path, old); err != nil {
 		os.Remove(tmp)
 		return Info{}, "", fmt.Errorf("keep the old journal: %w", err)
+	}
+	// The new journal holds the archived records too.
+	if err := os.Rename(ArchivePath(path), ArchivePath(path)+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+		os.Remove(tmp)
+		return Info{}, "", fmt.Errorf("keep the old journal archive: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
