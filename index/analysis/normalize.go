@@ -12,15 +12,24 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/longbridgeapp/opencc"
 	"golang.org/x/text/unicode/norm"
 )
 
-// t2sTable maps a traditional character to its simplified form. It is built
-// once per process from OpenCC's t2s conversion, character by character, so
-// normalization is a per-rune table lookup with no phrase context: a search
-// engine needs 花唄 and 花呗 to meet, not a publishable conversion.
-var t2sTable = sync.OnceValue(buildT2S)
+// t2sTable maps a traditional character to its simplified form. It is
+// OpenCC's t2s conversion character by character (tables.go, generated
+// from OpenCC by TestTables), so normalization is a per-rune table lookup
+// with no phrase context: a search engine needs 花唄 and 花呗 to meet, not a
+// publishable conversion.
+var t2sTable = sync.OnceValue(func() t2s {
+	table := make(t2s, t2sHi-t2sLo+1)
+	for rest := t2sPairs; rest != ""; {
+		from, n := utf8.DecodeRuneInString(rest)
+		to, m := utf8.DecodeRuneInString(rest[n:])
+		table[from-t2sLo] = to
+		rest = rest[n+m:]
+	}
+	return table
+})
 
 // cjkRanges are the blocks whose characters may have a simplified form.
 var cjkRanges = [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}}
@@ -43,54 +52,6 @@ func (t t2s) lookup(r rune) (rune, bool) {
 	}
 	s := t[r-t2sLo]
 	return s, s != 0
-}
-
-func buildT2S() t2s {
-	cc, err := opencc.New("t2s")
-	if err != nil {
-		panic("analysis: opencc t2s: " + err.Error()) // embedded data: cannot fail at run time
-	}
-	var b strings.Builder
-	var in []rune
-	for _, rg := range cjkRanges {
-		for r := rg[0]; r <= rg[1]; r++ {
-			in = append(in, r)
-			b.WriteRune(r)
-			b.WriteByte('\n') // a separator keeps OpenCC from matching phrases
-		}
-	}
-	out, err := cc.Convert(b.String())
-	if err != nil {
-		panic("analysis: opencc t2s: " + err.Error())
-	}
-	table := make(t2s, t2sHi-t2sLo+1)
-	lines := strings.Split(out, "\n")
-	for i, r := range in {
-		if i >= len(lines) {
-			break
-		}
-		s, size := utf8.DecodeRuneInString(lines[i])
-		if size == len(lines[i]) && s != r && s != utf8.RuneError {
-			table[r-t2sLo] = s
-		}
-	}
-	// Follow chains (薴 → 苧 → 苎) to their end, so that normalizing twice
-	// changes nothing and all three forms meet.
-	for i, s := range table {
-		if s == 0 {
-			continue
-		}
-		r := rune(i) + t2sLo
-		for range 4 {
-			t, ok := table.lookup(s)
-			if !ok || t == r {
-				break
-			}
-			s = t
-		}
-		table[i] = s
-	}
-	return table
 }
 
 // Normalize returns the normalized form of s: NFKC, lower case, simplified
