@@ -622,7 +622,9 @@ func sortScored(ss []*scored) {
 type termSet struct {
 	terms []srcTerm
 	// inside[i] is the mask of the terms that hold term i (提前还款 holds
-	// 还款): a match of i where one of those matched is the same match.
+	// 还款): a match of i where one of those matched is the same match. A
+	// feedback word (京东白条, added for 白条) holds none: the source's own
+	// word must count.
 	inside []uint64
 	// order visits longer terms first, so a word's match is known before
 	// its subwords are read.
@@ -650,7 +652,7 @@ func newTermSet(all []srcTerm) *termSet {
 	q.inside = make([]uint64, len(q.terms))
 	for i, t := range q.terms {
 		for j, u := range q.terms {
-			if i != j && (len(u.text) > len(t.text) && strings.Contains(u.text, t.text) || sameWord(t, u)) {
+			if i != j && (!u.expanded && len(u.text) > len(t.text) && strings.Contains(u.text, t.text) || sameWord(t, u)) {
 				q.inside[i] |= 1 << j
 			}
 		}
@@ -702,10 +704,11 @@ func (t srcTerm) fields() (title, body string) {
 	return fTitle, fBody
 }
 
-// insideAny reports whether another of terms, not a synonym, holds word.
+// insideAny reports whether another of terms, not a synonym or a feedback
+// word, holds word.
 func insideAny(word string, terms []srcTerm) bool {
 	for _, u := range terms {
-		if u.synOf == "" && len(u.text) > len(word) && strings.Contains(u.text, word) {
+		if u.synOf == "" && !u.expanded && len(u.text) > len(word) && strings.Contains(u.text, word) {
 			return true
 		}
 	}

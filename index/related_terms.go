@@ -425,6 +425,25 @@ func (e *relatedEngine) docFreq(ctx context.Context, r bindex.IndexReader, term 
 	return e.termFreq(ctx, r, term, false)
 }
 
+// chainFreq bounds the number of articles whose title holds all bigrams of
+// word: the title document frequency of its rarest bigram (0 for a word
+// with none).
+func (e *relatedEngine) chainFreq(ctx context.Context, r bindex.IndexReader, word string) (uint64, error) {
+	grams := bigrams(word)
+	if len(grams) == 0 {
+		return 0, nil
+	}
+	least := uint64(math.MaxUint64)
+	for _, g := range grams {
+		df, err := e.termFreq(ctx, r, g, true)
+		if err != nil {
+			return 0, err
+		}
+		least = min(least, df)
+	}
+	return least, nil
+}
+
 // termFreq is docFreq through the version's cache.
 func (e *relatedEngine) termFreq(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (uint64, error) {
 	c := e.df()
@@ -463,6 +482,15 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		df, err := e.termFreq(ctx, r, t, sw.bigram)
 		if err != nil {
 			return nil, err
+		}
+		if df <= self && sw.inTitle && !sw.bigram {
+			// No article holds the title word as a word, but titles whose
+			// words gse cut otherwise may hold its characters (白条 in
+			// 京东白条): the rarest of its bigrams bounds how many do, and the
+			// word is looked for in the title bigrams (see scoreArticles).
+			if df, err = e.chainFreq(ctx, r, t); err != nil {
+				return nil, err
+			}
 		}
 		if df <= self && (!sw.inTitle || sw.synOf != "" || sw.expanded) {
 			continue // no other article holds it: it cannot relate anything
