@@ -128,7 +128,7 @@ func TestEditsOnDiskWhenAcknowledged(t *testing.T) {
 func blockSegments(t *testing.T, gen string) (unblock func()) {
 	t.Helper()
 	var made []string
-	for id := 1; id < 1<<11; id++ {
+	for id := range nextSegmentIDs(t, filepath.Join(gen, "store")) {
 		p := filepath.Join(gen, "store", fmt.Sprintf("%012x.zap", id))
 		if _, err := os.Stat(p); err == nil {
 			continue
@@ -227,6 +227,30 @@ func TestJournalCompaction(t *testing.T) {
 	for _, id := range append(edits, "e4") {
 		if !serves(t, l, id) {
 			t.Errorf("%s is not served after compaction, a rebuild and a restart", id)
+		}
+	}
+}
+
+// nextSegmentIDs yields the next 64 segment ids bleve may use in the store
+// folder: those after the highest on disk (bleve counts up from it).
+func nextSegmentIDs(t *testing.T, store string) func(func(int) bool) {
+	t.Helper()
+	zaps, err := filepath.Glob(filepath.Join(store, "*.zap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := 0
+	for _, z := range zaps {
+		var id int
+		if _, err := fmt.Sscanf(filepath.Base(z), "%x.zap", &id); err == nil {
+			top = max(top, id)
+		}
+	}
+	return func(yield func(int) bool) {
+		for id := top + 1; id <= top+64; id++ {
+			if !yield(id) {
+				return
+			}
 		}
 	}
 }

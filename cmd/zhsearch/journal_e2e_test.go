@@ -229,3 +229,89 @@ func runOut(args ...string) (string, error) {
 	}
 	return out.String(), nil
 }
+
+// blockIndexWrites makes the next segment files of the live generation of
+// idx impossible to create (a non-empty folder stands where each would go),
+// as a full index disk would, while the journal's disk stays writable.
+func blockIndexWrites(t *testing.T, idx string) (unblock func()) {
+	t.Helper()
+	store := filepath.Join(idx, currentGen(t, idx), "store")
+	var made []string
+	blockers := t.TempDir()
+	for id := range nextSegmentIDs(t, store) {
+		p := filepath.Join(store, fmt.Sprintf("%012x.zap", id))
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		tmp := filepath.Join(blockers, fmt.Sprint(id))
+		if err := os.MkdirAll(filepath.Join(tmp, "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if os.Rename(tmp, p) == nil { // else bleve wrote it meanwhile
+			made = append(made, p)
+		}
+	}
+	return func() {
+		for _, p := range made {
+			os.RemoveAll(p)
+		}
+	}
+}
+
+// TestIndexDiskFullSurfaces: an edit journaled but not written into the
+// index answers 503, /readyz answers 503, zhsearch_index_up is 0 and the
+// error is logged; after a restart with room again the edit is served.
+func TestIndexDiskFullSurfaces(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeCorpus(t, data, "a", 20)
+	reindexOffline(t, data, idx)
+	cfg := serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken)}
+	srv := startServe(t, cfg)
+	mustCall(t, "PUT", srv.base+"/api/v1/admin/articles/e1", testToken, `{"title":"磁盘满之前"}`, 201, nil)
+	unblock := blockIndexWrites(t, idx)
+	mustCall(t, "PUT", srv.base+"/api/v1/admin/articles/e2", testToken, `{"title":"磁盘满时的编辑"}`, 503, nil)
+	if st, _ := call(t, "GET", srv.base+"/readyz", "", ""); st != 503 {
+		t.Errorf("/readyz answers %d on a full index disk", st)
+	}
+	if m := getText(t, srv.base+"/metrics"); !strings.Contains(m, "zhsearch_index_up 0") {
+		t.Error("zhsearch_index_up is not 0 on a full index disk")
+	}
+	if !strings.Contains(srv.logs.String(), "cannot write edits into the index") {
+		t.Errorf("no error logged:\n%s", srv.logs)
+	}
+	unblock()
+	srv.stop()
+	srv = startServe(t, cfg)
+	if st, _ := call(t, "GET", srv.base+"/readyz", "", ""); st != 200 {
+		t.Errorf("/readyz answers %d after a restart with room", st)
+	}
+	for _, id := range []string{"e1", "e2"} {
+		if fetchArticle(t, srv.base, id) == nil {
+			t.Errorf("journaled %s is not served after a restart", id)
+		}
+	}
+}
+
+// nextSegmentIDs yields the next 64 segment ids bleve may use in the store
+// folder: those after the highest on disk (bleve counts up from it).
+func nextSegmentIDs(t *testing.T, store string) func(func(int) bool) {
+	t.Helper()
+	zaps, err := filepath.Glob(filepath.Join(store, "*.zap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := 0
+	for _, z := range zaps {
+		var id int
+		if _, err := fmt.Sscanf(filepath.Base(z), "%x.zap", &id); err == nil {
+			top = max(top, id)
+		}
+	}
+	return func(yield func(int) bool) {
+		for id := top + 1; id <= top+64; id++ {
+			if !yield(id) {
+				return
+			}
+		}
+	}
+}
