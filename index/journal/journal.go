@@ -21,6 +21,11 @@
 // header and no checksums; they are read as they are, with the empty
 // identity.
 //
+// Compact moves the records every generation holds to an archive file
+// beside the journal (path.archive, same format); the journal's header then
+// names the last archived seq, and only readers from before it read the
+// archive.
+//
 // A record is written with one write call and fsynced; a crash can only
 // leave a torn last line (no newline), which readers skip and the next
 // writer cuts off (reporting it). A complete line that does not parse or
