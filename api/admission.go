@@ -26,17 +26,18 @@ var errBusy = &zhsearch.Error{Code: zhsearch.EUNAVAILABLE, Message: "the server 
 // a burst costs neither memory nor time beyond limit+queue requests. A nil
 // gate admits everything.
 type gate struct {
+	name    string        // for metrics: work or drafts
 	tickets chan struct{} // requests running or waiting: limit+queue
 	slots   chan struct{} // requests running: limit
 }
 
-// newGate returns a gate of limit running and queue waiting requests, or
-// nil (no limit) when limit is 0 or less.
-func newGate(limit, queue int) *gate {
+// newGate returns the gate name of limit running and queue waiting
+// requests, or nil (no limit) when limit is 0 or less.
+func newGate(name string, limit, queue int) *gate {
 	if limit <= 0 {
 		return nil
 	}
-	return &gate{tickets: make(chan struct{}, limit+max(queue, 0)), slots: make(chan struct{}, limit)}
+	return &gate{name: name, tickets: make(chan struct{}, limit+max(queue, 0)), slots: make(chan struct{}, limit)}
 }
 
 // enter admits a request: errBusy at once when the gate is full, ctx's
@@ -70,12 +71,22 @@ type gates struct {
 }
 
 func newGates(o Ops) gates {
-	return gates{work: newGate(o.MaxConcurrent, o.MaxQueued), drafts: newGate(o.MaxConcurrentDrafts, o.MaxQueuedDrafts)}
+	return gates{work: newGate("work", o.MaxConcurrent, o.MaxQueued), drafts: newGate("drafts", o.MaxConcurrentDrafts, o.MaxQueuedDrafts)}
+}
+
+// enter admits the request c through g (see gate.enter), counting a
+// refusal in the metrics.
+func (s *Server) enter(c *gin.Context, g *gate) (release func(), err error) {
+	release, err = g.enter(c.Request.Context())
+	if errors.Is(err, errBusy) && s.Ops.Metrics != nil {
+		s.Ops.Metrics.ObserveRejected(g.name)
+	}
+	return release, err
 }
 
 // admitted runs fn once g admits it, as detached does.
 func admitted[T any](s *Server, c *gin.Context, g *gate, fn func(context.Context) (T, error)) (T, error) {
-	release, err := g.enter(c.Request.Context())
+	release, err := s.enter(c, g)
 	if err != nil {
 		var zero T
 		return zero, err

@@ -100,7 +100,7 @@ func async(h func() *httptest.ResponseRecorder) <-chan *httptest.ResponseRecorde
 }
 
 func TestGate(t *testing.T) {
-	g := newGate(2, 1)
+	g := newGate("test", 2, 1)
 	ctx := context.Background()
 	r1, err1 := g.enter(ctx)
 	r2, err2 := g.enter(ctx)
@@ -144,7 +144,7 @@ func TestGate(t *testing.T) {
 	if n := g.waiting(); n != 0 {
 		t.Errorf("%d tickets held after all released", n)
 	}
-	if newGate(0, 5) != nil {
+	if newGate("off", 0, 5) != nil {
 		t.Error("limit 0 should mean no gate")
 	}
 	if r, err := (*gate)(nil).enter(ctx); err != nil || r == nil {
@@ -210,6 +210,9 @@ func TestAdmission(t *testing.T) {
 			wantError(t, "past the limit", rec, 503, zhsearch.EUNAVAILABLE)
 			if got := rec.Header().Get("Retry-After"); got != "1" {
 				t.Errorf("Retry-After %q, want 1", got)
+			}
+			if n := counter(t, s, "zhsearch_http_admission_rejected_total"); n != 1 {
+				t.Errorf("%v refusals counted, want 1", n)
 			}
 			for _, u := range []string{"/api/v1/search?q=cached花呗", "/api/v1/articles/cached1/related", "/api/v1/suggest?q=花", "/api/v1/articles/a1"} {
 				if rec := do(h, "GET", u, nil); rec.Code != 200 {

@@ -287,7 +287,7 @@ func (s *Server) relatedDraft(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	release, err := s.admit.drafts.enter(c.Request.Context())
+	release, err := s.enter(c, s.admit.drafts)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -59,6 +59,7 @@ type Metrics struct {
 	searches        prometheus.Counter
 	zeroResults     prometheus.Counter
 	rateLimited     prometheus.Counter
+	unavailable     *prometheus.CounterVec
 	reindexDuration *prometheus.HistogramVec
 	reindexFailures prometheus.Counter
 	reindexLastOK   prometheus.Gauge
@@ -97,6 +98,10 @@ func New(opts Options) *Metrics {
 			Namespace: Namespace, Subsystem: "http", Name: "rate_limited_total",
 			Help: "Requests refused with 429 by the per-client rate limit.",
 		}),
+		unavailable: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "http", Name: "admission_rejected_total",
+			Help: "Requests refused with 503 unavailable by admission control, by gate (work: uncached searches and related lists; drafts).",
+		}, []string{"gate"}),
 		reindexDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace, Subsystem: "reindex", Name: "duration_seconds",
 			Help:    "Time taken by reindexes, by result (success or failure).",
@@ -116,7 +121,7 @@ func New(opts Options) *Metrics {
 		}),
 	}
 	m.reg.MustRegister(m.journalCuts, m.requests, m.duration, m.inFlight, m.searches, m.zeroResults, m.rateLimited,
-		m.reindexDuration, m.reindexFailures, m.reindexLastOK,
+		m.unavailable, m.reindexDuration, m.reindexFailures, m.reindexLastOK,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector(),
@@ -176,6 +181,10 @@ func (m *Metrics) ObserveSearch(zeroResults bool) {
 
 // ObserveRateLimited records a request refused by the rate limit.
 func (m *Metrics) ObserveRateLimited() { m.rateLimited.Inc() }
+
+// ObserveRejected records a request refused by the admission control of
+// gate (work or drafts).
+func (m *Metrics) ObserveRejected(gate string) { m.unavailable.WithLabelValues(gate).Inc() }
 
 // ObserveReindex records a finished reindex: its duration, and a failure
 // when err is not nil. It implements zhsearch.ReindexObserver.

@@ -21,6 +21,8 @@ func TestRequestsAndSearches(t *testing.T) {
 	m.ObserveSearch(false)
 	m.ObserveSearch(true)
 	m.ObserveRateLimited()
+	m.ObserveRejected("drafts")
+	m.ObserveRejected("drafts")
 	want := `
 # HELP zhsearch_http_requests_total HTTP requests answered, by route template, method and status code.
 # TYPE zhsearch_http_requests_total counter
@@ -36,10 +38,13 @@ zhsearch_search_zero_results_total 1
 # HELP zhsearch_http_rate_limited_total Requests refused with 429 by the per-client rate limit.
 # TYPE zhsearch_http_rate_limited_total counter
 zhsearch_http_rate_limited_total 1
+# HELP zhsearch_http_admission_rejected_total Requests refused with 503 unavailable by admission control, by gate (work: uncached searches and related lists; drafts).
+# TYPE zhsearch_http_admission_rejected_total counter
+zhsearch_http_admission_rejected_total{gate="drafts"} 2
 `
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want),
 		"zhsearch_http_requests_total", "zhsearch_searches_total", "zhsearch_search_zero_results_total",
-		"zhsearch_http_rate_limited_total"); err != nil {
+		"zhsearch_http_rate_limited_total", "zhsearch_http_admission_rejected_total"); err != nil {
 		t.Error(err)
 	}
 	if n := testutil.CollectAndCount(m.duration); n != 3 {
