@@ -366,7 +366,7 @@ func TestFailedReindexKeepsLiveIndex(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if fmt.Sprint(names) != fmt.Sprintf("[CURRENT LOCK %s]", strings.TrimSpace(string(live))) {
+	if fmt.Sprint(names) != fmt.Sprintf("[BUILD CURRENT LOCK %s]", strings.TrimSpace(string(live))) {
 		t.Errorf("index folder holds %v", names)
 	}
 }
