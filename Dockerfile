@@ -1,6 +1,7 @@
 # zhsearch as a container image. Nothing is built or pulled here: the image
 # is FROM scratch and holds the static binary (built on the host with
-# CGO_ENABLED=0) and the bundled data folder. Build it with
+# CGO_ENABLED=0 and -tags ne, without gse's unused dictionaries) and the
+# bundled data folder. Build it with
 #
 #   scripts/docker-build            # go build + docker build -t zhsearch:local
 #
