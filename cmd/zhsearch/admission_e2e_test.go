@@ -87,10 +87,12 @@ func TestHugeDraftAnsweredPromptly(t *testing.T) {
 	}
 }
 
-// holdDraftSlot opens a draft request whose body never finishes: once
-// admitted, it holds a draft slot until the request's deadline or until
-// the returned function closes its connection.
-func holdDraftSlot(t *testing.T, base string) (release func()) {
+// heldDraft is a draft request whose body never finishes: once admitted,
+// it holds a draft slot until the request's deadline or until it is
+// closed.
+type heldDraft struct{ conn net.Conn }
+
+func holdDraftSlot(t *testing.T, base string) *heldDraft {
 	t.Helper()
 	u, _ := url.Parse(base)
 	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
@@ -101,8 +103,19 @@ func holdDraftSlot(t *testing.T, base string) (release func()) {
 	if _, err := io.WriteString(conn, head); err != nil {
 		t.Fatal(err)
 	}
-	return func() { conn.Close() }
+	return &heldDraft{conn: conn}
 }
+
+// answered reports whether the server answered the held draft: it was
+// refused, having found the slot taken.
+func (h *heldDraft) answered() bool {
+	_ = h.conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	var b [1]byte
+	n, _ := h.conn.Read(b[:])
+	return n > 0
+}
+
+func (h *heldDraft) close() { h.conn.Close() }
 
 // TestAdmissionEndToEnd: with one draft slot and no queue, a draft that
 // finds the slot taken is answered 503 unavailable with Retry-After at
@@ -113,15 +126,20 @@ func TestAdmissionEndToEnd(t *testing.T) {
 		c.ops.maxConcurrentDrafts, c.ops.maxQueuedDrafts = 1, 0
 		c.ops.searchTimeout = time.Minute // the held slot outlives the test
 	})
-	release := holdDraftSlot(t, base)
-	defer release()
+	held := holdDraftSlot(t, base)
+	defer func() { held.close() }()
 	small := `{"title":"花呗被风控了怎么办"}`
-	// The held request is admitted soon after its headers arrive; until
-	// then a probe may take the slot itself and be answered 200.
+	// The held request is admitted soon after its headers arrive. Until
+	// then a probe may take the slot and be answered 200; if the held
+	// request came while a probe held the slot, it was refused: hold again.
 	var a answer
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		if a = send("POST", base+"/api/v1/related", small, 10*time.Second); a.status != 200 {
 			break
+		}
+		if held.answered() {
+			held.close()
+			held = holdDraftSlot(t, base)
 		}
 	}
 	if a.status != 503 || a.code != "unavailable" || a.retryAfter == "" {
@@ -130,7 +148,7 @@ func TestAdmissionEndToEnd(t *testing.T) {
 	if a := send("GET", base+"/api/v1/search?q="+url.QueryEscape("花呗"), "", 10*time.Second); a.status != 200 {
 		t.Errorf("search while drafts are full: %+v", a)
 	}
-	release() // the held body ends: its slot comes back
+	held.close() // the held body ends: its slot comes back
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if a = send("POST", base+"/api/v1/related", small, 10*time.Second); a.status != 503 {
 			break
