@@ -289,13 +289,31 @@ type corpusStats struct {
 func computeCorpusStats(r bindex.IndexReader, seg *analysis.Segmenter) (*corpusStats, error) {
 	st := &corpusStats{factor: map[string]float64{}}
 	titleDF := map[string]uint64{}
-	err := eachTerm(r, fTitle, func(term string, count uint64) {
-		if count >= positionMinTitles && utf8.RuneCountInString(term) <= positionMaxRunes {
-			titleDF[term] = count
+	err := eachTerm(r, fTitle, func(term string, _ uint64) {
+		if utf8.RuneCountInString(term) <= positionMaxRunes {
+			titleDF[term] = 0
 		}
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The counts are read from the postings: the dictionary's own can be
+	// short on an index written by several writers at once (信用卡: 1 for 9
+	// titles), which made every word look rare.
+	for term := range titleDF {
+		tfr, err := r.TermFieldReader(context.Background(), []byte(term), fTitle, false, false, false)
+		if err != nil {
+			return nil, err
+		}
+		n := tfr.Count()
+		if err := tfr.Close(); err != nil {
+			return nil, err
+		}
+		if n < positionMinTitles {
+			delete(titleDF, term)
+		} else {
+			titleDF[term] = n
+		}
 	}
 	ends, starts := map[string]uint64{}, map[string]uint64{}
 	err = eachTerm(r, fTitleKey, func(title string, count uint64) {
