@@ -20,9 +20,11 @@ const (
 	relatedSuiteDir = "../testdata/related"
 	relatedK        = 5
 	// Floors of the judged suite's precision, per half, just under the
-	// figures measured (issue 13's targets are 0.90 and 0.85).
-	minSourcePrecision = 0.80
-	minDraftPrecision  = 0.80
+	// figures measured (issue 13's targets are 0.90 for sources and 0.85 for
+	// drafts; title-only sources and the held-out drafts fall short).
+	minSourcePrecision    = 0.85
+	minTitleOnlyPrecision = 0.80
+	minDraftPrecision     = 0.80
 	// minSecondSite is the floor of the second site's precision.
 	minSecondSite = 0.80
 )
@@ -191,7 +193,7 @@ func TestRelatedBeatsShortcut(t *testing.T) {
 			floor      float64
 		}{
 			{"sources", o.SourceMean(), b.SourceMean(), minSourcePrecision},
-			{"title-only sources", o.TitleOnly().SourceMean(), b.TitleOnly().SourceMean(), minSourcePrecision},
+			{"title-only sources", o.TitleOnly().SourceMean(), b.TitleOnly().SourceMean(), minTitleOnlyPrecision},
 			{"drafts", o.DraftMean(), b.DraftMean(), minDraftPrecision},
 		} {
 			if part.ours <= part.base {
