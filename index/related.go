@@ -369,10 +369,14 @@ func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*sco
 func numBytes(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
 // fetch runs q and returns up to size hits with the fields a related item
-// needs, ordered by sortBy (nil: by score, then newest, then id).
-func (ix *Index) fetch(ctx context.Context, q query.Query, size int, sortBy []string) ([]*search.DocumentMatch, error) {
+// needs (or those named), ordered by sortBy (nil: by score, then newest,
+// then id).
+func (ix *Index) fetch(ctx context.Context, q query.Query, size int, sortBy []string, fields ...string) ([]*search.DocumentMatch, error) {
 	sr := bleve.NewSearchRequestOptions(q, size, 0, false)
 	sr.Fields = relatedFields
+	if len(fields) > 0 {
+		sr.Fields = fields
+	}
 	if sortBy == nil {
 		sortBy = []string{"-_score", "-" + fPublished, "_id"}
 	}

@@ -40,9 +40,9 @@ type versionState struct {
 	version uint64
 	cache   *lru.Cache[relatedKey, *zhsearch.RelatedResult] // nil: caching off
 	dfs     dfCache
-	// focus remembers the focus of pages' 相关内容 lists (see listFocus),
-	// by page id.
-	focus sync.Map
+	// pages remembers the pages with 相关内容 lists curation has read, by
+	// id (*curatingPage).
+	pages sync.Map
 }
 type relatedKey struct {
 	id   string

@@ -39,7 +39,6 @@ func (ix *Index) curation(ctx context.Context, title string) (map[string]float64
 	mq.SetField(fRelated)
 	mq.SetOperator(query.MatchQueryOperatorAnd)
 	sr := bleve.NewSearchRequestOptions(mq, maxCuratingPages, 0, false)
-	sr.Fields = []string{fTitle, fRelated}
 	sr.SortBy([]string{"_id"}) // the same pages whatever the scores
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
@@ -50,39 +49,59 @@ func (ix *Index) curation(ctx context.Context, title string) (map[string]float64
 		if err := ctx.Err(); err != nil {
 			return nil, searchErr(ctx, err)
 		}
-		list := storedStrings(h.Fields[fRelated])
-		if len(list) > maxSourceRelated {
-			list = list[:maxSourceRelated]
+		p, err := ix.curatingPage(ctx, h.ID)
+		if err != nil {
+			return nil, err
 		}
-		keys := make([]string, 0, len(list))
-		listsSource := false
-		for _, t := range list {
-			k := analysis.Normalize(t)
-			if k == key {
-				listsSource = true
-			} else if k != "" {
-				keys = append(keys, k)
-			}
-		}
-		if !listsSource {
+		if !p.lists[key] {
 			continue // the words match, the title does not
 		}
-		var f float64
-		if v, ok := ix.rel.state.Load().focus.Load(h.ID); ok {
-			f = v.(float64)
-		} else {
-			f = ix.listFocus(list)
-			ix.rel.state.Load().focus.Store(h.ID, f)
+		if p.key != key {
+			ev[p.key] += p.focus
 		}
-		page, _ := h.Fields[fTitle].(string)
-		if k := analysis.Normalize(page); k != key {
-			ev[k] += f
-		}
-		for _, k := range keys {
-			ev[k] += coListShare * f
+		for k := range p.lists {
+			if k != key {
+				ev[k] += coListShare * p.focus
+			}
 		}
 	}
 	return ev, nil
+}
+
+// curatingPage is what curation needs of a page with a 相关内容 list: its
+// normalized title, the normalized titles it lists, and the list's focus.
+// Pages are remembered per index version, so a page listing many sources is
+// read and cut once.
+type curatingPage struct {
+	key   string
+	lists map[string]bool
+	focus float64
+}
+
+func (ix *Index) curatingPage(ctx context.Context, id string) (*curatingPage, error) {
+	st := ix.rel.state.Load()
+	if v, ok := st.pages.Load(id); ok {
+		return v.(*curatingPage), nil
+	}
+	hits, err := ix.fetch(ctx, query.NewDocIDQuery([]string{id}), 1, []string{"_id"}, fTitle, fRelated)
+	if err != nil {
+		return nil, err
+	}
+	p := &curatingPage{lists: map[string]bool{}}
+	if len(hits) == 1 {
+		page, _ := hits[0].Fields[fTitle].(string)
+		p.key = analysis.Normalize(page)
+		list := storedStrings(hits[0].Fields[fRelated])
+		list = list[:min(len(list), maxSourceRelated)]
+		for _, t := range list {
+			if k := analysis.Normalize(t); k != "" {
+				p.lists[k] = true
+			}
+		}
+		p.focus = ix.listFocus(list)
+	}
+	st.pages.Store(id, p)
+	return p, nil
 }
 
 // listFocus is how focused a 相关内容 list is: 1 over the number of distinct
