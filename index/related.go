@@ -50,6 +50,10 @@ type RelatedOptions struct {
 	// with the source: pages listing the source, and titles listed beside
 	// it, weighed by how focused each list is (see curation).
 	CurationBoost float64
+	// LeadBoost raises the weight of the first word of the source's title
+	// (and the words inside it) by this fraction: a title names its
+	// subject first.
+	LeadBoost float64
 	// ExpandWeight is the weight (against 1 for a body word) of the words
 	// added to a short source's query from the titles of its best matches;
 	// 0 adds none. See expansion.
@@ -85,7 +89,7 @@ type RelatedOptions struct {
 func DefaultRelatedOptions() RelatedOptions {
 	return RelatedOptions{
 		MaxTerms: 16, MinMatch: 2, MinScore: 0.35, TitleShare: 0.5,
-		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5, CurationBoost: 0.2, ExpandWeight: 3,
+		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5, CurationBoost: 0.2, ExpandWeight: 3, LeadBoost: 1,
 		DupSimilarity: BigramJaccard, DupThreshold: 0.6,
 		CacheSize: 10000,
 	}
@@ -102,7 +106,7 @@ func (o RelatedOptions) validate() error {
 		return errors.New("related: TitleShare must be within 0-1")
 	case o.WeakFactor < 0 || o.WeakFactor > 1:
 		return errors.New("related: WeakFactor must be within 0-1")
-	case o.ListedBoost < 0 || o.TagBoost < 0 || o.CurationBoost < 0 || o.ExpandWeight < 0:
+	case o.ListedBoost < 0 || o.TagBoost < 0 || o.CurationBoost < 0 || o.ExpandWeight < 0 || o.LeadBoost < 0:
 		return errors.New("related: boosts must not be negative")
 	case o.DupSimilarity == nil:
 		return errors.New("related: DupSimilarity is required")
@@ -274,7 +278,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
-	terms, err := ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms)
+	terms, err := ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms, opts.LeadBoost)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +318,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 			for _, w := range exp {
 				words[w] = &sourceWord{tf: opts.ExpandWeight, intent: 1, expanded: true}
 			}
-			if terms, err = ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms); err != nil {
+			if terms, err = ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms, opts.LeadBoost); err != nil {
 				return nil, err
 			}
 			known := make(map[uint64]relatedDoc, len(pool))

@@ -99,6 +99,9 @@ type sourceWord struct {
 	// expanded marks a word the source lacks, added from the titles of its
 	// best matches (see expansion): it weighs, but never counts as shared.
 	expanded bool
+	// lead marks the first word of the title (and the words inside it): a
+	// title names its subject first (征信花了… , 房贷逾期…).
+	lead bool
 	// bigram marks two single characters gse cut apart (断供 → 断 供, 话术 →
 	// 话 术: words its dictionary lacks), matched as a bigram of the title
 	// and body bigram fields.
@@ -120,6 +123,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		whole, sub, bi := map[string]float64{}, map[string]float64{}, map[string]float64{}
 		parents := map[string]string{}
 		var parent, prev string // prev: the last whole piece, if one character
+		lead := ""
 		for _, w := range seg.Cut(analysis.Normalize(text), true) {
 			if !w.Sub {
 				parent = w.Text
@@ -137,6 +141,11 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			}
 			if qw, ok := seg.Lexicon().QuestionWeight(w.Text); ok && qw == 0 {
 				continue // a filler (会不会, 能不能)
+			}
+			if title && lead == "" && !w.Sub {
+				if _, question := seg.Lexicon().QuestionWeight(w.Text); !question {
+					lead = w.Text
+				}
 			}
 			if w.Sub {
 				sub[w.Text]++
@@ -176,6 +185,13 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			if _, ok := whole[t]; !ok {
 				add(t, c, weight, "")
 				words[t].bigram = true
+			}
+		}
+		if lead != "" {
+			for t, sw := range words {
+				if t == lead || sw.parent == lead {
+					sw.lead = true
+				}
 			}
 		}
 	}
@@ -491,7 +507,7 @@ func idf(df, n uint64) float64 {
 // word when the longer one is. self is 1 for a stored source (its own
 // document counts in every frequency) and 0 for a draft.
 func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, st *corpusStats,
-	words map[string]*sourceWord, self uint64, maxTerms int) ([]srcTerm, error) {
+	words map[string]*sourceWord, self uint64, maxTerms int, leadBoost float64) ([]srcTerm, error) {
 	var title, rest []srcTerm
 	for t, sw := range words {
 		if err := ctx.Err(); err != nil {
@@ -515,6 +531,9 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		}
 		df -= min(df, self)
 		f := positionFactor(st, t, sw.parent) * sw.intent
+		if sw.lead {
+			f *= 1 + leadBoost
+		}
 		term := srcTerm{
 			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
 			template: f < templateWord || sw.intent < 1 || sw.expanded, absent: df == 0, df: df,

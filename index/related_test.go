@@ -243,6 +243,7 @@ func TestRelatedTuning(t *testing.T) {
 		{"ListedBoost", []float64{0, 0.1, 0.2, 0.4}, func(o *index.RelatedOptions, v float64) { o.ListedBoost = v }},
 		{"CurationBoost", []float64{0, 0.1, 0.2, 0.4, 0.8}, func(o *index.RelatedOptions, v float64) { o.CurationBoost = v }},
 		{"ExpandWeight", []float64{0, 1, 2, 3, 4, 6}, func(o *index.RelatedOptions, v float64) { o.ExpandWeight = v }},
+		{"LeadBoost", []float64{0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2}, func(o *index.RelatedOptions, v float64) { o.LeadBoost = v }},
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "tuning half: %d sources, %d drafts\n", len(tune.Judgments), len(tune.Drafts))
