@@ -255,14 +255,32 @@ func (s *indexStore) del(id string) error {
 // size is the number of changes collected.
 func (s *indexStore) size() int { return len(s.puts) + len(s.dels) }
 
-// commit executes the batch and records pos as applied.
+// commit executes the batch, recording pos as applied, and returns once it
+// is on disk, or with bleve's error when it cannot be written (a full
+// disk: bleve keeps it in memory and retries). The caller is the only
+// writer of the generation.
 func (s *indexStore) commit(pos journal.Position) error {
 	setPosition(s.batch, pos)
-	if err := s.ix.bleve.Batch(s.batch); err != nil {
+	done := make(chan error, 1)
+	report := func(err error) {
+		select {
+		case done <- err:
+		default:
+		}
+	}
+	s.batch.SetPersistedCallback(report) // called once on disk
+	buildErrors.Store(s.ix.path, report) // bleve's persister failing
+	defer buildErrors.Delete(s.ix.path)
+	err := s.ix.bleve.Batch(s.batch)
+	// Cached related lists and term statistics describe the old content
+	// (the batch is served from memory even when it is not on disk).
+	s.ix.Invalidate()
+	if err == nil {
+		err = <-done
+	}
+	if err != nil {
 		return fmt.Errorf("apply edits to %s: %w", s.ix.path, err)
 	}
-	// Cached related lists and term statistics describe the old content.
-	s.ix.Invalidate()
 	return nil
 }
 

@@ -59,11 +59,12 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		return nil, err
 	}
 	// bolt_timeout: never wait forever for bolt's own file lock.
-	// unsafe_batch: a generation keeps the configuration it was built with,
-	// and builds write unsafe batches; a live edit's batch must be on disk
-	// when Batch returns (or fail), or an acknowledged edit and the journal
-	// position it records vanish at close, and a failing disk goes unseen.
-	config := map[string]interface{}{"read_only": !writable, "bolt_timeout": "5s", "unsafe_batch": false}
+	// unsafe_batch and the async error callback: live edits wait for their
+	// batch to be on disk, or for bleve's report that it could not be
+	// written, through them (indexStore.commit), since a safe batch that
+	// fails to persist makes bleve close a segment readers still use.
+	config := map[string]interface{}{"read_only": !writable, "bolt_timeout": "5s",
+		"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
 	b, err := bleve.OpenUsing(path, config)
 	if err != nil {
 		lock.Close()

@@ -122,36 +122,6 @@ func TestEditsOnDiskWhenAcknowledged(t *testing.T) {
 	}
 }
 
-// blockSegments makes the next segment files of generation folder gen
-// impossible to create (a folder stands where each would go), as a full
-// index disk would: bleve names segment files by a growing id.
-func blockSegments(t *testing.T, gen string) (unblock func()) {
-	t.Helper()
-	var made []string
-	for id := range nextSegmentIDs(t, filepath.Join(gen, "store")) {
-		p := filepath.Join(gen, "store", fmt.Sprintf("%012x.zap", id))
-		if _, err := os.Stat(p); err == nil {
-			continue
-		}
-		// Not empty, so bleve's removal of unused segment files fails too,
-		// and renamed into place whole, so that removal never sees it empty.
-		tmp := filepath.Join(gen, fmt.Sprint("blocker-", id))
-		if err := os.MkdirAll(filepath.Join(tmp, "x"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, p); err != nil { // bleve wrote it meanwhile
-			os.RemoveAll(tmp)
-			continue
-		}
-		made = append(made, p)
-	}
-	return func() {
-		for _, p := range made {
-			os.RemoveAll(p)
-		}
-	}
-}
-
 // TestIndexWriteFailureSurfaces: when an edit is journaled but cannot be
 // written into the index, the answer is unavailable (not 2xx), the service
 // is not ready and reports no document count (zhsearch_index_up 0); the
@@ -231,26 +201,25 @@ func TestJournalCompaction(t *testing.T) {
 	}
 }
 
-// nextSegmentIDs yields the next 64 segment ids bleve may use in the store
-// folder: those after the highest on disk (bleve counts up from it).
-func nextSegmentIDs(t *testing.T, store string) func(func(int) bool) {
+// blockSegments makes new files of the live generation's bleve store
+// impossible to create, as a full index disk would, while the journal's
+// disk stays writable: the store folder moves aside (bleve keeps its open
+// files) and a plain file takes its name. unblock puts it back.
+func blockSegments(t *testing.T, gen string) (unblock func()) {
 	t.Helper()
-	zaps, err := filepath.Glob(filepath.Join(store, "*.zap"))
-	if err != nil {
+	store := filepath.Join(gen, "store")
+	if err := os.Rename(store, store+".aside"); err != nil {
 		t.Fatal(err)
 	}
-	top := 0
-	for _, z := range zaps {
-		var id int
-		if _, err := fmt.Sscanf(filepath.Base(z), "%x.zap", &id); err == nil {
-			top = max(top, id)
-		}
+	if err := os.WriteFile(store, nil, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	return func(yield func(int) bool) {
-		for id := top + 1; id <= top+64; id++ {
-			if !yield(id) {
-				return
-			}
+	return func() {
+		if err := os.Remove(store); err != nil {
+			t.Error(err)
+		}
+		if err := os.Rename(store+".aside", store); err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -230,34 +230,6 @@ func runOut(args ...string) (string, error) {
 	return out.String(), nil
 }
 
-// blockIndexWrites makes the next segment files of the live generation of
-// idx impossible to create (a non-empty folder stands where each would go),
-// as a full index disk would, while the journal's disk stays writable.
-func blockIndexWrites(t *testing.T, idx string) (unblock func()) {
-	t.Helper()
-	store := filepath.Join(idx, currentGen(t, idx), "store")
-	var made []string
-	blockers := t.TempDir()
-	for id := range nextSegmentIDs(t, store) {
-		p := filepath.Join(store, fmt.Sprintf("%012x.zap", id))
-		if _, err := os.Stat(p); err == nil {
-			continue
-		}
-		tmp := filepath.Join(blockers, fmt.Sprint(id))
-		if err := os.MkdirAll(filepath.Join(tmp, "x"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if os.Rename(tmp, p) == nil { // else bleve wrote it meanwhile
-			made = append(made, p)
-		}
-	}
-	return func() {
-		for _, p := range made {
-			os.RemoveAll(p)
-		}
-	}
-}
-
 // TestIndexDiskFullSurfaces: an edit journaled but not written into the
 // index answers 503, /readyz answers 503, zhsearch_index_up is 0 and the
 // error is logged; after a restart with room again the edit is served.
@@ -292,26 +264,25 @@ func TestIndexDiskFullSurfaces(t *testing.T) {
 	}
 }
 
-// nextSegmentIDs yields the next 64 segment ids bleve may use in the store
-// folder: those after the highest on disk (bleve counts up from it).
-func nextSegmentIDs(t *testing.T, store string) func(func(int) bool) {
+// blockIndexWrites makes new files of the live generation's bleve store
+// impossible to create, as a full index disk would, while the journal's
+// disk stays writable: the store folder moves aside (bleve keeps its open
+// files) and a plain file takes its name. unblock puts it back.
+func blockIndexWrites(t *testing.T, idx string) (unblock func()) {
 	t.Helper()
-	zaps, err := filepath.Glob(filepath.Join(store, "*.zap"))
-	if err != nil {
+	store := filepath.Join(idx, currentGen(t, idx), "store")
+	if err := os.Rename(store, store+".aside"); err != nil {
 		t.Fatal(err)
 	}
-	top := 0
-	for _, z := range zaps {
-		var id int
-		if _, err := fmt.Sscanf(filepath.Base(z), "%x.zap", &id); err == nil {
-			top = max(top, id)
-		}
+	if err := os.WriteFile(store, nil, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	return func(yield func(int) bool) {
-		for id := top + 1; id <= top+64; id++ {
-			if !yield(id) {
-				return
-			}
+	return func() {
+		if err := os.Remove(store); err != nil {
+			t.Error(err)
+		}
+		if err := os.Rename(store+".aside", store); err != nil {
+			t.Error(err)
 		}
 	}
 }
