@@ -88,7 +88,7 @@ type RelatedOptions struct {
 // three); 0.2 matches ListedBoost, and TestRelatedCuration holds its effect.
 func DefaultRelatedOptions() RelatedOptions {
 	return RelatedOptions{
-		MaxTerms: 16, MinMatch: 2, MinScore: 0.35, TitleShare: 0.5,
+		MaxTerms: 16, MinMatch: 2, MinScore: 0.35, TitleShare: 0.4,
 		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5, CurationBoost: 0.2, ExpandWeight: 3, LeadBoost: 1,
 		DupSimilarity: BigramJaccard, DupThreshold: 0.6,
 		CacheSize: 10000,
