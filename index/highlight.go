@@ -162,7 +162,16 @@ func (h *highlighter) snippet(body string, n int) (plain, marked string) {
 	if body == "" {
 		return "", ""
 	}
-	spans := h.spans(body)
+	// The first match is looked for in the body's first snippetScanBytes
+	// only: a hit's cost stays bounded however long its body (up to the
+	// article size limit), and a body that names the query only deep
+	// down shows its beginning.
+	limit := snippetScanBytes
+	if len(h.needles) > 0 {
+		limit += len(h.needles[0]) // the longest: a match may straddle the limit
+	}
+	scan := body[:runeBoundary(body, limit)]
+	spans := h.spans(scan)
 	first := 0
 	if len(spans) > 0 {
 		first = spans[0].start
@@ -170,6 +179,9 @@ func (h *highlighter) snippet(body string, n int) (plain, marked string) {
 	// Start a little before the match, so it is read in context.
 	from := backRunes(body, first, n/5)
 	to := forwardRunes(body, from, n)
+	if to > len(scan) { // the window runs past the scanned part: mark it alone
+		spans = shift(h.spans(body[from:to]), from)
+	}
 	pre, post := "", ""
 	if from > 0 {
 		pre = "…"
@@ -180,6 +192,31 @@ func (h *highlighter) snippet(body string, n int) (plain, marked string) {
 	plain = strings.Join(strings.Fields(pre+body[from:to]+post), " ")
 	marked = strings.Join(strings.Fields(pre+mark(body, spans, from, to)+post), " ")
 	return plain, marked
+}
+
+// snippetScanBytes bounds the part of a body searched for its first match.
+const snippetScanBytes = 4 << 10
+
+// runeBoundary returns n, or len(s) if shorter, moved back to the start of
+// a character.
+func runeBoundary(s string, n int) int {
+	if n >= len(s) {
+		return len(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
+}
+
+// shift moves spans found in a part of a text starting at off to the
+// text's own offsets.
+func shift(spans []span, off int) []span {
+	for i := range spans {
+		spans[i].start += off
+		spans[i].end += off
+	}
+	return spans
 }
 
 func backRunes(s string, i, n int) int {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
@@ -53,5 +54,24 @@ func TestSnippet(t *testing.T) {
 	}
 	if p, m := newHighlighter(&aq).snippet("", 40); p != "" || m != "" {
 		t.Errorf("empty body gives %q, %q", p, m)
+	}
+}
+
+// TestSnippetLongBody checks the bounded snippet: a match deep in a long
+// body is not looked for (the snippet shows the beginning), and a match near
+// the end of the scanned part is still marked in full.
+func TestSnippetLongBody(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	aq := ix.analyze("征信")
+	filler := strings.Repeat("这是一段与查询无关的文字。", 2000) // far past snippetScanBytes
+	plain, marked := newHighlighter(&aq).snippet(filler+"征信记录", 40)
+	if strings.Contains(marked, "<mark>") || !strings.HasPrefix(plain, "这是一段") {
+		t.Errorf("match past the scanned part: plain %q marked %q; want the beginning, unmarked", plain, marked)
+	}
+	// The match straddles the end of the scanned part.
+	edge := filler[:runeBoundary(filler, snippetScanBytes-3)]
+	_, marked = newHighlighter(&aq).snippet(edge+"征信记录"+filler, 40)
+	if !strings.Contains(marked, "<mark>征信</mark>") {
+		t.Errorf("match at the end of the scanned part not marked: %q", marked)
 	}
 }
