@@ -80,13 +80,16 @@ type header struct {
 }
 
 // check validates a record read from or about to be written to the journal.
+// Articles get the checks an accepted edit must always pass: one written
+// was validated in full when it was accepted, and one read back must not be
+// refused for a rule (a size limit, a character class) added since.
 func (r *Record) check() error {
 	switch r.Op {
 	case zhsearch.OpPut:
 		if r.Article == nil {
 			return errors.New("put without an article")
 		}
-		if err := r.Article.Validate(); err != nil {
+		if err := r.Article.ValidateAccepted(); err != nil {
 			return errors.New(zhsearch.ErrorMessage(err))
 		}
 		if r.Article.ID != r.ID {
