@@ -47,12 +47,27 @@ const defaultBatchSize = 500
 // down. Unsafe batches never close an introduced segment; the persister's
 // error reaches the build through asyncErrorCallback instead.
 func writeGeneration(ctx context.Context, path string, articles []zhsearch.Article, opts BuildOptions) error {
-	analysis.DefaultSegmenter()
-	im := newMapping()
+	dicts := opts.dicts
+	if dicts == nil {
+		dicts = analysis.EmbeddedDicts()
+	}
+	if _, err := analysis.SegmenterFor(dicts); err != nil {
+		return err
+	}
+	im, err := newMapping(dicts.ID)
+	if err != nil {
+		return err
+	}
 	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
 	b, err := bleve.NewUsing(path, im, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
+	}
+	// The generation records its dictionary beside bleve's files: the
+	// mapping names it, and opening the generation loads it from there.
+	if err := dicts.Write(path); err != nil {
+		b.Close()
+		return err
 	}
 	if err := bulkIndex(ctx, path, b, im, articles, opts); err != nil {
 		b.Close()

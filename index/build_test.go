@@ -90,7 +90,11 @@ func TestParallelBuildMatchesBleveAnalysis(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := filepath.Join(dir, "plain")
-	b, err := bleve.NewUsing(plain, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
+	im, err := newMapping("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bleve.NewUsing(plain, im, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

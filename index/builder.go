@@ -112,7 +112,16 @@ func prepareJournal(indexDir, dataDir string, opts *BuildOptions) error {
 func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) (*BuildStats, error) {
 	start := time.Now()
 	opts.stage(zhsearch.StageLoading)
-	analysis.DefaultSegmenter() // load the dictionaries before indexing is timed
+	dicts, err := analysis.DataDicts(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	// Load the dictionaries before indexing is timed; a bad line in an
+	// editor's dictionary fails the build here, naming its file and line.
+	if _, err := analysis.SegmenterFor(dicts); err != nil {
+		return nil, fmt.Errorf("%s: %w", dataDir, err)
+	}
+	opts.dicts = dicts
 	c, err := corpus.Load(dataDir, analysis.Normalize)
 	if err != nil {
 		return nil, err

@@ -58,6 +58,11 @@ func openGeneration(path string, writable bool) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	seg, err := generationSegmenter(path)
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
 	// bolt_timeout: never wait forever for bolt's own file lock.
 	// unsafe_batch and the async error callback: live edits wait for their
 	// batch to be on disk, or for bleve's report that it could not be
@@ -70,7 +75,18 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	return &Index{bleve: b, path: path, seg: analysis.DefaultSegmenter(), lock: lock}, nil
+	return &Index{bleve: b, path: path, seg: seg, lock: lock}, nil
+}
+
+// generationSegmenter loads the dictionary a generation records (before
+// bleve opens it: its word analyzer names the dictionary), or returns the
+// default segmenter for a generation that records none.
+func generationSegmenter(path string) (*analysis.Segmenter, error) {
+	dicts, err := analysis.GenerationDicts(path)
+	if err != nil || dicts == nil {
+		return analysis.DefaultSegmenter(), err
+	}
+	return analysis.SegmenterFor(dicts)
 }
 
 // Path returns the generation folder this Index reads.
@@ -129,7 +145,8 @@ type BuildOptions struct {
 	// applied.
 	NewJournal bool
 
-	journal journal.Position // recorded in the generation as applied
+	journal journal.Position  // recorded in the generation as applied
+	dicts   *analysis.DictSet // the dictionary; nil means the embedded one
 }
 
 func (o *BuildOptions) stage(s string) {

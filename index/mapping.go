@@ -124,12 +124,20 @@ func storedOnly(name string) *mapping.FieldMapping {
 }
 
 // newMapping returns the index mapping. What the API returns is stored;
-// derived fields are only indexed.
-func newMapping() mapping.IndexMapping {
+// derived fields are only indexed. Words are cut with the dictionary dict
+// (analysis.DictSet.ID), recorded in the mapping and so in the index; ""
+// means the process's default segmenter (the mapping of generations built
+// before dictionaries were recorded).
+func newMapping(dict string) (mapping.IndexMapping, error) {
+	words, custom := analysis.Words, map[string][2]map[string]interface{}{}
+	if dict != "" {
+		name, tok, an := analysis.WordsAnalyzer(dict)
+		words, custom[name] = name, [2]map[string]interface{}{tok, an}
+	}
 	m := bleve.NewDocumentStaticMapping()
 
 	title := bleve.NewDocumentMapping()
-	title.AddFieldMapping(textField(analysis.Words, fTitle, true))
+	title.AddFieldMapping(textField(words, fTitle, true))
 	title.AddFieldMapping(textField(analysis.Bigram, fTitleBi, false))
 	title.AddFieldMapping(textField(analysis.Unigram, fTitleUni, false))
 	title.AddFieldMapping(textField(analysis.Pinyin, fTitlePY, false))
@@ -137,12 +145,12 @@ func newMapping() mapping.IndexMapping {
 	m.AddSubDocumentMapping(fTitle, title)
 
 	body := bleve.NewDocumentMapping()
-	body.AddFieldMapping(textField(analysis.Words, fBody, true))
+	body.AddFieldMapping(textField(words, fBody, true))
 	body.AddFieldMapping(textField(analysis.Bigram, fBodyBi, false))
 	m.AddSubDocumentMapping(fBody, body)
 
 	related := bleve.NewDocumentMapping()
-	related.AddFieldMapping(textField(analysis.Words, fRelated, true))
+	related.AddFieldMapping(textField(words, fRelated, true))
 	m.AddSubDocumentMapping(fRelated, related)
 
 	m.AddFieldMappingsAt(fTags, keywordField(fTags, true))
@@ -162,9 +170,17 @@ func newMapping() mapping.IndexMapping {
 
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = m
-	im.DefaultAnalyzer = analysis.Words
+	im.DefaultAnalyzer = words
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
-	return im
+	for name, def := range custom {
+		if err := im.AddCustomTokenizer(name, def[0]); err != nil {
+			return nil, err
+		}
+		if err := im.AddCustomAnalyzer(name, def[1]); err != nil {
+			return nil, err
+		}
+	}
+	return im, nil
 }

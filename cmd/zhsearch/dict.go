@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
@@ -36,7 +37,15 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, a := range c.Articles {
 		texts = append(texts, a.Title, a.Body)
 	}
-	cands := analysis.DefaultSegmenter().SuggestWords(texts, opts)
+	dicts, err := analysis.DataDicts(*dataDir)
+	if err != nil {
+		return err
+	}
+	seg, err := analysis.SegmenterFor(dicts) // what the next reindex would cut with
+	if err != nil {
+		return err
+	}
+	cands := seg.SuggestWords(texts, opts)
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "# word\tcount\tsplit today")
 	for _, cand := range cands {
@@ -45,6 +54,6 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d candidates from %d articles; add the real words to data/dict/domain.txt as \"word freq pos\", then rebuild and reindex\n", len(cands), len(c.Articles))
+	fmt.Fprintf(stderr, "%d candidates from %d articles; add the real words to %s as \"word freq pos\", then reindex\n", len(cands), len(c.Articles), filepath.Join(*dataDir, "dict", "domain.txt"))
 	return nil
 }

@@ -1,10 +1,12 @@
 package analysis
 
 import (
+	"fmt"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // WordsAnalyzer's type
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
@@ -27,6 +29,33 @@ func init() {
 	register(Unigram, func() analysis.Tokenizer { return gramTokenizer(1) })
 	register(Pinyin, func() analysis.Tokenizer { return pinyinTokenizer(false) })
 	register(Initials, func() analysis.Tokenizer { return pinyinTokenizer(true) })
+}
+
+// wordsDict is the tokenizer type of WordsAnalyzer: gse words cut with the
+// dictionary its "dict" setting names (a DictSet ID).
+const wordsDict = "zh_words_dict"
+
+func init() {
+	registry.RegisterTokenizer(wordsDict, func(config map[string]interface{}, _ *registry.Cache) (analysis.Tokenizer, error) {
+		id, _ := config["dict"].(string)
+		seg, ok := segmenterByID(id)
+		if !ok {
+			return nil, fmt.Errorf("dictionary %q is not loaded (analysis.SegmenterFor)", id)
+		}
+		return &WordTokenizer{Seg: seg}, nil
+	})
+}
+
+// WordsAnalyzer returns the name of the word analyzer that cuts with the
+// dictionary id, and its definition for an index mapping's custom
+// analysis: the tokenizer, then the analyzer. The dictionary must have
+// been loaded with SegmenterFor before an index using it is created or
+// opened.
+func WordsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interface{}) {
+	name = Words + "@" + id
+	tokenizer = map[string]interface{}{"type": wordsDict, "dict": id}
+	analyzer = map[string]interface{}{"type": "custom", "tokenizer": name}
+	return name, tokenizer, analyzer
 }
 
 // register makes name both a tokenizer and an analyzer using it: the

@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing/fstest"
+
+	"github.com/zhsearch/zhsearch/data"
+)
+
+// DictSet is one dictionary as a segmenter loads it: the dict/*.txt files
+// (domain words, stop words, the query lexicon) and an ID that names their
+// content. A generation records the set it was built with, so the index and
+// the queries of one generation always cut text alike, whatever the binary
+// embeds or the data folder holds later.
+type DictSet struct {
+	ID    string            // first 16 hex digits of the SHA-256 of names and contents
+	Files map[string][]byte // "dict/domain.txt" → content
+}
+
+// dictGlob names the files of a set inside a folder.
+const dictGlob = "dict/*.txt"
+
+// EmbeddedDicts returns the dictionary compiled into the binary.
+var EmbeddedDicts = sync.OnceValue(func() *DictSet {
+	d, err := readDicts(data.Dict, nil)
+	if err != nil {
+		panic("analysis: " + err.Error()) // embedded data: a build defect
+	}
+	return d
+})
+
+// DataDicts returns the dictionary of a data folder: its dict/*.txt files
+// over the embedded ones, file by file, so an editor who adds a word to
+// DIR/dict/domain.txt and reindexes gets it without a new binary. A data
+// folder without dict/ gets the embedded dictionary.
+func DataDicts(dataDir string) (*DictSet, error) {
+	return readDicts(os.DirFS(dataDir), EmbeddedDicts())
+}
+
+// GenerationDicts returns the dictionary recorded in a generation folder,
+// or nil when it records none (a generation built before dictionaries were
+// recorded: it was built with the embedded one of its day).
+func GenerationDicts(dir string) (*DictSet, error) {
+	if _, err := os.Stat(filepath.Join(dir, "dict")); os.IsNotExist(err) {
+		return nil, nil
+	}
+	return readDicts(os.DirFS(dir), nil)
+}
+
+func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
+	d := &DictSet{Files: map[string][]byte{}}
+	if base != nil {
+		for name, b := range base.Files {
+			d.Files[name] = b
+		}
+	}
+	names, err := fs.Glob(fsys, dictGlob)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		d.Files[name] = b
+	}
+	d.ID = d.fingerprint()
+	return d, nil
+}
+
+func (d *DictSet) fingerprint() string {
+	names := make([]string, 0, len(d.Files))
+	for name := range d.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, name := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(d.Files[name]))
+		h.Write(d.Files[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// FS returns the set as a file system, for NewSegmenter.
+func (d *DictSet) FS() fs.FS {
+	m := fstest.MapFS{}
+	for name, b := range d.Files {
+		m[name] = &fstest.MapFile{Data: b, Mode: 0o644}
+	}
+	return m
+}
+
+// Write records the set in dir/dict/, synced, for GenerationDicts.
+func (d *DictSet) Write(dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "dict"), 0o755); err != nil {
+		return err
+	}
+	for name, b := range d.Files {
+		f, err := os.Create(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(b)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("record dictionary: %w", err)
+		}
+	}
+	return nil
+}
+
+// segmenters holds the segmenters of the dictionaries in use, by ID: the
+// word analyzer of an index names its dictionary's ID (WordsAnalyzer), and
+// bleve builds analyzers by name, so the segmenter must be found here when
+// an index is created or opened. A segmenter costs about 45 MB: the few a
+// process sees (the embedded one, the data folder's after an edit) are
+// kept for its life.
+var segmenters = struct {
+	sync.Mutex
+	m map[string]*Segmenter
+}{m: map[string]*Segmenter{}}
+
+// SegmenterFor returns the segmenter of d, loading it on first use; the
+// embedded dictionary's is DefaultSegmenter. Errors name the file and line.
+func SegmenterFor(d *DictSet) (*Segmenter, error) {
+	if d.ID == EmbeddedDicts().ID {
+		return DefaultSegmenter(), nil
+	}
+	segmenters.Lock()
+	defer segmenters.Unlock()
+	if s, ok := segmenters.m[d.ID]; ok {
+		return s, nil
+	}
+	s, err := NewSegmenter(d.FS())
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
+	segmenters.m[d.ID] = s
+	return s, nil
+}
+
+// segmenterByID returns the segmenter SegmenterFor loaded for id.
+func segmenterByID(id string) (*Segmenter, bool) {
+	if id == EmbeddedDicts().ID {
+		return DefaultSegmenter(), true
+	}
+	segmenters.Lock()
+	defer segmenters.Unlock()
+	s, ok := segmenters.m[id]
+	return s, ok
+}
