@@ -154,16 +154,32 @@ type jsonArticle struct {
 	Related     []string `json:"related"`
 }
 
+// titleOnlyArticle is the input form of a judged suite's article, which may
+// be a title-only one (as 相关内容 titles become).
+type titleOnlyArticle struct {
+	jsonArticle
+	TitleOnly bool `json:"title_only"`
+}
+
 // DecodeArticle parses one JSON article and validates it. Text that is not
 // valid UTF-8 is an error, not replaced with U+FFFD as encoding/json would.
 func DecodeArticle(data []byte) (zhsearch.Article, error) {
+	return decodeArticle(data, false)
+}
+
+// decodeArticle is DecodeArticle; titleOnly accepts a "title_only" field.
+func decodeArticle(data []byte, titleOnly bool) (zhsearch.Article, error) {
 	if !utf8.Valid(data) {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "text is not valid UTF-8")
 	}
-	var in jsonArticle
+	var in titleOnlyArticle
+	var v any = &in.jsonArticle
+	if titleOnly {
+		v = &in
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := dec.Decode(v); err != nil {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
 	}
 	if dec.More() {
@@ -172,6 +188,7 @@ func DecodeArticle(data []byte) (zhsearch.Article, error) {
 	a := zhsearch.Article{
 		ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Body: in.Body,
 		URL: in.URL, Tags: in.Tags, Category: in.Category, Related: trimAll(in.Related),
+		TitleOnly: in.TitleOnly,
 	}
 	if in.PublishedAt != "" {
 		t, err := zhsearch.ParseTime(in.PublishedAt)
@@ -183,8 +200,32 @@ func DecodeArticle(data []byte) (zhsearch.Article, error) {
 	return a, a.Validate()
 }
 
+// ReadArticles reads a JSONL file of articles: one per line, blank lines
+// skipped, each decoded and validated as DecodeArticle does; titleOnly
+// accepts a "title_only" field (a judged suite's title-only articles). A
+// malformed line, an unknown field, text that is not UTF-8, an invalid
+// article, a bad date or a duplicate id is an *InputError naming the file
+// and line. Unlike a Loader, it adds no title-only articles for related
+// titles.
+func ReadArticles(path string, titleOnly bool) ([]zhsearch.Article, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	l := NewLoader(nil)
+	if err := l.addJSONL(path, f, titleOnly); err != nil {
+		return nil, err
+	}
+	return l.articles, nil
+}
+
 // AddJSONL reads one article per line; blank lines are skipped.
 func (l *Loader) AddJSONL(name string, r io.Reader) error {
+	return l.addJSONL(name, r, false)
+}
+
+func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	n := 1
@@ -194,7 +235,7 @@ func (l *Loader) AddJSONL(name string, r io.Reader) error {
 			continue
 		}
 		src := Source{File: name, Line: n}
-		a, err := DecodeArticle(line)
+		a, err := decodeArticle(line, titleOnly)
 		if err != nil {
 			return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
 		}

@@ -146,3 +146,23 @@ func TestDuplicateAcrossFilesNamesBothPlaces(t *testing.T) {
 		t.Errorf("err = %v, want both %s:1 and %s:3", err, a, b)
 	}
 }
+
+func TestReadArticles(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.jsonl")
+	data := "{\"id\":\"a\",\"title\":\" t \",\"related\":[\"r\"]}\n\n{\"id\":\"b\",\"title\":\"u\",\"title_only\":true}\n"
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadArticles(p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Title != "t" || got[0].TitleOnly || !got[1].TitleOnly {
+		t.Fatalf("ReadArticles = %+v, want a and title-only b, no article for the related title", got)
+	}
+	_, err = ReadArticles(p, false)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.File != p || ie.Line != 3 || !strings.Contains(ie.Msg, "title_only") {
+		t.Fatalf("without titleOnly: err = %v, want an InputError at %s:3 naming title_only", err, p)
+	}
+}

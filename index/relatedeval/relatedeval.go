@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/corpus"
 )
 
 // TitlePrefix marks a key that names an article by its exact title instead of
@@ -172,51 +173,16 @@ func decodeStrict(line []byte, v any) error {
 	return nil
 }
 
-type articleLine struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Body        string   `json:"body"`
-	URL         string   `json:"url"`
-	PublishedAt string   `json:"published_at"`
-	Tags        []string `json:"tags"`
-	Category    string   `json:"category"`
-	Related     []string `json:"related"`
-}
-
-// LoadArticles reads one article per line (the data folder's JSONL form).
-// Every article is validated; a malformed line, an invalid article, a bad date
-// or a duplicate id is an error naming the file and the line.
+// LoadArticles reads one article per line (the data folder's JSONL form,
+// corpus.ReadArticles). Every article is validated; a malformed line, an
+// invalid article, a bad date or a duplicate id is a *LineError naming the
+// file and the line.
 func LoadArticles(path string) ([]zhsearch.Article, error) {
-	var out []zhsearch.Article
-	seen := map[string]int{}
-	n := 0
-	err := eachLine(path, func(line []byte) error {
-		n++
-		var in articleLine
-		if err := decodeStrict(line, &in); err != nil {
-			return err
-		}
-		a := zhsearch.Article{
-			ID: in.ID, Title: strings.TrimSpace(in.Title), Body: in.Body, URL: in.URL,
-			Tags: in.Tags, Category: in.Category, Related: in.Related,
-		}
-		if in.PublishedAt != "" {
-			t, err := zhsearch.ParseTime(in.PublishedAt)
-			if err != nil {
-				return errors.New(zhsearch.ErrorMessage(err))
-			}
-			a.PublishedAt = t
-		}
-		if err := a.Validate(); err != nil {
-			return errors.New(zhsearch.ErrorMessage(err))
-		}
-		if prev, dup := seen[a.ID]; dup {
-			return fmt.Errorf("duplicate id %q (article %d of the file has it too)", a.ID, prev)
-		}
-		seen[a.ID] = n
-		out = append(out, a)
-		return nil
-	})
+	out, err := corpus.ReadArticles(path, false)
+	var ie *corpus.InputError
+	if errors.As(err, &ie) {
+		return nil, &LineError{File: ie.File, Line: ie.Line, Msg: ie.Msg}
+	}
 	return out, err
 }
 

@@ -42,6 +42,7 @@ import (
 	"strings"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/corpus"
 )
 
 // Query kinds. Every query in the suite has one of these.
@@ -208,56 +209,16 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-// articleLine is an article as written in articles.jsonl; published_at is
-// read by zhsearch.ParseTime so a bad date gets a clear message.
-type articleLine struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Body        string   `json:"body"`
-	URL         string   `json:"url"`
-	PublishedAt string   `json:"published_at"`
-	Tags        []string `json:"tags"`
-	Category    string   `json:"category"`
-	Related     []string `json:"related"`
-	TitleOnly   bool     `json:"title_only"`
-}
-
-// LoadArticles reads the suite's test articles from a JSON Lines file. A
-// malformed line, an unknown field, an invalid article, a bad date or a
-// duplicate id is an *InputError naming the file and line.
+// LoadArticles reads the suite's test articles from a JSON Lines file
+// (corpus.ReadArticles, title_only accepted). A malformed line, an unknown
+// field, an invalid article, a bad date or a duplicate id is an *InputError
+// naming the file and line; a file without articles is an error.
 func LoadArticles(path string) ([]zhsearch.Article, error) {
-	var out []zhsearch.Article
-	seen := map[string]int{}
-	err := eachLine(path, func(line int, data []byte) error {
-		bad := func(format string, args ...any) error {
-			return &InputError{File: path, Line: line, Msg: fmt.Sprintf(format, args...)}
-		}
-		var in articleLine
-		if err := decodeStrict(data, &in); err != nil {
-			return bad("%v", err)
-		}
-		a := zhsearch.Article{
-			ID: in.ID, Title: in.Title, Body: in.Body, URL: in.URL,
-			Tags: in.Tags, Category: in.Category, Related: in.Related,
-			TitleOnly: in.TitleOnly,
-		}
-		if in.PublishedAt != "" {
-			t, err := zhsearch.ParseTime(in.PublishedAt)
-			if err != nil {
-				return bad("%s", zhsearch.ErrorMessage(err))
-			}
-			a.PublishedAt = t
-		}
-		if err := a.Validate(); err != nil {
-			return bad("%s", zhsearch.ErrorMessage(err))
-		}
-		if first, ok := seen[a.ID]; ok {
-			return bad("duplicate id %s (first at %s:%d)", a.ID, path, first)
-		}
-		seen[a.ID] = line
-		out = append(out, a)
-		return nil
-	})
+	out, err := corpus.ReadArticles(path, true)
+	var ie *corpus.InputError
+	if errors.As(err, &ie) {
+		return nil, &InputError{File: ie.File, Line: ie.Line, Msg: ie.Msg}
+	}
 	if err != nil {
 		return nil, err
 	}

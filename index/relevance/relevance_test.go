@@ -83,19 +83,19 @@ func TestLoadArticlesErrors(t *testing.T) {
 	}{
 		{"malformed JSON", goodArticle + "\n{\"id\":\"r002\",\"title\":\n", 2, "malformed JSON"},
 		{"unknown field", goodArticle + "\n" + `{"id":"r002","title":"x","tag":["a"]}`, 2, `unknown field "tag"`},
-		{"data after the object", `{"id":"r002","title":"x"} {"id":"r003"}`, 1, "data after the object"},
+		{"data after the object", `{"id":"r002","title":"x"} {"id":"r003"}`, 1, "more than one value"},
 		{"missing title", `{"id":"r002","title":"  "}`, 1, "title is required"},
 		{"bad id", `{"id":"r 002","title":"x"}`, 1, "id \"r 002\""},
 		{"bad date", `{"id":"r002","title":"x","published_at":"yesterday"}`, 1, "bad date \"yesterday\""},
 		{"line numbers count blank lines", goodArticle + "\n\n\n" + `{"id":"r002"}`, 4, "title is required"},
-		{"duplicate id", goodArticle + "\n" + `{"id":"r002","title":"x"}` + "\n" + goodArticle, 3, "duplicate id r001 (first at "},
+		{"duplicate id", goodArticle + "\n" + `{"id":"r002","title":"x"}` + "\n" + goodArticle, 3, `duplicate id "r001", first defined at `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "articles.jsonl", tt.content)
 			_, err := LoadArticles(path)
 			wantInputError(t, err, path, tt.line, tt.msg)
-			if tt.name == "duplicate id" && !strings.Contains(err.Error(), path+":1)") {
+			if tt.name == "duplicate id" && !strings.HasSuffix(err.Error(), path+":1") {
 				t.Errorf("error %q does not name the first line", err)
 			}
 		})
