@@ -97,10 +97,9 @@ type EditResult struct {
 // AdminService is what the admin API needs: live article edits and full
 // reindexes.
 type AdminService interface {
-	// PutArticle creates or replaces the article id from its JSON form,
-	// validated exactly like a line of an input *.jsonl file. The body's
-	// id may be omitted; if present it must equal id.
-	PutArticle(ctx context.Context, id string, body []byte) (*EditResult, error)
+	// PutArticle creates or replaces the article a.ID; a is validated
+	// exactly like a line of an input *.jsonl file (DecodeArticle).
+	PutArticle(ctx context.Context, a *Article) (*EditResult, error)
 	// DeleteArticle removes the article id; not_found if there is none.
 	DeleteArticle(ctx context.Context, id string) (*EditResult, error)
 	// StartReindex starts a full rebuild in the background; conflict if

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,7 +52,12 @@ func (s *Server) putArticle(c *gin.Context) {
 		s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "could not read the request body"))
 		return
 	}
-	res, err := s.Admin.PutArticle(c.Request.Context(), c.Param("id"), body)
+	a, err := decodeUpsert(c.Param("id"), body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Admin.PutArticle(c.Request.Context(), &a)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -60,6 +67,40 @@ func (s *Server) putArticle(c *gin.Context) {
 		status = http.StatusCreated
 	}
 	c.JSON(status, res)
+}
+
+// decodeUpsert reads the body of a PUT of article id: the body's id may be
+// left out (the path's is used) and must otherwise match; then the JSON is
+// decoded and validated exactly as an input *.jsonl line is.
+func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
+	if !zhsearch.ValidID(id) {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
+			"id in the path must be 1-%d characters of A-Za-z0-9._-", zhsearch.MaxIDLen)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		// Let the input decoder word the error the way it does for files.
+		if _, derr := zhsearch.DecodeArticle(body); derr != nil {
+			return zhsearch.Article{}, derr
+		}
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: the body must be an article object")
+	}
+	if raw, ok := fields["id"]; ok {
+		var bodyID string
+		if err := json.Unmarshal(raw, &bodyID); err != nil {
+			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: id must be a string")
+		}
+		if bodyID = strings.TrimSpace(bodyID); bodyID != "" && bodyID != id {
+			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
+				"id %q in the body does not match id %q in the path", zhsearch.Truncate(bodyID, 40), id)
+		}
+	}
+	fields["id"], _ = json.Marshal(id)
+	withID, err := json.Marshal(fields)
+	if err != nil {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
+	}
+	return zhsearch.DecodeArticle(withID)
 }
 
 func (s *Server) deleteArticle(c *gin.Context) {

@@ -4,29 +4,29 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
-	"github.com/zhsearch/zhsearch/index/corpus"
 	"github.com/zhsearch/zhsearch/index/journal"
 )
 
-// PutArticle implements zhsearch.AdminService: it validates body like a
-// line of an input file, appends the upsert to the journal (fsynced), and
+// PutArticle implements zhsearch.AdminService: it validates a like a line
+// of an input file, appends the upsert to the journal (fsynced), and
 // applies it to the current generation before returning, so the article is
 // searchable when the caller hears back.
-func (l *Live) PutArticle(ctx context.Context, id string, body []byte) (*zhsearch.EditResult, error) {
-	a, err := decodeUpsert(id, body)
-	if err != nil {
+func (l *Live) PutArticle(ctx context.Context, a *zhsearch.Article) (*zhsearch.EditResult, error) {
+	if a == nil {
+		return nil, zhsearch.Errorf(zhsearch.EINVALID, "no article")
+	}
+	put := *a
+	if err := put.Validate(); err != nil {
 		return nil, err
 	}
-	return l.edit(ctx, journal.Record{Op: zhsearch.OpPut, ID: a.ID, Article: &a})
+	return l.edit(ctx, journal.Record{Op: zhsearch.OpPut, ID: put.ID, Article: &put})
 }
 
 // DeleteArticle implements zhsearch.AdminService: it journals the delete
@@ -36,40 +36,6 @@ func (l *Live) DeleteArticle(ctx context.Context, id string) (*zhsearch.EditResu
 		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
 	}
 	return l.edit(ctx, journal.Record{Op: zhsearch.OpDelete, ID: id})
-}
-
-// decodeUpsert reads the body of a PUT of article id: the body's id may be
-// left out (the path's is used) and must otherwise match; then the JSON is
-// decoded and validated exactly as an input *.jsonl line is.
-func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
-	if !zhsearch.ValidID(id) {
-		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
-			"id in the path must be 1-%d characters of A-Za-z0-9._-", zhsearch.MaxIDLen)
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		// Let the input decoder word the error the way it does for files.
-		if _, derr := corpus.DecodeArticle(body); derr != nil {
-			return zhsearch.Article{}, derr
-		}
-		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: the body must be an article object")
-	}
-	if raw, ok := fields["id"]; ok {
-		var bodyID string
-		if err := json.Unmarshal(raw, &bodyID); err != nil {
-			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: id must be a string")
-		}
-		if bodyID = strings.TrimSpace(bodyID); bodyID != "" && bodyID != id {
-			return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
-				"id %q in the body does not match id %q in the path", zhsearch.Truncate(bodyID, 40), id)
-		}
-	}
-	fields["id"], _ = json.Marshal(id)
-	withID, err := json.Marshal(fields)
-	if err != nil {
-		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
-	}
-	return corpus.DecodeArticle(withID)
 }
 
 // edit journals r and applies it to the current generation. Edits are

@@ -51,7 +51,7 @@ func TestCachedAnswers(t *testing.T) {
 		t.Error("a draft answered from the cache")
 	}
 
-	if _, err := l.PutArticle(ctx, "new1", []byte(`{"title":"花呗还款日可以改吗"}`)); err != nil {
+	if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: "new1", Title: "花呗还款日可以改吗"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := l.CachedSearch(ctx, sreq); ok {

@@ -16,7 +16,7 @@ import (
 // unless it is acknowledged.
 func putEdit(t *testing.T, l *Live, id, title string) {
 	t.Helper()
-	if _, err := l.PutArticle(context.Background(), id, []byte(fmt.Sprintf(`{"title":%q}`, title))); err != nil {
+	if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: id, Title: title}); err != nil {
 		t.Fatalf("PUT %s: %v", id, err)
 	}
 }
@@ -131,7 +131,7 @@ func TestIndexWriteFailureSurfaces(t *testing.T) {
 	putEdit(t, l, "e1", "第一次编辑")
 	gen, _ := CurrentGeneration(idx)
 	unblock := blockSegments(t, gen)
-	_, err := l.PutArticle(context.Background(), "e2", []byte(`{"title":"写不进索引的编辑"}`))
+	_, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: "e2", Title: "写不进索引的编辑"})
 	if zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE || !strings.Contains(zhsearch.ErrorMessage(err), "journaled") {
 		t.Errorf("PUT on a failing index disk: %v; want unavailable, journaled", err)
 	}

@@ -123,24 +123,27 @@ func TestEditsLiveEqualRebuild(t *testing.T) {
 		op, id, body string
 		want         string // error code, "" for success
 	}{
-		{"put", "p4", `{"title":"京东E卡回收","related":["借呗额度","先享后付"]}`, ""},
+		{"put", "p4", `{"id":"p4","title":"京东E卡回收","related":["借呗额度","先享后付"]}`, ""},
 		{"put", "p1", `{"id":"p1","title":"花呗逾期一天怎么办","related":["租机套路"]}`, ""},
-		{"put", "x1", `{"title":"借呗额度"}`, ""}, // takes over the title-only 借呗额度
+		{"put", "x1", `{"id":"x1","title":"借呗额度"}`, ""}, // takes over the title-only 借呗额度
 		{"delete", "p3", "", ""},
 		{"delete", "t-" + strings.Repeat("0", 16), "", zhsearch.ENOTFOUND},
-		{"put", "bad", `{"title":""}`, zhsearch.EINVALID},
-		{"put", "p5", `{"id":"p6","title":"x"}`, zhsearch.EINVALID},
-		{"put", "p7", `{"title":"应急贷","published_at":"yesterday"}`, zhsearch.EINVALID},
-		{"put", "p8", `{"title":"应急贷","colour":"red"}`, zhsearch.EINVALID},
+		{"put", "bad", `{"id":"bad","title":""}`, zhsearch.EINVALID},
+		{"put", "p7", `{"id":"p7","title":"应急贷","published_at":"yesterday"}`, zhsearch.EINVALID},
+		{"put", "p8", `{"id":"p8","title":"应急贷","colour":"red"}`, zhsearch.EINVALID},
 		{"put", "p9", `[1,2]`, zhsearch.EINVALID},
 		{"put", "p9", `null`, zhsearch.EINVALID},
-		{"put", "p9", `{"title":"a"} {"title":"b"}`, zhsearch.EINVALID},
-		{"put", "p2", `{"title":"借呗提前还款 新版","body":"正文","published_at":"2024-05-01 10:00:00","tags":["借呗"]}`, ""},
+		{"put", "p9", `{"id":"p9","title":"a"} {"title":"b"}`, zhsearch.EINVALID},
+		{"put", "p2", `{"id":"p2","title":"借呗提前还款 新版","body":"正文","published_at":"2024-05-01 10:00:00","tags":["借呗"]}`, ""},
 	}
 	for _, e := range edits {
 		var err error
 		if e.op == "put" {
-			_, err = l.PutArticle(ctx, e.id, []byte(e.body))
+			// decoded as the API decodes a PUT body
+			var a zhsearch.Article
+			if a, err = zhsearch.DecodeArticle([]byte(e.body)); err == nil {
+				_, err = l.PutArticle(ctx, &a)
+			}
 		} else {
 			_, err = l.DeleteArticle(ctx, e.id)
 		}
@@ -333,7 +336,7 @@ func TestEditsDuringReindexAreKept(t *testing.T) {
 	l.beforeSwitchLock = func() {
 		close(stopEdits)
 		<-stopped
-		if _, err := l.PutArticle(context.Background(), "late", []byte(`{"title":"切换前一刻的编辑"}`)); err != nil {
+		if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: "late", Title: "切换前一刻的编辑"}); err != nil {
 			t.Error(err)
 		}
 	}
@@ -352,7 +355,7 @@ edits:
 			break
 		}
 		eid := fmt.Sprintf("e%d", i)
-		if _, err := l.PutArticle(context.Background(), eid, []byte(`{"title":"编辑测试"}`)); err != nil {
+		if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: eid, Title: "编辑测试"}); err != nil {
 			t.Fatal(err)
 		}
 		put = append(put, eid)
@@ -438,7 +441,7 @@ func TestFollowOfflineBuild(t *testing.T) {
 	l, data, idx := builtLive(t, 20*time.Millisecond, jsonlLines("a", 4)...)
 	defer l.Close()
 	old := l.Generation()
-	if _, err := l.PutArticle(context.Background(), "e1", []byte(`{"title":"编辑一"}`)); err != nil {
+	if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: "e1", Title: "编辑一"}); err != nil {
 		t.Fatal(err)
 	}
 	writeData(t, data, jsonlLines("b", 6)...)
@@ -463,7 +466,7 @@ func TestFollowOfflineBuild(t *testing.T) {
 	if n, _ := l.DocCount(); n != 7 {
 		t.Errorf("%d articles, want 7", n)
 	}
-	if _, err := l.PutArticle(context.Background(), "e2", []byte(`{"title":"编辑二"}`)); err != nil {
+	if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: "e2", Title: "编辑二"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := l.DocCount(); n != 8 {

@@ -48,7 +48,7 @@ func TestSearchCacheFollowsEdits(t *testing.T) {
 		t.Errorf("cache stats %+v, want one miss, then one hit on one entry", st)
 	}
 
-	if _, err := l.PutArticle(context.Background(), "new1", []byte(`{"title":"花呗还款日可以改吗"}`)); err != nil {
+	if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: "new1", Title: "花呗还款日可以改吗"}); err != nil {
 		t.Fatal(err)
 	}
 	after, total := searchIDs(t, l, "花呗还款")

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +17,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -141,67 +139,8 @@ func (l *Loader) AddFile(path string) error {
 	return l.Add(*a, Source{File: path, Line: 1})
 }
 
-// jsonArticle is the input form of an article: published_at is a string so
-// both date layouts are accepted.
-type jsonArticle struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Body        string   `json:"body"`
-	URL         string   `json:"url"`
-	PublishedAt string   `json:"published_at"`
-	Tags        []string `json:"tags"`
-	Category    string   `json:"category"`
-	Related     []string `json:"related"`
-}
-
-// titleOnlyArticle is the input form of a judged suite's article, which may
-// be a title-only one (as 相关内容 titles become).
-type titleOnlyArticle struct {
-	jsonArticle
-	TitleOnly bool `json:"title_only"`
-}
-
-// DecodeArticle parses one JSON article and validates it. Text that is not
-// valid UTF-8 is an error, not replaced with U+FFFD as encoding/json would.
-func DecodeArticle(data []byte) (zhsearch.Article, error) {
-	return decodeArticle(data, false)
-}
-
-// decodeArticle is DecodeArticle; titleOnly accepts a "title_only" field.
-func decodeArticle(data []byte, titleOnly bool) (zhsearch.Article, error) {
-	if !utf8.Valid(data) {
-		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "text is not valid UTF-8")
-	}
-	var in titleOnlyArticle
-	var v any = &in.jsonArticle
-	if titleOnly {
-		v = &in
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: more than one value")
-	}
-	a := zhsearch.Article{
-		ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Body: in.Body,
-		URL: in.URL, Tags: in.Tags, Category: in.Category, Related: trimAll(in.Related),
-		TitleOnly: in.TitleOnly,
-	}
-	if in.PublishedAt != "" {
-		t, err := zhsearch.ParseTime(in.PublishedAt)
-		if err != nil {
-			return a, err
-		}
-		a.PublishedAt = t
-	}
-	return a, a.Validate()
-}
-
 // ReadArticles reads a JSONL file of articles: one per line, blank lines
-// skipped, each decoded and validated as DecodeArticle does; titleOnly
+// skipped, each decoded and validated as zhsearch.DecodeArticle does; titleOnly
 // accepts a "title_only" field (a judged suite's title-only articles). A
 // malformed line, an unknown field, text that is not UTF-8, an invalid
 // article, a bad date or a duplicate id is an *InputError naming the file
@@ -226,6 +165,10 @@ func (l *Loader) AddJSONL(name string, r io.Reader) error {
 }
 
 func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool) error {
+	decode := zhsearch.DecodeArticle
+	if titleOnly {
+		decode = zhsearch.DecodeSuiteArticle
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	n := 1
@@ -235,7 +178,7 @@ func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool) error {
 			continue
 		}
 		src := Source{File: name, Line: n}
-		a, err := decodeArticle(line, titleOnly)
+		a, err := decode(line)
 		if err != nil {
 			return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
 		}
@@ -303,16 +246,6 @@ func (l *Loader) Corpus() *Corpus {
 func TitleID(normalizedTitle string) string {
 	sum := sha256.Sum256([]byte(normalizedTitle))
 	return "t-" + hex.EncodeToString(sum[:8])
-}
-
-func trimAll(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // Page export markers.
