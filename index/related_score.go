@@ -73,36 +73,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 		if common&(1<<i) != 0 {
 			continue
 		}
-		t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
-		titleField, bodyField := t.fields()
-		err := p.each(t.text, titleField, func(d *bindex.TermFieldDoc) {
-			m := sc.at(d.ID.Value())
-			if d.Norm > 0 && !t.bigram {
-				m.titleLen = 1 / (d.Norm * d.Norm)
-			}
-			m.titleMatch(bit, inside)
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
-		// 应急贷's characters, not its word) hold the word's bigrams; looked
-		// for with the words of the source's title, which decide most.
-		if t.inTitle && !t.bigram {
-			chain, err := p.bigramChain(t.text, fTitleBi, sc)
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, num := range chain {
-				if m := sc.at(num); m.titleRaw&bit == 0 {
-					m.titleMatch(bit, inside)
-				}
-			}
-		}
-		err = p.each(t.text, bodyField, func(d *bindex.TermFieldDoc) {
-			sc.at(d.ID.Value()).bodyMatch(bit, inside, t.weight, d.Freq)
-		})
-		if err != nil {
+		if err := q.match(i, scanAll{&p, sc}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -133,32 +104,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			if common&(1<<i) == 0 {
 				continue
 			}
-			t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
-			titleField, bodyField := t.fields()
-			err := p.lookup(t.text, titleField, cands, func(s *scored, d *bindex.TermFieldDoc) {
-				if d.Norm > 0 && !t.bigram {
-					s.titleLen = 1 / (d.Norm * d.Norm)
-				}
-				s.titleMatch(bit, inside)
-			})
-			if err != nil {
-				return nil, nil, err
-			}
-			if t.inTitle && !t.bigram {
-				chain, err := p.lookupChain(t.text, fTitleBi, cands)
-				if err != nil {
-					return nil, nil, err
-				}
-				for _, s := range chain {
-					if s.titleRaw&bit == 0 {
-						s.titleMatch(bit, inside)
-					}
-				}
-			}
-			err = p.lookup(t.text, bodyField, cands, func(s *scored, d *bindex.TermFieldDoc) {
-				s.bodyMatch(bit, inside, t.weight, d.Freq)
-			})
-			if err != nil {
+			if err := q.match(i, scanCands{&p, cands}); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -340,6 +286,90 @@ func (sc *scratch) count(n uint64, i uint8) {
 	if sc.counts[n] == i {
 		sc.counts[n] = i + 1
 	}
+}
+
+// termPostings reads a query term's postings into the matches of the
+// articles scored: every article's (scanAll) or the candidates' (scanCands).
+type termPostings interface {
+	// each calls fn for every article scored whose field holds term.
+	each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error
+	// chain calls fn for every article scored whose title bigrams hold
+	// word's bigrams in a row.
+	chain(word string, fn func(m *matches)) error
+}
+
+// scanAll reads postings into the scratch, for every article.
+type scanAll struct {
+	p  *postingsReader
+	sc *scratch
+}
+
+func (a scanAll) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
+	return a.p.each(term, field, func(d *bindex.TermFieldDoc) { fn(a.sc.at(d.ID.Value()), d) })
+}
+
+func (a scanAll) chain(word string, fn func(m *matches)) error {
+	chain, err := a.p.bigramChain(word, fTitleBi, a.sc)
+	if err != nil {
+		return err
+	}
+	for _, num := range chain {
+		fn(a.sc.at(num))
+	}
+	return nil
+}
+
+// scanCands reads postings for the candidates only (sorted by number).
+type scanCands struct {
+	p     *postingsReader
+	cands []*scored
+}
+
+func (c scanCands) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
+	return c.p.lookup(term, field, c.cands, func(s *scored, d *bindex.TermFieldDoc) { fn(&s.matches, d) })
+}
+
+func (c scanCands) chain(word string, fn func(m *matches)) error {
+	chain, err := c.p.lookupChain(word, fTitleBi, c.cands)
+	if err != nil {
+		return err
+	}
+	for _, s := range chain {
+		fn(&s.matches)
+	}
+	return nil
+}
+
+// match reads the postings of query term i from src: its title field, its
+// bigrams in titles, its body field.
+func (q *termSet) match(i int, src termPostings) error {
+	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
+	titleField, bodyField := t.fields()
+	err := src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
+		if d.Norm > 0 && !t.bigram {
+			m.titleLen = 1 / (d.Norm * d.Norm)
+		}
+		m.titleMatch(bit, inside)
+	})
+	if err != nil {
+		return err
+	}
+	// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
+	// 应急贷's characters, not its word) hold the word's bigrams; looked
+	// for with the words of the source's title, which decide most.
+	if t.inTitle && !t.bigram {
+		err := src.chain(t.text, func(m *matches) {
+			if m.titleRaw&bit == 0 {
+				m.titleMatch(bit, inside)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+		m.bodyMatch(bit, inside, t.weight, d.Freq)
+	})
 }
 
 // at returns the matches of document num.
