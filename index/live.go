@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -292,80 +290,6 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 	return g, nil
 }
 
-// closed runs after an old generation closes: its folder can go now.
-func (l *Live) closed(g *generation) {
-	l.log.Info("closed old generation", "generation", g.name)
-	l.requestClean()
-}
-
-// requestClean asks the janitor to remove old generations.
-func (l *Live) requestClean() {
-	select {
-	case l.cleanReq <- struct{}{}:
-	default: // one is pending already
-	}
-}
-
-// janitor removes old generations when asked, and keeps retrying while
-// some are left: a folder still read by a request, by another process, or
-// locked by a build right now is removed on a later pass.
-func (l *Live) janitor() {
-	defer l.wg.Done()
-	const maxWait = 30 * time.Second
-	wait := time.Second
-	var retry <-chan time.Time
-	for {
-		select {
-		case <-l.ctx.Done():
-			return
-		case <-l.cleanReq:
-			wait = time.Second
-		case <-retry:
-		}
-		retry = nil
-		if !l.clean() {
-			retry = time.After(wait)
-			wait = min(2*wait, maxWait)
-		}
-	}
-}
-
-// clean removes old generations and leftovers of crashed builds that no
-// process uses, if no build holds the lock, and reports whether none is
-// left.
-func (l *Live) clean() bool {
-	removed, err := CleanGenerations(l.cfg.IndexDir, l.Generation())
-	switch {
-	case errors.Is(err, ErrLocked):
-		return false
-	case err != nil:
-		l.log.Warn("removing old generations", "err", err)
-		return false
-	case len(removed) > 0:
-		l.log.Info("removed old generations", "removed", removed)
-	}
-	left, err := l.leftovers()
-	return err == nil && len(left) == 0
-}
-
-// leftovers lists the generation folders other than the live one and the
-// one this service serves.
-func (l *Live) leftovers() ([]string, error) {
-	entries, err := os.ReadDir(l.cfg.IndexDir)
-	if err != nil {
-		return nil, err
-	}
-	live, _ := CurrentGeneration(l.cfg.IndexDir)
-	var left []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() && strings.HasPrefix(name, genPrefix) && name != filepath.Base(live) && name != l.Generation() {
-			left = append(left, name)
-		}
-	}
-	return left, nil
-}
-
 // catchUp applies the journal records the generation has not seen. It is
 // called on a generation nobody else writes: before it is published, or
 // with editMu held. A journal that is not the one the generation has
@@ -562,92 +486,6 @@ func (l *Live) Ready(ctx context.Context) error {
 	return g.ix.Ready(ctx)
 }
 
-// Reload switches to the generation CURRENT names if it is not the one
-// serving: the follow-up of an offline `zhsearch reindex`, run by the poll
-// loop and on SIGHUP. Requests keep being answered by the old generation
-// until the new one is open and caught up with the journal.
-func (l *Live) Reload() error {
-	l.followMu.Lock()
-	defer l.followMu.Unlock()
-	path, err := CurrentGeneration(l.cfg.IndexDir)
-	if err != nil {
-		return err
-	}
-	name := filepath.Base(path)
-	if cur := l.cur.Load(); cur == nil || cur.name == name {
-		return nil
-	}
-	g, err := l.openGeneration(path)
-	if err != nil {
-		return fmt.Errorf("follow %s: %w", name, err)
-	}
-	seq, err := l.switchTo(g, nil)
-	if err != nil {
-		return fmt.Errorf("follow %s: %w", name, err)
-	}
-	l.log.Info("following new generation", "generation", name, "journal_seq", seq)
-	return nil
-}
-
-// switchTo catches g up with the journal and publishes it; before
-// publishing, with edits held, it runs commit (which may point CURRENT at
-// g). It returns the last journal seq g held when published. On failure g
-// is closed and the current generation stays. The caller holds followMu.
-func (l *Live) switchTo(g *generation, commit func() error) (uint64, error) {
-	fail := func(err error) (uint64, error) {
-		g.release()
-		<-g.closed
-		return 0, err
-	}
-	// Most of the catching up happens while edits still flow to the old
-	// generation; the rest with edits held, so none is missed.
-	if _, err := l.catchUp(g); err != nil {
-		return fail(err)
-	}
-	if l.beforeSwitchLock != nil {
-		l.beforeSwitchLock()
-	}
-	l.editMu.Lock()
-	defer l.editMu.Unlock()
-	if l.cur.Load() == nil {
-		return fail(zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the index is closed"))
-	}
-	if _, err := l.catchUp(g); err != nil {
-		return fail(err)
-	}
-	if commit != nil {
-		if err := commit(); err != nil {
-			return fail(err)
-		}
-	}
-	l.publish(g)
-	return g.pos.Seq, nil
-}
-
-// pollCurrent follows CURRENT every interval until the service closes.
-func (l *Live) pollCurrent(every time.Duration) {
-	defer l.wg.Done()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-l.ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := l.Reload(); err != nil {
-			// Log a failing target once, not every tick.
-			target, _ := CurrentGeneration(l.cfg.IndexDir)
-			l.followMu.Lock()
-			if l.followFailed != target {
-				l.followFailed = target
-				l.log.Error("cannot switch to the new generation; still serving the old one", "err", err)
-			}
-			l.followMu.Unlock()
-		}
-	}
-}
-
 // Close stops background work (a running reindex is cancelled), waits for
 // the requests in flight and closes the index and the journal. Serve no
 // request through l after Close.
@@ -668,11 +506,4 @@ func (l *Live) Close() error {
 	}
 	l.open.Wait()
 	return err
-}
-
-// removeGeneration deletes a generation folder that never went live.
-func (l *Live) removeGeneration(path string) {
-	if err := os.RemoveAll(path); err != nil {
-		l.log.Warn("removing unused generation", "path", path, "err", err)
-	}
 }

@@ -1,0 +1,95 @@
+package index
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// Reload switches to the generation CURRENT names if it is not the one
+// serving: the follow-up of an offline `zhsearch reindex`, run by the poll
+// loop and on SIGHUP. Requests keep being answered by the old generation
+// until the new one is open and caught up with the journal.
+func (l *Live) Reload() error {
+	l.followMu.Lock()
+	defer l.followMu.Unlock()
+	path, err := CurrentGeneration(l.cfg.IndexDir)
+	if err != nil {
+		return err
+	}
+	name := filepath.Base(path)
+	if cur := l.cur.Load(); cur == nil || cur.name == name {
+		return nil
+	}
+	g, err := l.openGeneration(path)
+	if err != nil {
+		return fmt.Errorf("follow %s: %w", name, err)
+	}
+	seq, err := l.switchTo(g, nil)
+	if err != nil {
+		return fmt.Errorf("follow %s: %w", name, err)
+	}
+	l.log.Info("following new generation", "generation", name, "journal_seq", seq)
+	return nil
+}
+
+// switchTo catches g up with the journal and publishes it; before
+// publishing, with edits held, it runs commit (which may point CURRENT at
+// g). It returns the last journal seq g held when published. On failure g
+// is closed and the current generation stays. The caller holds followMu.
+func (l *Live) switchTo(g *generation, commit func() error) (uint64, error) {
+	fail := func(err error) (uint64, error) {
+		g.release()
+		<-g.closed
+		return 0, err
+	}
+	// Most of the catching up happens while edits still flow to the old
+	// generation; the rest with edits held, so none is missed.
+	if _, err := l.catchUp(g); err != nil {
+		return fail(err)
+	}
+	if l.beforeSwitchLock != nil {
+		l.beforeSwitchLock()
+	}
+	l.editMu.Lock()
+	defer l.editMu.Unlock()
+	if l.cur.Load() == nil {
+		return fail(zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the index is closed"))
+	}
+	if _, err := l.catchUp(g); err != nil {
+		return fail(err)
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return fail(err)
+		}
+	}
+	l.publish(g)
+	return g.pos.Seq, nil
+}
+
+// pollCurrent follows CURRENT every interval until the service closes.
+func (l *Live) pollCurrent(every time.Duration) {
+	defer l.wg.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := l.Reload(); err != nil {
+			// Log a failing target once, not every tick.
+			target, _ := CurrentGeneration(l.cfg.IndexDir)
+			l.followMu.Lock()
+			if l.followFailed != target {
+				l.followFailed = target
+				l.log.Error("cannot switch to the new generation; still serving the old one", "err", err)
+			}
+			l.followMu.Unlock()
+		}
+	}
+}
