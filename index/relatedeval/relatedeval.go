@@ -119,15 +119,9 @@ func LoadSuite(dir string) (*Suite, error) {
 	return &s, nil
 }
 
-// LineError is bad input at a line of a file.
-type LineError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-// Error implements the error interface as "file:line: message".
-func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+// LineError is bad input at a line of a file, "file:line: message" (the
+// article reader's error).
+type LineError = corpus.InputError
 
 // eachLine calls fn with every non-blank line of path and its 1-based number;
 // an error from fn becomes a *LineError naming the file and the line.
@@ -151,11 +145,11 @@ func scanLines(name string, r io.Reader, fn func(line []byte) error) error {
 			continue
 		}
 		if err := fn(line); err != nil {
-			return &LineError{File: name, Line: n, Msg: err.Error()}
+			return &LineError{Source: corpus.Source{File: name, Line: n}, Msg: err.Error()}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return &LineError{File: name, Line: n + 1, Msg: err.Error()}
+		return &LineError{Source: corpus.Source{File: name, Line: n + 1}, Msg: err.Error()}
 	}
 	return nil
 }
@@ -178,12 +172,7 @@ func decodeStrict(line []byte, v any) error {
 // invalid article, a bad date or a duplicate id is a *LineError naming the
 // file and the line.
 func LoadArticles(path string) ([]zhsearch.Article, error) {
-	out, err := corpus.ReadArticles(path, false)
-	var ie *corpus.InputError
-	if errors.As(err, &ie) {
-		return nil, &LineError{File: ie.File, Line: ie.Line, Msg: ie.Msg}
-	}
-	return out, err
+	return corpus.ReadArticles(path, false)
 }
 
 // judgmentLine holds Relevant as a pointer so a missing "relevant" (a typo)

@@ -156,15 +156,9 @@ type Doc struct {
 	Title string
 }
 
-// InputError reports a bad line of a suite file.
-type InputError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-// Error implements the error interface as "file:line: message".
-func (e *InputError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+// InputError reports a bad line of a suite file as "file:line: message"
+// (the article reader's error).
+type InputError = corpus.InputError
 
 // maxLine bounds one JSON line of a suite file.
 const maxLine = 4 << 20
@@ -190,7 +184,7 @@ func eachLine(path string, fn func(line int, data []byte) error) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return &InputError{File: path, Line: n + 1, Msg: err.Error()}
+		return &InputError{Source: corpus.Source{File: path, Line: n + 1}, Msg: err.Error()}
 	}
 	return nil
 }
@@ -215,10 +209,6 @@ func decodeStrict(data []byte, v any) error {
 // naming the file and line; a file without articles is an error.
 func LoadArticles(path string) ([]zhsearch.Article, error) {
 	out, err := corpus.ReadArticles(path, true)
-	var ie *corpus.InputError
-	if errors.As(err, &ie) {
-		return nil, &InputError{File: ie.File, Line: ie.Line, Msg: ie.Msg}
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +231,7 @@ func LoadQueries(path string) ([]Query, error) {
 	seen := map[string]int{}
 	err := eachLine(path, func(line int, data []byte) error {
 		bad := func(format string, args ...any) error {
-			return &InputError{File: path, Line: line, Msg: fmt.Sprintf(format, args...)}
+			return &InputError{Source: corpus.Source{File: path, Line: line}, Msg: fmt.Sprintf(format, args...)}
 		}
 		var q Query
 		if err := decodeStrict(data, &q); err != nil {
