@@ -483,16 +483,21 @@ type postingsReader struct {
 	tfd bindex.TermFieldDoc
 }
 
+// open returns the postings of term in field, read with what the field
+// needs: only a title's norm is used (its length); bigram chains need
+// neither frequency nor norm, a body bigram its frequency.
+func (p *postingsReader) open(term, field string) (bindex.TermFieldReader, error) {
+	if err := p.ctx.Err(); err != nil {
+		return nil, searchErr(p.ctx, err)
+	}
+	freq, norm := field == fTitle || field == fBody || field == fBodyBi, field == fTitle
+	return p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
+}
+
 // each calls fn with every document whose field holds term, with its
 // frequency (title and body) and norm (title).
 func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc)) error {
-	if err := p.ctx.Err(); err != nil {
-		return searchErr(p.ctx, err)
-	}
-	// Only a title's norm is used (its length); bigram chains need neither
-	// frequency nor norm, a body bigram its frequency.
-	freq, norm := field == fTitle || field == fBody || field == fBodyBi, field == fTitle
-	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
+	tfr, err := p.open(term, field)
 	if err != nil {
 		return err
 	}
@@ -517,13 +522,7 @@ func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc
 // lookup calls fn with each of cands (sorted by document number) whose
 // field holds term, skipping through the postings.
 func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *scored, d *bindex.TermFieldDoc)) error {
-	if err := p.ctx.Err(); err != nil {
-		return searchErr(p.ctx, err)
-	}
-	// Only a title's norm is used (its length); bigram chains need neither
-	// frequency nor norm, a body bigram its frequency.
-	freq, norm := field == fTitle || field == fBody || field == fBodyBi, field == fTitle
-	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
+	tfr, err := p.open(term, field)
 	if err != nil {
 		return err
 	}
