@@ -1,0 +1,100 @@
+package index
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// relaxCorpus has one title answering the question below strictly and
+// several sharing only some of its words.
+var relaxCorpus = []zhsearch.Article{
+	{ID: "s1", Title: "花呗逾期会影响房贷审批吗", TitleOnly: true},
+	{ID: "p1", Title: "房贷审批需要看哪些材料", TitleOnly: true},
+	{ID: "p2", Title: "花呗逾期三天会上征信吗", TitleOnly: true},
+	{ID: "p3", Title: "房贷利率下调后要不要提前还款", TitleOnly: true},
+	{ID: "p4", Title: "花呗额度突然降低的原因", TitleOnly: true},
+	{ID: "p5", Title: "征信不好还能办房贷吗", TitleOnly: true},
+	{ID: "x1", Title: "杭州西湖周边必去的景点", TitleOnly: true},
+	{ID: "x2", Title: "红烧肉的家常做法", TitleOnly: true},
+}
+
+func relaxIndex(t *testing.T) *Index {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "index")
+	if _, err := BuildArticles(context.Background(), dir, relaxCorpus, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	ix.SetSearchCacheSize(0)
+	return ix
+}
+
+func searchPage(t *testing.T, ix *Index, q string, page, size int) *zhsearch.SearchResult {
+	t.Helper()
+	res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: q, Page: page, Size: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestRelaxedSearch checks the relaxation ladder as a reader meets it: the
+// strict hit first, the closest ones after it and flagged, the same list
+// and total on every page, nothing for a query the site shares nothing
+// with, and no relaxed step for a query that fills its page.
+func TestRelaxedSearch(t *testing.T) {
+	ix := relaxIndex(t)
+	const q = "花呗逾期了会不会影响房贷审批"
+	first := searchPage(t, ix, q, 1, 10)
+	if len(first.Hits) < 3 || first.Hits[0].ID != "s1" || first.Hits[0].Relaxed {
+		t.Fatalf("hits %+v: want the strict s1 first, then relaxed ones", first.Hits)
+	}
+	if !first.Relaxed {
+		t.Error("answer not marked relaxed")
+	}
+	seenRelaxed := false
+	for _, h := range first.Hits {
+		if h.ID == "x1" || h.ID == "x2" {
+			t.Errorf("off-topic %s (%s) among the closest hits", h.ID, h.Title)
+		}
+		if seenRelaxed && !h.Relaxed {
+			t.Errorf("strict hit %s after a relaxed one", h.ID)
+		}
+		seenRelaxed = seenRelaxed || h.Relaxed
+	}
+
+	// Pages of one size list every hit once, with one total: whether a
+	// step runs depends on the first page only.
+	p1 := searchPage(t, ix, q, 1, 2)
+	var paged []string
+	for page := 1; page <= int(p1.Total+1)/2; page++ {
+		res := searchPage(t, ix, q, page, 2)
+		if res.Total != p1.Total {
+			t.Errorf("page %d says total %d, page 1 says %d", page, res.Total, p1.Total)
+		}
+		for _, h := range res.Hits {
+			if slices.Contains(paged, h.ID) {
+				t.Errorf("page %d repeats %s", page, h.ID)
+			}
+			paged = append(paged, h.ID)
+		}
+	}
+	if uint64(len(paged)) != p1.Total || paged[0] != "s1" {
+		t.Errorf("pages of 2 list %v, want the %d hits of the total, s1 first", paged, p1.Total)
+	}
+
+	if res := searchPage(t, ix, "量子纠缠的实验原理", 1, 10); len(res.Hits) != 0 || res.Relaxed {
+		t.Errorf("a query the site shares nothing with found %d hits (relaxed %v)", len(res.Hits), res.Relaxed)
+	}
+	if res := searchPage(t, ix, "房贷", 1, 2); res.Relaxed {
+		t.Errorf("a query that fills its page ran a relaxed step: %+v", res.Hits)
+	}
+}
