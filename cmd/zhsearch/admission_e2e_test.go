@@ -190,6 +190,9 @@ func TestAdminPutHygiene(t *testing.T) {
 	writeCorpus(t, data, "a", 3)
 	ops := adminOps(testToken)
 	ops.maxArticleBytes = 4096
+	// serve sets the process-wide limit; the tests after this one run in
+	// the same process with the default.
+	t.Cleanup(func() { zhsearch.SetMaxArticleBytes(0) })
 	srv := startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), ops: ops})
 	tests := []struct {
 		name, id, body string
