@@ -2,6 +2,7 @@ package index
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
@@ -83,21 +84,12 @@ func TestAnalyzeSynonyms(t *testing.T) {
 				t.Errorf("%q has synonyms %q, want none", tt.word, found.alts)
 			}
 			for _, w := range tt.want {
-				if !contains(found.alts, w) {
+				if !slices.Contains(found.alts, w) {
 					t.Errorf("synonyms of %q = %q, want %q among them", tt.word, found.alts, w)
 				}
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestMinimalSets checks the weighted quorum: the sets of terms that reach

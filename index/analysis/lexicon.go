@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,21 +98,12 @@ func (lx *Lexicon) addSynonyms(_ int, f []string) error {
 	}
 	for _, w := range f {
 		for _, o := range f {
-			if o != w && !contains(lx.syn[w], o) {
+			if o != w && !slices.Contains(lx.syn[w], o) {
 				lx.syn[w] = append(lx.syn[w], o)
 			}
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // words lists every word the lexicon names that the segmenter should cut
