@@ -158,8 +158,34 @@ func anyOf(field string, terms []string, min int, boost float64) query.Query {
 	}
 	d := query.NewDisjunctionQuery(qs)
 	d.SetMin(float64(min))
-	d.SetBoost(boost)
-	return d
+	return scaleBoost(d, boost)
+}
+
+// scaleBoost multiplies the boost of every term and phrase query under q by
+// b and returns q. bleve applies a boost only where it scores terms: the
+// boost of a disjunction, conjunction or boolean query is kept in the query
+// and never read (blevesearch/bleve#333), so a clause's weight has to be
+// written on its leaves.
+func scaleBoost(q query.Query, b float64) query.Query {
+	switch q := q.(type) {
+	case *query.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			scaleBoost(c, b)
+		}
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			scaleBoost(c, b)
+		}
+	case *query.BooleanQuery:
+		for _, c := range []query.Query{q.Must, q.Should, q.MustNot, q.Filter} {
+			if c != nil {
+				scaleBoost(c, b)
+			}
+		}
+	case query.BoostableQuery:
+		q.SetBoost(q.Boost() * b)
+	}
+	return q
 }
 
 // titleQuorum is how many of n query bigrams a title must hold: a third.
@@ -245,11 +271,9 @@ func allPhrases(field string, chains [][]string, boost float64) query.Query {
 	}
 	qs := make([]query.Query, len(chains))
 	for i, c := range chains {
-		qs[i] = phrase(field, c, 1)
+		qs[i] = phrase(field, c, boost)
 	}
-	q := query.NewConjunctionQuery(qs)
-	q.SetBoost(boost)
-	return q
+	return query.NewConjunctionQuery(qs)
 }
 
 // soundQuery matches by pinyin: a Latin query as syllables or initials, a
@@ -265,11 +289,10 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 			// holding part of a long pinyin query (zhengxinxiufu → 征信).
 			pairs := make([]query.Query, 0, n-1)
 			for i := 0; i+1 < n; i++ {
-				pairs = append(pairs, phrase(fTitlePY, aq.syllable[i:i+2], 1))
+				pairs = append(pairs, phrase(fTitlePY, aq.syllable[i:i+2], boostPinyinPart))
 			}
 			d := query.NewDisjunctionQuery(pairs)
 			d.SetMin(float64(titleQuorum(n - 1)))
-			d.SetBoost(boostPinyinPart)
 			should = append(should, d)
 		}
 		if aq.initials != "" {
@@ -304,8 +327,7 @@ func termsIn(field string, terms []queryTerm, min int, boost float64) query.Quer
 	}
 	d := query.NewDisjunctionQuery(qs)
 	d.SetMin(float64(min))
-	d.SetBoost(boost)
-	return d
+	return scaleBoost(d, boost)
 }
 
 // in matches the term or one of its synonyms in field.
@@ -408,8 +430,7 @@ func weighted(field string, terms []queryTerm, share, boost float64) query.Query
 	// The minimal sets decide what matches; every term the document holds
 	// scores, as in a plain disjunction, so 黑户还能贷款吗 outranks a title
 	// that only repeats 黑户.
-	filter := query.NewDisjunctionQuery(alts)
-	filter.SetBoost(filterBoost)
+	filter := scaleBoost(query.NewDisjunctionQuery(alts), filterBoost*boost)
 	return query.NewBooleanQuery([]query.Query{filter}, []query.Query{termsIn(field, terms, 1, boost)}, nil)
 }
 

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
@@ -139,5 +141,67 @@ func TestWeightQuorum(t *testing.T) {
 				t.Errorf("weightQuorum = %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestClauseBoostsReachTerms checks that each clause's weight is written on
+// the term and phrase queries bleve scores: bleve ignores the boost of a
+// disjunction, conjunction or boolean query, so a boost left there would
+// make the title and body word clauses, the filter sets and the ranking
+// pairs weigh alike.
+func TestClauseBoostsReachTerms(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	aq := ix.analyze("网贷逾期被起诉怎么办")
+	for i := range aq.terms {
+		aq.terms[i].weight = float64(i + 1) // three weights: the filter sets are a disjunction of conjunctions
+	}
+	boosts := map[string][]float64{}
+	var walk func(q query.Query)
+	walk = func(q query.Query) {
+		switch q := q.(type) {
+		case *query.DisjunctionQuery:
+			for _, c := range q.Disjuncts {
+				walk(c)
+			}
+		case *query.ConjunctionQuery:
+			for _, c := range q.Conjuncts {
+				walk(c)
+			}
+		case *query.BooleanQuery:
+			for _, c := range []query.Query{q.Must, q.Should, q.MustNot} {
+				if c != nil {
+					walk(c)
+				}
+			}
+		case *query.TermQuery:
+			boosts[q.FieldVal] = append(boosts[q.FieldVal], q.Boost())
+		case *query.PhraseQuery:
+			boosts[q.FieldVal+" phrase"] = append(boosts[q.FieldVal+" phrase"], q.Boost())
+		}
+	}
+	walk(aq.exactQuery())
+	want := map[string][]float64{
+		fTitle:   {boostTitleWords, boostIntent},
+		fBody:    {boostBodyWords},
+		fTitleBi: {boostTitleBigram},
+	}
+	for field, ws := range want {
+		for _, w := range ws {
+			if !slices.Contains(boosts[field], w) {
+				t.Errorf("%s: no term query weighs %v (boosts %v)", field, w, boosts[field])
+			}
+		}
+	}
+	// The filter sets only decide what matches: their terms weigh a trace.
+	for _, field := range []string{fTitle, fBody} {
+		if !slices.ContainsFunc(boosts[field], func(b float64) bool { return b > 0 && b < 0.01 }) {
+			t.Errorf("%s: no filter term weighs a trace (boosts %v)", field, boosts[field])
+		}
+	}
+	if slices.Contains(boosts[fBody], 1) {
+		t.Errorf("body: a term query kept the default boost 1 (boosts %v)", boosts[fBody])
+	}
+	if got := boosts[fTitleBi+" phrase"]; !slices.Equal(got, []float64{boostTitlePhrase}) {
+		t.Errorf("title phrase boosts = %v, want [%v]", got, boostTitlePhrase)
 	}
 }
