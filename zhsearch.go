@@ -312,8 +312,12 @@ type Hit struct {
 
 // SearchResult answers a SearchRequest.
 type SearchResult struct {
-	Query  string  `json:"query"`
-	Total  uint64  `json:"total"`
+	Query string `json:"query"`
+	// Total counts the matching articles. Past MaxResultWindow matches,
+	// which is as far as a reader can page, counting stops early and
+	// TotalCapped is set: Total is then a lower bound ("1,000+").
+	Total       uint64 `json:"total"`
+	TotalCapped bool   `json:"total_capped,omitempty"`
 	Page   int     `json:"page"`
 	Size   int     `json:"size"`
 	TookMS float64 `json:"took_ms"`

@@ -79,6 +79,14 @@ func BenchmarkQueries(b *testing.B) {
 		_, err := ix.Search(ctx, zhsearch.SearchRequest{Query: q, Size: 10})
 		return err
 	})
+	run("search/zhsearch-bleve", mix.Search, func(q string) error {
+		// The same queries through bleve's searchers (before the top-k
+		// evaluator), for a paired figure.
+		ix.SetBleveSearch(true)
+		defer ix.SetBleveSearch(false)
+		_, err := ix.Search(ctx, zhsearch.SearchRequest{Query: q, Size: 10})
+		return err
+	})
 	run("search/yardstick", mix.Search, func(q string) error {
 		_, _, err := ys.Search(ctx, q, 10)
 		return err

@@ -30,6 +30,9 @@ type Index struct {
 	rel   relatedEngine // related-list options, statistics and cache
 	// results caches search result pages (search_cache.go).
 	results searchCache
+	// bleveSearch runs every search page through bleve's own searchers
+	// instead of the top-k evaluator (topk.go): for paired benchmarks.
+	bleveSearch bool
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)

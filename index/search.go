@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -44,7 +45,8 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 		}
 	}
 	out := &zhsearch.SearchResult{
-		Query: req.Query, Total: res.Total, Page: req.Page, Size: req.Size, Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
+		Query: req.Query, Total: res.Total, TotalCapped: res.Capped, Page: req.Page, Size: req.Size,
+		Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
 	}
 	for i, h := range res.Hits {
 		hit := ix.hit(h, &aq)
@@ -58,21 +60,76 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 	return &cp, nil
 }
 
-// page returns the hits from offset to offset+size. bleve sorts by score
-// only: sorting by a stored field as well makes it load that field for
-// every match, which doubled the time of broad queries at 100k articles
-// (BENCHMARKS.md). Its order among equal scores is the index's own, the
-// same for every page, so pages never repeat or skip a hit; within the page
-// breakTies lists equal scores newest first.
-func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*bleve.SearchResult, error) {
+// pageResult is one page of hits of a query, and how many documents match
+// it: a lower bound when capped (see topK).
+type pageResult struct {
+	Hits   search.DocumentMatchCollection
+	Total  uint64
+	Capped bool
+}
+
+// page returns the hits from offset to offset+size, by score only: sorting
+// by a stored field as well would load that field for every match, which
+// doubled the time of broad queries at 100k articles (BENCHMARKS.md). Equal
+// scores keep the index's order, the same for every page, so pages never
+// repeat or skip a hit; within the page breakTies lists them newest first.
+// The top-k evaluator answers every query it can compile; bleve the rest.
+func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
+	res, err := ix.topPage(ctx, q, offset, size)
+	if ix.bleveSearch || errors.As(err, new(errUnsupported)) {
+		res, err = ix.blevePage(ctx, q, offset, size)
+	}
+	if err != nil {
+		return nil, err
+	}
+	breakTies(res.Hits)
+	return res, nil
+}
+
+// topPage runs q through the top-k evaluator and loads the page's fields.
+func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
+	if ix.bleveSearch {
+		return nil, nil
+	}
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	top, err := topK(ctx, r, q, offset+size, exactCount)
+	if err != nil {
+		return nil, err
+	}
+	res := &pageResult{Total: top.total, Capped: top.capped}
+	fields := &bleve.SearchRequest{Fields: hitFields}
+	for _, t := range top.hits[min(offset, len(top.hits)):] {
+		internal := bindex.IndexInternalID(numBytes(t.doc))
+		id, err := r.ExternalID(internal)
+		if err != nil {
+			return nil, err
+		}
+		h := &search.DocumentMatch{ID: id, IndexInternalID: internal, Score: t.score}
+		if err, _ := bleve.LoadAndHighlightFields(h, fields, "", r, nil); err != nil {
+			return nil, err
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	return res, nil
+}
+
+// blevePage runs q as a bleve search.
+func (ix *Index) blevePage(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
 	sr := bleve.NewSearchRequestOptions(q, size, offset, false)
 	sr.Fields = hitFields
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, searchErr(ctx, err)
 	}
-	breakTies(res.Hits)
-	return res, nil
+	return &pageResult{Hits: res.Hits, Total: res.Total}, nil
 }
 
 // breakTies orders hits of equal score newest first, then by id, so equal

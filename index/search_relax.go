@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -21,8 +20,8 @@ const maxDropLevels = 3
 // rank below theirs. Whether a step runs depends on the first page only, so
 // every page of one query sees the same list and the same total. It
 // returns the page and how many of its hits are strict.
-func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, strict *bleve.SearchResult,
-	page, size int) (*bleve.SearchResult, int, error) {
+func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, strict *pageResult,
+	page, size int) (*pageResult, int, error) {
 	offset := (page - 1) * size
 	levels := aq.relaxedLevels()
 	if len(levels) == 0 {

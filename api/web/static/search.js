@@ -166,7 +166,7 @@
     }
     var noExact = d.relaxed && hits[0].relaxed && page === 1;
     setStatus((noExact ? '没有完全符合“' + q + '”的文章,以下是最接近的 ' + d.total + ' 篇'
-      : '找到 ' + d.total + ' 篇相关文章') + ',用时 ' + formatMs(d.took_ms) + ' 毫秒' +
+      : '找到' + (d.total_capped ? '超过 ' : ' ') + d.total + ' 篇相关文章') + ',用时 ' + formatMs(d.took_ms) + ' 毫秒' +
       (page > 1 ? ',第 ' + page + ' 页' : ''));
     results.start = (page - 1) * PAGE_SIZE + 1;
     var noted = noExact;

@@ -1,0 +1,259 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/relevance"
+)
+
+// judgedIndex builds one index of both judged suites' articles and returns
+// it with every judged query (keywords, variants, pinyin, typos, full
+// questions, spoken ones, and queries with nothing to find).
+func judgedIndex(t *testing.T) (*Index, []string) {
+	t.Helper()
+	var articles []zhsearch.Article
+	var queries []string
+	for _, suite := range []string{"relevance", "questions"} {
+		as, err := relevance.LoadArticles(filepath.Join("..", "testdata", suite, "articles.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		articles = append(articles, as...)
+		qs, err := relevance.LoadQueries(filepath.Join("..", "testdata", suite, "queries.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range qs {
+			queries = append(queries, q.Query)
+		}
+	}
+	seen := map[string]bool{}
+	unique := articles[:0]
+	for _, a := range articles {
+		if !seen[a.ID] {
+			seen[a.ID] = true
+			unique = append(unique, a)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if _, err := BuildArticles(context.Background(), dir, unique, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix, queries
+}
+
+// judgedQueries returns each judged query's strict bleve query and, when it
+// has one, its first relaxation step (a boolean with exclusions).
+func judgedQueries(t *testing.T, ix *Index, texts []string) map[string]query.Query {
+	t.Helper()
+	out := map[string]query.Query{}
+	for _, text := range texts {
+		aq := ix.analyze(text)
+		q, err := ix.searchQuery(context.Background(), &aq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[text] = q
+		if levels := aq.relaxedLevels(); len(levels) > 0 {
+			out[text+" (relaxed)"] = query.NewBooleanQuery([]query.Query{levels[0]}, nil, []query.Query{q})
+		}
+	}
+	return out
+}
+
+// TestTopKMatchesBleve checks that the top-k evaluator answers every judged
+// query as bleve's own searchers do: the same total, the same hits on the
+// first two pages, in the same order, with scores in one proportion (bleve
+// scales a query's scores by its query norm, which the evaluator leaves
+// out).
+func TestTopKMatchesBleve(t *testing.T) {
+	ix, texts := judgedIndex(t)
+	ctx := context.Background()
+	compared := 0
+	for text, q := range judgedQueries(t, ix, texts) {
+		for _, offset := range []int{0, 10} {
+			got, err := ix.topPage(ctx, q, offset, 10)
+			if err != nil {
+				t.Fatalf("%s: %v", text, err)
+			}
+			want, err := ix.blevePage(ctx, q, offset, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != want.Total || got.Capped {
+				t.Errorf("%q from %d: total %d (capped %v), bleve %d", text, offset, got.Total, got.Capped, want.Total)
+			}
+			if len(got.Hits) != len(want.Hits) {
+				t.Errorf("%q from %d: %d hits, bleve %d", text, offset, len(got.Hits), len(want.Hits))
+				continue
+			}
+			ratio := 0.0
+			for i, h := range got.Hits {
+				w := want.Hits[i]
+				if ratio == 0 && h.Score > 0 {
+					ratio = w.Score / h.Score
+				}
+				if h.ID != w.ID || math.Abs(h.Score*ratio-w.Score) > 1e-9*w.Score {
+					t.Errorf("%q from %d, hit %d: %s (%.6g, ×%.4g), bleve %s (%.6g)", text, offset, i, h.ID, h.Score, ratio, w.ID, w.Score)
+				}
+			}
+			compared += len(got.Hits)
+		}
+	}
+	if compared < 1000 {
+		t.Errorf("only %d hits compared: the judged queries should find more", compared)
+	}
+}
+
+// TestTopKSkipsSafely checks MaxScore's skipping: with skipping from the
+// first full page on, every judged query gets the same best hits as when
+// every match is scored, and the count says it is a lower bound.
+func TestTopKSkipsSafely(t *testing.T) {
+	ix, texts := judgedIndex(t)
+	ctx := context.Background()
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	skipped := 0
+	for text, q := range judgedQueries(t, ix, texts) {
+		for _, k := range []int{1, 5, 20} {
+			all, err := topK(ctx, r, q, k, math.MaxUint64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fast, err := topK(ctx, r, q, k, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalHits(all.hits, fast.hits) {
+				t.Errorf("%q, top %d: skipping found %v, scoring all %v", text, k, fast.hits, all.hits)
+			}
+			if all.capped || fast.total > all.total || fast.capped != (len(all.hits) == k) {
+				t.Errorf("%q, top %d: total %d capped %v with skipping, %d capped %v without", text, k, fast.total, fast.capped, all.total, all.capped)
+			}
+			if fast.total < all.total {
+				skipped++
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Error("skipping never left a match unscored: the test does not exercise it")
+	}
+}
+
+func equalHits(a, b []topHit) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].doc != b[i].doc || a[i].score != b[i].score {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTopKLiveEdits checks the evaluator over live edits, which bleve
+// keeps in segments of their own with the old versions marked deleted: an
+// updated article is found by its new title only, a deleted one not at all.
+func TestTopKLiveEdits(t *testing.T) {
+	l, _, _ := builtLive(t, time.Hour,
+		`{"id":"a1","title":"花呗逾期三天会上征信吗"}`,
+		`{"id":"a2","title":"花呗逾期一个月的后果"}`,
+		`{"id":"a3","title":"征信不好还能办房贷吗"}`)
+	defer l.Close()
+	ctx := context.Background()
+	if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: "a1", Title: "借呗提前还款要收手续费吗"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.DeleteArticle(ctx, "a3"); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(q string) []string {
+		t.Helper()
+		res, err := l.Search(ctx, zhsearch.SearchRequest{Query: q, Page: 1, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	if got := ids("借呗提前还款"); !slices.Equal(got, []string{"a1"}) {
+		t.Errorf("借呗提前还款 = %v, want [a1]", got)
+	}
+	if got := ids("花呗逾期"); !slices.Equal(got, []string{"a2"}) {
+		t.Errorf("花呗逾期 = %v, want [a2] (a1 no longer says it)", got)
+	}
+	if got := ids("征信不好还能办房贷吗"); slices.Contains(got, "a3") {
+		t.Errorf("deleted a3 still found: %v", got)
+	}
+}
+
+// TestTopKCapsTotal checks the count a reader sees: exact up to
+// MaxResultWindow matches, past it a lower bound that says so, and the
+// same first page either way.
+func TestTopKCapsTotal(t *testing.T) {
+	var articles []zhsearch.Article
+	for i := range zhsearch.MaxResultWindow + 200 {
+		title := fmt.Sprintf("网贷逾期第%d天会怎样", i)
+		if i%400 == 0 {
+			title = fmt.Sprintf("网贷逾期催收电话第%d次", i)
+		}
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%04d", i), Title: title, TitleOnly: true})
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if _, err := BuildArticles(context.Background(), dir, articles, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ix.SetSearchCacheSize(0)
+	broad := searchPage(t, ix, "网贷逾期", 1, 10)
+	if !broad.TotalCapped || broad.Total < zhsearch.MaxResultWindow || broad.Total > uint64(len(articles)) {
+		t.Errorf("网贷逾期: total %d capped %v, want a lower bound of at least %d", broad.Total, broad.TotalCapped, zhsearch.MaxResultWindow)
+	}
+	last := searchPage(t, ix, "网贷逾期", zhsearch.MaxResultWindow/10, 10)
+	if len(last.Hits) != 10 {
+		t.Errorf("last page a reader can reach: %d hits, want 10", len(last.Hits))
+	}
+	narrow := searchPage(t, ix, "催收电话", 1, 10)
+	if narrow.TotalCapped || narrow.Total != 3 {
+		t.Errorf("催收电话: total %d capped %v, want exactly 3", narrow.Total, narrow.TotalCapped)
+	}
+	ix.SetBleveSearch(true)
+	exact := searchPage(t, ix, "网贷逾期", 1, 10)
+	if exact.Total != uint64(len(articles)) {
+		t.Errorf("bleve counts %d, want %d", exact.Total, len(articles))
+	}
+	for i := range exact.Hits {
+		if exact.Hits[i].ID != broad.Hits[i].ID {
+			t.Errorf("hit %d: %s, bleve %s", i, broad.Hits[i].ID, exact.Hits[i].ID)
+		}
+	}
+}
