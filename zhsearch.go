@@ -316,11 +316,11 @@ type SearchResult struct {
 	// Total counts the matching articles. Past MaxResultWindow matches,
 	// which is as far as a reader can page, counting stops early and
 	// TotalCapped is set: Total is then a lower bound ("1,000+").
-	Total       uint64 `json:"total"`
-	TotalCapped bool   `json:"total_capped,omitempty"`
-	Page   int     `json:"page"`
-	Size   int     `json:"size"`
-	TookMS float64 `json:"took_ms"`
+	Total       uint64  `json:"total"`
+	TotalCapped bool    `json:"total_capped,omitempty"`
+	Page        int     `json:"page"`
+	Size        int     `json:"size"`
+	TookMS      float64 `json:"took_ms"`
 	// Relaxed is set when the strict query (a share of the query's
 	// weight in every hit) filled less than a page, so that less
 	// informative words were dropped, down to shared bigrams, to find the
