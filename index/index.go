@@ -30,6 +30,8 @@ type Index struct {
 	rel   relatedEngine // related-list options, statistics and cache
 	// results caches search result pages (search_cache.go).
 	results searchCache
+	// impacts keeps the terms' score bounds for the top-k evaluator.
+	impacts impactCache
 	// bleveSearch runs every search page through bleve's own searchers
 	// instead of the top-k evaluator (topk.go): for paired benchmarks.
 	bleveSearch bool

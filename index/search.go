@@ -91,6 +91,10 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 	if ix.bleveSearch {
 		return nil, nil
 	}
+	// The version is read before the snapshot: an edit made visible in
+	// between bumps it after, so impacts computed on this snapshot are
+	// never kept for a later version.
+	version := ix.Version()
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		return nil, err
@@ -100,7 +104,7 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 		return nil, err
 	}
 	defer r.Close()
-	top, err := topK(ctx, r, q, offset+size, exactCount)
+	top, err := topK(ctx, r, q, offset+size, exactCount, &ix.impacts, version)
 	if err != nil {
 		return nil, err
 	}

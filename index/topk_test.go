@@ -137,11 +137,11 @@ func TestTopKSkipsSafely(t *testing.T) {
 	skipped := 0
 	for text, q := range judgedQueries(t, ix, texts) {
 		for _, k := range []int{1, 5, 20} {
-			all, err := topK(ctx, r, q, k, math.MaxUint64)
+			all, err := topK(ctx, r, q, k, math.MaxUint64, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fast, err := topK(ctx, r, q, k, 0)
+			fast, err := topK(ctx, r, q, k, 0, &ix.impacts, ix.Version())
 			if err != nil {
 				t.Fatal(err)
 			}
