@@ -257,3 +257,44 @@ func TestTopKCapsTotal(t *testing.T) {
 		}
 	}
 }
+
+// TestImpactsFollowEdits checks that a term's score bound is read again
+// after a live edit: an added article with a shorter title than any before
+// raises it, and a bound kept from before would let the evaluator skip
+// that article.
+func TestImpactsFollowEdits(t *testing.T) {
+	l, _, _ := builtLive(t, time.Hour,
+		`{"id":"a1","title":"花呗逾期三天会上征信吗"}`,
+		`{"id":"a2","title":"花呗逾期一个月的后果有哪些"}`)
+	defer l.Close()
+	ctx := context.Background()
+	impact := func() float64 {
+		t.Helper()
+		g, err := l.acquire()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.release()
+		adv, err := g.ix.bleve.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		m, err := g.ix.impacts.get(ctx, r, g.ix.Version(), fTitle, "花呗")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	before := impact()
+	if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: "a3", Title: "花呗"}); err != nil {
+		t.Fatal(err)
+	}
+	if after := impact(); after <= before {
+		t.Errorf("impact of 花呗 in titles after adding the title 花呗: %.3f, before %.3f; want it higher", after, before)
+	}
+}
