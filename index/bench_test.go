@@ -57,6 +57,35 @@ func BenchmarkQueries(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// Drafts (POST /api/v1/related): each related source of the mix sent
+	// back as an unsaved draft, title, tags and body (a full draft), and,
+	// as scripts/load.lua sends them, its title with another article's
+	// title as the body (a short draft). The yardstick's counterpart is its
+	// related shortcut, as for stored sources: the draft's title as the
+	// query.
+	drafts := map[string]*zhsearch.Article{}
+	var draftKeys []string
+	for i, id := range mix.Related {
+		a, err := ix.Article(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		full := &zhsearch.Article{Title: a.Title, Body: a.Body, Tags: a.Tags}
+		other, err := ix.Article(ctx, mix.Related[(i+1)%len(mix.Related)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		short := &zhsearch.Article{Title: a.Title, Body: other.Title}
+		for _, d := range []struct {
+			key string
+			a   *zhsearch.Article
+		}{{"full/" + id, full}, {"short/" + id, short}} {
+			if _, dup := drafts[d.key]; !dup {
+				drafts[d.key] = d.a
+				draftKeys = append(draftKeys, d.key)
+			}
+		}
+	}
 
 	run := func(name string, reqs []string, fn func(q string) error) {
 		if ys == nil && strings.HasSuffix(name, "/yardstick") {
@@ -97,6 +126,16 @@ func BenchmarkQueries(b *testing.B) {
 	})
 	run("related/yardstick", mix.Related, func(id string) error {
 		_, err := ys.Related(ctx, id, titles[id], 5)
+		return err
+	})
+	run("related-draft/zhsearch", draftKeys, func(k string) error {
+		d := *drafts[k]
+		_, err := ix.Related(ctx, zhsearch.RelatedRequest{Draft: &d, Size: 5})
+		return err
+	})
+	run("related-draft/yardstick", draftKeys, func(k string) error {
+		d := drafts[k]
+		_, err := ys.Related(ctx, "", d.Title, 5)
 		return err
 	})
 	run("suggest/zhsearch", mix.Suggest, func(q string) error {
