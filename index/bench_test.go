@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,14 +96,17 @@ func BenchmarkQueries(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			lat := make([]time.Duration, 0, b.N)
+			cpu := make([]time.Duration, 0, b.N)
 			for i := 0; i < b.N; i++ {
-				start := time.Now()
+				start, startCPU := time.Now(), processCPU()
 				if err := fn(reqs[i%len(reqs)]); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(start))
+				cpu = append(cpu, processCPU()-startCPU)
 			}
 			reportPercentiles(b, lat)
+			reportCPUPercentiles(b, cpu)
 		})
 	}
 	run("search/zhsearch", mix.Search, func(q string) error {
@@ -225,4 +230,32 @@ func BenchmarkBuild(b *testing.B) {
 			}
 		}
 	})
+}
+
+// processCPU is the CPU time the process has used (user and system, the
+// garbage collector's included). On a loaded machine, where wall-clock
+// latency measures the queue for a core, the CPU a request takes is the
+// figure that compares.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPUPercentiles reports the p50 and p99 of the CPU each call took,
+// in milliseconds.
+func reportCPUPercentiles(b *testing.B, cpu []time.Duration) {
+	b.Helper()
+	if len(cpu) == 0 {
+		return
+	}
+	slices.Sort(cpu)
+	at := func(p float64) float64 {
+		i := min(len(cpu)-1, int(p*float64(len(cpu))))
+		return float64(cpu[i].Nanoseconds()) / 1e6
+	}
+	b.ReportMetric(at(0.50), "cpu-p50-ms")
+	b.ReportMetric(at(0.99), "cpu-p99-ms")
 }
