@@ -76,6 +76,11 @@ type RelatedOptions struct {
 	// names when set (tests force the common-word path on small indexes).
 	commonShare float64
 	commonMinDF uint64
+	// poolSize overrides the pool's size when set, and lazyOff reads every
+	// body through (tests compare the lazy bodies of scoreArticles with
+	// reading them all on a small index).
+	poolSize int
+	lazyOff  bool
 }
 
 // DefaultRelatedOptions returns the options the engine uses unless told

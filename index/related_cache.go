@@ -32,6 +32,7 @@ type relatedEngine struct {
 	scratch sync.Pool // of *scratch
 
 	hits, misses atomic.Uint64
+	lazy         atomic.Uint64 // lists whose scoring looked some bodies up only
 }
 
 // versionState is what is valid for one version of the index only: cached

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -91,10 +92,45 @@ func TestLookupMatchesPostings(t *testing.T) {
 			if !slices.Equal(read, looked) {
 				t.Errorf("%s in %s: postings %v, lookup %v", term, field, read, looked)
 			}
+			// lookupNums, for every document and for every third.
+			for _, step := range []int{1, 3} {
+				var nums, want, got []uint64
+				for i := 0; i < len(all); i += step {
+					nums = append(nums, all[i].num)
+					if slices.Contains(read, all[i].num) {
+						want = append(want, all[i].num)
+					}
+				}
+				err := p.lookupNums(term, field, nums, func(n uint64, d *bindex.TermFieldDoc) {
+					if d.ID.Value() != n {
+						t.Errorf("lookupNums of %d gave document %d", n, d.ID.Value())
+					}
+					got = append(got, n)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(want, got) {
+					t.Errorf("%s in %s, every %d: postings %v, lookupNums %v", term, field, step, want, got)
+				}
+			}
 		}
-		chain, err := p.bigramChain(term, fTitleBi, &scratch{})
+		chain, err := p.bigramChain(term, fTitleBi)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The rarest bigram first gives the same chain.
+		byDF := p
+		byDF.df = func(g string) uint64 {
+			tfr, err := r.TermFieldReader(context.Background(), []byte(g), fTitleBi, false, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tfr.Close()
+			return tfr.Count()
+		}
+		if chain2, err := byDF.bigramChain(term, fTitleBi); err != nil || !slices.Equal(chain, chain2) {
+			t.Errorf("%s bigrams: chain %v, rarest first %v (%v)", term, chain, chain2, err)
 		}
 		found, err := p.lookupChain(term, fTitleBi, all)
 		if err != nil {
@@ -159,5 +195,61 @@ func TestRelatedCommonWords(t *testing.T) {
 	if common.SourceMean() < normal.SourceMean()-slack || common.DraftMean() < normal.DraftMean()-slack {
 		t.Errorf("common-word path: P@5 sources %.3f, drafts %.3f, want within %.2f of the normal path's %.3f, %.3f",
 			common.SourceMean(), common.DraftMean(), slack, normal.SourceMean(), normal.DraftMean())
+	}
+}
+
+// TestLazyBodiesSafe: looking the bodies of the lighter words up for the
+// candidates only (lazyBodies) gives the lists reading every body gives,
+// for every article of the suite's index and every judged draft, with
+// small pools so that the lazy path is taken on a small index, with and
+// without the common-word path.
+func TestLazyBodiesSafe(t *testing.T) {
+	ix, suite, articles := suiteIndex(t)
+	ctx := context.Background()
+	var reqs []zhsearch.RelatedRequest
+	for _, a := range articles {
+		reqs = append(reqs, zhsearch.RelatedRequest{ID: a.ID, Size: 5})
+	}
+	for _, d := range suite.Drafts {
+		reqs = append(reqs, zhsearch.RelatedRequest{Draft: d.Draft.Article(), Size: 5})
+	}
+	lists := func(o RelatedOptions) []*zhsearch.RelatedResult {
+		t.Helper()
+		o.CacheSize = 0
+		if err := ix.SetRelatedOptions(o); err != nil {
+			t.Fatal(err)
+		}
+		var out []*zhsearch.RelatedResult
+		for _, req := range reqs {
+			res, err := ix.Related(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, res)
+		}
+		return out
+	}
+	for _, pool := range []int{3, 8} {
+		for _, common := range []bool{false, true} {
+			o := DefaultRelatedOptions()
+			o.poolSize = pool
+			if common {
+				o.commonShare, o.commonMinDF = 0.03, 0
+			}
+			before := ix.rel.lazy.Load()
+			lazy := lists(o)
+			took := ix.rel.lazy.Load() - before
+			o.lazyOff = true
+			all := lists(o)
+			if took == 0 {
+				t.Errorf("pool %d, common %v: no list took the lazy path", pool, common)
+			}
+			for i := range reqs {
+				if !reflect.DeepEqual(lazy[i], all[i]) {
+					t.Errorf("pool %d, common %v, %s: lazy bodies give %v, all bodies %v", pool, common, reqs[i].ID, lazy[i].Related, all[i].Related)
+				}
+			}
+			t.Logf("pool %d, common %v: %d of %d lists took the lazy path", pool, common, took, len(reqs))
+		}
 	}
 }

@@ -24,7 +24,6 @@ type matches struct {
 	body      uint64 // mask of query terms in its body only
 	bodyScore float64
 	titleLen  float64 // words in its title (from the field norm)
-	seen      bool
 }
 
 // scored is one article that shares words with the source.
@@ -59,56 +58,105 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	}
 	need := min(opts.MinMatch, concepts)
 	poolSize := max(poolMin, poolFactor*size)
+	if opts.poolSize > 0 {
+		poolSize = opts.poolSize
+	}
 	// Matches are gathered in a slice indexed by document number, reused
 	// from request to request.
 	sc := ix.rel.scratch.Get().(*scratch)
 	defer ix.rel.scratch.Put(sc.reset())
-	p := postingsReader{ctx: ctx, r: r}
+	p := postingsReader{ctx: ctx, r: r, df: func(g string) uint64 {
+		df, err := ix.rel.termFreq(ctx, r, g, true)
+		if err != nil {
+			return math.MaxUint64 // read last; the read itself reports the error
+		}
+		return df
+	}}
 	share, minDF := commonShare, uint64(commonMinDF)
 	if opts.commonShare > 0 {
 		share, minDF = opts.commonShare, opts.commonMinDF
 	}
 	common := q.common(st.docs, share, minDF)
+	// The titles of every article are read first (short lists: a title has
+	// a few words), then the bodies: a body match adds to the cover only,
+	// at most bodyMatch × the word's weight, so once the titles have made
+	// the best candidates known, the bodies of the words that cannot lift
+	// an article into them are looked up for the candidates only (see
+	// lazyBodies). The pool is the same as if every body had been read.
+	qualify := func(m *matches) (float64, bool) {
+		n := q.matched(m)
+		if n < need && !q.subject(m) {
+			return 0, false
+		}
+		return q.coarse(m, opts, n >= need), true
+	}
+	k := poolSize
+	if common != 0 {
+		// The candidates of the common words' lookups are chosen from all.
+		k = commonFactor * poolSize
+		qualify = func(m *matches) (float64, bool) { return q.coarse(m, opts, q.matched(m) >= need), true }
+	}
 	for _, i := range q.order {
 		if common&(1<<i) != 0 {
 			continue
 		}
-		if err := q.match(i, scanAll{&p, sc}); err != nil {
+		if err := q.matchTitle(i, scanAll{&p, sc}); err != nil {
 			return nil, nil, err
 		}
 	}
-	var pool []*scored
-	if common == 0 {
-		var err error
-		pool, err = sc.best(ctx, poolSize, func(m *matches) (float64, bool) {
-			n := q.matched(m)
-			if n < need && !q.subject(m) {
-				return 0, false
-			}
-			return q.coarse(m, opts, n >= need), true
-		})
-		if err != nil {
+	theta, err := sc.kth(ctx, k, qualify)
+	if err != nil {
+		return nil, nil, err
+	}
+	var lazy uint64
+	if !opts.lazyOff {
+		lazy = q.lazyBodies(sc, common, theta, opts, need, common == 0)
+	}
+	for _, i := range q.order {
+		if (common|lazy)&(1<<i) != 0 {
+			continue
+		}
+		if err := q.matchBody(i, scanAll{&p, sc}, q.upTo[i]); err != nil {
 			return nil, nil, err
 		}
-	} else {
+	}
+	// cands are the only articles that may make the best k, sorted (nil:
+	// every article touched may).
+	var cands []uint64
+	if lazy != 0 {
+		ix.rel.lazy.Add(1)
+		if theta, err = sc.kth(ctx, k, qualify); err != nil {
+			return nil, nil, err
+		}
+		cands = sc.upTo(theta, func(m *matches) (float64, bool) { return q.bound(m, lazy, opts, need, common == 0) })
+		for _, i := range q.order {
+			if lazy&(1<<i) == 0 {
+				continue
+			}
+			if err := q.matchBody(i, scanNums{&p, sc, cands}, q.upTo[i]); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	best, err := sc.best(ctx, k, qualify, cands)
+	if err != nil {
+		return nil, nil, err
+	}
+	pool := best
+	if common != 0 {
 		// Words most articles hold are looked up for the best candidates
 		// only: reading their postings would cost more than all the rest.
-		cands, err := sc.best(ctx, commonFactor*poolSize, func(m *matches) (float64, bool) {
-			return q.coarse(m, opts, q.matched(m) >= need), true
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		sort.Slice(cands, func(i, j int) bool { return cands[i].num < cands[j].num })
+		pool = nil
+		sort.Slice(best, func(i, j int) bool { return best[i].num < best[j].num })
 		for _, i := range q.order {
 			if common&(1<<i) == 0 {
 				continue
 			}
-			if err := q.match(i, scanCands{&p, cands}); err != nil {
+			if err := q.match(i, scanCands{&p, best}); err != nil {
 				return nil, nil, err
 			}
 		}
-		for _, s := range cands {
+		for _, s := range best {
 			if n := q.matched(&s.matches); n >= need || q.subject(&s.matches) {
 				s.score = q.coarse(&s.matches, opts, n >= need)
 				pool = append(pool, s)
@@ -210,8 +258,9 @@ func (s *matches) titleMatch(bit, inside uint64) {
 
 // bodyMatch records that the article's body holds term bit freq times,
 // unless its title holds it or a word holding it matched already.
-func (s *matches) bodyMatch(bit, inside uint64, weight float64, freq uint64) {
-	if (s.title|s.body)&(bit|inside) == 0 {
+// Only the title matches of the terms in titles count (see matchBody).
+func (s *matches) bodyMatch(bit, inside, titles uint64, weight float64, freq uint64) {
+	if (s.title&titles|s.body)&(bit|inside) == 0 {
 		s.body |= bit
 		f := float64(freq)
 		s.bodyScore += weight * bodyMatch * f / (f + 1)
@@ -269,23 +318,14 @@ func (q *termSet) coarseScore(m *matches, opts RelatedOptions) float64 {
 	return (1-opts.TitleShare)*q.cover(m) + opts.TitleShare*titleSim
 }
 
-// scratch holds the matches of one list, indexed by document number, and
-// the numbers touched; it is reused from list to list.
+// scratch holds the matches of one list: a slot per document number (4
+// bytes, so that reading a posting list touches few cache lines) pointing
+// into the matches of the documents touched, kept densely in touch order.
+// It is reused from list to list.
 type scratch struct {
-	m       []matches
-	touched []uint64
-	counts  []uint8 // bigrams of a chain held, see bigramChain
-}
-
-// count moves document n's chain count from i to i+1; a count other than
-// i stays.
-func (sc *scratch) count(n uint64, i uint8) {
-	if n >= uint64(len(sc.counts)) {
-		sc.counts = append(sc.counts, make([]uint8, int(n)+1-len(sc.counts)+len(sc.counts)/2)...)
-	}
-	if sc.counts[n] == i {
-		sc.counts[n] = i + 1
-	}
+	slot    []int32   // by document number: 1 + index in m, 0 when untouched
+	m       []matches // the touched documents' matches
+	touched []uint64  // their numbers, in the order of m
 }
 
 // termPostings reads a query term's postings into the matches of the
@@ -309,7 +349,7 @@ func (a scanAll) each(term, field string, fn func(m *matches, d *bindex.TermFiel
 }
 
 func (a scanAll) chain(word string, fn func(m *matches)) error {
-	chain, err := a.p.bigramChain(word, fTitleBi, a.sc)
+	chain, err := a.p.bigramChain(word, fTitleBi)
 	if err != nil {
 		return err
 	}
@@ -317,6 +357,22 @@ func (a scanAll) chain(word string, fn func(m *matches)) error {
 		fn(a.sc.at(num))
 	}
 	return nil
+}
+
+// scanNums reads body postings into the scratch for the documents nums
+// (sorted) only, skipping through the postings.
+type scanNums struct {
+	p    *postingsReader
+	sc   *scratch
+	nums []uint64
+}
+
+func (c scanNums) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
+	return c.p.lookupNums(term, field, c.nums, func(num uint64, d *bindex.TermFieldDoc) { fn(c.sc.at(num), d) })
+}
+
+func (c scanNums) chain(string, func(m *matches)) error {
+	panic("scanNums reads bodies only")
 }
 
 // scanCands reads postings for the candidates only (sorted by number).
@@ -343,8 +399,19 @@ func (c scanCands) chain(word string, fn func(m *matches)) error {
 // match reads the postings of query term i from src: its title field, its
 // bigrams in titles, its body field.
 func (q *termSet) match(i int, src termPostings) error {
+	if err := q.matchTitle(i, src); err != nil {
+		return err
+	}
+	return q.matchBody(i, src, ^uint64(0))
+}
+
+// matchTitle reads the postings of query term i in titles: its title
+// field and its bigrams in titles. A title match depends on the title
+// matches of the longer words holding the term only, so the titles of all
+// terms may be read before any body, in q.order.
+func (q *termSet) matchTitle(i int, src termPostings) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
-	titleField, bodyField := t.fields()
+	titleField, _ := t.fields()
 	err := src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
 		if d.Norm > 0 && !t.bigram {
 			m.titleLen = 1 / (d.Norm * d.Norm)
@@ -367,43 +434,61 @@ func (q *termSet) match(i int, src termPostings) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// matchBody reads the postings of query term i in bodies, after the bodies
+// of the terms holding it (q.order). Of the title matches only those of
+// the terms in titles count: read term by term (match), a term's body
+// comes before the titles of the terms after it, among them its synonyms;
+// with the titles of all terms read first, titles is q.upTo[i].
+func (q *termSet) matchBody(i int, src termPostings, titles uint64) error {
+	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
+	_, bodyField := t.fields()
 	return src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
-		m.bodyMatch(bit, inside, t.weight, d.Freq)
+		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
 	})
 }
 
-// at returns the matches of document num.
+// at returns the matches of document num, valid until the next call of
+// at.
 func (sc *scratch) at(num uint64) *matches {
-	if num >= uint64(len(sc.m)) {
-		sc.m = append(sc.m, make([]matches, int(num)+1-len(sc.m)+len(sc.m)/2)...)
+	if num >= uint64(len(sc.slot)) {
+		sc.slot = append(sc.slot, make([]int32, int(num)+1-len(sc.slot)+len(sc.slot)/2)...)
 	}
-	m := &sc.m[num]
-	if !m.seen {
-		m.seen = true
+	s := sc.slot[num]
+	if s == 0 {
+		sc.m = append(sc.m, matches{})
 		sc.touched = append(sc.touched, num)
+		s = int32(len(sc.m))
+		sc.slot[num] = s
 	}
-	return m
+	return &sc.m[s-1]
 }
 
 // reset clears what the last list touched.
 func (sc *scratch) reset() *scratch {
 	for _, n := range sc.touched {
-		sc.m[n] = matches{}
+		sc.slot[n] = 0
 	}
+	sc.m = sc.m[:0]
 	sc.touched = sc.touched[:0]
 	return sc
 }
 
-// best returns the k touched documents that score highest, best first (by
-// document number among equals); score reports false for a document that
-// does not qualify.
-func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (float64, bool)) ([]*scored, error) {
+// best returns the k touched documents (of nums when not nil) that score
+// highest, best first (by document number among equals); score reports
+// false for a document that does not qualify.
+func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (float64, bool), nums []uint64) ([]*scored, error) {
 	h := make(scoredHeap, 0, k)
-	for i, n := range sc.touched {
+	if nums == nil {
+		nums = sc.touched
+	}
+	for i, n := range nums {
 		if i%ctxEvery == 0 && ctx.Err() != nil {
 			return nil, searchErr(ctx, ctx.Err())
 		}
-		m := &sc.m[n]
+		m := sc.at(n)
 		v, ok := score(m)
 		if !ok {
 			continue
@@ -421,6 +506,162 @@ func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (floa
 	out := []*scored(h)
 	sortByScore(out)
 	return out, nil
+}
+
+// kth returns the k-th best score of the touched documents that qualify,
+// or -Inf when fewer than k do: a lower bound of the score the k-th best
+// will have once every list is read, since reading more only raises a
+// score.
+func (sc *scratch) kth(ctx context.Context, k int, score func(m *matches) (float64, bool)) (float64, error) {
+	h := make(floatHeap, 0, k)
+	for i := range sc.m {
+		if i%ctxEvery == 0 && ctx.Err() != nil {
+			return 0, searchErr(ctx, ctx.Err())
+		}
+		v, ok := score(&sc.m[i])
+		if !ok {
+			continue
+		}
+		if len(h) < k {
+			heap.Push(&h, v)
+		} else if v > h[0] {
+			h[0] = v
+			heap.Fix(&h, 0)
+		}
+	}
+	if len(h) < k {
+		return math.Inf(-1), nil
+	}
+	return h[0], nil
+}
+
+// upTo returns, sorted, the touched documents whose bound reaches theta
+// (less boundSlack): the others cannot make the best k.
+func (sc *scratch) upTo(theta float64, bound func(m *matches) (float64, bool)) []uint64 {
+	var out []uint64
+	for i, n := range sc.touched {
+		if v, ok := bound(&sc.m[i]); ok && v+boundSlack >= theta {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// boundSlack covers the rounding of scores summed in another order.
+const boundSlack = 1e-9
+
+type floatHeap []float64
+
+func (h floatHeap) Len() int           { return len(h) }
+func (h floatHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h floatHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *floatHeap) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *floatHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// bound is the most an article's coarse score can become once the bodies
+// of the lazy terms are read, and false when it cannot qualify then
+// (filter: a pool without common words keeps only the articles that share
+// enough words or a subject word).
+func (q *termSet) bound(m *matches, lazy uint64, opts RelatedOptions, need int, filter bool) (float64, bool) {
+	u := *m
+	for b := lazy &^ (m.title | m.body); b != 0; b &= b - 1 {
+		i := bits.TrailingZeros64(b)
+		u.body |= 1 << i
+		u.bodyScore += q.terms[i].weight * bodyMatch
+	}
+	n := q.matched(&u)
+	if filter && n < need && !q.subject(&u) {
+		return 0, false
+	}
+	return q.coarse(&u, opts, n >= need), true
+}
+
+// lazyBodies returns the terms (not common) whose bodies need only be
+// looked up for the candidates, because together they cannot lift an
+// article holding none of the other terms to theta, the k-th best score
+// after the titles; of the sets of the lightest terms that cannot, the one
+// whose reading costs least: the postings of the other terms read
+// through, and lookups for the touched articles whose score may still
+// reach theta. A term holding another is lazy only with it, so that the
+// terms' bodies are still read longest first.
+func (q *termSet) lazyBodies(sc *scratch, common uint64, theta float64, opts RelatedOptions, need int, filter bool) uint64 {
+	if math.IsInf(theta, -1) || len(sc.m) == 0 {
+		return 0
+	}
+	byWeight := make([]int, 0, len(q.terms))
+	var scan uint64 // postings of all bodies
+	for i := range q.terms {
+		if common&(1<<i) == 0 {
+			byWeight = append(byWeight, i)
+			scan += q.terms[i].df
+		}
+	}
+	sort.SliceStable(byWeight, func(a, b int) bool { return q.terms[byWeight[a]].weight < q.terms[byWeight[b]].weight })
+	// The touched articles by score (as if they shared enough words), in
+	// buckets of 1/lazyBuckets: how many may reach theta once bodies
+	// weighing w are added is the count of those above theta - w.
+	var hist [lazyBuckets + 1]int
+	for i := range sc.m {
+		v := q.coarseScore(&sc.m[i], opts)
+		hist[min(lazyBuckets, max(0, int(v*lazyBuckets)))]++
+	}
+	reach := func(lift float64) int {
+		n := 0
+		for b := max(0, int((theta-lift)*lazyBuckets)-1); b <= lazyBuckets; b++ {
+			n += hist[b]
+		}
+		return n
+	}
+	var lazy, best uint64
+	bestCost := scan
+	for _, i := range byWeight {
+		if lazy&(1<<i) != 0 {
+			continue
+		}
+		try := q.closeInside(lazy|1<<i) &^ common
+		if v, ok := q.bound(&matches{}, try, opts, need, filter); ok && v+boundSlack >= theta {
+			break
+		}
+		lazy = try
+		var read, lift float64
+		for b := lazy; b != 0; b &= b - 1 {
+			t := q.terms[bits.TrailingZeros64(b)]
+			read += float64(t.df)
+			lift += t.weight * bodyMatch
+		}
+		lift = (1 - opts.TitleShare) * lift / q.total
+		cost := float64(scan) - read + float64(reach(lift)*bits.OnesCount64(lazy))
+		if cost < float64(bestCost) {
+			best, bestCost = lazy, uint64(cost)
+		}
+	}
+	return best
+}
+
+// lazyBuckets is the resolution of lazyBodies' estimate.
+const lazyBuckets = 200
+
+// closeInside adds to mask the terms inside (or synonyms of) its terms,
+// until none is left out.
+func (q *termSet) closeInside(mask uint64) uint64 {
+	for {
+		next := mask
+		for i := range q.terms {
+			if q.inside[i]&next != 0 {
+				next |= 1 << i
+			}
+		}
+		if next == mask {
+			return mask
+		}
+		mask = next
+	}
 }
 
 // ctxEvery is how many documents a loop over postings or candidates
@@ -481,6 +722,9 @@ type postingsReader struct {
 	ctx context.Context
 	r   bindex.IndexReader
 	tfd bindex.TermFieldDoc
+	// df, when set, gives the document frequency of a bigram (an estimate
+	// is enough): a chain reads its rarest bigram first.
+	df func(gram string) uint64
 }
 
 // open returns the postings of term in field, read with what the field
@@ -548,6 +792,44 @@ func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *
 	return tfr.Close()
 }
 
+// lookupNums calls fn with each of nums (sorted) whose field holds term,
+// skipping through the postings.
+func (p *postingsReader) lookupNums(term, field string, nums []uint64, fn func(num uint64, d *bindex.TermFieldDoc)) error {
+	if len(nums) == 0 {
+		return nil
+	}
+	tfr, err := p.open(term, field)
+	if err != nil {
+		return err
+	}
+	id := make([]byte, 8)
+	for i, calls := 0, 0; i < len(nums); calls++ {
+		if calls%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
+			tfr.Close()
+			return searchErr(p.ctx, p.ctx.Err())
+		}
+		binary.BigEndian.PutUint64(id, nums[i])
+		d, err := tfr.Advance(id, p.tfd.Reset())
+		if err != nil {
+			tfr.Close()
+			return err
+		}
+		if d == nil {
+			break
+		}
+		// Skip the numbers the postings jumped over.
+		n := d.ID.Value()
+		for i < len(nums) && nums[i] < n {
+			i++
+		}
+		if i < len(nums) && nums[i] == n {
+			fn(n, d)
+			i++
+		}
+	}
+	return tfr.Close()
+}
+
 // bigrams returns the distinct bigram-field terms of word that have two
 // units (a Latin run is one unit).
 func bigrams(word string) []string {
@@ -589,39 +871,40 @@ func (p *postingsReader) lookupChain(word, field string, cands []*scored) ([]*sc
 	return out, nil
 }
 
-// bigramChain returns the documents whose bigram field holds every bigram
-// of word (of two or more characters; a Latin run is one unit), counting
-// in sc.
-func (p *postingsReader) bigramChain(word, field string, sc *scratch) ([]uint64, error) {
+// bigramChain returns, sorted, the documents whose bigram field holds
+// every bigram of word (of two or more characters; a Latin run is one
+// unit): the rarest bigram's postings read through, the others looked up
+// for the documents still in the chain.
+func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
 	grams := bigrams(word)
 	if len(grams) == 0 {
 		return nil, nil
 	}
-	// Documents holding the first i bigrams have count i: only they
-	// advance, so the count of the last bigram is the chain.
-	var first []uint64
-	for i, g := range grams {
-		err := p.each(g, field, func(d *bindex.TermFieldDoc) {
-			n := d.ID.Value()
-			if i == 0 {
-				first = append(first, n)
-				sc.count(n, 0)
-			} else {
-				sc.count(n, uint8(i))
-			}
-		})
+	if p.df != nil {
+		dfs := make(map[string]uint64, len(grams))
+		for _, g := range grams {
+			dfs[g] = p.df(g)
+		}
+		sort.SliceStable(grams, func(a, b int) bool { return dfs[grams[a]] < dfs[grams[b]] })
+	}
+	var chain []uint64
+	err := p.each(grams[0], field, func(d *bindex.TermFieldDoc) { chain = append(chain, d.ID.Value()) })
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range grams[1:] {
+		if len(chain) == 0 {
+			break
+		}
+		// Kept in place: a number is written at or before where it is read.
+		kept := chain[:0]
+		err := p.lookupNums(g, field, chain, func(n uint64, _ *bindex.TermFieldDoc) { kept = append(kept, n) })
 		if err != nil {
 			return nil, err
 		}
+		chain = kept
 	}
-	out := first[:0]
-	for _, n := range first {
-		if sc.counts[n] == uint8(len(grams)) {
-			out = append(out, n)
-		}
-		sc.counts[n] = 0
-	}
-	return out, nil
+	return chain, nil
 }
 
 // sortByScore orders articles by coarse score, by document number among
@@ -658,6 +941,8 @@ type termSet struct {
 	// order visits longer terms first, so a word's match is known before
 	// its subwords are read.
 	order []int
+	// upTo[i] is the mask of term i and the terms before it in order.
+	upTo []uint64
 	// concepts is the mask of the terms that count towards MinMatch: not
 	// template words (a subword counts only where the word holding it did
 	// not match, see scoreArticles). shareable is the number of those not
@@ -717,6 +1002,12 @@ func newTermSet(all []srcTerm) *termSet {
 		}
 	}
 	sort.SliceStable(q.order, func(a, b int) bool { return len(q.terms[q.order[a]].text) > len(q.terms[q.order[b]].text) })
+	q.upTo = make([]uint64, len(q.terms))
+	var before uint64
+	for _, i := range q.order {
+		before |= 1 << i
+		q.upTo[i] = before
+	}
 	q.subjects = q.concepts & q.inTitle
 	if !slices.ContainsFunc(all, func(t srcTerm) bool { return t.inTitle }) {
 		q.subjects = q.concepts // no title words at all: a draft of body only
