@@ -75,16 +75,24 @@ func judgedQueries(t *testing.T, ix *Index, texts []string) map[string]query.Que
 	return out
 }
 
-// TestTopKMatchesBleve checks that the top-k evaluator answers every judged
+// TestTopKJudged runs the top-k evaluator on every judged query of both
+// suites, over one index of their articles.
+func TestTopKJudged(t *testing.T) {
+	ix, texts := judgedIndex(t)
+	queries := judgedQueries(t, ix, texts)
+	t.Run("matches bleve", func(t *testing.T) { topKMatchesBleve(t, ix, queries) })
+	t.Run("skips safely", func(t *testing.T) { topKSkipsSafely(t, ix, queries) })
+}
+
+// topKMatchesBleve checks that the top-k evaluator answers every judged
 // query as bleve's own searchers do: the same total, the same hits on the
 // first two pages, in the same order, with scores in one proportion (bleve
 // scales a query's scores by its query norm, which the evaluator leaves
 // out).
-func TestTopKMatchesBleve(t *testing.T) {
-	ix, texts := judgedIndex(t)
+func topKMatchesBleve(t *testing.T, ix *Index, queries map[string]query.Query) {
 	ctx := context.Background()
 	compared := 0
-	for text, q := range judgedQueries(t, ix, texts) {
+	for text, q := range queries {
 		for _, offset := range []int{0, 10} {
 			got, err := ix.topPage(ctx, q, offset, 10)
 			if err != nil {
@@ -119,11 +127,10 @@ func TestTopKMatchesBleve(t *testing.T) {
 	}
 }
 
-// TestTopKSkipsSafely checks MaxScore's skipping: with skipping from the
-// first full page on, every judged query gets the same best hits as when
-// every match is scored, and the count says it is a lower bound.
-func TestTopKSkipsSafely(t *testing.T) {
-	ix, texts := judgedIndex(t)
+// topKSkipsSafely checks MaxScore's skipping: with skipping from the first
+// full page on, every judged query gets the same best hits as when every
+// match is scored, and the count says it is a lower bound.
+func topKSkipsSafely(t *testing.T, ix *Index, queries map[string]query.Query) {
 	ctx := context.Background()
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
@@ -135,7 +142,7 @@ func TestTopKSkipsSafely(t *testing.T) {
 	}
 	defer r.Close()
 	skipped := 0
-	for text, q := range judgedQueries(t, ix, texts) {
+	for text, q := range queries {
 		for _, k := range []int{1, 5, 20} {
 			all, err := topK(ctx, r, q, k, math.MaxUint64, nil, 0)
 			if err != nil {
