@@ -238,10 +238,16 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 	if err := b.lockFolder(l.ctx); err != nil {
 		return nil, err
 	}
-	opts := BuildOptions{BatchSize: l.cfg.BatchSize, Journal: l.journal, Stage: j.setStage, Progress: j.setProgress}
+	opts := BuildOptions{BatchSize: l.cfg.BatchSize, Journal: l.journal, Log: l.cfg.Log, Stage: j.setStage, Progress: j.setProgress}
 	stats, err := b.build(l.ctx, l.cfg.DataDir, opts)
 	if err != nil {
 		return nil, err
+	}
+	if l.cfg.OnBuilt != nil {
+		if err := l.cfg.OnBuilt(l.ctx, stats.Generation, journal.Position{Seq: stats.JournalSeq}); err != nil {
+			l.removeGeneration(stats.Generation)
+			return nil, err
+		}
 	}
 	l.followMu.Lock()
 	defer l.followMu.Unlock()

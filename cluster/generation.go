@@ -1,0 +1,284 @@
+package cluster
+
+import (
+	"archive/tar"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// keepObjects is how many generations the object store keeps: the
+// pointer's and the one before it (a replica may still be downloading it).
+const keepObjects = 2
+
+// OnBuilt is the index.LiveConfig.OnBuilt hook of a replica: it uploads
+// the generation a reindex built to the object store and points every
+// replica at it, before this replica switches to it itself.
+func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) error {
+	name := filepath.Base(path)
+	start := time.Now()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeTar(pw, path)) }()
+	info, err := n.objects.Put(ctx, jetstream.ObjectMeta{Name: name, Description: "zhsearch generation (tar)"}, pr)
+	pr.Close()
+	if err != nil {
+		return fmt.Errorf("upload generation %s: %w", name, err)
+	}
+	p := Pointer{Generation: name, Seq: pos.Seq, Stream: n.id, Builder: n.cfg.Name, Time: time.Now().UTC()}
+	data, _ := json.Marshal(p)
+	if err := retry(ctx, func(ctx context.Context) error {
+		_, err := n.pointers.Put(ctx, pointerKey, data)
+		return err
+	}); err != nil {
+		return fmt.Errorf("point the cluster at generation %s: %w", name, err)
+	}
+	n.pointer.Store(&p)
+	n.log.Info("generation uploaded and pointed at", "generation", name, "seq", pos.Seq,
+		"bytes", info.Size, "took", time.Since(start).Round(time.Millisecond))
+	n.pruneObjects(ctx, name)
+	return nil
+}
+
+// pruneObjects removes the generations of the object store but the newest
+// keepObjects (keep is the newest).
+func (n *Node) pruneObjects(ctx context.Context, keep string) {
+	list, err := n.objects.List(ctx)
+	if err != nil {
+		return
+	}
+	var names []string
+	for _, o := range list {
+		if o.Name != keep {
+			names = append(names, o.Name)
+		}
+	}
+	sort.Strings(names) // generation names sort by build time
+	for len(names) > keepObjects-1 {
+		if err := n.objects.Delete(ctx, names[0]); err != nil {
+			n.log.Warn("cannot remove an old generation from the object store", "generation", names[0], "err", err)
+		}
+		names = names[1:]
+	}
+}
+
+// readPointer returns the generation pointer, nil if none was set.
+func (n *Node) readPointer(ctx context.Context) (*Pointer, error) {
+	var p *Pointer
+	err := retry(ctx, func(ctx context.Context) error {
+		e, err := n.pointers.Get(ctx, pointerKey)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		p = new(Pointer)
+		return json.Unmarshal(e.Value(), p)
+	})
+	return p, err
+}
+
+// Prepare runs before the replica opens its index: it installs the
+// generation the pointer names when the index folder does not serve it
+// yet, and reports whether there was a pointer. Without one the replica
+// builds from its data folder (and the stream) as a single server would.
+func (n *Node) Prepare(ctx context.Context) (bool, error) {
+	p, err := n.readPointer(ctx)
+	if err != nil || p == nil {
+		return false, err
+	}
+	if p.Stream != n.id {
+		n.log.Warn("the generation pointer names another stream (deleted and created again?); ignoring it",
+			"pointer", p.Stream, "stream", n.id)
+		return false, nil
+	}
+	n.pointer.Store(p)
+	if cur, err := index.CurrentGeneration(n.cfg.IndexDir); err == nil && filepath.Base(cur) == p.Generation {
+		return true, nil
+	}
+	return true, n.install(ctx, p)
+}
+
+// install downloads the pointer's generation into the index folder and
+// points CURRENT at it.
+func (n *Node) install(ctx context.Context, p *Pointer) error {
+	n.installMu.Lock()
+	defer n.installMu.Unlock()
+	start := time.Now()
+	err := index.InstallGeneration(ctx, n.cfg.IndexDir, p.Generation, func(dir string) error {
+		obj, err := n.objects.Get(ctx, p.Generation)
+		if err != nil {
+			return fmt.Errorf("download: %w", err)
+		}
+		defer obj.Close()
+		return readTar(obj, dir) // the object's digest is checked at its end
+	})
+	if err != nil {
+		return err
+	}
+	n.log.Info("installed the cluster's generation", "generation", p.Generation, "seq", p.Seq,
+		"builder", p.Builder, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// watchPointer follows the generation pointer until the node closes: each
+// new generation is downloaded, installed and switched to.
+func (n *Node) watchPointer() {
+	defer n.wg.Done()
+	for n.ctx.Err() == nil {
+		w, err := n.pointers.Watch(n.ctx, pointerKey)
+		if err != nil {
+			select {
+			case <-n.ctx.Done():
+				return
+			case <-time.After(time.Second):
+				continue
+			}
+		}
+		for e := range w.Updates() {
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var p Pointer
+			if err := json.Unmarshal(e.Value(), &p); err != nil {
+				n.log.Error("bad generation pointer", "err", err)
+				continue
+			}
+			n.followPointer(&p)
+		}
+		w.Stop()
+	}
+}
+
+// followPointer switches the live service to the generation p names, unless it
+// serves it already or the generation is this replica's own build (which
+// its reindex job switches to).
+func (n *Node) followPointer(p *Pointer) {
+	if p.Stream != n.id || p.Generation == n.live.Generation() {
+		return
+	}
+	n.pointer.Store(p)
+	if _, err := os.Stat(filepath.Join(n.cfg.IndexDir, p.Generation)); err == nil {
+		return
+	}
+	for attempt := 0; n.ctx.Err() == nil; attempt++ {
+		err := n.install(n.ctx, p)
+		if err == nil {
+			err = n.live.Reload()
+		}
+		if err == nil {
+			n.log.Info("serving the cluster's new generation", "generation", n.live.Generation(), "seq", n.live.Applied())
+			return
+		}
+		if cur := n.pointer.Load(); cur != nil && cur.Generation != p.Generation {
+			return // a newer one came
+		}
+		n.log.Warn("cannot switch to the cluster's new generation; retrying", "generation", p.Generation, "err", err)
+		select {
+		case <-n.ctx.Done():
+		case <-time.After(time.Duration(min(attempt+1, 10)) * time.Second):
+		}
+	}
+}
+
+// writeTar writes the files of the generation folder dir to w, leaving
+// out its lock file.
+func writeTar(w io.Writer, dir string) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if rel == index.GenerationLockFile {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		hdr, err := tar.FileInfoHeader(fi, "")
+		if err != nil {
+			return err
+		}
+		hdr.Name = filepath.ToSlash(rel)
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.CopyN(tw, f, fi.Size())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// readTar extracts the tar stream r (directories and regular files only)
+// into dir, and syncs the files.
+func readTar(r io.Reader, dir string) error {
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.FromSlash(hdr.Name)
+		if !filepath.IsLocal(name) || strings.Contains(hdr.Name, "..") {
+			return fmt.Errorf("bad path %q in generation archive", hdr.Name)
+		}
+		path := filepath.Join(dir, name)
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(f, tr)
+			if err == nil {
+				err = f.Sync()
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unexpected entry %q in generation archive", hdr.Name)
+		}
+	}
+	// The object's digest is checked once it is read to its end.
+	_, err := io.Copy(io.Discard, r)
+	return err
+}

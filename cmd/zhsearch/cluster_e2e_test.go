@@ -1,0 +1,356 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/cluster"
+)
+
+// The cluster test runs a 3-node NATS JetStream cluster and 3 zhsearch
+// replicas as separate processes on loopback. It needs the nats-server
+// binary: $ZHSEARCH_NATS_SERVER, or nats-server on PATH (scripts/test
+// installs the pinned version). Without it the test is skipped, unless
+// ZHSEARCH_REQUIRE_NATS is set (CI).
+
+// natsServerBinary returns the nats-server to run, or skips the test.
+func natsServerBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("ZHSEARCH_NATS_SERVER"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("nats-server"); err == nil {
+		return p
+	}
+	if os.Getenv("ZHSEARCH_REQUIRE_NATS") != "" {
+		t.Fatal("nats-server is required (ZHSEARCH_REQUIRE_NATS is set): set ZHSEARCH_NATS_SERVER or put it on PATH")
+	}
+	t.Skip("nats-server not found (set ZHSEARCH_NATS_SERVER); see scripts/test")
+	return ""
+}
+
+// freePort returns a loopback TCP port nothing listens on now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// natsNode is one nats-server of the test's cluster.
+type natsNode struct {
+	bin, name, dir string
+	port, cport    int
+	routes         string
+	p              *process
+}
+
+func (n *natsNode) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.port) }
+
+// start runs the server (again, with the same ports and store).
+func (n *natsNode) start(t *testing.T) {
+	t.Helper()
+	cmd := exec.Command(n.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(n.port), "-n", n.name, "-js", "-sd", n.dir,
+		"--cluster_name", "zhtest", "--cluster", fmt.Sprintf("nats://127.0.0.1:%d", n.cport), "--routes", n.routes)
+	p := &process{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+		p.done <- nil
+	})
+	n.p = p
+}
+
+// startNATSCluster starts 3 nats-servers routed to each other.
+func startNATSCluster(t *testing.T) []*natsNode {
+	bin := natsServerBinary(t)
+	nodes := make([]*natsNode, 3)
+	for i := range nodes {
+		nodes[i] = &natsNode{bin: bin, name: fmt.Sprintf("n%d", i+1), dir: t.TempDir(), port: freePort(t), cport: freePort(t)}
+	}
+	var routes []string
+	for _, n := range nodes {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", n.cport))
+	}
+	for _, n := range nodes {
+		n.routes = strings.Join(routes, ",")
+		n.start(t)
+	}
+	return nodes
+}
+
+// replica is one zhsearch serve process of the test's cluster.
+type replica struct {
+	name, data, idx, urls string
+	p                     *process
+	base                  string
+}
+
+func (r *replica) start(t *testing.T) {
+	t.Helper()
+	r.p = startProcess(t, []string{"ZHSEARCH_ADMIN_TOKEN=" + testToken, "ZHSEARCH_NATS=" + r.urls},
+		"serve", "--data", r.data, "--index", r.idx, "--addr", "127.0.0.1:0", "--replica", r.name,
+		"--log-format", "json", "--search-cache", "0")
+	r.base = r.p.waitServing(t)
+	r.waitReady(t)
+}
+
+func (r *replica) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(r.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("replica %s not ready:\n%s", r.name, r.p.stderr)
+}
+
+// status reads the replica's cluster status.
+func (r *replica) status(t *testing.T) cluster.Status {
+	t.Helper()
+	var out struct {
+		Cluster cluster.Status `json:"cluster"`
+	}
+	mustCall(t, "GET", r.base+"/api/v1/admin/stats", testToken, "", 200, &out)
+	return out.Cluster
+}
+
+// TestClusterReplicas: edits through every replica under search load, one
+// NATS node and one replica killed (-9) and restarted mid-way, a reindex
+// during the load; afterwards every acknowledged edit is served by every
+// replica, they converge, and no search failed.
+func TestClusterReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("processes")
+	}
+	nodes := startNATSCluster(t)
+	var urls []string
+	for _, n := range nodes {
+		urls = append(urls, n.url())
+	}
+	data := t.TempDir()
+	writeCorpus(t, data, "a", 200)
+	reps := make([]*replica, 3)
+	for i := range reps {
+		reps[i] = &replica{name: fmt.Sprintf("r%d", i+1), data: data, idx: t.TempDir(), urls: strings.Join(urls, ",")}
+		reps[i].start(t)
+	}
+
+	// Searches on every replica until the end; the killed replica's
+	// searches pause while it is down.
+	var (
+		stop       atomic.Bool
+		wg         sync.WaitGroup
+		searches   atomic.Int64
+		searchFail atomic.Int64
+		down       [3]atomic.Bool
+		bases      [3]atomic.Value
+		failMu     sync.Mutex
+		failures   []string
+	)
+	for i, r := range reps {
+		bases[i].Store(r.base)
+	}
+	for i := range reps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				if down[i].Load() {
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				base := bases[i].Load().(string)
+				resp, err := http.Get(base + "/api/v1/search?size=3&q=" + url.QueryEscape("测试 花呗"))
+				if down[i].Load() {
+					continue // killed while asking
+				}
+				searches.Add(1)
+				if err != nil || resp.StatusCode != 200 {
+					searchFail.Add(1)
+					failMu.Lock()
+					failures = append(failures, fmt.Sprintf("%s: %v %v", reps[i].name, err, resp))
+					failMu.Unlock()
+				}
+				if resp != nil {
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+
+	// Edits through every replica: puts of new articles and deletes of
+	// corpus ones. acked holds the last acknowledged state of each id
+	// (true: present).
+	var (
+		ackMu  sync.Mutex
+		acked  = map[string]bool{}
+		maxSeq uint64
+		edits  atomic.Int64
+	)
+	editor := func(i int) {
+		defer wg.Done()
+		for k := 0; !stop.Load(); k++ {
+			if down[i].Load() {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			base := bases[i].Load().(string)
+			var status int
+			var body []byte
+			var id string
+			var present bool
+			if k%5 == 4 {
+				id = fmt.Sprintf("a%d", i*60+k/5) // corpus articles, each deleted once
+				status, body = callNoFail(http.MethodDelete, base+"/api/v1/admin/articles/"+id, "")
+			} else {
+				id, present = fmt.Sprintf("e%d-%d", i, k), true
+				status, body = callNoFail(http.MethodPut, base+"/api/v1/admin/articles/"+id,
+					fmt.Sprintf(`{"title":"集群编辑%d号%d 花呗","body":"副本写入的测试文章"}`, i, k))
+			}
+			if status != 200 && status != 201 {
+				continue // not acknowledged (the replica died, or a delete of an id already gone)
+			}
+			var res zhsearch.EditResult
+			if err := json.Unmarshal(body, &res); err != nil || res.Seq == 0 {
+				t.Errorf("edit answer %s", body)
+				continue
+			}
+			ackMu.Lock()
+			acked[id] = present
+			maxSeq = max(maxSeq, res.Seq)
+			ackMu.Unlock()
+			edits.Add(1)
+			// Read-your-writes: the replica that answered serves it now.
+			st, _ := callNoFail(http.MethodGet, base+"/api/v1/articles/"+id, "")
+			if want := map[bool]int{true: 200, false: 404}[present]; st != want && !down[i].Load() {
+				t.Errorf("%s: GET %s right after the edit: %d, want %d", reps[i].name, id, st, want)
+			}
+		}
+	}
+	for i := range reps {
+		wg.Add(1)
+		go editor(i)
+	}
+	waitEdits := func(n int64) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for edits.Load() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("edits stalled at %d (want %d)", edits.Load(), n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	waitEdits(30)
+	// kill -9 one NATS node and one replica.
+	nodes[1].p.kill(t)
+	down[2].Store(true)
+	reps[2].p.kill(t)
+	n0 := edits.Load()
+	waitEdits(n0 + 20) // edits go on through the other NATS nodes
+
+	// A reindex during the load, through replica 1.
+	job := startReindex(t, reps[0].base)
+	if j := waitJob(t, reps[0].base, job); j.State != zhsearch.JobSucceeded {
+		t.Fatalf("reindex: %+v", j)
+	}
+	ptr := reps[0].status(t).Pointer
+	if ptr == nil {
+		t.Fatalf("no generation pointer after the reindex:\n%s", reps[0].p.stderr)
+	}
+	gen := ptr.Generation
+	// Restart both.
+	nodes[1].start(t)
+	reps[2].start(t)
+	bases[2].Store(reps[2].base)
+	down[2].Store(false)
+	n0 = edits.Load()
+	waitEdits(n0 + 20)
+	stop.Store(true)
+	wg.Wait()
+
+	t.Logf("%d edits acknowledged (last seq %d), %d searches", edits.Load(), maxSeq, searches.Load())
+	if searchFail.Load() > 0 {
+		t.Errorf("%d of %d searches failed: %v", searchFail.Load(), searches.Load(), failures[:min(5, len(failures))])
+	}
+	// Every replica converges: applied the stream up to the last ack, on
+	// the cluster's generation, and serves every acknowledged edit.
+	var counts []uint64
+	for _, r := range reps {
+		deadline := time.Now().Add(time.Minute)
+		var st cluster.Status
+		for {
+			st = r.status(t)
+			if (st.AppliedSeq >= maxSeq && st.Generation == gen) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if st.AppliedSeq < maxSeq || st.Generation != gen {
+			t.Fatalf("%s did not converge: %+v (want seq %d, generation %s)\n%s", r.name, st, maxSeq, gen, r.p.stderr)
+		}
+		for id, present := range acked {
+			st, _ := callNoFail(http.MethodGet, r.base+"/api/v1/articles/"+id, "")
+			if want := map[bool]int{true: 200, false: 404}[present]; st != want {
+				t.Errorf("%s: GET %s: %d, want %d", r.name, id, st, want)
+			}
+		}
+		counts = append(counts, searchTotal(t, r.base, "测试"))
+	}
+	if counts[0] != counts[1] || counts[1] != counts[2] {
+		t.Errorf("replicas disagree on the search total: %v", counts)
+	}
+	for _, n := range nodes {
+		if n.p.cmd.ProcessState == nil {
+			n.p.cmd.Process.Signal(syscall.SIGTERM)
+		}
+	}
+}
+
+// callNoFail sends one admin request; status 0 when it could not be sent.
+func callNoFail(method, u, body string) (int, []byte) {
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		return 0, nil
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
