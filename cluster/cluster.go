@@ -272,4 +272,3 @@ func retry(ctx context.Context, fn func(context.Context) error, limit ...time.Du
 		wait = min(2*wait, time.Second)
 	}
 }
-
