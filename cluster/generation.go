@@ -169,6 +169,11 @@ func (n *Node) followPointer(p *Pointer) {
 	if p.Stream != n.id || p.Generation == n.live.Generation() {
 		return
 	}
+	// Generation names sort by build time: never go back to an older one
+	// (a pointer read before a newer one arrived).
+	if cur := n.pointer.Load(); cur != nil && p.Generation < cur.Generation {
+		return
+	}
 	n.pointer.Store(p)
 	if _, err := os.Stat(filepath.Join(n.cfg.IndexDir, p.Generation)); err == nil {
 		return

@@ -222,17 +222,25 @@ func (n *Node) follow() error {
 }
 
 // statusLoop reads the stream's last seq every second (the lag) until the
-// node closes.
+// node closes, and every 10 seconds the generation pointer too (in case
+// the watch missed a change while NATS servers came and went).
 func (n *Node) statusLoop() {
 	defer n.wg.Done()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	for {
+	for tick := 1; ; tick++ {
 		ctx, cancel := context.WithTimeout(n.ctx, 2*time.Second)
 		info, err := n.stream.Info(ctx)
-		cancel()
 		if err == nil {
 			n.noteLast(info.State.LastSeq)
+		}
+		var p *Pointer
+		if tick%10 == 0 {
+			p, _ = n.readPointer(ctx)
+		}
+		cancel()
+		if p != nil {
+			n.followPointer(p)
 		}
 		n.checkCaughtUp()
 		select {
