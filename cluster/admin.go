@@ -44,6 +44,11 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	if n.live == nil || n.ctx.Err() != nil {
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is shutting down")
 	}
+	// Decide not_found and created on the stream as this replica last saw
+	// it: wait (briefly) until it applied what it has seen.
+	wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
+	_ = n.live.WaitApplied(wctx, n.streamLast.Load())
+	wcancel()
 	_, err := n.live.Article(ctx, r.ID)
 	existed := err == nil
 	if err != nil && zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {

@@ -120,6 +120,7 @@ func (n *Node) readRange(ctx context.Context, next *uint64, last uint64, fn func
 				continue
 			}
 			if seq > last {
+				*next = last + 1 // the messages up to last are gone
 				return nil
 			}
 			r, derr := n.decode(msg.Data(), seq)
