@@ -24,16 +24,50 @@ import (
 // pointer's and the one before it (a replica may still be downloading it).
 const keepObjects = 2
 
+// transferTimeout bounds one upload or download of a generation of size
+// bytes: 30 seconds plus one per 10 MB.
+func transferTimeout(size int64) time.Duration {
+	return 30*time.Second + time.Duration(size/(10<<20))*time.Second
+}
+
+// dirSize is the size of the files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
 // OnBuilt is the index.LiveConfig.OnBuilt hook of a replica: it uploads
 // the generation a reindex built to the object store and points every
 // replica at it, before this replica switches to it itself.
 func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) error {
 	name := filepath.Base(path)
 	start := time.Now()
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(writeTar(pw, path)) }()
-	info, err := n.objects.Put(ctx, jetstream.ObjectMeta{Name: name, Description: "zhsearch generation (tar)"}, pr)
-	pr.Close()
+	n.log.Info("uploading the generation to the object store", "generation", name, "seq", pos.Seq)
+	var info *jetstream.ObjectInfo
+	var err error
+	// An upload can stall while a NATS server dies and the bucket elects
+	// a leader: each attempt has a deadline, and a new attempt replaces
+	// what the last one left.
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, transferTimeout(dirSize(path)))
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(writeTar(pw, path)) }()
+		info, err = n.objects.Put(actx, jetstream.ObjectMeta{Name: name, Description: "zhsearch generation (tar)"}, pr)
+		pr.Close()
+		cancel()
+		if err == nil || ctx.Err() != nil || attempt == 3 {
+			break
+		}
+		n.log.Warn("uploading the generation failed; retrying", "generation", name, "err", err)
+	}
 	if err != nil {
 		return fmt.Errorf("upload generation %s: %w", name, err)
 	}
@@ -118,6 +152,14 @@ func (n *Node) install(ctx context.Context, p *Pointer) error {
 	defer n.installMu.Unlock()
 	start := time.Now()
 	err := index.InstallGeneration(ctx, n.cfg.IndexDir, p.Generation, func(dir string) error {
+		size := int64(0)
+		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if info, err := n.objects.GetInfo(ictx, p.Generation); err == nil {
+			size = int64(info.Size)
+		}
+		cancel()
+		ctx, cancel := context.WithTimeout(ctx, transferTimeout(size))
+		defer cancel()
 		obj, err := n.objects.Get(ctx, p.Generation)
 		if err != nil {
 			return fmt.Errorf("download: %w", err)

@@ -98,8 +98,10 @@ func (e *callbackError) Error() string { return e.err.Error() }
 // readRange reads the stream from *next to last with an ordered consumer,
 // advancing *next past each message handled.
 func (n *Node) readRange(ctx context.Context, next *uint64, last uint64, fn func(journal.Record) error) error {
-	cons, err := n.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	cons, err := n.stream.OrderedConsumer(cctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: *next})
+	cancel()
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -214,6 +215,7 @@ func TestClusterReplicas(t *testing.T) {
 		acked  = map[string]bool{}
 		maxSeq uint64
 		edits  atomic.Int64
+		tooks  []time.Duration // acknowledgement times
 	)
 	editor := func(i int) {
 		defer wg.Done()
@@ -227,6 +229,7 @@ func TestClusterReplicas(t *testing.T) {
 			var body []byte
 			var id string
 			var present bool
+			start := time.Now()
 			if k%5 == 4 {
 				id = fmt.Sprintf("a%d", i*60+k/5) // corpus articles, each deleted once
 				status, body = callNoFail(http.MethodDelete, base+"/api/v1/admin/articles/"+id, "")
@@ -244,6 +247,7 @@ func TestClusterReplicas(t *testing.T) {
 				continue
 			}
 			ackMu.Lock()
+			tooks = append(tooks, time.Since(start))
 			acked[id] = present
 			maxSeq = max(maxSeq, res.Seq)
 			ackMu.Unlock()
@@ -280,8 +284,17 @@ func TestClusterReplicas(t *testing.T) {
 
 	// A reindex during the load, through replica 1.
 	job := startReindex(t, reps[0].base)
-	if j := waitJob(t, reps[0].base, job); j.State != zhsearch.JobSucceeded {
-		t.Fatalf("reindex: %+v", j)
+	for deadline := time.Now().Add(3 * time.Minute); ; {
+		var j zhsearch.ReindexJob
+		mustCall(t, "GET", reps[0].base+"/api/v1/admin/reindex/"+job, testToken, "", 200, &j)
+		if j.State == zhsearch.JobSucceeded {
+			break
+		}
+		if j.State == zhsearch.JobFailed || time.Now().After(deadline) {
+			stop.Store(true)
+			t.Fatalf("reindex: %+v\n%s", j, tail(reps[0].p.stderr.String(), 40))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	ptr := reps[0].status(t).Pointer
 	if ptr == nil {
@@ -298,7 +311,9 @@ func TestClusterReplicas(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 
-	t.Logf("%d edits acknowledged (last seq %d), %d searches", edits.Load(), maxSeq, searches.Load())
+	slices.Sort(tooks)
+	t.Logf("%d edits acknowledged (last seq %d; p50 %v, p99 %v), %d searches", edits.Load(), maxSeq,
+		tooks[len(tooks)/2].Round(time.Millisecond), tooks[len(tooks)*99/100].Round(time.Millisecond), searches.Load())
 	if searchFail.Load() > 0 {
 		t.Errorf("%d of %d searches failed: %v", searchFail.Load(), searches.Load(), failures[:min(5, len(failures))])
 	}
@@ -324,16 +339,41 @@ func TestClusterReplicas(t *testing.T) {
 				t.Errorf("%s: GET %s: %d, want %d", r.name, id, st, want)
 			}
 		}
-		counts = append(counts, searchTotal(t, r.base, "测试"))
+		counts = append(counts, searchTotal(t, r.base, "测试"), documents(t, r.base))
 	}
-	if counts[0] != counts[1] || counts[1] != counts[2] {
-		t.Errorf("replicas disagree on the search total: %v", counts)
+	for i := 2; i < len(counts); i++ {
+		if counts[i] != counts[i%2] {
+			t.Errorf("replicas disagree on the search total or the document count: %v", counts)
+			break
+		}
 	}
 	for _, n := range nodes {
 		if n.p.cmd.ProcessState == nil {
 			n.p.cmd.Process.Signal(syscall.SIGTERM)
 		}
 	}
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// documents reads zhsearch_index_documents from a replica's /metrics.
+func documents(t *testing.T, base string) uint64 {
+	t.Helper()
+	status, b := callNoFail(http.MethodGet, base+"/metrics", "")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "zhsearch_index_documents "); ok && status == 200 {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	t.Fatalf("no zhsearch_index_documents in %s/metrics (%d)", base, status)
+	return 0
 }
 
 // callNoFail sends one admin request; status 0 when it could not be sent.
