@@ -78,6 +78,7 @@ func (l *Live) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 			"written; it is applied once the index can be written again, at the latest on restart", rec.Seq)
 	}
 	l.writeOK()
+	l.noteApplied(g.pos.Seq)
 	l.compact(g)
 	return &zhsearch.EditResult{ID: r.ID, Op: r.Op, Seq: rec.Seq, Created: r.Op == zhsearch.OpPut && !existed}, nil
 }
