@@ -105,7 +105,7 @@ func TestEditLogHooks(t *testing.T) {
 		t.Fatalf("ApplyRecords over a gap = %d, %v", seq, err)
 	}
 	// Local edits are off: the cluster appends to its log itself.
-	if _, err := l.PutArticle(context.Background(), "x", []byte(`{"title":"不行"}`)); zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE {
+	if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: "x", Title: "不行"}); zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE {
 		t.Fatalf("PutArticle with a Log: %v", err)
 	}
 	// A reindex replays the log and reports what it built.
