@@ -142,7 +142,19 @@ func (n *Node) Prepare(ctx context.Context) (bool, error) {
 	if cur, err := index.CurrentGeneration(n.cfg.IndexDir); err == nil && filepath.Base(cur) == p.Generation {
 		return true, nil
 	}
-	return true, n.install(ctx, p)
+	// A download can fail while NATS servers come and go (a digest that
+	// does not match, a deadline): try again a few times.
+	for attempt := 1; ; attempt++ {
+		err := n.install(ctx, p)
+		if err == nil || attempt == 5 || ctx.Err() != nil {
+			return true, err
+		}
+		n.log.Warn("cannot install the cluster's generation; retrying", "generation", p.Generation, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt) * time.Second):
+		}
+	}
 }
 
 // install downloads the pointer's generation into the index folder and
