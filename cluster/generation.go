@@ -62,8 +62,13 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 		go func() { pw.CloseWithError(writeTar(pw, path)) }()
 		info, err = n.objects.Put(actx, jetstream.ObjectMeta{Name: name, Description: "zhsearch generation (tar)"}, pr)
 		pr.Close()
+		if err == nil {
+			// Read it back: a chunk published twice while the bucket
+			// elected a leader would fail every replica's digest check.
+			err = n.verifyObject(actx, name)
+		}
 		cancel()
-		if err == nil || ctx.Err() != nil || attempt == 3 {
+		if err == nil || ctx.Err() != nil || attempt == 5 {
 			break
 		}
 		n.log.Warn("uploading the generation failed; retrying", "generation", name, "err", err)
@@ -83,6 +88,19 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	n.log.Info("generation uploaded and pointed at", "generation", name, "seq", pos.Seq,
 		"bytes", info.Size, "took", time.Since(start).Round(time.Millisecond))
 	n.pruneObjects(ctx, name)
+	return nil
+}
+
+// verifyObject reads the object name to its end, which checks its digest.
+func (n *Node) verifyObject(ctx context.Context, name string) error {
+	obj, err := n.objects.Get(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	if _, err := io.Copy(io.Discard, obj); err != nil {
+		return fmt.Errorf("verify the uploaded generation: %w", err)
+	}
 	return nil
 }
 
