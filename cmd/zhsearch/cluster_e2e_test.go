@@ -354,9 +354,14 @@ func TestClusterReplicas(t *testing.T) {
 	}
 }
 
-// tail returns the last n lines of s.
+// tail returns the last n lines of the log s but its access lines.
 func tail(s string, n int) string {
-	lines := strings.Split(s, "\n")
+	var lines []string
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.Contains(line, `"msg":"request"`) {
+			lines = append(lines, line)
+		}
+	}
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
