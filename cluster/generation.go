@@ -107,6 +107,8 @@ func (n *Node) verifyObject(ctx context.Context, name string) error {
 // pruneObjects removes the generations of the object store but the newest
 // keepObjects (keep is the newest).
 func (n *Node) pruneObjects(ctx context.Context, keep string) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	list, err := n.objects.List(ctx)
 	if err != nil {
 		return

@@ -99,8 +99,7 @@ func (e *callbackError) Error() string { return e.err.Error() }
 // advancing *next past each message handled.
 func (n *Node) readRange(ctx context.Context, next *uint64, last uint64, fn func(journal.Record) error) error {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	cons, err := n.stream.OrderedConsumer(cctx, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: *next})
+	cons, err := n.stream.OrderedConsumer(cctx, orderedFrom(*next))
 	cancel()
 	if err != nil {
 		return err
@@ -143,6 +142,21 @@ func (n *Node) readRange(ctx context.Context, next *uint64, last uint64, fn func
 	return nil
 }
 
+// orderedFrom configures an ordered consumer of the stream from seq on.
+//
+// An ordered consumer recreates its server-side consumer when it fails,
+// and by default retries that forever under the same consumer name. Just
+// after a NATS server dies the cluster may still place that consumer on
+// the dead server (it learns the server is gone only later): every retry
+// then waits for an answer that never comes, until the server is back,
+// and a Fetch or Next on it never returns (seen: a reindex stuck loading
+// the stream while a NATS server was down). One attempt, then the caller
+// makes a new consumer, under a new name, placed anew.
+func orderedFrom(seq uint64) jetstream.OrderedConsumerConfig {
+	return jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: seq,
+		MaxResetAttempts: 1}
+}
+
 // ctxOrBackground is the node's context once Connect made it.
 func (n *Node) ctxOrBackground() context.Context {
 	if n.ctx != nil {
@@ -180,17 +194,28 @@ func (n *Node) applyLoop() {
 // the live service batches of what is available.
 func (n *Node) follow() error {
 	from := n.live.Applied() + 1
-	cons, err := n.stream.OrderedConsumer(n.ctx, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from})
+	cons, err := n.stream.OrderedConsumer(n.ctx, orderedFrom(from))
 	if err != nil {
 		return err
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(maxApplyBatch))
+	// Heartbeats every 2 s: a consumer whose NATS server died is noticed
+	// (and replaced) after about 4 s rather than the default 10, as an
+	// edit waits for its replica to apply it.
+	it, err := cons.Messages(jetstream.PullMaxMessages(maxApplyBatch),
+		jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
 	if err != nil {
 		return err
 	}
 	defer it.Stop()
-	go func() { <-n.ctx.Done(); it.Stop() }()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-n.ctx.Done():
+			it.Stop()
+		case <-done:
+		}
+	}()
 	var batch []journal.Record
 	for {
 		msg, err := it.Next()
@@ -214,9 +239,9 @@ func (n *Node) follow() error {
 		}
 		if len(batch) > 0 {
 			if _, err := n.live.ApplyRecords(batch); err != nil {
-				// Not ready until a later write succeeds (Live says so);
-				// the next batch catches up from the stream.
-				n.log.Error("cannot apply edits from the stream", "seq", batch[0].Seq, "err", err)
+				// Not ready until a later write succeeds (Live says so).
+				// Read these edits again: the stream may end with them.
+				return fmt.Errorf("apply the edits from seq %d: %w", batch[0].Seq, err)
 			}
 			batch = batch[:0]
 		}

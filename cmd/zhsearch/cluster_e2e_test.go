@@ -4,103 +4,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/cluster"
+	"github.com/zhsearch/zhsearch/cluster/natstest"
 )
 
-// The cluster test runs a 3-node NATS JetStream cluster and 3 zhsearch
-// replicas as separate processes on loopback. It needs the nats-server
-// binary: $ZHSEARCH_NATS_SERVER, or nats-server on PATH (scripts/test
-// installs the pinned version). Without it the test is skipped, unless
-// ZHSEARCH_REQUIRE_NATS is set (CI).
-
-// natsServerBinary returns the nats-server to run, or skips the test.
-func natsServerBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("ZHSEARCH_NATS_SERVER"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("nats-server"); err == nil {
-		return p
-	}
-	if os.Getenv("ZHSEARCH_REQUIRE_NATS") != "" {
-		t.Fatal("nats-server is required (ZHSEARCH_REQUIRE_NATS is set): set ZHSEARCH_NATS_SERVER or put it on PATH")
-	}
-	t.Skip("nats-server not found (set ZHSEARCH_NATS_SERVER); see scripts/test")
-	return ""
-}
-
-// freePort returns a loopback TCP port nothing listens on now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// natsNode is one nats-server of the test's cluster.
-type natsNode struct {
-	bin, name, dir string
-	port, cport    int
-	routes         string
-	p              *process
-}
-
-func (n *natsNode) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.port) }
-
-// start runs the server (again, with the same ports and store).
-func (n *natsNode) start(t *testing.T) {
-	t.Helper()
-	cmd := exec.Command(n.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(n.port), "-n", n.name, "-js", "-sd", n.dir,
-		"--cluster_name", "zhtest", "--cluster", fmt.Sprintf("nats://127.0.0.1:%d", n.cport), "--routes", n.routes)
-	p := &process{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.done
-		p.done <- nil
-	})
-	n.p = p
-}
-
-// startNATSCluster starts 3 nats-servers routed to each other.
-func startNATSCluster(t *testing.T) []*natsNode {
-	bin := natsServerBinary(t)
-	nodes := make([]*natsNode, 3)
-	for i := range nodes {
-		nodes[i] = &natsNode{bin: bin, name: fmt.Sprintf("n%d", i+1), dir: t.TempDir(), port: freePort(t), cport: freePort(t)}
-	}
-	var routes []string
-	for _, n := range nodes {
-		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", n.cport))
-	}
-	for _, n := range nodes {
-		n.routes = strings.Join(routes, ",")
-		n.start(t)
-	}
-	return nodes
-}
+// The cluster test runs a 3-node NATS JetStream cluster (natstest: it
+// needs the nats-server binary, see scripts/nats-server) and 3 zhsearch
+// replicas as separate processes on loopback.
 
 // replica is one zhsearch serve process of the test's cluster.
 type replica struct {
@@ -151,11 +72,8 @@ func TestClusterReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("processes")
 	}
-	nodes := startNATSCluster(t)
-	var urls []string
-	for _, n := range nodes {
-		urls = append(urls, n.url())
-	}
+	nodes := natstest.StartCluster(t, 3)
+	urls := nodes.URLs()
 	data := t.TempDir()
 	writeCorpus(t, data, "a", 200)
 	reps := make([]*replica, 3)
@@ -276,7 +194,7 @@ func TestClusterReplicas(t *testing.T) {
 
 	waitEdits(30)
 	// kill -9 one NATS node and one replica.
-	nodes[1].p.kill(t)
+	nodes[1].Kill(t)
 	down[2].Store(true)
 	reps[2].p.kill(t)
 	n0 := edits.Load()
@@ -302,7 +220,7 @@ func TestClusterReplicas(t *testing.T) {
 	}
 	gen := ptr.Generation
 	// Restart both.
-	nodes[1].start(t)
+	nodes[1].Start(t)
 	reps[2].start(t)
 	bases[2].Store(reps[2].base)
 	down[2].Store(false)
@@ -345,11 +263,6 @@ func TestClusterReplicas(t *testing.T) {
 		if counts[i] != counts[i%2] {
 			t.Errorf("replicas disagree on the search total or the document count: %v", counts)
 			break
-		}
-	}
-	for _, n := range nodes {
-		if n.p.cmd.ProcessState == nil {
-			n.p.cmd.Process.Signal(syscall.SIGTERM)
 		}
 	}
 }
