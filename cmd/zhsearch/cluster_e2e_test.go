@@ -32,16 +32,23 @@ type replica struct {
 
 func (r *replica) start(t *testing.T) {
 	t.Helper()
+	r.startWithin(t, time.Minute)
+}
+
+// startWithin starts the replica and waits until it is ready, failing the
+// test after d (twice that for a generation to download).
+func (r *replica) startWithin(t *testing.T, d time.Duration) {
+	t.Helper()
 	r.p = startProcess(t, []string{"ZHSEARCH_ADMIN_TOKEN=" + testToken, "ZHSEARCH_NATS=" + r.urls},
 		"serve", "--data", r.data, "--index", r.idx, "--addr", "127.0.0.1:0", "--replica", r.name,
 		"--log-format", "json", "--search-cache", "0")
-	r.base = r.p.waitServing(t)
-	r.waitReady(t)
+	r.base = r.p.waitServingWithin(t, 2*d)
+	r.waitReady(t, d)
 }
 
-func (r *replica) waitReady(t *testing.T) {
+func (r *replica) waitReady(t *testing.T, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get(r.base + "/readyz"); err == nil {
 			resp.Body.Close()
