@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,9 +26,65 @@ import (
 const keepObjects = 2
 
 // transferTimeout bounds one upload or download of a generation of size
-// bytes: 30 seconds plus one per 10 MB.
+// bytes: a minute plus one second per MB (a loaded machine writing three
+// copies of a 100k-article generation, 775 MB, moves a few MB/s). A
+// transfer that stalls (a NATS server died under it) ends sooner: see
+// stallLimit.
 func transferTimeout(size int64) time.Duration {
-	return 30*time.Second + time.Duration(size/(10<<20))*time.Second
+	return time.Minute + time.Duration(size>>20)*time.Second
+}
+
+// stallLimit is how long a transfer may go without moving a byte.
+const stallLimit = time.Minute
+
+// errStalled ends a transfer that moved nothing for stallLimit.
+var errStalled = fmt.Errorf("no progress for %v", stallLimit)
+
+// watchStall returns a context that ends with ctx, or errStalled once
+// moved has not been called for limit, and moved.
+func watchStall(ctx context.Context, limit time.Duration) (context.Context, func(), context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	var last atomic.Int64
+	moved := func() { last.Store(time.Now().UnixNano()) }
+	moved()
+	go func() {
+		t := time.NewTicker(limit / 20)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if time.Since(time.Unix(0, last.Load())) > limit {
+					cancel(errStalled)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, moved, func() { cancel(context.Canceled) }
+}
+
+// progressReader calls moved whenever a read returns bytes.
+type progressReader struct {
+	r     io.Reader
+	moved func()
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.moved()
+	}
+	return n, err
+}
+
+// transferError words the error of a transfer that ctx ended.
+func transferError(ctx context.Context, err error) error {
+	if errors.Is(context.Cause(ctx), errStalled) {
+		return fmt.Errorf("%w (%v)", errStalled, err)
+	}
+	return err
 }
 
 // dirSize is the size of the files under dir.
@@ -58,14 +115,21 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	// what the last one left.
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, transferTimeout(dirSize(path)))
+		sctx, moved, stop := watchStall(actx, stallLimit)
 		pr, pw := io.Pipe()
 		go func() { pw.CloseWithError(writeTar(pw, path)) }()
-		info, err = n.objects.Put(actx, jetstream.ObjectMeta{Name: name, Description: "zhsearch generation (tar)"}, pr)
+		info, err = n.objects.Put(sctx, jetstream.ObjectMeta{Name: name, Description: "zhsearch generation (tar)"},
+			progressReader{pr, moved})
 		pr.Close()
+		err = transferError(sctx, err)
+		stop()
 		if err == nil {
-			// Read it back: a chunk published twice while the bucket
-			// elected a leader would fail every replica's digest check.
-			err = n.verifyObject(actx, name)
+			// Read it back: a chunk the client published again after a
+			// "no responders" (a bucket electing its leader) lands out of
+			// order, and its digest would fail on every replica.
+			sctx, moved, stop := watchStall(actx, stallLimit)
+			err = transferError(sctx, n.verifyObject(sctx, name, moved))
+			stop()
 		}
 		cancel()
 		if err == nil || ctx.Err() != nil || attempt == 5 {
@@ -91,14 +155,15 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	return nil
 }
 
-// verifyObject reads the object name to its end, which checks its digest.
-func (n *Node) verifyObject(ctx context.Context, name string) error {
+// verifyObject reads the object name to its end, which checks its digest,
+// calling moved as bytes arrive.
+func (n *Node) verifyObject(ctx context.Context, name string, moved func()) error {
 	obj, err := n.objects.Get(ctx, name)
 	if err != nil {
 		return err
 	}
 	defer obj.Close()
-	if _, err := io.Copy(io.Discard, obj); err != nil {
+	if _, err := io.Copy(io.Discard, progressReader{obj, moved}); err != nil {
 		return fmt.Errorf("verify the uploaded generation: %w", err)
 	}
 	return nil
@@ -192,12 +257,15 @@ func (n *Node) install(ctx context.Context, p *Pointer) error {
 		cancel()
 		ctx, cancel := context.WithTimeout(ctx, transferTimeout(size))
 		defer cancel()
+		ctx, moved, stop := watchStall(ctx, stallLimit)
+		defer stop()
 		obj, err := n.objects.Get(ctx, p.Generation)
 		if err != nil {
-			return fmt.Errorf("download: %w", err)
+			return fmt.Errorf("download: %w", transferError(ctx, err))
 		}
 		defer obj.Close()
-		return readTar(obj, dir) // the object's digest is checked at its end
+		// The object's digest is checked at its end.
+		return transferError(ctx, readTar(progressReader{obj, moved}, dir))
 	})
 	if err != nil {
 		return err
