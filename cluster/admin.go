@@ -126,19 +126,26 @@ func (n *Node) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
 }
 
 // holdLock refreshes the reindex lock until job id ends, then releases it.
+// Meanwhile it shares the job's state with the other replicas (see
+// ReindexJob).
 func (n *Node) holdLock(id string, rev uint64) {
 	defer n.wg.Done()
 	defer func() { n.unlock(rev) }()
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	refreshed := time.Now()
+	var shared []byte
 	for {
 		select {
 		case <-n.ctx.Done():
 			return
 		case <-t.C:
 		}
-		if j, err := n.live.ReindexJob(n.ctx, id); err != nil || j.State != zhsearch.JobRunning {
+		j, err := n.live.ReindexJob(n.ctx, id)
+		if err == nil {
+			shared = n.shareJob(j, shared)
+		}
+		if err != nil || j.State != zhsearch.JobRunning {
 			return
 		}
 		if time.Since(refreshed) < lockTTL/4 {
@@ -155,6 +162,21 @@ func (n *Node) holdLock(id string, rev uint64) {
 	}
 }
 
+// shareJob writes j to the jobs bucket unless it is what was last
+// written (last), and returns what it wrote.
+func (n *Node) shareJob(j *zhsearch.ReindexJob, last []byte) []byte {
+	data, err := json.Marshal(j)
+	if err != nil || string(data) == string(last) {
+		return last
+	}
+	ctx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
+	defer cancel()
+	if _, err := n.jobs.Put(ctx, j.ID, data); err != nil {
+		return last // the next tick tries again
+	}
+	return data
+}
+
 // unlock releases the reindex lock if it is still the one taken.
 func (n *Node) unlock(rev uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -164,12 +186,38 @@ func (n *Node) unlock(rev uint64) {
 	}
 }
 
-// ReindexJob implements zhsearch.AdminService: the jobs this replica ran.
+// ReindexJob implements zhsearch.AdminService: a job this replica ran, or
+// one another replica runs or ran (as its builder last shared it), so that
+// a client behind a load balancer follows its job whichever replica it
+// asks. Without id, the last job this replica ran.
 func (n *Node) ReindexJob(ctx context.Context, id string) (*zhsearch.ReindexJob, error) {
 	if n.live == nil {
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is starting")
 	}
-	return n.live.ReindexJob(ctx, id)
+	j, err := n.live.ReindexJob(ctx, id)
+	if id == "" || zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		return j, err
+	}
+	var e jetstream.KeyValueEntry
+	gerr := retry(ctx, func(ctx context.Context) error {
+		var err error
+		e, err = n.jobs.Get(ctx, id)
+		if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+			return nil
+		}
+		return err
+	}, 10*time.Second)
+	if gerr != nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "cannot reach the cluster's reindex jobs: %v", gerr)
+	}
+	if e == nil {
+		return nil, err
+	}
+	var shared zhsearch.ReindexJob
+	if err := json.Unmarshal(e.Value(), &shared); err != nil {
+		return nil, err
+	}
+	return &shared, nil
 }
 
 // Ready reports whether this replica may take requests: it has caught up

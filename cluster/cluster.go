@@ -69,6 +69,7 @@ func (c Config) subject() string       { return c.Prefix + ".edits" }
 func (c Config) pointerBucket() string { return c.Prefix + "_generation" }
 func (c Config) lockBucket() string    { return c.Prefix + "_reindex_lock" }
 func (c Config) objectBucket() string  { return c.Prefix + "_generations" }
+func (c Config) jobBucket() string     { return c.Prefix + "_reindex_jobs" }
 
 // pointerKey is the generation pointer's key; lockKey the reindex lock's.
 const (
@@ -80,6 +81,9 @@ const (
 	// editTimeout bounds how long an edit waits for the stream's ack and
 	// for the local replica to apply it.
 	editTimeout = 30 * time.Second
+	// jobTTL is how long a reindex job's state stays readable through
+	// every replica (see Node.ReindexJob).
+	jobTTL = 24 * time.Hour
 	// maxApplyBatch bounds the records applied in one bleve batch.
 	maxApplyBatch = 256
 )
@@ -107,7 +111,8 @@ type Node struct {
 	pointers jetstream.KeyValue
 	locks    jetstream.KeyValue
 	objects  jetstream.ObjectStore
-	id       string // the stream's identity: its name and creation time
+	jobs     jetstream.KeyValue // reindex jobs by id, as their builders last saw them
+	id       string             // the stream's identity: its name and creation time
 	replicas int
 
 	live       *index.Live
@@ -216,6 +221,13 @@ func (n *Node) setup(ctx context.Context) error {
 		return err
 	}); err != nil {
 		return fmt.Errorf("create bucket %s: %w", n.cfg.lockBucket(), err)
+	}
+	if err := retry(ctx, func(ctx context.Context) (err error) {
+		n.jobs, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.cfg.jobBucket(),
+			History: 1, TTL: jobTTL, Replicas: r, Storage: jetstream.FileStorage})
+		return err
+	}); err != nil {
+		return fmt.Errorf("create bucket %s: %w", n.cfg.jobBucket(), err)
 	}
 	if err := retry(ctx, func(ctx context.Context) (err error) {
 		n.objects, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: n.cfg.objectBucket(),

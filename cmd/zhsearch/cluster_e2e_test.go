@@ -221,6 +221,20 @@ func TestClusterReplicas(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// Another replica answers for the job too (a client behind a load
+	// balancer follows it whichever replica it asks).
+	for deadline := time.Now().Add(time.Minute); ; {
+		var j zhsearch.ReindexJob
+		status, body := callNoFail(http.MethodGet, reps[1].base+"/api/v1/admin/reindex/"+job, "")
+		if status == 200 && json.Unmarshal(body, &j) == nil && j.ID == job && j.State == zhsearch.JobSucceeded {
+			break
+		}
+		if time.Now().After(deadline) {
+			stop.Store(true)
+			t.Fatalf("r2 on r1's reindex %s: %d %s", job, status, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	ptr := reps[0].status(t).Pointer
 	if ptr == nil {
 		t.Fatalf("no generation pointer after the reindex:\n%s", reps[0].p.stderr)
