@@ -92,6 +92,8 @@ const (
 // serve, the object holding it, and the last stream seq it holds.
 type Pointer struct {
 	Generation string    `json:"generation"`
+	Parts      int       `json:"parts"` // objects GENERATION.0000, .0001, …: one tar
+	Bytes      int64     `json:"bytes"` // the tar's size
 	Seq        uint64    `json:"seq"`
 	Stream     string    `json:"stream"` // identity of the stream (see Node.Identity)
 	Builder    string    `json:"builder"`
@@ -114,6 +116,7 @@ type Node struct {
 	jobs     jetstream.KeyValue // reindex jobs by id, as their builders last saw them
 	id       string             // the stream's identity: its name and creation time
 	replicas int
+	partSize int64 // of a generation's objects (defaultPartSize)
 
 	live       *index.Live
 	streamLast atomic.Uint64 // last seq of the stream seen
@@ -141,7 +144,7 @@ func Connect(ctx context.Context, cfg Config) (*Node, error) {
 		host, _ := os.Hostname()
 		cfg.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger}
+	n := &Node{cfg: cfg, log: cfg.Logger, partSize: defaultPartSize}
 	if n.log == nil {
 		n.log = slog.Default()
 	}

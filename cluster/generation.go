@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"archive/tar"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,6 +102,18 @@ func dirSize(dir string) int64 {
 	return n
 }
 
+// defaultPartSize is the size of each object a generation is uploaded in
+// (Node.partSize). The
+// client publishes an object's 128 KB chunks without waiting for their
+// acknowledgements, at most 4,000 at a time, and fails the upload when
+// that many wait longer than 200 ms (seen: "stalled with too many
+// outstanding async published messages" for a 100k-article generation on
+// a loaded machine); a part of 2,048 chunks never gets there.
+const defaultPartSize = 256 << 20
+
+// partName names part i of generation name in the object store.
+func partName(name string, i int) string { return fmt.Sprintf("%s.%04d", name, i) }
+
 // OnBuilt is the index.LiveConfig.OnBuilt hook of a replica: it uploads
 // the generation a reindex built to the object store and points every
 // replica at it, before this replica switches to it itself.
@@ -108,29 +121,15 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	name := filepath.Base(path)
 	start := time.Now()
 	n.log.Info("uploading the generation to the object store", "generation", name, "seq", pos.Seq)
-	var info *jetstream.ObjectInfo
+	var parts int
+	var size int64
 	var err error
 	// An upload can stall while a NATS server dies and the bucket elects
 	// a leader: each attempt has a deadline, and a new attempt replaces
 	// what the last one left.
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, transferTimeout(dirSize(path)))
-		sctx, moved, stop := watchStall(actx, stallLimit)
-		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(writeTar(pw, path)) }()
-		info, err = n.objects.Put(sctx, jetstream.ObjectMeta{Name: name, Description: "zhsearch generation (tar)"},
-			progressReader{pr, moved})
-		pr.Close()
-		err = transferError(sctx, err)
-		stop()
-		if err == nil {
-			// Read it back: a chunk the client published again after a
-			// "no responders" (a bucket electing its leader) lands out of
-			// order, and its digest would fail on every replica.
-			sctx, moved, stop := watchStall(actx, stallLimit)
-			err = transferError(sctx, n.verifyObject(sctx, name, moved))
-			stop()
-		}
+		parts, size, err = n.upload(actx, name, path)
 		cancel()
 		if err == nil || ctx.Err() != nil || attempt == 5 {
 			break
@@ -140,7 +139,8 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	if err != nil {
 		return fmt.Errorf("upload generation %s: %w", name, err)
 	}
-	p := Pointer{Generation: name, Seq: pos.Seq, Stream: n.id, Builder: n.cfg.Name, Time: time.Now().UTC()}
+	p := Pointer{Generation: name, Parts: parts, Bytes: size, Seq: pos.Seq, Stream: n.id, Builder: n.cfg.Name,
+		Time: time.Now().UTC()}
 	data, _ := json.Marshal(p)
 	if err := retry(ctx, func(ctx context.Context) error {
 		_, err := n.pointers.Put(ctx, pointerKey, data)
@@ -150,9 +150,42 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	}
 	n.pointer.Store(&p)
 	n.log.Info("generation uploaded and pointed at", "generation", name, "seq", pos.Seq,
-		"bytes", info.Size, "took", time.Since(start).Round(time.Millisecond))
+		"bytes", size, "parts", parts, "took", time.Since(start).Round(time.Millisecond))
 	n.pruneObjects(ctx, name)
 	return nil
+}
+
+// upload writes the generation folder path to the object store as a tar
+// in parts of n.partSize, reads each back, and returns the number of parts
+// and the tar's size.
+func (n *Node) upload(ctx context.Context, name, path string) (int, int64, error) {
+	pr, pw := io.Pipe()
+	defer pr.Close()
+	go func() { pw.CloseWithError(writeTar(pw, path)) }()
+	r := bufio.NewReader(pr)
+	var size int64
+	for i := 0; ; i++ {
+		if _, err := r.Peek(1); err == io.EOF && i > 0 {
+			return i, size, nil
+		}
+		sctx, moved, stop := watchStall(ctx, stallLimit)
+		info, err := n.objects.Put(sctx, jetstream.ObjectMeta{Name: partName(name, i),
+			Description: "zhsearch generation (part of a tar)"}, progressReader{io.LimitReader(r, n.partSize), moved})
+		err = transferError(sctx, err)
+		stop()
+		if err == nil {
+			// Read it back: a chunk the client published again after a
+			// "no responders" (a bucket electing its leader) lands out of
+			// order, and its digest would fail on every replica.
+			sctx, moved, stop := watchStall(ctx, stallLimit)
+			err = transferError(sctx, n.verifyObject(sctx, partName(name, i), moved))
+			stop()
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("part %d: %w", i, err)
+		}
+		size += int64(info.Size)
+	}
 }
 
 // verifyObject reads the object name to its end, which checks its digest,
@@ -169,8 +202,50 @@ func (n *Node) verifyObject(ctx context.Context, name string, moved func()) erro
 	return nil
 }
 
-// pruneObjects removes the generations of the object store but the newest
-// keepObjects (keep is the newest).
+// partsReader reads the parts of a generation in the object store one
+// after the other (each part's digest is checked at its end).
+type partsReader struct {
+	ctx   context.Context
+	n     *Node
+	name  string
+	parts int
+	next  int
+	cur   jetstream.ObjectResult
+}
+
+func (r *partsReader) Read(b []byte) (int, error) {
+	for {
+		if r.cur == nil {
+			if r.next == r.parts {
+				return 0, io.EOF
+			}
+			obj, err := r.n.objects.Get(r.ctx, partName(r.name, r.next))
+			if err != nil {
+				return 0, fmt.Errorf("part %d: %w", r.next, err)
+			}
+			r.cur, r.next = obj, r.next+1
+		}
+		k, err := r.cur.Read(b)
+		if err == io.EOF {
+			r.cur.Close()
+			r.cur = nil
+			if k == 0 {
+				continue
+			}
+			err = nil
+		}
+		return k, err
+	}
+}
+
+func (r *partsReader) Close() {
+	if r.cur != nil {
+		r.cur.Close()
+	}
+}
+
+// pruneObjects removes from the object store the generations but the
+// newest keepObjects (keep is the newest), and what a failed upload left.
 func (n *Node) pruneObjects(ctx context.Context, keep string) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -178,18 +253,26 @@ func (n *Node) pruneObjects(ctx context.Context, keep string) {
 	if err != nil {
 		return
 	}
-	var names []string
+	byGen := map[string][]string{}
+	var gens []string
 	for _, o := range list {
-		if o.Name != keep {
-			names = append(names, o.Name)
+		gen, _, _ := strings.Cut(o.Name, ".")
+		if gen == keep {
+			continue
 		}
+		if byGen[gen] == nil {
+			gens = append(gens, gen)
+		}
+		byGen[gen] = append(byGen[gen], o.Name)
 	}
-	sort.Strings(names) // generation names sort by build time
-	for len(names) > keepObjects-1 {
-		if err := n.objects.Delete(ctx, names[0]); err != nil {
-			n.log.Warn("cannot remove an old generation from the object store", "generation", names[0], "err", err)
+	sort.Strings(gens) // generation names sort by build time
+	for len(gens) > keepObjects-1 {
+		for _, obj := range byGen[gens[0]] {
+			if err := n.objects.Delete(ctx, obj); err != nil {
+				n.log.Warn("cannot remove an old generation from the object store", "object", obj, "err", err)
+			}
 		}
-		names = names[1:]
+		gens = gens[1:]
 	}
 }
 
@@ -249,23 +332,13 @@ func (n *Node) install(ctx context.Context, p *Pointer) error {
 	defer n.installMu.Unlock()
 	start := time.Now()
 	err := index.InstallGeneration(ctx, n.cfg.IndexDir, p.Generation, func(dir string) error {
-		size := int64(0)
-		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		if info, err := n.objects.GetInfo(ictx, p.Generation); err == nil {
-			size = int64(info.Size)
-		}
-		cancel()
-		ctx, cancel := context.WithTimeout(ctx, transferTimeout(size))
+		ctx, cancel := context.WithTimeout(ctx, transferTimeout(p.Bytes))
 		defer cancel()
 		ctx, moved, stop := watchStall(ctx, stallLimit)
 		defer stop()
-		obj, err := n.objects.Get(ctx, p.Generation)
-		if err != nil {
-			return fmt.Errorf("download: %w", transferError(ctx, err))
-		}
-		defer obj.Close()
-		// The object's digest is checked at its end.
-		return transferError(ctx, readTar(progressReader{obj, moved}, dir))
+		parts := &partsReader{ctx: ctx, n: n, name: p.Generation, parts: p.Parts}
+		defer parts.Close()
+		return transferError(ctx, readTar(progressReader{parts, moved}, dir))
 	})
 	if err != nil {
 		return err
