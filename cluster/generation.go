@@ -103,13 +103,13 @@ func dirSize(dir string) int64 {
 }
 
 // defaultPartSize is the size of each object a generation is uploaded in
-// (Node.partSize). The
-// client publishes an object's 128 KB chunks without waiting for their
-// acknowledgements, at most 4,000 at a time, and fails the upload when
-// that many wait longer than 200 ms (seen: "stalled with too many
-// outstanding async published messages" for a 100k-article generation on
-// a loaded machine); a part of 2,048 chunks never gets there.
-const defaultPartSize = 256 << 20
+// (Node.partSize). The client publishes an object's 128 KB chunks without
+// waiting for their acknowledgements, at most 4,000 at a time, and fails
+// the upload when that many wait longer than 200 ms (seen: "stalled with
+// too many outstanding async published messages" for a 100k-article
+// generation, 775 MB, on a loaded machine). A part of 512 chunks never
+// gets there, and its acknowledgements come well within stallLimit.
+const defaultPartSize = 64 << 20
 
 // partName names part i of generation name in the object store.
 func partName(name string, i int) string { return fmt.Sprintf("%s.%04d", name, i) }
