@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"math"
@@ -29,6 +30,9 @@ type Ops struct {
 	// Analytics, when set, records first-page searches and serves
 	// GET /api/v1/admin/stats (admin token).
 	Analytics *analytics.Recorder
+	// Cluster, when set, returns a replica's cluster status (generation,
+	// applied seq, lag), shown under "cluster" by GET /api/v1/admin/stats.
+	Cluster func() any
 	// SearchTimeout bounds the work of each API request through its
 	// context; 0 means no bound. A request past it answers 503 timeout.
 	SearchTimeout time.Duration
@@ -308,5 +312,21 @@ func (s *Server) adminStats(c *gin.Context) {
 		s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "n must be between 1 and %d", maxStatsN))
 		return
 	}
-	c.JSON(http.StatusOK, s.Ops.Analytics.Report(n))
+	report := s.Ops.Analytics.Report(n)
+	if s.Ops.Cluster == nil {
+		c.JSON(http.StatusOK, report)
+		return
+	}
+	// The report's fields and the replica's status beside them.
+	var out map[string]any
+	b, err := json.Marshal(report)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out["cluster"] = s.Ops.Cluster()
+	c.JSON(http.StatusOK, out)
 }

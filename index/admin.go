@@ -78,6 +78,7 @@ func (l *Live) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 			"written; it is applied once the index can be written again, at the latest on restart", rec.Seq)
 	}
 	l.writeOK()
+	l.noteApplied(g.pos.Seq)
 	l.compact(g)
 	return &zhsearch.EditResult{ID: r.ID, Op: r.Op, Seq: rec.Seq, Created: r.Op == zhsearch.OpPut && !existed}, nil
 }
@@ -238,10 +239,16 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 	if err := b.lockFolder(l.ctx); err != nil {
 		return nil, err
 	}
-	opts := BuildOptions{BatchSize: l.cfg.BatchSize, Journal: l.journal, Stage: j.setStage, Progress: j.setProgress}
+	opts := BuildOptions{BatchSize: l.cfg.BatchSize, Journal: l.journal, Log: l.cfg.Log, Stage: j.setStage, Progress: j.setProgress}
 	stats, err := b.build(l.ctx, l.cfg.DataDir, opts)
 	if err != nil {
 		return nil, err
+	}
+	if l.cfg.OnBuilt != nil {
+		if err := l.cfg.OnBuilt(l.ctx, stats.Generation, journal.Position{Seq: stats.JournalSeq}); err != nil {
+			l.removeGeneration(stats.Generation)
+			return nil, err
+		}
 	}
 	l.followMu.Lock()
 	defer l.followMu.Unlock()

@@ -126,11 +126,15 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	jpath := opts.Journal
-	if jpath == "" {
-		jpath = journal.DefaultPath(dataDir)
+	log := opts.Log
+	if log == nil {
+		jpath := opts.Journal
+		if jpath == "" {
+			jpath = journal.DefaultPath(dataDir)
+		}
+		log = FileLog(jpath)
 	}
-	articles, edits, pos, err := replayJournal(c.Articles, jpath)
+	articles, edits, pos, err := replayJournal(c.Articles, log)
 	if err != nil {
 		return nil, err
 	}

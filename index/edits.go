@@ -152,13 +152,31 @@ func (m *memStore) result() []zhsearch.Article {
 	return out
 }
 
-// replayJournal applies the journal at path to articles in memory and
-// returns the result, the number of records applied and the journal's
-// position after the last one.
-func replayJournal(articles []zhsearch.Article, path string) ([]zhsearch.Article, int, journal.Position, error) {
+// EditLog is the ordered log of live edits that generations replay: the
+// journal file of a single server (FileLog), or a cluster's replicated
+// stream. Read calls fn with every record after from, in order, up to the
+// log's end when it is called, and returns the log's identity and last seq.
+// A log that is not the one from was read from (another identity, or
+// shorter) answers a *journal.MismatchError.
+type EditLog interface {
+	Read(from journal.Position, fn func(journal.Record) error) (journal.Info, error)
+}
+
+// FileLog is the EditLog of the journal file at its path (journal.Read).
+type FileLog string
+
+// Read implements EditLog with journal.Read.
+func (f FileLog) Read(from journal.Position, fn func(journal.Record) error) (journal.Info, error) {
+	return journal.Read(string(f), from, fn)
+}
+
+// replayJournal applies the edit log to articles in memory and returns the
+// result, the number of records applied and the log's position after the
+// last one.
+func replayJournal(articles []zhsearch.Article, log EditLog) ([]zhsearch.Article, int, journal.Position, error) {
 	m := newMemStore(articles)
 	n := 0
-	info, err := journal.Read(path, journal.Position{}, func(r journal.Record) error {
+	info, err := log.Read(journal.Position{}, func(r journal.Record) error {
 		n++
 		return applyRecord(m, r)
 	})

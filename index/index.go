@@ -150,6 +150,11 @@ type BuildOptions struct {
 	// applied.
 	NewJournal bool
 
+	// Log, when set, is the log of live edits replayed over the data
+	// folder instead of the journal file (a cluster's stream, see
+	// LiveConfig.Log); Journal and NewJournal are then not used.
+	Log EditLog
+
 	journal journal.Position  // recorded in the generation as applied
 	dicts   *analysis.DictSet // the dictionary; nil means the embedded one
 }
@@ -172,8 +177,10 @@ func Build(ctx context.Context, dataDir, indexDir string, opts BuildOptions) (*B
 		return nil, err
 	}
 	defer b.release()
-	if err := prepareJournal(indexDir, dataDir, &opts); err != nil {
-		return nil, err
+	if opts.Log == nil {
+		if err := prepareJournal(indexDir, dataDir, &opts); err != nil {
+			return nil, err
+		}
 	}
 	stats, err := b.build(ctx, dataDir, opts)
 	if err != nil {

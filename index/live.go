@@ -42,6 +42,17 @@ type LiveConfig struct {
 	// the live generation holds move to the journal's archive
 	// (journal.Writer.Compact): 0 means DefaultCompactBytes, negative never.
 	CompactBytes int64
+
+	// Log, when set, replaces the journal file as the log of live edits
+	// that generations catch up from and reindexes replay: a cluster's
+	// replicated stream. Edits must then be off (the cluster appends to
+	// its log itself and applies what it reads with ApplyRecords).
+	Log EditLog
+	// OnBuilt, when set, is called by a reindex job with the folder of the
+	// generation it built and verified, and the log position it holds,
+	// before the service opens it and switches to it (a cluster uploads it
+	// for its other replicas there). An error fails the job.
+	OnBuilt func(ctx context.Context, path string, pos journal.Position) error
 }
 
 // DefaultCompactBytes is the journal size past which a server compacts it.
@@ -66,7 +77,8 @@ type JournalObserver interface {
 // removed once no process has it open.
 type Live struct {
 	cfg     LiveConfig
-	journal string // path of the edit journal
+	journal string  // path of the edit journal
+	edits   EditLog // where generations catch up from: FileLog(journal) or cfg.Log
 	log     *slog.Logger
 
 	cur atomic.Pointer[generation]
@@ -90,6 +102,12 @@ type Live struct {
 	followFailed string // CURRENT target that failed to open (logged once)
 
 	jobs jobs
+
+	// applied is the last log seq the current generation holds, and
+	// appliedCh is closed (and replaced) whenever it grows: WaitApplied.
+	appliedMu sync.Mutex
+	applied   uint64
+	appliedCh chan struct{}
 
 	// beforeSwitchLock, when set (by tests), runs in a switch between the
 	// catch-up done while edits flow and the one done with edits held.
@@ -164,6 +182,14 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	if l.log == nil {
 		l.log = slog.Default()
 	}
+	l.edits = cfg.Log
+	if l.edits == nil {
+		l.edits = FileLog(l.journal)
+	}
+	if cfg.Log != nil && cfg.Edits {
+		return nil, errors.New("LiveConfig: Edits and Log exclude each other")
+	}
+	l.appliedCh = make(chan struct{})
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.cleanReq = make(chan struct{}, 1)
 	l.clean()
@@ -184,6 +210,7 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		return nil, err
 	}
 	l.cur.Store(g)
+	l.noteApplied(g.pos.Seq)
 	l.wg.Add(1)
 	go l.janitor()
 	if left, _ := l.leftovers(); len(left) > 0 {
@@ -310,7 +337,7 @@ func (l *Live) catchUp(g *generation) (int, error) {
 		g.pos, st = last, nil
 		return nil
 	}
-	_, err := journal.Read(l.journal, g.pos, func(r journal.Record) error {
+	_, err := l.edits.Read(g.pos, func(r journal.Record) error {
 		if st == nil {
 			st = newIndexStore(ctx, g.ix)
 		}
@@ -364,6 +391,97 @@ func (l *Live) publish(g *generation) {
 		old.release()
 	}
 	l.writeErr.Store(nil) // g holds every journaled edit
+	l.noteApplied(g.pos.Seq)
+}
+
+// noteApplied records that the current generation holds the log up to
+// seq and wakes WaitApplied callers.
+func (l *Live) noteApplied(seq uint64) {
+	l.appliedMu.Lock()
+	defer l.appliedMu.Unlock()
+	if seq != l.applied {
+		l.applied = seq
+		close(l.appliedCh)
+		l.appliedCh = make(chan struct{})
+	}
+}
+
+// Applied returns the last seq of the edit log (journal or cluster stream)
+// the current generation holds.
+func (l *Live) Applied() uint64 {
+	l.appliedMu.Lock()
+	defer l.appliedMu.Unlock()
+	return l.applied
+}
+
+// WaitApplied waits until the current generation holds the edit log up to
+// seq, or ctx ends.
+func (l *Live) WaitApplied(ctx context.Context, seq uint64) error {
+	for {
+		l.appliedMu.Lock()
+		done, ch := l.applied >= seq, l.appliedCh
+		l.appliedMu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// ApplyRecords applies records read from the edit log (cfg.Log) to the
+// current generation, in one batch: those it holds already are skipped,
+// and if they do not follow on from what it holds (a gap, another log)
+// it catches up from the log instead. It returns the seq the generation
+// holds afterwards. A failed write makes the service not ready until a
+// later one succeeds (as for a local edit).
+func (l *Live) ApplyRecords(recs []journal.Record) (uint64, error) {
+	l.editMu.Lock()
+	defer l.editMu.Unlock()
+	g, err := l.acquire()
+	if err != nil {
+		return 0, err
+	}
+	defer g.release()
+	i := 0
+	for i < len(recs) && recs[i].Seq <= g.pos.Seq && (g.pos.Seq == 0 || recs[i].Journal == g.pos.ID) {
+		i++
+	}
+	recs = recs[i:]
+	if len(recs) == 0 {
+		return g.pos.Seq, nil
+	}
+	follows := recs[0].Seq == g.pos.Seq+1 && (g.pos.Seq == 0 || recs[0].Journal == g.pos.ID)
+	for k := 1; follows && k < len(recs); k++ {
+		follows = recs[k].Seq == recs[k-1].Seq+1 && recs[k].Journal == recs[0].Journal
+	}
+	if follows {
+		st := newIndexStore(context.Background(), g.ix)
+		for _, r := range recs {
+			if err = applyRecord(st, r); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			last := recs[len(recs)-1]
+			pos := journal.Position{ID: last.Journal, Seq: last.Seq}
+			if err = st.commit(pos); err == nil {
+				g.pos = pos
+			}
+		}
+	} else {
+		_, err = l.catchUp(g)
+	}
+	if err != nil {
+		l.writeFailed(recs[0].Seq, err)
+		return g.pos.Seq, err
+	}
+	l.writeOK()
+	l.noteApplied(g.pos.Seq)
+	return g.pos.Seq, nil
 }
 
 // writeFailed records that journaled edits could not be written into the

@@ -156,6 +156,9 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.String(&cfg.indexDir, "index", "ZHSEARCH_INDEX", "./var/index", "index folder")
 	e.String(&cfg.addr, "addr", "ZHSEARCH_ADDR", ":8080", "listen address HOST:PORT")
 	e.String(&cfg.journal, "journal", "ZHSEARCH_JOURNAL", "", "edit journal of live edits, replayed by every reindex (default DATA/journal/edits.log)")
+	e.String(&cfg.nats, "nats", "ZHSEARCH_NATS", "",
+		"comma-separated NATS server URLs: run as one replica of a cluster sharing edits and generations through JetStream (default: a single server with its local journal)")
+	e.String(&cfg.replica, "replica", "ZHSEARCH_REPLICA", "", "this replica's name in a cluster's logs and reindex lock (default: host name and process id)")
 	e.Int(&cfg.searchCache, "search-cache", "ZHSEARCH_SEARCH_CACHE", index.DefaultSearchCacheSize,
 		"search result pages kept for repeated queries, per index generation (0: off)")
 	e.Duration(&cfg.poll, "poll", "ZHSEARCH_POLL", time.Second,
@@ -207,6 +210,9 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	}
 	if strings.TrimSpace(cfg.indexDir) == "" {
 		bad("--index must not be empty")
+	}
+	if _, err := natsURLs(cfg.nats); err != nil {
+		bad("--nats: %v", err)
 	}
 	o := &cfg.ops
 	switch o.logFormat {
@@ -375,6 +381,8 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("index", cfg.indexDir),
 		slog.String("addr", cfg.addr),
 		slog.String("journal", cfg.journal),
+		slog.String("nats", redactURLs(cfg.nats)),
+		slog.String("replica", cfg.replica),
 		slog.String("poll", cfg.poll.String()),
 		slog.Int("search_cache", cfg.searchCache),
 		slog.String("log_format", o.logFormat),

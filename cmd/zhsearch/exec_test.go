@@ -98,7 +98,13 @@ var servingAddr = regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`)
 // waitServing waits for a `zhsearch serve` subprocess to log its address.
 func (p *process) waitServing(t *testing.T) string {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
+	return p.waitServingWithin(t, 2*time.Minute)
+}
+
+// waitServingWithin is waitServing with a deadline of its own.
+func (p *process) waitServingWithin(t *testing.T, d time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		sc := bufio.NewScanner(bytes.NewReader([]byte(p.stderr.String())))
 		for sc.Scan() {

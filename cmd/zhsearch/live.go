@@ -14,8 +14,9 @@ import (
 
 // ensureIndex builds the index from the data folder when the index folder
 // holds none yet, and reports whether it built. If another process is
-// building it, it waits for that build to finish.
-func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger) (built bool, err error) {
+// building it, it waits for that build to finish. The build replays log,
+// a cluster's stream, or when nil the journal.
+func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log index.EditLog) (built bool, err error) {
 	for {
 		_, err := index.CurrentGeneration(cfg.indexDir)
 		if !errors.Is(err, index.ErrNoIndex) {
@@ -23,7 +24,7 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger) (bui
 		}
 		built = true
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
-		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal})
+		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log})
 		if err == nil {
 			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
 				"edits", stats.Edits, "took", stats.Took.Round(time.Millisecond))

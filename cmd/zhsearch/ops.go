@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/analytics"
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
@@ -54,19 +55,22 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 	}}, nil
 }
 
-// apiServer returns the API over ix with cfg's limits and o's
-// instrumentation.
-func (o *observability) apiServer(cfg serveConfig, ix *index.Live, logger *slog.Logger) *api.Server {
+// apiServer returns the API over svc and admin with cfg's limits and o's
+// instrumentation; clusterStats, when set, is a replica's cluster status
+// for /api/v1/admin/stats.
+func (o *observability) apiServer(cfg serveConfig, svc zhsearch.SearchService, admin zhsearch.AdminService,
+	clusterStats func() any, logger *slog.Logger) *api.Server {
 	proxies, _ := parseProxies(cfg.ops.trustedProxies) // validated
 	return &api.Server{
-		Service:     ix,
-		Admin:       ix,
+		Service:     svc,
+		Admin:       admin,
 		Logger:      logger,
 		AdminToken:  string(cfg.ops.adminToken),
 		CORSOrigins: cfg.corsOrigins,
 		Ops: api.Ops{
 			Metrics:       o.metrics,
 			Analytics:     o.analytics,
+			Cluster:       clusterStats,
 			SearchTimeout: cfg.ops.searchTimeout,
 			MaxBodyBytes:  cfg.ops.maxBodyBytes,
 			MaxConcurrent: cfg.ops.maxConcurrent, MaxQueued: cfg.ops.maxQueued,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/cluster"
 	"github.com/zhsearch/zhsearch/index"
 )
 
@@ -17,6 +18,9 @@ type serveConfig struct {
 	dataDir, indexDir, addr string
 	// journal is the edit journal's path ("": DATA/journal/edits.log).
 	journal string
+	// nats lists the NATS servers of a cluster ("": a single server);
+	// replica names this replica in it (cluster.go).
+	nats, replica string
 	// searchCache is how many result pages are cached (0: off).
 	searchCache int
 	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
@@ -56,8 +60,26 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		}
 		return live
 	})
+	// A replica of a cluster (--nats) reads and writes edits through the
+	// cluster's stream (cluster.go); a single server its local journal.
+	var node *cluster.Node
+	closeNode := func() {
+		if node != nil {
+			node.Close()
+			node = nil
+		}
+	}
+	defer closeNode()
+	var editLog index.EditLog
+	if cfg.nats != "" {
+		var err error
+		if node, err = joinCluster(ctx, cfg, logger); err != nil {
+			return err
+		}
+		editLog = node
+	}
 	start := time.Now()
-	built, err := ensureIndex(ctx, cfg, logger)
+	built, err := ensureIndex(ctx, cfg, logger, editLog)
 	if built {
 		obs.metrics.ObserveReindex(time.Since(start), err)
 	}
@@ -72,23 +94,39 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if searchCache == 0 {
 		searchCache = -1 // off
 	}
-	live, err = index.OpenLive(index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
+	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
 		SearchCache: searchCache,
-		Edits:       cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics})
+		Edits:       cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
+	if node != nil {
+		lcfg.Edits, lcfg.Log, lcfg.OnBuilt = false, node, node.OnBuilt
+	}
+	live, err = index.OpenLive(lcfg)
 	if err != nil {
 		return err
 	}
 	defer func() {
+		closeNode() // stop applying the stream first
 		if err := live.Close(); err != nil {
 			logger.Error("closing the index", "err", err)
 			return
 		}
 		logger.Info("index closed")
 	}()
+	var (
+		svc   zhsearch.SearchService = live
+		admin zhsearch.AdminService  = live
+		stats func() any
+	)
+	if node != nil {
+		node.Start(live)
+		svc, admin = clusterService{live, node}, node
+		stats = func() any { return node.Status() }
+		registerClusterMetrics(obs.metrics.Registry(), node)
+	}
 	stopHUP := reloadOnSIGHUP(ctx, live, logger)
 	defer stopHUP()
 
-	srv := cfg.httpServer(obs.apiServer(cfg, live, logger).Handler(), logger)
+	srv := cfg.httpServer(obs.apiServer(cfg, svc, admin, stats, logger).Handler(), logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -1,0 +1,268 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// PutArticle implements zhsearch.AdminService: it validates a as a single
+// server does, publishes the upsert to the stream, and answers once the
+// stream acknowledged it and this replica applied it.
+func (n *Node) PutArticle(ctx context.Context, a *zhsearch.Article) (*zhsearch.EditResult, error) {
+	if a == nil {
+		return nil, zhsearch.Errorf(zhsearch.EINVALID, "no article")
+	}
+	put := *a
+	if err := put.Validate(); err != nil {
+		return nil, err
+	}
+	return n.edit(ctx, journal.Record{Op: zhsearch.OpPut, ID: put.ID, Article: &put})
+}
+
+// DeleteArticle implements zhsearch.AdminService: not_found when this
+// replica serves no article id, otherwise the delete goes through the
+// stream like a put.
+func (n *Node) DeleteArticle(ctx context.Context, id string) (*zhsearch.EditResult, error) {
+	if !zhsearch.ValidID(id) {
+		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
+	}
+	return n.edit(ctx, journal.Record{Op: zhsearch.OpDelete, ID: id})
+}
+
+// edit publishes r (retrying with the same message id, which JetStream
+// deduplicates, while a server is down or the stream elects a leader) and
+// waits until the live service holds it.
+func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult, error) {
+	if n.live == nil || n.ctx.Err() != nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is shutting down")
+	}
+	// Decide not_found and created on the stream as this replica last saw
+	// it: wait (briefly) until it applied what it has seen.
+	wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
+	_ = n.live.WaitApplied(wctx, n.streamLast.Load())
+	wcancel()
+	_, err := n.live.Article(ctx, r.ID)
+	existed := err == nil
+	if err != nil && zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		return nil, err
+	}
+	if r.Op == zhsearch.OpDelete && !existed {
+		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
+	}
+	r.Time = time.Now().UTC()
+	data, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	// Once published the edit must be waited for even if the client goes.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), editTimeout)
+	defer cancel()
+	msgID := newMsgID()
+	var seq uint64
+	err = retry(ctx, func(ctx context.Context) error {
+		ack, err := n.js.Publish(ctx, n.cfg.subject(), data, jetstream.WithMsgID(msgID),
+			jetstream.WithExpectStream(n.cfg.streamName()))
+		if err == nil {
+			seq = ack.Sequence
+		}
+		return err
+	})
+	if err != nil {
+		n.log.Error("publishing an edit failed: edit refused", "id", r.ID, "op", r.Op, "err", err)
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit could not be recorded (the cluster's stream did not acknowledge it); "+
+			"it may still be applied: retry it")
+	}
+	n.noteLast(seq)
+	if err := n.live.WaitApplied(ctx, seq); err != nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit is in the cluster's stream (seq %d) but this replica "+
+			"has not applied it yet; every replica applies it once it can", seq)
+	}
+	return &zhsearch.EditResult{ID: r.ID, Op: r.Op, Seq: seq, Created: r.Op == zhsearch.OpPut && !existed}, nil
+}
+
+// StartReindex implements zhsearch.AdminService: it takes the cluster's
+// reindex lock (conflict if another replica holds it) and starts the
+// local rebuild, whose generation OnBuilt publishes to every replica. The
+// lock is refreshed while the job runs and released when it ends.
+func (n *Node) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
+	if n.live == nil || n.ctx.Err() != nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is shutting down")
+	}
+	var rev uint64
+	err := retry(ctx, func(ctx context.Context) error {
+		var err error
+		rev, err = n.locks.Create(ctx, lockKey, []byte(n.cfg.Name))
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "cannot reach the cluster's reindex lock: %v", err)
+	}
+	if rev == 0 {
+		holder := "another replica"
+		if e, err := n.locks.Get(ctx, lockKey); err == nil {
+			holder = "replica " + string(e.Value())
+		}
+		return nil, zhsearch.Errorf(zhsearch.ECONFLICT, "a reindex is running on %s", holder)
+	}
+	j, err := n.live.StartReindex(ctx)
+	if err != nil || j.State != zhsearch.JobRunning {
+		n.unlock(rev)
+		return j, err
+	}
+	n.wg.Add(1)
+	go n.holdLock(j.ID, rev)
+	return j, nil
+}
+
+// holdLock refreshes the reindex lock until job id ends, then releases it.
+// Meanwhile it shares the job's state with the other replicas (see
+// ReindexJob).
+func (n *Node) holdLock(id string, rev uint64) {
+	defer n.wg.Done()
+	defer func() { n.unlock(rev) }()
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	refreshed := time.Now()
+	var shared []byte
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-t.C:
+		}
+		j, err := n.live.ReindexJob(n.ctx, id)
+		if err == nil {
+			shared = n.shareJob(j, shared)
+		}
+		if err != nil || j.State != zhsearch.JobRunning {
+			return
+		}
+		if time.Since(refreshed) < lockTTL/4 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
+		r, err := n.locks.Update(ctx, lockKey, []byte(n.cfg.Name), rev)
+		cancel()
+		if err != nil {
+			n.log.Warn("cannot refresh the reindex lock", "err", err)
+			continue
+		}
+		rev, refreshed = r, time.Now()
+	}
+}
+
+// shareJob writes j to the jobs bucket unless it is what was last
+// written (last), and returns what it wrote.
+func (n *Node) shareJob(j *zhsearch.ReindexJob, last []byte) []byte {
+	data, err := json.Marshal(j)
+	if err != nil || string(data) == string(last) {
+		return last
+	}
+	ctx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
+	defer cancel()
+	if _, err := n.jobs.Put(ctx, j.ID, data); err != nil {
+		return last // the next tick tries again
+	}
+	return data
+}
+
+// unlock releases the reindex lock if it is still the one taken.
+func (n *Node) unlock(rev uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := n.locks.Delete(ctx, lockKey, jetstream.LastRevision(rev)); err != nil {
+		n.log.Warn("cannot release the reindex lock; it expires", "ttl", lockTTL.String(), "err", err)
+	}
+}
+
+// ReindexJob implements zhsearch.AdminService: a job this replica ran, or
+// one another replica runs or ran (as its builder last shared it), so that
+// a client behind a load balancer follows its job whichever replica it
+// asks. Without id, the last job this replica ran.
+func (n *Node) ReindexJob(ctx context.Context, id string) (*zhsearch.ReindexJob, error) {
+	if n.live == nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is starting")
+	}
+	j, err := n.live.ReindexJob(ctx, id)
+	if id == "" || zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		return j, err
+	}
+	var e jetstream.KeyValueEntry
+	gerr := retry(ctx, func(ctx context.Context) error {
+		var err error
+		e, err = n.jobs.Get(ctx, id)
+		if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+			return nil
+		}
+		return err
+	}, 10*time.Second)
+	if gerr != nil {
+		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "cannot reach the cluster's reindex jobs: %v", gerr)
+	}
+	if e == nil {
+		return nil, err
+	}
+	var shared zhsearch.ReindexJob
+	if err := json.Unmarshal(e.Value(), &shared); err != nil {
+		return nil, err
+	}
+	return &shared, nil
+}
+
+// Ready reports whether this replica may take requests: it has caught up
+// with the stream as it was when it started.
+func (n *Node) Ready() error {
+	if !n.caughtUp.Load() {
+		return zhsearch.Errorf(zhsearch.EUNAVAILABLE, "catching up with the cluster's stream (applied %d of %d)",
+			n.live.Applied(), n.streamLast.Load())
+	}
+	return nil
+}
+
+// Status is a replica's view of the cluster.
+type Status struct {
+	Replica    string   `json:"replica"`
+	Stream     string   `json:"stream"`
+	Connected  bool     `json:"connected"`
+	Generation string   `json:"generation"`
+	AppliedSeq uint64   `json:"applied_seq"`
+	StreamSeq  uint64   `json:"stream_seq"`
+	Lag        uint64   `json:"lag"`
+	CaughtUp   bool     `json:"caught_up"`
+	Replicas   int      `json:"stream_replicas"`
+	Pointer    *Pointer `json:"pointer,omitempty"`
+}
+
+// Status reports the replica's generation, applied seq and lag.
+func (n *Node) Status() Status {
+	s := Status{Replica: n.cfg.Name, Stream: n.id, Connected: n.nc.IsConnected(), StreamSeq: n.streamLast.Load(),
+		CaughtUp: n.caughtUp.Load(), Replicas: n.replicas, Pointer: n.pointer.Load()}
+	if n.live != nil {
+		s.Generation, s.AppliedSeq = n.live.Generation(), n.live.Applied()
+	}
+	if s.StreamSeq > s.AppliedSeq {
+		s.Lag = s.StreamSeq - s.AppliedSeq
+	}
+	return s
+}
+
+// Start makes the node apply the stream to live and follow the generation
+// pointer, until Close.
+func (n *Node) Start(live *index.Live) {
+	n.live = live
+	n.wg.Add(3)
+	go n.applyLoop()
+	go n.statusLoop()
+	go n.watchPointer()
+}

@@ -1,0 +1,504 @@
+package cluster
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/journal"
+)
+
+// keepObjects is how many generations the object store keeps: the
+// pointer's and the one before it (a replica may still be downloading it).
+const keepObjects = 2
+
+// transferTimeout bounds one upload or download of a generation of size
+// bytes: a minute plus one second per MB (a loaded machine writing three
+// copies of a 100k-article generation, 775 MB, moves a few MB/s). A
+// transfer that stalls (a NATS server died under it) ends sooner: see
+// stallLimit.
+func transferTimeout(size int64) time.Duration {
+	return time.Minute + time.Duration(size>>20)*time.Second
+}
+
+// stallLimit is how long a transfer may go without moving a byte.
+const stallLimit = time.Minute
+
+// errStalled ends a transfer that moved nothing for stallLimit.
+var errStalled = fmt.Errorf("no progress for %v", stallLimit)
+
+// watchStall returns a context that ends with ctx, or errStalled once
+// moved has not been called for limit, and moved.
+func watchStall(ctx context.Context, limit time.Duration) (context.Context, func(), context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	var last atomic.Int64
+	moved := func() { last.Store(time.Now().UnixNano()) }
+	moved()
+	go func() {
+		t := time.NewTicker(limit / 20)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if time.Since(time.Unix(0, last.Load())) > limit {
+					cancel(errStalled)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, moved, func() { cancel(context.Canceled) }
+}
+
+// progressReader calls moved whenever a read returns bytes.
+type progressReader struct {
+	r     io.Reader
+	moved func()
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.moved()
+	}
+	return n, err
+}
+
+// transferError words the error of a transfer that ctx ended.
+func transferError(ctx context.Context, err error) error {
+	if errors.Is(context.Cause(ctx), errStalled) {
+		return fmt.Errorf("%w (%v)", errStalled, err)
+	}
+	return err
+}
+
+// dirSize is the size of the files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// defaultPartSize is the size of each object a generation is uploaded in
+// (Node.partSize). The client publishes an object's 128 KB chunks without
+// waiting for their acknowledgements, at most 4,000 at a time, and fails
+// the upload when that many wait longer than 200 ms (seen: "stalled with
+// too many outstanding async published messages" for a 100k-article
+// generation, 775 MB, on a loaded machine). A part of 512 chunks never
+// gets there, and its acknowledgements come well within stallLimit.
+const defaultPartSize = 64 << 20
+
+// partName names part i of generation name in the object store.
+func partName(name string, i int) string { return fmt.Sprintf("%s.%04d", name, i) }
+
+// OnBuilt is the index.LiveConfig.OnBuilt hook of a replica: it uploads
+// the generation a reindex built to the object store and points every
+// replica at it, before this replica switches to it itself.
+func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) error {
+	name := filepath.Base(path)
+	start := time.Now()
+	n.log.Info("uploading the generation to the object store", "generation", name, "seq", pos.Seq)
+	var parts int
+	var size int64
+	var err error
+	// An upload can stall while a NATS server dies and the bucket elects
+	// a leader: each attempt has a deadline, and a new attempt replaces
+	// what the last one left.
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, transferTimeout(dirSize(path)))
+		parts, size, err = n.upload(actx, name, path)
+		cancel()
+		if err == nil || ctx.Err() != nil || attempt == 5 {
+			break
+		}
+		n.log.Warn("uploading the generation failed; retrying", "generation", name, "err", err)
+	}
+	if err != nil {
+		return fmt.Errorf("upload generation %s: %w", name, err)
+	}
+	p := Pointer{Generation: name, Parts: parts, Bytes: size, Seq: pos.Seq, Stream: n.id, Builder: n.cfg.Name,
+		Time: time.Now().UTC()}
+	data, _ := json.Marshal(p)
+	if err := retry(ctx, func(ctx context.Context) error {
+		_, err := n.pointers.Put(ctx, pointerKey, data)
+		return err
+	}); err != nil {
+		return fmt.Errorf("point the cluster at generation %s: %w", name, err)
+	}
+	n.pointer.Store(&p)
+	n.log.Info("generation uploaded and pointed at", "generation", name, "seq", pos.Seq,
+		"bytes", size, "parts", parts, "took", time.Since(start).Round(time.Millisecond))
+	n.pruneObjects(ctx, name)
+	return nil
+}
+
+// upload writes the generation folder path to the object store as a tar
+// in parts of n.partSize, reads each back, and returns the number of parts
+// and the tar's size.
+func (n *Node) upload(ctx context.Context, name, path string) (int, int64, error) {
+	pr, pw := io.Pipe()
+	defer pr.Close()
+	go func() { pw.CloseWithError(writeTar(pw, path)) }()
+	r := bufio.NewReader(pr)
+	var size int64
+	for i := 0; ; i++ {
+		if _, err := r.Peek(1); err == io.EOF && i > 0 {
+			return i, size, nil
+		}
+		sctx, moved, stop := watchStall(ctx, stallLimit)
+		info, err := n.objects.Put(sctx, jetstream.ObjectMeta{Name: partName(name, i),
+			Description: "zhsearch generation (part of a tar)"}, progressReader{io.LimitReader(r, n.partSize), moved})
+		err = transferError(sctx, err)
+		stop()
+		if err == nil {
+			// Read it back: a chunk the client published again after a
+			// "no responders" (a bucket electing its leader) lands out of
+			// order, and its digest would fail on every replica.
+			sctx, moved, stop := watchStall(ctx, stallLimit)
+			err = transferError(sctx, n.verifyObject(sctx, partName(name, i), moved))
+			stop()
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("part %d: %w", i, err)
+		}
+		size += int64(info.Size)
+	}
+}
+
+// verifyObject reads the object name to its end, which checks its digest,
+// calling moved as bytes arrive.
+func (n *Node) verifyObject(ctx context.Context, name string, moved func()) error {
+	obj, err := n.objects.Get(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	if _, err := io.Copy(io.Discard, progressReader{obj, moved}); err != nil {
+		return fmt.Errorf("verify the uploaded generation: %w", err)
+	}
+	return nil
+}
+
+// partsReader reads the parts of a generation in the object store one
+// after the other (each part's digest is checked at its end).
+type partsReader struct {
+	ctx   context.Context
+	n     *Node
+	name  string
+	parts int
+	next  int
+	cur   jetstream.ObjectResult
+}
+
+func (r *partsReader) Read(b []byte) (int, error) {
+	for {
+		if r.cur == nil {
+			if r.next == r.parts {
+				return 0, io.EOF
+			}
+			obj, err := r.n.objects.Get(r.ctx, partName(r.name, r.next))
+			if err != nil {
+				return 0, fmt.Errorf("part %d: %w", r.next, err)
+			}
+			r.cur, r.next = obj, r.next+1
+		}
+		k, err := r.cur.Read(b)
+		if err == io.EOF {
+			r.cur.Close()
+			r.cur = nil
+			if k == 0 {
+				continue
+			}
+			err = nil
+		}
+		return k, err
+	}
+}
+
+func (r *partsReader) Close() {
+	if r.cur != nil {
+		r.cur.Close()
+	}
+}
+
+// pruneObjects removes from the object store the generations but the
+// newest keepObjects (keep is the newest), and what a failed upload left.
+func (n *Node) pruneObjects(ctx context.Context, keep string) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	list, err := n.objects.List(ctx)
+	if err != nil {
+		return
+	}
+	byGen := map[string][]string{}
+	var gens []string
+	for _, o := range list {
+		gen, _, _ := strings.Cut(o.Name, ".")
+		if gen == keep {
+			continue
+		}
+		if byGen[gen] == nil {
+			gens = append(gens, gen)
+		}
+		byGen[gen] = append(byGen[gen], o.Name)
+	}
+	sort.Strings(gens) // generation names sort by build time
+	for len(gens) > keepObjects-1 {
+		for _, obj := range byGen[gens[0]] {
+			if err := n.objects.Delete(ctx, obj); err != nil {
+				n.log.Warn("cannot remove an old generation from the object store", "object", obj, "err", err)
+			}
+		}
+		gens = gens[1:]
+	}
+}
+
+// readPointer returns the generation pointer, nil if none was set.
+func (n *Node) readPointer(ctx context.Context) (*Pointer, error) {
+	var p *Pointer
+	err := retry(ctx, func(ctx context.Context) error {
+		e, err := n.pointers.Get(ctx, pointerKey)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		p = new(Pointer)
+		return json.Unmarshal(e.Value(), p)
+	})
+	return p, err
+}
+
+// Prepare runs before the replica opens its index: it installs the
+// generation the pointer names when the index folder does not serve it
+// yet, and reports whether there was a pointer. Without one the replica
+// builds from its data folder (and the stream) as a single server would.
+func (n *Node) Prepare(ctx context.Context) (bool, error) {
+	p, err := n.readPointer(ctx)
+	if err != nil || p == nil {
+		return false, err
+	}
+	if p.Stream != n.id {
+		n.log.Warn("the generation pointer names another stream (deleted and created again?); ignoring it",
+			"pointer", p.Stream, "stream", n.id)
+		return false, nil
+	}
+	n.pointer.Store(p)
+	if cur, err := index.CurrentGeneration(n.cfg.IndexDir); err == nil && filepath.Base(cur) == p.Generation {
+		return true, nil
+	}
+	// A download can fail while NATS servers come and go (a digest that
+	// does not match, a deadline): try again a few times.
+	for attempt := 1; ; attempt++ {
+		err := n.install(ctx, p)
+		if err == nil || attempt == 5 || ctx.Err() != nil {
+			return true, err
+		}
+		n.log.Warn("cannot install the cluster's generation; retrying", "generation", p.Generation, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt) * time.Second):
+		}
+	}
+}
+
+// install downloads the pointer's generation into the index folder and
+// points CURRENT at it.
+func (n *Node) install(ctx context.Context, p *Pointer) error {
+	n.installMu.Lock()
+	defer n.installMu.Unlock()
+	start := time.Now()
+	err := index.InstallGeneration(ctx, n.cfg.IndexDir, p.Generation, func(dir string) error {
+		ctx, cancel := context.WithTimeout(ctx, transferTimeout(p.Bytes))
+		defer cancel()
+		ctx, moved, stop := watchStall(ctx, stallLimit)
+		defer stop()
+		parts := &partsReader{ctx: ctx, n: n, name: p.Generation, parts: p.Parts}
+		defer parts.Close()
+		return transferError(ctx, readTar(progressReader{parts, moved}, dir))
+	})
+	if err != nil {
+		return err
+	}
+	n.log.Info("installed the cluster's generation", "generation", p.Generation, "seq", p.Seq,
+		"builder", p.Builder, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// watchPointer follows the generation pointer until the node closes: each
+// new generation is downloaded, installed and switched to.
+func (n *Node) watchPointer() {
+	defer n.wg.Done()
+	for n.ctx.Err() == nil {
+		w, err := n.pointers.Watch(n.ctx, pointerKey)
+		if err != nil {
+			select {
+			case <-n.ctx.Done():
+				return
+			case <-time.After(time.Second):
+				continue
+			}
+		}
+		for e := range w.Updates() {
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var p Pointer
+			if err := json.Unmarshal(e.Value(), &p); err != nil {
+				n.log.Error("bad generation pointer", "err", err)
+				continue
+			}
+			n.followPointer(&p)
+		}
+		w.Stop()
+	}
+}
+
+// followPointer switches the live service to the generation p names, unless it
+// serves it already or the generation is this replica's own build (which
+// its reindex job switches to).
+func (n *Node) followPointer(p *Pointer) {
+	if p.Stream != n.id || p.Generation == n.live.Generation() {
+		return
+	}
+	// Generation names sort by build time: never go back to an older one
+	// (a pointer read before a newer one arrived).
+	if cur := n.pointer.Load(); cur != nil && p.Generation < cur.Generation {
+		return
+	}
+	n.pointer.Store(p)
+	if _, err := os.Stat(filepath.Join(n.cfg.IndexDir, p.Generation)); err == nil {
+		return
+	}
+	for attempt := 0; n.ctx.Err() == nil; attempt++ {
+		err := n.install(n.ctx, p)
+		if err == nil {
+			err = n.live.Reload()
+		}
+		if err == nil {
+			n.log.Info("serving the cluster's new generation", "generation", n.live.Generation(), "seq", n.live.Applied())
+			return
+		}
+		if cur := n.pointer.Load(); cur != nil && cur.Generation != p.Generation {
+			return // a newer one came
+		}
+		n.log.Warn("cannot switch to the cluster's new generation; retrying", "generation", p.Generation, "err", err)
+		select {
+		case <-n.ctx.Done():
+		case <-time.After(time.Duration(min(attempt+1, 10)) * time.Second):
+		}
+	}
+}
+
+// writeTar writes the files of the generation folder dir to w, leaving
+// out its lock file.
+func writeTar(w io.Writer, dir string) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if rel == index.GenerationLockFile {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		hdr, err := tar.FileInfoHeader(fi, "")
+		if err != nil {
+			return err
+		}
+		hdr.Name = filepath.ToSlash(rel)
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.CopyN(tw, f, fi.Size())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// readTar extracts the tar stream r (directories and regular files only)
+// into dir, and syncs the files.
+func readTar(r io.Reader, dir string) error {
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.FromSlash(hdr.Name)
+		if !filepath.IsLocal(name) || strings.Contains(hdr.Name, "..") {
+			return fmt.Errorf("bad path %q in generation archive", hdr.Name)
+		}
+		path := filepath.Join(dir, name)
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(f, tr)
+			if err == nil {
+				err = f.Sync()
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unexpected entry %q in generation archive", hdr.Name)
+		}
+	}
+	// The object's digest is checked once it is read to its end.
+	_, err := io.Copy(io.Discard, r)
+	return err
+}

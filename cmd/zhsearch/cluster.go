@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/zhsearch/zhsearch/cluster"
+	"github.com/zhsearch/zhsearch/index"
+)
+
+// natsURLs splits --nats into server URLs ("": none). Each is a URL with
+// a nats:// or tls:// scheme, or host:port.
+func natsURLs(s string) ([]string, error) {
+	var urls []string
+	for _, u := range strings.Split(s, ",") {
+		u = strings.TrimSpace(u)
+		if u == "" {
+			continue
+		}
+		if !strings.Contains(u, "://") {
+			u = "nats://" + u
+		}
+		p, err := url.Parse(u)
+		if err != nil || p.Host == "" || (p.Scheme != "nats" && p.Scheme != "tls") {
+			return nil, fmt.Errorf("%q: want nats://HOST:PORT (or tls://, or HOST:PORT)", clipValue(u))
+		}
+		urls = append(urls, u)
+	}
+	return urls, nil
+}
+
+// redactURLs hides the credentials of --nats URLs for the log.
+func redactURLs(s string) string {
+	urls, err := natsURLs(s)
+	if err != nil {
+		return "(invalid)"
+	}
+	for i, u := range urls {
+		if p, err := url.Parse(u); err == nil {
+			urls[i] = p.Redacted()
+		}
+	}
+	return strings.Join(urls, ",")
+}
+
+// joinCluster connects a replica to the cluster of --nats and installs the
+// generation the cluster points at, before the index is opened.
+func joinCluster(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*cluster.Node, error) {
+	urls, _ := natsURLs(cfg.nats) // validated
+	node, err := cluster.Connect(ctx, cluster.Config{URLs: urls, IndexDir: cfg.indexDir, Name: cfg.replica, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := node.Prepare(ctx); err != nil {
+		node.Close()
+		return nil, fmt.Errorf("install the cluster's generation: %w", err)
+	}
+	return node, nil
+}
+
+// clusterService is the search service of a replica: the live index, ready
+// once the replica has caught up with the cluster's stream.
+type clusterService struct {
+	*index.Live
+	node *cluster.Node
+}
+
+// Ready is not ready until the replica caught up, then the index's own.
+func (s clusterService) Ready(ctx context.Context) error {
+	if err := s.node.Ready(); err != nil {
+		return err
+	}
+	return s.Live.Ready(ctx)
+}
+
+// registerClusterMetrics adds the replica's cluster gauges to reg.
+func registerClusterMetrics(reg prometheus.Registerer, node *cluster.Node) {
+	gauge := func(name, help string, v func(cluster.Status) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help},
+			func() float64 { return v(node.Status()) })
+	}
+	reg.MustRegister(
+		gauge("zhsearch_cluster_applied_seq", "Last seq of the cluster's edit stream this replica's generation holds.",
+			func(s cluster.Status) float64 { return float64(s.AppliedSeq) }),
+		gauge("zhsearch_cluster_stream_seq", "Last seq of the cluster's edit stream seen by this replica.",
+			func(s cluster.Status) float64 { return float64(s.StreamSeq) }),
+		gauge("zhsearch_cluster_lag", "Edits of the cluster's stream this replica has not applied yet.",
+			func(s cluster.Status) float64 { return float64(s.Lag) }),
+		gauge("zhsearch_cluster_connected", "1 while this replica is connected to a NATS server.",
+			func(s cluster.Status) float64 { return b2f(s.Connected) }),
+		gauge("zhsearch_cluster_caught_up", "1 once this replica has caught up with the stream after starting.",
+			func(s cluster.Status) float64 { return b2f(s.CaughtUp) }),
+	)
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
