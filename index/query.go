@@ -520,11 +520,7 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 		return nil // one term: nothing to weigh against
 	}
 	ix.rel.init() // the document frequency cache lives with the related engine's
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return err
 	}

@@ -260,11 +260,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	src = boundedSource(src)
 	opts := ix.rel.options()
 	out := &zhsearch.RelatedResult{ID: src.ID, Related: []zhsearch.RelatedItem{}}
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}

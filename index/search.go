@@ -95,11 +95,7 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 	// between bumps it after, so impacts computed on this snapshot are
 	// never kept for a later version.
 	version := ix.Version()
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +119,16 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 		res.Hits = append(res.Hits, h)
 	}
 	return res, nil
+}
+
+// reader opens a snapshot of the index for reading postings directly; the
+// caller closes it.
+func (ix *Index) reader() (bindex.IndexReader, error) {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
 }
 
 // blevePage runs q as a bleve search.

@@ -24,8 +24,16 @@ var relaxCorpus = []zhsearch.Article{
 
 func relaxIndex(t *testing.T) *Index {
 	t.Helper()
+	ix := builtIndex(t, relaxCorpus)
+	ix.SetSearchCacheSize(0)
+	return ix
+}
+
+// builtIndex builds an index of articles in a temp folder and opens it.
+func builtIndex(t *testing.T, articles []zhsearch.Article) *Index {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "index")
-	if _, err := BuildArticles(context.Background(), dir, relaxCorpus, BuildOptions{}); err != nil {
+	if _, err := BuildArticles(context.Background(), dir, articles, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := Open(dir)
@@ -33,7 +41,6 @@ func relaxIndex(t *testing.T) *Index {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	ix.SetSearchCacheSize(0)
 	return ix
 }
 

@@ -44,16 +44,7 @@ func judgedIndex(t *testing.T) (*Index, []string) {
 			unique = append(unique, a)
 		}
 	}
-	dir := filepath.Join(t.TempDir(), "index")
-	if _, err := BuildArticles(context.Background(), dir, unique, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	return ix, queries
+	return builtIndex(t, unique), queries
 }
 
 // judgedQueries returns each judged query's strict bleve query and, when it
@@ -132,11 +123,7 @@ func topKMatchesBleve(t *testing.T, ix *Index, queries map[string]query.Query) {
 // match is scored, and the count says it is a lower bound.
 func topKSkipsSafely(t *testing.T, ix *Index, queries map[string]query.Query) {
 	ctx := context.Background()
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,15 +218,7 @@ func TestTopKCapsTotal(t *testing.T) {
 		}
 		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%04d", i), Title: title, TitleOnly: true})
 	}
-	dir := filepath.Join(t.TempDir(), "index")
-	if _, err := BuildArticles(context.Background(), dir, articles, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := builtIndex(t, articles)
 	ix.SetSearchCacheSize(0)
 	broad := searchPage(t, ix, "网贷逾期", 1, 10)
 	if !broad.TotalCapped || broad.Total < zhsearch.MaxResultWindow || broad.Total > uint64(len(articles)) {
@@ -282,11 +261,7 @@ func TestImpactsFollowEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer g.release()
-		adv, err := g.ix.bleve.Advanced()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := adv.Reader()
+		r, err := g.ix.reader()
 		if err != nil {
 			t.Fatal(err)
 		}
