@@ -32,6 +32,8 @@ type relatedEngine struct {
 	scratch sync.Pool // of *scratch
 
 	hits, misses atomic.Uint64
+
+	gaps bool // see Index.gaps
 }
 
 // versionState is what is valid for one version of the index only: cached

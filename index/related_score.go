@@ -54,6 +54,7 @@ type scored struct {
 func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *corpusStats, selfID string,
 	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
 	q := newTermSet(terms)
+	q.gaps = ix.gaps
 	if q.shareable == 0 {
 		return nil, q, nil // only template words: nothing to relate by
 	}
@@ -367,7 +368,15 @@ func (q *termSet) match(i int, src termPostings) error {
 			return err
 		}
 	}
-	return src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+	err = src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+		m.bodyMatch(bit, inside, t.weight, d.Freq)
+	})
+	if err != nil || !t.bigram || !q.gaps {
+		return err
+	}
+	// The body bigrams are the gaps between words (Index.gaps): where the
+	// body's words hold the bigram as a word, it is there.
+	return src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
 		m.bodyMatch(bit, inside, t.weight, d.Freq)
 	})
 }
@@ -669,6 +678,8 @@ type termSet struct {
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.
 	total, titleTotal float64
+	// gaps: a bigram term is looked up in the body's words too (Index.gaps).
+	gaps bool
 }
 
 func newTermSet(all []srcTerm) *termSet {
