@@ -9,20 +9,23 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	bleveanalysis "github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
 // defaultBatchSize is the number of articles per bleve batch. Each batch
-// becomes one segment: larger batches mean fewer segments to merge, but an
-// analyzed article holds about 200 KB until its batch is written, and two
-// batches are in flight. 500 keeps a 100k build's memory near a gigabyte
-// and costs a few percent more merging than 1000 (see BENCHMARKS.md).
-const defaultBatchSize = 500
+// becomes one segment: larger batches mean fewer segments to merge and
+// fewer per-segment dictionaries, but an analyzed article holds its
+// tokens until its batch is written. With one batch writer per two CPUs,
+// 1,000 takes less CPU and less memory than 500 with one writer per CPU
+// (see BENCHMARKS.md).
+const defaultBatchSize = 1000
 
 // writeGeneration indexes articles into a new bleve index at path, using
 // every CPU:
@@ -31,10 +34,10 @@ const defaultBatchSize = 500
 //     runs in one worker per CPU outside bleve; the documents reach bleve
 //     already analyzed (analyzedText), with the same result as bleve's own
 //     analysis;
-//   - one batch writer per CPU hands batches to bleve, so segments are
-//     built in parallel (bleve builds a batch's segment on the calling
-//     goroutine) while the next articles are analyzed; bleve's merger and
-//     persister run beside them.
+//   - one batch writer per two CPUs hands batches to bleve, so segments
+//     are built (bleve builds a batch's segment on the calling goroutine)
+//     while the next articles are analyzed, in parallel on larger
+//     machines; bleve's merger and persister run beside them.
 //
 // Batches are unsafe (bleve's unsafe_batch): Batch returns once the segment
 // is in memory, and each batch's persisted callback says when it is on
@@ -51,10 +54,11 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 	if dicts == nil {
 		dicts = analysis.EmbeddedDicts()
 	}
-	if _, err := analysis.SegmenterFor(dicts); err != nil {
+	seg, err := analysis.SegmenterFor(dicts)
+	if err != nil {
 		return err
 	}
-	im, err := newMapping(dicts.ID)
+	im, err := mappingFor(dicts.ID)
 	if err != nil {
 		return err
 	}
@@ -69,7 +73,7 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 		b.Close()
 		return err
 	}
-	if err := bulkIndex(ctx, path, b, im, articles, opts); err != nil {
+	if err := bulkIndex(ctx, path, b, im, seg, articles, opts); err != nil {
 		b.Close()
 		return err
 	}
@@ -97,12 +101,21 @@ func init() {
 
 // bulkIndex analyzes and indexes articles into b in parallel; it returns
 // the first error, or ctx's when it ends first.
-func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.IndexMapping, articles []zhsearch.Article, opts BuildOptions) error {
+func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.IndexMapping, seg *analysis.Segmenter,
+	articles []zhsearch.Article, opts BuildOptions) error {
 	size := opts.BatchSize
 	if size <= 0 {
 		size = defaultBatchSize
 	}
+	if !bodyGaps(im) {
+		seg = nil // see analyzeArticle
+	}
+	// One analysis worker per CPU, one batch writer per two: a writer
+	// building a segment keeps a CPU busy about as long as two analysis
+	// workers take to fill its next batch, and each writer's batch is
+	// memory.
 	workers := runtime.GOMAXPROCS(0)
+	writersN := (workers + 1) / 2
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -139,10 +152,15 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 		go func() {
 			defer analyzers.Done()
 			for i := range next {
-				d, err := analyzeArticle(im, &articles[i])
+				d, err := analyzeArticle(im, seg, &articles[i])
 				if err != nil {
 					fail(err)
 					return
+				}
+				if opts.release {
+					// The document holds copies of what it needs.
+					a := &articles[i]
+					*a = zhsearch.Article{ID: a.ID, TitleOnly: a.TitleOnly}
 				}
 				select {
 				case docs <- d:
@@ -158,7 +176,7 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 	defer buildErrors.Delete(path)
 	// A slot per batch handed to bleve and not yet on disk; its persisted
 	// callback frees it.
-	slots := make(chan struct{}, 2*workers)
+	slots := make(chan struct{}, 2*writersN)
 	submit := func(batch *bleve.Batch) bool {
 		select {
 		case slots <- struct{}{}:
@@ -184,7 +202,7 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 		done int
 	)
 	var writers sync.WaitGroup
-	for range workers {
+	for range writersN {
 		writers.Add(1)
 		go func() {
 			defer writers.Done()
@@ -245,20 +263,74 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 }
 
 // analyzeArticle maps an article to a bleve document with the index
-// mapping and runs the analyzers of its indexed text fields.
-func analyzeArticle(im mapping.IndexMapping, a *zhsearch.Article) (*document.Document, error) {
+// mapping and runs the analyzers of its indexed text fields. The body's
+// words and its bigram gaps come from one cut with seg, the segmenter of
+// the mapping's word analyzer (analysis.WordsAndGaps): the same tokens as
+// the two analyzers give, for half the segmentation. A nil seg means the
+// mapping's body bigrams are not gaps: each field is analyzed alone.
+func analyzeArticle(im mapping.IndexMapping, seg *analysis.Segmenter, a *zhsearch.Article) (*document.Document, error) {
 	d := document.NewDocument(a.ID)
 	if err := im.MapDocument(d, toDoc(a)); err != nil {
 		return nil, fmt.Errorf("index article %s: %w", a.ID, err)
 	}
+	body, gaps := -1, -1
 	for i, f := range d.Fields {
-		if tf, ok := f.(*document.TextField); ok && tf.Options().IsIndexed() {
+		tf, ok := f.(*document.TextField)
+		if !ok || !tf.Options().IsIndexed() {
+			continue
+		}
+		switch tf.Name() {
+		case fBody:
+			body = i
+		case fBodyBi:
+			gaps = i
+		default:
 			tf.Analyze()
 			d.Fields[i] = analyzedText{tf}
 		}
 	}
+	if body >= 0 && gaps >= 0 && seg != nil {
+		words, bigrams := analysis.WordsAndGaps(seg, d.Fields[body].Value())
+		d.Fields[body] = tokenized(d.Fields[body].(*document.TextField), words)
+		d.Fields[gaps] = tokenized(d.Fields[gaps].(*document.TextField), bigrams)
+	} else {
+		for _, i := range []int{body, gaps} {
+			if i >= 0 {
+				tf := d.Fields[i].(*document.TextField)
+				tf.Analyze()
+				d.Fields[i] = analyzedText{tf}
+			}
+		}
+	}
 	return d, nil
 }
+
+// tokenized returns tf analyzed into tokens.
+func tokenized(tf *document.TextField, tokens bleveanalysis.TokenStream) document.Field {
+	return preAnalyzed{
+		TextField: tf,
+		length:    len(tokens),
+		freqs:     bleveanalysis.TokenFrequency(tokens, tf.ArrayPositions(), tf.Options()),
+	}
+}
+
+// preAnalyzed is a text field analyzed by the build rather than by its
+// analyzer (see analyzeArticle); like analyzedText, bleve's Analyze is a
+// no-op on it.
+type preAnalyzed struct {
+	*document.TextField
+	length int
+	freqs  bindex.TokenFrequencies
+}
+
+// Analyze implements index.Field; the field is already analyzed.
+func (preAnalyzed) Analyze() {}
+
+// AnalyzedLength implements index.Field.
+func (p preAnalyzed) AnalyzedLength() int { return p.length }
+
+// AnalyzedTokenFrequencies implements index.Field.
+func (p preAnalyzed) AnalyzedTokenFrequencies() bindex.TokenFrequencies { return p.freqs }
 
 // analyzedText is a text field whose analysis is done: bleve calls Analyze
 // again when it indexes a batch, and this makes that a no-op, so the work

@@ -138,6 +138,11 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
+	// The build owns the articles: their text goes once it is analyzed
+	// (BuildOptions.release), a third of a large build's memory.
+	files := c.Files
+	c = nil
+	opts.release = true
 	if len(articles) == 0 {
 		return nil, fmt.Errorf("%s: no articles found (want *.jsonl or *.txt files)", dataDir)
 	}
@@ -146,7 +151,7 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	stats := &BuildStats{Generation: gen, Files: c.Files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start)}
+	stats := &BuildStats{Generation: gen, Files: files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start)}
 	for i := range articles {
 		if articles[i].TitleOnly {
 			stats.TitleOnly++

@@ -35,6 +35,9 @@ type Index struct {
 	// bleveSearch runs every search page through bleve's own searchers
 	// instead of the top-k evaluator (topk.go): for paired benchmarks.
 	bleveSearch bool
+	// gaps: body_bi holds only the bigrams between the body's words
+	// (bodyGaps); a body bigram is looked up in the words too.
+	gaps bool
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)
@@ -80,7 +83,9 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	return &Index{bleve: b, path: path, seg: seg, lock: lock}, nil
+	ix := &Index{bleve: b, path: path, seg: seg, lock: lock, gaps: bodyGaps(b.Mapping())}
+	ix.rel.gaps = ix.gaps
+	return ix, nil
 }
 
 // generationSegmenter loads the dictionary a generation records (before
@@ -130,7 +135,7 @@ type BuildStats struct {
 
 // BuildOptions tunes a build.
 type BuildOptions struct {
-	// BatchSize is the number of articles per bleve batch (default 500).
+	// BatchSize is the number of articles per bleve batch (default 1000).
 	BatchSize int
 	// Progress, when set, is called after each batch with the number of
 	// articles indexed so far and the total.
@@ -157,6 +162,9 @@ type BuildOptions struct {
 
 	journal journal.Position  // recorded in the generation as applied
 	dicts   *analysis.DictSet // the dictionary; nil means the embedded one
+	// release lets the build drop each article's text once it is analyzed:
+	// the articles are the build's own (Build), not a caller's.
+	release bool
 }
 
 func (o *BuildOptions) stage(s string) {

@@ -43,6 +43,7 @@ type analyzedQuery struct {
 	syllable  []string    // pinyin syllables: of a Latin query, or of a Chinese one
 	initials  string      // a Latin query read as initials
 	soundUsed bool        // the search also matched by sound (homophones)
+	gaps      bool        // the index's body bigrams are gaps (Index.gaps)
 }
 
 // queryTerm is one content word of a query. A field matches it when it
@@ -56,7 +57,7 @@ type queryTerm struct {
 
 func (ix *Index) analyze(q string) analyzedQuery {
 	lex := ix.seg.Lexicon()
-	aq := analyzedQuery{norm: analysis.Normalize(q)}
+	aq := analyzedQuery{norm: analysis.Normalize(q), gaps: ix.gaps}
 	aq.std = lex.Respell(aq.norm)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	content := []byte(aq.std)  // fillers and intent words blanked out, for bigrams
@@ -186,6 +187,36 @@ func scaleBoost(q query.Query, b float64) query.Query {
 		q.SetBoost(q.Boost() * b)
 	}
 	return q
+}
+
+// bodyBigram matches documents whose body holds the bigram t: in body_bi,
+// and where body_bi holds only the gaps between words (Index.gaps), in the
+// body's words too, which hold the rest (analysis.GapTokenizer).
+func (aq *analyzedQuery) bodyBigram(t string) query.Query {
+	tq := query.NewTermQuery(t)
+	tq.SetField(fBodyBi)
+	if !aq.gaps {
+		return tq
+	}
+	wq := query.NewTermQuery(t)
+	wq.SetField(fBody)
+	return query.NewDisjunctionQuery([]query.Query{tq, wq})
+}
+
+// bodyBigrams matches documents whose body holds at least min of the
+// query's bigrams (see bodyBigram).
+func (aq *analyzedQuery) bodyBigrams(min int, boost float64) query.Query {
+	if !aq.gaps {
+		return anyOf(fBodyBi, aq.bigrams, min, boost)
+	}
+	qs := make([]query.Query, 0, len(aq.bigrams))
+	for _, t := range aq.bigrams {
+		qs = append(qs, aq.bodyBigram(t))
+	}
+	d := query.NewDisjunctionQuery(qs)
+	d.SetMin(float64(min))
+	d.SetBoost(boost)
+	return d
 }
 
 // titleQuorum is how many of n query bigrams a title must hold: a third.

@@ -33,6 +33,8 @@ type relatedEngine struct {
 
 	hits, misses atomic.Uint64
 	lazy         atomic.Uint64 // lists whose scoring looked some bodies up only
+
+	gaps bool // see Index.gaps
 }
 
 // versionState is what is valid for one version of the index only: cached

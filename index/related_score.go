@@ -53,6 +53,7 @@ type scored struct {
 func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *corpusStats, selfID string,
 	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
 	q := newTermSet(terms)
+	q.gaps = ix.gaps
 	if q.shareable == 0 {
 		return nil, q, nil // only template words: nothing to relate by
 	}
@@ -445,7 +446,15 @@ func (q *termSet) matchTitle(i int, src termPostings) error {
 func (q *termSet) matchBody(i int, src termPostings, titles uint64) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 	_, bodyField := t.fields()
-	return src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+	err := src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
+	})
+	if err != nil || !t.bigram || !q.gaps {
+		return err
+	}
+	// The body bigrams are the gaps between words (Index.gaps): where the
+	// body's words hold the bigram as a word, it is there.
+	return src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
 		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
 	})
 }
@@ -954,6 +963,8 @@ type termSet struct {
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.
 	total, titleTotal float64
+	// gaps: a bigram term is looked up in the body's words too (Index.gaps).
+	gaps bool
 }
 
 func newTermSet(all []srcTerm) *termSet {

@@ -434,12 +434,17 @@ func (c *dfCache) put(t string, df uint64) {
 
 // docFreq is the number of articles whose title or body holds term (the
 // larger of the two counts: a title word is nearly always a body word too),
-// in the word fields or, for a bigram, the bigram fields.
-func docFreq(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (uint64, error) {
+// in the word fields or, for a bigram, the bigram fields; with gaps (see
+// Index.gaps) a body bigram may be a body word instead, and the larger of
+// the two counts stands for the body's.
+func docFreq(ctx context.Context, r bindex.IndexReader, term string, bigram, gaps bool) (uint64, error) {
 	var best uint64
 	fields := []string{fTitle, fBody}
 	if bigram {
 		fields = []string{fTitleBi, fBodyBi}
+		if gaps {
+			fields = append(fields, fBody)
+		}
 	}
 	for _, field := range fields {
 		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
@@ -488,7 +493,7 @@ func (e *relatedEngine) termFreq(ctx context.Context, r bindex.IndexReader, term
 	if df, ok := c.get(key); ok {
 		return df, nil
 	}
-	df, err := docFreq(ctx, r, term, bigram)
+	df, err := docFreq(ctx, r, term, bigram, e.gaps)
 	if err != nil {
 		return 0, err
 	}

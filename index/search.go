@@ -201,9 +201,7 @@ func exactPhrase(aq *analyzedQuery) query.Query {
 	var bigrams []query.Query
 	for _, c := range chains {
 		for _, t := range c {
-			tq := query.NewTermQuery(t)
-			tq.SetField(fBodyBi)
-			bigrams = append(bigrams, tq)
+			bigrams = append(bigrams, aq.bodyBigram(t))
 		}
 	}
 	return query.NewDisjunctionQuery([]query.Query{allPhrases(fTitleBi, chains, 1), query.NewConjunctionQuery(bigrams)})

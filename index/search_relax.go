@@ -78,7 +78,7 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 		need := bigramRecallQuorum(n)
 		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
 			anyOf(fTitleBi, aq.bigrams, need, boostTitleBigram),
-			anyOf(fBodyBi, aq.bigrams, need, boostBodyBigram),
+			aq.bodyBigrams(need, boostBodyBigram),
 		})))
 	}
 	return levels

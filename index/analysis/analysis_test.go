@@ -141,3 +141,55 @@ func TestEdgeTokenizer(t *testing.T) {
 		}
 	}
 }
+
+// TestGapTokenizer checks GapTokenizer against its definition: at every
+// place, a bigram of GramTokenizer is either a gap bigram or a word token
+// of WordTokenizer with the same span, never both, and nothing else is a
+// gap bigram; WordsAndGaps gives both tokenizers' streams.
+func TestGapTokenizer(t *testing.T) {
+	seg := DefaultSegmenter()
+	texts := []string{
+		"花呗协商还款对征信的影响",
+		"ＩＤ贷手机被锁了，我们可以怎么办？",
+		"京东E卡回收 征信花了还能贷款吗",
+		"信用卡分期提前还款要手续费吗iphone13 pro",
+		"断供了怎么办话术",
+		"我们的的的 a b 贷",
+		"",
+	}
+	type span struct{ start, end int }
+	for _, text := range texts {
+		full := map[span]string{}
+		for _, tk := range (&GramTokenizer{N: 2}).Tokenize([]byte(text)) {
+			full[span{tk.Start, tk.End}] = string(tk.Term)
+		}
+		words := map[span]string{}
+		for _, tk := range (&WordTokenizer{Seg: seg}).Tokenize([]byte(text)) {
+			words[span{tk.Start, tk.End}] = string(tk.Term)
+		}
+		gaps := (&GapTokenizer{Seg: seg}).Tokenize([]byte(text))
+		gapSpans := map[span]string{}
+		for _, tk := range gaps {
+			s := span{tk.Start, tk.End}
+			if full[s] != string(tk.Term) {
+				t.Errorf("%q: gap token %q at %v is not a bigram token", text, tk.Term, s)
+			}
+			if words[s] == string(tk.Term) {
+				t.Errorf("%q: gap token %q at %v is also a word token", text, tk.Term, s)
+			}
+			gapSpans[s] = string(tk.Term)
+		}
+		for s, term := range full {
+			if gapSpans[s] != term && words[s] != term {
+				t.Errorf("%q: bigram token %q at %v is neither a gap nor a word", text, term, s)
+			}
+		}
+		w2, g2 := WordsAndGaps(seg, []byte(text))
+		if !reflect.DeepEqual(terms(w2), terms((&WordTokenizer{Seg: seg}).Tokenize([]byte(text)))) || !reflect.DeepEqual(terms(g2), terms(gaps)) {
+			t.Errorf("%q: WordsAndGaps differs from the tokenizers", text)
+		}
+	}
+	if got := terms((&GapTokenizer{Seg: seg}).Tokenize([]byte("征信的影响"))); !reflect.DeepEqual(got, []string{"信的", "的影"}) {
+		t.Errorf("gaps of 征信的影响 = %v, want the bigrams across the stop word 的", got)
+	}
+}

