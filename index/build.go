@@ -58,6 +58,10 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 	if err != nil {
 		return err
 	}
+	mappingFor := newMapping
+	if opts.mapping != nil {
+		mappingFor = opts.mapping
+	}
 	im, err := mappingFor(dicts.ID)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"testing"
@@ -41,18 +40,7 @@ func TestBodyGapsFindWhatBigramsFound(t *testing.T) {
 		zhsearch.Article{ID: "g2", Title: "断供", Body: "房贷断供了怎么办，话术有哪些"})
 	build := func(m func(string) (mapping.IndexMapping, error)) *Index {
 		t.Helper()
-		mappingFor = m
-		defer func() { mappingFor = newMapping }()
-		dir := filepath.Join(t.TempDir(), "index")
-		if _, err := BuildArticles(context.Background(), dir, articles, BuildOptions{BatchSize: 50}); err != nil {
-			t.Fatal(err)
-		}
-		ix, err := Open(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ix.Close() })
-		return ix
+		return builtIndexWith(t, articles, BuildOptions{BatchSize: 50, mapping: m})
 	}
 	old, gaps := build(fullBigramMapping), build(newMapping)
 	if old.gaps || !gaps.gaps {

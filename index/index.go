@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/zhsearch/zhsearch"
@@ -162,6 +163,9 @@ type BuildOptions struct {
 
 	journal journal.Position  // recorded in the generation as applied
 	dicts   *analysis.DictSet // the dictionary; nil means the embedded one
+	// mapping, when set, replaces newMapping: tests build generations the
+	// way older code wrote them.
+	mapping func(dictID string) (mapping.IndexMapping, error)
 	// release lets the build drop each article's text once it is analyzed:
 	// the articles are the build's own (Build), not a caller's.
 	release bool

@@ -192,10 +192,6 @@ func newMapping(dict string) (mapping.IndexMapping, error) {
 	return im, nil
 }
 
-// mappingFor is the mapping new generations get: newMapping, or in tests
-// the mapping of an older generation.
-var mappingFor = newMapping
-
 // bodyGaps reports whether a generation's mapping indexes body bigrams as
 // gaps between the words (analysis.BigramGaps), so that a bigram is looked
 // up in the body's words as well; generations built before hold every

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -27,16 +26,7 @@ func suiteIndex(t *testing.T) (*Index, *relatedeval.Suite, []zhsearch.Article) {
 		t.Fatal(err)
 	}
 	articles := append(c.Articles, s.Articles...)
-	dir := filepath.Join(t.TempDir(), "index")
-	if _, err := BuildArticles(context.Background(), dir, articles, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	return ix, s, articles
+	return builtIndex(t, articles), s, articles
 }
 
 // TestLookupMatchesPostings: looking terms up for given documents finds

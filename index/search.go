@@ -75,8 +75,12 @@ type pageResult struct {
 // repeat or skip a hit; within the page breakTies lists them newest first.
 // The top-k evaluator answers every query it can compile; bleve the rest.
 func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
-	res, err := ix.topPage(ctx, q, offset, size)
-	if ix.bleveSearch || errors.As(err, new(errUnsupported)) {
+	var res *pageResult
+	var err error = errUnsupported{} // bleve answers when the evaluator is off
+	if !ix.bleveSearch {
+		res, err = ix.topPage(ctx, q, offset, size)
+	}
+	if errors.As(err, new(errUnsupported)) {
 		res, err = ix.blevePage(ctx, q, offset, size)
 	}
 	if err != nil {
@@ -88,9 +92,6 @@ func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*pa
 
 // topPage runs q through the top-k evaluator and loads the page's fields.
 func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
-	if ix.bleveSearch {
-		return nil, nil
-	}
 	// The version is read before the snapshot: an edit made visible in
 	// between bumps it after, so impacts computed on this snapshot are
 	// never kept for a later version.

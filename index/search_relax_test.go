@@ -32,8 +32,14 @@ func relaxIndex(t *testing.T) *Index {
 // builtIndex builds an index of articles in a temp folder and opens it.
 func builtIndex(t *testing.T, articles []zhsearch.Article) *Index {
 	t.Helper()
+	return builtIndexWith(t, articles, BuildOptions{})
+}
+
+// builtIndexWith is builtIndex with build options.
+func builtIndexWith(t *testing.T, articles []zhsearch.Article, opts BuildOptions) *Index {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "index")
-	if _, err := BuildArticles(context.Background(), dir, articles, BuildOptions{}); err != nil {
+	if _, err := BuildArticles(context.Background(), dir, articles, opts); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := Open(dir)

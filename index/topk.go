@@ -109,6 +109,7 @@ type node struct {
 	// bool: must is an and, should an or (optional when must is set),
 	// mustNot an or
 	must, should, mustNot *node
+	cost                  uint64 // driveCost + 1, once known
 }
 
 // eval reports whether the document all postings stand at (or past) matches
@@ -222,15 +223,18 @@ func (n *node) driving(mark map[*postings]bool) {
 	}
 }
 
-// driveCost is how many postings the node's driving lists hold.
+// driveCost is how many postings the node's driving lists hold, worked
+// out once per node (driving asks it of the same kids again and again).
 func (n *node) driveCost() uint64 {
-	mark := map[*postings]bool{}
-	n.driving(mark)
-	var sum uint64
-	for p := range mark {
-		sum += p.df
+	if n.cost == 0 {
+		mark := map[*postings]bool{}
+		n.driving(mark)
+		for p := range mark {
+			n.cost += p.df
+		}
+		n.cost++ // 0 means not worked out yet
 	}
-	return sum
+	return n.cost
 }
 
 // phraseAt reports whether the terms stand one after the other somewhere
