@@ -46,7 +46,8 @@ type postings struct {
 	cur         uint64  // current document number, docDone at the end
 	df          uint64  // documents in the list
 	impact      float64 // the largest sqrt(tf)·norm in the list (impactCache)
-	boosts      float64 // the summed boosts of the query terms that read the list
+	boosts      float64 // the summed boosts of the term queries that read the list
+	extra       float64 // the bounds of the phrases it is the rarest term of (see compile)
 	idf         float64 // bleve's: 1 + ln(N / (df+1))
 	bound       float64 // the most it adds to a document's score
 	id          [8]byte
@@ -85,8 +86,9 @@ func (p *postings) score() float64 {
 }
 
 // most is the most the current document can get from the list: its score
-// under every query term that reads it (at most bound).
-func (p *postings) most() float64 { return p.score() * p.boosts }
+// under every term query that reads it, and the bounds of the phrases the
+// list answers for (at most bound).
+func (p *postings) most() float64 { return p.score()*p.boosts + p.extra }
 
 type nodeKind int
 
@@ -295,15 +297,28 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 			return nil, errUnsupported{}
 		}
 		n := &node{kind: nodePhrase, boost: q.Boost()}
+		phraseBound := 0.0
 		for _, t := range q.Terms {
 			p, err := c.postings(q.FieldVal, t, len(q.Terms) > 1)
 			if err != nil {
 				return nil, err
 			}
-			p.boosts += q.Boost()
-			p.bound += q.Boost() * p.idf * p.idf * p.impact
+			phraseBound += q.Boost() * p.idf * p.idf * p.impact
 			n.post = append(n.post, p)
 		}
+		// A document scores the phrase only if it holds every term, the
+		// rarest too: the whole phrase's bound is that list's to carry.
+		// The common terms' lists keep low bounds and stop driving once
+		// the page is full (MaxScore), instead of each carrying the
+		// phrase's boost, the largest of the search.
+		rarest := n.post[0]
+		for _, p := range n.post[1:] {
+			if p.df < rarest.df {
+				rarest = p
+			}
+		}
+		rarest.extra += phraseBound
+		rarest.bound += phraseBound
 		return n, nil
 	case *query.DisjunctionQuery:
 		kids, err := c.compileAll(q.Disjuncts)
