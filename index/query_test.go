@@ -1,12 +1,14 @@
 package index
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
@@ -203,5 +205,45 @@ func TestClauseBoostsReachTerms(t *testing.T) {
 	}
 	if got := boosts[fTitleBi+" phrase"]; !slices.Equal(got, []float64{boostTitlePhrase}) {
 		t.Errorf("title phrase boosts = %v, want [%v]", got, boostTitlePhrase)
+	}
+}
+
+// TestEverydayWordsWeighLess checks the general-text prior on query
+// words: an everyday word keeps less of its weight the more common it is
+// in general Chinese, a word of the site's subjects keeps all of it, and a
+// word general text does not know counts as rare.
+func TestEverydayWordsWeighLess(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	tests := []struct {
+		word     string
+		min, max float64
+	}{
+		{"好", 0.3, 0.6},   // general idf 3.7
+		{"以后", 0.4, 0.65}, // 4.3
+		{"处理", 0.6, 0.75}, // 5.4
+		{"征信", 1, 1},      // 10.2: not an everyday word
+		{"花呗", 1, 1},      // not in general text at all
+	}
+	for _, tt := range tests {
+		if got := ix.everyday(tt.word); got < tt.min || got > tt.max {
+			t.Errorf("everyday(%s) = %.2f, want %.2f to %.2f", tt.word, got, tt.min, tt.max)
+		}
+	}
+	// In an index where both are equally rare, the everyday word of a
+	// question weighs less than its subject, and is the first the
+	// relaxation ladder drops.
+	b := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "房贷还清以后"}, {ID: "b", Title: "车贷提前还款"}, {ID: "c", Title: "信用卡年费"},
+	})
+	aq := b.analyze("房贷以后")
+	if err := b.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	w := map[string]float64{}
+	for _, term := range aq.terms {
+		w[term.text] = term.weight
+	}
+	if !(w["以后"] > 0 && w["以后"] < w["房贷"]) {
+		t.Errorf("weights %v: want 以后 below 房贷", w)
 	}
 }

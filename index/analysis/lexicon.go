@@ -17,10 +17,11 @@ const (
 	questionFile = "dict/question.txt"
 	spokenFile   = "dict/spoken.txt"
 	synonymsFile = "dict/synonyms.txt"
+	commonFile   = "dict/common.txt"
 )
 
 // lexiconFiles are the dict/*.txt files that are not gse word lists.
-var lexiconFiles = map[string]bool{"dict/stop.txt": true, questionFile: true, spokenFile: true, synonymsFile: true}
+var lexiconFiles = map[string]bool{"dict/stop.txt": true, questionFile: true, spokenFile: true, synonymsFile: true, commonFile: true}
 
 // Lexicon is what the query side knows about readers' words beyond the
 // dictionary: how much question and function words count, the spoken
@@ -31,12 +32,14 @@ type Lexicon struct {
 	spoken map[string]string   // spoken form → standard form
 	maxLen int                 // longest spoken form, in runes
 	syn    map[string][]string // word → the other words of its group
+	common map[string]float64  // everyday word → its idf in general text
 }
 
 // loadLexicon reads the lexicon files of dicts; a missing file is an empty
 // part. Errors name the file and line.
 func loadLexicon(dicts fs.FS) (*Lexicon, error) {
-	lx := &Lexicon{weight: map[string]float64{}, spoken: map[string]string{}, syn: map[string][]string{}}
+	lx := &Lexicon{weight: map[string]float64{}, spoken: map[string]string{}, syn: map[string][]string{},
+		common: map[string]float64{}}
 	for _, part := range []struct {
 		name  string
 		words int // how many leading fields are words (-1: all)
@@ -45,6 +48,7 @@ func loadLexicon(dicts fs.FS) (*Lexicon, error) {
 		{questionFile, 1, lx.addQuestion},
 		{spokenFile, -1, lx.addSpoken},
 		{synonymsFile, -1, lx.addSynonyms},
+		{commonFile, 1, lx.addCommon},
 	} {
 		if _, err := fs.Stat(dicts, part.name); err != nil {
 			continue
@@ -81,6 +85,29 @@ func (lx *Lexicon) addQuestion(_ int, f []string) error {
 	}
 	lx.weight[f[0]] = w
 	return nil
+}
+
+func (lx *Lexicon) addCommon(_ int, f []string) error {
+	if len(f) != 2 {
+		return fmt.Errorf("want \"word idf\", got %d fields", len(f))
+	}
+	idf, err := strconv.ParseFloat(f[1], 64)
+	if err != nil || idf < 0 {
+		return fmt.Errorf("idf %q must be a number of 0 or more", f[1])
+	}
+	lx.common[f[0]] = idf
+	return nil
+}
+
+// GeneralIDF returns how rare word is in general Chinese text, its idf
+// over a general corpus (dict/common.txt), and whether the lexicon knows
+// it: only everyday words are listed, a word it does not know is rare.
+func (lx *Lexicon) GeneralIDF(word string) (float64, bool) {
+	if lx == nil {
+		return 0, false
+	}
+	idf, ok := lx.common[word]
+	return idf, ok
 }
 
 func (lx *Lexicon) addSpoken(_ int, f []string) error {
