@@ -3,10 +3,8 @@ package index
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -15,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/util"
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch"
@@ -30,21 +27,28 @@ import (
 // (see BENCHMARKS.md).
 const defaultBatchSize = 1000
 
-// writeGeneration indexes articles into a new bleve index at path, with
-// bleve's offline builder (scorch.Builder) rather than a live index:
+// writeGeneration indexes articles into a new bleve index at path, using
+// every CPU:
 //
-//   - analysis (normalization, gse, bigrams, pinyin) runs in one worker per
-//     CPU outside bleve; the documents reach bleve already analyzed
-//     (analyzedText), with the same result as bleve's own analysis;
-//   - the builder turns each batch into a segment and writes it to a file
-//     straight away, with none of a live index's machinery: no introducer,
-//     no persister merging in-memory segments, no tiered merges rewriting
-//     the same postings again and again while the build goes on;
-//   - when every article is in, the segments are merged once, in one pass,
-//     into the generation's single segment.
+//   - analysis (normalization, gse, bigrams, pinyin), a quarter of the work,
+//     runs in one worker per CPU outside bleve; the documents reach bleve
+//     already analyzed (analyzedText), with the same result as bleve's own
+//     analysis;
+//   - one batch writer per two CPUs hands batches to bleve, so segments
+//     are built (bleve builds a batch's segment on the calling goroutine)
+//     while the next articles are analyzed, in parallel on larger
+//     machines; bleve's merger and persister run beside them.
 //
-// The generation is an ordinary scorch index: bleve opens it, and live
-// edits write to it, like one built batch by batch.
+// Batches are unsafe (bleve's unsafe_batch): Batch returns once the segment
+// is in memory, and each batch's persisted callback says when it is on
+// disk. The build waits for every callback before it closes the index, and
+// a bounded number of batches may wait at once, so memory stays flat.
+// Safe batches are not an option with parallel writers: when persisting
+// fails (a full disk), bleve v2.6.3's Scorch.Batch closes the segment it has
+// already introduced, and a concurrent in-memory merge of it panics on its
+// cleared cache, taking the process (a serving one, for a server reindex)
+// down. Unsafe batches never close an introduced segment; the persister's
+// error reaches the build through asyncErrorCallback instead.
 func writeGeneration(ctx context.Context, path string, articles []zhsearch.Article, opts BuildOptions) error {
 	dicts := opts.dicts
 	if dicts == nil {
@@ -62,83 +66,28 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 	if err != nil {
 		return err
 	}
-	if len(articles) == 0 {
-		return writeEmpty(path, im, dicts, opts)
-	}
-	if err := im.Validate(); err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
-	mappingJSON, err := util.MarshalJSON(im)
+	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+	b, err := bleve.NewUsing(path, im, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
 	if err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
-	// What bleve.NewBuilder writes: the index's meta file, and the mapping
-	// among the internal values; the journal position joins them.
-	if err := os.MkdirAll(path, 0o755); err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
-	meta := []byte(`{"storage":"` + scorch.Name + `","index_type":"` + scorch.Name + `"}`)
-	if err := os.WriteFile(filepath.Join(path, "index_meta.json"), meta, 0o644); err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
 	// The generation records its dictionary beside bleve's files: the
 	// mapping names it, and opening the generation loads it from there.
 	if err := dicts.Write(path); err != nil {
-		return err
-	}
-	internal := map[string][]byte{string(util.MappingInternalKey): mappingJSON}
-	if opts.journal.Seq > 0 {
-		// The journal records this generation already holds (edits.go).
-		internal[seqKey] = []byte(strconv.FormatUint(opts.journal.Seq, 10))
-		internal[journalKey] = []byte(opts.journal.ID)
-	}
-	size := opts.BatchSize
-	if size <= 0 {
-		size = defaultBatchSize
-	}
-	b, err := scorch.NewBuilder(map[string]interface{}{
-		"path": filepath.Join(path, "store"),
-		// Segments wait for the merge inside the generation, which a failed
-		// build removes whole.
-		"buildPathPrefix": path,
-		"batchSize":       size,
-		// One merge of every segment: each posting is rewritten once.
-		"mergeMax": len(articles)/size + 2,
-		"internal": internal,
-	})
-	if err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
-	return bulkIndex(ctx, b, im, seg, articles, opts, size)
-}
-
-// writeEmpty writes a generation without articles (the offline builder
-// needs at least one segment).
-func writeEmpty(path string, im mapping.IndexMapping, dicts *analysis.DictSet, opts BuildOptions) error {
-	b, err := bleve.New(path, im)
-	if err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
-	if err := dicts.Write(path); err != nil {
 		b.Close()
 		return err
 	}
-	if opts.journal.Seq > 0 {
-		batch := b.NewBatch()
-		setPosition(batch, opts.journal)
-		if err := b.Batch(batch); err != nil {
-			b.Close()
-			return fmt.Errorf("write index: %w", err)
-		}
+	if err := bulkIndex(ctx, path, b, im, seg, articles, opts); err != nil {
+		b.Close()
+		return err
 	}
 	return b.Close()
 }
 
 // asyncErrorCallback names the callback, in bleve's registry, that routes
-// an index's asynchronous errors (a segment it cannot persist) to the
-// live edits writing it (indexStore.commit). bleve takes such callbacks
-// only by name, from a registry filled in init(); buildErrors is their
-// routing table, by index folder.
+// an index's asynchronous errors (a segment it cannot persist) to the build
+// writing it. bleve takes such callbacks only by name, from a registry
+// filled in init(); buildErrors is their routing table, by index folder.
 const asyncErrorCallback = "zhsearch-build"
 
 var buildErrors sync.Map // index folder -> func(error)
@@ -154,20 +103,27 @@ func init() {
 	}
 }
 
-// bulkIndex analyzes articles in parallel and indexes them with b, then
-// closes b, which merges its segments; it returns the first error, or
-// ctx's when it ends first.
-func bulkIndex(ctx context.Context, b *scorch.Builder, im mapping.IndexMapping, seg *analysis.Segmenter,
-	articles []zhsearch.Article, opts BuildOptions, size int) error {
+// bulkIndex analyzes and indexes articles into b in parallel; it returns
+// the first error, or ctx's when it ends first.
+func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.IndexMapping, seg *analysis.Segmenter,
+	articles []zhsearch.Article, opts BuildOptions) error {
+	size := opts.BatchSize
+	if size <= 0 {
+		size = defaultBatchSize
+	}
 	if !bodyGaps(im) {
 		seg = nil // see analyzeArticle
 	}
+	// One analysis worker per CPU, one batch writer per two: a writer
+	// building a segment keeps a CPU busy about as long as two analysis
+	// workers take to fill its next batch, and each writer's batch is
+	// memory.
 	workers := runtime.GOMAXPROCS(0)
-	parent := ctx
+	writersN := (workers + 1) / 2
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		errMu    sync.Mutex
+		errMu    sync.Mutex // fail runs in bleve's persister too
 		firstErr error
 	)
 	fail := func(err error) {
@@ -179,28 +135,14 @@ func bulkIndex(ctx context.Context, b *scorch.Builder, im mapping.IndexMapping, 
 		}
 	}
 
-	// Article numbers go to the analysis workers, which put each document
-	// in its article's slot of a ring; the writer takes them from the ring
-	// in the articles' order, so the generation's document order, which
-	// breaks ties between equal scores, is the same in every build. The
-	// ring bounds what waits in memory besides the batch being filled.
-	ring := make([]chan *document.Document, 8*workers)
-	for i := range ring {
-		ring[i] = make(chan *document.Document, 1)
-	}
-	free := make(chan struct{}, len(ring)) // a token per empty slot
-	for range ring {
-		free <- struct{}{}
-	}
-	next := make(chan int)
+	// Article numbers go to the analysis workers; analyzed documents come
+	// back through a short queue, so memory holds the batches being filled
+	// and little more.
+	next := make(chan int, 4*workers)
+	docs := make(chan *document.Document, 4*workers)
 	go func() {
 		defer close(next)
 		for i := range articles {
-			select {
-			case <-free:
-			case <-ctx.Done():
-				return
-			}
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -224,46 +166,104 @@ func bulkIndex(ctx context.Context, b *scorch.Builder, im mapping.IndexMapping, 
 					a := &articles[i]
 					*a = zhsearch.Article{ID: a.ID, TitleOnly: a.TitleOnly}
 				}
-				ring[i%len(ring)] <- d // its slot is empty: free gave it
+				select {
+				case docs <- d:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}()
 	}
+	go func() { analyzers.Wait(); close(docs) }()
 
-	// The builder builds and writes a batch's segment inside the Index
-	// call that fills it, while the workers analyze the next articles.
-	for i := range articles {
-		var d *document.Document
+	buildErrors.Store(path, func(err error) { fail(fmt.Errorf("write index: %w", err)) })
+	defer buildErrors.Delete(path)
+	// A slot per batch handed to bleve and not yet on disk; its persisted
+	// callback frees it.
+	slots := make(chan struct{}, 2*writersN)
+	submit := func(batch *bleve.Batch) bool {
 		select {
-		case d = <-ring[i%len(ring)]:
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		batch.SetPersistedCallback(func(err error) {
+			if err != nil {
+				fail(fmt.Errorf("write index: %w", err))
+			}
+			<-slots
+		})
+		if err := b.Batch(batch); err != nil {
+			<-slots // never introduced: no callback comes
+			fail(fmt.Errorf("index batch: %w", err))
+			return false
+		}
+		return true
+	}
+
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	var writers sync.WaitGroup
+	for range writersN {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			batch := b.NewBatch()
+			flush := func() {
+				n := batch.Size()
+				if n == 0 || !submit(batch) {
+					return
+				}
+				batch = b.NewBatch() // bleve may still read the submitted one
+				mu.Lock()
+				done += n
+				if opts.Progress != nil {
+					opts.Progress(done, len(articles))
+				}
+				mu.Unlock()
+			}
+			for d := range docs {
+				if ctx.Err() != nil {
+					continue // drain, so the analyzers can finish
+				}
+				if err := batch.IndexAdvanced(d); err != nil {
+					fail(fmt.Errorf("index article %s: %w", d.ID(), err))
+					continue
+				}
+				if batch.Size() >= size {
+					flush()
+				}
+			}
+			if ctx.Err() == nil {
+				flush()
+			}
+		}()
+	}
+	writers.Wait()
+	if opts.journal.Seq > 0 && ctx.Err() == nil {
+		// The journal records this generation already holds (edits.go).
+		batch := b.NewBatch()
+		setPosition(batch, opts.journal)
+		submit(batch)
+	}
+	// Every slot taken back: every batch is on disk.
+	for range cap(slots) {
+		select {
+		case slots <- struct{}{}:
 		case <-ctx.Done():
 		}
-		if d == nil {
+		if ctx.Err() != nil {
 			break
-		}
-		free <- struct{}{}
-		if err := b.Index(d); err != nil {
-			fail(fmt.Errorf("index article %s: %w", d.ID(), err))
-			break
-		}
-		if done := i + 1; opts.Progress != nil && (done%size == 0 || done == len(articles)) {
-			opts.Progress(done, len(articles))
 		}
 	}
-	cancel() // the workers stop if the loop did
-	analyzers.Wait()
 	errMu.Lock()
-	err := firstErr
-	errMu.Unlock()
-	if err != nil {
-		return err
+	defer errMu.Unlock()
+	if firstErr != nil {
+		return firstErr
 	}
-	if err := parent.Err(); err != nil {
-		return err
-	}
-	if err := b.Close(); err != nil {
-		return fmt.Errorf("write index: %w", err)
-	}
-	return nil
+	return ctx.Err()
 }
 
 // analyzeArticle maps an article to a bleve document with the index

@@ -734,9 +734,7 @@ func waitPartial(t *testing.T, idx string, p *process) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
-		// A segment written: the offline builder's, waiting for the final
-		// merge in a folder of its own (scorch-offline-build*), or bleve's.
-		segs, _ := filepath.Glob(filepath.Join(idx, "gen-*.building", "*", "*.zap"))
+		segs, _ := filepath.Glob(filepath.Join(idx, "gen-*.building", "store", "*.zap"))
 		if len(segs) > 0 {
 			return
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/zhsearch/zhsearch/index"
@@ -44,10 +43,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return remoteReindex(ctx, *server, os.Getenv("ZHSEARCH_ADMIN_TOKEN"), stdout, rep)
 	}
 
-	restore := buildMemory()
 	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Journal: *journal, NewJournal: *newJournal,
 		Progress: rep.progress, Stage: rep.stage})
-	restore()
 	rep.finish()
 	if errors.Is(err, index.ErrLocked) {
 		return fmt.Errorf("%w (a server reindex or another `zhsearch reindex`); try again when it is done", err)
@@ -62,37 +59,6 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "live generation: %s (%d old removed; a running server switches to it within a second)\n",
 		stats.Generation, len(removed))
 	return nil
-}
-
-// Garbage collection of a local build (not a server's, whose memory serves
-// requests): half as frequent as Go's default, under a soft limit that
-// keeps the process within its gigabyte (BENCHMARKS.md). The offline
-// build's live heap (the articles not yet analyzed, one batch, the
-// dictionary) stays well under the limit: a 640 MiB limit over the older
-// build's larger heap made the collector run without end. GOGC and
-// GOMEMLIMIT, when set, win. The returned func puts back the process's
-// settings (tests run reindex in-process).
-const (
-	buildGCPercent   = 200
-	buildMemoryLimit = 850 << 20
-)
-
-func buildMemory() (restore func()) {
-	gc, limit := -2, int64(-1) // -2, -1: leave as is
-	if os.Getenv("GOGC") == "" {
-		gc = debug.SetGCPercent(buildGCPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		limit = debug.SetMemoryLimit(buildMemoryLimit)
-	}
-	return func() {
-		if gc != -2 {
-			debug.SetGCPercent(gc)
-		}
-		if limit >= 0 {
-			debug.SetMemoryLimit(limit)
-		}
-	}
 }
 
 // printSummary prints what a reindex indexed.
