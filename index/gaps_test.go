@@ -89,15 +89,28 @@ func TestBodyGapsFindWhatBigramsFound(t *testing.T) {
 	}
 	// The new body_bi is smaller (by a quarter here, a third on the
 	// benchmark corpus).
+	// Postings are counted from each term's postings list: zapx's
+	// dictionary iterator reports a count of 1 for every term after the
+	// first single-posting term of a merged segment.
 	n := func(ix *Index) int {
-		d, err := ix.bleve.FieldDict(fBodyBi)
+		r, err := ix.reader()
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer d.Close()
+		defer r.Close()
+		var terms []string
+		err = eachTerm(r, fBodyBi, func(term string, _ uint64) { terms = append(terms, term) })
+		if err != nil {
+			t.Fatal(err)
+		}
 		c := 0
-		for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
-			c += int(e.Count)
+		for _, term := range terms {
+			tfr, err := r.TermFieldReader(context.Background(), []byte(term), fBodyBi, false, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c += int(tfr.Count())
+			tfr.Close()
 		}
 		return c
 	}
