@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -332,12 +333,19 @@ type scratch struct {
 // termPostings reads a query term's postings into the matches of the
 // articles scored: every article's (scanAll) or the candidates' (scanCands).
 type termPostings interface {
-	// each calls fn for every article scored whose field holds term.
-	each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error
+	// each calls fn for every article scored whose field holds term, and
+	// returns how many articles of the index hold it (when known, else
+	// unknownCount).
+	each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error)
 	// chain calls fn for every article scored whose title bigrams hold
-	// word's bigrams in a row.
-	chain(word string, fn func(m *matches)) error
+	// word's bigrams in a row, except, maybe, those among the words
+	// articles of the index whose title holds word as a word (see
+	// postingsReader.chain).
+	chain(word string, words uint64, fn func(m *matches)) error
 }
+
+// unknownCount stands for a count of articles not known.
+const unknownCount = math.MaxUint64
 
 // scanAll reads postings into the scratch, for every article.
 type scanAll struct {
@@ -345,12 +353,12 @@ type scanAll struct {
 	sc *scratch
 }
 
-func (a scanAll) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
-	return a.p.each(term, field, func(d *bindex.TermFieldDoc) { fn(a.sc.at(d.ID.Value()), d) })
+func (a scanAll) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error) {
+	return a.p.eachCount(term, field, func(d *bindex.TermFieldDoc) { fn(a.sc.at(d.ID.Value()), d) })
 }
 
-func (a scanAll) chain(word string, fn func(m *matches)) error {
-	chain, err := a.p.bigramChain(word, fTitleBi)
+func (a scanAll) chain(word string, words uint64, fn func(m *matches)) error {
+	chain, err := a.p.chain(word, fTitleBi, words)
 	if err != nil {
 		return err
 	}
@@ -368,11 +376,11 @@ type scanNums struct {
 	nums []uint64
 }
 
-func (c scanNums) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
-	return c.p.lookupNums(term, field, c.nums, func(num uint64, d *bindex.TermFieldDoc) { fn(c.sc.at(num), d) })
+func (c scanNums) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error) {
+	return unknownCount, c.p.lookupNums(term, field, c.nums, func(num uint64, d *bindex.TermFieldDoc) { fn(c.sc.at(num), d) })
 }
 
-func (c scanNums) chain(string, func(m *matches)) error {
+func (c scanNums) chain(string, uint64, func(m *matches)) error {
 	panic("scanNums reads bodies only")
 }
 
@@ -382,11 +390,11 @@ type scanCands struct {
 	cands []*scored
 }
 
-func (c scanCands) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
-	return c.p.lookup(term, field, c.cands, func(s *scored, d *bindex.TermFieldDoc) { fn(&s.matches, d) })
+func (c scanCands) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error) {
+	return unknownCount, c.p.lookup(term, field, c.cands, func(s *scored, d *bindex.TermFieldDoc) { fn(&s.matches, d) })
 }
 
-func (c scanCands) chain(word string, fn func(m *matches)) error {
+func (c scanCands) chain(word string, _ uint64, fn func(m *matches)) error {
 	chain, err := c.p.lookupChain(word, fTitleBi, c.cands)
 	if err != nil {
 		return err
@@ -413,7 +421,7 @@ func (q *termSet) match(i int, src termPostings) error {
 func (q *termSet) matchTitle(i int, src termPostings) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 	titleField, _ := t.fields()
-	err := src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
+	words, err := src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
 		if d.Norm > 0 && !t.bigram {
 			m.titleLen = 1 / (d.Norm * d.Norm)
 		}
@@ -424,9 +432,10 @@ func (q *termSet) matchTitle(i int, src termPostings) error {
 	}
 	// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
 	// 应急贷's characters, not its word) hold the word's bigrams; looked
-	// for with the words of the source's title, which decide most.
+	// for with the words of the source's title, which decide most. The
+	// titles holding the word matched already.
 	if t.inTitle && !t.bigram {
-		err := src.chain(t.text, func(m *matches) {
+		err := src.chain(t.text, words, func(m *matches) {
 			if m.titleRaw&bit == 0 {
 				m.titleMatch(bit, inside)
 			}
@@ -446,7 +455,7 @@ func (q *termSet) matchTitle(i int, src termPostings) error {
 func (q *termSet) matchBody(i int, src termPostings, titles uint64) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 	_, bodyField := t.fields()
-	err := src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+	_, err := src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
 		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
 	})
 	if err != nil || !t.bigram || !q.gaps {
@@ -454,9 +463,10 @@ func (q *termSet) matchBody(i int, src termPostings, titles uint64) error {
 	}
 	// The body bigrams are the gaps between words (Index.gaps): where the
 	// body's words hold the bigram as a word, it is there.
-	return src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
+	_, err = src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
 		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
 	})
+	return err
 }
 
 // at returns the matches of document num, valid until the next call of
@@ -750,26 +760,39 @@ func (p *postingsReader) open(term, field string) (bindex.TermFieldReader, error
 // each calls fn with every document whose field holds term, with its
 // frequency (title and body) and norm (title).
 func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc)) error {
+	_, err := p.eachCount(term, field, fn)
+	return err
+}
+
+// eachCount is each, returning the number of documents that hold term.
+func (p *postingsReader) eachCount(term, field string, fn func(d *bindex.TermFieldDoc)) (uint64, error) {
 	tfr, err := p.open(term, field)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for i := 0; ; i++ {
-		if i%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
+	return p.read(tfr, fn)
+}
+
+// read calls fn with every document of tfr, closes it and returns the
+// number of documents read.
+func (p *postingsReader) read(tfr bindex.TermFieldReader, fn func(d *bindex.TermFieldDoc)) (uint64, error) {
+	var n uint64
+	for ; ; n++ {
+		if n%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
 			tfr.Close()
-			return searchErr(p.ctx, p.ctx.Err())
+			return 0, searchErr(p.ctx, p.ctx.Err())
 		}
 		d, err := tfr.Next(p.tfd.Reset())
 		if err != nil {
 			tfr.Close()
-			return err
+			return 0, err
 		}
 		if d == nil {
 			break
 		}
 		fn(d)
 	}
-	return tfr.Close()
+	return n, tfr.Close()
 }
 
 // lookup calls fn with each of cands (sorted by document number) whose
@@ -779,26 +802,7 @@ func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *
 	if err != nil {
 		return err
 	}
-	id := make([]byte, 8)
-	for i, s := range cands {
-		if i%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
-			tfr.Close()
-			return searchErr(p.ctx, p.ctx.Err())
-		}
-		binary.BigEndian.PutUint64(id, s.num)
-		d, err := tfr.Advance(id, p.tfd.Reset())
-		if err != nil {
-			tfr.Close()
-			return err
-		}
-		if d == nil {
-			break
-		}
-		if d.ID.Value() == s.num {
-			fn(s, d)
-		}
-	}
-	return tfr.Close()
+	return p.skip(tfr, len(cands), func(i int) uint64 { return cands[i].num }, func(i int, d *bindex.TermFieldDoc) { fn(cands[i], d) })
 }
 
 // lookupNums calls fn with each of nums (sorted) whose field holds term,
@@ -811,13 +815,20 @@ func (p *postingsReader) lookupNums(term, field string, nums []uint64, fn func(n
 	if err != nil {
 		return err
 	}
+	return p.skip(tfr, len(nums), func(i int) uint64 { return nums[i] }, func(i int, d *bindex.TermFieldDoc) { fn(nums[i], d) })
+}
+
+// skip calls fn with the index of each of the n sorted document numbers
+// (num(i)) that tfr holds, and closes tfr. It never advances tfr to a
+// number at or before the one it is on: the reader would start over.
+func (p *postingsReader) skip(tfr bindex.TermFieldReader, n int, num func(i int) uint64, fn func(i int, d *bindex.TermFieldDoc)) error {
 	id := make([]byte, 8)
-	for i, calls := 0, 0; i < len(nums); calls++ {
+	for i, calls := 0, 0; i < n; calls++ {
 		if calls%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
 			tfr.Close()
 			return searchErr(p.ctx, p.ctx.Err())
 		}
-		binary.BigEndian.PutUint64(id, nums[i])
+		binary.BigEndian.PutUint64(id, num(i))
 		d, err := tfr.Advance(id, p.tfd.Reset())
 		if err != nil {
 			tfr.Close()
@@ -827,12 +838,12 @@ func (p *postingsReader) lookupNums(term, field string, nums []uint64, fn func(n
 			break
 		}
 		// Skip the numbers the postings jumped over.
-		n := d.ID.Value()
-		for i < len(nums) && nums[i] < n {
+		at := d.ID.Value()
+		for i < n && num(i) < at {
 			i++
 		}
-		if i < len(nums) && nums[i] == n {
-			fn(n, d)
+		if i < n && num(i) == at {
+			fn(i, d)
 			i++
 		}
 	}
@@ -851,6 +862,16 @@ func bigrams(word string) []string {
 		}
 	}
 	return grams
+}
+
+// allHan reports whether word is made of Han characters only.
+func allHan(word string) bool {
+	for _, r := range word {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return word != ""
 }
 
 // lookupChain returns those of cands (sorted by document number) whose
@@ -885,6 +906,16 @@ func (p *postingsReader) lookupChain(word, field string, cands []*scored) ([]*sc
 // unit): the rarest bigram's postings read through, the others looked up
 // for the documents still in the chain.
 func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
+	return p.chain(word, field, unknownCount)
+}
+
+// chain is bigramChain, but may leave out (returning none) the documents
+// whose field holds word as a word when words, their number, is known:
+// when word is all Han characters (every character a unit of its own, in
+// the bigrams of any text holding the word), each of those documents holds
+// its bigrams, and when its rarest bigram is held by no more documents,
+// the chain is those documents and nothing else.
+func (p *postingsReader) chain(word, field string, words uint64) ([]uint64, error) {
 	grams := bigrams(word)
 	if len(grams) == 0 {
 		return nil, nil
@@ -896,9 +927,15 @@ func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
 		}
 		sort.SliceStable(grams, func(a, b int) bool { return dfs[grams[a]] < dfs[grams[b]] })
 	}
-	var chain []uint64
-	err := p.each(grams[0], field, func(d *bindex.TermFieldDoc) { chain = append(chain, d.ID.Value()) })
+	tfr, err := p.open(grams[0], field)
 	if err != nil {
+		return nil, err
+	}
+	if words != unknownCount && tfr.Count() <= words && allHan(word) {
+		return nil, tfr.Close()
+	}
+	var chain []uint64
+	if _, err := p.read(tfr, func(d *bindex.TermFieldDoc) { chain = append(chain, d.ID.Value()) }); err != nil {
 		return nil, err
 	}
 	for _, g := range grams[1:] {
