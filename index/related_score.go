@@ -293,7 +293,7 @@ func (q *termSet) cover(m *matches) float64 {
 func (q *termSet) sum(mask, of uint64) float64 {
 	var w float64
 	for b := mask & of; b != 0; b &= b - 1 {
-		w += q.terms[bits.TrailingZeros64(b)].weight
+		w += q.weights[bits.TrailingZeros64(b)]
 	}
 	return w
 }
@@ -311,13 +311,23 @@ func (q *termSet) coarse(m *matches, opts RelatedOptions, enough bool) float64 {
 }
 
 func (q *termSet) coarseScore(m *matches, opts RelatedOptions) float64 {
+	// The weights of the title's terms, and of those in the source's
+	// title, summed in one pass (in the order of sum and cover).
+	var all, titleW float64
+	for b := m.title; b != 0; b &= b - 1 {
+		i := bits.TrailingZeros64(b)
+		w := q.weights[i]
+		all += w
+		if q.inTitle&(1<<i) != 0 {
+			titleW += w
+		}
+	}
 	var titleSim float64
 	if q.titleTotal > 0 && m.titleLen > 0 {
-		titleW := q.sum(m.title, q.inTitle)
 		raw := float64(bits.OnesCount64(m.titleRaw))
 		titleSim = math.Sqrt(min(1, titleW/q.titleTotal) * min(1, raw/m.titleLen))
 	}
-	return (1-opts.TitleShare)*q.cover(m) + opts.TitleShare*titleSim
+	return (1-opts.TitleShare)*min(1, (all+m.bodyScore)/q.total) + opts.TitleShare*titleSim
 }
 
 // scratch holds the matches of one list: a slot per document number (4
@@ -421,14 +431,18 @@ func (q *termSet) match(i int, src termPostings) error {
 func (q *termSet) matchTitle(i int, src termPostings) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 	titleField, _ := t.fields()
-	words, err := src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
-		if d.Norm > 0 && !t.bigram {
-			m.titleLen = 1 / (d.Norm * d.Norm)
+	var words uint64
+	if t.counts[0] > 0 {
+		var err error
+		words, err = src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
+			if d.Norm > 0 && !t.bigram {
+				m.titleLen = 1 / (d.Norm * d.Norm)
+			}
+			m.titleMatch(bit, inside)
+		})
+		if err != nil {
+			return err
 		}
-		m.titleMatch(bit, inside)
-	})
-	if err != nil {
-		return err
 	}
 	// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
 	// 应急贷's characters, not its word) hold the word's bigrams; looked
@@ -455,15 +469,20 @@ func (q *termSet) matchTitle(i int, src termPostings) error {
 func (q *termSet) matchBody(i int, src termPostings, titles uint64) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 	_, bodyField := t.fields()
-	_, err := src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
-		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
-	})
-	if err != nil || !t.bigram || !q.gaps {
-		return err
+	if t.counts[1] > 0 {
+		_, err := src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+			m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if !t.bigram || !q.gaps || t.counts[2] == 0 {
+		return nil
 	}
 	// The body bigrams are the gaps between words (Index.gaps): where the
 	// body's words hold the bigram as a word, it is there.
-	_, err = src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
+	_, err := src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
 		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
 	})
 	return err
@@ -978,7 +997,8 @@ func sortScored(ss []*scored) {
 // termSet is the query: the source's terms other articles hold, with what
 // scoring needs to know about them.
 type termSet struct {
-	terms []srcTerm
+	terms   []srcTerm
+	weights []float64 // the terms' weights
 	// inside[i] is the mask of the terms that hold term i (提前还款 holds
 	// 还款): a match of i where one of those matched is the same match. A
 	// feedback word (京东白条, added for 白条) holds none: the source's own
@@ -1010,6 +1030,10 @@ func newTermSet(all []srcTerm) *termSet {
 		if !t.absent && len(q.terms) < maxQueryTerms {
 			q.terms = append(q.terms, t)
 		}
+	}
+	q.weights = make([]float64, len(q.terms))
+	for i, t := range q.terms {
+		q.weights[i] = t.weight
 	}
 	q.inside = make([]uint64, len(q.terms))
 	for i, t := range q.terms {
