@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -206,6 +207,47 @@ type titleWord struct {
 // titleWords cuts a title into its words (not subwords), stop words and
 // single characters left out, each weighed by idf and position factor.
 func (ix *Index) titleWords(ctx context.Context, r bindex.IndexReader, st *corpusStats, title string) ([]titleWord, error) {
+	c := &ix.rel.state.Load().titles
+	if words, ok := c.get(title); ok {
+		return words, nil
+	}
+	words, err := ix.cutTitle(ctx, r, st, title)
+	if err != nil {
+		return nil, err
+	}
+	c.put(title, words)
+	return words, nil
+}
+
+// titleCache remembers the words of titles (titleWords) for one version of
+// an index, as dfCache its frequencies: the titles of the articles most
+// often related come back list after list. The slices are shared: read
+// only.
+type titleCache struct {
+	mu sync.RWMutex
+	m  map[string][]titleWord
+}
+
+const titleCacheMax = 50_000
+
+func (c *titleCache) get(title string) ([]titleWord, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	w, ok := c.m[title]
+	return w, ok
+}
+
+func (c *titleCache) put(title string, words []titleWord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= titleCacheMax {
+		c.m = make(map[string][]titleWord, 1024)
+	}
+	c.m[title] = words
+}
+
+// cutTitle is titleWords without the cache.
+func (ix *Index) cutTitle(ctx context.Context, r bindex.IndexReader, st *corpusStats, title string) ([]titleWord, error) {
 	var out []titleWord
 	for _, w := range ix.seg.Cut(analysis.Normalize(truncateRunes(title, zhsearch.MaxTitleLen)), false) {
 		if utf8.RuneCountInString(w.Text) < 2 || stopWord(ix.seg, w.Text) {
@@ -535,7 +577,7 @@ func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (floa
 			if v < h[0].score || v == h[0].score && n > h[0].num {
 				continue
 			}
-			h[0] = &scored{num: n, matches: *m, score: v}
+			*h[0] = scored{num: n, matches: *m, score: v} // the one it replaces is dropped
 			heap.Fix(&h, 0)
 			continue
 		}
