@@ -42,7 +42,12 @@ func TestLookupMatchesPostings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	p := postingsReader{ctx: context.Background(), r: r}
+	for _, segs := range []*segPostings{nil, newSegPostings(r)} {
+		lookupMatchesPostings(t, r, postingsReader{ctx: context.Background(), r: r, segs: segs}, len(articles))
+	}
+}
+
+func lookupMatchesPostings(t *testing.T, r bindex.IndexReader, p postingsReader, articles int) {
 	// Every document, in order, as candidates.
 	var all []*scored
 	ids, err := r.DocIDReaderAll()
@@ -60,8 +65,8 @@ func TestLookupMatchesPostings(t *testing.T) {
 		all = append(all, &scored{num: id.Value()})
 	}
 	ids.Close()
-	if len(all) != len(articles) {
-		t.Fatalf("%d documents, want %d", len(all), len(articles))
+	if len(all) != articles {
+		t.Fatalf("%d documents, want %d", len(all), articles)
 	}
 	for _, term := range []string{"花呗", "风控", "应急贷", "id贷", "协商还款", "没有这个词"} {
 		for _, field := range []string{fTitle, fBody} {

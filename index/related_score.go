@@ -68,7 +68,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	// from request to request.
 	sc := ix.rel.scratch.Get().(*scratch)
 	defer ix.rel.scratch.Put(sc.reset())
-	p := postingsReader{ctx: ctx, r: r, df: func(g string) uint64 {
+	p := postingsReader{ctx: ctx, r: r, segs: newSegPostings(r), df: func(g string) uint64 {
 		df, err := ix.rel.termFreq(ctx, r, g, true)
 		if err != nil {
 			return math.MaxUint64 // read last; the read itself reports the error
@@ -801,7 +801,9 @@ func (q *termSet) common(n uint64, share float64, minDF uint64) uint64 {
 type postingsReader struct {
 	ctx context.Context
 	r   bindex.IndexReader
-	tfd bindex.TermFieldDoc
+	// segs, when set, opens the postings instead of r (see segPostings).
+	segs *segPostings
+	tfd  bindex.TermFieldDoc
 	// df, when set, gives the document frequency of a bigram (an estimate
 	// is enough): a chain reads its rarest bigram first.
 	df func(gram string) uint64
@@ -815,6 +817,9 @@ func (p *postingsReader) open(term, field string) (bindex.TermFieldReader, error
 		return nil, searchErr(p.ctx, err)
 	}
 	freq, norm := field == fTitle || field == fBody || field == fBodyBi, field == fTitle
+	if p.segs != nil {
+		return p.segs.open(term, field, freq, norm)
+	}
 	return p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
 }
 
