@@ -43,6 +43,7 @@ type versionState struct {
 	version uint64
 	cache   *lru.Cache[relatedKey, *zhsearch.RelatedResult] // nil: caching off
 	dfs     dfCache
+	titles  titleCache
 	// pages remembers the pages with 相关内容 lists curation has read, by
 	// id (*curatingPage).
 	pages sync.Map

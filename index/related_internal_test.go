@@ -42,7 +42,12 @@ func TestLookupMatchesPostings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	p := postingsReader{ctx: context.Background(), r: r}
+	for _, segs := range []*segPostings{nil, newSegPostings(r)} {
+		lookupMatchesPostings(t, r, postingsReader{ctx: context.Background(), r: r, segs: segs}, len(articles))
+	}
+}
+
+func lookupMatchesPostings(t *testing.T, r bindex.IndexReader, p postingsReader, articles int) {
 	// Every document, in order, as candidates.
 	var all []*scored
 	ids, err := r.DocIDReaderAll()
@@ -60,8 +65,8 @@ func TestLookupMatchesPostings(t *testing.T) {
 		all = append(all, &scored{num: id.Value()})
 	}
 	ids.Close()
-	if len(all) != len(articles) {
-		t.Fatalf("%d documents, want %d", len(all), len(articles))
+	if len(all) != articles {
+		t.Fatalf("%d documents, want %d", len(all), articles)
 	}
 	for _, term := range []string{"花呗", "风控", "应急贷", "id贷", "协商还款", "没有这个词"} {
 		for _, field := range []string{fTitle, fBody} {
@@ -134,6 +139,65 @@ func TestLookupMatchesPostings(t *testing.T) {
 		if !slices.Equal(chain, looked) {
 			t.Errorf("%s bigrams: postings %v, lookup %v", term, chain, looked)
 		}
+	}
+}
+
+// TestChainHoldsTitleWords: every title holding a word of Han characters
+// holds the word's bigrams in a row, so that a chain whose rarest bigram
+// no more titles hold than the word adds nothing (postingsReader.chain),
+// for every such word of the suite's titles.
+func TestChainHoldsTitleWords(t *testing.T) {
+	ix, _, _ := suiteIndex(t)
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p := postingsReader{ctx: context.Background(), r: r}
+	var words []string
+	if err := eachTerm(r, fTitle, func(term string, _ uint64) { words = append(words, term) }); err != nil {
+		t.Fatal(err)
+	}
+	checked, skipped := 0, 0
+	for _, w := range words {
+		if !allHan(w) || len(bigrams(w)) == 0 {
+			continue
+		}
+		var titles []uint64
+		n, err := p.eachCount(w, fTitle, func(d *bindex.TermFieldDoc) { titles = append(titles, d.ID.Value()) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain, err := p.bigramChain(w, fTitleBi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for _, d := range titles {
+			if !slices.Contains(chain, d) {
+				t.Fatalf("%s: title %d holds the word, not its bigrams", w, d)
+			}
+		}
+		short, err := p.chain(w, fTitleBi, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if short == nil && len(chain) > 0 {
+			skipped++
+			if len(chain) != len(titles) {
+				t.Errorf("%s: chain of %d left out, %d titles hold the word", w, len(chain), len(titles))
+			}
+		} else if !slices.Equal(short, chain) {
+			t.Errorf("%s: chain %v, want %v", w, short, chain)
+		}
+	}
+	t.Logf("%d words, %d chains left out", checked, skipped)
+	if checked < 100 || skipped == 0 {
+		t.Errorf("%d words checked, %d chains left out: the suite should hold more", checked, skipped)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -66,7 +68,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	// from request to request.
 	sc := ix.rel.scratch.Get().(*scratch)
 	defer ix.rel.scratch.Put(sc.reset())
-	p := postingsReader{ctx: ctx, r: r, df: func(g string) uint64 {
+	p := postingsReader{ctx: ctx, r: r, segs: newSegPostings(r), df: func(g string) uint64 {
 		df, err := ix.rel.termFreq(ctx, r, g, true)
 		if err != nil {
 			return math.MaxUint64 // read last; the read itself reports the error
@@ -205,6 +207,47 @@ type titleWord struct {
 // titleWords cuts a title into its words (not subwords), stop words and
 // single characters left out, each weighed by idf and position factor.
 func (ix *Index) titleWords(ctx context.Context, r bindex.IndexReader, st *corpusStats, title string) ([]titleWord, error) {
+	c := &ix.rel.state.Load().titles
+	if words, ok := c.get(title); ok {
+		return words, nil
+	}
+	words, err := ix.cutTitle(ctx, r, st, title)
+	if err != nil {
+		return nil, err
+	}
+	c.put(title, words)
+	return words, nil
+}
+
+// titleCache remembers the words of titles (titleWords) for one version of
+// an index, as dfCache its frequencies: the titles of the articles most
+// often related come back list after list. The slices are shared: read
+// only.
+type titleCache struct {
+	mu sync.RWMutex
+	m  map[string][]titleWord
+}
+
+const titleCacheMax = 50_000
+
+func (c *titleCache) get(title string) ([]titleWord, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	w, ok := c.m[title]
+	return w, ok
+}
+
+func (c *titleCache) put(title string, words []titleWord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= titleCacheMax {
+		c.m = make(map[string][]titleWord, 1024)
+	}
+	c.m[title] = words
+}
+
+// cutTitle is titleWords without the cache.
+func (ix *Index) cutTitle(ctx context.Context, r bindex.IndexReader, st *corpusStats, title string) ([]titleWord, error) {
 	var out []titleWord
 	for _, w := range ix.seg.Cut(analysis.Normalize(truncateRunes(title, zhsearch.MaxTitleLen)), false) {
 		if utf8.RuneCountInString(w.Text) < 2 || stopWord(ix.seg, w.Text) {
@@ -292,7 +335,7 @@ func (q *termSet) cover(m *matches) float64 {
 func (q *termSet) sum(mask, of uint64) float64 {
 	var w float64
 	for b := mask & of; b != 0; b &= b - 1 {
-		w += q.terms[bits.TrailingZeros64(b)].weight
+		w += q.weights[bits.TrailingZeros64(b)]
 	}
 	return w
 }
@@ -310,13 +353,23 @@ func (q *termSet) coarse(m *matches, opts RelatedOptions, enough bool) float64 {
 }
 
 func (q *termSet) coarseScore(m *matches, opts RelatedOptions) float64 {
+	// The weights of the title's terms, and of those in the source's
+	// title, summed in one pass (in the order of sum and cover).
+	var all, titleW float64
+	for b := m.title; b != 0; b &= b - 1 {
+		i := bits.TrailingZeros64(b)
+		w := q.weights[i]
+		all += w
+		if q.inTitle&(1<<i) != 0 {
+			titleW += w
+		}
+	}
 	var titleSim float64
 	if q.titleTotal > 0 && m.titleLen > 0 {
-		titleW := q.sum(m.title, q.inTitle)
 		raw := float64(bits.OnesCount64(m.titleRaw))
 		titleSim = math.Sqrt(min(1, titleW/q.titleTotal) * min(1, raw/m.titleLen))
 	}
-	return (1-opts.TitleShare)*q.cover(m) + opts.TitleShare*titleSim
+	return (1-opts.TitleShare)*min(1, (all+m.bodyScore)/q.total) + opts.TitleShare*titleSim
 }
 
 // scratch holds the matches of one list: a slot per document number (4
@@ -332,12 +385,19 @@ type scratch struct {
 // termPostings reads a query term's postings into the matches of the
 // articles scored: every article's (scanAll) or the candidates' (scanCands).
 type termPostings interface {
-	// each calls fn for every article scored whose field holds term.
-	each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error
+	// each calls fn for every article scored whose field holds term, and
+	// returns how many articles of the index hold it (when known, else
+	// unknownCount).
+	each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error)
 	// chain calls fn for every article scored whose title bigrams hold
-	// word's bigrams in a row.
-	chain(word string, fn func(m *matches)) error
+	// word's bigrams in a row, except, maybe, those among the words
+	// articles of the index whose title holds word as a word (see
+	// postingsReader.chain).
+	chain(word string, words uint64, fn func(m *matches)) error
 }
+
+// unknownCount stands for a count of articles not known.
+const unknownCount = math.MaxUint64
 
 // scanAll reads postings into the scratch, for every article.
 type scanAll struct {
@@ -345,12 +405,12 @@ type scanAll struct {
 	sc *scratch
 }
 
-func (a scanAll) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
-	return a.p.each(term, field, func(d *bindex.TermFieldDoc) { fn(a.sc.at(d.ID.Value()), d) })
+func (a scanAll) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error) {
+	return a.p.eachCount(term, field, func(d *bindex.TermFieldDoc) { fn(a.sc.at(d.ID.Value()), d) })
 }
 
-func (a scanAll) chain(word string, fn func(m *matches)) error {
-	chain, err := a.p.bigramChain(word, fTitleBi)
+func (a scanAll) chain(word string, words uint64, fn func(m *matches)) error {
+	chain, err := a.p.chain(word, fTitleBi, words)
 	if err != nil {
 		return err
 	}
@@ -368,11 +428,11 @@ type scanNums struct {
 	nums []uint64
 }
 
-func (c scanNums) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
-	return c.p.lookupNums(term, field, c.nums, func(num uint64, d *bindex.TermFieldDoc) { fn(c.sc.at(num), d) })
+func (c scanNums) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error) {
+	return unknownCount, c.p.lookupNums(term, field, c.nums, func(num uint64, d *bindex.TermFieldDoc) { fn(c.sc.at(num), d) })
 }
 
-func (c scanNums) chain(string, func(m *matches)) error {
+func (c scanNums) chain(string, uint64, func(m *matches)) error {
 	panic("scanNums reads bodies only")
 }
 
@@ -382,11 +442,11 @@ type scanCands struct {
 	cands []*scored
 }
 
-func (c scanCands) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) error {
-	return c.p.lookup(term, field, c.cands, func(s *scored, d *bindex.TermFieldDoc) { fn(&s.matches, d) })
+func (c scanCands) each(term, field string, fn func(m *matches, d *bindex.TermFieldDoc)) (uint64, error) {
+	return unknownCount, c.p.lookup(term, field, c.cands, func(s *scored, d *bindex.TermFieldDoc) { fn(&s.matches, d) })
 }
 
-func (c scanCands) chain(word string, fn func(m *matches)) error {
+func (c scanCands) chain(word string, _ uint64, fn func(m *matches)) error {
 	chain, err := c.p.lookupChain(word, fTitleBi, c.cands)
 	if err != nil {
 		return err
@@ -413,20 +473,25 @@ func (q *termSet) match(i int, src termPostings) error {
 func (q *termSet) matchTitle(i int, src termPostings) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 	titleField, _ := t.fields()
-	err := src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
-		if d.Norm > 0 && !t.bigram {
-			m.titleLen = 1 / (d.Norm * d.Norm)
+	var words uint64
+	if t.counts[0] > 0 {
+		var err error
+		words, err = src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
+			if d.Norm > 0 && !t.bigram {
+				m.titleLen = 1 / (d.Norm * d.Norm)
+			}
+			m.titleMatch(bit, inside)
+		})
+		if err != nil {
+			return err
 		}
-		m.titleMatch(bit, inside)
-	})
-	if err != nil {
-		return err
 	}
 	// Titles whose words gse cut otherwise (应急贷款 → 应急/贷款 holds
 	// 应急贷's characters, not its word) hold the word's bigrams; looked
-	// for with the words of the source's title, which decide most.
+	// for with the words of the source's title, which decide most. The
+	// titles holding the word matched already.
 	if t.inTitle && !t.bigram {
-		err := src.chain(t.text, func(m *matches) {
+		err := src.chain(t.text, words, func(m *matches) {
 			if m.titleRaw&bit == 0 {
 				m.titleMatch(bit, inside)
 			}
@@ -446,17 +511,23 @@ func (q *termSet) matchTitle(i int, src termPostings) error {
 func (q *termSet) matchBody(i int, src termPostings, titles uint64) error {
 	t, bit, inside := q.terms[i], uint64(1)<<i, q.inside[i]
 	_, bodyField := t.fields()
-	err := src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
-		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
-	})
-	if err != nil || !t.bigram || !q.gaps {
-		return err
+	if t.counts[1] > 0 {
+		_, err := src.each(t.text, bodyField, func(m *matches, d *bindex.TermFieldDoc) {
+			m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if !t.bigram || !q.gaps || t.counts[2] == 0 {
+		return nil
 	}
 	// The body bigrams are the gaps between words (Index.gaps): where the
 	// body's words hold the bigram as a word, it is there.
-	return src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
+	_, err := src.each(t.text, fBody, func(m *matches, d *bindex.TermFieldDoc) {
 		m.bodyMatch(bit, inside, titles, t.weight, d.Freq)
 	})
+	return err
 }
 
 // at returns the matches of document num, valid until the next call of
@@ -506,7 +577,7 @@ func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (floa
 			if v < h[0].score || v == h[0].score && n > h[0].num {
 				continue
 			}
-			h[0] = &scored{num: n, matches: *m, score: v}
+			*h[0] = scored{num: n, matches: *m, score: v} // the one it replaces is dropped
 			heap.Fix(&h, 0)
 			continue
 		}
@@ -730,7 +801,9 @@ func (q *termSet) common(n uint64, share float64, minDF uint64) uint64 {
 type postingsReader struct {
 	ctx context.Context
 	r   bindex.IndexReader
-	tfd bindex.TermFieldDoc
+	// segs, when set, opens the postings instead of r (see segPostings).
+	segs *segPostings
+	tfd  bindex.TermFieldDoc
 	// df, when set, gives the document frequency of a bigram (an estimate
 	// is enough): a chain reads its rarest bigram first.
 	df func(gram string) uint64
@@ -744,32 +817,48 @@ func (p *postingsReader) open(term, field string) (bindex.TermFieldReader, error
 		return nil, searchErr(p.ctx, err)
 	}
 	freq, norm := field == fTitle || field == fBody || field == fBodyBi, field == fTitle
+	if p.segs != nil {
+		return p.segs.open(term, field, freq, norm)
+	}
 	return p.r.TermFieldReader(p.ctx, []byte(term), field, freq, norm, false)
 }
 
 // each calls fn with every document whose field holds term, with its
 // frequency (title and body) and norm (title).
 func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc)) error {
+	_, err := p.eachCount(term, field, fn)
+	return err
+}
+
+// eachCount is each, returning the number of documents that hold term.
+func (p *postingsReader) eachCount(term, field string, fn func(d *bindex.TermFieldDoc)) (uint64, error) {
 	tfr, err := p.open(term, field)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for i := 0; ; i++ {
-		if i%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
+	return p.read(tfr, fn)
+}
+
+// read calls fn with every document of tfr, closes it and returns the
+// number of documents read.
+func (p *postingsReader) read(tfr bindex.TermFieldReader, fn func(d *bindex.TermFieldDoc)) (uint64, error) {
+	var n uint64
+	for ; ; n++ {
+		if n%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
 			tfr.Close()
-			return searchErr(p.ctx, p.ctx.Err())
+			return 0, searchErr(p.ctx, p.ctx.Err())
 		}
 		d, err := tfr.Next(p.tfd.Reset())
 		if err != nil {
 			tfr.Close()
-			return err
+			return 0, err
 		}
 		if d == nil {
 			break
 		}
 		fn(d)
 	}
-	return tfr.Close()
+	return n, tfr.Close()
 }
 
 // lookup calls fn with each of cands (sorted by document number) whose
@@ -779,26 +868,7 @@ func (p *postingsReader) lookup(term, field string, cands []*scored, fn func(s *
 	if err != nil {
 		return err
 	}
-	id := make([]byte, 8)
-	for i, s := range cands {
-		if i%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
-			tfr.Close()
-			return searchErr(p.ctx, p.ctx.Err())
-		}
-		binary.BigEndian.PutUint64(id, s.num)
-		d, err := tfr.Advance(id, p.tfd.Reset())
-		if err != nil {
-			tfr.Close()
-			return err
-		}
-		if d == nil {
-			break
-		}
-		if d.ID.Value() == s.num {
-			fn(s, d)
-		}
-	}
-	return tfr.Close()
+	return p.skip(tfr, len(cands), func(i int) uint64 { return cands[i].num }, func(i int, d *bindex.TermFieldDoc) { fn(cands[i], d) })
 }
 
 // lookupNums calls fn with each of nums (sorted) whose field holds term,
@@ -811,13 +881,20 @@ func (p *postingsReader) lookupNums(term, field string, nums []uint64, fn func(n
 	if err != nil {
 		return err
 	}
+	return p.skip(tfr, len(nums), func(i int) uint64 { return nums[i] }, func(i int, d *bindex.TermFieldDoc) { fn(nums[i], d) })
+}
+
+// skip calls fn with the index of each of the n sorted document numbers
+// (num(i)) that tfr holds, and closes tfr. It never advances tfr to a
+// number at or before the one it is on: the reader would start over.
+func (p *postingsReader) skip(tfr bindex.TermFieldReader, n int, num func(i int) uint64, fn func(i int, d *bindex.TermFieldDoc)) error {
 	id := make([]byte, 8)
-	for i, calls := 0, 0; i < len(nums); calls++ {
+	for i, calls := 0, 0; i < n; calls++ {
 		if calls%ctxEvery == ctxEvery-1 && p.ctx.Err() != nil {
 			tfr.Close()
 			return searchErr(p.ctx, p.ctx.Err())
 		}
-		binary.BigEndian.PutUint64(id, nums[i])
+		binary.BigEndian.PutUint64(id, num(i))
 		d, err := tfr.Advance(id, p.tfd.Reset())
 		if err != nil {
 			tfr.Close()
@@ -827,12 +904,12 @@ func (p *postingsReader) lookupNums(term, field string, nums []uint64, fn func(n
 			break
 		}
 		// Skip the numbers the postings jumped over.
-		n := d.ID.Value()
-		for i < len(nums) && nums[i] < n {
+		at := d.ID.Value()
+		for i < n && num(i) < at {
 			i++
 		}
-		if i < len(nums) && nums[i] == n {
-			fn(n, d)
+		if i < n && num(i) == at {
+			fn(i, d)
 			i++
 		}
 	}
@@ -851,6 +928,16 @@ func bigrams(word string) []string {
 		}
 	}
 	return grams
+}
+
+// allHan reports whether word is made of Han characters only.
+func allHan(word string) bool {
+	for _, r := range word {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return word != ""
 }
 
 // lookupChain returns those of cands (sorted by document number) whose
@@ -885,6 +972,16 @@ func (p *postingsReader) lookupChain(word, field string, cands []*scored) ([]*sc
 // unit): the rarest bigram's postings read through, the others looked up
 // for the documents still in the chain.
 func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
+	return p.chain(word, field, unknownCount)
+}
+
+// chain is bigramChain, but may leave out (returning none) the documents
+// whose field holds word as a word when words, their number, is known:
+// when word is all Han characters (every character a unit of its own, in
+// the bigrams of any text holding the word), each of those documents holds
+// its bigrams, and when its rarest bigram is held by no more documents,
+// the chain is those documents and nothing else.
+func (p *postingsReader) chain(word, field string, words uint64) ([]uint64, error) {
 	grams := bigrams(word)
 	if len(grams) == 0 {
 		return nil, nil
@@ -896,9 +993,15 @@ func (p *postingsReader) bigramChain(word, field string) ([]uint64, error) {
 		}
 		sort.SliceStable(grams, func(a, b int) bool { return dfs[grams[a]] < dfs[grams[b]] })
 	}
-	var chain []uint64
-	err := p.each(grams[0], field, func(d *bindex.TermFieldDoc) { chain = append(chain, d.ID.Value()) })
+	tfr, err := p.open(grams[0], field)
 	if err != nil {
+		return nil, err
+	}
+	if words != unknownCount && tfr.Count() <= words && allHan(word) {
+		return nil, tfr.Close()
+	}
+	var chain []uint64
+	if _, err := p.read(tfr, func(d *bindex.TermFieldDoc) { chain = append(chain, d.ID.Value()) }); err != nil {
 		return nil, err
 	}
 	for _, g := range grams[1:] {
@@ -941,7 +1044,8 @@ func sortScored(ss []*scored) {
 // termSet is the query: the source's terms other articles hold, with what
 // scoring needs to know about them.
 type termSet struct {
-	terms []srcTerm
+	terms   []srcTerm
+	weights []float64 // the terms' weights
 	// inside[i] is the mask of the terms that hold term i (提前还款 holds
 	// 还款): a match of i where one of those matched is the same match. A
 	// feedback word (京东白条, added for 白条) holds none: the source's own
@@ -973,6 +1077,10 @@ func newTermSet(all []srcTerm) *termSet {
 		if !t.absent && len(q.terms) < maxQueryTerms {
 			q.terms = append(q.terms, t)
 		}
+	}
+	q.weights = make([]float64, len(q.terms))
+	for i, t := range q.terms {
+		q.weights[i] = t.weight
 	}
 	q.inside = make([]uint64, len(q.terms))
 	for i, t := range q.terms {

@@ -68,6 +68,10 @@ type srcTerm struct {
 	synOf    string
 	expanded bool // see sourceWord.expanded
 	bigram   bool // see sourceWord.bigram
+	// counts are the numbers of articles (the source's included) holding
+	// it in each field it is read from (see termCounts): a field no
+	// article holds it in is not read.
+	counts termCounts
 }
 
 // What a source contributes to its related query is bounded, so that no
@@ -411,26 +415,34 @@ func trimStopTail(seg *analysis.Segmenter, title string) string {
 // dropped when the index changes. It is bounded: when full it starts over.
 type dfCache struct {
 	mu sync.RWMutex
-	m  map[string]uint64
+	m  map[string]termCounts
 }
 
 const dfCacheMax = 200_000
 
-func (c *dfCache) get(t string) (uint64, bool) {
+func (c *dfCache) get(t string) (termCounts, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	v, ok := c.m[t]
 	return v, ok
 }
 
-func (c *dfCache) put(t string, df uint64) {
+func (c *dfCache) put(t string, n termCounts) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= dfCacheMax {
-		c.m = make(map[string]uint64, 1024)
+		c.m = make(map[string]termCounts, 1024)
 	}
-	c.m[t] = df
+	c.m[t] = n
 }
+
+// termCounts are the numbers of articles holding a term in each of the
+// fields docFreq reads: the title, the body and, for a bigram with gaps,
+// the body's words (0 otherwise).
+type termCounts [3]uint64
+
+// df is the term's document frequency: the largest of its counts.
+func (c termCounts) df() uint64 { return max(c[0], c[1], c[2]) }
 
 // docFreq is the number of articles whose title or body holds term (the
 // larger of the two counts: a title word is nearly always a body word too),
@@ -438,7 +450,13 @@ func (c *dfCache) put(t string, df uint64) {
 // Index.gaps) a body bigram may be a body word instead, and the larger of
 // the two counts stands for the body's.
 func docFreq(ctx context.Context, r bindex.IndexReader, term string, bigram, gaps bool) (uint64, error) {
-	var best uint64
+	c, err := fieldCounts(ctx, r, term, bigram, gaps)
+	return c.df(), err
+}
+
+// fieldCounts returns the counts of term in the fields docFreq reads.
+func fieldCounts(ctx context.Context, r bindex.IndexReader, term string, bigram, gaps bool) (termCounts, error) {
+	var c termCounts
 	fields := []string{fTitle, fBody}
 	if bigram {
 		fields = []string{fTitleBi, fBodyBi}
@@ -446,17 +464,17 @@ func docFreq(ctx context.Context, r bindex.IndexReader, term string, bigram, gap
 			fields = append(fields, fBody)
 		}
 	}
-	for _, field := range fields {
+	for i, field := range fields {
 		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
-			return 0, err
+			return termCounts{}, err
 		}
-		best = max(best, tfr.Count())
+		c[i] = tfr.Count()
 		if err := tfr.Close(); err != nil {
-			return 0, err
+			return termCounts{}, err
 		}
 	}
-	return best, nil
+	return c, nil
 }
 
 // docFreq is docFreq of a word through the version's cache.
@@ -485,20 +503,26 @@ func (e *relatedEngine) chainFreq(ctx context.Context, r bindex.IndexReader, wor
 
 // termFreq is docFreq through the version's cache.
 func (e *relatedEngine) termFreq(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (uint64, error) {
+	c, err := e.termCounts(ctx, r, term, bigram)
+	return c.df(), err
+}
+
+// termCounts is fieldCounts through the version's cache.
+func (e *relatedEngine) termCounts(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (termCounts, error) {
 	c := e.df()
 	key := term
 	if bigram {
 		key = "\x00" + term // the bigram fields' count, not the words'
 	}
-	if df, ok := c.get(key); ok {
-		return df, nil
+	if n, ok := c.get(key); ok {
+		return n, nil
 	}
-	df, err := docFreq(ctx, r, term, bigram, e.gaps)
+	n, err := fieldCounts(ctx, r, term, bigram, e.gaps)
 	if err != nil {
-		return 0, err
+		return termCounts{}, err
 	}
-	c.put(key, df)
-	return df, nil
+	c.put(key, n)
+	return n, nil
 }
 
 // idf is BM25's inverse document frequency: positive however common a word.
@@ -518,10 +542,11 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if err := ctx.Err(); err != nil {
 			return nil, searchErr(ctx, err)
 		}
-		df, err := e.termFreq(ctx, r, t, sw.bigram)
+		counts, err := e.termCounts(ctx, r, t, sw.bigram)
 		if err != nil {
 			return nil, err
 		}
+		df := counts.df()
 		if df <= self && sw.inTitle && !sw.bigram {
 			// No article holds the title word as a word, but titles whose
 			// words gse cut otherwise may hold its characters (白条 in
@@ -542,7 +567,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		term := srcTerm{
 			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
 			template: f < templateWord || sw.intent < 1 || sw.expanded, absent: df == 0, df: df,
-			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram,
+			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, counts: counts,
 		}
 		if sw.inTitle {
 			title = append(title, term)
