@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -141,7 +142,7 @@ func (br *BodyReader) body(ref BodyRef, id string) (string, error) {
 		ID   string `json:"id"`
 		Body string `json:"body"`
 	}
-	if err := json.Unmarshal(line, &a); err != nil {
+	if err := json.Unmarshal(bytes.TrimSpace(line), &a); err != nil { // trimmed as the loader did
 		return "", &ChangedError{Source: src, Msg: "the line is not the one read: " + err.Error()}
 	}
 	if got := strings.TrimSpace(a.ID); got != id {

@@ -63,6 +63,7 @@ func TestDeferredBodiesMatchLoad(t *testing.T) {
 {"id":"a2","title":"征信修复","body":"另一篇"}
 `}, nil},
 		{"CRLF, blank lines, spaces, no final newline", map[string]string{"a.jsonl": "\r\n  {\"id\":\"a1\",\"title\":\"t1\",\"body\":\"b1\"}  \r\n\r\n\t{\"id\":\"a2\",\"title\":\"t2\",\"body\":\"b2\\u0041\\\"\"}"}, nil},
+		{"Unicode spaces around a line", map[string]string{"a.jsonl": "\u3000{\"id\":\"a1\",\"title\":\"t1\",\"body\":\"b1\"}\v\u00a0\n\f{\"id\":\"a2\",\"title\":\"t2\",\"body\":\"b2\"}\u2028\n"}, nil},
 		{"empty and missing bodies", map[string]string{"a.jsonl": `{"id":"a1","title":"t1","body":""}
 {"id":"a2","title":"t2"}
 {"id":"a3","title":"t3","body":"b3","related":["r1","t1"]}
