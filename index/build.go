@@ -140,9 +140,17 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 	// and little more.
 	next := make(chan int, 4*workers)
 	docs := make(chan *document.Document, 4*workers)
+	var analyzers sync.WaitGroup
+	analyzers.Add(1) // the feeder too: bodies read back are done before bulkIndex returns
 	go func() {
+		defer analyzers.Done()
 		defer close(next)
 		for i := range articles {
+			// Bodies left on disk are read back here, in article order.
+			if err := opts.readBody(i, &articles[i]); err != nil {
+				fail(err)
+				return
+			}
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -150,7 +158,6 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 			}
 		}
 	}()
-	var analyzers sync.WaitGroup
 	for range workers {
 		analyzers.Add(1)
 		go func() {

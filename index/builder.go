@@ -122,10 +122,15 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		return nil, fmt.Errorf("%s: %w", dataDir, err)
 	}
 	opts.dicts = dicts
-	c, err := corpus.Load(dataDir, analysis.Normalize)
+	// The bodies of JSONL articles stay on disk until the indexer reads
+	// them back (BuildOptions.body): a build's memory does not grow with
+	// the corpus's text.
+	c, err := corpus.LoadDeferred(dataDir, analysis.Normalize)
 	if err != nil {
 		return nil, err
 	}
+	bodies := c.BodyReader()
+	defer bodies.Close()
 	log := opts.Log
 	if log == nil {
 		jpath := opts.Journal
@@ -134,15 +139,23 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		}
 		log = FileLog(jpath)
 	}
-	articles, edits, pos, err := replayJournal(c.Articles, log)
+	articles, refs, edits, pos, err := replayJournal(c.Articles, c.Refs, log)
 	if err != nil {
 		return nil, err
 	}
 	// The build owns the articles: their text goes once it is analyzed
-	// (BuildOptions.release), a third of a large build's memory.
+	// (BuildOptions.release).
 	files := c.Files
 	c = nil
 	opts.release = true
+	opts.body = func(i int, a *zhsearch.Article) error {
+		if refs[i].IsZero() {
+			return nil
+		}
+		body, err := bodies.Body(refs[i], a.ID)
+		a.Body = body
+		return err
+	}
 	if len(articles) == 0 {
 		return nil, fmt.Errorf("%s: no articles found (want *.jsonl or *.txt files)", dataDir)
 	}

@@ -93,14 +93,19 @@ func applyRecord(s editStore, r journal.Record) error {
 }
 
 // memStore is an editStore over a corpus in memory, used by full builds.
+// Articles whose body the loader left on disk have an empty Body and a
+// BodyRef in refs (when refs is not nil): an edit that replaces or deletes
+// such an article drops its ref, so a body read back is always the one of
+// the file's article.
 type memStore struct {
 	articles []zhsearch.Article // deleted ones have an empty ID
+	refs     []corpus.BodyRef   // nil, or one per article
 	pos      map[string]int
 	titles   map[string]int // normalized title -> number of articles
 }
 
-func newMemStore(articles []zhsearch.Article) *memStore {
-	m := &memStore{articles: articles, pos: make(map[string]int, len(articles)), titles: make(map[string]int, len(articles))}
+func newMemStore(articles []zhsearch.Article, refs []corpus.BodyRef) *memStore {
+	m := &memStore{articles: articles, refs: refs, pos: make(map[string]int, len(articles)), titles: make(map[string]int, len(articles))}
 	for i := range articles {
 		m.pos[articles[i].ID] = i
 		m.titles[analysis.Normalize(articles[i].Title)]++
@@ -122,9 +127,15 @@ func (m *memStore) put(a zhsearch.Article) error {
 	if i, ok := m.pos[a.ID]; ok {
 		m.titles[analysis.Normalize(m.articles[i].Title)]--
 		m.articles[i] = a
+		if m.refs != nil {
+			m.refs[i] = corpus.BodyRef{}
+		}
 	} else {
 		m.pos[a.ID] = len(m.articles)
 		m.articles = append(m.articles, a)
+		if m.refs != nil {
+			m.refs = append(m.refs, corpus.BodyRef{})
+		}
 	}
 	m.titles[analysis.Normalize(a.Title)]++
 	return nil
@@ -137,19 +148,30 @@ func (m *memStore) del(id string) error {
 	}
 	m.titles[analysis.Normalize(m.articles[i].Title)]--
 	m.articles[i] = zhsearch.Article{}
+	if m.refs != nil {
+		m.refs[i] = corpus.BodyRef{}
+	}
 	delete(m.pos, id)
 	return nil
 }
 
-// result returns the articles left, in order.
-func (m *memStore) result() []zhsearch.Article {
+// result returns the articles left, in order, and their refs (nil when
+// the store has none).
+func (m *memStore) result() ([]zhsearch.Article, []corpus.BodyRef) {
 	out := make([]zhsearch.Article, 0, len(m.pos))
-	for _, a := range m.articles {
+	var refs []corpus.BodyRef
+	if m.refs != nil {
+		refs = make([]corpus.BodyRef, 0, len(m.pos))
+	}
+	for i, a := range m.articles {
 		if a.ID != "" {
 			out = append(out, a)
+			if m.refs != nil {
+				refs = append(refs, m.refs[i])
+			}
 		}
 	}
-	return out
+	return out, refs
 }
 
 // EditLog is the ordered log of live edits that generations replay: the
@@ -172,22 +194,24 @@ func (f FileLog) Read(from journal.Position, fn func(journal.Record) error) (jou
 
 // replayJournal applies the edit log to articles in memory and returns the
 // result, the number of records applied and the log's position after the
-// last one.
-func replayJournal(articles []zhsearch.Article, log EditLog) ([]zhsearch.Article, int, journal.Position, error) {
-	m := newMemStore(articles)
+// last one. refs, when not nil, says where each article's body is on disk
+// (corpus.Corpus.Refs); the refs of the result come with it.
+func replayJournal(articles []zhsearch.Article, refs []corpus.BodyRef, log EditLog) ([]zhsearch.Article, []corpus.BodyRef, int, journal.Position, error) {
+	m := newMemStore(articles, refs)
 	n := 0
 	info, err := log.Read(journal.Position{}, func(r journal.Record) error {
 		n++
 		return applyRecord(m, r)
 	})
 	if err != nil {
-		return nil, 0, journal.Position{}, err
+		return nil, nil, 0, journal.Position{}, err
 	}
 	pos := journal.Position{ID: info.ID, Seq: info.Last}
 	if n == 0 {
-		return articles, 0, pos, nil
+		return articles, refs, 0, pos, nil
 	}
-	return m.result(), n, pos, nil
+	out, outRefs := m.result()
+	return out, outRefs, n, pos, nil
 }
 
 // indexStore is an editStore over a writable generation: changes collect in

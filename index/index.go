@@ -169,6 +169,19 @@ type BuildOptions struct {
 	// release lets the build drop each article's text once it is analyzed:
 	// the articles are the build's own (Build), not a caller's.
 	release bool
+	// body, when set, reads article i's body back from the data folder
+	// (the loader left it there, see corpus.LoadDeferred) before it is
+	// analyzed. The indexer calls it from one goroutine, in article order,
+	// so the reads are sequential.
+	body func(i int, a *zhsearch.Article) error
+}
+
+// readBody fills in article i's body when the loader left it on disk.
+func (o *BuildOptions) readBody(i int, a *zhsearch.Article) error {
+	if o.body == nil {
+		return nil
+	}
+	return o.body(i, a)
 }
 
 func (o *BuildOptions) stage(s string) {

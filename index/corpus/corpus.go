@@ -12,7 +12,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,6 +39,13 @@ type Corpus struct {
 	Files int
 	// TitleOnly counts the title-only articles made from 相关内容 lists.
 	TitleOnly int
+	// Refs, when the loader deferred bodies (Loader.DeferBodies), says for
+	// each article of Articles where its body is on disk; the zero BodyRef
+	// means the body is in Articles (a page export's, or no body). Nil
+	// when bodies were not deferred.
+	Refs []BodyRef
+	// files is the file table of Refs: the JSONL files as read.
+	files []fileStamp
 }
 
 // Source says where an article was read: file and 1-based line.
@@ -64,6 +73,10 @@ type Loader struct {
 	pending   []string        // related titles in order of first mention
 	seen      map[string]bool // normalized pending titles
 	files     int
+	// deferBodies: JSONL bodies stay on disk, refs says where.
+	deferBodies bool
+	refs        []BodyRef
+	stamps      []fileStamp
 }
 
 // NewLoader returns a Loader that merges titles equal under normalize
@@ -88,6 +101,23 @@ func Load(dir string, normalize Normalizer) (*Corpus, error) {
 	}
 	return l.Corpus(), nil
 }
+
+// LoadDeferred is Load with the bodies of JSONL articles left on disk: the
+// corpus's Refs say where they are, and its BodyReader reads them back.
+func LoadDeferred(dir string, normalize Normalizer) (*Corpus, error) {
+	l := NewLoader(normalize)
+	l.DeferBodies()
+	if err := l.AddDir(dir); err != nil {
+		return nil, err
+	}
+	return l.Corpus(), nil
+}
+
+// DeferBodies makes the loader leave the body of each article it reads
+// from a JSONL file by AddFile on disk, after validating it: the article
+// keeps an empty Body and the corpus's Refs record where the body is. Call
+// it before adding files.
+func (l *Loader) DeferBodies() { l.deferBodies = true }
 
 // DataFiles lists the input files of a data folder in the order they are read.
 func DataFiles(dir string) ([]string, error) {
@@ -130,7 +160,19 @@ func (l *Loader) AddFile(path string) error {
 	defer f.Close()
 	l.files++
 	if filepath.Ext(path) == ".jsonl" {
-		return l.AddJSONL(path, f)
+		if !l.deferBodies {
+			return l.AddJSONL(path, f)
+		}
+		file := int32(len(l.stamps) + 1)
+		if err := l.addJSONL(path, f, false, file); err != nil {
+			return err
+		}
+		stamp, err := stampFile(path, f)
+		if err != nil {
+			return err
+		}
+		l.stamps = append(l.stamps, stamp)
+		return nil
 	}
 	a, err := ParsePage(path, f)
 	if err != nil {
@@ -153,7 +195,7 @@ func ReadArticles(path string, titleOnly bool) ([]zhsearch.Article, error) {
 	}
 	defer f.Close()
 	l := NewLoader(nil)
-	if err := l.addJSONL(path, f, titleOnly); err != nil {
+	if err := l.addJSONL(path, f, titleOnly, 0); err != nil {
 		return nil, err
 	}
 	return l.articles, nil
@@ -161,19 +203,32 @@ func ReadArticles(path string, titleOnly bool) ([]zhsearch.Article, error) {
 
 // AddJSONL reads one article per line; blank lines are skipped.
 func (l *Loader) AddJSONL(name string, r io.Reader) error {
-	return l.addJSONL(name, r, false)
+	return l.addJSONL(name, r, false, 0)
 }
 
-func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool) error {
+// addJSONL reads the JSONL articles of name from r. A file above 0 is the
+// file's number in the deferred bodies' table: the bodies stay on disk.
+func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool, file int32) error {
 	decode := zhsearch.DecodeArticle
 	if titleOnly {
 		decode = zhsearch.DecodeSuiteArticle
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
+	// start is the offset of the line the scanner returns, end of the
+	// bytes it has split off so far.
+	var start, end int64
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := bufio.ScanLines(data, atEOF)
+		if tok != nil {
+			start, end = end, end+int64(adv)
+		}
+		return adv, tok, err
+	})
 	n := 1
 	for ; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
+		raw := sc.Bytes()
+		line := bytes.TrimSpace(raw)
 		if len(line) == 0 {
 			continue
 		}
@@ -182,7 +237,12 @@ func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool) error {
 		if err != nil {
 			return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
 		}
-		if err := l.Add(a, src); err != nil {
+		var ref BodyRef
+		if file > 0 && a.Body != "" {
+			ref = BodyRef{file: file, line: int32(min(n, math.MaxInt32)), off: start, n: int32(len(raw)),
+				sum: crc32.Checksum(raw, crcTable)}
+		}
+		if err := l.add(a, src, ref); err != nil {
 			return err
 		}
 	}
@@ -203,6 +263,12 @@ func scanErr(name string, n int, err error) error {
 
 // Add adds a validated article read at src.
 func (l *Loader) Add(a zhsearch.Article, src Source) error {
+	return l.add(a, src, BodyRef{})
+}
+
+// add adds a validated article; a non-zero ref leaves its body on disk
+// there.
+func (l *Loader) add(a zhsearch.Article, src Source, ref BodyRef) error {
 	if err := a.Validate(); err != nil {
 		return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
 	}
@@ -218,6 +284,12 @@ func (l *Loader) Add(a zhsearch.Article, src Source) error {
 			l.pending = append(l.pending, t)
 		}
 	}
+	if l.deferBodies {
+		if !ref.IsZero() {
+			a.Body = ""
+		}
+		l.refs = append(l.refs, ref)
+	}
 	l.articles = append(l.articles, a)
 	return nil
 }
@@ -225,7 +297,7 @@ func (l *Loader) Add(a zhsearch.Article, src Source) error {
 // Corpus returns the articles read so far plus one title-only article for
 // each related title that no article carries.
 func (l *Loader) Corpus() *Corpus {
-	c := &Corpus{Articles: l.articles, Files: l.files}
+	c := &Corpus{Articles: l.articles, Files: l.files, Refs: l.refs, files: l.stamps}
 	for _, t := range l.pending {
 		k := l.normalize(t)
 		if l.titles[k] {
@@ -236,6 +308,9 @@ func (l *Loader) Corpus() *Corpus {
 			continue
 		}
 		c.Articles = append(c.Articles, zhsearch.Article{ID: id, Title: t, TitleOnly: true})
+		if l.deferBodies {
+			c.Refs = append(c.Refs, BodyRef{})
+		}
 		c.TitleOnly++
 	}
 	return c

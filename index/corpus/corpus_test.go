@@ -121,19 +121,25 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 		{"page line too long", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n" + strings.Repeat("x", maxLine+1) + "\nTo Top", "p.txt:3: line is longer than"},
 		{"page title BEL", "p.txt", "标题\a\n发布时间:2024-01-01 00:00:00\n正文\nTo Top", "p.txt:1: article p: title holds the control character U+0007"},
 	}
+	loaders := []struct {
+		name string
+		load func(string, Normalizer) (*Corpus, error)
+	}{{"Load", Load}, {"LoadDeferred", LoadDeferred}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write(t, dir, tt.file, tt.content)
-			_, err := Load(dir, nil)
-			var ie *InputError
-			if !errors.As(err, &ie) {
-				t.Fatalf("err = %v, want an InputError", err)
-			}
-			if got := strings.TrimPrefix(err.Error(), dir+string(filepath.Separator)); !strings.HasPrefix(got, tt.want) {
-				t.Errorf("err = %q, want prefix %q", got, tt.want)
-			}
-		})
+		for _, l := range loaders {
+			t.Run(tt.name+"/"+l.name, func(t *testing.T) {
+				dir := t.TempDir()
+				write(t, dir, tt.file, tt.content)
+				_, err := l.load(dir, nil)
+				var ie *InputError
+				if !errors.As(err, &ie) {
+					t.Fatalf("err = %v, want an InputError", err)
+				}
+				if got := strings.TrimPrefix(err.Error(), dir+string(filepath.Separator)); !strings.HasPrefix(got, tt.want) {
+					t.Errorf("err = %q, want prefix %q", got, tt.want)
+				}
+			})
+		}
 	}
 }
 
