@@ -191,7 +191,7 @@ func sameLayout(theirs, ours reflect.Type, pairs map[reflect.Type]reflect.Type) 
 }
 
 // dictInputsHash is the SHA-256 of what the text path reads: the base
-// dictionary and every dict/*.txt file of dicts, by name.
+// dictionary and every dict/*.txt file of dicts that shapes it, by name.
 func dictInputsHash(dicts fs.FS) ([sha256.Size]byte, error) {
 	h := sha256.New()
 	var n [8]byte
@@ -210,6 +210,12 @@ func dictInputsHash(dicts fs.FS) ([sha256.Size]byte, error) {
 	}
 	sort.Strings(files)
 	for _, name := range files {
+		if name == commonFile {
+			// Query weights only: none of its words enters gse's
+			// dictionary (Lexicon.words), so a generation recorded before
+			// or without it still starts from the prepared form.
+			continue
+		}
 		data, err := fs.ReadFile(dicts, name)
 		if err != nil {
 			return [sha256.Size]byte{}, err

@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 	"testing/fstest"
 	"unsafe"
@@ -135,6 +137,62 @@ func TestPreparedDictOtherInputs(t *testing.T) {
 	}
 	if !s.Known("测一个词") {
 		t.Fatal("the domain word is missing")
+	}
+}
+
+// TestPreparedDictIgnoresCommonWords checks that the everyday words
+// (dict/common.txt), query weights that add no word to gse's dictionary,
+// do not decide which prepared form serves: a generation recorded without
+// the file, or with an editor's version of it, starts from the prepared
+// form, while a changed word list does not.
+func TestPreparedDictIgnoresCommonWords(t *testing.T) {
+	embedded := fstest.MapFS{}
+	files, err := fs.Glob(data.Dict, "dict/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := fs.ReadFile(data.Dict, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		embedded[name] = &fstest.MapFile{Data: b}
+	}
+	if embedded[commonFile] == nil {
+		t.Fatalf("%s is not embedded", commonFile)
+	}
+	hash := func(fsys fs.FS) [sha256.Size]byte {
+		t.Helper()
+		h, err := dictInputsHash(fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	variant := func(edit func(fstest.MapFS)) fstest.MapFS {
+		m := fstest.MapFS{}
+		for k, v := range embedded {
+			m[k] = v
+		}
+		edit(m)
+		return m
+	}
+	want := hash(embedded)
+	tests := []struct {
+		name string
+		fsys fstest.MapFS
+		same bool
+	}{
+		{"without common.txt", variant(func(m fstest.MapFS) { delete(m, commonFile) }), true},
+		{"an edited common.txt", variant(func(m fstest.MapFS) { m[commonFile] = &fstest.MapFile{Data: []byte("以后 4.3\n")} }), true},
+		{"an edited domain.txt", variant(func(m fstest.MapFS) {
+			m["dict/domain.txt"] = &fstest.MapFile{Data: append(slices.Clone(embedded["dict/domain.txt"].Data), "测一个词 5000 n\n"...)}
+		}), false},
+	}
+	for _, tt := range tests {
+		if got := hash(tt.fsys) == want; got != tt.same {
+			t.Errorf("%s: same inputs as the embedded set = %v, want %v", tt.name, got, tt.same)
+		}
 	}
 }
 
