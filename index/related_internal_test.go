@@ -29,9 +29,10 @@ func suiteIndex(t *testing.T) (*Index, *relatedeval.Suite, []zhsearch.Article) {
 	return builtIndex(t, articles), s, articles
 }
 
-// TestLookupMatchesPostings: looking terms up for given documents finds
-// exactly what reading their postings finds.
-func TestLookupMatchesPostings(t *testing.T) {
+// suiteReader builds the judged suite's index and opens a reader of it,
+// closed when the test ends.
+func suiteReader(t *testing.T) (bindex.IndexReader, []zhsearch.Article) {
+	t.Helper()
 	ix, _, articles := suiteIndex(t)
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
@@ -41,7 +42,14 @@ func TestLookupMatchesPostings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
+	return r, articles
+}
+
+// TestLookupMatchesPostings: looking terms up for given documents finds
+// exactly what reading their postings finds.
+func TestLookupMatchesPostings(t *testing.T) {
+	r, articles := suiteReader(t)
 	for _, segs := range []*segPostings{nil, newSegPostings(r)} {
 		lookupMatchesPostings(t, r, postingsReader{ctx: context.Background(), r: r, segs: segs}, len(articles))
 	}
@@ -147,16 +155,7 @@ func lookupMatchesPostings(t *testing.T, r bindex.IndexReader, p postingsReader,
 // no more titles hold than the word adds nothing (postingsReader.chain),
 // for every such word of the suite's titles.
 func TestChainHoldsTitleWords(t *testing.T) {
-	ix, _, _ := suiteIndex(t)
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r, _ := suiteReader(t)
 	p := postingsReader{ctx: context.Background(), r: r}
 	var words []string
 	if err := eachTerm(r, fTitle, func(term string, _ uint64) { words = append(words, term) }); err != nil {
