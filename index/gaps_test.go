@@ -47,22 +47,7 @@ func TestBodyGapsFindWhatBigramsFound(t *testing.T) {
 		t.Fatalf("gaps: old generation %v, new %v; want false, true", old.gaps, gaps.gaps)
 	}
 	// Every bigram of the old generation's body_bi.
-	d, err := old.bleve.FieldDict(fBodyBi)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bigrams []string
-	for {
-		e, err := d.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e == nil {
-			break
-		}
-		bigrams = append(bigrams, e.Term)
-	}
-	d.Close()
+	bigrams := fieldTerms(t, old.bleve, fBodyBi)[fBodyBi]
 	if len(bigrams) < 1000 {
 		t.Fatalf("only %d body bigrams", len(bigrams))
 	}
