@@ -191,13 +191,7 @@ func (n *node) driving(mark map[*postings]bool) {
 	case nodeTerm:
 		mark[n.post[0]] = true
 	case nodePhrase:
-		rarest := n.post[0]
-		for _, p := range n.post[1:] {
-			if p.df < rarest.df {
-				rarest = p
-			}
-		}
-		mark[rarest] = true
+		mark[rarestOf(n.post)] = true
 	case nodeAnd:
 		cheapest := n.kids[0]
 		for _, k := range n.kids[1:] {
@@ -223,6 +217,17 @@ func (n *node) driving(mark map[*postings]bool) {
 			n.should.driving(mark)
 		}
 	}
+}
+
+// rarestOf returns the shortest of lists, the first of equals.
+func rarestOf(lists []*postings) *postings {
+	rarest := lists[0]
+	for _, p := range lists[1:] {
+		if p.df < rarest.df {
+			rarest = p
+		}
+	}
+	return rarest
 }
 
 // driveCost is how many postings the node's driving lists hold, worked
@@ -311,12 +316,7 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		// The common terms' lists keep low bounds and stop driving once
 		// the page is full (MaxScore), instead of each carrying the
 		// phrase's boost, the largest of the search.
-		rarest := n.post[0]
-		for _, p := range n.post[1:] {
-			if p.df < rarest.df {
-				rarest = p
-			}
-		}
+		rarest := rarestOf(n.post) // the list that drives the phrase (driving)
 		rarest.extra += phraseBound
 		rarest.bound += phraseBound
 		return n, nil
