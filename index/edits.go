@@ -267,8 +267,7 @@ func (s *indexStore) titleTaken(key string) (bool, error) {
 		bq.AddMustNot(query.NewDocIDQuery(exclude))
 		q = bq
 	}
-	n, err := s.ix.count(s.ctx, q)
-	return n > 0, err
+	return s.ix.matchesAny(s.ctx, q)
 }
 
 func (s *indexStore) put(a zhsearch.Article) error {

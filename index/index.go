@@ -31,8 +31,8 @@ type Index struct {
 	rel   relatedEngine // related-list options, statistics and cache
 	// results caches search result pages (search_cache.go).
 	results searchCache
-	// impacts keeps the terms' score bounds for the top-k evaluator.
-	impacts impactCache
+	// postings keeps decoded postings for the top-k evaluator.
+	postings postingsCache
 	// bleveSearch runs every search page through bleve's own searchers
 	// instead of the top-k evaluator (topk.go): for paired benchmarks.
 	bleveSearch bool

@@ -92,16 +92,12 @@ func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*pa
 
 // topPage runs q through the top-k evaluator and loads the page's fields.
 func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
-	// The version is read before the snapshot: an edit made visible in
-	// between bumps it after, so impacts computed on this snapshot are
-	// never kept for a later version.
-	version := ix.Version()
 	r, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	top, err := topK(ctx, r, q, offset+size, exactCount, &ix.impacts, version)
+	top, err := topK(ctx, r, q, offset+size, exactCount, &ix.postings)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +175,11 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 		if !aq.unknown {
 			return exact, nil // every piece is a known word: not a typo
 		}
-		n, err := ix.count(ctx, exactPhrase(aq))
+		found, err := ix.matchesAny(ctx, exactPhrase(aq))
 		if err != nil {
 			return nil, err
 		}
-		if n > 0 {
+		if found {
 			return exact, nil
 		}
 	}
@@ -208,12 +204,26 @@ func exactPhrase(aq *analyzedQuery) query.Query {
 	return query.NewDisjunctionQuery([]query.Query{allPhrases(fTitleBi, chains, 1), query.NewConjunctionQuery(bigrams)})
 }
 
-func (ix *Index) count(ctx context.Context, q query.Query) (uint64, error) {
+// matchesAny reports whether any document matches q: the top-k evaluator
+// stops at the first, where bleve would count them all.
+func (ix *Index) matchesAny(ctx context.Context, q query.Query) (bool, error) {
+	r, err := ix.reader()
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	top, err := topK(ctx, r, q, 0, 1, &ix.postings)
+	if err == nil {
+		return top.total > 0, nil
+	}
+	if !errors.As(err, new(errUnsupported)) {
+		return false, err
+	}
 	res, err := ix.bleve.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
 	if err != nil {
-		return 0, searchErr(ctx, err)
+		return false, searchErr(ctx, err)
 	}
-	return res.Total, nil
+	return res.Total > 0, nil
 }
 
 // searchErr turns a cancelled or timed-out context into a timeout error.

@@ -4,25 +4,27 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
-	"encoding/binary"
 	"math"
 	"slices"
 	"sort"
-	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // The top-k evaluator answers a search page without visiting every match.
-// It reads the postings of the query's terms directly and scores documents
+// It reads the postings of the query's terms, decoded once per segment
+// (postingsCache), and scores documents
 // as bleve's TF-IDF searchers do (term score sqrt(tf)·norm·idf²·boost,
 // disjunctions scaled by the share of their clauses that match, sums
 // elsewhere; bleve's query norm is left out, as it scales every score of a
 // query alike), so the ranking is bleve's. It skips with MaxScore (Turtle
 // and Flood 1995, as Lucene's MaxScoreBulkScorer): a term's score can never
 // exceed boost·idf²·impact, impact being the largest sqrt(tf)·norm of its
-// postings (impactCache), and every scaling is at most 1, so once the page
+// postings, and every scaling is at most 1, so once the page
 // is full the terms whose summed bounds cannot reach its lowest score only
 // score documents that the others bring, and are skipped to them; and a
 // document whose bound falls below the page as its lists are read is
@@ -40,49 +42,41 @@ const docDone = math.MaxUint64
 // that reads it.
 type postings struct {
 	field, term string
-	vectors     bool // a phrase reads its positions
-	tfr         bindex.TermFieldReader
-	tfd         bindex.TermFieldDoc
+	cursor      partCursor
+	positions   bool    // decoded with positions, for a phrase
 	cur         uint64  // current document number, docDone at the end
+	imp         float64 // sqrt(tf)·norm in the current document
 	df          uint64  // documents in the list
-	impact      float64 // the largest sqrt(tf)·norm in the list (impactCache)
+	impact      float64 // the largest sqrt(tf)·norm in the list
 	boosts      float64 // the summed boosts of the term queries that read the list
 	extra       float64 // the bounds of the phrases it is the rarest term of (see compile)
 	idf         float64 // bleve's: 1 + ln(N / (df+1))
 	bound       float64 // the most it adds to a document's score
-	id          [8]byte
 }
 
-func (p *postings) next() error {
-	d, err := p.tfr.Next(p.tfd.Reset())
-	return p.at(d, err)
+// start stands the list on its first document.
+func (p *postings) start() {
+	p.cursor.settle()
+	p.cur, p.imp = p.cursor.doc()
+}
+
+func (p *postings) next() {
+	p.cursor.next()
+	p.cur, p.imp = p.cursor.doc()
 }
 
 // advance moves to the first document at or after doc.
-func (p *postings) advance(doc uint64) error {
+func (p *postings) advance(doc uint64) {
 	if p.cur >= doc {
-		return nil
+		return
 	}
-	binary.BigEndian.PutUint64(p.id[:], doc)
-	d, err := p.tfr.Advance(p.id[:], p.tfd.Reset())
-	return p.at(d, err)
-}
-
-func (p *postings) at(d *bindex.TermFieldDoc, err error) error {
-	switch {
-	case err != nil:
-		return err
-	case d == nil:
-		p.cur = docDone
-	default:
-		p.cur = binary.BigEndian.Uint64(d.ID)
-	}
-	return nil
+	p.cursor.advance(doc)
+	p.cur, p.imp = p.cursor.doc()
 }
 
 // score is the term's bleve score in the current document, before boost.
 func (p *postings) score() float64 {
-	return math.Sqrt(float64(p.tfd.Freq)) * p.tfd.Norm * p.idf * p.idf
+	return p.imp * p.idf * p.idf
 }
 
 // most is the most the current document can get from the list: its score
@@ -245,12 +239,12 @@ func (n *node) driveCost() uint64 {
 }
 
 // phraseAt reports whether the terms stand one after the other somewhere
-// in the current document.
+// in the document every list stands on.
 func phraseAt(ps []*postings) bool {
-	for _, v := range ps[0].tfd.Vectors {
-		start, ok := v.Pos, true
+	for _, start := range ps[0].cursor.positions() {
+		ok := true
 		for i, p := range ps[1:] {
-			if !hasPos(p.tfd.Vectors, start+uint64(i)+1) {
+			if !slices.Contains(p.cursor.positions(), start+uint32(i)+1) {
 				ok = false
 				break
 			}
@@ -262,24 +256,47 @@ func phraseAt(ps []*postings) bool {
 	return false
 }
 
-func hasPos(vs []*bindex.TermFieldVector, pos uint64) bool {
-	for _, v := range vs {
-		if v.Pos == pos {
-			return true
-		}
-	}
-	return false
-}
-
 // compiler turns a query tree into nodes over shared postings.
 type compiler struct {
-	ctx     context.Context
-	r       bindex.IndexReader
-	n       uint64 // documents in the index
-	impacts *impactCache
-	version uint64 // the index version r reads (impactCache)
-	lists   map[string]*postings
-	order   []*postings
+	n     uint64 // documents in the index
+	segs  []snapSegment
+	cache *postingsCache // nil: lists are decoded for this query only
+	dicts map[string][]segment.TermDictionary
+	lists map[string]*postings
+	order []*postings
+}
+
+func newCompiler(n uint64, segs []snapSegment, cache *postingsCache) *compiler {
+	return &compiler{n: n, segs: segs, cache: cache,
+		dicts: map[string][]segment.TermDictionary{}, lists: map[string]*postings{}}
+}
+
+// snapSegment is a segment of the snapshot a query reads.
+type snapSegment struct {
+	id      uint64 // scorch's number for the segment
+	seg     segment.Segment
+	deleted *roaring.Bitmap
+	offset  uint64 // the number of its first document in the snapshot
+}
+
+// snapshotSegments returns the segments of r, or false when r is not a
+// scorch snapshot.
+func snapshotSegments(r bindex.IndexReader) ([]snapSegment, bool) {
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, false
+	}
+	var out []snapSegment
+	var offset uint64
+	for _, ss := range is.Segments() {
+		d := ss.Deleted()
+		if d != nil && d.IsEmpty() {
+			d = nil
+		}
+		out = append(out, snapSegment{id: ss.Id(), seg: ss.Segment(), deleted: d, offset: offset})
+		offset += ss.Segment().Count() // as scorch numbers documents
+	}
+	return out, true
 }
 
 // errUnsupported marks a query the evaluator does not handle; bleve runs it.
@@ -374,109 +391,62 @@ func (c *compiler) compileAll(qs []query.Query) ([]*node, error) {
 	return out, nil
 }
 
-// postings opens (once) the postings of term in field.
-func (c *compiler) postings(field, term string, vectors bool) (*postings, error) {
+// postings opens (once) the postings of term in field, with positions
+// for a phrase.
+func (c *compiler) postings(field, term string, positions bool) (*postings, error) {
 	key := field + "\x00" + term
-	if p := c.lists[key]; p != nil {
-		if vectors && !p.vectors {
-			// A phrase needs positions that a plain term query did not
-			// ask for: reopen the list with them.
-			if err := p.tfr.Close(); err != nil {
-				return nil, err
-			}
-			tfr, err := c.r.TermFieldReader(c.ctx, []byte(term), field, true, true, true)
-			if err != nil {
-				return nil, err
-			}
-			p.tfr, p.vectors = tfr, true
-		}
+	p := c.lists[key]
+	if p != nil && (p.positions || !positions) {
 		return p, nil
 	}
-	tfr, err := c.r.TermFieldReader(c.ctx, []byte(term), field, true, true, vectors)
-	if err != nil {
-		return nil, err
+	if p == nil {
+		p = &postings{field: field, term: term}
+		c.lists[key] = p
+		c.order = append(c.order, p)
 	}
-	p := &postings{field: field, term: term, vectors: vectors, tfr: tfr, df: tfr.Count(),
-		idf: 1 + math.Log(float64(c.n)/float64(tfr.Count()+1))}
-	c.lists[key] = p
-	c.order = append(c.order, p)
-	if p.impact, err = c.impacts.get(c.ctx, c.r, c.version, field, term); err != nil {
-		return nil, err
+	p.positions, p.cursor.parts, p.df, p.impact = positions, nil, 0, 0
+	for i, s := range c.segs {
+		d, err := c.decoded(i, field, term, positions)
+		if err != nil {
+			return nil, err
+		}
+		if len(d.docs) == 0 {
+			continue
+		}
+		part := listPart{list: d, deleted: s.deleted, offset: s.offset}
+		p.cursor.parts = append(p.cursor.parts, part)
+		p.df += part.live()
+		p.impact = max(p.impact, d.max)
 	}
+	p.idf = 1 + math.Log(float64(c.n)/float64(p.df+1))
 	return p, nil
 }
 
-// impactCache keeps, per field and term, the largest sqrt(tf)·norm of its
-// postings: a term's score bound is boost·idf²·impact, much tighter than
-// boost·idf² (a body of 300 words has a norm of 0.06). Lucene writes such
-// impacts into its index; bleve does not, so each is found by reading the
-// term's postings once, the first time a query needs it, and kept until the
-// index changes (a live edit), when every entry is dropped. A nil cache
-// gives every term the loosest bound, 1.
-type impactCache struct {
-	mu      sync.Mutex
-	version uint64
-	max     map[string]float64
-}
-
-// get returns the impact of term in field of r, an index at version v.
-func (c *impactCache) get(ctx context.Context, r bindex.IndexReader, v uint64, field, term string) (float64, error) {
-	if c == nil {
-		return 1, nil
+// decoded returns term's decoded postings in field of the i-th segment,
+// from the cache or read now.
+func (c *compiler) decoded(i int, field, term string, positions bool) (*decodedList, error) {
+	key := postingsKey{segment: c.segs[i].id, field: field, term: term}
+	if d, ok := c.cache.get(key); ok && (d.positions || !positions) {
+		return d, nil
 	}
-	key := field + "\x00" + term
-	c.mu.Lock()
-	if c.version != v || c.max == nil {
-		c.version, c.max = v, map[string]float64{}
+	dicts, ok := c.dicts[field]
+	if !ok {
+		dicts = make([]segment.TermDictionary, len(c.segs))
+		c.dicts[field] = dicts
 	}
-	m, ok := c.max[key]
-	c.mu.Unlock()
-	if ok {
-		return m, nil
-	}
-	m, err := maxImpact(ctx, r, field, term)
-	if err != nil {
-		return 0, err
-	}
-	c.mu.Lock()
-	if c.version == v && len(c.max) < maxImpacts {
-		c.max[key] = m
-	}
-	c.mu.Unlock()
-	return m, nil
-}
-
-// maxImpacts bounds the terms an impact cache keeps: a few megabytes.
-const maxImpacts = 1 << 16
-
-// maxImpact reads term's postings in field for their largest sqrt(tf)·norm.
-func maxImpact(ctx context.Context, r bindex.IndexReader, field, term string) (float64, error) {
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
-	if err != nil {
-		return 0, err
-	}
-	defer tfr.Close()
-	var tfd bindex.TermFieldDoc
-	m := 0.0
-	for i := 0; ; i++ {
-		if i%ctxEvery == ctxEvery-1 && ctx.Err() != nil {
-			return 0, searchErr(ctx, ctx.Err())
-		}
-		d, err := tfr.Next(tfd.Reset())
+	if dicts[i] == nil {
+		dict, err := c.segs[i].seg.Dictionary(field)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		if d == nil {
-			return m, nil
-		}
-		m = max(m, math.Sqrt(float64(d.Freq))*d.Norm)
+		dicts[i] = dict
 	}
-}
-
-func (c *compiler) close() {
-	for _, p := range c.order {
-		p.tfr.Close()
+	d, err := decodeList(dicts[i], term, positions)
+	if err != nil {
+		return nil, err
 	}
+	c.cache.put(key, d)
+	return d, nil
 }
 
 // topHit is a matching document and its score.
@@ -523,25 +493,27 @@ type topResult struct {
 // starts: a reader never pages past MaxResultWindow.
 const exactCount = 1000
 
-// topK evaluates q and returns its k best hits.
-// With impacts, term bounds are tight (impactCache); version is the
-// index version r reads.
-func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact uint64, impacts *impactCache, version uint64) (*topResult, error) {
+// topK evaluates q and returns its k best hits; with k = 0 it only counts
+// matches, up to exact.
+// Postings are decoded through cache (nil: for this query only); r must be
+// a scorch snapshot (errUnsupported otherwise).
+func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact uint64, cache *postingsCache) (*topResult, error) {
+	segs, ok := snapshotSegments(r)
+	if !ok {
+		return nil, errUnsupported{}
+	}
 	n, err := r.DocCount()
 	if err != nil {
 		return nil, err
 	}
-	c := &compiler{ctx: ctx, r: r, n: n, impacts: impacts, version: version, lists: map[string]*postings{}}
-	defer c.close()
+	c := newCompiler(n, segs, cache)
 	root, err := c.compile(q)
 	if err != nil {
 		return nil, err
 	}
 	lists := c.order
 	for _, p := range lists {
-		if err := p.next(); err != nil {
-			return nil, err
-		}
+		p.start()
 	}
 	// Lists that cannot make a match alone (a boolean's optional clauses,
 	// its exclusions) never drive; the others in ascending bounds, the
@@ -594,9 +566,7 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 				break
 			}
 			p := lists[i]
-			if err := p.advance(doc); err != nil {
-				return nil, err
-			}
+			p.advance(doc)
 			ub -= p.bound
 			if p.cur == doc {
 				ub += p.most()
@@ -605,6 +575,9 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 		if candidate && (!prune || h.beats(topHit{doc, ub * (1 + 1e-9)})) {
 			if ok, s := root.eval(doc); ok {
 				res.total++
+				if k == 0 && res.total >= exact {
+					break
+				}
 				if t := (topHit{doc, s}); len(h) < k {
 					heap.Push(&h, t)
 				} else if h.beats(t) {
@@ -615,9 +588,7 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 		}
 		for _, p := range lists[essential:] {
 			if p.cur == doc {
-				if err := p.next(); err != nil {
-					return nil, err
-				}
+				p.next()
 			}
 		}
 		if !prune && res.total >= exact && len(h) == k && k > 0 {

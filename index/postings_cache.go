@@ -1,0 +1,313 @@
+package index
+
+import (
+	"container/list"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// DefaultPostingsCacheBytes is how much memory an Index gives decoded
+// postings unless told otherwise (SetPostingsCacheBytes): at 100k articles
+// the terms of a day's searches take about a tenth of it (BENCHMARKS.md).
+const DefaultPostingsCacheBytes = 256 << 20
+
+// decodedList is one term's postings in one field of one segment, decoded
+// once: its document numbers in the segment, ascending, and each posting's
+// sqrt(tf)·norm, the part of bleve's term score that varies by document.
+// A zap segment never changes, so the list is good for as long as the
+// segment lives; documents deleted since are masked by the snapshot that
+// reads it (partCursor). Positions are decoded only for a phrase's lists
+// (titles: one or two per posting).
+type decodedList struct {
+	docs   []uint32
+	impact []float64
+	max    float64 // the largest impact
+	// With positions, posting j's are pos[at[j]:at[j+1]].
+	positions bool
+	at, pos   []uint32
+}
+
+// bytes is roughly what the list holds in memory.
+func (d *decodedList) bytes() int64 {
+	return int64(len(d.docs))*12 + int64(len(d.at)+len(d.pos))*4 + 128
+}
+
+// positionsOf returns the positions of posting j.
+func (d *decodedList) positionsOf(j int) []uint32 { return d.pos[d.at[j]:d.at[j+1]] }
+
+// postingsKey names a decoded list: scorch numbers an index's segments
+// once (a merge makes a new segment with a new number), so a number and a
+// term name the same postings for the life of the index.
+type postingsKey struct {
+	segment     uint64
+	field, term string
+}
+
+// postingsCache keeps decoded postings of one Index, least recently used
+// first out, within a byte budget. Decoding a list costs what reading it
+// through bleve once costs (the evaluator read every list once for its
+// bound anyway); afterwards skipping through it is a search in an array
+// instead of zap's chunk decoding, which was most of a search's time
+// (BENCHMARKS.md, "Decoded postings").
+type postingsCache struct {
+	mu      sync.Mutex
+	limit   int64 // 0: DefaultPostingsCacheBytes; negative: off
+	used    int64
+	entries map[postingsKey]*list.Element
+	lru     list.List // of *postingsEntry, most recent first
+
+	hits, misses atomic.Uint64
+}
+
+type postingsEntry struct {
+	key  postingsKey
+	list *decodedList
+}
+
+func (c *postingsCache) budget() int64 {
+	if c.limit == 0 {
+		return DefaultPostingsCacheBytes
+	}
+	return c.limit
+}
+
+// get returns the list cached under k.
+func (c *postingsCache) get(k postingsKey) (*decodedList, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[k]; ok {
+		c.lru.MoveToFront(e)
+		c.hits.Add(1)
+		return e.Value.(*postingsEntry).list, true
+	}
+	c.misses.Add(1)
+	return nil, false
+}
+
+// put keeps d under k, dropping the least recently used lists to stay
+// within the budget. A list larger than a quarter of the budget is not
+// kept: it would push out many that queries share.
+func (c *postingsCache) put(k postingsKey, d *decodedList) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	budget := c.budget()
+	if budget < 0 || d.bytes() > budget/4 {
+		return
+	}
+	if e, ok := c.entries[k]; ok {
+		pe := e.Value.(*postingsEntry)
+		if pe.list.positions || !d.positions {
+			return // decoded twice at once: the first is kept
+		}
+		// The same postings with positions, for a phrase.
+		c.used += d.bytes() - pe.list.bytes()
+		pe.list = d
+		c.lru.MoveToFront(e)
+		c.shrink(budget)
+		return
+	}
+	if c.entries == nil {
+		c.entries = map[postingsKey]*list.Element{}
+	}
+	c.entries[k] = c.lru.PushFront(&postingsEntry{key: k, list: d})
+	c.used += d.bytes()
+	c.shrink(budget)
+}
+
+// shrink drops the least recently used lists until the cache holds at most
+// budget bytes.
+func (c *postingsCache) shrink(budget int64) {
+	for c.used > max(budget, 0) {
+		e := c.lru.Back()
+		if e == nil {
+			return
+		}
+		pe := c.lru.Remove(e).(*postingsEntry)
+		delete(c.entries, pe.key)
+		c.used -= pe.list.bytes()
+	}
+}
+
+// resize sets the budget (0: the default, negative: off), dropping what
+// no longer fits.
+func (c *postingsCache) resize(limit int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.limit = limit
+	c.shrink(c.budget())
+}
+
+// SetPostingsCacheBytes sets the memory the index gives decoded postings
+// (0: DefaultPostingsCacheBytes; negative: none kept, each search decodes
+// what it reads).
+func (ix *Index) SetPostingsCacheBytes(n int64) { ix.postings.resize(n) }
+
+// PostingsCacheStats counts decoded-postings lookups since the index was
+// opened, and what the cache holds.
+type PostingsCacheStats struct {
+	Hits, Misses uint64
+	Lists        int
+	Bytes        int64
+}
+
+// PostingsCacheStats reports how the decoded-postings cache is doing.
+func (ix *Index) PostingsCacheStats() PostingsCacheStats {
+	c := &ix.postings
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return PostingsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Lists: len(c.entries), Bytes: c.used}
+}
+
+// decodeList reads term's postings in dict, with their positions if asked.
+func decodeList(dict segment.TermDictionary, term string, positions bool) (*decodedList, error) {
+	pl, err := dict.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	n := pl.Count()
+	d := &decodedList{docs: make([]uint32, 0, n), impact: make([]float64, 0, n), positions: positions}
+	if positions {
+		d.at = make([]uint32, 1, n+1)
+	}
+	it := pl.Iterator(true, true, positions, nil)
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return d, nil
+		}
+		imp := math.Sqrt(float64(p.Frequency())) * p.Norm() // as bleve's term scorer
+		d.docs = append(d.docs, uint32(p.Number()))
+		d.impact = append(d.impact, imp)
+		d.max = max(d.max, imp)
+		if positions {
+			for _, l := range p.Locations() {
+				d.pos = append(d.pos, uint32(l.Pos()))
+			}
+			d.at = append(d.at, uint32(len(d.pos)))
+		}
+	}
+}
+
+// listPart is a decoded list as one snapshot sees it: placed at its
+// segment's first document number, with the documents deleted since.
+type listPart struct {
+	list    *decodedList
+	deleted *roaring.Bitmap // nil when the segment has none
+	offset  uint64
+}
+
+// live counts the part's documents not deleted, as zap's PostingsList.Count.
+func (p *listPart) live() uint64 {
+	n := uint64(len(p.list.docs))
+	if p.deleted == nil {
+		return n
+	}
+	if d := p.deleted.GetCardinality(); d < n {
+		it := p.deleted.Iterator()
+		for it.HasNext() {
+			if p.list.has(it.Next()) {
+				n--
+			}
+		}
+		return n
+	}
+	for _, doc := range p.list.docs {
+		if p.deleted.Contains(doc) {
+			n--
+		}
+	}
+	return n
+}
+
+func (d *decodedList) has(doc uint32) bool {
+	i := sort.Search(len(d.docs), func(i int) bool { return d.docs[i] >= doc })
+	return i < len(d.docs) && d.docs[i] == doc
+}
+
+// partCursor walks a term's postings across a snapshot's segments, in
+// the snapshot's document numbers, skipping deleted documents.
+type partCursor struct {
+	parts []listPart // segments holding the term, in document order
+	i, j  int        // parts[i].list.docs[j] is the current posting
+}
+
+// positions returns the current posting's positions (the list must hold
+// them).
+func (c *partCursor) positions() []uint32 { return c.parts[c.i].list.positionsOf(c.j) }
+
+// doc returns the current document and its impact, or docDone.
+func (c *partCursor) doc() (uint64, float64) {
+	if c.i >= len(c.parts) {
+		return docDone, 0
+	}
+	p := &c.parts[c.i]
+	return p.offset + uint64(p.list.docs[c.j]), p.list.impact[c.j]
+}
+
+// settle moves from (i, j) to the first live posting at or after it.
+func (c *partCursor) settle() {
+	for c.i < len(c.parts) {
+		p := &c.parts[c.i]
+		for ; c.j < len(p.list.docs); c.j++ {
+			if p.deleted == nil || !p.deleted.Contains(p.list.docs[c.j]) {
+				return
+			}
+		}
+		c.i, c.j = c.i+1, 0
+	}
+}
+
+// next moves to the next live posting.
+func (c *partCursor) next() {
+	if c.i < len(c.parts) {
+		c.j++
+		c.settle()
+	}
+}
+
+// advance moves to the first live posting at or after doc, galloping from
+// the current one (candidates are mostly near).
+func (c *partCursor) advance(doc uint64) {
+	for c.i < len(c.parts) {
+		p := &c.parts[c.i]
+		docs := p.list.docs
+		if doc >= p.offset+uint64(docs[len(docs)-1])+1 {
+			c.i, c.j = c.i+1, 0
+			continue
+		}
+		if doc > p.offset {
+			c.j = gallop(docs, c.j, uint32(doc-p.offset))
+		}
+		c.settle()
+		return
+	}
+}
+
+// gallop returns the first index at or after from whose value is at least
+// v; one must exist.
+func gallop(docs []uint32, from int, v uint32) int {
+	if docs[from] >= v {
+		return from
+	}
+	lo, step := from, 1 // docs[lo] < v
+	for lo+step < len(docs) && docs[lo+step] < v {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, len(docs)-1) // docs[hi] >= v
+	return lo + 1 + sort.Search(hi-lo, func(k int) bool { return docs[lo+1+k] >= v })
+}
