@@ -113,6 +113,15 @@ func BenchmarkQueries(b *testing.B) {
 		_, err := ix.Search(ctx, zhsearch.SearchRequest{Query: q, Size: 10})
 		return err
 	})
+	b.Logf("decoded postings after search/zhsearch: %+v", ix.PostingsCacheStats())
+	run("search/zhsearch-cold", mix.Search, func(q string) error {
+		// Every list decoded afresh, as for terms no query has read since
+		// the index opened.
+		ix.SetPostingsCacheBytes(-1)
+		defer ix.SetPostingsCacheBytes(0)
+		_, err := ix.Search(ctx, zhsearch.SearchRequest{Query: q, Size: 10})
+		return err
+	})
 	run("search/zhsearch-bleve", mix.Search, func(q string) error {
 		// The same queries through bleve's searchers (before the top-k
 		// evaluator), for a paired figure.
