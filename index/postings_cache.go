@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bindex "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
@@ -18,15 +20,17 @@ const DefaultPostingsCacheBytes = 256 << 20
 
 // decodedList is one term's postings in one field of one segment, decoded
 // once: its document numbers in the segment, ascending, and each posting's
-// sqrt(tf)·norm, the part of bleve's term score that varies by document.
+// term frequency and norm (zap keeps norms as float32), from which bleve's
+// term score takes sqrt(tf)·norm.
 // A zap segment never changes, so the list is good for as long as the
 // segment lives; documents deleted since are masked by the snapshot that
 // reads it (partCursor). Positions are decoded only for a phrase's lists
 // (titles: one or two per posting).
 type decodedList struct {
-	docs   []uint32
-	impact []float64
-	max    float64 // the largest impact
+	docs []uint32
+	freq []uint32
+	norm []float32
+	max  float64 // the largest sqrt(tf)·norm
 	// With positions, posting j's are pos[at[j]:at[j+1]].
 	positions bool
 	at, pos   []uint32
@@ -176,7 +180,7 @@ func decodeList(dict segment.TermDictionary, term string, positions bool) (*deco
 		return nil, err
 	}
 	n := pl.Count()
-	d := &decodedList{docs: make([]uint32, 0, n), impact: make([]float64, 0, n), positions: positions}
+	d := &decodedList{docs: make([]uint32, 0, n), freq: make([]uint32, 0, n), norm: make([]float32, 0, n), positions: positions}
 	if positions {
 		d.at = make([]uint32, 1, n+1)
 	}
@@ -189,10 +193,10 @@ func decodeList(dict segment.TermDictionary, term string, positions bool) (*deco
 		if p == nil {
 			return d, nil
 		}
-		imp := math.Sqrt(float64(p.Frequency())) * p.Norm() // as bleve's term scorer
 		d.docs = append(d.docs, uint32(p.Number()))
-		d.impact = append(d.impact, imp)
-		d.max = max(d.max, imp)
+		d.freq = append(d.freq, uint32(p.Frequency()))
+		d.norm = append(d.norm, float32(p.Norm())) // a float32 in zap: exact
+		d.max = max(d.max, impact(d.freq[len(d.freq)-1], d.norm[len(d.norm)-1]))
 		if positions {
 			for _, l := range p.Locations() {
 				d.pos = append(d.pos, uint32(l.Pos()))
@@ -200,6 +204,101 @@ func decodeList(dict segment.TermDictionary, term string, positions bool) (*deco
 			d.at = append(d.at, uint32(len(d.pos)))
 		}
 	}
+}
+
+// impact is the part of bleve's term score that varies by document,
+// computed as its term scorer does.
+func impact(freq uint32, norm float32) float64 { return math.Sqrt(float64(freq)) * float64(norm) }
+
+// snapSegment is a segment of the snapshot a query reads.
+type snapSegment struct {
+	id      uint64 // scorch's number for the segment
+	seg     segment.Segment
+	deleted *roaring.Bitmap
+	offset  uint64 // the number of its first document in the snapshot
+}
+
+// snapshotSegments returns the segments of r, or false when r is not a
+// scorch snapshot.
+func snapshotSegments(r bindex.IndexReader) ([]snapSegment, bool) {
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, false
+	}
+	var out []snapSegment
+	var offset uint64
+	for _, ss := range is.Segments() {
+		d := ss.Deleted()
+		if d != nil && d.IsEmpty() {
+			d = nil
+		}
+		out = append(out, snapSegment{id: ss.Id(), seg: ss.Segment(), deleted: d, offset: offset})
+		offset += ss.Segment().Count() // as scorch numbers documents
+	}
+	return out, true
+}
+
+// segLists reads decoded lists on the segments of one snapshot, through
+// the cache; each segment's term dictionary of a field opens once, on the
+// first miss. It is used by one goroutine at a time.
+type segLists struct {
+	segs  []snapSegment
+	cache *postingsCache // nil: lists are decoded for this reader only
+	dicts map[string][]segment.TermDictionary
+}
+
+func newSegLists(segs []snapSegment, cache *postingsCache) *segLists {
+	return &segLists{segs: segs, cache: cache, dicts: map[string][]segment.TermDictionary{}}
+}
+
+// parts returns term's postings in field as the snapshot sees them (with
+// positions if asked), how many live documents hold the term, and its
+// largest sqrt(tf)·norm.
+func (s *segLists) parts(field, term string, positions bool) ([]listPart, uint64, float64, error) {
+	var parts []listPart
+	var df uint64
+	most := 0.0
+	for i, seg := range s.segs {
+		d, err := s.decoded(i, field, term, positions)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if len(d.docs) == 0 {
+			continue
+		}
+		part := listPart{list: d, deleted: seg.deleted, offset: seg.offset}
+		parts = append(parts, part)
+		df += part.live()
+		most = max(most, d.max)
+	}
+	return parts, df, most, nil
+}
+
+// decoded returns term's decoded postings in field of the i-th segment,
+// from the cache or read now.
+func (s *segLists) decoded(i int, field, term string, positions bool) (*decodedList, error) {
+	key := postingsKey{segment: s.segs[i].id, field: field, term: term}
+	if d, ok := s.cache.get(key); ok && (d.positions || !positions) {
+		return d, nil
+	}
+	dicts, ok := s.dicts[field]
+	if !ok {
+		dicts = make([]segment.TermDictionary, len(s.segs))
+		s.dicts[field] = dicts
+	}
+	if dicts[i] == nil {
+		dict, err := s.segs[i].seg.Dictionary(field)
+		if err != nil {
+			return nil, err
+		}
+		dicts[i] = dict
+	}
+	d, err := decodeList(dicts[i], term, positions)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(key, d)
+	return d, nil
 }
 
 // listPart is a decoded list as one snapshot sees it: placed at its
@@ -249,13 +348,19 @@ type partCursor struct {
 // them).
 func (c *partCursor) positions() []uint32 { return c.parts[c.i].list.positionsOf(c.j) }
 
-// doc returns the current document and its impact, or docDone.
-func (c *partCursor) doc() (uint64, float64) {
+// doc returns the current document, or docDone.
+func (c *partCursor) doc() uint64 {
 	if c.i >= len(c.parts) {
-		return docDone, 0
+		return docDone
 	}
 	p := &c.parts[c.i]
-	return p.offset + uint64(p.list.docs[c.j]), p.list.impact[c.j]
+	return p.offset + uint64(p.list.docs[c.j])
+}
+
+// freqNorm returns the current posting's term frequency and norm.
+func (c *partCursor) freqNorm() (uint32, float32) {
+	l := c.parts[c.i].list
+	return l.freq[c.j], l.norm[c.j]
 }
 
 // settle moves from (i, j) to the first live posting at or after it.

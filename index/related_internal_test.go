@@ -50,8 +50,45 @@ func suiteReader(t *testing.T) (bindex.IndexReader, []zhsearch.Article) {
 // exactly what reading their postings finds.
 func TestLookupMatchesPostings(t *testing.T) {
 	r, articles := suiteReader(t)
-	for _, segs := range []*segPostings{nil, newSegPostings(r)} {
+	for _, segs := range []*segPostings{nil, newSegPostings(r, nil), newSegPostings(r, &postingsCache{})} {
 		lookupMatchesPostings(t, r, postingsReader{ctx: context.Background(), r: r, segs: segs}, len(articles))
+	}
+}
+
+// TestDecodedPostingsMatchBleve: a term's decoded postings, read the first
+// time and again from the cache, are bleve's own, document by document,
+// with the same frequencies and norms.
+func TestDecodedPostingsMatchBleve(t *testing.T) {
+	r, _ := suiteReader(t)
+	ctx := context.Background()
+	cache := &postingsCache{}
+	type posting struct {
+		doc, freq uint64
+		norm      float64
+	}
+	read := func(p postingsReader, term, field string) []posting {
+		t.Helper()
+		var out []posting
+		if err := p.each(term, field, func(d *bindex.TermFieldDoc) {
+			out = append(out, posting{d.ID.Value(), d.Freq, d.Norm})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, term := range []string{"花呗", "风控", "应急贷", "逾期", "没有这个词"} {
+		for _, field := range []string{fTitle, fBody, fBodyBi} {
+			want := read(postingsReader{ctx: ctx, r: r}, term, field)
+			for _, pass := range []string{"decoded", "cached"} {
+				got := read(postingsReader{ctx: ctx, r: r, segs: newSegPostings(r, cache)}, term, field)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s:%s %s: %d postings, bleve %d, or they differ", field, term, pass, len(got), len(want))
+				}
+			}
+		}
+	}
+	if st := cache.hits.Load(); st == 0 {
+		t.Error("the second pass never read from the cache")
 	}
 }
 

@@ -68,7 +68,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	// from request to request.
 	sc := ix.rel.scratch.Get().(*scratch)
 	defer ix.rel.scratch.Put(sc.reset())
-	p := postingsReader{ctx: ctx, r: r, segs: newSegPostings(r), df: func(g string) uint64 {
+	p := postingsReader{ctx: ctx, r: r, segs: newSegPostings(r, &ix.postings), df: func(g string) uint64 {
 		df, err := ix.rel.termFreq(ctx, r, g, true)
 		if err != nil {
 			return math.MaxUint64 // read last; the read itself reports the error

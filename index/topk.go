@@ -8,11 +8,8 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // The top-k evaluator answers a search page without visiting every match.
@@ -45,7 +42,6 @@ type postings struct {
 	cursor      partCursor
 	positions   bool    // decoded with positions, for a phrase
 	cur         uint64  // current document number, docDone at the end
-	imp         float64 // sqrt(tf)·norm in the current document
 	df          uint64  // documents in the list
 	impact      float64 // the largest sqrt(tf)·norm in the list
 	boosts      float64 // the summed boosts of the term queries that read the list
@@ -57,12 +53,12 @@ type postings struct {
 // start stands the list on its first document.
 func (p *postings) start() {
 	p.cursor.settle()
-	p.cur, p.imp = p.cursor.doc()
+	p.cur = p.cursor.doc()
 }
 
 func (p *postings) next() {
 	p.cursor.next()
-	p.cur, p.imp = p.cursor.doc()
+	p.cur = p.cursor.doc()
 }
 
 // advance moves to the first document at or after doc.
@@ -71,12 +67,12 @@ func (p *postings) advance(doc uint64) {
 		return
 	}
 	p.cursor.advance(doc)
-	p.cur, p.imp = p.cursor.doc()
+	p.cur = p.cursor.doc()
 }
 
 // score is the term's bleve score in the current document, before boost.
 func (p *postings) score() float64 {
-	return p.imp * p.idf * p.idf
+	return impact(p.cursor.freqNorm()) * p.idf * p.idf
 }
 
 // most is the most the current document can get from the list: its score
@@ -259,44 +255,13 @@ func phraseAt(ps []*postings) bool {
 // compiler turns a query tree into nodes over shared postings.
 type compiler struct {
 	n     uint64 // documents in the index
-	segs  []snapSegment
-	cache *postingsCache // nil: lists are decoded for this query only
-	dicts map[string][]segment.TermDictionary
+	segs  *segLists
 	lists map[string]*postings
 	order []*postings
 }
 
 func newCompiler(n uint64, segs []snapSegment, cache *postingsCache) *compiler {
-	return &compiler{n: n, segs: segs, cache: cache,
-		dicts: map[string][]segment.TermDictionary{}, lists: map[string]*postings{}}
-}
-
-// snapSegment is a segment of the snapshot a query reads.
-type snapSegment struct {
-	id      uint64 // scorch's number for the segment
-	seg     segment.Segment
-	deleted *roaring.Bitmap
-	offset  uint64 // the number of its first document in the snapshot
-}
-
-// snapshotSegments returns the segments of r, or false when r is not a
-// scorch snapshot.
-func snapshotSegments(r bindex.IndexReader) ([]snapSegment, bool) {
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, false
-	}
-	var out []snapSegment
-	var offset uint64
-	for _, ss := range is.Segments() {
-		d := ss.Deleted()
-		if d != nil && d.IsEmpty() {
-			d = nil
-		}
-		out = append(out, snapSegment{id: ss.Id(), seg: ss.Segment(), deleted: d, offset: offset})
-		offset += ss.Segment().Count() // as scorch numbers documents
-	}
-	return out, true
+	return &compiler{n: n, segs: newSegLists(segs, cache), lists: map[string]*postings{}}
 }
 
 // errUnsupported marks a query the evaluator does not handle; bleve runs it.
@@ -404,49 +369,13 @@ func (c *compiler) postings(field, term string, positions bool) (*postings, erro
 		c.lists[key] = p
 		c.order = append(c.order, p)
 	}
-	p.positions, p.cursor.parts, p.df, p.impact = positions, nil, 0, 0
-	for i, s := range c.segs {
-		d, err := c.decoded(i, field, term, positions)
-		if err != nil {
-			return nil, err
-		}
-		if len(d.docs) == 0 {
-			continue
-		}
-		part := listPart{list: d, deleted: s.deleted, offset: s.offset}
-		p.cursor.parts = append(p.cursor.parts, part)
-		p.df += part.live()
-		p.impact = max(p.impact, d.max)
+	p.positions = positions
+	var err error
+	if p.cursor.parts, p.df, p.impact, err = c.segs.parts(field, term, positions); err != nil {
+		return nil, err
 	}
 	p.idf = 1 + math.Log(float64(c.n)/float64(p.df+1))
 	return p, nil
-}
-
-// decoded returns term's decoded postings in field of the i-th segment,
-// from the cache or read now.
-func (c *compiler) decoded(i int, field, term string, positions bool) (*decodedList, error) {
-	key := postingsKey{segment: c.segs[i].id, field: field, term: term}
-	if d, ok := c.cache.get(key); ok && (d.positions || !positions) {
-		return d, nil
-	}
-	dicts, ok := c.dicts[field]
-	if !ok {
-		dicts = make([]segment.TermDictionary, len(c.segs))
-		c.dicts[field] = dicts
-	}
-	if dicts[i] == nil {
-		dict, err := c.segs[i].seg.Dictionary(field)
-		if err != nil {
-			return nil, err
-		}
-		dicts[i] = dict
-	}
-	d, err := decodeList(dicts[i], term, positions)
-	if err != nil {
-		return nil, err
-	}
-	c.cache.put(key, d)
-	return d, nil
 }
 
 // topHit is a matching document and its score.
