@@ -138,6 +138,7 @@ func BenchmarkQueries(b *testing.B) {
 		_, err := ix.Related(ctx, zhsearch.RelatedRequest{ID: id, Size: 5})
 		return err
 	})
+	b.Logf("decoded postings after related/zhsearch: %+v", ix.PostingsCacheStats())
 	run("related/yardstick", mix.Related, func(id string) error {
 		_, err := ys.Related(ctx, id, titles[id], 5)
 		return err
@@ -147,6 +148,7 @@ func BenchmarkQueries(b *testing.B) {
 		_, err := ix.Related(ctx, zhsearch.RelatedRequest{Draft: &d, Size: 5})
 		return err
 	})
+	b.Logf("decoded postings after related-draft/zhsearch: %+v", ix.PostingsCacheStats())
 	run("related-draft/yardstick", draftKeys, func(k string) error {
 		d := drafts[k]
 		_, err := ys.Related(ctx, "", d.Title, 5)

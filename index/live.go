@@ -35,6 +35,9 @@ type LiveConfig struct {
 	// SearchCache is how many search result pages each generation caches:
 	// 0 means DefaultSearchCacheSize, negative turns the cache off.
 	SearchCache int
+	// PostingsCache is the memory in bytes each generation gives decoded
+	// postings: 0 means DefaultPostingsCacheBytes, negative none kept.
+	PostingsCache int64
 	// Observer, when set, is told the duration and outcome of every reindex
 	// job (metrics).
 	Observer zhsearch.ReindexObserver
@@ -305,6 +308,7 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 	if n := l.cfg.SearchCache; n != 0 {
 		ix.SetSearchCacheSize(n) // negative: off
 	}
+	ix.SetPostingsCacheBytes(l.cfg.PostingsCache)
 	pos, err := ix.appliedPosition()
 	if err != nil {
 		ix.Close()
@@ -513,8 +517,9 @@ func (l *Live) writeFailure() error {
 // CacheStats counts the lookups of the caches of the generation serving
 // now (a new generation starts from zero).
 type CacheStats struct {
-	Search  SearchCacheStats
-	Related RelatedCacheStats
+	Search   SearchCacheStats
+	Related  RelatedCacheStats
+	Postings PostingsCacheStats
 }
 
 // CacheStats reports the current generation's caches.
@@ -524,7 +529,7 @@ func (l *Live) CacheStats() (CacheStats, error) {
 		return CacheStats{}, err
 	}
 	defer g.release()
-	return CacheStats{Search: g.ix.SearchCacheStats(), Related: g.ix.RelatedCacheStats()}, nil
+	return CacheStats{Search: g.ix.SearchCacheStats(), Related: g.ix.RelatedCacheStats(), Postings: g.ix.PostingsCacheStats()}, nil
 }
 
 // Generation returns the name of the generation serving new requests.

@@ -14,9 +14,11 @@ import (
 )
 
 // DefaultPostingsCacheBytes is how much memory an Index gives decoded
-// postings unless told otherwise (SetPostingsCacheBytes): at 100k articles
-// the terms of a day's searches take about a tenth of it (BENCHMARKS.md).
-const DefaultPostingsCacheBytes = 256 << 20
+// postings unless told otherwise (SetPostingsCacheBytes). At 100k articles
+// it doubles uncached search throughput for 150 MB more RSS; four times as
+// much gains nothing more under the benchmark's load and costs 400 MB
+// (BENCHMARKS.md, "Decoded postings").
+const DefaultPostingsCacheBytes = 64 << 20
 
 // decodedList is one term's postings in one field of one segment, decoded
 // once: its document numbers in the segment, ascending, and each posting's
@@ -36,9 +38,11 @@ type decodedList struct {
 	at, pos   []uint32
 }
 
-// bytes is roughly what the list holds in memory.
+// bytes is roughly what the list holds in memory, with its cache entry
+// (key, map slot, list element): a third of the lists a related list reads
+// are empty, one per segment without the term.
 func (d *decodedList) bytes() int64 {
-	return int64(len(d.docs))*12 + int64(len(d.at)+len(d.pos))*4 + 128
+	return int64(len(d.docs))*12 + int64(len(d.at)+len(d.pos))*4 + 320
 }
 
 // positionsOf returns the positions of posting j.

@@ -23,6 +23,8 @@ type serveConfig struct {
 	nats, replica string
 	// searchCache is how many result pages are cached (0: off).
 	searchCache int
+	// postingsCacheMB is the memory for decoded postings (0: none kept).
+	postingsCacheMB int
 	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
 	// negative: never, SIGHUP only).
 	poll time.Duration
@@ -95,8 +97,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		searchCache = -1 // off
 	}
 	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
-		SearchCache: searchCache,
-		Edits:       cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
+		SearchCache: searchCache, PostingsCache: postingsCacheBytes(cfg.postingsCacheMB),
+		Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
 	if node != nil {
 		lcfg.Edits, lcfg.Log, lcfg.OnBuilt = false, node, node.OnBuilt
 	}
@@ -157,4 +159,13 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	logger.Info("all requests finished")
 	return nil
+}
+
+// postingsCacheBytes turns --postings-cache-mb into LiveConfig's
+// PostingsCache (negative: none kept).
+func postingsCacheBytes(mb int) int64 {
+	if mb == 0 {
+		return -1
+	}
+	return int64(mb) << 20
 }

@@ -1,0 +1,110 @@
+package index
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// TestPartCursorMatchesWalk checks the cursor over decoded lists against a
+// plain walk of the same postings: segments one after the other, deleted
+// documents left out, and every advance landing on the first live posting
+// at or after its target.
+func TestPartCursorMatchesWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var parts []listPart
+		var live []uint64 // the snapshot's numbers of the live postings
+		var offset uint64
+		for range 1 + rng.IntN(4) {
+			size := uint64(1 + rng.IntN(300))
+			d := &decodedList{}
+			deleted := roaring.New()
+			for doc := range size {
+				if rng.IntN(3) == 0 {
+					d.docs = append(d.docs, uint32(doc))
+					d.freq, d.norm = append(d.freq, 1), append(d.norm, 1)
+					if rng.IntN(4) == 0 {
+						deleted.Add(uint32(doc))
+					} else {
+						live = append(live, offset+doc)
+					}
+				}
+			}
+			if len(d.docs) > 0 {
+				p := listPart{list: d, offset: offset}
+				if !deleted.IsEmpty() {
+					p.deleted = deleted
+				}
+				parts = append(parts, p)
+			}
+			offset += size
+		}
+		// Walking with next.
+		c := partCursor{parts: parts}
+		c.settle()
+		var walked []uint64
+		for doc := c.doc(); doc != docDone; doc = c.doc() {
+			walked = append(walked, doc)
+			c.next()
+		}
+		if !slices.Equal(walked, live) {
+			t.Fatalf("round %d: next walks %v, want %v", round, walked, live)
+		}
+		// Advancing to increasing targets, some on postings, some between.
+		c = partCursor{parts: parts}
+		c.settle()
+		for target := uint64(0); target <= offset+1; target += uint64(1 + rng.IntN(40)) {
+			c.advance(target)
+			want := uint64(docDone)
+			if i, _ := slices.BinarySearch(live, target); i < len(live) {
+				want = live[i]
+			}
+			if got := c.doc(); got != want {
+				t.Fatalf("round %d: advance(%d) = %d, want %d", round, target, got, want)
+			}
+		}
+	}
+}
+
+// TestPostingsCacheBudget checks the cache's memory bound: the least
+// recently used lists go first, a list too big to share is not kept, and
+// a smaller budget or none at all takes effect at once.
+func TestPostingsCacheBudget(t *testing.T) {
+	list := func(n int) *decodedList {
+		return &decodedList{docs: make([]uint32, n), freq: make([]uint32, n), norm: make([]float32, n)}
+	}
+	key := func(term string) postingsKey { return postingsKey{segment: 1, field: fTitle, term: term} }
+	one := list(100).bytes()
+	c := &postingsCache{limit: 4*one + one/2} // room for four lists
+	for _, term := range []string{"a", "b", "c", "d"} {
+		c.put(key(term), list(100))
+	}
+	if _, ok := c.get(key("a")); !ok { // a is now the most recent
+		t.Fatal("a not kept within the budget")
+	}
+	c.put(key("e"), list(100)) // pushes out b, the least recent
+	for term, want := range map[string]bool{"a": true, "b": false, "c": true, "d": true, "e": true} {
+		if _, ok := c.get(key(term)); ok != want {
+			t.Errorf("after a fifth list: %s kept = %v, want %v", term, ok, want)
+		}
+	}
+	if c.used > c.limit {
+		t.Errorf("%d bytes used, budget %d", c.used, c.limit)
+	}
+	c.put(key("big"), list(200)) // more than a quarter of the budget
+	if _, ok := c.get(key("big")); ok {
+		t.Error("a list of more than a quarter of the budget was kept")
+	}
+	c.resize(2*one + one/2)
+	if n := len(c.entries); n != 2 || c.used > c.limit {
+		t.Errorf("after shrinking to two lists: %d lists, %d bytes", n, c.used)
+	}
+	c.resize(-1)
+	c.put(key("f"), list(1))
+	if _, ok := c.get(key("f")); ok || len(c.entries) != 0 {
+		t.Errorf("cache off: %d lists kept", len(c.entries))
+	}
+}
