@@ -31,8 +31,10 @@ type Index struct {
 	rel   relatedEngine // related-list options, statistics and cache
 	// results caches search result pages (search_cache.go).
 	results searchCache
-	// postings keeps decoded postings for the top-k evaluator.
+	// postings keeps decoded postings for the top-k evaluator and the
+	// related engine; titles, documents' titles for autocomplete.
 	postings postingsCache
+	titles   docTitleCache
 	// bleveSearch runs every search page through bleve's own searchers
 	// instead of the top-k evaluator (topk.go): for paired benchmarks.
 	bleveSearch bool

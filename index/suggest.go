@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -36,32 +37,17 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		return out, nil
 	}
 	// Fetch a few more candidates than asked and order them by how they
-	// match (tier), then length: bleve's tf-idf scores differ by field
-	// norms, which mean nothing for a one-line completion.
-	//
-	// Sorted by score alone: bleve then reads no stored length or id for
-	// each of the (for a one-character prefix, thousands of) candidates.
-	// Shorter titles still come first among equal matches: the prefix
-	// fields' norms fall with the title's length (see analysis.EdgePad).
+	// match (tier), then length (see suggestCandidates).
 	n := min(4*req.Size, 100)
-	search := func(q query.Query) (*bleve.SearchResult, error) {
-		sr := bleve.NewSearchRequestOptions(q, n, 0, false)
-		sr.Fields = []string{fTitle}
-		res, err := ix.bleve.SearchInContext(ctx, sr)
-		if err != nil {
-			return nil, searchErr(ctx, err)
-		}
-		return res, nil
-	}
 	// Titles that start with the text come before those that only contain
 	// it, so the costlier "contains" phrase runs only when there are too few
 	// of the former to fill the list.
-	res, err := search(starts)
+	hits, err := ix.suggestCandidates(ctx, starts, n)
 	if err != nil {
 		return nil, err
 	}
-	if contains != nil && len(res.Hits) < req.Size {
-		if res, err = search(query.NewDisjunctionQuery([]query.Query{starts, contains})); err != nil {
+	if contains != nil && len(hits) < req.Size {
+		if hits, err = ix.suggestCandidates(ctx, query.NewDisjunctionQuery([]query.Query{starts, contains}), n); err != nil {
 			return nil, err
 		}
 	}
@@ -69,11 +55,10 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		zhsearch.Suggestion
 		tier, length int
 	}
-	cands := make([]cand, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		title, _ := h.Fields[fTitle].(string)
-		tier, length := suggestTier(norm, title)
-		cands = append(cands, cand{zhsearch.Suggestion{ID: h.ID, Title: title}, tier, length})
+	cands := make([]cand, 0, len(hits))
+	for _, h := range hits {
+		tier, length := suggestTier(norm, h.title)
+		cands = append(cands, cand{zhsearch.Suggestion{ID: h.id, Title: h.title}, tier, length})
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].tier != cands[j].tier {
@@ -86,6 +71,50 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	})
 	for i := 0; i < len(cands) && i < req.Size; i++ {
 		out.Suggestions = append(out.Suggestions, cands[i].Suggestion)
+	}
+	return out, nil
+}
+
+// suggestCandidates returns the ids and titles of the n best matches of q,
+// by score alone: bleve's tf-idf scores differ by field norms, which mean
+// nothing for a one-line completion, but shorter titles still come first
+// among equal matches (the prefix fields' norms fall with the title's
+// length, see analysis.EdgePad). The top-k evaluator answers what it can
+// compile, titles come from the title cache; bleve the rest.
+func (ix *Index) suggestCandidates(ctx context.Context, q query.Query, n int) ([]docTitle, error) {
+	if !ix.bleveSearch {
+		r, err := ix.reader()
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		segs, _ := snapshotSegments(r)
+		top, err := topK(ctx, r, q, n, 0, &ix.postings) // 0: no count wanted
+		if err == nil {
+			out := make([]docTitle, 0, len(top.hits))
+			for _, h := range top.hits {
+				t, err := ix.titleOf(segs, h.doc)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, t)
+			}
+			return out, nil
+		}
+		if !errors.As(err, new(errUnsupported)) {
+			return nil, err
+		}
+	}
+	sr := bleve.NewSearchRequestOptions(q, n, 0, false)
+	sr.Fields = []string{fTitle}
+	res, err := ix.bleve.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, searchErr(ctx, err)
+	}
+	out := make([]docTitle, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		title, _ := h.Fields[fTitle].(string)
+		out = append(out, docTitle{id: h.ID, title: title})
 	}
 	return out, nil
 }

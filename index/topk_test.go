@@ -289,3 +289,42 @@ func TestImpactsFollowEdits(t *testing.T) {
 		t.Errorf("impact of 花呗 in titles after adding the title 花呗: %.3f, before %.3f; want it higher", after, before)
 	}
 }
+
+// TestSuggestTopKMatchesBleve: completions found through the top-k
+// evaluator and the title cache are those bleve's searchers find, for
+// what a reader types on the way to each judged query (its first one to
+// five characters) and for Latin text (pinyin and initials).
+func TestSuggestTopKMatchesBleve(t *testing.T) {
+	ix, texts := judgedIndex(t)
+	ctx := context.Background()
+	typed := map[string]bool{"huab": true, "hb": true, "zhengx": true, "jiebei": true, "wd": true, "zx": true}
+	for _, text := range texts {
+		runes := []rune(text)
+		for n := 1; n <= min(5, len(runes)); n++ {
+			typed[string(runes[:n])] = true
+		}
+	}
+	suggest := func(q string, bleveSearch bool) []zhsearch.Suggestion {
+		t.Helper()
+		ix.SetBleveSearch(bleveSearch)
+		defer ix.SetBleveSearch(false)
+		res, err := ix.Suggest(ctx, zhsearch.SuggestRequest{Query: q, Size: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Suggestions
+	}
+	compared := 0
+	for q := range typed {
+		for pass := range 2 { // the second from the title cache
+			got, want := suggest(q, false), suggest(q, true)
+			if !slices.Equal(got, want) {
+				t.Errorf("%q (pass %d): %v, bleve %v", q, pass+1, got, want)
+			}
+			compared += len(got)
+		}
+	}
+	if compared < 1000 {
+		t.Errorf("only %d completions compared", compared)
+	}
+}
