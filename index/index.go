@@ -32,9 +32,10 @@ type Index struct {
 	// results caches search result pages (search_cache.go).
 	results searchCache
 	// postings keeps decoded postings for the top-k evaluator and the
-	// related engine; titles, documents' titles for autocomplete.
+	// related engine; docs, what autocomplete and related lists show of
+	// documents.
 	postings postingsCache
-	titles   docTitleCache
+	docs     docCache
 	// bleveSearch runs every search page through bleve's own searchers
 	// instead of the top-k evaluator (topk.go): for paired benchmarks.
 	bleveSearch bool

@@ -343,36 +343,35 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 var relatedFields = []string{fTitle, fURL, fPublished, fTags, fCategory}
 
 // loadDocs reads the stored fields of the pool's documents, but for those
-// known already (by document number).
+// known already (by document number) or in the document cache. They are
+// read from r, the snapshot the pool's numbers belong to.
 func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*scored, known map[uint64]relatedDoc) error {
-	byID := make(map[string]*scored, len(pool))
-	ids := make([]string, 0, len(pool))
+	segs, _ := snapshotSegments(r)
+	fields := &bleve.SearchRequest{Fields: relatedFields}
 	for _, s := range pool {
 		if d, ok := known[s.num]; ok {
 			s.doc = d
 			continue
 		}
-		id, err := r.ExternalID(bindex.IndexInternalID(numBytes(s.num)))
+		if d, ok := ix.cachedRelatedDoc(segs, s.num); ok {
+			s.doc = d
+			continue
+		}
+		internal := bindex.IndexInternalID(numBytes(s.num))
+		id, err := r.ExternalID(internal)
 		if err != nil {
 			return err
 		}
-		byID[id] = s
-		ids = append(ids, id)
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	hits, err := ix.fetch(ctx, query.NewDocIDQuery(ids), len(ids), []string{"_id"})
-	if err != nil {
-		return err
-	}
-	for _, h := range hits {
-		if s := byID[h.ID]; s != nil {
-			s.doc = ix.relatedDocOf(h)
+		h := &search.DocumentMatch{ID: id, IndexInternalID: internal}
+		if err, _ := bleve.LoadAndHighlightFields(h, fields, "", r, nil); err != nil {
+			return err
 		}
+		s.doc = ix.relatedDocOf(h)
+		ix.keepRelatedDoc(segs, s.num, s.doc)
 	}
 	return nil
 }
+
 func numBytes(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
 // fetch runs q and returns up to size hits with the fields a related item
