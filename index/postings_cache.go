@@ -15,10 +15,10 @@ import (
 
 // DefaultPostingsCacheBytes is how much memory an Index gives decoded
 // postings unless told otherwise (SetPostingsCacheBytes). At 100k articles
-// it doubles uncached search throughput for 150 MB more RSS; four times as
-// much gains nothing more under the benchmark's load and costs 400 MB
-// (BENCHMARKS.md, "Decoded postings").
-const DefaultPostingsCacheBytes = 64 << 20
+// the lists of the benchmark's 500 searches take 80 MB and those of its 500
+// related lists 90 MB; 64 MiB already doubles uncached search throughput
+// under load, for 150 MB more RSS (BENCHMARKS.md, "Decoded postings").
+const DefaultPostingsCacheBytes = 128 << 20
 
 // decodedList is one term's postings in one field of one segment, decoded
 // once: its document numbers in the segment, ascending, and each posting's
