@@ -122,7 +122,7 @@ func (n *node) eval(doc uint64) (bool, float64) {
 			}
 			sum += p.score() * n.boost
 		}
-		return phraseAt(n.post), sum
+		return len(n.post) == 1 || phraseAt(n.post), sum // one term: no positions read
 	case nodeOr:
 		m, sum := 0, 0.0
 		for _, k := range n.kids {

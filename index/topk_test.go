@@ -71,6 +71,11 @@ func judgedQueries(t *testing.T, ix *Index, texts []string) map[string]query.Que
 func TestTopKJudged(t *testing.T) {
 	ix, texts := judgedIndex(t)
 	queries := judgedQueries(t, ix, texts)
+	// Phrases as callers may build them: of one term (a term query to
+	// bleve), and repeating a term.
+	queries["phrase 花呗"] = query.NewPhraseQuery([]string{"花呗"}, fTitleBi)
+	queries["phrase 逾期 期逾 逾期"] = query.NewPhraseQuery([]string{"逾期", "期逾", "逾期"}, fTitleBi)
+	queries["phrase 征信 信修 修复"] = query.NewPhraseQuery([]string{"征信", "信修", "修复"}, fTitleBi)
 	t.Run("matches bleve", func(t *testing.T) { topKMatchesBleve(t, ix, queries) })
 	t.Run("skips safely", func(t *testing.T) { topKSkipsSafely(t, ix, queries) })
 }
