@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -331,5 +332,100 @@ func TestSuggestTopKMatchesBleve(t *testing.T) {
 	}
 	if compared < 1000 {
 		t.Errorf("only %d completions compared", compared)
+	}
+}
+
+// TestCachesFollowEditsUnderLoad: searches, completions and related lists
+// run while articles are added and deleted, sharing the decoded postings
+// and the document cache; none fails, and afterwards each sees every edit
+// (no list or title decoded before an edit is read for a later snapshot's
+// documents).
+func TestCachesFollowEditsUnderLoad(t *testing.T) {
+	var lines []string
+	for i := range 40 {
+		lines = append(lines, fmt.Sprintf(`{"id":"h%02d","title":"花呗逾期第%d天会怎样"}`, i, i+1))
+	}
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, lines...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := OpenLive(LiveConfig{IndexDir: idx, DataDir: data, Edits: true, Poll: time.Hour,
+		Logger: quietLogger(), SearchCache: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	stop := make(chan struct{})
+	errs := make(chan error, 3)
+	for _, read := range []func() error{
+		func() error {
+			_, err := l.Search(ctx, zhsearch.SearchRequest{Query: "花呗逾期", Page: 1, Size: 10})
+			return err
+		},
+		func() error {
+			_, err := l.Suggest(ctx, zhsearch.SuggestRequest{Query: "借呗", Size: 8})
+			return err
+		},
+		func() error {
+			_, err := l.Related(ctx, zhsearch.RelatedRequest{ID: "h01", Size: 5})
+			return err
+		},
+	} {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				if err := read(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: fmt.Sprintf("j%02d", i), Title: fmt.Sprintf("借呗提前还款第%d期要手续费吗", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.DeleteArticle(ctx, fmt.Sprintf("h%02d", 20+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a reader failed during the edits: %v", err)
+		}
+	}
+	added, err := l.Search(ctx, zhsearch.SearchRequest{Query: "借呗提前还款", Page: 1, Size: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added.Total != 20 {
+		t.Errorf("借呗提前还款: %d hits, want the 20 added", added.Total)
+	}
+	kept, err := l.Search(ctx, zhsearch.SearchRequest{Query: "花呗逾期", Page: 1, Size: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range kept.Hits {
+		if h.ID >= "h20" {
+			t.Errorf("deleted %s still found", h.ID)
+		}
+	}
+	if kept.Total != 20 {
+		t.Errorf("花呗逾期: %d hits, want the 20 not deleted", kept.Total)
+	}
+	sug, err := l.Suggest(ctx, zhsearch.SuggestRequest{Query: "借呗", Size: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sug.Suggestions) != 8 || !strings.HasPrefix(sug.Suggestions[0].Title, "借呗提前还款") {
+		t.Errorf("借呗 completes to %v, want 8 of the added titles", sug.Suggestions)
 	}
 }
