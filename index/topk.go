@@ -427,6 +427,9 @@ const exactCount = 1000
 // Postings are decoded through cache (nil: for this query only); r must be
 // a scorch snapshot (errUnsupported otherwise).
 func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact uint64, cache *postingsCache) (*topResult, error) {
+	if err := ctx.Err(); err != nil { // a short query never reaches a check in the loop
+		return nil, searchErr(ctx, err)
+	}
 	segs, ok := snapshotSegments(r)
 	if !ok {
 		return nil, errUnsupported{}
