@@ -81,16 +81,7 @@ func TestBuildReadsBodiesBack(t *testing.T) {
 	if _, err := BuildArticles(ctx, inMem, want, BuildOptions{BatchSize: 23}); err != nil {
 		t.Fatal(err)
 	}
-	bi, err := Open(built)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bi.Close()
-	mi, err := Open(inMem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mi.Close()
+	bi, mi := opened(t, Open, built), opened(t, Open, inMem)
 	bt, mt := fieldTerms(t, bi.bleve), fieldTerms(t, mi.bleve)
 	if len(mt) < 10 || !reflect.DeepEqual(bt, mt) {
 		t.Errorf("the build's terms differ from the in-memory build's (%d and %d fields)", len(bt), len(mt))

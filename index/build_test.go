@@ -114,16 +114,7 @@ func TestParallelBuildMatchesBleveAnalysis(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	fi, err := OpenGeneration(fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fi.Close()
-	pi, err := OpenGeneration(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pi.Close()
+	fi, pi := opened(t, OpenGeneration, fast), opened(t, OpenGeneration, plain)
 	if n, _ := fi.DocCount(); n != uint64(len(articles)) {
 		t.Fatalf("parallel build holds %d articles, want %d", n, len(articles))
 	}
@@ -158,6 +149,18 @@ func TestParallelBuildMatchesBleveAnalysis(t *testing.T) {
 			t.Errorf("phrase 花呗风控 in %s: parallel %d, plain %d", field, nf, np)
 		}
 	}
+}
+
+// opened opens the index at path with open (Open or OpenGeneration) and
+// closes it when the test ends.
+func opened(t *testing.T, open func(string) (*Index, error), path string) *Index {
+	t.Helper()
+	ix, err := open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
 }
 
 // bleveCount counts the documents of ix matching q.
