@@ -3,6 +3,7 @@ package index
 import (
 	"container/list"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,12 @@ type decodedList struct {
 	freq []uint32
 	norm []float32
 	max  float64 // the largest sqrt(tf)·norm
+	// windowMax[w] bounds sqrt(tf)·norm over the documents of window w
+	// (numbers w<<shift to (w+1)<<shift - 1; 0: none there), rounded up
+	// to a float32; nil for a list too short to be worth it (see
+	// keepWindows).
+	windowMax []float32
+	shift     uint8
 	// With positions, posting j's are pos[at[j]:at[j+1]].
 	positions bool
 	at, pos   []uint32
@@ -42,7 +49,39 @@ type decodedList struct {
 // (key, map slot, list element): a third of the lists a related list reads
 // are empty, one per segment without the term.
 func (d *decodedList) bytes() int64 {
-	return int64(len(d.docs))*12 + int64(len(d.at)+len(d.pos))*4 + 320
+	return int64(len(d.docs))*12 + int64(len(d.at)+len(d.pos)+len(d.windowMax))*4 + 320
+}
+
+// defaultWindowShift sets the evaluator's windows to 512 documents of a
+// segment: at 100k articles 128 left a third fewer documents to visit
+// than 512 but cost more in setting up windows than it saved, and 2048
+// skipped little (BENCHMARKS.md, "Window bounds").
+const defaultWindowShift = 9
+
+// window notes posting j's bound in its window of 1<<shift documents
+// (rounded up to a float32: a bound).
+func (d *decodedList) window(j int, x float64, shift uint8) {
+	w := int(d.docs[j] >> shift)
+	for len(d.windowMax) <= w {
+		d.windowMax = append(d.windowMax, 0)
+	}
+	f := float32(x)
+	if float64(f) < x {
+		f = math.Nextafter32(f, math.MaxFloat32)
+	}
+	d.windowMax[w] = max(d.windowMax[w], f)
+}
+
+// keepWindows keeps the window bounds when the list holds at least two
+// postings per window of its span: a shorter list costs less to read than
+// to bound, and the bounds stay within a sixth of the list's memory.
+func (d *decodedList) keepWindows(shift uint8) {
+	if len(d.docs) < 2*len(d.windowMax) {
+		d.windowMax = nil
+		return
+	}
+	d.windowMax = slices.Clip(d.windowMax)
+	d.shift = shift
 }
 
 // positionsOf returns the positions of posting j.
@@ -63,6 +102,7 @@ type postingsKey struct {
 // instead of zap's chunk decoding, which was most of a search's time
 // (BENCHMARKS.md, "Decoded postings").
 type postingsCache struct {
+	shift   uint8 // of the lists' windows; 0: defaultWindowShift (tests set less)
 	mu      sync.Mutex
 	limit   int64 // 0: DefaultPostingsCacheBytes; negative: off
 	used    int64
@@ -177,8 +217,17 @@ func (ix *Index) PostingsCacheStats() PostingsCacheStats {
 	return PostingsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Lists: len(c.entries), Bytes: c.used}
 }
 
-// decodeList reads term's postings in dict, with their positions if asked.
-func decodeList(dict segment.TermDictionary, term string, positions bool) (*decodedList, error) {
+// windowShift is the shift of the windows of lists decoded for c.
+func (c *postingsCache) windowShift() uint8 {
+	if c == nil || c.shift == 0 {
+		return defaultWindowShift
+	}
+	return c.shift
+}
+
+// decodeList reads term's postings in dict, with their positions if asked,
+// and bounds their scores by windows of 1<<shift documents.
+func decodeList(dict segment.TermDictionary, term string, positions bool, shift uint8) (*decodedList, error) {
 	pl, err := dict.PostingsList([]byte(term), nil, nil)
 	if err != nil {
 		return nil, err
@@ -187,6 +236,7 @@ func decodeList(dict segment.TermDictionary, term string, positions bool) (*deco
 	d := &decodedList{docs: make([]uint32, 0, n), freq: make([]uint32, 0, n), norm: make([]float32, 0, n), positions: positions}
 	if positions {
 		d.at = make([]uint32, 1, n+1)
+		d.pos = make([]uint32, 0, n) // titles: one or two per posting
 	}
 	it := pl.Iterator(true, true, positions, nil)
 	for {
@@ -195,12 +245,16 @@ func decodeList(dict segment.TermDictionary, term string, positions bool) (*deco
 			return nil, err
 		}
 		if p == nil {
+			d.keepWindows(shift)
 			return d, nil
 		}
+		freq, norm := uint32(p.Frequency()), float32(p.Norm()) // a float32 in zap: exact
+		x := impact(freq, norm)
 		d.docs = append(d.docs, uint32(p.Number()))
-		d.freq = append(d.freq, uint32(p.Frequency()))
-		d.norm = append(d.norm, float32(p.Norm())) // a float32 in zap: exact
-		d.max = max(d.max, impact(d.freq[len(d.freq)-1], d.norm[len(d.norm)-1]))
+		d.freq = append(d.freq, freq)
+		d.norm = append(d.norm, norm)
+		d.max = max(d.max, x)
+		d.window(len(d.docs)-1, x, shift)
 		if positions {
 			for _, l := range p.Locations() {
 				d.pos = append(d.pos, uint32(l.Pos()))
@@ -297,7 +351,7 @@ func (s *segLists) decoded(i int, field, term string, positions bool) (*decodedL
 		}
 		dicts[i] = dict
 	}
-	d, err := decodeList(dicts[i], term, positions)
+	d, err := decodeList(dicts[i], term, positions, s.cache.windowShift())
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -106,5 +107,40 @@ func TestPostingsCacheBudget(t *testing.T) {
 	c.put(key("f"), list(1))
 	if _, ok := c.get(key("f")); ok || len(c.entries) != 0 {
 		t.Errorf("cache off: %d lists kept", len(c.entries))
+	}
+}
+
+// TestWindowBounds: a long list keeps, for each window of documents, a
+// float32 at least as large as every score factor in it (0 where it has
+// no posting); a list too sparse for its windows keeps none.
+func TestWindowBounds(t *testing.T) {
+	tests := []struct {
+		name  string
+		docs  []uint32
+		freq  []uint32
+		norm  []float32
+		shift uint8
+		want  []float32 // nil: no window bounds kept
+	}{
+		{"dense", []uint32{0, 1, 2, 9, 10, 11}, []uint32{1, 4, 1, 1, 1, 9}, []float32{0.5, 0.5, 1, 0.25, 0.2, 0.1}, 2,
+			[]float32{1, 0, 0.30000001}},
+		{"sparse", []uint32{0, 100}, []uint32{1, 1}, []float32{1, 1}, 2, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &decodedList{docs: tt.docs, freq: tt.freq, norm: tt.norm}
+			for j := range d.docs {
+				d.window(j, impact(d.freq[j], d.norm[j]), tt.shift)
+			}
+			d.keepWindows(tt.shift)
+			if !reflect.DeepEqual(d.windowMax, tt.want) {
+				t.Errorf("window bounds %v, want %v", d.windowMax, tt.want)
+			}
+			for j, doc := range d.docs {
+				if d.windowMax != nil && float64(d.windowMax[doc>>tt.shift]) < impact(d.freq[j], d.norm[j]) {
+					t.Errorf("posting %d: bound %v below its score factor %v", doc, d.windowMax[doc>>tt.shift], impact(d.freq[j], d.norm[j]))
+				}
+			}
+		})
 	}
 }

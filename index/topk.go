@@ -27,6 +27,9 @@ import (
 // document whose bound falls below the page as its lists are read is
 // dropped before it is scored. Candidates come only from the lists a match
 // needs (node.driving): the rarest term of a phrase or of a conjunction.
+// Once the page is full, bounds are taken per window of documents and
+// through the query's structure (windows, node.reach), so a window where
+// no document can make the page is stepped over.
 //
 // Matches are counted exactly up to MaxResultWindow (a reader can never
 // page further); past it the evaluator starts skipping and the count it
@@ -48,6 +51,40 @@ type postings struct {
 	extra       float64 // the bounds of the phrases it is the rarest term of (see compile)
 	idf         float64 // bleve's: 1 + ln(N / (df+1))
 	bound       float64 // the most it adds to a document's score
+	window      float64 // the most it adds to a document of the current window
+	windowMost  float64 // its largest sqrt(tf)·norm there, 0 when it has none there
+	part        int     // the part windowBound looked at last
+	in          bool    // see node.reach
+	drives      bool    // candidates come from it (node.driving)
+	scored      uint64  // 1 + the document scoreAt is for; 0: none yet
+	scoreAt     float64
+}
+
+// windowBound sets window and windowMost for window win of the segment
+// whose first document is start (0 when the list holds none there).
+// Windows are asked for in document order.
+func (p *postings) windowBound(start, win uint64, shift uint8) {
+	p.window, p.windowMost = 0, 0
+	parts := p.cursor.parts
+	for p.part < len(parts) && parts[p.part].offset < start {
+		p.part++
+	}
+	if p.part == len(parts) || parts[p.part].offset != start {
+		return // no posting in the segment
+	}
+	d := parts[p.part].list
+	if d.windowMax == nil || d.shift != shift {
+		first, last := uint64(d.docs[0])>>shift, uint64(d.docs[len(d.docs)-1])>>shift
+		if first <= win && win <= last {
+			p.window, p.windowMost = p.bound, p.impact
+		}
+		return
+	}
+	if win >= uint64(len(d.windowMax)) || d.windowMax[win] == 0 {
+		return
+	}
+	p.windowMost = float64(d.windowMax[win])
+	p.window = p.boosts*p.idf*p.idf*p.windowMost + p.extra
 }
 
 // start stands the list on its first document.
@@ -71,8 +108,13 @@ func (p *postings) advance(doc uint64) {
 }
 
 // score is the term's bleve score in the current document, before boost.
+// Worked out once per document: the lists of title bigrams serve a
+// phrase, a quorum and the ranking clauses at once, and bounds ask first.
 func (p *postings) score() float64 {
-	return impact(p.cursor.freqNorm()) * p.idf * p.idf
+	if p.scored != p.cur+1 {
+		p.scored, p.scoreAt = p.cur+1, impact(p.cursor.freqNorm())*p.idf*p.idf
+	}
+	return p.scoreAt
 }
 
 // most is the most the current document can get from the list: its score
@@ -161,6 +203,72 @@ func (n *node) eval(doc uint64) (bool, float64) {
 		}
 		if n.should != nil {
 			ok, s := n.should.eval(doc)
+			if !ok && n.must == nil {
+				return false, 0
+			}
+			sum += s
+		}
+		return n.must != nil || n.should != nil, sum
+	}
+	return false, 0
+}
+
+// reach reports whether a document that none of the lists but those
+// marked in holds (with their bounds in the current window) can match n,
+// and the most it can score there. A disjunction's score is scaled by the
+// share of its clauses that match, so a document that only holds the
+// words of one clause of four gets a quarter of that clause's bound at
+// most: the words of a long field (bodies) rarely make a page alone.
+func (n *node) reach() (bool, float64) {
+	switch n.kind {
+	case nodeTerm:
+		p := n.post[0]
+		if !p.in || p.windowMost == 0 {
+			return false, 0
+		}
+		return true, n.boost * p.idf * p.idf * p.windowMost
+	case nodePhrase:
+		sum := 0.0
+		for _, p := range n.post {
+			if !p.in || p.windowMost == 0 {
+				return false, 0
+			}
+			sum += n.boost * p.idf * p.idf * p.windowMost
+		}
+		return true, sum
+	case nodeOr:
+		m, sum := 0, 0.0
+		for _, k := range n.kids {
+			if ok, s := k.reach(); ok {
+				m++
+				sum += s
+			}
+		}
+		if m < max(1, n.min) {
+			return false, 0
+		}
+		return true, sum * float64(m) / float64(len(n.kids))
+	case nodeAnd:
+		sum := 0.0
+		for _, k := range n.kids {
+			ok, s := k.reach()
+			if !ok {
+				return false, 0
+			}
+			sum += s
+		}
+		return true, sum
+	case nodeBool:
+		sum := 0.0
+		if n.must != nil {
+			ok, s := n.must.reach()
+			if !ok {
+				return false, 0
+			}
+			sum = s
+		}
+		if n.should != nil {
+			ok, s := n.should.reach()
 			if !ok && n.must == nil {
 				return false, 0
 			}
@@ -422,6 +530,67 @@ type topResult struct {
 // starts: a reader never pages past MaxResultWindow.
 const exactCount = 1000
 
+// evaluation is the state of one topK call.
+type evaluation struct {
+	ctx  context.Context
+	root *node
+	k    int
+	res  *topResult
+	h    hitHeap
+}
+
+// offer scores doc and keeps it if it matches and makes the page.
+func (e *evaluation) offer(doc uint64) bool {
+	ok, s := e.root.eval(doc)
+	if !ok {
+		return false
+	}
+	e.res.total++
+	if e.k == 0 {
+		return true
+	}
+	if t := (topHit{doc, s}); len(e.h) < e.k {
+		heap.Push(&e.h, t)
+	} else if e.h.beats(t) {
+		e.h[0] = t
+		heap.Fix(&e.h, 0)
+	}
+	return true
+}
+
+// counted evaluates every match, in document order, until the page is
+// full and exact matches are counted (k = 0: until then or the end), and
+// returns the first document not yet evaluated, docDone at the end.
+// lists[essential:] drive; the others are read at the candidates.
+func (e *evaluation) counted(lists []*postings, essential int, exact uint64) (uint64, error) {
+	for steps := 0; ; steps++ {
+		if steps%ctxEvery == ctxEvery-1 && e.ctx.Err() != nil {
+			return 0, searchErr(e.ctx, e.ctx.Err())
+		}
+		doc := uint64(docDone)
+		for _, p := range lists[essential:] {
+			doc = min(doc, p.cur)
+		}
+		if doc == docDone {
+			return docDone, nil
+		}
+		for _, p := range lists[:essential] {
+			p.advance(doc)
+		}
+		if e.offer(doc) && e.k == 0 && e.res.total >= exact {
+			return docDone, nil
+		}
+		for _, p := range lists[essential:] {
+			if p.cur == doc {
+				p.next()
+			}
+		}
+		if e.res.total >= exact && len(e.h) == e.k && e.k > 0 {
+			return doc + 1, nil
+		}
+	}
+}
+
 // topK evaluates q and returns its k best hits; with k = 0 it only counts
 // matches, up to exact.
 // Postings are decoded through cache (nil: for this query only); r must be
@@ -448,95 +617,211 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 		p.start()
 	}
 	// Lists that cannot make a match alone (a boolean's optional clauses,
-	// its exclusions) never drive; the others in ascending bounds, the
-	// first to become non-essential first. below[i] sums the bounds of
-	// lists[:i].
+	// its exclusions) never drive: they come first.
 	drive := map[*postings]bool{}
 	root.driving(drive)
-	sort.SliceStable(lists, func(i, j int) bool {
-		if drive[lists[i]] != drive[lists[j]] {
-			return !drive[lists[i]]
-		}
-		return lists[i].bound < lists[j].bound
-	})
-	below := make([]float64, len(lists)+1)
+	for p := range drive {
+		p.drives = true
+	}
+	sort.SliceStable(lists, func(i, j int) bool { return !lists[i].drives && lists[j].drives })
 	essential := 0 // lists[essential:] drive the candidates
-	for i, p := range lists {
-		below[i+1] = below[i] + p.bound
-		if !drive[p] {
-			essential = i + 1
+	for essential < len(lists) && !lists[essential].drives {
+		essential++
+	}
+	e := &evaluation{ctx: ctx, root: root, k: k, res: &topResult{}, h: make(hitHeap, 0, k+1)}
+	from, err := e.counted(lists, essential, exact)
+	if err != nil {
+		return nil, err
+	}
+	if from != docDone {
+		e.res.capped = true
+		w := newWindows(e, lists, segs, c.segs.cache.windowShift())
+		if err := w.run(from); err != nil {
+			return nil, err
 		}
 	}
-	res := &topResult{}
-	h := make(hitHeap, 0, k+1)
-	prune := false // the page is full and enough matches are counted
-	for steps := 0; ; steps++ {
-		if steps%ctxEvery == ctxEvery-1 && ctx.Err() != nil {
-			return nil, searchErr(ctx, ctx.Err())
-		}
-		doc := uint64(docDone)
-		for _, p := range lists[essential:] {
-			doc = min(doc, p.cur)
-		}
-		if doc == docDone {
-			break
-		}
-		// The most doc can score: what the driving lists give it, and the
-		// bounds of the others until they are read.
-		ub := below[essential]
-		for _, p := range lists[essential:] {
-			if p.cur == doc {
-				ub += p.most()
-			}
-		}
-		// Skip the other lists to doc, most promising first, as long as
-		// the document can still make the page.
-		candidate := true
-		for i := essential - 1; i >= 0; i-- {
-			if prune && !h.beats(topHit{doc, ub * (1 + 1e-9)}) { // 1e-9: rounding in ub
-				candidate = false
-				break
-			}
-			p := lists[i]
-			p.advance(doc)
-			ub -= p.bound
-			if p.cur == doc {
-				ub += p.most()
-			}
-		}
-		if candidate && (!prune || h.beats(topHit{doc, ub * (1 + 1e-9)})) {
-			if ok, s := root.eval(doc); ok {
-				res.total++
-				if k == 0 && res.total >= exact {
-					break
-				}
-				if t := (topHit{doc, s}); len(h) < k {
-					heap.Push(&h, t)
-				} else if h.beats(t) {
-					h[0] = t
-					heap.Fix(&h, 0)
-				}
-			}
-		}
-		for _, p := range lists[essential:] {
-			if p.cur == doc {
-				p.next()
-			}
-		}
-		if !prune && res.total >= exact && len(h) == k && k > 0 {
-			prune, res.capped = true, true
-		}
-		if prune {
-			// The lists whose bounds together cannot reach the page's
-			// lowest score stop driving.
-			for essential < len(lists) && below[essential+1] < h[0].score {
-				essential++
-			}
-		}
-	}
+	res, h := e.res, e.h
 	res.hits = make([]topHit, len(h))
 	for i := len(h) - 1; i >= 0; i-- {
 		res.hits[i] = heap.Pop(&h).(topHit)
 	}
 	return res, nil
+}
+
+// windows finishes an evaluation once the page is full, skipping with
+// block-max MaxScore (Ding and Suel 2011; Lucene's MaxScoreBulkScorer):
+// documents are taken window by window (1<<shift numbers of one segment),
+// and within a window each list's bound is its largest score there
+// (decodedList.windowMax), usually far below its largest anywhere and 0
+// where the list has no posting. The lists whose window bounds together
+// cannot reach the page's lowest score only score documents the others
+// bring; a window where no list can, the evaluator steps over unread.
+type windows struct {
+	*evaluation
+	shift  uint8
+	starts []uint64 // each segment's first document number, ascending
+	seg    int      // the segment of the current window
+
+	// For the current window: the lists, those that cannot make a match
+	// alone first, then by ascending bound; their bounds; and the running
+	// sums of these (below[i] sums bound[:i]).
+	lists []*postings
+	bound []float64
+	below []float64
+}
+
+func newWindows(e *evaluation, lists []*postings, segs []snapSegment, shift uint8) *windows {
+	w := &windows{evaluation: e, shift: shift, lists: lists,
+		bound: make([]float64, len(lists)), below: make([]float64, len(lists)+1)}
+	for _, s := range segs {
+		w.starts = append(w.starts, s.offset)
+	}
+	for _, p := range lists {
+		p.part = 0
+	}
+	return w
+}
+
+// slack covers rounding between a bound and the scores it bounds.
+const slack = 1 + 1e-9
+
+// run evaluates from document from on to the end.
+func (w *windows) run(from uint64) error {
+	for step := 0; ; step++ {
+		if step%64 == 63 && w.ctx.Err() != nil {
+			return searchErr(w.ctx, w.ctx.Err())
+		}
+		doc := uint64(docDone)
+		for _, p := range w.lists {
+			if p.drives {
+				p.advance(from)
+				doc = min(doc, p.cur)
+			}
+		}
+		if doc == docDone {
+			return nil
+		}
+		end := w.open(doc)
+		if err := w.within(end); err != nil {
+			return err
+		}
+		from = end
+	}
+}
+
+// open sets up the window holding doc and returns the number after it.
+func (w *windows) open(doc uint64) uint64 {
+	for w.seg+1 < len(w.starts) && w.starts[w.seg+1] <= doc {
+		w.seg++
+	}
+	start := w.starts[w.seg]
+	win := (doc - start) >> w.shift
+	end := start + (win+1)<<w.shift
+	if w.seg+1 < len(w.starts) {
+		end = min(end, w.starts[w.seg+1])
+	}
+	for _, p := range w.lists {
+		p.windowBound(start, win, w.shift)
+	}
+	// Insertion sort: a handful of lists, mostly in order from the window
+	// before.
+	for i := 1; i < len(w.lists); i++ {
+		for j := i; j > 0 && w.before(w.lists[j], w.lists[j-1]); j-- {
+			w.lists[j], w.lists[j-1] = w.lists[j-1], w.lists[j]
+		}
+	}
+	for i, p := range w.lists {
+		w.bound[i] = p.window
+		w.below[i+1] = w.below[i] + p.window
+	}
+	return end
+}
+
+func (w *windows) before(a, b *postings) bool {
+	if a.drives != b.drives {
+		return !a.drives
+	}
+	return a.window < b.window
+}
+
+// essential returns the first list that drives candidates in the window:
+// a document in none of the lists from it on cannot make the page
+// (node.reach). The lists before from are known not to.
+func (w *windows) essential(from int) int {
+	lo, hi := from, len(w.lists) // lists[:lo] cannot make it; lists[:hi+1] can
+	if w.cannot(hi) {
+		return hi // nothing in the window can make the page: most windows
+	}
+	hi--
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if w.cannot(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// cannot reports whether a document held by none of the window's lists
+// but lists[:n] cannot make the page.
+func (w *windows) cannot(n int) bool {
+	for i, p := range w.lists {
+		p.in = i < n
+	}
+	ok, most := w.root.reach()
+	return !ok || most*slack < w.h[0].score
+}
+
+// within evaluates the current window's candidates, up to end.
+func (w *windows) within(end uint64) error {
+	ess := w.essential(0)
+	for steps := 0; ess < len(w.lists); steps++ {
+		if steps%ctxEvery == ctxEvery-1 && w.ctx.Err() != nil {
+			return searchErr(w.ctx, w.ctx.Err())
+		}
+		doc := uint64(docDone)
+		for _, p := range w.lists[ess:] {
+			doc = min(doc, p.cur)
+		}
+		if doc >= end {
+			return nil
+		}
+		// The most doc can score: what the driving lists give it, and the
+		// bounds of the others until they are read, most promising first,
+		// as long as the document can still make the page.
+		ub := w.below[ess]
+		for _, p := range w.lists[ess:] {
+			if p.cur == doc {
+				ub += p.most()
+			}
+		}
+		candidate := true
+		for i := ess - 1; i >= 0; i-- {
+			if !w.h.beats(topHit{doc, ub * slack}) {
+				candidate = false
+				break
+			}
+			p := w.lists[i]
+			p.advance(doc)
+			ub -= w.bound[i]
+			if p.cur == doc {
+				ub += p.most()
+			}
+		}
+		lowest := w.h[0].score
+		if candidate && w.h.beats(topHit{doc, ub * slack}) {
+			w.offer(doc)
+		}
+		for _, p := range w.lists[ess:] {
+			if p.cur == doc {
+				p.next()
+			}
+		}
+		if w.h[0].score > lowest {
+			ess = w.essential(ess) // the page's lowest score rose
+		}
+	}
+	return nil
 }
