@@ -62,7 +62,11 @@ func once(url string, timeout time.Duration, args []string) (time.Duration, floa
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	gone := false // the server exited and exited was read: nothing to wait for
 	defer func() {
+		if gone {
+			return
+		}
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -74,6 +78,7 @@ func once(url string, timeout time.Duration, args []string) (time.Duration, floa
 	for time.Since(start) < timeout {
 		select {
 		case err := <-exited:
+			gone = true
 			return 0, 0, fmt.Errorf("server exited before it was ready: %v", err)
 		default:
 		}
