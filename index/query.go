@@ -53,6 +53,10 @@ type queryTerm struct {
 	alts   []string // synonyms, from the query lexicon
 	weight float64  // how informative: its idf in the index (see weigh)
 	absent bool     // no article holds it (see weigh)
+	// run: the text is a run of one-character pieces, a word the
+	// dictionary does not know (秒拒, 下款), matched as its character pairs
+	// in order; gaps as analyzedQuery.gaps.
+	run, gaps bool
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {
@@ -64,7 +68,16 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	sequence := []byte(aq.std) // question words blanked out, for ranking pairs
 	seen := map[string]bool{}
 	var sub []string
+	var run oovRun
 	for _, w := range ix.seg.Cut(aq.std, true) {
+		if !w.Sub {
+			_, listed := lex.QuestionWeight(w.Text)
+			if t, ok := run.add(w, ix.seg.IsStop(w.Text) || listed); ok && !seen[t.text] {
+				seen[t.text] = true
+				t.gaps = aq.gaps
+				aq.terms = append(aq.terms, t)
+			}
+		}
 		weight, listed := lex.QuestionWeight(w.Text)
 		function := ix.seg.IsStop(w.Text) || listed
 		if !w.Sub && function {
@@ -90,6 +103,10 @@ func (ix *Index) analyze(q string) analyzedQuery {
 				aq.unknown = true
 			}
 		}
+	}
+	if t, ok := run.close(); ok && !seen[t.text] {
+		t.gaps = aq.gaps
+		aq.terms = append(aq.terms, t)
 	}
 	aq.words = append(aq.words, sub...)
 	bigramText := strings.Join(strings.Fields(string(content)), " ")
@@ -126,6 +143,46 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		aq.syllable = analysis.PinyinOf(aq.norm)
 	}
 	return aq
+}
+
+// oovRun gathers consecutive one-character Han pieces of a query, which
+// the dictionary leaves where it knows no word (秒拒 in 网贷总是被秒拒): two
+// or more of them are read as one unknown word. Indexing cuts titles with
+// the same dictionary, so the site's titles hold the same run, as
+// consecutive character pairs; matched as a word, the run counts in the
+// words' quorum and weight as a known word does, where before only its
+// character pairs counted, among the pairs that straddle words.
+type oovRun struct {
+	text strings.Builder
+	n    int // pieces in the run
+	end  int // byte offset after the run's last piece
+}
+
+// add takes the next top-level piece and returns the run it closes, if
+// that is a word.
+func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
+	c, size := utf8.DecodeRuneInString(w.Text)
+	single := !function && size == len(w.Text) && analysis.IsHan(c)
+	if single && r.n > 0 && w.Start == r.end {
+		r.text.WriteString(w.Text)
+		r.n++
+		r.end = w.End
+		return queryTerm{}, false
+	}
+	t, ok := r.close()
+	if single {
+		r.text.WriteString(w.Text)
+		r.n, r.end = 1, w.End
+	}
+	return t, ok
+}
+
+// close ends the current run.
+func (r *oovRun) close() (queryTerm, bool) {
+	t, ok := queryTerm{text: r.text.String(), run: true}, r.n >= 2
+	r.text.Reset()
+	r.n = 0
+	return t, ok
 }
 
 // blank overwrites b[start:end] with spaces, keeping every byte offset.
@@ -363,6 +420,9 @@ func termsIn(field string, terms []queryTerm, min int, boost float64) query.Quer
 
 // in matches the term or one of its synonyms in field.
 func (t *queryTerm) in(field string) query.Query {
+	if t.run {
+		return t.runIn(field)
+	}
 	tq := query.NewTermQuery(t.text)
 	tq.SetField(field)
 	if len(t.alts) == 0 {
@@ -375,6 +435,25 @@ func (t *queryTerm) in(field string) query.Query {
 		alts = append(alts, aq)
 	}
 	return query.NewDisjunctionQuery(alts)
+}
+
+// runIn matches a run of one-character pieces (queryTerm.run) by its
+// character pairs: in a title as a phrase of them, in a body (which keeps
+// no positions) as all of them.
+func (t *queryTerm) runIn(field string) query.Query {
+	pairs := phraseChains(t.text)[0] // in order: a run is one part, two pieces at least
+	if field != fBody {
+		return phrase(fTitleBi, pairs, 1)
+	}
+	aq := analyzedQuery{gaps: t.gaps}
+	if len(pairs) == 1 {
+		return aq.bodyBigram(pairs[0])
+	}
+	all := make([]query.Query, len(pairs))
+	for i, p := range pairs {
+		all[i] = aq.bodyBigram(p)
+	}
+	return query.NewConjunctionQuery(all)
 }
 
 // weightQuorum is how many of terms a document must hold so that it can
@@ -414,6 +493,9 @@ func heldTerms(ts []queryTerm) []queryTerm {
 	var held []queryTerm
 	heldW, total := 0.0, 0.0
 	for _, t := range ts {
+		if t.run && t.absent {
+			continue // pieces no title holds together: a typo, not a word of the site's
+		}
 		total += t.weight
 		if !t.absent {
 			held = append(held, t)
@@ -563,7 +645,15 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	for i := range aq.terms {
 		t := &aq.terms[i]
 		var df uint64
+		if t.run {
+			if df, err = ix.rel.chainFreq(ctx, r, t.text); err != nil {
+				return err
+			}
+		}
 		for _, w := range append([]string{t.text}, t.alts...) {
+			if t.run {
+				break
+			}
 			d, err := ix.rel.docFreq(ctx, r, w)
 			if err != nil {
 				return err

@@ -247,3 +247,64 @@ func TestEverydayWordsWeighLess(t *testing.T) {
 		t.Errorf("weights %v: want 以后 below 房贷", w)
 	}
 }
+
+// TestAnalyzeUnknownRuns: one-character pieces the dictionary leaves side
+// by side are read as one unknown word (slang such as 秒拒, or a typo);
+// known words and lone characters make none.
+func TestAnalyzeUnknownRuns(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	tests := []struct {
+		query string
+		runs  []string
+	}{
+		{"网贷总是被秒拒", []string{"秒拒"}},
+		{"秒拒", []string{"秒拒"}},
+		{"花贝逾期", []string{"花贝"}},
+		{"花呗逾期了会不会影响房贷审批", nil},
+		{"征信花了要多久才能恢复", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			aq := ix.analyze(tt.query)
+			var runs []string
+			for _, term := range aq.terms {
+				if term.run {
+					runs = append(runs, term.text)
+				}
+			}
+			if !reflect.DeepEqual(runs, tt.runs) {
+				t.Errorf("runs = %q, want %q", runs, tt.runs)
+			}
+		})
+	}
+}
+
+// TestUnknownWordRanks: a question holding a word the dictionary does not
+// know ranks the title that holds it above shorter titles that only share
+// the question's known words; a typo the site never writes changes
+// nothing.
+func TestUnknownWordRanks(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a1", Title: "学生能不能申请网贷", TitleOnly: true},
+		{ID: "a2", Title: "网贷申请秒拒的几个常见原因", TitleOnly: true},
+		{ID: "a3", Title: "网贷申请被拒以后多久能再申请", TitleOnly: true},
+		{ID: "a4", Title: "信用卡申请流程", TitleOnly: true},
+		{ID: "a5", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "a6", Title: "花呗逾期三个月的后果", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	if got := searchPage(t, ix, "为什么我申请网贷老是秒拒", 1, 10); len(got.Hits) == 0 || got.Hits[0].ID != "a2" {
+		t.Errorf("为什么我申请网贷老是秒拒: %v, want a2 first", hitIDs(got))
+	}
+	if got := searchPage(t, ix, "花贝逾期", 1, 10); len(got.Hits) != 2 {
+		t.Errorf("花贝逾期: %v, want both 花呗逾期 titles", hitIDs(got))
+	}
+}
+
+func hitIDs(res *zhsearch.SearchResult) []string {
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
