@@ -107,7 +107,8 @@ type postingsCache struct {
 	limit   int64 // 0: DefaultPostingsCacheBytes; negative: off
 	used    int64
 	entries map[postingsKey]*list.Element
-	lru     list.List // of *postingsEntry, most recent first
+	lru     list.List                // of *postingsEntry, most recent first
+	seen    map[postingsKey]struct{} // lists read in place once (admit)
 
 	hits, misses atomic.Uint64
 }
@@ -138,6 +139,34 @@ func (c *postingsCache) get(k postingsKey) (*decodedList, bool) {
 	}
 	c.misses.Add(1)
 	return nil, false
+}
+
+// maxSeen bounds the lists remembered as read once; past it the memory
+// starts over (a list then waits for two more reads to be decoded).
+const maxSeen = 1 << 16
+
+// admit reports whether a list missing from the cache should be decoded
+// and kept now: on its second read since it was last dropped, as a
+// doorkeeper admits (Einziger, Friedman and Manes, TinyLFU, 2017). A list
+// read once, by a rare query, is read in place through zap's skipping
+// iterator: decoding it whole costs more than the query reads of it, and
+// keeping it would push out lists that queries share. With no budget
+// (negative), every list is read in place.
+func (c *postingsCache) admit(k postingsKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.budget() < 0 {
+		return false
+	}
+	if _, ok := c.seen[k]; ok {
+		delete(c.seen, k)
+		return true
+	}
+	if c.seen == nil || len(c.seen) >= maxSeen {
+		c.seen = make(map[postingsKey]struct{})
+	}
+	c.seen[k] = struct{}{}
+	return false
 }
 
 // put keeps d under k, dropping the least recently used lists to stay
@@ -310,35 +339,69 @@ func newSegLists(segs []snapSegment, cache *postingsCache) *segLists {
 }
 
 // parts returns term's postings in field as the snapshot sees them (with
-// positions if asked), how many live documents hold the term, and its
-// largest sqrt(tf)·norm.
-func (s *segLists) parts(field, term string, positions bool) ([]listPart, uint64, float64, error) {
+// positions if asked), how many live documents hold the term, and a bound
+// of its sqrt(tf)·norm: the largest, for decoded lists. With inPlace, a
+// list the cache does not hold may be read in place (postingsCache.admit);
+// its parts then share state, and only one cursor may read them.
+func (s *segLists) parts(field, term string, positions, inPlace bool) ([]listPart, uint64, float64, error) {
 	var parts []listPart
 	var df uint64
 	most := 0.0
 	for i, seg := range s.segs {
-		d, err := s.decoded(i, field, term, positions)
+		part := listPart{deleted: seg.deleted, offset: seg.offset}
+		d, z, err := s.read(i, field, term, positions, inPlace)
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		if len(d.docs) == 0 {
+		switch {
+		case z != nil:
+			if z.count == 0 {
+				continue
+			}
+			part.zap, part.deleted = z, nil // zap leaves deleted documents out
+			df += z.count
+			most = max(most, inPlaceImpact)
+		case len(d.docs) > 0:
+			part.list = d
+			df += part.live()
+			most = max(most, d.max)
+		default:
 			continue
 		}
-		part := listPart{list: d, deleted: seg.deleted, offset: seg.offset}
 		parts = append(parts, part)
-		df += part.live()
-		most = max(most, d.max)
 	}
 	return parts, df, most, nil
 }
 
-// decoded returns term's decoded postings in field of the i-th segment,
-// from the cache or read now.
-func (s *segLists) decoded(i int, field, term string, positions bool) (*decodedList, error) {
-	key := postingsKey{segment: s.segs[i].id, field: field, term: term}
-	if d, ok := s.cache.get(key); ok && (d.positions || !positions) {
-		return d, nil
+// read returns term's postings in field of the i-th segment: decoded (from
+// the cache or now), or, with inPlace, to be read through zap when the
+// cache does not admit the list yet.
+func (s *segLists) read(i int, field, term string, positions, inPlace bool) (*decodedList, *zapPart, error) {
+	if inPlace && s.cache != nil {
+		key := postingsKey{segment: s.segs[i].id, field: field, term: term}
+		if d, ok := s.cache.get(key); ok && (d.positions || !positions) {
+			return d, nil, nil
+		}
+		if s.cache.admit(key) {
+			d, err := s.decode(i, key, positions)
+			return d, nil, err
+		}
+		dict, err := s.dict(i, field)
+		if err != nil {
+			return nil, nil, err
+		}
+		pl, err := dict.PostingsList([]byte(term), s.segs[i].deleted, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, &zapPart{pl: pl, count: pl.Count(), positions: positions}, nil
 	}
+	d, err := s.decoded(i, field, term, positions)
+	return d, nil, err
+}
+
+// dict returns field's term dictionary in the i-th segment, opened once.
+func (s *segLists) dict(i int, field string) (segment.TermDictionary, error) {
 	dicts, ok := s.dicts[field]
 	if !ok {
 		dicts = make([]segment.TermDictionary, len(s.segs))
@@ -351,7 +414,27 @@ func (s *segLists) decoded(i int, field, term string, positions bool) (*decodedL
 		}
 		dicts[i] = dict
 	}
-	d, err := decodeList(dicts[i], term, positions, s.cache.windowShift())
+	return dicts[i], nil
+}
+
+// decoded returns term's decoded postings in field of the i-th segment,
+// from the cache or read now.
+func (s *segLists) decoded(i int, field, term string, positions bool) (*decodedList, error) {
+	key := postingsKey{segment: s.segs[i].id, field: field, term: term}
+	if d, ok := s.cache.get(key); ok && (d.positions || !positions) {
+		return d, nil
+	}
+	return s.decode(i, key, positions)
+}
+
+// decode reads the postings key names in the i-th segment now and offers
+// them to the cache.
+func (s *segLists) decode(i int, key postingsKey, positions bool) (*decodedList, error) {
+	dict, err := s.dict(i, key.field)
+	if err != nil {
+		return nil, err
+	}
+	d, err := decodeList(dict, key.term, positions, s.cache.windowShift())
 	if err != nil {
 		return nil, err
 	}
@@ -359,10 +442,56 @@ func (s *segLists) decoded(i int, field, term string, positions bool) (*decodedL
 	return d, nil
 }
 
-// listPart is a decoded list as one snapshot sees it: placed at its
-// segment's first document number, with the documents deleted since.
+// inPlaceImpact bounds sqrt(tf)·norm for a list not decoded: bleve's norm
+// is 1/sqrt(the field's tokens), and a term is at most all of them, so
+// sqrt(tf)·norm ≤ 1 (the margin covers the norm's float32 rounding).
+const inPlaceImpact = 1 + 1e-6
+
+// zapPart reads a term's postings in one segment in place, through zap's
+// iterator (see postingsCache.admit), for one cursor: it holds the
+// iterator's state and the current posting.
+type zapPart struct {
+	pl        segment.PostingsList // deleted documents left out
+	count     uint64
+	positions bool
+	it        segment.PostingsIterator // nil until first read
+	done      bool
+	err       error // the iterator's, which ends the list
+	num       uint64
+	freq      uint32
+	norm      float32
+	pos       []uint32
+}
+
+// start opens the iterator on the first posting.
+func (z *zapPart) start() {
+	if z.it == nil && !z.done {
+		z.it = z.pl.Iterator(true, true, z.positions, nil)
+		z.take(z.it.Next())
+	}
+}
+
+// take copies the posting zap returned (zap reuses it).
+func (z *zapPart) take(p segment.Posting, err error) {
+	if err != nil || p == nil {
+		z.done, z.err = true, err
+		return
+	}
+	z.num, z.freq, z.norm = p.Number(), uint32(p.Frequency()), float32(p.Norm())
+	if z.positions {
+		z.pos = z.pos[:0]
+		for _, l := range p.Locations() {
+			z.pos = append(z.pos, uint32(l.Pos()))
+		}
+	}
+}
+
+// listPart is a term's postings in one segment as one snapshot sees them:
+// placed at its segment's first document number, with the documents
+// deleted since; decoded (list) or read in place (zap).
 type listPart struct {
 	list    *decodedList
+	zap     *zapPart
 	deleted *roaring.Bitmap // nil when the segment has none
 	offset  uint64
 }
@@ -404,7 +533,12 @@ type partCursor struct {
 
 // positions returns the current posting's positions (the list must hold
 // them).
-func (c *partCursor) positions() []uint32 { return c.parts[c.i].list.positionsOf(c.j) }
+func (c *partCursor) positions() []uint32 {
+	if z := c.parts[c.i].zap; z != nil {
+		return z.pos
+	}
+	return c.parts[c.i].list.positionsOf(c.j)
+}
 
 // doc returns the current document, or docDone.
 func (c *partCursor) doc() uint64 {
@@ -412,11 +546,17 @@ func (c *partCursor) doc() uint64 {
 		return docDone
 	}
 	p := &c.parts[c.i]
+	if p.zap != nil {
+		return p.offset + p.zap.num
+	}
 	return p.offset + uint64(p.list.docs[c.j])
 }
 
 // freqNorm returns the current posting's term frequency and norm.
 func (c *partCursor) freqNorm() (uint32, float32) {
+	if z := c.parts[c.i].zap; z != nil {
+		return z.freq, z.norm
+	}
 	l := c.parts[c.i].list
 	return l.freq[c.j], l.norm[c.j]
 }
@@ -425,6 +565,13 @@ func (c *partCursor) freqNorm() (uint32, float32) {
 func (c *partCursor) settle() {
 	for c.i < len(c.parts) {
 		p := &c.parts[c.i]
+		if z := p.zap; z != nil {
+			if z.start(); !z.done {
+				return
+			}
+			c.i, c.j = c.i+1, 0
+			continue
+		}
 		for ; c.j < len(p.list.docs); c.j++ {
 			if p.deleted == nil || !p.deleted.Contains(p.list.docs[c.j]) {
 				return
@@ -437,16 +584,30 @@ func (c *partCursor) settle() {
 // next moves to the next live posting.
 func (c *partCursor) next() {
 	if c.i < len(c.parts) {
-		c.j++
+		if z := c.parts[c.i].zap; z != nil {
+			z.take(z.it.Next())
+		} else {
+			c.j++
+		}
 		c.settle()
 	}
 }
 
 // advance moves to the first live posting at or after doc, galloping from
-// the current one (candidates are mostly near).
+// the current one (candidates are mostly near); in place, zap skips.
 func (c *partCursor) advance(doc uint64) {
 	for c.i < len(c.parts) {
 		p := &c.parts[c.i]
+		if z := p.zap; z != nil {
+			if z.start(); !z.done && doc > p.offset+z.num {
+				z.take(z.it.Advance(doc - p.offset)) // zap skips whole chunks
+			}
+			if z.done {
+				c.i, c.j = c.i+1, 0
+				continue
+			}
+			return
+		}
 		docs := p.list.docs
 		if doc >= p.offset+uint64(docs[len(docs)-1])+1 {
 			c.i, c.j = c.i+1, 0
@@ -458,6 +619,16 @@ func (c *partCursor) advance(doc uint64) {
 		c.settle()
 		return
 	}
+}
+
+// err returns the error that ended a list read in place, if any.
+func (c *partCursor) err() error {
+	for _, p := range c.parts {
+		if p.zap != nil && p.zap.err != nil {
+			return p.zap.err
+		}
+	}
+	return nil
 }
 
 // gallop returns the first index at or after from whose value is at least

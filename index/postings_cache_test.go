@@ -144,3 +144,31 @@ func TestWindowBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestPostingsCacheAdmits: a list is decoded on its second read, not its
+// first; with no budget never; and the memory of lists read once is
+// bounded.
+func TestPostingsCacheAdmits(t *testing.T) {
+	k := postingsKey{segment: 1, field: fTitle, term: "花呗"}
+	var c postingsCache
+	if c.admit(k) {
+		t.Error("first read: admitted")
+	}
+	if !c.admit(k) {
+		t.Error("second read: not admitted")
+	}
+	if c.admit(k) {
+		t.Error("admitted again without a read in between: the first admission should have been forgotten")
+	}
+	for i := range maxSeen + 1 {
+		c.admit(postingsKey{segment: uint64(i + 2), field: fTitle, term: "x"})
+	}
+	if len(c.seen) > maxSeen {
+		t.Errorf("%d lists remembered, at most %d", len(c.seen), maxSeen)
+	}
+	off := postingsCache{limit: -1}
+	off.admit(k)
+	if off.admit(k) {
+		t.Error("no budget: admitted")
+	}
+}

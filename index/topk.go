@@ -73,6 +73,10 @@ func (p *postings) windowBound(start, win uint64, shift uint8) {
 		return // no posting in the segment
 	}
 	d := parts[p.part].list
+	if d == nil { // read in place: no bounds by window
+		p.window, p.windowMost = p.bound, p.impact
+		return
+	}
 	if d.windowMax == nil || d.shift != shift {
 		first, last := uint64(d.docs[0])>>shift, uint64(d.docs[len(d.docs)-1])>>shift
 		if first <= win && win <= last {
@@ -479,7 +483,7 @@ func (c *compiler) postings(field, term string, positions bool) (*postings, erro
 	}
 	p.positions = positions
 	var err error
-	if p.cursor.parts, p.df, p.impact, err = c.segs.parts(field, term, positions); err != nil {
+	if p.cursor.parts, p.df, p.impact, err = c.segs.parts(field, term, positions, true); err != nil {
 		return nil, err
 	}
 	p.idf = 1 + math.Log(float64(c.n)/float64(p.df+1))
@@ -637,6 +641,11 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 		e.res.capped = true
 		w := newWindows(e, lists, segs, c.segs.cache.windowShift())
 		if err := w.run(from); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range lists {
+		if err := p.cursor.err(); err != nil {
 			return nil, err
 		}
 	}
