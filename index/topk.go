@@ -223,6 +223,8 @@ func (n *node) eval(doc uint64) (bool, float64) {
 // share of its clauses that match, so a document that only holds the
 // words of one clause of four gets a quarter of that clause's bound at
 // most: the words of a long field (bodies) rarely make a page alone.
+// It combines clauses as eval does; one walker for both, with a flag,
+// made every search 5–8% slower (eval is the evaluator's hottest call).
 func (n *node) reach() (bool, float64) {
 	switch n.kind {
 	case nodeTerm:
