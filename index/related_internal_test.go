@@ -343,3 +343,43 @@ func TestLazyBodiesSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestInPlaceBoundHolds: every term's largest sqrt(tf)·norm, in every
+// field the evaluator reads, is within the bound a list read in place is
+// given (inPlaceImpact): a term is at most all of a field's tokens.
+func TestInPlaceBoundHolds(t *testing.T) {
+	r, _ := suiteReader(t)
+	segs, ok := snapshotSegments(r)
+	if !ok {
+		t.Fatal("not a scorch snapshot")
+	}
+	lists := newSegLists(segs, nil)
+	checked := 0
+	for _, field := range []string{fTitle, fTitleBi, fTitleUni, fTitlePY, fTitleIni, fTitlePre, fBody, fBodyBi} {
+		fd, err := r.FieldDict(field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			e, err := fd.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e == nil {
+				break
+			}
+			_, _, most, err := lists.parts(field, e.Term, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if most > inPlaceImpact {
+				t.Errorf("%s:%s: sqrt(tf)·norm reaches %v, above the in-place bound %v", field, e.Term, most, inPlaceImpact)
+			}
+			checked++
+		}
+		fd.Close()
+	}
+	if checked < 1000 {
+		t.Errorf("only %d terms checked", checked)
+	}
+}
