@@ -97,7 +97,7 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 		return nil, err
 	}
 	defer r.Close()
-	top, err := topK(ctx, r, q, offset+size, exactCount, &ix.postings)
+	top, err := topK(ctx, r, q, offset+size, exactCount, &ix.postings, true)
 	if err != nil {
 		return nil, err
 	}

@@ -142,11 +142,11 @@ func topKSkipsSafely(t *testing.T, ix *Index, queries map[string]query.Query) {
 		skipped := 0
 		for text, q := range queries {
 			for _, k := range []int{1, 5, 20} {
-				all, err := topK(ctx, r, q, k, math.MaxUint64, nil)
+				all, err := topK(ctx, r, q, k, math.MaxUint64, nil, false)
 				if err != nil {
 					t.Fatal(err)
 				}
-				fast, err := topK(ctx, r, q, k, 0, cache)
+				fast, err := topK(ctx, r, q, k, 0, cache, true)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -287,11 +287,9 @@ func TestImpactsFollowEdits(t *testing.T) {
 		}
 		defer r.Close()
 		segs, _ := snapshotSegments(r)
-		var p *postings
-		for range 2 { // the first read is in place, the second decodes (postingsCache.admit)
-			if p, err = newCompiler(0, segs, &g.ix.postings).postings(fTitle, "花呗", false); err != nil {
-				t.Fatal(err)
-			}
+		p, err := newCompiler(0, segs, &g.ix.postings).postings(fTitle, "花呗", false)
+		if err != nil {
+			t.Fatal(err)
 		}
 		return p.impact
 	}
