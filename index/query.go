@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
@@ -68,13 +69,12 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	sequence := []byte(aq.std) // question words blanked out, for ranking pairs
 	seen := map[string]bool{}
 	var sub []string
-	var run oovRun
+	run := oovRun{gaps: aq.gaps}
 	for _, w := range ix.seg.Cut(aq.std, true) {
 		if !w.Sub {
 			_, listed := lex.QuestionWeight(w.Text)
 			if t, ok := run.add(w, ix.seg.IsStop(w.Text) || listed); ok && !seen[t.text] {
 				seen[t.text] = true
-				t.gaps = aq.gaps
 				aq.terms = append(aq.terms, t)
 			}
 		}
@@ -105,7 +105,6 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		}
 	}
 	if t, ok := run.close(); ok && !seen[t.text] {
-		t.gaps = aq.gaps
 		aq.terms = append(aq.terms, t)
 	}
 	aq.words = append(aq.words, sub...)
@@ -154,8 +153,9 @@ func (ix *Index) analyze(q string) analyzedQuery {
 // character pairs counted, among the pairs that straddle words.
 type oovRun struct {
 	text strings.Builder
-	n    int // pieces in the run
-	end  int // byte offset after the run's last piece
+	n    int  // pieces in the run
+	end  int  // byte offset after the run's last piece
+	gaps bool // the index's body bigrams are gaps (analyzedQuery.gaps)
 }
 
 // add takes the next top-level piece and returns the run it closes, if
@@ -179,7 +179,7 @@ func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
 
 // close ends the current run.
 func (r *oovRun) close() (queryTerm, bool) {
-	t, ok := queryTerm{text: r.text.String(), run: true}, r.n >= 2
+	t, ok := queryTerm{text: r.text.String(), run: true, gaps: r.gaps}, r.n >= 2
 	r.text.Reset()
 	r.n = 0
 	return t, ok
@@ -644,25 +644,31 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	}
 	for i := range aq.terms {
 		t := &aq.terms[i]
-		var df uint64
-		if t.run {
-			if df, err = ix.rel.chainFreq(ctx, r, t.text); err != nil {
-				return err
-			}
-		}
-		for _, w := range append([]string{t.text}, t.alts...) {
-			if t.run {
-				break
-			}
-			d, err := ix.rel.docFreq(ctx, r, w)
-			if err != nil {
-				return err
-			}
-			df = max(df, d)
+		df, err := ix.termDocFreq(ctx, r, t)
+		if err != nil {
+			return err
 		}
 		t.weight, t.absent = idf(df, n)*ix.everyday(t.text), df == 0
 	}
 	return nil
+}
+
+// termDocFreq is how many articles hold t: as common as its commonest
+// synonym; for a run of one-character pieces, as many titles as hold its
+// rarest character pair (a bound: the pairs may stand apart).
+func (ix *Index) termDocFreq(ctx context.Context, r bindex.IndexReader, t *queryTerm) (uint64, error) {
+	if t.run {
+		return ix.rel.chainFreq(ctx, r, t.text)
+	}
+	var df uint64
+	for _, w := range append([]string{t.text}, t.alts...) {
+		d, err := ix.rel.docFreq(ctx, r, w)
+		if err != nil {
+			return 0, err
+		}
+		df = max(df, d)
+	}
+	return df, nil
 }
 
 // commonIDF is the general-text idf (dict/common.txt) from which down a
