@@ -301,6 +301,44 @@ func TestUnknownWordRanks(t *testing.T) {
 	}
 }
 
+// TestAnalyzeSingles: the one-character words of a query that has longer
+// ones are kept for ranking (multiChar leaves them out of matching).
+func TestAnalyzeSingles(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	tests := []struct {
+		query   string
+		singles []string
+	}{
+		{"苹果手机被ID贷锁了怎么办", []string{"锁"}},
+		{"征信上的逾期啥时候能消", []string{"消"}},
+		{"花呗逾期", nil},
+		{"锁", nil}, // a one-character query is matched as itself
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			aq := ix.analyze(tt.query)
+			if got := aq.singles(); !reflect.DeepEqual(got, tt.singles) {
+				t.Errorf("singles = %q, want %q", got, tt.singles)
+			}
+		})
+	}
+}
+
+// TestOneCharacterWordsRank: of two titles that share a question's words
+// alike, the one holding its one-character verb inside a word (锁 in 解锁)
+// ranks first.
+func TestOneCharacterWordsRank(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "c1", Title: "ID贷的手机逾期怎么办", TitleOnly: true},
+		{ID: "c2", Title: "ID贷的手机解锁怎么办", TitleOnly: true},
+		{ID: "c3", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	if got := searchPage(t, ix, "ID贷手机被锁了怎么办", 1, 10); !reflect.DeepEqual(hitIDs(got), []string{"c2", "c1"}) {
+		t.Errorf("ID贷手机被锁了怎么办: %v, want [c2 c1]", hitIDs(got))
+	}
+}
+
 func hitIDs(res *zhsearch.SearchResult) []string {
 	var ids []string
 	for _, h := range res.Hits {

@@ -95,7 +95,7 @@ func DefaultRelatedOptions() RelatedOptions {
 	return RelatedOptions{
 		MaxTerms: 16, MinMatch: 2, MinScore: 0.35, TitleShare: 0.4,
 		TagBoost: 0.2, ListedBoost: 0.2, WeakFactor: 0.5, CurationBoost: 0.2, ExpandWeight: 3, LeadBoost: 1,
-		DupSimilarity: BigramJaccard, DupThreshold: 0.6,
+		DupSimilarity: SpliceJaccard, DupThreshold: 0.6,
 		CacheSize: 10000,
 	}
 }
@@ -281,6 +281,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
+	ix.markSubjects(words)
 	terms, err := ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms, opts.LeadBoost)
 	if err != nil {
 		return nil, err
@@ -666,7 +667,8 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // Feedback for short sources.
 const (
 	// shortSource is the most distinct words a source may have for its
-	// query to be expanded: a title or a sentence or two.
+	// query to be expanded, and for the words of its body to make weaker
+	// matches (markSubjects): a title or a sentence or two.
 	shortSource = 16
 	// expandDocs best matches are read for words; a word two of them hold
 	// in their titles is added.

@@ -25,6 +25,44 @@ func BigramJaccard(a, b string) float64 {
 	return 0
 }
 
+// SpliceJaccard is BigramJaccard, except that when one key is the other
+// with one run of characters inserted anywhere (征信花了修复 → 征信花了快速修复),
+// the pair scores as though the run had been appended: (n−1)/(n−1+m) for a
+// key of n characters and a run of m. An inserted word refines a title
+// wherever it stands, but a bigram set counts one inserted in the middle
+// twice over: it breaks a pair of the shorter key and adds pairs of its own,
+// so 识别套路贷陷阱 was a near-duplicate of 识别套路贷 while 征信花了快速修复 was
+// not one of 征信花了修复.
+func SpliceJaccard(a, b string) float64 {
+	j := BigramJaccard(a, b)
+	if n, m, ok := splice(a, b); ok && n >= 2 {
+		j = max(j, float64(n-1)/float64(n-1+m))
+	}
+	return j
+}
+
+// splice reports whether the longer of a and b is the shorter with one
+// run of characters inserted, and the lengths in runes of the shorter key
+// (n) and of the run (m).
+func splice(a, b string) (n, m int, ok bool) {
+	x, y := []rune(a), []rune(b)
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	if len(x) == len(y) {
+		return 0, 0, false
+	}
+	p := 0 // common prefix
+	for p < len(x) && x[p] == y[p] {
+		p++
+	}
+	s := 0 // common suffix of what the prefix leaves
+	for s < len(x)-p && x[len(x)-1-s] == y[len(y)-1-s] {
+		s++
+	}
+	return len(x), len(y) - len(x), p+s == len(x)
+}
+
 // BigramDice is the Sørensen–Dice coefficient of the character bigram sets
 // of two keys: twice the shared bigrams over the sum of both set sizes. It
 // ranks pairs as BigramJaccard does (D = 2J/(1+J)) on a more lenient scale.

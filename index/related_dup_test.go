@@ -27,23 +27,30 @@ func TestDupKey(t *testing.T) {
 
 func TestTitleSimilarities(t *testing.T) {
 	tests := []struct {
-		a, b                   string
-		jaccard, dice, overlap float64
+		a, b                           string
+		jaccard, dice, overlap, splice float64
 	}{
-		{"花呗风控解除", "花呗风控解除", 1, 1, 1},
+		{"花呗风控解除", "花呗风控解除", 1, 1, 1, 1},
 		// 急用钱时选择合适借款app指南 / 急用钱时选择合适借款app: the second's 12
 		// bigrams are all in the first's 14.
-		{"急用钱时选择合适借款app指南", "急用钱时选择合适借款app", 12.0 / 14, 24.0 / 26, 1},
+		{"急用钱时选择合适借款app指南", "急用钱时选择合适借款app", 12.0 / 14, 24.0 / 26, 1, 12.0 / 14},
 		// 识别 别套 套路 路贷 of 4, in 6.
-		{"识别套路贷", "识别套路贷陷阱", 4.0 / 6, 8.0 / 10, 1},
+		{"识别套路贷", "识别套路贷陷阱", 4.0 / 6, 8.0 / 10, 1, 4.0 / 6},
+		// 快速 inserted in the middle: 了修 is broken and 了快 快速 速修 added,
+		// 4 of 8 shared; appended it would cost 5 of 7.
+		{"征信花了修复", "征信花了快速修复", 4.0 / 8, 8.0 / 12, 4.0 / 5, 5.0 / 7},
+		// A longer insertion costs more: 多久才能 in 花呗风控解除.
+		{"花呗风控解除", "花呗风控多久才能解除", 4.0 / 10, 8.0 / 14, 4.0 / 5, 5.0 / 9},
 		// Same words, another order: 京东 东e e卡 平台 台好 好用 回收 are shared.
-		{"京东e卡回收平台好用", "回收京东e卡平台好用", 7.0 / 11, 14.0 / 18, 7.0 / 9},
+		{"京东e卡回收平台好用", "回收京东e卡平台好用", 7.0 / 11, 14.0 / 18, 7.0 / 9, 7.0 / 11},
 		// Another product, same problem.
-		{"花呗逾期多久上征信", "网贷逾期多久上征信", 6.0 / 10, 12.0 / 16, 6.0 / 8},
-		{"围棋", "花呗", 0, 0, 0},
-		{"钱", "钱", 1, 1, 1}, // one character is its own gram
-		{"", "花呗", 0, 0, 0},
-		{"", "", 0, 0, 0},
+		// Another product, same problem: a change, not an insertion.
+		{"花呗逾期多久上征信", "网贷逾期多久上征信", 6.0 / 10, 12.0 / 16, 6.0 / 8, 6.0 / 10},
+		{"围棋", "花呗", 0, 0, 0, 0},
+		{"钱", "钱", 1, 1, 1, 1}, // one character is its own gram
+		{"", "花呗", 0, 0, 0, 0},
+		{"钱", "钱包", 0, 0, 0, 0}, // a one-character key has no pair to keep
+		{"", "", 0, 0, 0, 0},
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) < 1e-9 }
 	for _, tt := range tests {
@@ -55,6 +62,7 @@ func TestTitleSimilarities(t *testing.T) {
 			{"BigramJaccard", index.BigramJaccard, tt.jaccard},
 			{"BigramDice", index.BigramDice, tt.dice},
 			{"BigramOverlap", index.BigramOverlap, tt.overlap},
+			{"SpliceJaccard", index.SpliceJaccard, tt.splice},
 		} {
 			if got := m.f(tt.a, tt.b); !near(got, m.want) {
 				t.Errorf("%s(%q, %q) = %.4f, want %.4f", m.name, tt.a, tt.b, got, m.want)

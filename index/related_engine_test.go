@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -182,6 +183,76 @@ func TestRelatedDupOptions(t *testing.T) {
 				t.Errorf("related = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRelatedSplicedDuplicate: a title that is another with a word
+// inserted in the middle (征信花了如何快速修复) is a near-duplicate of it under
+// the default measure, and is not shown beside it or for it; bigram
+// Jaccard alone let it through.
+func TestRelatedSplicedDuplicate(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "s1", Title: "征信花了怎么修复", Body: "征信花了是指征信报告上的查询记录太多，修复要先停止申请网贷，养半年征信。"},
+		{ID: "s2", Title: "征信花了如何快速修复", Body: "征信花了想快速修复，先停止申请贷款和信用卡，保持按时还款，查询记录会慢慢变少。"},
+		{ID: "s3", Title: "征信花了还能贷款吗", Body: "征信花了以后银行贷款很难通过，可以等查询记录减少后再申请。"},
+		{ID: "s4", Title: "征信花了多久能恢复", Body: "征信花了一般养三到六个月，查询记录少了征信就会慢慢恢复。"},
+	})
+	tests := []struct {
+		name    string
+		measure index.TitleSimilarity
+		want    []string
+	}{
+		{"default", index.DefaultRelatedOptions().DupSimilarity, []string{"s4", "s3"}},
+		{"bigram Jaccard", index.BigramJaccard, []string{"s2", "s4", "s3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := index.DefaultRelatedOptions()
+			o.DupSimilarity = tt.measure
+			if err := ix.SetRelatedOptions(o); err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, it := range relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s1", Size: 5}) {
+				got = append(got, it.ID)
+			}
+			sort.Strings(got)
+			want := append([]string(nil), tt.want...)
+			sort.Strings(want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("related(s1) = %v, want %v (in any order)", got, want)
+			}
+		})
+	}
+}
+
+// TestRelatedShortDraftBodyWords: every word of a draft of a sentence or
+// two names its subject, so titles that share only a word of its body
+// (车险) fill the list as weaker matches; a long article's body words do
+// not make a match alone.
+func TestRelatedShortDraftBodyWords(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "v1", Title: "车险理赔流程详解", TitleOnly: true},
+		{ID: "v2", Title: "车险到期了怎么续保", TitleOnly: true},
+		{ID: "v3", Title: "车险出险后第二年保费涨多少", TitleOnly: true},
+		{ID: "v4", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "v5", Title: "网贷逾期会被起诉吗", TitleOnly: true},
+	})
+	draft := &zhsearch.Article{Title: "车子被刮了", Body: "停在小区的车被人刮了，想走车险理赔，不知道流程。"}
+	got := []string{}
+	for _, it := range relatedOf(t, ix, zhsearch.RelatedRequest{Draft: draft, Size: 3}) {
+		got = append(got, it.ID)
+	}
+	sort.Strings(got)
+	if want := []string{"v1", "v2", "v3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("related(draft) = %v, want %v (in any order)", got, want)
+	}
+	long := &zhsearch.Article{Title: "花呗逾期一天会怎样", Body: strings.Repeat("花呗逾期一天会影响芝麻信用，要尽快还款。", 3) +
+		"我朋友说他的车险很贵，和花呗没有关系。借呗、信用卡、房贷、车贷、网贷、白条、分期乐都各有各的规则，还款日前要准备好资金，逾期罚息按日计算，征信记录保留五年，协商还款要找官方客服，不要相信代理。"}
+	for _, it := range relatedOf(t, ix, zhsearch.RelatedRequest{Draft: long, Size: 3}) {
+		if strings.HasPrefix(it.Title, "车险") {
+			t.Errorf("related(long draft) holds %s, which shares only a word of its body (%s %v)", it.Title, it.Reason, it.Reasons)
+		}
 	}
 }
 

@@ -56,6 +56,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
 	q := newTermSet(terms)
 	q.gaps = ix.gaps
+
 	if q.shareable == 0 {
 		return nil, q, nil // only template words: nothing to relate by
 	}
@@ -312,9 +313,9 @@ func (s *matches) bodyMatch(bit, inside, titles uint64, weight float64, freq uin
 }
 
 // subject reports whether an article holds one of the words that make a
-// weaker match: a word of the source's title that is not a template word
-// (any such word when the title has none, a draft of body only). A word
-// shared only with the source's body (保持, 使用) is chance, not a subject.
+// weaker match: a subject word of the source (srcTerm.subject) that is not
+// a template word (any such word when the title has none, a draft of body
+// only).
 func (q *termSet) subject(m *matches) bool {
 	return (m.title|m.body)&q.subjects != 0
 }
@@ -1095,6 +1096,9 @@ func newTermSet(all []srcTerm) *termSet {
 		if t.inTitle {
 			q.inTitle |= 1 << i
 		}
+		if t.subject && !t.template {
+			q.subjects |= 1 << i
+		}
 		q.order = append(q.order, i)
 	}
 	// Shareable words: one per source word and its synonyms.
@@ -1127,7 +1131,6 @@ func newTermSet(all []srcTerm) *termSet {
 		before |= 1 << i
 		q.upTo[i] = before
 	}
-	q.subjects = q.concepts & q.inTitle
 	if !slices.ContainsFunc(all, func(t srcTerm) bool { return t.inTitle }) {
 		q.subjects = q.concepts // no title words at all: a draft of body only
 	}

@@ -68,6 +68,7 @@ type srcTerm struct {
 	synOf    string
 	expanded bool // see sourceWord.expanded
 	bigram   bool // see sourceWord.bigram
+	subject bool // see sourceWord.subject
 	// counts are the numbers of articles (the source's included) holding
 	// it in each field it is read from (see termCounts): a field no
 	// article holds it in is not read.
@@ -106,6 +107,8 @@ type sourceWord struct {
 	// lead marks the first word of the title (and the words inside it): a
 	// title names its subject first (征信花了… , 房贷逾期…).
 	lead bool
+	// subject: the word makes a weaker match alone (see markSubjects).
+	subject bool
 	// bigram marks two single characters gse cut apart (断供 → 断 供, 话术 →
 	// 话 术: words its dictionary lacks), matched as a bigram of the title
 	// and body bigram fields.
@@ -568,6 +571,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
 			template: f < templateWord || sw.intent < 1 || sw.expanded, absent: df == 0, df: df,
 			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, counts: counts,
+			subject: sw.subject,
 		}
 		if sw.inTitle {
 			title = append(title, term)
@@ -586,6 +590,19 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 	terms := append(title, rest...)
 	byWeight(terms)
 	return terms, nil
+}
+
+// markSubjects marks the words of a source that make a weaker match alone
+// (sourceWord.subject): the words of its title, and, when the source is
+// short (shortSource words at most: a title and a sentence or two), the
+// words of its body that are not everyday words. A word shared only with
+// a body is mostly chance (保持, 知道), but a draft of a sentence may name
+// its subject there only (车险 in 车子被刮了 / 停在小区的车被人刮了，想走车险理赔).
+func (ix *Index) markSubjects(words map[string]*sourceWord) {
+	short := len(words) <= shortSource
+	for w, sw := range words {
+		sw.subject = sw.inTitle || short && ix.everyday(w) == 1
+	}
 }
 
 // sourceConcepts counts the source's distinct words that are not template
