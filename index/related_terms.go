@@ -68,7 +68,7 @@ type srcTerm struct {
 	synOf    string
 	expanded bool // see sourceWord.expanded
 	bigram   bool // see sourceWord.bigram
-	subject bool // see sourceWord.subject
+	subject  bool // see sourceWord.subject
 	// counts are the numbers of articles (the source's included) holding
 	// it in each field it is read from (see termCounts): a field no
 	// article holds it in is not read.

@@ -101,21 +101,31 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 	if err != nil {
 		return nil, err
 	}
-	res := &pageResult{Total: top.total, Capped: top.capped}
-	fields := &bleve.SearchRequest{Fields: hitFields}
-	for _, t := range top.hits[min(offset, len(top.hits)):] {
+	hits, err := loadHits(r, top.hits[min(offset, len(top.hits)):], hitFields)
+	if err != nil {
+		return nil, err
+	}
+	return &pageResult{Hits: hits, Total: top.total, Capped: top.capped}, nil
+}
+
+// loadHits turns the evaluator's hits into document matches with the
+// named stored fields.
+func loadHits(r bindex.IndexReader, top []topHit, fields []string) (search.DocumentMatchCollection, error) {
+	req := &bleve.SearchRequest{Fields: fields}
+	hits := make(search.DocumentMatchCollection, 0, len(top))
+	for _, t := range top {
 		internal := bindex.IndexInternalID(numBytes(t.doc))
 		id, err := r.ExternalID(internal)
 		if err != nil {
 			return nil, err
 		}
 		h := &search.DocumentMatch{ID: id, IndexInternalID: internal, Score: t.score}
-		if err, _ := bleve.LoadAndHighlightFields(h, fields, "", r, nil); err != nil {
+		if err, _ := bleve.LoadAndHighlightFields(h, req, "", r, nil); err != nil {
 			return nil, err
 		}
-		res.Hits = append(res.Hits, h)
+		hits = append(hits, h)
 	}
-	return res, nil
+	return hits, nil
 }
 
 // reader opens a snapshot of the index for reading postings directly; the
