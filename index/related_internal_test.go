@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch"
@@ -381,5 +382,40 @@ func TestInPlaceBoundHolds(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Errorf("only %d terms checked", checked)
+	}
+}
+
+// TestFetchBestMatchesBleve: the tag fallback's hits through the top-k
+// evaluator are bleve's, by score then id, when every match is asked for
+// (with fewer, hits tied at the last place may differ).
+func TestFetchBestMatchesBleve(t *testing.T) {
+	ix, _, _ := suiteIndex(t)
+	ctx := context.Background()
+	for _, tags := range [][]string{{"征信"}, {"花呗", "逾期"}, {"租机", "风控", "防骗"}, {"没有这个标签"}} {
+		qs := make([]query.Query, len(tags))
+		for i, tag := range tags {
+			tq := query.NewTermQuery(tag)
+			tq.SetField(fTags)
+			qs[i] = tq
+		}
+		q := query.NewDisjunctionQuery(qs)
+		got, err := ix.fetchBest(ctx, q, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, err := ix.fetch(ctx, q, 1000, []string{"-_score", "_id"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs, wantIDs []string
+		for _, d := range got {
+			gotIDs = append(gotIDs, d.id)
+		}
+		for _, h := range hits {
+			wantIDs = append(wantIDs, h.ID)
+		}
+		if !reflect.DeepEqual(gotIDs, wantIDs) {
+			t.Errorf("tags %v: fetchBest = %v, bleve = %v", tags, gotIDs, wantIDs)
+		}
 	}
 }
