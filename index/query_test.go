@@ -339,6 +339,36 @@ func TestOneCharacterWordsRank(t *testing.T) {
 	}
 }
 
+// TestMisspeltWordRanks: a word typed by its sound (崔收 for 催收) that no
+// title holds ranks the title holding that sound first, above a shorter
+// title that shares the query's other words.
+func TestMisspeltWordRanks(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "m1", Title: "网贷催收天天打电话怎么办", TitleOnly: true},
+		{ID: "m2", Title: "网贷收费怎么办", TitleOnly: true},
+		{ID: "m3", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	aq := ix.analyze("网贷崔收怎么办")
+	if err := ix.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := aq.misspelt(), [][]string{{"cui", "shou"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("misspelt = %q, want %q", got, want)
+	}
+	if got := searchPage(t, ix, "网贷崔收怎么办", 1, 10); !reflect.DeepEqual(hitIDs(got), []string{"m1", "m2"}) {
+		t.Errorf("网贷崔收怎么办: %v, want [m1 m2]", hitIDs(got))
+	}
+	// A word the titles hold as written is not misspelt.
+	aq = ix.analyze("网贷催收怎么办")
+	if err := ix.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	if got := aq.misspelt(); len(got) != 0 {
+		t.Errorf("misspelt(网贷催收怎么办) = %q, want none", got)
+	}
+}
+
 func hitIDs(res *zhsearch.SearchResult) []string {
 	var ids []string
 	for _, h := range res.Hits {
