@@ -20,6 +20,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Binary returns the nats-server to run, or skips the test.
@@ -102,10 +103,61 @@ func (s *Server) Output() string { return s.out.String() }
 type Cluster []*Server
 
 // StartCluster starts n nats-servers (n1, n2, …) routed to each other,
-// with JetStream, each storing in a folder of the test's.
+// with JetStream, each storing in a folder of the test's, and waits until
+// they have elected their JetStream meta leader. A cluster that has none
+// within clusterReady, or one of whose servers exited (a port freePort
+// found free and another process took before the server bound it), is
+// stopped and started afresh on new ports, three times at most; then the
+// test fails with the servers' logs. Before, such a cluster made the
+// test's first stream fail after a minute of "JetStream system
+// temporarily unavailable", with nothing to say why.
 func StartCluster(t testing.TB, n int) Cluster {
 	t.Helper()
 	bin := Binary(t)
+	for attempt := 1; ; attempt++ {
+		c := startCluster(t, bin, n)
+		if c.waitMetaLeader(t, clusterReady) {
+			return c
+		}
+		if attempt == 3 {
+			var b strings.Builder
+			for _, s := range c {
+				out := s.Output()
+				fmt.Fprintf(&b, "\n--- %s (running: %v):\n%s", s.Name, s.Running(), out[max(0, len(out)-2000):])
+			}
+			t.Fatalf("no JetStream meta leader after %d clusters of %d servers, %v each:%s", attempt, n, clusterReady, b.String())
+		}
+		for _, s := range c {
+			if s.Running() {
+				s.Kill(t)
+			}
+		}
+	}
+}
+
+// clusterReady is how long a new cluster may take to elect its JetStream
+// meta leader (a few seconds on a quiet machine).
+const clusterReady = 30 * time.Second
+
+// waitMetaLeader waits until the cluster has a JetStream meta leader, at
+// most d; false if it has none by then or a server exited.
+func (c Cluster) waitMetaLeader(t testing.TB, d time.Duration) bool {
+	t.Helper()
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		for _, s := range c {
+			if !s.Running() {
+				return false
+			}
+		}
+		if c.MetaLeader(t) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func startCluster(t testing.TB, bin string, n int) Cluster {
+	t.Helper()
 	c := make(Cluster, n)
 	var routes []string
 	for i := range c {
