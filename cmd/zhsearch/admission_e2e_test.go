@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -106,13 +107,16 @@ func holdDraftSlot(t *testing.T, base string) *heldDraft {
 	return &heldDraft{conn: conn}
 }
 
-// answered reports whether the server answered the held draft: it was
-// refused, having found the slot taken.
+// answered reports whether the server is done with the held draft: it
+// answered it (refused, having found the slot taken) or closed its
+// connection. Only a read that times out means it still waits for the
+// body.
 func (h *heldDraft) answered() bool {
 	_ = h.conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 	var b [1]byte
-	n, _ := h.conn.Read(b[:])
-	return n > 0
+	n, err := h.conn.Read(b[:])
+	var ne net.Error
+	return n > 0 || err != nil && !(errors.As(err, &ne) && ne.Timeout())
 }
 
 func (h *heldDraft) close() { h.conn.Close() }
@@ -131,8 +135,12 @@ func TestAdmissionEndToEnd(t *testing.T) {
 	small := `{"title":"花呗被风控了怎么办"}`
 	// The held request is admitted soon after its headers arrive. Until
 	// then a probe may take the slot and be answered 200; if the held
-	// request came while a probe held the slot, it was refused: hold again.
+	// request came while a probe held the slot, it was refused: hold again,
+	// and leave it longer each time before the next probe (on a loaded
+	// machine the probes came one after another faster than the server
+	// got to the held request, and every hold was refused for 30 s).
 	var a answer
+	pause := 10 * time.Millisecond
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		if a = send("POST", base+"/api/v1/related", small, 10*time.Second); a.status != 200 {
 			break
@@ -140,6 +148,8 @@ func TestAdmissionEndToEnd(t *testing.T) {
 		if held.answered() {
 			held.close()
 			held = holdDraftSlot(t, base)
+			time.Sleep(pause)
+			pause = min(2*pause, time.Second)
 		}
 	}
 	if a.status != 503 || a.code != "unavailable" || a.retryAfter == "" {
