@@ -338,18 +338,33 @@ func newSegLists(segs []snapSegment, cache *postingsCache) *segLists {
 	return &segLists{segs: segs, cache: cache, dicts: map[string][]segment.TermDictionary{}}
 }
 
+// listReading says how a list the postings cache does not hold is read.
+type listReading uint8
+
+const (
+	// decodeLists decodes it whole and offers it to the cache.
+	decodeLists listReading = iota
+	// inPlaceUntilTwice reads it in place until it is read twice, then
+	// decodes and keeps it (postingsCache.admit).
+	inPlaceUntilTwice
+	// inPlaceOnly reads it in place and does not count the read toward
+	// admission: for checks that read lists no search reads, which would
+	// push out those searches share.
+	inPlaceOnly
+)
+
 // parts returns term's postings in field as the snapshot sees them (with
 // positions if asked), how many live documents hold the term, and a bound
-// of its sqrt(tf)·norm: the largest, for decoded lists. With inPlace, a
-// list the cache does not hold may be read in place (postingsCache.admit);
-// its parts then share state, and only one cursor may read them.
-func (s *segLists) parts(field, term string, positions, inPlace bool) ([]listPart, uint64, float64, error) {
+// of its sqrt(tf)·norm: the largest, for decoded lists. Read in place
+// (see listReading), a list's parts share state, and only one cursor may
+// read them.
+func (s *segLists) parts(field, term string, positions bool, mode listReading) ([]listPart, uint64, float64, error) {
 	var parts []listPart
 	var df uint64
 	most := 0.0
 	for i, seg := range s.segs {
 		part := listPart{deleted: seg.deleted, offset: seg.offset}
-		d, z, err := s.read(i, field, term, positions, inPlace)
+		d, z, err := s.read(i, field, term, positions, mode)
 		if err != nil {
 			return nil, 0, 0, err
 		}
@@ -374,15 +389,15 @@ func (s *segLists) parts(field, term string, positions, inPlace bool) ([]listPar
 }
 
 // read returns term's postings in field of the i-th segment: decoded (from
-// the cache or now), or, with inPlace, to be read through zap when the
-// cache does not admit the list yet.
-func (s *segLists) read(i int, field, term string, positions, inPlace bool) (*decodedList, *zapPart, error) {
-	if inPlace && s.cache != nil {
+// the cache or now), or to be read through zap when the cache does not
+// hold the list and mode says so.
+func (s *segLists) read(i int, field, term string, positions bool, mode listReading) (*decodedList, *zapPart, error) {
+	if mode == inPlaceOnly || (mode == inPlaceUntilTwice && s.cache != nil) {
 		key := postingsKey{segment: s.segs[i].id, field: field, term: term}
 		if d, ok := s.cache.get(key); ok && (d.positions || !positions) {
 			return d, nil, nil
 		}
-		if s.cache.admit(key) {
+		if mode == inPlaceUntilTwice && s.cache.admit(key) {
 			d, err := s.decode(i, key, positions)
 			return d, nil, err
 		}

@@ -347,7 +347,8 @@ var relatedFields = []string{fTitle, fURL, fPublished, fTags, fCategory}
 // known already (by document number) or in the document cache. They are
 // read from r, the snapshot the pool's numbers belong to.
 func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*scored, known map[uint64]relatedDoc) error {
-	segs, _ := snapshotSegments(r)
+	l := newStoredLoader(r)
+	segs := l.segs
 	fields := &bleve.SearchRequest{Fields: relatedFields}
 	for _, s := range pool {
 		if d, ok := known[s.num]; ok {
@@ -358,13 +359,8 @@ func (ix *Index) loadDocs(ctx context.Context, r bindex.IndexReader, pool []*sco
 			s.doc = d
 			continue
 		}
-		internal := bindex.IndexInternalID(numBytes(s.num))
-		id, err := r.ExternalID(internal)
+		h, err := l.load(s.num, 0, fields)
 		if err != nil {
-			return err
-		}
-		h := &search.DocumentMatch{ID: id, IndexInternalID: internal}
-		if err, _ := bleve.LoadAndHighlightFields(h, fields, "", r, nil); err != nil {
 			return err
 		}
 		s.doc = ix.relatedDocOf(h)
@@ -410,7 +406,7 @@ func (ix *Index) fetchBest(ctx context.Context, q query.Query, size int) ([]rela
 			return nil, err
 		}
 		defer r.Close()
-		top, err := topK(ctx, r, q, size, 0, &ix.postings, true)
+		top, err := topK(ctx, r, q, size, 0, &ix.postings, inPlaceUntilTwice)
 		switch {
 		case errors.As(err, new(errUnsupported)):
 		case err != nil:

@@ -370,7 +370,7 @@ func TestInPlaceBoundHolds(t *testing.T) {
 			if e == nil {
 				break
 			}
-			_, _, most, err := lists.parts(field, e.Term, false, false)
+			_, _, most, err := lists.parts(field, e.Term, false, decodeLists)
 			if err != nil {
 				t.Fatal(err)
 			}

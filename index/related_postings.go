@@ -30,7 +30,7 @@ func newSegPostings(r bindex.IndexReader, cache *postingsCache) *segPostings {
 // open returns a reader of term's postings in field, forward only: it
 // must never be advanced to a document before the one it is on.
 func (s *segPostings) open(term, field string, freq, norm bool) (bindex.TermFieldReader, error) {
-	parts, df, _, err := s.lists.parts(field, term, false, true)
+	parts, df, _, err := s.lists.parts(field, term, false, inPlaceUntilTwice)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func (ix *Index) suggestCandidates(ctx context.Context, q query.Query, n int) ([
 		}
 		defer r.Close()
 		segs, _ := snapshotSegments(r)
-		top, err := topK(ctx, r, q, n, 0, &ix.postings, false) // 0: no count wanted; prefix lists are few and read again and again: decoded at once
+		top, err := topK(ctx, r, q, n, 0, &ix.postings, decodeLists) // 0: no count wanted; prefix lists are few and read again and again: decoded at once
 		if err == nil {
 			out := make([]docTitle, 0, len(top.hits))
 			for _, h := range top.hits {

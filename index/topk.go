@@ -368,8 +368,8 @@ func phraseAt(ps []*postings) bool {
 
 // compiler turns a query tree into nodes over shared postings.
 type compiler struct {
-	inPlace bool   // see topK
-	n       uint64 // documents in the index
+	reading listReading // lists the cache does not hold
+	n       uint64      // documents in the index
 	segs    *segLists
 	lists   map[string]*postings
 	order   []*postings
@@ -486,7 +486,7 @@ func (c *compiler) postings(field, term string, positions bool) (*postings, erro
 	}
 	p.positions = positions
 	var err error
-	if p.cursor.parts, p.df, p.impact, err = c.segs.parts(field, term, positions, c.inPlace); err != nil {
+	if p.cursor.parts, p.df, p.impact, err = c.segs.parts(field, term, positions, c.reading); err != nil {
 		return nil, err
 	}
 	p.idf = 1 + math.Log(float64(c.n)/float64(p.df+1))
@@ -600,11 +600,10 @@ func (e *evaluation) counted(lists []*postings, essential int, exact uint64) (ui
 
 // topK evaluates q and returns its k best hits; with k = 0 it only counts
 // matches, up to exact.
-// Postings are decoded through cache (nil: for this query only); with
-// inPlace, a list the cache does not hold yet is read in place until it
-// is read twice (postingsCache.admit). r must be a scorch snapshot
-// (errUnsupported otherwise).
-func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact uint64, cache *postingsCache, inPlace bool) (*topResult, error) {
+// Postings are decoded through cache (nil: for this query only) or read
+// in place, as reading says. r must be a scorch snapshot (errUnsupported
+// otherwise).
+func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact uint64, cache *postingsCache, reading listReading) (*topResult, error) {
 	if err := ctx.Err(); err != nil { // a short query never reaches a check in the loop
 		return nil, searchErr(ctx, err)
 	}
@@ -617,7 +616,7 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 		return nil, err
 	}
 	c := newCompiler(n, segs, cache)
-	c.inPlace = inPlace
+	c.reading = reading
 	root, err := c.compile(q)
 	if err != nil {
 		return nil, err

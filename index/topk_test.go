@@ -77,8 +77,42 @@ func TestTopKJudged(t *testing.T) {
 	queries["phrase 花呗"] = query.NewPhraseQuery([]string{"花呗"}, fTitleBi)
 	queries["phrase 逾期 期逾 逾期"] = query.NewPhraseQuery([]string{"逾期", "期逾", "逾期"}, fTitleBi)
 	queries["phrase 征信 信修 修复"] = query.NewPhraseQuery([]string{"征信", "信修", "修复"}, fTitleBi)
+	// The typo check's query: the whole query as written.
+	checks := map[string]query.Query{}
+	for _, text := range texts {
+		aq := ix.analyze(text)
+		checks[text] = exactPhrase(&aq)
+		queries[text+" (as written)"] = checks[text]
+	}
 	t.Run("matches bleve", func(t *testing.T) { topKMatchesBleve(t, ix, queries) })
 	t.Run("skips safely", func(t *testing.T) { topKSkipsSafely(t, ix, queries) })
+	t.Run("finds any as bleve", func(t *testing.T) { matchesAnyAsBleve(t, ix, checks) })
+}
+
+// matchesAnyAsBleve checks that the evaluator's answer to "does anything
+// match" is bleve's, for both answers.
+func matchesAnyAsBleve(t *testing.T, ix *Index, queries map[string]query.Query) {
+	ctx := context.Background()
+	answers := map[bool]int{}
+	for text, q := range queries {
+		got, err := ix.matchesAny(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		ix.bleveSearch = true
+		want, err := ix.matchesAny(ctx, q)
+		ix.bleveSearch = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%q as written: evaluator says found=%v, bleve %v", text, got, want)
+		}
+		answers[want]++
+	}
+	if answers[true] < 20 || answers[false] < 20 {
+		t.Errorf("answers %v: the judged queries should give both, often", answers)
+	}
 }
 
 // topKMatchesBleve checks that the top-k evaluator answers every judged
@@ -142,11 +176,11 @@ func topKSkipsSafely(t *testing.T, ix *Index, queries map[string]query.Query) {
 		skipped := 0
 		for text, q := range queries {
 			for _, k := range []int{1, 5, 20} {
-				all, err := topK(ctx, r, q, k, math.MaxUint64, nil, false)
+				all, err := topK(ctx, r, q, k, math.MaxUint64, nil, decodeLists)
 				if err != nil {
 					t.Fatal(err)
 				}
-				fast, err := topK(ctx, r, q, k, 0, cache, true)
+				fast, err := topK(ctx, r, q, k, 0, cache, inPlaceUntilTwice)
 				if err != nil {
 					t.Fatal(err)
 				}
