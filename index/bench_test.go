@@ -30,7 +30,9 @@ import (
 //	ZHSEARCH_BENCH_YARDSTICK=bench/out/100000/yardstick go test -run XXX -bench Queries ./index/
 //
 // The corpus is `zhsearch gen --n $ZHSEARCH_BENCH_N --seed 1`; the request
-// mix comes from index/gen/querymix, as in the HTTP load test. Add
+// mix comes from index/gen/querymix, as in the HTTP load test.
+// ZHSEARCH_BENCH_POSTINGS_MB sets the decoded-postings budget of an index
+// opened that way (MiB; 0: none kept), as serve's --postings-cache-mb. Add
 // -cpuprofile search.prof and read it with
 // go tool pprof -top -cum -focus 'Index..Search$' index.test search.prof.
 func BenchmarkQueries(b *testing.B) {
@@ -174,6 +176,13 @@ func benchIndexes(b *testing.B, corpus gen.Options) (*index.Index, *yardstick.In
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { ix.Close() })
+		if mb, err := strconv.Atoi(os.Getenv("ZHSEARCH_BENCH_POSTINGS_MB")); err == nil {
+			if mb == 0 {
+				ix.SetPostingsCacheBytes(-1)
+			} else {
+				ix.SetPostingsCacheBytes(int64(mb) << 20)
+			}
+		}
 		ysDir := os.Getenv("ZHSEARCH_BENCH_YARDSTICK")
 		if ysDir == "" {
 			return ix, nil // zhsearch only

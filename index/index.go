@@ -89,6 +89,13 @@ func openGeneration(path string, writable bool) (*Index, error) {
 	}
 	ix := &Index{bleve: b, path: path, seg: seg, lock: lock, gaps: bodyGaps(b.Mapping())}
 	ix.rel.gaps = ix.gaps
+	n, err := b.DocCount()
+	if err != nil {
+		b.Close()
+		lock.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	ix.postings.auto = AutoPostingsCacheBytes(n)
 	return ix, nil
 }
 

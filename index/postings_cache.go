@@ -14,12 +14,31 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// DefaultPostingsCacheBytes is how much memory an Index gives decoded
+// DefaultPostingsCacheBytes is the least memory an Index gives decoded
 // postings unless told otherwise (SetPostingsCacheBytes). At 100k articles
 // the lists of the benchmark's 500 searches take 80 MB and those of its 500
 // related lists 90 MB; 64 MiB already doubles uncached search throughput
 // under load, for 150 MB more RSS (BENCHMARKS.md, "Decoded postings").
 const DefaultPostingsCacheBytes = 128 << 20
+
+// postingsBytesPerArticle and maxAutoPostingsCacheBytes size the budget
+// by the index (AutoPostingsCacheBytes).
+const (
+	postingsBytesPerArticle   = DefaultPostingsCacheBytes / 100_000
+	maxAutoPostingsCacheBytes = 2 << 30
+)
+
+// AutoPostingsCacheBytes is the budget an Index of n articles gives
+// decoded postings by default: DefaultPostingsCacheBytes per 100,000
+// articles, at least DefaultPostingsCacheBytes and at most 2 GiB. A list
+// grows with the articles holding its term, so the lists the same queries
+// read grow with the index: at 1M articles a fixed 128 MiB held a quarter
+// of what 1,500 searches read again, and each search decoded the rest
+// afresh (mean 45 ms; with 1,280 MiB, 19 ms: BENCHMARKS.md, "Decoded
+// postings by the index's size").
+func AutoPostingsCacheBytes(n uint64) int64 {
+	return min(max(int64(n)*postingsBytesPerArticle, DefaultPostingsCacheBytes), maxAutoPostingsCacheBytes)
+}
 
 // decodedList is one term's postings in one field of one segment, decoded
 // once: its document numbers in the segment, ascending, and each posting's
@@ -104,7 +123,8 @@ type postingsKey struct {
 type postingsCache struct {
 	shift   uint8 // of the lists' windows; 0: defaultWindowShift (tests set less)
 	mu      sync.Mutex
-	limit   int64 // 0: DefaultPostingsCacheBytes; negative: off
+	limit   int64 // 0: auto; negative: off
+	auto    int64 // AutoPostingsCacheBytes of the index; 0: DefaultPostingsCacheBytes
 	used    int64
 	entries map[postingsKey]*list.Element
 	lru     list.List                // of *postingsEntry, most recent first
@@ -120,6 +140,9 @@ type postingsEntry struct {
 
 func (c *postingsCache) budget() int64 {
 	if c.limit == 0 {
+		if c.auto > 0 {
+			return c.auto
+		}
 		return DefaultPostingsCacheBytes
 	}
 	return c.limit
@@ -226,16 +249,17 @@ func (c *postingsCache) resize(limit int64) {
 }
 
 // SetPostingsCacheBytes sets the memory the index gives decoded postings
-// (0: DefaultPostingsCacheBytes; negative: none kept, each search decodes
-// what it reads).
+// (0: AutoPostingsCacheBytes of its articles when it was opened; negative:
+// none kept).
 func (ix *Index) SetPostingsCacheBytes(n int64) { ix.postings.resize(n) }
 
 // PostingsCacheStats counts decoded-postings lookups since the index was
-// opened, and what the cache holds.
+// opened, and what the cache holds, within its budget (negative: none
+// kept).
 type PostingsCacheStats struct {
-	Hits, Misses uint64
-	Lists        int
-	Bytes        int64
+	Hits, Misses  uint64
+	Lists         int
+	Bytes, Budget int64
 }
 
 // PostingsCacheStats reports how the decoded-postings cache is doing.
@@ -243,7 +267,7 @@ func (ix *Index) PostingsCacheStats() PostingsCacheStats {
 	c := &ix.postings
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return PostingsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Lists: len(c.entries), Bytes: c.used}
+	return PostingsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Lists: len(c.entries), Bytes: c.used, Budget: c.budget()}
 }
 
 // windowShift is the shift of the windows of lists decoded for c.

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/zhsearch/zhsearch"
 )
 
 // TestPartCursorMatchesWalk checks the cursor over decoded lists against a
@@ -170,5 +172,48 @@ func TestPostingsCacheAdmits(t *testing.T) {
 	off.admit(k)
 	if off.admit(k) {
 		t.Error("no budget: admitted")
+	}
+}
+
+// TestAutoPostingsCacheBytes: by default the budget for decoded postings
+// grows with the index, between a floor and a ceiling; a budget set by
+// hand, or none, wins over it.
+func TestAutoPostingsCacheBytes(t *testing.T) {
+	for _, tt := range []struct {
+		articles uint64
+		want     int64
+	}{
+		{0, DefaultPostingsCacheBytes},
+		{60_000, DefaultPostingsCacheBytes},
+		{100_000, DefaultPostingsCacheBytes},
+		{200_000, 200_000 * postingsBytesPerArticle},     // about 256 MiB
+		{1_000_000, 1_000_000 * postingsBytesPerArticle}, // about 1.25 GiB
+		{50_000_000, 2 << 30},
+	} {
+		if got := AutoPostingsCacheBytes(tt.articles); got != tt.want {
+			t.Errorf("AutoPostingsCacheBytes(%d) = %d, want %d", tt.articles, got, tt.want)
+		}
+	}
+
+	ix := builtIndex(t, []zhsearch.Article{{ID: "a", Title: "花呗逾期三天会上征信吗"}})
+	budget := func() int64 { t.Helper(); return ix.PostingsCacheStats().Budget }
+	if got := budget(); got != DefaultPostingsCacheBytes {
+		t.Errorf("budget of a one-article index = %d, want the floor %d", got, DefaultPostingsCacheBytes)
+	}
+	ix.postings.auto = AutoPostingsCacheBytes(1_000_000) // as Open sets it for 1M articles
+	if got := budget(); got != AutoPostingsCacheBytes(1_000_000) {
+		t.Errorf("budget by the index's size = %d, want %d", got, AutoPostingsCacheBytes(1_000_000))
+	}
+	ix.SetPostingsCacheBytes(64 << 20)
+	if got := budget(); got != 64<<20 {
+		t.Errorf("budget set to 64 MiB = %d", got)
+	}
+	ix.SetPostingsCacheBytes(-1)
+	if got := budget(); got >= 0 {
+		t.Errorf("budget turned off = %d, want negative", got)
+	}
+	ix.SetPostingsCacheBytes(0)
+	if got := budget(); got != AutoPostingsCacheBytes(1_000_000) {
+		t.Errorf("budget back to the default = %d, want %d", got, AutoPostingsCacheBytes(1_000_000))
 	}
 }

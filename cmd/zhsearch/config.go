@@ -161,8 +161,9 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.String(&cfg.replica, "replica", "ZHSEARCH_REPLICA", "", "this replica's name in a cluster's logs and reindex lock (default: host name and process id)")
 	e.Int(&cfg.searchCache, "search-cache", "ZHSEARCH_SEARCH_CACHE", index.DefaultSearchCacheSize,
 		"search result pages kept for repeated queries, per index generation (0: off)")
-	e.Int(&cfg.postingsCacheMB, "postings-cache-mb", "ZHSEARCH_POSTINGS_CACHE_MB", index.DefaultPostingsCacheBytes>>20,
-		"memory in MiB for decoded postings, which every uncached search and related list reads, per index generation (0: none kept)")
+	e.String(&cfg.postingsCache, "postings-cache-mb", "ZHSEARCH_POSTINGS_CACHE_MB", "auto",
+		"memory in MiB for decoded postings, which every uncached search and related list reads, per index generation "+
+			"(0: none kept; auto: 128 per 100,000 articles, from 128 to 2048)")
 	e.Duration(&cfg.poll, "poll", "ZHSEARCH_POLL", time.Second,
 		"how often to look for a generation switched by an offline reindex; 0 turns polling off (then send SIGHUP)")
 	o, d := &cfg.ops, defaultOpsConfig()
@@ -245,8 +246,13 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 		bad("--max-body-bytes %d: must be between 1024 and %d", o.maxBodyBytes, 64<<20)
 	}
 	errs = append(errs, o.validateAdmission()...)
-	if cfg.postingsCacheMB < 0 || cfg.postingsCacheMB > 1<<20 {
-		bad("--postings-cache-mb %d: must be between 0 (none kept) and 1048576", cfg.postingsCacheMB)
+	cfg.postingsCacheMB = autoPostingsCache
+	if cfg.postingsCache != "auto" {
+		mb, err := strconv.Atoi(cfg.postingsCache)
+		if err != nil || mb < 0 || mb > 1<<20 {
+			bad("--postings-cache-mb %q: must be auto or a number of MiB between 0 (none kept) and 1048576", clipValue(cfg.postingsCache))
+		}
+		cfg.postingsCacheMB = mb
 	}
 	if cfg.searchCache < 0 || cfg.searchCache > 1_000_000 {
 		bad("--search-cache %d: must be between 0 (off) and 1000000", cfg.searchCache)
@@ -390,7 +396,7 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("replica", cfg.replica),
 		slog.String("poll", cfg.poll.String()),
 		slog.Int("search_cache", cfg.searchCache),
-		slog.Int("postings_cache_mb", cfg.postingsCacheMB),
+		slog.String("postings_cache_mb", cfg.postingsCache),
 		slog.String("log_format", o.logFormat),
 		slog.String("log_level", o.logLevel),
 		slog.String("read_header_timeout", o.readHeaderTimeout.String()),

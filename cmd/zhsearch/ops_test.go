@@ -269,6 +269,8 @@ func TestConfiguration(t *testing.T) {
 		{"bad queue env", []string{"serve"}, map[string]string{"ZHSEARCH_MAX_QUEUED_DRAFTS": "many"}, `ZHSEARCH_MAX_QUEUED_DRAFTS="many" (default of --max-queued-drafts): not an integer`},
 		{"tiny articles", []string{"serve", "--max-article-bytes", "100"}, nil, "--max-article-bytes 100: must be between 1024 and 8388608"},
 		{"huge articles", []string{"serve"}, map[string]string{"ZHSEARCH_MAX_ARTICLE_BYTES": "1000000000"}, "--max-article-bytes 1000000000: must be between"},
+		{"bad postings cache", []string{"serve", "--postings-cache-mb", "lots"}, nil, `--postings-cache-mb "lots": must be auto or a number of MiB`},
+		{"negative postings cache env", []string{"serve"}, map[string]string{"ZHSEARCH_POSTINGS_CACHE_MB": "-5"}, `--postings-cache-mb "-5": must be auto`},
 		{"zero burst", []string{"serve", "--rate-burst", "0"}, nil, "--rate-burst 0: must be between 1"},
 		{"bad proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, nil, `"lb" is not an IP or CIDR`},
 		{"bad log format", []string{"serve", "--log-format", "xml"}, nil, `--log-format "xml": want auto, json or text`},
@@ -478,5 +480,18 @@ func TestGenCommand(t *testing.T) {
 	errb.Reset()
 	if st := run(context.Background(), []string{"gen", "--n", "-1"}, &out, &errb); st != 2 {
 		t.Errorf("gen --n -1: status %d", st)
+	}
+}
+
+// TestPostingsCacheBytes: --postings-cache-mb reaches the index as meant:
+// auto sizes the budget by the index, 0 keeps no decoded postings.
+func TestPostingsCacheBytes(t *testing.T) {
+	for _, tt := range []struct {
+		mb   int
+		want int64
+	}{{autoPostingsCache, 0}, {0, -1}, {256, 256 << 20}} {
+		if got := postingsCacheBytes(tt.mb); got != tt.want {
+			t.Errorf("postingsCacheBytes(%d) = %d, want %d", tt.mb, got, tt.want)
+		}
 	}
 }

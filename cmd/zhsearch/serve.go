@@ -23,7 +23,10 @@ type serveConfig struct {
 	nats, replica string
 	// searchCache is how many result pages are cached (0: off).
 	searchCache int
-	// postingsCacheMB is the memory for decoded postings (0: none kept).
+	// postingsCache is --postings-cache-mb as given; validate turns it
+	// into postingsCacheMB, the memory for decoded postings in MiB (0:
+	// none kept; autoPostingsCache: by the index's size).
+	postingsCache   string
 	postingsCacheMB int
 	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
 	// negative: never, SIGHUP only).
@@ -161,10 +164,16 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	return nil
 }
 
+// autoPostingsCache is postingsCacheMB for --postings-cache-mb auto.
+const autoPostingsCache = -1
+
 // postingsCacheBytes turns --postings-cache-mb into LiveConfig's
-// PostingsCache (negative: none kept).
+// PostingsCache (0: by the index's size; negative: none kept).
 func postingsCacheBytes(mb int) int64 {
-	if mb == 0 {
+	switch mb {
+	case autoPostingsCache:
+		return 0
+	case 0:
 		return -1
 	}
 	return int64(mb) << 20
