@@ -64,16 +64,8 @@ func TestStoredLoaderMatchesBleve(t *testing.T) {
 // and whether it holds deleted documents.
 func checkStoredLoader(t *testing.T, l *Live) (segments int, deletions bool) {
 	t.Helper()
-	g, err := l.acquire()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.release()
-	r, err := g.ix.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	_, r, done := currentReader(t, l)
+	defer done()
 	loader := newStoredLoader(r)
 	if !loader.direct {
 		t.Fatal("the index's reader is not a scorch snapshot")
@@ -106,4 +98,19 @@ func compareStoredLoad(t *testing.T, loader *storedLoader, r bindex.IndexReader,
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("document %d, fields %v:\n got %+v\nwant %+v", num, fields, got, want)
 	}
+}
+
+// currentReader takes l's current generation and opens a reader of it;
+// done closes the reader and releases the generation.
+func currentReader(t *testing.T, l *Live) (g *generation, r bindex.IndexReader, done func()) {
+	t.Helper()
+	g, err := l.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err = g.ix.reader(); err != nil {
+		g.release()
+		t.Fatal(err)
+	}
+	return g, r, func() { r.Close(); g.release() }
 }

@@ -310,16 +310,8 @@ func TestImpactsFollowEdits(t *testing.T) {
 	ctx := context.Background()
 	impact := func() float64 {
 		t.Helper()
-		g, err := l.acquire()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.release()
-		r, err := g.ix.reader()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
+		g, r, done := currentReader(t, l)
+		defer done()
 		segs, _ := snapshotSegments(r)
 		p, err := newCompiler(0, segs, &g.ix.postings).postings(fTitle, "花呗", false)
 		if err != nil {
