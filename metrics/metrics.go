@@ -35,11 +35,15 @@ type IndexInfo struct {
 	Caches []CacheInfo
 }
 
-// CacheInfo counts one cache's lookups.
+// CacheInfo counts one cache's lookups, and for a cache sized in bytes
+// (the decoded postings), what it holds against its budget.
 type CacheInfo struct {
-	Name         string // "search" or "related"
+	Name         string // "search", "related" or "postings"
 	Hits, Misses uint64
 	Entries      int
+	// Bytes and Budget are the memory held and allowed; Budget 0: the
+	// cache is not sized in bytes, and neither is reported.
+	Bytes, Budget int64
 }
 
 // Options configures New.
@@ -207,6 +211,7 @@ type indexCollector struct {
 	info                             func() (IndexInfo, error)
 	up, docs, gen                    *prometheus.Desc
 	cacheHits, cacheMisses, cacheLen *prometheus.Desc
+	cacheBytes, cacheBudget          *prometheus.Desc
 }
 
 func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
@@ -224,6 +229,10 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 			"Lookups a cache of the live generation could not answer.", []string{"cache"}, nil),
 		cacheLen: prometheus.NewDesc(Namespace+"_cache_entries",
 			"Entries a cache of the live generation holds.", []string{"cache"}, nil),
+		cacheBytes: prometheus.NewDesc(Namespace+"_cache_bytes",
+			"Memory a cache of the live generation holds, for caches sized in bytes.", []string{"cache"}, nil),
+		cacheBudget: prometheus.NewDesc(Namespace+"_cache_budget_bytes",
+			"Memory a cache of the live generation may hold (--postings-cache-mb; negative: none kept).", []string{"cache"}, nil),
 	}
 }
 
@@ -235,6 +244,8 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.cacheHits
 	ch <- c.cacheMisses
 	ch <- c.cacheLen
+	ch <- c.cacheBytes
+	ch <- c.cacheBudget
 }
 
 // Collect implements prometheus.Collector.
@@ -251,5 +262,9 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.cacheHits, prometheus.CounterValue, float64(cc.Hits), cc.Name)
 		ch <- prometheus.MustNewConstMetric(c.cacheMisses, prometheus.CounterValue, float64(cc.Misses), cc.Name)
 		ch <- prometheus.MustNewConstMetric(c.cacheLen, prometheus.GaugeValue, float64(cc.Entries), cc.Name)
+		if cc.Budget != 0 {
+			ch <- prometheus.MustNewConstMetric(c.cacheBytes, prometheus.GaugeValue, float64(cc.Bytes), cc.Name)
+			ch <- prometheus.MustNewConstMetric(c.cacheBudget, prometheus.GaugeValue, float64(cc.Budget), cc.Name)
+		}
 	}
 }

@@ -119,7 +119,8 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 			return IndexInfo{}, errors.New("closed")
 		}
 		return IndexInfo{Generation: gen.Load().(string), Documents: 101,
-			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3}}}, nil
+			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3},
+				{Name: "postings", Hits: 5, Misses: 2, Entries: 4, Bytes: 4096, Budget: 128 << 20}}}, nil
 	}})
 	scrape := func() string {
 		t.Helper()
@@ -135,11 +136,15 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		"zhsearch_index_up 1\n", "zhsearch_index_documents 101\n", `zhsearch_index_generation_info{generation="gen-1"} 1`,
 		`zhsearch_cache_hits_total{cache="search"} 7`, `zhsearch_cache_misses_total{cache="search"} 3`,
 		`zhsearch_cache_entries{cache="search"} 3`,
+		`zhsearch_cache_bytes{cache="postings"} 4096`, `zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08`,
 		"go_goroutines ", "process_resident_memory_bytes ", "go_build_info{",
 	} {
 		if out := scrape(); !strings.Contains(out, want) {
 			t.Errorf("scrape lacks %q", want)
 		}
+	}
+	if out := scrape(); strings.Contains(out, `zhsearch_cache_bytes{cache="search"}`) {
+		t.Error("a cache not sized in bytes reports bytes")
 	}
 	gen.Store("gen-2") // a reindex swapped the generation
 	if out := scrape(); !strings.Contains(out, `generation="gen-2"`) || strings.Contains(out, `generation="gen-1"`) {

@@ -79,6 +79,8 @@ func TestMetricsEndToEnd(t *testing.T) {
 		`zhsearch_cache_hits_total{cache="search"} 1` + "\n",
 		`zhsearch_cache_misses_total{cache="search"} 2` + "\n",
 		`zhsearch_cache_entries{cache="search"} 2` + "\n",
+		// --postings-cache-mb auto on a small index: the floor, 128 MiB.
+		`zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08` + "\n",
 		"zhsearch_search_zero_results_total 1\n",
 		// serve built the index at start: one successful reindex.
 		`zhsearch_reindex_duration_seconds_count{result="success"} 1` + "\n",
