@@ -36,7 +36,8 @@ type LiveConfig struct {
 	// 0 means DefaultSearchCacheSize, negative turns the cache off.
 	SearchCache int
 	// PostingsCache is the memory in bytes each generation gives decoded
-	// postings: 0 means DefaultPostingsCacheBytes, negative none kept.
+	// postings: 0 means AutoPostingsCacheBytes of the generation's
+	// articles when it opens, negative none kept.
 	PostingsCache int64
 	// Observer, when set, is told the duration and outcome of every reindex
 	// job (metrics).

@@ -148,8 +148,15 @@ func (c *postingsCache) budget() int64 {
 	return c.limit
 }
 
-// get returns the list cached under k.
+// get returns the list cached under k, counting a hit or a miss.
 func (c *postingsCache) get(k postingsKey) (*decodedList, bool) {
+	return c.lookup(k, true)
+}
+
+// lookup returns the list cached under k; with count, the lookup counts
+// as a hit or a miss. Reads that never decode a list (inPlaceOnly) do not
+// count: a larger budget would not turn their misses into hits.
+func (c *postingsCache) lookup(k postingsKey, count bool) (*decodedList, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -157,10 +164,14 @@ func (c *postingsCache) get(k postingsKey) (*decodedList, bool) {
 	defer c.mu.Unlock()
 	if e, ok := c.entries[k]; ok {
 		c.lru.MoveToFront(e)
-		c.hits.Add(1)
+		if count {
+			c.hits.Add(1)
+		}
 		return e.Value.(*postingsEntry).list, true
 	}
-	c.misses.Add(1)
+	if count {
+		c.misses.Add(1)
+	}
 	return nil, false
 }
 
@@ -418,7 +429,7 @@ func (s *segLists) parts(field, term string, positions bool, mode listReading) (
 func (s *segLists) read(i int, field, term string, positions bool, mode listReading) (*decodedList, *zapPart, error) {
 	if mode == inPlaceOnly || (mode == inPlaceUntilTwice && s.cache != nil) {
 		key := postingsKey{segment: s.segs[i].id, field: field, term: term}
-		if d, ok := s.cache.get(key); ok && (d.positions || !positions) {
+		if d, ok := s.cache.lookup(key, mode != inPlaceOnly); ok && (d.positions || !positions) {
 			return d, nil, nil
 		}
 		if mode == inPlaceUntilTwice && s.cache.admit(key) {

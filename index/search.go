@@ -211,8 +211,8 @@ func exactPhrase(aq *analyzedQuery) query.Query {
 }
 
 // matchesAny reports whether any document matches q, stopping at the
-// first. The evaluator answers it (bleve's searchers when it cannot, or
-// is off) with lists read in place and never admitted to the postings
+// first. The evaluator answers it (bleve's searchers when it cannot, as
+// for the id exclusions of titleTaken, or is off) with lists read in place and never admitted to the postings
 // cache: the check's lists (bodies' bigrams among them, the longest of
 // the index) are read by no search, and decoding or keeping them cost
 // more than the check and pushed search's own lists out (at 1M articles,

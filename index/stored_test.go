@@ -37,8 +37,8 @@ func TestStoredLoaderMatchesBleve(t *testing.T) {
 	}
 	// Each edit adds a segment, and scorch merges segments in the
 	// background: every snapshot taken right after an edit is checked,
-	// and the edits go on until one had several segments and a deleted
-	// document (a1's and a3's first versions).
+	// and the edits go on until snapshots with several segments and with
+	// deleted documents (a1's and a3's first versions) were both checked.
 	several, deletions := false, false
 	for i := 0; i < 50 && !(several && deletions); i++ {
 		edit := func() error {

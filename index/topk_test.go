@@ -90,11 +90,30 @@ func TestTopKJudged(t *testing.T) {
 }
 
 // matchesAnyAsBleve checks that the evaluator's answer to "does anything
-// match" is bleve's, for both answers.
+// match" is bleve's, for both answers, that the evaluator gives it (not
+// bleve's searchers, where it falls back), and that the check leaves the
+// postings cache as it found it: nothing decoded, kept, remembered for
+// admission or counted.
 func matchesAnyAsBleve(t *testing.T, ix *Index, queries map[string]query.Query) {
 	ctx := context.Background()
+	cacheState := func() [4]uint64 {
+		c := &ix.postings
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return [4]uint64{uint64(len(c.entries)), uint64(c.used), uint64(len(c.seen)), c.hits.Load() + c.misses.Load()}
+	}
+	before := cacheState()
 	answers := map[bool]int{}
 	for text, q := range queries {
+		r, err := ix.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = topK(ctx, r, q, 0, 1, &ix.postings, inPlaceOnly)
+		r.Close()
+		if err != nil {
+			t.Fatalf("%q as written: the evaluator cannot answer the check: %v", text, err)
+		}
 		got, err := ix.matchesAny(ctx, q)
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
@@ -112,6 +131,9 @@ func matchesAnyAsBleve(t *testing.T, ix *Index, queries map[string]query.Query) 
 	}
 	if answers[true] < 20 || answers[false] < 20 {
 		t.Errorf("answers %v: the judged queries should give both, often", answers)
+	}
+	if after := cacheState(); after != before {
+		t.Errorf("the checks changed the postings cache (lists, bytes, seen, lookups): %v → %v", before, after)
 	}
 }
 

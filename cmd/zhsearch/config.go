@@ -246,13 +246,10 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 		bad("--max-body-bytes %d: must be between 1024 and %d", o.maxBodyBytes, 64<<20)
 	}
 	errs = append(errs, o.validateAdmission()...)
-	cfg.postingsCacheMB = autoPostingsCache
-	if cfg.postingsCache != "auto" {
-		mb, err := strconv.Atoi(cfg.postingsCache)
-		if err != nil || mb < 0 || mb > 1<<20 {
-			bad("--postings-cache-mb %q: must be auto or a number of MiB between 0 (none kept) and 1048576", clipValue(cfg.postingsCache))
-		}
-		cfg.postingsCacheMB = mb
+	if n, err := postingsBudget(cfg.postingsCache); err != nil {
+		bad("--postings-cache-mb %q: %v", clipValue(cfg.postingsCache), err)
+	} else {
+		cfg.postingsCacheBytes = n
 	}
 	if cfg.searchCache < 0 || cfg.searchCache > 1_000_000 {
 		bad("--search-cache %d: must be between 0 (off) and 1000000", cfg.searchCache)
@@ -436,4 +433,20 @@ func defaultOpsConfig() opsConfig {
 		maxArticleBytes: zhsearch.DefaultMaxArticleBytes,
 		rateBurst:       20, rateClients: 10000,
 	}
+}
+
+// postingsBudget turns --postings-cache-mb (auto, or MiB with 0 for none
+// kept) into index.LiveConfig's PostingsCache.
+func postingsBudget(flag string) (int64, error) {
+	if flag == "auto" {
+		return 0, nil
+	}
+	mb, err := strconv.Atoi(flag)
+	if err != nil || mb < 0 || mb > 1<<20 {
+		return 0, errors.New("must be auto or a number of MiB between 0 (none kept) and 1048576")
+	}
+	if mb == 0 {
+		return -1, nil
+	}
+	return int64(mb) << 20, nil
 }

@@ -34,8 +34,7 @@ func startServerWith(t *testing.T, dataDir string, opt func(*serveConfig)) (stri
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
 	cfg := serveConfig{dataDir: dataDir, indexDir: filepath.Join(t.TempDir(), "index"), addr: "127.0.0.1:0",
-		ops: defaultOpsConfig(), searchCache: index.DefaultSearchCacheSize, postingsCacheMB: autoPostingsCache,
-		ready: func(a string) { addrc <- a }}
+		ops: defaultOpsConfig(), searchCache: index.DefaultSearchCacheSize, ready: func(a string) { addrc <- a }}
 	if opt != nil {
 		opt(&cfg)
 	}

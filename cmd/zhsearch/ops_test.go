@@ -485,15 +485,17 @@ func TestGenCommand(t *testing.T) {
 	}
 }
 
-// TestPostingsCacheBytes: --postings-cache-mb reaches the index as meant:
+// TestPostingsBudget: --postings-cache-mb reaches the index as meant:
 // auto sizes the budget by the index, 0 keeps no decoded postings.
-func TestPostingsCacheBytes(t *testing.T) {
+func TestPostingsBudget(t *testing.T) {
 	for _, tt := range []struct {
-		mb   int
+		flag string
 		want int64
-	}{{autoPostingsCache, 0}, {0, -1}, {256, 256 << 20}} {
-		if got := postingsCacheBytes(tt.mb); got != tt.want {
-			t.Errorf("postingsCacheBytes(%d) = %d, want %d", tt.mb, got, tt.want)
+		ok   bool
+	}{{"auto", 0, true}, {"0", -1, true}, {"256", 256 << 20, true}, {"-5", 0, false}, {"lots", 0, false}, {"2000000", 0, false}} {
+		got, err := postingsBudget(tt.flag)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("postingsBudget(%q) = %d, %v; want %d, ok %v", tt.flag, got, err, tt.want, tt.ok)
 		}
 	}
 }

@@ -24,10 +24,11 @@ type serveConfig struct {
 	// searchCache is how many result pages are cached (0: off).
 	searchCache int
 	// postingsCache is --postings-cache-mb as given; validate turns it
-	// into postingsCacheMB, the memory for decoded postings in MiB (0:
-	// none kept; autoPostingsCache: by the index's size).
-	postingsCache   string
-	postingsCacheMB int
+	// into postingsCacheBytes, the memory for decoded postings as
+	// index.LiveConfig.PostingsCache takes it (0, the zero value: by the
+	// index's size; negative: none kept).
+	postingsCache      string
+	postingsCacheBytes int64
 	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
 	// negative: never, SIGHUP only).
 	poll time.Duration
@@ -100,7 +101,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		searchCache = -1 // off
 	}
 	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
-		SearchCache: searchCache, PostingsCache: postingsCacheBytes(cfg.postingsCacheMB),
+		SearchCache: searchCache, PostingsCache: cfg.postingsCacheBytes,
 		Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
 	if node != nil {
 		lcfg.Edits, lcfg.Log, lcfg.OnBuilt = false, node, node.OnBuilt
@@ -162,19 +163,4 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	logger.Info("all requests finished")
 	return nil
-}
-
-// autoPostingsCache is postingsCacheMB for --postings-cache-mb auto.
-const autoPostingsCache = -1
-
-// postingsCacheBytes turns --postings-cache-mb into LiveConfig's
-// PostingsCache (0: by the index's size; negative: none kept).
-func postingsCacheBytes(mb int) int64 {
-	switch mb {
-	case autoPostingsCache:
-		return 0
-	case 0:
-		return -1
-	}
-	return int64(mb) << 20
 }
