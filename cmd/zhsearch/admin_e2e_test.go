@@ -883,8 +883,13 @@ func TestSIGHUPFollowsOfflineReindex(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !strings.Contains(p.stderr.String(), "SIGHUP: serving") {
-		t.Errorf("log does not tell of the SIGHUP:\n%s", p.stderr)
+	// The line is logged once Reload has returned, which is after the new
+	// generation answers searches.
+	for !strings.Contains(p.stderr.String(), "SIGHUP: serving") {
+		if time.Now().After(deadline) {
+			t.Fatalf("log does not tell of the SIGHUP:\n%s", p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
