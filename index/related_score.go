@@ -56,7 +56,6 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
 	q := newTermSet(terms)
 	q.gaps = ix.gaps
-
 	if q.shareable == 0 {
 		return nil, q, nil // only template words: nothing to relate by
 	}

@@ -211,15 +211,15 @@ func exactPhrase(aq *analyzedQuery) query.Query {
 }
 
 // matchesAny reports whether any document matches q, stopping at the
-// first. The evaluator answers it (bleve's searchers when it cannot, as
-// for the id exclusions of titleTaken, or is off) with lists read in place and never admitted to the postings
-// cache: the check's lists (bodies' bigrams among them, the longest of
-// the index) are read by no search, and decoding or keeping them cost
-// more than the check and pushed search's own lists out (at 1M articles,
-// a quarter of a search's time). Lists the cache holds (the title
-// bigrams the search reads next) serve as they are; bleve's searchers
-// looked each term up afresh in every segment, an eighth of the time of
-// long queries at 100k.
+// first. The evaluator answers it with lists read in place and never
+// admitted to the postings cache (bleve's searchers answer when the
+// evaluator cannot, as for titleTaken's id exclusions, or is off): the
+// check's lists (bodies' bigrams among them, the longest of the index)
+// are read by no search, and decoding or keeping them cost more than the
+// check and pushed search's own lists out (at 1M articles, a quarter of a
+// search's time). Lists the cache holds (the title bigrams the search
+// reads next) serve as they are; bleve's searchers looked each term up
+// afresh in every segment, an eighth of the time of long queries at 100k.
 func (ix *Index) matchesAny(ctx context.Context, q query.Query) (bool, error) {
 	r, err := ix.reader()
 	if err != nil {
