@@ -32,23 +32,32 @@ func (ix *Index) CachedSearch(_ context.Context, req zhsearch.SearchRequest) (*z
 }
 
 // CachedRelated implements zhsearch.CacheService: the list Related would
-// answer for a stored article from its cache, if it holds it. Drafts are
-// never cached.
-func (ix *Index) CachedRelated(_ context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, bool) {
+// answer for a stored article from its cache, if it holds it, or from the
+// computation of it already running for another caller, waited for within
+// ctx. Drafts are never cached. A caller that joins a computation shares
+// its admission slot instead of holding one of its own only to wait: a
+// burst of readers of one new article would otherwise fill every slot
+// with waiters of a single computation.
+func (ix *Index) CachedRelated(ctx context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, bool) {
 	if req.Draft != nil || req.Validate() != nil {
 		return nil, false
 	}
 	e := &ix.rel
 	e.init()
 	st := e.state.Load()
-	if st.cache == nil {
+	if st.cache != nil {
+		if res, ok := st.cache.Get(relatedKey{req.ID, req.Size}); ok {
+			e.hits.Add(1)
+			return withMinScore(copyResult(res), req.MinScore), true
+		}
+	}
+	res, err, found := e.flight.join(ctx, st.flightKey(req))
+	if !found || err != nil {
+		// Nothing running, or it failed or this caller's wait ended:
+		// Related answers, through admission, with its own error.
 		return nil, false
 	}
-	res, ok := st.cache.Get(relatedKey{req.ID, req.Size})
-	if !ok {
-		return nil, false
-	}
-	e.hits.Add(1)
+	e.misses.Add(1) // as Related would have counted it: computed, not cached
 	return withMinScore(copyResult(res), req.MinScore), true
 }
 

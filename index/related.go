@@ -184,7 +184,7 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 	// Concurrent misses on one list compute it once; the computation stops
 	// when the last caller waiting for it has gone, and holds the index
 	// open until it returns (see flightGroup).
-	res, err := e.flight.do(ctx, fmt.Sprintf("%d/%d/%s", st.version, req.Size, req.ID), func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+	res, err := e.flight.do(ctx, st.flightKey(req), func(ctx context.Context) (*zhsearch.RelatedResult, error) {
 		src, err := ix.Article(ctx, req.ID)
 		if err != nil {
 			return nil, err

@@ -53,6 +53,12 @@ type relatedKey struct {
 	size int
 }
 
+// flightKey names the computation of req's list in this version, shared
+// by concurrent misses (flightGroup).
+func (st *versionState) flightKey(req zhsearch.RelatedRequest) string {
+	return fmt.Sprintf("%d/%d/%s", st.version, req.Size, req.ID)
+}
+
 func (e *relatedEngine) init() {
 	e.initOnce.Do(func() {
 		e.scratch.New = func() any { return &scratch{} }
@@ -199,6 +205,28 @@ func (g *flightGroup) do(ctx context.Context, key string,
 	case <-ctx.Done():
 		g.leave(key, c)
 		return nil, searchErr(ctx, ctx.Err())
+	}
+}
+
+// join waits for the computation of key that is running for other
+// callers, if there is one, and returns its answer (found false: none is
+// running). ctx bounds this caller's wait; leaving early counts as for do.
+func (g *flightGroup) join(ctx context.Context, key string) (res *zhsearch.RelatedResult, err error, found bool) {
+	g.mu.Lock()
+	c := g.calls[key]
+	if c == nil || g.closed {
+		g.mu.Unlock()
+		return nil, nil, false
+	}
+	c.waiters++
+	g.mu.Unlock()
+	select {
+	case <-c.done:
+		g.leave(key, c)
+		return c.res, c.err, true
+	case <-ctx.Done():
+		g.leave(key, c)
+		return nil, searchErr(ctx, ctx.Err()), true
 	}
 }
 

@@ -298,3 +298,88 @@ func TestExpansion(t *testing.T) {
 		t.Errorf("expansion = %v, want %v", got, want)
 	}
 }
+
+// TestCachedRelatedJoinsComputation: a request for a list that another
+// caller's computation is producing gets that computation's answer from
+// CachedRelated, which the API asks before admission, so it waits without
+// holding an admission slot of its own; with nothing cached or running it
+// answers at once that it has nothing, and a joiner whose wait ends early
+// leaves the computation to the others.
+func TestCachedRelatedJoinsComputation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	_, err := BuildArticles(context.Background(), dir, []zhsearch.Article{
+		{ID: "a", Title: "花呗风控怎么解除", Body: "花呗风控解除的办法。"},
+		{ID: "b", Title: "花呗风控多久恢复", Body: "花呗风控一般一到三个月恢复。"},
+	}, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ctx := context.Background()
+	req := zhsearch.RelatedRequest{ID: "a", Size: 5}
+	if res, ok := ix.CachedRelated(ctx, req); ok {
+		t.Fatalf("nothing cached or running: CachedRelated answered %+v", res)
+	}
+
+	// Another caller's computation of a's list, held until released.
+	ix.rel.init()
+	key := ix.rel.state.Load().flightKey(req)
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	releaseAll := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseAll() // before Close, which waits for the computation
+	leader := make(chan error, 1)
+	go func() {
+		_, err := ix.rel.flight.do(ctx, key, func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+			<-release
+			return &zhsearch.RelatedResult{ID: "a", Related: []zhsearch.RelatedItem{{ID: "from-the-leader"}}}, nil
+		})
+		leader <- err
+	}()
+	waitFor(t, func() bool { return ix.rel.flight.waiting(key) == 1 })
+
+	gone, cancel := context.WithCancel(ctx)
+	left := make(chan bool, 1)
+	go func() {
+		_, ok := ix.CachedRelated(gone, req)
+		left <- ok
+	}()
+	type answer struct {
+		res *zhsearch.RelatedResult
+		ok  bool
+	}
+	joined := make(chan answer, 1)
+	go func() {
+		res, ok := ix.CachedRelated(ctx, req)
+		joined <- answer{res, ok}
+	}()
+	for ix.rel.flight.waiting(key) < 3 {
+		select {
+		case a := <-joined:
+			t.Fatalf("CachedRelated answered %+v, %v without joining the running computation", a.res, a.ok)
+		case ok := <-left:
+			t.Fatalf("CachedRelated answered %v without joining the running computation", ok)
+		default:
+			runtime.Gosched()
+		}
+	}
+	cancel()
+	if <-left {
+		t.Error("a joiner whose wait ended: CachedRelated answered ok")
+	}
+	if n := ix.rel.flight.waiting(key); n != 2 {
+		t.Errorf("%d callers wait after one left, want 2: the computation must go on", n)
+	}
+	releaseAll()
+	a := <-joined
+	if !a.ok || len(a.res.Related) != 1 || a.res.Related[0].ID != "from-the-leader" {
+		t.Errorf("joined the running computation: %+v, %v; want its answer", a.res, a.ok)
+	}
+	if err := <-leader; err != nil {
+		t.Error(err)
+	}
+}

@@ -428,12 +428,22 @@ func defaultOpsConfig() opsConfig {
 		writeTimeout: 30 * time.Second, idleTimeout: 120 * time.Second,
 		shutdownTimeout: 15 * time.Second, searchTimeout: 2 * time.Second,
 		maxHeaderBytes: 128 << 10, maxBodyBytes: 1 << 20,
-		maxConcurrent: 4 * cpus, maxQueued: 64,
+		maxConcurrent: searchSlots(cpus), maxQueued: 64,
 		maxConcurrentDrafts: 2 * cpus, maxQueuedDrafts: 16,
 		maxArticleBytes: zhsearch.DefaultMaxArticleBytes,
 		rateBurst:       20, rateClients: 10000,
 	}
 }
+
+// searchSlots is the default --max-concurrent: Elasticsearch's search
+// thread pool, 3/2 per CPU and one more. The work is CPU-bound, so more at
+// once only shares the CPUs out: each computation takes longer and the
+// slowest are stretched the most. At 100k articles on 2 CPUs and 16
+// connections, 4 at once instead of 8 cut search's p99 from about 200 to
+// 140 ms and related's from 245 to 170 ms at the same throughput; 2 at
+// once left a CPU idle whenever both held requests for one list
+// (BENCHMARKS.md, "Admission").
+func searchSlots(cpus int) int { return cpus*3/2 + 1 }
 
 // postingsBudget turns --postings-cache-mb (auto, or MiB with 0 for none
 // kept) into index.LiveConfig's PostingsCache.
