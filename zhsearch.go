@@ -485,7 +485,9 @@ type CacheService interface {
 	// it never searches.
 	CachedSearch(ctx context.Context, req SearchRequest) (*SearchResult, bool)
 	// CachedRelated returns the list Related would give for a stored
-	// article if it is cached; it never computes one.
+	// article if it is cached, or once the computation of it already
+	// running for another caller ends (waiting within ctx); it never
+	// starts one.
 	CachedRelated(ctx context.Context, req RelatedRequest) (*RelatedResult, bool)
 }
 
