@@ -97,8 +97,10 @@ func admitted[T any](s *Server, c *gin.Context, g *gate, fn func(context.Context
 // detached runs fn on a goroutine of its own with the request's context and
 // returns its answer, or the context's error as soon as the context ends
 // (its deadline: 503 timeout), whether or not fn has stopped. release is
-// called when fn returns, not before: work that outlives its answer still
-// holds its admission slot, so it still counts against the limit. A panic
+// called when fn returns, not before, unless fn yields (zhsearch.Yield)
+// to wait for another request's computation: work that outlives its
+// answer still holds its admission slot, so it still counts against the
+// limit. A panic
 // in fn is logged with its stack and answered as an internal error.
 func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.Context) (T, error)) (T, error) {
 	type answer struct {
@@ -117,7 +119,9 @@ func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.
 				a.err = fmt.Errorf("panic: %v", v)
 			}
 		}()
-		a.v, a.err = fn(ctx)
+		// Work that only waits for another request's computation gives
+		// its slot back early (zhsearch.Yield).
+		a.v, a.err = fn(zhsearch.WithYield(ctx, release))
 	}()
 	select {
 	case a := <-ch:

@@ -30,6 +30,10 @@ type blockingService struct {
 	// ignoreCtx makes the work go on after its context ends, as an engine
 	// loop that does not look at its context would.
 	ignoreCtx bool
+	// yield makes related requests for ids starting with "yield" give
+	// their admission slot back before they wait, as a request that joins
+	// another's computation does.
+	yield bool
 
 	mu     sync.Mutex
 	drafts []zhsearch.Article // drafts as the service saw them
@@ -65,6 +69,9 @@ func (b *blockingService) Related(ctx context.Context, req zhsearch.RelatedReque
 		return nil, err
 	}
 	what := "related " + req.ID
+	if b.yield && strings.HasPrefix(req.ID, "yield") {
+		zhsearch.Yield(ctx)
+	}
 	if req.Draft != nil {
 		b.mu.Lock()
 		b.drafts = append(b.drafts, *req.Draft)
@@ -238,6 +245,34 @@ func checkOK(t *testing.T, what string, rec *httptest.ResponseRecorder) {
 	if rec.Code != 200 {
 		t.Errorf("%s: %d %s", what, rec.Code, rec.Body)
 	}
+}
+
+// TestYieldGivesSlotBack: work that yields (zhsearch.Yield: it waits for
+// another request's computation) gives its slot back, so the request
+// queued behind it runs; without the yield it would wait for the first.
+func TestYieldGivesSlotBack(t *testing.T) {
+	svc := newBlockingService()
+	svc.yield = true
+	h, s := admissionServer(t, svc, time.Minute)
+	first := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/articles/yield1/related", nil) })
+	if got := <-svc.entered; got != "related yield1" {
+		t.Fatalf("the service saw %q first", got)
+	}
+	second := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=查询2", nil) })
+	select {
+	case got := <-svc.entered:
+		if got != "search 查询2" {
+			t.Errorf("the service saw %q second", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request queued behind a yielding one never ran")
+	}
+	if n := s.admit.work.waiting(); n != 1 {
+		t.Errorf("%d tickets held with one request yielded and one running, want 1", n)
+	}
+	close(svc.release)
+	checkOK(t, "yielded", <-first)
+	checkOK(t, "second", <-second)
 }
 
 // TestRefusedDraftIsNotRead: a draft refused by admission control is

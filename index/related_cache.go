@@ -177,7 +177,9 @@ type flightCall struct {
 
 // do returns fn's answer for key, running fn at most once at a time per
 // key. ctx bounds the wait of this caller only; fn gets a context that ends
-// when every caller waiting for it has gone or the group closes.
+// when every caller waiting for it has gone or the group closes. A caller
+// that finds fn already running for key yields (zhsearch.Yield): it
+// computes nothing, so its admission slot goes to the next request.
 func (g *flightGroup) do(ctx context.Context, key string,
 	fn func(ctx context.Context) (*zhsearch.RelatedResult, error)) (*zhsearch.RelatedResult, error) {
 	g.mu.Lock()
@@ -189,7 +191,8 @@ func (g *flightGroup) do(ctx context.Context, key string,
 		g.calls = map[string]*flightCall{}
 	}
 	c := g.calls[key]
-	if c == nil {
+	leader := c == nil
+	if leader {
 		fctx, cancel := context.WithCancel(context.Background())
 		c = &flightCall{done: make(chan struct{}), cancel: cancel}
 		g.calls[key] = c
@@ -198,6 +201,9 @@ func (g *flightGroup) do(ctx context.Context, key string,
 	}
 	c.waiters++
 	g.mu.Unlock()
+	if !leader {
+		zhsearch.Yield(ctx) // it only waits: its admission slot can serve another
+	}
 	select {
 	case <-c.done:
 		g.leave(key, c)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -45,6 +46,45 @@ func TestFlightShares(t *testing.T) {
 	}
 	if n := runs.Load(); n != 1 {
 		t.Errorf("%d computations for one key, want 1", n)
+	}
+}
+
+// TestFlightFollowersYield: callers that find the computation of their key
+// running give their admission slot back (zhsearch.Yield) while they wait;
+// the one that computes keeps its own.
+func TestFlightFollowersYield(t *testing.T) {
+	var g flightGroup
+	release := make(chan struct{})
+	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		<-release
+		return &zhsearch.RelatedResult{ID: "x"}, nil
+	}
+	var yields [3]atomic.Int32
+	done := make(chan error, 3)
+	call := func(i int) {
+		ctx := zhsearch.WithYield(context.Background(), func() { yields[i].Add(1) })
+		_, err := g.do(ctx, "k", fn)
+		done <- err
+	}
+	go call(0)
+	waitFor(t, func() bool { return g.waiting("k") == 1 })
+	go call(1)
+	go call(2)
+	waitFor(t, func() bool { return g.waiting("k") == 3 })
+	// Each joins, then yields, then waits: the yields follow at once.
+	for deadline := time.Now().Add(10 * time.Second); yields[1].Load()+yields[2].Load() < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the callers that joined yielded %d and %d times, want once each", yields[1].Load(), yields[2].Load())
+		}
+	}
+	if n := yields[0].Load(); n != 0 {
+		t.Errorf("the caller that computes yielded %d times", n)
+	}
+	close(release)
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
 
