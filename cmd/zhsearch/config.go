@@ -435,15 +435,15 @@ func defaultOpsConfig() opsConfig {
 	}
 }
 
-// searchSlots is the default --max-concurrent: Elasticsearch's search
-// thread pool, 3/2 per CPU and one more. The work is CPU-bound, so more at
-// once only shares the CPUs out: each computation takes longer and the
-// slowest are stretched the most. At 100k articles on 2 CPUs and 16
-// connections, 4 at once instead of 8 cut search's p99 from about 200 to
-// 140 ms and related's from 245 to 170 ms at the same throughput; 2 at
-// once left a CPU idle whenever both held requests for one list
-// (BENCHMARKS.md, "Admission").
-func searchSlots(cpus int) int { return cpus*3/2 + 1 }
+// searchSlots is the default --max-concurrent: one computation per CPU and
+// one more, the pool Goetz's Java Concurrency in Practice gives
+// compute-bound work (the extra one runs while another takes a page fault
+// or waits for the collector). More at once only shares the CPUs out: each
+// computation takes longer and the slowest are stretched the most. At
+// 100k articles on 2 CPUs and 16 connections, 3 at once instead of 8 cut
+// search's p99 from about 220 to 90 ms and related's from 245 to 160 ms
+// at the same throughput (BENCHMARKS.md, "Admission").
+func searchSlots(cpus int) int { return cpus + 1 }
 
 // postingsBudget turns --postings-cache-mb (auto, or MiB with 0 for none
 // kept) into index.LiveConfig's PostingsCache.
