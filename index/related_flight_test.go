@@ -170,9 +170,9 @@ func TestFlightPanic(t *testing.T) {
 	}
 }
 
-// TestRelatedAfterClose: a stored article's related list asked of a closed
-// index is an error, not a panic.
-func TestRelatedAfterClose(t *testing.T) {
+// twoArticles opens a new index of two related articles, a and b.
+func twoArticles(t *testing.T) *Index {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "index")
 	_, err := BuildArticles(context.Background(), dir, []zhsearch.Article{
 		{ID: "a", Title: "花呗风控怎么解除", Body: "花呗风控解除的办法。"},
@@ -185,6 +185,13 @@ func TestRelatedAfterClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ix
+}
+
+// TestRelatedAfterClose: a stored article's related list asked of a closed
+// index is an error, not a panic.
+func TestRelatedAfterClose(t *testing.T) {
+	ix := twoArticles(t)
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -346,18 +353,7 @@ func TestExpansion(t *testing.T) {
 // answers at once that it has nothing, and a joiner whose wait ends early
 // leaves the computation to the others.
 func TestCachedRelatedJoinsComputation(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "index")
-	_, err := BuildArticles(context.Background(), dir, []zhsearch.Article{
-		{ID: "a", Title: "花呗风控怎么解除", Body: "花呗风控解除的办法。"},
-		{ID: "b", Title: "花呗风控多久恢复", Body: "花呗风控一般一到三个月恢复。"},
-	}, BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := twoArticles(t)
 	defer ix.Close()
 	ctx := context.Background()
 	req := zhsearch.RelatedRequest{ID: "a", Size: 5}
