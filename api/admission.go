@@ -100,8 +100,8 @@ func admitted[T any](s *Server, c *gin.Context, g *gate, fn func(context.Context
 // called when fn returns, not before, unless fn yields (zhsearch.Yield)
 // to wait for another request's computation: work that outlives its
 // answer still holds its admission slot, so it still counts against the
-// limit. A panic
-// in fn is logged with its stack and answered as an internal error.
+// limit. A panic in fn is logged with its stack and answered as an
+// internal error.
 func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.Context) (T, error)) (T, error) {
 	type answer struct {
 		v   T

@@ -34,10 +34,10 @@ func (ix *Index) CachedSearch(_ context.Context, req zhsearch.SearchRequest) (*z
 // CachedRelated implements zhsearch.CacheService: the list Related would
 // answer for a stored article from its cache, if it holds it, or from the
 // computation of it already running for another caller, waited for within
-// ctx. Drafts are never cached. A caller that joins a computation shares
-// its admission slot instead of holding one of its own only to wait: a
-// burst of readers of one new article would otherwise fill every slot
-// with waiters of a single computation.
+// ctx. Drafts are never cached. The API asks before admission, so a caller
+// that joins a computation waits without an admission slot: a burst of
+// readers of one new article would otherwise fill every slot with waiters
+// of a single computation.
 func (ix *Index) CachedRelated(ctx context.Context, req zhsearch.RelatedRequest) (*zhsearch.RelatedResult, bool) {
 	if req.Draft != nil || req.Validate() != nil {
 		return nil, false
@@ -51,7 +51,7 @@ func (ix *Index) CachedRelated(ctx context.Context, req zhsearch.RelatedRequest)
 			return withMinScore(copyResult(res), req.MinScore), true
 		}
 	}
-	res, err, found := e.flight.join(ctx, st.flightKey(req))
+	res, found, err := e.flight.join(ctx, st.flightKey(req))
 	if !found || err != nil {
 		// Nothing running, or it failed or this caller's wait ended:
 		// Related answers, through admission, with its own error.

@@ -217,22 +217,22 @@ func (g *flightGroup) do(ctx context.Context, key string,
 // join waits for the computation of key that is running for other
 // callers, if there is one, and returns its answer (found false: none is
 // running). ctx bounds this caller's wait; leaving early counts as for do.
-func (g *flightGroup) join(ctx context.Context, key string) (res *zhsearch.RelatedResult, err error, found bool) {
+func (g *flightGroup) join(ctx context.Context, key string) (res *zhsearch.RelatedResult, found bool, err error) {
 	g.mu.Lock()
 	c := g.calls[key]
 	if c == nil || g.closed {
 		g.mu.Unlock()
-		return nil, nil, false
+		return nil, false, nil
 	}
 	c.waiters++
 	g.mu.Unlock()
 	select {
 	case <-c.done:
 		g.leave(key, c)
-		return c.res, c.err, true
+		return c.res, true, c.err
 	case <-ctx.Done():
 		g.leave(key, c)
-		return nil, searchErr(ctx, ctx.Err()), true
+		return nil, true, searchErr(ctx, ctx.Err())
 	}
 }
 
