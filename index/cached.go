@@ -8,25 +8,33 @@ import (
 )
 
 // CachedSearch implements zhsearch.CacheService: the page Search would
-// answer from the result cache, if it holds it; it never searches. A hit
-// counts as a cache hit; a miss counts nothing, since the Search that
-// follows counts it.
-func (ix *Index) CachedSearch(_ context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, bool) {
+// answer from the result cache, if it holds it, or from the computation of
+// it already running for another caller, waited for within ctx; it never
+// starts a search. A hit counts as a cache hit; a miss counts nothing,
+// since the Search that follows counts it; a page shared with a running
+// computation counts as a miss, as Search would have counted it.
+func (ix *Index) CachedSearch(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, bool) {
 	start := time.Now()
 	if req.Validate() != nil {
 		return nil, false
 	}
-	l := ix.results.cache()
-	if l == nil {
-		return nil, false
-	}
 	aq := ix.analyze(req.Query)
-	p, ok := l.Get(searchKey{norm: aq.norm, page: req.Page, size: req.Size})
-	if !ok || p.version != ix.Version() {
-		return nil, false
+	key, version := searchKey{norm: aq.norm, page: req.Page, size: req.Size}, ix.Version()
+	res, ok := (*zhsearch.SearchResult)(nil), false
+	if l := ix.results.cache(); l != nil {
+		if p, hit := l.Get(key); hit && p.version == version {
+			ix.results.hits.Add(1)
+			res, ok = p.res, true
+		}
 	}
-	ix.results.hits.Add(1)
-	out := *p.res // shared: never modified
+	if !ok {
+		var err error
+		if res, ok, err = ix.searches.join(ctx, searchFlightKey(key, version)); !ok || err != nil {
+			return nil, false // Search answers, through admission, with its own error
+		}
+		ix.results.misses.Add(1)
+	}
+	out := *res // shared: never modified
 	out.Query, out.TookMS = req.Query, float64(time.Since(start).Microseconds())/1000
 	return &out, true
 }

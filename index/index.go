@@ -29,8 +29,10 @@ type Index struct {
 	seg   *analysis.Segmenter
 	lock  *os.File      // the generation's lock (see genlock.go)
 	rel   relatedEngine // related-list options, statistics and cache
-	// results caches search result pages (search_cache.go).
-	results searchCache
+	// results caches search result pages (search_cache.go); searches
+	// shares one computation of a page between concurrent misses.
+	results  searchCache
+	searches flightGroup[*zhsearch.SearchResult]
 	// postings keeps decoded postings for the top-k evaluator and the
 	// related engine; docs, what autocomplete and related lists show of
 	// documents.
@@ -115,7 +117,8 @@ func (ix *Index) Path() string { return ix.path }
 
 // Close closes the index and releases the generation's lock.
 func (ix *Index) Close() error {
-	ix.rel.close() // shared related work first: it reads the index
+	ix.searches.close() // shared work first: it reads the index
+	ix.rel.close()
 	err := ix.bleve.Close()
 	if ix.lock != nil {
 		ix.lock.Close()

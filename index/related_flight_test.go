@@ -19,7 +19,7 @@ import (
 // TestFlightShares: callers of one key while it runs get one computation's
 // answer.
 func TestFlightShares(t *testing.T) {
-	var g flightGroup
+	var g flightGroup[*zhsearch.RelatedResult]
 	var runs atomic.Int32
 	release := make(chan struct{})
 	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
@@ -53,7 +53,7 @@ func TestFlightShares(t *testing.T) {
 // running give their admission slot back (zhsearch.Yield) while they wait;
 // the one that computes keeps its own.
 func TestFlightFollowersYield(t *testing.T) {
-	var g flightGroup
+	var g flightGroup[*zhsearch.RelatedResult]
 	release := make(chan struct{})
 	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
 		<-release
@@ -92,7 +92,7 @@ func TestFlightFollowersYield(t *testing.T) {
 // the last caller waiting for it has gone, not before; a later caller
 // starts afresh.
 func TestFlightStopsWhenAllLeave(t *testing.T) {
-	var g flightGroup
+	var g flightGroup[*zhsearch.RelatedResult]
 	stopped := make(chan struct{})
 	started := make(chan struct{}, 2)
 	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
@@ -134,7 +134,7 @@ func TestFlightStopsWhenAllLeave(t *testing.T) {
 // once it has returned, so the index is never closed under it; nothing
 // starts after close.
 func TestFlightCloseWaits(t *testing.T) {
-	var g flightGroup
+	var g flightGroup[*zhsearch.RelatedResult]
 	var returned atomic.Bool
 	started := make(chan struct{})
 	go g.do(context.Background(), "k", func(ctx context.Context) (*zhsearch.RelatedResult, error) {
@@ -160,7 +160,7 @@ func TestFlightCloseWaits(t *testing.T) {
 // TestFlightPanic: a panic in the shared goroutine is an error of its
 // callers, not the end of the process.
 func TestFlightPanic(t *testing.T) {
-	var g flightGroup
+	var g flightGroup[*zhsearch.RelatedResult]
 	_, err := g.do(context.Background(), "k", func(ctx context.Context) (*zhsearch.RelatedResult, error) {
 		var r *zhsearch.RelatedResult
 		return r, errors.New(r.ID) // nil dereference, as a closed bleve snapshot gives
@@ -201,7 +201,7 @@ func TestRelatedAfterClose(t *testing.T) {
 }
 
 // waiting is how many callers wait for key's computation.
-func (g *flightGroup) waiting(key string) int {
+func (g *flightGroup[T]) waiting(key string) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if c := g.calls[key]; c != nil {
@@ -414,6 +414,75 @@ func TestCachedRelatedJoinsComputation(t *testing.T) {
 	a := <-joined
 	if !a.ok || len(a.res.Related) != 1 || a.res.Related[0].ID != "from-the-leader" {
 		t.Errorf("joined the running computation: %+v, %v; want its answer", a.res, a.ok)
+	}
+	if err := <-leader; err != nil {
+		t.Error(err)
+	}
+}
+
+// TestSearchSharesComputation: searches for a page that another caller's
+// computation is producing get its answer (Search and CachedSearch, which
+// the API asks before admission), each with its own query text; another
+// page of the same query is computed on its own.
+func TestSearchSharesComputation(t *testing.T) {
+	ix := twoArticles(t)
+	defer ix.Close()
+	ctx := context.Background()
+	req := zhsearch.SearchRequest{Query: "花呗风控", Page: 1, Size: 10}
+	aq := ix.analyze(req.Query)
+	key := searchFlightKey(searchKey{norm: aq.norm, page: 1, size: 10}, ix.Version())
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	releaseAll := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseAll() // before Close, which waits for the computation
+	leader := make(chan error, 1)
+	go func() {
+		_, err := ix.searches.do(ctx, key, func(ctx context.Context) (*zhsearch.SearchResult, error) {
+			<-release
+			return &zhsearch.SearchResult{Total: 1, Page: 1, Size: 10, Hits: []zhsearch.Hit{{ID: "from-the-leader"}}}, nil
+		})
+		leader <- err
+	}()
+	waitFor(t, func() bool { return ix.searches.waiting(key) == 1 })
+
+	other, err := ix.Search(ctx, zhsearch.SearchRequest{Query: req.Query, Page: 2, Size: 10})
+	if err != nil || len(other.Hits) != 0 || other.Total != 2 {
+		t.Errorf("page 2, computed on its own: %+v, %v; want no hits of 2", other, err)
+	}
+	type answer struct {
+		res *zhsearch.SearchResult
+		err error
+	}
+	searched, cached := make(chan answer, 1), make(chan answer, 1)
+	go func() {
+		res, err := ix.Search(ctx, zhsearch.SearchRequest{Query: "花唄風控", Page: 1, Size: 10})
+		searched <- answer{res, err}
+	}()
+	go func() {
+		res, ok := ix.CachedSearch(ctx, req)
+		if !ok {
+			res = nil
+		}
+		cached <- answer{res, nil}
+	}()
+	for ix.searches.waiting(key) < 3 {
+		select {
+		case a := <-searched:
+			t.Fatalf("Search answered %+v, %v without waiting for the running computation", a.res, a.err)
+		case a := <-cached:
+			t.Fatalf("CachedSearch answered %+v without waiting for the running computation", a.res)
+		default:
+			runtime.Gosched()
+		}
+	}
+	releaseAll()
+	for _, a := range []struct {
+		answer
+		query string
+	}{{<-searched, "花唄風控"}, {<-cached, req.Query}} {
+		if a.err != nil || a.res == nil || len(a.res.Hits) != 1 || a.res.Hits[0].ID != "from-the-leader" || a.res.Query != a.query {
+			t.Errorf("joined the running computation: %+v, %v; want its answer for %q", a.res, a.err, a.query)
+		}
 	}
 	if err := <-leader; err != nil {
 		t.Error(err)

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -30,34 +31,56 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 		out.Query, out.TookMS = req.Query, float64(time.Since(start).Microseconds())/1000
 		return &out, nil
 	}
-	q, err := ix.searchQuery(ctx, &aq)
+	// Concurrent misses on one page compute it once (flightGroup): after an
+	// edit empties the cache, a popular query would otherwise be computed
+	// once for every reader asking for it at that moment.
+	shared, err := ix.searches.do(ctx, searchFlightKey(key, version), func(ctx context.Context) (*zhsearch.SearchResult, error) {
+		return ix.computePage(ctx, &aq, key, version)
+	})
 	if err != nil {
 		return nil, err
 	}
-	res, err := ix.page(ctx, q, (req.Page-1)*req.Size, req.Size)
+	out := *shared // shared: never modified
+	out.Query, out.TookMS = req.Query, float64(time.Since(start).Microseconds())/1000
+	return &out, nil
+}
+
+// searchFlightKey names the computation of a page in one index version,
+// shared by concurrent misses.
+func searchFlightKey(k searchKey, version uint64) string {
+	return fmt.Sprintf("%d/%d/%d/%s", version, k.page, k.size, k.norm)
+}
+
+// computePage searches for the page k of aq and caches it at version. The
+// answer is shared between the callers that asked for it at once: its
+// Query and TookMS are theirs to set on a copy.
+func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey, version uint64) (*zhsearch.SearchResult, error) {
+	q, err := ix.searchQuery(ctx, aq)
+	if err != nil {
+		return nil, err
+	}
+	res, err := ix.page(ctx, q, (k.page-1)*k.size, k.size)
 	if err != nil {
 		return nil, err
 	}
 	strict := len(res.Hits)
-	if res.Total < uint64(req.Size) {
-		if res, strict, err = ix.relax(ctx, &aq, q, res, req.Page, req.Size); err != nil {
+	if res.Total < uint64(k.size) {
+		if res, strict, err = ix.relax(ctx, aq, q, res, k.page, k.size); err != nil {
 			return nil, err
 		}
 	}
 	out := &zhsearch.SearchResult{
-		Query: req.Query, Total: res.Total, TotalCapped: res.Capped, Page: req.Page, Size: req.Size,
+		Total: res.Total, TotalCapped: res.Capped, Page: k.page, Size: k.size,
 		Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
 	}
 	for i, h := range res.Hits {
-		hit := ix.hit(h, &aq)
+		hit := ix.hit(h, aq)
 		hit.Relaxed = i >= strict
 		out.Relaxed = out.Relaxed || hit.Relaxed
 		out.Hits = append(out.Hits, hit)
 	}
-	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
-	ix.results.put(key, version, out)
-	cp := *out
-	return &cp, nil
+	ix.results.put(k, version, out)
+	return out, nil
 }
 
 // pageResult is one page of hits of a query, and how many documents match
