@@ -364,19 +364,9 @@ func TestCachedRelatedJoinsComputation(t *testing.T) {
 	// Another caller's computation of a's list, held until released.
 	ix.rel.init()
 	key := ix.rel.state.Load().flightKey(req)
-	release := make(chan struct{})
-	var releaseOnce sync.Once
-	releaseAll := func() { releaseOnce.Do(func() { close(release) }) }
+	releaseAll, leader := holdComputation(t, &ix.rel.flight, key,
+		&zhsearch.RelatedResult{ID: "a", Related: []zhsearch.RelatedItem{{ID: "from-the-leader"}}})
 	defer releaseAll() // before Close, which waits for the computation
-	leader := make(chan error, 1)
-	go func() {
-		_, err := ix.rel.flight.do(ctx, key, func(ctx context.Context) (*zhsearch.RelatedResult, error) {
-			<-release
-			return &zhsearch.RelatedResult{ID: "a", Related: []zhsearch.RelatedItem{{ID: "from-the-leader"}}}, nil
-		})
-		leader <- err
-	}()
-	waitFor(t, func() bool { return ix.rel.flight.waiting(key) == 1 })
 
 	gone, cancel := context.WithCancel(ctx)
 	left := make(chan bool, 1)
@@ -431,19 +421,9 @@ func TestSearchSharesComputation(t *testing.T) {
 	req := zhsearch.SearchRequest{Query: "花呗风控", Page: 1, Size: 10}
 	aq := ix.analyze(req.Query)
 	key := searchFlightKey(searchKey{norm: aq.norm, page: 1, size: 10}, ix.Version())
-	release := make(chan struct{})
-	var releaseOnce sync.Once
-	releaseAll := func() { releaseOnce.Do(func() { close(release) }) }
+	releaseAll, leader := holdComputation(t, &ix.searches, key,
+		&zhsearch.SearchResult{Total: 1, Page: 1, Size: 10, Hits: []zhsearch.Hit{{ID: "from-the-leader"}}})
 	defer releaseAll() // before Close, which waits for the computation
-	leader := make(chan error, 1)
-	go func() {
-		_, err := ix.searches.do(ctx, key, func(ctx context.Context) (*zhsearch.SearchResult, error) {
-			<-release
-			return &zhsearch.SearchResult{Total: 1, Page: 1, Size: 10, Hits: []zhsearch.Hit{{ID: "from-the-leader"}}}, nil
-		})
-		leader <- err
-	}()
-	waitFor(t, func() bool { return ix.searches.waiting(key) == 1 })
 
 	other, err := ix.Search(ctx, zhsearch.SearchRequest{Query: req.Query, Page: 2, Size: 10})
 	if err != nil || len(other.Hits) != 0 || other.Total != 2 {
@@ -487,4 +467,23 @@ func TestSearchSharesComputation(t *testing.T) {
 	if err := <-leader; err != nil {
 		t.Error(err)
 	}
+}
+
+// holdComputation starts a computation of key in g, as another caller's,
+// that answers answer once release is called (more than once is once);
+// its caller's error arrives on leader.
+func holdComputation[T any](t *testing.T, g *flightGroup[T], key string, answer T) (release func(), leader <-chan error) {
+	t.Helper()
+	held := make(chan struct{})
+	var once sync.Once
+	errs := make(chan error, 1)
+	go func() {
+		_, err := g.do(context.Background(), key, func(ctx context.Context) (T, error) {
+			<-held
+			return answer, nil
+		})
+		errs <- err
+	}()
+	waitFor(t, func() bool { return g.waiting(key) == 1 })
+	return func() { once.Do(func() { close(held) }) }, errs
 }
