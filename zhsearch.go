@@ -481,8 +481,9 @@ type SearchService interface {
 // compute, so it is served at once, outside the admission limit that
 // bounds the searches and related lists that must be computed.
 type CacheService interface {
-	// CachedSearch returns the answer Search would give if it is cached;
-	// it never searches.
+	// CachedSearch returns the answer Search would give if it is cached,
+	// or once the computation of it already running for another caller
+	// ends (waiting within ctx); it never starts a search.
 	CachedSearch(ctx context.Context, req SearchRequest) (*SearchResult, bool)
 	// CachedRelated returns the list Related would give for a stored
 	// article if it is cached, or once the computation of it already
