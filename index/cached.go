@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
 // CachedSearch implements zhsearch.CacheService: the page Search would
@@ -18,8 +19,9 @@ func (ix *Index) CachedSearch(ctx context.Context, req zhsearch.SearchRequest) (
 	if req.Validate() != nil {
 		return nil, false
 	}
-	aq := ix.analyze(req.Query)
-	key, version := searchKey{norm: aq.norm, page: req.Page, size: req.Size}, ix.Version()
+	// The key needs the normalized query only; analyzing it (segmentation)
+	// is left to the Search that follows a miss.
+	key, version := searchKey{norm: analysis.Normalize(req.Query), page: req.Page, size: req.Size}, ix.Version()
 	res, ok := (*zhsearch.SearchResult)(nil), false
 	if l := ix.results.cache(); l != nil {
 		if p, hit := l.Get(key); hit && p.version == version {

@@ -69,6 +69,12 @@ func (g *flightGroup[T]) do(ctx context.Context, key string, fn func(ctx context
 	if !leader {
 		zhsearch.Yield(ctx) // it only waits: its admission slot can serve another
 	}
+	return g.wait(ctx, key, c)
+}
+
+// wait returns c's answer once it is done, or ctx's error if ctx ends
+// first; either way the caller, counted among c's waiters, leaves it.
+func (g *flightGroup[T]) wait(ctx context.Context, key string, c *flightCall[T]) (T, error) {
 	select {
 	case <-c.done:
 		g.leave(key, c)
@@ -92,14 +98,8 @@ func (g *flightGroup[T]) join(ctx context.Context, key string) (res T, found boo
 	}
 	c.waiters++
 	g.mu.Unlock()
-	select {
-	case <-c.done:
-		g.leave(key, c)
-		return c.res, true, c.err
-	case <-ctx.Done():
-		g.leave(key, c)
-		return res, true, searchErr(ctx, ctx.Err())
-	}
+	res, err = g.wait(ctx, key, c)
+	return res, true, err
 }
 
 // leave drops a waiter; the last one to leave a computation that has not
