@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSearchRequestValidate(t *testing.T) {
@@ -206,5 +207,34 @@ func TestValidateAccepted(t *testing.T) {
 		{Article{ID: "a", Title: "t", Related: []string{"\xff"}}, "not valid UTF-8"},
 	} {
 		checkErr(t, tt.a.ValidateAccepted(), tt.want)
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string // RFC 3339 in UTC; "" when refused
+		wantErr string
+	}{
+		{"2024-05-25T13:09:59+08:00", "2024-05-25T05:09:59Z", ""},
+		{" 2024-05-25 13:09:59 ", "2024-05-25T05:09:59Z", ""}, // a page's layout, in Asia/Shanghai
+		{"0001-01-01T00:00:01Z", "0001-01-01T00:00:01Z", ""},
+		{"0001-01-01T0:00:00+00:00", "", "stands for no date"}, // the zero time: an Article's "no date"
+		{"0001-01-01T08:00:00+08:00", "", "stands for no date"},
+		{"0001-01-01 08:00:00", "", "stands for no date"}, // a page's layout, in Asia/Shanghai
+		{"2024/05/25", "", "want RFC 3339"},
+		{"", "", "want RFC 3339"},
+	}
+	for _, tt := range tests {
+		got, err := ParseTime(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || ErrorCode(err) != EINVALID {
+				t.Errorf("ParseTime(%q) = %v, %v; want an invalid_argument error with %q", tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got.UTC().Format(time.RFC3339) != tt.want {
+			t.Errorf("ParseTime(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
+		}
 	}
 }

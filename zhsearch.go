@@ -229,16 +229,21 @@ func badInLine(r rune) bool {
 }
 
 // ParseTime reads a published_at value: RFC 3339, or the pages'
-// "2006-01-02 15:04:05" read in Asia/Shanghai.
+// "2006-01-02 15:04:05" read in Asia/Shanghai. The zero time
+// (0001-01-01 00:00 UTC) is refused: an Article holds it to mean no date,
+// so accepting it would drop a date the input claims to give.
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		if t, err = time.ParseInLocation(PageTimeLayout, s, shanghai); err != nil {
+			return time.Time{}, Errorf(EINVALID, "bad date %q: want RFC 3339 or %q", Truncate(s, 40), PageTimeLayout)
+		}
 	}
-	if t, err := time.ParseInLocation(PageTimeLayout, s, shanghai); err == nil {
-		return t, nil
+	if t.IsZero() {
+		return time.Time{}, Errorf(EINVALID, "bad date %q: 0001-01-01 00:00 UTC stands for no date", Truncate(s, 40))
 	}
-	return time.Time{}, Errorf(EINVALID, "bad date %q: want RFC 3339 or %q", Truncate(s, 40), PageTimeLayout)
+	return t, nil
 }
 
 // SearchRequest is one search-box query.
