@@ -95,6 +95,12 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			sub = append(sub, w.Text)
 		case listed:
 			aq.intents = append(aq.intents, w.Text)
+			for _, a := range lex.Synonyms(w.Text) {
+				if !seen[a] {
+					seen[a] = true
+					aq.intents = append(aq.intents, a)
+				}
+			}
 			aq.words = append(aq.words, w.Text)
 		default:
 			aq.words = append(aq.words, w.Text)

@@ -13,7 +13,8 @@ import (
 )
 
 // TestAnalyzeQuestions checks what a reader's question becomes: fillers
-// left out, intent words kept apart, spoken forms respelled, synonyms
+// left out, intent words kept apart with the other ways of asking the same
+// (为什么 finds titles that say 原因), spoken forms respelled, synonyms
 // attached to their word.
 func TestAnalyzeQuestions(t *testing.T) {
 	ix := &Index{seg: analysis.DefaultSegmenter()}
@@ -29,7 +30,9 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"filler and particle", "网贷还不上了会不会被起诉啊", "网贷还不上了会不会被起诉啊",
 			[]string{"网贷", "还不上", "起诉"}, nil},
 		{"intent kept apart", "征信花了要多久才能恢复", "征信花了要多久才能恢复",
-			[]string{"征信花了", "恢复"}, []string{"多久"}},
+			[]string{"征信花了", "恢复"}, []string{"多久", "多长时间", "多少天", "几天", "几年", "什么时候"}},
+		{"intent found by its group", "网贷申请为什么被拒", "网贷申请为什么被拒",
+			[]string{"网贷", "申请", "拒"}, []string{"为什么", "原因", "怎么回事"}},
 		{"spoken 咋办", "花呗逾期咋办", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
 		{"spoken 咋整 and 啥", "网贷还不起咋整", "网贷还不起怎么办", []string{"网贷", "还不起"}, []string{"怎么办"}},
 		{"spoken 啥 alone", "先享后付是啥", "先享后付是什么", []string{"先享后付"}, nil},

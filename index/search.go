@@ -94,8 +94,9 @@ type pageResult struct {
 // page returns the hits from offset to offset+size, by score only: sorting
 // by a stored field as well would load that field for every match, which
 // doubled the time of broad queries at 100k articles (BENCHMARKS.md). Equal
-// scores keep the index's order, the same for every page, so pages never
-// repeat or skip a hit; within the page breakTies lists them newest first.
+// scores are taken in order of article id (byID), the same for every page,
+// every build and every replica, so pages never repeat or skip a hit;
+// within the page breakTies lists them newest first.
 // The top-k evaluator answers every query it can compile; bleve the rest.
 func (ix *Index) page(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
 	var res *pageResult
@@ -161,6 +162,7 @@ func (ix *Index) reader() (bindex.IndexReader, error) {
 func (ix *Index) blevePage(ctx context.Context, q query.Query, offset, size int) (*pageResult, error) {
 	sr := bleve.NewSearchRequestOptions(q, size, offset, false)
 	sr.Fields = hitFields
+	sr.SortBy([]string{"-_score", "_id"}) // equal scores by id, as the evaluator (byID)
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, searchErr(ctx, err)

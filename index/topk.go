@@ -500,7 +500,7 @@ type topHit struct {
 }
 
 // hitHeap keeps the best hits with the worst on top. Of equal scores the
-// earlier document ranks first, as in bleve.
+// earlier document ranks first, as in bleve, until byID settles the ties.
 type hitHeap []topHit
 
 func (h hitHeap) Len() int { return len(h) }
@@ -537,6 +537,15 @@ type topResult struct {
 // starts: a reader never pages past MaxResultWindow.
 const exactCount = 1000
 
+// maxTied is how many matches that tie with the page's lowest hit but
+// did not make it are kept, so that the article ids, not the order in
+// which a build or a merge happened to number the documents, decide which
+// make the page (see byID). Beyond it the earliest documents win: a page
+// is the same on every replica and after every reindex as long as no more
+// than that many matches tie at its end. Reading an id costs no decoding
+// (segmentDocID).
+const maxTied = 1000
+
 // evaluation is the state of one topK call.
 type evaluation struct {
 	ctx  context.Context
@@ -544,6 +553,10 @@ type evaluation struct {
 	k    int
 	res  *topResult
 	h    hitHeap
+	// tied holds matches outside the heap that scored tiedAt, the heap's
+	// lowest score when they were kept; they count while it still is.
+	tied   []topHit
+	tiedAt float64
 }
 
 // offer scores doc and keeps it if it matches and makes the page.
@@ -556,13 +569,70 @@ func (e *evaluation) offer(doc uint64) bool {
 	if e.k == 0 {
 		return true
 	}
-	if t := (topHit{doc, s}); len(e.h) < e.k {
+	t := topHit{doc, s}
+	switch {
+	case len(e.h) < e.k:
 		heap.Push(&e.h, t)
-	} else if e.h.beats(t) {
+	case s > e.h[0].score:
+		out := e.h[0]
 		e.h[0] = t
 		heap.Fix(&e.h, 0)
+		e.tie(out)
+	case s == e.h[0].score:
+		e.tie(t)
 	}
 	return true
+}
+
+// tie keeps t, a match outside the heap, if it ties with the heap's lowest
+// hit, and forgets the kept ones that no longer do.
+func (e *evaluation) tie(t topHit) {
+	lowest := e.h[0].score
+	if t.score != lowest {
+		return
+	}
+	if e.tiedAt != lowest {
+		e.tied, e.tiedAt = e.tied[:0], lowest
+	}
+	if len(e.tied) < maxTied {
+		e.tied = append(e.tied, t)
+	}
+}
+
+// byID orders hits of equal score by article id and, where the page's
+// lowest score is shared with matches that did not make it (tied), lets
+// the smallest ids of all of them take its last places. Without it which
+// of equal hits make a page depends on how documents are numbered, which
+// differs between two builds of the same articles, between replicas and
+// after merges; with it every page is a slice of one order (score, then
+// id), so pages of one snapshot neither repeat nor skip a hit either.
+func byID(r bindex.IndexReader, hits, tied []topHit) ([]topHit, error) {
+	if len(hits) == 0 {
+		return hits, nil
+	}
+	lowest := hits[len(hits)-1].score
+	if len(tied) > 0 && tied[0].score != lowest {
+		tied = nil
+	}
+	ids := newIDReader(r)
+	for start := 0; start < len(hits); {
+		end := start + 1
+		for end < len(hits) && hits[end].score == hits[start].score {
+			end++
+		}
+		group := hits[start:end]
+		if end == len(hits) && len(tied) > 0 {
+			group = append(append([]topHit(nil), group...), tied...)
+		}
+		if len(group) > 1 {
+			if err := ids.sort(group); err != nil {
+				return nil, err
+			}
+			copy(hits[start:end], group)
+		}
+		start = end
+	}
+	return hits, nil
 }
 
 // counted evaluates every match, in document order, until the page is
@@ -654,10 +724,17 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 			return nil, err
 		}
 	}
+	tied := e.tied
+	if len(e.h) == 0 || e.tiedAt != e.h[0].score {
+		tied = nil
+	}
 	res, h := e.res, e.h
 	res.hits = make([]topHit, len(h))
 	for i := len(h) - 1; i >= 0; i-- {
 		res.hits[i] = heap.Pop(&h).(topHit)
+	}
+	if res.hits, err = byID(r, res.hits, tied); err != nil {
+		return nil, err
 	}
 	return res, nil
 }
