@@ -125,6 +125,9 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 	if err != nil {
 		return nil, err
 	}
+	if err := top.byID(r); err != nil {
+		return nil, err
+	}
 	hits, err := loadHits(r, top.hits[min(offset, len(top.hits)):], hitFields)
 	if err != nil {
 		return nil, err

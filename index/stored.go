@@ -126,80 +126,43 @@ func loadByID(r bindex.IndexReader, internal bindex.IndexInternalID, score float
 	return h, nil
 }
 
-// idReader reads the article ids of documents by number in one snapshot,
-// each once.
+// idReader reads the article ids of documents by number in one snapshot.
 type idReader struct {
 	r      bindex.IndexReader
 	segs   []snapSegment
 	direct bool // r is a scorch snapshot: read by number
-	ids    map[uint64]string
 }
 
-func newIDReader(r bindex.IndexReader) *idReader {
+func newIDReader(r bindex.IndexReader) idReader {
 	segs, ok := snapshotSegments(r)
-	return &idReader{r: r, segs: segs, direct: ok, ids: map[uint64]string{}}
+	return idReader{r: r, segs: segs, direct: ok}
 }
 
-// id returns the article id of document num.
-func (l *idReader) id(num uint64) (string, error) {
-	if id, ok := l.ids[num]; ok {
-		return id, nil
+// id returns the article id of document num. It may point into the
+// snapshot's memory: valid while the snapshot is open, not to be kept.
+func (l idReader) id(num uint64) ([]byte, error) {
+	if !l.direct {
+		id, err := l.r.ExternalID(bindex.IndexInternalID(numBytes(num)))
+		return []byte(id), err
 	}
-	var id string
-	var err error
-	if l.direct {
-		s, key := segmentDoc(l.segs, num)
-		id, err = segmentDocID(s.seg, key.num)
-	} else {
-		id, err = l.r.ExternalID(bindex.IndexInternalID(numBytes(num)))
-	}
-	if err != nil {
-		return "", err
-	}
-	l.ids[num] = id
-	return id, nil
-}
-
-// sort orders hits by article id.
-func (l *idReader) sort(hits []topHit) error {
-	keys := make([]string, len(hits))
-	for i, h := range hits {
-		id, err := l.id(h.doc)
-		if err != nil {
-			return err
-		}
-		keys[i] = id
-	}
-	sort.Sort(byKey{hits, keys})
-	return nil
-}
-
-type byKey struct {
-	hits []topHit
-	keys []string
-}
-
-func (b byKey) Len() int           { return len(b.hits) }
-func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
-func (b byKey) Swap(i, j int) {
-	b.hits[i], b.hits[j] = b.hits[j], b.hits[i]
-	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+	s, key := segmentDoc(l.segs, num)
+	return segmentDocID(s.seg, key.num)
 }
 
 // segmentDocID returns the id of document num of seg. zap segments keep
 // ids apart from the compressed fields and read one without decoding
-// them (DocID); other segments decode the document. The visitor never
-// stops a visit early: zapx v16's VisitStoredFields then returns its
-// pooled reader to the pool twice, and two searches would share it.
-func segmentDocID(seg segment.Segment, num uint64) (string, error) {
+// them (DocID: a slice of the segment's memory); other segments decode the
+// document. The visitor never stops a visit early: zapx's (v16, v17)
+// VisitStoredFields then returns its pooled reader to the pool twice, and
+// two searches would share it.
+func segmentDocID(seg segment.Segment, num uint64) ([]byte, error) {
 	if s, ok := seg.(interface{ DocID(uint64) ([]byte, error) }); ok {
-		id, err := s.DocID(num)
-		return string(id), err
+		return s.DocID(num)
 	}
-	var id string
+	var id []byte
 	err := seg.VisitStoredFields(num, func(name string, _ byte, val []byte, _ []uint64) bool {
 		if name == "_id" {
-			id = string(val)
+			id = append([]byte(nil), val...)
 		}
 		return true
 	})

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"cmp"
 	"container/heap"
 	"context"
@@ -525,12 +526,16 @@ func (h hitHeap) beats(t topHit) bool {
 	return t.score > w.score || t.score == w.score && t.doc < w.doc
 }
 
-// topResult is the evaluator's answer: the best k hits, best first, and
-// how many documents match (a lower bound when capped).
+// topResult is the evaluator's answer: the best k hits, best first (of
+// equal scores the earlier document first, until byID), and how many
+// documents match (a lower bound when capped).
 type topResult struct {
 	hits   []topHit
 	total  uint64
 	capped bool
+	// tied are matches that did not make hits but score as its last one
+	// (at most maxTied of them), for byID.
+	tied []topHit
 }
 
 // exactCount is how many matches are counted one by one before skipping
@@ -599,40 +604,75 @@ func (e *evaluation) tie(t topHit) {
 	}
 }
 
-// byID orders hits of equal score by article id and, where the page's
-// lowest score is shared with matches that did not make it (tied), lets
-// the smallest ids of all of them take its last places. Without it which
-// of equal hits make a page depends on how documents are numbered, which
+// byID orders hits of equal score by article id and, where the last hit's
+// score is shared with matches that did not make it (tied), lets the
+// smallest ids of all of them take the last places. Without it which of
+// equal hits make a page depends on how documents are numbered, which
 // differs between two builds of the same articles, between replicas and
 // after merges; with it every page is a slice of one order (score, then
-// id), so pages of one snapshot neither repeat nor skip a hit either.
-func byID(r bindex.IndexReader, hits, tied []topHit) ([]topHit, error) {
-	if len(hits) == 0 {
-		return hits, nil
-	}
-	lowest := hits[len(hits)-1].score
-	if len(tied) > 0 && tied[0].score != lowest {
-		tied = nil
-	}
+// id), so pages of one snapshot neither repeat nor skip a hit either. An
+// id costs a read at a random place of the index's stored fields: suggest,
+// which orders its candidates itself, does without (with it a completion
+// took 121 µs instead of 98 at 100k articles, where thousands of titles
+// tie on a common prefix).
+func (res *topResult) byID(r bindex.IndexReader) error {
+	hits := res.hits
 	ids := newIDReader(r)
 	for start := 0; start < len(hits); {
 		end := start + 1
 		for end < len(hits) && hits[end].score == hits[start].score {
 			end++
 		}
-		group := hits[start:end]
-		if end == len(hits) && len(tied) > 0 {
-			group = append(append([]topHit(nil), group...), tied...)
+		var extra []topHit
+		if end == len(hits) {
+			extra = res.tied
 		}
-		if len(group) > 1 {
-			if err := ids.sort(group); err != nil {
-				return nil, err
+		if end-start > 1 || len(extra) > 0 {
+			if err := smallestIDs(ids, hits[start:end], extra); err != nil {
+				return err
 			}
-			copy(hits[start:end], group)
 		}
 		start = end
 	}
-	return hits, nil
+	res.tied = nil
+	return nil
+}
+
+// smallestIDs fills group, in order of id, with the documents of smallest
+// id among group and extra.
+func smallestIDs(ids idReader, group, extra []topHit) error {
+	type keyed struct {
+		hit topHit
+		id  []byte
+	}
+	best := make([]keyed, 0, len(group)) // ascending by id
+	keep := func(h topHit) error {
+		id, err := ids.id(h.doc)
+		if err != nil {
+			return err
+		}
+		if len(best) == len(group) && bytes.Compare(id, best[len(best)-1].id) >= 0 {
+			return nil // most ties of a broad query end here
+		}
+		at := sort.Search(len(best), func(j int) bool { return bytes.Compare(best[j].id, id) > 0 })
+		if len(best) < len(group) {
+			best = append(best, keyed{})
+		}
+		copy(best[at+1:], best[at:])
+		best[at] = keyed{h, id}
+		return nil
+	}
+	for _, hs := range [][]topHit{group, extra} {
+		for _, h := range hs {
+			if err := keep(h); err != nil {
+				return err
+			}
+		}
+	}
+	for i, k := range best {
+		group[i] = k.hit
+	}
+	return nil
 }
 
 // counted evaluates every match, in document order, until the page is
@@ -724,17 +764,13 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 			return nil, err
 		}
 	}
-	tied := e.tied
-	if len(e.h) == 0 || e.tiedAt != e.h[0].score {
-		tied = nil
-	}
 	res, h := e.res, e.h
+	if len(h) > 0 && e.tiedAt == h[0].score {
+		res.tied = e.tied
+	}
 	res.hits = make([]topHit, len(h))
 	for i := len(h) - 1; i >= 0; i-- {
 		res.hits[i] = heap.Pop(&h).(topHit)
-	}
-	if res.hits, err = byID(r, res.hits, tied); err != nil {
-		return nil, err
 	}
 	return res, nil
 }
