@@ -35,6 +35,10 @@ type LiveConfig struct {
 	// SearchCache is how many search result pages each generation caches:
 	// 0 means DefaultSearchCacheSize, negative turns the cache off.
 	SearchCache int
+	// RelatedCache is how many related lists each generation caches: 0
+	// means the default (DefaultRelatedOptions), negative turns the cache
+	// off.
+	RelatedCache int
 	// PostingsCache is the memory in bytes each generation gives decoded
 	// postings: 0 means AutoPostingsCacheBytes of the generation's
 	// articles when it opens, negative none kept.
@@ -308,6 +312,14 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 	}
 	if n := l.cfg.SearchCache; n != 0 {
 		ix.SetSearchCacheSize(n) // negative: off
+	}
+	if n := l.cfg.RelatedCache; n != 0 {
+		o := DefaultRelatedOptions()
+		o.CacheSize = max(n, 0)
+		if err := ix.SetRelatedOptions(o); err != nil {
+			ix.Close()
+			return nil, err
+		}
 	}
 	ix.SetPostingsCacheBytes(l.cfg.PostingsCache)
 	pos, err := ix.appliedPosition()

@@ -48,6 +48,9 @@ func startServe(t *testing.T, cfg serveConfig) *testServer {
 	if cfg.searchCache == 0 {
 		cfg.searchCache = index.DefaultSearchCacheSize // as served: edits must pass the cache
 	}
+	if cfg.relatedCache == 0 {
+		cfg.relatedCache = index.DefaultRelatedOptions().CacheSize
+	}
 	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
 	var once sync.Once
 	s := &testServer{logs: logs}

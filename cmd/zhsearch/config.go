@@ -161,6 +161,8 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.String(&cfg.replica, "replica", "ZHSEARCH_REPLICA", "", "this replica's name in a cluster's logs and reindex lock (default: host name and process id)")
 	e.Int(&cfg.searchCache, "search-cache", "ZHSEARCH_SEARCH_CACHE", index.DefaultSearchCacheSize,
 		"search result pages kept for repeated queries, per index generation (0: off)")
+	e.Int(&cfg.relatedCache, "related-cache", "ZHSEARCH_RELATED_CACHE", index.DefaultRelatedOptions().CacheSize,
+		"related lists kept for repeated articles, per index generation (0: off)")
 	e.String(&cfg.postingsCache, "postings-cache-mb", "ZHSEARCH_POSTINGS_CACHE_MB", "auto",
 		"memory in MiB for decoded postings, which every uncached search and related list reads, per index generation "+
 			"(0: none kept; auto: 128 per 100,000 articles, from 128 to 2048)")
@@ -253,6 +255,9 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	}
 	if cfg.searchCache < 0 || cfg.searchCache > 1_000_000 {
 		bad("--search-cache %d: must be between 0 (off) and 1000000", cfg.searchCache)
+	}
+	if cfg.relatedCache < 0 || cfg.relatedCache > 1_000_000 {
+		bad("--related-cache %d: must be between 0 (off) and 1000000", cfg.relatedCache)
 	}
 	if o.rateLimit < 0 || o.rateLimit > 1e6 {
 		bad("--rate-limit %g: must be between 0 (off) and 1000000", o.rateLimit)
@@ -393,6 +398,7 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("replica", cfg.replica),
 		slog.String("poll", cfg.poll.String()),
 		slog.Int("search_cache", cfg.searchCache),
+		slog.Int("related_cache", cfg.relatedCache),
 		slog.String("postings_cache_mb", cfg.postingsCache),
 		slog.String("log_format", o.logFormat),
 		slog.String("log_level", o.logLevel),

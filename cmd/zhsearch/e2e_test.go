@@ -34,7 +34,8 @@ func startServerWith(t *testing.T, dataDir string, opt func(*serveConfig)) (stri
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
 	cfg := serveConfig{dataDir: dataDir, indexDir: filepath.Join(t.TempDir(), "index"), addr: "127.0.0.1:0",
-		ops: defaultOpsConfig(), searchCache: index.DefaultSearchCacheSize, ready: func(a string) { addrc <- a }}
+		ops: defaultOpsConfig(), searchCache: index.DefaultSearchCacheSize,
+		relatedCache: index.DefaultRelatedOptions().CacheSize, ready: func(a string) { addrc <- a }}
 	if opt != nil {
 		opt(&cfg)
 	}

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zhsearch/zhsearch/index"
 )
 
 // logLines parses JSON log output.
@@ -93,6 +95,30 @@ func TestMetricsEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(out, "not-there-123") {
 		t.Error("raw URL in metric labels")
+	}
+}
+
+// TestRelatedCacheFlag checks --related-cache: on by default, a list asked
+// for twice is computed once; with 0 (how bench/run measures the engine)
+// it is computed every time.
+func TestRelatedCacheFlag(t *testing.T) {
+	for _, tt := range []struct {
+		size         int
+		hits, misses int
+	}{{index.DefaultRelatedOptions().CacheSize, 1, 1}, {0, 0, 2}} {
+		base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.relatedCache = tt.size })
+		for range 2 {
+			getJSON(t, base+"/api/v1/articles/000_6fe797c5a744a779/related", 200, nil)
+		}
+		out := getText(t, base+"/metrics")
+		for _, want := range []string{
+			fmt.Sprintf(`zhsearch_cache_hits_total{cache="related"} %d`+"\n", tt.hits),
+			fmt.Sprintf(`zhsearch_cache_misses_total{cache="related"} %d`+"\n", tt.misses),
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("--related-cache %d: /metrics lacks %q", tt.size, want)
+			}
+		}
 	}
 }
 
@@ -266,6 +292,7 @@ func TestConfiguration(t *testing.T) {
 		{"bad float env", []string{"serve"}, map[string]string{"ZHSEARCH_RATE_LIMIT": "fast"}, `ZHSEARCH_RATE_LIMIT="fast"`},
 		{"bad addr env", []string{"serve"}, map[string]string{"ZHSEARCH_ADDR": "localhost"}, `--addr "localhost": want HOST:PORT`},
 		{"tiny body", []string{"serve", "--max-body-bytes", "10"}, nil, "--max-body-bytes 10: must be between 1024"},
+		{"negative related cache", []string{"serve", "--related-cache", "-1"}, nil, "--related-cache -1: must be between 0 (off) and 1000000"},
 		{"negative rate", []string{"serve", "--rate-limit", "-1"}, nil, "--rate-limit -1: must be between 0"},
 		{"negative concurrency", []string{"serve", "--max-concurrent", "-1"}, nil, "--max-concurrent -1: must be between 0 and 100000"},
 		{"bad queue env", []string{"serve"}, map[string]string{"ZHSEARCH_MAX_QUEUED_DRAFTS": "many"}, `ZHSEARCH_MAX_QUEUED_DRAFTS="many" (default of --max-queued-drafts): not an integer`},

@@ -23,6 +23,8 @@ type serveConfig struct {
 	nats, replica string
 	// searchCache is how many result pages are cached (0: off).
 	searchCache int
+	// relatedCache is how many related lists are cached (0: off).
+	relatedCache int
 	// postingsCache is --postings-cache-mb as given; validate turns it
 	// into postingsCacheBytes, the memory for decoded postings as
 	// index.LiveConfig.PostingsCache takes it (0, the zero value: by the
@@ -96,12 +98,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if poll <= 0 {
 		poll = -1 // off
 	}
-	searchCache := cfg.searchCache
-	if searchCache == 0 {
-		searchCache = -1 // off
-	}
 	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
-		SearchCache: searchCache, PostingsCache: cfg.postingsCacheBytes,
+		SearchCache: offIfZero(cfg.searchCache), RelatedCache: offIfZero(cfg.relatedCache), PostingsCache: cfg.postingsCacheBytes,
 		Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
 	if node != nil {
 		lcfg.Edits, lcfg.Log, lcfg.OnBuilt = false, node, node.OnBuilt
@@ -163,4 +161,13 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	logger.Info("all requests finished")
 	return nil
+}
+
+// offIfZero turns a flag's 0 (off) into LiveConfig's -1 (off; 0 there is
+// the default).
+func offIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
