@@ -744,17 +744,21 @@ func (aq *analyzedQuery) singles() []string {
 	return out
 }
 
-// misspelt returns the pinyin syllables of the query's unknown words
-// (runs of one-character pieces) that no title holds: readers mistype by
-// sound (网贷崔收 for 催收, 苹果ID贷锁几 for 锁机, 租机买段 for 买断), and a
-// title holding the same syllables in a row is likely what they meant.
+// misspelt returns the pinyin syllables of the query's words that no
+// article holds, unknown ones (runs of one-character pieces) and
+// dictionary words alike: readers mistype by sound (网贷崔收 for 催收,
+// 苹果ID贷锁几 for 锁机, 租机买段 for 买断), often as another word of the
+// same sound (查寻 for 查询, 分歧 for 分期, which the input method offers
+// first), and a title holding the same syllables in a row is likely what
+// they meant. It only ranks: a query no article matches still finds
+// nothing (景点推荐 on a site about credit).
 // The whole query is matched by sound only when nothing holds it as
 // written (searchQuery): a question around one mistyped word never was.
 // Runs are weighed first (weigh).
 func (aq *analyzedQuery) misspelt() [][]string {
 	var out [][]string
 	for _, t := range aq.terms {
-		if !t.run || !t.absent {
+		if !t.absent {
 			continue
 		}
 		if syl := analysis.PinyinOf(t.text); len(syl) >= 2 {

@@ -342,14 +342,17 @@ func TestOneCharacterWordsRank(t *testing.T) {
 	}
 }
 
-// TestMisspeltWordRanks: a word typed by its sound (崔收 for 催收) that no
-// title holds ranks the title holding that sound first, above a shorter
-// title that shares the query's other words.
+// TestMisspeltWordRanks: a word typed by its sound (崔收 for 催收, or a
+// dictionary word of the same sound, 分歧 for 分期) that no title holds
+// ranks the title holding that sound first, above a shorter title that
+// shares the query's other words.
 func TestMisspeltWordRanks(t *testing.T) {
 	ix := builtIndex(t, []zhsearch.Article{
 		{ID: "m1", Title: "网贷催收天天打电话怎么办", TitleOnly: true},
 		{ID: "m2", Title: "网贷收费怎么办", TitleOnly: true},
 		{ID: "m3", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "m4", Title: "支付宝花呗怎么分期", TitleOnly: true},
+		{ID: "m5", Title: "花呗额度", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
 	aq := ix.analyze("网贷崔收怎么办")
@@ -369,6 +372,9 @@ func TestMisspeltWordRanks(t *testing.T) {
 	}
 	if got := aq.misspelt(); len(got) != 0 {
 		t.Errorf("misspelt(网贷催收怎么办) = %q, want none", got)
+	}
+	if got := searchPage(t, ix, "花呗分歧", 1, 10); len(got.Hits) == 0 || got.Hits[0].ID != "m4" {
+		t.Errorf("花呗分歧: %v, want m4 (…花呗怎么分期) first", hitIDs(got))
 	}
 }
 
