@@ -314,12 +314,7 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 		ix.SetSearchCacheSize(n) // negative: off
 	}
 	if n := l.cfg.RelatedCache; n != 0 {
-		o := DefaultRelatedOptions()
-		o.CacheSize = max(n, 0)
-		if err := ix.SetRelatedOptions(o); err != nil {
-			ix.Close()
-			return nil, err
-		}
+		ix.SetRelatedCacheSize(n) // negative: off
 	}
 	ix.SetPostingsCacheBytes(l.cfg.PostingsCache)
 	pos, err := ix.appliedPosition()

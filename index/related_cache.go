@@ -103,6 +103,17 @@ func (ix *Index) SetRelatedOptions(o RelatedOptions) error {
 	return nil
 }
 
+// SetRelatedCacheSize sets how many related lists the index caches (0 or
+// less: none), keeping the other options. It drops every cached list.
+func (ix *Index) SetRelatedCacheSize(n int) {
+	e := &ix.rel
+	e.init()
+	e.mu.Lock()
+	e.opts.CacheSize = max(n, 0)
+	e.mu.Unlock()
+	e.bump()
+}
+
 // Invalidate tells the index that its content changed (a live edit was
 // written): cached related lists, search results and document frequencies
 // are dropped. The

@@ -133,14 +133,14 @@ type idReader struct {
 	direct bool // r is a scorch snapshot: read by number
 }
 
-func newIDReader(r bindex.IndexReader) idReader {
+func newIDReader(r bindex.IndexReader) *idReader {
 	segs, ok := snapshotSegments(r)
-	return idReader{r: r, segs: segs, direct: ok}
+	return &idReader{r: r, segs: segs, direct: ok}
 }
 
 // id returns the article id of document num. It may point into the
 // snapshot's memory: valid while the snapshot is open, not to be kept.
-func (l idReader) id(num uint64) ([]byte, error) {
+func (l *idReader) id(num uint64) ([]byte, error) {
 	if !l.direct {
 		id, err := l.r.ExternalID(bindex.IndexInternalID(numBytes(num)))
 		return []byte(id), err

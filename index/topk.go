@@ -617,7 +617,7 @@ func (e *evaluation) tie(t topHit) {
 // tie on a common prefix).
 func (res *topResult) byID(r bindex.IndexReader) error {
 	hits := res.hits
-	ids := newIDReader(r)
+	var ids *idReader // read only where scores tie
 	for start := 0; start < len(hits); {
 		end := start + 1
 		for end < len(hits) && hits[end].score == hits[start].score {
@@ -628,6 +628,9 @@ func (res *topResult) byID(r bindex.IndexReader) error {
 			extra = res.tied
 		}
 		if end-start > 1 || len(extra) > 0 {
+			if ids == nil {
+				ids = newIDReader(r)
+			}
 			if err := smallestIDs(ids, hits[start:end], extra); err != nil {
 				return err
 			}
@@ -640,7 +643,7 @@ func (res *topResult) byID(r bindex.IndexReader) error {
 
 // smallestIDs fills group, in order of id, with the documents of smallest
 // id among group and extra.
-func smallestIDs(ids idReader, group, extra []topHit) error {
+func smallestIDs(ids *idReader, group, extra []topHit) error {
 	type keyed struct {
 		hit topHit
 		id  []byte
