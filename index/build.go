@@ -27,6 +27,24 @@ import (
 // (see BENCHMARKS.md).
 const defaultBatchSize = 1000
 
+// minMergedSegment is the least number of articles a merge may write into
+// one segment (mergePlan).
+const minMergedSegment = 20000
+
+// mergePlan is bleve's merge plan for a generation of n articles: a merge
+// writes at most a fifth of the index, and at least minMergedSegment
+// articles, into one segment (bleve's default: 5 million). A merge maps
+// every segment it reads, so the largest merges set the build's peak
+// memory: at 100k generated articles bleve's default ends the build by
+// merging half the index at once (the build peaked at 1,160 MB, 470 MB
+// of it mapped segment files); capped, it peaks at 940 MB in the same time,
+// with 16 segments instead of 12 (see BENCHMARKS.md). The plan is recorded
+// in the generation's index_meta.json, so the serving process, whose
+// merger folds live edits in, keeps it.
+func mergePlan(n int) map[string]interface{} {
+	return map[string]interface{}{"MaxSegmentSize": max(minMergedSegment, n/5)}
+}
+
 // writeGeneration indexes articles into a new bleve index at path, using
 // every CPU:
 //
@@ -66,7 +84,8 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 	if err != nil {
 		return err
 	}
-	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+	config := map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback,
+		"scorchMergePlanOptions": mergePlan(len(articles))}
 	b, err := bleve.NewUsing(path, im, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, config)
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)

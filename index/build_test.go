@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -189,5 +190,31 @@ func TestBuildCancelled(t *testing.T) {
 		if e.IsDir() {
 			t.Errorf("a cancelled build left %s", e.Name())
 		}
+	}
+}
+
+// TestMergePlanRecorded checks that a generation records its merge plan,
+// so the serving process, which opens it and merges live edits, caps its
+// merges as the build did (bleve merges the stored config under the
+// runtime one).
+func TestMergePlanRecorded(t *testing.T) {
+	path, err := BuildArticles(context.Background(), filepath.Join(t.TempDir(), "index"), genArticles(t, 50), BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(path, "index_meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		Config struct {
+			Plan struct{ MaxSegmentSize int } `json:"scorchMergePlanOptions"`
+		} `json:"config"`
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if got := meta.Config.Plan.MaxSegmentSize; got != minMergedSegment {
+		t.Errorf("recorded MaxSegmentSize = %d, want %d (index_meta.json: %s)", got, minMergedSegment, raw)
 	}
 }
