@@ -340,14 +340,19 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 }
 
 // phraseChains returns, for each space-separated part of the query, its
-// bigram-field terms in order, for phrase queries.
+// bigram-field terms in order, one per position, for phrase queries.
 func phraseChains(norm string) [][]string {
 	var chains [][]string
 	for _, part := range strings.Split(norm, " ") {
 		var terms []string
-		for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(part)) {
-			if analysis.IsLatinQuery(string(t.Term)) && utf8.RuneCountInString(part) > len(t.Term) {
-				continue // a Latin run alone sits at the same position as its bigram
+		ts := (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(part))
+		for i, t := range ts {
+			if i+1 < len(ts) && ts[i+1].Position == t.Position {
+				// A Latin or digit run sits at the same position as its
+				// bigram with the next character (东618, 618, 618购): a
+				// phrase holds one term per position, and the bigram is
+				// enough.
+				continue
 			}
 			terms = append(terms, string(t.Term))
 		}

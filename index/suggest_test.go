@@ -18,6 +18,8 @@ func TestSuggest(t *testing.T) {
 		{ID: "f", Title: "租机变现:了解其模式与风险"},
 		{ID: "g", Title: "京东Ｅ卡回收平台"},
 		{ID: "h", Title: "<script>花呗</script>"},
+		{ID: "i", Title: "京东618购物攻略"},
+		{ID: "j", Title: "借呗额度为什么变成0了"},
 	})
 	tests := []struct {
 		q    string
@@ -33,8 +35,12 @@ func TestSuggest(t *testing.T) {
 		{"hbfk", []string{"b", "a"}},
 		{"zjbx", []string{"f"}},
 		{"京东e", []string{"g"}},
-		{"ＪＩＮＧＤＯＮＧ", []string{"g"}},
+		{"ＪＩＮＧＤＯＮＧ", []string{"g", "i"}},
 		{"量子", nil},
+		// Digits inside the text: the title holds it as typed.
+		{"618购物", []string{"i"}},
+		{"东618", []string{"i"}},
+		{"变成0了", []string{"j"}},
 	}
 	for _, tt := range tests {
 		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})

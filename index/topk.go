@@ -728,6 +728,31 @@ func topK(ctx context.Context, r bindex.IndexReader, q query.Query, k int, exact
 	if err != nil {
 		return nil, err
 	}
+	if k == 0 && exact == 1 {
+		return anyMatch(ctx, segs, n, q, cache, reading)
+	}
+	return evaluate(ctx, segs, n, q, k, exact, cache, reading)
+}
+
+// anyMatch is topK's answer to whether any document matches: segment by
+// segment, the largest first, stopping at the first match, so a query the
+// index holds looks its terms up in one segment, not in every one (a
+// search's typo check looked up every list of the query in all of the
+// index's segments, more than the check itself took to run).
+func anyMatch(ctx context.Context, segs []snapSegment, n uint64, q query.Query, cache *postingsCache, reading listReading) (*topResult, error) {
+	order := slices.Clone(segs)
+	slices.SortStableFunc(order, func(a, b snapSegment) int { return cmp.Compare(b.seg.Count(), a.seg.Count()) })
+	for i := range order {
+		res, err := evaluate(ctx, order[i:i+1], n, q, 0, 1, cache, reading)
+		if err != nil || res.total > 0 {
+			return res, err
+		}
+	}
+	return &topResult{}, nil
+}
+
+// evaluate is topK over segs, n documents in all.
+func evaluate(ctx context.Context, segs []snapSegment, n uint64, q query.Query, k int, exact uint64, cache *postingsCache, reading listReading) (*topResult, error) {
 	c := newCompiler(n, segs, cache)
 	c.reading = reading
 	root, err := c.compile(q)

@@ -113,7 +113,20 @@ func judgedQueries(t *testing.T, ix *Index, texts []string) map[string]query.Que
 // TestTopKJudged runs the top-k evaluator on every judged query of both
 // suites, over one index of their articles.
 func TestTopKJudged(t *testing.T) {
-	ix, texts := judgedIndex(t)
+	articles, texts := judgedArticles(t)
+	// Small batches: several segments, as an index of many articles has,
+	// so that lists span segments and the typo check goes from one to the
+	// next.
+	ix := builtIndexWith(t, articles, BuildOptions{BatchSize: 40})
+	r, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := snapshotSegments(r)
+	r.Close()
+	if len(segs) < 3 {
+		t.Fatalf("%d segments: the test needs several", len(segs))
+	}
 	queries := judgedQueries(t, ix, texts)
 	// Phrases as callers may build them: of one term (a term query to
 	// bleve), and repeating a term.
@@ -129,7 +142,21 @@ func TestTopKJudged(t *testing.T) {
 	}
 	t.Run("matches bleve", func(t *testing.T) { topKMatchesBleve(t, ix, queries) })
 	t.Run("skips safely", func(t *testing.T) { topKSkipsSafely(t, ix, queries) })
+	// Every article's title as written: each is found, in whichever
+	// segment its article lies.
+	titleChecks := map[string]query.Query{}
+	for _, a := range articles {
+		aq := ix.analyze(a.Title)
+		titleChecks[a.Title] = exactPhrase(&aq)
+	}
 	t.Run("finds any as bleve", func(t *testing.T) { matchesAnyAsBleve(t, ix, checks) })
+	t.Run("finds every title", func(t *testing.T) {
+		for title, q := range titleChecks {
+			if found, err := ix.matchesAny(context.Background(), q); err != nil || !found {
+				t.Errorf("%q as written: found=%v, err=%v", title, found, err)
+			}
+		}
+	})
 }
 
 // matchesAnyAsBleve checks that the evaluator's answer to "does anything
