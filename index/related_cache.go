@@ -94,22 +94,21 @@ func (ix *Index) SetRelatedOptions(o RelatedOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	e := &ix.rel
-	e.init()
-	e.mu.Lock()
-	e.opts = o
-	e.mu.Unlock()
-	e.bump()
+	ix.rel.changeOptions(func(cur *RelatedOptions) { *cur = o })
 	return nil
 }
 
 // SetRelatedCacheSize sets how many related lists the index caches (0 or
 // less: none), keeping the other options. It drops every cached list.
 func (ix *Index) SetRelatedCacheSize(n int) {
-	e := &ix.rel
+	ix.rel.changeOptions(func(o *RelatedOptions) { o.CacheSize = max(n, 0) })
+}
+
+// changeOptions applies change to the options and starts a new version.
+func (e *relatedEngine) changeOptions(change func(*RelatedOptions)) {
 	e.init()
 	e.mu.Lock()
-	e.opts.CacheSize = max(n, 0)
+	change(&e.opts)
 	e.mu.Unlock()
 	e.bump()
 }
