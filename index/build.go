@@ -130,9 +130,7 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 	if size <= 0 {
 		size = defaultBatchSize
 	}
-	if !bodyGaps(im) {
-		seg = nil // see analyzeArticle
-	}
+	split := bodySplit(im, seg)
 	// One analysis worker per CPU, one batch writer per two: a writer
 	// building a segment keeps a CPU busy about as long as two analysis
 	// workers take to fill its next batch, and each writer's batch is
@@ -182,7 +180,7 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 		go func() {
 			defer analyzers.Done()
 			for i := range next {
-				d, err := analyzeArticle(im, seg, &articles[i])
+				d, err := analyzeArticle(im, split, &articles[i])
 				if err != nil {
 					fail(err)
 					return
@@ -292,18 +290,37 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 	return ctx.Err()
 }
 
+// bodySplit returns the function that cuts a body once into the tokens of
+// its two fields, words and bigrams, with seg, the segmenter of the
+// mapping's word analyzer: the same tokens as the two analyzers give, for
+// half the segmentation. nil when the mapping's body bigrams do not come
+// from the words' cut (every bigram): each field is then analyzed alone.
+func bodySplit(im mapping.IndexMapping, seg *analysis.Segmenter) func([]byte) (words, bigrams bleveanalysis.TokenStream) {
+	if seg == nil {
+		return nil
+	}
+	switch bodyBigramsOf(im) {
+	case bodyRuns:
+		return func(b []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream) {
+			return analysis.WordsAndRuns(seg, b)
+		}
+	case bodyGaps:
+		return func(b []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream) {
+			return analysis.WordsAndGaps(seg, b)
+		}
+	}
+	return nil
+}
+
 // analyzeArticle maps an article to a bleve document with the index
-// mapping and runs the analyzers of its indexed text fields. The body's
-// words and its bigram gaps come from one cut with seg, the segmenter of
-// the mapping's word analyzer (analysis.WordsAndGaps): the same tokens as
-// the two analyzers give, for half the segmentation. A nil seg means the
-// mapping's body bigrams are not gaps: each field is analyzed alone.
-func analyzeArticle(im mapping.IndexMapping, seg *analysis.Segmenter, a *zhsearch.Article) (*document.Document, error) {
+// mapping and runs the analyzers of its indexed text fields; the body's
+// two fields come from split (bodySplit) when it is not nil.
+func analyzeArticle(im mapping.IndexMapping, split func([]byte) (words, bigrams bleveanalysis.TokenStream), a *zhsearch.Article) (*document.Document, error) {
 	d := document.NewDocument(a.ID)
 	if err := im.MapDocument(d, toDoc(a)); err != nil {
 		return nil, fmt.Errorf("index article %s: %w", a.ID, err)
 	}
-	body, gaps := -1, -1
+	body, bigrams := -1, -1
 	for i, f := range d.Fields {
 		tf, ok := f.(*document.TextField)
 		if !ok || !tf.Options().IsIndexed() {
@@ -313,18 +330,18 @@ func analyzeArticle(im mapping.IndexMapping, seg *analysis.Segmenter, a *zhsearc
 		case fBody:
 			body = i
 		case fBodyBi:
-			gaps = i
+			bigrams = i
 		default:
 			tf.Analyze()
 			d.Fields[i] = analyzedText{tf}
 		}
 	}
-	if body >= 0 && gaps >= 0 && seg != nil {
-		words, bigrams := analysis.WordsAndGaps(seg, d.Fields[body].Value())
+	if body >= 0 && bigrams >= 0 && split != nil {
+		words, grams := split(d.Fields[body].Value())
 		d.Fields[body] = tokenized(d.Fields[body].(*document.TextField), words)
-		d.Fields[gaps] = tokenized(d.Fields[gaps].(*document.TextField), bigrams)
+		d.Fields[bigrams] = tokenized(d.Fields[bigrams].(*document.TextField), grams)
 	} else {
-		for _, i := range []int{body, gaps} {
+		for _, i := range []int{body, bigrams} {
 			if i >= 0 {
 				tf := d.Fields[i].(*document.TextField)
 				tf.Analyze()

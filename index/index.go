@@ -41,9 +41,8 @@ type Index struct {
 	// bleveSearch runs every search page through bleve's own searchers
 	// instead of the top-k evaluator (topk.go): for paired benchmarks.
 	bleveSearch bool
-	// gaps: body_bi holds only the bigrams between the body's words
-	// (bodyGaps); a body bigram is looked up in the words too.
-	gaps bool
+	// body is what the generation's body_bi holds (bodyBigramsOf).
+	body bodyBigrams
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)
@@ -89,8 +88,8 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	ix := &Index{bleve: b, path: path, seg: seg, lock: lock, gaps: bodyGaps(b.Mapping())}
-	ix.rel.gaps = ix.gaps
+	ix := &Index{bleve: b, path: path, seg: seg, lock: lock, body: bodyBigramsOf(b.Mapping())}
+	ix.rel.gaps = ix.body.wordsToo()
 	n, err := b.DocCount()
 	if err != nil {
 		b.Close()

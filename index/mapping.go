@@ -130,12 +130,12 @@ func storedOnly(name string) *mapping.FieldMapping {
 // means the process's default segmenter (the mapping of generations built
 // before dictionaries were recorded).
 func newMapping(dict string) (mapping.IndexMapping, error) {
-	words, gaps, custom := analysis.Words, analysis.BigramGaps, map[string][2]map[string]interface{}{}
+	words, runs, custom := analysis.Words, analysis.BigramRuns, map[string][2]map[string]interface{}{}
 	if dict != "" {
 		name, tok, an := analysis.WordsAnalyzer(dict)
 		words, custom[name] = name, [2]map[string]interface{}{tok, an}
-		name, tok, an = analysis.GapsAnalyzer(dict)
-		gaps, custom[name] = name, [2]map[string]interface{}{tok, an}
+		name, tok, an = analysis.RunsAnalyzer(dict)
+		runs, custom[name] = name, [2]map[string]interface{}{tok, an}
 	}
 	m := bleve.NewDocumentStaticMapping()
 
@@ -149,11 +149,14 @@ func newMapping(dict string) (mapping.IndexMapping, error) {
 
 	body := bleve.NewDocumentMapping()
 	body.AddFieldMapping(textField(words, fBody, true))
-	// Body bigrams leave out what the body's words hold (see
-	// analysis.GapTokenizer): a fifth of the index's postings fewer, for a
-	// faster build (BENCHMARKS.md). Generations built before hold every
-	// bigram (analysis.Bigram); bodyGaps tells readers which they have.
-	body.AddFieldMapping(textField(gaps, fBodyBi, false))
+	// Body bigrams are only the runs of one-character pieces, where the
+	// dictionary knew no word (analysis.RunTokenizer); the body's words
+	// answer for the rest. Every bigram, or every gap between words, was
+	// half of the index's postings and 40% of its build time, and no
+	// judged query found more with them (BENCHMARKS.md). Generations built
+	// before hold every bigram (analysis.Bigram) or the gaps
+	// (analysis.BigramGaps); bodyBigramsOf tells readers which they have.
+	body.AddFieldMapping(textField(runs, fBodyBi, false))
 	m.AddSubDocumentMapping(fBody, body)
 
 	related := bleve.NewDocumentMapping()
@@ -192,23 +195,44 @@ func newMapping(dict string) (mapping.IndexMapping, error) {
 	return im, nil
 }
 
-// bodyGaps reports whether a generation's mapping indexes body bigrams as
-// gaps between the words (analysis.BigramGaps), so that a bigram is looked
-// up in the body's words as well; generations built before hold every
-// bigram in body_bi.
-func bodyGaps(im mapping.IndexMapping) bool {
+// bodyBigrams is what a generation's body_bi field holds.
+type bodyBigrams int
+
+const (
+	// bodyAll: every bigram of the body (generations built before gaps).
+	bodyAll bodyBigrams = iota
+	// bodyGaps: the bigrams the body's words do not hold at the same place
+	// (analysis.GapTokenizer): a bigram is looked up in the words as well.
+	bodyGaps
+	// bodyRuns: only the runs of one-character pieces
+	// (analysis.RunTokenizer): a bigram is looked up in the words as well,
+	// and one that straddles two words is not held at all.
+	bodyRuns
+)
+
+// wordsToo reports whether the body's words hold some of its bigrams.
+func (b bodyBigrams) wordsToo() bool { return b != bodyAll }
+
+// bodyBigramsOf reads from a generation's mapping what its body_bi holds.
+func bodyBigramsOf(im mapping.IndexMapping) bodyBigrams {
 	impl, ok := im.(*mapping.IndexMappingImpl)
 	if !ok || impl.DefaultMapping == nil {
-		return false
+		return bodyAll
 	}
 	body := impl.DefaultMapping.Properties[fBody]
 	if body == nil {
-		return false
+		return bodyAll
 	}
 	for _, f := range body.Fields {
-		if f.Name == fBodyBi {
-			return strings.HasPrefix(f.Analyzer, analysis.BigramGaps)
+		if f.Name != fBodyBi {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(f.Analyzer, analysis.BigramRuns):
+			return bodyRuns
+		case strings.HasPrefix(f.Analyzer, analysis.BigramGaps):
+			return bodyGaps
 		}
 	}
-	return false
+	return bodyAll
 }

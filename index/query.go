@@ -44,7 +44,7 @@ type analyzedQuery struct {
 	syllable  []string    // pinyin syllables: of a Latin query, or of a Chinese one
 	initials  string      // a Latin query read as initials
 	soundUsed bool        // the search also matched by sound (homophones)
-	gaps      bool        // the index's body bigrams are gaps (Index.gaps)
+	body      bodyBigrams // what the index's body bigrams are (Index.body)
 }
 
 // queryTerm is one content word of a query. A field matches it when it
@@ -56,20 +56,21 @@ type queryTerm struct {
 	absent bool     // no article holds it (see weigh)
 	// run: the text is a run of one-character pieces, a word the
 	// dictionary does not know (秒拒, 下款), matched as its character pairs
-	// in order; gaps as analyzedQuery.gaps.
-	run, gaps bool
+	// in order.
+	run  bool
+	body bodyBigrams // as analyzedQuery.body
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {
 	lex := ix.seg.Lexicon()
-	aq := analyzedQuery{norm: analysis.Normalize(q), gaps: ix.gaps}
+	aq := analyzedQuery{norm: analysis.Normalize(q), body: ix.body}
 	aq.std = lex.Respell(aq.norm)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	content := []byte(aq.std)  // fillers and intent words blanked out, for bigrams
 	sequence := []byte(aq.std) // question words blanked out, for ranking pairs
 	seen := map[string]bool{}
 	var sub []string
-	run := oovRun{gaps: aq.gaps}
+	run := oovRun{body: aq.body}
 	for _, w := range ix.seg.Cut(aq.std, true) {
 		if !w.Sub {
 			_, listed := lex.QuestionWeight(w.Text)
@@ -159,9 +160,9 @@ func (ix *Index) analyze(q string) analyzedQuery {
 // character pairs counted, among the pairs that straddle words.
 type oovRun struct {
 	text strings.Builder
-	n    int  // pieces in the run
-	end  int  // byte offset after the run's last piece
-	gaps bool // the index's body bigrams are gaps (analyzedQuery.gaps)
+	n    int         // pieces in the run
+	end  int         // byte offset after the run's last piece
+	body bodyBigrams // analyzedQuery.body
 }
 
 // add takes the next top-level piece and returns the run it closes, if
@@ -185,7 +186,7 @@ func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
 
 // close ends the current run.
 func (r *oovRun) close() (queryTerm, bool) {
-	t, ok := queryTerm{text: r.text.String(), run: true, gaps: r.gaps}, r.n >= 2
+	t, ok := queryTerm{text: r.text.String(), run: true, body: r.body}, r.n >= 2
 	r.text.Reset()
 	r.n = 0
 	return t, ok
@@ -253,12 +254,15 @@ func scaleBoost(q query.Query, b float64) query.Query {
 }
 
 // bodyBigram matches documents whose body holds the bigram t: in body_bi,
-// and where body_bi holds only the gaps between words (Index.gaps), in the
-// body's words too, which hold the rest (analysis.GapTokenizer).
+// and where body_bi does not hold every bigram (Index.body), in the body's
+// words too. With gaps these hold the rest; with runs, a bigram inside a
+// word of three or more characters, or across two words, is held by
+// neither: a body is then matched by its words and its runs of
+// one-character pieces, what queries and related sources look up there.
 func (aq *analyzedQuery) bodyBigram(t string) query.Query {
 	tq := query.NewTermQuery(t)
 	tq.SetField(fBodyBi)
-	if !aq.gaps {
+	if !aq.body.wordsToo() {
 		return tq
 	}
 	wq := query.NewTermQuery(t)
@@ -269,7 +273,7 @@ func (aq *analyzedQuery) bodyBigram(t string) query.Query {
 // bodyBigrams matches documents whose body holds at least min of the
 // query's bigrams (see bodyBigram).
 func (aq *analyzedQuery) bodyBigrams(min int, boost float64) query.Query {
-	if !aq.gaps {
+	if !aq.body.wordsToo() {
 		return anyOf(fBodyBi, aq.bigrams, min, boost)
 	}
 	qs := make([]query.Query, 0, len(aq.bigrams))
@@ -456,7 +460,7 @@ func (t *queryTerm) runIn(field string) query.Query {
 	if field != fBody {
 		return phrase(fTitleBi, pairs, 1)
 	}
-	aq := analyzedQuery{gaps: t.gaps}
+	aq := analyzedQuery{body: t.body}
 	if len(pairs) == 1 {
 		return aq.bodyBigram(pairs[0])
 	}

@@ -55,7 +55,7 @@ type scored struct {
 func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *corpusStats, selfID string,
 	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
 	q := newTermSet(terms)
-	q.gaps = ix.gaps
+	q.gaps = ix.body.wordsToo()
 	if q.shareable == 0 {
 		return nil, q, nil // only template words: nothing to relate by
 	}

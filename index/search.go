@@ -223,7 +223,11 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 
 // exactPhrase matches documents holding the whole query as written in the
 // title, or all of its bigrams in the body (bodies keep no positions: they
-// would double the index for this one check).
+// would double the index for this one check). Where body bigrams are runs
+// (bodyRuns) a body holds only the bigrams of its two-character words and
+// runs, so for most queries the title decides: a query only a body holds
+// may then also be matched by sound, below every exact hit (the judged
+// typo figures are the same either way, BENCHMARKS.md).
 func exactPhrase(aq *analyzedQuery) query.Query {
 	chains := phraseChains(aq.norm)
 	if len(chains) == 0 {

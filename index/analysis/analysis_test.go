@@ -142,6 +142,37 @@ func TestEdgeTokenizer(t *testing.T) {
 	}
 }
 
+// TestRunTokenizer: the pairs of consecutive one-character pieces, stop
+// words and pieces a separator parts never paired, nothing else; and
+// WordsAndRuns gives both tokenizers' streams.
+func TestRunTokenizer(t *testing.T) {
+	seg := DefaultSegmenter()
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"断供了怎么办话术", []string{"断供", "话术"}}, // 断 供 了 怎么办 话 术: 了 is a stop word
+		{"网贷总是被秒拒", []string{"秒拒"}},        // 被 is a stop word: no 被秒
+		{"秒 拒", nil},          // a separator ends a run
+		{"征信的影响", nil},        // 的 between two words
+		{"花呗协商还款对征信的影响", nil}, // words only
+		{"ＩＤ贷手机被锁了", nil},     // 锁 alone between stop words
+		{"", nil},
+	} {
+		got := terms((&RunTokenizer{Seg: seg}).Tokenize([]byte(c.text)))
+		if len(got) == 0 {
+			got = nil
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("runs of %q = %v, want %v", c.text, got, c.want)
+		}
+		w, r := WordsAndRuns(seg, []byte(c.text))
+		if !reflect.DeepEqual(terms(w), terms((&WordTokenizer{Seg: seg}).Tokenize([]byte(c.text)))) || !reflect.DeepEqual(terms(r), terms((&RunTokenizer{Seg: seg}).Tokenize([]byte(c.text)))) {
+			t.Errorf("%q: WordsAndRuns differs from the tokenizers", c.text)
+		}
+	}
+}
+
 // TestGapTokenizer checks GapTokenizer against its definition: at every
 // place, a bigram of GramTokenizer is either a gap bigram or a word token
 // of WordTokenizer with the same span, never both, and nothing else is a

@@ -25,6 +25,10 @@ const (
 	// as words at the same place (see GapTokenizer): for a body, where its
 	// word field is beside it.
 	BigramGaps = "zh_bigram_gaps"
+	// BigramRuns holds only the bigrams of runs of one-character pieces,
+	// where the dictionary knew no word (see RunTokenizer): for a body,
+	// whose word field answers for its words.
+	BigramRuns = "zh_bigram_runs"
 )
 
 func init() {
@@ -36,46 +40,58 @@ func init() {
 	register(Pinyin, func() analysis.Tokenizer { return pinyinTokenizer(false) })
 	register(Initials, func() analysis.Tokenizer { return pinyinTokenizer(true) })
 	register(BigramGaps, func() analysis.Tokenizer { return &GapTokenizer{} })
+	register(BigramRuns, func() analysis.Tokenizer { return &RunTokenizer{} })
 }
 
-// wordsDict is the tokenizer type of WordsAnalyzer: gse words cut with the
-// dictionary its "dict" setting names (a DictSet ID).
-const wordsDict = "zh_words_dict"
+// Tokenizer types of the analyzers bound to a dictionary: each cuts with
+// the dictionary its "dict" setting names (a DictSet ID).
+const (
+	wordsDict = "zh_words_dict"       // WordsAnalyzer: gse words
+	gapsDict  = "zh_bigram_gaps_dict" // GapsAnalyzer: BigramGaps
+	runsDict  = "zh_bigram_runs_dict" // RunsAnalyzer: BigramRuns
+)
 
 func init() {
-	registry.RegisterTokenizer(wordsDict, func(config map[string]interface{}, _ *registry.Cache) (analysis.Tokenizer, error) {
+	registerDict(wordsDict, func(seg *Segmenter) analysis.Tokenizer { return &WordTokenizer{Seg: seg} })
+	registerDict(gapsDict, func(seg *Segmenter) analysis.Tokenizer { return &GapTokenizer{Seg: seg} })
+	registerDict(runsDict, func(seg *Segmenter) analysis.Tokenizer { return &RunTokenizer{Seg: seg} })
+}
+
+// registerDict registers the tokenizer type typ, made by newTokenizer with
+// the segmenter of its "dict" setting.
+func registerDict(typ string, newTokenizer func(*Segmenter) analysis.Tokenizer) {
+	registry.RegisterTokenizer(typ, func(config map[string]interface{}, _ *registry.Cache) (analysis.Tokenizer, error) {
 		id, _ := config["dict"].(string)
 		seg, ok := segmenterByID(id)
 		if !ok {
 			return nil, fmt.Errorf("dictionary %q is not loaded (analysis.SegmenterFor)", id)
 		}
-		return &WordTokenizer{Seg: seg}, nil
+		return newTokenizer(seg), nil
 	})
 }
 
-// gapsDict is the tokenizer type of GapsAnalyzer: BigramGaps with the words
-// of the dictionary its "dict" setting names.
-const gapsDict = "zh_bigram_gaps_dict"
-
-func init() {
-	registry.RegisterTokenizer(gapsDict, func(config map[string]interface{}, _ *registry.Cache) (analysis.Tokenizer, error) {
-		id, _ := config["dict"].(string)
-		seg, ok := segmenterByID(id)
-		if !ok {
-			return nil, fmt.Errorf("dictionary %q is not loaded (analysis.SegmenterFor)", id)
-		}
-		return &GapTokenizer{Seg: seg}, nil
-	})
+// dictAnalyzer returns the name base@id of an analyzer whose tokenizer, of
+// type typ, cuts with the dictionary id, and its definition for an index
+// mapping's custom analysis: the tokenizer, then the analyzer.
+func dictAnalyzer(base, typ, id string) (name string, tokenizer, analyzer map[string]interface{}) {
+	name = base + "@" + id
+	tokenizer = map[string]interface{}{"type": typ, "dict": id}
+	analyzer = map[string]interface{}{"type": "custom", "tokenizer": name}
+	return name, tokenizer, analyzer
 }
 
 // GapsAnalyzer is WordsAnalyzer for BigramGaps: the name of the analyzer
 // whose gaps are those of the words cut with the dictionary id, and its
 // definition.
 func GapsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interface{}) {
-	name = BigramGaps + "@" + id
-	tokenizer = map[string]interface{}{"type": gapsDict, "dict": id}
-	analyzer = map[string]interface{}{"type": "custom", "tokenizer": name}
-	return name, tokenizer, analyzer
+	return dictAnalyzer(BigramGaps, gapsDict, id)
+}
+
+// RunsAnalyzer is WordsAnalyzer for BigramRuns: the name of the analyzer
+// whose runs are those of the words cut with the dictionary id, and its
+// definition.
+func RunsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interface{}) {
+	return dictAnalyzer(BigramRuns, runsDict, id)
 }
 
 // WordsAnalyzer returns the name of the word analyzer that cuts with the
@@ -84,10 +100,7 @@ func GapsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interf
 // been loaded with SegmenterFor before an index using it is created or
 // opened.
 func WordsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interface{}) {
-	name = Words + "@" + id
-	tokenizer = map[string]interface{}{"type": wordsDict, "dict": id}
-	analyzer = map[string]interface{}{"type": "custom", "tokenizer": name}
-	return name, tokenizer, analyzer
+	return dictAnalyzer(Words, wordsDict, id)
 }
 
 // register makes name both a tokenizer and an analyzer using it: the
@@ -194,6 +207,66 @@ func gapTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.T
 		}
 	}
 	return ts.stream
+}
+
+// RunTokenizer emits the pairs of consecutive one-character pieces that
+// WordTokenizer with the same segmenter cuts, neither a stop word, both
+// Han: where the dictionary knows no word (断供 cut 断 供, 秒拒 cut 秒 拒),
+// its pieces in order. A body indexed with it beside its words holds a
+// tenth of the bigrams GapTokenizer gives (most straddle two words or a
+// stop word and are read by no query), and still answers every bigram a
+// query or a related source looks up in a body: its words (the word field)
+// and its runs of one-character pieces (this one).
+type RunTokenizer struct {
+	Seg *Segmenter // nil means DefaultSegmenter()
+}
+
+// Tokenize implements analysis.Tokenizer.
+func (t *RunTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	seg := t.Seg
+	if seg == nil {
+		seg = DefaultSegmenter()
+	}
+	norm, offs := NormalizeMap(string(input), true)
+	return runTokens(seg, norm, offs, seg.Cut(norm, true))
+}
+
+// WordsAndRuns returns what WordTokenizer and RunTokenizer with seg give
+// for input, cutting it once.
+func WordsAndRuns(seg *Segmenter, input []byte) (words, runs analysis.TokenStream) {
+	norm, offs := NormalizeMap(string(input), true)
+	cut := seg.Cut(norm, true)
+	return wordTokens(seg, norm, offs, cut), runTokens(seg, norm, offs, cut)
+}
+
+// runTokens emits the run pairs of norm, given its words, at the position
+// of the pair's second piece.
+func runTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.TokenStream {
+	ts := newTokens(0, norm)
+	pos := 0
+	prev := Word{Start: -1, End: -1} // the last top-level piece, if a run piece
+	for _, w := range words {
+		if w.Sub {
+			continue
+		}
+		pos++
+		if !RunPiece(seg, w.Text) {
+			prev = Word{Start: -1, End: -1}
+			continue
+		}
+		if prev.End == w.Start {
+			ts.add(prev.Start, w.End, offs[prev.Start], offs[w.End], pos, analysis.Ideographic)
+		}
+		prev = w
+	}
+	return ts.stream
+}
+
+// RunPiece reports whether a piece of a cut is one Han character that is
+// not a stop word: two of them side by side make a pair of RunTokenizer.
+func RunPiece(seg *Segmenter, piece string) bool {
+	r, size := utf8.DecodeRuneInString(piece)
+	return size == len(piece) && IsHan(r) && !seg.IsStop(piece)
 }
 
 func cmpSpan(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) }
