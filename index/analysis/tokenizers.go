@@ -126,12 +126,29 @@ type WordTokenizer struct {
 
 // Tokenize implements analysis.Tokenizer.
 func (t *WordTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	seg := t.Seg
+	return cutTokens(t.Seg, input, wordTokens)
+}
+
+// fromCut emits the tokens of normalized text (offs maps its bytes to the
+// input's) given its cut in search mode.
+type fromCut func(seg *Segmenter, norm string, offs []int, cut []Word) analysis.TokenStream
+
+// cutTokens normalizes input, cuts it with seg (nil: DefaultSegmenter())
+// and emits its tokens with emit.
+func cutTokens(seg *Segmenter, input []byte, emit fromCut) analysis.TokenStream {
 	if seg == nil {
 		seg = DefaultSegmenter()
 	}
 	norm, offs := NormalizeMap(string(input), true)
-	return wordTokens(seg, norm, offs, seg.Cut(norm, true))
+	return emit(seg, norm, offs, seg.Cut(norm, true))
+}
+
+// wordsAnd returns the word tokens of input and those emit gives, from one
+// cut with seg.
+func wordsAnd(seg *Segmenter, input []byte, emit fromCut) (words, other analysis.TokenStream) {
+	norm, offs := NormalizeMap(string(input), true)
+	cut := seg.Cut(norm, true)
+	return wordTokens(seg, norm, offs, cut), emit(seg, norm, offs, cut)
 }
 
 func wordTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.TokenStream {
@@ -162,20 +179,13 @@ type GapTokenizer struct {
 
 // Tokenize implements analysis.Tokenizer.
 func (t *GapTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	seg := t.Seg
-	if seg == nil {
-		seg = DefaultSegmenter()
-	}
-	norm, offs := NormalizeMap(string(input), true)
-	return gapTokens(seg, norm, offs, seg.Cut(norm, true))
+	return cutTokens(t.Seg, input, gapTokens)
 }
 
 // WordsAndGaps returns what WordTokenizer and GapTokenizer with seg give
 // for input, cutting it once.
 func WordsAndGaps(seg *Segmenter, input []byte) (words, gaps analysis.TokenStream) {
-	norm, offs := NormalizeMap(string(input), true)
-	cut := seg.Cut(norm, true)
-	return wordTokens(seg, norm, offs, cut), gapTokens(seg, norm, offs, cut)
+	return wordsAnd(seg, input, gapTokens)
 }
 
 // gapTokens emits the gap bigrams of norm, given its words.
@@ -212,9 +222,9 @@ func gapTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.T
 // RunTokenizer emits the pairs of consecutive one-character pieces that
 // WordTokenizer with the same segmenter cuts, neither a stop word, both
 // Han: where the dictionary knows no word (断供 cut 断 供, 秒拒 cut 秒 拒),
-// its pieces in order. A body indexed with it beside its words holds a
-// tenth of the bigrams GapTokenizer gives (most straddle two words or a
-// stop word and are read by no query), and still answers every bigram a
+// its pieces in order. A body indexed with it beside its words holds
+// about 6% of the postings GapTokenizer gives (most of those straddle two
+// words or a stop word and are read by no query), and still answers every bigram a
 // query or a related source looks up in a body: its words (the word field)
 // and its runs of one-character pieces (this one).
 type RunTokenizer struct {
@@ -223,24 +233,17 @@ type RunTokenizer struct {
 
 // Tokenize implements analysis.Tokenizer.
 func (t *RunTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	seg := t.Seg
-	if seg == nil {
-		seg = DefaultSegmenter()
-	}
-	norm, offs := NormalizeMap(string(input), true)
-	return runTokens(seg, norm, offs, seg.Cut(norm, true))
+	return cutTokens(t.Seg, input, runTokens)
 }
 
 // WordsAndRuns returns what WordTokenizer and RunTokenizer with seg give
 // for input, cutting it once.
 func WordsAndRuns(seg *Segmenter, input []byte) (words, runs analysis.TokenStream) {
-	norm, offs := NormalizeMap(string(input), true)
-	cut := seg.Cut(norm, true)
-	return wordTokens(seg, norm, offs, cut), runTokens(seg, norm, offs, cut)
+	return wordsAnd(seg, input, runTokens)
 }
 
 // runTokens emits the run pairs of norm, given its words, at the position
-// of the pair's second piece.
+// of the pair's second piece (a fromCut).
 func runTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.TokenStream {
 	ts := newTokens(0, norm)
 	pos := 0
