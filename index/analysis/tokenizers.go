@@ -224,9 +224,9 @@ func gapTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.T
 // Han: where the dictionary knows no word (断供 cut 断 供, 秒拒 cut 秒 拒),
 // its pieces in order. A body indexed with it beside its words holds
 // about 6% of the postings GapTokenizer gives (most of those straddle two
-// words or a stop word and are read by no query), and still answers every bigram a
-// query or a related source looks up in a body: its words (the word field)
-// and its runs of one-character pieces (this one).
+// words or a stop word and are read by no query), and still answers every
+// bigram a query or a related source looks up in a body: its words (the
+// word field) and its runs of one-character pieces (this one).
 type RunTokenizer struct {
 	Seg *Segmenter // nil means DefaultSegmenter()
 }
