@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -134,7 +133,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		for _, w := range seg.Cut(analysis.Normalize(text), true) {
 			if !w.Sub {
 				parent = w.Text
-				if single(seg, w.Text) {
+				if analysis.RunPiece(seg, w.Text) { // a pair of them is a run of body_bi
 					if prev != "" {
 						bi[prev+w.Text]++
 					}
@@ -270,13 +269,6 @@ func truncateRunes(s string, n int) string {
 		i += size
 	}
 	return s[:i]
-}
-
-// single reports whether a piece is one Han character that is not a stop
-// word: a piece of a word the dictionary lacks.
-func single(seg *analysis.Segmenter, piece string) bool {
-	r, size := utf8.DecodeRuneInString(piece)
-	return size == len(piece) && unicode.Is(unicode.Han, r) && !seg.IsStop(piece)
 }
 
 // stopWord reports whether word is a stop word or made of one-character

@@ -245,7 +245,7 @@ func WordsAndRuns(seg *Segmenter, input []byte) (words, runs analysis.TokenStrea
 // runTokens emits the run pairs of norm, given its words, at the position
 // of the pair's second piece (a fromCut).
 func runTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.TokenStream {
-	ts := newTokens(0, norm)
+	var ts *tokens // made at the first pair: most texts have few, many none
 	pos := 0
 	prev := Word{Start: -1, End: -1} // the last top-level piece, if a run piece
 	for _, w := range words {
@@ -258,15 +258,22 @@ func runTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.T
 			continue
 		}
 		if prev.End == w.Start {
+			if ts == nil {
+				ts = newTokens(4, norm)
+			}
 			ts.add(prev.Start, w.End, offs[prev.Start], offs[w.End], pos, analysis.Ideographic)
 		}
 		prev = w
+	}
+	if ts == nil {
+		return nil
 	}
 	return ts.stream
 }
 
 // RunPiece reports whether a piece of a cut is one Han character that is
-// not a stop word: two of them side by side make a pair of RunTokenizer.
+// not a stop word, a piece of a word the dictionary lacks: two of them side
+// by side make a pair of RunTokenizer, and a related source's bigram term.
 func RunPiece(seg *Segmenter, piece string) bool {
 	r, size := utf8.DecodeRuneInString(piece)
 	return size == len(piece) && IsHan(r) && !seg.IsStop(piece)
