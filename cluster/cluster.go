@@ -91,13 +91,18 @@ const (
 // Pointer is the generation pointer: the generation every replica should
 // serve, the object holding it, and the last stream seq it holds.
 type Pointer struct {
-	Generation string    `json:"generation"`
-	Parts      int       `json:"parts"` // objects GENERATION.0000, .0001, …: one tar
-	Bytes      int64     `json:"bytes"` // the tar's size
-	Seq        uint64    `json:"seq"`
-	Stream     string    `json:"stream"` // identity of the stream (see Node.Identity)
-	Builder    string    `json:"builder"`
-	Time       time.Time `json:"time"`
+	Generation string `json:"generation"`
+	Parts      int    `json:"parts"` // objects GENERATION.0000, .0001, …: one tar
+	Bytes      int64  `json:"bytes"` // the tar's size
+	// Objects are the parts' object ids (NUIDs), in order: a replica reads
+	// a part only as the upload wrote it, never one an earlier attempt
+	// left under the same name (empty in pointers from before they were
+	// recorded).
+	Objects []string  `json:"objects,omitempty"`
+	Seq     uint64    `json:"seq"`
+	Stream  string    `json:"stream"` // identity of the stream (see Node.Identity)
+	Builder string    `json:"builder"`
+	Time    time.Time `json:"time"`
 }
 
 // Node is this process's membership of the cluster: its NATS connection,

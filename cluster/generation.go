@@ -121,7 +121,7 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	name := filepath.Base(path)
 	start := time.Now()
 	n.log.Info("uploading the generation to the object store", "generation", name, "seq", pos.Seq)
-	var parts int
+	var objects []string
 	var size int64
 	var err error
 	// An upload can stall while a NATS server dies and the bucket elects
@@ -129,17 +129,21 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	// what the last one left.
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, transferTimeout(dirSize(path)))
-		parts, size, err = n.upload(actx, name, path)
+		objects, size, err = n.upload(actx, name, path)
 		cancel()
 		if err == nil || ctx.Err() != nil || attempt == 5 {
 			break
 		}
 		n.log.Warn("uploading the generation failed; retrying", "generation", name, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt) * time.Second):
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("upload generation %s: %w", name, err)
 	}
-	p := Pointer{Generation: name, Parts: parts, Bytes: size, Seq: pos.Seq, Stream: n.id, Builder: n.cfg.Name,
+	p := Pointer{Generation: name, Parts: len(objects), Objects: objects, Bytes: size, Seq: pos.Seq, Stream: n.id, Builder: n.cfg.Name,
 		Time: time.Now().UTC()}
 	data, _ := json.Marshal(p)
 	if err := retry(ctx, func(ctx context.Context) error {
@@ -150,23 +154,24 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	}
 	n.pointer.Store(&p)
 	n.log.Info("generation uploaded and pointed at", "generation", name, "seq", pos.Seq,
-		"bytes", size, "parts", parts, "took", time.Since(start).Round(time.Millisecond))
+		"bytes", size, "parts", len(objects), "took", time.Since(start).Round(time.Millisecond))
 	n.pruneObjects(ctx, name)
 	return nil
 }
 
 // upload writes the generation folder path to the object store as a tar
-// in parts of n.partSize, reads each back, and returns the number of parts
-// and the tar's size.
-func (n *Node) upload(ctx context.Context, name, path string) (int, int64, error) {
+// in parts of n.partSize, reads each back, and returns the parts' object
+// ids and the tar's size.
+func (n *Node) upload(ctx context.Context, name, path string) ([]string, int64, error) {
 	pr, pw := io.Pipe()
 	defer pr.Close()
 	go func() { pw.CloseWithError(writeTar(pw, path)) }()
 	r := bufio.NewReader(pr)
 	var size int64
+	var objects []string
 	for i := 0; ; i++ {
 		if _, err := r.Peek(1); err == io.EOF && i > 0 {
-			return i, size, nil
+			return objects, size, nil
 		}
 		sctx, moved, stop := watchStall(ctx, stallLimit)
 		info, err := n.objects.Put(sctx, jetstream.ObjectMeta{Name: partName(name, i),
@@ -178,39 +183,101 @@ func (n *Node) upload(ctx context.Context, name, path string) (int, int64, error
 			// "no responders" (a bucket electing its leader) lands out of
 			// order, and its digest would fail on every replica.
 			sctx, moved, stop := watchStall(ctx, stallLimit)
-			err = transferError(sctx, n.verifyObject(sctx, partName(name, i), moved))
+			err = transferError(sctx, n.verifyObject(sctx, info, moved))
 			stop()
 		}
 		if err != nil {
-			return 0, 0, fmt.Errorf("part %d: %w", i, err)
+			return nil, 0, fmt.Errorf("part %d: %w", i, err)
 		}
 		size += int64(info.Size)
+		objects = append(objects, info.NUID)
 	}
 }
 
-// verifyObject reads the object name to its end, which checks its digest,
-// calling moved as bytes arrive.
-func (n *Node) verifyObject(ctx context.Context, name string, moved func()) error {
-	obj, err := n.objects.Get(ctx, name)
-	if err != nil {
-		return err
+// verifyObject reads the object put wrote to its end, which checks its
+// digest, calling moved as bytes arrive. A read can go wrong where the
+// stored object is sound (seen under load: a digest mismatch, then the
+// same object read again matched), while a stored object with chunks out
+// of order fails every read: so it reads up to verifyReads times, and one
+// matching read is enough.
+func (n *Node) verifyObject(ctx context.Context, put *jetstream.ObjectInfo, moved func()) error {
+	var err error
+	for range verifyReads {
+		if err = n.readObject(ctx, put, moved); !errors.Is(err, jetstream.ErrDigestMismatch) {
+			break
+		}
 	}
-	defer obj.Close()
-	if _, err := io.Copy(io.Discard, progressReader{obj, moved}); err != nil {
+	if err != nil {
 		return fmt.Errorf("verify the uploaded generation: %w", err)
 	}
 	return nil
 }
 
+// verifyReads is how many times verifyObject reads an object whose digest
+// did not match before the upload is tried again.
+const verifyReads = 3
+
+// readObject reads the object put wrote to its end.
+func (n *Node) readObject(ctx context.Context, put *jetstream.ObjectInfo, moved func()) error {
+	obj, err := n.getWritten(ctx, put.Name, put.NUID)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	_, err = io.Copy(io.Discard, progressReader{obj, moved})
+	return err
+}
+
+// getWritten opens the object name as the put whose object id is nuid
+// wrote it (any object named name when nuid is empty). Any replica of the
+// bucket answers an object's metadata (direct get), and one that has not
+// caught up yet answers "not found", or the object an earlier attempt
+// wrote under the same name, whose chunks are gone (reading it waits for
+// chunks that never come: seen in CI as a read timing out after a
+// minute). So it asks again, for up to replicaLag, until the answer is
+// that object.
+func (n *Node) getWritten(ctx context.Context, name, nuid string) (jetstream.ObjectResult, error) {
+	wait := 20 * time.Millisecond
+	deadline := time.Now().Add(replicaLag)
+	for {
+		obj, err := n.objects.Get(ctx, name)
+		if err == nil {
+			info, ierr := obj.Info()
+			if ierr == nil && (nuid == "" || info.NUID == nuid) {
+				return obj, nil
+			}
+			obj.Close()
+			err = fmt.Errorf("the bucket answers an older object %s", name)
+		} else if !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("read %s: %w", name, context.Cause(ctx))
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// replicaLag bounds how long getWritten waits for the bucket's replicas to
+// answer an object just written: one that is truly gone (pruned) fails
+// after that long.
+const replicaLag = 15 * time.Second
+
 // partsReader reads the parts of a generation in the object store one
 // after the other (each part's digest is checked at its end).
 type partsReader struct {
-	ctx   context.Context
-	n     *Node
-	name  string
-	parts int
-	next  int
-	cur   jetstream.ObjectResult
+	ctx     context.Context
+	n       *Node
+	name    string
+	parts   int
+	objects []string // the parts' object ids, when the pointer has them
+	next    int
+	cur     jetstream.ObjectResult
 }
 
 func (r *partsReader) Read(b []byte) (int, error) {
@@ -219,7 +286,11 @@ func (r *partsReader) Read(b []byte) (int, error) {
 			if r.next == r.parts {
 				return 0, io.EOF
 			}
-			obj, err := r.n.objects.Get(r.ctx, partName(r.name, r.next))
+			var nuid string
+			if r.next < len(r.objects) {
+				nuid = r.objects[r.next]
+			}
+			obj, err := r.n.getWritten(r.ctx, partName(r.name, r.next), nuid)
 			if err != nil {
 				return 0, fmt.Errorf("part %d: %w", r.next, err)
 			}
@@ -336,7 +407,7 @@ func (n *Node) install(ctx context.Context, p *Pointer) error {
 		defer cancel()
 		ctx, moved, stop := watchStall(ctx, stallLimit)
 		defer stop()
-		parts := &partsReader{ctx: ctx, n: n, name: p.Generation, parts: p.Parts}
+		parts := &partsReader{ctx: ctx, n: n, name: p.Generation, parts: p.Parts, objects: p.Objects}
 		defer parts.Close()
 		return transferError(ctx, readTar(progressReader{parts, moved}, dir))
 	})

@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
+
 	"io/fs"
 	"log/slog"
 	"os"
@@ -75,7 +75,7 @@ func TestGenerationTransfer(t *testing.T) {
 	defer cancel()
 	connect := func(dir string) *Node {
 		n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: dir, Name: filepath.Base(dir),
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,8 +100,8 @@ func TestGenerationTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := builder.pointer.Load()
-	if p == nil || p.Parts < 3 || p.Generation != filepath.Base(stats.Generation) {
-		t.Fatalf("pointer %+v: want the generation in 3 parts or more", p)
+	if p == nil || p.Parts < 3 || len(p.Objects) != p.Parts || p.Generation != filepath.Base(stats.Generation) {
+		t.Fatalf("pointer %+v: want the generation in 3 parts or more, each with its object id", p)
 	}
 
 	fresh := t.TempDir()
