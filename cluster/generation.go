@@ -195,37 +195,67 @@ func (n *Node) upload(ctx context.Context, name, path string) ([]string, int64, 
 }
 
 // verifyObject reads the object put wrote to its end, which checks its
-// digest, calling moved as bytes arrive. A read can go wrong where the
-// stored object is sound (seen under load: a digest mismatch, then the
-// same object read again matched), while a stored object with chunks out
-// of order fails every read: so it reads up to verifyReads times, and one
-// matching read is enough.
+// digest, calling moved as bytes arrive (see copyObject).
 func (n *Node) verifyObject(ctx context.Context, put *jetstream.ObjectInfo, moved func()) error {
-	var err error
-	for range verifyReads {
-		if err = n.readObject(ctx, put, moved); !errors.Is(err, jetstream.ErrDigestMismatch) {
-			break
-		}
-	}
-	if err != nil {
+	if err := n.copyObject(ctx, put.Name, put.NUID, nil, moved); err != nil {
 		return fmt.Errorf("verify the uploaded generation: %w", err)
 	}
 	return nil
 }
 
-// verifyReads is how many times verifyObject reads an object whose digest
-// did not match before the upload is tried again.
+// verifyReads is how many times copyObject reads an object whose digest
+// did not match before it gives up.
 const verifyReads = 3
 
-// readObject reads the object put wrote to its end.
-func (n *Node) readObject(ctx context.Context, put *jetstream.ObjectInfo, moved func()) error {
-	obj, err := n.getWritten(ctx, put.Name, put.NUID)
+// copyObject copies the object name that the put whose object id is nuid
+// wrote into f (from its start; nil: nowhere), its digest checked, calling
+// moved as bytes arrive. A read can go wrong where the stored object is
+// sound (seen under load: a digest mismatch, then the same object read
+// again matched; nats.net issue 917 reports the same under load),
+// while an object stored with chunks out of order fails every read: so it
+// reads up to verifyReads times, and one matching read is enough.
+func (n *Node) copyObject(ctx context.Context, name, nuid string, f *os.File, moved func()) error {
+	var err error
+	for range verifyReads {
+		var w io.Writer = io.Discard
+		if f != nil {
+			if err = empty(f); err != nil {
+				return err
+			}
+			w = f
+		}
+		var obj jetstream.ObjectResult
+		if obj, err = n.getWritten(ctx, name, nuid); err != nil {
+			return err
+		}
+		_, err = io.Copy(w, progressReader{obj, moved})
+		obj.Close()
+		if !errors.Is(err, jetstream.ErrDigestMismatch) {
+			break
+		}
+		n.log.Warn("an object read did not match its digest; reading it again", "object", name)
+	}
 	if err != nil {
 		return err
 	}
-	defer obj.Close()
-	_, err = io.Copy(io.Discard, progressReader{obj, moved})
+	return rewind(f)
+}
+
+// rewind stands f at its start (f nil: nothing to do).
+func rewind(f *os.File) error {
+	if f == nil {
+		return nil
+	}
+	_, err := f.Seek(0, io.SeekStart)
 	return err
+}
+
+// empty truncates f for a new copy.
+func empty(f *os.File) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	return rewind(f)
 }
 
 // getWritten opens the object name as the put whose object id is nuid
@@ -269,49 +299,73 @@ func (n *Node) getWritten(ctx context.Context, name, nuid string) (jetstream.Obj
 const replicaLag = 15 * time.Second
 
 // partsReader reads the parts of a generation in the object store one
-// after the other (each part's digest is checked at its end).
+// after the other. Each part is copied whole into a file in the folder
+// being filled before any of it is read (copyObject): a part whose read
+// went wrong is read again, instead of the whole download starting over.
 type partsReader struct {
 	ctx     context.Context
 	n       *Node
 	name    string
 	parts   int
 	objects []string // the parts' object ids, when the pointer has them
+	dir     string   // where the part being read is kept
+	moved   func()   // called as bytes arrive
 	next    int
-	cur     jetstream.ObjectResult
+	cur     *os.File // the part being read, nil between parts
+	left    int64    // bytes of it not read yet
 }
+
+// partFile is the name of the part being read in the folder being filled:
+// never a name in a generation.
+const partFile = ".zhsearch-download-part"
 
 func (r *partsReader) Read(b []byte) (int, error) {
-	for {
-		if r.cur == nil {
-			if r.next == r.parts {
-				return 0, io.EOF
-			}
-			var nuid string
-			if r.next < len(r.objects) {
-				nuid = r.objects[r.next]
-			}
-			obj, err := r.n.getWritten(r.ctx, partName(r.name, r.next), nuid)
-			if err != nil {
-				return 0, fmt.Errorf("part %d: %w", r.next, err)
-			}
-			r.cur, r.next = obj, r.next+1
+	for r.left == 0 {
+		if r.next == r.parts {
+			return 0, io.EOF
 		}
-		k, err := r.cur.Read(b)
-		if err == io.EOF {
-			r.cur.Close()
-			r.cur = nil
-			if k == 0 {
-				continue
-			}
-			err = nil
+		if err := r.fetch(); err != nil {
+			return 0, fmt.Errorf("part %d: %w", r.next, err)
 		}
-		return k, err
+		r.next++
 	}
+	k, err := r.cur.Read(b[:min(int64(len(b)), r.left)])
+	r.left -= int64(k)
+	if err == io.EOF && k > 0 {
+		err = nil
+	}
+	return k, err
 }
 
+// fetch copies part r.next into the part file.
+func (r *partsReader) fetch() error {
+	if r.cur == nil {
+		f, err := os.OpenFile(filepath.Join(r.dir, partFile), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		r.cur = f
+	}
+	var nuid string
+	if r.next < len(r.objects) {
+		nuid = r.objects[r.next]
+	}
+	if err := r.n.copyObject(r.ctx, partName(r.name, r.next), nuid, r.cur, r.moved); err != nil {
+		return err
+	}
+	size, err := r.cur.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	r.left = size
+	return rewind(r.cur)
+}
+
+// Close removes the part file.
 func (r *partsReader) Close() {
 	if r.cur != nil {
 		r.cur.Close()
+		os.Remove(r.cur.Name())
 	}
 }
 
@@ -407,9 +461,10 @@ func (n *Node) install(ctx context.Context, p *Pointer) error {
 		defer cancel()
 		ctx, moved, stop := watchStall(ctx, stallLimit)
 		defer stop()
-		parts := &partsReader{ctx: ctx, n: n, name: p.Generation, parts: p.Parts, objects: p.Objects}
-		defer parts.Close()
-		return transferError(ctx, readTar(progressReader{parts, moved}, dir))
+		parts := &partsReader{ctx: ctx, n: n, name: p.Generation, parts: p.Parts, objects: p.Objects, dir: dir, moved: moved}
+		err := readTar(parts, dir)
+		parts.Close()
+		return transferError(ctx, err)
 	})
 	if err != nil {
 		return err

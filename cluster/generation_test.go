@@ -65,7 +65,8 @@ func TestTarRoundTrip(t *testing.T) {
 
 // TestGenerationTransfer: a generation a replica built goes through the
 // object store in several parts, and a replica with an empty index folder
-// installs it from the pointer, file for file, then serves it.
+// installs it from the pointer, file for file and nothing else, then
+// serves it.
 func TestGenerationTransfer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("processes")
@@ -117,6 +118,20 @@ func TestGenerationTransfer(t *testing.T) {
 		got, err := os.ReadFile(filepath.Join(fresh, p.Generation, rel))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s: installed %d bytes (%v), built %d", rel, len(got), err, len(want))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing else: the download's part file is gone.
+	err = filepath.WalkDir(filepath.Join(fresh, p.Generation), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == index.GenerationLockFile {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(fresh, p.Generation), path)
+		if _, err := os.Stat(filepath.Join(stats.Generation, rel)); err != nil {
+			t.Errorf("%s: installed, not built", rel)
 		}
 		return nil
 	})
