@@ -110,9 +110,16 @@ func (d *decodedList) positionsOf(j int) []uint32 { return d.pos[d.at[j]:d.at[j+
 // once (a merge makes a new segment with a new number), so a number and a
 // term name the same postings for the life of the index.
 type postingsKey struct {
-	segment     uint64
-	field, term string
+	segment uint64
+	termKey
 }
+
+// termKey names a term of a field; the cache files its lists under it,
+// one per segment, so that a query's read of a term across the segments
+// probes the cache's map once, not once per segment (the map holds
+// hundreds of thousands of lists, and probing it was a third of opening a
+// related list's postings).
+type termKey struct{ field, term string }
 
 // postingsCache keeps decoded postings of one Index, least recently used
 // first out, within a byte budget. Decoding a list costs what reading it
@@ -126,9 +133,10 @@ type postingsCache struct {
 	limit   int64 // 0: auto; negative: off
 	auto    int64 // AutoPostingsCacheBytes of the index; 0: DefaultPostingsCacheBytes
 	used    int64
-	entries map[postingsKey]*list.Element
-	lru     list.List                // of *postingsEntry, most recent first
-	seen    map[postingsKey]struct{} // lists read in place once (admit)
+	entries map[termKey][]*list.Element // a term's lists, one per segment that holds one
+	lists   int                         // how many entries holds
+	lru     list.List                   // of *postingsEntry, most recent first
+	seen    map[postingsKey]struct{}    // lists read in place once (admit)
 
 	hits, misses atomic.Uint64
 }
@@ -162,15 +170,47 @@ func (c *postingsCache) lookup(k postingsKey, count bool) (*decodedList, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[k]; ok {
-		c.lru.MoveToFront(e)
-		if count {
-			c.hits.Add(1)
+	return c.take(c.entries[k.termKey], k.segment, count)
+}
+
+// lookupTerm sets lists[i] to the list of the term in segs[i] that the
+// cache holds (nil when it holds none), as lookup would one by one.
+func (c *postingsCache) lookupTerm(k termKey, segs []snapSegment, count bool, lists []*decodedList) {
+	if c == nil {
+		clear(lists)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	es := c.entries[k]
+	for i, seg := range segs {
+		lists[i], _ = c.take(es, seg.id, count)
+	}
+}
+
+// take finds the list of segment among a term's, and marks it used.
+func (c *postingsCache) take(es []*list.Element, segment uint64, count bool) (*decodedList, bool) {
+	for _, e := range es {
+		if pe := e.Value.(*postingsEntry); pe.key.segment == segment {
+			c.lru.MoveToFront(e)
+			if count {
+				c.hits.Add(1)
+			}
+			return pe.list, true
 		}
-		return e.Value.(*postingsEntry).list, true
 	}
 	if count {
 		c.misses.Add(1)
+	}
+	return nil, false
+}
+
+// find returns the element holding k's list, if any.
+func (c *postingsCache) find(k postingsKey) (*list.Element, bool) {
+	for _, e := range c.entries[k.termKey] {
+		if e.Value.(*postingsEntry).key.segment == k.segment {
+			return e, true
+		}
 	}
 	return nil, false
 }
@@ -216,7 +256,7 @@ func (c *postingsCache) put(k postingsKey, d *decodedList) {
 	if budget < 0 || d.bytes() > budget/4 {
 		return
 	}
-	if e, ok := c.entries[k]; ok {
+	if e, ok := c.find(k); ok {
 		pe := e.Value.(*postingsEntry)
 		if pe.list.positions || !d.positions {
 			return // decoded twice at once: the first is kept
@@ -229,9 +269,10 @@ func (c *postingsCache) put(k postingsKey, d *decodedList) {
 		return
 	}
 	if c.entries == nil {
-		c.entries = map[postingsKey]*list.Element{}
+		c.entries = map[termKey][]*list.Element{}
 	}
-	c.entries[k] = c.lru.PushFront(&postingsEntry{key: k, list: d})
+	c.entries[k.termKey] = append(c.entries[k.termKey], c.lru.PushFront(&postingsEntry{key: k, list: d}))
+	c.lists++
 	c.used += d.bytes()
 	c.shrink(budget)
 }
@@ -245,9 +286,28 @@ func (c *postingsCache) shrink(budget int64) {
 			return
 		}
 		pe := c.lru.Remove(e).(*postingsEntry)
-		delete(c.entries, pe.key)
+		c.forget(e, pe.key.termKey)
 		c.used -= pe.list.bytes()
 	}
+}
+
+// forget removes element e from the lists of term k.
+func (c *postingsCache) forget(e *list.Element, k termKey) {
+	es := c.entries[k]
+	for i := range es {
+		if es[i] == e {
+			es[i] = es[len(es)-1]
+			es[len(es)-1] = nil
+			es = es[:len(es)-1]
+			break
+		}
+	}
+	if len(es) == 0 {
+		delete(c.entries, k)
+	} else {
+		c.entries[k] = es
+	}
+	c.lists--
 }
 
 // resize sets the budget (0: the default, negative: off), dropping what
@@ -278,7 +338,7 @@ func (ix *Index) PostingsCacheStats() PostingsCacheStats {
 	c := &ix.postings
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return PostingsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Lists: len(c.entries), Bytes: c.used, Budget: c.budget()}
+	return PostingsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Lists: c.lists, Bytes: c.used, Budget: c.budget()}
 }
 
 // windowShift is the shift of the windows of lists decoded for c.
@@ -367,6 +427,7 @@ type segLists struct {
 	segs  []snapSegment
 	cache *postingsCache // nil: lists are decoded for this reader only
 	dicts map[string][]segment.TermDictionary
+	lists []*decodedList // the lists cached of the term being read (see cached)
 }
 
 func newSegLists(segs []snapSegment, cache *postingsCache) *segLists {
@@ -397,9 +458,10 @@ func (s *segLists) parts(field, term string, positions bool, mode listReading) (
 	var parts []listPart
 	var df uint64
 	most := 0.0
+	cached := s.cached(field, term, mode)
 	for i, seg := range s.segs {
 		part := listPart{deleted: seg.deleted, offset: seg.offset}
-		d, z, err := s.read(i, field, term, positions, mode)
+		d, z, err := s.read(i, field, term, positions, mode, cached[i])
 		if err != nil {
 			return nil, 0, 0, err
 		}
@@ -426,10 +488,10 @@ func (s *segLists) parts(field, term string, positions bool, mode listReading) (
 // read returns term's postings in field of the i-th segment: decoded (from
 // the cache or now), or to be read through zap when the cache does not
 // hold the list and mode says so.
-func (s *segLists) read(i int, field, term string, positions bool, mode listReading) (*decodedList, *zapPart, error) {
+func (s *segLists) read(i int, field, term string, positions bool, mode listReading, cached *decodedList) (*decodedList, *zapPart, error) {
 	if mode == inPlaceOnly || (mode == inPlaceUntilTwice && s.cache != nil) {
-		key := postingsKey{segment: s.segs[i].id, field: field, term: term}
-		if d, ok := s.cache.lookup(key, mode != inPlaceOnly); ok && (d.positions || !positions) {
+		key := postingsKey{segment: s.segs[i].id, termKey: termKey{field, term}}
+		if d := cached; d != nil && (d.positions || !positions) {
 			return d, nil, nil
 		}
 		if mode == inPlaceUntilTwice && s.cache.admit(key) {
@@ -448,6 +510,23 @@ func (s *segLists) read(i int, field, term string, positions bool, mode listRead
 	}
 	d, err := s.decoded(i, field, term, positions)
 	return d, nil, err
+}
+
+// cached returns the term's lists the cache holds, by segment (nil where
+// it holds none), looked up at once for the reads that look there first
+// (see read); the lookups count as hits or misses as read's did, but for
+// inPlaceOnly.
+func (s *segLists) cached(field, term string, mode listReading) []*decodedList {
+	if cap(s.lists) < len(s.segs) {
+		s.lists = make([]*decodedList, len(s.segs))
+	}
+	lists := s.lists[:len(s.segs)]
+	if mode == inPlaceOnly || (mode == inPlaceUntilTwice && s.cache != nil) {
+		s.cache.lookupTerm(termKey{field, term}, s.segs, mode != inPlaceOnly, lists)
+	} else {
+		clear(lists)
+	}
+	return lists
 }
 
 // dict returns field's term dictionary in the i-th segment, opened once.
@@ -470,7 +549,7 @@ func (s *segLists) dict(i int, field string) (segment.TermDictionary, error) {
 // decoded returns term's decoded postings in field of the i-th segment,
 // from the cache or read now.
 func (s *segLists) decoded(i int, field, term string, positions bool) (*decodedList, error) {
-	key := postingsKey{segment: s.segs[i].id, field: field, term: term}
+	key := postingsKey{segment: s.segs[i].id, termKey: termKey{field, term}}
 	if d, ok := s.cache.get(key); ok && (d.positions || !positions) {
 		return d, nil
 	}

@@ -79,7 +79,7 @@ func TestPostingsCacheBudget(t *testing.T) {
 	list := func(n int) *decodedList {
 		return &decodedList{docs: make([]uint32, n), freq: make([]uint32, n), norm: make([]float32, n)}
 	}
-	key := func(term string) postingsKey { return postingsKey{segment: 1, field: fTitle, term: term} }
+	key := func(term string) postingsKey { return postingsKey{segment: 1, termKey: termKey{fTitle, term}} }
 	one := list(100).bytes()
 	c := &postingsCache{limit: 4*one + one/2} // room for four lists
 	for _, term := range []string{"a", "b", "c", "d"} {
@@ -151,7 +151,7 @@ func TestWindowBounds(t *testing.T) {
 // first; with no budget never; and the memory of lists read once is
 // bounded.
 func TestPostingsCacheAdmits(t *testing.T) {
-	k := postingsKey{segment: 1, field: fTitle, term: "花呗"}
+	k := postingsKey{segment: 1, termKey: termKey{fTitle, "花呗"}}
 	var c postingsCache
 	if c.admit(k) {
 		t.Error("first read: admitted")
@@ -163,7 +163,7 @@ func TestPostingsCacheAdmits(t *testing.T) {
 		t.Error("admitted again without a read in between: the first admission should have been forgotten")
 	}
 	for i := range maxSeen + 1 {
-		c.admit(postingsKey{segment: uint64(i + 2), field: fTitle, term: "x"})
+		c.admit(postingsKey{segment: uint64(i + 2), termKey: termKey{fTitle, "x"}})
 	}
 	if len(c.seen) > maxSeen {
 		t.Errorf("%d lists remembered, at most %d", len(c.seen), maxSeen)
