@@ -102,13 +102,56 @@ func TestPostingsCacheBudget(t *testing.T) {
 		t.Error("a list of more than a quarter of the budget was kept")
 	}
 	c.resize(2*one + one/2)
-	if n := len(c.entries); n != 2 || c.used > c.limit {
+	if n := c.lists; n != 2 || c.used > c.limit {
 		t.Errorf("after shrinking to two lists: %d lists, %d bytes", n, c.used)
 	}
 	c.resize(-1)
 	c.put(key("f"), list(1))
-	if _, ok := c.get(key("f")); ok || len(c.entries) != 0 {
-		t.Errorf("cache off: %d lists kept", len(c.entries))
+	if _, ok := c.get(key("f")); ok || c.lists != 0 || len(c.entries) != 0 {
+		t.Errorf("cache off: %d lists kept", c.lists)
+	}
+}
+
+// TestPostingsCacheByTerm: a term's lists in several segments are looked
+// up at once, each segment's own, and a list pushed out is gone from its
+// term's lookups while the term's others stay.
+func TestPostingsCacheByTerm(t *testing.T) {
+	list := func(n int) *decodedList {
+		return &decodedList{docs: make([]uint32, n), freq: make([]uint32, n), norm: make([]float32, n)}
+	}
+	one := list(10).bytes()
+	c := &postingsCache{limit: 4*one + one/2} // room for four lists
+	segs := []snapSegment{{id: 7}, {id: 8}, {id: 9}}
+	huabei, zhengxin := termKey{fTitle, "花呗"}, termKey{fTitle, "征信"}
+	want := map[postingsKey]*decodedList{}
+	for _, k := range []postingsKey{{7, huabei}, {9, huabei}, {8, zhengxin}} {
+		want[k] = list(10)
+		c.put(k, want[k])
+	}
+	got := make([]*decodedList, len(segs))
+	c.lookupTerm(huabei, segs, true, got)
+	if !reflect.DeepEqual(got, []*decodedList{want[postingsKey{7, huabei}], nil, want[postingsKey{9, huabei}]}) ||
+		got[0] == got[2] {
+		t.Errorf("花呗 by segment: %v", got)
+	}
+	if h, m := c.hits.Load(), c.misses.Load(); h != 2 || m != 1 {
+		t.Errorf("hits %d, misses %d: want 2 and 1", h, m)
+	}
+	// Two more lists push out the least recently used: 征信's, then 花呗's
+	// in segment 7 (looked up before segment 9's).
+	c.put(postingsKey{8, huabei}, list(10))
+	c.put(postingsKey{8, termKey{fBody, "花呗"}}, list(10))
+	c.put(postingsKey{9, termKey{fBody, "花呗"}}, list(10))
+	c.lookupTerm(huabei, segs, false, got)
+	if got[0] != nil || got[1] == nil || got[2] != want[postingsKey{9, huabei}] {
+		t.Errorf("花呗 after two pushed out: %v", got)
+	}
+	c.lookupTerm(zhengxin, segs, false, got)
+	if got[0] != nil || got[1] != nil || got[2] != nil {
+		t.Errorf("征信 after it was pushed out: %v", got)
+	}
+	if c.lists != 4 || len(c.entries) != 2 {
+		t.Errorf("%d lists under %d terms, want 4 under 2", c.lists, len(c.entries))
 	}
 }
 
