@@ -296,20 +296,17 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 // half the segmentation. nil when the mapping's body bigrams do not come
 // from the words' cut (every bigram): each field is then analyzed alone.
 func bodySplit(im mapping.IndexMapping, seg *analysis.Segmenter) func([]byte) (words, bigrams bleveanalysis.TokenStream) {
-	if seg == nil {
-		return nil
-	}
+	var cut func(*analysis.Segmenter, []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream)
 	switch bodyBigramsOf(im) {
 	case bodyRuns:
-		return func(b []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream) {
-			return analysis.WordsAndRuns(seg, b)
-		}
+		cut = analysis.WordsAndRuns
 	case bodyGaps:
-		return func(b []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream) {
-			return analysis.WordsAndGaps(seg, b)
-		}
+		cut = analysis.WordsAndGaps
 	}
-	return nil
+	if seg == nil || cut == nil {
+		return nil
+	}
+	return func(b []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream) { return cut(seg, b) }
 }
 
 // analyzeArticle maps an article to a bleve document with the index

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -56,14 +57,15 @@ func TestLookupMatchesPostings(t *testing.T) {
 	}
 }
 
-// TestDecodedPostingsMatchBleve: a term's postings, read in place the
-// first time, decoded the second (the cache's doorkeeper admits a list
-// read twice) and from the cache the third, are bleve's own, document by
-// document, with the same frequencies and norms.
+// TestDecodedPostingsMatchBleve: a term's postings as the related engine
+// walks them, read in place the first time, decoded the second (the
+// cache's doorkeeper admits a list read twice) and from the cache the
+// third, are bleve's own, document by document, with the same frequencies
+// and norms and the count; also once articles are deleted (a live edit
+// leaves them in their segment, marked).
 func TestDecodedPostingsMatchBleve(t *testing.T) {
-	r, _ := suiteReader(t)
+	ix, _, articles := suiteIndex(t)
 	ctx := context.Background()
-	cache := &postingsCache{}
 	type posting struct {
 		doc, freq uint64
 		norm      float64
@@ -71,27 +73,58 @@ func TestDecodedPostingsMatchBleve(t *testing.T) {
 	read := func(p postingsReader, term, field string) []posting {
 		t.Helper()
 		var out []posting
-		if err := p.each(term, field, func(d *bindex.TermFieldDoc) {
-			out = append(out, posting{d.ID.Value(), d.Freq, d.Norm})
-		}); err != nil {
+		n, err := p.eachNum(term, field, func(num uint64, d *bindex.TermFieldDoc) {
+			out = append(out, posting{num, d.Freq, d.Norm})
+		})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if n != uint64(len(out)) {
+			t.Errorf("%s:%s: %d postings counted, %d read", field, term, n, len(out))
 		}
 		return out
 	}
-	for _, term := range []string{"花呗", "风控", "应急贷", "逾期", "没有这个词"} {
-		for _, field := range []string{fTitle, fBody, fBodyBi} {
-			want := read(postingsReader{ctx: ctx, r: r}, term, field)
-			for _, pass := range []string{"in place", "decoded", "cached"} {
-				got := read(postingsReader{ctx: ctx, r: r, segs: newSegPostings(r, cache)}, term, field)
-				if !reflect.DeepEqual(got, want) {
-					t.Errorf("%s:%s %s: %d postings, bleve %d, or they differ", field, term, pass, len(got), len(want))
+	compare := func(when string) {
+		t.Helper()
+		adv, err := ix.bleve.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		cache := &postingsCache{}
+		for _, term := range []string{"花呗", "风控", "应急贷", "逾期", "没有这个词"} {
+			for _, field := range []string{fTitle, fBody, fBodyBi} {
+				want := read(postingsReader{ctx: ctx, r: r}, term, field)
+				for _, pass := range []string{"in place", "decoded", "cached"} {
+					got := read(postingsReader{ctx: ctx, r: r, segs: newSegPostings(r, cache)}, term, field)
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("%s, %s:%s %s: %d postings, bleve %d, or they differ", when, field, term, pass, len(got), len(want))
+					}
 				}
 			}
 		}
+		if st := cache.hits.Load(); st == 0 {
+			t.Errorf("%s: the third pass never read from the cache", when)
+		}
 	}
-	if st := cache.hits.Load(); st == 0 {
-		t.Error("the third pass never read from the cache")
+	compare("as built")
+	deleted := 0
+	for _, a := range articles {
+		if strings.Contains(a.Title, "花呗") && deleted < 5 {
+			if err := ix.bleve.Delete(a.ID); err != nil {
+				t.Fatal(err)
+			}
+			deleted++
+		}
 	}
+	if deleted == 0 {
+		t.Fatal("no 花呗 title to delete")
+	}
+	compare("5 articles deleted")
 }
 
 func lookupMatchesPostings(t *testing.T, r bindex.IndexReader, p postingsReader, articles int) {
@@ -118,7 +151,7 @@ func lookupMatchesPostings(t *testing.T, r bindex.IndexReader, p postingsReader,
 	for _, term := range []string{"花呗", "风控", "应急贷", "id贷", "协商还款", "没有这个词"} {
 		for _, field := range []string{fTitle, fBody} {
 			var read, looked []uint64
-			if err := p.each(term, field, func(d *bindex.TermFieldDoc) { read = append(read, d.ID.Value()) }); err != nil {
+			if _, err := p.eachNum(term, field, func(num uint64, _ *bindex.TermFieldDoc) { read = append(read, num) }); err != nil {
 				t.Fatal(err)
 			}
 			err := p.lookup(term, field, all, func(s *scored, d *bindex.TermFieldDoc) {
@@ -206,7 +239,7 @@ func TestChainHoldsTitleWords(t *testing.T) {
 			continue
 		}
 		var titles []uint64
-		n, err := p.eachCount(w, fTitle, func(d *bindex.TermFieldDoc) { titles = append(titles, d.ID.Value()) })
+		n, err := p.eachNum(w, fTitle, func(num uint64, _ *bindex.TermFieldDoc) { titles = append(titles, num) })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -830,29 +830,19 @@ func (p *postingsReader) reads(field string) (freq, norm bool) {
 	return field == fTitle || field == fBody || field == fBodyBi, field == fTitle
 }
 
-// each calls fn with every document whose field holds term, with its
-// frequency (title and body) and norm (title).
-func (p *postingsReader) each(term, field string, fn func(d *bindex.TermFieldDoc)) error {
-	_, err := p.eachCount(term, field, fn)
-	return err
-}
-
-// eachCount is each, returning the number of documents that hold term.
-func (p *postingsReader) eachCount(term, field string, fn func(d *bindex.TermFieldDoc)) (uint64, error) {
-	tfr, err := p.open(term, field)
-	if err != nil {
-		return 0, err
-	}
-	return p.read(tfr, fn)
-}
-
-// eachNum is eachCount with each document's number. On a scorch snapshot
-// it walks the segments' lists itself: a related list reads every posting
-// of its terms, and through a term reader each posting's number went into
-// bytes and back, behind two interface calls (a tenth of its time).
+// eachNum calls fn with the number of every document whose field holds
+// term, with its frequency (title and body) and norm (title), and returns
+// how many there are. On a scorch snapshot it walks the segments' lists
+// itself: a related list reads every posting of its terms, and through a
+// term reader each posting's number went into bytes and back, behind two
+// interface calls (a tenth of its time).
 func (p *postingsReader) eachNum(term, field string, fn func(num uint64, d *bindex.TermFieldDoc)) (uint64, error) {
 	if p.segs == nil {
-		return p.eachCount(term, field, func(d *bindex.TermFieldDoc) { fn(d.ID.Value(), d) })
+		tfr, err := p.open(term, field)
+		if err != nil {
+			return 0, err
+		}
+		return p.read(tfr, func(d *bindex.TermFieldDoc) { fn(d.ID.Value(), d) })
 	}
 	if err := p.ctx.Err(); err != nil {
 		return 0, searchErr(p.ctx, err)

@@ -136,19 +136,25 @@ type fromCut func(seg *Segmenter, norm string, offs []int, cut []Word) analysis.
 // cutTokens normalizes input, cuts it with seg (nil: DefaultSegmenter())
 // and emits its tokens with emit.
 func cutTokens(seg *Segmenter, input []byte, emit fromCut) analysis.TokenStream {
+	seg, norm, offs, cut := cutInput(seg, input)
+	return emit(seg, norm, offs, cut)
+}
+
+// wordsAnd returns the word tokens of input and those emit gives, from one
+// cut with seg (nil: DefaultSegmenter()).
+func wordsAnd(seg *Segmenter, input []byte, emit fromCut) (words, other analysis.TokenStream) {
+	seg, norm, offs, cut := cutInput(seg, input)
+	return wordTokens(seg, norm, offs, cut), emit(seg, norm, offs, cut)
+}
+
+// cutInput normalizes input and cuts it in search mode with seg (nil:
+// DefaultSegmenter()), which it returns.
+func cutInput(seg *Segmenter, input []byte) (*Segmenter, string, []int, []Word) {
 	if seg == nil {
 		seg = DefaultSegmenter()
 	}
 	norm, offs := NormalizeMap(string(input), true)
-	return emit(seg, norm, offs, seg.Cut(norm, true))
-}
-
-// wordsAnd returns the word tokens of input and those emit gives, from one
-// cut with seg.
-func wordsAnd(seg *Segmenter, input []byte, emit fromCut) (words, other analysis.TokenStream) {
-	norm, offs := NormalizeMap(string(input), true)
-	cut := seg.Cut(norm, true)
-	return wordTokens(seg, norm, offs, cut), emit(seg, norm, offs, cut)
+	return seg, norm, offs, seg.Cut(norm, true)
 }
 
 func wordTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.TokenStream {
