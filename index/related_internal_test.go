@@ -36,6 +36,15 @@ func suiteIndex(t *testing.T) (*Index, *relatedeval.Suite, []zhsearch.Article) {
 func suiteReader(t *testing.T) (bindex.IndexReader, []zhsearch.Article) {
 	t.Helper()
 	ix, _, articles := suiteIndex(t)
+	r := snapshotReader(t, ix)
+	t.Cleanup(func() { r.Close() })
+	return r, articles
+}
+
+// snapshotReader opens a reader of the index as it is now; the caller
+// closes it.
+func snapshotReader(t *testing.T, ix *Index) bindex.IndexReader {
+	t.Helper()
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		t.Fatal(err)
@@ -44,8 +53,7 @@ func suiteReader(t *testing.T) (bindex.IndexReader, []zhsearch.Article) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
-	return r, articles
+	return r
 }
 
 // TestLookupMatchesPostings: looking terms up for given documents finds
@@ -86,14 +94,7 @@ func TestDecodedPostingsMatchBleve(t *testing.T) {
 	}
 	compare := func(when string) {
 		t.Helper()
-		adv, err := ix.bleve.Advanced()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := snapshotReader(t, ix)
 		defer r.Close()
 		cache := &postingsCache{}
 		for _, term := range []string{"花呗", "风控", "应急贷", "逾期", "没有这个词"} {
