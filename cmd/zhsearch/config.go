@@ -166,6 +166,8 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 	e.String(&cfg.postingsCache, "postings-cache-mb", "ZHSEARCH_POSTINGS_CACHE_MB", "auto",
 		"memory in MiB for decoded postings, which every uncached search and related list reads, per index generation "+
 			"(0: none kept; auto: 128 per 100,000 articles, from 128 to 2048)")
+	e.String(&cfg.debugAddr, "debug-addr", "ZHSEARCH_DEBUG_ADDR", "",
+		"listen address of Go's profiler (/debug/pprof/), e.g. 127.0.0.1:6060; keep it off public networks (default: off)")
 	e.Duration(&cfg.poll, "poll", "ZHSEARCH_POLL", time.Second,
 		"how often to look for a generation switched by an offline reindex; 0 turns polling off (then send SIGHUP)")
 	o, d := &cfg.ops, defaultOpsConfig()
@@ -209,6 +211,11 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if err := checkAddr(cfg.addr); err != nil {
 		bad("--addr %q: %v", clipValue(cfg.addr), err)
+	}
+	if cfg.debugAddr != "" {
+		if err := checkAddr(cfg.debugAddr); err != nil {
+			bad("--debug-addr %q: %v", clipValue(cfg.debugAddr), err)
+		}
 	}
 	if strings.TrimSpace(cfg.dataDir) == "" {
 		bad("--data must not be empty")

@@ -291,6 +291,7 @@ func TestConfiguration(t *testing.T) {
 		{"bad number env", []string{"serve"}, map[string]string{"ZHSEARCH_MAX_BODY_BYTES": "1MB"}, `environment ZHSEARCH_MAX_BODY_BYTES="1MB" (default of --max-body-bytes): not an integer`},
 		{"bad float env", []string{"serve"}, map[string]string{"ZHSEARCH_RATE_LIMIT": "fast"}, `ZHSEARCH_RATE_LIMIT="fast"`},
 		{"bad addr env", []string{"serve"}, map[string]string{"ZHSEARCH_ADDR": "localhost"}, `--addr "localhost": want HOST:PORT`},
+		{"bad debug addr", []string{"serve", "--debug-addr", "6060"}, nil, `--debug-addr "6060": want HOST:PORT`},
 		{"tiny body", []string{"serve", "--max-body-bytes", "10"}, nil, "--max-body-bytes 10: must be between 1024"},
 		{"negative related cache", []string{"serve", "--related-cache", "-1"}, nil, "--related-cache -1: must be between 0 (off) and 1000000"},
 		{"negative rate", []string{"serve", "--rate-limit", "-1"}, nil, "--rate-limit -1: must be between 0"},

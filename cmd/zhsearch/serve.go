@@ -37,9 +37,12 @@ type serveConfig struct {
 	ops  opsConfig // config.go
 	// corsOrigins may call the API from their pages (api.ParseOrigins).
 	corsOrigins []string
+	// debugAddr, when set, serves Go's profiler (net/http/pprof) on a
+	// listener of its own, never on the public one (debug.go).
+	debugAddr string
 	// ready, when set, receives the listener's address once it accepts
-	// connections (tests listen on :0).
-	ready func(addr string)
+	// connections (tests listen on :0); debugReady the profiler's.
+	ready, debugReady func(addr string)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -130,6 +133,13 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	stopHUP := reloadOnSIGHUP(ctx, live, logger)
 	defer stopHUP()
 
+	if cfg.debugAddr != "" {
+		stopDebug, err := serveDebug(cfg.debugAddr, cfg.debugReady, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	srv := cfg.httpServer(obs.apiServer(cfg, svc, admin, stats, logger).Handler(), logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
