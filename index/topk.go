@@ -218,6 +218,51 @@ func (n *node) eval(doc uint64) (bool, float64) {
 	return false, 0
 }
 
+// matches reports whether the document all postings stand at (or past)
+// matches the node: eval without the scores, for documents that can only
+// count (evaluation.counted).
+func (n *node) matches(doc uint64) bool {
+	switch n.kind {
+	case nodeTerm:
+		return n.post[0].cur == doc
+	case nodePhrase:
+		for _, p := range n.post {
+			if p.cur != doc {
+				return false
+			}
+		}
+		return len(n.post) == 1 || phraseAt(n.post)
+	case nodeOr:
+		m, need := 0, max(1, n.min)
+		for i, k := range n.kids {
+			if k.matches(doc) {
+				if m++; m >= need {
+					return true
+				}
+			} else if len(n.kids)-i-1 < need-m {
+				return false // too few left to reach need
+			}
+		}
+		return false
+	case nodeAnd:
+		for _, k := range n.kids {
+			if !k.matches(doc) {
+				return false
+			}
+		}
+		return true
+	case nodeBool:
+		if n.mustNot != nil && n.mustNot.matches(doc) {
+			return false
+		}
+		if n.must != nil {
+			return n.must.matches(doc)
+		}
+		return n.should != nil && n.should.matches(doc)
+	}
+	return false
+}
+
 // reach reports whether a document that none of the lists but those
 // marked in holds (with their bounds in the current window) can match n,
 // and the most it can score there. A disjunction's score is scaled by the
@@ -697,7 +742,12 @@ func (e *evaluation) counted(lists []*postings, essential int, exact uint64) (ui
 		for _, p := range lists[:essential] {
 			p.advance(doc)
 		}
-		if e.offer(doc) && e.k == 0 && e.res.total >= exact {
+		if e.cannotMake(lists, doc) {
+			// It only counts, and whether it matches costs no score.
+			if e.root.matches(doc) {
+				e.res.total++
+			}
+		} else if e.offer(doc) && e.k == 0 && e.res.total >= exact {
 			return docDone, nil
 		}
 		for _, p := range lists[essential:] {
@@ -709,6 +759,22 @@ func (e *evaluation) counted(lists []*postings, essential int, exact uint64) (ui
 			return doc + 1, nil
 		}
 	}
+}
+
+// cannotMake reports whether doc, which the lists stand at or past, can
+// neither make the full page nor tie with its lowest hit, by the bounds of
+// the lists that hold it.
+func (e *evaluation) cannotMake(lists []*postings, doc uint64) bool {
+	if e.k == 0 || len(e.h) < e.k {
+		return false
+	}
+	most := 0.0
+	for _, p := range lists {
+		if p.cur == doc {
+			most += p.bound
+		}
+	}
+	return most*slack < e.h[0].score
 }
 
 // topK evaluates q and returns its k best hits; with k = 0 it only counts

@@ -141,6 +141,7 @@ func TestTopKJudged(t *testing.T) {
 		queries[text+" (as written)"] = checks[text]
 	}
 	t.Run("matches bleve", func(t *testing.T) { topKMatchesBleve(t, ix, queries) })
+	t.Run("counts as it scores", func(t *testing.T) { matchesAsEval(t, ix, queries) })
 	t.Run("skips safely", func(t *testing.T) { topKSkipsSafely(t, ix, queries) })
 	// Every article's title as written: each is found, in whichever
 	// segment its article lies.
@@ -247,6 +248,53 @@ func topKMatchesBleve(t *testing.T, ix *Index, queries map[string]query.Query) {
 	}
 	if compared < 1000 {
 		t.Errorf("only %d hits compared: the judged queries should find more", compared)
+	}
+}
+
+// matchesAsEval checks the evaluator's two answers to whether a document
+// matches: the one that only counts (node.matches, for documents that
+// cannot make the page) and the one that scores (node.eval), on every
+// document of the index for every judged query.
+func matchesAsEval(t *testing.T, ix *Index, queries map[string]query.Query) {
+	r, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	segs, _ := snapshotSegments(r)
+	n, err := r.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := segs[len(segs)-1]
+	end := last.offset + last.seg.Count()
+	found, missed := 0, 0
+	for text, q := range queries {
+		c := newCompiler(n, segs, nil)
+		root, err := c.compile(q)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		for _, p := range c.order {
+			p.start()
+		}
+		for doc := uint64(0); doc < end; doc++ {
+			for _, p := range c.order {
+				p.advance(doc)
+			}
+			ok, _ := root.eval(doc)
+			if got := root.matches(doc); got != ok {
+				t.Errorf("%q, document %d: counted as a match: %v, scored as one: %v", text, doc, got, ok)
+			}
+			if ok {
+				found++
+			} else {
+				missed++
+			}
+		}
+	}
+	if found == 0 || missed == 0 {
+		t.Errorf("%d matches and %d documents that do not match: the queries should give both", found, missed)
 	}
 }
 
