@@ -239,7 +239,7 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 	if err := b.lockFolder(l.ctx); err != nil {
 		return nil, err
 	}
-	opts := BuildOptions{BatchSize: l.cfg.BatchSize, Journal: l.journal, Log: l.cfg.Log, Stage: j.setStage, Progress: j.setProgress}
+	opts := BuildOptions{BatchSize: l.cfg.BatchSize, CPUs: l.cfg.BuildCPUs, Journal: l.journal, Log: l.cfg.Log, Stage: j.setStage, Progress: j.setProgress}
 	stats, err := b.build(l.ctx, l.cfg.DataDir, opts)
 	if err != nil {
 		return nil, err

@@ -135,7 +135,10 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 	// building a segment keeps a CPU busy about as long as two analysis
 	// workers take to fill its next batch, and each writer's batch is
 	// memory.
-	workers := runtime.GOMAXPROCS(0)
+	workers := opts.CPUs
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	writersN := (workers + 1) / 2
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -150,6 +150,10 @@ type BuildStats struct {
 type BuildOptions struct {
 	// BatchSize is the number of articles per bleve batch (default 1000).
 	BatchSize int
+	// CPUs is how many CPUs the build may keep busy (default GOMAXPROCS):
+	// one analysis worker each, one batch writer per two. A server that
+	// runs more Ps than CPUs (serve) says how many CPUs it has.
+	CPUs int
 	// Progress, when set, is called after each batch with the number of
 	// articles indexed so far and the total.
 	Progress func(done, total int)

@@ -30,6 +30,9 @@ type LiveConfig struct {
 	Poll time.Duration
 	// BatchSize is the bleve batch size of reindex jobs (0: the default).
 	BatchSize int
+	// BuildCPUs is how many CPUs a reindex job keeps busy (0:
+	// GOMAXPROCS), see BuildOptions.CPUs.
+	BuildCPUs int
 	// Logger receives what the service does on its own; nil means slog.Default().
 	Logger *slog.Logger
 	// SearchCache is how many search result pages each generation caches:

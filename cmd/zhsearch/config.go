@@ -404,6 +404,8 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("nats", redactURLs(cfg.nats)),
 		slog.String("replica", cfg.replica),
 		slog.String("poll", cfg.poll.String()),
+		slog.Int("cpus", cfg.cpus),
+		slog.Int("gomaxprocs", runtime.GOMAXPROCS(0)),
 		slog.Int("search_cache", cfg.searchCache),
 		slog.Int("related_cache", cfg.relatedCache),
 		slog.String("postings_cache_mb", cfg.postingsCache),

@@ -3,6 +3,9 @@ package main
 import (
 	"io"
 	"net/http"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,5 +39,34 @@ func TestDebugListener(t *testing.T) {
 	}
 	if st, _ := get(base + "/debug/pprof/heap?debug=1"); st != http.StatusNotFound {
 		t.Errorf("the public listener answers /debug/pprof/heap with %d, want 404", st)
+	}
+}
+
+// A server runs twice as many Ps as it has CPUs (schedulerProcs), and
+// computes searches and builds by its CPUs; GOMAXPROCS in the
+// environment is obeyed as it is.
+func TestServerProcs(t *testing.T) {
+	procs := regexp.MustCompile(`"cpus":(\d+),"gomaxprocs":(\d+)`)
+	for _, tt := range []struct {
+		env  string
+		want func(cpus, procs int) bool
+	}{
+		{"GOMAXPROCS=", func(cpus, procs int) bool { return cpus >= 1 && procs == 2*cpus }}, // empty: Go's default
+		{"GOMAXPROCS=1", func(cpus, procs int) bool { return cpus == 1 && procs == 1 }},
+	} {
+		t.Run(tt.env, func(t *testing.T) {
+			p := startProcess(t, []string{tt.env}, "serve", "--data", "../../data",
+				"--index", filepath.Join(t.TempDir(), "index"), "--addr", "127.0.0.1:0")
+			p.waitServing(t)
+			m := procs.FindStringSubmatch(p.stderr.String())
+			if m == nil {
+				t.Fatalf("no cpus and gomaxprocs in the configuration logged:\n%s", p.stderr)
+			}
+			cpus, _ := strconv.Atoi(m[1])
+			n, _ := strconv.Atoi(m[2])
+			if !tt.want(cpus, n) {
+				t.Errorf("%s: cpus %d, gomaxprocs %d", tt.env, cpus, n)
+			}
+		})
 	}
 }

@@ -24,7 +24,7 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 		}
 		built = true
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
-		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log})
+		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log, CPUs: cfg.cpus})
 		if err == nil {
 			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
 				"edits", stats.Edits, "took", stats.Took.Round(time.Millisecond))

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"runtime"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
@@ -40,6 +42,11 @@ type serveConfig struct {
 	// debugAddr, when set, serves Go's profiler (net/http/pprof) on a
 	// listener of its own, never on the public one (debug.go).
 	debugAddr string
+	// cpus is how many CPUs the server has: searches and related lists
+	// computed at once (--max-concurrent) and builds go by it, not by
+	// GOMAXPROCS, which runServe raises above it (schedulerProcs); 0:
+	// GOMAXPROCS.
+	cpus int
 	// ready, when set, receives the listener's address once it accepts
 	// connections (tests listen on :0); debugReady the profiler's.
 	ready, debugReady func(addr string)
@@ -55,6 +62,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.validate(envs); err != nil {
 		fmt.Fprintf(stderr, "zhsearch serve: invalid configuration:\n%v\n", err)
 		return errUsage
+	}
+	cfg.cpus = runtime.GOMAXPROCS(0) // the CPUs Go found, container limits included
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(schedulerProcs(cfg.cpus))
 	}
 	return serve(ctx, cfg, newLogger(stderr, cfg.ops.logFormat, cfg.ops.logLevel))
 }
@@ -103,7 +114,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
 		SearchCache: offIfZero(cfg.searchCache), RelatedCache: offIfZero(cfg.relatedCache), PostingsCache: cfg.postingsCacheBytes,
-		Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
+		BuildCPUs: cfg.cpus, Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
 	if node != nil {
 		lcfg.Edits, lcfg.Log, lcfg.OnBuilt = false, node, node.OnBuilt
 	}
@@ -172,6 +183,18 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	logger.Info("all requests finished")
 	return nil
 }
+
+// schedulerProcs is the server's GOMAXPROCS on cpus CPUs: twice as many.
+// Go's scheduler notices that a connection has a request to read, or can
+// take a response, when a P goes looking for work; with every P running
+// a search of several milliseconds, only its monitor does, every 10 ms,
+// so requests waited for it. With Ps to spare, an idle one waits on the
+// network and the kernel shares the CPUs out in slices finer than Go's
+// 10 ms. Admission (--max-concurrent) still holds computations to about
+// one per CPU. At 100k articles on 2 CPUs and 16 connections, search's
+// p99 went from 86–120 ms to 38–50 ms at the same throughput
+// (BENCHMARKS.md, "Ps to spare"). GOMAXPROCS in the environment wins.
+func schedulerProcs(cpus int) int { return 2 * cpus }
 
 // offIfZero turns a flag's 0 (off) into LiveConfig's -1 (off; 0 there is
 // the default).
