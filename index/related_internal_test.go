@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -452,5 +453,42 @@ func TestFetchBestMatchesBleve(t *testing.T) {
 		if !reflect.DeepEqual(gotIDs, wantIDs) {
 			t.Errorf("tags %v: fetchBest = %v, bleve = %v", tags, gotIDs, wantIDs)
 		}
+	}
+}
+
+// TestRelatedLongSources: a draft or article whose text holds more
+// distinct words than a source keeps (maxSourceWords) gets its list like
+// any other, from the words met first, its title's among them. Such a
+// body once made every related request for it fail.
+func TestRelatedLongSources(t *testing.T) {
+	ix, _, _ := suiteIndex(t)
+	ix.SetSearchCacheSize(0)
+	// Characters no dictionary joins: each pair of neighbours is a bigram
+	// of the source, thousands of distinct ones.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var body strings.Builder
+	for range maxBodyRunes - 100 {
+		body.WriteRune(rune(0x4E00 + rng.IntN(0x9FA5-0x4E00)))
+	}
+	draft := &zhsearch.Article{Title: "网贷逾期了怎么办", Body: body.String()}
+	words, err := sourceWords(context.Background(), ix.seg, draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(words) < maxSourceWords {
+		t.Fatalf("the body gives %d words: the test needs at least %d", len(words), maxSourceWords)
+	}
+	res, err := ix.Related(context.Background(), zhsearch.RelatedRequest{Draft: draft, Size: 5})
+	if err != nil {
+		t.Fatalf("related for a long draft: %v", err)
+	}
+	onTopic := 0
+	for _, it := range res.Related {
+		if strings.Contains(it.Title, "网贷") || strings.Contains(it.Title, "逾期") {
+			onTopic++
+		}
+	}
+	if len(res.Related) != 5 || onTopic < 3 {
+		t.Errorf("long draft on 网贷逾期: %d items, %d on its title's words: %+v", len(res.Related), onTopic, res.Related)
 	}
 }

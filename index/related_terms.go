@@ -162,11 +162,13 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 				whole[w.Text]++
 			}
 		}
-		add := func(t string, c, weight float64, parent string) {
+		// add counts t and returns its word, nil once a long source has
+		// maxSourceWords others.
+		add := func(t string, c, weight float64, parent string) *sourceWord {
 			sw := words[t]
 			if sw == nil {
 				if len(words) >= maxSourceWords {
-					return
+					return nil
 				}
 				sw = &sourceWord{parent: parent, intent: 1}
 				if qw, ok := seg.Lexicon().QuestionWeight(t); ok {
@@ -178,6 +180,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			}
 			sw.tf += weight * (1 + math.Log(c))
 			sw.inTitle = sw.inTitle || title
+			return sw
 		}
 		for t, c := range whole {
 			add(t, c, weight, "")
@@ -189,8 +192,9 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		}
 		for t, c := range bi {
 			if _, ok := whole[t]; !ok {
-				add(t, c, weight, "")
-				words[t].bigram = true
+				if sw := add(t, c, weight, ""); sw != nil {
+					sw.bigram = true
+				}
 			}
 		}
 		if lead != "" {
