@@ -291,8 +291,12 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 		seen:   map[string]bool{src.ID: true},
 		listed: map[string]bool{},
 	}
-	if src.ID != "" {
-		l.srcKey = DupKey(ix.seg, src.Title)
+	l.srcKey, l.srcDup = DupKey(ix.seg, src.Title), opts.DupThreshold
+	if src.ID == "" {
+		// A draft under the title of an article is that article being
+		// edited: it never lists itself. An article close to it answers
+		// what the draft asks, and stays (the judged drafts count it).
+		l.srcDup = 1
 	}
 	for _, t := range src.Related {
 		l.listed[analysis.Normalize(t)] = true
@@ -449,7 +453,8 @@ type listBuilder struct {
 	ix     *Index
 	opts   RelatedOptions
 	src    *zhsearch.Article
-	srcKey string // DupKey of a stored source's title; "" for a draft
+	srcKey string  // DupKey of the source's title
+	srcDup float64 // the similarity to it from which a result is left out
 	size   int
 	out    *zhsearch.RelatedResult
 	seen   map[string]bool // ids shown or excluded
@@ -461,7 +466,8 @@ type listBuilder struct {
 }
 
 // admit reports whether d may join the list: not shown yet, not the
-// source, not a near-duplicate of the source or of a result shown.
+// source, not a near-duplicate of the source (for a draft: not of its
+// very title) or of a result shown.
 func (l *listBuilder) admit(d *relatedDoc) bool {
 	if d.id == "" || l.seen[d.id] {
 		return false
@@ -470,7 +476,7 @@ func (l *listBuilder) admit(d *relatedDoc) bool {
 	if d.key == "" {
 		d.key = DupKey(l.ix.seg, d.title) // only for the articles considered
 	}
-	if l.srcKey != "" && l.opts.DupSimilarity(l.srcKey, d.key) >= l.opts.DupThreshold {
+	if l.srcKey != "" && l.opts.DupSimilarity(l.srcKey, d.key) >= l.srcDup {
 		return false
 	}
 	for _, k := range l.keys {

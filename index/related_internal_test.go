@@ -492,3 +492,35 @@ func TestRelatedLongSources(t *testing.T) {
 		t.Errorf("long draft on 网贷逾期: %d items, %d on its title's words: %+v", len(res.Related), onTopic, res.Related)
 	}
 }
+
+// TestDraftNeverListsItself: a draft under the title of a stored article
+// (that article being edited) never lists it, whatever its spelling of
+// width and punctuation; its list is full of others.
+func TestDraftNeverListsItself(t *testing.T) {
+	ix, _, articles := suiteIndex(t)
+	for _, title := range []string{"花呗风控解除指南", "征信花了如何快速修复"} {
+		var own string
+		for _, a := range articles {
+			if a.Title == title {
+				own = a.ID
+			}
+		}
+		if own == "" {
+			t.Fatalf("no article titled %s in the suite's index", title)
+		}
+		for _, draft := range []string{title, title + "？", " " + title} {
+			res, err := ix.Related(context.Background(), zhsearch.RelatedRequest{Draft: &zhsearch.Article{Title: draft}, Size: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Related) != 5 {
+				t.Errorf("draft %q: %d items, want 5", draft, len(res.Related))
+			}
+			for _, it := range res.Related {
+				if it.ID == own {
+					t.Errorf("draft %q lists the article of its own title (%s)", draft, own)
+				}
+			}
+		}
+	}
+}
