@@ -18,15 +18,20 @@ import (
 
 // Limits of the data model and the API, shared by validation everywhere.
 const (
-	MaxIDLen        = 128
-	MaxTitleLen     = 512 // characters, not bytes
-	MaxQueryLen     = 200 // characters, after trimming
-	MaxSearchSize   = 50
-	MaxRelatedSize  = 20
-	MaxSuggestSize  = 20
-	MaxResultWindow = 1000 // page*size may not go past this (deep-paging cap)
-	MaxTags         = 64   // tags of an article or a draft
-	MaxTagLen       = 64   // characters of one tag
+	MaxIDLen      = 128
+	MaxTitleLen   = 512 // characters, not bytes
+	MaxQueryLen   = 200 // characters, after trimming
+	MaxSearchSize = 50
+	// DefaultSearchSize is a search page's size when none is asked for.
+	// A query that finds fewer articles is relaxed until it finds as
+	// many, whatever size is asked: a query's hits and total never depend
+	// on how it is paged.
+	DefaultSearchSize = 10
+	MaxRelatedSize    = 20
+	MaxSuggestSize    = 20
+	MaxResultWindow   = 1000 // page*size may not go past this (deep-paging cap)
+	MaxTags           = 64   // tags of an article or a draft
+	MaxTagLen         = 64   // characters of one tag
 	// MaxDraftBodyLen is how many characters of a draft's body the related
 	// engine reads: a longer body is cut to its first MaxDraftBodyLen
 	// characters, not refused (an editor's long draft still gets its list;
@@ -264,7 +269,7 @@ func (r *SearchRequest) Validate() error {
 		r.Page = 1
 	}
 	if r.Size == 0 {
-		r.Size = 10
+		r.Size = DefaultSearchSize
 	}
 	if r.Page < 1 {
 		return Errorf(EINVALID, "page must be >= 1")

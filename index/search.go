@@ -64,7 +64,7 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 		return nil, err
 	}
 	strict := len(res.Hits)
-	if res.Total < uint64(k.size) {
+	if res.Total < zhsearch.DefaultSearchSize {
 		if res, strict, err = ix.relax(ctx, aq, q, res, k.page, k.size); err != nil {
 			return nil, err
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch"
 )
 
 // maxDropLevels bounds the relaxation ladder's word-dropping steps: each is
@@ -13,13 +15,14 @@ import (
 const maxDropLevels = 3
 
 // relax runs the relaxation ladder after the strict query q found fewer
-// than size hits (Algolia's removeWordsIfNoResults, Elasticsearch's
-// fallback queries): it drops the least informative content words one at
-// a time, then falls back to shared bigrams, until the hits fill the first
-// page. Each step finds only what the steps before it did not, and its hits
-// rank below theirs. Whether a step runs depends on the first page only, so
-// every page of one query sees the same list and the same total. It
-// returns the page and how many of its hits are strict.
+// than zhsearch.DefaultSearchSize hits (Algolia's removeWordsIfNoResults,
+// Elasticsearch's fallback queries): it drops the least informative
+// content words one at a time, then falls back to shared bigrams, until
+// the hits fill a page of the default size. Each step finds only what the
+// steps before it did not, and its hits rank below theirs. Whether a step
+// runs depends on the query only, not on the page or its size, so every
+// page of one query, of any size, sees the same list and the same total.
+// It returns the page and how many of its hits are strict.
 func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, strict *pageResult,
 	page, size int) (*pageResult, int, error) {
 	offset := (page - 1) * size
@@ -37,7 +40,7 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 	hits, total, nStrict := append(search.DocumentMatchCollection{}, all.Hits...), all.Total, len(all.Hits)
 	found := []query.Query{q}
 	for _, level := range levels {
-		if total >= uint64(size) {
+		if total >= zhsearch.DefaultSearchSize {
 			break
 		}
 		only := query.NewBooleanQuery([]query.Query{level}, nil, []query.Query{query.NewDisjunctionQuery(found)})
@@ -45,6 +48,7 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 		if err != nil {
 			return nil, 0, err
 		}
+		scoreBelow(res.Hits, hits)
 		hits, total = append(hits, res.Hits...), total+res.Total
 		found = append(found, level)
 	}
@@ -52,6 +56,30 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 	out.Total = total
 	out.Hits = hits[min(offset, len(hits)):min(offset+size, len(hits))]
 	return &out, max(0, min(nStrict-offset, len(out.Hits))), nil
+}
+
+// relaxedShare is the most a step's best hit scores, as a share of the
+// lowest hit of the steps before it.
+const relaxedShare = 0.5
+
+// scoreBelow rescales a relaxation step's hits, best first, so that each
+// scores below every hit before them (all of the steps before it, as a
+// step runs only once those found less than a page): a list's scores fall
+// as it goes, so a client may sort or cut by them, while each step keeps
+// its own order. Scores of different steps measure different queries; the
+// rank, not the size of the gap, is what they tell.
+func scoreBelow(step, before search.DocumentMatchCollection) {
+	if len(step) == 0 || len(before) == 0 || step[0].Score <= 0 {
+		return
+	}
+	floor := before[len(before)-1].Score
+	for _, h := range before {
+		floor = min(floor, h.Score)
+	}
+	scale := floor * relaxedShare / step[0].Score
+	for _, h := range step {
+		h.Score *= scale
+	}
 }
 
 // relaxedLevels returns the relaxation ladder's queries, strict to loose:

@@ -74,7 +74,11 @@ func TestRelaxedSearch(t *testing.T) {
 		t.Error("answer not marked relaxed")
 	}
 	seenRelaxed := false
-	for _, h := range first.Hits {
+	for i, h := range first.Hits {
+		if i > 0 && h.Score > first.Hits[i-1].Score {
+			t.Errorf("hit %d (%s, relaxed %v) scores %.4g, above hit %d's %.4g: scores must fall along the list",
+				i, h.ID, h.Relaxed, h.Score, i-1, first.Hits[i-1].Score)
+		}
 		if h.ID == "x1" || h.ID == "x2" {
 			t.Errorf("off-topic %s (%s) among the closest hits", h.ID, h.Title)
 		}
@@ -84,24 +88,30 @@ func TestRelaxedSearch(t *testing.T) {
 		seenRelaxed = seenRelaxed || h.Relaxed
 	}
 
-	// Pages of one size list every hit once, with one total: whether a
-	// step runs depends on the first page only.
-	p1 := searchPage(t, ix, q, 1, 2)
-	var paged []string
-	for page := 1; page <= int(p1.Total+1)/2; page++ {
-		res := searchPage(t, ix, q, page, 2)
-		if res.Total != p1.Total {
-			t.Errorf("page %d says total %d, page 1 says %d", page, res.Total, p1.Total)
-		}
-		for _, h := range res.Hits {
-			if slices.Contains(paged, h.ID) {
-				t.Errorf("page %d repeats %s", page, h.ID)
-			}
-			paged = append(paged, h.ID)
-		}
+	// Pages of any size list every hit once, in one order, with one
+	// total: whether a step runs depends on the query only.
+	whole := searchPage(t, ix, q, 1, zhsearch.MaxSearchSize)
+	var want []string
+	for _, h := range whole.Hits {
+		want = append(want, h.ID)
 	}
-	if uint64(len(paged)) != p1.Total || paged[0] != "s1" {
-		t.Errorf("pages of 2 list %v, want the %d hits of the total, s1 first", paged, p1.Total)
+	if uint64(len(want)) != whole.Total || want[0] != "s1" {
+		t.Fatalf("a page of %d lists %v, want the %d hits of the total, s1 first", zhsearch.MaxSearchSize, want, whole.Total)
+	}
+	for _, size := range []int{2, 3, 7, 10} {
+		var paged []string
+		for page := 1; page <= (int(whole.Total)+size-1)/size; page++ {
+			res := searchPage(t, ix, q, page, size)
+			if res.Total != whole.Total {
+				t.Errorf("size %d, page %d says total %d, a page of %d says %d", size, page, res.Total, zhsearch.MaxSearchSize, whole.Total)
+			}
+			for _, h := range res.Hits {
+				paged = append(paged, h.ID)
+			}
+		}
+		if !slices.Equal(paged, want) {
+			t.Errorf("pages of %d list %v, a page of %d %v", size, paged, zhsearch.MaxSearchSize, want)
+		}
 	}
 
 	if res := searchPage(t, ix, "量子纠缠的实验原理", 1, 10); len(res.Hits) != 0 || res.Relaxed {
