@@ -448,12 +448,13 @@ func cutRunes(s string, n int) string {
 	return s
 }
 
-// Related reasons beyond shared words. An item without a Reason is similar
-// to the source; ReasonWeak marks an item that shares a word, a bigram or a
-// synonym with the source but is less similar (it fills the list after the
-// similar ones); ReasonFallback one that shares only tags, the category or
-// a 相关内容 list with it.
+// Why an item is on a related list; every item has one. ReasonSimilar
+// marks an item similar to the source; ReasonWeak one that shares a word,
+// a bigram or a synonym with the source but is less similar (it fills the
+// list after the similar ones); ReasonFallback one that shares only tags,
+// the category or a 相关内容 list with it.
 const (
+	ReasonSimilar  = "similar"
 	ReasonWeak     = "weak"
 	ReasonFallback = "fallback"
 )
@@ -465,7 +466,7 @@ type RelatedItem struct {
 	URL         string     `json:"url"`
 	PublishedAt *time.Time `json:"published_at"`
 	Score       float64    `json:"score"`
-	Reason      string     `json:"reason,omitempty"`
+	Reason      string     `json:"reason"`
 	Reasons     []string   `json:"reasons,omitempty"`
 }
 

@@ -525,7 +525,7 @@ func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 			break
 		}
 		if l.admit(&s.doc) {
-			reason := ""
+			reason := zhsearch.ReasonSimilar
 			if weak[s] {
 				reason = zhsearch.ReasonWeak
 			}

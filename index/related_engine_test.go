@@ -328,8 +328,8 @@ func TestRelatedProperties(t *testing.T) {
 				t.Errorf("%s: item %q after a fallback", a.ID, it.Title)
 			}
 			switch {
-			case it.Reason == "" && it.Score < opts.MinScore,
-				it.Reason != "" && it.Reason != zhsearch.ReasonWeak,
+			case it.Reason == zhsearch.ReasonSimilar && it.Score < opts.MinScore,
+				it.Reason != zhsearch.ReasonSimilar && it.Reason != zhsearch.ReasonWeak,
 				len(it.Reasons) == 0:
 				t.Errorf("%s: item %q has reason %q, reasons %v, score %.3f", a.ID, it.Title, it.Reason, it.Reasons, it.Score)
 			}

@@ -132,8 +132,14 @@ func TestEndToEndSeedCorpus(t *testing.T) {
 		if r.ID == seed {
 			t.Error("related list holds the article itself")
 		}
-		if r.Reason == "" && len(r.Reasons) == 0 {
-			t.Errorf("related %q carries no reasons", r.Title)
+		switch r.Reason {
+		case "similar", "weak":
+			if len(r.Reasons) == 0 {
+				t.Errorf("related %q (%s) carries no reasons", r.Title, r.Reason)
+			}
+		case "fallback":
+		default:
+			t.Errorf("related %q: reason %q, want similar, weak or fallback", r.Title, r.Reason)
 		}
 	}
 
