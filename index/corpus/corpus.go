@@ -229,6 +229,10 @@ func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool, file int32) 
 	for ; sc.Scan(); n++ {
 		raw := sc.Bytes()
 		line := bytes.TrimSpace(raw)
+		if n == 1 {
+			// Editors on Windows save UTF-8 with a byte order mark.
+			line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\ufeff")))
+		}
 		if len(line) == 0 {
 			continue
 		}

@@ -172,3 +172,40 @@ func TestReadArticles(t *testing.T) {
 		t.Fatalf("without titleOnly: err = %v, want an InputError at %s:3 naming title_only", err, p)
 	}
 }
+
+// TestByteOrderMarks: files saved with a UTF-8 byte order mark and CRLF
+// line ends (editors on Windows) load as any other; a mark inside a file
+// is bad input at its line.
+func TestByteOrderMarks(t *testing.T) {
+	dir := t.TempDir()
+	jsonl := "\ufeff{\"id\":\"j1\",\"title\":\"花呗逾期怎么办\",\"body\":\"正文\"}\r\n{\"id\":\"j2\",\"title\":\"借呗提前还款\"}\r\n"
+	page := "\ufeff花呗协商还款\r\n\r\n发布时间:2024-05-25 13:09:59\r\n\r\n正文。\r\n\r\n相关内容\r\n\r\n征信花了怎么办\r\n\r\nTo Top\r\n"
+	for name, text := range map[string]string{"a.jsonl": jsonl, "p1.txt": page} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Load(dir, nil)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	titles := map[string]string{}
+	for _, a := range c.Articles {
+		titles[a.ID] = a.Title
+	}
+	for id, want := range map[string]string{"j1": "花呗逾期怎么办", "j2": "借呗提前还款", "p1": "花呗协商还款"} {
+		if titles[id] != want {
+			t.Errorf("article %s: title %q, want %q", id, titles[id], want)
+		}
+	}
+
+	bad := filepath.Join(t.TempDir(), "b.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"id\":\"a\",\"title\":\"t\"}\n\ufeff{\"id\":\"b\",\"title\":\"u\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadArticles(bad, false)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Line != 2 {
+		t.Errorf("a mark on line 2: err = %v, want an InputError at line 2", err)
+	}
+}
