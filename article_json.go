@@ -3,6 +3,10 @@ package zhsearch
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -55,7 +59,7 @@ func decodeArticle(data []byte, titleOnly bool) (Article, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return Article{}, Errorf(EINVALID, "malformed JSON: %v", err)
+		return Article{}, Errorf(EINVALID, "malformed JSON: %s", JSONProblem(err))
 	}
 	if dec.More() {
 		return Article{}, Errorf(EINVALID, "malformed JSON: more than one value")
@@ -83,4 +87,48 @@ func trimAll(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// JSONProblem words a decoding error of encoding/json for the person who
+// wrote the JSON: the field and the kind of value it wants, or where the
+// text stops being JSON, never Go's type names.
+func JSONProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		got := "a " + typeErr.Value // number, string, bool
+		if typeErr.Value == "array" || typeErr.Value == "object" {
+			got = "an " + typeErr.Value
+		}
+		if typeErr.Field == "" {
+			return fmt.Sprintf("want %s, not %s", jsonKind(typeErr.Type), got)
+		}
+		return fmt.Sprintf("%s must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type), got)
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("not JSON at byte %d: %s", syntaxErr.Offset, syntaxErr.Error())
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the JSON ends early"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonKind names the JSON value a Go type is decoded from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
 }

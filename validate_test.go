@@ -238,3 +238,45 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryDropsBidiControls: a query pasted with bidi embeddings,
+// overrides or isolates searches (and is echoed) without them.
+func TestQueryDropsBidiControls(t *testing.T) {
+	for q, want := range map[string]string{
+		"\u202e花呗逾期":        "花呗逾期",
+		"花呗\u2066逾期\u2069 ": "花呗逾期",
+		"征信\u202a修复\u202c":  "征信修复",
+	} {
+		r := SearchRequest{Query: q}
+		if err := r.Validate(); err != nil || r.Query != want {
+			t.Errorf("%q: query %q, err %v; want %q", q, r.Query, err, want)
+		}
+	}
+	r := SearchRequest{Query: "\u202e\u2066"}
+	if err := r.Validate(); ErrorCode(err) != EINVALID {
+		t.Errorf("only bidi controls: err %v, want invalid_argument (q is required)", err)
+	}
+}
+
+// TestJSONProblem: a JSON mistake is worded by field and kind of value,
+// never by Go's type names.
+func TestJSONProblem(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"title":5}`, "malformed JSON: title must be a string, not a number"},
+		{`{"id":"a","title":"t","tags":"花呗"}`, "malformed JSON: tags must be a list, not a string"},
+		{`{"id":"a","title":"t","tags":[1]}`, "malformed JSON: tags must be a string, not a number"},
+		{`{"id":"a","title":`, "malformed JSON: the JSON ends early"},
+		{`{"id":"a" "title":"t"}`, "malformed JSON: not JSON at byte 11: invalid character '\"' after object key:value pair"},
+		{`{"id":"a","titel":"t"}`, `malformed JSON: unknown field "titel"`},
+		{`["a"]`, "malformed JSON: want an object, not an array"},
+	}
+	for _, tt := range tests {
+		_, err := DecodeArticle([]byte(tt.in))
+		if err == nil || ErrorMessage(err) != tt.want {
+			t.Errorf("%s: %v, want %q", tt.in, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "Go ") {
+			t.Errorf("%s: %v names Go", tt.in, err)
+		}
+	}
+}

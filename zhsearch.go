@@ -229,9 +229,10 @@ func checkBody(name, s string) *Error {
 // other one-line text: a C0 or C1 control (tab and line breaks included)
 // or a bidi embedding, override or isolate (U+202A–U+202E,
 // U+2066–U+2069), which can make a title display as something it is not.
-func badInLine(r rune) bool {
-	return unicode.IsControl(r) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
-}
+func badInLine(r rune) bool { return unicode.IsControl(r) || isBidiControl(r) }
+
+// isBidiControl reports a bidi embedding, override or isolate.
+func isBidiControl(r rune) bool { return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 }
 
 // ParseTime reads a published_at value: RFC 3339, or the pages'
 // "2006-01-02 15:04:05" read in Asia/Shanghai. The zero time
@@ -287,7 +288,15 @@ func checkQuery(q string) (string, error) {
 	if !utf8.ValidString(q) {
 		return "", Errorf(EINVALID, "q is not valid UTF-8")
 	}
-	q = strings.TrimSpace(q)
+	// Bidi embeddings, overrides and isolates mean nothing to a search
+	// and can make the query display as something it is not where it is
+	// echoed: they are dropped, as a reader pasting text never sees them.
+	q = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, q))
 	if q == "" {
 		return "", Errorf(EINVALID, "q is required")
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -64,6 +65,9 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// A path with a stray slash is a route that does not exist: JSON 404,
+	// not an HTML redirect a client would follow with another method.
+	r.RedirectTrailingSlash = false
 	s.admit = newGates(s.Ops)
 	s.useOps(r)
 	r.Use(s.recoverJSON, s.cors())
@@ -75,7 +79,7 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
-	v1 := r.Group("/api/v1")
+	v1 := r.Group("/api/v1", s.wellFormedQuery)
 	v1.GET("/search", s.search)
 	v1.GET("/suggest", s.suggest)
 	v1.GET("/articles/:id", s.article)
@@ -85,6 +89,16 @@ func (s *Server) Handler() http.Handler {
 	s.webRoutes(r)
 	s.opsRoutes(r)
 	return r
+}
+
+// wellFormedQuery refuses a query string that does not decode (q=a%zz):
+// Go would drop the pair and the request would be answered as though q
+// were missing.
+func (s *Server) wellFormedQuery(c *gin.Context) {
+	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+		s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "the query string is malformed: %v", err))
+		c.Abort()
+	}
 }
 
 func errorBody(code, message string) gin.H {
@@ -147,7 +161,7 @@ func intParam(c *gin.Context, name string) (int, error) {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n == 0 {
+	if err != nil || n < 1 {
 		return 0, zhsearch.Errorf(zhsearch.EINVALID, "%s must be a positive integer", name)
 	}
 	return n, nil
@@ -351,7 +365,7 @@ func decodeJSON(c *gin.Context, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: %v", err)
+		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: %s", zhsearch.JSONProblem(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: more than one value")

@@ -239,6 +239,9 @@ func TestBadRequests(t *testing.T) {
 		{"/api/v1/articles/000_6fe797c5a744a779/related?size=21", 400, "invalid_argument"},
 		{"/api/v1/articles/000_6fe797c5a744a779/related?size=0", 400, "invalid_argument"},
 		{"/api/v1/nope", 404, "not_found"},
+		{"/api/v1/search/?q=a", 404, "not_found"}, // a stray slash: JSON, not a redirect
+		{"/api/v1/articles/000_6fe797c5a744a779/related/", 404, "not_found"},
+		{"/api/v1/search?q=a%zz", 400, "invalid_argument"}, // not "q is required"
 	}
 	for _, tt := range tests {
 		var e apiError
@@ -329,7 +332,7 @@ func TestCommandLine(t *testing.T) {
 		out    string
 	}{
 		{[]string{"help"}, 0, "Commands:"},
-		{nil, 0, "Commands:"},
+		{nil, 2, "Commands:"}, // no command: usage on stderr, as go does
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"reindex", "--nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"serve", "-h"}, 0, "Usage: zhsearch serve"},
