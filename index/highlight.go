@@ -4,6 +4,7 @@ import (
 	"html"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
@@ -47,6 +48,15 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 			add(w)
 		}
 	}
+	// A title found through a synonym (网络贷款 for 网贷) shows the word
+	// that matched.
+	for _, t := range aq.terms {
+		for _, alt := range t.alts {
+			if utf8.RuneCountInString(alt) > 1 {
+				add(alt)
+			}
+		}
+	}
 	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
 	return h
 }
@@ -64,7 +74,7 @@ func (h *highlighter) spans(text string) []span {
 				break
 			}
 			s := i + j
-			out = append(out, span{offs[s], offs[s+len(n)]})
+			out = append(out, trimSpan(text, span{offs[s], offs[s+len(n)]}, n))
 			i = s + len(n)
 		}
 	}
@@ -77,6 +87,21 @@ func (h *highlighter) spans(text string) []span {
 		}
 	}
 	return merge(out)
+}
+
+// trimSpan leaves out of sp what normalizing dropped after the needle's
+// last character (the ？ of 会怎样？, a space): a span ends where the next
+// normalized character begins.
+func trimSpan(text string, sp span, needle string) span {
+	last, _ := utf8.DecodeLastRuneInString(needle)
+	for sp.end > sp.start {
+		r, size := utf8.DecodeLastRuneInString(text[sp.start:sp.end])
+		if r == last || !(unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r)) {
+			break
+		}
+		sp.end -= size
+	}
+	return sp
 }
 
 // pinyinSpans finds runs of characters whose pinyin is the query's

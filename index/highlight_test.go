@@ -26,6 +26,11 @@ func TestHighlightTitle(t *testing.T) {
 		{"homophone", "花贝风控", "花呗风控解除指南", true, "<mark>花呗风控</mark>解除指南"},
 		{"escaped", "花呗", `<script>alert("花呗")</script>`, false, `&lt;script&gt;alert(&#34;<mark>花呗</mark>&#34;)&lt;/script&gt;`},
 		{"no match", "征信", "<b>花呗</b>", false, "&lt;b&gt;花呗&lt;/b&gt;"},
+		{"synonym", "网贷逾期", "网络贷款逾期的法律后果", false, "<mark>网络贷款逾期</mark>的法律后果"},
+		{"synonym alone", "网贷", "网络贷款诈骗套路揭秘", false, "<mark>网络贷款</mark>诈骗套路揭秘"},
+		{"question mark after", "会怎样", "手机ID贷款不还会怎样?", false, "手机ID贷款不还<mark>会怎样</mark>?"},
+		{"full-width question mark after", "吗", "ID贷手机被锁了需要还钱吗？", false, "ID贷手机被锁了需要还钱<mark>吗</mark>？"},
+		{"punctuation between words", "花呗风控", "花呗·风控", false, "<mark>花呗</mark>·<mark>风控</mark>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
