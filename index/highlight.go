@@ -49,10 +49,11 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 		}
 	}
 	// A title found through a synonym (网络贷款 for 网贷) shows the word
-	// that matched.
+	// that matched; one holding the query's word (征信记录 for 征信) shows
+	// the query's word, as it does without synonyms.
 	for _, t := range aq.terms {
 		for _, alt := range t.alts {
-			if utf8.RuneCountInString(alt) > 1 {
+			if utf8.RuneCountInString(alt) > 1 && !strings.Contains(alt, t.text) {
 				add(alt)
 			}
 		}
