@@ -36,6 +36,7 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"spoken 咋办", "花呗逾期咋办", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
 		{"spoken 咋整 and 啥", "网贷还不起咋整", "网贷还不起怎么办", []string{"网贷", "还不起"}, []string{"怎么办"}},
 		{"spoken 啥 alone", "先享后付是啥", "先享后付是什么", []string{"先享后付"}, nil},
+		{"还 of 还钱 is no filler", "还钱", "还钱", []string{"还钱"}, nil},
 		{"only question words", "怎么办", "怎么办", []string{"怎么办"}, nil},
 		{"traditional, then spoken", "花唄逾期咋辦", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
 	}
@@ -73,6 +74,11 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		{"信用记录查询", "信用记录", []string{"征信"}},
 		{"网络贷款利息", "网络贷款", []string{"网贷"}},
 		{"手机号销号", "销号", []string{"注销"}},
+		// gse's dictionary knows 还款, 还债 and 还清 but not 还钱: without the
+		// group the query is 还 (a filler) and 钱, and every title with 钱
+		// matched.
+		{"朋友不还钱", "还钱", []string{"还款"}},
+		{"借呗还款", "还款", []string{"还钱"}},
 		{"花呗风控", "风控", nil},
 	}
 	for _, tt := range tests {
