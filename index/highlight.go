@@ -25,9 +25,10 @@ type highlighter struct {
 	bySound   bool     // mark sound matches even where exact ones exist
 }
 
-// newHighlighter marks the query's words and its whole space-separated
-// parts; bigrams alone are not marked, so 京东e卡回首 marks 京东e卡, not
-// 京东e卡回. Pinyin is marked when the query is Latin or matched by sound.
+// newHighlighter marks the query's words, its whole space-separated parts
+// and its one-character pieces joined to their neighbours (急用钱 of
+// 急用钱去哪借); bigrams alone are not marked, so 京东e卡回首 marks 京东e卡,
+// not 京东e卡回. Pinyin is marked when the query is Latin or matched by sound.
 func newHighlighter(aq *analyzedQuery) *highlighter {
 	seen := map[string]bool{}
 	h := &highlighter{bySound: aq.soundUsed && !aq.latin}
@@ -47,6 +48,9 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 		if utf8.RuneCountInString(w) > 1 || aq.chars == 1 {
 			add(w)
 		}
+	}
+	for _, j := range aq.joined {
+		add(j)
 	}
 	// A title found through a synonym (网络贷款 for 网贷) shows the word
 	// that matched; one holding the query's word (征信记录 for 征信) shows

@@ -31,6 +31,10 @@ func TestHighlightTitle(t *testing.T) {
 		{"question mark after", "会怎样", "手机ID贷款不还会怎样?", false, "手机ID贷款不还<mark>会怎样</mark>?"},
 		{"full-width question mark after", "吗", "ID贷手机被锁了需要还钱吗？", false, "ID贷手机被锁了需要还钱<mark>吗</mark>？"},
 		{"punctuation between words", "花呗风控", "花呗·风控", false, "<mark>花呗</mark>·<mark>风控</mark>"},
+		// gse cuts the query 急 / 用钱 / 去 / 哪 / 借; the title holds 急用钱.
+		{"one-character piece with its neighbour", "急用钱去哪借", "缺钱急用钱怎么办", false, "缺钱<mark>急用钱</mark>怎么办"},
+		{"one-character piece not beside it", "急用钱去哪借", "用钱很急怎么办", false, "<mark>用钱</mark>很急怎么办"},
+		{"a word's own characters are not pieces", "京东e卡回首", "京东e卡回收", false, "<mark>京东e卡</mark>回收"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -44,7 +45,11 @@ type analyzedQuery struct {
 	syllable  []string    // pinyin syllables: of a Latin query, or of a Chinese one
 	initials  string      // a Latin query read as initials
 	soundUsed bool        // the search also matched by sound (homophones)
-	body      bodyBigrams // what the index's body bigrams are (Index.body)
+	// joined are one-character pieces with the piece beside them, as the
+	// query writes them (急用钱 of 急用钱去哪借, cut 急 / 用钱): highlighting
+	// marks them where a title holds them, not only the word inside.
+	joined []string
+	body   bodyBigrams // what the index's body bigrams are (Index.body)
 }
 
 // queryTerm is one content word of a query. A field matches it when it
@@ -71,8 +76,11 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	seen := map[string]bool{}
 	var sub []string
 	run := oovRun{body: aq.body}
+	var prev analysis.Word // the top-level piece before w
 	for _, w := range ix.seg.Cut(aq.std, true) {
 		if !w.Sub {
+			aq.joinPieces(prev, w)
+			prev = w
 			_, listed := lex.QuestionWeight(w.Text)
 			if t, ok := run.add(w, ix.seg.IsStop(w.Text) || listed); ok && !seen[t.text] {
 				seen[t.text] = true
@@ -149,6 +157,23 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		aq.syllable = analysis.PinyinOf(aq.norm)
 	}
 	return aq
+}
+
+// joinPieces adds prev and w, written one after the other, to joined when
+// either is one Han character.
+func (aq *analyzedQuery) joinPieces(prev, w analysis.Word) {
+	if prev.Text == "" || prev.End != w.Start || !oneHan(prev.Text) && !oneHan(w.Text) {
+		return
+	}
+	if j := prev.Text + w.Text; !slices.Contains(aq.joined, j) {
+		aq.joined = append(aq.joined, j)
+	}
+}
+
+// oneHan reports whether s is a single Han character.
+func oneHan(s string) bool {
+	c, size := utf8.DecodeRuneInString(s)
+	return size == len(s) && analysis.IsHan(c)
 }
 
 // oovRun gathers consecutive one-character Han pieces of a query, which
