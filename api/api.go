@@ -288,7 +288,7 @@ type draftRequest struct {
 	Title    string   `json:"title"`
 	Body     string   `json:"body"`
 	Tags     []string `json:"tags"`
-	Size     int      `json:"size"`
+	Size     *int     `json:"size"` // nil: absent, the default
 	MinScore float64  `json:"min_score"`
 }
 
@@ -333,8 +333,14 @@ func (s *Server) readDraft(c *gin.Context) (zhsearch.RelatedRequest, error) {
 	}
 	req := zhsearch.RelatedRequest{
 		Draft:    &zhsearch.Article{Title: in.Title, Body: in.Body, Tags: in.Tags},
-		Size:     in.Size,
 		MinScore: in.MinScore,
+	}
+	if in.Size != nil {
+		// As ?size= of the other routes: 0 is asked for, not the default.
+		if *in.Size < 1 {
+			return req, zhsearch.Errorf(zhsearch.EINVALID, "size must be a positive integer")
+		}
+		req.Size = *in.Size
 	}
 	return req, req.Validate()
 }
