@@ -119,7 +119,11 @@ func LoadDeferred(dir string, normalize Normalizer) (*Corpus, error) {
 // it before adding files.
 func (l *Loader) DeferBodies() { l.deferBodies = true }
 
-// DataFiles lists the input files of a data folder in the order they are read.
+// DataFiles lists the input files of a data folder in the order they are
+// read: its .jsonl and .txt files, symbolic links to files followed. An
+// input name that is not a readable file (a dangling link, a folder, a
+// pipe) is an error naming it, never skipped: its articles would be lost
+// from the index without a word.
 func DataFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -128,10 +132,20 @@ func DataFiles(dir string) ([]string, error) {
 	var files []string
 	for _, e := range entries {
 		ext := filepath.Ext(e.Name())
-		if !e.Type().IsRegular() || (ext != ".jsonl" && ext != ".txt") {
+		if ext != ".jsonl" && ext != ".txt" {
 			continue
 		}
-		files = append(files, filepath.Join(dir, e.Name()))
+		path := filepath.Join(dir, e.Name())
+		if !e.Type().IsRegular() {
+			fi, err := os.Stat(path) // follows a link
+			if err != nil {
+				return nil, fmt.Errorf("data file %s: %w", path, err)
+			}
+			if !fi.Mode().IsRegular() {
+				return nil, fmt.Errorf("data file %s: not a regular file (%s)", path, fi.Mode().Type())
+			}
+		}
+		files = append(files, path)
 	}
 	sort.Strings(files)
 	return files, nil

@@ -153,6 +153,42 @@ func TestDuplicateAcrossFilesNamesBothPlaces(t *testing.T) {
 	}
 }
 
+// TestDataFileKinds: a linked input file is read; an input name that is no
+// file (a dangling link, a folder) fails the load, naming it, rather than
+// its articles going missing.
+func TestDataFileKinds(t *testing.T) {
+	elsewhere := t.TempDir()
+	target := write(t, elsewhere, "real.jsonl", "{\"id\":\"linked\",\"title\":\"花呗\"}\n")
+	dir := t.TempDir()
+	write(t, dir, "a.jsonl", "{\"id\":\"a\",\"title\":\"借呗\"}\n")
+	if err := os.Symlink(target, filepath.Join(dir, "b.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(dir, nil)
+	if err != nil {
+		t.Fatalf("load with a linked file: %v", err)
+	}
+	if len(c.Articles) != 2 {
+		t.Errorf("loaded %d articles, want 2 (one through the link)", len(c.Articles))
+	}
+	for name, create := range map[string]func(string) error{
+		"dangling.jsonl": func(p string) error { return os.Symlink(filepath.Join(elsewhere, "gone.jsonl"), p) },
+		"folder.jsonl":   func(p string) error { return os.Mkdir(p, 0o755) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "a.jsonl", "{\"id\":\"a\",\"title\":\"借呗\"}\n")
+			p := filepath.Join(dir, name)
+			if err := create(p); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Load(dir, nil); err == nil || !strings.Contains(err.Error(), p) {
+				t.Errorf("err = %v, want one naming %s", err, p)
+			}
+		})
+	}
+}
+
 func TestReadArticles(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "a.jsonl")
 	data := "{\"id\":\"a\",\"title\":\" t \",\"related\":[\"r\"]}\n\n{\"id\":\"b\",\"title\":\"u\",\"title_only\":true}\n"
