@@ -87,6 +87,13 @@ func (h *highlighter) spans(text string) []span {
 		if len(h.syllables) >= 2 {
 			out = append(out, pinyinSpans(norm, offs, h.syllables)...)
 		}
+		if len(out) == 0 && len(h.syllables) >= 3 {
+			// Found by pairs of syllables (soundQuery): 网贷 and 逾期 of
+			// wangdaiyuqi in 网贷未逾期.
+			for i := 0; i+1 < len(h.syllables); i++ {
+				out = append(out, pinyinSpans(norm, offs, h.syllables[i:i+2])...)
+			}
+		}
 		if len(out) == 0 && len(h.initials) >= 2 {
 			out = append(out, pinyinSpans(norm, offs, strings.Split(h.initials, ""))...)
 		}

@@ -22,6 +22,8 @@ func TestHighlightTitle(t *testing.T) {
 		{"full-width title", "京东e卡", "京东Ｅ卡回收", false, "<mark>京东Ｅ卡</mark>回收"},
 		{"case", "id贷", "苹果ID贷私人贷", false, "苹果<mark>ID贷</mark>私人贷"},
 		{"pinyin", "huabei", "借呗和花呗的区别", false, "借呗和<mark>花呗</mark>的区别"},
+		{"pinyin, words apart", "wangdaiyuqi", "网贷未逾期的风险", false, "<mark>网贷</mark>未<mark>逾期</mark>的风险"},
+		{"pinyin, part of it", "zhengxinxiufu", "征信花了如何快速修复", false, "<mark>征信</mark>花了如何快速<mark>修复</mark>"},
 		{"initials", "hbfk", "支付宝花呗风控是什么", false, "支付宝<mark>花呗风控</mark>是什么"},
 		{"homophone", "花贝风控", "花呗风控解除指南", true, "<mark>花呗风控</mark>解除指南"},
 		{"escaped", "花呗", `<script>alert("花呗")</script>`, false, `&lt;script&gt;alert(&#34;<mark>花呗</mark>&#34;)&lt;/script&gt;`},
