@@ -168,6 +168,13 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 	prefix(fTitleKey, fTitlePre, norm, boostSuggestPrefix)
 	if chains := phraseChains(norm); len(chains) > 0 && !analysis.IsLatinQuery(norm) {
 		contains = allPhrases(fTitleBi, chains, boostSuggestContains)
+	} else if latinWordPrefix(norm) {
+		// A Latin word inside titles (APP in 借钱APP下载): the title bigram
+		// field holds each Latin run as a term.
+		q := query.NewPrefixQuery(norm)
+		q.SetField(fTitleBi)
+		q.SetBoost(boostSuggestContains)
+		contains = q
 	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)
@@ -179,6 +186,20 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 		}
 	}
 	return query.NewDisjunctionQuery(should), contains
+}
+
+// latinWordPrefix reports whether norm is the start of one Latin word, two
+// characters or more: one letter would match every Latin word of the site.
+func latinWordPrefix(norm string) bool {
+	if len(norm) < 2 {
+		return false
+	}
+	for i := 0; i < len(norm); i++ {
+		if c := norm[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func hasLatin(s string) bool {

@@ -20,6 +20,8 @@ func TestSuggest(t *testing.T) {
 		{ID: "h", Title: "<script>花呗</script>"},
 		{ID: "i", Title: "京东618购物攻略"},
 		{ID: "j", Title: "借呗额度为什么变成0了"},
+		{ID: "k", Title: "急用金借钱APP下载"},
+		{ID: "l", Title: "苹果ID贷私人贷"},
 	})
 	tests := []struct {
 		q    string
@@ -41,6 +43,11 @@ func TestSuggest(t *testing.T) {
 		{"618购物", []string{"i"}},
 		{"东618", []string{"i"}},
 		{"变成0了", []string{"j"}},
+		// Latin words inside titles, from two letters on.
+		{"app", []string{"k"}},
+		{"ap", []string{"k"}},
+		{"id", []string{"l"}},
+		{"a", nil},
 	}
 	for _, tt := range tests {
 		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})
