@@ -60,6 +60,7 @@ func TestArticleValidate(t *testing.T) {
 		wantErr string // "" for valid
 	}{
 		{"valid", func(a *Article) {}, ""},
+		{"id missing", func(a *Article) { a.ID = "" }, "id is required"},
 		{"id dot", func(a *Article) { a.ID = "." }, "not . or .."},
 		{"id dotdot", func(a *Article) { a.ID = ".." }, "not . or .."},
 		{"id with dots inside", func(a *Article) { a.ID = "a..b" }, ""},

@@ -99,6 +99,9 @@ func ValidID(id string) bool { return id != "." && id != ".." && idPattern.Match
 // formatting), at most MaxTags tags of MaxTagLen characters, and at most
 // MaxArticleBytes bytes of text.
 func (a *Article) Validate() error {
+	if a.ID == "" {
+		return Errorf(EINVALID, "id is required")
+	}
 	if !ValidID(a.ID) {
 		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._- and not . or ..", Truncate(a.ID, 40), MaxIDLen)
 	}
@@ -127,6 +130,9 @@ func (a *Article) Validate() error {
 // that an acknowledged edit is never refused after an upgrade or a lower
 // --max-article-bytes.
 func (a *Article) ValidateAccepted() error {
+	if a.ID == "" {
+		return Errorf(EINVALID, "id is required")
+	}
 	if !idPattern.MatchString(a.ID) {
 		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._-", Truncate(a.ID, 40), MaxIDLen)
 	}

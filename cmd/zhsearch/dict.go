@@ -14,13 +14,13 @@ import (
 // runDict dispatches `zhsearch dict SUBCOMMAND`.
 func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "suggest" {
-		fmt.Fprintln(stderr, "Usage: zhsearch dict suggest [--data DIR] [--min-count N] [--top N]")
+		fmt.Fprintln(stderr, "Usage: zhsearch dict suggest [--data DIR] [--min-count N] [--top N] [--max-len N]")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			return nil
 		}
 		return errUsage
 	}
-	fs := newFlagSet("dict suggest", "[--data DIR] [--min-count N] [--top N]", stderr)
+	fs := newFlagSet("dict suggest", "[--data DIR] [--min-count N] [--top N] [--max-len N]", stderr)
 	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder (env ZHSEARCH_DATA)")
 	opts := analysis.SuggestOptions{}
 	fs.IntVar(&opts.MinCount, "min-count", 3, "only sequences seen at least this often")
