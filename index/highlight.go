@@ -52,6 +52,9 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 	for _, j := range aq.joined {
 		add(j)
 	}
+	for _, w := range aq.initialWords {
+		add(w.word)
+	}
 	// A title found through a synonym (网络贷款 for 网贷) shows the word
 	// that matched; one holding the query's word (征信记录 for 征信) shows
 	// the query's word, as it does without synonyms.

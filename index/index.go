@@ -43,6 +43,8 @@ type Index struct {
 	bleveSearch bool
 	// body is what the generation's body_bi holds (bodyBigramsOf).
 	body bodyBigrams
+	// initials are the title words pinyin initials stand for (initials.go).
+	initials initialsVocab
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)

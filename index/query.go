@@ -25,8 +25,12 @@ const (
 	boostTitleChar   = 2.0
 	boostPinyin      = 3.0 // Latin query typed as pinyin
 	boostInitials    = 2.0
-	boostPinyinPart  = 0.5 // some syllable pairs of a Latin query
-	boostHomophone   = 0.6 // Chinese query matched by sound only
+	// boostInitialWords weighs a title word initials stand for (hb: 花呗)
+	// as the initials: a title holding it matches both and ranks above
+	// titles whose neighbouring characters merely have them.
+	boostInitialWords = boostInitials
+	boostPinyinPart   = 0.5 // some syllable pairs of a Latin query
+	boostHomophone    = 0.6 // Chinese query matched by sound only
 )
 
 // analyzedQuery is a reader's query after normalization, with the terms
@@ -45,6 +49,8 @@ type analyzedQuery struct {
 	syllable  []string    // pinyin syllables: of a Latin query, or of a Chinese one
 	initials  string      // a Latin query read as initials
 	soundUsed bool        // the search also matched by sound (homophones)
+	// initialWords are the title words the initials stand for (initials.go).
+	initialWords []wordCount
 	// joined are one-character pieces with the piece beside them, as the
 	// query writes them (急用钱 of 急用钱去哪借, cut 急 / 用钱): highlighting
 	// marks them where a title holds them, not only the word inside.
@@ -427,6 +433,9 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 			ini := strings.Split(aq.initials, "")
 			should = append(should, phrase(fTitleIni, ini, boostInitials))
 		}
+		if len(aq.initialWords) > 0 {
+			should = append(should, initialWordsQuery(aq.initialWords))
+		}
 	} else if len(aq.syllable) >= 2 {
 		should = append(should, phrase(fTitlePY, aq.syllable, boostHomophone))
 	}
@@ -434,6 +443,19 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 		return nil
 	}
 	return query.NewDisjunctionQuery(should)
+}
+
+// initialWordsQuery matches titles holding a word the initials stand for,
+// each weighed by how common it is among them (the commonest boostInitialWords).
+func initialWordsQuery(words []wordCount) query.Query {
+	qs := make([]query.Query, len(words))
+	for i, w := range words {
+		tq := query.NewTermQuery(w.word)
+		tq.SetField(fTitle)
+		tq.SetBoost(boostInitialWords * float64(w.count) / float64(words[0].count))
+		qs[i] = tq
+	}
+	return query.NewDisjunctionQuery(qs)
 }
 
 // strictShare is the share of a query's weight (the summed idf of its

@@ -201,6 +201,13 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 		return nil, searchErr(ctx, err)
 	}
 	exact := aq.exactQuery()
+	if aq.latin && aq.initials != "" {
+		words, err := ix.initialsWords(aq.initials)
+		if err != nil {
+			return nil, err
+		}
+		aq.initialWords = words
+	}
 	sound := aq.soundQuery()
 	if sound == nil {
 		return exact, nil

@@ -1,0 +1,101 @@
+package index
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// A reader who types pinyin initials (hb, jd, zx) means a word, and the
+// site's titles say which: the commonest title words whose initials they
+// are (花呗 for hb, 京东 for jd). Matched character by character instead,
+// two initials find any two neighbouring characters that have them, across
+// words (应急贷款 for jd); the words rank the titles that hold them first.
+// A word far less common than the commonest is not one of them (季度 too is
+// jd, in a title or two where 京东 is in hundreds).
+const (
+	// initialsMinRunes and initialsMaxRunes bound the words looked up by their initials: two
+	// or three characters, the length of most product and subject words.
+	initialsMinRunes, initialsMaxRunes = 2, 3
+	// initialsWordsKept is how many words an initials string stands for at
+	// most, the commonest first; a word held by at most
+	// 1/initialsWordsShare as many titles as the commonest is left to the
+	// character-by-character match.
+	initialsWordsKept  = 3
+	initialsWordsShare = 4
+)
+
+// initialsVocab maps initials to the generation's title words that have
+// them. It is built on the first initials query (a pass over the title
+// dictionary, not paid at start-up) and not updated by live edits: a word
+// new to the site is still found character by character.
+type initialsVocab struct {
+	once  sync.Once
+	words map[string][]wordCount
+	err   error
+}
+
+type wordCount struct {
+	word  string
+	count uint64
+}
+
+// initialsWords returns the title words whose pinyin initials are ini,
+// commonest first, with the number of titles that hold each.
+func (ix *Index) initialsWords(ini string) ([]wordCount, error) {
+	if n := len(ini); n < initialsMinRunes || n > initialsMaxRunes {
+		return nil, nil
+	}
+	v := &ix.initials
+	v.once.Do(func() { v.words, v.err = ix.buildInitials() })
+	return v.words[ini], v.err
+}
+
+func (ix *Index) buildInitials() (map[string][]wordCount, error) {
+	r, err := ix.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	byInitials := map[string][]wordCount{}
+	err = eachTerm(r, fTitle, func(term string, count uint64) {
+		if ini, ok := wordInitials(term); ok {
+			byInitials[ini] = append(byInitials[ini], wordCount{term, count})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for ini, wcs := range byInitials {
+		slices.SortFunc(wcs, func(a, b wordCount) int {
+			return cmp.Or(cmp.Compare(b.count, a.count), cmp.Compare(a.word, b.word))
+		})
+		n := 1
+		for n < min(len(wcs), initialsWordsKept) && wcs[n].count*initialsWordsShare > wcs[0].count {
+			n++
+		}
+		byInitials[ini] = slices.Clip(wcs[:n])
+	}
+	return byInitials, nil
+}
+
+// wordInitials returns the pinyin initials of a word of two or three Han
+// characters.
+func wordInitials(word string) (string, bool) {
+	n := utf8.RuneCountInString(word)
+	if n < initialsMinRunes || n > initialsMaxRunes {
+		return "", false
+	}
+	ini := make([]byte, 0, n)
+	for _, r := range word {
+		p := analysis.CharPinyin(r)
+		if p == "" || !analysis.IsHan(r) {
+			return "", false
+		}
+		ini = append(ini, p[0])
+	}
+	return string(ini), true
+}
