@@ -127,8 +127,8 @@ func (ix *Index) suggestCandidates(ctx context.Context, q query.Query, n int) ([
 func suggestTier(norm, title string) (tier, length int) {
 	t := analysis.Normalize(title)
 	length = utf8.RuneCountInString(t)
-	if strings.HasPrefix(t, norm) {
-		return 3, length
+	if strings.HasPrefix(t, norm) || strings.HasPrefix(strings.ReplaceAll(t, " ", ""), strings.ReplaceAll(norm, " ", "")) {
+		return 3, length // a space typed between words (花呗 风控) or not
 	}
 	typed, _ := titlePinyinKeys(norm)
 	full, initials := titlePinyinKeys(t)

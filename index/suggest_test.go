@@ -22,6 +22,7 @@ func TestSuggest(t *testing.T) {
 		{ID: "j", Title: "借呗额度为什么变成0了"},
 		{ID: "k", Title: "急用金借钱APP下载"},
 		{ID: "l", Title: "苹果ID贷私人贷"},
+		{ID: "m", Title: "风控花呗使用"},
 	})
 	tests := []struct {
 		q    string
@@ -29,8 +30,9 @@ func TestSuggest(t *testing.T) {
 	}{
 		// Titles that start with the text come first, shorter first; then
 		// titles that contain it.
-		{"花呗", []string{"b", "a", "c", "d", "h"}},
+		{"花呗", []string{"b", "a", "c", "m", "d", "h"}},
 		{"花呗风控", []string{"b", "a", "d"}},
+		{"花呗 风控", []string{"b", "a", "m", "d"}},
 		{"花唄風", []string{"b", "a", "d"}},
 		{"花呗f", []string{"b", "a"}},
 		{"huab", []string{"e", "b", "a", "c"}},
