@@ -77,13 +77,16 @@ func (s *Server) Handler() http.Handler {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
 	})
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.ready)
+	// HEAD is GET without the body (net/http drops it), as monitors and
+	// link checkers send it.
+	get := []string{http.MethodGet, http.MethodHead}
+	r.Match(get, "/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.Match(get, "/readyz", s.ready)
 	v1 := r.Group("/api/v1", s.wellFormedQuery)
-	v1.GET("/search", s.search)
-	v1.GET("/suggest", s.suggest)
-	v1.GET("/articles/:id", s.article)
-	v1.GET("/articles/:id/related", s.related)
+	v1.Match(get, "/search", s.search)
+	v1.Match(get, "/suggest", s.suggest)
+	v1.Match(get, "/articles/:id", s.article)
+	v1.Match(get, "/articles/:id/related", s.related)
 	v1.POST("/related", s.relatedDraft)
 	s.adminRoutes(r)
 	s.webRoutes(r)

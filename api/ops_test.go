@@ -260,6 +260,23 @@ func TestRequestID(t *testing.T) {
 	}
 }
 
+// TestHead: HEAD is answered as GET, without a body, on the API's reading
+// routes and the health checks; other methods stay 405.
+func TestHead(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, nil)
+	for _, path := range []string{"/healthz", "/api/v1/search?q=花呗", "/api/v1/suggest?q=花", "/api/v1/articles/a1", "/api/v1/articles/a1/related"} {
+		if rec := do(h, "HEAD", path, nil); rec.Code != 200 {
+			t.Errorf("HEAD %s = %d, want 200", path, rec.Code)
+		}
+	}
+	if rec := do(h, "HEAD", "/api/v1/articles/nope", nil); rec.Code != 404 {
+		t.Errorf("HEAD of an unknown article = %d, want 404", rec.Code)
+	}
+	if rec := do(h, "PUT", "/api/v1/search?q=x", nil); rec.Code != 405 {
+		t.Errorf("PUT /api/v1/search = %d, want 405", rec.Code)
+	}
+}
+
 func TestAccessLogAndMetricsUseRouteTemplates(t *testing.T) {
 	h, s, logs := newTestServer(t, &fakeService{}, nil)
 	do(h, "GET", "/api/v1/articles/a1", nil)
