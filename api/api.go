@@ -58,6 +58,9 @@ type Server struct {
 	Ops Ops
 
 	admit gates // admission control, made by Handler from Ops
+	// pageNotFound answers a browser's request for a page that does not
+	// exist with the site's error page (set by webRoutes).
+	pageNotFound gin.HandlerFunc
 }
 
 // Handler returns the router with every route.
@@ -72,7 +75,13 @@ func (s *Server) Handler() http.Handler {
 	s.useOps(r)
 	r.Use(s.recoverJSON, s.cors())
 	s.useLimits(r)
-	r.NoRoute(func(c *gin.Context) { s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route")) })
+	r.NoRoute(func(c *gin.Context) {
+		if s.pageNotFound != nil && wantsPage(c) {
+			s.pageNotFound(c)
+			return
+		}
+		s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route"))
+	})
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
 	})
@@ -92,6 +101,14 @@ func (s *Server) Handler() http.Handler {
 	s.webRoutes(r)
 	s.opsRoutes(r)
 	return r
+}
+
+// wantsPage reports whether a request for a missing route comes from a
+// browser following a link: GET or HEAD, outside the API, HTML accepted.
+func wantsPage(c *gin.Context) bool {
+	m, path := c.Request.Method, c.Request.URL.Path
+	return (m == http.MethodGet || m == http.MethodHead) && path != "/api" && !strings.HasPrefix(path, "/api/") &&
+		strings.Contains(c.GetHeader("Accept"), "text/html")
 }
 
 // wellFormedQuery refuses a query string that does not decode (q=a%zz):

@@ -24,6 +24,10 @@ const pageOffset = 8 * 3600
 // /widget.js (related articles) and /searchbox.js (a search box).
 func (s *Server) webRoutes(r *gin.Engine) {
 	site := web.New()
+	s.pageNotFound = func(c *gin.Context) {
+		s.render(c, site, http.StatusNotFound, "error.html", page{Title: "找不到页面 - " + siteName, Heading: "找不到这个页面",
+			Message: "链接可能有误。可以用上面的搜索框找找看。"})
+	}
 	get := []string{http.MethodGet, http.MethodHead}
 	r.Match(get, "/", func(c *gin.Context) { s.searchPage(c, site) })
 	r.Match(get, "/a/:id", func(c *gin.Context) { s.articlePage(c, site) })

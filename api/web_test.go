@@ -133,6 +133,34 @@ func TestPages(t *testing.T) {
 	}
 }
 
+// TestMissingPage: a browser following a broken link gets the site's error
+// page; API clients and requests that do not take HTML get JSON.
+func TestMissingPage(t *testing.T) {
+	h := quietServer()
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	tests := []struct {
+		method, path, accept string
+		html                 bool
+	}{
+		{"GET", "/nope", browser, true},
+		{"GET", "/a/", browser, true},
+		{"HEAD", "/nope", browser, true},
+		{"GET", "/nope", "", false},
+		{"GET", "/api/v1/nope", browser, false},
+		{"POST", "/nope", browser, false},
+	}
+	for _, tt := range tests {
+		res, body := webGet(t, h, tt.method, tt.path, "Accept", tt.accept)
+		ct := res.Header.Get("Content-Type")
+		if tt.html && (res.StatusCode != 404 || ct != "text/html; charset=utf-8" || tt.method == "GET" && !strings.Contains(body, "找不到这个页面")) {
+			t.Errorf("%s %s: %d %q, want the HTML error page, 404", tt.method, tt.path, res.StatusCode, ct)
+		}
+		if !tt.html && (res.StatusCode < 400 || !strings.HasPrefix(ct, "application/json")) {
+			t.Errorf("%s %s: %d %q, want a JSON error", tt.method, tt.path, res.StatusCode, ct)
+		}
+	}
+}
+
 // Every asset a page references is served.
 func TestPageAssetsExist(t *testing.T) {
 	h := quietServer()
