@@ -33,6 +33,9 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if len(c.Articles) == 0 { // as reindex: a wrong --data, most likely
+		return fmt.Errorf("%s: no articles found (want *.jsonl or *.txt files)", *dataDir)
+	}
 	texts := make([]string, 0, 2*len(c.Articles))
 	for _, a := range c.Articles {
 		texts = append(texts, a.Title, a.Body)

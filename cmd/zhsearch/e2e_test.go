@@ -326,6 +326,7 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestCommandLine(t *testing.T) {
+	empty := t.TempDir()
 	tests := []struct {
 		args   []string
 		status int
@@ -339,6 +340,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"reindex", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"dict"}, 2, "Usage: zhsearch dict suggest"},
 		{[]string{"dict", "suggest", "--data", "../../data", "--min-count", "3"}, 0, "急用钱"},
+		{[]string{"dict", "suggest", "--data", empty}, 1, "no articles found"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
