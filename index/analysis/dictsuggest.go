@@ -38,7 +38,8 @@ func (o *SuggestOptions) defaults() {
 
 // SuggestWords finds runs of Chinese characters that recur in texts but
 // that the dictionary cuts into single characters or into pieces that cross
-// the run's edges (stock gse: 花呗 → 花/呗, 租机变现 → 租/机变/现). Only
+// the run's edges (stock gse: 花呗 → 花/呗, 租机变现 → 租/机变/现), where
+// they stand between two of today's word boundaries (edges). Only
 // closed sequences are kept: a sequence that occurs exactly as often as a
 // longer one containing it is part of that one, not a word of its own.
 // Candidates come most frequent first, longer first among equals.
@@ -48,9 +49,15 @@ func (s *Segmenter) SuggestWords(texts []string, opts SuggestOptions) []Candidat
 	for _, t := range texts {
 		for _, run := range hanRuns(Normalize(t)) {
 			r := []rune(run)
+			edge := s.edges(run, len(r))
 			for i := range r {
+				if !edge[i] {
+					continue
+				}
 				for n := opts.MinLen; n <= opts.MaxLen && i+n <= len(r); n++ {
-					counts[string(r[i:i+n])]++
+					if edge[i+n] {
+						counts[string(r[i:i+n])]++
+					}
 				}
 			}
 		}
@@ -84,6 +91,28 @@ func (s *Segmenter) SuggestWords(texts []string, opts SuggestOptions) []Candidat
 		cands = cands[:opts.Top]
 	}
 	return cands
+}
+
+// edges marks, by character index, where today's cut of run puts a word
+// boundary (0 and n included). A sequence is counted only between two of
+// them: one that starts or ends inside a word the dictionary knows (期还款
+// of 分期还款, 机回收 of 租机回收) is a piece of it, not an unknown word.
+func (s *Segmenter) edges(run string, n int) []bool {
+	edge := make([]bool, n+1)
+	edge[0], edge[n] = true, true
+	atByte := make(map[int]int, n) // byte offset → character index
+	i := 0
+	for b := range run {
+		atByte[b] = i
+		i++
+	}
+	atByte[len(run)] = n
+	for _, w := range s.Cut(run, false) {
+		if c, ok := atByte[w.End]; ok {
+			edge[c] = true
+		}
+	}
+	return edge
 }
 
 // splitBadly reports whether a sequence's segmentation has a single

@@ -37,6 +37,25 @@ func TestSuggestWordsFindsSplitWords(t *testing.T) {
 	}
 }
 
+// TestSuggestWordsSkipsPiecesOfWords: a sequence that starts or ends inside
+// a word the dictionary knows is a piece of that word, not a candidate.
+func TestSuggestWordsSkipsPiecesOfWords(t *testing.T) {
+	seg, err := NewSegmenter(data.Dict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 期还款 occurs more often than each word it is part of (分期还款,
+	// 延期还款), so being closed does not rule it out; 机回收 likewise
+	// (租机回收, 手机回收).
+	texts := []string{"分期还款的技巧", "分期还款多久到账", "延期还款怎么申请", "延期还款的条件",
+		"租机回收流程", "租机回收骗局", "手机回收价格", "手机回收平台"}
+	for _, c := range seg.SuggestWords(texts, SuggestOptions{MinCount: 3}) {
+		if c.Word == "期还款" || c.Word == "机回收" || c.Word == "机回" {
+			t.Errorf("suggested %+v, a piece of a known word", c)
+		}
+	}
+}
+
 func TestDomainDictionaryFixesStockSplits(t *testing.T) {
 	seg, err := NewSegmenter(data.Dict)
 	if err != nil {
