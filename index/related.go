@@ -552,7 +552,36 @@ func reasons(terms []srcTerm, s *scored) []string {
 			}
 		}
 	}
-	return out
+	return joinPairs(terms, out)
+}
+
+// joinPairs joins the character pairs of a word the dictionary does not
+// know (羊小 and 小咩 of 羊小咩, read as pairs: sourceWord.bigram) back into
+// the word as the source writes it, one pair after the other.
+func joinPairs(terms []srcTerm, words []string) []string {
+	pair := map[string]bool{}
+	for _, t := range terms {
+		if t.bigram {
+			pair[t.text] = true
+		}
+	}
+	for i := 0; i < len(words); i++ {
+		if !pair[words[i]] {
+			continue
+		}
+		for j := 0; j < len(words); j++ {
+			a, b := words[i], words[j]
+			last, size := utf8.DecodeLastRuneInString(a)
+			first, _ := utf8.DecodeRuneInString(b)
+			if i != j && pair[b] && last == first && utf8.RuneCountInString(b) == 2 {
+				words[i] = a[:len(a)-size] + b
+				pair[words[i]] = true
+				words = slices.Delete(words, j, j+1)
+				i, j = -1, len(words) // start over: the joined word may join again
+			}
+		}
+	}
+	return words
 }
 
 // fallback fills the list from the same tags, the same category, then the

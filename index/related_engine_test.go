@@ -661,6 +661,23 @@ func TestRelatedSynonymsAndQuestionWords(t *testing.T) {
 	}
 }
 
+// TestRelatedReasonsJoinPairs: a word the dictionary does not know (羊小咩,
+// cut into single characters) is matched by its character pairs, and the
+// reasons give it whole, not as 羊小 and 小咩.
+func TestRelatedReasonsJoinPairs(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "y1", Title: "羊小咩售后服务指南", Body: "联系客服的几种办法。"},
+		{ID: "o1", Title: "信用卡年费怎么免除", Body: "刷卡次数达标即可。"},
+	})
+	items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "羊小咩额度怎么提现到银行卡"}})
+	if len(items) == 0 || strings.TrimRight(items[0].ID, "~") != "y1" {
+		t.Fatalf("related = %v, want y1 first", relatedIDs(items))
+	}
+	if !slices.Contains(items[0].Reasons, "羊小咩") || slices.Contains(items[0].Reasons, "羊小") || slices.Contains(items[0].Reasons, "小咩") {
+		t.Errorf("reasons %v, want the whole word 羊小咩", items[0].Reasons)
+	}
+}
+
 // TestRelatedBigrams: two characters the dictionary does not hold as a word
 // (断供, cut into 断 and 供) are matched as a bigram, so a draft about them
 // finds the article about them, not the one that only shares a single
