@@ -73,6 +73,38 @@ type span struct{ start, end int }
 
 // spans returns the merged byte spans, in the original text, of all matches.
 func (h *highlighter) spans(text string) []span {
+	if !h.phonetic() && !analysis.Foldable(text) {
+		return h.writtenSpans(text)
+	}
+	return h.normalizedSpans(text)
+}
+
+// phonetic reports whether matches are also looked for by pinyin, which
+// needs the text normalized.
+func (h *highlighter) phonetic() bool { return len(h.syllables) >= 2 || len(h.initials) >= 2 }
+
+// writtenSpans is spans for a text that normalizing would not change but
+// for its separators (analysis.Foldable): the words are found as written,
+// without normalizing a copy of the text and mapping offsets back, most of
+// what highlighting a hit cost.
+func (h *highlighter) writtenSpans(text string) []span {
+	var out []span
+	for _, n := range h.needles {
+		for i := 0; ; {
+			j := strings.Index(text[i:], n)
+			if j < 0 {
+				break
+			}
+			out = append(out, span{i + j, i + j + len(n)})
+			i += j + len(n)
+		}
+	}
+	return merge(out)
+}
+
+// normalizedSpans is spans for any text: the words and pinyin are found in
+// the normalized text and mapped back.
+func (h *highlighter) normalizedSpans(text string) []span {
 	norm, offs := analysis.NormalizeMap(text, true)
 	var out []span
 	for _, n := range h.needles {
@@ -243,7 +275,11 @@ func (h *highlighter) firstMatch(body string) int {
 	if first >= 0 {
 		return first
 	}
-	if spans := h.spans(body[:runeBoundary(body, snippetNormScanBytes)]); len(spans) > 0 {
+	head := body[:runeBoundary(body, snippetNormScanBytes)]
+	if !h.phonetic() && !analysis.Foldable(head) {
+		return 0 // normalized, it would hold no more than as written
+	}
+	if spans := h.spans(head); len(spans) > 0 {
 		return spans[0].start
 	}
 	return 0

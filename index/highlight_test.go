@@ -1,6 +1,8 @@
 package index
 
 import (
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -91,5 +93,33 @@ func TestSnippetLongBody(t *testing.T) {
 	plain, marked = newHighlighter(&aq).snippet(early+"徵信記錄"+filler, 40)
 	if !strings.Contains(marked, "<mark>徵信</mark>") || !strings.Contains(plain, "徵信記錄") {
 		t.Errorf("traditional spelling in the first part not found: %q", marked)
+	}
+}
+
+// TestWrittenSpansMatchNormalized: on text that normalizing changes only in
+// its separators, the words found as written are those found in the
+// normalized text, at the same places (the seed page's lines, real text).
+func TestWrittenSpansMatchNormalized(t *testing.T) {
+	page, err := os.ReadFile("../data/000_6fe797c5a744a779.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	checked := 0
+	for _, q := range []string{"花呗", "征信", "花呗协商还款", "网贷逾期", "信用卡还不上怎么办", "急用钱去哪借", "影响"} {
+		aq := ix.analyze(q)
+		h := newHighlighter(&aq)
+		for _, line := range strings.Split(string(page), "\n") {
+			if analysis.Foldable(line) {
+				continue
+			}
+			checked++
+			if got, want := h.writtenSpans(line), h.normalizedSpans(line); !reflect.DeepEqual(got, want) {
+				t.Errorf("%q in %.60q: as written %v, normalized %v", q, line, got, want)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d lines checked", checked)
 	}
 }

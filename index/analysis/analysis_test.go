@@ -35,6 +35,37 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+// TestFoldable: text whose normalized form differs only in separators is
+// not foldable; upper case, traditional and full-width characters are.
+func TestFoldable(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"花呗逾期怎么办", false},
+		{"租机变现：了解其模式，与风险！ 2024年", false},
+		{"借钱app下载", false},
+		{"借钱APP下载", true},
+		{"花唄風控", true},
+		{"京东Ｅ卡", true},
+		{"ｉｄ贷", true},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := Foldable(tt.in); got != tt.want {
+			t.Errorf("Foldable(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+		// Not foldable: the words of its normalized form are its own.
+		if !tt.want {
+			for _, w := range strings.Fields(Normalize(tt.in)) {
+				if !strings.Contains(tt.in, w) {
+					t.Errorf("Normalize(%q) holds %q, which %q does not", tt.in, w, tt.in)
+				}
+			}
+		}
+	}
+}
+
 func TestNormalizeOffsetsPointIntoOriginal(t *testing.T) {
 	in := "京东Ｅ卡：花唄"
 	norm, offs := NormalizeMap(in, true)

@@ -144,6 +144,40 @@ func foldRune(r rune, table t2s, dst []rune) []rune {
 	return dst
 }
 
+// Foldable reports whether normalizing s changes a character that is not a
+// separator (an upper-case letter, a traditional or full-width character,
+// invalid UTF-8). Where it does not, a word found in Normalize(s) is found
+// in s as written, at the same characters: separators only ever become
+// spaces, which no word holds.
+func Foldable(s string) bool {
+	table := t2sTable()
+	var folded [8]rune
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				return true
+			}
+			continue
+		}
+		if r >= 0x4E00 && r <= 0x9FFF {
+			if _, ok := table.lookup(r); ok {
+				return true
+			}
+			continue
+		}
+		out := foldRune(r, table, folded[:0])
+		if len(out) == 1 && out[0] == r {
+			continue
+		}
+		for _, o := range out {
+			if !isSeparator(o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // isSeparator reports whether a normalized rune only separates words.
 func isSeparator(r rune) bool {
 	if r < utf8.RuneSelf {
