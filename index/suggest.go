@@ -166,7 +166,10 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 		should = append(should, q)
 	}
 	prefix(fTitleKey, fTitlePre, norm, boostSuggestPrefix)
-	if chains := phraseChains(norm); len(chains) > 0 && !analysis.IsLatinQuery(norm) {
+	// One character, a letter or a digit too (2 of 查询2次), says little of
+	// what the reader is typing: only titles that start with it.
+	one := utf8.RuneCountInString(strings.ReplaceAll(norm, " ", "")) < 2
+	if chains := phraseChains(norm); !one && len(chains) > 0 && !analysis.IsLatinQuery(norm) {
 		contains = allPhrases(fTitleBi, chains, boostSuggestContains)
 	} else if latinWordPrefix(norm) {
 		// A Latin word inside titles (APP in 借钱APP下载): the title bigram

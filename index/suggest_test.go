@@ -23,6 +23,7 @@ func TestSuggest(t *testing.T) {
 		{ID: "k", Title: "急用金借钱APP下载"},
 		{ID: "l", Title: "苹果ID贷私人贷"},
 		{ID: "m", Title: "风控花呗使用"},
+		{ID: "n", Title: "一年免费查询2次"},
 	})
 	tests := []struct {
 		q    string
@@ -50,6 +51,10 @@ func TestSuggest(t *testing.T) {
 		{"ap", []string{"k"}},
 		{"id", []string{"l"}},
 		{"a", nil},
+		// One character completes only titles that start with it.
+		{"2", nil},
+		{"e", nil},
+		{"一", []string{"n"}},
 	}
 	for _, tt := range tests {
 		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})
