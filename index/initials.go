@@ -33,9 +33,8 @@ const (
 // dictionary, not paid at start-up) and not updated by live edits: a word
 // new to the site is still found character by character.
 type initialsVocab struct {
-	once  sync.Once
-	words map[string][]wordCount
-	err   error
+	mu    sync.Mutex
+	words map[string][]wordCount // nil until built
 }
 
 type wordCount struct {
@@ -50,8 +49,16 @@ func (ix *Index) initialsWords(ini string) ([]wordCount, error) {
 		return nil, nil
 	}
 	v := &ix.initials
-	v.once.Do(func() { v.words, v.err = ix.buildInitials() })
-	return v.words[ini], v.err
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.words == nil {
+		words, err := ix.buildInitials()
+		if err != nil {
+			return nil, err // not kept: the next query tries again
+		}
+		v.words = words
+	}
+	return v.words[ini], nil
 }
 
 func (ix *Index) buildInitials() (map[string][]wordCount, error) {
