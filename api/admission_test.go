@@ -349,6 +349,7 @@ func TestDraftInput(t *testing.T) {
 		{"NUL in the body", `{"title":"花呗","body":"a\u0000b"}`, "", 400, zhsearch.EINVALID},
 		{"unknown field", `{"title":"花呗","titel":"x"}`, "", 400, zhsearch.EINVALID},
 		{"not JSON", `{"title":`, "", 400, zhsearch.EINVALID},
+		{"empty body", "", "", 400, zhsearch.EINVALID},
 		{"size 0", `{"title":"花呗","size":0}`, "", 400, zhsearch.EINVALID},
 		{"size -1", `{"title":"花呗","size":-1}`, "", 400, zhsearch.EINVALID},
 		{"size null", `{"title":"花呗","size":null}`, "", 200, ""},
@@ -397,5 +398,17 @@ func TestSlowDraftBodyTimesOut(t *testing.T) {
 	}
 	if len(svc.entered) != 0 {
 		t.Error("a draft whose body never arrived reached the engine")
+	}
+}
+
+// TestEmptyBodyMessage: an empty JSON body is called empty, not JSON that
+// ends early.
+func TestEmptyBodyMessage(t *testing.T) {
+	svc := newBlockingService()
+	close(svc.release)
+	h, _ := admissionServer(t, svc, time.Minute)
+	rec := do(h, "POST", "/api/v1/related", strings.NewReader(" \n"), "Content-Type", "application/json")
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "the request body is empty") {
+		t.Errorf("empty body: %d %s", rec.Code, rec.Body.String())
 	}
 }

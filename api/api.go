@@ -388,6 +388,9 @@ func decodeJSON(c *gin.Context, v any) error {
 	if !utf8.Valid(data) {
 		return zhsearch.Errorf(zhsearch.EINVALID, "request body is not valid UTF-8")
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return zhsearch.Errorf(zhsearch.EINVALID, "the request body is empty: want a JSON object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
