@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -76,6 +77,9 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 	if !zhsearch.ValidID(id) {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
 			"id in the path must be 1-%d characters of A-Za-z0-9._-", zhsearch.MaxIDLen)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "the request body is empty: want an article object")
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {

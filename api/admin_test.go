@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/zhsearch/zhsearch"
@@ -23,6 +24,9 @@ func TestDecodeUpsert(t *testing.T) {
 		{"p9", `null`, zhsearch.EINVALID},
 		{"p9", `{"title":"a"} {"title":"b"}`, zhsearch.EINVALID},
 		{"p9", "{\"title\":\"\xff\"}", zhsearch.EINVALID},
+	}
+	if _, err := decodeUpsert("p10", []byte(" ")); err == nil || !strings.Contains(err.Error(), "the request body is empty") {
+		t.Errorf("empty body: error %v, want it called empty", err)
 	}
 	for _, tt := range tests {
 		a, err := decodeUpsert(tt.id, []byte(tt.body))
