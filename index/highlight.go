@@ -90,16 +90,22 @@ func (h *highlighter) phonetic() bool { return len(h.syllables) >= 2 || len(h.in
 func (h *highlighter) writtenSpans(text string) []span {
 	var out []span
 	for _, n := range h.needles {
-		for i := 0; ; {
-			j := strings.Index(text[i:], n)
-			if j < 0 {
-				break
-			}
-			out = append(out, span{i + j, i + j + len(n)})
-			i += j + len(n)
-		}
+		eachIndex(text, n, func(s int) { out = append(out, span{s, s + len(n)}) })
 	}
 	return merge(out)
+}
+
+// eachIndex calls fn with the byte offset of every match of needle in s,
+// left to right, matches not overlapping.
+func eachIndex(s, needle string, fn func(start int)) {
+	for i := 0; ; {
+		j := strings.Index(s[i:], needle)
+		if j < 0 {
+			return
+		}
+		fn(i + j)
+		i += j + len(needle)
+	}
 }
 
 // normalizedSpans is spans for any text: the words and pinyin are found in
@@ -108,15 +114,7 @@ func (h *highlighter) normalizedSpans(text string) []span {
 	norm, offs := analysis.NormalizeMap(text, true)
 	var out []span
 	for _, n := range h.needles {
-		for i := 0; ; {
-			j := strings.Index(norm[i:], n)
-			if j < 0 {
-				break
-			}
-			s := i + j
-			out = append(out, trimSpan(text, span{offs[s], offs[s+len(n)]}, n))
-			i = s + len(n)
-		}
+		eachIndex(norm, n, func(s int) { out = append(out, trimSpan(text, span{offs[s], offs[s+len(n)]}, n)) })
 	}
 	if len(out) == 0 || h.bySound {
 		if len(h.syllables) >= 2 {
