@@ -145,10 +145,10 @@ func foldRune(r rune, table t2s, dst []rune) []rune {
 }
 
 // Foldable reports whether normalizing s changes a character that is not a
-// separator (an upper-case letter, a traditional or full-width character,
-// invalid UTF-8). Where it does not, a word found in Normalize(s) is found
-// in s as written, at the same characters: separators only ever become
-// spaces, which no word holds.
+// separator (an upper-case letter, a traditional or full-width character;
+// invalid UTF-8 becomes a separator). Where it does not, a word found in
+// Normalize(s) is found in s as written, at the same characters:
+// separators only ever become spaces, which no word holds.
 func Foldable(s string) bool {
 	table := t2sTable()
 	var folded [8]rune
