@@ -17,8 +17,9 @@ import (
 // A word far less common than the commonest is not one of them (季度 too is
 // jd, in a title or two where 京东 is in hundreds).
 const (
-	// initialsMinRunes and initialsMaxRunes bound the words looked up by their initials: two
-	// or three characters, the length of most product and subject words.
+	// initialsMinRunes and initialsMaxRunes bound the words looked up by
+	// their initials: two or three characters, the length of most product
+	// and subject words.
 	initialsMinRunes, initialsMaxRunes = 2, 3
 	// initialsWordsKept is how many words an initials string stands for at
 	// most, the commonest first; a word held by at most
