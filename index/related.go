@@ -552,13 +552,15 @@ func reasons(terms []srcTerm, s *scored) []string {
 			}
 		}
 	}
-	return joinPairs(terms, out)
+	return joinPairs(terms, out, analysis.Normalize(s.doc.title))
 }
 
 // joinPairs joins the character pairs of a word the dictionary does not
 // know (羊小 and 小咩 of 羊小咩, read as pairs: sourceWord.bigram) back into
-// the word as the source writes it, one pair after the other.
-func joinPairs(terms []srcTerm, words []string) []string {
+// the word, one pair after the other, where the result's title holds the
+// word so joined: pairs chain in more than one order (越滚 and 滚越 of
+// 越滚越), and a result may hold the pairs apart, in its body.
+func joinPairs(terms []srcTerm, words []string, title string) []string {
 	pair := map[string]bool{}
 	for _, t := range terms {
 		if t.bigram {
@@ -573,7 +575,8 @@ func joinPairs(terms []srcTerm, words []string) []string {
 			a, b := words[i], words[j]
 			last, size := utf8.DecodeLastRuneInString(a)
 			first, _ := utf8.DecodeRuneInString(b)
-			if i != j && pair[b] && last == first && utf8.RuneCountInString(b) == 2 {
+			if i != j && pair[b] && last == first && utf8.RuneCountInString(b) == 2 &&
+				strings.Contains(title, a[:len(a)-size]+b) {
 				words[i] = a[:len(a)-size] + b
 				pair[words[i]] = true
 				words = slices.Delete(words, j, j+1)
