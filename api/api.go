@@ -182,9 +182,15 @@ func intParam(c *gin.Context, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 1 {
-		return 0, zhsearch.Errorf(zhsearch.EINVALID, "%s must be a positive integer", name)
+		return 0, notPositive(name)
 	}
 	return n, nil
+}
+
+// notPositive is the error for a count parameter below 1, in the query
+// string or a JSON body alike.
+func notPositive(name string) error {
+	return zhsearch.Errorf(zhsearch.EINVALID, "%s must be a positive integer", name)
 }
 
 // scoreParam reads an optional query parameter holding a score (0–1 is
@@ -358,7 +364,7 @@ func (s *Server) readDraft(c *gin.Context) (zhsearch.RelatedRequest, error) {
 	if in.Size != nil {
 		// As ?size= of the other routes: 0 is asked for, not the default.
 		if *in.Size < 1 {
-			return req, zhsearch.Errorf(zhsearch.EINVALID, "size must be a positive integer")
+			return req, notPositive("size")
 		}
 		req.Size = *in.Size
 	}

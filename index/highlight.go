@@ -277,7 +277,7 @@ func (h *highlighter) firstMatch(body string) int {
 	if !h.phonetic() && !analysis.Foldable(head) {
 		return 0 // normalized, it would hold no more than as written
 	}
-	if spans := h.spans(head); len(spans) > 0 {
+	if spans := h.normalizedSpans(head); len(spans) > 0 {
 		return spans[0].start
 	}
 	return 0

@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -94,16 +95,11 @@ func (ix *Index) buildInitials() (map[string][]wordCount, error) {
 // characters.
 func wordInitials(word string) (string, bool) {
 	n := utf8.RuneCountInString(word)
-	if n < initialsMinRunes || n > initialsMaxRunes {
+	if n < initialsMinRunes || n > initialsMaxRunes || strings.IndexFunc(word, notHan) >= 0 {
 		return "", false
 	}
-	ini := make([]byte, 0, n)
-	for _, r := range word {
-		p := analysis.CharPinyin(r)
-		if p == "" || !analysis.IsHan(r) {
-			return "", false
-		}
-		ini = append(ini, p[0])
-	}
-	return string(ini), true
+	_, ini := titlePinyinKeys(word)
+	return ini, len(ini) == n // a character without pinyin is kept as written
 }
+
+func notHan(r rune) bool { return !analysis.IsHan(r) }

@@ -120,7 +120,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		default:
 			aq.words = append(aq.words, w.Text)
 			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: lex.Synonyms(w.Text)})
-			if r, _ := utf8.DecodeRuneInString(w.Text); utf8.RuneCountInString(w.Text) == 1 && analysis.IsHan(r) {
+			if oneHan(w.Text) {
 				aq.unknown = true
 			}
 		}
@@ -199,8 +199,7 @@ type oovRun struct {
 // add takes the next top-level piece and returns the run it closes, if
 // that is a word.
 func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
-	c, size := utf8.DecodeRuneInString(w.Text)
-	single := !function && size == len(w.Text) && analysis.IsHan(c)
+	single := !function && oneHan(w.Text)
 	if single && r.n > 0 && w.Start == r.end {
 		r.text.WriteString(w.Text)
 		r.n++

@@ -567,24 +567,29 @@ func joinPairs(terms []srcTerm, words []string, title string) []string {
 			pair[t.text] = true
 		}
 	}
-	for i := 0; i < len(words); i++ {
-		if !pair[words[i]] {
-			continue
-		}
-		for j := 0; j < len(words); j++ {
-			a, b := words[i], words[j]
-			last, size := utf8.DecodeLastRuneInString(a)
+	for joinOne(words, pair, title) {
+		words = slices.DeleteFunc(words, func(w string) bool { return w == "" })
+	}
+	return words
+}
+
+// joinOne joins the first pair of words that chains (a word ending in the
+// character a pair starts with) into a word title holds, leaving the pair
+// it took empty, and reports whether it did.
+func joinOne(words []string, pair map[string]bool, title string) bool {
+	for i, a := range words {
+		last, size := utf8.DecodeLastRuneInString(a)
+		for j, b := range words {
 			first, _ := utf8.DecodeRuneInString(b)
-			if i != j && pair[b] && last == first && utf8.RuneCountInString(b) == 2 &&
-				strings.Contains(title, a[:len(a)-size]+b) {
-				words[i] = a[:len(a)-size] + b
-				pair[words[i]] = true
-				words = slices.Delete(words, j, j+1)
-				i, j = -1, len(words) // start over: the joined word may join again
+			joined := a[:len(a)-size] + b
+			if i != j && pair[a] && pair[b] && utf8.RuneCountInString(b) == 2 && last == first && strings.Contains(title, joined) {
+				words[i], words[j] = joined, ""
+				pair[joined] = true
+				return true
 			}
 		}
 	}
-	return words
+	return false
 }
 
 // fallback fills the list from the same tags, the same category, then the

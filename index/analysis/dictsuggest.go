@@ -100,17 +100,8 @@ func (s *Segmenter) SuggestWords(texts []string, opts SuggestOptions) []Candidat
 func (s *Segmenter) edges(run string, n int) []bool {
 	edge := make([]bool, n+1)
 	edge[0], edge[n] = true, true
-	atByte := make(map[int]int, n) // byte offset → character index
-	i := 0
-	for b := range run {
-		atByte[b] = i
-		i++
-	}
-	atByte[len(run)] = n
 	for _, w := range s.Cut(run, false) {
-		if c, ok := atByte[w.End]; ok {
-			edge[c] = true
-		}
+		edge[utf8.RuneCountInString(run[:w.End])] = true
 	}
 	return edge
 }

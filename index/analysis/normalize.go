@@ -159,12 +159,6 @@ func Foldable(s string) bool {
 			}
 			continue
 		}
-		if r >= 0x4E00 && r <= 0x9FFF {
-			if _, ok := table.lookup(r); ok {
-				return true
-			}
-			continue
-		}
 		out := foldRune(r, table, folded[:0])
 		if len(out) == 1 && out[0] == r {
 			continue
