@@ -73,6 +73,10 @@ func openGeneration(path string, writable bool) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSegments(path); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
 	seg, err := generationSegmenter(path)
 	if err != nil {
 		lock.Close()

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -182,9 +185,12 @@ func (g *generation) close() {
 }
 
 // OpenLive opens the live generation of cfg.IndexDir for serving. The index
-// folder must hold a generation (see Build). It first removes what crashed
-// builds left and old generations nothing uses, when no build is running,
-// then catches the generation up with the edit journal.
+// folder must hold a generation (see Build). It catches the generation up
+// with the edit journal, then removes what crashed builds left and old
+// generations nothing uses, when no build is running. Nothing is removed
+// when the live generation does not open: CURRENT may name a generation
+// that is missing or half copied (a rollback written by hand, a partial
+// rsync), and the generations beside it are then the operator's way back.
 func OpenLive(cfg LiveConfig) (*Live, error) {
 	l := &Live{cfg: cfg, journal: cfg.Journal, log: cfg.Logger}
 	if l.journal == "" {
@@ -203,7 +209,6 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	l.appliedCh = make(chan struct{})
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.cleanReq = make(chan struct{}, 1)
-	l.clean()
 	g, err := l.openCurrent()
 	if err == nil {
 		// Catch up (checking the journal is the one g has applied) before
@@ -218,10 +223,11 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	}
 	if err != nil {
 		l.cancel()
-		return nil, err
+		return nil, withOthers(cfg.IndexDir, err)
 	}
 	l.cur.Store(g)
 	l.noteApplied(g.pos.Seq)
+	l.clean()
 	l.wg.Add(1)
 	go l.janitor()
 	if left, _ := l.leftovers(); len(left) > 0 {
@@ -280,6 +286,26 @@ func (l *Live) compact(g *generation) {
 	}
 }
 
+// withOthers adds to err, which kept the live generation of dir from
+// opening, the other generations dir holds, newest first: an operator can
+// name one in CURRENT, or rebuild.
+func withOthers(dir string, err error) error {
+	live, _ := CurrentGeneration(dir)
+	var others []string
+	if entries, rerr := os.ReadDir(dir); rerr == nil {
+		for _, e := range slices.Backward(entries) {
+			if name := e.Name(); e.IsDir() && strings.HasPrefix(name, genPrefix) && name != filepath.Base(live) {
+				others = append(others, name)
+			}
+		}
+	}
+	if len(others) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (nothing was removed; %s also holds %s: write one of these names to %s to serve it, or reindex)",
+		err, dir, strings.Join(others, ", "), filepath.Join(dir, currentFile))
+}
+
 // openCurrent opens the generation CURRENT names, writable, retrying if a
 // switch by another process races with the open.
 func (l *Live) openCurrent() (*generation, error) {
@@ -288,6 +314,13 @@ func (l *Live) openCurrent() (*generation, error) {
 		path, err := CurrentGeneration(l.cfg.IndexDir)
 		if err != nil {
 			return nil, err
+		}
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			again, _ := CurrentGeneration(l.cfg.IndexDir)
+			if again == path {
+				return nil, fmt.Errorf("%s names %s, which is not in %s", filepath.Join(l.cfg.IndexDir, currentFile), filepath.Base(path), l.cfg.IndexDir)
+			}
+			continue // switched meanwhile
 		}
 		g, err := l.openGeneration(path)
 		again, _ := CurrentGeneration(l.cfg.IndexDir)

@@ -582,3 +582,68 @@ func TestBuildWaitsForCleanup(t *testing.T) {
 		}
 	}
 }
+
+// TestBadCurrentRemovesNothing: a CURRENT naming a generation that is
+// missing, or a copy missing a segment file, keeps the server from
+// starting, and leaves the generation that served before on disk, named in
+// the error, so writing its name back to CURRENT serves it again. (Before,
+// start-up removed every other generation first.)
+func TestBadCurrentRemovesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		break_ func(t *testing.T, idx, good string) string // returns the name CURRENT gets
+	}{
+		{"missing", func(t *testing.T, idx, good string) string { return "gen-20990101T000000.000000000" }},
+		{"half copied", func(t *testing.T, idx, good string) string {
+			bad := "gen-20990101T000000.000000001"
+			if err := os.CopyFS(filepath.Join(idx, bad), os.DirFS(filepath.Join(idx, good))); err != nil {
+				t.Fatal(err)
+			}
+			zaps, _ := filepath.Glob(filepath.Join(idx, bad, "store", "*.zap"))
+			if len(zaps) == 0 {
+				t.Fatal("no segment file to remove")
+			}
+			// bleve would fall back to an older snapshot, or an empty one.
+			if err := os.Remove(zaps[len(zaps)-1]); err != nil {
+				t.Fatal(err)
+			}
+			return bad
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
+			good := l.Generation()
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			bad := tc.break_(t, idx, good)
+			if err := os.WriteFile(filepath.Join(idx, currentFile), []byte(bad), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := OpenLive(LiveConfig{IndexDir: idx, DataDir: data, Edits: true, Poll: -1, Logger: quietLogger()})
+			if err == nil || !strings.Contains(err.Error(), good) {
+				t.Fatalf("OpenLive: %v; want an error naming %s", err, good)
+			}
+			if _, err := os.Stat(filepath.Join(idx, good)); err != nil {
+				t.Fatalf("the generation that served before is gone: %v", err)
+			}
+			if tc.name == "missing" {
+				// As `zhsearch reindex` cleans up after a build.
+				if _, err := CleanGenerations(idx); err == nil {
+					t.Error("CleanGenerations went ahead with CURRENT naming a missing generation")
+				}
+				if _, err := os.Stat(filepath.Join(idx, good)); err != nil {
+					t.Fatalf("CleanGenerations removed the generation that served before: %v", err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(idx, currentFile), []byte(good), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			l = openLive(t, data, idx, -1)
+			defer l.Close()
+			if res, err := l.Search(context.Background(), zhsearch.SearchRequest{Query: "测试"}); err != nil || res.Total != 3 {
+				t.Errorf("search after the rollback: %+v %v", res, err)
+			}
+		})
+	}
+}

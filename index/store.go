@@ -100,6 +100,13 @@ func cleanLocked(dir string, keep ...string) ([]string, error) {
 	if err != nil && !errors.Is(err, ErrNoIndex) {
 		return nil, err
 	}
+	if live != "" {
+		// CURRENT naming a missing generation is an operator's mistake to
+		// fix, not a reason to leave the folder without any index.
+		if _, err := os.Stat(live); err != nil {
+			return nil, fmt.Errorf("%s names %s, which cannot be read (%w): nothing removed", filepath.Join(dir, currentFile), filepath.Base(live), err)
+		}
+	}
 	keepSet := map[string]bool{filepath.Base(live): true}
 	for _, k := range keep {
 		keepSet[filepath.Base(k)] = true
