@@ -75,36 +75,40 @@ func (b *builder) release() {
 	b.unlock = nil
 }
 
-// prepareJournal renews the journal when opts.NewJournal asks, and
-// otherwise checks that it is the one the live generation has applied. A
-// live generation a server has open is not checked: that server keeps it
+// prepareJournal, when opts.NewJournal asks, writes the renewed journal
+// the build replays (journal.PrepareRenew: the caller commits it once the
+// build succeeded, or aborts it) and points opts.Journal at it; otherwise
+// it checks that the journal is the one the live generation has applied.
+// A live generation a server has open is not checked: that server keeps it
 // and the journal in step.
-func prepareJournal(indexDir, dataDir string, opts *BuildOptions) error {
+func prepareJournal(indexDir, dataDir string, opts *BuildOptions) (*journal.Renewal, error) {
 	jpath := opts.Journal
 	if jpath == "" {
 		jpath = journal.DefaultPath(dataDir)
 	}
 	if opts.NewJournal {
-		if _, _, err := journal.Renew(jpath); errors.Is(err, journal.ErrLocked) {
-			return fmt.Errorf("%w: stop the server before starting a new journal", err)
+		r, err := journal.PrepareRenew(jpath)
+		if errors.Is(err, journal.ErrLocked) {
+			return nil, fmt.Errorf("%w: stop the server before starting a new journal", err)
 		} else if err != nil {
-			return fmt.Errorf("new journal: %w", err)
+			return nil, fmt.Errorf("new journal: %w", err)
 		}
-		return nil
+		opts.Journal = r.Path
+		return r, nil
 	}
 	ix, err := Open(indexDir)
 	if errors.Is(err, ErrNoIndex) || errors.Is(err, ErrGenerationInUse) {
-		return nil
+		return nil, nil
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	defer ix.Close()
 	pos, err := ix.appliedPosition()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = journal.Read(jpath, pos, nil)
-	return journalMismatch(filepath.Base(ix.Path()), err)
+	return nil, journalMismatch(filepath.Base(ix.Path()), err)
 }
 
 // build reads the data folder and the edit journal and writes a complete,

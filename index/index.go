@@ -170,12 +170,13 @@ type BuildOptions struct {
 	// means journal.DefaultPath(dataDir).
 	Journal string
 
-	// NewJournal gives the journal a new identity before the build replays
-	// it (journal.Renew), so that a journal that was removed, replaced or
-	// restored from an older copy can be served again: the new generation
-	// holds the data folder and the journal as they are now. Without it,
-	// Build refuses a journal that is not the one the live generation has
-	// applied.
+	// NewJournal gives the journal a new identity (journal.Renew), so that
+	// a journal that was removed, replaced or restored from an older copy
+	// can be served again: the new generation holds the data folder and the
+	// journal as they are now. The build replays the renewed journal from
+	// beside the old one, which it replaces only when the build succeeds.
+	// Without it, Build refuses a journal that is not the one the live
+	// generation has applied.
 	NewJournal bool
 
 	// Log, when set, is the log of live edits replayed over the data
@@ -224,12 +225,25 @@ func Build(ctx context.Context, dataDir, indexDir string, opts BuildOptions) (*B
 		return nil, err
 	}
 	defer b.release()
+	var renewal *journal.Renewal
 	if opts.Log == nil {
-		if err := prepareJournal(indexDir, dataDir, &opts); err != nil {
+		if renewal, err = prepareJournal(indexDir, dataDir, &opts); err != nil {
 			return nil, err
 		}
 	}
 	stats, err := b.build(ctx, dataDir, opts)
+	if renewal != nil {
+		// The journal takes its new identity only with the generation
+		// that applied it: a failed build leaves both as they were.
+		if err == nil {
+			if _, err = renewal.Commit(); err != nil {
+				os.RemoveAll(stats.Generation)
+				err = fmt.Errorf("new journal: %w", err)
+			}
+		} else {
+			renewal.Abort()
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

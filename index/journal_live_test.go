@@ -235,3 +235,50 @@ func blockSegments(t *testing.T, gen string) (unblock func()) {
 		}
 	}
 }
+
+// TestFailedNewJournalKeepsJournal: a reindex with NewJournal that fails
+// (a bad data line) leaves the journal as it was, so the live generation,
+// which applied it, still serves after a restart; renewing takes effect
+// only with a build that succeeds.
+func TestFailedNewJournalKeepsJournal(t *testing.T) {
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
+	putEdit(t, l, "e1", "第一次编辑")
+	l.Close()
+	jpath := journal.DefaultPath(data)
+	before, err := journal.Stat(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(data, "bad.jsonl")
+	if err := os.WriteFile(bad, []byte(`{"id":"bad"`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), data, idx, BuildOptions{NewJournal: true}); err == nil || !strings.Contains(err.Error(), bad+":1") {
+		t.Fatalf("Build: %v; want the bad line named", err)
+	}
+	if after, err := journal.Stat(jpath); err != nil || after.ID != before.ID || after.Last != before.Last {
+		t.Errorf("journal after the failed build: %+v %v; want %+v", after, err, before)
+	}
+	left, _ := filepath.Glob(jpath + "*")
+	if len(left) != 1 {
+		t.Errorf("journal folder holds %v; want the journal alone", left)
+	}
+	l = openLive(t, data, idx, -1)
+	if !serves(t, l, "e1") {
+		t.Error("the live generation lost its edit")
+	}
+	l.Close()
+	// Fixed, the same reindex renews the journal.
+	os.Remove(bad)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{NewJournal: true}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := journal.Stat(jpath); after.ID == before.ID || after.Last != before.Last {
+		t.Errorf("journal after the build: %+v; want a new identity holding seq %d", after, before.Last)
+	}
+	l = openLive(t, data, idx, -1)
+	defer l.Close()
+	if !serves(t, l, "e1") {
+		t.Error("the renewed generation lost the edit")
+	}
+}

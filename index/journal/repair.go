@@ -79,47 +79,102 @@ func copyTail(f *os.File, offset int64, dst string) error {
 // file's new name ("" if there was none). It fails with ErrLocked while a
 // server has the journal open for edits, and on a damaged journal.
 func Renew(path string) (Info, string, error) {
+	r, err := PrepareRenew(path)
+	if err != nil {
+		return Info{}, "", err
+	}
+	old, err := r.Commit()
+	return r.Info, old, err
+}
+
+// Renewal is a renewed journal (see Renew) written beside the journal at
+// Path and not yet in its place, so that a build can replay it and record
+// its identity while the old journal stays what the live generation
+// applied: Commit puts it in place once the build succeeded, Abort drops
+// it. The old journal stays locked until then.
+type Renewal struct {
+	Info        // the renewed journal
+	Path string // where it is written until Commit: replay it from there
+	dst  string
+	lock *os.File // the old journal, locked
+	// empty: the old journal held no record (it is not kept); created: it
+	// did not exist (Abort removes the empty file the lock made).
+	empty, created bool
+}
+
+// PrepareRenew writes the renewal of the journal at path beside it. It
+// fails with ErrLocked while a server has the journal open for edits, and
+// on a damaged journal.
+func PrepareRenew(path string) (*Renewal, error) {
+	_, statErr := os.Stat(path)
 	f, err := openLocked(path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
-		return Info{}, "", err
+		return nil, err
 	}
-	defer f.Close()
+	r := &Renewal{Path: path + ".new", dst: path, lock: f, created: errors.Is(statErr, os.ErrNotExist)}
 	info, err := Stat(path)
-	if err != nil {
-		return Info{}, "", err
-	}
-	if info.End == 0 { // empty (or only a torn line): a new journal
-		if err := os.Rename(ArchivePath(path), ArchivePath(path)+".replaced-"+time.Now().UTC().Format("20060102T150405.000000000")); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return Info{}, "", fmt.Errorf("keep the old journal archive: %w", err)
+	if err == nil {
+		r.empty = info.End == 0 // empty, or only a torn line: a new journal
+		if r.empty {
+			r.Info, err = writeEmpty(r.Path)
+		} else {
+			r.Info, err = writeRenewed(path, r.Path)
 		}
-		w, err := startWriter(f, path)
-		if err != nil {
-			return Info{}, "", err
-		}
-		return Info{Exists: true, ID: w.id, End: w.size}, "", nil
 	}
-	tmp := path + ".new"
-	out, err := writeRenewed(path, tmp)
 	if err != nil {
-		os.Remove(tmp)
-		return Info{}, "", err
+		r.Abort()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Commit puts the renewed journal in place, keeping the old one (and its
+// archive) beside it, and returns the old one's new name ("" for an empty
+// one).
+func (r *Renewal) Commit() (old string, err error) {
+	defer r.lock.Close()
+	fail := func(what string, err error) (string, error) {
+		os.Remove(r.Path)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	suffix := ".replaced-" + time.Now().UTC().Format("20060102T150405.000000000")
-	old := path + suffix
-	if err := os.Link(path, old); err != nil {
-		os.Remove(tmp)
-		return Info{}, "", fmt.Errorf("keep the old journal: %w", err)
+	if !r.empty {
+		old = r.dst + suffix
+		if err := os.Link(r.dst, old); err != nil {
+			return fail("keep the old journal", err)
+		}
 	}
 	// The new journal holds the archived records too.
-	if err := os.Rename(ArchivePath(path), ArchivePath(path)+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-		os.Remove(tmp)
-		return Info{}, "", fmt.Errorf("keep the old journal archive: %w", err)
+	if err := os.Rename(ArchivePath(r.dst), ArchivePath(r.dst)+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fail("keep the old journal archive", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return Info{}, "", fmt.Errorf("replace the journal: %w", err)
+	if err := os.Rename(r.Path, r.dst); err != nil {
+		return fail("replace the journal", err)
 	}
-	return out, old, SyncDir(filepath.Dir(path))
+	return old, SyncDir(filepath.Dir(r.dst))
+}
+
+// Abort drops the renewed journal: the old one stays as it was.
+func (r *Renewal) Abort() {
+	os.Remove(r.Path)
+	if r.created {
+		os.Remove(r.dst)
+	}
+	r.lock.Close()
+}
+
+// writeEmpty writes to tmp a new, empty journal, durably.
+func writeEmpty(tmp string) (Info, error) {
+	t, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return Info{}, fmt.Errorf("create new journal: %w", err)
+	}
+	defer t.Close()
+	w, err := startWriter(t, tmp)
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{Exists: true, ID: w.id, End: w.size}, nil
 }
 
 // writeRenewed writes to tmp a journal with a new identity holding the
