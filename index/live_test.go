@@ -590,7 +590,7 @@ func TestBuildWaitsForCleanup(t *testing.T) {
 // start-up removed every other generation first.)
 func TestBadCurrentRemovesNothing(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(t *testing.T, idx, good string) string // returns the name CURRENT gets
 	}{
 		{"missing", func(t *testing.T, idx, good string) string { return "gen-20990101T000000.000000000" }},
