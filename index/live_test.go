@@ -590,8 +590,8 @@ func TestBuildWaitsForCleanup(t *testing.T) {
 // start-up removed every other generation first.)
 func TestBadCurrentRemovesNothing(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		break_ func(t *testing.T, idx, good string) string // returns the name CURRENT gets
+		name    string
+		corrupt func(t *testing.T, idx, good string) string // returns the name CURRENT gets
 	}{
 		{"missing", func(t *testing.T, idx, good string) string { return "gen-20990101T000000.000000000" }},
 		{"half copied", func(t *testing.T, idx, good string) string {
@@ -616,7 +616,7 @@ func TestBadCurrentRemovesNothing(t *testing.T) {
 			if err := l.Close(); err != nil {
 				t.Fatal(err)
 			}
-			bad := tc.break_(t, idx, good)
+			bad := tc.corrupt(t, idx, good)
 			if err := os.WriteFile(filepath.Join(idx, currentFile), []byte(bad), 0o644); err != nil {
 				t.Fatal(err)
 			}
