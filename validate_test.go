@@ -74,6 +74,9 @@ func TestArticleValidate(t *testing.T) {
 		{"title isolate", func(a *Article) { a.Title = "花呗\u2066x\u2069" }, "U+2066"},
 		{"title PDI", func(a *Article) { a.Title = "花呗\u2069" }, "U+2069"},
 		{"title invalid UTF-8", func(a *Article) { a.Title = "花\xff呗" }, "title is not valid UTF-8"},
+		{"date 2024", func(a *Article) { a.PublishedAt = time.Date(2024, 5, 25, 0, 0, 0, 0, time.UTC) }, ""},
+		{"date 0224", func(a *Article) { a.PublishedAt = time.Date(224, 5, 25, 0, 0, 0, 0, time.UTC) }, "1677-09-21 to 2262-04-11"},
+		{"date 9999", func(a *Article) { a.PublishedAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) }, "1677-09-21 to 2262-04-11"},
 		{"title 512", func(a *Article) { a.Title = strings.Repeat("花", MaxTitleLen) }, ""},
 		{"title 513", func(a *Article) { a.Title = strings.Repeat("花", MaxTitleLen+1) }, "at most 512"},
 		{"body invalid UTF-8", func(a *Article) { a.Body = "正文\xc3" }, "body is not valid UTF-8"},
@@ -218,8 +221,13 @@ func TestParseTime(t *testing.T) {
 		wantErr string
 	}{
 		{"2024-05-25T13:09:59+08:00", "2024-05-25T05:09:59Z", ""},
-		{" 2024-05-25 13:09:59 ", "2024-05-25T05:09:59Z", ""}, // a page's layout, in Asia/Shanghai
-		{"0001-01-01T00:00:01Z", "0001-01-01T00:00:01Z", ""},
+		{" 2024-05-25 13:09:59 ", "2024-05-25T05:09:59Z", ""},    // a page's layout, in Asia/Shanghai
+		{"0001-01-01T00:00:01Z", "", "1677-09-21 to 2262-04-11"}, // bleve would keep no date
+		{"0224-05-25 13:09:59", "", "1677-09-21 to 2262-04-11"},  // a typo for 2024
+		{"2262-04-11T23:47:16Z", "2262-04-11T23:47:16Z", ""},     // the last second kept
+		{"2262-04-11T23:47:17Z", "", "1677-09-21 to 2262-04-11"},
+		{"1677-09-21T00:12:43Z", "", "1677-09-21 to 2262-04-11"},
+		{"1677-09-21T00:12:44Z", "1677-09-21T00:12:44Z", ""},
 		{"0001-01-01T0:00:00+00:00", "", "stands for no date"}, // the zero time: an Article's "no date"
 		{"0001-01-01T08:00:00+08:00", "", "stands for no date"},
 		{"0001-01-01 08:00:00", "", "stands for no date"}, // a page's layout, in Asia/Shanghai

@@ -8,6 +8,7 @@ package zhsearch
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -116,6 +117,9 @@ func (a *Article) Validate() error {
 	}
 	if err := a.checkLabels(); err != nil {
 		return Errorf(EINVALID, "article %s: %s", a.ID, err.Message)
+	}
+	if !a.PublishedAt.IsZero() && !storableTime(a.PublishedAt) {
+		return Errorf(EINVALID, "article %s: published_at %s: %s", a.ID, a.PublishedAt.Format(time.RFC3339), storableRange)
 	}
 	if n, limit := a.textBytes(), MaxArticleBytes(); n > limit {
 		return Errorf(EINVALID, "article %s: %d bytes of text, at most %d allowed", a.ID, n, limit)
@@ -255,8 +259,24 @@ func ParseTime(s string) (time.Time, error) {
 	if t.IsZero() {
 		return time.Time{}, Errorf(EINVALID, "bad date %q: 0001-01-01 00:00 UTC stands for no date", Truncate(s, 40))
 	}
+	if !storableTime(t) {
+		return time.Time{}, Errorf(EINVALID, "bad date %q: %s", Truncate(s, 40), storableRange)
+	}
 	return t, nil
 }
+
+// The dates an index keeps: nanoseconds since 1970 in an int64, as bleve
+// stores a date field. A date outside them was kept as no date at all,
+// so a typo (0224 for 2024) lost the article's date without a word.
+var (
+	earliestTime = time.Unix(0, math.MinInt64).UTC()
+	latestTime   = time.Unix(0, math.MaxInt64).UTC()
+)
+
+const storableRange = "only dates from 1677-09-21 to 2262-04-11 are kept"
+
+// storableTime reports whether t is a date the index keeps.
+func storableTime(t time.Time) bool { return !t.Before(earliestTime) && !t.After(latestTime) }
 
 // SearchRequest is one search-box query.
 type SearchRequest struct {
