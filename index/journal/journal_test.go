@@ -388,3 +388,16 @@ func TestCompact(t *testing.T) {
 		t.Errorf("the old archive is still in place: %v", err)
 	}
 }
+
+// TestRepairMissing: repairing a journal that is not there (a mistyped
+// --data or --journal) fails, naming the path, and creates nothing.
+func TestRepairMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "typo", "journal", "edits.log")
+	q, d, err := Repair(path)
+	if err == nil || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), path) || q != "" || d != nil {
+		t.Errorf("Repair: %q %v %v; want a not-exist error naming %s", q, d, err, path)
+	}
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(path))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Repair created %s", filepath.Dir(filepath.Dir(path)))
+	}
+}

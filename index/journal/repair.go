@@ -13,12 +13,15 @@ import (
 // damaged line (or a torn last line) to the end, into a quarantine file
 // beside it, and cuts the journal there. It returns the quarantine file's
 // path, "" when the journal was sound, and the *DamageError it repaired.
-// It fails with ErrLocked while a server has the journal open for edits.
+// It fails with ErrLocked while a server has the journal open for edits,
+// and with an error wrapping os.ErrNotExist, creating nothing, when there is
+// no journal at path (a mistyped path must not pass for a sound journal).
 func Repair(path string) (quarantine string, damage *DamageError, err error) {
+	if _, err := os.Stat(path); err != nil {
+		return "", nil, fmt.Errorf("no journal at %s: %w", path, err)
+	}
 	f, err := openLocked(path, os.O_RDWR)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil, nil
-	} else if err != nil {
+	if err != nil {
 		return "", nil, err
 	}
 	defer f.Close()
