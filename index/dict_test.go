@@ -92,9 +92,18 @@ func TestDictionaryFromDataFolder(t *testing.T) {
 // TestBadDictionaryFailsBuild checks that a bad line in an editor's
 // dictionary stops the build with its file and line, the live index kept.
 func TestBadDictionaryFailsBuild(t *testing.T) {
-	data := dataWithDicts(t, dictArticles, map[string]string{"question.txt": "# ok\n会不会 lots\n"})
-	_, err := Build(context.Background(), data, filepath.Join(t.TempDir(), "index"), BuildOptions{})
-	if err == nil || !strings.Contains(err.Error(), "dict/question.txt:2") {
-		t.Fatalf("build with a bad weight: %v, want an error naming dict/question.txt:2", err)
+	for _, tc := range []struct {
+		name, file, text, want string
+	}{
+		{"bad weight", "question.txt", "# ok\n会不会 lots\n", "dict/question.txt:2"},
+		// A line past bufio's limit said only "token too long".
+		{"long line", "domain.txt", "花呗分期 10 n\n" + strings.Repeat("x", 70000) + " 3 n\n", "dict/domain.txt:2: line longer than 64 KiB"},
+		{"stop word with spaces", "stop.txt", "的\n的 extra tokens\n", "dict/stop.txt:2: a stop word is one word"},
+	} {
+		data := dataWithDicts(t, dictArticles, map[string]string{tc.file: tc.text})
+		_, err := Build(context.Background(), data, filepath.Join(t.TempDir(), "index"), BuildOptions{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: build: %v, want an error with %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
@@ -216,9 +217,15 @@ func (s *Segmenter) loadStop(dicts fs.FS, name string) error {
 		return nil // no stop words is a valid configuration
 	}
 	return eachLine(dicts, name, func(_ int, line string) error {
-		if w := Normalize(strings.TrimSpace(line)); w != "" && !strings.HasPrefix(w, "#") {
-			s.stop[w] = true
+		w := Normalize(strings.TrimSpace(line))
+		if w == "" || strings.HasPrefix(w, "#") {
+			return nil
 		}
+		if strings.Contains(w, " ") {
+			// Query words never hold a space: such a line would stop nothing.
+			return fmt.Errorf("a stop word is one word, without spaces: %.40q", w)
+		}
+		s.stop[w] = true
 		return nil
 	})
 }
@@ -230,12 +237,19 @@ func eachLine(fsys fs.FS, name string, fn func(n int, line string) error) error 
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		if err := fn(n, sc.Text()); err != nil {
 			return fmt.Errorf("%s:%d: %w", name, n, err)
 		}
 	}
-	return sc.Err()
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		return fmt.Errorf("%s:%d: line longer than %d KiB: a dictionary holds one word per line", name, n, bufio.MaxScanTokenSize>>10)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s:%d: %w", name, n, err)
+	}
+	return nil
 }
 
 // IsStop reports whether a normalized word is a query stop word.
