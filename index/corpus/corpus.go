@@ -99,7 +99,7 @@ func Load(dir string, normalize Normalizer) (*Corpus, error) {
 	if err := l.AddDir(dir); err != nil {
 		return nil, err
 	}
-	return l.Corpus(), nil
+	return l.Corpus()
 }
 
 // LoadDeferred is Load with the bodies of JSONL articles left on disk: the
@@ -110,7 +110,7 @@ func LoadDeferred(dir string, normalize Normalizer) (*Corpus, error) {
 	if err := l.AddDir(dir); err != nil {
 		return nil, err
 	}
-	return l.Corpus(), nil
+	return l.Corpus()
 }
 
 // DeferBodies makes the loader leave the body of each article it reads
@@ -313,8 +313,10 @@ func (l *Loader) add(a zhsearch.Article, src Source, ref BodyRef) error {
 }
 
 // Corpus returns the articles read so far plus one title-only article for
-// each related title that no article carries.
-func (l *Loader) Corpus() *Corpus {
+// each related title that no article carries. An article whose id is the
+// title-only id of such a title (TitleID) is an *InputError: the title-only
+// article would vanish without a word.
+func (l *Loader) Corpus() (*Corpus, error) {
 	c := &Corpus{Articles: l.articles, Files: l.files, Refs: l.refs, files: l.stamps}
 	for _, t := range l.pending {
 		k := l.normalize(t)
@@ -322,8 +324,8 @@ func (l *Loader) Corpus() *Corpus {
 			continue
 		}
 		id := TitleID(k)
-		if _, taken := l.byID[id]; taken {
-			continue
+		if src, taken := l.byID[id]; taken {
+			return nil, &InputError{Source: src, Msg: fmt.Sprintf("id %q is the title-only id of the related title %q, which no article carries: choose another id", id, t)}
 		}
 		c.Articles = append(c.Articles, zhsearch.Article{ID: id, Title: t, TitleOnly: true})
 		if l.deferBodies {
@@ -331,7 +333,7 @@ func (l *Loader) Corpus() *Corpus {
 		}
 		c.TitleOnly++
 	}
-	return c
+	return c, nil
 }
 
 // TitleID is the stable id of a title-only article: "t-" and 16 hex digits of
@@ -409,7 +411,7 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 	}
 	switch state {
 	case wantTitle:
-		return nil, fail(n, "empty page: no title")
+		return nil, fail(max(n, 1), "empty page: no title")
 	case wantDate:
 		return nil, fail(n, "missing %s: line", datePrefix)
 	case inBody, inRelated:

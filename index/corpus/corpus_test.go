@@ -119,6 +119,9 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 		{"article over the size limit", "x.jsonl", "\n{\"id\":\"a\",\"title\":\"t\",\"body\":\"" + strings.Repeat("x", 1<<20) + "\"}\n", "x.jsonl:2: article a: 1048578 bytes of text, at most 1048576"},
 		{"line too long", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n\n" + strings.Repeat("x", maxLine+1) + "\n", "x.jsonl:3: line is longer than 16777216 bytes"},
 		{"page line too long", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n" + strings.Repeat("x", maxLine+1) + "\nTo Top", "p.txt:3: line is longer than"},
+		{"zero-byte page", "p.txt", "", "p.txt:1: empty page"},
+		{"id of a title-only article", "x.jsonl", "{\"id\":\"a\",\"title\":\"借呗\",\"related\":[\"花呗分期\"]}\n{\"id\":\"" + TitleID("花呗分期") + "\",\"title\":\"别的标题\"}\n",
+			"x.jsonl:2: id \"" + TitleID("花呗分期") + "\" is the title-only id of the related title \"花呗分期\""},
 		{"page title BEL", "p.txt", "标题\a\n发布时间:2024-01-01 00:00:00\n正文\nTo Top", "p.txt:1: article p: title holds the control character U+0007"},
 	}
 	loaders := []struct {

@@ -93,7 +93,13 @@ func FuzzAddJSONL(f *testing.F) {
 			}
 			return
 		}
-		c := l.Corpus()
+		c, err := l.Corpus()
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), name+":") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
 		ids := map[string]bool{}
 		titleOnly := 0
 		for _, a := range c.Articles {
