@@ -226,7 +226,7 @@ func (l *Live) runReindex(j *job, b *builder) {
 	} else {
 		res.TookMS = float64(time.Since(start).Microseconds()) / 1000
 		l.log.Info("reindex done", "job", id, "generation", res.Generation, "articles", res.Articles,
-			"title_only", res.TitleOnly, "edits", res.Edits, "took", time.Since(start).Round(time.Millisecond))
+			"title_only", res.TitleOnly, "edits", res.Edits, "took_ms", time.Since(start).Milliseconds())
 		l.requestClean()
 	}
 	l.jobs.mu.Lock()

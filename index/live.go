@@ -217,6 +217,7 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 			err = l.openWriter(g)
 		}
 		if err != nil {
+			g.onClose = nil // not an old generation: the one that did not start
 			g.release()
 			<-g.closed
 		}

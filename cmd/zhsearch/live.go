@@ -27,7 +27,7 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log, CPUs: cfg.cpus})
 		if err == nil {
 			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
-				"edits", stats.Edits, "took", stats.Took.Round(time.Millisecond))
+				"edits", stats.Edits, "took_ms", stats.Took.Milliseconds())
 			return true, nil
 		}
 		if !errors.Is(err, index.ErrLocked) {

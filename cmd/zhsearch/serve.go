@@ -67,7 +67,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(schedulerProcs(cfg.cpus))
 	}
-	return serve(ctx, cfg, newLogger(stderr, cfg.ops.logFormat, cfg.ops.logLevel))
+	logger := newLogger(stderr, cfg.ops.logFormat, cfg.ops.logLevel)
+	// bleve reports through the standard log package ("unable to load
+	// snapshot …"): its lines go through the same handler, as JSON lines
+	// among the others rather than plain text in the middle of them.
+	slog.SetDefault(logger)
+	return serve(ctx, cfg, logger)
 }
 
 // serve opens (building if needed) the index and serves until ctx ends,
