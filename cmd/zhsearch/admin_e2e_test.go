@@ -668,6 +668,13 @@ func TestRemoteReindexCommand(t *testing.T) {
 		t.Error("a failed reindex changed the live generation")
 	}
 
+	// The API's URL for the server's: said so, not "no admin API".
+	errOut.Reset()
+	if st := run(context.Background(), []string{"reindex", "--server", srv.base + "/api/v1/"}, &out, &errOut); st != 1 ||
+		!strings.Contains(errOut.String(), "give the server's root URL, without /api/v1") {
+		t.Errorf("--server …/api/v1: %d %s", st, &errOut)
+	}
+
 	t.Setenv("ZHSEARCH_ADMIN_TOKEN", "wrong-token")
 	errOut.Reset()
 	if st := run(context.Background(), []string{"reindex", "--server", srv.base}, &out, &errOut); st != 1 ||

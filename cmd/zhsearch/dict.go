@@ -13,14 +13,11 @@ import (
 
 // runDict dispatches `zhsearch dict SUBCOMMAND`.
 func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "suggest" {
-		fmt.Fprintln(stderr, "Usage: zhsearch dict suggest [--data DIR] [--min-count N] [--top N] [--max-len N]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return nil
-		}
-		return errUsage
+	const synopsis = "[--data DIR] [--min-count N] [--top N] [--max-len N]"
+	if err := subcommand("dict suggest "+synopsis, args, stderr); err != nil {
+		return err
 	}
-	fs := newFlagSet("dict suggest", "[--data DIR] [--min-count N] [--top N] [--max-len N]", stderr)
+	fs := newFlagSet("dict suggest", synopsis, stderr)
 	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder (env ZHSEARCH_DATA)")
 	opts := analysis.SuggestOptions{}
 	fs.IntVar(&opts.MinCount, "min-count", 3, "only sequences seen at least this often")
@@ -28,6 +25,16 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&opts.MaxLen, "max-len", 6, "longest sequence in characters")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	for _, f := range []struct {
+		name      string
+		v, lo, hi int
+	}{{"min-count", opts.MinCount, 1, 1 << 30}, {"top", opts.Top, 1, 1 << 20}, {"max-len", opts.MaxLen, 2, 32}} {
+		if f.v < f.lo || f.v > f.hi {
+			fmt.Fprintf(stderr, "--%s must be between %d and %d\n", f.name, f.lo, f.hi)
+			fs.Usage()
+			return errUsage
+		}
 	}
 	c, err := corpus.Load(*dataDir, analysis.Normalize)
 	if err != nil {

@@ -339,6 +339,12 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"serve", "-h"}, 0, "Usage: zhsearch serve"},
 		{[]string{"reindex", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"dict"}, 2, "Usage: zhsearch dict suggest"},
+		{[]string{"help", "serve"}, 0, "Usage: zhsearch serve"},
+		{[]string{"help", "nope"}, 2, `unknown command "nope"`},
+		{[]string{"journal", "bogus"}, 2, `unknown subcommand "bogus"`},
+		{[]string{"dict", "bogus"}, 2, `unknown subcommand "bogus"`},
+		{[]string{"dict", "suggest", "--top", "0"}, 2, "--top must be between 1 and"},
+		{[]string{"gen", "--topics", "-1"}, 2, "topics"},
 		{[]string{"dict", "suggest", "--data", "../../data", "--min-count", "3"}, 0, "急用钱"},
 		{[]string{"dict", "suggest", "--data", empty}, 1, "no articles found"},
 	}

@@ -11,12 +11,8 @@ import (
 // runJournal dispatches `zhsearch journal SUBCOMMAND`.
 func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const synopsis = "[--data DIR] [--journal FILE]"
-	if len(args) == 0 || args[0] != "repair" {
-		fmt.Fprintln(stderr, "Usage: zhsearch journal repair "+synopsis)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return nil
-		}
-		return errUsage
+	if err := subcommand("journal repair "+synopsis, args, stderr); err != nil {
+		return err
 	}
 	fs := newFlagSet("journal repair", synopsis+"\n\nMoves the damaged tail of the edit journal (from its first damaged line) to a\nquarantine file beside it. Stop the server first.", stderr)
 	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder (env ZHSEARCH_DATA)")

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -57,7 +58,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitUsage
 	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if args[0] == "help" && len(args) > 1 {
+		args = []string{args[1], "-h"} // help CMD: the command's own usage
+		stderr = stdout                // which it prints where errors go
+	} else if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		return 0
 	}
@@ -88,7 +92,31 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'zhsearch <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'zhsearch help <command>' or 'zhsearch <command> -h' for a command's flags.")
+}
+
+// subcommand checks that args name the one subcommand of a command whose
+// usage is "GROUP SUB SYNOPSIS" (journal repair, dict suggest): with no
+// subcommand or an unknown one it prints the usage, saying which, and
+// returns errUsage; asked for help, it prints the usage and returns
+// flag.ErrHelp.
+func subcommand(usage string, args []string, stderr io.Writer) error {
+	group, rest, _ := strings.Cut(usage, " ")
+	sub, _, _ := strings.Cut(rest, " ")
+	if len(args) > 0 && args[0] == sub {
+		return nil
+	}
+	switch {
+	case len(args) == 0:
+		fmt.Fprintf(stderr, "zhsearch %s: missing subcommand\n", group)
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+		fmt.Fprintln(stderr, "Usage: zhsearch "+usage)
+		return flag.ErrHelp
+	default:
+		fmt.Fprintf(stderr, "zhsearch %s: unknown subcommand %q\n", group, args[0])
+	}
+	fmt.Fprintln(stderr, "Usage: zhsearch "+usage)
+	return errUsage
 }
 
 // errUsage marks a command-line error already reported by the FlagSet.

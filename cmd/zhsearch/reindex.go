@@ -13,7 +13,7 @@ import (
 )
 
 func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("reindex", "[--data DIR] [--index DIR] | --server URL", stderr)
+	fs := newFlagSet("reindex", "[--data DIR] [--index DIR] [--journal FILE] [--new-journal] [--max-article-bytes N] | --server URL", stderr)
 	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder: *.jsonl and page exports *.txt (env ZHSEARCH_DATA)")
 	indexDir := fs.String("index", env("ZHSEARCH_INDEX", "./var/index"), "index folder (env ZHSEARCH_INDEX)")
 	journal := fs.String("journal", env("ZHSEARCH_JOURNAL", ""), "edit journal to replay over the data folder (default DATA/journal/edits.log; env ZHSEARCH_JOURNAL)")
@@ -48,6 +48,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rep.finish()
 	if errors.Is(err, index.ErrLocked) {
 		return fmt.Errorf("%w (a server reindex or another `zhsearch reindex`); try again when it is done", err)
+	} else if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return errors.New("interrupted: nothing changed, the previous index stays live")
 	} else if err != nil {
 		return err
 	}
@@ -56,7 +58,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "zhsearch reindex: warning: removing old generations: %v\n", err)
 	}
 	printSummary(stdout, stats.Articles, stats.TitleOnly, stats.Files, stats.Edits, stats.Took)
-	fmt.Fprintf(stdout, "live generation: %s (%d old removed; a running server switches to it within a second)\n",
+	fmt.Fprintf(stdout, "live generation: %s (%d old removed; a running server switches to it at its next poll, every second by default, or on SIGHUP)\n",
 		stats.Generation, len(removed))
 	return nil
 }

@@ -36,6 +36,11 @@ func newAdminClient(server, token string) (*adminClient, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("--server %q: want a URL such as http://localhost:8080", server)
 	}
+	if p := strings.TrimSuffix(u.Path, "/"); strings.HasSuffix(p, "/api/v1") || strings.HasSuffix(p, "/api") {
+		// The admin routes are under the server's root: its /api/v1 would
+		// be answered "no such route", read as "no admin API".
+		return nil, fmt.Errorf("--server %q: give the server's root URL, without %s", server, p[strings.LastIndex(p, "/api"):])
+	}
 	return &adminClient{base: strings.TrimSuffix(u.String(), "/"), token: token,
 		http: &http.Client{Timeout: 30 * time.Second}}, nil
 }

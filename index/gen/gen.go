@@ -84,13 +84,13 @@ func (o Options) topicCount() int {
 
 func (o Options) validate(maxTopics int) error {
 	if o.N < 0 || o.N > MaxN {
-		return zhsearch.Errorf(zhsearch.EINVALID, "gen: n must be between 0 and %d, got %d", MaxN, o.N)
+		return zhsearch.Errorf(zhsearch.EINVALID, "n must be between 0 and %d, got %d", MaxN, o.N)
 	}
 	if o.Topics < 0 || o.Topics > maxTopics {
-		return zhsearch.Errorf(zhsearch.EINVALID, "gen: topics must be between 1 and %d (0 for automatic), got %d", maxTopics, o.Topics)
+		return zhsearch.Errorf(zhsearch.EINVALID, "topics must be between 1 and %d (0 for automatic), got %d", maxTopics, o.Topics)
 	}
 	if o.BaseURL != "" && !utf8.ValidString(o.BaseURL) {
-		return zhsearch.Errorf(zhsearch.EINVALID, "gen: base URL is not valid UTF-8")
+		return zhsearch.Errorf(zhsearch.EINVALID, "base URL is not valid UTF-8")
 	}
 	return nil
 }
