@@ -64,6 +64,9 @@ type queryTerm struct {
 	text   string
 	alts   []string // synonyms, from the query lexicon
 	weight float64  // how informative: its idf in the index (see weigh)
+	// template is the share of its weight the term keeps as a template
+	// word of the site's titles (corpusStats.templateShare; 0: not weighed).
+	template float64
 	absent bool     // no article holds it (see weigh)
 	// run: the text is a run of one-character pieces, a word the
 	// dictionary does not know (秒拒, 下款), matched as its character pairs
@@ -727,13 +730,18 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	if err != nil {
 		return err
 	}
+	st, err := ix.corpusStats(r)
+	if err != nil {
+		return err
+	}
 	for i := range aq.terms {
 		t := &aq.terms[i]
 		df, err := ix.termDocFreq(ctx, r, t)
 		if err != nil {
 			return err
 		}
-		t.weight, t.absent = idf(df, n)*ix.everyday(t.text), df == 0
+		t.template = st.templateShare(t.text)
+		t.weight, t.absent = idf(df, n)*ix.everyday(t.text)*t.template, df == 0
 	}
 	return nil
 }

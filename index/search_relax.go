@@ -38,6 +38,7 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 		}
 	}
 	hits, total, nStrict := append(search.DocumentMatchCollection{}, all.Hits...), all.Total, len(all.Hits)
+	capped := all.Capped
 	found := []query.Query{q}
 	for _, level := range levels {
 		if total >= zhsearch.DefaultSearchSize {
@@ -50,10 +51,13 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 		}
 		scoreBelow(res.Hits, hits)
 		hits, total = append(hits, res.Hits...), total+res.Total
+		capped = capped || res.Capped
 		found = append(found, level)
 	}
 	out := *strict
-	out.Total = total
+	// Past what a reader can page, the total is a lower bound however it
+	// was counted, as for a strict query.
+	out.Total, out.Capped = total, capped || total > zhsearch.MaxResultWindow
 	out.Hits = hits[min(offset, len(hits)):min(offset+size, len(hits))]
 	return &out, max(0, min(nStrict-offset, len(out.Hits))), nil
 }
@@ -98,8 +102,8 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 	}
 	if len(ts) > 1 {
 		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
-			termsIn(fTitle, ts, 1, boostTitleWords),
-			termsIn(fBody, ts, 1, boostBodyWords),
+			anyTerm(fTitle, ts, boostTitleWords),
+			anyTerm(fBody, ts, boostBodyWords),
 		})))
 	}
 	if n := len(aq.bigrams); n > 0 {
@@ -110,6 +114,22 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 		})))
 	}
 	return levels
+}
+
+// anyTerm matches documents whose field holds any of terms, a template
+// word (详解, 指南) scoring its share (queryTerm.template) of what the
+// others do: a title sharing only it with the query comes after those
+// sharing the query's subject.
+func anyTerm(field string, terms []queryTerm, boost float64) query.Query {
+	qs := make([]query.Query, 0, len(terms))
+	for _, t := range terms {
+		share := t.template
+		if share <= 0 {
+			share = 1
+		}
+		qs = append(qs, scaleBoost(t.in(field), boost*share))
+	}
+	return query.NewDisjunctionQuery(qs)
 }
 
 // bigramRecallQuorum is how many of n content bigrams a relaxed hit must

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -119,5 +120,63 @@ func TestRelaxedSearch(t *testing.T) {
 	}
 	if res := searchPage(t, ix, "房贷", 1, 2); res.Relaxed {
 		t.Errorf("a query that fills its page ran a relaxed step: %+v", res.Hits)
+	}
+}
+
+// TestRelaxationDropsTemplateWords: a word that ends many of the site's
+// titles (详解) is the first a relaxed search lets go, so the titles on the
+// query's subject (花呗) come before titles that share only the template
+// word. By idf alone 详解, a little rarer than 花呗 here, was kept and 花呗
+// dropped.
+func TestRelaxationDropsTemplateWords(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "h1", Title: "花呗风控解除指南", TitleOnly: true},
+		{ID: "h2", Title: "花呗额度怎么提升", TitleOnly: true},
+		{ID: "h3", Title: "花呗分期可以取消吗", TitleOnly: true},
+		{ID: "h4", Title: "花呗逾期三天会上征信吗", TitleOnly: true},
+		{ID: "h5", Title: "花呗还款日能不能修改", TitleOnly: true},
+		{ID: "h6", Title: "花呗临时额度必须一次还清吗", TitleOnly: true},
+		{ID: "d1", Title: "支付宝租机买断详解", TitleOnly: true},
+		{ID: "d2", Title: "短期贷款会计分录详解", TitleOnly: true},
+		{ID: "d3", Title: "房屋租赁分期付款详解", TitleOnly: true},
+		{ID: "d4", Title: "售后回租会计处理详解", TitleOnly: true},
+		{ID: "d5", Title: "不看征信的借钱平台详解", TitleOnly: true},
+		{ID: "o1", Title: "信用卡使用规则", TitleOnly: true},
+		{ID: "o2", Title: "个人征信情况怎么查", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	res := searchPage(t, ix, "花呗使用情况详解", 1, 20)
+	if !res.Relaxed {
+		t.Fatalf("hits %v not relaxed", hitIDs(res))
+	}
+	lastSubject, firstTemplate := -1, len(res.Hits)
+	for i, h := range res.Hits {
+		switch h.ID[0] {
+		case 'h':
+			lastSubject = i
+		case 'd':
+			firstTemplate = min(firstTemplate, i)
+		}
+	}
+	if lastSubject < 0 || lastSubject > firstTemplate {
+		t.Errorf("hits %v: want every 花呗 title (h) before the titles sharing only 详解 (d)", hitIDs(res))
+	}
+}
+
+// TestRelaxedTotalCapped: relaxed hits that take the total past what a
+// reader can page mark it capped (a lower bound), as a strict query's is.
+func TestRelaxedTotalCapped(t *testing.T) {
+	articles := []zhsearch.Article{
+		{ID: "s1", Title: "信用卡注销后还能恢复吗", TitleOnly: true},
+		{ID: "s2", Title: "信用卡注销流程", TitleOnly: true},
+	}
+	for i := range zhsearch.MaxResultWindow + 50 {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("r%04d", i), Title: fmt.Sprintf("第%d期理财入门课", i), TitleOnly: true})
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	res := searchPage(t, ix, "信用卡注销理财", 1, 10)
+	if !res.Relaxed || res.Total <= zhsearch.MaxResultWindow || !res.TotalCapped {
+		t.Errorf("relaxed %v, total %d, capped %v; want a relaxed total past %d, capped", res.Relaxed, res.Total, res.TotalCapped, zhsearch.MaxResultWindow)
 	}
 }
