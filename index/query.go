@@ -67,7 +67,7 @@ type queryTerm struct {
 	// template is the share of its weight the term keeps as a template
 	// word of the site's titles (corpusStats.templateShare; 0: not weighed).
 	template float64
-	absent bool     // no article holds it (see weigh)
+	absent   bool // no article holds it (see weigh)
 	// run: the text is a run of one-character pieces, a word the
 	// dictionary does not know (秒拒, 下款), matched as its character pairs
 	// in order.
