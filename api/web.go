@@ -33,9 +33,14 @@ func (s *Server) webRoutes(r *gin.Engine) {
 	r.Match(get, "/a/:id", func(c *gin.Context) { s.articlePage(c, site) })
 	serve := func(urlPath func(c *gin.Context) string) gin.HandlerFunc {
 		return func(c *gin.Context) {
-			if !site.ServeFile(c.Writer, c.Request, urlPath(c)) {
-				s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such file"))
+			if site.ServeFile(c.Writer, c.Request, urlPath(c)) {
+				return
 			}
+			if wantsPage(c) { // a browser following a broken link, as for any route
+				s.pageNotFound(c)
+				return
+			}
+			s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such file"))
 		}
 	}
 	r.Match(get, "/static/*path", serve(func(c *gin.Context) string { return "/static" + c.Param("path") }))

@@ -145,6 +145,8 @@ func TestMissingPage(t *testing.T) {
 		{"GET", "/nope", browser, true},
 		{"GET", "/a/", browser, true},
 		{"HEAD", "/nope", browser, true},
+		{"GET", "/static/nope.css", browser, true},
+		{"GET", "/static/nope.css", "text/css,*/*;q=0.1", false}, // a stylesheet link
 		{"GET", "/nope", "", false},
 		{"GET", "/api/v1/nope", browser, false},
 		{"POST", "/nope", browser, false},

@@ -33,12 +33,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/zhsearch/zhsearch"
 )
 
 // The seed page and the hostile articles of testdata/browser/extra.jsonl.
@@ -98,6 +101,8 @@ func TestBrowser(t *testing.T) {
 		{"enter shows highlighted results", browserEnterShowsResults, false},
 		{"page 2 and the back button", browserPagesAndHistory, false},
 		{"no results explains what to try", browserNoResults, false},
+		// The browser logs the API's 400 as a failed resource.
+		{"a query too long is explained in Chinese", browserQueryTooLong, true},
 		{"article page shows its related list", browserArticleRelated, false},
 		{"embeds on another origin", browserEmbedsOnPartner, false},
 		{"hostile titles stay text", browserHostileTitles, false},
@@ -255,6 +260,21 @@ func browserNoResults(t *testing.T, env *browserEnv, tb *tab) {
 		t.Errorf("%d results shown", n)
 	}
 	shot(t, ctx, env.shots, "04-empty.png")
+}
+
+// browserQueryTooLong: a shared link with a query over the API's limit
+// (the box's maxlength only stops typing) tells the reader, in Chinese, what
+// to do; the API's English message is for developers.
+func browserQueryTooLong(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx,
+		chromedp.Navigate(env.base+"/?q="+url.QueryEscape(strings.Repeat("花呗", zhsearch.MaxQueryLen))),
+		chromedp.WaitVisible(chromedp.CSS("#status.error")),
+	)
+	status := val(t, ctx, chromedp.Text(chromedp.CSS("#status")))
+	if !strings.Contains(status, "搜索词太长了") || strings.ContainsFunc(status, func(r rune) bool { return r < 0x80 && unicode.IsLetter(r) }) {
+		t.Errorf("status %q; want a Chinese explanation without the API's English", status)
+	}
 }
 
 // browserArticleRelated: a result opens its article page, which links back

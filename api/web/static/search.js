@@ -19,6 +19,7 @@
   var form = document.querySelector('form.searchbar');
   if (!form) return;
   var input = form.querySelector('input[name="q"]');
+  var MAX_QUERY = input.maxLength > 0 ? input.maxLength : 200; // the API's limit too
   var results = document.getElementById('results');
   var main = document.getElementById('main');
 
@@ -140,7 +141,7 @@
       results.textContent = '';
       pager.hidden = true;
       empty.hidden = true;
-      setStatus(err.api ? '无法搜索:' + err.message : '搜索服务暂时不可用,请稍后再试。', true);
+      setStatus(errorText(err, q), true);
     }).then(function () {
       if (my !== loadSeq) return;
       results.classList.remove('loading');
@@ -184,8 +185,27 @@
     renderPager(d.total, q, page);
   }
 
+  // errorText says in the reader's language why a search failed: the API's
+  // messages are English, for developers.
+  function errorText(err, q) {
+    switch (err.code) {
+      case 'rate_limited':
+        return '搜索太频繁了,请稍等几秒再试。';
+      case 'unavailable':
+      case 'timeout':
+        return '搜索的人太多了,请稍后再试。';
+      case 'invalid_argument':
+        if (Array.from(q.trim()).length > MAX_QUERY) {
+          return '搜索词太长了:最多 ' + MAX_QUERY + ' 个字,请缩短后再试。';
+        }
+        return '无法搜索这段文字,请换个说法再试。';
+    }
+    return '搜索服务暂时不可用,请稍后再试。';
+  }
+
   function formatMs(ms) {
     if (typeof ms !== 'number' || !isFinite(ms)) return '?';
+    if (ms < 0.1) return '不到 0.1'; // a cached answer: "0.0" read as a fault
     return ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
   }
 
@@ -339,7 +359,7 @@
       return r.json().catch(function () { return null; }).then(function (body) {
         if (r.ok && body) return body;
         var err = new Error(body && body.error ? body.error.message : 'HTTP ' + r.status);
-        err.api = !!(body && body.error);
+        err.code = body && body.error ? body.error.code : '';
         throw err;
       });
     });
