@@ -256,6 +256,16 @@ type relatedDoc struct {
 //     same tags, then the same category, then the titles of the source's own
 //     相关内容 list fill the list, with Reason "fallback". A source that
 //     shares nothing with anything gets an empty list.
+// withBodies counts the articles of docs that are not title-only.
+func withBodies(ctx context.Context, r bindex.IndexReader, docs uint64) (uint64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte("T"), fTitleOnly, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tfr.Close()
+	return docs - min(docs, tfr.Count()), nil
+}
+
 func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size int) (*zhsearch.RelatedResult, error) {
 	src = boundedSource(src)
 	opts := ix.rel.options()
@@ -271,6 +281,9 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	}
 	stats := *gs
 	if stats.docs, err = r.DocCount(); err != nil {
+		return nil, err
+	}
+	if stats.bodies, err = withBodies(ctx, r, stats.docs); err != nil {
 		return nil, err
 	}
 	var self uint64
@@ -535,7 +548,8 @@ func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 }
 
 // reasons are the shared words, those in the result's title first, heavier
-// first; a word the result holds as a synonym is given as the source's.
+// first, boilerplate left out; a word the result holds as a synonym is given
+// as the source's.
 func reasons(terms []srcTerm, s *scored) []string {
 	var out []string
 	for _, pass := range []uint64{s.title, s.body} {
@@ -544,8 +558,8 @@ func reasons(terms []srcTerm, s *scored) []string {
 			if t.synOf != "" {
 				w = t.synOf
 			}
-			if t.expanded {
-				continue // not the source's word
+			if t.expanded || t.boiler {
+				continue // not the source's word, or not a reason (a footer)
 			}
 			if pass&(1<<i) != 0 && len(out) < 5 && !slices.Contains(out, w) {
 				out = append(out, w)

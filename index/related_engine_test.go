@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -697,5 +698,39 @@ func TestRelatedBigrams(t *testing.T) {
 	}
 	if !slices.Contains(items[0].Reasons, "断供") {
 		t.Errorf("reasons %v, want 断供", items[0].Reasons)
+	}
+}
+
+// TestRelatedFooterWeighsNothing: a footer every body repeats (本文仅供参考,
+// 具体以平台规则为准) relates nothing and is no reason, on a site whose
+// articles are mostly titles alone, against which its words looked rare.
+func TestRelatedFooterWeighsNothing(t *testing.T) {
+	const footer = "本文仅供参考,具体以平台规则为准。"
+	articles := []zhsearch.Article{
+		{ID: "s", Title: "花呗逾期三天会怎样", Body: "花呗逾期三天会产生罚息，还可能影响征信记录。" + footer},
+		{ID: "x1", Title: "花呗逾期后如何协商还款", Body: "花呗逾期以后可以联系客服协商还款，避免逾期记录上征信。" + footer},
+		{ID: "x2", Title: "花呗利息怎么算", Body: "花呗分期的手续费按期数收取，不同期数费率不同。" + footer},
+		{ID: "u1", Title: "车险理赔流程", Body: "出险后先报案，再拍照取证，最后提交理赔材料。" + footer},
+		{ID: "u2", Title: "信用卡年费怎么免除", Body: "多数银行的信用卡刷满一定次数即可免年费。" + footer},
+		{ID: "u3", Title: "租房合同注意事项", Body: "签租房合同前要核对房东身份和房产证。" + footer},
+		{ID: "u4", Title: "公积金提取条件", Body: "购房、租房和退休都可以提取住房公积金。" + footer},
+	}
+	for i, title := range []string{"花呗额度怎么提升", "花呗分期可以取消吗", "花呗逾期一天有影响吗", "网贷逾期会被起诉吗",
+		"京东白条怎么关闭", "借呗提前还款有手续费吗", "征信花了多久能恢复", "房贷断供的后果", "车贷提前还款划算吗",
+		"微粒贷额度怎么开通", "租机买断划算吗", "京东E卡回收平台", "ID贷锁机怎么办", "先享后付是什么意思",
+		"备用金怎么开通", "个性化分期怎么谈", "停息挂账是真的吗", "套路贷的常见手法", "应急贷是什么意思", "黄金分期的套路"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("t%02d", i), Title: title, TitleOnly: true})
+	}
+	ix := buildIndex(t, articles)
+	footerWords := []string{"本文", "仅供参考", "具体", "平台", "规则", "为准"}
+	for _, it := range relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 5}) {
+		if it.ID[0] == 'u' {
+			t.Errorf("related(s) lists %s %s, which shares only the footer (%s %v)", it.ID, it.Title, it.Reason, it.Reasons)
+		}
+		for _, w := range it.Reasons {
+			if slices.Contains(footerWords, w) {
+				t.Errorf("related(s): %s gives the footer's %s as a reason (%v)", it.Title, w, it.Reasons)
+			}
+		}
 	}
 }

@@ -58,6 +58,9 @@ type srcTerm struct {
 	weight   float64 // tf × idf × position factor
 	inTitle  bool    // the word is in the source's title
 	template bool    // a template word: it does not count towards MinMatch
+	// boiler: a word of the source's body alone that most articles with a
+	// body hold (a footer: 本文仅供参考): a template word, and no reason.
+	boiler bool
 	// absent words are title words no other article holds: they are not
 	// queried, but count in what a result's title must cover.
 	absent bool
@@ -295,7 +298,10 @@ func stopWord(seg *analysis.Segmenter, word string) bool {
 // template and head words, computed once per generation (live edits change
 // them too little to matter).
 type corpusStats struct {
-	docs   uint64
+	docs uint64
+	// bodies counts the articles with a body (not title-only): a word of
+	// a source's body alone is weighed by how rare it is among them.
+	bodies uint64
 	factor map[string]float64 // word → weight multiplier, < 1 template, > 1 head
 }
 
@@ -540,6 +546,10 @@ func (e *relatedEngine) termCounts(ctx context.Context, r bindex.IndexReader, te
 	return n, nil
 }
 
+// boilerMinBodies is how many other articles with a body it takes to call
+// a word most of them hold boilerplate (srcTerm.boiler).
+const boilerMinBodies = 5
+
 // idf is BM25's inverse document frequency: positive however common a word.
 func idf(df, n uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
@@ -579,9 +589,17 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if sw.lead {
 			f *= 1 + leadBoost
 		}
+		w, boiler := idf(df, st.docs), false
+		if bodies := st.bodies - min(st.bodies, self); !sw.inTitle && bodies > 0 {
+			// Most of the site's articles are titles alone: against all of
+			// them a footer every body repeats (本文仅供参考) looked rare.
+			bodyDF := counts[1] - min(counts[1], self)
+			w = min(w, idf(bodyDF, bodies))
+			boiler = bodies >= boilerMinBodies && 2*bodyDF > bodies
+		}
 		term := srcTerm{
-			text: t, weight: sw.tf * idf(df, st.docs) * f, inTitle: sw.inTitle,
-			template: f < templateWord || sw.intent < 1 || sw.expanded, absent: df == 0, df: df,
+			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
+			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler, absent: df == 0, df: df,
 			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, counts: counts,
 			subject: sw.subject,
 		}
