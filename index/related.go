@@ -256,6 +256,7 @@ type relatedDoc struct {
 //     same tags, then the same category, then the titles of the source's own
 //     相关内容 list fill the list, with Reason "fallback". A source that
 //     shares nothing with anything gets an empty list.
+//
 // withBodies counts the articles of docs that are not title-only.
 func withBodies(ctx context.Context, r bindex.IndexReader, docs uint64) (uint64, error) {
 	tfr, err := r.TermFieldReader(ctx, []byte("T"), fTitleOnly, false, false, false)
