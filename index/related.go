@@ -256,17 +256,6 @@ type relatedDoc struct {
 //     same tags, then the same category, then the titles of the source's own
 //     相关内容 list fill the list, with Reason "fallback". A source that
 //     shares nothing with anything gets an empty list.
-//
-// withBodies counts the articles of docs that are not title-only.
-func withBodies(ctx context.Context, r bindex.IndexReader, docs uint64) (uint64, error) {
-	tfr, err := r.TermFieldReader(ctx, []byte("T"), fTitleOnly, false, false, false)
-	if err != nil {
-		return 0, err
-	}
-	defer tfr.Close()
-	return docs - min(docs, tfr.Count()), nil
-}
-
 func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size int) (*zhsearch.RelatedResult, error) {
 	src = boundedSource(src)
 	opts := ix.rel.options()
@@ -803,3 +792,14 @@ func (ix *Index) expansion(pool []*scored, words map[string]*sourceWord) []strin
 	sort.Strings(out)
 	return out
 }
+
+// withBodies counts the articles of docs that are not title-only.
+func withBodies(ctx context.Context, r bindex.IndexReader, docs uint64) (uint64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte("T"), fTitleOnly, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tfr.Close()
+	return docs - min(docs, tfr.Count()), nil
+}
+
