@@ -802,4 +802,3 @@ func withBodies(ctx context.Context, r bindex.IndexReader, docs uint64) (uint64,
 	defer tfr.Close()
 	return docs - min(docs, tfr.Count()), nil
 }
-
