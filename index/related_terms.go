@@ -300,7 +300,7 @@ func stopWord(seg *analysis.Segmenter, word string) bool {
 type corpusStats struct {
 	docs uint64
 	// bodies counts the articles with a body (not title-only): a word of
-	// a source's body alone is weighed by how rare it is among them.
+	// a source's body alone that most of them hold is boilerplate.
 	bodies uint64
 	factor map[string]float64 // word → weight multiplier, < 1 template, > 1 head
 }
@@ -590,12 +590,13 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 			f *= 1 + leadBoost
 		}
 		w, boiler := idf(df, st.docs), false
-		if bodies := st.bodies - min(st.bodies, self); !sw.inTitle && bodies > 0 {
+		if bodies := st.bodies - min(st.bodies, self); !sw.inTitle && bodies >= boilerMinBodies {
 			// Most of the site's articles are titles alone: against all of
 			// them a footer every body repeats (本文仅供参考) looked rare.
-			bodyDF := counts[1] - min(counts[1], self)
-			w = min(w, idf(bodyDF, bodies))
-			boiler = bodies >= boilerMinBodies && 2*bodyDF > bodies
+			// Among the articles with a body it is as common as can be.
+			if bodyDF := counts[1] - min(counts[1], self); 2*bodyDF > bodies {
+				w, boiler = min(w, idf(bodyDF, bodies)), true
+			}
 		}
 		term := srcTerm{
 			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
