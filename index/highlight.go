@@ -158,11 +158,11 @@ func pinyinSpans(norm string, offs []int, syl []string) []span {
 	}
 	var chars []ch
 	for i, r := range norm {
-		if p := analysis.CharPinyin(r); p != "" {
-			chars = append(chars, ch{p, i, i + utf8.RuneLen(r)})
-		} else {
-			chars = append(chars, ch{"", i, i + utf8.RuneLen(r)})
+		p := analysis.CharPinyin(r)
+		if p == "" && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			p = string(r) // a Latin letter or digit stands for itself: the e of 京东e卡 in jdek
 		}
+		chars = append(chars, ch{p, i, i + utf8.RuneLen(r)})
 	}
 	var out []span
 	initials := true

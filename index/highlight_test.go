@@ -27,6 +27,9 @@ func TestHighlightTitle(t *testing.T) {
 		{"pinyin, words apart", "wangdaiyuqi", "网贷未逾期的风险", false, "<mark>网贷</mark>未<mark>逾期</mark>的风险"},
 		{"pinyin, part of it", "zhengxinxiufu", "征信花了如何快速修复", false, "<mark>征信</mark>花了如何快速<mark>修复</mark>"},
 		{"initials", "hbfk", "支付宝花呗风控是什么", false, "支付宝<mark>花呗风控</mark>是什么"},
+		// A Latin letter of a title stands for itself.
+		{"initials with a letter", "jdek", "回收京东e卡哪个平台好用", false, "回收<mark>京东e卡</mark>哪个平台好用"},
+		{"pinyin with a letter", "jingdongeka", "京东E卡的回收途径", false, "<mark>京东E卡</mark>的回收途径"},
 		{"homophone", "花贝风控", "花呗风控解除指南", true, "<mark>花呗风控</mark>解除指南"},
 		{"escaped", "花呗", `<script>alert("花呗")</script>`, false, `&lt;script&gt;alert(&#34;<mark>花呗</mark>&#34;)&lt;/script&gt;`},
 		{"no match", "征信", "<b>花呗</b>", false, "&lt;b&gt;花呗&lt;/b&gt;"},
