@@ -401,6 +401,10 @@ func (r *SuggestRequest) Validate() error {
 type Suggestion struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	// Highlight is the title, HTML-escaped, with what completes the typed
+	// text in <mark>: the text as the title writes it (花唄風 marks 花呗风),
+	// or the characters typed as pinyin or initials (hb marks 花呗).
+	Highlight string `json:"highlight"`
 }
 
 // SuggestResult answers a SuggestRequest.

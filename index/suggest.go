@@ -70,9 +70,54 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		return cands[i].ID < cands[j].ID
 	})
 	for i := 0; i < len(cands) && i < req.Size; i++ {
-		out.Suggestions = append(out.Suggestions, cands[i].Suggestion)
+		sg := cands[i].Suggestion
+		var spans []span
+		if sp := suggestMark(norm, sg.Title); sp.end > sp.start {
+			spans = []span{sp}
+		}
+		sg.Highlight = mark(sg.Title, spans, 0, len(sg.Title))
+		out.Suggestions = append(out.Suggestions, sg)
 	}
 	return out, nil
+}
+
+// suggestMark returns the span of title (byte offsets; empty when none)
+// that completes the typed text norm: norm as the title writes it,
+// traditional, full-width or in another case (花唄風 marks 花呗风 of
+// 花呗风控…), or without the spaces typed between words; else, from the
+// title's start, the characters whose pinyin or initials norm types (huab,
+// hb: 花呗).
+func suggestMark(norm, title string) span {
+	t, offs := analysis.NormalizeMap(title, true)
+	for _, typed := range []string{norm, strings.ReplaceAll(norm, " ", "")} {
+		if i := strings.Index(t, typed); typed != "" && i >= 0 {
+			return span{offs[i], offs[i+len(typed)]}
+		}
+	}
+	if !hasLatin(norm) {
+		return span{}
+	}
+	typed, _ := titlePinyinKeys(norm)
+	compact := strings.ReplaceAll(norm, " ", "")
+	var full, initials strings.Builder
+	for i, r := range t {
+		if r == ' ' {
+			continue
+		}
+		f, in := titlePinyinKeys(string(r))
+		full.WriteString(f)
+		initials.WriteString(in)
+		end := offs[i+utf8.RuneLen(r)]
+		switch {
+		case full.Len() >= len(typed) && strings.HasPrefix(full.String(), typed):
+			return span{offs[0], end}
+		case initials.String() == compact:
+			return span{offs[0], end}
+		case !strings.HasPrefix(typed, full.String()) && !strings.HasPrefix(compact, initials.String()):
+			return span{} // neither keeps up with what was typed
+		}
+	}
+	return span{}
 }
 
 // suggestCandidates returns the ids and titles of the n best matches of q,

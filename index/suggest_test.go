@@ -70,3 +70,39 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestHighlight: a suggestion marks what completes the typed text,
+// however it was typed, escaped as search highlights are.
+func TestSuggestHighlight(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "b", Title: "花呗风控解除指南"},
+		{ID: "g", Title: "京东Ｅ卡回收平台"},
+		{ID: "h", Title: "<b>花呗</b>怎么关"},
+		{ID: "l", Title: "苹果ID贷私人贷"},
+	})
+	tests := []struct{ q, id, want string }{
+		{"花呗风", "b", "<mark>花呗风</mark>控解除指南"},
+		{"花唄風", "b", "<mark>花呗风</mark>控解除指南"},   // traditional
+		{"花呗 风控", "b", "<mark>花呗风控</mark>解除指南"}, // a space typed between words
+		{"huab", "b", "<mark>花呗</mark>风控解除指南"},  // pinyin, the last syllable unfinished
+		{"hbfk", "b", "<mark>花呗风控</mark>解除指南"},  // initials
+		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},   // full-width in the title
+		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},   // full-width and traditional typed
+		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "(not suggested)"
+		for _, s := range res.Suggestions {
+			if s.ID == tt.id {
+				got = s.Highlight
+			}
+		}
+		if got != tt.want {
+			t.Errorf("suggest %q: %s highlighted %q, want %q", tt.q, tt.id, got, tt.want)
+		}
+	}
+}

@@ -98,6 +98,7 @@ func TestBrowser(t *testing.T) {
 		consoleErrors bool
 	}{
 		{"typing suggests titles", browserSuggestions, false},
+		{"suggestions mark traditional and pinyin input", browserSuggestionsMarkVariants, false},
 		{"enter shows highlighted results", browserEnterShowsResults, false},
 		{"page 2 and the back button", browserPagesAndHistory, false},
 		{"no results explains what to try", browserNoResults, false},
@@ -165,6 +166,26 @@ func browserSuggestions(t *testing.T, env *browserEnv, tb *tab) {
 	if st.Expanded != "false" || !st.Hidden || st.Active != "" || st.Value != "花呗" {
 		t.Errorf("Escape: expanded=%q hidden=%v active=%q value=%q; want the list closed and 花呗 kept",
 			st.Expanded, st.Hidden, st.Active, st.Value)
+	}
+}
+
+// browserSuggestionsMarkVariants: what completes the typed text is marked
+// when it was typed in traditional characters or as pinyin initials, not
+// only as the title writes it (the server's highlight, see Suggestion).
+func browserSuggestionsMarkVariants(t *testing.T, env *browserEnv, tb *tab) {
+	for _, typed := range []string{"花唄風", "hbfk"} {
+		ctx := tb.limit(t)
+		do(t, ctx,
+			chromedp.Navigate(env.base+"/"),
+			chromedp.WaitVisible(chromedp.CSS("#q")),
+			chromedp.Click(chromedp.CSS("#q")),
+			chromedp.SendKeys(chromedp.CSS("#q"), typed),
+			chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+		)
+		st := combo(t, ctx, "document")
+		if len(st.Options) == 0 || st.Marked < len(st.Options) {
+			t.Errorf("typed %s: %d of %d suggestions marked (%q)", typed, st.Marked, len(st.Options), st.Options)
+		}
 	}
 }
 

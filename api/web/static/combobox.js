@@ -4,12 +4,14 @@
  * search-box embed (/searchbox.js) wraps it in a closure with its own code,
  * so on a host page nothing leaks into the globals.
  *
- * Suggestion titles come from documents: they are inserted as text only.
+ * Suggestion titles come from documents: they are inserted as text, or as
+ * the API's highlight (escaped text with <mark>) once checked to hold
+ * nothing else (zhsearchCombobox.setMarked).
  *
  * zhsearchCombobox({input, listbox, fetch, onSelect, delay}) wires input (the
  * text field) to listbox (an element for the options, inside the same
  * document or shadow root). fetch(q, signal) returns a promise of
- * [{id, title}]; onSelect(item) runs after the reader picks a suggestion,
+ * [{id, title, highlight}]; onSelect(item) runs after the reader picks a suggestion,
  * with the input already holding its title. It returns {close()}.
  */
 function zhsearchCombobox(opts) {
@@ -59,18 +61,6 @@ function zhsearchCombobox(opts) {
     }
   }
 
-  // appendMarked appends title to el as text, with the first occurrence of
-  // q in a <mark> built as an element, never parsed from a string.
-  function appendMarked(el, title, q) {
-    var at = q ? title.toLowerCase().indexOf(q.toLowerCase()) : -1;
-    if (at < 0) { el.appendChild(document.createTextNode(title)); return; }
-    var mark = document.createElement('mark');
-    mark.textContent = title.slice(at, at + q.length);
-    el.appendChild(document.createTextNode(title.slice(0, at)));
-    el.appendChild(mark);
-    el.appendChild(document.createTextNode(title.slice(at + q.length)));
-  }
-
   function render(q, suggestions) {
     items = suggestions;
     active = -1;
@@ -82,7 +72,7 @@ function zhsearchCombobox(opts) {
       li.setAttribute('role', 'option');
       li.setAttribute('aria-selected', 'false');
       li.title = s.title;
-      appendMarked(li, s.title, q);
+      zhsearchCombobox.setMarked(li, s.highlight, s.title);
       list.appendChild(li);
     });
     if (items.length && hasFocus()) open(); else close();
@@ -188,3 +178,29 @@ function zhsearchCombobox(opts) {
     close: function () { cancel(); close(); }
   };
 }
+
+// setMarked sets node's content to html, an API highlight (HTML-escaped
+// text with <mark>), when it holds nothing but text and <mark>, and to
+// plain as text otherwise. The template is inert: its content neither runs
+// nor loads anything while it is checked.
+zhsearchCombobox.setMarked = function (node, html, plain) {
+  'use strict';
+  function onlyTextAndMarks(root) {
+    for (var n = root.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 3) continue;
+      if (n.nodeType !== 1 || n.tagName !== 'MARK' || n.attributes.length) return false;
+      if (!onlyTextAndMarks(n)) return false;
+    }
+    return true;
+  }
+  if (html) {
+    var t = document.createElement('template');
+    t.innerHTML = html;
+    if (onlyTextAndMarks(t.content)) {
+      node.textContent = '';
+      node.appendChild(t.content);
+      return;
+    }
+  }
+  node.textContent = plain || '';
+};

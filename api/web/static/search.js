@@ -19,6 +19,7 @@
   var form = document.querySelector('form.searchbar');
   if (!form) return;
   var input = form.querySelector('input[name="q"]');
+  var setMarked = zhsearchCombobox.setMarked;
   var MAX_QUERY = input.maxLength > 0 ? input.maxLength : 200; // the API's limit too
   var results = document.getElementById('results');
   var main = document.getElementById('main');
@@ -309,31 +310,6 @@
     var e = el(tag);
     e.textContent = s;
     return e;
-  }
-
-  // setMarked puts the server's highlight html into node when it is
-  // nothing but text and <mark> elements without attributes; otherwise it
-  // falls back to the plain text.
-  function setMarked(node, html, plain) {
-    if (html) {
-      var t = document.createElement('template');
-      t.innerHTML = html; // inert: template content neither runs nor loads
-      if (onlyTextAndMarks(t.content)) {
-        node.textContent = '';
-        node.appendChild(t.content);
-        return;
-      }
-    }
-    node.textContent = plain || '';
-  }
-
-  function onlyTextAndMarks(root) {
-    for (var n = root.firstChild; n; n = n.nextSibling) {
-      if (n.nodeType === 3) continue;
-      if (n.nodeType !== 1 || n.tagName !== 'MARK' || n.attributes.length) return false;
-      if (!onlyTextAndMarks(n)) return false;
-    }
-    return true;
   }
 
   function formatDate(s) {
