@@ -420,6 +420,10 @@ func readBody(c *gin.Context) ([]byte, error) {
 		return nil, zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", limit)
 	case isReadTimeout(err):
 		return nil, zhsearch.Errorf(zhsearch.ETIMEOUT, "the request body did not arrive in time")
+	case c.Request.Context().Err() != nil:
+		// The connection went away (the client left, or a shutdown cut it):
+		// not the client's bad input, and not counted as such.
+		return nil, zhsearch.Errorf(zhsearch.ECANCELED, "the connection closed before the request body arrived")
 	}
 	return nil, zhsearch.Errorf(zhsearch.EINVALID, "could not read the request body")
 }

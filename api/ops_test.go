@@ -226,6 +226,24 @@ zhsearch_http_requests_total{code="499",method="GET",route="/api/v1/search"} 1
 	}
 }
 
+// cutBody is a request body whose connection closes half-way.
+type cutBody struct{ cancel context.CancelFunc }
+
+func (b cutBody) Read([]byte) (int, error) { b.cancel(); return 0, io.ErrUnexpectedEOF }
+
+// TestBodyCutIsNotBadInput: a draft whose connection closes before its body
+// arrived (the client left, or a shutdown past its timeout cut it) is
+// answered and counted as cancelled, not as the client's bad input (400).
+func TestBodyCutIsNotBadInput(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest("POST", "/api/v1/related", cutBody{cancel}).WithContext(ctx)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	wantError(t, "body cut", rec, StatusClientClosedRequest, zhsearch.ECANCELED)
+}
+
 func TestRequestID(t *testing.T) {
 	h, _, logs := newTestServer(t, &fakeService{}, nil)
 	generated := regexp.MustCompile(`^[0-9a-f]{32}$`)
