@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -386,5 +388,24 @@ func TestFailedReindexKeepsLiveIndex(t *testing.T) {
 	}
 	if fmt.Sprint(names) != fmt.Sprintf("[BUILD CURRENT LOCK %s]", strings.TrimSpace(string(live))) {
 		t.Errorf("index folder holds %v", names)
+	}
+}
+
+// TestServePortTakenFailsFirst: a server whose address is taken says so at
+// once, before building an index it could not serve.
+func TestServePortTakenFailsFirst(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	idx := filepath.Join(t.TempDir(), "index")
+	cfg := serveConfig{dataDir: "../../data", indexDir: idx, addr: taken.Addr().String(), ops: defaultOpsConfig()}
+	err = serve(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || !strings.Contains(err.Error(), "listen:") {
+		t.Fatalf("serve on a taken address: %v; want a listen error", err)
+	}
+	if _, err := os.Stat(filepath.Join(idx, "CURRENT")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an index was built before the listen error (%v)", err)
 	}
 }

@@ -105,6 +105,14 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		}
 		editLog = node
 	}
+	// The address is taken first: a port in use is said at once, not after
+	// a first build of minutes. Connections wait in the backlog until the
+	// index is open.
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close() // srv.Serve closes it too; closing it twice is harmless
 	start := time.Now()
 	built, err := ensureIndex(ctx, cfg, logger, editLog)
 	if built {
@@ -157,10 +165,6 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		defer stopDebug()
 	}
 	srv := cfg.httpServer(obs.apiServer(cfg, svc, admin, stats, logger).Handler(), logger)
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	n, _ := live.DocCount()
 	logger.Info("serving", "addr", ln.Addr().String(), "articles", n, "generation", live.Generation())
 	if cfg.ready != nil {
