@@ -20,6 +20,11 @@ const (
 	boostTitlePhrase = 12.0
 	boostTitleWords  = 4.0
 	boostBodyWords   = 0.6
+	// boostCover weighs an article holding every content word of the query
+	// in its title or body (coverClause). On the tuning halves 0.2 to 1
+	// score alike: the keyword suite, whose articles have bodies, 0.9287 →
+	// 0.9301, readers' questions, mostly titles alone, 0.8329 → 0.8327.
+	boostCover       = 0.5
 	boostTitleBigram = 1.5
 	boostBodyBigram  = 0.4
 	boostTitleChar   = 2.0
@@ -361,6 +366,9 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		should = append(should,
 			weighted(fTitle, ts, strictShare, boostTitleWords),
 			weighted(fBody, ts, strictShare, boostBodyWords))
+		if len(ts) >= 2 {
+			should = append(should, coverClause(ts))
+		}
 		// A page's 相关内容 list names other articles' subjects, not its
 		// own: search leaves it out (the related engine reads it).
 	}
@@ -374,6 +382,19 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		return query.NewMatchNoneQuery()
 	}
 	return aq.withIntents(query.NewDisjunctionQuery(should))
+}
+
+// coverClause matches articles holding every one of terms in the title or
+// the body: the coordination that the per-field clauses lack. Without it a
+// title-only article repeating one query word (花呗风控解除指南) outranked a
+// full article holding 花呗 in its title and 逾期 in its body for 花呗逾期:
+// a short title's norm weighs more than a word in a long body.
+func coverClause(terms []queryTerm) query.Query {
+	all := make([]query.Query, len(terms))
+	for i := range terms {
+		all[i] = query.NewDisjunctionQuery([]query.Query{terms[i].in(fTitle), terms[i].in(fBody)})
+	}
+	return scaleBoost(query.NewConjunctionQuery(all), boostCover)
 }
 
 // phraseChains returns, for each space-separated part of the query, its

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +62,31 @@ func TestSearchTies(t *testing.T) {
 	if !reflect.DeepEqual(all, want) {
 		t.Errorf("three pages hold %v, want each tied article once: %v", all, want)
 	}
+}
+
+// TestEveryWordAcrossFieldsRanksFirst: on the site's own page and its
+// 相关内容 titles, 花呗逾期 ranks the page (花呗 in its title, 逾期 in its
+// long body) above the title-only articles that say 花呗 alone: their short
+// titles weighed more than a word in a long body, and it came sixth.
+func TestEveryWordAcrossFieldsRanksFirst(t *testing.T) {
+	articles := bundledCorpus(t)
+	ix := buildIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: "花呗逾期", Size: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = "000_6fe797c5a744a779"
+	var order []string
+	for _, h := range res.Hits {
+		order = append(order, h.Title)
+		if h.ID == page {
+			return
+		}
+		if strings.Contains(h.Title, "花呗") && !strings.Contains(h.Title, "逾期") {
+			t.Errorf("花呗逾期: %q ranks above the page about 花呗 that speaks of 逾期 (%v)", h.Title, order)
+			return
+		}
+	}
+	t.Errorf("花呗逾期: the page is not in the first 20 (%v)", order)
 }
