@@ -369,6 +369,7 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 	)
 	state, n, titleLine := wantTitle, 0, 0
 	var body []string
+	var bodyAt, relatedAt []int // the line each body line, each related title is on
 	for sc.Scan() {
 		n++
 		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
@@ -394,13 +395,13 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 			} else if line == trailer {
 				state = done
 			} else {
-				body = append(body, line)
+				body, bodyAt = append(body, line), append(bodyAt, n)
 			}
 		case inRelated:
 			if line == trailer {
 				state = done
 			} else {
-				a.Related = append(a.Related, line)
+				a.Related, relatedAt = append(a.Related, line), append(relatedAt, n)
 			}
 		case done:
 			return nil, fail(n, "text after %q", trailer)
@@ -419,9 +420,27 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 	}
 	a.Body = strings.Join(body, "\n")
 	if err := a.Validate(); err != nil {
-		return nil, fail(titleLine, "%s", zhsearch.ErrorMessage(err))
+		return nil, fail(badLine(a, titleLine, body, bodyAt, relatedAt), "%s", zhsearch.ErrorMessage(err))
 	}
 	return a, nil
+}
+
+// badLine returns the line of a page that a refused article's error is
+// about: the first body line or related title that is refused on its own
+// (a control character, text that is not UTF-8), else the title's line (a
+// bad title, or the whole article too large).
+func badLine(a *zhsearch.Article, titleLine int, body []string, bodyAt, relatedAt []int) int {
+	for i, line := range body {
+		if (&zhsearch.Article{ID: a.ID, Title: "t", Body: line}).Validate() != nil {
+			return bodyAt[i]
+		}
+	}
+	for i, title := range a.Related {
+		if (&zhsearch.Article{ID: a.ID, Title: "t", Related: []string{title}}).Validate() != nil {
+			return relatedAt[i]
+		}
+	}
+	return titleLine
 }
 
 // cutLabel matches "label:value" with an ASCII or full-width colon.
