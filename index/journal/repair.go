@@ -118,11 +118,11 @@ func PrepareRenew(path string) (*Renewal, error) {
 	info, err := Stat(path)
 	if err == nil {
 		r.empty = info.End == 0 // empty, or only a torn line: a new journal
+		from := path
 		if r.empty {
-			r.Info, err = writeEmpty(r.Path)
-		} else {
-			r.Info, err = writeRenewed(path, r.Path)
+			from = ""
 		}
+		r.Info, err = writeRenewed(from, r.Path)
 	}
 	if err != nil {
 		r.Abort()
@@ -166,22 +166,8 @@ func (r *Renewal) Abort() {
 	r.lock.Close()
 }
 
-// writeEmpty writes to tmp a new, empty journal, durably.
-func writeEmpty(tmp string) (Info, error) {
-	t, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return Info{}, fmt.Errorf("create new journal: %w", err)
-	}
-	defer t.Close()
-	w, err := startWriter(t, tmp)
-	if err != nil {
-		return Info{}, err
-	}
-	return Info{Exists: true, ID: w.id, End: w.size}, nil
-}
-
 // writeRenewed writes to tmp a journal with a new identity holding the
-// records of the journal at path, durably.
+// records of the journal at path (none when path is ""), durably.
 func writeRenewed(path, tmp string) (Info, error) {
 	t, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -191,6 +177,9 @@ func writeRenewed(path, tmp string) (Info, error) {
 	w, err := startWriter(t, tmp)
 	if err != nil {
 		return Info{}, err
+	}
+	if path == "" {
+		return Info{Exists: true, ID: w.id, End: w.size}, nil
 	}
 	_, err = Read(path, Position{}, func(r Record) error {
 		line, err := encodeLine(r)
