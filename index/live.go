@@ -210,7 +210,9 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.cleanReq = make(chan struct{}, 1)
 	g, err := l.openCurrent()
-	if err == nil {
+	if err != nil {
+		err = withOthers(cfg.IndexDir, err)
+	} else {
 		// Catch up (checking the journal is the one g has applied) before
 		// the writer would create a missing journal.
 		if _, err = l.catchUp(g); err == nil && cfg.Edits {
@@ -224,7 +226,7 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	}
 	if err != nil {
 		l.cancel()
-		return nil, withOthers(cfg.IndexDir, err)
+		return nil, err
 	}
 	l.cur.Store(g)
 	l.noteApplied(g.pos.Seq)
@@ -288,8 +290,8 @@ func (l *Live) compact(g *generation) {
 }
 
 // withOthers adds to err, which kept the live generation of dir from
-// opening, the other generations dir holds, newest first: an operator can
-// name one in CURRENT, or rebuild.
+// opening (missing, half copied), the other generations dir holds, newest
+// first: an operator can name one in CURRENT, or rebuild.
 func withOthers(dir string, err error) error {
 	live, _ := CurrentGeneration(dir)
 	var others []string
