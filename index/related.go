@@ -491,10 +491,13 @@ func (l *listBuilder) admit(d *relatedDoc) bool {
 	return true
 }
 func (l *listBuilder) full() bool { return len(l.out.Related) >= l.size }
+// add appends an item. Its score is shown at most 1, min_score's range:
+// the 相关内容, tag and curation boosts may take a similarity past it, and
+// the list is in the order of the uncapped scores.
 func (l *listBuilder) add(d *relatedDoc, score float64, reason string, reasons []string) {
 	l.out.Related = append(l.out.Related, zhsearch.RelatedItem{
 		ID: d.id, Title: d.title, URL: d.url, PublishedAt: storedTime(d.published),
-		Score: score, Reason: reason, Reasons: reasons,
+		Score: min(1, score), Reason: reason, Reasons: reasons,
 	})
 }
 

@@ -316,6 +316,9 @@ func TestRelatedProperties(t *testing.T) {
 				t.Errorf("%s %q: %q is a near-duplicate of the source", a.ID, a.Title, it.Title)
 			}
 			seen[it.ID] = true
+			if it.Score < 0 || it.Score > 1 {
+				t.Errorf("%s: %q scores %.3f, outside 0–1 (min_score's range)", a.ID, it.Title, it.Score)
+			}
 			for _, prev := range items[:i] {
 				if opts.DupSimilarity(index.DupKey(seg, prev.Title), index.DupKey(seg, it.Title)) >= opts.DupThreshold {
 					t.Errorf("%s: %q and %q are near-duplicates", a.ID, prev.Title, it.Title)
