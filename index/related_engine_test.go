@@ -737,3 +737,22 @@ func TestRelatedFooterWeighsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedNumbersAreNoSubject: a year two titles share says nothing of
+// their subject: an article sharing only it is not listed, not even as a
+// weaker match (id贷被锁机是不是无解2024 was, for a report on 风控 of 2024).
+func TestRelatedNumbersAreNoSubject(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "s", Title: "2024年风控工作职责履行情况报告", TitleOnly: true},
+		{ID: "y1", Title: "id贷被锁机是不是无解2024", TitleOnly: true},
+		{ID: "y2", Title: "2024年新手理财入门", TitleOnly: true},
+		{ID: "r1", Title: "风控报告查询系统的使用指南", TitleOnly: true},
+		{ID: "r2", Title: "大数据风控是什么意思", TitleOnly: true},
+		{ID: "x1", Title: "京东白条怎么关闭", TitleOnly: true},
+	})
+	for _, it := range relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 5}) {
+		if it.ID[0] == 'y' {
+			t.Errorf("%s %q is listed (%s) on %v: a year", it.ID, it.Title, it.Reason, it.Reasons)
+		}
+	}
+}

@@ -546,6 +546,18 @@ func (e *relatedEngine) termCounts(ctx context.Context, r bindex.IndexReader, te
 	return n, nil
 }
 
+// digitsOnly reports a number (2024, 3000): a year or an amount two titles
+// share says nothing of their subject (2024年第三季度风控工作… and
+// id贷被锁机是不是无解2024), so it weighs but does not count as a shared word.
+func digitsOnly(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
 // boilerMinBodies is how many other articles with a body it takes to call
 // a word most of them hold boilerplate (srcTerm.boiler).
 const boilerMinBodies = 5
@@ -600,7 +612,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		}
 		term := srcTerm{
 			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
-			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler, absent: df == 0, df: df,
+			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t), absent: df == 0, df: df,
 			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, counts: counts,
 			subject: sw.subject,
 		}
