@@ -491,6 +491,7 @@ func (l *listBuilder) admit(d *relatedDoc) bool {
 	return true
 }
 func (l *listBuilder) full() bool { return len(l.out.Related) >= l.size }
+
 // add appends an item. Its score is shown at most 1, min_score's range:
 // the 相关内容, tag and curation boosts may take a similarity past it, and
 // the list is in the order of the uncapped scores.
