@@ -213,7 +213,7 @@ type oovRun struct {
 // add takes the next top-level piece and returns the run it closes, if
 // that is a word.
 func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
-	single := !function && oneHan(w.Text)
+	single := !function && oneHan(w.Text) && !negation(w.Text)
 	if single && r.n > 0 && w.Start == r.end {
 		r.text.WriteString(w.Text)
 		r.n++
@@ -227,6 +227,12 @@ func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
 	}
 	return t, ok
 }
+
+// negation reports a negating character (不, 没): a word of its own, never
+// a piece of a word the dictionary does not know. Joined to the piece
+// before it, it made junk pairs (款不 of 贷到款不, which matched
+// ID贷款不还会怎样).
+func negation(s string) bool { return s == "不" || s == "没" }
 
 // close ends the current run.
 func (r *oovRun) close() (queryTerm, bool) {

@@ -271,6 +271,9 @@ func TestAnalyzeUnknownRuns(t *testing.T) {
 		{"花贝逾期", []string{"花贝"}},
 		{"花呗逾期了会不会影响房贷审批", nil},
 		{"征信花了要多久才能恢复", nil},
+		// A negation is a word of its own: 款不 matched ID贷款不还….
+		{"征信查得太多了还能贷到款不", nil},
+		{"手机ID贷款不还会怎样", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

@@ -136,7 +136,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		for _, w := range seg.Cut(analysis.Normalize(text), true) {
 			if !w.Sub {
 				parent = w.Text
-				if analysis.RunPiece(seg, w.Text) { // a pair of them is a run of body_bi
+				if analysis.RunPiece(seg, w.Text) && !negation(w.Text) { // a pair of them is a run of body_bi
 					if prev != "" {
 						bi[prev+w.Text]++
 					}
