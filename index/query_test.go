@@ -394,3 +394,25 @@ func hitIDs(res *zhsearch.SearchResult) []string {
 	}
 	return ids
 }
+
+// TestAllSinglesMatch: a title holding every one-character content word of
+// a question matches and ranks, though one such word alone makes no match
+// (the spoken 租 and 抓 of 租的手机不想还了会被抓吗 are in 租机不还会被抓吗, whose
+// words 租机 and 不还 the question never says).
+func TestAllSinglesMatch(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "租机不还会被抓吗", TitleOnly: true},
+		{ID: "m1", Title: "手机丢了怎么办", TitleOnly: true},
+		{ID: "m2", Title: "手机分期付款划算吗", TitleOnly: true},
+		{ID: "m3", Title: "手机被偷了能报警吗", TitleOnly: true},
+		{ID: "z1", Title: "租房合同注意事项", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	if got := hitIDs(searchPage(t, ix, "租的手机不想还了会被抓吗", 1, 10)); len(got) == 0 || got[0] != "a" {
+		t.Errorf("租的手机不想还了会被抓吗: %v, want a first", got)
+	}
+	// One of them alone still makes no match.
+	if got := hitIDs(searchPage(t, ix, "租的手机不想还了怎么办", 1, 10)); slices.Contains(got, "z1") {
+		t.Errorf("租的手机不想还了怎么办: %v, want no title matched by 租 alone", got)
+	}
+}
