@@ -756,3 +756,20 @@ func TestRelatedNumbersAreNoSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedEverydayBodyWordsRelateNothing: two full articles that share
+// only everyday words of their bodies (准备, 平时, 注意) are not related, as
+// README says of a word shared only with a long article's body; before, two
+// of them made a similar match (新手养猫指南 listed a marathon plan).
+func TestRelatedEverydayBodyWordsRelateNothing(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "cat", Title: "新手养猫指南", Body: "养猫之前要准备好猫砂、猫粮和猫窝。平时注意观察猫咪的精神和食欲，定期带它打疫苗、驱虫。" +
+			"新手最常见的问题是喂得太多，猫粮要按体重定量。"},
+		{ID: "run", Title: "马拉松赛前一周训练安排", Body: "赛前一周要准备好比赛装备，平时的训练量逐步减少，注意休息和补充碳水，比赛前两天充分休息。"},
+		{ID: "rice", Title: "端午节粽子的传统做法", Body: "包粽子要提前准备糯米和粽叶，平时注意把粽叶泡软，煮的时候注意火候。"},
+		{ID: "t1", Title: "花呗逾期一天有影响吗", TitleOnly: true},
+	})
+	for _, it := range relatedOf(t, ix, zhsearch.RelatedRequest{ID: "cat", Size: 5}) {
+		t.Errorf("新手养猫指南 lists %q (%s %v): they share only everyday body words", it.Title, it.Reason, it.Reasons)
+	}
+}

@@ -88,7 +88,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	// lazyBodies). The pool is the same as if every body had been read.
 	qualify := func(m *matches) (float64, bool) {
 		n := q.matched(m)
-		if n < need && !q.subject(m) {
+		if !q.subject(m) {
 			return 0, false
 		}
 		return q.coarse(m, opts.TitleShare, n >= need), true
@@ -160,7 +160,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			}
 		}
 		for _, s := range best {
-			if n := q.matched(&s.matches); n >= need || q.subject(&s.matches) {
+			if n := q.matched(&s.matches); q.subject(&s.matches) {
 				s.score = q.coarse(&s.matches, opts.TitleShare, n >= need)
 				pool = append(pool, s)
 			}
@@ -172,7 +172,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	}
 	for _, s := range pool {
 		s.cover = q.cover(&s.matches)
-		s.similar = q.matched(&s.matches) >= need
+		s.similar = q.matched(&s.matches) >= need && q.subject(&s.matches)
 	}
 	if err := ix.loadDocs(ctx, r, pool, known); err != nil {
 		return nil, nil, err
@@ -658,7 +658,7 @@ func (q *termSet) bound(m *matches, lazy uint64, opts RelatedOptions, need int, 
 		u.bodyScore += q.terms[i].weight * bodyMatch
 	}
 	n := q.matched(&u)
-	if filter && n < need && !q.subject(&u) {
+	if filter && !q.subject(&u) {
 		return 0, false
 	}
 	return q.coarse(&u, opts.TitleShare, n >= need), true
