@@ -43,9 +43,10 @@ type scored struct {
 
 // scoreArticles scores every article that holds a query term in its title
 // or body, reading the terms' postings directly, and returns the best
-// poolFactor × size of those that share enough words to be similar or one
-// subject word of the source (see termSet.subject), best first, with their
-// stored fields (those in known taken from it).
+// poolFactor × size of those that share a subject word of the source (see
+// termSet.subject: words shared only with a long source's body, however
+// many, relate nothing), best first, with their stored fields (those in
+// known taken from it).
 //
 // To be similar (rather than a weaker match) a result must share
 // min(MinMatch, concepts) distinct words, concepts being the number of
@@ -160,8 +161,8 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 			}
 		}
 		for _, s := range best {
-			if n := q.matched(&s.matches); q.subject(&s.matches) {
-				s.score = q.coarse(&s.matches, opts.TitleShare, n >= need)
+			if q.subject(&s.matches) {
+				s.score = q.coarse(&s.matches, opts.TitleShare, q.matched(&s.matches) >= need)
 				pool = append(pool, s)
 			}
 		}
@@ -172,7 +173,7 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	}
 	for _, s := range pool {
 		s.cover = q.cover(&s.matches)
-		s.similar = q.matched(&s.matches) >= need && q.subject(&s.matches)
+		s.similar = q.matched(&s.matches) >= need
 	}
 	if err := ix.loadDocs(ctx, r, pool, known); err != nil {
 		return nil, nil, err
@@ -311,10 +312,10 @@ func (s *matches) bodyMatch(bit, inside, titles uint64, weight float64, freq uin
 	}
 }
 
-// subject reports whether an article holds one of the words that make a
-// weaker match: a subject word of the source (srcTerm.subject) that is not
-// a template word (any such word when the title has none, a draft of body
-// only).
+// subject reports whether an article holds one of the words every listed
+// article shares with the source: a subject word of the source
+// (srcTerm.subject) that is not a template word (any such word when the
+// title has none, a draft of body only).
 func (q *termSet) subject(m *matches) bool {
 	return (m.title|m.body)&q.subjects != 0
 }
