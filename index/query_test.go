@@ -37,6 +37,9 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"spoken 咋整 and 啥", "网贷还不起咋整", "网贷还不起怎么办", []string{"网贷", "还不起"}, []string{"怎么办"}},
 		{"spoken 啥 alone", "先享后付是啥", "先享后付是什么", []string{"先享后付"}, nil},
 		{"还 of 还钱 is no filler", "还钱", "还钱", []string{"还钱"}, nil},
+		// On a credit site 还 is as often "repay" (不还, 还完) as "still":
+		// a filler, it took the question's verb with it.
+		{"还 alone is no filler", "花呗一直不还会咋样", "花呗一直不还会怎么样", []string{"花呗", "不", "还"}, nil},
 		{"only question words", "怎么办", "怎么办", []string{"怎么办"}, nil},
 		{"traditional, then spoken", "花唄逾期咋辦", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
 	}
