@@ -82,15 +82,22 @@ func toDoc(a *zhsearch.Article) doc {
 func titlePinyinKeys(norm string) (full, initials string) {
 	var f, i strings.Builder
 	for _, r := range norm {
-		if p := analysis.CharPinyin(r); p != "" {
+		if r != ' ' {
+			p, in := runeKeys(r)
 			f.WriteString(p)
-			i.WriteByte(p[0])
-		} else if r != ' ' {
-			f.WriteRune(r)
-			i.WriteRune(r)
+			i.WriteString(in)
 		}
 	}
 	return f.String(), i.String()
+}
+
+// runeKeys is what r adds to titlePinyinKeys' keys: its pinyin and the
+// pinyin's initial, or r itself twice.
+func runeKeys(r rune) (full, initial string) {
+	if p := analysis.CharPinyin(r); p != "" {
+		return p, p[:1]
+	}
+	return string(r), string(r)
 }
 
 func textField(analyzer, name string, store bool) *mapping.FieldMapping {

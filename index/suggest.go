@@ -104,7 +104,7 @@ func suggestMark(norm, title string) span {
 		if r == ' ' {
 			continue
 		}
-		f, in := titlePinyinKeys(string(r))
+		f, in := runeKeys(r)
 		full.WriteString(f)
 		initials.WriteString(in)
 		end := offs[i+utf8.RuneLen(r)]

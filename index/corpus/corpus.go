@@ -430,6 +430,9 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 // (a control character, text that is not UTF-8), else the title's line (a
 // bad title, or the whole article too large).
 func badLine(a *zhsearch.Article, titleLine int, body []string, bodyAt, relatedAt []int) int {
+	if (&zhsearch.Article{ID: a.ID, Title: a.Title}).Validate() != nil {
+		return titleLine // Validate reports the title first
+	}
 	for i, line := range body {
 		if (&zhsearch.Article{ID: a.ID, Title: "t", Body: line}).Validate() != nil {
 			return bodyAt[i]

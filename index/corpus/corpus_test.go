@@ -121,6 +121,7 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 		{"page line too long", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n" + strings.Repeat("x", maxLine+1) + "\nTo Top", "p.txt:3: line is longer than"},
 		{"zero-byte page", "p.txt", "", "p.txt:1: empty page"},
 		{"page body not UTF-8", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\n\n第二段\xff\n相关内容:\n甲\nTo Top", "p.txt:5: article p: body is not valid UTF-8"},
+		{"page title and body both bad", "p.txt", "标题\a\n发布时间:2024-01-01 00:00:00\n正文\xff\nTo Top", "p.txt:1: article p: title holds the control character U+0007"},
 		{"page related title BEL", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n甲\n乙\a\nTo Top", "p.txt:6: article p: related title holds the control character U+0007"},
 		{"id of a title-only article", "x.jsonl", "{\"id\":\"a\",\"title\":\"借呗\",\"related\":[\"花呗分期\"]}\n{\"id\":\"" + TitleID("花呗分期") + "\",\"title\":\"别的标题\"}\n",
 			"x.jsonl:2: id \"" + TitleID("花呗分期") + "\" is the title-only id of the related title \"花呗分期\""},
