@@ -228,8 +228,11 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		l.cancel()
 		return nil, err
 	}
+	g.refs.Add(1) // the warm-up's reference (not yet published: nobody races)
 	l.cur.Store(g)
 	l.noteApplied(g.pos.Seq)
+	l.wg.Add(1)
+	go l.warm(g)
 	l.clean()
 	l.wg.Add(1)
 	go l.janitor()
@@ -245,6 +248,17 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		go l.pollCurrent(poll)
 	}
 	return l, nil
+}
+
+// warm runs g's warm-up in the background (see Index.Warm) and drops the
+// reference it was given: at start-up, the first queries would otherwise
+// pay for it, and readiness should not wait for it.
+func (l *Live) warm(g *generation) {
+	defer l.wg.Done()
+	defer g.release()
+	if err := g.ix.Warm(l.ctx); err != nil && l.ctx.Err() == nil {
+		l.log.Warn("warming the generation up", "generation", g.name, "err", err)
+	}
 }
 
 // openWriter opens the journal for appending edits, after g caught up

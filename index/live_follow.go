@@ -50,6 +50,10 @@ func (l *Live) switchTo(g *generation, commit func() error) (uint64, error) {
 	if _, err := l.catchUp(g); err != nil {
 		return fail(err)
 	}
+	// Warmed before it serves: the old generation answers meanwhile.
+	if err := g.ix.Warm(l.ctx); err != nil {
+		return fail(err)
+	}
 	if l.beforeSwitchLock != nil {
 		l.beforeSwitchLock()
 	}

@@ -469,6 +469,11 @@ func TestFollowOfflineBuild(t *testing.T) {
 	if n, _ := l.DocCount(); n != 7 {
 		t.Errorf("%d articles, want 7", n)
 	}
+	// A new generation serves warmed up: its first queries do not pay for
+	// the title statistics (see Index.Warm).
+	if !servesWarm(t, l) {
+		t.Error("the new generation was published before it was warmed up")
+	}
 	if _, err := l.PutArticle(context.Background(), &zhsearch.Article{ID: "e2", Title: "编辑二"}); err != nil {
 		t.Fatal(err)
 	}
@@ -482,6 +487,35 @@ func TestFollowOfflineBuild(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Error("old generation folder not removed")
+}
+
+// servesWarm tells whether the generation l serves has computed what
+// Index.Warm computes.
+func servesWarm(t *testing.T, l *Live) bool {
+	t.Helper()
+	g, err := l.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.release()
+	ix := g.ix
+	ix.initials.mu.Lock()
+	defer ix.initials.mu.Unlock()
+	return ix.rel.stats.Load() != nil && ix.initials.words != nil
+}
+
+// TestStartUpWarms: at start-up the generation warms up in the background,
+// before any query asks (a query meanwhile computes what it needs itself).
+func TestStartUpWarms(t *testing.T) {
+	l, _, _ := builtLive(t, 0, jsonlLines("a", 4)...)
+	defer l.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for !servesWarm(t, l) {
+		if time.Now().After(deadline) {
+			t.Fatal("not warmed up after 30 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestBuildLeavesJournalOutOfInput: the journal lives in the data folder

@@ -20,7 +20,7 @@ type relatedEngine struct {
 	opts     RelatedOptions
 
 	statsOnce sync.Once
-	stats     *corpusStats
+	stats     atomic.Pointer[corpusStats] // atomic: tests ask whether it is computed
 	statsErr  error
 
 	version atomic.Uint64
@@ -149,8 +149,12 @@ func (ix *Index) RelatedCacheStats() RelatedCacheStats {
 // corpusStats returns the generation's statistics, computing them once.
 func (ix *Index) corpusStats(r bindex.IndexReader) (*corpusStats, error) {
 	e := &ix.rel
-	e.statsOnce.Do(func() { e.stats, e.statsErr = computeCorpusStats(r, ix.seg) })
-	return e.stats, e.statsErr
+	e.statsOnce.Do(func() {
+		st, err := computeCorpusStats(r, ix.seg)
+		e.stats.Store(st)
+		e.statsErr = err
+	})
+	return e.stats.Load(), e.statsErr
 }
 
 // close is called by (*Index).Close before the bleve index closes: shared
