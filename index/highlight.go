@@ -266,7 +266,12 @@ func (h *highlighter) firstMatch(body string) int {
 	scan := body[:runeBoundary(body, limit)]
 	first := -1
 	for _, n := range h.needles {
-		if i := strings.Index(scan, n); i >= 0 && (first < 0 || i < first) {
+		// Once a match is known, only what comes before it is searched.
+		in := scan
+		if first >= 0 {
+			in = scan[:min(len(scan), first+len(n)-1)]
+		}
+		if i := strings.Index(in, n); i >= 0 {
 			first = i
 		}
 	}

@@ -73,8 +73,9 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 		Total: res.Total, TotalCapped: res.Capped, Page: k.page, Size: k.size,
 		Hits: make([]zhsearch.Hit, 0, len(res.Hits)),
 	}
+	hl := newHighlighter(aq) // one for the page: the same query marks every hit
 	for i, h := range res.Hits {
-		hit := ix.hit(h, aq)
+		hit := ix.hit(h, hl)
 		hit.Relaxed = i >= strict
 		out.Relaxed = out.Relaxed || hit.Relaxed
 		out.Hits = append(out.Hits, hit)
@@ -295,14 +296,13 @@ func searchErr(ctx context.Context, err error) error {
 	return err
 }
 
-func (ix *Index) hit(h *search.DocumentMatch, aq *analyzedQuery) zhsearch.Hit {
+func (ix *Index) hit(h *search.DocumentMatch, hl *highlighter) zhsearch.Hit {
 	title, _ := h.Fields[fTitle].(string)
 	body, _ := h.Fields[fBody].(string)
 	if titleOnly, _ := h.Fields[fTitleOnly].(bool); titleOnly {
 		body = "" // indexed as its title, see toDoc
 	}
 	url, _ := h.Fields[fURL].(string)
-	hl := newHighlighter(aq)
 	titleHL := hl.title(title)
 	snippet, bodyHL := hl.snippet(body, snippetRunes)
 	return zhsearch.Hit{

@@ -37,7 +37,7 @@ func (l *storedLoader) load(num uint64, score float64, req *bleve.SearchRequest)
 	if !l.direct {
 		return loadByID(l.IndexReader, internal, score, req)
 	}
-	doc, err := l.read(num, req.Fields)
+	doc, texts, err := l.read(num, req.Fields)
 	if err != nil {
 		return nil, err
 	}
@@ -47,6 +47,9 @@ func (l *storedLoader) load(num uint64, score float64, req *bleve.SearchRequest)
 	l.doc = nil
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range texts {
+		h.AddFieldValue(t.name, t.value)
 	}
 	return h, nil
 }
@@ -59,18 +62,24 @@ func (l *storedLoader) Document(id string) (bindex.Document, error) {
 	return l.doc, nil
 }
 
+// storedText is a text field's value as a hit holds it.
+type storedText struct{ name, value string }
+
 // read decodes the named stored fields of document num, as scorch's
-// IndexSnapshot.Document does.
-func (l *storedLoader) read(num uint64, fields []string) (*document.Document, error) {
+// IndexSnapshot.Document does. Text fields (the body: most of the bytes)
+// come apart, as the strings a hit holds: through a document field they
+// were copied twice, out of the segment's buffer and into a string.
+func (l *storedLoader) read(num uint64, fields []string) (*document.Document, []storedText, error) {
 	i := sort.Search(len(l.segs), func(i int) bool {
 		return l.segs[i].offset+l.segs[i].seg.Count() > num
 	})
 	if i == len(l.segs) {
-		return nil, fmt.Errorf("no document %d in the snapshot", num)
+		return nil, nil, fmt.Errorf("no document %d in the snapshot", num)
 	}
 	var (
-		id   string
-		kept []document.Field
+		id    string
+		kept  []document.Field
+		texts []storedText
 	)
 	err := l.segs[i].seg.VisitStoredFields(num-l.segs[i].offset, func(name string, typ byte, val []byte, pos []uint64) bool {
 		if name == "_id" {
@@ -80,11 +89,13 @@ func (l *storedLoader) read(num uint64, fields []string) (*document.Document, er
 		if !wanted(fields, name) {
 			return true
 		}
+		if typ == 't' {
+			texts = append(texts, storedText{name, string(val)})
+			return true
+		}
 		// val and pos belong to the segment's buffers: copy them out.
 		value, arrayPos := append([]byte(nil), val...), append([]uint64(nil), pos...)
 		switch typ {
-		case 't':
-			kept = append(kept, document.NewTextField(name, arrayPos, value))
 		case 'n':
 			kept = append(kept, document.NewNumericFieldFromBytes(name, arrayPos, value))
 		case 'd':
@@ -95,13 +106,13 @@ func (l *storedLoader) read(num uint64, fields []string) (*document.Document, er
 		return true
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	doc := document.NewDocument(id)
 	for _, f := range kept {
 		doc.AddField(f)
 	}
-	return doc, nil
+	return doc, texts, nil
 }
 
 func wanted(fields []string, name string) bool {
