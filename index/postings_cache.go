@@ -50,8 +50,9 @@ func AutoPostingsCacheBytes(n uint64) int64 {
 // (titles: one or two per posting).
 type decodedList struct {
 	docs []uint32
-	freq []uint32
-	norm []float32
+	// fn holds each posting's term frequency and norm side by side: a
+	// scored posting reads both, in one cache line.
+	fn []freqNorm
 	max  float64 // the largest sqrt(tf)·norm
 	// windowMax[w] bounds sqrt(tf)·norm over the documents of window w
 	// (numbers w<<shift to (w+1)<<shift - 1; 0: none there), rounded up
@@ -62,6 +63,12 @@ type decodedList struct {
 	// With positions, posting j's are pos[at[j]:at[j+1]].
 	positions bool
 	at, pos   []uint32
+}
+
+// freqNorm is a posting's term frequency and norm (see decodedList.fn).
+type freqNorm struct {
+	freq uint32
+	norm float32
 }
 
 // bytes is roughly what the list holds in memory, with its cache entry
@@ -357,7 +364,7 @@ func decodeList(dict segment.TermDictionary, term string, positions bool, shift 
 		return nil, err
 	}
 	n := pl.Count()
-	d := &decodedList{docs: make([]uint32, 0, n), freq: make([]uint32, 0, n), norm: make([]float32, 0, n), positions: positions}
+	d := &decodedList{docs: make([]uint32, 0, n), fn: make([]freqNorm, 0, n), positions: positions}
 	if positions {
 		d.at = make([]uint32, 1, n+1)
 		d.pos = make([]uint32, 0, n) // titles: one or two per posting
@@ -375,8 +382,7 @@ func decodeList(dict segment.TermDictionary, term string, positions bool, shift 
 		freq, norm := uint32(p.Frequency()), float32(p.Norm()) // a float32 in zap: exact
 		x := impact(freq, norm)
 		d.docs = append(d.docs, uint32(p.Number()))
-		d.freq = append(d.freq, freq)
-		d.norm = append(d.norm, norm)
+		d.fn = append(d.fn, freqNorm{freq, norm})
 		d.max = max(d.max, x)
 		d.window(len(d.docs)-1, x, shift)
 		if positions {
@@ -687,7 +693,8 @@ func (c *partCursor) freqNorm() (uint32, float32) {
 		return z.freq, z.norm
 	}
 	l := c.parts[c.i].list
-	return l.freq[c.j], l.norm[c.j]
+	x := l.fn[c.j]
+	return x.freq, x.norm
 }
 
 // settle moves from (i, j) to the first live posting at or after it.

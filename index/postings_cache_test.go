@@ -28,7 +28,7 @@ func TestPartCursorMatchesWalk(t *testing.T) {
 			for doc := range size {
 				if rng.IntN(3) == 0 {
 					d.docs = append(d.docs, uint32(doc))
-					d.freq, d.norm = append(d.freq, 1), append(d.norm, 1)
+					d.fn = append(d.fn, freqNorm{1, 1})
 					if rng.IntN(4) == 0 {
 						deleted.Add(uint32(doc))
 					} else {
@@ -77,7 +77,7 @@ func TestPartCursorMatchesWalk(t *testing.T) {
 // a smaller budget or none at all takes effect at once.
 func TestPostingsCacheBudget(t *testing.T) {
 	list := func(n int) *decodedList {
-		return &decodedList{docs: make([]uint32, n), freq: make([]uint32, n), norm: make([]float32, n)}
+		return &decodedList{docs: make([]uint32, n), fn: make([]freqNorm, n)}
 	}
 	key := func(term string) postingsKey { return postingsKey{segment: 1, termKey: termKey{fTitle, term}} }
 	one := list(100).bytes()
@@ -117,7 +117,7 @@ func TestPostingsCacheBudget(t *testing.T) {
 // term's lookups while the term's others stay.
 func TestPostingsCacheByTerm(t *testing.T) {
 	list := func(n int) *decodedList {
-		return &decodedList{docs: make([]uint32, n), freq: make([]uint32, n), norm: make([]float32, n)}
+		return &decodedList{docs: make([]uint32, n), fn: make([]freqNorm, n)}
 	}
 	one := list(10).bytes()
 	c := &postingsCache{limit: 4*one + one/2} // room for four lists
@@ -173,17 +173,18 @@ func TestWindowBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &decodedList{docs: tt.docs, freq: tt.freq, norm: tt.norm}
+			d := &decodedList{docs: tt.docs}
 			for j := range d.docs {
-				d.window(j, impact(d.freq[j], d.norm[j]), tt.shift)
+				d.fn = append(d.fn, freqNorm{tt.freq[j], tt.norm[j]})
+				d.window(j, impact(tt.freq[j], tt.norm[j]), tt.shift)
 			}
 			d.keepWindows(tt.shift)
 			if !reflect.DeepEqual(d.windowMax, tt.want) {
 				t.Errorf("window bounds %v, want %v", d.windowMax, tt.want)
 			}
 			for j, doc := range d.docs {
-				if d.windowMax != nil && float64(d.windowMax[doc>>tt.shift]) < impact(d.freq[j], d.norm[j]) {
-					t.Errorf("posting %d: bound %v below its score factor %v", doc, d.windowMax[doc>>tt.shift], impact(d.freq[j], d.norm[j]))
+				if d.windowMax != nil && float64(d.windowMax[doc>>tt.shift]) < impact(tt.freq[j], tt.norm[j]) {
+					t.Errorf("posting %d: bound %v below its score factor %v", doc, d.windowMax[doc>>tt.shift], impact(tt.freq[j], tt.norm[j]))
 				}
 			}
 		})

@@ -873,10 +873,10 @@ func (p *postingsReader) eachNum(term, field string, fn func(num uint64, d *bind
 				return 0, searchErr(p.ctx, p.ctx.Err())
 			}
 			if freq {
-				d.Freq = uint64(l.freq[j])
+				d.Freq = uint64(l.fn[j].freq)
 			}
 			if norm {
-				d.Norm = float64(l.norm[j])
+				d.Norm = float64(l.fn[j].norm)
 			}
 			fn(part.offset+uint64(doc), d)
 		}
