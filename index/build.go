@@ -72,10 +72,11 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 	if dicts == nil {
 		dicts = analysis.EmbeddedDicts()
 	}
-	seg, err := analysis.SegmenterFor(dicts)
+	seg, release, err := analysis.AcquireSegmenter(dicts)
 	if err != nil {
 		return err
 	}
+	defer release()
 	mappingFor := newMapping
 	if opts.mapping != nil {
 		mappingFor = opts.mapping

@@ -122,9 +122,11 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	}
 	// Load the dictionaries before indexing is timed; a bad line in an
 	// editor's dictionary fails the build here, naming its file and line.
-	if _, err := analysis.SegmenterFor(dicts); err != nil {
+	_, release, err := analysis.AcquireSegmenter(dicts)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dataDir, err)
 	}
+	defer release()
 	opts.dicts = dicts
 	// The bodies of JSONL articles stay on disk until the indexer reads
 	// them back (BuildOptions.body): a build's memory does not grow with

@@ -27,8 +27,10 @@ type Index struct {
 	bleve bleve.Index
 	path  string
 	seg   *analysis.Segmenter
-	lock  *os.File      // the generation's lock (see genlock.go)
-	rel   relatedEngine // related-list options, statistics and cache
+	lock  *os.File // the generation's lock (see genlock.go)
+	// releaseSeg releases seg when the index closes (AcquireSegmenter).
+	releaseSeg func()
+	rel        relatedEngine // related-list options, statistics and cache
 	// results caches search result pages (search_cache.go); searches
 	// shares one computation of a page between concurrent misses.
 	results  searchCache
@@ -77,8 +79,13 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	seg, err := generationSegmenter(path)
+	seg, releaseSeg, err := generationSegmenter(path)
 	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	fail := func(err error) (*Index, error) {
+		releaseSeg()
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
@@ -91,16 +98,14 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
 	b, err := bleve.OpenUsing(path, config)
 	if err != nil {
-		lock.Close()
-		return nil, fmt.Errorf("open index %s: %w", path, err)
+		return fail(err)
 	}
-	ix := &Index{bleve: b, path: path, seg: seg, lock: lock, body: bodyBigramsOf(b.Mapping())}
+	ix := &Index{bleve: b, path: path, seg: seg, releaseSeg: releaseSeg, lock: lock, body: bodyBigramsOf(b.Mapping())}
 	ix.rel.gaps = ix.body.wordsToo()
 	n, err := b.DocCount()
 	if err != nil {
 		b.Close()
-		lock.Close()
-		return nil, fmt.Errorf("open index %s: %w", path, err)
+		return fail(err)
 	}
 	ix.postings.auto = AutoPostingsCacheBytes(n)
 	return ix, nil
@@ -109,12 +114,13 @@ func openGeneration(path string, writable bool) (*Index, error) {
 // generationSegmenter loads the dictionary a generation records (before
 // bleve opens it: its word analyzer names the dictionary), or returns the
 // default segmenter for a generation that records none.
-func generationSegmenter(path string) (*analysis.Segmenter, error) {
+// The segmenter is released once the generation is closed.
+func generationSegmenter(path string) (*analysis.Segmenter, func(), error) {
 	dicts, err := analysis.GenerationDicts(path)
 	if err != nil || dicts == nil {
-		return analysis.DefaultSegmenter(), err
+		return analysis.DefaultSegmenter(), func() {}, err
 	}
-	return analysis.SegmenterFor(dicts)
+	return analysis.AcquireSegmenter(dicts)
 }
 
 // Path returns the generation folder this Index reads.
@@ -125,6 +131,9 @@ func (ix *Index) Close() error {
 	ix.searches.close() // shared work first: it reads the index
 	ix.rel.close()
 	err := ix.bleve.Close()
+	if ix.releaseSeg != nil {
+		ix.releaseSeg() // after bleve: its analyzers cut with seg until closed
+	}
 	if ix.lock != nil {
 		ix.lock.Close()
 	}

@@ -51,10 +51,11 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	seg, err := analysis.SegmenterFor(dicts) // what the next reindex would cut with
+	seg, release, err := analysis.AcquireSegmenter(dicts) // what the next reindex would cut with
 	if err != nil {
 		return err
 	}
+	defer release()
 	cands := seg.SuggestWords(texts, opts)
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "# word\tcount\tsplit today")

@@ -125,41 +125,70 @@ func (d *DictSet) Write(dir string) error {
 
 // segmenters holds the segmenters of the dictionaries in use, by ID: the
 // word analyzer of an index names its dictionary's ID (WordsAnalyzer), and
-// bleve builds analyzers by name, so the segmenter must be found here when
-// an index is created or opened. A segmenter costs about 45 MB: the few a
-// process sees (the embedded one, the data folder's after an edit) are
-// kept for its life.
+// bleve builds analyzers by name, so the segmenter must be found here
+// while an index using it is being built or is open. A segmenter costs
+// about 45 MB, and every edit of a data folder's dictionary makes a new
+// one: an entry is counted by the builds and open generations using it
+// (AcquireSegmenter), and dropped when none does, except the one released
+// last (spare), which the generation a build just wrote opens next.
 var segmenters = struct {
 	sync.Mutex
-	m map[string]*Segmenter
-}{m: map[string]*Segmenter{}}
+	m     map[string]*segEntry
+	spare string
+}{m: map[string]*segEntry{}}
 
-// SegmenterFor returns the segmenter of d, loading it on first use; the
-// embedded dictionary's is DefaultSegmenter. Errors name the file and line.
-func SegmenterFor(d *DictSet) (*Segmenter, error) {
+type segEntry struct {
+	seg  *Segmenter
+	refs int
+}
+
+// AcquireSegmenter returns the segmenter of d, loading it on first use,
+// and the function that releases it once the build or the open index
+// using it is done (called once). The embedded dictionary's is
+// DefaultSegmenter, never released. Errors name the file and line.
+func AcquireSegmenter(d *DictSet) (*Segmenter, func(), error) {
 	if d.ID == EmbeddedDicts().ID {
-		return DefaultSegmenter(), nil
+		return DefaultSegmenter(), func() {}, nil
 	}
 	segmenters.Lock()
 	defer segmenters.Unlock()
-	if s, ok := segmenters.m[d.ID]; ok {
-		return s, nil
+	e, ok := segmenters.m[d.ID]
+	if !ok {
+		s, err := NewSegmenter(d.FS())
+		if err != nil {
+			return nil, nil, fmt.Errorf("dictionary: %w", err)
+		}
+		e = &segEntry{seg: s}
+		segmenters.m[d.ID] = e
 	}
-	s, err := NewSegmenter(d.FS())
-	if err != nil {
-		return nil, fmt.Errorf("dictionary: %w", err)
-	}
-	segmenters.m[d.ID] = s
-	return s, nil
+	e.refs++
+	var once sync.Once
+	return e.seg, func() { once.Do(func() { releaseSegmenter(d.ID) }) }, nil
 }
 
-// segmenterByID returns the segmenter SegmenterFor loaded for id.
+func releaseSegmenter(id string) {
+	segmenters.Lock()
+	defer segmenters.Unlock()
+	e := segmenters.m[id]
+	if e.refs--; e.refs > 0 {
+		return
+	}
+	if old, ok := segmenters.m[segmenters.spare]; ok && segmenters.spare != id && old.refs == 0 {
+		delete(segmenters.m, segmenters.spare)
+	}
+	segmenters.spare = id
+}
+
+// segmenterByID returns the segmenter AcquireSegmenter loaded for id.
 func segmenterByID(id string) (*Segmenter, bool) {
 	if id == EmbeddedDicts().ID {
 		return DefaultSegmenter(), true
 	}
 	segmenters.Lock()
 	defer segmenters.Unlock()
-	s, ok := segmenters.m[id]
-	return s, ok
+	e, ok := segmenters.m[id]
+	if !ok {
+		return nil, false
+	}
+	return e.seg, true
 }

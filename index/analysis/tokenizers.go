@@ -64,7 +64,7 @@ func registerDict(typ string, newTokenizer func(*Segmenter) analysis.Tokenizer) 
 		id, _ := config["dict"].(string)
 		seg, ok := segmenterByID(id)
 		if !ok {
-			return nil, fmt.Errorf("dictionary %q is not loaded (analysis.SegmenterFor)", id)
+			return nil, fmt.Errorf("dictionary %q is not loaded (analysis.AcquireSegmenter)", id)
 		}
 		return newTokenizer(seg), nil
 	})
@@ -97,8 +97,7 @@ func RunsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interf
 // WordsAnalyzer returns the name of the word analyzer that cuts with the
 // dictionary id, and its definition for an index mapping's custom
 // analysis: the tokenizer, then the analyzer. The dictionary must have
-// been loaded with SegmenterFor before an index using it is created or
-// opened.
+// be held (AcquireSegmenter) while an index using it is built or open.
 func WordsAnalyzer(id string) (name string, tokenizer, analyzer map[string]interface{}) {
 	return dictAnalyzer(Words, wordsDict, id)
 }
