@@ -52,8 +52,8 @@ type decodedList struct {
 	docs []uint32
 	// fn holds each posting's term frequency and norm side by side: a
 	// scored posting reads both, in one cache line.
-	fn []freqNorm
-	max  float64 // the largest sqrt(tf)·norm
+	fn  []freqNorm
+	max float64 // the largest sqrt(tf)·norm
 	// windowMax[w] bounds sqrt(tf)·norm over the documents of window w
 	// (numbers w<<shift to (w+1)<<shift - 1; 0: none there), rounded up
 	// to a float32; nil for a list too short to be worth it (see
