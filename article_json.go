@@ -61,7 +61,9 @@ func decodeArticle(data []byte, titleOnly bool) (Article, error) {
 	if err := dec.Decode(v); err != nil {
 		return Article{}, Errorf(EINVALID, "malformed JSON: %s", JSONProblem(err))
 	}
-	if dec.More() {
+	// Token, not More: More reports no more values before a stray } or ]
+	// (a line a bad export cut or spliced).
+	if _, err := dec.Token(); err != io.EOF {
 		return Article{}, Errorf(EINVALID, "malformed JSON: more than one value")
 	}
 	a := Article{
