@@ -3,9 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -13,10 +10,6 @@ import (
 
 	"github.com/zhsearch/zhsearch"
 )
-
-// MaxArticleBytes bounds the body of an article upsert: the bound of one
-// line of an input *.jsonl file.
-const MaxArticleBytes = 16 << 20
 
 func (s *Server) startReindex(c *gin.Context) {
 	job, err := s.Admin.StartReindex(c.Request.Context())
@@ -38,19 +31,14 @@ func (s *Server) reindexJob(c *gin.Context) {
 }
 
 func (s *Server) putArticle(c *gin.Context) {
-	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || mt != "application/json" {
-		s.fail(c, zhsearch.Errorf(zhsearch.EUNSUPPORTED, "Content-Type must be application/json"))
+	// As a draft's body: --max-body-bytes (413), a client gone is 499.
+	if err := requireJSON(c); err != nil {
+		s.fail(c, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxArticleBytes))
+	body, err := readBody(c)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.fail(c, zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", MaxArticleBytes))
-			return
-		}
-		s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "could not read the request body"))
+		s.fail(c, err)
 		return
 	}
 	a, err := decodeUpsert(c.Param("id"), body)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -242,6 +244,57 @@ func TestBodyCutIsNotBadInput(t *testing.T) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	wantError(t, "body cut", rec, StatusClientClosedRequest, zhsearch.ECANCELED)
+
+	// An article upsert's body is read the same way.
+	h, _, _ = newTestServer(t, &fakeService{}, func(s *Server) { s.Admin = noAdmin{} })
+	ctx, cancel = context.WithCancel(context.Background())
+	req = httptest.NewRequest("PUT", "/api/v1/admin/articles/a1", cutBody{cancel}).WithContext(ctx)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	wantError(t, "upsert body cut", rec, StatusClientClosedRequest, zhsearch.ECANCELED)
+}
+
+// TestUpsertBodyLimit: an article upsert's body is bound by the server's
+// body limit, and the 413 names that limit, however the body is sent.
+func TestUpsertBodyLimit(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, func(s *Server) { s.Admin = noAdmin{}; s.Ops.MaxBodyBytes = 4096 })
+	body := `{"title":"` + strings.Repeat("花", 2000) + `"}`
+	for _, chunked := range []bool{false, true} {
+		var r io.Reader = strings.NewReader(body)
+		if chunked {
+			r = struct{ io.Reader }{r} // no length known: sent chunked
+		}
+		req := httptest.NewRequest("PUT", "/api/v1/admin/articles/a1", r)
+		if chunked {
+			req.ContentLength = -1
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		wantError(t, fmt.Sprintf("chunked=%v", chunked), rec, 413, zhsearch.ETOOLARGE)
+		if !strings.Contains(rec.Body.String(), "larger than 4096 bytes") {
+			t.Errorf("chunked=%v: %s, want the limit named (4096 bytes)", chunked, rec.Body)
+		}
+	}
+}
+
+// noAdmin is an admin service that is never reached: its tests end before.
+type noAdmin struct{}
+
+func (noAdmin) PutArticle(context.Context, *zhsearch.Article) (*zhsearch.EditResult, error) {
+	return nil, errors.New("not reached")
+}
+func (noAdmin) DeleteArticle(context.Context, string) (*zhsearch.EditResult, error) {
+	return nil, errors.New("not reached")
+}
+func (noAdmin) StartReindex(context.Context) (*zhsearch.ReindexJob, error) {
+	return nil, errors.New("not reached")
+}
+func (noAdmin) ReindexJob(context.Context, string) (*zhsearch.ReindexJob, error) {
+	return nil, errors.New("not reached")
 }
 
 func TestRequestID(t *testing.T) {
