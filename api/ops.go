@@ -157,6 +157,10 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	level := slog.LevelInfo
 	switch {
+	case status == http.StatusServiceUnavailable:
+		// Shed by admission or past its deadline, as designed under load:
+		// one ERROR line per shed request would page someone for nothing.
+		level = slog.LevelWarn
 	case status >= 500:
 		level = slog.LevelError
 	case isProbe(route) && status < 400:

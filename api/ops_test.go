@@ -194,6 +194,11 @@ func TestSearchTimeoutAnswers503(t *testing.T) {
 	if strings.Contains(logs.String(), `"msg":"internal error"`) {
 		t.Error("a timeout was logged as an internal error")
 	}
+	// A 503 (past its deadline, or shed by admission) is the server
+	// protecting itself as designed: a warning, not an error to page on.
+	if strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), `"level":"WARN"`) {
+		t.Errorf("a timeout's access log line is not a warning:\n%s", logs)
+	}
 
 	h, _, _ = newTestServer(t, svc, nil) // SearchTimeout 0: no deadline
 	if rec := do(h, "GET", "/api/v1/search?q=fast", nil); rec.Code != 200 || sawDeadline.Load() {

@@ -201,6 +201,9 @@ func (l *Live) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
 	}
 	if err != nil {
 		l.log.Error("reindex failed", "job", j.state.ID, "err", err)
+		if l.cfg.Observer != nil {
+			l.cfg.Observer.ObserveReindex(time.Since(now), err) // counted as runReindex counts its failures
+		}
 		j.finish(nil, err)
 		return j.snapshot(), nil
 	}

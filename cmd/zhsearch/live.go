@@ -20,9 +20,8 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 	for {
 		_, err := index.CurrentGeneration(cfg.indexDir)
 		if !errors.Is(err, index.ErrNoIndex) {
-			return built, err
+			return false, err // built by another process meanwhile, or unreadable
 		}
-		built = true
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
 		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log, CPUs: cfg.cpus})
 		if err == nil {
@@ -33,10 +32,11 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 		if !errors.Is(err, index.ErrLocked) {
 			return true, err
 		}
+		// Another process's build: not this one's to count.
 		logger.Info("another process is building the index: waiting for it")
 		select {
 		case <-ctx.Done():
-			return built, ctx.Err()
+			return false, ctx.Err()
 		case <-time.After(time.Second):
 		}
 	}
