@@ -163,8 +163,8 @@ func TestCutRunes(t *testing.T) {
 	}{
 		{"", 3, ""}, {"abc", 3, "abc"}, {"abcd", 3, "abc"}, {"花呗风控", 2, "花呗"}, {"花呗", 2, "花呗"}, {"a花", 1, "a"},
 	} {
-		if got := cutRunes(tt.s, tt.n); got != tt.want {
-			t.Errorf("cutRunes(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		if got := CutRunes(tt.s, tt.n); got != tt.want {
+			t.Errorf("CutRunes(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
 	}
 }

@@ -65,7 +65,7 @@ func MaxArticleBytes() int64 {
 	return DefaultMaxArticleBytes
 }
 
-// ShanghaiTime is the zone the site's pages write their dates in.
+// shanghai is the zone the site's pages write their dates in.
 var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
 
 // PageTimeLayout is how exported pages write 发布时间.
@@ -351,7 +351,8 @@ type Hit struct {
 	Score       float64    `json:"score"`
 	Highlights  Highlights `json:"highlights"`
 	// Relaxed marks a hit that matches only part of the query: found
-	// after the strict query filled less than a page (see SearchResult).
+	// after the strict query found fewer than DefaultSearchSize articles
+	// (see SearchResult).
 	Relaxed bool `json:"relaxed,omitempty"`
 }
 
@@ -367,7 +368,8 @@ type SearchResult struct {
 	Size        int     `json:"size"`
 	TookMS      float64 `json:"took_ms"`
 	// Relaxed is set when the strict query (a share of the query's
-	// weight in every hit) filled less than a page, so that less
+	// weight in every hit) found fewer than DefaultSearchSize (10)
+	// articles, whatever the page size asked, so that less
 	// informative words were dropped, down to shared bigrams, to find the
 	// closest articles. Relaxed hits follow the strict ones and carry
 	// Hit.Relaxed; Total counts both.
@@ -467,13 +469,13 @@ func (a *Article) validateDraft() error {
 	if err := checkBody("body", a.Body); err != nil {
 		return err
 	}
-	a.Body = cutRunes(a.Body, MaxDraftBodyLen)
+	a.Body = CutRunes(a.Body, MaxDraftBodyLen)
 	return nil
 }
 
-// cutRunes returns the first n characters of s (s itself if shorter),
+// CutRunes returns the first n characters of s (s itself if shorter),
 // without breaking a character.
-func cutRunes(s string, n int) string {
+func CutRunes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

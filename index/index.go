@@ -179,7 +179,8 @@ type BuildOptions struct {
 	// means journal.DefaultPath(dataDir).
 	Journal string
 
-	// NewJournal gives the journal a new identity (journal.Renew), so that
+	// NewJournal gives the journal a new identity (journal.PrepareRenew,
+	// committed when the build succeeds), so that
 	// a journal that was removed, replaced or restored from an older copy
 	// can be served again: the new generation holds the data folder and the
 	// journal as they are now. The build replays the renewed journal from
@@ -318,8 +319,10 @@ func removeBuilding(dir string) error {
 	return nil
 }
 
-// ErrLocked means another process is building a generation of the folder.
-var ErrLocked = errors.New("another reindex is running on this index folder")
+// ErrLocked means another process holds a lock of the index folder: a
+// build (the build lock), or a build, a cleanup or an operator's shipment
+// (the folder lock).
+var ErrLocked = errors.New("the index folder is busy: another reindex, a cleanup or a shipment holds its lock")
 
 // An index folder has two lock files, advisory flock locks the kernel drops
 // when a process dies:

@@ -250,7 +250,7 @@ func (c *titleCache) put(title string, words []titleWord) {
 // cutTitle is titleWords without the cache.
 func (ix *Index) cutTitle(ctx context.Context, r bindex.IndexReader, st *corpusStats, title string) ([]titleWord, error) {
 	var out []titleWord
-	for _, w := range ix.seg.Cut(analysis.Normalize(truncateRunes(title, zhsearch.MaxTitleLen)), false) {
+	for _, w := range ix.seg.Cut(analysis.Normalize(zhsearch.CutRunes(title, zhsearch.MaxTitleLen)), false) {
 		if utf8.RuneCountInString(w.Text) < 2 || stopWord(ix.seg, w.Text) {
 			continue
 		}

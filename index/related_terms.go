@@ -246,11 +246,11 @@ func addSynonyms(lx *analysis.Lexicon, words map[string]*sourceWord) {
 }
 
 // boundedSource returns src with what it contributes bounded: its tags,
-// its body and its 相关内容 list (maxSourceTags titles).
+// its body and its 相关内容 list (maxSourceRelated titles).
 func boundedSource(src *zhsearch.Article) *zhsearch.Article {
 	b := *src
 	b.Tags = boundedTags(src.Tags)
-	b.Body = truncateRunes(src.Body, maxBodyRunes)
+	b.Body = zhsearch.CutRunes(src.Body, maxBodyRunes)
 	b.Related = src.Related[:min(len(src.Related), maxSourceRelated)]
 	return &b
 }
@@ -260,22 +260,9 @@ func boundedSource(src *zhsearch.Article) *zhsearch.Article {
 func boundedTags(tags []string) []string {
 	out := make([]string, 0, min(len(tags), maxSourceTags))
 	for _, t := range tags[:min(len(tags), maxSourceTags)] {
-		out = append(out, truncateRunes(t, maxTagRunes))
+		out = append(out, zhsearch.CutRunes(t, maxTagRunes))
 	}
 	return out
-}
-
-// truncateRunes returns the first n characters of s.
-func truncateRunes(s string, n int) string {
-	i := 0
-	for range n {
-		if i >= len(s) {
-			return s
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i]
 }
 
 // stopWord reports whether word is a stop word or made of one-character
@@ -458,24 +445,18 @@ func (c *dfCache) put(t string, n termCounts) {
 }
 
 // termCounts are the numbers of articles holding a term in each of the
-// fields docFreq reads: the title, the body and, for a bigram with gaps,
-// the body's words (0 otherwise).
+// fields fieldCounts reads: the title, the body and, for a bigram with
+// gaps, the body's words (0 otherwise).
 type termCounts [3]uint64
 
 // df is the term's document frequency: the largest of its counts.
 func (c termCounts) df() uint64 { return max(c[0], c[1], c[2]) }
 
-// docFreq is the number of articles whose title or body holds term (the
-// larger of the two counts: a title word is nearly always a body word too),
-// in the word fields or, for a bigram, the bigram fields; with gaps (see
-// Index.gaps) a body bigram may be a body word instead, and the larger of
-// the two counts stands for the body's.
-func docFreq(ctx context.Context, r bindex.IndexReader, term string, bigram, gaps bool) (uint64, error) {
-	c, err := fieldCounts(ctx, r, term, bigram, gaps)
-	return c.df(), err
-}
-
-// fieldCounts returns the counts of term in the fields docFreq reads.
+// fieldCounts returns the numbers of articles whose title, and whose body,
+// holds term (its termCounts; their largest is its document frequency: a
+// title word is nearly always a body word too), in the word fields or, for
+// a bigram, the bigram fields; with gaps (see Index.gaps) a body bigram may
+// be a body word instead, counted apart.
 func fieldCounts(ctx context.Context, r bindex.IndexReader, term string, bigram, gaps bool) (termCounts, error) {
 	var c termCounts
 	fields := []string{fTitle, fBody}

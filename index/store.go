@@ -81,10 +81,10 @@ func syncDir(dir string) error { return journal.SyncDir(dir) }
 
 // CleanGenerations removes every generation of dir except the live one,
 // those named in keep, and those some process still has open, plus every
-// leftover .building folder of a crashed build. It takes the build lock
-// without waiting, so it never removes a generation a build is finishing;
-// it returns ErrLocked, removing nothing, while a build runs. It returns the
-// names it removed.
+// leftover .building folder of a crashed build. It takes the folder lock
+// (LOCK, see lockDir) without waiting, so it never removes a generation a
+// build or a shipment is finishing; it returns ErrLocked, removing nothing,
+// while one holds it. It returns the names it removed.
 func CleanGenerations(dir string, keep ...string) ([]string, error) {
 	unlock, err := lockDir(dir)
 	if err != nil {
@@ -94,7 +94,7 @@ func CleanGenerations(dir string, keep ...string) ([]string, error) {
 	return cleanLocked(dir, keep...)
 }
 
-// cleanLocked is CleanGenerations for a caller that holds the build lock.
+// cleanLocked is CleanGenerations for a caller that holds the folder lock.
 func cleanLocked(dir string, keep ...string) ([]string, error) {
 	live, err := CurrentGeneration(dir)
 	if err != nil && !errors.Is(err, ErrNoIndex) {

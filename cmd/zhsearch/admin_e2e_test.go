@@ -628,7 +628,7 @@ func TestReindexConflict(t *testing.T) {
 	}
 	var out bytes.Buffer
 	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &out); st != 1 ||
-		!strings.Contains(out.String(), "another reindex is running") {
+		!strings.Contains(out.String(), "the index folder is busy") {
 		t.Errorf("offline reindex during another build: %d %s", st, &out)
 	}
 	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
@@ -653,6 +653,9 @@ func TestRemoteReindexCommand(t *testing.T) {
 	}
 	if n := searchTotal(t, srv.base, "测试"); n != 8 {
 		t.Errorf("after reindex --server: %d articles, want 8", n)
+	}
+	if g := currentGen(t, idx); g == live {
+		t.Errorf("reindex --server left %s live", g)
 	}
 	live = currentGen(t, idx)
 

@@ -47,7 +47,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Progress: rep.progress, Stage: rep.stage})
 	rep.finish()
 	if errors.Is(err, index.ErrLocked) {
-		return fmt.Errorf("%w (a server reindex or another `zhsearch reindex`); try again when it is done", err)
+		return fmt.Errorf("%w; try again when it is done", err)
 	} else if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return errors.New("interrupted: nothing changed, the previous index stays live")
 	} else if err != nil {

@@ -33,8 +33,8 @@ type serveConfig struct {
 	// index's size; negative: none kept).
 	postingsCache      string
 	postingsCacheBytes int64
-	// poll is how often CURRENT is checked for an offline reindex (0: 1s;
-	// negative: never, SIGHUP only).
+	// poll is how often CURRENT is checked for an offline reindex (0: off,
+	// SIGHUP only; serve passes it to LiveConfig.Poll as -1).
 	poll time.Duration
 	ops  opsConfig // config.go
 	// corsOrigins may call the API from their pages (api.ParseOrigins).

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -122,8 +121,6 @@ func loadTestSuite(t *testing.T) *Suite {
 	}
 	return s
 }
-
-var testID = regexp.MustCompile(`^k\d{3}$`)
 
 // TestSuiteArticles checks the test articles are what the suite promises:
 // ids k001…, realistic bodies, tags, categories, dates, and 相关内容 lists
