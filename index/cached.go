@@ -21,7 +21,7 @@ func (ix *Index) CachedSearch(ctx context.Context, req zhsearch.SearchRequest) (
 	}
 	// The key needs the normalized query only; analyzing it (segmentation)
 	// is left to the Search that follows a miss.
-	key, version := searchKey{norm: analysis.Normalize(req.Query), page: req.Page, size: req.Size}, ix.Version()
+	key, version := searchKeyOf(analysis.Normalize(req.Query), req), ix.Version()
 	res, ok := (*zhsearch.SearchResult)(nil), false
 	if l := ix.results.cache(); l != nil {
 		if p, hit := l.Get(key); hit && p.version == version {
@@ -56,7 +56,7 @@ func (ix *Index) CachedRelated(ctx context.Context, req zhsearch.RelatedRequest)
 	e.init()
 	st := e.state.Load()
 	if st.cache != nil {
-		if res, ok := st.cache.Get(relatedKey{req.ID, req.Size}); ok {
+		if res, ok := st.cache.Get(relatedKeyOf(req)); ok {
 			e.hits.Add(1)
 			return withMinScore(copyResult(res), req.MinScore), true
 		}

@@ -29,6 +29,7 @@ type flightGroup[T any] struct {
 	calls   map[string]*flightCall[T]
 	closed  bool
 	running sync.WaitGroup
+	log     *slog.Logger // where a panic is logged (nil: slog's default)
 }
 
 // flightCall is one shared computation.
@@ -125,7 +126,11 @@ func (g *flightGroup[T]) run(ctx context.Context, key string, c *flightCall[T], 
 	defer g.running.Done()
 	defer func() {
 		if p := recover(); p != nil {
-			slog.Error("shared computation panicked", "key", key, "panic", p, "stack", string(debug.Stack()))
+			log := g.log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.Error("shared computation panicked", "key", key, "panic", p, "stack", string(debug.Stack()))
 			var zero T
 			c.res, c.err = zero, fmt.Errorf("computation %s: panic: %v", key, p)
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -121,6 +122,14 @@ func generationSegmenter(path string) (*analysis.Segmenter, func(), error) {
 		return analysis.DefaultSegmenter(), func() {}, err
 	}
 	return analysis.AcquireSegmenter(dicts)
+}
+
+// SetLogger sets where the index logs what goes wrong inside a shared
+// computation (a panic: answered as an error, logged with its stack);
+// slog's default until set. Call it before the index serves.
+func (ix *Index) SetLogger(log *slog.Logger) {
+	ix.searches.log = log
+	ix.rel.flight.log = log
 }
 
 // Path returns the generation folder this Index reads.

@@ -370,6 +370,7 @@ func (l *Live) openGeneration(path string) (*generation, error) {
 		ix.SetRelatedCacheSize(n) // negative: off
 	}
 	ix.SetPostingsCacheBytes(l.cfg.PostingsCache)
+	ix.SetLogger(l.log)
 	pos, err := ix.appliedPosition()
 	if err != nil {
 		ix.Close()

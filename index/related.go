@@ -168,7 +168,7 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 		return withMinScore(res, req.MinScore), nil
 	}
 	st := e.state.Load()
-	key := relatedKey{req.ID, req.Size}
+	key := relatedKeyOf(req)
 	if st.cache != nil {
 		if res, ok := st.cache.Get(key); ok {
 			e.hits.Add(1)

@@ -50,6 +50,10 @@ type relatedKey struct {
 	size int
 }
 
+// relatedKeyOf is the cache key of a valid request for a stored article's
+// list: Related and CachedRelated must build the same.
+func relatedKeyOf(req zhsearch.RelatedRequest) relatedKey { return relatedKey{req.ID, req.Size} }
+
 // flightKey names the computation of req's list in this version, shared
 // by concurrent misses (flightGroup).
 func (st *versionState) flightKey(req zhsearch.RelatedRequest) string {

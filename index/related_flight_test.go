@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -160,13 +161,18 @@ func TestFlightCloseWaits(t *testing.T) {
 // TestFlightPanic: a panic in the shared goroutine is an error of its
 // callers, not the end of the process.
 func TestFlightPanic(t *testing.T) {
-	var g flightGroup[*zhsearch.RelatedResult]
+	var logs strings.Builder
+	g := flightGroup[*zhsearch.RelatedResult]{log: slog.New(slog.NewTextHandler(&logs, nil))}
 	_, err := g.do(context.Background(), "k", func(ctx context.Context) (*zhsearch.RelatedResult, error) {
 		var r *zhsearch.RelatedResult
 		return r, errors.New(r.ID) // nil dereference, as a closed bleve snapshot gives
 	})
 	if err == nil || !strings.Contains(err.Error(), "panic") {
 		t.Errorf("error %v, want the panic as an error", err)
+	}
+	// Logged where the service logs, with its stack.
+	if !strings.Contains(logs.String(), "shared computation panicked") || !strings.Contains(logs.String(), "stack=") {
+		t.Errorf("the panic was not logged to the service's logger:\n%s", logs.String())
 	}
 }
 

@@ -25,7 +25,7 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 		return nil, err
 	}
 	aq := ix.analyze(req.Query)
-	key, version := searchKey{norm: aq.norm, page: req.Page, size: req.Size}, ix.Version()
+	key, version := searchKeyOf(aq.norm, req), ix.Version()
 	if res, ok := ix.results.get(key, version); ok {
 		out := *res // shared: never modified
 		out.Query, out.TookMS = req.Query, float64(time.Since(start).Microseconds())/1000

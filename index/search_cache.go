@@ -34,6 +34,13 @@ type searchKey struct {
 	page, size int
 }
 
+// searchKeyOf is the cache key of a valid request whose normalized query
+// (analysis.Normalize, as analyzedQuery.norm) is norm: Search and
+// CachedSearch must build the same.
+func searchKeyOf(norm string, req zhsearch.SearchRequest) searchKey {
+	return searchKey{norm: norm, page: req.Page, size: req.Size}
+}
+
 type cachedPage struct {
 	version uint64
 	res     *zhsearch.SearchResult
