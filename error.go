@@ -10,6 +10,7 @@ import (
 const (
 	EINVALID      = "invalid_argument"
 	ENOTFOUND     = "not_found"
+	EMETHOD       = "method_not_allowed" // the path exists, not for this method
 	ECONFLICT     = "conflict"
 	EUNAUTHORIZED = "unauthorized"
 	ETOOLARGE     = "payload_too_large"

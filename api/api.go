@@ -27,10 +27,16 @@ import (
 // MaxBodyBytes bounds a request body (a draft for related articles).
 const MaxBodyBytes = 1 << 20
 
+// NoRouteMessage is the message of the 404 for a path the API does not
+// have: `zhsearch reindex --server` tells by it a server without the admin
+// API from an unknown job.
+const NoRouteMessage = "no such route"
+
 // errorStatus maps every error code to its HTTP status, in one place.
 var errorStatus = map[string]int{
 	zhsearch.EINVALID:      http.StatusBadRequest,
 	zhsearch.ENOTFOUND:     http.StatusNotFound,
+	zhsearch.EMETHOD:       http.StatusMethodNotAllowed,
 	zhsearch.ECONFLICT:     http.StatusConflict,
 	zhsearch.EUNAUTHORIZED: http.StatusUnauthorized,
 	zhsearch.ETOOLARGE:     http.StatusRequestEntityTooLarge,
@@ -80,10 +86,10 @@ func (s *Server) Handler() http.Handler {
 			s.pageNotFound(c)
 			return
 		}
-		s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, "no such route"))
+		s.fail(c, zhsearch.Errorf(zhsearch.ENOTFOUND, NoRouteMessage))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
+		s.fail(c, zhsearch.Errorf(zhsearch.EMETHOD, "method not allowed"))
 	})
 
 	// HEAD is GET without the body (net/http drops it), as monitors and
@@ -128,19 +134,27 @@ func errorBody(code, message string) gin.H {
 // fail writes err as a JSON error. Internal errors are logged with detail
 // and answered with a generic message.
 func (s *Server) fail(c *gin.Context, err error) {
+	code, status, err := s.failure(c, err)
+	if code == zhsearch.EUNAVAILABLE && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", retryAfterBusy)
+	}
+	c.AbortWithStatusJSON(status, errorBody(code, zhsearch.ErrorMessage(err)))
+}
+
+// failure maps err to its code and status (errorStatus; a request past its
+// deadline is a timeout, returned as such) and logs an internal error with
+// its detail: the one mapping of the JSON API and the pages.
+func (s *Server) failure(c *gin.Context, err error) (code string, status int, mapped error) {
 	err = asTimeout(c, err)
-	code := zhsearch.ErrorCode(err)
+	code = zhsearch.ErrorCode(err)
 	status, ok := errorStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if code == zhsearch.EUNAVAILABLE && c.Writer.Header().Get("Retry-After") == "" {
-		c.Header("Retry-After", retryAfterBusy)
-	}
 	if code == zhsearch.EINTERNAL {
 		s.logger().Error("internal error", "request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
-	c.AbortWithStatusJSON(status, errorBody(code, zhsearch.ErrorMessage(err)))
+	return code, status, err
 }
 
 func (s *Server) logger() *slog.Logger {

@@ -78,17 +78,11 @@ func (s *Server) searchPage(c *gin.Context, site *web.Assets) {
 func (s *Server) articlePage(c *gin.Context, site *web.Assets) {
 	a, err := s.Service.Article(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		code := zhsearch.ErrorCode(err)
+		code, status, _ := s.failure(c, err)
 		p := page{Title: "出错了 - " + siteName, Heading: "出错了", Message: "页面暂时无法显示,请稍后再试。"}
 		if code == zhsearch.ENOTFOUND {
 			p = page{Title: "找不到文章 - " + siteName, Heading: "找不到这篇文章",
 				Message: "它可能已被删除,或者链接有误。可以用上面的搜索框找找看。"}
-		} else if code == zhsearch.EINTERNAL {
-			s.logger().Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
-		}
-		status, ok := errorStatus[code]
-		if !ok {
-			status = http.StatusInternalServerError
 		}
 		s.render(c, site, status, "error.html", p)
 		return

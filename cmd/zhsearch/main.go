@@ -4,11 +4,12 @@
 //
 // Usage:
 //
-//	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT] [--poll DURATION]
-//	zhsearch reindex [--data DIR] [--index DIR] [--new-journal] | --server URL
+//	zhsearch serve   [--data DIR] [--index DIR] [--addr HOST:PORT] [--poll DURATION] [flags]
+//	zhsearch serve   --nats URL[,URL…] [--replica NAME] [flags]
+//	zhsearch reindex [--data DIR] [--index DIR] [--journal FILE] [--new-journal] [--max-article-bytes N] | --server URL
 //	zhsearch journal repair [--data DIR] [--journal FILE]
 //	zhsearch dict suggest [--data DIR]
-//	zhsearch healthcheck [--url URL]
+//	zhsearch healthcheck [--url URL] [--timeout DURATION]
 //	zhsearch gen [--n 10000] [--seed 1] [--out FILE]
 //	zhsearch help
 package main

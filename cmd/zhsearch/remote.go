@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/api"
 )
 
 // remotePoll is how often `reindex --server` asks for the job's state.
@@ -73,7 +74,7 @@ func (c *adminClient) do(ctx context.Context, method, path string, out any) erro
 	case http.StatusUnauthorized:
 		return errors.New("the server refused the admin token: check ZHSEARCH_ADMIN_TOKEN")
 	case http.StatusNotFound:
-		if e.Error.Message == "no such route" {
+		if e.Error.Message == api.NoRouteMessage {
 			return errors.New("the server has no admin API: start it with ZHSEARCH_ADMIN_TOKEN set")
 		}
 	case http.StatusConflict:
