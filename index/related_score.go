@@ -317,7 +317,7 @@ func (s *matches) bodyMatch(bit, inside, titles uint64, weight float64, freq uin
 // (srcTerm.subject) that is not a template word (any such word when the
 // title has none, a draft of body only).
 func (q *termSet) subject(m *matches) bool {
-	return (m.title|m.body)&q.subjects != 0
+	return (m.title|m.body)&q.subjects != 0 || m.title&q.titleSubjects != 0
 }
 
 // matched counts the distinct words that count towards MinMatch an
@@ -1131,7 +1131,9 @@ type termSet struct {
 	concepts  uint64
 	shareable int
 	subjects  uint64 // the terms a weaker match must hold one of, see subject
-	inTitle   uint64 // mask of the terms in the source's title
+	// titleSubjects are the terms that make a weaker match in a title only.
+	titleSubjects uint64
+	inTitle       uint64 // mask of the terms in the source's title
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.
 	total, titleTotal float64
@@ -1165,6 +1167,9 @@ func newTermSet(all []srcTerm) *termSet {
 		}
 		if t.subject && !t.template {
 			q.subjects |= 1 << i
+		}
+		if t.titleSubject && !t.template {
+			q.titleSubjects |= 1 << i
 		}
 		q.order = append(q.order, i)
 	}

@@ -71,6 +71,8 @@ type srcTerm struct {
 	expanded bool // see sourceWord.expanded
 	bigram   bool // see sourceWord.bigram
 	subject  bool // see sourceWord.subject
+	// titleSubject: see sourceWord.titleSubject.
+	titleSubject bool
 	// counts are the numbers of articles (the source's included) holding
 	// it in each field it is read from (see termCounts): a field no
 	// article holds it in is not read.
@@ -109,8 +111,9 @@ type sourceWord struct {
 	// lead marks the first word of the title (and the words inside it): a
 	// title names its subject first (征信花了… , 房贷逾期…).
 	lead bool
-	// subject: the word makes a weaker match alone (see markSubjects).
-	subject bool
+	// subject: the word makes a weaker match alone (see markSubjects);
+	// titleSubject: only where an article's title holds it.
+	subject, titleSubject bool
 	// bigram marks two single characters gse cut apart (断供 → 断 供, 话术 →
 	// 话 术: words its dictionary lacks), matched as a bigram of the title
 	// and body bigram fields.
@@ -595,7 +598,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
 			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t), absent: df == 0, df: df,
 			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, counts: counts,
-			subject: sw.subject,
+			subject: sw.subject, titleSubject: sw.titleSubject,
 		}
 		if sw.inTitle {
 			title = append(title, term)
@@ -622,10 +625,15 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 // words of its body that are not everyday words. A word shared only with
 // a body is mostly chance (保持, 知道), but a draft of a sentence may name
 // its subject there only (车险 in 车子被刮了 / 停在小区的车被人刮了，想走车险理赔).
+// The everyday words of a short source's body make a weaker match only
+// where an article's title holds them (titleSubject): a draft about
+// lending to a 朋友 is closer to 朋友借钱不还怎么办 than to nothing, and a
+// list is filled while articles share a word with it.
 func (ix *Index) markSubjects(words map[string]*sourceWord) {
 	short := len(words) <= shortSource
 	for w, sw := range words {
 		sw.subject = sw.inTitle || short && ix.everyday(w) == 1
+		sw.titleSubject = short && !sw.subject
 	}
 }
 
