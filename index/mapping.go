@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -33,9 +34,15 @@ const (
 	fRelated   = "related"
 	fTags      = "tags"
 	fCategory  = "category"
-	fURL       = "url"
-	fPublished = "published_at"
-	fTitleOnly = "title_only"
+	// The tags and category as the index normalizes text (花唄, ＩＤ貸 and
+	// id贷 are 花呗 and id贷), one term each, for the related fallback: a
+	// site's editors do not all spell a tag alike. Generations built
+	// before have none: the fallback then asks the raw fields too.
+	fTagsKey     = "tags_key"
+	fCategoryKey = "category_key"
+	fURL         = "url"
+	fPublished   = "published_at"
+	fTitleOnly   = "title_only"
 )
 
 // doc is the bleve form of an Article: the article's fields plus the
@@ -52,6 +59,8 @@ type doc struct {
 	TitleKey    string     `json:"title_key"`
 	TitleKeyP   string     `json:"title_keyp"`
 	TitleKeyI   string     `json:"title_keyi"`
+	TagsKey     []string   `json:"tags_key,omitempty"`
+	CategoryKey string     `json:"category_key,omitempty"`
 }
 
 func toDoc(a *zhsearch.Article) doc {
@@ -61,6 +70,7 @@ func toDoc(a *zhsearch.Article) doc {
 		Title: a.Title, Body: a.Body, URL: a.URL, Tags: a.Tags, Category: a.Category,
 		Related: a.Related, TitleOnly: a.TitleOnly,
 		TitleKey: norm, TitleKeyP: py, TitleKeyI: ini,
+		TagsKey: normalizedKeys(a.Tags), CategoryKey: analysis.Normalize(strings.TrimSpace(a.Category)),
 	}
 	if !a.PublishedAt.IsZero() {
 		t := a.PublishedAt
@@ -74,6 +84,17 @@ func toDoc(a *zhsearch.Article) doc {
 		d.Body = a.Title
 	}
 	return d
+}
+
+// normalizedKeys returns the distinct non-empty normalized forms of vs.
+func normalizedKeys(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if k := analysis.Normalize(strings.TrimSpace(v)); k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // titlePinyinKeys returns the title as one run of full pinyin and as one run
@@ -172,6 +193,8 @@ func newMapping(dict string) (mapping.IndexMapping, error) {
 
 	m.AddFieldMappingsAt(fTags, keywordField(fTags, true))
 	m.AddFieldMappingsAt(fCategory, keywordField(fCategory, true))
+	m.AddFieldMappingsAt(fTagsKey, keywordField(fTagsKey, false))
+	m.AddFieldMappingsAt(fCategoryKey, keywordField(fCategoryKey, false))
 	m.AddFieldMappingsAt(fTitleKey, keywordField(fTitleKey, false), textField(analysis.Edge, fTitlePre, false))
 	m.AddFieldMappingsAt(fTitleKeyP, keywordField(fTitleKeyP, false), textField(analysis.Edge, fTitlePreP, false))
 	m.AddFieldMappingsAt(fTitleKeyI, keywordField(fTitleKeyI, false), textField(analysis.Edge, fTitlePreI, false))

@@ -614,11 +614,9 @@ func (l *listBuilder) fallback(ctx context.Context, pool []*scored) error {
 		score[s.doc.id] = s.score
 	}
 	if tags := uniqueTags(l.src.Tags); len(tags) > 0 {
-		qs := make([]query.Query, len(tags))
-		for i, t := range tags {
-			tq := query.NewTermQuery(t)
-			tq.SetField(fTags)
-			qs[i] = tq
+		qs := make([]query.Query, 0, 2*len(tags))
+		for _, t := range tags {
+			qs = append(qs, termIn(t, fTags), termIn(t, fTagsKey))
 		}
 		docs, err := l.ix.fetchBest(ctx, query.NewDisjunctionQuery(qs), n)
 		if err != nil {
@@ -663,9 +661,8 @@ func (l *listBuilder) fallback(ctx context.Context, pool []*scored) error {
 				l.add(&s.doc, 0, zhsearch.ReasonFallback, []string{c})
 			}
 		}
-		tq := query.NewTermQuery(c)
-		tq.SetField(fCategory)
-		hits, err := l.ix.fetch(ctx, tq, n, []string{"-" + fPublished, "_id"})
+		cq := query.NewDisjunctionQuery([]query.Query{termIn(c, fCategory), termIn(analysis.Normalize(c), fCategoryKey)})
+		hits, err := l.ix.fetch(ctx, cq, n, []string{"-" + fPublished, "_id"})
 		if err != nil {
 			return err
 		}
@@ -716,8 +713,16 @@ func storedTitle(h *search.DocumentMatch) string {
 	return t
 }
 
+// termIn is a query for the term t in field.
+func termIn(t, field string) query.Query {
+	tq := query.NewTermQuery(t)
+	tq.SetField(field)
+	return tq
+}
+
 // uniqueTags returns the tags as written and normalized, once each: the
-// tags field is a keyword field, matched exactly.
+// tags field is a keyword field, matched exactly (tags_key holds the
+// normalized forms; a generation built before it, the raw ones only).
 func uniqueTags(tags []string) []string {
 	seen := map[string]bool{}
 	var out []string

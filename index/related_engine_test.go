@@ -778,3 +778,30 @@ func TestRelatedEverydayBodyWordsRelateNothing(t *testing.T) {
 		t.Errorf("新手养猫指南 lists %q (%s %v): they share only everyday body words", it.Title, it.Reason, it.Reasons)
 	}
 }
+
+// TestRelatedFallbackAcrossSpellings: articles sharing nothing with the
+// source but its tag or its category fill the list however the tag or the
+// category is spelt (traditional, full width, case), as the index
+// normalizes text; they are fallbacks, after the similar articles.
+func TestRelatedFallbackAcrossSpellings(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "s", Title: "手机被锁了还能用吗", Body: "远程锁定以后先联系平台。", Tags: []string{"ID贷"}, Category: "網貸"},
+		{ID: "t1", Title: "苹果账号借款的风险", Body: "账号借款风险很高。", Tags: []string{"id贷"}},
+		{ID: "t2", Title: "账号抵押借款的来龙去脉", Body: "抵押账号借款。", Tags: []string{"ＩＤ貸"}},
+		{ID: "c1", Title: "小额借款平台怎么选", Body: "看是否持牌。", Category: "网贷"},
+		{ID: "x", Title: "多肉植物冬季养护要点", Body: "控水保温。", Tags: []string{"养花"}, Category: "生活"},
+	})
+	items := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 5})
+	got := map[string]string{}
+	for _, it := range items {
+		got[it.ID] = it.Reason
+	}
+	for _, id := range []string{"t1", "t2", "c1"} {
+		if got[id] != zhsearch.ReasonFallback {
+			t.Errorf("%s: reason %q, want a fallback on the same tag or category; list %v", id, got[id], relatedIDs(items))
+		}
+	}
+	if _, ok := got["x"]; ok {
+		t.Errorf("x shares nothing but was listed: %v", relatedIDs(items))
+	}
+}
