@@ -34,20 +34,21 @@ type titleOnlyArticle struct {
 // DecodeArticle parses one article in its JSON input form (a line of an
 // input *.jsonl file, the body of an article upsert) and validates it: one
 // object, no unknown fields, published_at in either date layout, id, title
-// and related titles trimmed. Text that is not valid UTF-8 is an error, not
-// replaced with U+FFFD as encoding/json would.
-func DecodeArticle(data []byte) (Article, error) {
-	return decodeArticle(data, false)
+// and related titles trimmed, at most ArticleLimit(maxBytes) bytes of
+// text. Text that is not valid UTF-8 is an error, not replaced with U+FFFD
+// as encoding/json would.
+func DecodeArticle(data []byte, maxBytes int64) (Article, error) {
+	return decodeArticle(data, maxBytes, false)
 }
 
 // DecodeSuiteArticle is DecodeArticle for a judged suite's article, which
 // may say "title_only".
-func DecodeSuiteArticle(data []byte) (Article, error) {
-	return decodeArticle(data, true)
+func DecodeSuiteArticle(data []byte, maxBytes int64) (Article, error) {
+	return decodeArticle(data, maxBytes, true)
 }
 
 // decodeArticle is DecodeArticle; titleOnly accepts a "title_only" field.
-func decodeArticle(data []byte, titleOnly bool) (Article, error) {
+func decodeArticle(data []byte, maxBytes int64, titleOnly bool) (Article, error) {
 	if !utf8.Valid(data) {
 		return Article{}, Errorf(EINVALID, "text is not valid UTF-8")
 	}
@@ -78,7 +79,7 @@ func decodeArticle(data []byte, titleOnly bool) (Article, error) {
 		}
 		a.PublishedAt = t
 	}
-	return a, a.Validate()
+	return a, a.Validate(maxBytes)
 }
 
 func trimAll(ss []string) []string {

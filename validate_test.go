@@ -100,25 +100,23 @@ func TestArticleValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := ok()
 			tt.edit(&a)
-			checkErr(t, a.Validate(), tt.wantErr)
+			checkErr(t, a.Validate(0), tt.wantErr)
 		})
 	}
 }
 
 func TestMaxArticleBytesIsConfigurable(t *testing.T) {
-	t.Cleanup(func() { SetMaxArticleBytes(0) })
+	t.Parallel() // the limit is an argument, not process state
 	a := Article{ID: "a", Title: "标题", Body: strings.Repeat("x", 5000)}
-	SetMaxArticleBytes(4096)
-	checkErr(t, a.Validate(), "at most 4096")
-	SetMaxArticleBytes(8192)
-	checkErr(t, a.Validate(), "")
-	SetMaxArticleBytes(1 << 40)
-	if got := MaxArticleBytes(); got != MaxMaxArticleBytes {
-		t.Errorf("limit %d after setting 1 TiB, want the cap %d", got, MaxMaxArticleBytes)
+	checkErr(t, a.Validate(4096), "at most 4096")
+	checkErr(t, a.Validate(8192), "")
+	if got := ArticleLimit(1 << 40); got != MaxMaxArticleBytes {
+		t.Errorf("limit %d for 1 TiB, want the cap %d", got, MaxMaxArticleBytes)
 	}
-	SetMaxArticleBytes(0)
-	if got := MaxArticleBytes(); got != DefaultMaxArticleBytes {
-		t.Errorf("limit %d after reset, want %d", got, DefaultMaxArticleBytes)
+	for _, n := range []int64{0, -1} {
+		if got := ArticleLimit(n); got != DefaultMaxArticleBytes {
+			t.Errorf("limit %d for %d, want the default %d", got, n, DefaultMaxArticleBytes)
+		}
 	}
 }
 
@@ -194,10 +192,8 @@ func checkErr(t *testing.T, err error, want string) {
 // TestValidateAccepted: an edit accepted under older or looser rules
 // still replays; only what no index can hold is refused.
 func TestValidateAccepted(t *testing.T) {
-	t.Cleanup(func() { SetMaxArticleBytes(0) })
-	SetMaxArticleBytes(4096)
 	old := Article{ID: "a-1", Title: "花呗\t分期", Body: strings.Repeat("x", 10000), Tags: nTags(100)}
-	if err := old.Validate(); err == nil {
+	if err := old.Validate(4096); err == nil {
 		t.Fatal("the old article passes today's rules; the test proves nothing")
 	}
 	checkErr(t, old.ValidateAccepted(), "")
@@ -283,7 +279,7 @@ func TestJSONProblem(t *testing.T) {
 		{`{"id":"a","title":"t"} {}`, "malformed JSON: more than one value"},
 	}
 	for _, tt := range tests {
-		_, err := DecodeArticle([]byte(tt.in))
+		_, err := DecodeArticle([]byte(tt.in), 0)
 		if err == nil || ErrorMessage(err) != tt.want {
 			t.Errorf("%s: %v, want %q", tt.in, err, tt.want)
 		}

@@ -11,7 +11,6 @@ import (
 	"math"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -38,31 +37,26 @@ const (
 	// characters, not refused (an editor's long draft still gets its list;
 	// its subject is in its title and first paragraphs).
 	MaxDraftBodyLen = 10000
-	// DefaultMaxArticleBytes is the default of MaxArticleBytes.
+	// DefaultMaxArticleBytes is the article size limit unless configured
+	// (ArticleLimit).
 	DefaultMaxArticleBytes = 1 << 20
-	// MaxMaxArticleBytes bounds SetMaxArticleBytes: an input line or PUT
-	// body of 16 MiB still holds an article this large written with JSON
+	// MaxMaxArticleBytes bounds a configured limit (ArticleLimit): an input
+	// line of 16 MiB still holds an article this large written with JSON
 	// escapes.
 	MaxMaxArticleBytes = 8 << 20
 )
 
-// maxArticleBytes is the process's article size limit (0: the default).
-var maxArticleBytes atomic.Int64
-
-// SetMaxArticleBytes sets the size limit of one article (the bytes of its
-// text fields together) that Article.Validate applies, for builds and live
-// edits alike. It is set once at start-up from the configuration; n <= 0
-// restores DefaultMaxArticleBytes, and n is capped at MaxMaxArticleBytes.
-func SetMaxArticleBytes(n int64) {
-	maxArticleBytes.Store(min(max(n, 0), MaxMaxArticleBytes))
-}
-
-// MaxArticleBytes returns the size limit of one article.
-func MaxArticleBytes() int64 {
-	if n := maxArticleBytes.Load(); n > 0 {
-		return n
+// ArticleLimit returns the size limit of one article (the bytes of its
+// text fields together) that a configured n stands for: n <= 0 is
+// DefaultMaxArticleBytes, and n is capped at MaxMaxArticleBytes. The limit
+// is the configuration's (--max-article-bytes), handed to every layer that
+// accepts articles: the build's loader (corpus), live edits (LiveConfig,
+// the cluster's Config) and Validate.
+func ArticleLimit(n int64) int64 {
+	if n <= 0 {
+		return DefaultMaxArticleBytes
 	}
-	return DefaultMaxArticleBytes
+	return min(n, MaxMaxArticleBytes)
 }
 
 // shanghai is the zone the site's pages write their dates in.
@@ -98,8 +92,8 @@ func ValidID(id string) bool { return id != "." && id != ".." && idPattern.Match
 // bidi-override characters in the id, title, tags, category, URL and
 // related titles (a body may hold tabs and line breaks, and bidi
 // formatting), at most MaxTags tags of MaxTagLen characters, and at most
-// MaxArticleBytes bytes of text.
-func (a *Article) Validate() error {
+// ArticleLimit(maxBytes) bytes of text.
+func (a *Article) Validate(maxBytes int64) error {
 	if a.ID == "" {
 		return Errorf(EINVALID, "id is required")
 	}
@@ -121,7 +115,7 @@ func (a *Article) Validate() error {
 	if !a.PublishedAt.IsZero() && !storableTime(a.PublishedAt) {
 		return Errorf(EINVALID, "article %s: published_at %s: %s", a.ID, a.PublishedAt.Format(time.RFC3339), storableRange)
 	}
-	if n, limit := a.textBytes(), MaxArticleBytes(); n > limit {
+	if n, limit := a.textBytes(), ArticleLimit(maxBytes); n > limit {
 		return Errorf(EINVALID, "article %s: %d bytes of text, at most %d allowed", a.ID, n, limit)
 	}
 	return nil
@@ -130,7 +124,7 @@ func (a *Article) Validate() error {
 // ValidateAccepted checks an article that was valid when it was accepted
 // (a journaled edit being replayed): its id, a title, valid UTF-8. It
 // leaves out the rules that may have changed since — the size limit
-// (SetMaxArticleBytes), tag counts and lengths, control characters — so
+// (--max-article-bytes), tag counts and lengths, control characters — so
 // that an acknowledged edit is never refused after an upgrade or a lower
 // --max-article-bytes.
 func (a *Article) ValidateAccepted() error {

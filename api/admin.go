@@ -60,7 +60,8 @@ func (s *Server) putArticle(c *gin.Context) {
 
 // decodeUpsert reads the body of a PUT of article id: the body's id may be
 // left out (the path's is used) and must otherwise match; then the JSON is
-// decoded and validated exactly as an input *.jsonl line is.
+// decoded and validated exactly as an input *.jsonl line is, but for the
+// size limit, which the admin service applies.
 func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 	if !zhsearch.ValidID(id) {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
@@ -72,7 +73,7 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		// Let the input decoder word the error the way it does for files.
-		if _, derr := zhsearch.DecodeArticle(body); derr != nil {
+		if _, derr := zhsearch.DecodeArticle(body, zhsearch.MaxMaxArticleBytes); derr != nil {
 			return zhsearch.Article{}, derr
 		}
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: the body must be an article object")
@@ -92,7 +93,9 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 	if err != nil {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %v", err)
 	}
-	return zhsearch.DecodeArticle(withID)
+	// The widest size limit here: the service applies the one it is
+	// configured with (AdminService.PutArticle validates again).
+	return zhsearch.DecodeArticle(withID, zhsearch.MaxMaxArticleBytes)
 }
 
 func (s *Server) deleteArticle(c *gin.Context) {

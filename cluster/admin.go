@@ -21,7 +21,7 @@ func (n *Node) PutArticle(ctx context.Context, a *zhsearch.Article) (*zhsearch.E
 		return nil, zhsearch.Errorf(zhsearch.EINVALID, "no article")
 	}
 	put := *a
-	if err := put.Validate(); err != nil {
+	if err := put.Validate(n.cfg.MaxArticleBytes); err != nil {
 		return nil, err
 	}
 	return n.edit(ctx, journal.Record{Op: zhsearch.OpPut, ID: put.ID, Article: &put})

@@ -61,6 +61,10 @@ type Config struct {
 	Name string
 	// Logger receives what the replica does; nil means slog.Default().
 	Logger *slog.Logger
+	// MaxArticleBytes is the size limit of one article PutArticle accepts
+	// (zhsearch.ArticleLimit: 0 is the default); the replica's LiveConfig
+	// holds the same for its reindexes.
+	MaxArticleBytes int64
 }
 
 // Names derived from Config.Prefix.

@@ -23,7 +23,7 @@ func (l *Live) PutArticle(ctx context.Context, a *zhsearch.Article) (*zhsearch.E
 		return nil, zhsearch.Errorf(zhsearch.EINVALID, "no article")
 	}
 	put := *a
-	if err := put.Validate(); err != nil {
+	if err := put.Validate(l.cfg.MaxArticleBytes); err != nil {
 		return nil, err
 	}
 	return l.edit(ctx, journal.Record{Op: zhsearch.OpPut, ID: put.ID, Article: &put})
@@ -242,7 +242,8 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 	if err := b.lockFolder(l.ctx); err != nil {
 		return nil, err
 	}
-	opts := BuildOptions{BatchSize: l.cfg.BatchSize, CPUs: l.cfg.BuildCPUs, Journal: l.journal, Log: l.cfg.Log, Stage: j.setStage, Progress: j.setProgress}
+	opts := BuildOptions{BatchSize: l.cfg.BatchSize, CPUs: l.cfg.BuildCPUs, Journal: l.journal, Log: l.cfg.Log, Stage: j.setStage, Progress: j.setProgress,
+		MaxArticleBytes: l.cfg.MaxArticleBytes}
 	stats, err := b.build(l.ctx, l.cfg.DataDir, opts)
 	if err != nil {
 		return nil, err

@@ -131,7 +131,7 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	// The bodies of JSONL articles stay on disk until the indexer reads
 	// them back (BuildOptions.body): a build's memory does not grow with
 	// the corpus's text.
-	c, err := corpus.LoadDeferred(dataDir, analysis.Normalize)
+	c, err := corpus.LoadDeferred(dataDir, analysis.Normalize, opts.MaxArticleBytes)
 	if err != nil {
 		return nil, err
 	}

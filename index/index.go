@@ -174,6 +174,10 @@ type BuildStats struct {
 type BuildOptions struct {
 	// BatchSize is the number of articles per bleve batch (default 1000).
 	BatchSize int
+	// MaxArticleBytes is the size limit of one article (bytes of text,
+	// zhsearch.ArticleLimit: 0 is the default); a larger one is bad input
+	// naming its file and line.
+	MaxArticleBytes int64
 	// CPUs is how many CPUs the build may keep busy (default GOMAXPROCS):
 	// one analysis worker each, one batch writer per two. A server that
 	// runs more Ps than CPUs (serve) says how many CPUs it has.

@@ -21,6 +21,10 @@ import (
 type LiveConfig struct {
 	// IndexDir is the index folder; DataDir the data folder reindexes read.
 	IndexDir, DataDir string
+	// MaxArticleBytes is the size limit of one article (bytes of text,
+	// zhsearch.ArticleLimit: 0 is the default), for PutArticle and the
+	// reindexes the service runs.
+	MaxArticleBytes int64
 	// Journal is the edit journal; empty means journal.DefaultPath(DataDir).
 	Journal string
 	// Edits opens the journal for writing so PutArticle and DeleteArticle

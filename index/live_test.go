@@ -144,7 +144,7 @@ func TestEditsLiveEqualRebuild(t *testing.T) {
 		if e.op == "put" {
 			// decoded as the API decodes a PUT body
 			var a zhsearch.Article
-			if a, err = zhsearch.DecodeArticle([]byte(e.body)); err == nil {
+			if a, err = zhsearch.DecodeArticle([]byte(e.body), 0); err == nil {
 				_, err = l.PutArticle(ctx, &a)
 			}
 		} else {

@@ -16,8 +16,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/zhsearch/zhsearch"
 )
 
 // answer is what a client got: a status and the error code, or the
@@ -200,9 +198,6 @@ func TestAdminPutHygiene(t *testing.T) {
 	writeCorpus(t, data, "a", 3)
 	ops := adminOps(testToken)
 	ops.maxArticleBytes = 4096
-	// serve sets the process-wide limit; the tests after this one run in
-	// the same process with the default.
-	t.Cleanup(func() { zhsearch.SetMaxArticleBytes(0) })
 	srv := startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), ops: ops})
 	tests := []struct {
 		name, id, body string
@@ -240,7 +235,6 @@ func TestReindexArticleLimit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(data, "a.jsonl"), []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	defer zhsearch.SetMaxArticleBytes(0)
 	var out bytes.Buffer
 	st := run(context.Background(), []string{"reindex", "--data", data, "--index", t.TempDir(), "--max-article-bytes", "2048"}, &out, &out)
 	if st == 0 || !strings.Contains(out.String(), "a.jsonl:2: article a2: 3014 bytes of text, at most 2048 allowed") {

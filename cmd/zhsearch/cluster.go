@@ -52,7 +52,8 @@ func redactURLs(s string) string {
 // generation the cluster points at, before the index is opened.
 func joinCluster(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*cluster.Node, error) {
 	urls, _ := natsURLs(cfg.nats) // validated
-	node, err := cluster.Connect(ctx, cluster.Config{URLs: urls, IndexDir: cfg.indexDir, Name: cfg.replica, Logger: logger})
+	node, err := cluster.Connect(ctx, cluster.Config{URLs: urls, IndexDir: cfg.indexDir, Name: cfg.replica, Logger: logger,
+		MaxArticleBytes: cfg.ops.maxArticleBytes})
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ type opsConfig struct {
 	// and drafts, running at once and waiting.
 	maxConcurrent, maxQueued             int
 	maxConcurrentDrafts, maxQueuedDrafts int
-	maxArticleBytes                      int64 // zhsearch.SetMaxArticleBytes
+	maxArticleBytes                      int64 // builds, LiveConfig and the cluster's Config
 
 	rateLimit      float64
 	rateBurst      int
@@ -315,18 +315,15 @@ func (o *opsConfig) validateAdmission() []error {
 
 // bindArticleLimit defines --max-article-bytes on fs (reindex; serve has
 // it among its ops flags). The returned function, called after parsing,
-// checks the value and sets it process-wide.
-func bindArticleLimit(fs *flag.FlagSet) func() error {
+// checks the value and returns it.
+func bindArticleLimit(fs *flag.FlagSet) func() (int64, error) {
 	e := &envFlags{fs: fs}
 	o := opsConfig{}
 	e.Int64(&o.maxArticleBytes, "max-article-bytes", "ZHSEARCH_MAX_ARTICLE_BYTES", zhsearch.DefaultMaxArticleBytes,
 		"largest article in bytes of text; a larger one stops the build with file:line")
-	return func() error {
+	return func() (int64, error) {
 		errs := append(e.errs, o.validateAdmission()...)
-		if len(errs) == 0 {
-			zhsearch.SetMaxArticleBytes(o.maxArticleBytes)
-		}
-		return errors.Join(errs...)
+		return o.maxArticleBytes, errors.Join(errs...)
 	}
 }
 

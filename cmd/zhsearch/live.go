@@ -23,7 +23,8 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 			return false, err // built by another process meanwhile, or unreadable
 		}
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
-		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log, CPUs: cfg.cpus})
+		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log, CPUs: cfg.cpus,
+			MaxArticleBytes: cfg.ops.maxArticleBytes})
 		if err == nil {
 			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
 				"edits", stats.Edits, "took_ms", stats.Took.Milliseconds())

@@ -23,7 +23,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := articleLimit(); err != nil {
+	maxArticleBytes, err := articleLimit()
+	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch reindex: invalid configuration:\n%v\n", err)
 		return errUsage
 	}
@@ -43,7 +44,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return remoteReindex(ctx, *server, os.Getenv("ZHSEARCH_ADMIN_TOKEN"), stdout, rep)
 	}
 
-	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Journal: *journal, NewJournal: *newJournal,
+	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Journal: *journal, NewJournal: *newJournal, MaxArticleBytes: maxArticleBytes,
 		Progress: rep.progress, Stage: rep.stage})
 	rep.finish()
 	if errors.Is(err, index.ErrLocked) {

@@ -79,7 +79,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // then shuts down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	logger.Info("configuration", "config", cfg)
-	zhsearch.SetMaxArticleBytes(cfg.ops.maxArticleBytes) // for the first build, reindexes and PUTs alike
 	var live *index.Live
 	obs := newObservability(func() liveIndex {
 		if live == nil {
@@ -125,7 +124,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if poll <= 0 {
 		poll = -1 // off
 	}
-	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal,
+	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal, MaxArticleBytes: cfg.ops.maxArticleBytes,
 		SearchCache: offIfZero(cfg.searchCache), RelatedCache: offIfZero(cfg.relatedCache), PostingsCache: cfg.postingsCacheBytes,
 		BuildCPUs: cfg.cpus, Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
 	if node != nil {

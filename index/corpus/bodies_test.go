@@ -17,7 +17,7 @@ import (
 // the articles with their bodies filled in.
 func readBack(t *testing.T, dir string, order []int) []zhsearch.Article {
 	t.Helper()
-	c, err := LoadDeferred(dir, nil)
+	c, err := LoadDeferred(dir, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestDeferredBodiesDetectChanges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := write(t, dir, "a.jsonl", content)
-			c, err := LoadDeferred(dir, nil)
+			c, err := LoadDeferred(dir, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +204,7 @@ func TestDeferredLoadKeepsOtherBodies(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.jsonl", `{"id":"a1","title":"t1","body":"b1"}`+"\n")
 	write(t, dir, "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\nTo Top")
-	c, err := LoadDeferred(dir, nil)
+	c, err := LoadDeferred(dir, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,6 +73,8 @@ type Loader struct {
 	pending   []string        // related titles in order of first mention
 	seen      map[string]bool // normalized pending titles
 	files     int
+	// maxBytes is the article size limit (zhsearch.ArticleLimit).
+	maxBytes int64
 	// deferBodies: JSONL bodies stay on disk, refs says where.
 	deferBodies bool
 	refs        []BodyRef
@@ -93,7 +95,8 @@ func NewLoader(normalize Normalizer) *Loader {
 	}
 }
 
-// Load reads every *.jsonl and *.txt file directly in dir, in name order.
+// Load reads every *.jsonl and *.txt file directly in dir, in name order,
+// under the default article size limit.
 func Load(dir string, normalize Normalizer) (*Corpus, error) {
 	l := NewLoader(normalize)
 	if err := l.AddDir(dir); err != nil {
@@ -103,15 +106,22 @@ func Load(dir string, normalize Normalizer) (*Corpus, error) {
 }
 
 // LoadDeferred is Load with the bodies of JSONL articles left on disk: the
-// corpus's Refs say where they are, and its BodyReader reads them back.
-func LoadDeferred(dir string, normalize Normalizer) (*Corpus, error) {
+// corpus's Refs say where they are, and its BodyReader reads them back. An
+// article larger than zhsearch.ArticleLimit(maxBytes) is bad input.
+func LoadDeferred(dir string, normalize Normalizer, maxBytes int64) (*Corpus, error) {
 	l := NewLoader(normalize)
+	l.SetMaxArticleBytes(maxBytes)
 	l.DeferBodies()
 	if err := l.AddDir(dir); err != nil {
 		return nil, err
 	}
 	return l.Corpus()
 }
+
+// SetMaxArticleBytes sets the size limit of the articles the loader
+// accepts (zhsearch.ArticleLimit: 0 is the default). Call it before adding
+// files.
+func (l *Loader) SetMaxArticleBytes(n int64) { l.maxBytes = n }
 
 // DeferBodies makes the loader leave the body of each article it reads
 // from a JSONL file by AddFile on disk, after validating it: the article
@@ -188,7 +198,7 @@ func (l *Loader) AddFile(path string) error {
 		l.stamps = append(l.stamps, stamp)
 		return nil
 	}
-	a, err := ParsePage(path, f)
+	a, err := ParsePage(path, f, l.maxBytes)
 	if err != nil {
 		return err
 	}
@@ -251,7 +261,7 @@ func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool, file int32) 
 			continue
 		}
 		src := Source{File: name, Line: n}
-		a, err := decode(line)
+		a, err := decode(line, l.maxBytes)
 		if err != nil {
 			return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
 		}
@@ -287,7 +297,7 @@ func (l *Loader) Add(a zhsearch.Article, src Source) error {
 // add adds a validated article; a non-zero ref leaves its body on disk
 // there.
 func (l *Loader) add(a zhsearch.Article, src Source, ref BodyRef) error {
-	if err := a.Validate(); err != nil {
+	if err := a.Validate(l.maxBytes); err != nil {
 		return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}
 	}
 	if prev, dup := l.byID[a.ID]; dup {
@@ -350,9 +360,10 @@ const (
 	trailer       = "To Top"
 )
 
-// ParsePage parses one exported page. The article id is the file's base name
-// without extension. Errors name the file and line.
-func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
+// ParsePage parses one exported page, at most zhsearch.ArticleLimit(maxBytes)
+// bytes of text. The article id is the file's base name without extension.
+// Errors name the file and line.
+func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, error) {
 	id := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
@@ -419,7 +430,7 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 		return nil, fail(n, "page ends without %q", trailer)
 	}
 	a.Body = strings.Join(body, "\n")
-	if err := a.Validate(); err != nil {
+	if err := a.Validate(maxBytes); err != nil {
 		return nil, fail(badLine(a, titleLine, body, bodyAt, relatedAt), "%s", zhsearch.ErrorMessage(err))
 	}
 	return a, nil
@@ -430,16 +441,17 @@ func ParsePage(name string, r io.Reader) (*zhsearch.Article, error) {
 // (a control character, text that is not UTF-8), else the title's line (a
 // bad title, or the whole article too large).
 func badLine(a *zhsearch.Article, titleLine int, body []string, bodyAt, relatedAt []int) int {
-	if (&zhsearch.Article{ID: a.ID, Title: a.Title}).Validate() != nil {
+	// Parts far below any size limit: the default stands for the page's.
+	if (&zhsearch.Article{ID: a.ID, Title: a.Title}).Validate(0) != nil {
 		return titleLine // Validate reports the title first
 	}
 	for i, line := range body {
-		if (&zhsearch.Article{ID: a.ID, Title: "t", Body: line}).Validate() != nil {
+		if (&zhsearch.Article{ID: a.ID, Title: "t", Body: line}).Validate(0) != nil {
 			return bodyAt[i]
 		}
 	}
 	for i, title := range a.Related {
-		if (&zhsearch.Article{ID: a.ID, Title: "t", Related: []string{title}}).Validate() != nil {
+		if (&zhsearch.Article{ID: a.ID, Title: "t", Related: []string{title}}).Validate(0) != nil {
 			return relatedAt[i]
 		}
 	}

@@ -18,7 +18,7 @@ func TestParsePageSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	a, err := ParsePage(seedPage, f)
+	a, err := ParsePage(seedPage, f, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 	loaders := []struct {
 		name string
 		load func(string, Normalizer) (*Corpus, error)
-	}{{"Load", Load}, {"LoadDeferred", LoadDeferred}}
+	}{{"Load", Load}, {"LoadDeferred", func(dir string, n Normalizer) (*Corpus, error) { return LoadDeferred(dir, n, 0) }}}
 	for _, tt := range tests {
 		for _, l := range loaders {
 			t.Run(tt.name+"/"+l.name, func(t *testing.T) {
@@ -146,6 +146,27 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestArticleLimitIsTheLoaders: the size limit a build is given applies to
+// its JSONL lines and pages alike, naming file and line; another loader in
+// the same process keeps its own.
+func TestArticleLimitIsTheLoaders(t *testing.T) {
+	dir := t.TempDir()
+	body := strings.Repeat("字", 1500) // 4,500 bytes
+	write(t, dir, "a.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"b\",\"title\":\"u\",\"body\":\""+body+"\"}\n")
+	_, err := LoadDeferred(dir, nil, 4096)
+	if err == nil || !strings.Contains(err.Error(), "a.jsonl:2: article b: ") || !strings.Contains(err.Error(), "at most 4096") {
+		t.Errorf("limit 4096: err = %v, want a.jsonl:2 and the limit", err)
+	}
+	if _, err := LoadDeferred(dir, nil, 8192); err != nil {
+		t.Errorf("limit 8192: %v", err)
+	}
+	pages := t.TempDir()
+	write(t, pages, "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n"+body+"\nTo Top")
+	if _, err := LoadDeferred(pages, nil, 4096); err == nil || !strings.Contains(err.Error(), "p.txt:1: ") {
+		t.Errorf("page, limit 4096: err = %v, want p.txt:1", err)
 	}
 }
 

@@ -37,7 +37,7 @@ func FuzzParsePage(f *testing.F) {
 	f.Add([]byte("花呗协商还款\n发布时间: 2024-05-25 13:09:59\n正文\n相关内容:\n网贷\nTo Top\n"))
 	const name = "fuzz_page.txt"
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := ParsePage(name, bytes.NewReader(data))
+		a, err := ParsePage(name, bytes.NewReader(data), 0)
 		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) || ie.File != name || ie.Line < 0 || ie.Msg == "" {
@@ -45,7 +45,7 @@ func FuzzParsePage(f *testing.F) {
 			}
 			return
 		}
-		if err := a.Validate(); err != nil {
+		if err := a.Validate(0); err != nil {
 			t.Fatalf("accepted an invalid article: %v", err)
 		}
 		if a.ID != "fuzz_page" || a.PublishedAt.IsZero() {
@@ -64,7 +64,7 @@ func FuzzParsePage(f *testing.F) {
 		if strings.ContainsRune(string(data), '\ufeff') {
 			return // a byte-order mark is dropped at the start of any line: no round trip
 		}
-		again, err := ParsePage(name, strings.NewReader(renderPage(a)))
+		again, err := ParsePage(name, strings.NewReader(renderPage(a)), 0)
 		if err != nil {
 			t.Fatalf("rendered page does not parse: %v\n%s", err, renderPage(a))
 		}
@@ -103,7 +103,7 @@ func FuzzAddJSONL(f *testing.F) {
 		ids := map[string]bool{}
 		titleOnly := 0
 		for _, a := range c.Articles {
-			if err := a.Validate(); err != nil {
+			if err := a.Validate(0); err != nil {
 				t.Fatalf("invalid article in corpus: %v", err)
 			}
 			if ids[a.ID] {

@@ -103,7 +103,7 @@ func TestArticleBounds(t *testing.T) {
 	var prev time.Time
 	var bodyTotal int
 	for i, a := range articles {
-		if err := a.Validate(); err != nil {
+		if err := a.Validate(0); err != nil {
 			t.Fatalf("article %d: %v", i, err)
 		}
 		if want := fmt.Sprintf("g%09d", i+1); a.ID != want {
