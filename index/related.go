@@ -607,107 +607,136 @@ func (l *listBuilder) fallback(ctx context.Context, pool []*scored) error {
 		return nil
 	}
 	n := l.size*2 + len(l.seen)
-	// Within each kind of fallback, articles that share words with the
-	// source, though not enough to be similar, come first.
-	score := make(map[string]float64, len(pool))
-	for _, s := range pool {
-		score[s.doc.id] = s.score
-	}
-	if tags := uniqueTags(l.src.Tags); len(tags) > 0 {
-		qs := make([]query.Query, 0, 2*len(tags))
-		for _, t := range tags {
-			qs = append(qs, termIn(t, fTags), termIn(t, fTagsKey))
+	for _, stage := range []func(context.Context, []*scored, int) error{l.sameTags, l.sameCategory, l.ownRelated} {
+		if l.full() {
+			return nil
 		}
-		docs, err := l.ix.fetchBest(ctx, query.NewDisjunctionQuery(qs), n)
-		if err != nil {
+		if err := stage(ctx, pool, n); err != nil {
 			return err
-		}
-		srcTags := normalizedSet(l.src.Tags)
-		type cand struct {
-			doc    relatedDoc
-			shared []string
-		}
-		var cands []cand
-		for _, s := range pool {
-			if sh := sharedTags(srcTags, s.doc.tags); len(sh) > 0 {
-				cands = append(cands, cand{s.doc, sh})
-			}
-		}
-		for _, d := range docs {
-			cands = append(cands, cand{d, sharedTags(srcTags, d.tags)})
-		}
-		// More shared tags first, then a higher score.
-		sort.SliceStable(cands, func(i, j int) bool {
-			if a, b := len(cands[i].shared), len(cands[j].shared); a != b {
-				return a > b
-			}
-			return score[cands[i].doc.id] > score[cands[j].doc.id]
-		})
-		for _, c := range cands {
-			if l.full() {
-				return nil
-			}
-			if l.admit(&c.doc) {
-				l.add(&c.doc, 0, zhsearch.ReasonFallback, c.shared)
-			}
-		}
-	}
-	if c := strings.TrimSpace(l.src.Category); c != "" && !l.full() {
-		for _, s := range pool {
-			if l.full() {
-				return nil
-			}
-			if analysis.Normalize(s.doc.category) == analysis.Normalize(c) && l.admit(&s.doc) {
-				l.add(&s.doc, 0, zhsearch.ReasonFallback, []string{c})
-			}
-		}
-		cq := query.NewDisjunctionQuery([]query.Query{termIn(c, fCategory), termIn(analysis.Normalize(c), fCategoryKey)})
-		hits, err := l.ix.fetch(ctx, cq, n, []string{"-" + fPublished, "_id"})
-		if err != nil {
-			return err
-		}
-		for _, h := range hits {
-			if l.full() {
-				return nil
-			}
-			d := l.ix.relatedDocOf(h)
-			if l.admit(&d) {
-				l.add(&d, 0, zhsearch.ReasonFallback, []string{c})
-			}
-		}
-	}
-	if len(l.src.Related) > 0 && !l.full() {
-		order := map[string]int{}
-		var qs []query.Query
-		for i, t := range l.src.Related {
-			k := analysis.Normalize(t)
-			if _, dup := order[k]; dup || k == "" {
-				continue
-			}
-			order[k] = i
-			tq := query.NewTermQuery(k)
-			tq.SetField(fTitleKey)
-			qs = append(qs, tq)
-		}
-		hits, err := l.ix.fetch(ctx, query.NewDisjunctionQuery(qs), len(qs)+len(l.seen), nil)
-		if err != nil {
-			return err
-		}
-		sort.SliceStable(hits, func(i, j int) bool {
-			return order[analysis.Normalize(storedTitle(hits[i]))] < order[analysis.Normalize(storedTitle(hits[j]))]
-		})
-		for _, h := range hits {
-			if l.full() {
-				return nil
-			}
-			d := l.ix.relatedDocOf(h)
-			if l.admit(&d) {
-				l.add(&d, 0, zhsearch.ReasonFallback, nil)
-			}
 		}
 	}
 	return nil
 }
+
+// sameTags adds the articles sharing the most tags with the source (of
+// the pool, then of the index's best n), more shared tags first, then the
+// pool's higher score: an article that shares words with the source,
+// though not enough to be similar, comes first.
+func (l *listBuilder) sameTags(ctx context.Context, pool []*scored, n int) error {
+	tags := uniqueTags(l.src.Tags)
+	if len(tags) == 0 {
+		return nil
+	}
+	qs := make([]query.Query, 0, 2*len(tags))
+	for _, t := range tags {
+		qs = append(qs, termIn(t, fTags), termIn(t, fTagsKey))
+	}
+	docs, err := l.ix.fetchBest(ctx, query.NewDisjunctionQuery(qs), n)
+	if err != nil {
+		return err
+	}
+	score := make(map[string]float64, len(pool))
+	for _, s := range pool {
+		score[s.doc.id] = s.score
+	}
+	srcTags := normalizedSet(l.src.Tags)
+	type cand struct {
+		doc    relatedDoc
+		shared []string
+	}
+	var cands []cand
+	for _, s := range pool {
+		if sh := sharedTags(srcTags, s.doc.tags); len(sh) > 0 {
+			cands = append(cands, cand{s.doc, sh})
+		}
+	}
+	for _, d := range docs {
+		cands = append(cands, cand{d, sharedTags(srcTags, d.tags)})
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if a, b := len(cands[i].shared), len(cands[j].shared); a != b {
+			return a > b
+		}
+		return score[cands[i].doc.id] > score[cands[j].doc.id]
+	})
+	for _, c := range cands {
+		if l.full() {
+			return nil
+		}
+		if l.admit(&c.doc) {
+			l.add(&c.doc, 0, zhsearch.ReasonFallback, c.shared)
+		}
+	}
+	return nil
+}
+
+// sameCategory adds the articles of the source's category: the pool's
+// first, then the index's newest n.
+func (l *listBuilder) sameCategory(ctx context.Context, pool []*scored, n int) error {
+	c := strings.TrimSpace(l.src.Category)
+	if c == "" {
+		return nil
+	}
+	for _, s := range pool {
+		if l.full() {
+			return nil
+		}
+		if analysis.Normalize(s.doc.category) == analysis.Normalize(c) && l.admit(&s.doc) {
+			l.add(&s.doc, 0, zhsearch.ReasonFallback, []string{c})
+		}
+	}
+	cq := query.NewDisjunctionQuery([]query.Query{termIn(c, fCategory), termIn(analysis.Normalize(c), fCategoryKey)})
+	hits, err := l.ix.fetch(ctx, cq, n, []string{"-" + fPublished, "_id"})
+	if err != nil {
+		return err
+	}
+	for _, h := range hits {
+		if l.full() {
+			return nil
+		}
+		d := l.ix.relatedDocOf(h)
+		if l.admit(&d) {
+			l.add(&d, 0, zhsearch.ReasonFallback, []string{c})
+		}
+	}
+	return nil
+}
+
+// ownRelated adds the articles titled as the source's own 相关内容 list
+// names them, in the list's order.
+func (l *listBuilder) ownRelated(ctx context.Context, _ []*scored, _ int) error {
+	if len(l.src.Related) == 0 {
+		return nil
+	}
+	order := map[string]int{}
+	var qs []query.Query
+	for i, t := range l.src.Related {
+		k := analysis.Normalize(t)
+		if _, dup := order[k]; dup || k == "" {
+			continue
+		}
+		order[k] = i
+		qs = append(qs, termIn(k, fTitleKey))
+	}
+	hits, err := l.ix.fetch(ctx, query.NewDisjunctionQuery(qs), len(qs)+len(l.seen), nil)
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		return order[analysis.Normalize(storedTitle(hits[i]))] < order[analysis.Normalize(storedTitle(hits[j]))]
+	})
+	for _, h := range hits {
+		if l.full() {
+			return nil
+		}
+		d := l.ix.relatedDocOf(h)
+		if l.admit(&d) {
+			l.add(&d, 0, zhsearch.ReasonFallback, nil)
+		}
+	}
+	return nil
+}
+
 func storedTitle(h *search.DocumentMatch) string {
 	t, _ := h.Fields[fTitle].(string)
 	return t
