@@ -317,7 +317,8 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
-	pool, q, err := ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size, nil)
+	rq := &relatedQuery{r: r, st: &stats, selfID: src.ID, concepts: concepts, srcTitle: srcTitle, opts: opts, size: size}
+	pool, q, err := ix.scoreArticles(ctx, rq, terms, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +337,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 			for _, s := range pool {
 				known[s.num] = s.doc
 			}
-			if pool, q, err = ix.scoreArticles(ctx, r, &stats, src.ID, terms, concepts, srcTitle, opts, size, known); err != nil {
+			if pool, q, err = ix.scoreArticles(ctx, rq, terms, known); err != nil {
 				return nil, err
 			}
 		}

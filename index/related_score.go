@@ -53,15 +53,29 @@ type scored struct {
 // distinct words of the source that are not template words: a source that
 // is one subject word and a template (应急贷是什么意思) needs one, any other
 // two.
-func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *corpusStats, selfID string,
-	terms []srcTerm, concepts int, srcTitle []titleWord, opts RelatedOptions, size int, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
+// relatedQuery is what scoring a related list needs besides its terms:
+// the snapshot, the generation's statistics, the source's id (excluded),
+// its count of concepts (see scoreArticles), its title's words, the
+// options and the list's size.
+type relatedQuery struct {
+	r        bindex.IndexReader
+	st       *corpusStats
+	selfID   string
+	concepts int
+	srcTitle []titleWord
+	opts     RelatedOptions
+	size     int
+}
+
+func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []srcTerm, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
+	r, st, opts := rq.r, rq.st, rq.opts
 	q := newTermSet(terms)
 	q.gaps = ix.body.wordsToo()
 	if q.shareable == 0 {
 		return nil, q, nil // only template words: nothing to relate by
 	}
-	need := min(opts.MinMatch, concepts)
-	poolSize := max(poolMin, poolFactor*size)
+	need := min(opts.MinMatch, rq.concepts)
+	poolSize := max(poolMin, poolFactor*rq.size)
 	if opts.poolSize > 0 {
 		poolSize = opts.poolSize
 	}
@@ -178,25 +192,32 @@ func (ix *Index) scoreArticles(ctx context.Context, r bindex.IndexReader, st *co
 	if err := ix.loadDocs(ctx, r, pool, known); err != nil {
 		return nil, nil, err
 	}
-	// The source is excluded here, not in the postings: its own document
-	// holds every query word. The titles are now compared word by word.
+	out, err := ix.compareTitles(ctx, rq, pool)
+	return out, q, err
+}
+
+// compareTitles scores the pool, its stored fields loaded, by cover and
+// by the similarity of each title to the source's, word by word, and
+// returns it best first. The source is excluded here, not in the
+// postings: its own document holds every query word.
+func (ix *Index) compareTitles(ctx context.Context, rq *relatedQuery, pool []*scored) ([]*scored, error) {
 	out := pool[:0]
 	for _, s := range pool {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, searchErr(ctx, err)
+			return nil, searchErr(ctx, err)
 		}
-		if s.doc.id == "" || s.doc.id == selfID {
+		if s.doc.id == "" || s.doc.id == rq.selfID {
 			continue
 		}
-		words, err := ix.titleWords(ctx, r, st, s.doc.title)
+		words, err := ix.titleWords(ctx, rq.r, rq.st, s.doc.title)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		s.score = (1-opts.TitleShare)*s.cover + opts.TitleShare*titleSimilarity(srcTitle, words)
+		s.score = (1-rq.opts.TitleShare)*s.cover + rq.opts.TitleShare*titleSimilarity(rq.srcTitle, words)
 		out = append(out, s)
 	}
 	sortScored(out)
-	return out, q, nil
+	return out, nil
 }
 
 // titleWord is a word of a title with its weight: idf × position factor.
