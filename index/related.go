@@ -309,7 +309,14 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 			return nil, err
 		}
 	}
-	srcTitle, err := ix.titleWords(ctx, r, &stats, src.Title)
+	// A draft's title is cut afresh: each draft is new, and the cache is
+	// for the titles of the index's articles, which come back list after
+	// list.
+	titleOf := ix.titleWords
+	if src.ID == "" {
+		titleOf = ix.cutTitle
+	}
+	srcTitle, err := titleOf(ctx, r, &stats, src.Title)
 	if err != nil {
 		return nil, err
 	}

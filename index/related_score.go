@@ -259,13 +259,19 @@ func (c *titleCache) get(title string) ([]titleWord, bool) {
 	return w, ok
 }
 
+// put keeps copies of the title and of its words' texts (slices of its
+// normalized form), nothing of a longer text they were cut from.
 func (c *titleCache) put(title string, words []titleWord) {
+	kept := make([]titleWord, len(words))
+	for i, w := range words {
+		kept[i] = titleWord{strings.Clone(w.text), w.weight}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= titleCacheMax {
 		c.m = make(map[string][]titleWord, 1024)
 	}
-	c.m[title] = words
+	c.m[strings.Clone(title)] = kept
 }
 
 // cutTitle is titleWords without the cache.

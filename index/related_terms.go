@@ -438,13 +438,16 @@ func (c *dfCache) get(t string) (termCounts, bool) {
 	return v, ok
 }
 
+// put keeps a copy of t: a word cut from a draft is a slice of the
+// draft's whole normalized text, which the cache would otherwise keep
+// alive (10,000 characters for a word of two).
 func (c *dfCache) put(t string, n termCounts) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= dfCacheMax {
 		c.m = make(map[string]termCounts, 1024)
 	}
-	c.m[t] = n
+	c.m[strings.Clone(t)] = n
 }
 
 // termCounts are the numbers of articles holding a term in each of the
