@@ -168,7 +168,9 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	if aq.latin {
 		compact := strings.ReplaceAll(aq.norm, " ", "")
 		if parts, ok := analysis.SplitPinyin(compact, false); ok && len(parts) >= 2 {
-			aq.syllable = parts
+			// Bounded as a query's words are (see bound): a title's pinyin
+			// is rarely longer, and de×100 cost 10–20 searches.
+			aq.syllable = parts[:min(len(parts), maxQueryPairs+1)]
 		}
 		if analysis.IsInitials(compact) {
 			aq.initials = compact
@@ -463,11 +465,15 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 			// Like bigrams for characters: pairs of syllables find titles
 			// holding part of a long pinyin query (zhengxinxiufu → 征信).
 			pairs := make([]query.Query, 0, n-1)
+			seen := map[string]bool{}
 			for i := 0; i+1 < n; i++ {
-				pairs = append(pairs, phrase(fTitlePY, aq.syllable[i:i+2], boostPinyinPart))
+				if k := aq.syllable[i] + " " + aq.syllable[i+1]; !seen[k] {
+					seen[k] = true
+					pairs = append(pairs, phrase(fTitlePY, aq.syllable[i:i+2], boostPinyinPart))
+				}
 			}
 			d := query.NewDisjunctionQuery(pairs)
-			d.SetMin(float64(titleQuorum(n - 1)))
+			d.SetMin(float64(titleQuorum(len(pairs))))
 			should = append(should, d)
 		}
 		if aq.initials != "" {
@@ -758,6 +764,56 @@ const boostSingle = 0.5
 // questions 0.8012 → 0.8138; the keyword suite 0.9301 either way); 1 is
 // the middle. Held-out: 0.7688 → 0.7737, full questions 0.6960 → 0.7075.
 const boostSinglesAll = 1.0
+
+// A query's work grows with its words times the articles holding them,
+// and a pasted paragraph (MaxQueryLen characters: a hundred everyday words)
+// cost a second of CPU, most of it in relaxation steps that could never
+// succeed: a cheap request amplified a hundredfold. What a query matches
+// with is bounded: its maxSearchTerms heaviest content words, maxQueryPairs
+// character pairs for bigram recall and for ranking. Readers' questions
+// hold fewer (the longest judged ones, 9 words); the rest of a paragraph
+// still shows in its highlights.
+const (
+	maxSearchTerms = 12
+	maxQueryPairs  = 24
+)
+
+// bound keeps the maxSearchTerms heaviest terms some article holds (weigh
+// first), in the query's order, and at most maxQueryPairs bigrams: those inside the kept
+// terms first, then in the query's order; and maxQueryPairs ranking pairs.
+func (aq *analyzedQuery) bound() {
+	if len(aq.terms) > maxSearchTerms {
+		order := make([]int, len(aq.terms))
+		for i := range order {
+			order[i] = i
+		}
+		// Words no article holds last: they weigh the most and match nothing.
+		sort.SliceStable(order, func(a, b int) bool {
+			ta, tb := aq.terms[order[a]], aq.terms[order[b]]
+			if ta.absent != tb.absent {
+				return !ta.absent
+			}
+			return ta.weight > tb.weight
+		})
+		keep := order[:maxSearchTerms]
+		sort.Ints(keep)
+		kept := make([]queryTerm, 0, maxSearchTerms)
+		for _, i := range keep {
+			kept = append(kept, aq.terms[i])
+		}
+		aq.terms = kept
+	}
+	if len(aq.bigrams) > maxQueryPairs {
+		inside := func(b string) bool {
+			return slices.ContainsFunc(aq.terms, func(t queryTerm) bool { return strings.Contains(t.text, b) })
+		}
+		sort.SliceStable(aq.bigrams, func(a, b int) bool { return inside(aq.bigrams[a]) && !inside(aq.bigrams[b]) })
+		aq.bigrams = aq.bigrams[:maxQueryPairs]
+	}
+	if len(aq.sequence) > maxQueryPairs {
+		aq.sequence = aq.sequence[:maxQueryPairs]
+	}
+}
 
 // weigh sets each term's weight to its idf in the index: the larger of the
 // word's and its synonyms' document frequencies, so a term is as common as

@@ -2,8 +2,10 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -417,5 +419,50 @@ func TestAllSinglesMatch(t *testing.T) {
 	// One of them alone still makes no match.
 	if got := hitIDs(searchPage(t, ix, "租的手机不想还了怎么办", 1, 10)); slices.Contains(got, "z1") {
 		t.Errorf("租的手机不想还了怎么办: %v, want no title matched by 租 alone", got)
+	}
+}
+
+// TestLongQueryIsBounded: a pasted paragraph (the longest query allowed,
+// a hundred everyday words) matches with its maxSearchTerms heaviest words
+// that some article holds, and at most maxQueryPairs character pairs, so
+// its cost stays that of a question (it was a second of CPU at 100k
+// articles, a hundredfold amplifier); it still finds what shares those
+// words. A repeated pinyin syllable is bounded likewise.
+func TestLongQueryIsBounded(t *testing.T) {
+	var articles []zhsearch.Article
+	for i, title := range []string{"苏州的土壤与考古", "墨西哥的国民经济", "意大利的狩猎传统", "财政政策与市盈率", "网贷逾期怎么办"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("p%d", i), Title: title, TitleOnly: true})
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	paragraph := "就会外来窗外缓解认购尴尬部队权重股这句网点细分动手建议侵蚀一根学科试图出现选用多达假定吃惊都督前往苏州受到两类头上农机退回完善安置西侧提前第二个兴建起步学说加重财政政策申购锁定冒险战争双双土壤炸弹多月天亮墨西哥定义国民经济办事通往结婚没想到市盈率胆子公顷代表作选择狩猎考古胖子痛哭弟弟症状介质升值白色长时间愿意受益父母例如独自或者说女儿头目会长当即开放失败爆发竞争人工意大利光大团体喝酒里头很长"
+	aq := ix.analyze(paragraph)
+	if len(aq.terms) <= maxSearchTerms || len(aq.bigrams) <= maxQueryPairs {
+		t.Fatalf("%d terms, %d pairs: the paragraph is not long enough to prove anything", len(aq.terms), len(aq.bigrams))
+	}
+	if err := ix.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	aq.bound()
+	if len(aq.terms) != maxSearchTerms || len(aq.bigrams) > maxQueryPairs || len(aq.sequence) > maxQueryPairs {
+		t.Errorf("bounded to %d terms, %d pairs, %d ranking pairs; want %d, at most %d, %d",
+			len(aq.terms), len(aq.bigrams), len(aq.sequence), maxSearchTerms, maxQueryPairs, maxQueryPairs)
+	}
+	held := 0
+	for _, term := range aq.terms {
+		if !term.absent {
+			held++
+		}
+	}
+	if held < 8 { // the titles hold 苏州 土壤 考古 墨西哥 国民经济 意大利 狩猎 财政政策 市盈率
+		t.Errorf("kept %d words some article holds, want the titles' words first: %+v", held, aq.terms)
+	}
+	res := searchPage(t, ix, paragraph, 1, 10)
+	if len(res.Hits) < 4 {
+		t.Errorf("the paragraph found %v, want the articles sharing its words", hitIDs(res))
+	}
+	py := ix.analyze(strings.Repeat("de", zhsearch.MaxQueryLen/2))
+	if len(py.syllable) > maxQueryPairs+1 {
+		t.Errorf("de×%d kept %d syllables, want at most %d", zhsearch.MaxQueryLen/2, len(py.syllable), maxQueryPairs+1)
 	}
 }

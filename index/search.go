@@ -201,6 +201,7 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 	if err := ix.weigh(ctx, aq); err != nil {
 		return nil, searchErr(ctx, err)
 	}
+	aq.bound()
 	exact := aq.exactQuery()
 	if aq.latin && aq.initials != "" {
 		words, err := ix.initialsWords(aq.initials)
