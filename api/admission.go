@@ -144,6 +144,13 @@ func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.
 // the client leave, and that read failing at the deadline would cancel
 // the request as if the client had gone (499) instead of timing it out.
 // Without a deadline, or on a writer that cannot (tests), it does nothing.
+//
+// The connection is closed after the answer: a read of the connection
+// failing at that deadline (the body's last bytes arriving just after it,
+// or net/http's background read racing restore) cancels the context of
+// every later request on it, each answered 499 at once; behind a balancer
+// that kept reusing the connection, every reader's. A draft is an editor's
+// request, rare enough to pay for a new connection.
 func limitBodyRead(c *gin.Context) (restore func()) {
 	dl, ok := c.Request.Context().Deadline()
 	if !ok {
@@ -153,6 +160,7 @@ func limitBodyRead(c *gin.Context) (restore func()) {
 	if rc.SetReadDeadline(dl) != nil {
 		return func() {}
 	}
+	c.Header("Connection", "close")
 	return func() { _ = rc.SetReadDeadline(time.Time{}) }
 }
 

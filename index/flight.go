@@ -43,7 +43,10 @@ type flightCall[T any] struct {
 
 // do returns fn's answer for key, running fn at most once at a time per
 // key. ctx bounds the wait of this caller only; fn gets a context that ends
-// when every caller waiting for it has gone or the group closes. A caller
+// when every caller waiting for it has gone, the group closes, or the
+// deadline of the caller that started it passes: readers joining one after
+// another cannot keep a computation running past a request's deadline
+// (nor, leaving their admission slots, make it an unbounded one). A caller
 // that finds fn already running for key yields (zhsearch.Yield): it
 // computes nothing, so its admission slot goes to the next request.
 func (g *flightGroup[T]) do(ctx context.Context, key string, fn func(ctx context.Context) (T, error)) (T, error) {
@@ -59,7 +62,15 @@ func (g *flightGroup[T]) do(ctx context.Context, key string, fn func(ctx context
 	c := g.calls[key]
 	leader := c == nil
 	if leader {
-		fctx, cancel := context.WithCancel(context.Background())
+		var (
+			fctx   context.Context
+			cancel context.CancelFunc
+		)
+		if dl, ok := ctx.Deadline(); ok {
+			fctx, cancel = context.WithDeadline(context.Background(), dl)
+		} else {
+			fctx, cancel = context.WithCancel(context.Background())
+		}
 		c = &flightCall[T]{done: make(chan struct{}), cancel: cancel}
 		g.calls[key] = c
 		g.running.Add(1)

@@ -131,6 +131,45 @@ func TestFlightStopsWhenAllLeave(t *testing.T) {
 	}
 }
 
+// TestFlightEndsAtTheStartersDeadline: a computation ends at the deadline
+// of the caller that started it, however many callers join it later with
+// deadlines of their own: readers joining one after another cannot keep
+// it running past a request's deadline.
+func TestFlightEndsAtTheStartersDeadline(t *testing.T) {
+	var g flightGroup[*zhsearch.RelatedResult]
+	started := make(chan struct{})
+	var sawDeadline atomic.Bool
+	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		_, ok := ctx.Deadline()
+		sawDeadline.Store(ok)
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	first, cancel1 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel1()
+	errs := make(chan error, 2)
+	go func() { _, err := g.do(first, "k", fn); errs <- err }()
+	<-started
+	// A joiner that would wait for an hour.
+	later, cancel2 := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel2()
+	go func() { _, err := g.do(later, "k", fn); errs <- err }()
+	for range 2 {
+		select {
+		case err := <-errs:
+			if err == nil {
+				t.Error("a caller got an answer from a computation that never finished")
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("the computation outlived its starter's deadline by a minute")
+		}
+	}
+	if !sawDeadline.Load() {
+		t.Error("the computation's context had no deadline")
+	}
+}
+
 // TestFlightCloseWaits: close cancels a running computation and returns only
 // once it has returned, so the index is never closed under it; nothing
 // starts after close.

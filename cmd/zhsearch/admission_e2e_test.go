@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -247,5 +248,42 @@ func TestReindexArticleLimit(t *testing.T) {
 	out.Reset()
 	if st := run(context.Background(), []string{"reindex", "--max-article-bytes", "10"}, &out, &out); st != 2 || !strings.Contains(out.String(), "must be between 1024") {
 		t.Errorf("a 10-byte limit: status %d, %s", st, &out)
+	}
+}
+
+// TestDraftConnectionIsNotReused: a draft's body is read under a deadline
+// set on the connection (limitBodyRead), and a read of the connection
+// failing at that deadline (the body's last bytes arriving about then)
+// cancels the context of every later request on it: each would be answered
+// 499 at once, and behind a balancer reusing the connection, every
+// reader's. The race is too narrow to provoke here (a body ending within
+// the milliseconds its JSON takes to decode before the deadline), so the
+// test holds the server to what prevents it: the connection of a draft is
+// closed after its answer, and a later request on it finds it closed.
+func TestDraftConnectionIsNotReused(t *testing.T) {
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.searchTimeout = 5 * time.Second })
+	u, _ := url.Parse(base)
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	body := `{"title":"花呗被风控了怎么办"}`
+	fmt.Fprintf(conn, "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	r := bufio.NewReader(conn)
+	first, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, first.Body)
+	first.Body.Close()
+	if first.StatusCode != 200 || !first.Close {
+		t.Errorf("draft: %d, Connection: close %v; want 200 and the connection closed", first.StatusCode, first.Close)
+	}
+	io.WriteString(conn, "GET /api/v1/search?q=%E8%8A%B1%E5%91%97 HTTP/1.1\r\nHost: x\r\n\r\n")
+	if next, err := http.ReadResponse(r, nil); err == nil {
+		t.Errorf("a search on the draft's connection was answered %d; want the connection closed", next.StatusCode)
+		next.Body.Close()
 	}
 }
