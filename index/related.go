@@ -284,6 +284,9 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
+	if src.ID == "" {
+		ix.pruneDraftWords(words, maxDraftLookups)
+	}
 	ix.markSubjects(words)
 	terms, err := ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms, opts.LeadBoost)
 	if err != nil {

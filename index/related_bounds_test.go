@@ -1,9 +1,12 @@
 package index
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
 // TestCachesKeepNoDraftText: the related engine's caches keep copies of
@@ -34,5 +37,31 @@ func TestCachesKeepNoDraftText(t *testing.T) {
 		if within(k) || within(ws[0].text) {
 			t.Error("titleCache keeps a slice of the draft's body")
 		}
+	}
+}
+
+// TestDraftWordsBounded: a draft brings at most maxDraftLookups words to
+// the frequency lookups, its title's words always among them, then the
+// body words it repeats most that general text uses least.
+func TestDraftWordsBounded(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	words := map[string]*sourceWord{
+		"花呗": {tf: 3, inTitle: true},
+		"逾期": {tf: 3, inTitle: true},
+	}
+	for i := range 2 * maxDraftLookups {
+		words[fmt.Sprintf("词%04d", i)] = &sourceWord{tf: float64(i)}
+	}
+	ix.pruneDraftWords(words, maxDraftLookups)
+	if len(words) != maxDraftLookups {
+		t.Errorf("%d words kept, want %d", len(words), maxDraftLookups)
+	}
+	for _, w := range []string{"花呗", "逾期", fmt.Sprintf("词%04d", 2*maxDraftLookups-1)} {
+		if words[w] == nil {
+			t.Errorf("%s dropped: the title's words and the body's most frequent stay", w)
+		}
+	}
+	if words["词0000"] != nil {
+		t.Error("the least frequent body word kept")
 	}
 }
