@@ -779,8 +779,9 @@ const (
 )
 
 // bound keeps the maxSearchTerms heaviest terms some article holds (weigh
-// first), in the query's order, and at most maxQueryPairs bigrams: those inside the kept
-// terms first, then in the query's order; and maxQueryPairs ranking pairs.
+// first), in the query's order; at most maxQueryPairs bigrams, those
+// inside the kept terms first, then in the query's order; and
+// maxQueryPairs ranking pairs.
 func (aq *analyzedQuery) bound() {
 	if len(aq.terms) > maxSearchTerms {
 		order := make([]int, len(aq.terms))
