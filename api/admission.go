@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -109,8 +110,20 @@ func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.
 	}
 	ctx, rid, path := c.Request.Context(), requestID(c), c.Request.URL.Path
 	ch := make(chan answer, 1)
+	// A computation shared with other readers may take the slot over
+	// (zhsearch.Keep): it is then given back when the computation stops,
+	// not when this request stops waiting for it.
+	var kept atomic.Bool
+	keep := func() func() {
+		kept.Store(true)
+		return release
+	}
 	go func() {
-		defer release()
+		defer func() {
+			if !kept.Load() {
+				release()
+			}
+		}()
 		var a answer
 		defer func() { ch <- a }()
 		defer func() {
@@ -121,7 +134,7 @@ func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.
 		}()
 		// Work that only waits for another request's computation gives
 		// its slot back early (zhsearch.Yield).
-		a.v, a.err = fn(zhsearch.WithYield(ctx, release))
+		a.v, a.err = fn(zhsearch.WithKeep(zhsearch.WithYield(ctx, release), keep))
 	}()
 	select {
 	case a := <-ch:

@@ -275,6 +275,49 @@ func TestYieldGivesSlotBack(t *testing.T) {
 	checkOK(t, "second", <-second)
 }
 
+// TestKeptSlotOutlivesItsReader: a computation that takes its request's
+// admission slot over (zhsearch.Keep: one shared with other readers) holds
+// it after the reader who started it has gone, until it stops: readers
+// leaving one after another cannot run more computations at once than the
+// gate admits.
+func TestKeptSlotOutlivesItsReader(t *testing.T) {
+	stop := make(chan struct{})
+	running, returned := make(chan struct{}), make(chan struct{})
+	svc := &fakeService{search: func(ctx context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+		if req.Query == "shared" {
+			defer close(returned)
+			release := zhsearch.Keep(ctx)
+			go func() { <-stop; release() }() // the computation ends later
+			close(running)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+		return &zhsearch.SearchResult{Query: req.Query, Page: 1, Size: 10}, nil
+	}}
+	h, s, _ := newTestServer(t, svc, func(s *Server) { s.Ops.MaxConcurrent, s.Ops.MaxQueued = 1, 0 })
+	ctx, leave := context.WithCancel(context.Background())
+	first := async(func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/search?q=shared", nil).WithContext(ctx))
+		return rec
+	})
+	<-running
+	leave() // the reader who started it goes away
+	<-first
+	<-returned
+	// Its request is done; had the slot gone with it, it would be free
+	// within moments.
+	for deadline := time.Now().Add(200 * time.Millisecond); s.admit.work.waiting() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	wantError(t, "while the computation runs", do(h, "GET", "/api/v1/search?q=other", nil), 503, zhsearch.EUNAVAILABLE)
+	close(stop)
+	for deadline := time.Now().Add(10 * time.Second); s.admit.work.waiting() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	checkOK(t, "after it stopped", do(h, "GET", "/api/v1/search?q=other", nil))
+}
+
 // TestRefusedDraftIsNotRead: a draft refused by admission control is
 // answered before a byte of its body is read.
 func TestRefusedDraftIsNotRead(t *testing.T) {

@@ -74,7 +74,9 @@ func (g *flightGroup[T]) do(ctx context.Context, key string, fn func(ctx context
 		c = &flightCall[T]{done: make(chan struct{}), cancel: cancel}
 		g.calls[key] = c
 		g.running.Add(1)
-		go g.run(fctx, key, c, fn)
+		// The computation holds its starter's admission slot until it
+		// stops (zhsearch.Keep), even if the starter leaves first.
+		go g.run(fctx, key, c, fn, zhsearch.Keep(ctx))
 	}
 	c.waiters++
 	g.mu.Unlock()
@@ -133,8 +135,9 @@ func (g *flightGroup[T]) leave(key string, c *flightCall[T]) {
 	}
 }
 
-func (g *flightGroup[T]) run(ctx context.Context, key string, c *flightCall[T], fn func(ctx context.Context) (T, error)) {
+func (g *flightGroup[T]) run(ctx context.Context, key string, c *flightCall[T], fn func(ctx context.Context) (T, error), release func()) {
 	defer g.running.Done()
+	defer release()
 	defer func() {
 		if p := recover(); p != nil {
 			log := g.log

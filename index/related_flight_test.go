@@ -170,6 +170,42 @@ func TestFlightEndsAtTheStartersDeadline(t *testing.T) {
 	}
 }
 
+// TestFlightKeepsItsStartersSlot: the computation takes over the admission
+// slot of the caller that started it (zhsearch.Keep) and gives it back
+// once it has stopped, not when that caller leaves; a joiner keeps none.
+func TestFlightKeepsItsStartersSlot(t *testing.T) {
+	var g flightGroup[*zhsearch.RelatedResult]
+	var kept, released atomic.Int32
+	withSlot := func(ctx context.Context) context.Context {
+		return zhsearch.WithKeep(ctx, func() func() {
+			kept.Add(1)
+			return func() { released.Add(1) }
+		})
+	}
+	finish, started := make(chan struct{}), make(chan struct{})
+	fn := func(ctx context.Context) (*zhsearch.RelatedResult, error) {
+		close(started)
+		<-finish
+		return &zhsearch.RelatedResult{ID: "done"}, nil
+	}
+	ctx1, leave := context.WithCancel(withSlot(context.Background()))
+	errs := make(chan error, 2)
+	go func() { _, err := g.do(ctx1, "k", fn); errs <- err }()
+	<-started
+	go func() { _, err := g.do(withSlot(context.Background()), "k", fn); errs <- err }()
+	waitFor(t, func() bool { return g.waiting("k") == 2 })
+	leave()
+	<-errs // the starter gone
+	if kept.Load() != 1 || released.Load() != 0 {
+		t.Errorf("starter gone, computation running: slots kept %d, released %d; want 1, 0", kept.Load(), released.Load())
+	}
+	close(finish)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return released.Load() == 1 })
+}
+
 // TestFlightCloseWaits: close cancels a running computation and returns only
 // once it has returned, so the index is never closed under it; nothing
 // starts after close.
