@@ -57,15 +57,8 @@ func decodeArticle(data []byte, maxBytes int64, titleOnly bool) (Article, error)
 	if titleOnly {
 		v = &in
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return Article{}, Errorf(EINVALID, "malformed JSON: %s", JSONProblem(err))
-	}
-	// Token, not More: More reports no more values before a stray } or ]
-	// (a line a bad export cut or spliced).
-	if _, err := dec.Token(); err != io.EOF {
-		return Article{}, Errorf(EINVALID, "malformed JSON: more than one value")
+	if problem := DecodeStrictJSON(data, v); problem != "" {
+		return Article{}, Errorf(EINVALID, "malformed JSON: %s", problem)
 	}
 	a := Article{
 		ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Body: in.Body,
@@ -90,6 +83,24 @@ func trimAll(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// DecodeStrictJSON decodes data, exactly one JSON value and no unknown
+// field, into v, and returns what is wrong with it ("" when nothing is):
+// the one strict decoder of the article input form and of the API's JSON
+// bodies.
+func DecodeStrictJSON(data []byte, v any) (problem string) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return JSONProblem(err)
+	}
+	// Token, not More: More reports no more values before a stray } or ]
+	// (a line a bad export cut or spliced).
+	if _, err := dec.Token(); err != io.EOF {
+		return "more than one value"
+	}
+	return ""
 }
 
 // JSONProblem words a decoding error of encoding/json for the person who

@@ -392,6 +392,8 @@ func TestDraftInput(t *testing.T) {
 		{"NUL in the body", `{"title":"花呗","body":"a\u0000b"}`, "", 400, zhsearch.EINVALID},
 		{"unknown field", `{"title":"花呗","titel":"x"}`, "", 400, zhsearch.EINVALID},
 		{"not JSON", `{"title":`, "", 400, zhsearch.EINVALID},
+		{"a stray brace after the object", `{"title":"花呗"}}`, "", 400, zhsearch.EINVALID},
+		{"two objects", `{"title":"花呗"} {"title":"借呗"}`, "", 400, zhsearch.EINVALID},
 		{"empty body", "", "", 400, zhsearch.EINVALID},
 		{"size 0", `{"title":"花呗","size":0}`, "", 400, zhsearch.EINVALID},
 		{"size -1", `{"title":"花呗","size":-1}`, "", 400, zhsearch.EINVALID},

@@ -7,7 +7,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -411,13 +410,8 @@ func decodeJSON(c *gin.Context, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return zhsearch.Errorf(zhsearch.EINVALID, "the request body is empty: want a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: %s", zhsearch.JSONProblem(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: more than one value")
+	if problem := zhsearch.DecodeStrictJSON(data, v); problem != "" {
+		return zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON body: %s", problem)
 	}
 	return nil
 }

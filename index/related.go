@@ -638,9 +638,13 @@ func (l *listBuilder) sameTags(ctx context.Context, pool []*scored, n int) error
 	if len(tags) == 0 {
 		return nil
 	}
-	qs := make([]query.Query, 0, 2*len(tags))
+	keys := normalizedKeys(l.src.Tags)
+	qs := make([]query.Query, 0, len(tags)+len(keys))
 	for _, t := range tags {
-		qs = append(qs, termIn(t, fTags), termIn(t, fTagsKey))
+		qs = append(qs, termIn(t, fTags)) // as written or normalized: older generations
+	}
+	for _, k := range keys {
+		qs = append(qs, termIn(k, fTagsKey))
 	}
 	docs, err := l.ix.fetchBest(ctx, query.NewDisjunctionQuery(qs), n)
 	if err != nil {
@@ -688,15 +692,16 @@ func (l *listBuilder) sameCategory(ctx context.Context, pool []*scored, n int) e
 	if c == "" {
 		return nil
 	}
+	key := analysis.Normalize(c)
 	for _, s := range pool {
 		if l.full() {
 			return nil
 		}
-		if analysis.Normalize(s.doc.category) == analysis.Normalize(c) && l.admit(&s.doc) {
+		if analysis.Normalize(s.doc.category) == key && l.admit(&s.doc) {
 			l.add(&s.doc, 0, zhsearch.ReasonFallback, []string{c})
 		}
 	}
-	cq := query.NewDisjunctionQuery([]query.Query{termIn(c, fCategory), termIn(analysis.Normalize(c), fCategoryKey)})
+	cq := query.NewDisjunctionQuery([]query.Query{termIn(c, fCategory), termIn(key, fCategoryKey)})
 	hits, err := l.ix.fetch(ctx, cq, n, []string{"-" + fPublished, "_id"})
 	if err != nil {
 		return err
@@ -778,10 +783,8 @@ func uniqueTags(tags []string) []string {
 }
 func normalizedSet(tags []string) map[string]bool {
 	m := map[string]bool{}
-	for _, t := range tags {
-		if n := analysis.Normalize(t); n != "" {
-			m[n] = true
-		}
+	for _, k := range normalizedKeys(tags) {
+		m[k] = true
 	}
 	return m
 }
