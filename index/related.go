@@ -563,8 +563,8 @@ func reasons(terms []srcTerm, s *scored) []string {
 			if t.synOf != "" {
 				w = t.synOf
 			}
-			if t.expanded || t.boiler {
-				continue // not the source's word, or not a reason (a footer)
+			if t.expanded || t.boiler || t.char {
+				continue // not the source's word, or not a reason (a footer, a character)
 			}
 			if pass&(1<<i) != 0 && len(out) < 5 && !slices.Contains(out, w) {
 				out = append(out, w)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index"
@@ -803,5 +804,47 @@ func TestRelatedFallbackAcrossSpellings(t *testing.T) {
 	}
 	if _, ok := got["x"]; ok {
 		t.Errorf("x shares nothing but was listed: %v", relatedIDs(items))
+	}
+}
+
+// TestRelatedTitleCharacters: a one-character word of a draft's title
+// (查, 租: readers say them where titles say 查询, 租机) weighs, through the
+// titles' characters, among the articles that share a word with it; it is
+// no reason, and it relates nothing alone.
+func TestRelatedTitleCharacters(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "p1", Title: "手机掉水里了怎么处理", TitleOnly: true},
+		{ID: "p2", Title: "手机屏幕碎了能修吗", TitleOnly: true},
+		{ID: "r1", Title: "在平台租的新款手机到期以后归谁", TitleOnly: true},
+		{ID: "q1", Title: "公积金可以取出来吗", TitleOnly: true},
+		{ID: "q2", Title: "公积金贷款额度是多少", TitleOnly: true},
+		{ID: "q3", Title: "网上查询公积金缴存记录的方法", TitleOnly: true},
+		{ID: "x1", Title: "租房合同到期了押金怎么退", TitleOnly: true},
+	})
+	for _, tt := range []struct {
+		name  string
+		title string
+		first string
+	}{
+		{"租 among the 手机 titles", "租来的手机可以转卖吗", "r1"},
+		{"查 among the 公积金 titles", "去哪儿查自己的公积金", "q3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 3, Draft: &zhsearch.Article{Title: tt.title}})
+			got := relatedIDs(items)
+			if len(got) == 0 || strings.TrimRight(got[0], "~") != tt.first {
+				t.Fatalf("related = %v, want %s first", got, tt.first)
+			}
+			for _, it := range items {
+				for _, r := range it.Reasons {
+					if utf8.RuneCountInString(r) == 1 {
+						t.Errorf("%s: reason %q: a character is no reason", it.ID, r)
+					}
+				}
+				if it.ID == "x1" {
+					t.Errorf("x1 shares only a character with %s: it relates nothing", tt.title)
+				}
+			}
+		})
 	}
 }

@@ -507,7 +507,7 @@ func (q *termSet) matchTitle(i int, src termPostings) error {
 	if t.counts[0] > 0 {
 		var err error
 		words, err = src.each(t.text, titleField, func(m *matches, d *bindex.TermFieldDoc) {
-			if d.Norm > 0 && !t.bigram {
+			if d.Norm > 0 && !t.bigram && !t.char {
 				m.titleLen = 1 / (d.Norm * d.Norm)
 			}
 			m.titleMatch(bit, inside)
@@ -520,7 +520,7 @@ func (q *termSet) matchTitle(i int, src termPostings) error {
 	// 应急贷's characters, not its word) hold the word's bigrams; looked
 	// for with the words of the source's title, which decide most. The
 	// titles holding the word matched already.
-	if t.inTitle && !t.bigram {
+	if t.inTitle && !t.bigram && !t.char {
 		err := src.chain(t.text, words, func(m *matches) {
 			if m.titleRaw&bit == 0 {
 				m.titleMatch(bit, inside)
@@ -1241,6 +1241,9 @@ func newTermSet(all []srcTerm) *termSet {
 func (t srcTerm) fields() (title, body string) {
 	if t.bigram {
 		return fTitleBi, fBodyBi
+	}
+	if t.char {
+		return fTitleUni, ""
 	}
 	return fTitle, fBody
 }

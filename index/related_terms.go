@@ -24,6 +24,11 @@ const (
 	// weightSynonym is what a synonym of a source word (data/dict/
 	// synonyms.txt: 征信 for 信用记录) weighs against the word itself.
 	weightSynonym = 0.8
+	// weightChar is what a one-character word of the title (租 of
+	// 租来的手机能直接卖掉吗, 查 of 怎么查自己借了多少网贷) weighs against a
+	// word: readers say 租, 查, 卖 where titles say 租机, 查询, 回收, and the
+	// titles' characters (title_uni) hold it inside those words.
+	weightChar = 0.5
 )
 
 // Template words are the words a site's titles are built around rather than
@@ -70,6 +75,7 @@ type srcTerm struct {
 	synOf    string
 	expanded bool // see sourceWord.expanded
 	bigram   bool // see sourceWord.bigram
+	char     bool // see sourceWord.char
 	subject  bool // see sourceWord.subject
 	// titleSubject: see sourceWord.titleSubject.
 	titleSubject bool
@@ -118,6 +124,10 @@ type sourceWord struct {
 	// 话 术: words its dictionary lacks), matched as a bigram of the title
 	// and body bigram fields.
 	bigram bool
+	// char marks a one-character word of the title that is not a stop,
+	// question or negating word, matched in the titles' characters: it
+	// weighs (weightChar) but never counts as a shared word.
+	char bool
 }
 
 // sourceWords cuts the source's title, tags and body into words and
@@ -132,7 +142,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		if ctx.Err() != nil {
 			return
 		}
-		whole, sub, bi := map[string]float64{}, map[string]float64{}, map[string]float64{}
+		whole, sub, bi, chars := map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
 		parents := map[string]string{}
 		var parent, prev string // prev: the last whole piece, if one character
 		lead := ""
@@ -146,6 +156,11 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 					prev = w.Text
 				} else {
 					prev = ""
+				}
+			}
+			if title && !w.Sub && analysis.RunPiece(seg, w.Text) && !negation(w.Text) {
+				if _, question := seg.Lexicon().QuestionWeight(w.Text); !question {
+					chars[w.Text]++
 				}
 			}
 			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) {
@@ -201,6 +216,11 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 				if sw := add(t, c, weight, ""); sw != nil {
 					sw.bigram = true
 				}
+			}
+		}
+		for t, c := range chars {
+			if sw := add(t, c, weight*weightChar, ""); sw != nil {
+				sw.char = true
 			}
 		}
 		if lead != "" {
@@ -533,6 +553,26 @@ func (e *relatedEngine) termCounts(ctx context.Context, r bindex.IndexReader, te
 	return n, nil
 }
 
+// charCounts is termCounts of a one-character word (sourceWord.char):
+// the number of titles holding the character, read from title_uni.
+func (e *relatedEngine) charCounts(ctx context.Context, r bindex.IndexReader, char string) (termCounts, error) {
+	c := e.df()
+	key := "\x01" + char
+	if n, ok := c.get(key); ok {
+		return n, nil
+	}
+	tfr, err := r.TermFieldReader(ctx, []byte(char), fTitleUni, false, false, false)
+	if err != nil {
+		return termCounts{}, err
+	}
+	n := termCounts{tfr.Count()}
+	if err := tfr.Close(); err != nil {
+		return termCounts{}, err
+	}
+	c.put(key, n)
+	return n, nil
+}
+
 // digitsOnly reports a number (2024, 3000): a year or an amount two titles
 // share says nothing of their subject (2024年第三季度风控工作… and
 // id贷被锁机是不是无解2024), so it weighs but does not count as a shared word.
@@ -567,11 +607,14 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 			return nil, searchErr(ctx, err)
 		}
 		counts, err := e.termCounts(ctx, r, t, sw.bigram)
+		if sw.char {
+			counts, err = e.charCounts(ctx, r, t)
+		}
 		if err != nil {
 			return nil, err
 		}
 		df := counts.df()
-		if df <= self && sw.inTitle && !sw.bigram {
+		if df <= self && sw.inTitle && !sw.bigram && !sw.char {
 			// No article holds the title word as a word, but titles whose
 			// words gse cut otherwise may hold its characters (白条 in
 			// 京东白条): the rarest of its bigrams bounds how many do, and the
@@ -599,8 +642,8 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		}
 		term := srcTerm{
 			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
-			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t), absent: df == 0, df: df,
-			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, counts: counts,
+			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t) || sw.char, absent: df == 0, df: df,
+			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, char: sw.char, counts: counts,
 			subject: sw.subject, titleSubject: sw.titleSubject,
 		}
 		if sw.inTitle {
@@ -692,7 +735,7 @@ func sourceConcepts(ctx context.Context, st *corpusStats, words map[string]*sour
 		if err := ctx.Err(); err != nil {
 			return 0, searchErr(ctx, err)
 		}
-		if sw.synOf != "" || sw.expanded || sw.intent < 1 || positionFactor(st, w, sw.parent) < templateWord {
+		if sw.synOf != "" || sw.expanded || sw.char || sw.intent < 1 || positionFactor(st, w, sw.parent) < templateWord {
 			continue
 		}
 		inside := false
