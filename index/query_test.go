@@ -79,6 +79,11 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		{"信用记录查询", "信用记录", []string{"征信"}},
 		{"网络贷款利息", "网络贷款", []string{"网贷"}},
 		{"手机号销号", "销号", []string{"注销"}},
+		// Readers close (注销) what titles turn off (关闭花呗), tell their
+		// 家里人 what titles call 家人, and 付钱 where titles say 付款.
+		{"想注销花呗", "注销", []string{"关闭"}},
+		{"催收打给家里人", "家里人", []string{"家人"}},
+		{"先享后付没付钱", "付钱", []string{"付款"}},
 		// gse's dictionary knows 还款, 还债 and 还清 but not 还钱: without the
 		// group the query is 还 (a filler) and 钱, and every title with 钱
 		// matched.
