@@ -848,3 +848,21 @@ func TestRelatedTitleCharacters(t *testing.T) {
 		})
 	}
 }
+
+// TestRelatedTitleWordInsideBodyWord: a draft's title word (京东 of
+// 京东卡怎么卖) inside a longer word of its body (京东E卡) keeps its weight
+// in the titles that hold the longer word: before, the lighter body word
+// stood for it, so those titles lost the title word, and an article
+// sharing only 京东 covered the whole draft.
+func TestRelatedTitleWordInsideBodyWord(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "e1", Title: "京东E卡回收价格一览", TitleOnly: true},
+		{ID: "e2", Title: "京东E卡可以转送给别人吗", TitleOnly: true},
+		{ID: "k1", Title: "京东快递丢件了怎么办", Body: "先联系快递公司客服，保留好订单截图。"},
+	})
+	draft := &zhsearch.Article{Title: "京东卡怎么卖", Body: "公司发了两千块的京东E卡，想换成现金。"}
+	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 3, Draft: draft}))
+	if len(got) != 3 || strings.HasPrefix(got[0], "k1") || strings.HasPrefix(got[1], "k1") {
+		t.Errorf("related = %v, want the two 京东E卡 titles before k1", got)
+	}
+}

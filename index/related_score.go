@@ -1182,7 +1182,7 @@ func newTermSet(all []srcTerm) *termSet {
 	q.inside = make([]uint64, len(q.terms))
 	for i, t := range q.terms {
 		for j, u := range q.terms {
-			if i != j && (!u.expanded && len(u.text) > len(t.text) && strings.Contains(u.text, t.text) || sameWord(t, u)) {
+			if i != j && (holds(u, t) || sameWord(t, u)) {
 				q.inside[i] |= 1 << j
 			}
 		}
@@ -1207,13 +1207,13 @@ func newTermSet(all []srcTerm) *termSet {
 		if t.synOf != "" {
 			root = t.synOf
 		}
-		if !t.template && !insideAny(t.text, q.terms) && !roots[root] {
+		if !t.template && !insideAny(t, q.terms) && !roots[root] {
 			roots[root] = true
 			q.shareable++
 		}
 	}
 	for _, t := range all {
-		if t.synOf != "" || insideAny(t.text, all) {
+		if t.synOf != "" || insideAny(t, all) {
 			continue // a synonym stands for a word already counted
 		}
 		if t.inTitle {
@@ -1248,15 +1248,27 @@ func (t srcTerm) fields() (title, body string) {
 	return fTitle, fBody
 }
 
-// insideAny reports whether another of terms, not a synonym or a feedback
-// word, holds word.
-func insideAny(word string, terms []srcTerm) bool {
+// insideAny reports whether another of terms, not a synonym, holds t
+// (see holds).
+func insideAny(t srcTerm, terms []srcTerm) bool {
 	for _, u := range terms {
-		if u.synOf == "" && !u.expanded && len(u.text) > len(word) && strings.Contains(u.text, word) {
+		if u.synOf == "" && holds(u, t) {
 			return true
 		}
 	}
 	return false
+}
+
+// holds reports whether the source word u stands for t, a word inside it
+// (协商还款 for 协商): an article matching u is not matched by t again, and
+// t does not count apart in the source's weight. Only a word that weighs
+// as much does: a word of a draft's title (京东 of 京东卡怎么卖) inside a
+// lighter word of its body (京东E卡) is the heavier evidence, and with the
+// body word standing for it, titles saying 京东E卡 lost the title word's
+// weight while 京东快递丢件了怎么办 covered the whole source with it.
+// A feedback word (expanded) stands for nothing.
+func holds(u, t srcTerm) bool {
+	return !u.expanded && len(u.text) > len(t.text) && u.weight >= t.weight && strings.Contains(u.text, t.text)
 }
 
 // sameWord reports whether two terms stand for one word of the source: a
