@@ -83,7 +83,11 @@ type queryTerm struct {
 	// dictionary does not know (秒拒, 下款), matched as its character pairs
 	// in order.
 	run  bool
-	body bodyBigrams // as analyzedQuery.body
+	// soundsLike: an absent run whose sound some title holds (花贝 for
+	// 花呗): a typo, which the sound path matches, not a word the site
+	// lacks (see weigh and heldTerms).
+	soundsLike bool
+	body       bodyBigrams // as analyzedQuery.body
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {
@@ -602,8 +606,8 @@ func heldTerms(ts []queryTerm) []queryTerm {
 	var held []queryTerm
 	heldW, total := 0.0, 0.0
 	for _, t := range ts {
-		if t.run && t.absent {
-			continue // pieces no title holds together: a typo, not a word of the site's
+		if t.run && t.absent && t.soundsLike {
+			continue // pieces no title holds together but some sounds like: a typo
 		}
 		total += t.weight
 		if !t.absent {
@@ -845,8 +849,23 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 		}
 		t.template = st.templateShare(t.text)
 		t.weight, t.absent = idf(df, n)*ix.everyday(t.text)*t.template, df == 0
+		if t.run && t.absent {
+			if t.soundsLike, err = ix.titleSounds(ctx, t.text); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// titleSounds reports whether some title holds word's sound: its pinyin
+// syllables in a row.
+func (ix *Index) titleSounds(ctx context.Context, word string) (bool, error) {
+	syl := analysis.PinyinOf(word)
+	if len(syl) < 2 {
+		return false, nil
+	}
+	return ix.matchesAny(ctx, phrase(fTitlePY, syl, 1))
 }
 
 // termDocFreq is how many articles hold t: as common as its commonest

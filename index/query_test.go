@@ -324,6 +324,31 @@ func TestUnknownWordRanks(t *testing.T) {
 	}
 }
 
+// TestUnknownWordsTheSiteLacks: a question whose subject is words the
+// dictionary does not know and no title holds or sounds like (车险, 续保)
+// finds nothing through its one common word (到期); a typo of the same
+// shape (花贝, which sounds like 花呗) still finds what it meant.
+func TestUnknownWordsTheSiteLacks(t *testing.T) {
+	seg := analysis.DefaultSegmenter()
+	if words := seg.Cut("车险续保", false); len(words) != 4 {
+		t.Skipf("the dictionary now holds 车险 or 续保 (%v): nothing to test", words)
+	}
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "d1", Title: "租机合同到期后怎么处理", TitleOnly: true},
+		{ID: "d2", Title: "先享后付到期不付款会怎样", TitleOnly: true},
+		{ID: "d3", Title: "京东E卡过期了还能用吗", TitleOnly: true},
+		{ID: "h1", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "h2", Title: "花呗到期忘了还款怎么办", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	if got := searchPage(t, ix, "车险到期了没续保会咋样", 1, 10); len(got.Hits) != 0 {
+		t.Errorf("车险到期了没续保会咋样: %v, want nothing", hitIDs(got))
+	}
+	if got := searchPage(t, ix, "花贝到期了没还会咋样", 1, 10); len(got.Hits) == 0 || got.Hits[0].ID != "h2" {
+		t.Errorf("花贝到期了没还会咋样: %v, want h2 first", hitIDs(got))
+	}
+}
+
 // TestAnalyzeSingles: the one-character words of a query that has longer
 // ones are kept for ranking (multiChar leaves them out of matching).
 func TestAnalyzeSingles(t *testing.T) {
