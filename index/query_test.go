@@ -85,6 +85,10 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		{"催收打给家里人", "家里人", []string{"家人"}},
 		{"先享后付没付钱", "付钱", []string{"付款"}},
 		{"车子抵押给公司", "车子", []string{"汽车", "车辆"}},
+		// A reader asking a product's 利率 wants what it costs: the titles
+		// that say 利息.
+		{"借呗利率", "利率", []string{"利息"}},
+		{"成了老赖", "老赖", []string{"失信被执行人"}},
 		// gse's dictionary knows 还款, 还债 and 还清 but not 还钱: without the
 		// group the query is 还 (a filler) and 钱, and every title with 钱
 		// matched.
