@@ -75,9 +75,10 @@ type queryTerm struct {
 	text   string
 	alts   []string // synonyms, from the query lexicon
 	weight float64  // how informative: its idf in the index (see weigh)
-	// template is the share of its weight the term keeps as a template
-	// word of the site's titles (corpusStats.templateShare; 0: not weighed).
-	template float64
+	// position is the factor of its weight from its place in the site's
+	// titles (corpusStats.titleFactor; 0: not weighed): below 1 for a
+	// template word, above for a head word.
+	position float64
 	absent   bool // no article holds it (see weigh)
 	// run: the text is a run of one-character pieces, a word the
 	// dictionary does not know (秒拒, 下款), matched as its character pairs
@@ -847,8 +848,8 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 		if err != nil {
 			return err
 		}
-		t.template = st.templateShare(t.text)
-		t.weight, t.absent = idf(df, n)*ix.everyday(t.text)*t.template, df == 0
+		t.position = st.titleFactor(t.text)
+		t.weight, t.absent = idf(df, n)*ix.everyday(t.text)*t.position, df == 0
 		if t.run && t.absent {
 			if t.soundsLike, err = ix.titleSounds(ctx, t.text); err != nil {
 				return err

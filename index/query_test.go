@@ -272,6 +272,40 @@ func TestEverydayWordsWeighLess(t *testing.T) {
 	}
 }
 
+// TestHeadWordsWeighMore: a word most of the titles holding it lead with
+// (借呗: a subject of the site) weighs more than its idf, though it is the
+// site's commonest word, so a question's relaxation drops the rarer word
+// beside it first; a word many titles end with (详解) weighs less.
+func TestHeadWordsWeighMore(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "b1", Title: "借呗逾期一天会产生什么影响", TitleOnly: true},
+		{ID: "b2", Title: "借呗额度被关闭的几种原因", TitleOnly: true},
+		{ID: "b3", Title: "借呗自动扣款失败会算逾期吗", TitleOnly: true},
+		{ID: "b4", Title: "借呗提前还款利息怎么计算", TitleOnly: true},
+		{ID: "b5", Title: "借呗开通条件详解", TitleOnly: true},
+		{ID: "d1", Title: "网贷最长期限怎么算", TitleOnly: true},
+		{ID: "d2", Title: "车贷期限能不能延长", TitleOnly: true},
+		{ID: "d3", Title: "房贷期限和月供的关系", TitleOnly: true},
+		{ID: "t1", Title: "售后回租会计处理详解", TitleOnly: true},
+		{ID: "t2", Title: "房屋租赁分期付款详解", TitleOnly: true},
+		{ID: "o1", Title: "银行卡丢了怎么挂失", TitleOnly: true},
+		{ID: "o2", Title: "京东E卡余额查询方法", TitleOnly: true},
+		{ID: "o3", Title: "信用卡年费怎么免除", TitleOnly: true},
+		{ID: "o4", Title: "手机充电特别慢是什么原因", TitleOnly: true},
+	})
+	aq := ix.analyze("借呗期限详解")
+	if err := ix.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	w := map[string]float64{}
+	for _, term := range aq.terms {
+		w[term.text] = term.weight
+	}
+	if !(w["借呗"] > w["期限"] && w["期限"] > w["详解"]) {
+		t.Errorf("weights %v: want 借呗 (5 titles, leading each) above 期限 (3) above 详解 (3, ending each)", w)
+	}
+}
+
 // TestAnalyzeUnknownRuns: one-character pieces the dictionary leaves side
 // by side are read as one unknown word (slang such as 秒拒, or a typo);
 // known words and lone characters make none.

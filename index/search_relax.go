@@ -116,18 +116,18 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 	return levels
 }
 
-// anyTerm matches documents whose field holds any of terms, a template
-// word (详解, 指南) scoring its share (queryTerm.template) of what the
-// others do: a title sharing only it with the query comes after those
-// sharing the query's subject.
+// anyTerm matches documents whose field holds any of terms, each scoring
+// as its place in the site's titles weighs it (queryTerm.position): a
+// title sharing only a template word (详解, 指南) with the query comes after
+// those sharing the query's subject.
 func anyTerm(field string, terms []queryTerm, boost float64) query.Query {
 	qs := make([]query.Query, 0, len(terms))
 	for _, t := range terms {
-		share := t.template
-		if share <= 0 {
-			share = 1
+		f := t.position
+		if f <= 0 {
+			f = 1
 		}
-		qs = append(qs, scaleBoost(t.in(field), boost*share))
+		qs = append(qs, scaleBoost(t.in(field), boost*f))
 	}
 	return query.NewDisjunctionQuery(qs)
 }
