@@ -83,7 +83,7 @@ type queryTerm struct {
 	// run: the text is a run of one-character pieces, a word the
 	// dictionary does not know (秒拒, 下款), matched as its character pairs
 	// in order.
-	run  bool
+	run bool
 	// soundsLike: an absent run whose sound some title holds (花贝 for
 	// 花呗): a typo, which the sound path matches, not a word the site
 	// lacks (see weigh and heldTerms).
