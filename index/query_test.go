@@ -89,6 +89,7 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		// that say 利息.
 		{"借呗利率", "利率", []string{"利息"}},
 		{"成了老赖", "老赖", []string{"失信被执行人"}},
+		{"征信白板咋办", "征信白板", []string{"白户"}},
 		// gse's dictionary knows 还款, 还债 and 还清 but not 还钱: without the
 		// group the query is 还 (a filler) and 钱, and every title with 钱
 		// matched.
