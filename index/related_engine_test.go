@@ -866,3 +866,18 @@ func TestRelatedTitleWordInsideBodyWord(t *testing.T) {
 		t.Errorf("related = %v, want the two 京东E卡 titles before k1", got)
 	}
 }
+
+// TestRelatedEverydayTitleWordsRelateNothing: a title word general text
+// uses all the time (问题) is no subject: an article sharing only it is no
+// weaker match, while one sharing the draft's subject (征信) is.
+func TestRelatedEverydayTitleWordsRelateNothing(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "z1", Title: "征信有污点还能买房贷款吗", TitleOnly: true},
+		{ID: "p1", Title: "朋友借钱不还怎么办,如何处理欠款问题", TitleOnly: true},
+		{ID: "p2", Title: "新房装修常见问题汇总", TitleOnly: true},
+	})
+	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "想买房但是征信有问题"}}))
+	if len(got) != 1 || strings.TrimRight(got[0], "~") != "z1" {
+		t.Errorf("related = %v, want z1 only", got)
+	}
+}
