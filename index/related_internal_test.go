@@ -524,3 +524,27 @@ func TestDraftNeverListsItself(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceWordsLeaveQuestionsOut: the pieces of a question word (回事 of
+// 怎么回事, 时候 of 什么时候) are no more the source's subject than the
+// question word is: no article holds them as a title word, and counted as
+// absent title words they weighed as much as the subject in the share of
+// the source every list item is measured by.
+func TestSourceWordsLeaveQuestionsOut(t *testing.T) {
+	seg := analysis.DefaultSegmenter()
+	for _, tt := range []struct{ title, piece, subject string }{
+		{"网贷申请总是秒拒怎么回事", "回事", "网贷"},
+		{"花呗额度什么时候恢复", "时候", "花呗"},
+	} {
+		words, err := sourceWords(context.Background(), seg, &zhsearch.Article{Title: tt.title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := words[tt.piece]; ok {
+			t.Errorf("%s: %s is a source word", tt.title, tt.piece)
+		}
+		if _, ok := words[tt.subject]; !ok {
+			t.Errorf("%s: %s is not a source word", tt.title, tt.subject)
+		}
+	}
+}

@@ -146,9 +146,11 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		parents := map[string]string{}
 		var parent, prev string // prev: the last whole piece, if one character
 		lead := ""
+		question := false // parent is a question word (怎么回事): its pieces (回事) are too
 		for _, w := range seg.Cut(analysis.Normalize(text), true) {
 			if !w.Sub {
 				parent = w.Text
+				_, question = seg.Lexicon().QuestionWeight(w.Text)
 				if analysis.RunPiece(seg, w.Text) && !negation(w.Text) { // a pair of them is a run of body_bi
 					if prev != "" {
 						bi[prev+w.Text]++
@@ -163,7 +165,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 					chars[w.Text]++
 				}
 			}
-			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) {
+			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) || w.Sub && question {
 				continue
 			}
 			if qw, ok := seg.Lexicon().QuestionWeight(w.Text); ok && qw == 0 {
@@ -628,7 +630,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 				return nil, err
 			}
 		}
-		if df <= self && (!sw.inTitle || sw.synOf != "" || sw.expanded) {
+		if df <= self && (!sw.inTitle || sw.synOf != "" || sw.expanded || sw.char) {
 			continue // no other article holds it: it cannot relate anything
 		}
 		df -= min(df, self)
