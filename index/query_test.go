@@ -82,6 +82,7 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		// Readers close (注销) what titles turn off (关闭花呗), tell their
 		// 家里人 what titles call 家人, and 付钱 where titles say 付款.
 		{"想注销花呗", "注销", []string{"关闭"}},
+		{"美团月付怎么关掉", "关掉", []string{"关闭"}},
 		{"催收打给家里人", "家里人", []string{"家人"}},
 		{"先享后付没付钱", "付钱", []string{"付款"}},
 		{"车子抵押给公司", "车子", []string{"汽车", "车辆"}},
