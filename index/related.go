@@ -287,7 +287,11 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if src.ID == "" {
 		ix.pruneDraftWords(words, maxDraftLookups)
 	}
-	ix.markSubjects(words)
+	short := shortWords(words)
+	if !short {
+		dropChars(words)
+	}
+	ix.markSubjects(words, short)
 	terms, err := ix.rel.selectTerms(ctx, r, &stats, words, self, opts.MaxTerms, opts.LeadBoost)
 	if err != nil {
 		return nil, err
@@ -335,7 +339,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	// A short source (a title, a sentence) says little: the words the
 	// titles of its best matches agree on say the rest (feedback), and the
 	// articles are scored again with them.
-	if len(words) <= shortSource && opts.ExpandWeight > 0 {
+	if short && opts.ExpandWeight > 0 {
 		if exp := ix.expansion(pool, words); len(exp) > 0 {
 			for _, w := range exp {
 				words[w] = &sourceWord{tf: opts.ExpandWeight, intent: 1, expanded: true}
