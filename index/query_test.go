@@ -261,17 +261,24 @@ func TestEverydayWordsWeighLess(t *testing.T) {
 	b := builtIndex(t, []zhsearch.Article{
 		{ID: "a", Title: "房贷还清以后"}, {ID: "b", Title: "车贷提前还款"}, {ID: "c", Title: "信用卡年费"},
 	})
-	aq := b.analyze("房贷以后")
-	if err := b.weigh(context.Background(), &aq); err != nil {
+	w := weighedTerms(t, b, "房贷以后")
+	if !(w["以后"] > 0 && w["以后"] < w["房贷"]) {
+		t.Errorf("weights %v: want 以后 below 房贷", w)
+	}
+}
+
+// weighedTerms returns the weights weigh gives the terms of q.
+func weighedTerms(t *testing.T, ix *Index, q string) map[string]float64 {
+	t.Helper()
+	aq := ix.analyze(q)
+	if err := ix.weigh(context.Background(), &aq); err != nil {
 		t.Fatal(err)
 	}
 	w := map[string]float64{}
 	for _, term := range aq.terms {
 		w[term.text] = term.weight
 	}
-	if !(w["以后"] > 0 && w["以后"] < w["房贷"]) {
-		t.Errorf("weights %v: want 以后 below 房贷", w)
-	}
+	return w
 }
 
 // TestHeadWordsWeighMore: a word most of the titles holding it lead with
@@ -295,14 +302,7 @@ func TestHeadWordsWeighMore(t *testing.T) {
 		{ID: "o3", Title: "信用卡年费怎么免除", TitleOnly: true},
 		{ID: "o4", Title: "手机充电特别慢是什么原因", TitleOnly: true},
 	})
-	aq := ix.analyze("借呗期限详解")
-	if err := ix.weigh(context.Background(), &aq); err != nil {
-		t.Fatal(err)
-	}
-	w := map[string]float64{}
-	for _, term := range aq.terms {
-		w[term.text] = term.weight
-	}
+	w := weighedTerms(t, ix, "借呗期限详解")
 	if !(w["借呗"] > w["期限"] && w["期限"] > w["详解"]) {
 		t.Errorf("weights %v: want 借呗 (5 titles, leading each) above 期限 (3) above 详解 (3, ending each)", w)
 	}
