@@ -86,7 +86,7 @@ type queryTerm struct {
 	run bool
 	// soundsLike: an absent run whose sound some title holds (花贝 for
 	// 花呗): a typo, which the sound path matches, not a word the site
-	// lacks (see weigh and heldTerms).
+	// lacks (see markTypos and heldTerms).
 	soundsLike bool
 	body       bodyBigrams // as analyzedQuery.body
 }
@@ -850,23 +850,43 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 		}
 		t.position = st.titleFactor(t.text)
 		t.weight, t.absent = idf(df, n)*ix.everyday(t.text)*t.position, df == 0
-		if t.run && t.absent {
-			if t.soundsLike, err = ix.titleSounds(ctx, t.text); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }
 
-// titleSounds reports whether some title holds word's sound: its pinyin
-// syllables in a row.
-func (ix *Index) titleSounds(ctx context.Context, word string) (bool, error) {
-	syl := analysis.PinyinOf(word)
-	if len(syl) < 2 {
-		return false, nil
+// markTypos sets soundsLike on the absent runs of a query: whether some
+// title holds the run's sound, its pinyin syllables in a row. Run after
+// bound, on the terms kept only (a pasted paragraph of rare characters
+// brought 50 runs), and remembered per index version as document
+// frequencies are: each is a phrase search of the titles' pinyin.
+func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
+	for i := range aq.terms {
+		t := &aq.terms[i]
+		if !t.run || !t.absent {
+			continue
+		}
+		syl := analysis.PinyinOf(t.text)
+		if len(syl) < 2 {
+			continue
+		}
+		key := "\x02" + strings.Join(syl, " ")
+		c := ix.rel.df()
+		if n, ok := c.get(key); ok {
+			t.soundsLike = n[0] > 0
+			continue
+		}
+		found, err := ix.matchesAny(ctx, phrase(fTitlePY, syl, 1))
+		if err != nil {
+			return err
+		}
+		var n termCounts
+		if found {
+			n[0] = 1
+		}
+		c.put(key, n)
+		t.soundsLike = found
 	}
-	return ix.matchesAny(ctx, phrase(fTitlePY, syl, 1))
+	return nil
 }
 
 // termDocFreq is how many articles hold t: as common as its commonest

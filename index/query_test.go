@@ -69,6 +69,7 @@ func TestAnalyzeQuestions(t *testing.T) {
 // in both directions, and that words without a group carry none.
 func TestAnalyzeSynonyms(t *testing.T) {
 	ix := &Index{seg: analysis.DefaultSegmenter()}
+	lx := ix.seg.Lexicon()
 	tests := []struct {
 		query, word string
 		want        []string // must all be among the word's synonyms
@@ -119,6 +120,11 @@ func TestAnalyzeSynonyms(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Groups sharing a word stay apart: 注销 finds 关闭 and 销号, but
+	// closing 花呗 has nothing to do with cancelling a phone number.
+	if alts := lx.Synonyms("关闭"); slices.Contains(alts, "销号") || !slices.Contains(alts, "注销") {
+		t.Errorf("synonyms of 关闭 = %q, want 注销 and not 销号", alts)
 	}
 }
 

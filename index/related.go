@@ -327,10 +327,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if err != nil {
 		return nil, err
 	}
-	concepts, err := sourceConcepts(ctx, &stats, words, opts.MinMatch)
-	if err != nil {
-		return nil, err
-	}
+	concepts := termConcepts(terms, opts.MinMatch)
 	rq := &relatedQuery{r: r, st: &stats, selfID: src.ID, concepts: concepts, srcTitle: srcTitle, opts: opts, size: size}
 	pool, q, err := ix.scoreArticles(ctx, rq, terms, nil)
 	if err != nil {

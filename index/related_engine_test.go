@@ -830,7 +830,7 @@ func TestRelatedTitleCharacters(t *testing.T) {
 		{"查 among the 公积金 titles", "去哪儿查自己的公积金", "q3"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 3, Draft: &zhsearch.Article{Title: tt.title}})
+			items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 10, Draft: &zhsearch.Article{Title: tt.title}})
 			got := relatedIDs(items)
 			if len(got) == 0 || strings.TrimRight(got[0], "~") != tt.first {
 				t.Fatalf("related = %v, want %s first", got, tt.first)
@@ -859,11 +859,12 @@ func TestRelatedTitleWordInsideBodyWord(t *testing.T) {
 		{ID: "e1", Title: "京东E卡回收价格一览", TitleOnly: true},
 		{ID: "e2", Title: "京东E卡可以转送给别人吗", TitleOnly: true},
 		{ID: "k1", Title: "京东快递丢件了怎么办", Body: "先联系快递公司客服，保留好订单截图。"},
+		{ID: "k2", Title: "京东白条逾期会怎样", TitleOnly: true},
 	})
 	draft := &zhsearch.Article{Title: "京东卡怎么卖", Body: "公司发了两千块的京东E卡，想换成现金。"}
-	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 3, Draft: draft}))
-	if len(got) != 3 || strings.HasPrefix(got[0], "k1") || strings.HasPrefix(got[1], "k1") {
-		t.Errorf("related = %v, want the two 京东E卡 titles before k1", got)
+	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 4, Draft: draft}))
+	if len(got) != 4 || strings.HasPrefix(got[0], "k") || strings.HasPrefix(got[1], "k") {
+		t.Errorf("related = %v, want the two 京东E卡 titles before k1 and k2", got)
 	}
 }
 
@@ -879,5 +880,21 @@ func TestRelatedEverydayTitleWordsRelateNothing(t *testing.T) {
 	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "想买房但是征信有问题"}}))
 	if len(got) != 1 || strings.TrimRight(got[0], "~") != "z1" {
 		t.Errorf("related = %v, want z1 only", got)
+	}
+}
+
+// TestRelatedTitleWithoutSubject: a draft whose title holds no subject
+// word (车被刮了: characters only; 工作问题: everyday words only) lists
+// what its body relates to, as the body alone would.
+func TestRelatedTitleWithoutSubject(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "a1", Title: "停车场收费标准", Body: "小区停车场由物业统一管理，按月收费。"},
+		{ID: "a2", Title: "房子漏水了找谁", Body: "先联系物业，再找楼上的住户协商。"},
+	})
+	for _, title := range []string{"", "车被刮了", "工作问题"} {
+		got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: title, Body: "物业说监控坏了"}}))
+		if len(got) != 2 {
+			t.Errorf("draft %q / 物业说监控坏了: related = %v, want a1 and a2", title, got)
+		}
 	}
 }

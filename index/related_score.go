@@ -396,7 +396,7 @@ func (q *termSet) coarseScore(m *matches, titleShare float64) float64 {
 	}
 	var titleSim float64
 	if q.titleTotal > 0 && m.titleLen > 0 {
-		raw := float64(bits.OnesCount64(m.titleRaw))
+		raw := float64(bits.OnesCount64(m.titleRaw &^ q.chars))
 		titleSim = math.Sqrt(min(1, titleW/q.titleTotal) * min(1, raw/m.titleLen))
 	}
 	return (1-titleShare)*min(1, (all+m.bodyScore)/q.total) + titleShare*titleSim
@@ -705,7 +705,8 @@ func (q *termSet) lazyBodies(sc *scratch, common uint64, theta float64, opts Rel
 		return 0
 	}
 	byWeight := make([]int, 0, len(q.terms))
-	var scan uint64 // postings of all bodies
+	var scan uint64   // postings of all bodies
+	common |= q.chars // no body to read
 	for i := range q.terms {
 		if common&(1<<i) == 0 {
 			byWeight = append(byWeight, i)
@@ -1161,6 +1162,9 @@ type termSet struct {
 	// titleSubjects are the terms that make a weaker match in a title only.
 	titleSubjects uint64
 	inTitle       uint64 // mask of the terms in the source's title
+	// chars are the one-character terms (srcTerm.char): read in titles
+	// only, never a shared word.
+	chars uint64
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.
 	total, titleTotal float64
@@ -1191,6 +1195,9 @@ func newTermSet(all []srcTerm) *termSet {
 		}
 		if t.inTitle {
 			q.inTitle |= 1 << i
+		}
+		if t.char {
+			q.chars |= 1 << i
 		}
 		if t.subject && !t.template {
 			q.subjects |= 1 << i
@@ -1230,8 +1237,11 @@ func newTermSet(all []srcTerm) *termSet {
 		before |= 1 << i
 		q.upTo[i] = before
 	}
-	if !slices.ContainsFunc(all, func(t srcTerm) bool { return t.inTitle }) {
-		q.subjects = q.concepts // no title words at all: a draft of body only
+	if !slices.ContainsFunc(all, func(t srcTerm) bool { return t.inTitle && t.subject && !t.template }) {
+		// No subject in the title: a draft of body only, or a title of
+		// characters and everyday words (车被刮了, 工作问题), which must not
+		// list less than the body alone would.
+		q.subjects = q.concepts
 	}
 	return q
 }

@@ -135,8 +135,10 @@ type sourceWord struct {
 // weighs each by where and how often it occurs: per field, the field's
 // weight × (1 + ln count), so a word the body repeats does not drown one
 // the title names once; a word that only occurs inside longer ones (协商 in
-// 协商还款) weighs weightSubword as much. Stop words and single characters
-// are left out.
+// 协商还款) weighs weightSubword as much. Stop words, question words and
+// their pieces (回事 of 怎么回事) are left out, and so are single
+// characters but for the title's (sourceWord.char; dropped again for a
+// long source, see dropChars).
 func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Article) (map[string]*sourceWord, error) {
 	words := map[string]*sourceWord{}
 	field := func(text string, weight float64, title bool) {
@@ -614,9 +616,12 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if err := ctx.Err(); err != nil {
 			return nil, searchErr(ctx, err)
 		}
-		counts, err := e.termCounts(ctx, r, t, sw.bigram)
+		var counts termCounts
+		var err error
 		if sw.char {
 			counts, err = e.charCounts(ctx, r, t)
+		} else {
+			counts, err = e.termCounts(ctx, r, t, sw.bigram)
 		}
 		if err != nil {
 			return nil, err
@@ -765,33 +770,24 @@ func (ix *Index) markSubjects(words map[string]*sourceWord, short bool) {
 	}
 }
 
-// sourceConcepts counts the source's distinct words that are not template
-// words and not inside another of its words.
-// Counting stops at enough, the most a caller needs to know.
-func sourceConcepts(ctx context.Context, st *corpusStats, words map[string]*sourceWord, enough int) (int, error) {
+// termConcepts counts the source's distinct words among its terms that
+// are not template words (question words, characters, feedback words,
+// footers and numbers among them), synonyms, or held by another term
+// (holds: 京东 of a title is counted apart from a lighter 京东E卡 of the
+// body, as newTermSet matches it apart). Counting stops at enough, the
+// most a caller needs to know.
+func termConcepts(terms []srcTerm, enough int) int {
 	n := 0
-	for w, sw := range words {
+	for _, t := range terms {
 		if n >= enough {
 			break
 		}
-		if err := ctx.Err(); err != nil {
-			return 0, searchErr(ctx, err)
-		}
-		if sw.synOf != "" || sw.expanded || sw.char || sw.intent < 1 || positionFactor(st, w, sw.parent) < templateWord {
+		if t.template || t.synOf != "" || t.expanded || insideAny(t, terms) {
 			continue
 		}
-		inside := false
-		for u := range words {
-			if len(u) > len(w) && strings.Contains(u, w) {
-				inside = true
-				break
-			}
-		}
-		if !inside {
-			n++
-		}
+		n++
 	}
-	return n, nil
+	return n
 }
 
 // positionFactor is the weight multiplier of a word from its position in

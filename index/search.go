@@ -202,6 +202,9 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 		return nil, searchErr(ctx, err)
 	}
 	aq.bound()
+	if err := ix.markTypos(ctx, aq); err != nil {
+		return nil, searchErr(ctx, err)
+	}
 	exact := aq.exactQuery()
 	if aq.latin && aq.initials != "" {
 		words, err := ix.initialsWords(aq.initials)
