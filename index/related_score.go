@@ -1276,9 +1276,11 @@ func insideAny(t srcTerm, terms []srcTerm) bool {
 // lighter word of its body (京东E卡) is the heavier evidence, and with the
 // body word standing for it, titles saying 京东E卡 lost the title word's
 // weight while 京东快递丢件了怎么办 covered the whole source with it.
-// A feedback word (expanded) stands for nothing.
+// A feedback word (expanded) stands for nothing, nor does a synonym
+// (逾期还款 of 逾期 for 还款): sameWord relates synonyms, and the weight
+// the source counts (insideAny) never let one stand for another word.
 func holds(u, t srcTerm) bool {
-	return !u.expanded && len(u.text) > len(t.text) && u.weight >= t.weight && strings.Contains(u.text, t.text)
+	return !u.expanded && u.synOf == "" && len(u.text) > len(t.text) && u.weight >= t.weight && strings.Contains(u.text, t.text)
 }
 
 // sameWord reports whether two terms stand for one word of the source: a
