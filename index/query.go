@@ -860,6 +860,7 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 // brought 50 runs), and remembered per index version as document
 // frequencies are: each is a phrase search of the titles' pinyin.
 func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
+	ix.rel.init() // the cache is the related engine's (weigh, for one term, does not start it)
 	for i := range aq.terms {
 		t := &aq.terms[i]
 		if !t.run || !t.absent {
