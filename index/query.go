@@ -861,6 +861,7 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 // frequencies are: each is a phrase search of the titles' pinyin.
 func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 	ix.rel.init() // the cache is the related engine's (weigh, for one term, does not start it)
+	c := ix.rel.df()
 	for i := range aq.terms {
 		t := &aq.terms[i]
 		if !t.run || !t.absent {
@@ -870,8 +871,7 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 		if len(syl) < 2 {
 			continue
 		}
-		key := "\x02" + strings.Join(syl, " ")
-		c := ix.rel.df()
+		key := "\x02" + strings.Join(syl, " ") // counts: 1 when a title sounds like it
 		if n, ok := c.get(key); ok {
 			t.soundsLike = n[0] > 0
 			continue

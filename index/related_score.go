@@ -1258,15 +1258,9 @@ func (t srcTerm) fields() (title, body string) {
 	return fTitle, fBody
 }
 
-// insideAny reports whether another of terms, not a synonym, holds t
-// (see holds).
+// insideAny reports whether another of terms holds t (see holds).
 func insideAny(t srcTerm, terms []srcTerm) bool {
-	for _, u := range terms {
-		if u.synOf == "" && holds(u, t) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(terms, func(u srcTerm) bool { return holds(u, t) })
 }
 
 // holds reports whether the source word u stands for t, a word inside it

@@ -155,17 +155,15 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 				parent = w.Text
 				_, question = seg.Lexicon().QuestionWeight(w.Text)
 				if analysis.RunPiece(seg, w.Text) && !negation(w.Text) { // a pair of them is a run of body_bi
+					if title && !question {
+						chars[w.Text]++
+					}
 					if prev != "" {
 						bi[prev+w.Text]++
 					}
 					prev = w.Text
 				} else {
 					prev = ""
-				}
-			}
-			if title && !w.Sub && analysis.RunPiece(seg, w.Text) && !negation(w.Text) {
-				if _, question := seg.Lexicon().QuestionWeight(w.Text); !question {
-					chars[w.Text]++
 				}
 			}
 			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) || w.Sub && question {
@@ -488,20 +486,25 @@ type termCounts [3]uint64
 // df is the term's document frequency: the largest of its counts.
 func (c termCounts) df() uint64 { return max(c[0], c[1], c[2]) }
 
-// fieldCounts returns the numbers of articles whose title, and whose body,
-// holds term (its termCounts; their largest is its document frequency: a
-// title word is nearly always a body word too), in the word fields or, for
-// a bigram, the bigram fields; with gaps (see Index.gaps) a body bigram may
-// be a body word instead, counted apart.
-func fieldCounts(ctx context.Context, r bindex.IndexReader, term string, bigram, gaps bool) (termCounts, error) {
-	var c termCounts
-	fields := []string{fTitle, fBody}
-	if bigram {
-		fields = []string{fTitleBi, fBodyBi}
-		if gaps {
-			fields = append(fields, fBody)
-		}
+// countFields are the fields whose counts make a term's termCounts (their
+// largest is its document frequency: a title word is nearly always a body
+// word too): the title and the body, in the word fields or, for a bigram,
+// the bigram fields; with gaps (see Index.gaps) a body bigram may be a body
+// word instead, counted apart.
+func countFields(bigram, gaps bool) []string {
+	if !bigram {
+		return []string{fTitle, fBody}
 	}
+	if gaps {
+		return []string{fTitleBi, fBodyBi, fBody}
+	}
+	return []string{fTitleBi, fBodyBi}
+}
+
+// fieldCounts returns the numbers of articles holding term in each of
+// fields (at most three), in order.
+func fieldCounts(ctx context.Context, r bindex.IndexReader, term string, fields []string) (termCounts, error) {
+	var c termCounts
 	for i, field := range fields {
 		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
@@ -545,38 +548,30 @@ func (e *relatedEngine) termFreq(ctx context.Context, r bindex.IndexReader, term
 	return c.df(), err
 }
 
-// termCounts is fieldCounts through the version's cache.
+// termCounts is fieldCounts of the word fields (countFields) through the
+// version's cache.
 func (e *relatedEngine) termCounts(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (termCounts, error) {
-	c := e.df()
 	key := term
 	if bigram {
 		key = "\x00" + term // the bigram fields' count, not the words'
 	}
-	if n, ok := c.get(key); ok {
-		return n, nil
-	}
-	n, err := fieldCounts(ctx, r, term, bigram, e.gaps)
-	if err != nil {
-		return termCounts{}, err
-	}
-	c.put(key, n)
-	return n, nil
+	return e.cachedCounts(ctx, r, key, term, countFields(bigram, e.gaps))
 }
 
 // charCounts is termCounts of a one-character word (sourceWord.char):
 // the number of titles holding the character, read from title_uni.
 func (e *relatedEngine) charCounts(ctx context.Context, r bindex.IndexReader, char string) (termCounts, error) {
+	return e.cachedCounts(ctx, r, "\x01"+char, char, []string{fTitleUni})
+}
+
+// cachedCounts is fieldCounts through the version's cache, under key.
+func (e *relatedEngine) cachedCounts(ctx context.Context, r bindex.IndexReader, key, term string, fields []string) (termCounts, error) {
 	c := e.df()
-	key := "\x01" + char
 	if n, ok := c.get(key); ok {
 		return n, nil
 	}
-	tfr, err := r.TermFieldReader(ctx, []byte(char), fTitleUni, false, false, false)
+	n, err := fieldCounts(ctx, r, term, fields)
 	if err != nil {
-		return termCounts{}, err
-	}
-	n := termCounts{tfr.Count()}
-	if err := tfr.Close(); err != nil {
 		return termCounts{}, err
 	}
 	c.put(key, n)
