@@ -41,18 +41,6 @@ type scored struct {
 	doc     relatedDoc
 }
 
-// scoreArticles scores every article that holds a query term in its title
-// or body, reading the terms' postings directly, and returns the best
-// poolFactor × size of those that share a subject word of the source (see
-// termSet.subject: words shared only with a long source's body, however
-// many, relate nothing), best first, with their stored fields (those in
-// known taken from it).
-//
-// To be similar (rather than a weaker match) a result must share
-// min(MinMatch, concepts) distinct words, concepts being the number of
-// distinct words of the source that are not template words: a source that
-// is one subject word and a template (应急贷是什么意思) needs one, any other
-// two.
 // relatedQuery is what scoring a related list needs besides its terms:
 // the snapshot, the generation's statistics, the source's id (excluded),
 // its count of concepts (see scoreArticles), its title's words, the
@@ -67,6 +55,18 @@ type relatedQuery struct {
 	size     int
 }
 
+// scoreArticles scores every article that holds a query term in its title
+// or body, reading the terms' postings directly, and returns the best
+// poolFactor × size of those that share a subject word of the source (see
+// termSet.subject: words shared only with a long source's body, however
+// many, relate nothing), best first, with their stored fields (those in
+// known taken from it).
+//
+// To be similar (rather than a weaker match) a result must share
+// min(MinMatch, concepts) distinct words, concepts being the number of
+// distinct words of the source that are not template words (termConcepts):
+// a source that is one subject word and a template (应急贷是什么意思) needs
+// one, any other two.
 func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []srcTerm, known map[uint64]relatedDoc) ([]*scored, *termSet, error) {
 	r, st, opts := rq.r, rq.st, rq.opts
 	q := newTermSet(terms)
