@@ -102,15 +102,24 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	var sub []string
 	run := oovRun{body: aq.body}
 	var prev analysis.Word // the top-level piece before w
-	for _, w := range ix.seg.Cut(aq.std, true) {
+	cut := ix.seg.Cut(aq.std, true)
+	denied := analysis.Denied(cut) // 逾期 of 从来没逾期过为什么被拒: no content word
+	for i, w := range cut {
 		if !w.Sub {
 			aq.joinPieces(prev, w)
 			prev = w
 			_, listed := lex.QuestionWeight(w.Text)
-			if t, ok := run.add(w, ix.seg.IsStop(w.Text) || listed); ok && !seen[t.text] {
+			if t, ok := run.add(w, ix.seg.IsStop(w.Text) || listed || denied[i]); ok && !seen[t.text] {
 				seen[t.text] = true
 				aq.terms = append(aq.terms, t)
 			}
+		}
+		if denied[i] {
+			if !w.Sub {
+				blank(content, w.Start, w.End)
+				blank(sequence, w.Start, w.End)
+			}
+			continue
 		}
 		weight, listed := lex.QuestionWeight(w.Text)
 		function := ix.seg.IsStop(w.Text) || listed

@@ -543,3 +543,33 @@ func TestLongQueryIsBounded(t *testing.T) {
 		t.Errorf("de×%d kept %d syllables, want at most %d", zhsearch.MaxQueryLen/2, len(py.syllable), maxQueryPairs+1)
 	}
 }
+
+// TestDeniedWordsAreNotTheQuestion: a reader who says they were never
+// overdue (从来没逾期过) asks about something else; titles about being
+// overdue rank below those on what they ask, while a reader who says what
+// they did not do (没还上) still asks about it.
+func TestDeniedWordsAreNotTheQuestion(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "o1", Title: "借呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "o2", Title: "借呗逾期了还能再借吗", TitleOnly: true},
+		{ID: "o3", Title: "借呗逾期会不会上征信", TitleOnly: true},
+		{ID: "c1", Title: "借呗额度突然被关闭的原因", TitleOnly: true},
+		{ID: "c2", Title: "借呗为什么不能借钱了", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	got := searchPage(t, ix, "从来没逾期过为什么借呗突然被关闭了", 1, 10)
+	if ids := hitIDs(got); len(ids) < 2 || !strings.HasPrefix(ids[0], "c") || !strings.HasPrefix(ids[1], "c") {
+		t.Errorf("从来没逾期过为什么借呗突然被关闭了: %v, want c1 and c2 first", ids)
+	}
+	for _, h := range got.Hits {
+		for _, m := range strings.Split(h.Highlights.Title, "<mark>")[1:] {
+			if marked, _, _ := strings.Cut(m, "</mark>"); strings.Contains(marked, "逾期") {
+				t.Errorf("%s: %s marks 逾期, which the reader denies", h.ID, h.Highlights.Title)
+			}
+		}
+	}
+	got = searchPage(t, ix, "借呗逾期了怎么办", 1, 10)
+	if ids := hitIDs(got); len(ids) < 3 || !strings.HasPrefix(ids[0], "o") || !strings.HasPrefix(ids[1], "o") || !strings.HasPrefix(ids[2], "o") {
+		t.Errorf("借呗逾期了怎么办: %v, want the three on being overdue first", ids)
+	}
+}

@@ -898,3 +898,21 @@ func TestRelatedTitleWithoutSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedDeniedWords: a draft that says it was never overdue (从来没有
+// 逾期过) is about something else; articles on being overdue, which share
+// the word it denies, come after those on what it asks.
+func TestRelatedDeniedWords(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "o1", Title: "借呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "o2", Title: "借呗逾期了还能再借吗", TitleOnly: true},
+		{ID: "o3", Title: "借呗逾期会不会上征信", TitleOnly: true},
+		{ID: "c1", Title: "借呗额度突然被关闭的原因", TitleOnly: true},
+		{ID: "c2", Title: "借呗额度怎么恢复", TitleOnly: true},
+	})
+	draft := &zhsearch.Article{Title: "借呗突然被关闭", Body: "从来没有逾期过，为什么借呗突然就被关闭了？"}
+	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: draft}))
+	if len(got) < 2 || strings.TrimRight(got[0], "~")[0] != 'c' || strings.TrimRight(got[1], "~")[0] != 'c' {
+		t.Errorf("related = %v, want c1 and c2 first", got)
+	}
+}

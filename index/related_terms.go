@@ -150,7 +150,13 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		var parent, prev string // prev: the last whole piece, if one character
 		lead := ""
 		question := false // parent is a question word (怎么回事): its pieces (回事) are too
-		for _, w := range seg.Cut(analysis.Normalize(text), true) {
+		cut := seg.Cut(analysis.Normalize(text), true)
+		denied := analysis.Denied(cut) // 逾期 of 从来没有逾期过，可最近…被拒
+		for i, w := range cut {
+			if denied[i] {
+				prev = ""
+				continue
+			}
 			if !w.Sub {
 				parent = w.Text
 				_, question = seg.Lexicon().QuestionWeight(w.Text)
