@@ -573,3 +573,46 @@ func TestDeniedWordsAreNotTheQuestion(t *testing.T) {
 		t.Errorf("借呗逾期了怎么办: %v, want the three on being overdue first", ids)
 	}
 }
+
+// TestSituationWordsAloneMatchNothing: a question's situation (工资, 到账)
+// is rarer on the site than its subject (花呗, 还款), so the site's idf
+// weighs it more; a title sharing only the situation must not answer
+// before those on the subject.
+func TestSituationWordsAloneMatchNothing(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "s1", Title: "花呗还款日能不能修改", TitleOnly: true},
+		{ID: "s2", Title: "花呗还款日是每个月几号", TitleOnly: true},
+		{ID: "j1", Title: "工资每个月几号到账", TitleOnly: true},
+		{ID: "j2", Title: "工资到账慢怎么办", TitleOnly: true},
+		{ID: "x1", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "x2", Title: "借呗还款方式有哪些", TitleOnly: true},
+		{ID: "x3", Title: "信用卡还款日过了一天算逾期吗", TitleOnly: true},
+		{ID: "x4", Title: "花呗额度怎么提升", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	q := "工资每个月15号才到账,花呗还款日能不能往后改"
+	got := hitIDs(searchPage(t, ix, q, 1, 10))
+	if len(got) == 0 || got[0] != "s1" && got[0] != "s2" {
+		t.Errorf("%s: %v, want s1 or s2 first", q, got)
+	}
+	if at := slices.Index(got, "j2"); at >= 0 && (at < slices.Index(got, "s1") || at < slices.Index(got, "s2")) {
+		t.Errorf("%s: %v: j2, on 工资 and 到账 only, before s1 or s2", q, got)
+	}
+}
+
+// TestSubjectOf: the subject of a question is its word most typical of the
+// site, whatever the site's idf says of the words around it.
+func TestSubjectOf(t *testing.T) {
+	terms := []queryTerm{
+		{text: "工资", typical: 0.9, position: 1},
+		{text: "花呗", typical: 5.8, position: 1.4},
+		{text: "还款", typical: 5.5, position: 1},
+	}
+	if got := subjectOf(terms); got != 1 {
+		t.Errorf("subjectOf = %d, want 1 (花呗)", got)
+	}
+	terms[1].position = 0
+	if got := subjectOf(terms); got != -1 {
+		t.Errorf("subjectOf before weighing = %d, want -1", got)
+	}
+}

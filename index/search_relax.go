@@ -16,8 +16,8 @@ const maxDropLevels = 3
 
 // relax runs the relaxation ladder after the strict query q found fewer
 // than zhsearch.DefaultSearchSize hits (Algolia's removeWordsIfNoResults,
-// Elasticsearch's fallback queries): it drops the least informative
-// content words one at a time, then falls back to shared bigrams, until
+// Elasticsearch's fallback queries): it drops the content words least
+// typical of the site one at a time, then falls back to shared bigrams, until
 // the hits fill a page of the default size. Each step finds only what the
 // steps before it did not, and its hits rank below theirs. Whether a step
 // runs depends on the query only, not on the page or its size, so every
@@ -87,12 +87,15 @@ func scoreBelow(step, before search.DocumentMatchCollection) {
 }
 
 // relaxedLevels returns the relaxation ladder's queries, strict to loose:
-// the content words without the least informative one, without the two
-// least informative, …, then the query's bigrams.
+// the content words without the one least typical of the site, without the
+// two least typical, …, then the query's bigrams.
 func (aq *analyzedQuery) relaxedLevels() []query.Query {
 	var levels []query.Query
 	ts := append([]queryTerm(nil), heldTerms(multiChar(aq.terms))...)
-	sort.SliceStable(ts, func(i, j int) bool { return ts[i].weight > ts[j].weight })
+	// The words least typical of the site go first: the situation around
+	// a question (工资, 就要 of 花呗每个月10号就要还,可我工资15号才发), not its
+	// subject, which the site's idf weighs least.
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].typical > ts[j].typical })
 	for n := len(ts) - 1; n >= 1 && len(levels) < maxDropLevels; n-- {
 		keep := ts[:n]
 		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
