@@ -42,16 +42,16 @@ const (
 
 // questionsFloors are zhsearch's NDCG@10 per kind over both halves, and
 // "all", minus a margin of about 0.03: regression guards, not targets.
-// Raise them when the engine improves. In brackets: the 194 queries at
-// 2026-12-03 (night), after the fresh queries joined (testdata/questions/
-// README.md).
+// Raise them when the engine improves. In brackets: the 254 queries at
+// 2026-12-03 (evening), after the second fresh set joined (testdata/
+// questions/README.md).
 var questionsFloors = map[string]float64{
-	relevance.KindKeyword:  0.82, // (0.858)
-	relevance.KindQuestion: 0.70, // (0.727)
-	relevance.KindSpoken:   0.70, // (0.733)
-	relevance.KindTypo:     0.77, // (0.800)
-	relevance.KindNone:     0.94, // (0.971)
-	"all":                  0.76, // (0.793)
+	relevance.KindKeyword:  0.84, // (0.871)
+	relevance.KindQuestion: 0.71, // (0.743)
+	relevance.KindSpoken:   0.73, // (0.762)
+	relevance.KindTypo:     0.80, // (0.830)
+	relevance.KindNone:     0.81, // (0.844)
+	"all":                  0.76, // (0.796)
 }
 
 // questionsMaxZeroHits is the most zero-hit answers (a query with judged
@@ -66,13 +66,16 @@ var questionsMaxZeroHits = map[string]int{
 
 // noneMaxHits is the most results a "none" query should return: the
 // should-find-nothing queries must stay near-empty. noneMaxOver is how many
-// of them may exceed it: today one (孩子咳嗽老不好咋办, whose 老 and 不好
-// meet titles on bad credit; before the question work two: a query sharing
-// 手机 with the 租机 titles, one sharing 有什么区别 with the comparison
-// titles); the goal is 0.
+// of them may exceed it: today five. One of the first 194 (孩子咳嗽老不好咋办,
+// whose 老 and 不好 meet titles on bad credit; before the question work two
+// more); and four of the second fresh set, written as near neighbours of
+// the site's subjects, where the site holds articles on the same thing but
+// not on the reader's problem (房东不退租房押金: 租机押金, 租房; 微信聊天记录:
+// the 微信 credit products; 猫咪绝育: the two cat titles; 高铁票改签手续费:
+// the 手续费 titles). bleve cjk returns as many for each. The goal is 0.
 const (
 	noneMaxHits = 3
-	noneMaxOver = 1
+	noneMaxOver = 5
 )
 
 // questionsCorpus is the seed page with its title-only 相关内容 articles,
