@@ -696,11 +696,24 @@ func subjectOf(terms []queryTerm) int {
 		if t.position == 0 {
 			return -1 // not weighed
 		}
-		if subject < 0 || t.typical > terms[subject].typical {
+		if subject < 0 || t.subjectness() > terms[subject].subjectness() {
 			subject = i
 		}
 	}
 	return subject
+}
+
+// subjectness orders terms as candidates for a query's subject: how
+// typical of the site the word is, times its place in the site's titles
+// where that is a template word's (queryTerm.position below 1), so that a
+// word the site's titles end with everywhere (详解, 指南: typical, but of
+// the site's form, not of its subjects) is neither the subject nor kept
+// longest by the relaxation ladder.
+func (t *queryTerm) subjectness() float64 {
+	if t.position <= 0 || t.typical < 0 {
+		return t.typical
+	}
+	return t.typical * min(1, t.position)
 }
 
 // filterBoost scales a clause that filters rather than ranks down to a

@@ -616,3 +616,27 @@ func TestSubjectOf(t *testing.T) {
 		t.Errorf("subjectOf before weighing = %d, want -1", got)
 	}
 }
+
+// TestTemplateWordIsNoSubject: a word that ends most of the site's titles
+// (详解) is as typical of the site as its subjects, more in a site of
+// templated titles, but typical of its form: it is never a query's
+// subject, which every match must hold and the relaxation ladder keeps
+// longest.
+func TestTemplateWordIsNoSubject(t *testing.T) {
+	var articles []zhsearch.Article
+	for i, s := range []string{"花呗风控", "征信修复", "网贷协商", "车贷流程", "租机买断", "信用卡分期", "借呗提额", "白条分期"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("t%d", i), Title: s + "详解", TitleOnly: true})
+	}
+	articles = append(articles,
+		zhsearch.Article{ID: "e1", Title: "京东E卡回收平台推荐", TitleOnly: true},
+		zhsearch.Article{ID: "e2", Title: "京东E卡回收被骗了怎么办", TitleOnly: true})
+	ix := builtIndex(t, articles)
+	aq := ix.analyze("京东E卡回收详解")
+	if err := ix.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	ts := heldTerms(multiChar(aq.terms))
+	if s := subjectOf(ts); s < 0 || ts[s].text != "京东e卡" {
+		t.Errorf("subject of 京东E卡回收详解 = %d in %+v, want 京东e卡", s, ts)
+	}
+}

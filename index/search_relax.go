@@ -95,7 +95,7 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 	// The words least typical of the site go first: the situation around
 	// a question (工资, 就要 of 花呗每个月10号就要还,可我工资15号才发), not its
 	// subject, which the site's idf weighs least.
-	sort.SliceStable(ts, func(i, j int) bool { return ts[i].typical > ts[j].typical })
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].subjectness() > ts[j].subjectness() })
 	for n := len(ts) - 1; n >= 1 && len(levels) < maxDropLevels; n-- {
 		keep := ts[:n]
 		levels = append(levels, aq.withIntents(query.NewDisjunctionQuery([]query.Query{
