@@ -1,27 +1,35 @@
 package analysis
 
+import "unicode/utf8"
+
 // Readers often say what is not their problem before saying what is:
 // 从来没有逾期过，可最近申请网贷每次都被拒 (never overdue, yet refused),
-// 征信没有逾期为什么贷款被拒, 网贷未逾期却突然无法借款. The denied word (逾期)
+// 我从没逾期过为什么网贷全被拒, 明明没逾期网贷却总被拒. The denied word (逾期)
 // is the one thing such a reader does not ask about, and on a credit site
 // it is also the commonest subject, so taken as a content word it fills
 // the answers with articles on being overdue. Denied finds these words.
 //
 // A negation alone does not deny: 没有工作的人能不能申请贷款 asks about
-// having no job, 分期乐的钱没还上 about not having paid, 还没放款 about a loan
-// not yet paid out. Only the marks of "never" and of a contrast do:
-// 从未/从没/从不/未曾/不曾, a plain negation after 从来 or 明明, or one whose
-// words are followed by 过 (没逾期过: has never been), 却, 可, 但 or 为什么
-// (没有逾期为什么被拒).
+// having no job, 分期乐的钱没还上 about not having paid, 借款没到账为什么显示
+// 已放款 about money that did not arrive. Only "never" denies: a negation
+// that says it (从未, 从没, 从不, 未曾, 从来没有), one after 从来 or 明明, or
+// one whose words the experiential 过 closes (没有逾期过: has never been
+// overdue). A plain negation followed by a contrast (征信没有逾期为什么被拒)
+// is left alone: the same form names the reader's problem when the word is
+// something they wanted (没到账为什么), and only the word's meaning tells the
+// two apart.
 
-// maxDenied is how many words may stand between a negation and the word
-// that closes it (没有逾期记录为什么).
+// maxDenied is how many words may stand between a negation and the 过 that
+// closes it (从来没有信用卡逾期过).
 const maxDenied = 2
 
 // Denied reports, for each of words (Cut's output, search mode or not),
-// whether a reader denies it: see the comment above. The pieces Cut puts
-// after a word (its subwords) share its mark.
-func Denied(words []Word) []bool {
+// whether the reader denies it: the word right after a "never" negation,
+// or the word right before the 过 that closes a negation's words. The
+// pieces Cut puts after a word (its subwords) share its mark. A text whose
+// every content word is denied (没逾期过) keeps them all: the reader asks
+// about nothing else.
+func (s *Segmenter) Denied(words []Word) []bool {
 	denied := make([]bool, len(words))
 	var top []int // indexes of the top-level words
 	for i, w := range words {
@@ -29,31 +37,54 @@ func Denied(words []Word) []bool {
 			top = append(top, i)
 		}
 	}
+	any := false
 	for k, i := range top {
 		kind := negationKind(words[i].Text)
-		if kind == notNegation {
+		if kind == notNegation || k+1 == len(top) || !adjacent(words[i], words[top[k+1]]) {
 			continue
 		}
 		never := kind == neverNegation ||
 			k > 0 && adjacent(words[top[k-1]], words[i]) && neverPrefix(words[top[k-1]].Text)
 		// The scope: up to maxDenied words written right after the
-		// negation, up to a word that closes it.
+		// negation, up to a 过.
 		end := k
 		for end+1 < len(top) && end-k < maxDenied && adjacent(words[top[end]], words[top[end+1]]) &&
-			!deniesClose(words[top[end+1]].Text) && negationKind(words[top[end+1]].Text) == notNegation {
+			words[top[end+1]].Text != "过" && negationKind(words[top[end+1]].Text) == notNegation {
 			end++
 		}
-		closed := end+1 < len(top) && adjacent(words[top[end]], words[top[end+1]]) && deniesClose(words[top[end+1]].Text)
-		if end == k || !closed && !never {
-			continue // 没有工作的人, 没还上: what the reader asks about
+		closed := end+1 < len(top) && adjacent(words[top[end]], words[top[end+1]]) && words[top[end+1]].Text == "过"
+		var at int
+		switch {
+		case closed:
+			at = top[end] // 过 follows the verb: 从来没有花呗逾期过 denies 逾期
+		case never:
+			at = top[k+1] // 从未逾期信用卡: the next word only
+		default:
+			continue // 没有工作的人, 没还上, 没到账为什么: what the reader asks about
 		}
-		// The first word is what is denied: 没有逾期记录为什么 is about 逾期,
-		// 明明没逾期网贷却 asks about 网贷.
-		for x := top[k+1]; x < len(words) && (x == top[k+1] || words[x].Sub); x++ {
+		for x := at; x < len(words) && (x == at || words[x].Sub); x++ {
 			denied[x] = true
 		}
+		any = true
+	}
+	if any && !s.contentLeft(words, denied) {
+		return make([]bool, len(words))
 	}
 	return denied
+}
+
+// contentLeft reports whether some top-level content word (two or more
+// characters, no stop or question word) is not denied.
+func (s *Segmenter) contentLeft(words []Word, denied []bool) bool {
+	for i, w := range words {
+		if w.Sub || denied[i] || utf8.RuneCountInString(w.Text) < 2 || s.IsStop(w.Text) {
+			continue
+		}
+		if _, question := s.lex.QuestionWeight(w.Text); !question {
+			return true
+		}
+	}
+	return false
 }
 
 type negationType int
@@ -78,22 +109,6 @@ func negationKind(s string) negationType {
 
 // neverPrefix reports a word that makes the negation after it a "never"
 // or a protest (从来没有, 明明没逾期).
-func neverPrefix(s string) bool {
-	switch s {
-	case "从来", "从", "明明", "从来都", "一次都", "一次也":
-		return true
-	}
-	return false
-}
-
-// deniesClose reports a word that, right after a negation's words, makes
-// them denied: the experiential 过 (has never been) or a contrast.
-func deniesClose(s string) bool {
-	switch s {
-	case "过", "却", "可", "可是", "但", "但是", "为什么", "为啥", "为何", "怎么会":
-		return true
-	}
-	return false
-}
+func neverPrefix(s string) bool { return s == "从来" || s == "明明" }
 
 func adjacent(a, b Word) bool { return a.End == b.Start }
