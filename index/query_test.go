@@ -92,6 +92,9 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		{"借呗利率", "利率", []string{"利息"}},
 		{"成了老赖", "老赖", []string{"失信被执行人"}},
 		{"征信白板咋办", "征信白板", []string{"白户"}},
+		// A reader asking whether someone is a 骗子 wants the articles on
+		// scams, which say 骗局 or 诈骗.
+		{"放款前要交钱是不是骗子", "骗子", []string{"骗局", "诈骗"}},
 		// gse's dictionary knows 还款, 还债 and 还清 but not 还钱: without the
 		// group the query is 还 (a filler) and 钱, and every title with 钱
 		// matched.
