@@ -81,9 +81,6 @@ type queryTerm struct {
 	position float64
 	absent   bool // no article holds it (see weigh)
 	weighed  bool // weigh has set weight, position and typical
-	// negated: a negation stands right before it (没有逾期, 没到账): it is
-	// never the query's subject (see Segmenter.Negated).
-	negated bool
 	// typical is how much more often the site's articles use the word
 	// than general text does: its general idf (dict/common.txt; commonIDF
 	// for a word general text rarely uses) less its idf in the index, a
@@ -115,8 +112,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	var prev analysis.Word // the top-level piece before w
 	prevDenied := false
 	cut := ix.seg.Cut(aq.std, true)
-	denied := ix.seg.Denied(cut)   // 逾期 of 从来没逾期过为什么被拒: no content word
-	negated := ix.seg.Negated(cut) // 逾期 of 征信没有逾期为什么被拒: no subject
+	denied := ix.seg.Denied(cut) // 逾期 of 从来没逾期过为什么被拒: no content word
 	for i, w := range cut {
 		if !w.Sub {
 			if !denied[i] && !prevDenied { // 没逾期过 must not mark 逾期过
@@ -162,7 +158,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			aq.words = append(aq.words, w.Text)
 		default:
 			aq.words = append(aq.words, w.Text)
-			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: lex.Synonyms(w.Text), negated: negated[i]})
+			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: lex.Synonyms(w.Text)})
 			if oneHan(w.Text) {
 				aq.unknown = true
 			}
@@ -705,9 +701,6 @@ func subjectOf(terms []queryTerm) int {
 	for i, t := range terms {
 		if !t.weighed {
 			return -1
-		}
-		if t.negated {
-			continue
 		}
 		if subject < 0 || t.subjectness() > terms[subject].subjectness() {
 			subject = i

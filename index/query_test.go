@@ -655,26 +655,3 @@ func TestTemplateWordIsNoSubject(t *testing.T) {
 		t.Errorf("subject of 京东E卡回收详解 = %d in %+v, want 京东e卡", s, ts)
 	}
 }
-
-// TestNegatedWordIsNoSubject: a reader who says their credit record has no
-// 逾期 (征信没有逾期为什么贷款被拒) may be denying it or asking about it; the
-// word still counts, but is not the subject every match must hold, so the
-// title on loans refused comes before those on being overdue.
-func TestNegatedWordIsNoSubject(t *testing.T) {
-	ix := builtIndex(t, []zhsearch.Article{
-		{ID: "r1", Title: "征信良好贷款被拒的原因", TitleOnly: true},
-		{ID: "r2", Title: "贷款申请被拒后多久能再申请", TitleOnly: true},
-		{ID: "o1", Title: "征信逾期记录多久能消除", TitleOnly: true},
-		{ID: "o2", Title: "信用卡逾期对征信的影响", TitleOnly: true},
-		{ID: "o3", Title: "网贷逾期一天算逾期吗", TitleOnly: true},
-		{ID: "o4", Title: "花呗逾期三天会怎样", TitleOnly: true},
-		{ID: "o5", Title: "房贷逾期的后果", TitleOnly: true},
-		{ID: "o6", Title: "车贷逾期会被拖车吗", TitleOnly: true},
-	})
-	ix.SetSearchCacheSize(0)
-	q := "征信没有逾期为什么贷款被拒"
-	got := hitIDs(searchPage(t, ix, q, 1, 10))
-	if len(got) == 0 || got[0] != "r1" {
-		t.Errorf("%s: %v, want r1 (征信, 贷款 and 被拒) first", q, got)
-	}
-}

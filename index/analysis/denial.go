@@ -87,28 +87,6 @@ func (s *Segmenter) contentLeft(words []Word, denied []bool) bool {
 	return false
 }
 
-// Negated reports, for each of words, whether a negation stands right
-// before it (没有工作, 没到账, 没有逾期): the reader may ask about it or deny
-// it, and only its meaning tells which, so it is a content word but never
-// a question's subject. Subwords share their word's mark.
-func (s *Segmenter) Negated(words []Word) []bool {
-	negated := make([]bool, len(words))
-	last := -1 // the top-level word before, if a negation
-	for i, w := range words {
-		if w.Sub {
-			if last >= 0 && negated[last] {
-				negated[i] = true
-			}
-			continue
-		}
-		if last >= 0 && negationKind(words[last].Text) != notNegation && adjacent(words[last], w) {
-			negated[i] = true
-		}
-		last = i
-	}
-	return negated
-}
-
 type negationType int
 
 const (

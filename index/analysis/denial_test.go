@@ -52,28 +52,3 @@ func TestDenied(t *testing.T) {
 		}
 	}
 }
-
-func TestNegated(t *testing.T) {
-	seg := DefaultSegmenter()
-	tests := []struct {
-		text string
-		want []string // the top-level words negated, in order
-	}{
-		{"征信没有逾期为什么贷款被拒", []string{"逾期"}},
-		{"没有工作的人能不能申请贷款", []string{"工作"}},
-		{"借呗一直没到账", []string{"到账"}},
-		{"花呗逾期了怎么办", nil},
-	}
-	for _, tt := range tests {
-		words := seg.Cut(Normalize(tt.text), true)
-		var got []string
-		for i, n := range seg.Negated(words) {
-			if n && !words[i].Sub {
-				got = append(got, words[i].Text)
-			}
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Negated(%s) = %v, want %v", tt.text, got, tt.want)
-		}
-	}
-}
