@@ -566,18 +566,21 @@ func TestDeniedWordsAreNotTheQuestion(t *testing.T) {
 		{ID: "c2", Title: "借呗为什么不能借钱了", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
-	got := searchPage(t, ix, "从来没逾期过为什么借呗突然被关闭了", 1, 10)
-	if ids := hitIDs(got); len(ids) < 2 || !strings.HasPrefix(ids[0], "c") || !strings.HasPrefix(ids[1], "c") {
-		t.Errorf("从来没逾期过为什么借呗突然被关闭了: %v, want c1 and c2 first", ids)
-	}
-	for _, h := range got.Hits {
-		for _, m := range strings.Split(h.Highlights.Title, "<mark>")[1:] {
-			if marked, _, _ := strings.Cut(m, "</mark>"); strings.Contains(marked, "逾期") {
-				t.Errorf("%s: %s marks 逾期, which the reader denies", h.ID, h.Highlights.Title)
+	// "Never", and a bad mark of a credit record under a plain negation.
+	for _, q := range []string{"从来没逾期过为什么借呗突然被关闭了", "没有逾期为什么借呗突然被关闭了"} {
+		got := searchPage(t, ix, q, 1, 10)
+		if ids := hitIDs(got); len(ids) < 2 || !strings.HasPrefix(ids[0], "c") || !strings.HasPrefix(ids[1], "c") {
+			t.Errorf("%s: %v, want c1 and c2 first", q, ids)
+		}
+		for _, h := range got.Hits {
+			for _, m := range strings.Split(h.Highlights.Title, "<mark>")[1:] {
+				if marked, _, _ := strings.Cut(m, "</mark>"); strings.Contains(marked, "逾期") {
+					t.Errorf("%s: %s: %s marks 逾期, which the reader denies", q, h.ID, h.Highlights.Title)
+				}
 			}
 		}
 	}
-	got = searchPage(t, ix, "借呗逾期了怎么办", 1, 10)
+	got := searchPage(t, ix, "借呗逾期了怎么办", 1, 10)
 	if ids := hitIDs(got); len(ids) < 3 || !strings.HasPrefix(ids[0], "o") || !strings.HasPrefix(ids[1], "o") || !strings.HasPrefix(ids[2], "o") {
 		t.Errorf("借呗逾期了怎么办: %v, want the three on being overdue first", ids)
 	}

@@ -14,10 +14,11 @@ import "unicode/utf8"
 // 已放款 about money that did not arrive. Only "never" denies: a negation
 // that says it (从未, 从没, 从不, 未曾, 从来没有), one after 从来 or 明明, or
 // one whose words the experiential 过 closes (没有逾期过: has never been
-// overdue). A plain negation followed by a contrast (征信没有逾期为什么被拒)
-// is left alone: the same form names the reader's problem when the word is
-// something they wanted (没到账为什么), and only the word's meaning tells the
-// two apart.
+// overdue). A plain negation denies only a bad mark of a credit record
+// (dict/trouble.txt: 逾期, 欠款, 呆账 …): 征信没有逾期为什么贷款被拒 says the
+// reader's standing is good, where 借款没到账为什么 says what went wrong,
+// and only the word's meaning tells the two forms apart. "Not yet" (还没
+// 逾期) denies nothing: the reader fears it.
 
 // maxDenied is how many words may stand between a negation and the 过 that
 // closes it (从来没有信用卡逾期过).
@@ -25,7 +26,8 @@ const maxDenied = 2
 
 // Denied reports, for each of words (Cut's output, search mode or not),
 // whether the reader denies it: the word right after a "never" negation,
-// or the word right before the 过 that closes a negation's words. The
+// the word right before the 过 that closes a negation's words, or a bad
+// mark right after any negation but "not yet". The
 // pieces Cut puts after a word (its subwords) share its mark. A text whose
 // every content word is denied (没逾期过) keeps them all: the reader asks
 // about nothing else.
@@ -59,6 +61,8 @@ func (s *Segmenter) Denied(words []Word) []bool {
 			at = top[end] // 过 follows the verb: 从来没有花呗逾期过 denies 逾期
 		case never:
 			at = top[k+1] // 从未逾期信用卡: the next word only
+		case s.lex.Trouble(words[top[k+1]].Text) && !(k > 0 && adjacent(words[top[k-1]], words[i]) && notYet(words[top[k-1]].Text)):
+			at = top[k+1] // 征信没有逾期为什么被拒: a bad mark the reader has not got
 		default:
 			continue // 没有工作的人, 没还上, 没到账为什么: what the reader asks about
 		}
@@ -106,6 +110,10 @@ func negationKind(s string) negationType {
 	}
 	return notNegation
 }
+
+// notYet reports a word that makes the negation after it "not yet" (还没
+// 逾期: the reader fears it), which denies nothing.
+func notYet(s string) bool { return s == "还" || s == "暂" || s == "尚" }
 
 // neverPrefix reports a word that makes the negation after it a "never"
 // or a protest (从来没有, 明明没逾期).

@@ -33,9 +33,12 @@ func TestDenied(t *testing.T) {
 		{"车险到期了没续保会咋样", nil},
 		{"从来没用过花呗", nil}, // 没用 is no negation of 花呗
 		{"花呗逾期了怎么办", nil},
-		// a plain negation and a contrast: left alone (没到账为什么 says the
-		// same form with the reader's problem)
-		{"征信没有逾期为什么贷款被拒", nil},
+		// a plain negation denies a bad mark of a credit record only
+		{"征信没有逾期为什么贷款被拒", []string{"逾期"}},
+		{"网贷未逾期却突然无法借款的原因", []string{"逾期"}},
+		{"没有欠款为什么被起诉", []string{"欠款"}},
+		{"还没逾期能协商还款吗", nil}, // not yet: the reader fears it
+		{"暂未逾期可以申请延期吗", nil},
 		// nothing else to ask about: kept
 		{"没逾期过", nil},
 	}

@@ -18,10 +18,17 @@ const (
 	spokenFile   = "dict/spoken.txt"
 	synonymsFile = "dict/synonyms.txt"
 	commonFile   = "dict/common.txt"
+	troubleFile  = "dict/trouble.txt"
 )
 
 // lexiconFiles are the dict/*.txt files that are not gse word lists.
-var lexiconFiles = map[string]bool{"dict/stop.txt": true, questionFile: true, spokenFile: true, synonymsFile: true, commonFile: true}
+var lexiconFiles = map[string]bool{"dict/stop.txt": true, questionFile: true, spokenFile: true, synonymsFile: true,
+	commonFile: true, troubleFile: true}
+
+// queryOnlyFiles are the lexicon files none of whose words enters gse's
+// dictionary (Lexicon.words): the prepared dictionary does not depend on
+// them (dictInputsHash).
+var queryOnlyFiles = map[string]bool{commonFile: true, troubleFile: true}
 
 // Lexicon is what the query side knows about readers' words beyond the
 // dictionary: how much question and function words count, the spoken
@@ -33,13 +40,16 @@ type Lexicon struct {
 	maxLen int                 // longest spoken form, in runes
 	syn    map[string][]string // word → the other words of its group
 	common map[string]float64  // everyday word → its idf in general text
+	// trouble holds the bad marks a reader may deny having (逾期, 欠款):
+	// see Segmenter.Denied.
+	trouble map[string]bool
 }
 
 // loadLexicon reads the lexicon files of dicts; a missing file is an empty
 // part. Errors name the file and line.
 func loadLexicon(dicts fs.FS) (*Lexicon, error) {
 	lx := &Lexicon{weight: map[string]float64{}, spoken: map[string]string{}, syn: map[string][]string{},
-		common: map[string]float64{}}
+		common: map[string]float64{}, trouble: map[string]bool{}}
 	for _, part := range []struct {
 		name  string
 		words int // how many leading fields are words (-1: all)
@@ -49,6 +59,7 @@ func loadLexicon(dicts fs.FS) (*Lexicon, error) {
 		{spokenFile, -1, lx.addSpoken},
 		{synonymsFile, -1, lx.addSynonyms},
 		{commonFile, 1, lx.addCommon},
+		{troubleFile, -1, lx.addTrouble},
 	} {
 		if _, err := fs.Stat(dicts, part.name); err != nil {
 			continue
@@ -86,6 +97,18 @@ func (lx *Lexicon) addQuestion(_ int, f []string) error {
 	lx.weight[f[0]] = w
 	return nil
 }
+
+func (lx *Lexicon) addTrouble(_ int, f []string) error {
+	if len(f) != 1 {
+		return fmt.Errorf("want one word, got %d fields", len(f))
+	}
+	lx.trouble[f[0]] = true
+	return nil
+}
+
+// Trouble reports a bad mark of a credit record that a reader may deny
+// having (dict/trouble.txt).
+func (lx *Lexicon) Trouble(word string) bool { return lx.trouble[word] }
 
 func (lx *Lexicon) addCommon(_ int, f []string) error {
 	if len(f) != 2 {

@@ -210,10 +210,10 @@ func dictInputsHash(dicts fs.FS) ([sha256.Size]byte, error) {
 	}
 	sort.Strings(files)
 	for _, name := range files {
-		if name == commonFile {
-			// Query weights only: none of its words enters gse's
-			// dictionary (Lexicon.words), so a generation recorded before
-			// or without it still starts from the prepared form.
+		if queryOnlyFiles[name] {
+			// Query side only: none of its words enters gse's dictionary
+			// (Lexicon.words), so a generation recorded before or without
+			// it still starts from the prepared form.
 			continue
 		}
 		data, err := fs.ReadFile(dicts, name)

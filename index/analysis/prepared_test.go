@@ -141,7 +141,8 @@ func TestPreparedDictOtherInputs(t *testing.T) {
 }
 
 // TestPreparedDictIgnoresCommonWords checks that the everyday words
-// (dict/common.txt), query weights that add no word to gse's dictionary,
+// (dict/common.txt) and the troubles a reader may deny (dict/trouble.txt),
+// query-side lists that add no word to gse's dictionary,
 // do not decide which prepared form serves: a generation recorded without
 // the file, or with an editor's version of it, starts from the prepared
 // form, while a changed word list does not.
@@ -185,6 +186,8 @@ func TestPreparedDictIgnoresCommonWords(t *testing.T) {
 	}{
 		{"without common.txt", variant(func(m fstest.MapFS) { delete(m, commonFile) }), true},
 		{"an edited common.txt", variant(func(m fstest.MapFS) { m[commonFile] = &fstest.MapFile{Data: []byte("以后 4.3\n")} }), true},
+		{"without trouble.txt", variant(func(m fstest.MapFS) { delete(m, troubleFile) }), true},
+		{"an edited trouble.txt", variant(func(m fstest.MapFS) { m[troubleFile] = &fstest.MapFile{Data: []byte("逾期\n")} }), true},
 		{"an edited domain.txt", variant(func(m fstest.MapFS) {
 			m["dict/domain.txt"] = &fstest.MapFile{Data: append(slices.Clone(embedded["dict/domain.txt"].Data), "测一个词 5000 n\n"...)}
 		}), false},
