@@ -39,49 +39,63 @@ func (s *Segmenter) Denied(words []Word) []bool {
 			top = append(top, i)
 		}
 	}
-	any := false
+	// before reports whether the word before top[k] is written right
+	// against it and is one pred accepts.
+	before := func(k int, pred func(string) bool) bool {
+		return k > 0 && adjacent(words[top[k-1]], words[top[k]]) && pred(words[top[k-1]].Text)
+	}
+	found := false
 	for k, i := range top {
 		kind := negationKind(words[i].Text)
 		if kind == notNegation || k+1 == len(top) || !adjacent(words[i], words[top[k+1]]) {
 			continue
 		}
-		never := kind == neverNegation ||
-			k > 0 && adjacent(words[top[k-1]], words[i]) && neverPrefix(words[top[k-1]].Text)
+		never := kind == neverNegation || before(k, neverPrefix)
+		first := k + 1 // the first word the negation may deny
+		if words[top[first]].Text == "过" {
+			// 没有过逾期记录, 从来没有过逾期: "never had", of the word after 过.
+			if first+1 == len(top) || !adjacent(words[top[first]], words[top[first+1]]) {
+				continue
+			}
+			first, never = first+1, true
+		}
 		// The scope: up to maxDenied words written right after the
 		// negation, up to a 过.
-		end := k
-		for end+1 < len(top) && end-k < maxDenied && adjacent(words[top[end]], words[top[end+1]]) &&
+		end := first - 1
+		for end+1 < len(top) && end+1-first < maxDenied && adjacent(words[top[end]], words[top[end+1]]) &&
 			words[top[end+1]].Text != "过" && negationKind(words[top[end+1]].Text) == notNegation {
 			end++
 		}
-		closed := end+1 < len(top) && adjacent(words[top[end]], words[top[end+1]]) && words[top[end+1]].Text == "过"
+		closed := end >= first && end+1 < len(top) && adjacent(words[top[end]], words[top[end+1]]) && words[top[end+1]].Text == "过"
 		var at int
 		switch {
 		case closed:
 			at = top[end] // 过 follows the verb: 从来没有花呗逾期过 denies 逾期
 		case never:
-			at = top[k+1] // 从未逾期信用卡: the next word only
-		case s.lex.Trouble(words[top[k+1]].Text) && !(k > 0 && adjacent(words[top[k-1]], words[i]) && notYet(words[top[k-1]].Text)):
-			at = top[k+1] // 征信没有逾期为什么被拒: a bad mark the reader has not got
+			at = top[first] // 从未逾期信用卡: the next word only
+		case s.lex.Trouble(words[top[first]].Text) && !before(k, notYet):
+			at = top[first] // 征信没有逾期为什么被拒: a bad mark the reader has not got
 		default:
 			continue // 没有工作的人, 没还上, 没到账为什么: what the reader asks about
 		}
 		for x := at; x < len(words) && (x == at || words[x].Sub); x++ {
 			denied[x] = true
 		}
-		any = true
+		found = true
 	}
-	if any && !s.contentLeft(words, denied) {
+	if found && !s.contentLeft(words, denied) {
 		return make([]bool, len(words))
 	}
 	return denied
 }
 
 // contentLeft reports whether some top-level content word (two or more
-// characters, no stop or question word) is not denied.
+// characters, no stop, question or negation word, no word that makes a
+// negation "never" or "not yet") is not denied.
 func (s *Segmenter) contentLeft(words []Word, denied []bool) bool {
 	for i, w := range words {
-		if w.Sub || denied[i] || utf8.RuneCountInString(w.Text) < 2 || s.IsStop(w.Text) {
+		if w.Sub || denied[i] || utf8.RuneCountInString(w.Text) < 2 || s.IsStop(w.Text) ||
+			negationKind(w.Text) != notNegation || neverPrefix(w.Text) || notYet(w.Text) {
 			continue
 		}
 		if _, question := s.lex.QuestionWeight(w.Text); !question {
@@ -105,7 +119,7 @@ func negationKind(s string) negationType {
 	switch s {
 	case "没", "没有", "未", "无", "并未", "并没有":
 		return plainNegation
-	case "从未", "从没", "从没有", "从来没", "从来没有", "从不", "未曾", "不曾":
+	case "从未", "从没", "从没有", "从来没", "从来没有", "从不", "未曾", "不曾", "从未有过":
 		return neverNegation
 	}
 	return notNegation
@@ -113,7 +127,13 @@ func negationKind(s string) negationType {
 
 // notYet reports a word that makes the negation after it "not yet" (还没
 // 逾期: the reader fears it), which denies nothing.
-func notYet(s string) bool { return s == "还" || s == "暂" || s == "尚" }
+func notYet(s string) bool {
+	switch s {
+	case "还", "暂", "尚", "暂时", "目前还", "现在还":
+		return true
+	}
+	return false
+}
 
 // neverPrefix reports a word that makes the negation after it a "never"
 // or a protest (从来没有, 明明没逾期).

@@ -39,8 +39,15 @@ func TestDenied(t *testing.T) {
 		{"没有欠款为什么被起诉", []string{"欠款"}},
 		{"还没逾期能协商还款吗", nil}, // not yet: the reader fears it
 		{"暂未逾期可以申请延期吗", nil},
-		// nothing else to ask about: kept
+		// nothing else to ask about: kept (negations and 过 are no content)
 		{"没逾期过", nil},
+		{"没有逾期", nil},
+		{"从未逾期", nil},
+		{"没有逾期怎么办", nil},
+		// 过 right after the negation: "never had" the word after it
+		{"没有过逾期记录为什么被拒", []string{"逾期"}},
+		{"从来没有过逾期为什么网贷被拒", []string{"逾期"}},
+		{"暂时没有逾期可以申请延期吗", nil}, // not yet
 	}
 	for _, tt := range tests {
 		words := seg.Cut(Normalize(tt.text), true)
