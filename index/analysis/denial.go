@@ -73,20 +73,55 @@ func (s *Segmenter) Denied(words []Word) []bool {
 			at = top[end] // 过 follows the verb: 从来没有花呗逾期过 denies 逾期
 		case never:
 			at = top[first] // 从未逾期信用卡: the next word only
-		case s.lex.Trouble(words[top[first]].Text) && !before(k, notYet):
-			at = top[first] // 征信没有逾期为什么被拒: a bad mark the reader has not got
+		case !before(k, notYet):
+			// 征信没有逾期为什么被拒: a bad mark the reader has not got, one
+			// word or several (不良记录 is cut 不良/记录).
+			n := s.troubleAt(words, top[first:])
+			if n == 0 {
+				continue // 没有工作的人, 没还上, 没到账为什么: what the reader asks about
+			}
+			for j := first; j < first+n; j++ {
+				markDenied(words, denied, top[j])
+			}
+			found = true
+			continue
 		default:
-			continue // 没有工作的人, 没还上, 没到账为什么: what the reader asks about
+			continue
 		}
-		for x := at; x < len(words) && (x == at || words[x].Sub); x++ {
-			denied[x] = true
-		}
+		markDenied(words, denied, at)
 		found = true
 	}
 	if found && !s.contentLeft(words, denied) {
 		return make([]bool, len(words))
 	}
 	return denied
+}
+
+// markDenied marks the top-level word at and its subwords.
+func markDenied(words []Word, denied []bool, at int) {
+	for x := at; x < len(words) && (x == at || words[x].Sub); x++ {
+		denied[x] = true
+	}
+}
+
+// maxTroubleWords bounds the words one trouble.txt entry may be cut into.
+const maxTroubleWords = 3
+
+// troubleAt returns how many of the top-level words at top (indexes into
+// words), written one after the other, spell a trouble word together, 0 if
+// none do.
+func (s *Segmenter) troubleAt(words []Word, top []int) int {
+	text := ""
+	for n := 1; n <= min(maxTroubleWords, len(top)); n++ {
+		if n > 1 && !adjacent(words[top[n-2]], words[top[n-1]]) {
+			break
+		}
+		text += words[top[n-1]].Text
+		if s.lex.Trouble(text) {
+			return n
+		}
+	}
+	return 0
 }
 
 // contentLeft reports whether some top-level content word (two or more

@@ -37,7 +37,8 @@ func TestDenied(t *testing.T) {
 		{"征信没有逾期为什么贷款被拒", []string{"逾期"}},
 		{"网贷未逾期却突然无法借款的原因", []string{"逾期"}},
 		{"没有欠款为什么被起诉", []string{"欠款"}},
-		{"还没逾期能协商还款吗", nil}, // not yet: the reader fears it
+		{"没有不良记录为什么网贷被拒", []string{"不良", "记录"}}, // an entry of two words
+		{"还没逾期能协商还款吗", nil},                     // not yet: the reader fears it
 		{"暂未逾期可以申请延期吗", nil},
 		// nothing else to ask about: kept (negations and 过 are no content)
 		{"没逾期过", nil},

@@ -40,16 +40,16 @@ type Lexicon struct {
 	maxLen int                 // longest spoken form, in runes
 	syn    map[string][]string // word → the other words of its group
 	common map[string]float64  // everyday word → its idf in general text
-	// trouble holds the bad marks a reader may deny having (逾期, 欠款),
-	// each with its line in trouble.txt: see Segmenter.Denied.
-	trouble map[string]int
+	// trouble holds the bad marks a reader may deny having (逾期, 欠款):
+	// see Segmenter.Denied.
+	trouble map[string]bool
 }
 
 // loadLexicon reads the lexicon files of dicts; a missing file is an empty
 // part. Errors name the file and line.
 func loadLexicon(dicts fs.FS) (*Lexicon, error) {
 	lx := &Lexicon{weight: map[string]float64{}, spoken: map[string]string{}, syn: map[string][]string{},
-		common: map[string]float64{}, trouble: map[string]int{}}
+		common: map[string]float64{}, trouble: map[string]bool{}}
 	for _, part := range []struct {
 		name  string
 		words int // how many leading fields are words (-1: all)
@@ -98,22 +98,18 @@ func (lx *Lexicon) addQuestion(_ int, f []string) error {
 	return nil
 }
 
-func (lx *Lexicon) addTrouble(n int, f []string) error {
+func (lx *Lexicon) addTrouble(_ int, f []string) error {
 	if len(f) != 1 {
 		return fmt.Errorf("want one word, got %d fields", len(f))
 	}
-	lx.trouble[f[0]] = n
+	lx.trouble[f[0]] = true
 	return nil
 }
 
 // Trouble reports a bad mark of a credit record that a reader may deny
 // having (dict/trouble.txt).
 func (lx *Lexicon) Trouble(word string) bool {
-	if lx == nil {
-		return false
-	}
-	_, ok := lx.trouble[word]
-	return ok
+	return lx != nil && lx.trouble[word]
 }
 
 func (lx *Lexicon) addCommon(_ int, f []string) error {

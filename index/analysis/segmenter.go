@@ -82,30 +82,7 @@ func newSegmenter(dicts fs.FS, prepared []byte) (*Segmenter, error) {
 	if err := s.loadStop(dicts, "dict/stop.txt"); err != nil {
 		return nil, err
 	}
-	if err := s.checkTrouble(); err != nil {
-		return nil, err
-	}
 	return s, nil
-}
-
-// checkTrouble refuses a trouble word the dictionary does not cut as one
-// word: Denied compares whole words, so such an entry would never match.
-func (s *Segmenter) checkTrouble() error {
-	bad, line := "", 0 // the first bad line, for a stable message
-	for w, n := range s.lex.trouble {
-		if len(s.Cut(w, false)) != 1 && (bad == "" || n < line) {
-			bad, line = w, n
-		}
-	}
-	if bad == "" {
-		return nil
-	}
-	var parts []string
-	for _, x := range s.Cut(bad, false) {
-		parts = append(parts, x.Text)
-	}
-	return fmt.Errorf("%s:%d: %s is cut as %s, not one word: add it to domain.txt or leave it out",
-		troubleFile, line, bad, strings.Join(parts, "/"))
 }
 
 // loadText builds gse's dictionary from the text: the base dictionary,
