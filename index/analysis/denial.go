@@ -52,6 +52,9 @@ func (s *Segmenter) Denied(words []Word) []bool {
 		}
 		never := kind == neverNegation || before(k, neverPrefix)
 		first := k + 1 // the first word the negation may deny
+		if words[top[first]].Text == "任何" && first+1 < len(top) && adjacent(words[top[first]], words[top[first+1]]) {
+			first++ // 没有任何逾期记录: 任何 only stresses the denial
+		}
 		if words[top[first]].Text == "过" {
 			// 没有过逾期记录, 从来没有过逾期: "never had", of the word after 过.
 			if first+1 == len(top) || !adjacent(words[top[first]], words[top[first+1]]) {

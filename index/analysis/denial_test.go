@@ -37,6 +37,7 @@ func TestDenied(t *testing.T) {
 		{"征信没有逾期为什么贷款被拒", []string{"逾期"}},
 		{"网贷未逾期却突然无法借款的原因", []string{"逾期"}},
 		{"没有欠款为什么被起诉", []string{"欠款"}},
+		{"征信没有任何逾期记录为什么被拒", []string{"逾期"}},
 		{"没有不良记录为什么网贷被拒", []string{"不良", "记录"}}, // an entry of two words
 		{"还没逾期能协商还款吗", nil},                     // not yet: the reader fears it
 		{"暂未逾期可以申请延期吗", nil},
