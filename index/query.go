@@ -631,6 +631,9 @@ func heldTerms(ts []queryTerm) []queryTerm {
 		if t.run && t.absent && t.soundsLike {
 			continue // pieces no title holds together but some sounds like: a typo
 		}
+		if t.absent && analysis.IsNumber(t.text) {
+			continue // an amount or a date no title says (五万, 15): no sign the site lacks the subject
+		}
 		total += t.weight
 		if !t.absent {
 			held = append(held, t)

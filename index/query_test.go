@@ -658,3 +658,28 @@ func TestTemplateWordIsNoSubject(t *testing.T) {
 		t.Errorf("subject of 京东E卡回收详解 = %d in %+v, want 京东e卡", s, ts)
 	}
 }
+
+// TestAmountsTheSiteLacks: a reader gives amounts and dates (从五万降到八千,
+// 10号) that no title says; they are no sign that the site lacks the
+// subject it covers, and must not leave a question's words too light to
+// match (a blind-judged question about a 借呗 limit cut from 五万 to 八千
+// found nothing).
+func TestAmountsTheSiteLacks(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a1", Title: "借呗额度突然降低是什么原因", TitleOnly: true},
+		{ID: "a2", Title: "借呗额度降了还能恢复吗", TitleOnly: true},
+		{ID: "x1", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+		{ID: "x2", Title: "信用卡分期手续费怎么算", TitleOnly: true},
+	})
+	aq := ix.analyze("借呗额度五万变三千六,一万二的欠款,二十号要还,还能恢复吗")
+	if err := ix.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	var held []string
+	for _, t := range heldTerms(multiChar(aq.terms)) {
+		held = append(held, t.text)
+	}
+	if !slices.Contains(held, "借呗") || !slices.Contains(held, "额度") {
+		t.Errorf("held terms %v, want 借呗 and 额度 among them", held)
+	}
+}

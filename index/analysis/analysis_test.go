@@ -255,3 +255,14 @@ func TestGapTokenizer(t *testing.T) {
 		t.Errorf("gaps of 征信的影响 = %v, want the bigrams across the stop word 的", got)
 	}
 }
+
+func TestIsNumber(t *testing.T) {
+	for s, want := range map[string]bool{
+		"五万": true, "八千": true, "一万二": true, "两千块": true, "15": true, "600元": true, "几百": true,
+		"360分期": false, "号": false, "块": false, "": false, "万能": false, "e卡": false,
+	} {
+		if got := IsNumber(s); got != want {
+			t.Errorf("IsNumber(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

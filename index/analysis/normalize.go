@@ -207,3 +207,23 @@ func IsLatinQuery(q string) bool {
 	}
 	return letter
 }
+
+// IsNumber reports whether s is a number: digits, or Chinese numerals
+// (五万, 两千, 一万二), possibly followed by 块 or 元. Readers give amounts
+// and dates (额度从五万降到八千, 10号就要还) that titles seldom say.
+func IsNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	n := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9' || strings.ContainsRune("零〇一二两三四五六七八九十百千万亿几", r):
+			n++
+		case (r == '块' || r == '元') && i+utf8.RuneLen(r) == len(s) && n > 0:
+		default:
+			return false
+		}
+	}
+	return n > 0
+}
