@@ -143,22 +143,15 @@ func TestRelatedSecondSite(t *testing.T) {
 // built on. Their tuning halves are for finding what fails; their held-out
 // halves' lists are not read one by one, only their totals.
 func TestRelatedFreshLists(t *testing.T) {
-	s, err := relatedeval.LoadSuite(relatedSuiteDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &relatedFixture{suite: s, articles: bundledCorpus(t, s.Articles...), idOf: map[string]string{}}
-	for _, a := range f.articles {
-		f.idOf[a.Title] = a.ID
-	}
-	f.ix = buildIndex(t, f.articles)
+	f := loadRelatedSuite(t) // the same corpus; the judgments are each set's
 	for _, set := range []string{"related3", "related4"} {
 		t.Run(set, func(t *testing.T) {
 			fresh := filepath.Join("..", "testdata", set)
-			if s.Judgments, err = relatedeval.LoadJudgments(filepath.Join(fresh, relatedeval.JudgmentsFile)); err != nil {
+			var err error
+			if f.suite.Judgments, err = relatedeval.LoadJudgments(filepath.Join(fresh, relatedeval.JudgmentsFile)); err != nil {
 				t.Fatal(err)
 			}
-			if s.Drafts, err = relatedeval.LoadDrafts(filepath.Join(fresh, relatedeval.DraftsFile)); err != nil {
+			if f.suite.Drafts, err = relatedeval.LoadDrafts(filepath.Join(fresh, relatedeval.DraftsFile)); err != nil {
 				t.Fatal(err)
 			}
 			ours, base := f.judge(t)
