@@ -920,8 +920,9 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 			return err
 		}
 		t.position = st.titleFactor(t.text)
-		t.weight, t.absent = idf(df, n)*ix.everyday(t.text)*t.position, df == 0
-		t.typical = ix.generalIDF(t.text) - idf(df, n)
+		g, site := ix.generalIDF(t.text), idf(df, n)
+		t.weight, t.absent = site*everydayShare(g)*t.position, df == 0
+		t.typical = g - site
 		t.weighed = true
 	}
 	return nil
@@ -998,9 +999,10 @@ const commonIDF = 8.0
 // keeps: 1 for a word rare in general text, less the more common it is.
 // A site's idf alone overweighs the everyday words its titles happen not
 // to use (几次 in 花呗晚还了好几次以后还能不能办房贷呢).
-func (ix *Index) everyday(word string) float64 {
-	return min(1, ix.generalIDF(word)/commonIDF)
-}
+func (ix *Index) everyday(word string) float64 { return everydayShare(ix.generalIDF(word)) }
+
+// everydayShare is everyday's share for a word of general idf g.
+func everydayShare(g float64) float64 { return min(1, g/commonIDF) }
 
 // generalIDF is word's idf in general text (dict/common.txt), commonIDF
 // for a word the list leaves out (general text uses it rarely, or never:

@@ -70,29 +70,22 @@ func (s *Segmenter) Denied(words []Word) []bool {
 			end++
 		}
 		closed := end >= first && end+1 < len(top) && adjacent(words[top[end]], words[top[end+1]]) && words[top[end+1]].Text == "过"
-		var at int
+		var lo, hi int // the words denied: top[lo:hi]
 		switch {
 		case closed:
-			at = top[end] // 过 follows the verb: 从来没有花呗逾期过 denies 逾期
+			lo, hi = end, end+1 // 过 follows the verb: 从来没有花呗逾期过 denies 逾期
 		case never:
-			at = top[first] // 从未逾期信用卡: the next word only
+			lo, hi = first, first+1 // 从未逾期信用卡: the next word only
 		case !before(k, notYet):
 			// 征信没有逾期为什么被拒: a bad mark the reader has not got, one
-			// word or several (不良记录 is cut 不良/记录).
-			n := s.troubleAt(words, top[first:])
-			if n == 0 {
-				continue // 没有工作的人, 没还上, 没到账为什么: what the reader asks about
-			}
-			for j := first; j < first+n; j++ {
-				markDenied(words, denied, top[j])
-			}
-			found = true
-			continue
-		default:
-			continue
+			// word or several (不良记录 is cut 不良/记录); 没有工作的人, 没还上,
+			// 没到账为什么 say what the reader asks about.
+			lo, hi = first, first+s.troubleAt(words, top[first:])
 		}
-		markDenied(words, denied, at)
-		found = true
+		for j := lo; j < hi; j++ {
+			markDenied(words, denied, top[j])
+			found = true
+		}
 	}
 	if found && !s.contentLeft(words, denied) {
 		return make([]bool, len(words))
