@@ -51,18 +51,10 @@ func (n *Node) decode(data []byte, seq uint64) (journal.Record, error) {
 func (n *Node) Read(from journal.Position, fn func(journal.Record) error) (journal.Info, error) {
 	ctx, cancel := context.WithTimeout(n.ctxOrBackground(), 10*time.Minute)
 	defer cancel()
-	var st jetstream.StreamState
-	err := retry(ctx, func(ctx context.Context) error {
-		info, err := n.stream.Info(ctx)
-		if err == nil {
-			st = info.State
-		}
-		return err
-	})
+	st, err := n.streamState(ctx)
 	if err != nil {
-		return journal.Info{}, fmt.Errorf("read stream %s: %w", n.cfg.streamName(), err)
+		return journal.Info{}, err
 	}
-	n.noteLast(st.LastSeq)
 	got := journal.Info{Exists: true, ID: n.id, Last: st.LastSeq}
 	if from.Seq > 0 && (from.ID != n.id || from.Seq > st.LastSeq) {
 		return got, &journal.MismatchError{Path: "stream " + n.cfg.streamName(), Want: from, Got: got}
@@ -93,22 +85,33 @@ func (n *Node) Read(from journal.Position, fn func(journal.Record) error) (journ
 		// cluster acknowledged (a read that began then ended 2 edits
 		// short of 40: TestReadWithAServerDown in CI): ask again, and read
 		// on while the stream says it holds more.
-		var last uint64
-		if err := retry(ctx, func(ctx context.Context) error {
-			info, err := n.stream.Info(ctx)
-			if err == nil {
-				last = info.State.LastSeq
-			}
-			return err
-		}); err != nil {
-			return got, fmt.Errorf("read stream %s: %w", n.cfg.streamName(), err)
+		now, err := n.streamState(ctx)
+		if err != nil {
+			return got, err
 		}
-		if last <= got.Last {
+		if now.LastSeq <= got.Last {
 			return got, nil
 		}
-		n.noteLast(last)
-		got.Last = last
+		got.Last = now.LastSeq
 	}
+}
+
+// streamState asks the stream for its state, retrying, and notes its last
+// seq.
+func (n *Node) streamState(ctx context.Context) (jetstream.StreamState, error) {
+	var st jetstream.StreamState
+	err := retry(ctx, func(ctx context.Context) error {
+		info, err := n.stream.Info(ctx)
+		if err == nil {
+			st = info.State
+		}
+		return err
+	})
+	if err != nil {
+		return st, fmt.Errorf("read stream %s: %w", n.cfg.streamName(), err)
+	}
+	n.noteLast(st.LastSeq)
+	return st, nil
 }
 
 // callbackError carries an error of Read's fn out of readRange.
