@@ -54,6 +54,18 @@ var questionsFloors = map[string]float64{
 	"all":                  0.74, // (0.770)
 }
 
+// questionsAnsweredFirst are tune-half questions whose first result must
+// be a title graded 2: what a reader sees first. Long questions that say
+// in their own words what the answer's title says in others (欠了 一万二,
+// 这个金额 for 信用卡欠款多少会被起诉) share few of its character pairs,
+// fewer than a third: the title bigram clause's quorum is a quarter.
+var questionsAnsweredFirst = []string{
+	"信用卡欠了一万二,已经逾期四个多月了,这个金额银行会去法院起诉我吗",
+	"想买辆十来万的车,刷信用卡分期和办车贷哪个利息更低",
+	"借呗提前还款的话还要不要付手续费",
+	"花呗要是逾期了三四天会不会上征信啊",
+}
+
 // questionsMaxZeroHits is the most zero-hit answers (a query with judged
 // documents that finds nothing) zhsearch may give, per kind over both
 // halves: none (before the question work: 5 full questions).
@@ -296,6 +308,7 @@ func TestQuestions(t *testing.T) {
 			t.Errorf("%s: %d zero-hit answers to queries the corpus answers, at most %d allowed", kind, c.ZeroHits, most)
 		}
 	}
+	checkAnsweredFirst(t, queries, ours)
 	var over []string
 	for i, q := range queries {
 		if n := ours.report.Queries[i].Returned; q.Kind == relevance.KindNone && n > noneMaxHits {
@@ -306,6 +319,22 @@ func TestQuestions(t *testing.T) {
 		t.Errorf("%d none queries return more than %d results, at most %d may: %s", len(over), noneMaxHits, noneMaxOver, strings.Join(over, ", "))
 	} else if len(over) > 0 {
 		t.Logf("none queries with more than %d results (%d allowed for now): %s", noneMaxHits, noneMaxOver, strings.Join(over, ", "))
+	}
+}
+
+// checkAnsweredFirst checks questionsAnsweredFirst against a run.
+func checkAnsweredFirst(t *testing.T, queries []relevance.Query, run questionsRun) {
+	t.Helper()
+	for _, text := range questionsAnsweredFirst {
+		i := slices.IndexFunc(queries, func(q relevance.Query) bool { return q.Query == text })
+		if i < 0 {
+			t.Errorf("%s: not a query of the suite", text)
+			continue
+		}
+		docs := run.docs[text]
+		if len(docs) == 0 || relevance.Grade(docs[0], queries[i].Judgments) != relevance.GradeRelevant {
+			t.Errorf("%s: first result %v, want a title graded %d", text, docs, relevance.GradeRelevant)
+		}
 	}
 }
 
