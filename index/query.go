@@ -156,6 +156,15 @@ func (ix *Index) analyze(q string) analyzedQuery {
 				}
 			}
 			aq.words = append(aq.words, w.Text)
+		case negation(w.Text):
+			// 没, 不 alone: what they negate is the word, and their
+			// character pairs (没还 of 花呗没还钱) rank in the sequence. As
+			// words they weighed more than a question's subject (没 2.8,
+			// 网贷 2.5 in the judged corpus), matched any title saying
+			// them, and, one character, made the query look mistyped.
+			// Tuning halves of readers' questions: all 0.7943 → 0.7985,
+			// full questions 0.7373 → 0.7443, spoken 0.7721 → 0.7792.
+			aq.words = append(aq.words, w.Text)
 		default:
 			aq.words = append(aq.words, w.Text)
 			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: lex.Synonyms(w.Text)})
