@@ -158,12 +158,15 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			aq.words = append(aq.words, w.Text)
 		case negation(w.Text):
 			// 没, 不 alone: what they negate is the word, and their
-			// character pairs (没还 of 花呗没还钱) rank in the sequence. As
+			// character pairs (没还 of 花呗没还钱) stay among the query's
+			// bigrams and its sequence, which match and rank. As
 			// words they weighed more than a question's subject (没 2.8,
 			// 网贷 2.5 in the judged corpus), matched any title saying
 			// them, and, one character, made the query look mistyped.
 			// Tuning halves of readers' questions: all 0.7943 → 0.7985,
 			// full questions 0.7373 → 0.7443, spoken 0.7721 → 0.7792.
+			// Longer negations (没有, 未曾) stay words: 没有工作 asks about
+			// having no work, and no tuning half has weighed them.
 			aq.words = append(aq.words, w.Text)
 		default:
 			aq.words = append(aq.words, w.Text)
@@ -179,7 +182,8 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	aq.words = append(aq.words, sub...)
 	bigramText := strings.Join(strings.Fields(string(content)), " ")
 	if len(aq.terms) == 0 {
-		// Only question words (怎么办, 多少钱): they are the query.
+		// Only question words (怎么办, 多少钱) or negations (不): they
+		// are the query.
 		for _, w := range aq.intents {
 			aq.terms = append(aq.terms, queryTerm{text: w})
 		}
@@ -267,8 +271,8 @@ func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
 // negation reports a negating character (不, 没): a word of its own, never
 // a piece of a word the dictionary does not know. Joined to the piece
 // before it, it made junk pairs (款不 of 贷到款不, which matched
-// ID贷款不还会怎样). (Which words a negation denies is another matter:
-// Segmenter.Denied.)
+// ID贷款不还会怎样). Nor is it a word of the query on its own (analyze).
+// (Which words a negation denies is another matter: Segmenter.Denied.)
 func negation(s string) bool { return s == "不" || s == "没" }
 
 // close ends the current run.
@@ -373,15 +377,18 @@ func (aq *analyzedQuery) bodyBigrams(min int, boost float64) query.Query {
 	return d
 }
 
-// titleQuorum is how many of n query bigrams a title must hold: a quarter.
+// titleQuorum is how many of n query bigrams a title must hold: a quarter,
+// but never fewer than two from four bigrams on (nor more than a third).
 // Titles are short, so two shared bigrams (征信花了 in 征信花了怎么办) say
 // more there than in a body; and a long question says in its own words
 // what the answer's title says in others (信用卡欠了一万二…这个金额…起诉我吗
-// for 信用卡欠款多少会被起诉: 3 of 12 pairs). Chosen on the tuning halves
+// for 信用卡欠款多少会被起诉: 3 of 12 pairs). One common pair is no match
+// (计算 of 量子计算机; see bigramRecallQuorum). Chosen on the tuning halves
 // of readers' questions (all 0.8030 → 0.8075 with a quarter, 0.7967 with a
 // fifth, 0.8028 with a third capped at 3; full questions 0.7383 →
-// 0.7542); the keyword suite unchanged.
-func titleQuorum(n int) int { return max(1, (n+3)/4) }
+// 0.7542; at 334 queries the floor of two 0.7985 → 0.7997); the keyword
+// suite unchanged. Search time within the noise (BENCHMARKS.md).
+func titleQuorum(n int) int { return max(1, min((n+2)/3, max(2, (n+3)/4))) }
 
 // multiChar drops one-character terms when longer ones exist: 急用钱 must
 // not match every article that says 钱.
@@ -513,7 +520,7 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 				}
 			}
 			d := query.NewDisjunctionQuery(pairs)
-			d.SetMin(float64(titleQuorum(len(pairs))))
+			d.SetMin(float64(max(1, (len(pairs)+2)/3))) // a third of the syllable pairs
 			should = append(should, d)
 		}
 		if aq.initials != "" {

@@ -690,3 +690,18 @@ func TestAmountsTheSiteLacks(t *testing.T) {
 		t.Errorf("held terms %v, want 借呗 and 额度 among them", held)
 	}
 }
+
+// TestOnePairIsNoMatch: a query of four or more character pairs needs two
+// of them in a title, however low the title bigram quorum goes for long
+// questions: 量子计算机 shares only 计算 with 利息怎么计算.
+func TestOnePairIsNoMatch(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "借呗利息怎么计算", TitleOnly: true},
+		{ID: "b", Title: "房贷月供计算方法", TitleOnly: true},
+		{ID: "c", Title: "花呗逾期三天会上征信吗", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	if got := hitIDs(searchPage(t, ix, "量子计算机", 1, 10)); len(got) != 0 {
+		t.Errorf("量子计算机: %v, want nothing", got)
+	}
+}
