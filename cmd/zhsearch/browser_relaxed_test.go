@@ -71,6 +71,8 @@ var questions = []string{
 	"网贷还不上了会不会被起诉啊",
 	"租机买断划算不",
 	"京东e卡过期了咋整",
+	"花呗的钱能不能转到银行卡上",
+	"租的手机摔坏了要赔多少钱",
 }
 
 func pickQuestion(t *testing.T, base string, fits func(strict, relaxed int) bool) (q string, strict, relaxed int) {
