@@ -114,13 +114,14 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	cut := ix.seg.Cut(aq.std, true)
 	denied := ix.seg.Denied(cut) // 逾期 of 从来没逾期过为什么被拒: no content word
 	for i, w := range cut {
+		weight, listed := lex.QuestionWeight(w.Text)
+		function := ix.seg.IsStop(w.Text) || listed
 		if !w.Sub {
 			if !denied[i] && !prevDenied { // 没逾期过 must not mark 逾期过
 				aq.joinPieces(prev, w)
 			}
 			prev, prevDenied = w, denied[i]
-			_, listed := lex.QuestionWeight(w.Text)
-			if t, ok := run.add(w, ix.seg.IsStop(w.Text) || listed || denied[i]); ok && !seen[t.text] {
+			if t, ok := run.add(w, function || denied[i]); ok && !seen[t.text] {
 				seen[t.text] = true
 				aq.terms = append(aq.terms, t)
 			}
@@ -132,8 +133,6 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			}
 			continue
 		}
-		weight, listed := lex.QuestionWeight(w.Text)
-		function := ix.seg.IsStop(w.Text) || listed
 		if !w.Sub && function {
 			blank(content, w.Start, w.End)
 		}
