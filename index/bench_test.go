@@ -111,10 +111,16 @@ func BenchmarkQueries(b *testing.B) {
 			reportCPUPercentiles(b, cpu)
 		})
 	}
+	before := ix.EvaluatorStats()
 	run("search/zhsearch", mix.Search, func(q string) error {
 		_, err := ix.Search(ctx, zhsearch.SearchRequest{Query: q, Size: 10})
 		return err
 	})
+	after := ix.EvaluatorStats()
+	pages := after.Pages - before.Pages
+	b.Logf("evaluator after search/zhsearch, per page: %.0f documents visited (%.0f while counting), %.0f scored (%d pages)",
+		perPage(after.Visited-before.Visited, pages), perPage(after.Counting-before.Counting, pages),
+		perPage(after.Scored-before.Scored, pages), pages)
 	b.Logf("decoded postings after search/zhsearch: %+v", ix.PostingsCacheStats())
 	run("search/zhsearch-cold", mix.Search, func(q string) error {
 		// Every list decoded afresh, as for terms no query has read since
@@ -278,4 +284,12 @@ func reportCPUPercentiles(b *testing.B, cpu []time.Duration) {
 	}
 	b.ReportMetric(at(0.50), "cpu-p50-ms")
 	b.ReportMetric(at(0.99), "cpu-p99-ms")
+}
+
+// perPage is n per page, 0 without pages.
+func perPage(n, pages uint64) float64 {
+	if pages == 0 {
+		return 0
+	}
+	return float64(n) / float64(pages)
 }

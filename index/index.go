@@ -44,6 +44,9 @@ type Index struct {
 	// bleveSearch runs every search page through bleve's own searchers
 	// instead of the top-k evaluator (topk.go): for paired benchmarks.
 	bleveSearch bool
+	// work adds up what the evaluator did for search pages
+	// (EvaluatorStats).
+	work evaluatorWork
 	// body is what the generation's body_bi holds (bodyBigramsOf).
 	body bodyBigrams
 	// initials are the title words pinyin initials stand for (initials.go).

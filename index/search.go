@@ -126,6 +126,7 @@ func (ix *Index) topPage(ctx context.Context, q query.Query, offset, size int) (
 	if err != nil {
 		return nil, err
 	}
+	ix.work.add(top)
 	if err := top.byID(r); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -578,6 +579,10 @@ type topResult struct {
 	hits   []topHit
 	total  uint64
 	capped bool
+	// The work it took: documents the evaluator stood on as candidates,
+	// those of them it stood on while it still counted every match, and
+	// those it scored (EvaluatorStats).
+	visited, counting, scored uint64
 	// tied are matches that did not make hits but score as its last one
 	// (at most maxTied of them), for byID.
 	tied []topHit
@@ -611,6 +616,7 @@ type evaluation struct {
 
 // offer scores doc and keeps it if it matches and makes the page.
 func (e *evaluation) offer(doc uint64) bool {
+	e.res.scored++
 	ok, s := e.root.eval(doc)
 	if !ok {
 		return false
@@ -739,6 +745,8 @@ func (e *evaluation) counted(lists []*postings, essential int, exact uint64) (ui
 		if doc == docDone {
 			return docDone, nil
 		}
+		e.res.visited++
+		e.res.counting++
 		for _, p := range lists[:essential] {
 			p.advance(doc)
 		}
@@ -775,6 +783,39 @@ func (e *evaluation) cannotMake(lists []*postings, doc uint64) bool {
 		}
 	}
 	return most*slack < e.h[0].score
+}
+
+// EvaluatorStats is how much work the top-k evaluator did for search pages
+// since the index opened: the pages it evaluated; the documents it stood
+// on as candidates (Visited), those of them it stood on while it still
+// counted every match, up to MaxResultWindow, and could skip none
+// (Counting); and those it scored (Scored). Matches it stepped over by
+// their bounds are none of these. The counts depend on the queries, the
+// index and which of its lists are decoded, not on the machine, so two
+// versions of the evaluator compare by them without the noise of timings
+// (BenchmarkQueries logs them per page). A page that visits far more
+// documents than it could show is one whose bounds are loose.
+type EvaluatorStats struct {
+	Pages, Visited, Counting, Scored uint64
+}
+
+// evaluatorWork adds up EvaluatorStats as searches run.
+type evaluatorWork struct {
+	pages, visited, counting, scored atomic.Uint64
+}
+
+func (w *evaluatorWork) add(r *topResult) {
+	w.pages.Add(1)
+	w.visited.Add(r.visited)
+	w.counting.Add(r.counting)
+	w.scored.Add(r.scored)
+}
+
+// EvaluatorStats reports the evaluator's work for search pages so far.
+func (ix *Index) EvaluatorStats() EvaluatorStats {
+	w := &ix.work
+	return EvaluatorStats{Pages: w.pages.Load(), Visited: w.visited.Load(),
+		Counting: w.counting.Load(), Scored: w.scored.Load()}
 }
 
 // topK evaluates q and returns its k best hits; with k = 0 it only counts
@@ -1009,6 +1050,7 @@ func (w *windows) within(end uint64) error {
 		if doc >= end {
 			return nil
 		}
+		w.res.visited++
 		// The most doc can score: what the driving lists give it, and the
 		// bounds of the others until they are read, most promising first,
 		// as long as the document can still make the page.

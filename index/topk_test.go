@@ -631,3 +631,41 @@ func hitIDsOf(hits search.DocumentMatchCollection) []string {
 	}
 	return ids
 }
+
+// TestEvaluatorSkipsWhatCannotMakeThePage checks that a broad query's
+// first page is found without scoring every match: once the page is full
+// of articles that hold both of the query's words, the thousands that hold
+// only the common one can no longer make it, and EvaluatorStats shows them
+// neither visited nor scored.
+func TestEvaluatorSkipsWhatCannotMakeThePage(t *testing.T) {
+	const n = 3 * zhsearch.MaxResultWindow
+	var articles []zhsearch.Article
+	for i := range n {
+		title := fmt.Sprintf("网贷逾期第%d天会怎样", i)
+		if i%50 == 0 {
+			title = fmt.Sprintf("网贷逾期催收电话第%d次", i)
+		}
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%05d", i), Title: title, TitleOnly: true})
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	for range 3 { // lists are decoded, with their bounds by window, once read twice
+		searchPage(t, ix, "网贷逾期催收", 1, 10)
+	}
+	before := ix.EvaluatorStats()
+	page := searchPage(t, ix, "网贷逾期催收", 1, 10)
+	after := ix.EvaluatorStats()
+	for _, h := range page.Hits {
+		if !strings.Contains(h.Title, "催收") {
+			t.Errorf("hit %s %q: want only titles with 催收 on the first page", h.ID, h.Title)
+		}
+	}
+	if pages := after.Pages - before.Pages; pages != 1 {
+		t.Fatalf("one search counted %d evaluator pages, want 1", pages)
+	}
+	visited, scored := after.Visited-before.Visited, after.Scored-before.Scored
+	t.Logf("%d matches: %d visited, %d scored", n, visited, scored)
+	if scored > visited || visited >= n*2/3 {
+		t.Errorf("%d matches: %d visited, %d scored; want at most the visited scored, and a third of the matches or more never visited", n, visited, scored)
+	}
+}
