@@ -181,8 +181,9 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	aq.words = append(aq.words, sub...)
 	bigramText := strings.Join(strings.Fields(string(content)), " ")
 	if len(aq.terms) == 0 {
-		// Only question words (怎么办, 多少钱) or negations (不): they
-		// are the query.
+		// Only question words (怎么办, 多少钱) or negations (不行): the
+		// question words are its terms, and the pairs of its whole text
+		// its bigrams.
 		for _, w := range aq.intents {
 			aq.terms = append(aq.terms, queryTerm{text: w})
 		}

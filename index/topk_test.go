@@ -425,14 +425,7 @@ func TestTopKLiveEdits(t *testing.T) {
 // MaxResultWindow matches, past it a lower bound that says so, and the
 // same first page either way.
 func TestTopKCapsTotal(t *testing.T) {
-	var articles []zhsearch.Article
-	for i := range zhsearch.MaxResultWindow + 200 {
-		title := fmt.Sprintf("网贷逾期第%d天会怎样", i)
-		if i%400 == 0 {
-			title = fmt.Sprintf("网贷逾期催收电话第%d次", i)
-		}
-		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%04d", i), Title: title, TitleOnly: true})
-	}
+	articles := overdueArticles(zhsearch.MaxResultWindow+200, 400)
 	ix := builtIndex(t, articles)
 	ix.SetSearchCacheSize(0)
 	broad := searchPage(t, ix, "网贷逾期", 1, 10)
@@ -639,15 +632,7 @@ func hitIDsOf(hits search.DocumentMatchCollection) []string {
 // neither visited nor scored.
 func TestEvaluatorSkipsWhatCannotMakeThePage(t *testing.T) {
 	const n = 3 * zhsearch.MaxResultWindow
-	var articles []zhsearch.Article
-	for i := range n {
-		title := fmt.Sprintf("网贷逾期第%d天会怎样", i)
-		if i%50 == 0 {
-			title = fmt.Sprintf("网贷逾期催收电话第%d次", i)
-		}
-		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%05d", i), Title: title, TitleOnly: true})
-	}
-	ix := builtIndex(t, articles)
+	ix := builtIndex(t, overdueArticles(n, 50))
 	ix.SetSearchCacheSize(0)
 	for range 3 { // lists are decoded, with their bounds by window, once read twice
 		searchPage(t, ix, "网贷逾期催收", 1, 10)
@@ -668,4 +653,18 @@ func TestEvaluatorSkipsWhatCannotMakeThePage(t *testing.T) {
 	if scored > visited || visited >= n*2/3 {
 		t.Errorf("%d matches: %d visited, %d scored; want at most the visited scored, and a third of the matches or more never visited", n, visited, scored)
 	}
+}
+
+// overdueArticles returns n title-only articles that all say 网贷逾期, and
+// one in every `every` of them also 催收电话: a broad query and a narrow one.
+func overdueArticles(n, every int) []zhsearch.Article {
+	articles := make([]zhsearch.Article, 0, n)
+	for i := range n {
+		title := fmt.Sprintf("网贷逾期第%d天会怎样", i)
+		if i%every == 0 {
+			title = fmt.Sprintf("网贷逾期催收电话第%d次", i)
+		}
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%05d", i), Title: title, TitleOnly: true})
+	}
+	return articles
 }
