@@ -142,12 +142,14 @@ func (n *Node) holdLock(id string, rev uint64) {
 		case <-t.C:
 		}
 		j, err := n.live.ReindexJob(n.ctx, id)
-		if err == nil {
-			shared = n.shareJob(j, shared)
-		}
-		if err != nil || j.State != zhsearch.JobRunning {
+		if err != nil {
 			return
 		}
+		if j.State != zhsearch.JobRunning {
+			n.shareFinalJob(j)
+			return
+		}
+		shared = n.shareJob(j, shared)
 		if time.Since(refreshed) < lockTTL/4 {
 			continue
 		}
@@ -175,6 +177,24 @@ func (n *Node) shareJob(j *zhsearch.ReindexJob, last []byte) []byte {
 		return last // the next tick tries again
 	}
 	return data
+}
+
+// shareFinalJob writes a job's last state to the jobs bucket, retrying
+// for up to a minute: it is written once, so a write lost while the
+// bucket's NATS leader is being replaced would leave the other replicas
+// answering "no such job" (or "running") for a job that ended.
+func (n *Node) shareFinalJob(j *zhsearch.ReindexJob) {
+	data, err := json.Marshal(j)
+	if err != nil {
+		return
+	}
+	err = retry(n.ctx, func(ctx context.Context) error {
+		_, err := n.jobs.Put(ctx, j.ID, data)
+		return err
+	}, time.Minute)
+	if err != nil {
+		n.log.Warn("cannot share the reindex job's end with the other replicas", "job", j.ID, "err", err)
+	}
 }
 
 // unlock releases the reindex lock if it is still the one taken.

@@ -1,0 +1,60 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/cluster/natstest"
+)
+
+// TestJobEndSharedThroughLeaderLoss: a reindex job's end is written once
+// to the jobs bucket; written while the bucket's NATS leader has just been
+// killed, it still reaches the other replicas, so a client following its
+// job through another replica sees it end instead of "no such job".
+func TestJobEndSharedThroughLeaderLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("processes")
+	}
+	servers := natstest.StartCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	connect := func(name string) *Node {
+		t.Helper()
+		n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: t.TempDir(), Name: name,
+			Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(n.Close)
+		return n
+	}
+	builder, other := connect("r1"), connect("r2")
+
+	// Kill the server that leads the jobs bucket's stream: writes fail
+	// until the two left elect a new leader.
+	status, err := builder.jobs.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si := status.(*jetstream.KeyValueBucketStatus).StreamInfo()
+	if si.Cluster == nil || servers.Server(si.Cluster.Leader) == nil {
+		t.Fatalf("no leader for the jobs bucket: %+v", si.Cluster)
+	}
+	servers.Server(si.Cluster.Leader).Kill(t)
+
+	job := &zhsearch.ReindexJob{ID: "r-test", State: zhsearch.JobSucceeded}
+	builder.shareFinalJob(job)
+	e, err := other.jobs.Get(ctx, job.ID)
+	if err != nil {
+		t.Fatalf("the other replica reads the job: %v", err)
+	}
+	var got zhsearch.ReindexJob
+	if err := json.Unmarshal(e.Value(), &got); err != nil || got.State != zhsearch.JobSucceeded {
+		t.Fatalf("the other replica reads %s (%v), want the job succeeded", e.Value(), err)
+	}
+}
