@@ -925,11 +925,13 @@ type windows struct {
 	seg    int      // the segment of the current window
 
 	// For the current window: the lists, those that cannot make a match
-	// alone first, then by ascending bound; their bounds; and the running
-	// sums of these (below[i] sums bound[:i]).
+	// alone first, then as partition orders them; their bounds; and the
+	// running sums of these (below[i] sums bound[:i]).
 	lists []*postings
 	bound []float64
 	below []float64
+	ess   int         // the first list that drives (partition)
+	alt   []*postings // the lists in the order partition tried first
 }
 
 func newWindows(e *evaluation, lists []*postings, segs []snapSegment, shift uint8) *windows {
@@ -985,13 +987,7 @@ func (w *windows) open(doc uint64) uint64 {
 	for _, p := range w.lists {
 		p.windowBound(start, win, w.shift)
 	}
-	// Insertion sort: a handful of lists, mostly in order from the window
-	// before.
-	for i := 1; i < len(w.lists); i++ {
-		for j := i; j > 0 && w.before(w.lists[j], w.lists[j-1]); j-- {
-			w.lists[j], w.lists[j-1] = w.lists[j-1], w.lists[j]
-		}
-	}
+	w.ess = w.partition()
 	for i, p := range w.lists {
 		w.bound[i] = p.window
 		w.below[i+1] = w.below[i] + p.window
@@ -999,11 +995,73 @@ func (w *windows) open(doc uint64) uint64 {
 	return end
 }
 
+// partition orders the window's lists and returns the first essential
+// one: the lists from it on drive the candidates. By bound, as MaxScore
+// has it, the lists that add least come first; but a phrase's bound is
+// carried by its rarest list (compiler.compile), and when every term of
+// the phrase is common (美团 团月 月付, the bigrams of a brand the
+// dictionary does not know, heading a whole title pasted in) that common
+// list came last and drove: every title holding the brand was stood on,
+// though one holding nothing else of the query cannot make the page,
+// which reach sees once the list is let in by the bound of its own term.
+// So where a list that drives carries a phrase's bound, both orders are
+// tried, and the one whose essential lists hold fewer postings wins.
+// (Where none does, ordering by the terms' bounds moves only lists that
+// do not drive, within those that do not: the split is the same.)
+func (w *windows) partition() int {
+	ess := w.order(w.before)
+	cost := w.cost(ess)
+	if cost == 0 || !slices.ContainsFunc(w.lists[ess:], func(p *postings) bool { return p.extra > 0 }) {
+		return ess
+	}
+	w.alt = append(w.alt[:0], w.lists...)
+	if alt := w.order(w.beforeTerm); w.cost(alt) < cost {
+		return alt
+	}
+	copy(w.lists, w.alt)
+	return ess
+}
+
+// order sorts the lists by before and returns the first essential one.
+// Insertion sort: a handful of lists, mostly in order from the window
+// before.
+func (w *windows) order(before func(a, b *postings) bool) int {
+	for i := 1; i < len(w.lists); i++ {
+		for j := i; j > 0 && before(w.lists[j], w.lists[j-1]); j-- {
+			w.lists[j], w.lists[j-1] = w.lists[j-1], w.lists[j]
+		}
+	}
+	return w.essential(0)
+}
+
+// cost is how many postings the lists from ess on hold, those with none
+// in the window left out.
+func (w *windows) cost(ess int) uint64 {
+	var n uint64
+	for _, p := range w.lists[ess:] {
+		if p.windowMost > 0 {
+			n += p.df
+		}
+	}
+	return n
+}
+
+// before orders lists for MaxScore: those that cannot make a match alone
+// first, then by ascending bound in the window.
 func (w *windows) before(a, b *postings) bool {
 	if a.drives != b.drives {
 		return !a.drives
 	}
 	return a.window < b.window
+}
+
+// beforeTerm is before by the bound of the list's own term queries, the
+// phrases it carries left out.
+func (w *windows) beforeTerm(a, b *postings) bool {
+	if a.drives != b.drives {
+		return !a.drives
+	}
+	return a.window-a.extra < b.window-b.extra
 }
 
 // essential returns the first list that drives candidates in the window:
@@ -1038,7 +1096,7 @@ func (w *windows) cannot(n int) bool {
 
 // within evaluates the current window's candidates, up to end.
 func (w *windows) within(end uint64) error {
-	ess := w.essential(0)
+	ess := w.ess
 	for steps := 0; ess < len(w.lists); steps++ {
 		if steps%ctxEvery == ctxEvery-1 && w.ctx.Err() != nil {
 			return searchErr(w.ctx, w.ctx.Err())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -667,4 +668,48 @@ func overdueArticles(n, every int) []zhsearch.Article {
 		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%05d", i), Title: title, TitleOnly: true})
 	}
 	return articles
+}
+
+// TestPartitionLeavesACommonPhraseTermOut: a brand the dictionary does not
+// know (美团月付) is matched as a phrase of common bigrams whose bound its
+// first list carries. By bound alone that list is the one left to drive
+// the window, though a title holding the brand and nothing else of the
+// query scores a tenth of the page's lowest hit; partition lets the
+// cheaper lists of the query's words drive instead.
+func TestPartitionLeavesACommonPhraseTermOut(t *testing.T) {
+	list := func(term string, df uint64, idf, boosts float64, drives bool) *postings {
+		return &postings{field: fTitleBi, term: term, df: df, idf: idf, boosts: boosts, drives: drives, windowMost: 1}
+	}
+	brand, brand2 := list("美团", 15000, 1.2, 1.5, true), list("团月", 15000, 1.2, 1.5, false)
+	review, common := list("审核", 5000, 1.5, 1.5, true), list("常见", 4000, 1.6, 1.5, true)
+	term := func(p *postings, boost float64) *node {
+		return &node{kind: nodeTerm, post: []*postings{p}, boost: boost}
+	}
+	brandPhrase := &node{kind: nodePhrase, post: []*postings{brand, brand2}, boost: 4}
+	brand.extra = 4 * brand.idf * brand.idf * 2 // compile gives the phrase's bound to its first rarest list
+	root := &node{kind: nodeOr, kids: []*node{
+		// The title's words: one of them needed, the brand's phrase adds.
+		{kind: nodeBool, must: term(review, 0), should: brandPhrase},
+		// The title's bigrams: two of them.
+		{kind: nodeOr, min: 2, kids: []*node{term(brand, 1.5), term(brand2, 1.5), term(review, 1.5), term(common, 1.5)}},
+	}}
+	lists := []*postings{brand, brand2, review, common}
+	for _, p := range lists {
+		p.window = p.boosts*p.idf*p.idf + p.extra
+	}
+	w := &windows{evaluation: &evaluation{root: root, k: 1, h: hitHeap{{score: 10}}}, lists: lists}
+	essential := func(from int) []string {
+		var terms []string
+		for _, p := range w.lists[from:] {
+			terms = append(terms, p.term)
+		}
+		slices.Sort(terms)
+		return terms
+	}
+	if got, want := essential(w.order(w.before)), []string{"美团"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("by bound, the lists that drive are %v, want %v (the case partition is for)", got, want)
+	}
+	if got, want := essential(w.partition()), []string{"审核", "常见"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("partition: the lists that drive are %v, want %v: the brand's list holds more postings", got, want)
+	}
 }
