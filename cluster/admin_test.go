@@ -23,17 +23,7 @@ func TestJobEndSharedThroughLeaderLoss(t *testing.T) {
 	servers := natstest.StartCluster(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	connect := func(name string) *Node {
-		t.Helper()
-		n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: t.TempDir(), Name: name,
-			Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(n.Close)
-		return n
-	}
-	builder, other := connect("r1"), connect("r2")
+	builder, other := testNode(ctx, t, servers, "r1", t.TempDir()), testNode(ctx, t, servers, "r2", t.TempDir())
 
 	// Kill the server that leads the jobs bucket's stream: writes fail
 	// until the two left elect a new leader.
@@ -57,4 +47,17 @@ func TestJobEndSharedThroughLeaderLoss(t *testing.T) {
 	if err := json.Unmarshal(e.Value(), &got); err != nil || got.State != zhsearch.JobSucceeded {
 		t.Fatalf("the other replica reads %s (%v), want the job succeeded", e.Value(), err)
 	}
+}
+
+// testNode connects a node named name, whose index folder is dir, to
+// servers; it closes when the test ends.
+func testNode(ctx context.Context, t *testing.T, servers natstest.Cluster, name, dir string) *Node {
+	t.Helper()
+	n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: dir, Name: name,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Close)
+	return n
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,15 +73,7 @@ func TestGenerationTransfer(t *testing.T) {
 	servers := natstest.StartCluster(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	connect := func(dir string) *Node {
-		n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: dir, Name: filepath.Base(dir),
-			Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(n.Close)
-		return n
-	}
+	connect := func(dir string) *Node { return testNode(ctx, t, servers, filepath.Base(dir), dir) }
 	data, built := t.TempDir(), t.TempDir()
 	var b strings.Builder
 	for i := range 300 {

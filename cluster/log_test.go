@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -28,12 +26,7 @@ func TestReadWithAServerDown(t *testing.T) {
 	servers := natstest.StartCluster(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: t.TempDir(), Name: "test",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
+	n := testNode(ctx, t, servers, "test", t.TempDir())
 	const edits = 40
 	for i := range edits {
 		id := fmt.Sprintf("e%d", i)
