@@ -17,12 +17,7 @@ import (
 // killed, it still reaches the other replicas, so a client following its
 // job through another replica sees it end instead of "no such job".
 func TestJobEndSharedThroughLeaderLoss(t *testing.T) {
-	if testing.Short() {
-		t.Skip("processes")
-	}
-	servers := natstest.StartCluster(t, 3)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	servers, ctx := startCluster(t)
 	builder, other := testNode(ctx, t, servers, "r1", t.TempDir()), testNode(ctx, t, servers, "r2", t.TempDir())
 
 	// Kill the server that leads the jobs bucket's stream: writes fail
@@ -60,4 +55,18 @@ func testNode(ctx context.Context, t *testing.T, servers natstest.Cluster, name,
 	}
 	t.Cleanup(n.Close)
 	return n
+}
+
+// startCluster starts three NATS servers for a test (skipped with -short)
+// and returns them with a context that ends with the test, or after three
+// minutes.
+func startCluster(t *testing.T) (natstest.Cluster, context.Context) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("processes")
+	}
+	servers := natstest.StartCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return servers, ctx
 }

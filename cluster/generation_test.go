@@ -3,7 +3,6 @@ package cluster
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"fmt"
 
 	"io/fs"
@@ -11,9 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/zhsearch/zhsearch/cluster/natstest"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/index/journal"
 )
@@ -67,12 +64,7 @@ func TestTarRoundTrip(t *testing.T) {
 // installs it from the pointer, file for file and nothing else, then
 // serves it.
 func TestGenerationTransfer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("processes")
-	}
-	servers := natstest.StartCluster(t, 3)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	servers, ctx := startCluster(t)
 	connect := func(dir string) *Node { return testNode(ctx, t, servers, filepath.Base(dir), dir) }
 	data, built := t.TempDir(), t.TempDir()
 	var b strings.Builder

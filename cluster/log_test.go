@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch"
-	"github.com/zhsearch/zhsearch/cluster/natstest"
 	"github.com/zhsearch/zhsearch/index/journal"
 )
 
@@ -20,12 +19,7 @@ import (
 // the server to come back: a consumer the cluster placed on it is given
 // up for a new one (see orderedFrom).
 func TestReadWithAServerDown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("processes")
-	}
-	servers := natstest.StartCluster(t, 3)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	servers, ctx := startCluster(t)
 	n := testNode(ctx, t, servers, "test", t.TempDir())
 	const edits = 40
 	for i := range edits {
