@@ -1006,8 +1006,9 @@ func (w *windows) open(doc uint64) uint64 {
 // which reach sees once the list is let in by the bound of its own term.
 // So where a list that drives carries a phrase's bound, both orders are
 // tried, and the one whose essential lists hold fewer postings wins.
-// (Where none does, ordering by the terms' bounds moves only lists that
-// do not drive, within those that do not: the split is the same.)
+// (Where none does, the lists that carry phrases all come before the
+// split, and ordering by the terms' bounds only moves them further ahead:
+// the split is the same.)
 func (w *windows) partition() int {
 	ess := w.order(w.before)
 	cost := w.cost(ess)
