@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -34,9 +35,20 @@ func TestJobEndSharedThroughLeaderLoss(t *testing.T) {
 
 	job := &zhsearch.ReindexJob{ID: "r-test", State: zhsearch.JobSucceeded}
 	builder.shareFinalJob(job)
-	e, err := other.jobs.Get(ctx, job.ID)
+	// Read as Node.ReindexJob does: transient errors retried (the other
+	// node may be reconnecting too), a missing key not.
+	var e jetstream.KeyValueEntry
+	err = retry(ctx, func(ctx context.Context) (err error) {
+		if e, err = other.jobs.Get(ctx, job.ID); errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		}
+		return err
+	}, 10*time.Second)
 	if err != nil {
 		t.Fatalf("the other replica reads the job: %v", err)
+	}
+	if e == nil {
+		t.Fatal("the other replica finds no such job: its end was never shared")
 	}
 	var got zhsearch.ReindexJob
 	if err := json.Unmarshal(e.Value(), &got); err != nil || got.State != zhsearch.JobSucceeded {
