@@ -173,10 +173,16 @@ func (n *Node) shareJob(j *zhsearch.ReindexJob, last []byte) []byte {
 	}
 	ctx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
 	defer cancel()
-	if _, err := n.jobs.Put(ctx, j.ID, data); err != nil {
+	if err := n.putJob(ctx, j.ID, data); err != nil {
 		return last // the next tick tries again
 	}
 	return data
+}
+
+// putJob writes a job's state, as JSON, to the jobs bucket.
+func (n *Node) putJob(ctx context.Context, id string, data []byte) error {
+	_, err := n.jobs.Put(ctx, id, data)
+	return err
 }
 
 // shareFinalJob writes a job's last state to the jobs bucket, retrying
@@ -188,10 +194,7 @@ func (n *Node) shareFinalJob(j *zhsearch.ReindexJob) {
 	if err != nil {
 		return
 	}
-	err = retry(n.ctx, func(ctx context.Context) error {
-		_, err := n.jobs.Put(ctx, j.ID, data)
-		return err
-	}, time.Minute)
+	err = retry(n.ctx, func(ctx context.Context) error { return n.putJob(ctx, j.ID, data) }, time.Minute)
 	if err != nil {
 		n.log.Warn("cannot share the reindex job's end with the other replicas", "job", j.ID, "err", err)
 	}

@@ -1010,23 +1010,30 @@ func (w *windows) open(doc uint64) uint64 {
 // split, and ordering by the terms' bounds only moves them further ahead:
 // the split is the same.)
 func (w *windows) partition() int {
-	ess := w.order(w.before)
+	ess := w.order(windowBound)
 	cost := w.cost(ess)
 	if cost == 0 || !slices.ContainsFunc(w.lists[ess:], func(p *postings) bool { return p.extra > 0 }) {
 		return ess
 	}
 	w.alt = append(w.alt[:0], w.lists...)
-	if alt := w.order(w.beforeTerm); w.cost(alt) < cost {
+	if alt := w.order(termBound); w.cost(alt) < cost {
 		return alt
 	}
 	copy(w.lists, w.alt)
 	return ess
 }
 
-// order sorts the lists by before and returns the first essential one.
-// Insertion sort: a handful of lists, mostly in order from the window
-// before.
-func (w *windows) order(before func(a, b *postings) bool) int {
+// order sorts the lists for MaxScore, those that cannot make a match
+// alone first, then by ascending bound, and returns the first essential
+// one. Insertion sort: a handful of lists, mostly in order from the
+// window before.
+func (w *windows) order(bound func(p *postings) float64) int {
+	before := func(a, b *postings) bool {
+		if a.drives != b.drives {
+			return !a.drives
+		}
+		return bound(a) < bound(b)
+	}
 	for i := 1; i < len(w.lists); i++ {
 		for j := i; j > 0 && before(w.lists[j], w.lists[j-1]); j-- {
 			w.lists[j], w.lists[j-1] = w.lists[j-1], w.lists[j]
@@ -1047,23 +1054,10 @@ func (w *windows) cost(ess int) uint64 {
 	return n
 }
 
-// before orders lists for MaxScore: those that cannot make a match alone
-// first, then by ascending bound in the window.
-func (w *windows) before(a, b *postings) bool {
-	if a.drives != b.drives {
-		return !a.drives
-	}
-	return a.window < b.window
-}
-
-// beforeTerm is before by the bound of the list's own term queries, the
-// phrases it carries left out.
-func (w *windows) beforeTerm(a, b *postings) bool {
-	if a.drives != b.drives {
-		return !a.drives
-	}
-	return a.window-a.extra < b.window-b.extra
-}
+// windowBound is a list's bound in the window; termBound the same
+// without the phrases it carries, the bound of its own term queries.
+func windowBound(p *postings) float64 { return p.window }
+func termBound(p *postings) float64   { return p.window - p.extra }
 
 // essential returns the first list that drives candidates in the window:
 // a document in none of the lists from it on cannot make the page

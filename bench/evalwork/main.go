@@ -25,6 +25,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -129,7 +130,7 @@ func picked(ws []work, pick string, k int) []work {
 	if pick == "all" || k >= len(ws) {
 		return ws
 	}
-	slices.SortStableFunc(ws, func(a, b work) int { return int(b.visited) - int(a.visited) })
+	slices.SortStableFunc(ws, func(a, b work) int { return cmp.Compare(b.visited, a.visited) })
 	if pick == "slowest" {
 		return ws[:k]
 	}
