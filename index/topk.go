@@ -1010,13 +1010,16 @@ func (w *windows) open(doc uint64) uint64 {
 // split, and ordering by the terms' bounds only moves them further ahead:
 // the split is the same.)
 func (w *windows) partition() int {
-	ess := w.order(windowBound)
+	w.order(windowBound)
+	ess := w.essential(0)
 	cost := w.cost(ess)
 	if cost == 0 || !slices.ContainsFunc(w.lists[ess:], func(p *postings) bool { return p.extra > 0 }) {
 		return ess
 	}
 	w.alt = append(w.alt[:0], w.lists...)
-	if alt := w.order(termBound); w.cost(alt) < cost {
+	w.order(termBound)
+	// The same lists: a document in all of them can still make the page.
+	if alt := w.split(0); w.cost(alt) < cost {
 		return alt
 	}
 	copy(w.lists, w.alt)
@@ -1024,10 +1027,9 @@ func (w *windows) partition() int {
 }
 
 // order sorts the lists for MaxScore, those that cannot make a match
-// alone first, then by ascending bound, and returns the first essential
-// one. Insertion sort: a handful of lists, mostly in order from the
-// window before.
-func (w *windows) order(bound func(p *postings) float64) int {
+// alone first, then by ascending bound. Insertion sort: a handful of
+// lists, mostly in order from the window before.
+func (w *windows) order(bound func(p *postings) float64) {
 	before := func(a, b *postings) bool {
 		if a.drives != b.drives {
 			return !a.drives
@@ -1039,7 +1041,6 @@ func (w *windows) order(bound func(p *postings) float64) int {
 			w.lists[j], w.lists[j-1] = w.lists[j-1], w.lists[j]
 		}
 	}
-	return w.essential(0)
 }
 
 // cost is how many postings the lists from ess on hold, those with none
@@ -1063,11 +1064,15 @@ func termBound(p *postings) float64   { return p.window - p.extra }
 // a document in none of the lists from it on cannot make the page
 // (node.reach). The lists before from are known not to.
 func (w *windows) essential(from int) int {
-	lo, hi := from, len(w.lists) // lists[:lo] cannot make it; lists[:hi+1] can
-	if w.cannot(hi) {
-		return hi // nothing in the window can make the page: most windows
+	if w.cannot(len(w.lists)) {
+		return len(w.lists) // nothing in the window can make the page: most windows
 	}
-	hi--
+	return w.split(from)
+}
+
+// split is essential where a document in every list can make the page.
+func (w *windows) split(from int) int {
+	lo, hi := from, len(w.lists)-1 // lists[:lo] cannot make it; lists[:hi+1] can
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
 		if w.cannot(mid) {
