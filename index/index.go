@@ -223,6 +223,10 @@ type BuildOptions struct {
 	// analyzed. The indexer calls it from one goroutine, in article order,
 	// so the reads are sequential.
 	body func(i int, a *zhsearch.Article) error
+	// segmented, when set, leaves the segments the build wrote (see
+	// compact): tests of reading lists across segments, as an index
+	// with live edits has them.
+	segmented bool
 }
 
 // readBody fills in article i's body when the loader left it on disk.

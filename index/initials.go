@@ -69,14 +69,19 @@ func (ix *Index) buildInitials() (map[string][]wordCount, error) {
 		return nil, err
 	}
 	defer r.Close()
-	byInitials := map[string][]wordCount{}
+	counts := map[string]uint64{} // a term comes once per segment
 	err = eachTerm(r, fTitle, func(term string, count uint64) {
-		if ini, ok := wordInitials(term); ok {
-			byInitials[ini] = append(byInitials[ini], wordCount{term, count})
+		if _, ok := wordInitials(term); ok {
+			counts[term] += count
 		}
 	})
 	if err != nil {
 		return nil, err
+	}
+	byInitials := map[string][]wordCount{}
+	for term, count := range counts {
+		ini, _ := wordInitials(term)
+		byInitials[ini] = append(byInitials[ini], wordCount{term, count})
 	}
 	for ini, wcs := range byInitials {
 		slices.SortFunc(wcs, func(a, b wordCount) int {

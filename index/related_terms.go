@@ -423,25 +423,6 @@ func computeCorpusStats(r bindex.IndexReader, seg *analysis.Segmenter) (*corpusS
 	return st, nil
 }
 
-// eachTerm calls fn with every term of field and its document count.
-func eachTerm(r bindex.IndexReader, field string, fn func(term string, count uint64)) error {
-	d, err := r.FieldDict(field)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	for {
-		e, err := d.Next()
-		if err != nil {
-			return err
-		}
-		if e == nil {
-			return nil
-		}
-		fn(e.Term, e.Count)
-	}
-}
-
 // trimStopTail drops trailing one-character stop words (吗, 呢, 了) and
 // spaces from a normalized title, so 会锁机吗 ends with 锁机.
 func trimStopTail(seg *analysis.Segmenter, title string) string {

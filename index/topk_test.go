@@ -119,7 +119,7 @@ func TestTopKJudged(t *testing.T) {
 	// Small batches: several segments, as an index of many articles has,
 	// so that lists span segments and the typo check goes from one to the
 	// next.
-	ix := builtIndexWith(t, articles, BuildOptions{BatchSize: 40})
+	ix := builtIndexWith(t, articles, BuildOptions{BatchSize: 40, segmented: true})
 	r, err := ix.reader()
 	if err != nil {
 		t.Fatal(err)
