@@ -113,17 +113,24 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 
 // compactSegment is the most articles compact merges into one segment:
 // the whole index up to 250,000 articles (at 100k generated articles the
-// final merge took 5–7 s and peaked at 640 MB, mapped input included; a
-// segment of 250k such articles is about 1.1 GB on disk).
+// final merge took 5–7 s; a segment of 250k such articles is about 1.1 GB
+// on disk).
 const compactSegment = 250000
 
 // compact merges the built index into as few segments as compactSegment
 // allows. Every term a query or a related list reads is looked up in
 // every segment, so the segments bleve's merge plan leaves at the end of
 // a build (16 at 100k articles, 25 at 1M) cost every request: at 100k, one
-// segment instead of 16 made related lists a quarter and searches a tenth
-// faster (BENCHMARKS.md, "One segment"). It runs after the articles are
-// analysed, when the build's memory is free for the merge's.
+// segment instead of 16 served related lists a third faster and searches
+// 8% faster (BENCHMARKS.md, "100,000 articles, latest: one segment"). It
+// runs after the articles are analysed, when the build's memory is free
+// for the merges'.
+//
+// Each ForceMerge call makes one merge: bleve keeps every segment a call
+// reads mapped, and their pages resident, until the call ends, so one call
+// merging a 1M index into five held all 4.4 GB of it (the build peaked at
+// 5.4 GB of RSS); merge by merge, the resident input is at most one
+// output's worth.
 func compact(ctx context.Context, b bleve.Index) error {
 	adv, err := b.Advanced()
 	if err != nil {
@@ -133,30 +140,49 @@ func compact(ctx context.Context, b bleve.Index) error {
 	if !ok {
 		return nil // not scorch: nothing to merge
 	}
-	plan := mergeplan.SingleSegmentMergePlanOptions
-	plan.MaxSegmentSize, plan.FloorSegmentSize = compactSegment, compactSegment
-	plan.SegmentsPerMergeTask = 1 << 20 // every segment in one merge, not ten at a time
-	for before := segmentsOf(s); ; {
+	for {
+		all, mergeable, err := segmentsOf(s)
+		if err != nil || mergeable < 2 {
+			return err
+		}
+		plan := mergeplan.SingleSegmentMergePlanOptions
+		plan.MaxSegmentSize, plan.FloorSegmentSize = compactSegment, compactSegment
+		plan.SegmentsPerMergeTask = 1 << 20 // as many as fit in one output
+		// The planner adds merges until the segments fit the budget: one
+		// fewer than there are is one merge.
+		plan.CalcBudget = func(int64, int64, *mergeplan.MergePlanOptions) int { return mergeable - 1 }
 		if err := s.ForceMerge(ctx, &plan); err != nil {
 			return fmt.Errorf("compact: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		after := segmentsOf(s)
-		if after >= before {
-			return nil
+		if after, _, err := segmentsOf(s); err != nil || after >= all {
+			return err // no merge left that fits compactSegment
 		}
-		before = after
 	}
 }
 
-// segmentsOf is the number of segments in s's current snapshot.
-func segmentsOf(s *scorch.Scorch) uint64 {
-	stats := s.StatsMap()
-	files, _ := stats["TotFileSegmentsAtRoot"].(uint64)
-	mem, _ := stats["TotMemorySegmentsAtRoot"].(uint64)
-	return files + mem
+// segmentsOf counts the segments of s's current snapshot, and those that
+// bleve's planner may merge under compact's plan (fewer live articles
+// than half of compactSegment).
+func segmentsOf(s *scorch.Scorch) (all, mergeable int, err error) {
+	r, err := s.Reader()
+	if err != nil {
+		return 0, 0, fmt.Errorf("compact: %w", err)
+	}
+	defer r.Close()
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, 0, nil
+	}
+	for _, seg := range is.Segments() {
+		all++
+		if seg.LiveSize() < compactSegment/2 {
+			mergeable++
+		}
+	}
+	return all, mergeable, nil
 }
 
 // asyncErrorCallback names the callback, in bleve's registry, that routes

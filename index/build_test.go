@@ -221,9 +221,9 @@ func TestMergePlanRecorded(t *testing.T) {
 
 // TestBuildCompacts checks that a build ends in one segment when the
 // articles fit in one (compactSegment): every term a request reads is
-// looked up once per segment, and batches of 17 leave about twenty.
+// looked up once per segment, and without it batches of 17 leave six.
 func TestBuildCompacts(t *testing.T) {
-	ix := buildSmall(t, genArticles(t, 300), BuildOptions{BatchSize: 17})
+	ix := builtIndexWith(t, genArticles(t, 300), BuildOptions{BatchSize: 17})
 	r, err := ix.reader()
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +243,7 @@ func TestBuildCompacts(t *testing.T) {
 // dictionary iterator miscounts (every term after the first that a single
 // title holds reads 1): the pinyin initials rank words by these counts.
 func TestEachTermCountsMergedSegments(t *testing.T) {
-	ix := buildSmall(t, genArticles(t, 300), BuildOptions{BatchSize: 17})
+	ix := builtIndexWith(t, genArticles(t, 300), BuildOptions{BatchSize: 17})
 	r, err := ix.reader()
 	if err != nil {
 		t.Fatal(err)
@@ -271,20 +271,4 @@ func TestEachTermCountsMergedSegments(t *testing.T) {
 	if many < 20 {
 		t.Fatalf("only %d title words in more than one title: the test checks nothing", many)
 	}
-}
-
-// buildSmall builds articles into a new index in a temporary folder and
-// opens it.
-func buildSmall(t *testing.T, articles []zhsearch.Article, opts BuildOptions) *Index {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "index")
-	if _, err := BuildArticles(context.Background(), dir, articles, opts); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	return ix
 }
