@@ -221,9 +221,26 @@ func TestMergePlanRecorded(t *testing.T) {
 
 // TestBuildCompacts checks that a build ends in one segment when the
 // articles fit in one (compactSegment): every term a request reads is
-// looked up once per segment, and without it batches of 17 leave six.
+// looked up once per segment, and without it batches of 17 leave six. The
+// files the merges replaced are gone when the build returns, and the
+// generation opens merged.
 func TestBuildCompacts(t *testing.T) {
-	ix := builtIndexWith(t, genArticles(t, 300), BuildOptions{BatchSize: 17})
+	path, err := BuildArticles(context.Background(), filepath.Join(t.TempDir(), "index"), genArticles(t, 300), BuildOptions{BatchSize: 17})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zaps, err := filepath.Glob(filepath.Join(path, "store", "*.zap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zaps) != 1 {
+		t.Errorf("%d segment files after the build, want 1: %v", len(zaps), zaps)
+	}
+	ix, err := Open(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
 	r, err := ix.reader()
 	if err != nil {
 		t.Fatal(err)
