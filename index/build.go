@@ -142,34 +142,31 @@ func compact(ctx context.Context, b bleve.Index) error {
 	if !ok {
 		return nil // not scorch: nothing to merge
 	}
-	for {
-		all, mergeable, err := segmentsOf(s)
-		if err != nil {
-			return err
-		}
-		if mergeable < 2 {
-			return settle(ctx, s)
-		}
+	all, mergeable, err := segmentsOf(s)
+	for err == nil && mergeable >= 2 {
 		plan := mergeplan.SingleSegmentMergePlanOptions
 		plan.MaxSegmentSize, plan.FloorSegmentSize = compactSegment, compactSegment
 		plan.SegmentsPerMergeTask = 1 << 20 // as many as fit in one output
 		// The planner adds merges until the segments fit the budget: one
 		// fewer than there are is one merge.
-		plan.CalcBudget = func(int64, int64, *mergeplan.MergePlanOptions) int { return mergeable - 1 }
+		budget := mergeable - 1
+		plan.CalcBudget = func(int64, int64, *mergeplan.MergePlanOptions) int { return budget }
 		if err := s.ForceMerge(ctx, &plan); err != nil {
 			return fmt.Errorf("compact: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		after, _, err := segmentsOf(s)
-		if err != nil {
-			return err
+		var after int
+		if after, mergeable, err = segmentsOf(s); after >= all {
+			break // no merge left that fits compactSegment
 		}
-		if after >= all {
-			return settle(ctx, s) // no merge left that fits compactSegment
-		}
+		all = after
 	}
+	if err != nil {
+		return err
+	}
+	return settle(ctx, s)
 }
 
 // settleWait bounds how long settle waits for bleve's persister.

@@ -69,19 +69,22 @@ func (ix *Index) buildInitials() (map[string][]wordCount, error) {
 		return nil, err
 	}
 	defer r.Close()
-	counts := map[string]uint64{} // a term comes once per segment
+	byInitials := map[string][]wordCount{}
+	at := map[string]int{} // a term's place in its initials' words: it comes once per segment
 	err = eachTerm(r, fTitle, func(term string, count uint64) {
-		if _, ok := wordInitials(term); ok {
-			counts[term] += count
+		ini, ok := wordInitials(term)
+		if !ok {
+			return
 		}
+		if i, ok := at[term]; ok {
+			byInitials[ini][i].count += count
+			return
+		}
+		at[term] = len(byInitials[ini])
+		byInitials[ini] = append(byInitials[ini], wordCount{term, count})
 	})
 	if err != nil {
 		return nil, err
-	}
-	byInitials := map[string][]wordCount{}
-	for term, count := range counts {
-		ini, _ := wordInitials(term)
-		byInitials[ini] = append(byInitials[ini], wordCount{term, count})
 	}
 	for ini, wcs := range byInitials {
 		slices.SortFunc(wcs, func(a, b wordCount) int {
