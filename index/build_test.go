@@ -193,10 +193,12 @@ func TestBuildCancelled(t *testing.T) {
 	}
 }
 
-// TestMergePlanRecorded checks that a generation records its merge plan,
-// so the serving process, which opens it and merges live edits, caps its
-// merges as the build did (bleve merges the stored config under the
-// runtime one).
+// TestMergePlanRecorded checks that a generation records the serving merge
+// plan, so the serving process, which opens it and merges live edits, caps
+// its merges (bleve merges the stored config under the runtime one), and
+// that the build's own plan, which lets a hundred segments wait per tier
+// for the final merge, is not what it records: live edits would pile up
+// in as many segments, each one more lookup per term for every request.
 func TestMergePlanRecorded(t *testing.T) {
 	path, err := BuildArticles(context.Background(), filepath.Join(t.TempDir(), "index"), genArticles(t, 50), BuildOptions{})
 	if err != nil {
@@ -208,15 +210,21 @@ func TestMergePlanRecorded(t *testing.T) {
 	}
 	var meta struct {
 		Config struct {
-			Plan struct{ MaxSegmentSize int } `json:"scorchMergePlanOptions"`
+			Plan map[string]int `json:"scorchMergePlanOptions"`
 		} `json:"config"`
 	}
 	if err := json.Unmarshal(raw, &meta); err != nil {
 		t.Fatal(err)
 	}
-	if got := meta.Config.Plan.MaxSegmentSize; got != minMergedSegment {
-		t.Errorf("recorded MaxSegmentSize = %d, want %d (index_meta.json: %s)", got, minMergedSegment, raw)
+	want := map[string]int{"MaxSegmentSize": minMergedSegment}
+	if !reflect.DeepEqual(meta.Config.Plan, want) {
+		t.Errorf("recorded merge plan = %v, want %v (index_meta.json: %s)", meta.Config.Plan, want, raw)
 	}
+	ix, err := Open(filepath.Dir(path))
+	if err != nil {
+		t.Fatalf("the generation does not open with the plan it records: %v", err)
+	}
+	ix.Close()
 }
 
 // TestBuildCompacts checks that a build ends in one segment when the
