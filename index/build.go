@@ -176,7 +176,7 @@ const compactSegment = 250000
 // every segment, so the segments bleve's merge plan leaves at the end of
 // a build (16 at 100k articles, 25 at 1M) cost every request: at 100k, one
 // segment instead of 16 served related lists a third faster and searches
-// 8% faster (BENCHMARKS.md, "100,000 articles, latest: one segment"). It
+// 8% faster (BENCHMARKS.md, "100,000 articles: one segment"). It
 // runs after the articles are analysed, when the build's memory is free
 // for the merges'.
 //
