@@ -66,6 +66,7 @@ func buildMergePlan(n int) map[string]interface{} {
 	return plan
 }
 
+// buildSegmentsPerTier is the MaxSegmentsPerTier of buildMergePlan.
 const buildSegmentsPerTier = 100
 
 // recordMergePlan replaces the merge plan a closed bleve index at path
@@ -90,11 +91,31 @@ func recordMergePlan(path string, plan map[string]interface{}) error {
 	if raw, err = json.Marshal(meta); err != nil {
 		return fmt.Errorf("record merge plan: %w", err)
 	}
-	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, raw, 0o644); err != nil {
+	// Written whole, synced and renamed, as the generation's other files
+	// are synced before it can go live: a crash leaves the old file or the
+	// new one, never a torn one.
+	tmp, err := os.CreateTemp(path, ".index_meta-*")
+	if err != nil {
 		return fmt.Errorf("record merge plan: %w", err)
 	}
-	return os.Rename(tmp, file)
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(raw)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), file)
+	}
+	if err == nil {
+		err = syncDir(path)
+	}
+	if err != nil {
+		return fmt.Errorf("record merge plan: %w", err)
+	}
+	return nil
 }
 
 // writeGeneration indexes articles into a new bleve index at path, using
