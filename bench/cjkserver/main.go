@@ -8,7 +8,10 @@
 //	cjkserver serve --index DIR --addr HOST:PORT
 //
 // Routes: GET /readyz, /api/v1/search?q=&size=,
-// /api/v1/articles/{id}/related?size=, /api/v1/suggest?q=&size=.
+// /api/v1/articles/{id}/related?size=, /api/v1/suggest?q=&size=; POST
+// /api/v1/related with a draft ({"title", "body", "size"}), answered by
+// the yardstick's related shortcut as for a stored article: the title as
+// the query.
 package main
 
 import (
@@ -114,6 +117,21 @@ func serve(ctx context.Context, dir, addr string) error {
 			hits, err = ix.Related(c.Request.Context(), id, title, size(c, 5))
 		}
 		reply(c, gin.H{"id": id, "related": hits}, err)
+	})
+	r.POST("/api/v1/related", func(c *gin.Context) {
+		var d struct {
+			Title string `json:"title"`
+			Size  int    `json:"size"`
+		}
+		if err := c.ShouldBindJSON(&d); err != nil || d.Title == "" {
+			c.JSON(http.StatusBadRequest, gin.H{"error": gin.H{"code": "invalid", "message": "a draft is a JSON object with a title"}})
+			return
+		}
+		if d.Size <= 0 || d.Size > 50 {
+			d.Size = 5
+		}
+		hits, err := ix.Related(c.Request.Context(), "", d.Title, d.Size)
+		reply(c, gin.H{"related": hits}, err)
 	})
 	srv := &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second}
 	ln, err := net.Listen("tcp", addr)
