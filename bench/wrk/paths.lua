@@ -1,14 +1,21 @@
--- wrk script for bench/run: every request takes the next path of the file
--- named by the environment variable PATHS (one path a line), each thread
--- starting at its own offset; done() prints one machine-readable line:
+-- wrk script for bench/run: every request takes the next line of the file
+-- named by the environment variable PATHS, each thread starting at its own
+-- offset. A line is a path to GET or, when POST_PATH names a path, a JSON
+-- body to POST there (drafts for POST /api/v1/related). done() prints one
+-- machine-readable line:
 --   RESULT requests=N seconds=S rps=R p50_ms=A p90_ms=B p99_ms=C errors=E
-local paths = {}
+local lines = {}
 for line in io.lines(os.getenv("PATHS")) do
-  paths[#paths + 1] = line
+  lines[#lines + 1] = line
 end
-if #paths == 0 then
-  error("no paths in " .. tostring(os.getenv("PATHS")))
+if #lines == 0 then
+  error("no lines in " .. tostring(os.getenv("PATHS")))
 end
+local post = os.getenv("POST_PATH")
+if post == "" then
+  post = nil
+end
+local headers = { ["Content-Type"] = "application/json" }
 
 local counter = 0
 function setup(thread)
@@ -19,7 +26,11 @@ end
 local i = 0
 function request()
   i = i + 1
-  return wrk.format("GET", paths[((offset or 0) + i) % #paths + 1])
+  local line = lines[((offset or 0) + i) % #lines + 1]
+  if post then
+    return wrk.format("POST", post, headers, line)
+  end
+  return wrk.format("GET", line)
 end
 
 function done(summary, latency, requests)
