@@ -74,16 +74,15 @@ func BenchmarkQueries(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		full := &zhsearch.Article{Title: a.Title, Body: a.Body, Tags: a.Tags}
 		other, err := ix.Article(ctx, mix.Related[(i+1)%len(mix.Related)])
 		if err != nil {
 			b.Fatal(err)
 		}
-		short := &zhsearch.Article{Title: a.Title, Body: other.Title}
+		full, short := querymix.Drafts(*a, *other)
 		for _, d := range []struct {
 			key string
 			a   *zhsearch.Article
-		}{{"full/" + id, full}, {"short/" + id, short}} {
+		}{{"full/" + id, &full}, {"short/" + id, &short}} {
 			if _, dup := drafts[d.key]; !dup {
 				drafts[d.key] = d.a
 				draftKeys = append(draftKeys, d.key)

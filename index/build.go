@@ -91,28 +91,12 @@ func recordMergePlan(path string, plan map[string]interface{}) error {
 	if raw, err = json.Marshal(meta); err != nil {
 		return fmt.Errorf("record merge plan: %w", err)
 	}
-	// Written whole, synced and renamed, as the generation's other files
-	// are synced before it can go live: a crash leaves the old file or the
-	// new one, never a torn one.
-	tmp, err := os.CreateTemp(path, ".index_meta-*")
-	if err != nil {
+	// Replaced whole, as the generation's other files are synced before it
+	// can go live.
+	if err := replaceFile(path, "index_meta.json", raw); err != nil {
 		return fmt.Errorf("record merge plan: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(raw)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), file)
-	}
-	if err == nil {
-		err = syncDir(path)
-	}
-	if err != nil {
+	if err := syncDir(path); err != nil {
 		return fmt.Errorf("record merge plan: %w", err)
 	}
 	return nil

@@ -50,23 +50,7 @@ func newGenerationName(now time.Time) string {
 // switchCurrent points dir's CURRENT at generation name, atomically. An
 // error means CURRENT still names the previous generation.
 func switchCurrent(dir, name string) error {
-	tmp, err := os.CreateTemp(dir, ".CURRENT-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(name + "\n"); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, currentFile)); err != nil {
+	if err := replaceFile(dir, currentFile, []byte(name+"\n")); err != nil {
 		return err
 	}
 	// The pointer has switched: a failure to sync the folder now must not
@@ -74,6 +58,29 @@ func switchCurrent(dir, name string) error {
 	// of the folder (or the file system's own) makes it durable.
 	_ = syncDir(dir)
 	return nil
+}
+
+// replaceFile replaces dir's file name with data, whole: written to a
+// temporary file, synced and renamed over name, so a crash leaves the old
+// file or the new one, never a torn one. The caller syncs dir to make the
+// rename durable.
+func replaceFile(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, "."+name+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, name))
 }
 
 // syncDir fsyncs a folder (see journal.SyncDir).

@@ -4,9 +4,8 @@
 // POST /api/v1/related bodies, one JSON draft a line: drafts.jsonl.
 //
 // The drafts are the related sources of the mix sent back unsaved, as
-// BenchmarkQueries (index/bench_test.go) sends them in-process: in turn a
-// full draft (the article's title, body and tags) and a short one (its
-// title, with another source's title as the body, a sentence or two).
+// BenchmarkQueries (index/bench_test.go) sends them in-process
+// (querymix.Drafts), a full draft and a short one in turn.
 //
 //	go run ./bench/mkmix --n 100000 --seed 1 --out bench/out/100000
 package main
@@ -92,11 +91,12 @@ func draftBodies(corpus gen.Options, ids []string) ([]string, error) {
 		if a == nil || next == nil {
 			return nil, fmt.Errorf("mix names %s, which the corpus does not hold", id)
 		}
-		d := draft{Title: a.Title, Body: next.Title, Size: 5}
+		full, short := querymix.Drafts(*a, *next)
+		d := short
 		if i%2 == 0 {
-			d.Body, d.Tags = a.Body, a.Tags
+			d = full
 		}
-		b, err := json.Marshal(d)
+		b, err := json.Marshal(draft{Title: d.Title, Body: d.Body, Tags: d.Tags, Size: 5})
 		if err != nil {
 			return nil, err
 		}

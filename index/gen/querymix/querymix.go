@@ -100,3 +100,12 @@ func searchQuery(rng *rand.Rand, seg *analysis.Segmenter, title string) string {
 	start := rng.IntN(len(words) - k + 1)
 	return norm[words[start].Start:words[start+k-1].End]
 }
+
+// Drafts returns the two unsaved drafts the benchmarks send for article a
+// (POST /api/v1/related): a full draft (its title, body and tags) and a
+// short one (its title, with next's title as the body, a sentence or two),
+// next being another article of the mix.
+func Drafts(a, next zhsearch.Article) (full, short zhsearch.Article) {
+	return zhsearch.Article{Title: a.Title, Body: a.Body, Tags: a.Tags},
+		zhsearch.Article{Title: a.Title, Body: next.Title}
+}
