@@ -101,18 +101,12 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	// the best candidates known, the bodies of the words that cannot lift
 	// an article into them are looked up for the candidates only (see
 	// lazyBodies). The pool is the same as if every body had been read.
-	qualify := func(m *matches) (float64, bool) {
-		n := q.matched(m)
-		if !q.subject(m) {
-			return 0, false
-		}
-		return q.coarse(m, opts.TitleShare, n >= need), true
-	}
+	qualify := qualifier{q: q, titleShare: opts.TitleShare, need: need, filter: true}
 	k := poolSize
 	if common != 0 {
 		// The candidates of the common words' lookups are chosen from all.
 		k = commonFactor * poolSize
-		qualify = func(m *matches) (float64, bool) { return q.coarse(m, opts.TitleShare, q.matched(m) >= need), true }
+		qualify.filter = false
 	}
 	for _, i := range q.order {
 		if common&(1<<i) != 0 {
@@ -146,7 +140,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 		if theta, err = sc.kth(ctx, k, qualify); err != nil {
 			return nil, nil, err
 		}
-		cands = sc.upTo(theta, func(m *matches) (float64, bool) { return q.bound(m, lazy, opts, need, common == 0) })
+		cands = sc.upTo(theta, q.lift(lazy, opts.TitleShare), func(m *matches) (float64, bool) { return q.bound(m, lazy, opts, need, common == 0) })
 		for _, i := range q.order {
 			if lazy&(1<<i) == 0 {
 				continue
@@ -156,7 +150,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 			}
 		}
 	}
-	best, err := sc.best(ctx, k, qualify, cands)
+	best, err := sc.best(ctx, k, qualify.score, cands)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -410,6 +404,7 @@ type scratch struct {
 	slot    []int32   // by document number: 1 + index in m, 0 when untouched
 	m       []matches // the touched documents' matches
 	touched []uint64  // their numbers, in the order of m
+	raw     []float64 // their coarse scores as kth last computed them
 }
 
 // termPostings reads a query term's postings into the matches of the
@@ -621,14 +616,18 @@ func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (floa
 // kth returns the k-th best score of the touched documents that qualify,
 // or -Inf when fewer than k do: a lower bound of the score the k-th best
 // will have once every list is read, since reading more only raises a
-// score.
-func (sc *scratch) kth(ctx context.Context, k int, score func(m *matches) (float64, bool)) (float64, error) {
+// score. It keeps the coarse score of each document that qualifies in
+// sc.raw (NaN for the others) until the next list is read: upTo and
+// lazyBodies bound from it rather than score every document again.
+func (sc *scratch) kth(ctx context.Context, k int, qualify qualifier) (float64, error) {
 	h := make(floatHeap, 0, k)
+	sc.raw = slices.Grow(sc.raw[:0], len(sc.m))[:len(sc.m)]
 	for i := range sc.m {
 		if i%ctxEvery == 0 && ctx.Err() != nil {
 			return 0, searchErr(ctx, ctx.Err())
 		}
-		v, ok := score(&sc.m[i])
+		raw, v, ok := qualify.coarse(&sc.m[i])
+		sc.raw[i] = raw
 		if !ok {
 			continue
 		}
@@ -646,10 +645,15 @@ func (sc *scratch) kth(ctx context.Context, k int, score func(m *matches) (float
 }
 
 // upTo returns, sorted, the touched documents whose bound reaches theta
-// (less boundSlack): the others cannot make the best k.
-func (sc *scratch) upTo(theta float64, bound func(m *matches) (float64, bool)) []uint64 {
+// (less boundSlack): the others cannot make the best k. lift is the most
+// the bound adds to a document's coarse score as kth kept it: a document
+// that falls short by more is passed over without computing its bound.
+func (sc *scratch) upTo(theta, lift float64, bound func(m *matches) (float64, bool)) []uint64 {
 	var out []uint64
 	for i, n := range sc.touched {
+		if raw := sc.raw[i]; raw+lift+2*boundSlack < theta {
+			continue // NaN (not kept) compares false: bounded below
+		}
 		if v, ok := bound(&sc.m[i]); ok && v+boundSlack >= theta {
 			out = append(out, n)
 		}
@@ -672,6 +676,46 @@ func (h *floatHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// qualifier scores the touched articles while the pool is chosen: by their
+// coarse score, less 1 for those sharing fewer words than a similar
+// article needs; with filter, only those that hold a subject word
+// (termSet.subject) qualify.
+type qualifier struct {
+	q          *termSet
+	titleShare float64 // the options' TitleShare (see coarse)
+	need       int
+	filter     bool
+}
+
+// coarse returns the article's coarse score (NaN when it does not qualify:
+// not computed) and the score it qualifies with.
+func (f qualifier) coarse(m *matches) (raw, v float64, ok bool) {
+	if f.filter && !f.q.subject(m) {
+		return math.NaN(), 0, false
+	}
+	raw = f.q.coarseScore(m, f.titleShare)
+	if f.q.matched(m) < f.need {
+		return raw, raw - 1, true
+	}
+	return raw, raw, true
+}
+
+// score is coarse without the raw score, for scratch.best.
+func (f qualifier) score(m *matches) (float64, bool) {
+	_, v, ok := f.coarse(m)
+	return v, ok
+}
+
+// lift is the most the body matches of the lazy terms add to an article's
+// coarse score (see bound).
+func (q *termSet) lift(lazy uint64, titleShare float64) float64 {
+	var w float64
+	for b := lazy; b != 0; b &= b - 1 {
+		w += q.terms[bits.TrailingZeros64(b)].weight * bodyMatch
+	}
+	return (1 - titleShare) * w / q.total
 }
 
 // bound is the most an article's coarse score can become once the bodies
@@ -719,7 +763,10 @@ func (q *termSet) lazyBodies(sc *scratch, common uint64, theta float64, opts Rel
 	// weighing w are added is the count of those above theta - w.
 	var hist [lazyBuckets + 1]int
 	for i := range sc.m {
-		v := q.coarseScore(&sc.m[i], opts.TitleShare)
+		v := sc.raw[i] // kept by kth, unchanged since
+		if math.IsNaN(v) {
+			v = q.coarseScore(&sc.m[i], opts.TitleShare)
+		}
 		hist[min(lazyBuckets, max(0, int(v*lazyBuckets)))]++
 	}
 	reach := func(lift float64) int {
