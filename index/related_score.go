@@ -116,7 +116,8 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 			return nil, nil, err
 		}
 	}
-	theta, err := sc.kth(ctx, k, qualify)
+	titled := len(sc.m) // the articles touched by the titles
+	theta, err := sc.kth(ctx, k, qualify, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -137,7 +138,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	var cands []uint64
 	if lazy != 0 {
 		ix.rel.lazy.Add(1)
-		if theta, err = sc.kth(ctx, k, qualify); err != nil {
+		if theta, err = sc.kth(ctx, k, qualify, titled); err != nil {
 			return nil, nil, err
 		}
 		cands = sc.upTo(theta, q.lift(lazy, opts.TitleShare), func(m *matches) (float64, bool) { return q.bound(m, lazy, opts, need, common == 0) })
@@ -619,14 +620,25 @@ func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (floa
 // score. It keeps the coarse score of each document that qualifies in
 // sc.raw (NaN for the others) until the next list is read: upTo and
 // lazyBodies bound from it rather than score every document again.
-func (sc *scratch) kth(ctx context.Context, k int, qualify qualifier) (float64, error) {
+//
+// The first kept documents were scored by the last call, and only bodies
+// were read since: a document still without a body match is as it was
+// then (a body read that changes a document sets a bit of its body), and
+// its kept score is reused.
+func (sc *scratch) kth(ctx context.Context, k int, qualify qualifier, kept int) (float64, error) {
 	h := make(floatHeap, 0, k)
-	sc.raw = slices.Grow(sc.raw[:0], len(sc.m))[:len(sc.m)]
+	sc.raw = slices.Grow(sc.raw[:kept], len(sc.m)-kept)[:len(sc.m)]
 	for i := range sc.m {
 		if i%ctxEvery == 0 && ctx.Err() != nil {
 			return 0, searchErr(ctx, ctx.Err())
 		}
-		raw, v, ok := qualify.coarse(&sc.m[i])
+		var raw, v float64
+		var ok bool
+		if m := &sc.m[i]; i < kept && m.body == 0 {
+			raw, v, ok = qualify.again(m, sc.raw[i])
+		} else {
+			raw, v, ok = qualify.coarse(m)
+		}
 		sc.raw[i] = raw
 		if !ok {
 			continue
@@ -696,6 +708,18 @@ func (f qualifier) coarse(m *matches) (raw, v float64, ok bool) {
 		return math.NaN(), 0, false
 	}
 	raw = f.q.coarseScore(m, f.titleShare)
+	if f.q.matched(m) < f.need {
+		return raw, raw - 1, true
+	}
+	return raw, raw, true
+}
+
+// again is coarse for an article whose matches have not changed since
+// coarse returned raw for it.
+func (f qualifier) again(m *matches, raw float64) (float64, float64, bool) {
+	if math.IsNaN(raw) {
+		return raw, 0, false
+	}
 	if f.q.matched(m) < f.need {
 		return raw, raw - 1, true
 	}
