@@ -663,8 +663,10 @@ func (sc *scratch) kth(ctx context.Context, k int, qualify qualifier, kept int) 
 func (sc *scratch) upTo(theta, lift float64, bound func(m *matches) (float64, bool)) []uint64 {
 	var out []uint64
 	for i, n := range sc.touched {
+		// A NaN (an article that did not qualify then, and may now with
+		// the lazy terms) compares false: its bound is computed.
 		if raw := sc.raw[i]; raw+lift+2*boundSlack < theta {
-			continue // NaN (not kept) compares false: bounded below
+			continue
 		}
 		if v, ok := bound(&sc.m[i]); ok && v+boundSlack >= theta {
 			out = append(out, n)
@@ -704,14 +706,11 @@ type qualifier struct {
 // coarse returns the article's coarse score (NaN when it does not qualify:
 // not computed) and the score it qualifies with.
 func (f qualifier) coarse(m *matches) (raw, v float64, ok bool) {
-	if f.filter && !f.q.subject(m) {
-		return math.NaN(), 0, false
+	raw = math.NaN()
+	if !f.filter || f.q.subject(m) {
+		raw = f.q.coarseScore(m, f.titleShare)
 	}
-	raw = f.q.coarseScore(m, f.titleShare)
-	if f.q.matched(m) < f.need {
-		return raw, raw - 1, true
-	}
-	return raw, raw, true
+	return f.again(m, raw)
 }
 
 // again is coarse for an article whose matches have not changed since
