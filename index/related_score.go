@@ -123,7 +123,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	}
 	var lazy uint64
 	if !opts.lazyOff {
-		lazy = q.lazyBodies(sc, common, theta, opts, need, common == 0)
+		lazy = q.lazyBodies(sc, common, theta, qualify)
 	}
 	for _, i := range q.order {
 		if (common|lazy)&(1<<i) != 0 {
@@ -141,7 +141,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 		if theta, err = sc.kth(ctx, k, qualify, titled); err != nil {
 			return nil, nil, err
 		}
-		cands = sc.upTo(theta, q.lift(lazy, opts.TitleShare), func(m *matches) (float64, bool) { return q.bound(m, lazy, opts, need, common == 0) })
+		cands = sc.upTo(theta, q.lift(lazy, opts.TitleShare), func(m *matches) (float64, bool) { return qualify.bound(m, lazy) })
 		for _, i := range q.order {
 			if lazy&(1<<i) == 0 {
 				continue
@@ -171,7 +171,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 		}
 		for _, s := range best {
 			if q.subject(&s.matches) {
-				s.score = q.coarse(&s.matches, opts.TitleShare, q.matched(&s.matches) >= need)
+				s.score, _ = qualify.score(&s.matches)
 				pool = append(pool, s)
 			}
 		}
@@ -363,20 +363,11 @@ func (q *termSet) sum(mask, of uint64) float64 {
 	return w
 }
 
-// coarse scores an article from its matches alone: its cover mixed with an
-// estimate of the title similarity from the masks, good enough to pick the
-// pool whose titles are then compared word by word. An article sharing
-// fewer words than a similar one needs (enough false) comes after those
-// that do.
+// coarseScore scores an article from its matches alone: its cover mixed
+// with an estimate of the title similarity from the masks, good enough to
+// pick the pool whose titles are then compared word by word.
 // It takes the options' TitleShare alone: it runs for every article
 // touched, several times, and copying the options cost a tenth of it.
-func (q *termSet) coarse(m *matches, titleShare float64, enough bool) float64 {
-	if !enough {
-		return q.coarseScore(m, titleShare) - 1
-	}
-	return q.coarseScore(m, titleShare)
-}
-
 func (q *termSet) coarseScore(m *matches, titleShare float64) float64 {
 	// The weights of the title's terms, and of those in the source's
 	// title, summed in one pass (in the order of sum and cover).
@@ -694,7 +685,8 @@ func (h *floatHeap) Pop() any {
 
 // qualifier scores the touched articles while the pool is chosen: by their
 // coarse score, less 1 for those sharing fewer words than a similar
-// article needs; with filter, only those that hold a subject word
+// article needs (so they come after those that do); with filter (a pool
+// without common words), only those that hold a subject word
 // (termSet.subject) qualify.
 type qualifier struct {
 	q          *termSet
@@ -741,22 +733,17 @@ func (q *termSet) lift(lazy uint64, titleShare float64) float64 {
 	return (1 - titleShare) * w / q.total
 }
 
-// bound is the most an article's coarse score can become once the bodies
-// of the lazy terms are read, and false when it cannot qualify then
-// (filter: a pool without common words keeps only the articles that share
-// enough words or a subject word).
-func (q *termSet) bound(m *matches, lazy uint64, opts RelatedOptions, need int, filter bool) (float64, bool) {
+// bound is the most the score an article qualifies with can become once
+// the bodies of the lazy terms are read, and false when it cannot qualify
+// then.
+func (f qualifier) bound(m *matches, lazy uint64) (float64, bool) {
 	u := *m
 	for b := lazy &^ (m.title | m.body); b != 0; b &= b - 1 {
 		i := bits.TrailingZeros64(b)
 		u.body |= 1 << i
-		u.bodyScore += q.terms[i].weight * bodyMatch
+		u.bodyScore += f.q.terms[i].weight * bodyMatch
 	}
-	n := q.matched(&u)
-	if filter && !q.subject(&u) {
-		return 0, false
-	}
-	return q.coarse(&u, opts.TitleShare, n >= need), true
+	return f.score(&u)
 }
 
 // lazyBodies returns the terms (not common) whose bodies need only be
@@ -767,7 +754,7 @@ func (q *termSet) bound(m *matches, lazy uint64, opts RelatedOptions, need int, 
 // through, and lookups for the touched articles whose score may still
 // reach theta. A term holding another is lazy only with it, so that the
 // terms' bodies are still read longest first.
-func (q *termSet) lazyBodies(sc *scratch, common uint64, theta float64, opts RelatedOptions, need int, filter bool) uint64 {
+func (q *termSet) lazyBodies(sc *scratch, common uint64, theta float64, qualify qualifier) uint64 {
 	if math.IsInf(theta, -1) || len(sc.m) == 0 {
 		return 0
 	}
@@ -788,7 +775,7 @@ func (q *termSet) lazyBodies(sc *scratch, common uint64, theta float64, opts Rel
 	for i := range sc.m {
 		v := sc.raw[i] // kept by kth, unchanged since
 		if math.IsNaN(v) {
-			v = q.coarseScore(&sc.m[i], opts.TitleShare)
+			v = q.coarseScore(&sc.m[i], qualify.titleShare)
 		}
 		hist[min(lazyBuckets, max(0, int(v*lazyBuckets)))]++
 	}
@@ -806,18 +793,15 @@ func (q *termSet) lazyBodies(sc *scratch, common uint64, theta float64, opts Rel
 			continue
 		}
 		try := q.closeInside(lazy|1<<i) &^ common
-		if v, ok := q.bound(&matches{}, try, opts, need, filter); ok && v+boundSlack >= theta {
+		if v, ok := qualify.bound(&matches{}, try); ok && v+boundSlack >= theta {
 			break
 		}
 		lazy = try
-		var read, lift float64
+		var read float64
 		for b := lazy; b != 0; b &= b - 1 {
-			t := q.terms[bits.TrailingZeros64(b)]
-			read += float64(t.df)
-			lift += t.weight * bodyMatch
+			read += float64(q.terms[bits.TrailingZeros64(b)].df)
 		}
-		lift = (1 - opts.TitleShare) * lift / q.total
-		cost := float64(scan) - read + float64(reach(lift)*bits.OnesCount64(lazy))
+		cost := float64(scan) - read + float64(reach(q.lift(lazy, qualify.titleShare))*bits.OnesCount64(lazy))
 		if cost < float64(bestCost) {
 			best, bestCost = lazy, uint64(cost)
 		}
