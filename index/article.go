@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -13,17 +14,39 @@ var articleFields = []string{fTitle, fBody, fURL, fPublished, fTags, fCategory, 
 
 // Article returns a stored article by id.
 func (ix *Index) Article(ctx context.Context, id string) (*zhsearch.Article, error) {
+	a, _, err := ix.storedArticle(ctx, id, articleFields)
+	return a, err
+}
+
+// relatedSource returns a stored article as a related list's source, with
+// its body's stored cut (fBodyCut), "" if the index holds none.
+func (ix *Index) relatedSource(ctx context.Context, id string) (*zhsearch.Article, string, error) {
+	a, f, err := ix.storedArticle(ctx, id, relatedSourceFields)
+	if err != nil {
+		return nil, "", err
+	}
+	cut, _ := f[fBodyCut].(string)
+	if a.TitleOnly {
+		cut = ""
+	}
+	return a, cut, nil
+}
+
+var relatedSourceFields = append(slices.Clip(articleFields), fBodyCut)
+
+// storedArticle returns a stored article by id, and the stored fields read.
+func (ix *Index) storedArticle(ctx context.Context, id string, fields []string) (*zhsearch.Article, map[string]any, error) {
 	if !zhsearch.ValidID(id) {
-		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
+		return nil, nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = articleFields
+	req.Fields = fields
 	res, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, searchErr(ctx, err)
+		return nil, nil, searchErr(ctx, err)
 	}
 	if len(res.Hits) == 0 {
-		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
+		return nil, nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
 	}
 	f := res.Hits[0].Fields
 	a := &zhsearch.Article{ID: id}
@@ -40,7 +63,7 @@ func (ix *Index) Article(ctx context.Context, id string) (*zhsearch.Article, err
 	if t := storedTime(f[fPublished]); t != nil {
 		a.PublishedAt = *t
 	}
-	return a, nil
+	return a, f, nil
 }
 
 // storedStrings reads a stored field that bleve returns as a string for one value

@@ -504,26 +504,37 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 // bodySplit returns the function that cuts a body once into the tokens of
 // its two fields, words and bigrams, with seg, the segmenter of the
 // mapping's word analyzer: the same tokens as the two analyzers give, for
-// half the segmentation. nil when the mapping's body bigrams do not come
-// from the words' cut (every bigram): each field is then analyzed alone.
-func bodySplit(im mapping.IndexMapping, seg *analysis.Segmenter) func([]byte) (words, bigrams bleveanalysis.TokenStream) {
-	var cut func(*analysis.Segmenter, []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream)
+// half the segmentation; the same cut is stored for related lists
+// (fBodyCut). nil when the mapping's
+// body bigrams do not come from the words' cut (every bigram): each field
+// is then analyzed alone.
+func bodySplit(im mapping.IndexMapping, seg *analysis.Segmenter) bodySplitter {
+	var tokens func(*analysis.CutText) (bleveanalysis.TokenStream, bleveanalysis.TokenStream)
 	switch bodyBigramsOf(im) {
 	case bodyRuns:
-		cut = analysis.WordsAndRuns
+		tokens = (*analysis.CutText).WordsAndRuns
 	case bodyGaps:
-		cut = analysis.WordsAndGaps
+		tokens = (*analysis.CutText).WordsAndGaps
 	}
-	if seg == nil || cut == nil {
+	if seg == nil || tokens == nil {
 		return nil
 	}
-	return func(b []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream) { return cut(seg, b) }
+	return func(body []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream, string) {
+		cut := analysis.CutOnce(seg, body)
+		words, grams := tokens(cut)
+		return words, grams, storedCut(string(body), cut)
+	}
 }
+
+// bodySplitter cuts a body into its word and bigram tokens and its stored
+// cut (fBodyCut).
+type bodySplitter func(body []byte) (words, bigrams bleveanalysis.TokenStream, bodyCut string)
 
 // analyzeArticle maps an article to a bleve document with the index
 // mapping and runs the analyzers of its indexed text fields; the body's
-// two fields come from split (bodySplit) when it is not nil.
-func analyzeArticle(im mapping.IndexMapping, split func([]byte) (words, bigrams bleveanalysis.TokenStream), a *zhsearch.Article) (*document.Document, error) {
+// two fields, and its stored cut, come from split (bodySplit) when it is
+// not nil.
+func analyzeArticle(im mapping.IndexMapping, split bodySplitter, a *zhsearch.Article) (*document.Document, error) {
 	d := document.NewDocument(a.ID)
 	if err := im.MapDocument(d, toDoc(a)); err != nil {
 		return nil, fmt.Errorf("index article %s: %w", a.ID, err)
@@ -545,9 +556,12 @@ func analyzeArticle(im mapping.IndexMapping, split func([]byte) (words, bigrams 
 		}
 	}
 	if body >= 0 && bigrams >= 0 && split != nil {
-		words, grams := split(d.Fields[body].Value())
+		words, grams, bodyCut := split(d.Fields[body].Value())
 		d.Fields[body] = tokenized(d.Fields[body].(*document.TextField), words)
 		d.Fields[bigrams] = tokenized(d.Fields[bigrams].(*document.TextField), grams)
+		if bodyCut != "" && !a.TitleOnly { // a title-only article's body field is its title
+			d.AddField(document.NewTextFieldWithIndexingOptions(fBodyCut, nil, []byte(bodyCut), bindex.StoreField))
+		}
 	} else {
 		for _, i := range []int{body, bigrams} {
 			if i >= 0 {

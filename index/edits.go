@@ -223,11 +223,15 @@ type indexStore struct {
 	puts   map[string]*zhsearch.Article
 	dels   map[string]bool
 	titles map[string]int // normalized title -> number of articles in puts
+	// split analyzes a body as the build does (bodySplit), so an edited
+	// article is indexed, and its body's cut stored, as a rebuild would.
+	split bodySplitter
 }
 
 func newIndexStore(ctx context.Context, ix *Index) *indexStore {
 	return &indexStore{ctx: ctx, ix: ix, batch: ix.bleve.NewBatch(),
-		puts: map[string]*zhsearch.Article{}, dels: map[string]bool{}, titles: map[string]int{}}
+		puts: map[string]*zhsearch.Article{}, dels: map[string]bool{}, titles: map[string]int{},
+		split: bodySplit(ix.bleve.Mapping(), ix.seg)}
 }
 
 func (s *indexStore) get(id string) (*zhsearch.Article, bool, error) {
@@ -274,7 +278,11 @@ func (s *indexStore) put(a zhsearch.Article) error {
 	if old, ok := s.puts[a.ID]; ok {
 		s.titles[analysis.Normalize(old.Title)]--
 	}
-	if err := s.batch.Index(a.ID, toDoc(&a)); err != nil {
+	d, err := analyzeArticle(s.ix.bleve.Mapping(), s.split, &a)
+	if err != nil {
+		return err
+	}
+	if err := s.batch.IndexAdvanced(d); err != nil {
 		return fmt.Errorf("index article %s: %w", a.ID, err)
 	}
 	s.puts[a.ID] = &a

@@ -185,11 +185,11 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 	// when the last caller waiting for it has gone, and holds the index
 	// open until it returns (see flightGroup).
 	res, err := e.flight.do(ctx, st.flightKey(req), func(ctx context.Context) (*zhsearch.RelatedResult, error) {
-		src, err := ix.Article(ctx, req.ID)
+		src, bodyCut, err := ix.relatedSource(ctx, req.ID)
 		if err != nil {
 			return nil, err
 		}
-		res, err := ix.relatedList(ctx, src, req.Size)
+		res, err := ix.relatedListOf(ctx, src, bodyCut, req.Size)
 		if err != nil {
 			return nil, err
 		}
@@ -257,6 +257,12 @@ type relatedDoc struct {
 //     相关内容 list fill the list, with Reason "fallback". A source that
 //     shares nothing with anything gets an empty list.
 func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size int) (*zhsearch.RelatedResult, error) {
+	return ix.relatedListOf(ctx, src, "", size)
+}
+
+// relatedListOf is relatedList with the cut of the source's body as the
+// index stored it (fBodyCut; "": its body is cut).
+func (ix *Index) relatedListOf(ctx context.Context, src *zhsearch.Article, bodyCut string, size int) (*zhsearch.RelatedResult, error) {
 	src = boundedSource(src)
 	opts := ix.rel.options()
 	out := &zhsearch.RelatedResult{ID: src.ID, Related: []zhsearch.RelatedItem{}}
@@ -280,7 +286,7 @@ func (ix *Index) relatedList(ctx context.Context, src *zhsearch.Article, size in
 	if src.ID != "" {
 		self = 1
 	}
-	words, err := sourceWords(ctx, ix.seg, src)
+	words, err := sourceWords(ctx, ix.seg, src, bodyCut)
 	if err != nil {
 		return nil, err
 	}

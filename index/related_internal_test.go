@@ -471,7 +471,7 @@ func TestRelatedLongSources(t *testing.T) {
 		body.WriteRune(rune(0x4E00 + rng.IntN(0x9FA5-0x4E00)))
 	}
 	draft := &zhsearch.Article{Title: "网贷逾期了怎么办", Body: body.String()}
-	words, err := sourceWords(context.Background(), ix.seg, draft)
+	words, err := sourceWords(context.Background(), ix.seg, draft, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,7 +536,7 @@ func TestSourceWordsLeaveQuestionsOut(t *testing.T) {
 		{"网贷申请总是秒拒怎么回事", "回事", "网贷"},
 		{"花呗额度什么时候恢复", "时候", "花呗"},
 	} {
-		words, err := sourceWords(context.Background(), seg, &zhsearch.Article{Title: tt.title})
+		words, err := sourceWords(context.Background(), seg, &zhsearch.Article{Title: tt.title}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

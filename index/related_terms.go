@@ -139,9 +139,11 @@ type sourceWord struct {
 // their pieces (回事 of 怎么回事) are left out, and so are single
 // characters but for the title's (sourceWord.char; dropped again for a
 // long source, see dropChars).
-func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Article) (map[string]*sourceWord, error) {
+//
+// body is the body's cut as the index stored it (storedCut), "" to cut it.
+func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Article, body string) (map[string]*sourceWord, error) {
 	words := map[string]*sourceWord{}
-	field := func(text string, weight float64, title bool) {
+	field := func(text string, weight float64, title bool, stored string) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -150,7 +152,11 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		var parent, prev string // prev: the last whole piece, if one character
 		lead := ""
 		question := false // parent is a question word (怎么回事): its pieces (回事) are too
-		cut := seg.Cut(analysis.Normalize(text), true)
+		norm := analysis.Normalize(text)
+		cut, ok := seg.Recut(norm, stored)
+		if !ok {
+			cut = seg.Cut(norm, true)
+		}
 		denied := seg.Denied(cut) // 逾期 of 从来没有逾期过，可最近…被拒
 		for i, w := range cut {
 			if denied[i] {
@@ -240,9 +246,9 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			}
 		}
 	}
-	field(src.Title, weightTitle, true)
-	field(strings.Join(src.Tags, " "), weightTags, false)
-	field(src.Body, weightBody, false)
+	field(src.Title, weightTitle, true, "")
+	field(strings.Join(src.Tags, " "), weightTags, false, "")
+	field(src.Body, weightBody, false, body)
 	if err := ctx.Err(); err != nil {
 		return nil, searchErr(ctx, err)
 	}

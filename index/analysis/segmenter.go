@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -309,4 +311,74 @@ func appendSubwords(words []Word, tok *gse.Token, text string, base int, parent 
 		}
 	}
 	return words
+}
+
+// The stored form of a cut (StoreCut): cutVersion, the CRC-32 of the
+// normalized text and its length, then for each whole word (not Sub) the
+// bytes skipped before it and its length in bytes, as uvarints. A few
+// bytes a word where storing its words would take tens: its search-mode
+// pieces come back from the dictionary (Recut).
+const cutVersion = 1
+
+// StoreCut returns the stored form of cut, Cut(norm, true).
+func StoreCut(norm string, cut []Word) string {
+	b := make([]byte, 0, 16+2*len(cut))
+	b = binary.AppendUvarint(b, cutVersion)
+	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE([]byte(norm)))
+	b = binary.AppendUvarint(b, uint64(len(norm)))
+	end := 0
+	for _, w := range cut {
+		if w.Sub {
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(w.Start-end))
+		b = binary.AppendUvarint(b, uint64(w.End-w.Start))
+		end = w.End
+	}
+	return string(b)
+}
+
+// Recut returns Cut(norm, true) from its stored form (StoreCut) without
+// segmenting: the whole words are where the stored form says, and the
+// pieces of each longer one are its dictionary token's. false when stored
+// is empty or is not the stored cut of norm (another version, another
+// text): the caller cuts norm.
+func (s *Segmenter) Recut(norm, stored string) ([]Word, bool) {
+	b := []byte(stored)
+	next := func() (int, bool) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > uint64(len(norm)) {
+			return 0, false
+		}
+		b = b[n:]
+		return int(v), true
+	}
+	v, n := binary.Uvarint(b)
+	if n <= 0 || v != cutVersion || len(b) < n+4 {
+		return nil, false
+	}
+	sum := binary.BigEndian.Uint32(b[n:])
+	b = b[n+4:]
+	if n, ok := next(); !ok || n != len(norm) || sum != crc32.ChecksumIEEE([]byte(norm)) {
+		return nil, false
+	}
+	words := make([]Word, 0, len(b)/2+len(b)/4)
+	end := 0
+	for len(b) > 0 {
+		gap, ok1 := next()
+		size, ok2 := next()
+		start := end + gap
+		if !ok1 || !ok2 || size == 0 || start+size > len(norm) {
+			return nil, false
+		}
+		end = start + size
+		w := norm[start:end]
+		words = append(words, Word{Text: w, Start: start, End: end})
+		if utf8.RuneCountInString(w) > 2 {
+			if val, _, err := s.seg.Dict.Value([]byte(w)); err == nil {
+				words = appendSubwords(words, &s.seg.Dict.Tokens[val], norm, start, w)
+			}
+		}
+	}
+	return words, true
 }

@@ -139,11 +139,31 @@ func cutTokens(seg *Segmenter, input []byte, emit fromCut) analysis.TokenStream 
 	return emit(seg, norm, offs, cut)
 }
 
-// wordsAnd returns the word tokens of input and those emit gives, from one
-// cut with seg (nil: DefaultSegmenter()).
-func wordsAnd(seg *Segmenter, input []byte, emit fromCut) (words, other analysis.TokenStream) {
+// CutText is a text normalized and cut once in search mode, for its
+// tokens and for whatever else reads its words (a related source's words,
+// stored at build time): one segmentation where each would cut again.
+type CutText struct {
+	// Words is Segmenter.Cut(Normalize(text), true).
+	Words []Word
+	seg   *Segmenter
+	norm  string
+	offs  []int
+}
+
+// CutOnce normalizes input and cuts it with seg (nil: DefaultSegmenter()).
+func CutOnce(seg *Segmenter, input []byte) *CutText {
 	seg, norm, offs, cut := cutInput(seg, input)
-	return wordTokens(seg, norm, offs, cut), emit(seg, norm, offs, cut)
+	return &CutText{Words: cut, seg: seg, norm: norm, offs: offs}
+}
+
+// WordsAndRuns returns what WordTokenizer and RunTokenizer give for the text.
+func (c *CutText) WordsAndRuns() (words, runs analysis.TokenStream) {
+	return wordTokens(c.seg, c.norm, c.offs, c.Words), runTokens(c.seg, c.norm, c.offs, c.Words)
+}
+
+// WordsAndGaps returns what WordTokenizer and GapTokenizer give for the text.
+func (c *CutText) WordsAndGaps() (words, gaps analysis.TokenStream) {
+	return wordTokens(c.seg, c.norm, c.offs, c.Words), gapTokens(c.seg, c.norm, c.offs, c.Words)
 }
 
 // cutInput normalizes input and cuts it in search mode with seg (nil:
@@ -190,7 +210,7 @@ func (t *GapTokenizer) Tokenize(input []byte) analysis.TokenStream {
 // WordsAndGaps returns what WordTokenizer and GapTokenizer with seg give
 // for input, cutting it once.
 func WordsAndGaps(seg *Segmenter, input []byte) (words, gaps analysis.TokenStream) {
-	return wordsAnd(seg, input, gapTokens)
+	return CutOnce(seg, input).WordsAndGaps()
 }
 
 // gapTokens emits the gap bigrams of norm, given its words.
@@ -244,7 +264,7 @@ func (t *RunTokenizer) Tokenize(input []byte) analysis.TokenStream {
 // WordsAndRuns returns what WordTokenizer and RunTokenizer with seg give
 // for input, cutting it once.
 func WordsAndRuns(seg *Segmenter, input []byte) (words, runs analysis.TokenStream) {
-	return wordsAnd(seg, input, runTokens)
+	return CutOnce(seg, input).WordsAndRuns()
 }
 
 // runTokens emits the run pairs of norm, given its words, at the position
@@ -436,3 +456,6 @@ func tokenType(s string) analysis.TokenType {
 	}
 	return analysis.AlphaNumeric
 }
+
+// Stored returns the stored form of the cut (StoreCut).
+func (c *CutText) Stored() string { return StoreCut(c.norm, c.Words) }
