@@ -40,9 +40,14 @@ const (
 	// before have none: the fallback then asks the raw fields too.
 	fTagsKey     = "tags_key"
 	fCategoryKey = "category_key"
-	fURL         = "url"
-	fPublished   = "published_at"
-	fTitleOnly   = "title_only"
+	// fRelatedKey holds each title of the 相关内容 list normalized, one
+	// term each: the pages listing a title (curation), exactly and from
+	// one short postings list. Generations built before have none: they
+	// are asked for the title's words in fRelated.
+	fRelatedKey = "related_key"
+	fURL        = "url"
+	fPublished  = "published_at"
+	fTitleOnly  = "title_only"
 )
 
 // doc is the bleve form of an Article: the article's fields plus the
@@ -60,6 +65,7 @@ type doc struct {
 	TitleKeyP   string     `json:"title_keyp"`
 	TitleKeyI   string     `json:"title_keyi"`
 	TagsKey     []string   `json:"tags_key,omitempty"`
+	RelatedKey  []string   `json:"related_key,omitempty"`
 	CategoryKey string     `json:"category_key,omitempty"`
 }
 
@@ -70,7 +76,7 @@ func toDoc(a *zhsearch.Article) doc {
 		Title: a.Title, Body: a.Body, URL: a.URL, Tags: a.Tags, Category: a.Category,
 		Related: a.Related, TitleOnly: a.TitleOnly,
 		TitleKey: norm, TitleKeyP: py, TitleKeyI: ini,
-		TagsKey: normalizedKeys(a.Tags), CategoryKey: analysis.Normalize(strings.TrimSpace(a.Category)),
+		TagsKey: normalizedKeys(a.Tags), RelatedKey: normalizedKeys(a.Related), CategoryKey: analysis.Normalize(strings.TrimSpace(a.Category)),
 	}
 	if !a.PublishedAt.IsZero() {
 		t := a.PublishedAt
@@ -195,6 +201,7 @@ func newMapping(dict string) (mapping.IndexMapping, error) {
 	m.AddFieldMappingsAt(fCategory, keywordField(fCategory, true))
 	m.AddFieldMappingsAt(fTagsKey, keywordField(fTagsKey, false))
 	m.AddFieldMappingsAt(fCategoryKey, keywordField(fCategoryKey, false))
+	m.AddFieldMappingsAt(fRelatedKey, keywordField(fRelatedKey, false))
 	m.AddFieldMappingsAt(fTitleKey, keywordField(fTitleKey, false), textField(analysis.Edge, fTitlePre, false))
 	m.AddFieldMappingsAt(fTitleKeyP, keywordField(fTitleKeyP, false), textField(analysis.Edge, fTitlePreP, false))
 	m.AddFieldMappingsAt(fTitleKeyI, keywordField(fTitleKeyI, false), textField(analysis.Edge, fTitlePreI, false))
@@ -265,4 +272,12 @@ func bodyBigramsOf(im mapping.IndexMapping) bodyBigrams {
 		}
 	}
 	return bodyAll
+}
+
+// mapped reports whether the index mapping im (a generation's own, as
+// bleve stored it) indexes the top-level field name: older generations
+// lack the fields added since.
+func mapped(im mapping.IndexMapping, name string) bool {
+	impl, ok := im.(*mapping.IndexMappingImpl)
+	return ok && impl.DefaultMapping != nil && impl.DefaultMapping.Properties[name] != nil
 }

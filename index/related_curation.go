@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
@@ -35,10 +36,7 @@ func (ix *Index) curation(ctx context.Context, title string) (map[string]float64
 	if key == "" {
 		return nil, nil
 	}
-	mq := query.NewMatchQuery(title)
-	mq.SetField(fRelated)
-	mq.SetOperator(query.MatchQueryOperatorAnd)
-	sr := bleve.NewSearchRequestOptions(mq, maxCuratingPages, 0, false)
+	sr := bleve.NewSearchRequestOptions(listingQuery(ix.bleve.Mapping(), title, key), maxCuratingPages, 0, false)
 	sr.SortBy([]string{"_id"}) // the same pages whatever the scores
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
@@ -66,6 +64,22 @@ func (ix *Index) curation(ctx context.Context, title string) (map[string]float64
 		}
 	}
 	return ev, nil
+}
+
+// listingQuery finds the pages whose 相关内容 list holds the title whose
+// normalized form is key: the pages listing exactly key (fRelatedKey) or,
+// in a generation built before that field, those whose lists hold all of
+// the title's words, which curation then checks title by title (a common
+// title's words are in thousands of lists; the first maxCuratingPages of
+// those may not be the pages listing it).
+func listingQuery(im mapping.IndexMapping, title, key string) query.Query {
+	if mapped(im, fRelatedKey) {
+		return termIn(key, fRelatedKey)
+	}
+	mq := query.NewMatchQuery(title)
+	mq.SetField(fRelated)
+	mq.SetOperator(query.MatchQueryOperatorAnd)
+	return mq
 }
 
 // curatingPage is what curation needs of a page with a 相关内容 list: its

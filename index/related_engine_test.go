@@ -585,6 +585,49 @@ func TestRelatedFillsList(t *testing.T) {
 // source in a list spread over many subjects, the evidence hardly moves its
 // score. A page that lists the source is raised too, and more when the
 // source lists it back.
+// TestCurationAmongManyLists: the page listing the source is found however
+// many other pages' lists hold the source title's words in other titles
+// (a common title's words are in thousands of lists on a large site), so
+// a title listed beside the source in a focused list still comes first.
+// Before the lists' titles were indexed whole (related_key), only the
+// first 20 pages whose lists held the words, by id, were read.
+func TestCurationAmongManyLists(t *testing.T) {
+	body := "网贷逾期以后平台会催收，可以和平台协商还款。"
+	articles := []zhsearch.Article{
+		{ID: "s", Title: "网贷逾期了怎么办", Body: body},
+		{ID: "c1", Title: "网贷逾期催收电话怎么应对", Body: body},
+		{ID: "c2", Title: "网贷逾期协商还款技巧", Body: body},
+		{ID: "p1", Title: "生活百科", Body: "百科", Related: []string{"网贷逾期了怎么办", "网贷逾期协商还款技巧"}},
+	}
+	for i := range 30 {
+		articles = append(articles, zhsearch.Article{
+			ID: fmt.Sprintf("d%02d", i), Title: fmt.Sprintf("生活百科第%d期", i), Body: "百科",
+			Related: []string{"网贷平台有哪些", "逾期记录怎么查", "信用卡丢了怎么办"},
+		})
+	}
+	ix := buildIndex(t, articles)
+	with := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
+	o := index.DefaultRelatedOptions()
+	o.CurationBoost = 0
+	if err := ix.SetRelatedOptions(o); err != nil {
+		t.Fatal(err)
+	}
+	without := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
+	if raised := itemScore(with, "c2") - itemScore(without, "c2"); len(with) == 0 || with[0].ID != "c2" || raised < 0.05 {
+		t.Errorf("related %v, c2 raised by %.3f: want c2, listed beside the source by p1, first and raised by 0.05 or more", relatedIDs(with), raised)
+	}
+}
+
+// itemScore is the score of id in items, 0 when it is not there.
+func itemScore(items []zhsearch.RelatedItem, id string) float64 {
+	for _, it := range items {
+		if it.ID == id {
+			return it.Score
+		}
+	}
+	return 0
+}
+
 func TestRelatedCuration(t *testing.T) {
 	body := "网贷逾期以后平台会催收，可以和平台协商还款。"
 	var spread []string // a list on many subjects, one title each
