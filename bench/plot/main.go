@@ -134,14 +134,17 @@ func draw2x2(res map[key]float64, out string) error {
 				args = append(args, l[0], pts)
 			}
 		}
+		if plots[i/cols] == nil {
+			plots[i/cols] = make([]*plot.Plot, cols)
+		}
 		if len(args) == 0 {
-			return fmt.Errorf("no data for %q", pn.title)
+			// A run on the indexes of an earlier one (--reuse) measures no
+			// build: its tile stays empty rather than the run failing.
+			fmt.Fprintf(os.Stderr, "plot: no data for %q\n", pn.title)
+			continue
 		}
 		if err := plotutil.AddLinePoints(p, args...); err != nil {
 			return err
-		}
-		if plots[i/cols] == nil {
-			plots[i/cols] = make([]*plot.Plot, cols)
 		}
 		plots[i/cols][i%cols] = p
 	}

@@ -139,9 +139,9 @@ func cutTokens(seg *Segmenter, input []byte, emit fromCut) analysis.TokenStream 
 	return emit(seg, norm, offs, cut)
 }
 
-// CutText is a text normalized and cut once in search mode, for its
-// tokens and for whatever else reads its words (a related source's words,
-// stored at build time): one segmentation where each would cut again.
+// CutText is a text normalized and cut once in search mode, for the tokens
+// of several fields and for the cut the index stores (Stored): one
+// segmentation where each would cut again.
 type CutText struct {
 	// Words is Segmenter.Cut(Normalize(text), true).
 	Words []Word
@@ -155,6 +155,9 @@ func CutOnce(seg *Segmenter, input []byte) *CutText {
 	seg, norm, offs, cut := cutInput(seg, input)
 	return &CutText{Words: cut, seg: seg, norm: norm, offs: offs}
 }
+
+// Stored returns the stored form of the cut (StoreCut).
+func (c *CutText) Stored() string { return StoreCut(c.norm, c.Words) }
 
 // WordsAndRuns returns what WordTokenizer and RunTokenizer give for the text.
 func (c *CutText) WordsAndRuns() (words, runs analysis.TokenStream) {
@@ -456,6 +459,3 @@ func tokenType(s string) analysis.TokenType {
 	}
 	return analysis.AlphaNumeric
 }
-
-// Stored returns the stored form of the cut (StoreCut).
-func (c *CutText) Stored() string { return StoreCut(c.norm, c.Words) }
