@@ -605,17 +605,23 @@ func TestCurationAmongManyLists(t *testing.T) {
 			Related: []string{"网贷平台有哪些", "逾期记录怎么查", "信用卡丢了怎么办"},
 		})
 	}
-	ix := buildIndex(t, articles)
-	with := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
+	with, without := curationOnOff(t, buildIndex(t, articles), zhsearch.RelatedRequest{ID: "s", Size: 2})
+	if raised := itemScore(with, "c2") - itemScore(without, "c2"); len(with) == 0 || with[0].ID != "c2" || raised < 0.05 {
+		t.Errorf("related %v, c2 raised by %.3f: want c2, listed beside the source by p1, first and raised by 0.05 or more", relatedIDs(with), raised)
+	}
+}
+
+// curationOnOff returns the list req asks for with the default options,
+// then with CurationBoost 0 (which ix keeps).
+func curationOnOff(t *testing.T, ix *index.Index, req zhsearch.RelatedRequest) (with, without []zhsearch.RelatedItem) {
+	t.Helper()
+	with = relatedOf(t, ix, req)
 	o := index.DefaultRelatedOptions()
 	o.CurationBoost = 0
 	if err := ix.SetRelatedOptions(o); err != nil {
 		t.Fatal(err)
 	}
-	without := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
-	if raised := itemScore(with, "c2") - itemScore(without, "c2"); len(with) == 0 || with[0].ID != "c2" || raised < 0.05 {
-		t.Errorf("related %v, c2 raised by %.3f: want c2, listed beside the source by p1, first and raised by 0.05 or more", relatedIDs(with), raised)
-	}
+	return with, relatedOf(t, ix, req)
 }
 
 // itemScore is the score of id in items, 0 when it is not there.
@@ -661,13 +667,7 @@ func TestRelatedCuration(t *testing.T) {
 			t.Run(tt.name+" "+c, func(t *testing.T) {
 				page := zhsearch.Article{ID: "p1", Title: "生活百科", Body: "百科", Related: tt.list}
 				ix := buildIndex(t, append(append([]zhsearch.Article(nil), base...), page))
-				with := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
-				o := index.DefaultRelatedOptions()
-				o.CurationBoost = 0
-				if err := ix.SetRelatedOptions(o); err != nil {
-					t.Fatal(err)
-				}
-				without := relatedOf(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
+				with, without := curationOnOff(t, ix, zhsearch.RelatedRequest{ID: "s", Size: 2})
 				raised := scoreOf(with, c) - scoreOf(without, c)
 				switch {
 				case tt.focused && (with[0].ID != c || raised < 0.05):
