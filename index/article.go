@@ -26,9 +26,6 @@ func (ix *Index) relatedSource(ctx context.Context, id string) (*zhsearch.Articl
 		return nil, "", err
 	}
 	cut, _ := f[fBodyCut].(string)
-	if a.TitleOnly {
-		cut = ""
-	}
 	return a, cut, nil
 }
 

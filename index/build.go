@@ -504,10 +504,10 @@ func bulkIndex(ctx context.Context, path string, b bleve.Index, im mapping.Index
 // bodySplit returns the function that cuts a body once into the tokens of
 // its two fields, words and bigrams, with seg, the segmenter of the
 // mapping's word analyzer: the same tokens as the two analyzers give, for
-// half the segmentation; the same cut is stored for related lists
-// (fBodyCut). nil when the mapping's
-// body bigrams do not come from the words' cut (every bigram): each field
-// is then analyzed alone.
+// half the segmentation; the cut is returned too, to be stored for
+// related lists (fBodyCut). nil when the mapping's body bigrams do not
+// come from the words' cut (every bigram): each field is then analyzed
+// alone.
 func bodySplit(im mapping.IndexMapping, seg *analysis.Segmenter) bodySplitter {
 	var tokens func(*analysis.CutText) (bleveanalysis.TokenStream, bleveanalysis.TokenStream)
 	switch bodyBigramsOf(im) {
@@ -519,16 +519,16 @@ func bodySplit(im mapping.IndexMapping, seg *analysis.Segmenter) bodySplitter {
 	if seg == nil || tokens == nil {
 		return nil
 	}
-	return func(body []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream, string) {
+	return func(body []byte) (bleveanalysis.TokenStream, bleveanalysis.TokenStream, *analysis.CutText) {
 		cut := analysis.CutOnce(seg, body)
 		words, grams := tokens(cut)
-		return words, grams, storedCut(string(body), cut)
+		return words, grams, cut
 	}
 }
 
-// bodySplitter cuts a body into its word and bigram tokens and its stored
-// cut (fBodyCut).
-type bodySplitter func(body []byte) (words, bigrams bleveanalysis.TokenStream, bodyCut string)
+// bodySplitter cuts a body into its word and bigram tokens, and returns
+// the cut.
+type bodySplitter func(body []byte) (words, bigrams bleveanalysis.TokenStream, cut *analysis.CutText)
 
 // analyzeArticle maps an article to a bleve document with the index
 // mapping and runs the analyzers of its indexed text fields; the body's
@@ -556,11 +556,11 @@ func analyzeArticle(im mapping.IndexMapping, split bodySplitter, a *zhsearch.Art
 		}
 	}
 	if body >= 0 && bigrams >= 0 && split != nil {
-		words, grams, bodyCut := split(d.Fields[body].Value())
+		words, grams, cut := split(d.Fields[body].Value())
 		d.Fields[body] = tokenized(d.Fields[body].(*document.TextField), words)
 		d.Fields[bigrams] = tokenized(d.Fields[bigrams].(*document.TextField), grams)
-		if bodyCut != "" && !a.TitleOnly { // a title-only article's body field is its title
-			d.AddField(document.NewTextFieldWithIndexingOptions(fBodyCut, nil, []byte(bodyCut), bindex.StoreField))
+		if stored := storedCut(a, cut); stored != "" {
+			d.AddField(document.NewTextFieldWithIndexingOptions(fBodyCut, nil, []byte(stored), bindex.StoreField))
 		}
 	} else {
 		for _, i := range []int{body, bigrams} {

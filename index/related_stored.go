@@ -3,6 +3,7 @@ package index
 import (
 	"unicode/utf8"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
@@ -17,11 +18,13 @@ import (
 // match its body.
 const fBodyCut = "body_cut"
 
-// storedCut returns the fBodyCut value of a body cut in search mode, ""
-// when none is to be stored.
-func storedCut(body string, cut *analysis.CutText) string {
-	if body == "" || utf8.RuneCountInString(body) > maxBodyRunes {
-		return "" // nothing to cut; a related source reads only the start of a long body (boundedSource)
+// storedCut returns the fBodyCut value of article a whose body field was
+// cut as cut, "" when none is to be stored: a has no body as a source (a
+// title-only article's body field is its title), or one longer than a
+// source reads (boundedSource).
+func storedCut(a *zhsearch.Article, cut *analysis.CutText) string {
+	if a.TitleOnly || a.Body == "" || utf8.RuneCountInString(a.Body) > maxBodyRunes {
+		return ""
 	}
 	return cut.Stored()
 }
