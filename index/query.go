@@ -425,7 +425,7 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	// find titles that hold part of a word.
 	if ts := heldTerms(multiChar(aq.terms)); len(ts) > 0 {
 		should = append(should,
-			weighted(fTitle, ts, strictShare, boostTitleWords),
+			weighted(fTitle, ts, strictShare, boostTitleWords, aq.aspectMatch(ts)...),
 			weighted(fBody, ts, strictShare, boostBodyWords))
 		if len(ts) >= 2 && len(ts) <= maxCoverTerms {
 			should = append(should, coverClause(ts))
@@ -678,11 +678,19 @@ const maxExactTerms = 6
 // 手机屏幕碎了能修吗) does not. bleve's disjunctions count matches, not
 // weights, so the condition is written as a disjunction of the minimal
 // sets of terms that reach the share, each a conjunction.
-func weighted(field string, terms []queryTerm, share, boost float64) query.Query {
+//
+// A document that matches one of also (each a query of field) matches too;
+// what it scores is still the terms it holds.
+func weighted(field string, terms []queryTerm, share, boost float64, also ...query.Query) query.Query {
 	if n := len(terms); n > maxExactTerms || n <= 2 {
 		// Two words: either may match (the heavier reaches any share
 		// below a half), and holding both ranks first.
-		return termsIn(field, terms, weightQuorum(terms, share), boost)
+		if len(also) == 0 {
+			return termsIn(field, terms, weightQuorum(terms, share), boost)
+		}
+		alts := append([]query.Query{termsIn(field, terms, weightQuorum(terms, share), 1)}, also...)
+		filter := scaleBoost(query.NewDisjunctionQuery(alts), filterBoost*boost)
+		return query.NewBooleanQuery([]query.Query{filter}, []query.Query{termsIn(field, terms, 1, boost)}, nil)
 	}
 	// Every set holds the subject: the site's idf weighs the situation
 	// around a question (工资, 银行卡, 余额) above the subject its articles
@@ -703,11 +711,33 @@ func weighted(field string, terms []queryTerm, share, boost float64) query.Query
 			alts = append(alts, query.NewConjunctionQuery(all))
 		}
 	}
+	alts = append(alts, also...)
 	// The minimal sets decide what matches; every term the document holds
 	// scores, as in a plain disjunction, so 黑户还能贷款吗 outranks a title
 	// that only repeats 黑户.
 	filter := scaleBoost(query.NewDisjunctionQuery(alts), filterBoost*boost)
 	return query.NewBooleanQuery([]query.Query{filter}, []query.Query{termsIn(field, terms, 1, boost)}, nil)
+}
+
+// aspectMatch returns, for a question that names the aspect it asks about
+// (an intent word: 多久, 为什么, 区别), a title query for the titles that
+// hold its subject (subjectOf) and name that aspect, in any of its words
+// (多长时间 for 多久): they answer the question whatever else the reader
+// wrote around it (房贷审批需要多长时间 for 房贷申请交上去以后,一般要等多久才能批下来,
+// whose 申请, 一般, 下来 outweigh 房贷 in the weighted quorum). None when
+// the query names no aspect, or its subject is not a word of the site
+// (typical below 0: general text uses it more than the site does), so that
+// an everyday question (吉他弦多久换一次) does not match every title that
+// says 多久.
+func (aq *analyzedQuery) aspectMatch(ts []queryTerm) []query.Query {
+	if len(aq.intents) == 0 || len(ts) < 2 {
+		return nil
+	}
+	i := subjectOf(ts)
+	if i < 0 || ts[i].typical < 0 {
+		return nil
+	}
+	return []query.Query{query.NewConjunctionQuery([]query.Query{ts[i].in(fTitle), anyOf(fTitle, aq.intents, 1, 1)})}
 }
 
 // subjectOf returns the index of the term most typical of the site (see

@@ -705,3 +705,60 @@ func TestOnePairIsNoMatch(t *testing.T) {
 		t.Errorf("量子计算机: %v, want nothing", got)
 	}
 }
+
+// TestAskedAspectMatches: a question names the aspect it asks about (多久)
+// among words of its situation (申请, 一般, 下来) that outweigh its subject
+// (房贷) in the weighted quorum; the title that holds the subject and names
+// the aspect in other words (多长时间) answers it and must be found among
+// the strict hits, not left to the relaxation ladder.
+func TestAskedAspectMatches(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "房贷审批需要多长时间", TitleOnly: true},
+		{ID: "b", Title: "车贷影响房贷申请吗", TitleOnly: true},
+		{ID: "c", Title: "网贷申请被拒后多久可以再申请", TitleOnly: true},
+		{ID: "d", Title: "一般人能申请哪些贷款", TitleOnly: true},
+		{ID: "e", Title: "贷款批下来以后多久放款", TitleOnly: true},
+		{ID: "f", Title: "花呗风控多久才能解除", TitleOnly: true},
+		{ID: "g", Title: "征信多久更新一次", TitleOnly: true},
+		{ID: "h", Title: "信用卡申请进度怎么查", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	q := "房贷申请交上去以后,一般要等多久才能批下来"
+	res := searchPage(t, ix, q, 1, 10)
+	if i := slices.Index(hitIDs(res), "a"); i < 0 || res.Hits[i].Relaxed {
+		t.Errorf("%s: %+v, want a (房贷审批需要多长时间) among the strict hits", q, res.Hits)
+	}
+}
+
+// TestAspectMatchNeedsASiteSubject: the asked aspect admits titles only
+// with the question's subject, and only a subject typical of the site: an
+// everyday question (吉他弦多久换一次) whose most typical word the site uses
+// less than general text does must not match every title on 一次 that says
+// 多久.
+func TestAspectMatchNeedsASiteSubject(t *testing.T) {
+	site := []queryTerm{
+		{text: "房贷", typical: 3.8, position: 1.1, weighed: true},
+		{text: "申请", typical: 2.7, position: 1, weighed: true},
+		{text: "一般", typical: -0.3, position: 1, weighed: true},
+	}
+	everyday := []queryTerm{
+		{text: "一次", typical: -0.4, position: 1, weighed: true},
+		{text: "比较", typical: -1.2, position: 1, weighed: true},
+	}
+	for _, tt := range []struct {
+		name    string
+		intents []string
+		terms   []queryTerm
+		want    bool
+	}{
+		{"subject of the site and an aspect", []string{"多久", "多长时间"}, site, true},
+		{"no aspect named", nil, site, false},
+		{"one word: the quorum is the word", []string{"多久"}, site[:1], false},
+		{"everyday subject", []string{"多久"}, everyday, false},
+	} {
+		aq := analyzedQuery{intents: tt.intents}
+		if got := aq.aspectMatch(tt.terms) != nil; got != tt.want {
+			t.Errorf("%s: aspect match %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
