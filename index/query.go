@@ -595,11 +595,17 @@ func (t *queryTerm) in(field string) query.Query {
 
 // runIn matches a run of one-character pieces (queryTerm.run) by its
 // character pairs: in a title as a phrase of them, in a body (which keeps
-// no positions) as all of them.
+// no positions) as all of them. A run that no title holds but some title
+// sounds like (a typo: 车代, 锁几) matches those titles by its sound, its
+// pinyin syllables in a row.
 func (t *queryTerm) runIn(field string) query.Query {
 	pairs := phraseChains(t.text)[0] // in order: a run is one part, two pieces at least
 	if field != fBody {
-		return phrase(fTitleBi, pairs, 1)
+		q := phrase(fTitleBi, pairs, 1)
+		if t.absent && t.soundsLike {
+			q = query.NewDisjunctionQuery([]query.Query{q, phrase(fTitlePY, analysis.PinyinOf(t.text), 1)})
+		}
+		return q
 	}
 	aq := analyzedQuery{body: t.body}
 	if len(pairs) == 1 {
@@ -644,13 +650,20 @@ const minCoverage = 1.0 / 3
 
 // heldTerms returns the terms the index holds, the ones a match can be
 // made of, or none when they carry less than minCoverage of the weight.
-// Before weigh has run every term counts as held.
+// A typo (a run no title holds but some title sounds like) is held by its
+// sound. Before weigh has run every term counts as held.
 func heldTerms(ts []queryTerm) []queryTerm {
 	var held []queryTerm
 	heldW, total := 0.0, 0.0
 	for _, t := range ts {
 		if t.run && t.absent && t.soundsLike {
-			continue // pieces no title holds together but some sounds like: a typo
+			// Pieces no title holds together but some sounds like: a typo
+			// (车代 for 车贷), held by the titles that say it (runIn). Its
+			// weight counts for neither side: the query's other words say
+			// whether the site covers it (井点 of 井点降水施工 sounds like
+			// 景点, on a site that has nothing else of it).
+			held = append(held, t)
+			continue
 		}
 		if t.absent && analysis.IsNumber(t.text) {
 			continue // an amount or a date no title says (五万, 15): no sign the site lacks the subject

@@ -485,6 +485,40 @@ func TestMisspeltWordRanks(t *testing.T) {
 	}
 }
 
+// TestTypoIsAWordOfTheQuestion: a run of one-character pieces no title
+// holds but some title sounds like (车代 for 车贷) is a word of the query,
+// matched by its sound: the titles on 车贷 that do not say 逾期 match
+// 车代逾期 as titles on 逾期 alone do, and the one on both comes first. The
+// typo's weight does not say whether the site covers the query: 井点 of
+// 井点降水施工 sounds like 景点, but nothing else of the query is on the site,
+// which finds nothing.
+func TestTypoIsAWordOfTheQuestion(t *testing.T) {
+	articles := []zhsearch.Article{
+		{ID: "c1", Title: "车贷逾期车会被收走吗", TitleOnly: true},
+		{ID: "c2", Title: "车贷利息怎么算", TitleOnly: true},
+		{ID: "c3", Title: "车贷提前还款有违约金吗", TitleOnly: true},
+		{ID: "j1", Title: "杭州西湖周边必去的景点", TitleOnly: true},
+	}
+	for i, s := range []string{"花呗", "借呗", "信用卡", "网贷", "白条", "房贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("y%02d", i), Title: s + "逾期一天有什么影响", TitleOnly: true})
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	res := searchPage(t, ix, "车代逾期", 1, 20)
+	got := hitIDs(res)
+	if len(got) == 0 || got[0] != "c1" {
+		t.Errorf("车代逾期: %v, want c1 first", got)
+	}
+	for _, id := range []string{"c2", "c3"} {
+		if i := slices.Index(got, id); i < 0 || res.Hits[i].Relaxed {
+			t.Errorf("车代逾期: %+v, want %s (a title on 车贷) among the strict hits", res.Hits, id)
+		}
+	}
+	if got := hitIDs(searchPage(t, ix, "井点降水施工", 1, 10)); len(got) != 0 {
+		t.Errorf("井点降水施工: %v, want nothing", got)
+	}
+}
+
 func hitIDs(res *zhsearch.SearchResult) []string {
 	var ids []string
 	for _, h := range res.Hits {

@@ -44,14 +44,15 @@ const (
 // "all", minus a margin of about 0.03: regression guards, not targets.
 // Raise them when the engine improves. In brackets: the 334 queries at
 // 2026-12-04, once a question's asked aspect admitted titles on its
-// subject (testdata/questions/README.md).
+// subject and a typo held by its sound matched (testdata/questions/
+// README.md).
 var questionsFloors = map[string]float64{
 	relevance.KindKeyword:  0.82, // (0.853)
 	relevance.KindQuestion: 0.69, // (0.719)
 	relevance.KindSpoken:   0.73, // (0.763)
-	relevance.KindTypo:     0.80, // (0.838)
+	relevance.KindTypo:     0.83, // (0.859)
 	relevance.KindNone:     0.82, // (0.852)
-	"all":                  0.75, // (0.781)
+	"all":                  0.75, // (0.783)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
