@@ -96,7 +96,11 @@ type queryTerm struct {
 	// 花呗): a typo, which the sound path matches, not a word the site
 	// lacks (see markTypos and heldTerms).
 	soundsLike bool
-	body       bodyBigrams // as analyzedQuery.body
+	// sound is the pinyin a title holds for a run that soundsLike: the
+	// run's syllables, or of a run that holds a one-character word beside
+	// the typo (提 of 提异意), two of them in a row (yi yi: 异议).
+	sound []string
+	body  bodyBigrams // as analyzedQuery.body
 }
 
 func (ix *Index) analyze(q string) analyzedQuery {
@@ -603,7 +607,7 @@ func (t *queryTerm) runIn(field string) query.Query {
 	if field != fBody {
 		q := phrase(fTitleBi, pairs, 1)
 		if t.absent && t.soundsLike {
-			q = query.NewDisjunctionQuery([]query.Query{q, phrase(fTitlePY, analysis.PinyinOf(t.text), 1)})
+			q = query.NewDisjunctionQuery([]query.Query{q, phrase(fTitlePY, t.sound, 1)})
 		}
 		return q
 	}
@@ -992,40 +996,89 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	return nil
 }
 
-// markTypos sets soundsLike on the absent runs of a query: whether some
-// title holds the run's sound, its pinyin syllables in a row. Run after
-// bound, on the terms kept only (a pasted paragraph of rare characters
-// brought 50 runs), and remembered per index version as document
-// frequencies are: each is a phrase search of the titles' pinyin.
+// markTypos sets soundsLike and sound on the absent runs of a query:
+// whether some title holds the run's sound, its pinyin syllables in a row,
+// or, for a run of three characters or more, the sound of two of them in
+// a row that no title writes so (提异意: 提 is a word, 异意 a typo of 异议;
+// but 月供该谁 is not a typo of the 月供 titles write). Run after bound, on
+// the terms kept only (a pasted paragraph of rare characters brought 50
+// runs), and remembered per index version as document frequencies are:
+// each is a phrase search of the titles' pinyin.
 func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 	ix.rel.init() // the cache is the related engine's (weigh, for one term, does not start it)
-	c := ix.rel.df()
 	for i := range aq.terms {
 		t := &aq.terms[i]
 		if !t.run || !t.absent {
 			continue
 		}
-		syl := analysis.PinyinOf(t.text)
-		if len(syl) < 2 {
-			continue
-		}
-		key := "\x02" + strings.Join(syl, " ") // counts: 1 when a title sounds like it
-		if n, ok := c.get(key); ok {
-			t.soundsLike = n[0] > 0
-			continue
-		}
-		found, err := ix.matchesAny(ctx, phrase(fTitlePY, syl, 1))
+		tries, err := ix.typoSounds(ctx, t.text)
 		if err != nil {
 			return err
 		}
-		var n termCounts
-		if found {
-			n[0] = 1
+		for _, syl := range tries {
+			found, err := ix.titleSounds(ctx, syl)
+			if err != nil {
+				return err
+			}
+			if found {
+				t.soundsLike, t.sound = true, syl
+				break
+			}
 		}
-		c.put(key, n)
-		t.soundsLike = found
 	}
 	return nil
+}
+
+// typoSounds returns the sounds a run may be a typo of, in the order they
+// are tried: the whole run's syllables, then, from the end (the word a
+// one-character verb or particle comes before), those of each two
+// characters in a row that no title holds as written.
+func (ix *Index) typoSounds(ctx context.Context, run string) ([][]string, error) {
+	syl := analysis.PinyinOf(run)
+	if len(syl) < 2 {
+		return nil, nil
+	}
+	tries := [][]string{syl}
+	rs := []rune(run)
+	if len(syl) < 3 || len(rs) != len(syl) {
+		return tries, nil
+	}
+	r, err := ix.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	for j := len(rs) - 2; j >= 0; j-- {
+		df, err := ix.rel.chainFreq(ctx, r, string(rs[j:j+2]))
+		if err != nil {
+			return nil, err
+		}
+		if df == 0 {
+			tries = append(tries, syl[j:j+2])
+		}
+	}
+	return tries, nil
+}
+
+// titleSounds reports whether some title holds the syllables syl in a row,
+// remembered per index version as document frequencies are: each is a
+// phrase search of the titles' pinyin.
+func (ix *Index) titleSounds(ctx context.Context, syl []string) (bool, error) {
+	c := ix.rel.df()
+	key := "\x02" + strings.Join(syl, " ") // counts: 1 when a title sounds like it
+	if n, ok := c.get(key); ok {
+		return n[0] > 0, nil
+	}
+	found, err := ix.matchesAny(ctx, phrase(fTitlePY, syl, 1))
+	if err != nil {
+		return false, err
+	}
+	var n termCounts
+	if found {
+		n[0] = 1
+	}
+	c.put(key, n)
+	return found, nil
 }
 
 // termDocFreq is how many articles hold t: as common as its commonest
@@ -1114,7 +1167,9 @@ func (aq *analyzedQuery) misspelt() [][]string {
 		if !t.absent {
 			continue
 		}
-		if syl := analysis.PinyinOf(t.text); len(syl) >= 2 {
+		if t.sound != nil {
+			out = append(out, t.sound)
+		} else if syl := analysis.PinyinOf(t.text); len(syl) >= 2 {
 			out = append(out, syl)
 		}
 	}

@@ -519,6 +519,51 @@ func TestTypoIsAWordOfTheQuestion(t *testing.T) {
 	}
 }
 
+// TestTypoBesideAWord: a run of one-character pieces may hold a real
+// one-character word beside the typo (提 of 提异意, a typo of 提异议); no
+// title sounds like the whole run, but one sounds like two of its
+// characters that no title writes so, and it answers the question as a
+// strict hit. Two characters titles do write (月供 of 月供该谁) are no typo.
+func TestTypoBesideAWord(t *testing.T) {
+	articles := []zhsearch.Article{
+		{ID: "a", Title: "征信异议申请怎么提交", TitleOnly: true},
+		{ID: "m", Title: "房贷月供压力太大怎么办", TitleOnly: true},
+	}
+	for i, s := range []string{"逾期", "查询", "网贷", "借款", "贷款", "还款", "注销", "信用卡", "担保", "欠费", "白条"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("r%02d", i), Title: "征信上的" + s + "记录会保留几年", TitleOnly: true})
+	}
+	// The site's other subjects, so that 征信 and 记录 are not in every title.
+	for i, s := range []string{"花呗", "借呗", "网贷", "白条", "房贷", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
+		for j, tail := range []string{"逾期一天有什么影响", "额度怎么提升", "提前还款划算吗"} {
+			articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("o%02d%d", i, j), Title: s + tail, TitleOnly: true})
+		}
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	q := "征信上的错误记录怎么提异意"
+	res := searchPage(t, ix, q, 1, 20)
+	if i := slices.Index(hitIDs(res), "a"); i < 0 || res.Hits[i].Relaxed {
+		t.Errorf("%s: %+v, want a (征信异议申请怎么提交) among the strict hits", q, res.Hits)
+	}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		run  string
+		want [][]string
+	}{
+		{"提异意", [][]string{{"ti", "yi", "yi"}, {"yi", "yi"}, {"ti", "yi"}}},
+		{"月供该谁", [][]string{{"yue", "gong", "gai", "shui"}, {"gai", "shui"}, {"gong", "gai"}}},
+		{"车代", [][]string{{"che", "dai"}}},
+	} {
+		got, err := ix.typoSounds(ctx, tt.run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("typoSounds(%s) = %q, want %q", tt.run, got, tt.want)
+		}
+	}
+}
+
 func hitIDs(res *zhsearch.SearchResult) []string {
 	var ids []string
 	for _, h := range res.Hits {

@@ -50,9 +50,9 @@ var questionsFloors = map[string]float64{
 	relevance.KindKeyword:  0.82, // (0.853)
 	relevance.KindQuestion: 0.69, // (0.719)
 	relevance.KindSpoken:   0.73, // (0.763)
-	relevance.KindTypo:     0.83, // (0.859)
+	relevance.KindTypo:     0.84, // (0.876)
 	relevance.KindNone:     0.82, // (0.852)
-	"all":                  0.75, // (0.783)
+	"all":                  0.75, // (0.786)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
