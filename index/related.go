@@ -495,7 +495,7 @@ func (l *listBuilder) admit(d *relatedDoc) bool {
 	}
 	l.seen[d.id] = true
 	if d.key == "" {
-		d.key = DupKey(l.ix.seg, d.title) // only for the articles considered
+		d.key = l.ix.dupKey(d.title) // only for the articles considered
 	}
 	if l.srcKey != "" && l.opts.DupSimilarity(l.srcKey, d.key) >= l.srcDup {
 		return false

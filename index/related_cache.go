@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -26,7 +27,11 @@ type relatedEngine struct {
 	version atomic.Uint64
 	state   atomic.Pointer[versionState]
 	flight  flightGroup[*zhsearch.RelatedResult]
-	scratch sync.Pool // of *scratch
+	// scratches are the scratch spaces of lists not being scored: a free
+	// list, not a sync.Pool, which lost them to GC and to a goroutine
+	// moving between Ps, and each new one grew to the index's size again
+	// (an eighth of a related list's allocations).
+	scratches chan *scratch
 
 	hits, misses atomic.Uint64
 	lazy         atomic.Uint64 // lists whose scoring looked some bodies up only
@@ -41,6 +46,7 @@ type versionState struct {
 	cache   *lru.Cache[relatedKey, *zhsearch.RelatedResult] // nil: caching off
 	dfs     dfCache
 	titles  titleCache
+	dupKeys boundedCache[string] // DupKey by title
 	// pages remembers the pages with 相关内容 lists curation has read, by
 	// id (*curatingPage).
 	pages sync.Map
@@ -62,11 +68,31 @@ func (st *versionState) flightKey(req zhsearch.RelatedRequest) string {
 
 func (e *relatedEngine) init() {
 	e.initOnce.Do(func() {
-		e.scratch.New = func() any { return &scratch{} }
+		e.scratches = make(chan *scratch, 2*runtime.GOMAXPROCS(0))
 		e.opts = DefaultRelatedOptions()
 		e.state.Store(newVersionState(0, e.opts.CacheSize))
 	})
 }
+
+// getScratch returns a scratch space for one list, reset.
+func (e *relatedEngine) getScratch() *scratch {
+	select {
+	case sc := <-e.scratches:
+		return sc
+	default:
+		return &scratch{}
+	}
+}
+
+// putScratch gives sc back once its list is scored; beyond the free
+// list's room it is left to the collector.
+func (e *relatedEngine) putScratch(sc *scratch) {
+	select {
+	case e.scratches <- sc.reset():
+	default:
+	}
+}
+
 func newVersionState(v uint64, size int) *versionState {
 	st := &versionState{version: v}
 	if size > 0 {

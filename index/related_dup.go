@@ -1,8 +1,8 @@
 package index
 
 import (
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
@@ -17,9 +17,10 @@ type TitleSimilarity func(a, b string) float64
 // keys: shared bigrams over all distinct bigrams. A key of one character is
 // its own single gram.
 func BigramJaccard(a, b string) float64 {
-	ga, gb := charBigrams(a), charBigrams(b)
+	var bufA, bufB [gramBuf]uint64
+	ga, gb := charBigrams(a, bufA[:0]), charBigrams(b, bufB[:0])
 	n := shared(ga, gb)
-	if u := len(ga) + len(gb) - n; u > 0 {
+	if u := ga.len() + gb.len() - n; u > 0 {
 		return float64(n) / float64(u)
 	}
 	return 0
@@ -67,56 +68,104 @@ func splice(a, b string) (n, m int, ok bool) {
 // of two keys: twice the shared bigrams over the sum of both set sizes. It
 // ranks pairs as BigramJaccard does (D = 2J/(1+J)) on a more lenient scale.
 func BigramDice(a, b string) float64 {
-	ga, gb := charBigrams(a), charBigrams(b)
-	if len(ga)+len(gb) == 0 {
+	var bufA, bufB [gramBuf]uint64
+	ga, gb := charBigrams(a, bufA[:0]), charBigrams(b, bufB[:0])
+	if ga.len()+gb.len() == 0 {
 		return 0
 	}
-	return 2 * float64(shared(ga, gb)) / float64(len(ga)+len(gb))
+	return 2 * float64(shared(ga, gb)) / float64(ga.len()+gb.len())
 }
 
 // BigramOverlap is the overlap coefficient of the character bigram sets of
 // two keys: shared bigrams over the smaller set, so a title that holds
 // another whole (如何识别套路贷 in 如何识别套路贷陷阱) scores 1.
 func BigramOverlap(a, b string) float64 {
-	ga, gb := charBigrams(a), charBigrams(b)
-	if m := min(len(ga), len(gb)); m > 0 {
+	var bufA, bufB [gramBuf]uint64
+	ga, gb := charBigrams(a, bufA[:0]), charBigrams(b, bufB[:0])
+	if m := min(ga.len(), gb.len()); m > 0 {
 		return float64(shared(ga, gb)) / float64(m)
 	}
 	return 0
 }
 
+// gramSet is the set of a key's character bigrams: each pair of runes
+// packed in a number, sorted and distinct; or, for a key without a pair
+// (one character, or single characters between spaces), the key itself,
+// which equals only the same key (a pair is two runes, such a key one or
+// more than two).
+type gramSet struct {
+	pairs []uint64
+	whole string
+}
+
+func (g gramSet) len() int {
+	if g.whole != "" {
+		return 1
+	}
+	return len(g.pairs)
+}
+
+// gramBuf is room on the stack for the bigrams of a title's key: titles
+// longer than that take an allocation (the comparisons ran for every
+// candidate of every related list, 7% of its allocations as maps).
+const gramBuf = 48
+
 // charBigrams returns the distinct overlapping character pairs of s (its
-// single character when it has one).
-func charBigrams(s string) map[string]struct{} {
-	out := make(map[string]struct{}, len(s)/3)
-	prev := -1
-	for i, r := range s {
+// single character when it has one), in buf's room where it suffices.
+func charBigrams(s string, buf []uint64) gramSet {
+	pairs := buf
+	prev := rune(-1)
+	for _, r := range s {
 		if r == ' ' {
 			prev = -1
 			continue
 		}
 		if prev >= 0 {
-			out[s[prev:i+utf8.RuneLen(r)]] = struct{}{}
+			pairs = append(pairs, uint64(prev)<<32|uint64(r))
 		}
-		prev = i
+		prev = r
 	}
-	if len(out) == 0 && strings.TrimSpace(s) != "" {
-		out[strings.TrimSpace(s)] = struct{}{}
+	if len(pairs) == 0 {
+		return gramSet{whole: strings.TrimSpace(s)}
 	}
-	return out
+	slices.Sort(pairs)
+	return gramSet{pairs: slices.Compact(pairs)}
 }
 
-func shared(a, b map[string]struct{}) int {
-	if len(a) > len(b) {
-		a, b = b, a
+// shared counts the bigrams two sets hold in common.
+func shared(a, b gramSet) int {
+	if a.whole != "" || b.whole != "" {
+		if a.whole == b.whole {
+			return 1
+		}
+		return 0
 	}
 	n := 0
-	for k := range a {
-		if _, ok := b[k]; ok {
+	for i, j := 0, 0; i < len(a.pairs) && j < len(b.pairs); {
+		switch {
+		case a.pairs[i] < b.pairs[j]:
+			i++
+		case a.pairs[i] > b.pairs[j]:
+			j++
+		default:
 			n++
+			i++
+			j++
 		}
 	}
 	return n
+}
+
+// dupKey is DupKey with ix's segmenter, remembered for the index version:
+// the articles most often related come back list after list.
+func (ix *Index) dupKey(title string) string {
+	c := &ix.rel.state.Load().dupKeys
+	if k, ok := c.get(title); ok {
+		return k
+	}
+	k := DupKey(ix.seg, title)
+	c.put(title, k)
+	return k
 }
 
 // DupKey returns the form in which titles are compared for near-duplicates:

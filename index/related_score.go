@@ -81,8 +81,8 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	}
 	// Matches are gathered in a slice indexed by document number, reused
 	// from request to request.
-	sc := ix.rel.scratch.Get().(*scratch)
-	defer ix.rel.scratch.Put(sc.reset())
+	sc := ix.rel.getScratch()
+	defer ix.rel.putScratch(sc)
 	p := postingsReader{ctx: ctx, r: r, segs: newSegPostings(r, &ix.postings), df: func(g string) uint64 {
 		df, err := ix.rel.termFreq(ctx, r, g, true)
 		if err != nil {
@@ -240,19 +240,7 @@ func (ix *Index) titleWords(ctx context.Context, r bindex.IndexReader, st *corpu
 // an index, as dfCache its frequencies: the titles of the articles most
 // often related come back list after list. The slices are shared: read
 // only.
-type titleCache struct {
-	mu sync.RWMutex
-	m  map[string][]titleWord
-}
-
-const titleCacheMax = 50_000
-
-func (c *titleCache) get(title string) ([]titleWord, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	w, ok := c.m[title]
-	return w, ok
-}
+type titleCache struct{ boundedCache[[]titleWord] }
 
 // put keeps copies of the title and of its words' texts (slices of its
 // normalized form), nothing of a longer text they were cut from.
@@ -261,12 +249,33 @@ func (c *titleCache) put(title string, words []titleWord) {
 	for i, w := range words {
 		kept[i] = titleWord{strings.Clone(w.text), w.weight}
 	}
+	c.boundedCache.put(title, kept)
+}
+
+// boundedCache is a map from texts that forgets everything once it holds
+// titleCacheMax of them: what it keeps is cheap to work out again.
+type boundedCache[V any] struct {
+	mu sync.RWMutex
+	m  map[string]V
+}
+
+const titleCacheMax = 50_000
+
+func (c *boundedCache[V]) get(key string) (V, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+// put keeps v under a copy of key.
+func (c *boundedCache[V]) put(key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= titleCacheMax {
-		c.m = make(map[string][]titleWord, 1024)
+		c.m = make(map[string]V, 1024)
 	}
-	c.m[strings.Clone(title)] = kept
+	c.m[strings.Clone(key)] = v
 }
 
 // cutTitle is titleWords without the cache.
@@ -577,10 +586,11 @@ func (sc *scratch) reset() *scratch {
 // highest, best first (by document number among equals); score reports
 // false for a document that does not qualify.
 func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (float64, bool), nums []uint64) ([]*scored, error) {
-	h := make(scoredHeap, 0, k)
 	if nums == nil {
 		nums = sc.touched
 	}
+	h := make(scoredHeap, 0, min(k, len(nums)))
+	slab := make([]scored, 0, min(k, len(nums))) // the heap's entries, in one allocation
 	for i, n := range nums {
 		if i%ctxEvery == 0 && ctx.Err() != nil {
 			return nil, searchErr(ctx, ctx.Err())
@@ -598,7 +608,8 @@ func (sc *scratch) best(ctx context.Context, k int, score func(m *matches) (floa
 			heap.Fix(&h, 0)
 			continue
 		}
-		heap.Push(&h, &scored{num: n, matches: *m, score: v})
+		slab = append(slab, scored{num: n, matches: *m, score: v})
+		heap.Push(&h, &slab[len(slab)-1])
 	}
 	out := []*scored(h)
 	sortByScore(out)
