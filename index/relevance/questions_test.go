@@ -42,17 +42,17 @@ const (
 
 // questionsFloors are zhsearch's NDCG@10 per kind over both halves, and
 // "all", minus a margin of about 0.03: regression guards, not targets.
-// Raise them when the engine improves. In brackets: the 334 queries at
-// 2026-12-04, once a question's asked aspect admitted titles on its
-// subject and a typo held by its sound matched (testdata/questions/
-// README.md).
+// Raise them when the engine improves. In brackets: the 374 queries at
+// 2026-12-04, once the fifth fresh set joined (testdata/questions/
+// README.md); it is harder than the 334 before it, which scored question
+// 0.719, typo 0.876, all 0.786 by then.
 var questionsFloors = map[string]float64{
-	relevance.KindKeyword:  0.82, // (0.853)
-	relevance.KindQuestion: 0.69, // (0.719)
-	relevance.KindSpoken:   0.73, // (0.763)
-	relevance.KindTypo:     0.84, // (0.876)
-	relevance.KindNone:     0.82, // (0.852)
-	"all":                  0.75, // (0.786)
+	relevance.KindKeyword:  0.82, // (0.852)
+	relevance.KindQuestion: 0.66, // (0.686)
+	relevance.KindSpoken:   0.73, // (0.757)
+	relevance.KindTypo:     0.82, // (0.849)
+	relevance.KindNone:     0.79, // (0.822)
+	"all":                  0.74, // (0.766)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
@@ -69,12 +69,25 @@ var questionsAnsweredFirst = []string{
 
 // questionsMaxZeroHits is the most zero-hit answers (a query with judged
 // documents that finds nothing) zhsearch may give, per kind over both
-// halves: none (before the question work: 5 full questions).
+// halves, besides those of questionsZeroHitsKnown: none (before the
+// question work: 5 full questions).
 var questionsMaxZeroHits = map[string]int{
 	relevance.KindKeyword:  0,
 	relevance.KindQuestion: 0,
 	relevance.KindSpoken:   0,
 	relevance.KindTypo:     0,
+}
+
+// questionsZeroHitsKnown are the queries with judged documents that may
+// find nothing, and why: none of their content words is the site's, so no
+// word of theirs covers a third of their weight (heldTerms) and the
+// relaxation ladder has nothing to drop to; their judged titles answer
+// them in other words. The issue asks for no zero-hit answer where the
+// site covers a question's content words: these are the other kind.
+var questionsZeroHitsKnown = map[string]string{
+	// Fifth fresh set (tune): 大二, 生活费, 花光, 开口, 正经, 撑, 月底; the
+	// answer says 大学生缺钱了应该怎么办.
+	"我在读大二,这个月生活费提前花光了,又不好意思跟家里开口,有什么正经办法能撑到月底": "its words are none of the site's",
 }
 
 // noneMaxHits is the most results a "none" query should return: the
@@ -87,10 +100,13 @@ var questionsMaxZeroHits = map[string]int{
 // the 微信 credit products; 猫咪绝育: the two cat titles; 高铁票改签手续费:
 // the 手续费 titles). bleve cjk returns as many for each. And one of the
 // fourth fresh set (吉他弦多久换一次比较好), whose words the site holds are
-// everyday ones (换, 一次, 比较: 7 hits; bleve cjk 10). The goal is 0.
+// everyday ones (换, 一次, 比较: 7 hits; bleve cjk 10). And two of the fifth,
+// near neighbours again: 银行定期存款提前取出来利息咋算 (银行, 提前, 利息 of the
+// 提前还款 titles: 10 hits) and 燃气费忘了交会不会被停气 (忘了交 of
+// 信用卡年费忘了交会怎么样: 7). The goal is 0.
 const (
 	noneMaxHits = 3
-	noneMaxOver = 6
+	noneMaxOver = 8
 )
 
 // questionsCorpus is the seed page with its title-only 相关内容 articles,
@@ -307,8 +323,8 @@ func TestQuestions(t *testing.T) {
 		if floor, ok := questionsFloors[kind]; ok && c.Queries > 0 && c.Mean < floor {
 			t.Errorf("%s: zhsearch NDCG@%d = %.4f, below its floor %.2f", kind, questionsK, c.Mean, floor)
 		}
-		if most, ok := questionsMaxZeroHits[kind]; ok && c.ZeroHits > most {
-			t.Errorf("%s: %d zero-hit answers to queries the corpus answers, at most %d allowed", kind, c.ZeroHits, most)
+		if most, ok := questionsMaxZeroHits[kind]; ok && c.ZeroHits-knownZeroHits(queries, ours, k) > most {
+			t.Errorf("%s: %d zero-hit answers to queries the corpus answers (%d known), at most %d more allowed", kind, c.ZeroHits, knownZeroHits(queries, ours, k), most)
 		}
 	}
 	checkAnsweredFirst(t, queries, ours)
@@ -323,6 +339,18 @@ func TestQuestions(t *testing.T) {
 	} else if len(over) > 0 {
 		t.Logf("none queries with more than %d results (%d allowed for now): %s", noneMaxHits, noneMaxOver, strings.Join(over, ", "))
 	}
+}
+
+// knownZeroHits counts the queries of kind ("": every kind) of
+// questionsZeroHitsKnown that found nothing in run.
+func knownZeroHits(queries []relevance.Query, run questionsRun, kind string) int {
+	n := 0
+	for _, q := range queries {
+		if _, known := questionsZeroHitsKnown[q.Query]; known && (kind == "" || q.Kind == kind) && len(run.docs[q.Query]) == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // checkAnsweredFirst checks questionsAnsweredFirst against a run.
