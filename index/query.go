@@ -1011,17 +1011,28 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 		if !t.run || !t.absent {
 			continue
 		}
-		tries, err := ix.typoSounds(ctx, t.text)
+		syl := analysis.PinyinOf(t.text)
+		if len(syl) < 2 {
+			continue
+		}
+		found, err := ix.titleSounds(ctx, syl)
 		if err != nil {
 			return err
 		}
-		for _, syl := range tries {
-			found, err := ix.titleSounds(ctx, syl)
-			if err != nil {
+		if found {
+			t.soundsLike, t.sound = true, syl
+			continue
+		}
+		pairs, err := ix.typoPairs(ctx, t.text)
+		if err != nil {
+			return err
+		}
+		for _, pair := range pairs {
+			if found, err = ix.titleSounds(ctx, pair); err != nil {
 				return err
 			}
 			if found {
-				t.soundsLike, t.sound = true, syl
+				t.soundsLike, t.sound = true, pair
 				break
 			}
 		}
@@ -1029,35 +1040,32 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 	return nil
 }
 
-// typoSounds returns the sounds a run may be a typo of, in the order they
-// are tried: the whole run's syllables, then, from the end (the word a
-// one-character verb or particle comes before), those of each two
-// characters in a row that no title holds as written.
-func (ix *Index) typoSounds(ctx context.Context, run string) ([][]string, error) {
-	syl := analysis.PinyinOf(run)
-	if len(syl) < 2 {
-		return nil, nil
-	}
-	tries := [][]string{syl}
+// typoPairs returns the sounds of two characters of a run of three or
+// more that no title holds as written, in the order they are tried: from
+// the end, as a one-character verb or particle comes before the word it
+// goes with.
+func (ix *Index) typoPairs(ctx context.Context, run string) ([][]string, error) {
 	rs := []rune(run)
-	if len(syl) < 3 || len(rs) != len(syl) {
-		return tries, nil
+	syl := analysis.PinyinOf(run)
+	if len(rs) < 3 || len(rs) != len(syl) {
+		return nil, nil
 	}
 	r, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
+	var pairs [][]string
 	for j := len(rs) - 2; j >= 0; j-- {
 		df, err := ix.rel.chainFreq(ctx, r, string(rs[j:j+2]))
 		if err != nil {
 			return nil, err
 		}
 		if df == 0 {
-			tries = append(tries, syl[j:j+2])
+			pairs = append(pairs, syl[j:j+2])
 		}
 	}
-	return tries, nil
+	return pairs, nil
 }
 
 // titleSounds reports whether some title holds the syllables syl in a row,
