@@ -396,7 +396,22 @@ func decodeList(dict segment.TermDictionary, term string, positions bool, shift 
 
 // impact is the part of bleve's term score that varies by document,
 // computed as its term scorer does.
-func impact(freq uint32, norm float32) float64 { return math.Sqrt(float64(freq)) * float64(norm) }
+func impact(freq uint32, norm float32) float64 {
+	if freq < uint32(len(sqrtOf)) {
+		return sqrtOf[freq] * float64(norm)
+	}
+	return math.Sqrt(float64(freq)) * float64(norm)
+}
+
+// sqrtOf holds math.Sqrt of the small term frequencies, which are most:
+// the evaluator works out a posting's impact for every document it
+// scores, and a table lookup gives the very same value faster.
+var sqrtOf = func() (t [64]float64) {
+	for i := range t {
+		t[i] = math.Sqrt(float64(i))
+	}
+	return t
+}()
 
 // snapSegment is a segment of the snapshot a query reads.
 type snapSegment struct {

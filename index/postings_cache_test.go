@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -259,5 +260,17 @@ func TestAutoPostingsCacheBytes(t *testing.T) {
 	ix.SetPostingsCacheBytes(0)
 	if got := budget(); got != AutoPostingsCacheBytes(1_000_000) {
 		t.Errorf("budget back to the default = %d, want %d", got, AutoPostingsCacheBytes(1_000_000))
+	}
+}
+
+// TestImpactIsExact: the table of square roots gives the very value
+// math.Sqrt does, so the evaluator's scores stay bleve's to the last bit.
+func TestImpactIsExact(t *testing.T) {
+	for freq := uint32(0); freq < 200; freq++ {
+		for _, norm := range []float32{1, 0.5, 0.35355338, 0.1} {
+			if got, want := impact(freq, norm), math.Sqrt(float64(freq))*float64(norm); got != want {
+				t.Errorf("impact(%d, %v) = %v, want %v", freq, norm, got, want)
+			}
+		}
 	}
 }
