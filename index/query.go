@@ -1023,7 +1023,7 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 			t.soundsLike, t.sound = true, syl
 			continue
 		}
-		pairs, err := ix.typoPairs(ctx, t.text)
+		pairs, err := ix.typoPairs(ctx, t.text, syl)
 		if err != nil {
 			return err
 		}
@@ -1041,12 +1041,11 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 }
 
 // typoPairs returns the sounds of two characters of a run of three or
-// more that no title holds as written, in the order they are tried: from
-// the end, as a one-character verb or particle comes before the word it
-// goes with.
-func (ix *Index) typoPairs(ctx context.Context, run string) ([][]string, error) {
+// more (syl: its syllables) that no title holds as written, in the order
+// they are tried: from the end, as a one-character verb or particle comes
+// before the word it goes with.
+func (ix *Index) typoPairs(ctx context.Context, run string, syl []string) ([][]string, error) {
 	rs := []rune(run)
-	syl := analysis.PinyinOf(run)
 	if len(rs) < 3 || len(rs) != len(syl) {
 		return nil, nil
 	}

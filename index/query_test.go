@@ -554,7 +554,7 @@ func TestTypoBesideAWord(t *testing.T) {
 		{"月供该谁", [][]string{{"gai", "shui"}, {"gong", "gai"}}},
 		{"车代", nil},
 	} {
-		got, err := ix.typoPairs(ctx, tt.run)
+		got, err := ix.typoPairs(ctx, tt.run, analysis.PinyinOf(tt.run))
 		if err != nil {
 			t.Fatal(err)
 		}
