@@ -1,9 +1,11 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -221,26 +223,80 @@ func (n *Node) ReindexJob(ctx context.Context, id string) (*zhsearch.ReindexJob,
 	if id == "" || zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
 		return j, err
 	}
-	var e jetstream.KeyValueEntry
-	gerr := retry(ctx, func(ctx context.Context) error {
-		var err error
-		e, err = n.jobs.Get(ctx, id)
-		if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
-			return nil
-		}
+	var data []byte
+	gerr := retry(ctx, func(ctx context.Context) (err error) {
+		data, err = n.sharedJob(ctx, id)
 		return err
 	}, 10*time.Second)
 	if gerr != nil {
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "cannot reach the cluster's reindex jobs: %v", gerr)
 	}
-	if e == nil {
+	if data == nil {
 		return nil, err
 	}
 	var shared zhsearch.ReindexJob
-	if err := json.Unmarshal(e.Value(), &shared); err != nil {
+	if err := json.Unmarshal(data, &shared); err != nil {
 		return nil, err
 	}
 	return &shared, nil
+}
+
+// sharedJob returns the job id as its builder last shared it, nil when no
+// replica shared one. A bucket's get is answered by any of its replicas
+// (JetStream's direct get), and one that has not yet applied the write a
+// builder just made answers "no such key" (nats-io/nats.docs#815): the
+// job's end, shared as the NATS leader was replaced, was then missing on
+// the other replicas. So "no such key" is asked again of the bucket's
+// stream leader, which has every write acknowledged.
+func (n *Node) sharedJob(ctx context.Context, id string) ([]byte, error) {
+	e, err := n.jobs.Get(ctx, id)
+	switch {
+	case err == nil:
+		return e.Value(), nil
+	case errors.Is(err, jetstream.ErrInvalidKey):
+		return nil, nil
+	case !errors.Is(err, jetstream.ErrKeyNotFound):
+		return nil, err
+	}
+	return n.leaderGet(ctx, n.cfg.jobBucket(), id)
+}
+
+// leaderGet reads key of the key-value bucket from its stream's leader
+// (the JetStream API's message get, not the direct get KeyValue.Get uses):
+// nil when the bucket holds no value for it.
+func (n *Node) leaderGet(ctx context.Context, bucket, key string) ([]byte, error) {
+	req, err := json.Marshal(struct {
+		LastFor string `json:"last_by_subj"`
+	}{"$KV." + bucket + "." + key})
+	if err != nil {
+		return nil, err
+	}
+	msg, err := n.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET.KV_"+bucket, req)
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Message *struct {
+			Data []byte `json:"data"`
+			Hdrs []byte `json:"hdrs"`
+		} `json:"message"`
+		Error *struct {
+			Code        int    `json:"code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(msg.Data, &resp); err != nil {
+		return nil, fmt.Errorf("read %s/%s from the stream leader: %w", bucket, key, err)
+	}
+	switch {
+	case resp.Error != nil && resp.Error.Code == 404:
+		return nil, nil
+	case resp.Error != nil:
+		return nil, fmt.Errorf("read %s/%s from the stream leader: %s", bucket, key, resp.Error.Description)
+	case resp.Message == nil || bytes.Contains(resp.Message.Hdrs, []byte("KV-Operation")):
+		return nil, nil // a delete or purge marker
+	}
+	return resp.Message.Data, nil
 }
 
 // Ready reports whether this replica may take requests: it has caught up

@@ -1,9 +1,9 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -37,22 +37,37 @@ func TestJobEndSharedThroughLeaderLoss(t *testing.T) {
 	builder.shareFinalJob(job)
 	// Read as Node.ReindexJob does: transient errors retried (the other
 	// node may be reconnecting too), a missing key not.
-	var e jetstream.KeyValueEntry
+	var data []byte
 	err = retry(ctx, func(ctx context.Context) (err error) {
-		if e, err = other.jobs.Get(ctx, job.ID); errors.Is(err, jetstream.ErrKeyNotFound) {
-			return nil
-		}
+		data, err = other.sharedJob(ctx, job.ID)
 		return err
 	}, 10*time.Second)
 	if err != nil {
 		t.Fatalf("the other replica reads the job: %v", err)
 	}
-	if e == nil {
+	if data == nil {
 		t.Fatal("the other replica finds no such job: its end was never shared")
 	}
 	var got zhsearch.ReindexJob
-	if err := json.Unmarshal(e.Value(), &got); err != nil || got.State != zhsearch.JobSucceeded {
-		t.Fatalf("the other replica reads %s (%v), want the job succeeded", e.Value(), err)
+	if err := json.Unmarshal(data, &got); err != nil || got.State != zhsearch.JobSucceeded {
+		t.Fatalf("the other replica reads %s (%v), want the job succeeded", data, err)
+	}
+
+	// The stream leader holds the job, and has none for a job never shared
+	// or one whose key was deleted, as the bucket's own get says.
+	if data, err := other.leaderGet(ctx, other.cfg.jobBucket(), job.ID); err != nil || !json.Valid(data) || !bytes.Contains(data, []byte(job.ID)) {
+		t.Errorf("leaderGet(%s) = %q, %v; want the job", job.ID, data, err)
+	}
+	if _, err := builder.jobs.Put(ctx, "r-gone", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := builder.jobs.Delete(ctx, "r-gone"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"r-never", "r-gone"} {
+		if data, err := other.leaderGet(ctx, other.cfg.jobBucket(), id); err != nil || data != nil {
+			t.Errorf("leaderGet(%s) = %q, %v; want none", id, data, err)
+		}
 	}
 }
 
