@@ -54,7 +54,6 @@ type analyzedQuery struct {
 	intents   []string    // intent words (多久, 怎么办): rank, never required
 	unknown   bool        // the dictionary cut a one-character piece: maybe a typo
 	bigrams   []string    // unique bigram-field terms of the content words
-	sequence  []string    // unique bigram-field terms of the query but its question words
 	chars     int         // number of characters (runes, spaces excluded)
 	latin     bool        // only Latin letters, digits and spaces: maybe pinyin
 	syllable  []string    // pinyin syllables: of a Latin query, or of a Chinese one
@@ -108,8 +107,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	aq := analyzedQuery{norm: analysis.Normalize(q), body: ix.body}
 	aq.std = lex.Respell(aq.norm)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
-	content := []byte(aq.std)  // fillers and intent words blanked out, for bigrams
-	sequence := []byte(aq.std) // question words blanked out, for ranking pairs
+	content := []byte(aq.std) // fillers and intent words blanked out, for bigrams
 	seen := map[string]bool{}
 	var sub []string
 	run := oovRun{body: aq.body}
@@ -133,15 +131,11 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		if denied[i] {
 			if !w.Sub {
 				blank(content, w.Start, w.End)
-				blank(sequence, w.Start, w.End)
 			}
 			continue
 		}
 		if !w.Sub && function {
 			blank(content, w.Start, w.End)
-		}
-		if !w.Sub && listed {
-			blank(sequence, w.Start, w.End)
 		}
 		if seen[w.Text] || function && (w.Sub || !listed || weight == 0) {
 			continue
@@ -162,7 +156,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		case negation(w.Text):
 			// 没, 不 alone: what they negate is the word, and their
 			// character pairs (没还 of 花呗没还钱) stay among the query's
-			// bigrams and its sequence, which match and rank. As
+			// bigrams, which match and rank. As
 			// words they weighed more than a question's subject (没 2.8,
 			// 网贷 2.5 in the judged corpus), matched any title saying
 			// them, and, one character, made the query look mistyped.
@@ -198,12 +192,6 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		if s := string(t.Term); !seen["bi:"+s] {
 			seen["bi:"+s] = true
 			aq.bigrams = append(aq.bigrams, s)
-		}
-	}
-	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(strings.Join(strings.Fields(string(sequence)), " "))) {
-		if s := string(t.Term); !seen["seq:"+s] {
-			seen["seq:"+s] = true
-			aq.sequence = append(aq.sequence, s)
 		}
 	}
 	aq.latin = analysis.IsLatinQuery(aq.norm)
@@ -852,24 +840,25 @@ func minimalSets(ws []float64, share float64, subject int) []uint {
 	return out
 }
 
-// withIntents adds the ranking-only clauses to q: the intent words; the
-// query's own character pairs in titles, stop words included but not
-// question words; its one-character words as title characters; and the
-// sound of its misspelt words (misspelt) in titles' pinyin. None makes a
-// hit. The pairs rank the title that says what the reader wrote
-// (征信上的逾期记录会保留几年 for 征信上的逾期啥时候能消) above titles that only
-// share its words; a spoken question's one-character verbs (锁, 消, 借)
-// are often what it asks about, and titles say them inside words (锁机,
-// 解锁, 消除), which the title characters find.
+// withIntents adds the ranking-only clauses to q: the intent words; its
+// one-character words as title characters; and the sound of its misspelt
+// words (misspelt) in titles' pinyin. None makes a hit. A spoken
+// question's one-character verbs (锁, 消, 借) are often what it asks about,
+// and titles say them inside words (锁机, 解锁, 消除), which the title
+// characters find.
+//
+// The query's own character pairs in titles (stop words kept, question
+// words out) ranked too until they stopped paying: on the tuning half of
+// the 374 judged questions, all 0.7860 without them 0.7871 (full
+// questions 0.7140 → 0.7215, spoken 0.7514 → 0.7415; held-out 0.7463 →
+// 0.7461; the keyword suite unchanged), and their title bigram postings
+// were 3.5% of search CPU at 100k (BENCHMARKS.md). The content words'
+// bigrams, the phrases and the title characters rank the title that says
+// what the reader wrote.
 func (aq *analyzedQuery) withIntents(q query.Query) query.Query {
 	var rank []query.Query
 	if len(aq.intents) > 0 {
 		rank = append(rank, anyOf(fTitle, aq.intents, 1, boostIntent))
-	}
-	if len(aq.sequence) > len(aq.bigrams) {
-		// Two pairs at least: one common pair (的 next to anything) would
-		// make the clause visit most titles (9% of search CPU at 100k).
-		rank = append(rank, anyOf(fTitleBi, aq.sequence, min(2, len(aq.sequence)), boostSequence))
 	}
 	if singles := aq.singles(); len(singles) > 0 {
 		rank = append(rank, anyOf(fTitleUni, singles, 1, boostSingle))
@@ -882,10 +871,6 @@ func (aq *analyzedQuery) withIntents(q query.Query) query.Query {
 	}
 	return query.NewBooleanQuery([]query.Query{q}, rank, nil)
 }
-
-// boostSequence weighs the query's character pairs in titles (withIntents).
-// Chosen on the tuning half of testdata/questions.
-const boostSequence = 1.0
 
 // boostMisspelt weighs a title that holds a misspelt word's sound
 // (misspelt) as a title holding a query word is weighed. On the tuning
@@ -914,7 +899,7 @@ const boostSinglesAll = 1.0
 // cost a second of CPU, most of it in relaxation steps that could never
 // succeed: a cheap request amplified a hundredfold. What a query matches
 // with is bounded: its maxSearchTerms heaviest content words, maxQueryPairs
-// character pairs for bigram recall and for ranking. Readers' questions
+// character pairs for bigram recall. Readers' questions
 // hold fewer (the longest judged ones, 9 words); the rest of a paragraph
 // still shows in its highlights.
 const (
@@ -924,8 +909,7 @@ const (
 
 // bound keeps the maxSearchTerms heaviest terms some article holds (weigh
 // first), in the query's order; at most maxQueryPairs bigrams, those
-// inside the kept terms first, then in the query's order; and
-// maxQueryPairs ranking pairs.
+// inside the kept terms first, then in the query's order.
 func (aq *analyzedQuery) bound() {
 	if len(aq.terms) > maxSearchTerms {
 		order := make([]int, len(aq.terms))
@@ -954,9 +938,6 @@ func (aq *analyzedQuery) bound() {
 		}
 		sort.SliceStable(aq.bigrams, func(a, b int) bool { return inside(aq.bigrams[a]) && !inside(aq.bigrams[b]) })
 		aq.bigrams = aq.bigrams[:maxQueryPairs]
-	}
-	if len(aq.sequence) > maxQueryPairs {
-		aq.sequence = aq.sequence[:maxQueryPairs]
 	}
 }
 
