@@ -40,8 +40,7 @@ func startServe(t *testing.T, cfg serveConfig) *testServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
-	addrc, errc := make(chan string, 1), make(chan error, 1)
-	cfg.addr, cfg.ready = "127.0.0.1:0", func(a string) { addrc <- a }
+	cfg.addr = "127.0.0.1:0"
 	if cfg.ops == (opsConfig{}) {
 		cfg.ops = defaultOpsConfig()
 	}
@@ -51,26 +50,17 @@ func startServe(t *testing.T, cfg serveConfig) *testServer {
 	if cfg.relatedCache == 0 {
 		cfg.relatedCache = index.DefaultRelatedOptions().CacheSize
 	}
-	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
+	b := startBackground(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	var once sync.Once
 	s := &testServer{logs: logs}
 	s.stop = func() {
 		once.Do(func() {
 			cancel()
-			if err := <-errc; err != nil {
-				t.Errorf("serve: %v", err)
-			}
+			b.stopped(t)
 		})
 	}
 	t.Cleanup(s.stop)
-	select {
-	case a := <-addrc:
-		s.base = "http://" + a
-	case err := <-errc:
-		t.Fatalf("serve: %v\n%s", err, logs)
-	case <-time.After(2 * time.Minute):
-		t.Fatal("server did not start")
-	}
+	s.base = b.listening(t, logs)
 	return s
 }
 

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -673,25 +672,13 @@ func apiTotal(t *testing.T, base, q string) uint64 {
 func startServeConfig(t *testing.T, cfg serveConfig) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	errc := make(chan error, 1)
-	cfg.ready = func(a string) { addrc <- a }
-	go func() { errc <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	logs := &syncBuffer{}
+	b := startBackground(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	t.Cleanup(func() {
 		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		b.stopped(t)
 	})
-	select {
-	case a := <-addrc:
-		return "http://" + a
-	case err := <-errc:
-		t.Fatalf("serve: %v", err)
-	case <-time.After(2 * time.Minute):
-		t.Fatal("server did not start")
-	}
-	return ""
+	return b.listening(t, logs)
 }
 
 // browserData returns a data folder holding the bundled corpus (../../data)

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/zhsearch/zhsearch/index"
 )
@@ -33,32 +32,20 @@ func startServer(t *testing.T, dataDir string) string {
 func startServerWith(t *testing.T, dataDir string, opt func(*serveConfig)) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	errc := make(chan error, 1)
 	cfg := serveConfig{dataDir: dataDir, indexDir: filepath.Join(t.TempDir(), "index"), addr: "127.0.0.1:0",
 		ops: defaultOpsConfig(), searchCache: index.DefaultSearchCacheSize,
-		relatedCache: index.DefaultRelatedOptions().CacheSize, ready: func(a string) { addrc <- a }}
+		relatedCache: index.DefaultRelatedOptions().CacheSize}
 	if opt != nil {
 		opt(&cfg)
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	go func() { errc <- serve(ctx, cfg, logger) }()
+	b := startBackground(ctx, cfg, logger)
 	t.Cleanup(func() {
 		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		b.stopped(t)
 	})
-	select {
-	case a := <-addrc:
-		return "http://" + a, logs
-	case err := <-errc:
-		t.Fatalf("serve: %v", err)
-	case <-time.After(2 * time.Minute):
-		t.Fatal("server did not start")
-	}
-	return "", nil
+	return b.listening(t, logs), logs
 }
 
 func getJSON(t *testing.T, u string, wantStatus int, v any) {
