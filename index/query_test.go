@@ -753,10 +753,10 @@ func TestTemplateWordIsNoSubject(t *testing.T) {
 }
 
 // TestAmountsTheSiteLacks: a reader gives amounts and dates (从五万降到八千,
-// 10号) that no title says; they are no sign that the site lacks the
+// 10号, 一万多) that no title says; they are no sign that the site lacks the
 // subject it covers, and must not leave a question's words too light to
-// match (a blind-judged question about a 借呗 limit cut from 五万 to 八千
-// found nothing).
+// match (blind-judged questions about a 借呗 limit cut from 五万 to 八千, and
+// about taking 一万多 of a 花呗 limit out to a bank card, found nothing).
 func TestAmountsTheSiteLacks(t *testing.T) {
 	ix := builtIndex(t, []zhsearch.Article{
 		{ID: "a1", Title: "借呗额度突然降低是什么原因", TitleOnly: true},
@@ -764,16 +764,21 @@ func TestAmountsTheSiteLacks(t *testing.T) {
 		{ID: "x1", Title: "花呗逾期一天有什么影响", TitleOnly: true},
 		{ID: "x2", Title: "信用卡分期手续费怎么算", TitleOnly: true},
 	})
-	aq := ix.analyze("借呗额度五万变三千六,一万二的欠款,二十号要还,还能恢复吗")
-	if err := ix.weigh(context.Background(), &aq); err != nil {
-		t.Fatal(err)
-	}
-	var held []string
-	for _, t := range heldTerms(multiChar(aq.terms)) {
-		held = append(held, t.text)
-	}
-	if !slices.Contains(held, "借呗") || !slices.Contains(held, "额度") {
-		t.Errorf("held terms %v, want 借呗 and 额度 among them", held)
+	for _, q := range []string{
+		"借呗额度五万变三千六,一万二的欠款,二十号要还,还能恢复吗",
+		"借呗额度从一万多降到两千多块,还能恢复吗",
+	} {
+		aq := ix.analyze(q)
+		if err := ix.weigh(context.Background(), &aq); err != nil {
+			t.Fatal(err)
+		}
+		var held []string
+		for _, t := range heldTerms(multiChar(aq.terms)) {
+			held = append(held, t.text)
+		}
+		if !slices.Contains(held, "借呗") || !slices.Contains(held, "额度") {
+			t.Errorf("%s: held terms %v, want 借呗 and 额度 among them", q, held)
+		}
 	}
 }
 

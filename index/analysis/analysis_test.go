@@ -259,7 +259,9 @@ func TestGapTokenizer(t *testing.T) {
 func TestIsNumber(t *testing.T) {
 	for s, want := range map[string]bool{
 		"五万": true, "八千": true, "一万二": true, "两千块": true, "15": true, "600元": true, "几百": true,
+		"一万多": true, "两千多块": true, "五百余元": true, "三十来": true, "20多": true,
 		"360分期": false, "号": false, "块": false, "": false, "万能": false, "e卡": false,
+		"多": false, "多少": false, "一万多家": false, "三十多岁": false, "十来天": false, "一来": false, "几多": false,
 	} {
 		if got := IsNumber(s); got != want {
 			t.Errorf("IsNumber(%q) = %v, want %v", s, got, want)

@@ -209,21 +209,29 @@ func IsLatinQuery(q string) bool {
 }
 
 // IsNumber reports whether s is a number: digits, or Chinese numerals
-// (五万, 两千, 一万二), possibly followed by 块 or 元. Readers give amounts
-// and dates (额度从五万降到八千, 10号就要还) that titles seldom say.
+// (五万, 两千, 一万二), possibly rounded (一万多, 三十来, 五百余) and followed
+// by 块 or 元. Readers give amounts and dates (额度从五万降到八千, 10号就要还,
+// 还有一万多的额度) that titles seldom say.
 func IsNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	n := 0
+	n, rounded := 0, false
+	var prev rune
 	for i, r := range s {
+		last := i+utf8.RuneLen(r) == len(s)
 		switch {
+		case rounded:
+			if !(r == '块' || r == '元') || !last {
+				return false
+			}
 		case r >= '0' && r <= '9' || strings.ContainsRune("零〇一二两三四五六七八九十百千万亿几", r):
 			n++
-		case (r == '块' || r == '元') && i+utf8.RuneLen(r) == len(s) && n > 0:
+		case strings.ContainsRune("多余来", r) && (prev >= '0' && prev <= '9' || strings.ContainsRune("十百千万亿", prev)):
+			// After a digit or a unit only: 一来 (firstly) is no amount.
+			rounded = true
+		case (r == '块' || r == '元') && last && n > 0:
 		default:
 			return false
 		}
+		prev = r
 	}
 	return n > 0
 }

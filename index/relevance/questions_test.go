@@ -42,17 +42,18 @@ const (
 
 // questionsFloors are zhsearch's NDCG@10 per kind over both halves, and
 // "all", minus a margin of about 0.03: regression guards, not targets.
-// Raise them when the engine improves. In brackets: the 374 queries at
-// 2026-12-04, once the fifth fresh set joined (testdata/questions/
-// README.md); it is harder than the 334 before it, which scored question
-// 0.719, typo 0.876, all 0.786 by then.
+// Raise them when the engine improves. In brackets: the 414 queries at
+// 2026-12-04, once the sixth fresh set joined (testdata/questions/
+// README.md); the fifth and sixth sets are harder than the 334 before
+// them, which scored question 0.719, typo 0.876, all 0.786 by then (the
+// 374 with the fifth: spoken 0.757, none 0.822, all 0.766).
 var questionsFloors = map[string]float64{
-	relevance.KindKeyword:  0.82, // (0.852)
-	relevance.KindQuestion: 0.66, // (0.686)
-	relevance.KindSpoken:   0.73, // (0.757)
-	relevance.KindTypo:     0.82, // (0.849)
-	relevance.KindNone:     0.79, // (0.822)
-	"all":                  0.74, // (0.766)
+	relevance.KindKeyword:  0.83, // (0.858)
+	relevance.KindQuestion: 0.66, // (0.687)
+	relevance.KindSpoken:   0.70, // (0.732)
+	relevance.KindTypo:     0.81, // (0.840)
+	relevance.KindNone:     0.77, // (0.795)
+	"all":                  0.73, // (0.757)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
@@ -92,7 +93,7 @@ var questionsZeroHitsKnown = map[string]string{
 
 // noneMaxHits is the most results a "none" query should return: the
 // should-find-nothing queries must stay near-empty. noneMaxOver is how many
-// of them may exceed it: today six. One of the first 194 (孩子咳嗽老不好咋办,
+// of them may exceed it: today ten. One of the first 194 (孩子咳嗽老不好咋办,
 // whose 老 and 不好 meet titles on bad credit; before the question work two
 // more); and four of the second fresh set, written as near neighbours of
 // the site's subjects, where the site holds articles on the same thing but
@@ -103,10 +104,13 @@ var questionsZeroHitsKnown = map[string]string{
 // everyday ones (换, 一次, 比较: 7 hits; bleve cjk 10). And two of the fifth,
 // near neighbours again: 银行定期存款提前取出来利息咋算 (银行, 提前, 利息 of the
 // 提前还款 titles: 10 hits) and 燃气费忘了交会不会被停气 (忘了交 of
-// 信用卡年费忘了交会怎么样: 7). The goal is 0.
+// 信用卡年费忘了交会怎么样: 7). And two of the sixth: 小区门口那个旧衣服回收箱
+// 靠谱不… (回收 and 靠谱不 of the 回收 and 靠谱 titles: 10 hits, bleve cjk 10)
+// and 游戏账号被封了,咋申诉才能解除 (解除 of the 风控解除 titles: 6, bleve cjk
+// 8). The goal is 0.
 const (
 	noneMaxHits = 3
-	noneMaxOver = 8
+	noneMaxOver = 10
 )
 
 // questionsCorpus is the seed page with its title-only 相关内容 articles,
