@@ -693,9 +693,7 @@ func weighted(field string, terms []queryTerm, share, boost float64, also ...que
 		if len(also) == 0 {
 			return termsIn(field, terms, weightQuorum(terms, share), boost)
 		}
-		alts := append([]query.Query{termsIn(field, terms, weightQuorum(terms, share), 1)}, also...)
-		filter := scaleBoost(query.NewDisjunctionQuery(alts), filterBoost*boost)
-		return query.NewBooleanQuery([]query.Query{filter}, []query.Query{termsIn(field, terms, 1, boost)}, nil)
+		return matchAnyScoreAll(field, terms, boost, append([]query.Query{termsIn(field, terms, weightQuorum(terms, share), 1)}, also...))
 	}
 	// Every set holds the subject: the site's idf weighs the situation
 	// around a question (工资, 银行卡, 余额) above the subject its articles
@@ -716,10 +714,15 @@ func weighted(field string, terms []queryTerm, share, boost float64, also ...que
 			alts = append(alts, query.NewConjunctionQuery(all))
 		}
 	}
-	alts = append(alts, also...)
 	// The minimal sets decide what matches; every term the document holds
 	// scores, as in a plain disjunction, so 黑户还能贷款吗 outranks a title
 	// that only repeats 黑户.
+	return matchAnyScoreAll(field, terms, boost, append(alts, also...))
+}
+
+// matchAnyScoreAll matches documents that one of alts matches, scoring
+// them by the terms of field they hold (alts count for a trace only).
+func matchAnyScoreAll(field string, terms []queryTerm, boost float64, alts []query.Query) query.Query {
 	filter := scaleBoost(query.NewDisjunctionQuery(alts), filterBoost*boost)
 	return query.NewBooleanQuery([]query.Query{filter}, []query.Query{termsIn(field, terms, 1, boost)}, nil)
 }

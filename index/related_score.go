@@ -253,13 +253,13 @@ func (c *titleCache) put(title string, words []titleWord) {
 }
 
 // boundedCache is a map from texts that forgets everything once it holds
-// titleCacheMax of them: what it keeps is cheap to work out again.
+// boundedCacheMax of them: what it keeps is cheap to work out again.
 type boundedCache[V any] struct {
 	mu sync.RWMutex
 	m  map[string]V
 }
 
-const titleCacheMax = 50_000
+const boundedCacheMax = 50_000
 
 func (c *boundedCache[V]) get(key string) (V, bool) {
 	c.mu.RLock()
@@ -272,7 +272,7 @@ func (c *boundedCache[V]) get(key string) (V, bool) {
 func (c *boundedCache[V]) put(key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= titleCacheMax {
+	if c.m == nil || len(c.m) >= boundedCacheMax {
 		c.m = make(map[string]V, 1024)
 	}
 	c.m[strings.Clone(key)] = v
