@@ -42,18 +42,19 @@ const (
 
 // questionsFloors are zhsearch's NDCG@10 per kind over both halves, and
 // "all", minus a margin of about 0.03: regression guards, not targets.
-// Raise them when the engine improves. In brackets: the 414 queries at
-// 2026-12-04, once the sixth fresh set joined (testdata/questions/
-// README.md); the fifth and sixth sets are harder than the 334 before
+// Raise them when the engine improves. In brackets: the 454 queries at
+// 2026-12-04, once the seventh fresh set joined (testdata/questions/
+// README.md); the fifth to seventh sets are harder than the 334 before
 // them, which scored question 0.719, typo 0.876, all 0.786 by then (the
-// 374 with the fifth: spoken 0.757, none 0.822, all 0.766).
+// 414 with the sixth: question 0.687, all 0.757; the seventh's full
+// questions alone: 0.430 and 0.336, bleve cjk 0.655 and 0.485).
 var questionsFloors = map[string]float64{
-	relevance.KindKeyword:  0.83, // (0.858)
-	relevance.KindQuestion: 0.66, // (0.687)
-	relevance.KindSpoken:   0.70, // (0.732)
-	relevance.KindTypo:     0.81, // (0.840)
-	relevance.KindNone:     0.77, // (0.795)
-	"all":                  0.73, // (0.757)
+	relevance.KindKeyword:  0.83, // (0.859)
+	relevance.KindQuestion: 0.63, // (0.658)
+	relevance.KindSpoken:   0.70, // (0.731)
+	relevance.KindTypo:     0.80, // (0.832)
+	relevance.KindNone:     0.77, // (0.804)
+	"all":                  0.71, // (0.745)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
@@ -93,7 +94,7 @@ var questionsZeroHitsKnown = map[string]string{
 
 // noneMaxHits is the most results a "none" query should return: the
 // should-find-nothing queries must stay near-empty. noneMaxOver is how many
-// of them may exceed it: today ten. One of the first 194 (孩子咳嗽老不好咋办,
+// of them may exceed it: today eleven. One of the first 194 (孩子咳嗽老不好咋办,
 // whose 老 and 不好 meet titles on bad credit; before the question work two
 // more); and four of the second fresh set, written as near neighbours of
 // the site's subjects, where the site holds articles on the same thing but
@@ -107,10 +108,11 @@ var questionsZeroHitsKnown = map[string]string{
 // 信用卡年费忘了交会怎么样: 7). And two of the sixth: 小区门口那个旧衣服回收箱
 // 靠谱不… (回收 and 靠谱不 of the 回收 and 靠谱 titles: 10 hits, bleve cjk 10)
 // and 游戏账号被封了,咋申诉才能解除 (解除 of the 风控解除 titles: 6, bleve cjk
-// 8). The goal is 0.
+// 8). And one of the seventh: 寄到公司的快递能让同事帮忙代签收不 (签收 of
+// 租机需要本人签收吗: 4 hits, bleve cjk 4). The goal is 0.
 const (
 	noneMaxHits = 3
-	noneMaxOver = 10
+	noneMaxOver = 11
 )
 
 // questionsCorpus is the seed page with its title-only 相关内容 articles,
