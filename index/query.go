@@ -902,10 +902,9 @@ const boostSinglesAll = 1.0
 // cost a second of CPU, most of it in relaxation steps that could never
 // succeed: a cheap request amplified a hundredfold. What a query matches
 // with is bounded: its maxSearchTerms heaviest content words, maxQueryPairs
-// character pairs for bigram recall. Readers' questions
-// hold fewer words (the longest judged ones, 9 words); the rest of a
-// paragraph still shows in its highlights. Pairs were 24, a bound on work
-// alone; on the tuning half of readers' questions (454) 16 scored best of
+// character pairs for bigram recall. Readers' questions hold fewer words
+// (the longest judged ones, 9); the rest of a paragraph still shows in its
+// highlights. Pairs were 24, a bound on work alone; on the tuning half of readers' questions (454) 16 scored best of
 // 12 to 24 (all 0.7571 → 0.7585: three long questions moved, two up;
 // 12 0.7552, 14 0.7582, 18 and 20 0.7571; held-out 0.7331 → 0.7338; the
 // keyword suite the same), and the search mix at 100k, whose queries

@@ -81,17 +81,18 @@ func (e *relatedEngine) init() {
 func (e *relatedEngine) getScratch() *scratch {
 	select {
 	case sc := <-e.scratches:
-		return sc
+		return sc.reset()
 	default:
 		return &scratch{}
 	}
 }
 
 // putScratch gives sc back once its list is scored; beyond the free
-// list's room it is left to the collector.
+// list's room it is left to the collector, not cleared first (getScratch
+// clears the ones it hands out again).
 func (e *relatedEngine) putScratch(sc *scratch) {
 	select {
-	case e.scratches <- sc.reset():
+	case e.scratches <- sc:
 	default:
 	}
 }

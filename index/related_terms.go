@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -667,7 +668,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 	if len(rest) > maxTerms {
 		rest = rest[:maxTerms]
 	}
-	terms := append(append(make([]srcTerm, 0, len(title)+len(rest)), title...), rest...)
+	terms := slices.Concat(title, rest) // a new slice: title and rest share all's array
 	byWeight(terms)
 	return terms, nil
 }

@@ -48,6 +48,7 @@ func (b *backgroundServe) listening(t *testing.T, logs *syncBuffer) string {
 // a channel its error was read from: a cleanup after a server that failed
 // to start does not hang the test.
 func (b *backgroundServe) stopped(t *testing.T) {
+	t.Helper()
 	<-b.done
 	if b.err != nil && b.started {
 		t.Errorf("serve: %v", b.err)
