@@ -342,8 +342,12 @@ type Hit struct {
 	URL         string     `json:"url"`
 	PublishedAt *time.Time `json:"published_at"`
 	Snippet     string     `json:"snippet"`
-	Score       float64    `json:"score"`
-	Highlights  Highlights `json:"highlights"`
+	// Score falls along the list of a query, page after page: a client
+	// may sort or cut by it. It ranks, it does not measure: a long
+	// question's first hits are reordered by their titles, each taking
+	// the score of the place it lands in.
+	Score      float64    `json:"score"`
+	Highlights Highlights `json:"highlights"`
 	// Relaxed marks a hit that matches only part of the query: found
 	// after the strict query found fewer than DefaultSearchSize articles
 	// (see SearchResult).

@@ -59,15 +59,9 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 	if err != nil {
 		return nil, err
 	}
-	res, err := ix.page(ctx, q, (k.page-1)*k.size, k.size)
+	res, strict, err := ix.rankedPage(ctx, aq, q, k.page, k.size)
 	if err != nil {
 		return nil, err
-	}
-	strict := len(res.Hits)
-	if res.Total < zhsearch.DefaultSearchSize {
-		if res, strict, err = ix.relax(ctx, aq, q, res, k.page, k.size); err != nil {
-			return nil, err
-		}
 	}
 	out := &zhsearch.SearchResult{
 		Total: res.Total, TotalCapped: res.Capped, Page: k.page, Size: k.size,
@@ -82,6 +76,41 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 	}
 	ix.results.put(k, version, out)
 	return out, nil
+}
+
+// rankedPage returns the page of q's hits, relaxed when the strict query
+// finds less than a page, and how many of them are strict; a long query's
+// first hits reranked by their titles (fuseTitles).
+func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Query, page, size int) (*pageResult, int, error) {
+	offset := (page - 1) * size
+	if !fuses(aq) || offset >= fuseDepth {
+		return ix.relaxedPage(ctx, aq, q, page, size)
+	}
+	// The first fuseDepth hits are ranked together, whatever the page.
+	res, strict, err := ix.relaxedPage(ctx, aq, q, 1, max(fuseDepth, offset+size))
+	if err != nil {
+		return nil, 0, err
+	}
+	top := min(fuseDepth, len(res.Hits))
+	if err := ix.fuseTitles(ctx, aq, res.Hits[:top], min(strict, top)); err != nil {
+		return nil, 0, err
+	}
+	out := *res
+	out.Hits = res.Hits[min(offset, len(res.Hits)):min(offset+size, len(res.Hits))]
+	return &out, max(0, min(strict-offset, len(out.Hits))), nil
+}
+
+// relaxedPage returns the page of q's hits, relaxed when the strict query
+// finds less than a page, and how many of them are strict.
+func (ix *Index) relaxedPage(ctx context.Context, aq *analyzedQuery, q query.Query, page, size int) (*pageResult, int, error) {
+	res, err := ix.page(ctx, q, (page-1)*size, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	if res.Total >= zhsearch.DefaultSearchSize {
+		return res, len(res.Hits), nil
+	}
+	return ix.relax(ctx, aq, q, res, page, size)
 }
 
 // pageResult is one page of hits of a query, and how many documents match

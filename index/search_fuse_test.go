@@ -1,0 +1,162 @@
+package index
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/search"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// fuseHits are hits in the engine's order, each scoring one less than the
+// one before it.
+func fuseHits(titles ...string) search.DocumentMatchCollection {
+	hits := make(search.DocumentMatchCollection, len(titles))
+	for i, title := range titles {
+		hits[i] = &search.DocumentMatch{ID: title, Score: float64(len(titles) - i), Fields: map[string]interface{}{fTitle: title}}
+	}
+	return hits
+}
+
+// TestFuseGroup checks the rerank of a long query's first hits by their
+// titles' pairs: a title made of the query's pairs rises above one that
+// holds none, the engine's order decides between titles the pairs do not
+// tell apart, and each place keeps its score, so scores still fall.
+func TestFuseGroup(t *testing.T) {
+	pairs := []weightedPair{{"逾期", 1}, {"征信", 1}}
+	tests := []struct {
+		name   string
+		titles []string
+		want   []string
+	}{
+		{
+			// Fused with k 10, weight 0.75: 1/11 for the first (no pair),
+			// 1/12+0.75/11 for the second (both pairs), 1/13+0.75/12 for
+			// the third (one).
+			name:   "titles holding the query's pairs rise",
+			titles: []string{"花呗额度怎么提升", "逾期会上征信吗", "征信查询次数多了怎么办"},
+			want:   []string{"逾期会上征信吗", "征信查询次数多了怎么办", "花呗额度怎么提升"},
+		},
+		{
+			name:   "no title holds a pair: the engine's order",
+			titles: []string{"花呗额度怎么提升", "借呗利息怎么算", "京东白条能取现吗"},
+			want:   []string{"花呗额度怎么提升", "借呗利息怎么算", "京东白条能取现吗"},
+		},
+		{
+			name:   "titles the pairs score alike keep the engine's order",
+			titles: []string{"逾期上征信", "征信有逾期", "花呗能用吗"},
+			want:   []string{"逾期上征信", "征信有逾期", "花呗能用吗"},
+		},
+		{
+			name:   "one hit",
+			titles: []string{"花呗额度怎么提升"},
+			want:   []string{"花呗额度怎么提升"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits := fuseHits(tt.titles...)
+			fuseGroup(hits, pairs)
+			var got []string
+			var scores, wantScores []float64
+			for i, h := range hits {
+				got = append(got, h.ID)
+				scores = append(scores, h.Score)
+				wantScores = append(wantScores, float64(len(hits)-i))
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("order %v, want %v", got, tt.want)
+			}
+			if !reflect.DeepEqual(scores, wantScores) {
+				t.Errorf("scores %v, want %v: each place keeps its score", scores, wantScores)
+			}
+		})
+	}
+}
+
+// fuseCorpus answers a long question strictly with a few titles (they
+// hold its weightiest words) and shares a word or two with the others.
+var fuseCorpus = append(append([]zhsearch.Article(nil), relaxCorpus...),
+	zhsearch.Article{ID: "s2", Title: "花呗逾期几天对房贷审批有没有影响", TitleOnly: true},
+	zhsearch.Article{ID: "s3", Title: "花呗逾期对房贷的影响", TitleOnly: true},
+	zhsearch.Article{ID: "s4", Title: "房贷审批影响因素", TitleOnly: true},
+	zhsearch.Article{ID: "p6", Title: "房贷审批期间能不能用花呗", TitleOnly: true},
+	zhsearch.Article{ID: "p7", Title: "下个月房贷利率会不会调整", TitleOnly: true},
+	zhsearch.Article{ID: "p8", Title: "花呗逾期好几天了怎么办", TitleOnly: true},
+	zhsearch.Article{ID: "p9", Title: "逾期几天影响下个月审批吗", TitleOnly: true},
+)
+
+const fuseQuestion = "花呗逾期了好几天,会不会影响我下个月的房贷审批"
+
+// TestFusedOrder checks that the rerank moves a title made of the
+// question's pairs (房贷审批影响因素: 房贷, 审批, 影响) above titles that the
+// engine ranks higher on fewer of them, across the first page's end.
+func TestFusedOrder(t *testing.T) {
+	ix := builtIndex(t, fuseCorpus)
+	ctx := context.Background()
+	aq := ix.analyze(fuseQuestion)
+	if !fuses(&aq) {
+		t.Fatalf("%s: not reranked (%d characters, pairs %v)", fuseQuestion, aq.chars, aq.bigrams)
+	}
+	q, err := ix.searchQuery(ctx, &aq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	place := func(res *pageResult, id string) int {
+		return slices.IndexFunc(res.Hits, func(h *search.DocumentMatch) bool { return h.ID == id })
+	}
+	engine, _, err := ix.relaxedPage(ctx, &aq, q, 1, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fused, _, err := ix.rankedPage(ctx, &aq, q, 1, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s4, p2, p8 := "s4", "p2", "p8"
+	if !(place(engine, s4) > place(engine, p2) && place(engine, s4) > place(engine, p8)) {
+		t.Fatalf("the engine alone ranks %s at %d, %s at %d, %s at %d: the corpus no longer tells", s4, place(engine, s4), p2, place(engine, p2), p8, place(engine, p8))
+	}
+	if !(place(fused, s4) < place(fused, p2) && place(fused, s4) < place(fused, p8)) {
+		t.Errorf("reranked: %s at %d, %s at %d, %s at %d; want %s first", s4, place(fused, s4), p2, place(fused, p2), p8, place(fused, p8), s4)
+	}
+}
+
+// TestFusedPages checks what a reader paging through a long question's
+// answer sees once its first hits are reranked: strict hits before relaxed
+// ones, scores falling, and pages of any size that join into the same
+// list, with the same total, as one page holding them all.
+func TestFusedPages(t *testing.T) {
+	ix := builtIndex(t, fuseCorpus)
+	ix.SetSearchCacheSize(0)
+	const q = fuseQuestion
+	all := searchPage(t, ix, q, 1, 20)
+	if len(all.Hits) < 4 || !all.Relaxed {
+		t.Fatalf("hits %+v: want strict and relaxed hits", all.Hits)
+	}
+	for i, h := range all.Hits {
+		if i == 0 {
+			continue
+		}
+		if prev := all.Hits[i-1]; prev.Relaxed && !h.Relaxed {
+			t.Errorf("strict hit %s after relaxed %s", h.ID, prev.ID)
+		}
+		if h.Score > all.Hits[i-1].Score {
+			t.Errorf("hit %d (%s) scores %.4g, above the hit before it (%.4g)", i, h.ID, h.Score, all.Hits[i-1].Score)
+		}
+	}
+	joined := &zhsearch.SearchResult{}
+	for page := 1; page <= 7; page++ {
+		res := searchPage(t, ix, q, page, 3)
+		if res.Total != all.Total {
+			t.Errorf("page %d: total %d; one page: %d", page, res.Total, all.Total)
+		}
+		joined.Hits = append(joined.Hits, res.Hits...)
+	}
+	if got, want := hitIDs(joined), hitIDs(all); !reflect.DeepEqual(got, want) {
+		t.Errorf("pages of 3 joined: %v\none page of 20: %v", got, want)
+	}
+}
