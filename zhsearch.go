@@ -365,12 +365,13 @@ type SearchResult struct {
 	Page        int     `json:"page"`
 	Size        int     `json:"size"`
 	TookMS      float64 `json:"took_ms"`
-	// Relaxed is set when the strict query (a share of the query's
-	// weight in every hit) found fewer than DefaultSearchSize (10)
-	// articles, whatever the page size asked, so that less
-	// informative words were dropped, down to shared bigrams, to find the
-	// closest articles. Relaxed hits follow the strict ones and carry
-	// Hit.Relaxed; Total counts both.
+	// Relaxed is set when the page holds relaxed hits: the strict query
+	// (a share of the query's weight in every hit) found fewer than
+	// DefaultSearchSize (10) articles, whatever the page size asked, so
+	// less informative words were dropped, down to shared bigrams, to
+	// find the closest articles. Relaxed hits follow the strict ones and
+	// carry Hit.Relaxed; Total counts both. A page of strict hits only,
+	// or past the last hit, leaves it unset.
 	Relaxed bool  `json:"relaxed"`
 	Hits    []Hit `json:"hits"`
 }
