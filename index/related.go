@@ -334,7 +334,7 @@ func (ix *Index) relatedListOf(ctx context.Context, src *zhsearch.Article, bodyC
 		return nil, err
 	}
 	concepts := termConcepts(terms, opts.MinMatch)
-	rq := &relatedQuery{r: r, st: &stats, selfID: src.ID, concepts: concepts, srcTitle: srcTitle, opts: opts, size: size}
+	rq := &relatedQuery{r: r, st: &stats, selfID: src.ID, concepts: concepts, srcTitle: srcTitle, srcText: src.Title, opts: opts, size: size}
 	pool, q, err := ix.scoreArticles(ctx, rq, terms, nil)
 	if err != nil {
 		return nil, err
@@ -342,7 +342,10 @@ func (ix *Index) relatedListOf(ctx context.Context, src *zhsearch.Article, bodyC
 	// A short source (a title, a sentence) says little: the words the
 	// titles of its best matches agree on say the rest (feedback), and the
 	// articles are scored again with them.
-	if short && opts.ExpandWeight > 0 {
+	// A source of characters only is not: its first matches share
+	// characters in any order, and the words they agree on (借钱 for
+	// 我现在还能借到钱吗) are theirs, not the source's.
+	if short && opts.ExpandWeight > 0 && q.shareable > 0 {
 		if exp := ix.expansion(pool, words); len(exp) > 0 {
 			for _, w := range exp {
 				words[w] = &sourceWord{tf: opts.ExpandWeight, intent: 1, expanded: true}
@@ -561,8 +564,19 @@ func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 
 // reasons are the shared words, those in the result's title first, heavier
 // first, boilerplate left out; a word the result holds as a synonym is given
-// as the source's.
+// as the source's. Characters are reasons only of a match that shares no
+// word.
 func reasons(terms []srcTerm, s *scored) []string {
+	out := sharedWords(terms, s, false)
+	if len(out) == 0 {
+		out = sharedWords(terms, s, true)
+	}
+	return joinPairs(terms, out, analysis.Normalize(s.doc.title))
+}
+
+// sharedWords are reasons' words: the characters only (chars) or none of
+// them.
+func sharedWords(terms []srcTerm, s *scored, chars bool) []string {
 	var out []string
 	for _, pass := range []uint64{s.title, s.body} {
 		for i, t := range terms { // terms are sorted by weight
@@ -570,15 +584,15 @@ func reasons(terms []srcTerm, s *scored) []string {
 			if t.synOf != "" {
 				w = t.synOf
 			}
-			if t.expanded || t.boiler || t.char {
-				continue // not the source's word, or not a reason (a footer, a character)
+			if t.expanded || t.boiler || t.char != chars {
+				continue // not the source's word, or not a reason here (a footer, a character)
 			}
 			if pass&(1<<i) != 0 && len(out) < 5 && !slices.Contains(out, w) {
 				out = append(out, w)
 			}
 		}
 	}
-	return joinPairs(terms, out, analysis.Normalize(s.doc.title))
+	return out
 }
 
 // joinPairs joins the character pairs of a word the dictionary does not

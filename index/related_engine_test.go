@@ -892,6 +892,43 @@ func TestRelatedTitleCharacters(t *testing.T) {
 	}
 }
 
+// TestRelatedCharactersOnly: a draft whose title is one-character words
+// only (我现在还能借到钱吗: 还, 借, 钱; the rest are stop and question
+// words) gets a full list of weaker matches from the titles holding its
+// characters, rather than none: first the title holding them in its order
+// (还能借到钱), not the titles saying 借钱 (the word its first matches
+// agree on, which is theirs, not the draft's), the characters its
+// reasons; a title sharing none of them stays out.
+func TestRelatedCharactersOnly(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "c1", Title: "朋友借钱不还怎么办", TitleOnly: true},
+		{ID: "c2", Title: "借钱欠条怎么写", TitleOnly: true},
+		{ID: "c3", Title: "征信黑户还能借到钱吗", TitleOnly: true},
+		{ID: "c4", Title: "急用钱如何快速借到钱", TitleOnly: true},
+		{ID: "c5", Title: "借钱给朋友要注意什么", TitleOnly: true},
+		{ID: "c6", Title: "还款日能不能推迟", TitleOnly: true},
+		{ID: "c7", Title: "朋友借钱不还可以起诉吗", TitleOnly: true},
+		{ID: "x1", Title: "手机掉水里了怎么处理", TitleOnly: true},
+		{ID: "x2", Title: "红烧肉的家常做法", TitleOnly: true},
+	})
+	items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "我现在还能借到钱吗"}})
+	got := relatedIDs(items)
+	if len(got) != 5 || strings.TrimRight(got[0], "~") != "c3" {
+		t.Fatalf("related = %v, want five, c3 first", got)
+	}
+	for _, it := range items {
+		if it.ID[0] == 'x' {
+			t.Errorf("%s %q shares no character and is listed", it.ID, it.Title)
+		}
+		if it.Reason != zhsearch.ReasonWeak {
+			t.Errorf("%s: reason %q, want %q: characters make weaker matches", it.ID, it.Reason, zhsearch.ReasonWeak)
+		}
+		if len(it.Reasons) == 0 || slices.ContainsFunc(it.Reasons, func(r string) bool { return !strings.Contains(it.Title, r) || utf8.RuneCountInString(r) != 1 }) {
+			t.Errorf("%s %q: reasons %v, want the characters its title shares", it.ID, it.Title, it.Reasons)
+		}
+	}
+}
+
 // TestRelatedTitleWordInsideBodyWord: a draft's title word (京东 of
 // 京东卡怎么卖) inside a longer word of its body (京东E卡) keeps its weight
 // in the titles that hold the longer word: before, the lighter body word

@@ -43,14 +43,15 @@ type scored struct {
 
 // relatedQuery is what scoring a related list needs besides its terms:
 // the snapshot, the generation's statistics, the source's id (excluded),
-// its count of concepts (see scoreArticles), its title's words, the
-// options and the list's size.
+// its count of concepts (see scoreArticles), its title's words and text,
+// the options and the list's size.
 type relatedQuery struct {
 	r        bindex.IndexReader
 	st       *corpusStats
 	selfID   string
 	concepts int
 	srcTitle []titleWord
+	srcText  string // the source's title as written
 	opts     RelatedOptions
 	size     int
 }
@@ -71,7 +72,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	r, st, opts := rq.r, rq.st, rq.opts
 	q := newTermSet(terms)
 	q.gaps = ix.body.wordsToo()
-	if q.shareable == 0 {
+	if q.shareable == 0 && q.titleSubjects == 0 {
 		return nil, q, nil // only template words: nothing to relate by
 	}
 	need := min(opts.MinMatch, rq.concepts)
@@ -182,20 +183,26 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	}
 	for _, s := range pool {
 		s.cover = q.cover(&s.matches)
-		s.similar = q.matched(&s.matches) >= need
+		// A source of characters only has no word to share: its matches
+		// are weaker ones.
+		s.similar = q.shareable > 0 && q.matched(&s.matches) >= need
 	}
 	if err := ix.loadDocs(ctx, r, pool, known); err != nil {
 		return nil, nil, err
 	}
-	out, err := ix.compareTitles(ctx, rq, pool)
+	out, err := ix.compareTitles(ctx, rq, pool, q.chars)
 	return out, q, err
 }
 
 // compareTitles scores the pool, its stored fields loaded, by cover and
 // by the similarity of each title to the source's, word by word, and
-// returns it best first. The source is excluded here, not in the
-// postings: its own document holds every query word.
-func (ix *Index) compareTitles(ctx context.Context, rq *relatedQuery, pool []*scored) ([]*scored, error) {
+// returns it best first; a title that shares only characters with the
+// source (chars: the mask of its one-character terms) by their pairs,
+// which tell in which order it holds them (征信黑户还能借到钱吗 for
+// 我现在还能借到钱吗, before 朋友借钱不还怎么办). The source is excluded here,
+// not in the postings: its own document holds every query word.
+func (ix *Index) compareTitles(ctx context.Context, rq *relatedQuery, pool []*scored, chars uint64) ([]*scored, error) {
+	srcKey := analysis.Normalize(rq.srcText)
 	out := pool[:0]
 	for _, s := range pool {
 		if err := ctx.Err(); err != nil {
@@ -204,11 +211,17 @@ func (ix *Index) compareTitles(ctx context.Context, rq *relatedQuery, pool []*sc
 		if s.doc.id == "" || s.doc.id == rq.selfID {
 			continue
 		}
-		words, err := ix.titleWords(ctx, rq.r, rq.st, s.doc.title)
-		if err != nil {
-			return nil, err
+		var sim float64
+		if (s.titleRaw|s.body)&^chars == 0 {
+			sim = BigramDice(srcKey, analysis.Normalize(s.doc.title))
+		} else {
+			words, err := ix.titleWords(ctx, rq.r, rq.st, s.doc.title)
+			if err != nil {
+				return nil, err
+			}
+			sim = titleSimilarity(rq.srcTitle, words)
 		}
-		s.score = (1-rq.opts.TitleShare)*s.cover + rq.opts.TitleShare*titleSimilarity(rq.srcTitle, words)
+		s.score = (1-rq.opts.TitleShare)*s.cover + rq.opts.TitleShare*sim
 		out = append(out, s)
 	}
 	sortScored(out)
@@ -1228,7 +1241,10 @@ type termSet struct {
 	titleSubjects uint64
 	inTitle       uint64 // mask of the terms in the source's title
 	// chars are the one-character terms (srcTerm.char): read in titles
-	// only, never a shared word.
+	// only, never a shared word. They relate nothing alone (租 of
+	// 租来的手机可以转卖吗 in 租房合同到期了押金怎么退), but in a source that
+	// has nothing else (我现在还能借到钱吗: 还, 借, 钱), whose list would be
+	// empty while titles share its content: there they are title subjects.
 	chars uint64
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.
@@ -1282,6 +1298,13 @@ func newTermSet(all []srcTerm) *termSet {
 		if !t.template && !insideAny(t, q.terms) && !roots[root] {
 			roots[root] = true
 			q.shareable++
+		}
+	}
+	if q.shareable == 0 {
+		for i, t := range q.terms {
+			if t.char && !digitsOnly(t.text) {
+				q.titleSubjects |= 1 << i
+			}
 		}
 	}
 	for _, t := range all {
