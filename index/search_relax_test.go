@@ -180,3 +180,36 @@ func TestRelaxedTotalCapped(t *testing.T) {
 		t.Errorf("relaxed %v, total %d, capped %v; want a relaxed total past %d, capped", res.Relaxed, res.Total, res.TotalCapped, zhsearch.MaxResultWindow)
 	}
 }
+
+// siteCorpus is a site about 网贷 and 花呗, and one article on cooking.
+var siteCorpus = []zhsearch.Article{
+	{ID: "w1", Title: "网贷逾期会上征信吗", TitleOnly: true},
+	{ID: "w2", Title: "网贷套路剖析", TitleOnly: true},
+	{ID: "w3", Title: "网贷还不上怎么办", TitleOnly: true},
+	{ID: "w4", Title: "怎样辨别正规的网贷平台", TitleOnly: true},
+	{ID: "h1", Title: "花呗逾期三天会上征信吗", TitleOnly: true},
+	{ID: "h2", Title: "花呗额度突然降低的原因", TitleOnly: true},
+	{ID: "x1", Title: "红烧肉的家常做法", TitleOnly: true},
+}
+
+// TestRelaxedBySiteWords: a question whose other words the site never
+// uses, and which so weigh most of it, still finds the articles on its
+// subject when it names one of the site's (网贷), as relaxed hits, where
+// every step of the ladder found nothing; a question naming none of the
+// site's subjects still finds nothing.
+func TestRelaxedBySiteWords(t *testing.T) {
+	ix := builtIndex(t, siteCorpus)
+	ix.SetSearchCacheSize(0)
+	res := searchPage(t, ix, "网贷推销员上门时嘴里那套说辞到底能信几分", 1, 10)
+	if len(res.Hits) == 0 || !res.Relaxed {
+		t.Fatalf("hits %v (relaxed %v): want the 网贷 articles, relaxed", hitIDs(res), res.Relaxed)
+	}
+	for _, h := range res.Hits {
+		if h.ID[0] != 'w' || !h.Relaxed {
+			t.Errorf("%s %q (relaxed %v): want only 网贷 articles, relaxed", h.ID, h.Title, h.Relaxed)
+		}
+	}
+	if res := searchPage(t, ix, "小区楼下新开的健身房年卡办得值不值", 1, 10); len(res.Hits) != 0 {
+		t.Errorf("a question the site cannot answer found %v", hitIDs(res))
+	}
+}

@@ -44,7 +44,8 @@ const (
 // "all", minus a margin of about 0.03: regression guards, not targets.
 // Raise them when the engine improves. In brackets: the 494 queries at
 // 2026-12-04, once the eighth fresh set joined (testdata/questions/
-// README.md); the fifth to eighth sets are harder than the 334 before
+// README.md) and the relaxation ladder's last resort (siteTypical); the
+// fifth to eighth sets are harder than the 334 before
 // them, which scored question 0.719, typo 0.876, all 0.786 by then (the
 // 454 with the seventh, a long question's first hits reranked by their
 // titles: question 0.667, spoken 0.736, all 0.750; the eighth's spoken
@@ -52,10 +53,10 @@ const (
 var questionsFloors = map[string]float64{
 	relevance.KindKeyword:  0.83, // (0.867)
 	relevance.KindQuestion: 0.63, // (0.662)
-	relevance.KindSpoken:   0.69, // (0.722)
+	relevance.KindSpoken:   0.70, // (0.726)
 	relevance.KindTypo:     0.80, // (0.826)
 	relevance.KindNone:     0.75, // (0.776)
-	"all":                  0.71, // (0.741)
+	"all":                  0.71, // (0.742)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
@@ -86,16 +87,13 @@ var questionsMaxZeroHits = map[string]int{
 // than a third of their weight (heldTerms), so the relaxation ladder has
 // nothing to drop to; their judged titles answer them in other words. The
 // issue asks for no zero-hit answer where the site covers a question's
-// content words: the fifth set's is the other kind, the eighth set's are
-// failures of this one.
+// content words: the fifth set's is the other kind, the eighth set's is a
+// failure of this one (its 手机 and 风险 are everyday words, below
+// siteTypical: the ladder's last resort does not run).
 var questionsZeroHitsKnown = map[string]string{
 	// Fifth fresh set (tune): 大二, 生活费, 花光, 开口, 正经, 撑, 月底; the
 	// answer says 大学生缺钱了应该怎么办.
 	"我在读大二,这个月生活费提前花光了,又不好意思跟家里开口,有什么正经办法能撑到月底": "its words are none of the site's",
-	// Eighth fresh set (tune): 推销, 说辞, 一套 and 时说 (a cut of 时 说) are
-	// no title's and weigh the most, so 网贷 and 客服 carry less than
-	// minCoverage of the weight; the answer says 网贷话术套路解析.
-	"网贷客服推销时说的那一套说辞都有啥坑": "its site words weigh too little beside words the site never uses",
 	// Eighth fresh set (held-out): the subject, 租机变现, said in everyday
 	// words (租个手机, 转手换成现钱); 手机 and 风险 carry too little of the
 	// weight.
