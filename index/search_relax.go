@@ -18,8 +18,10 @@ const maxDropLevels = 3
 // than zhsearch.DefaultSearchSize hits (Algolia's removeWordsIfNoResults,
 // Elasticsearch's fallback queries): it drops the content words least
 // typical of the site one at a time, then falls back to shared bigrams, until
-// the hits fill a page of the default size. Each step finds only what the
-// steps before it did not, and its hits rank below theirs. Whether a step
+// the hits fill a page of the default size; when all of that finds nothing,
+// the query's words that name a subject of the site do (siteWordsLevel).
+// Each step finds only what the steps before it did not, and its hits
+// rank below theirs. Whether a step
 // runs depends on the query only, not on the page or its size, so every
 // page of one query, of any size, sees the same list and the same total.
 // It returns the page and how many of its hits are strict.
