@@ -637,7 +637,9 @@ func weightQuorum(terms []queryTerm, share float64) int {
 // holds must carry for the words to find anything. 景点推荐 on a site that
 // never says 推荐 still finds 景点 (0.46 of the weight); 手机屏幕碎了能修吗 on
 // a site that never says 屏幕 does not list every article on 手机 (0.28).
-// Chosen on the tuning half of testdata/questions.
+// Chosen on the tuning half of testdata/questions. A query that so finds
+// nothing may still find the articles on a subject of the site it names
+// (the relaxation ladder's last resort, siteWordsLevel).
 const minCoverage = 1.0 / 3
 
 // heldTerms returns the terms the index holds, the ones a match can be

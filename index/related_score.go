@@ -73,7 +73,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	q := newTermSet(terms)
 	q.gaps = ix.body.wordsToo()
 	if q.shareable == 0 && q.titleSubjects == 0 {
-		return nil, q, nil // only template words: nothing to relate by
+		return nil, q, nil // only template words, no character: nothing to relate by
 	}
 	need := min(opts.MinMatch, rq.concepts)
 	poolSize := max(poolMin, poolFactor*rq.size)
@@ -1244,7 +1244,8 @@ type termSet struct {
 	// only, never a shared word. They relate nothing alone (租 of
 	// 租来的手机可以转卖吗 in 租房合同到期了押金怎么退), but in a source that
 	// has nothing else (我现在还能借到钱吗: 还, 借, 钱), whose list would be
-	// empty while titles share its content: there they are title subjects.
+	// empty while titles share its content: there they are title subjects,
+	// digits (a year, an amount) excepted.
 	chars uint64
 	// total is the weight of all terms not inside another, title words no
 	// other article holds included; titleTotal that of the title's.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -79,24 +80,50 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 }
 
 // rankedPage returns the page of q's hits, relaxed when the strict query
-// finds less than a page, and how many of them are strict; a long query's
-// first hits reranked by their titles (fuseTitles).
+// finds less than a page, and how many of them are strict. A long query's
+// first fuseDepth hits are reranked by their titles (fuseTitles) as one
+// window, whatever the page asked: its first page reads fuseDepth hits,
+// and a page past the window is as ranked. The window is always read at
+// its own size: a page of another size breaks ties (breakTies) over
+// another span, and a hit tied across the window's end would then move in
+// or out of it, shown twice or never.
 func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Query, page, size int) (*pageResult, int, error) {
 	offset := (page - 1) * size
 	if !fuses(aq) || offset >= fuseDepth {
 		return ix.relaxedPage(ctx, aq, q, page, size)
 	}
-	// The first fuseDepth hits are ranked together, whatever the page.
-	res, strict, err := ix.relaxedPage(ctx, aq, q, 1, max(fuseDepth, offset+size))
+	window, strict, err := ix.relaxedPage(ctx, aq, q, 1, fuseDepth)
 	if err != nil {
 		return nil, 0, err
 	}
-	top := min(fuseDepth, len(res.Hits))
-	if err := ix.fuseTitles(ctx, aq, res.Hits[:top], min(strict, top)); err != nil {
+	if err := ix.fuseTitles(ctx, aq, window.Hits, strict); err != nil {
 		return nil, 0, err
 	}
-	out := *res
-	out.Hits = res.Hits[min(offset, len(res.Hits)):min(offset+size, len(res.Hits))]
+	out := *window
+	hits := window.Hits
+	if end := offset + size; end > len(hits) && uint64(len(hits)) < window.Total {
+		// The page runs past the window: the hits after it are those of
+		// the first end that the window does not hold, in their order.
+		all, allStrict, err := ix.relaxedPage(ctx, aq, q, 1, end)
+		if err != nil {
+			return nil, 0, err
+		}
+		in := make(map[string]bool, len(hits))
+		for _, h := range hits {
+			in[h.ID] = true
+		}
+		hits = slices.Clone(hits)
+		for i, h := range all.Hits {
+			if !in[h.ID] {
+				hits = append(hits, h)
+				if i < allStrict {
+					strict++ // the window held only strict hits
+				}
+			}
+		}
+		out.Total, out.Capped = all.Total, all.Capped
+	}
+	out.Hits = hits[min(offset, len(hits)):min(offset+size, len(hits))]
 	return &out, max(0, min(strict-offset, len(out.Hits))), nil
 }
 

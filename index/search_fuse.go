@@ -20,11 +20,14 @@ import (
 // matches the words but little else falls. Strict hits stay above relaxed
 // ones: each group is reordered within itself.
 //
-// Chosen on the tuning half of readers' questions (454 queries), from 15
-// and 20 characters, depths 20 and 30, k 10 and 40, weights 0.75 and 1:
-// the tuning half moved from 0.7585 to 0.7567–0.7616 and held-out from
-// 0.7338 to 0.7353–0.7402. Depth 30 scored 0.7616 against 0.7605 but costs
-// the 100k mix 2–8% (bench/evalwork), depth 20 nothing measurable. The
+// Chosen on the tuning half (229 queries) of the readers' questions of the
+// day (454), from 15 and 20 characters, depths 20 and 30, k 10 and 40,
+// weights 0.75 and 1: the tuning half moved from 0.7585 to 0.7567–0.7616
+// and held-out from 0.7338 to 0.7353–0.7402. Depth 30 scored 0.7616
+// against 0.7605 but cost 2–8% more over the 100k mix (bench/evalwork:
+// each search's least time of three), depth 20 within its run-to-run
+// spread; in process, where the garbage collector counts too, search's
+// mean time is 3.4% more at depth 20 (BENCHMARKS.md). The
 // query's pairs are its content words' (analyzedQuery.bigrams): its whole
 // text's, fillers included, scored the same. Short queries (keywords,
 // typos) keep the engine's order: reranked by their pairs, typos lost
@@ -44,7 +47,10 @@ func fuses(aq *analyzedQuery) bool {
 
 // fuseTitles reorders hits[:strict] and hits[strict:] each by the fused
 // rank of their order and their titles' pairs, and gives them their new
-// places' scores, so that scores still fall down the list.
+// places' scores, so that scores still fall down the list. The pairs'
+// document frequencies come from a snapshot of its own, which an edit
+// since the hits were found may have moved a little: they weigh pairs,
+// they decide no membership.
 func (ix *Index) fuseTitles(ctx context.Context, aq *analyzedQuery, hits search.DocumentMatchCollection, strict int) error {
 	if len(hits) < 2 {
 		return nil
@@ -90,7 +96,9 @@ func pairIDF(ctx context.Context, r bindex.IndexReader, pairs []string) ([]weigh
 	return idf, nil
 }
 
-// fuseGroup reranks one group of hits (see fuseTitles).
+// fuseGroup reranks one group of hits (see fuseTitles). BM25's title
+// length is against the group's mean, not the index's: the ranks compare
+// these titles with each other only.
 func fuseGroup(hits search.DocumentMatchCollection, idf []weightedPair) {
 	if len(hits) < 2 || len(idf) == 0 {
 		return

@@ -194,9 +194,10 @@ var siteCorpus = []zhsearch.Article{
 
 // TestRelaxedBySiteWords: a question whose other words the site never
 // uses, and which so weigh most of it, still finds the articles on its
-// subject when it names one of the site's (网贷), as relaxed hits, where
-// every step of the ladder found nothing; a question naming none of the
-// site's subjects still finds nothing.
+// subject when it names one of the site's (网贷, which its titles lead
+// with), as relaxed hits, where every step of the ladder found nothing; a
+// question naming none of the site's subjects still finds nothing, nor
+// does one whose only word of the site's no title leads with (征信 here).
 func TestRelaxedBySiteWords(t *testing.T) {
 	ix := builtIndex(t, siteCorpus)
 	ix.SetSearchCacheSize(0)
@@ -209,7 +210,12 @@ func TestRelaxedBySiteWords(t *testing.T) {
 			t.Errorf("%s %q (relaxed %v): want only 网贷 articles, relaxed", h.ID, h.Title, h.Relaxed)
 		}
 	}
-	if res := searchPage(t, ix, "小区楼下新开的健身房年卡办得值不值", 1, 10); len(res.Hits) != 0 {
-		t.Errorf("a question the site cannot answer found %v", hitIDs(res))
+	for _, q := range []string{
+		"小区楼下新开的健身房年卡办得值不值",  // no word of the site's
+		"征信上那些乱七八糟的传言到底哪个靠谱", // 征信: the site's, but no title leads with it
+	} {
+		if res := searchPage(t, ix, q, 1, 10); len(res.Hits) != 0 {
+			t.Errorf("%s found %v: it names no subject the site's titles lead with", q, hitIDs(res))
+		}
 	}
 }
