@@ -202,7 +202,7 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 // 我现在还能借到钱吗, before 朋友借钱不还怎么办). The source is excluded here,
 // not in the postings: its own document holds every query word.
 func (ix *Index) compareTitles(ctx context.Context, rq *relatedQuery, pool []*scored, chars uint64) ([]*scored, error) {
-	srcKey := analysis.Normalize(rq.srcText)
+	srcKey := "" // the source's title normalized, once a match needs it
 	out := pool[:0]
 	for _, s := range pool {
 		if err := ctx.Err(); err != nil {
@@ -213,6 +213,9 @@ func (ix *Index) compareTitles(ctx context.Context, rq *relatedQuery, pool []*sc
 		}
 		var sim float64
 		if (s.titleRaw|s.body)&^chars == 0 {
+			if srcKey == "" {
+				srcKey = analysis.Normalize(rq.srcText)
+			}
 			sim = BigramDice(srcKey, analysis.Normalize(s.doc.title))
 		} else {
 			words, err := ix.titleWords(ctx, rq.r, rq.st, s.doc.title)

@@ -60,7 +60,7 @@ func (ix *Index) fuseTitles(ctx context.Context, aq *analyzedQuery, hits search.
 		return err
 	}
 	defer r.Close()
-	idf, err := pairIDF(ctx, r, aq.bigrams)
+	idf, err := ix.pairIDF(ctx, r, aq.bigrams)
 	if err != nil {
 		return err
 	}
@@ -76,20 +76,22 @@ type weightedPair struct {
 }
 
 // pairIDF returns the pairs that titles of r hold, with their BM25 idf.
-func pairIDF(ctx context.Context, r bindex.IndexReader, pairs []string) ([]weightedPair, error) {
+// Their counts come through the related engine's cache of the version
+// (termCounts of a bigram: its title count first), which the typo check
+// and related lists fill too.
+func (ix *Index) pairIDF(ctx context.Context, r bindex.IndexReader, pairs []string) ([]weightedPair, error) {
 	n, err := r.DocCount()
 	if err != nil {
 		return nil, err
 	}
+	ix.rel.init()
 	idf := make([]weightedPair, 0, len(pairs))
 	for _, p := range pairs {
-		tfr, err := r.TermFieldReader(ctx, []byte(p), fTitleBi, false, false, false)
+		counts, err := ix.rel.termCounts(ctx, r, p, true)
 		if err != nil {
 			return nil, err
 		}
-		df := float64(tfr.Count())
-		_ = tfr.Close()
-		if df > 0 {
+		if df := float64(counts[0]); df > 0 {
 			idf = append(idf, weightedPair{p, math.Log(1 + (float64(n)-df+0.5)/(df+0.5))})
 		}
 	}

@@ -2,7 +2,9 @@ package index
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -28,8 +30,8 @@ const maxDropLevels = 3
 func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, strict *pageResult,
 	page, size int) (*pageResult, int, error) {
 	offset := (page - 1) * size
-	levels, lastResort := aq.relaxedLevels(), aq.siteWordsLevel()
-	if len(levels) == 0 && lastResort == nil {
+	levels := aq.relaxedLevels()
+	if len(levels) == 0 && !aq.namesSiteWord() {
 		return strict, len(strict.Hits), nil
 	}
 	all := strict
@@ -56,8 +58,8 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 		capped = capped || res.Capped
 		found = append(found, level)
 	}
-	if total == 0 && lastResort != nil {
-		res, err := ix.page(ctx, lastResort, 0, offset+size)
+	if total == 0 && aq.namesSiteWord() {
+		res, err := ix.page(ctx, aq.siteWordsLevel(), 0, offset+size)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -98,8 +100,8 @@ const siteTypical = 4.0
 // as a query the site cannot answer does not.
 func (aq *analyzedQuery) siteWordsLevel() query.Query {
 	var site []queryTerm
-	for _, t := range multiChar(aq.terms) {
-		if t.weighed && !t.absent && t.typical >= siteTypical && t.position > 1 {
+	for _, t := range aq.terms {
+		if namesSite(t) {
 			site = append(site, t)
 		}
 	}
@@ -110,6 +112,17 @@ func (aq *analyzedQuery) siteWordsLevel() query.Query {
 		anyTerm(fTitle, site, boostTitleWords),
 		anyTerm(fBody, site, boostBodyWords),
 	}))
+}
+
+// namesSiteWord reports whether siteWordsLevel has a word to match.
+func (aq *analyzedQuery) namesSiteWord() bool {
+	return slices.ContainsFunc(aq.terms, namesSite)
+}
+
+// namesSite reports whether t, of two characters or more, names a subject
+// of the site (siteTypical).
+func namesSite(t queryTerm) bool {
+	return t.weighed && !t.absent && t.typical >= siteTypical && t.position > 1 && utf8.RuneCountInString(t.text) > 1
 }
 
 // relaxedShare is the most a step's best hit scores, as a share of the
