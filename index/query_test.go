@@ -928,3 +928,35 @@ func TestSplitWordsDoNotCover(t *testing.T) {
 		t.Errorf("hits %v: want g1 first, strict", hitIDs(res))
 	}
 }
+
+// TestLongQuestionMatchesTitlesByOneWord: a question of many words
+// matches, strictly, the title that answers it with two of them (担保,
+// 征信), though those are far from the share of the question's weight
+// that a shorter query's hits must hold. (In eight titles 担保 and 征信 are
+// no rarer than 签字 and 协议: how it ranks is the judged suites' to say.)
+func TestLongQuestionMatchesTitlesByOneWord(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "g1", Title: "给别人做担保也会上征信吗", TitleOnly: true},
+		{ID: "a1", Title: "银行贷款审批要多久", TitleOnly: true},
+		{ID: "a2", Title: "签字前要看清借款协议", TitleOnly: true},
+		{ID: "a3", Title: "按时还款能提高信用分吗", TitleOnly: true},
+		{ID: "a4", Title: "开店经营贷款怎么申请", TitleOnly: true},
+		{ID: "a5", Title: "征信报告出现查询记录怎么办", TitleOnly: true},
+		{ID: "a6", Title: "亲戚借钱不还能起诉吗", TitleOnly: true},
+		{ID: "a7", Title: "花呗逾期会影响房贷吗", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	const q = "亲戚开店找银行贷款,让我签字做担保,他每月都按时还款,这份协议会出现在我的征信上吗"
+	aq := ix.analyze(q)
+	if err := ix.weigh(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(heldTerms(multiChar(aq.terms))); n <= maxExactTerms {
+		t.Fatalf("%d words held: the question must be longer than %d words", n, maxExactTerms)
+	}
+	res := searchPage(t, ix, q, 1, 10)
+	i := slices.IndexFunc(res.Hits, func(h zhsearch.Hit) bool { return h.ID == "g1" })
+	if i < 0 || res.Hits[i].Relaxed {
+		t.Errorf("hits %v (relaxed %v): want g1 among them, strict", hitIDs(res), res.Relaxed)
+	}
+}
