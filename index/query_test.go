@@ -48,6 +48,9 @@ func TestAnalyzeQuestions(t *testing.T) {
 		// corpus) and matched every title that says 没.
 		{"a negation is no word", "网贷没还清会怎样", "网贷没还清会怎样", []string{"网贷", "还清"}, nil},
 		{"only question words", "怎么办", "怎么办", []string{"怎么办"}, nil},
+		// A demonstrative points at the word after it; alone it weighed
+		// as much as the thing it points at.
+		{"demonstratives are fillers", "这笔担保那次逾期会上征信吗", "这笔担保那次逾期会上征信吗", []string{"担保", "逾期", "会上", "征信"}, nil},
 		{"traditional, then spoken", "花唄逾期咋辦", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
 	}
 	for _, tt := range tests {
