@@ -80,13 +80,6 @@ type queryTerm struct {
 	position float64
 	absent   bool // no article holds it (see weigh)
 	weighed  bool // weigh has set weight, position and typical
-	// parts are the shorter dictionary words inside the word (担保 of
-	// 担保人): what it is matched by when no article holds it (see
-	// splitAbsent).
-	parts []string
-	// split: a part of a word no article holds (splitAbsent), matched as
-	// a word but counted as the absent word for the query's coverage.
-	split bool
 	// typical is how much more often the site's articles use the word
 	// than general text does: its general idf (dict/common.txt; commonIDF
 	// for a word general text rarely uses) less its idf in the index, a
@@ -120,7 +113,6 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	run := oovRun{body: aq.body}
 	var prev analysis.Word // the top-level piece before w
 	prevDenied := false
-	prevTerm := -1 // the term prev is, if it is one
 	cut := ix.seg.Cut(aq.std, true)
 	denied := ix.seg.Denied(cut) // 逾期 of 从来没逾期过为什么被拒: no content word
 	for i, w := range cut {
@@ -130,7 +122,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			if !denied[i] && !prevDenied { // 没逾期过 must not mark 逾期过
 				aq.joinPieces(prev, w)
 			}
-			prev, prevDenied, prevTerm = w, denied[i], -1
+			prev, prevDenied = w, denied[i]
 			if t, ok := run.add(w, function || denied[i]); ok && !seen[t.text] {
 				seen[t.text] = true
 				aq.terms = append(aq.terms, t)
@@ -144,9 +136,6 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		}
 		if !w.Sub && function {
 			blank(content, w.Start, w.End)
-		}
-		if w.Sub && !function && prevTerm >= 0 && w.Start >= prev.Start && w.End <= prev.End {
-			aq.terms[prevTerm].parts = append(aq.terms[prevTerm].parts, w.Text)
 		}
 		if w.Sub {
 			// Kept apart from the top-level words seen: a word met first
@@ -187,7 +176,6 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		default:
 			aq.words = append(aq.words, w.Text)
 			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: lex.Synonyms(w.Text)})
-			prevTerm = len(aq.terms) - 1
 			if oneHan(w.Text) {
 				aq.unknown = true
 			}
@@ -689,9 +677,7 @@ func heldTerms(ts []queryTerm) []queryTerm {
 		total += t.weight
 		if !t.absent {
 			held = append(held, t)
-			if !t.split {
-				heldW += t.weight
-			}
+			heldW += t.weight
 		}
 	}
 	if heldW < minCoverage*total {
@@ -1018,9 +1004,6 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	if err != nil {
 		return err
 	}
-	if aq.terms, err = ix.splitAbsent(ctx, r, aq.terms); err != nil {
-		return err
-	}
 	for i := range aq.terms {
 		t := &aq.terms[i]
 		df, err := ix.termDocFreq(ctx, r, t)
@@ -1034,69 +1017,6 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 		t.weighed = true
 	}
 	return nil
-}
-
-// splitAbsent replaces each word no article holds by the shorter words
-// inside it that some article does (担保人 by 担保, 信用卡账单 by 信用卡
-// and 账单): the site writes the thing, not the compound the reader
-// chose. Numbers are not parts (三十 of 三十万): a title's amounts are
-// examples, not its subject. A word none of whose parts any article
-// holds stays as it is, for the typo check and the relaxation ladder.
-func (ix *Index) splitAbsent(ctx context.Context, r bindex.IndexReader, terms []queryTerm) ([]queryTerm, error) {
-	var out []queryTerm
-	for i, t := range terms {
-		if len(t.parts) == 0 || t.run || numeral(t.text) {
-			if out != nil {
-				out = append(out, t)
-			}
-			continue
-		}
-		df, err := ix.termDocFreq(ctx, r, &terms[i])
-		if err != nil || df > 0 {
-			if out != nil {
-				out = append(out, t)
-			}
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
-		var held []queryTerm
-		for _, p := range t.parts {
-			if numeral(p) || utf8.RuneCountInString(p) < 2 || slices.ContainsFunc(terms, func(u queryTerm) bool { return u.text == p }) {
-				continue
-			}
-			pt := queryTerm{text: p, alts: ix.seg.Lexicon().Synonyms(p), split: true}
-			d, err := ix.termDocFreq(ctx, r, &pt)
-			if err != nil {
-				return nil, err
-			}
-			if d > 0 {
-				held = append(held, pt)
-			}
-		}
-		if len(held) == 0 {
-			if out != nil {
-				out = append(out, t)
-			}
-			continue
-		}
-		if out == nil {
-			out = append(make([]queryTerm, 0, len(terms)+len(held)), terms[:i]...)
-		}
-		out = append(out, held...)
-	}
-	if out == nil {
-		return terms, nil
-	}
-	return out, nil
-}
-
-// numeral reports whether s starts with a digit or a Chinese numeral
-// (三十万, 八个, 两个月): an amount, a count or a date.
-func numeral(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return r >= '0' && r <= '9' || strings.ContainsRune("零〇一二两三四五六七八九十百千万亿几", r)
 }
 
 // markTypos sets soundsLike and sound on the absent runs of a query:

@@ -857,78 +857,20 @@ func TestAspectMatchNeedsASiteSubject(t *testing.T) {
 	}
 }
 
-// partsCorpus writes 担保 and 合同 but never the compounds 担保人 and
-// 电子合同 that readers use.
-var partsCorpus = []zhsearch.Article{
-	{ID: "g1", Title: "给别人做担保也会上征信吗", TitleOnly: true},
-	{ID: "c1", Title: "借款合同签了还能反悔吗", TitleOnly: true},
-	{ID: "p1", Title: "网贷逾期会影响征信吗", TitleOnly: true},
-	{ID: "p2", Title: "征信报告怎么查询", TitleOnly: true},
-	{ID: "p3", Title: "花呗逾期三天会上征信吗", TitleOnly: true},
-	{ID: "p4", Title: "工资不够花该怎么借钱", TitleOnly: true},
-	{ID: "p5", Title: "朋友借钱不还怎么办", TitleOnly: true},
-	{ID: "p6", Title: "征信修复公司靠谱吗", TitleOnly: true},
-	{ID: "p7", Title: "遇到网贷暴力催收如何投诉", TitleOnly: true},
-}
-
-// TestAbsentWordSplits: a word no article holds is matched by the shorter
-// words inside it that some article holds (担保 of 担保人); an amount is
-// not (三十 of 三十万), nor is a word the site writes (征信报告); a word
-// met first inside a longer one is still a term of its own where the
+// TestWordInsideALongerOneIsATerm: a word met first inside a longer one
+// (担保 of 担保人, a search-mode piece) is still a term of its own where the
 // query writes it alone (这笔担保).
-func TestAbsentWordSplits(t *testing.T) {
-	ix := builtIndex(t, partsCorpus)
-	tests := []struct {
-		query      string
-		want, not  []string
-		splitTerms []string
-	}{
-		{"让我当担保人会上征信吗", []string{"担保", "征信"}, []string{"担保人"}, []string{"担保"}},
-		{"贷了三十万要查征信报告吗", []string{"三十万", "征信报告"}, []string{"三十"}, nil},
-		{"当担保人签字后这笔担保会上征信吗", []string{"担保", "征信"}, nil, []string{}},
+func TestWordInsideALongerOneIsATerm(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	aq := ix.analyze("当担保人签字后这笔担保会上征信吗")
+	var terms []string
+	for _, term := range aq.terms {
+		terms = append(terms, term.text)
 	}
-	for _, tt := range tests {
-		aq := ix.analyze(tt.query)
-		if err := ix.weigh(context.Background(), &aq); err != nil {
-			t.Fatal(err)
+	for _, w := range []string{"担保人", "担保", "征信"} {
+		if !slices.Contains(terms, w) {
+			t.Errorf("terms %v, want %s among them", terms, w)
 		}
-		var terms, split []string
-		for _, term := range aq.terms {
-			terms = append(terms, term.text)
-			if term.split {
-				split = append(split, term.text)
-			}
-		}
-		for _, w := range tt.want {
-			if !slices.Contains(terms, w) {
-				t.Errorf("%s: terms %v, want %s among them", tt.query, terms, w)
-			}
-		}
-		for _, w := range tt.not {
-			if slices.Contains(terms, w) {
-				t.Errorf("%s: terms %v, want no %s", tt.query, terms, w)
-			}
-		}
-		if tt.splitTerms != nil && !slices.Equal(split, tt.splitTerms) {
-			t.Errorf("%s: split terms %v, want %v", tt.query, split, tt.splitTerms)
-		}
-	}
-}
-
-// TestSplitWordsDoNotCover: the parts of an absent word match, but weigh
-// as the absent word in the query's coverage: a question the site's words
-// do not cover (公司拖欠了两个月工资: 月工资 and 拖欠 the site never writes)
-// finds nothing through the 工资 inside 月工资, while one it covers finds
-// its answer first, strict.
-func TestSplitWordsDoNotCover(t *testing.T) {
-	ix := builtIndex(t, partsCorpus)
-	ix.SetSearchCacheSize(0)
-	if res := searchPage(t, ix, "公司拖欠了两个月工资该去哪里投诉", 1, 10); len(res.Hits) != 0 {
-		t.Errorf("found %v: the site covers too little of the query's words as written", hitIDs(res))
-	}
-	res := searchPage(t, ix, "表哥找银行贷款让我当担保人,这个会上我的征信吗", 1, 10)
-	if len(res.Hits) == 0 || res.Hits[0].ID != "g1" || res.Hits[0].Relaxed {
-		t.Errorf("hits %v: want g1 first, strict", hitIDs(res))
 	}
 }
 
