@@ -154,6 +154,10 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 		b.Close()
 		return err
 	}
+	if err := dicts.WritePrepared(path, seg); err != nil {
+		b.Close()
+		return err
+	}
 	if err := bulkIndex(ctx, path, b, im, seg, articles, opts); err != nil {
 		b.Close()
 		return err

@@ -36,7 +36,7 @@ var dictArticles = []string{
 // TestDictionaryFromDataFolder checks that an editor's dictionary in the
 // data folder takes effect at reindex, without a new binary: a new
 // product name is one word, its synonym finds it, and the generation keeps
-// its dictionary when it is opened again.
+// its dictionary, and its prepared form, when it is opened again.
 func TestDictionaryFromDataFolder(t *testing.T) {
 	ctx := context.Background()
 	plain := dataWithDicts(t, dictArticles, nil)
@@ -86,6 +86,14 @@ func TestDictionaryFromDataFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(after.Path(), "dict", "domain.txt")); err != nil {
 		t.Errorf("the generation does not record its dictionary: %v", err)
+	}
+	// And the prepared form of an editor's dictionary, so that it starts
+	// as fast as the embedded one, which the binary holds prepared.
+	if _, err := os.Stat(filepath.Join(after.Path(), "dict", "prepared.bin")); err != nil {
+		t.Errorf("the generation does not record its dictionary's prepared form: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(before.Path(), "dict", "prepared.bin")); !os.IsNotExist(err) {
+		t.Errorf("a generation of the embedded dictionary records a prepared form (stat: %v)", err)
 	}
 }
 

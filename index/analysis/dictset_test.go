@@ -3,6 +3,7 @@ package analysis
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -64,5 +65,85 @@ func TestEditedDictionariesAreReleased(t *testing.T) {
 	releaseServing()
 	if n := loaded() - before; n > 1 {
 		t.Errorf("nothing in use: %d segmenters kept, want at most 1", n)
+	}
+}
+
+// TestGenerationPreparedDict: a generation built with an editor's
+// dictionary records its prepared form beside it, and opening the
+// generation loads gse's dictionary from that form, which cuts text as
+// the text does; a form that no longer matches the recorded files (an
+// edited file) is passed over for the text.
+func TestGenerationPreparedDict(t *testing.T) {
+	data, gen := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "dict", "domain.txt"), []byte("测一个词 5000 n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := DataDicts(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, release, err := AcquireSegmenter(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if text.prepared {
+		t.Fatal("an editor's dictionary came from the embedded prepared form")
+	}
+	if err := d.Write(gen); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WritePrepared(gen, text); err != nil {
+		t.Fatal(err)
+	}
+	recorded, err := GenerationDicts(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recorded.ID != d.ID || recorded.Prepared == nil {
+		t.Fatalf("recorded set %s (prepared: %d bytes), want %s with its prepared form", recorded.ID, len(recorded.Prepared), d.ID)
+	}
+	fast, err := newSegmenter(recorded.FS(), recorded.Prepared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fast.prepared {
+		t.Fatal("the generation's prepared form was not loaded")
+	}
+	const sample = "测一个词的花呗逾期了会不会影响征信"
+	if got, want := fast.Cut(sample, true), text.Cut(sample, true); !reflect.DeepEqual(got, want) {
+		t.Errorf("prepared form cuts %v, the text %v", got, want)
+	}
+	// Edited after it was recorded: the form no longer says what the files do.
+	if err := os.WriteFile(filepath.Join(gen, "dict", "domain.txt"), []byte("测两个词 5000 n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited, err := GenerationDicts(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSegmenter(edited.FS(), edited.Prepared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.prepared || !s.Known("测两个词") {
+		t.Errorf("an edited dictionary was served from the stale prepared form (prepared %v)", s.prepared)
+	}
+	// The embedded dictionary's segmenter came from the embedded form:
+	// nothing to record.
+	if DefaultSegmenter().prepared {
+		plain := t.TempDir()
+		if err := EmbeddedDicts().Write(plain); err != nil {
+			t.Fatal(err)
+		}
+		if err := EmbeddedDicts().WritePrepared(plain, DefaultSegmenter()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(plain, filepath.FromSlash(preparedFile))); !os.IsNotExist(err) {
+			t.Errorf("a prepared form was written for the embedded dictionary (stat: %v)", err)
+		}
 	}
 }
