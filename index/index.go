@@ -74,7 +74,9 @@ func OpenGeneration(path string) (*Index, error) {
 // a writable open excludes every other open of the generation, in any
 // process.
 func openGeneration(path string, writable bool) (*Index, error) {
-	analysis.Preload() // the dictionaries load while the lock is taken and bleve opens
+	// The tables load while the lock is taken and bleve opens; the
+	// segmenter is the generation's own (generationSegmenter).
+	analysis.PreloadTables()
 	lock, err := lockGeneration(path, writable)
 	if err != nil {
 		return nil, err
