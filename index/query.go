@@ -95,6 +95,11 @@ type queryTerm struct {
 	// 花呗): a typo, which the sound path matches, not a word the site
 	// lacks (see markTypos and heldTerms).
 	soundsLike bool
+	// slip: a one-character filler and the piece after it (会收 of
+	// 京东E卡会收), kept as a term only if it is a typo (markTypos): the
+	// input method offered a filler for the first character of a word
+	// (回收), which the dictionary then cut apart.
+	slip bool
 	// sound is the pinyin a title holds for a run that soundsLike: the
 	// run's syllables, or of a run that holds a one-character word beside
 	// the typo (提 of 提异意), two of them in a row (yi yi: 异议).
@@ -112,7 +117,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	var sub []string
 	run := oovRun{body: aq.body}
 	var prev analysis.Word // the top-level piece before w
-	prevDenied := false
+	prevDenied, prevFunction := false, false
 	cut := ix.seg.Cut(aq.std, true)
 	denied := ix.seg.Denied(cut) // 逾期 of 从来没逾期过为什么被拒: no content word
 	for i, w := range cut {
@@ -121,8 +126,12 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		if !w.Sub {
 			if !denied[i] && !prevDenied { // 没逾期过 must not mark 逾期过
 				aq.joinPieces(prev, w)
+				if t, ok := slipTerm(prev, prevFunction, w, function, aq.body); ok && !seen[t.text] {
+					seen[t.text] = true
+					aq.terms = append(aq.terms, t)
+				}
 			}
-			prev, prevDenied = w, denied[i]
+			prev, prevDenied, prevFunction = w, denied[i], function
 			if t, ok := run.add(w, function || denied[i]); ok && !seen[t.text] {
 				seen[t.text] = true
 				aq.terms = append(aq.terms, t)
@@ -270,6 +279,17 @@ func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
 		r.n, r.end = 1, w.End
 	}
 	return t, ok
+}
+
+// slipTerm returns the candidate typo of a one-character filler (prev)
+// written right before a one-character content piece (w): see
+// queryTerm.slip.
+func slipTerm(prev analysis.Word, prevFunction bool, w analysis.Word, function bool, body bodyBigrams) (queryTerm, bool) {
+	if !prevFunction || function || prev.End != w.Start || !oneHan(prev.Text) || !oneHan(w.Text) ||
+		negation(prev.Text) || negation(w.Text) {
+		return queryTerm{}, false
+	}
+	return queryTerm{text: prev.Text + w.Text, run: true, slip: true, body: body}, true
 }
 
 // negation reports a negating character (不, 没): a word of its own, never
@@ -1019,6 +1039,43 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	return nil
 }
 
+// checkSlips decides the candidate typos of a weighed query
+// (queryTerm.slip): one that no title holds as written and that sounds
+// exactly like a word of the site's titles (会收: 回收, 过气: 过期) is a
+// typo, matched by its sound; the others are what they seem, a filler and
+// the piece after it, and are dropped (被封 of 账号被封了 sounds like the
+// 被风 of 被风控, no title word). Run before bound, so that a dropped one
+// takes no place of the query's words.
+func (ix *Index) checkSlips(aq *analyzedQuery) error {
+	var err error
+	aq.terms = slices.DeleteFunc(aq.terms, func(t queryTerm) bool {
+		if !t.slip || err != nil {
+			return t.slip
+		}
+		if !t.weighed || !t.absent {
+			return true
+		}
+		full, ini := titlePinyinKeys(t.text)
+		var words []wordCount
+		if words, err = ix.initialsWords(ini); err != nil {
+			return true
+		}
+		return !slices.ContainsFunc(words, func(w wordCount) bool {
+			f, _ := titlePinyinKeys(w.word)
+			return f == full
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for i := range aq.terms {
+		if t := &aq.terms[i]; t.slip {
+			t.soundsLike, t.sound = true, analysis.PinyinOf(t.text)
+		}
+	}
+	return nil
+}
+
 // markTypos sets soundsLike and sound on the absent runs of a query:
 // whether some title holds the run's sound, its pinyin syllables in a row,
 // or, for a run of three characters or more, the sound of two of them in
@@ -1031,7 +1088,7 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 	ix.rel.init() // the cache is the related engine's (weigh, for one term, does not start it)
 	for i := range aq.terms {
 		t := &aq.terms[i]
-		if !t.run || !t.absent {
+		if !t.run || !t.absent || t.slip {
 			continue
 		}
 		syl := analysis.PinyinOf(t.text)

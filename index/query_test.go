@@ -905,3 +905,53 @@ func TestLongQuestionMatchesTitlesByOneWord(t *testing.T) {
 		t.Errorf("hits %v (relaxed %v): want g1 among them, strict", hitIDs(res), res.Relaxed)
 	}
 }
+
+// TestFillerTypo: the input method offered a filler for the first
+// character of a word (过气 for 过期, 过 a filler): the pair, which no title
+// writes and which sounds exactly like a title word, is a typo and finds
+// that word's titles. A filler and a piece that sound like no title word
+// (被封 of 账号被封了: 被风 of 被风控 is no word), or that titles write as
+// they stand (会收 of 还会收利息), are what they seem.
+func TestFillerTypo(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "e1", Title: "京东E卡过期了还能用吗", TitleOnly: true},
+		{ID: "e2", Title: "京东E卡怎么使用", TitleOnly: true},
+		{ID: "e3", Title: "京东E卡能提现吗", TitleOnly: true},
+		{ID: "e4", Title: "京东E卡余额查询方法", TitleOnly: true},
+		{ID: "e5", Title: "京东E卡回收一般几折", TitleOnly: true},
+		{ID: "h1", Title: "花呗被风控了怎么解除", TitleOnly: true},
+		{ID: "w1", Title: "网贷放款后马上还会收利息吗", TitleOnly: true},
+		{ID: "g1", Title: "信用卡过期了怎么办", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	slips := func(q string) []string {
+		t.Helper()
+		aq := ix.analyze(q)
+		if err := ix.weigh(context.Background(), &aq); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.checkSlips(&aq); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, term := range aq.terms {
+			if term.slip {
+				out = append(out, term.text)
+			}
+		}
+		return out
+	}
+	for q, want := range map[string][]string{
+		"京东E卡过气了还能用吗": {"过气"},
+		"账号被封了怎么解除":   nil,
+		"借了网贷还会收钱吗":   nil,
+	} {
+		if got := slips(q); !slices.Equal(got, want) {
+			t.Errorf("%s: typos %v, want %v", q, got, want)
+		}
+	}
+	res := searchPage(t, ix, "京东E卡过气了还能用吗", 1, 10)
+	if len(res.Hits) == 0 || res.Hits[0].ID != "e1" {
+		t.Errorf("hits %v: want e1 (过期) first", hitIDs(res))
+	}
+}
