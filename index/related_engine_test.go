@@ -996,3 +996,36 @@ func TestRelatedDeniedWords(t *testing.T) {
 		t.Errorf("related = %v, want c1 and c2 first", got)
 	}
 }
+
+// TestRelatedDraftTitleSubjectAbsent: a draft whose title's subject words
+// no article holds (成了老赖还能借到钱吗, on a site whose titles say
+// 失信被执行人 and 法院, as the draft's body does) gets the list its body's
+// words that are not everyday ones give (失信被执行人, 网贷; not 法院),
+// not an empty one: the title's subject cannot be required when no
+// article says it. (A judged draft of testdata/related6 got an empty
+// list.)
+func TestRelatedDraftTitleSubjectAbsent(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "s1", Title: "失信被执行人能贷款吗", TitleOnly: true},
+		{ID: "s2", Title: "什么是失信被执行人", TitleOnly: true},
+		{ID: "s3", Title: "欠钱被法院起诉还不上怎么办", TitleOnly: true},
+		{ID: "s4", Title: "网贷逾期会被法院起诉吗", TitleOnly: true},
+		{ID: "s5", Title: "法院判决后不还钱会怎样", TitleOnly: true},
+		{ID: "s6", Title: "失信被执行人多久能解除", TitleOnly: true},
+		{ID: "x1", Title: "红烧肉的家常做法", TitleOnly: true},
+		{ID: "x2", Title: "猫咪不吃东西怎么办", TitleOnly: true},
+	})
+	draft := &zhsearch.Article{Title: "成了老赖还能借到钱吗", Body: "前年欠款被法院判了没还上，被列为失信被执行人，现在做点小生意想周转，银行和网贷还有可能批吗？"}
+	items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: draft})
+	got := relatedIDs(items)
+	for _, id := range []string{"s1", "s6"} {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.TrimRight(g, "~*") == id }) {
+			t.Errorf("related = %v, want %s among them: it shares 失信被执行人 with the draft's body", got, id)
+		}
+	}
+	for _, it := range items {
+		if it.ID[0] == 'x' {
+			t.Errorf("%s %q shares nothing with the draft and is listed", it.ID, it.Title)
+		}
+	}
+}

@@ -1329,11 +1329,23 @@ func newTermSet(all []srcTerm) *termSet {
 		before |= 1 << i
 		q.upTo[i] = before
 	}
-	if !slices.ContainsFunc(all, func(t srcTerm) bool { return t.inTitle && t.subject && !t.template }) {
+	titleSubject := func(t srcTerm) bool { return t.inTitle && t.subject && !t.template }
+	switch {
+	case !slices.ContainsFunc(all, titleSubject):
 		// No subject in the title: a draft of body only, or a title of
 		// characters and everyday words (车被刮了, 工作问题), which must not
 		// list less than the body alone would.
 		q.subjects = q.concepts
+	case !slices.ContainsFunc(q.terms, titleSubject):
+		// The title's subjects are words no other article holds: the
+		// body's words that are not everyday ones stand for them (a draft
+		// 成了老赖还能借到钱吗 whose body says 失信被执行人 and 法院 got an
+		// empty list). Everyday words of the body still relate nothing.
+		for i, t := range q.terms {
+			if t.specific && !t.template {
+				q.subjects |= 1 << i
+			}
+		}
 	}
 	return q
 }

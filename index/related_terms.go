@@ -80,6 +80,7 @@ type srcTerm struct {
 	subject  bool // see sourceWord.subject
 	// titleSubject: see sourceWord.titleSubject.
 	titleSubject bool
+	specific     bool // see sourceWord.specific
 	// counts are the numbers of articles (the source's included) holding
 	// it in each field it is read from (see termCounts): a field no
 	// article holds it in is not read.
@@ -121,6 +122,10 @@ type sourceWord struct {
 	// subject: the word makes a weaker match alone (see markSubjects);
 	// titleSubject: only where an article's title holds it.
 	subject, titleSubject bool
+	// specific: the word is not an everyday one (Index.everyday 1): a
+	// word of the body that stands for the title's subject when no
+	// article holds that (see newTermSet).
+	specific bool
 	// bigram marks two single characters gse cut apart (断供 → 断 供, 话术 →
 	// 话 术: words its dictionary lacks), matched as a bigram of the title
 	// and body bigram fields.
@@ -647,7 +652,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
 			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t) || sw.char, absent: df == 0, df: df,
 			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, char: sw.char, counts: counts,
-			subject: sw.subject, titleSubject: sw.titleSubject,
+			subject: sw.subject, titleSubject: sw.titleSubject, specific: sw.specific,
 		}
 		all = append(all, term)
 	}
@@ -762,6 +767,7 @@ func (ix *Index) markSubjects(words map[string]*sourceWord, short bool) {
 		everyday := ix.everyday(w)
 		sw.subject = sw.inTitle && everyday >= everydaySubject || short && everyday == 1
 		sw.titleSubject = short && !sw.subject && everyday >= everydaySubject
+		sw.specific = everyday == 1
 	}
 }
 
