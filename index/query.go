@@ -65,7 +65,10 @@ type analyzedQuery struct {
 	// query writes them (急用钱 of 急用钱去哪借, cut 急 / 用钱): highlighting
 	// marks them where a title holds them, not only the word inside.
 	joined []string
-	body   bodyBigrams // what the index's body bigrams are (Index.body)
+	// slips are the query's candidate typos (queryTerm.slip), weighed
+	// with its terms; checkSlips makes terms of those that are typos.
+	slips []queryTerm
+	body  bodyBigrams // what the index's body bigrams are (Index.body)
 }
 
 // queryTerm is one content word of a query. A field matches it when it
@@ -128,7 +131,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 				aq.joinPieces(prev, w)
 				if t, ok := slipTerm(prev, prevFunction, w, function, aq.body); ok && !seen[t.text] {
 					seen[t.text] = true
-					aq.terms = append(aq.terms, t)
+					aq.slips = append(aq.slips, t)
 				}
 			}
 			prev, prevDenied, prevFunction = w, denied[i], function
@@ -1026,17 +1029,19 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	if err != nil {
 		return err
 	}
-	for i := range aq.terms {
-		t := &aq.terms[i]
-		df, err := ix.termDocFreq(ctx, r, t)
-		if err != nil {
-			return err
+	for _, ts := range [][]queryTerm{aq.terms, aq.slips} {
+		for i := range ts {
+			t := &ts[i]
+			df, err := ix.termDocFreq(ctx, r, t)
+			if err != nil {
+				return err
+			}
+			t.position = st.titleFactor(t.text)
+			g, site := ix.generalIDF(t.text), idf(df, n)
+			t.weight, t.absent = site*everydayShare(g)*t.position, df == 0
+			t.typical = g - site
+			t.weighed = true
 		}
-		t.position = st.titleFactor(t.text)
-		g, site := ix.generalIDF(t.text), idf(df, n)
-		t.weight, t.absent = site*everydayShare(g)*t.position, df == 0
-		t.typical = g - site
-		t.weighed = true
 	}
 	return nil
 }
@@ -1048,34 +1053,27 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 // are what they seem, a filler and the piece after it, and are dropped
 // (被封 of 账号被封了 sounds like the 被风 of 被风控, no title word; 会收 of
 // 还会收钱, which titles write). Run before bound, so that a dropped one
-// takes no place of the query's words.
+// takes no place of the query's words. The typos join the query's terms
+// after its words.
 func (ix *Index) checkSlips(aq *analyzedQuery) error {
-	var err error
-	aq.terms = slices.DeleteFunc(aq.terms, func(t queryTerm) bool {
-		if !t.slip || err != nil {
-			return t.slip
-		}
+	for _, t := range aq.slips {
 		if !t.weighed || !t.absent {
-			return true
+			continue
 		}
 		full, ini := titlePinyinKeys(t.text)
-		var words []wordCount
-		if words, err = ix.initialsWords(ini); err != nil {
-			return true
+		words, err := ix.initialsWords(ini)
+		if err != nil {
+			return err
 		}
-		return !slices.ContainsFunc(words, func(w wordCount) bool {
+		if slices.ContainsFunc(words, func(w wordCount) bool {
 			f, _ := titlePinyinKeys(w.word)
 			return f == full
-		})
-	})
-	if err != nil {
-		return err
-	}
-	for i := range aq.terms {
-		if t := &aq.terms[i]; t.slip {
+		}) {
 			t.soundsLike, t.sound = true, analysis.PinyinOf(t.text)
+			aq.terms = append(aq.terms, t)
 		}
 	}
+	aq.slips = nil
 	return nil
 }
 
