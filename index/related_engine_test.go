@@ -1029,3 +1029,30 @@ func TestRelatedDraftTitleSubjectAbsent(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedAmountsAreNoSubject: amounts and lengths of time in Chinese
+// numerals (三千, 七天, 五千) are examples, not a draft's subject: a draft
+// titled with them lists the articles its body's words share, not only
+// those that happen to say 七天 or 五千 too.
+func TestRelatedAmountsAreNoSubject(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "a1", Title: "借款App收取高额服务费合法吗", TitleOnly: true},
+		{ID: "a2", Title: "网贷借款到期还不上怎么办", TitleOnly: true},
+		{ID: "a3", Title: "超出本金的利息还要还吗", TitleOnly: true},
+		{ID: "a4", Title: "借款合同的期限怎么算", TitleOnly: true},
+		{ID: "a5", Title: "砍头息借款本金怎么算", TitleOnly: true},
+		{ID: "x1", Title: "七天无理由退货怎么申请", TitleOnly: true},
+		{ID: "x2", Title: "五千块预算买什么手机好", TitleOnly: true},
+		{ID: "x3", Title: "红烧肉的家常做法", TitleOnly: true},
+	})
+	draft := &zhsearch.Article{Title: "借三千七天后要还五千", Body: "在一个小App上借了三千块，期限只有七天，到期却要还五千，名目是服务费。这种借款合法吗，超出本金的部分还要不要还？"}
+	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: draft}))
+	if len(got) != 5 {
+		t.Fatalf("related = %v, want five: five articles share the body's words", got)
+	}
+	for _, id := range got {
+		if id := strings.TrimRight(id, "~*"); id[0] == 'x' {
+			t.Errorf("related = %v: %s shares only an amount or a length of time", got, id)
+		}
+	}
+}

@@ -548,3 +548,19 @@ func TestSourceWordsLeaveQuestionsOut(t *testing.T) {
 		}
 	}
 }
+
+func TestAmount(t *testing.T) {
+	tests := []struct {
+		word string
+		want bool
+	}{
+		{"五千", true}, {"一万多", true}, {"三千块", true}, {"七天", true},
+		{"三个月", true}, {"两年", true}, {"十二期", true},
+		{"天天", false}, {"一次性", false}, {"个人", false}, {"借款", false}, {"月付", false},
+	}
+	for _, tt := range tests {
+		if got := amount(tt.word); got != tt.want {
+			t.Errorf("amount(%s) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+}

@@ -588,6 +588,27 @@ func digitsOnly(w string) bool {
 	return w != ""
 }
 
+// amount reports an amount, a count or a length of time in Chinese
+// numerals (五千, 一万多, 三千块, 七天, 三个月, 两年): like a number in digits
+// (digitsOnly), what a reader or a title gives as an example, not its
+// subject: a draft titled 借三千七天后要还五千 listed the three articles
+// that say 七天 or 五千, whatever they were about.
+func amount(w string) bool {
+	if analysis.IsNumber(w) {
+		return true
+	}
+	for _, unit := range amountUnits {
+		if n, ok := strings.CutSuffix(w, unit); ok && n != "" && analysis.IsNumber(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// amountUnits are the units of time and count an amount may end with
+// (analysis.IsNumber takes 块 and 元 itself).
+var amountUnits = []string{"个月", "天", "年", "月", "周", "个", "次", "期", "笔", "万"}
+
 // boilerMinBodies is how many other articles with a body it takes to call
 // a word most of them hold boilerplate (srcTerm.boiler).
 const boilerMinBodies = 5
@@ -650,7 +671,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		}
 		term := srcTerm{
 			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
-			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t) || sw.char, absent: df == 0, df: df,
+			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t) || amount(t) || sw.char, absent: df == 0, df: df,
 			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, char: sw.char, counts: counts,
 			subject: sw.subject, titleSubject: sw.titleSubject, specific: sw.specific,
 		}
