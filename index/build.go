@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -155,8 +156,9 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 		return err
 	}
 	if err := dicts.WritePrepared(path, seg); err != nil {
-		b.Close()
-		return err
+		// Only start-up time depends on it: the generation opens from the
+		// text without it.
+		slog.Warn("generation recorded without its prepared dictionary", "generation", path, "err", err)
 	}
 	if err := bulkIndex(ctx, path, b, im, seg, articles, opts); err != nil {
 		b.Close()

@@ -87,13 +87,12 @@ func TestDictionaryFromDataFolder(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(after.Path(), "dict", "domain.txt")); err != nil {
 		t.Errorf("the generation does not record its dictionary: %v", err)
 	}
-	// And the prepared form of an editor's dictionary, so that it starts
-	// as fast as the embedded one, which the binary holds prepared.
-	if _, err := os.Stat(filepath.Join(after.Path(), "dict", "prepared.bin")); err != nil {
-		t.Errorf("the generation does not record its dictionary's prepared form: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(before.Path(), "dict", "prepared.bin")); !os.IsNotExist(err) {
-		t.Errorf("a generation of the embedded dictionary records a prepared form (stat: %v)", err)
+	// And its prepared form, so that it starts as fast as one of the
+	// embedded dictionary, whatever the binary that opens it embeds.
+	for _, ix := range []*Index{before, after} {
+		if _, err := os.Stat(filepath.Join(ix.Path(), "dict", "prepared.bin")); err != nil {
+			t.Errorf("the generation does not record its dictionary's prepared form: %v", err)
+		}
 	}
 }
 

@@ -129,8 +129,8 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		if !w.Sub {
 			if !denied[i] && !prevDenied { // 没逾期过 must not mark 逾期过
 				aq.joinPieces(prev, w)
-				if t, ok := slipTerm(prev, prevFunction, w, function, aq.body); ok && !seen[t.text] {
-					seen[t.text] = true
+				if t, ok := slipTerm(prev, prevFunction, w, function, aq.body); ok && !seen["slip:"+t.text] {
+					seen["slip:"+t.text] = true
 					aq.slips = append(aq.slips, t)
 				}
 			}
@@ -719,8 +719,8 @@ const maxExactTerms = 6
 // and a reader's long question a dozen, most of them its situation (这笔,
 // 按时, 表哥); the count quorum kept out the titles that answer it with
 // two of its words (给别人做担保也会上征信吗 for a twelve-word question
-// on standing guarantor). The words' scores, the cover clause and the
-// rerank by title pairs (fuseTitles) rank what matches. The body keeps
+// on standing guarantor). The words' scores and the rerank by title pairs
+// (fuseTitles) rank what matches. The body keeps
 // the weighted quorum: a body holds many words and its lists are long.
 // Tuning half of testdata/questions (494 queries): all 0.7480 → 0.7538,
 // full questions 0.6724 → 0.6879 (a quorum of 2: 0.7515, 0.6818; of 1 on
@@ -1012,7 +1012,7 @@ func (aq *analyzedQuery) bound() {
 // word's and its synonyms' document frequencies, so a term is as common as
 // its commonest spelling.
 func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
-	if len(aq.terms) < 2 {
+	if len(aq.terms)+len(aq.slips) < 2 {
 		return nil // one term: nothing to weigh against
 	}
 	ix.rel.init() // the document frequency cache lives with the related engine's
@@ -1047,15 +1047,17 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 }
 
 // checkSlips decides the candidate typos of a weighed query
-// (queryTerm.slip): one that no title holds as written and that sounds
-// exactly like one of the commonest title words with its initials
-// (initialsWords; 过气: 过期) is a typo, matched by its sound; the others
-// are what they seem, a filler and the piece after it, and are dropped
-// (被封 of 账号被封了 sounds like the 被风 of 被风控, no title word; 会收 of
-// 还会收钱, which titles write). Run before bound, so that a dropped one
-// takes no place of the query's words. The typos join the query's terms
-// after its words.
-func (ix *Index) checkSlips(aq *analyzedQuery) error {
+// (queryTerm.slip): one that no article writes as it stands (its title or
+// body bigrams) and that sounds exactly like one of the commonest title
+// words with its initials (initialsWords; 过气: 过期) is a typo, matched by
+// its sound; the others are what they seem, a filler and the piece after
+// it, and are dropped (被封 of 账号被封了 sounds like the 被风 of 被风控, no
+// title word; 会收 of 还会收钱, which titles write). Run before bound, so
+// that a dropped one takes no place of the query's words. The typos join
+// the query's terms after its words. The title words by initials are
+// those of the generation as opened (a live edit's new word is no target
+// until the next reindex); when they cannot be read, no slip is a typo.
+func (ix *Index) checkSlips(aq *analyzedQuery) {
 	for _, t := range aq.slips {
 		if !t.weighed || !t.absent {
 			continue
@@ -1063,7 +1065,7 @@ func (ix *Index) checkSlips(aq *analyzedQuery) error {
 		full, ini := titlePinyinKeys(t.text)
 		words, err := ix.initialsWords(ini)
 		if err != nil {
-			return err
+			break // a typo's sound only ranks: the query stands without it
 		}
 		if slices.ContainsFunc(words, func(w wordCount) bool {
 			f, _ := titlePinyinKeys(w.word)
@@ -1074,7 +1076,6 @@ func (ix *Index) checkSlips(aq *analyzedQuery) error {
 		}
 	}
 	aq.slips = nil
-	return nil
 }
 
 // markTypos sets soundsLike and sound on the absent runs of a query:

@@ -876,8 +876,9 @@ func TestWordInsideALongerOneIsATerm(t *testing.T) {
 
 // TestLongQuestionMatchesTitlesByOneWord: a question of many words
 // matches, strictly, the title that answers it with two of them (担保,
-// 征信), though those are far from the share of the question's weight
-// that a shorter query's hits must hold. (In eight titles 担保 and 征信 are
+// 征信), and any title holding one of them (亲戚), though those are far
+// from the share of the question's weight that a shorter query's hits
+// must hold. (In eight titles 担保 and 征信 are
 // no rarer than 签字 and 协议: how it ranks is the judged suites' to say.)
 func TestLongQuestionMatchesTitlesByOneWord(t *testing.T) {
 	ix := builtIndex(t, []zhsearch.Article{
@@ -900,9 +901,11 @@ func TestLongQuestionMatchesTitlesByOneWord(t *testing.T) {
 		t.Fatalf("%d words held: the question must be longer than %d words", n, maxExactTerms)
 	}
 	res := searchPage(t, ix, q, 1, 10)
-	i := slices.IndexFunc(res.Hits, func(h zhsearch.Hit) bool { return h.ID == "g1" })
-	if i < 0 || res.Hits[i].Relaxed {
-		t.Errorf("hits %v (relaxed %v): want g1 among them, strict", hitIDs(res), res.Relaxed)
+	for _, id := range []string{"g1", "a6"} { // a6 holds one of its words, 亲戚
+		i := slices.IndexFunc(res.Hits, func(h zhsearch.Hit) bool { return h.ID == id })
+		if i < 0 || res.Hits[i].Relaxed {
+			t.Errorf("hits %v (relaxed %v): want %s among them, strict", hitIDs(res), res.Relaxed, id)
+		}
 	}
 }
 
@@ -930,9 +933,7 @@ func TestFillerTypo(t *testing.T) {
 		if err := ix.weigh(context.Background(), &aq); err != nil {
 			t.Fatal(err)
 		}
-		if err := ix.checkSlips(&aq); err != nil {
-			t.Fatal(err)
-		}
+		ix.checkSlips(&aq)
 		var out []string
 		for _, term := range aq.terms {
 			if term.slip {
@@ -943,6 +944,7 @@ func TestFillerTypo(t *testing.T) {
 	}
 	for q, want := range map[string][]string{
 		"京东E卡过气了还能用吗": {"过气"},
+		"过气了怎么办":      {"过气"}, // one word besides: weighed all the same
 		"账号被封了怎么解除":   nil,
 		"借了网贷还会收钱吗":   nil,
 	} {

@@ -1018,9 +1018,17 @@ func TestRelatedDraftTitleSubjectAbsent(t *testing.T) {
 	draft := &zhsearch.Article{Title: "成了老赖还能借到钱吗", Body: "前年欠款被法院判了没还上，被列为失信被执行人，现在做点小生意想周转，银行和网贷还有可能批吗？"}
 	items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: draft})
 	got := relatedIDs(items)
+	listed := func(id string) bool {
+		return slices.ContainsFunc(got, func(g string) bool { return strings.TrimRight(g, "~*") == id })
+	}
 	for _, id := range []string{"s1", "s6"} {
-		if !slices.ContainsFunc(got, func(g string) bool { return strings.TrimRight(g, "~*") == id }) {
+		if !listed(id) {
 			t.Errorf("related = %v, want %s among them: it shares 失信被执行人 with the draft's body", got, id)
+		}
+	}
+	for _, id := range []string{"s3", "s5"} {
+		if listed(id) {
+			t.Errorf("related = %v: %s shares only 法院, an everyday word, with the draft's body", got, id)
 		}
 	}
 	for _, it := range items {

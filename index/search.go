@@ -258,9 +258,7 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 	if err := ix.weigh(ctx, aq); err != nil {
 		return nil, searchErr(ctx, err)
 	}
-	if err := ix.checkSlips(aq); err != nil {
-		return nil, searchErr(ctx, err)
-	}
+	ix.checkSlips(aq)
 	aq.bound()
 	if err := ix.markTypos(ctx, aq); err != nil {
 		return nil, searchErr(ctx, err)

@@ -1,10 +1,12 @@
 package analysis
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -66,11 +68,8 @@ func GenerationDicts(dir string) (*DictSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Prepared, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(preparedFile)))
-	if os.IsNotExist(err) {
-		err = nil // recorded before prepared forms were, or the embedded dictionary's
-	}
-	return d, err
+	d.Prepared = readPrepared(dir)
+	return d, nil
 }
 
 func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
@@ -132,14 +131,13 @@ func (d *DictSet) Write(dir string) error {
 }
 
 // WritePrepared records in dir the prepared form of s's dictionary, the
-// segmenter of d, unless d is the embedded dictionary (whose segmenter,
-// DefaultSegmenter, opening the generation takes) or s was itself loaded
-// from a prepared form: then the binary embeds one that serves d
-// (prepared.go) and opening the generation finds it there.
+// segmenter of d, followed by the SHA-256 of that form (a file read from
+// disk or shipped to a replica is checked before gse's tables are built
+// from it, see GenerationDicts). Every generation records one, the
+// embedded dictionary's too: after an upgrade whose binary embeds other
+// dictionaries, a generation built before still starts from its own
+// prepared form rather than from the text.
 func (d *DictSet) WritePrepared(dir string, s *Segmenter) error {
-	if s.prepared || d.ID == EmbeddedDicts().ID {
-		return nil
-	}
 	inputs, err := dictInputsHash(d.FS())
 	if err != nil {
 		return err
@@ -148,7 +146,23 @@ func (d *DictSet) WritePrepared(dir string, s *Segmenter) error {
 	if err != nil {
 		return fmt.Errorf("prepare dictionary: %w", err)
 	}
-	return writeSynced(filepath.Join(dir, filepath.FromSlash(preparedFile)), b)
+	sum := sha256.Sum256(b)
+	return writeSynced(filepath.Join(dir, filepath.FromSlash(preparedFile)), append(b, sum[:]...))
+}
+
+// readPrepared returns the prepared form a generation recorded in dir
+// (WritePrepared), or nil when there is none or it is not whole: it only
+// saves time, and the text says the same.
+func readPrepared(dir string) []byte {
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(preparedFile)))
+	if err != nil || len(b) < sha256.Size {
+		return nil
+	}
+	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil
+	}
+	return body
 }
 
 // writeSynced writes b to a new file at path and syncs it.
@@ -205,6 +219,11 @@ func AcquireSegmenter(d *DictSet) (*Segmenter, func(), error) {
 		s, err := newSegmenter(d.FS(), prepared)
 		if err != nil {
 			return nil, nil, fmt.Errorf("dictionary: %w", err)
+		}
+		if d.Prepared != nil && !s.prepared {
+			// Made by a binary with another gse, or of other files: the
+			// text served, and start-up took its time.
+			slog.Warn("dictionary loaded from its text: the generation's prepared form does not match this binary or its files", "dict", d.ID)
 		}
 		e = &segEntry{seg: s}
 		segmenters.m[d.ID] = e

@@ -68,60 +68,86 @@ func TestEditedDictionariesAreReleased(t *testing.T) {
 	}
 }
 
-// TestGenerationPreparedDict: a generation built with an editor's
-// dictionary records its prepared form beside it, and opening the
-// generation loads gse's dictionary from that form, which cuts text as
-// the text does; a form that no longer matches the recorded files (an
-// edited file) is passed over for the text.
+// TestGenerationPreparedDict: a generation records the prepared form of
+// its dictionary beside it, and opening the generation
+// (AcquireSegmenter) loads gse's dictionary from that form, which cuts
+// text as the text does; a segmenter loaded so records it again for the
+// next generation; a form that is not whole, or no longer matches the
+// recorded files (an edited file), is passed over for the text; the
+// embedded dictionary's generations record one too, for the binaries
+// that will embed other dictionaries.
 func TestGenerationPreparedDict(t *testing.T) {
 	data, gen := t.TempDir(), t.TempDir()
 	if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(data, "dict", "domain.txt"), []byte("测一个词 5000 n\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(data, "dict", "domain.txt"), []byte("测三个词 5000 n\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	d, err := DataDicts(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, release, err := AcquireSegmenter(d)
+	text, err := newSegmenter(d.FS(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := func(dir string, d *DictSet, s *Segmenter) *DictSet {
+		t.Helper()
+		if err := d.Write(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.WritePrepared(dir, s); err != nil {
+			t.Fatal(err)
+		}
+		recorded, err := GenerationDicts(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if recorded.ID != d.ID || recorded.Prepared == nil {
+			t.Fatalf("recorded set %s (prepared: %d bytes), want %s with its prepared form", recorded.ID, len(recorded.Prepared), d.ID)
+		}
+		return recorded
+	}
+	recorded := record(gen, d, text)
+	fast, release, err := AcquireSegmenter(recorded)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer release()
-	if text.prepared {
-		t.Fatal("an editor's dictionary came from the embedded prepared form")
-	}
-	if err := d.Write(gen); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.WritePrepared(gen, text); err != nil {
-		t.Fatal(err)
-	}
-	recorded, err := GenerationDicts(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if recorded.ID != d.ID || recorded.Prepared == nil {
-		t.Fatalf("recorded set %s (prepared: %d bytes), want %s with its prepared form", recorded.ID, len(recorded.Prepared), d.ID)
-	}
-	fast, err := newSegmenter(recorded.FS(), recorded.Prepared)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if !fast.prepared {
 		t.Fatal("the generation's prepared form was not loaded")
 	}
-	const sample = "测一个词的花呗逾期了会不会影响征信"
+	const sample = "测三个词的花呗逾期了会不会影响征信"
 	if got, want := fast.Cut(sample, true), text.Cut(sample, true); !reflect.DeepEqual(got, want) {
 		t.Errorf("prepared form cuts %v, the text %v", got, want)
 	}
-	// Edited after it was recorded: the form no longer says what the files do.
-	if err := os.WriteFile(filepath.Join(gen, "dict", "domain.txt"), []byte("测两个词 5000 n\n"), 0o644); err != nil {
+	// The next reindex with the same dictionary, in a process that opened
+	// the generation: its segmenter came from the prepared form.
+	again := record(t.TempDir(), recorded, fast)
+	if s, err := newSegmenter(again.FS(), again.Prepared); err != nil || !s.prepared {
+		t.Errorf("a prepared form written from a prepared segmenter does not load (err %v)", err)
+	}
+	// Not whole: a byte changed on disk.
+	path := filepath.Join(gen, filepath.FromSlash(preparedFile))
+	b, err := os.ReadFile(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	edited, err := GenerationDicts(gen)
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if broken, err := GenerationDicts(gen); err != nil || broken.Prepared != nil {
+		t.Errorf("a damaged prepared form was read (err %v)", err)
+	}
+	// Edited after it was recorded: the form no longer says what the files do.
+	stale := t.TempDir()
+	record(stale, d, text)
+	if err := os.WriteFile(filepath.Join(stale, "dict", "domain.txt"), []byte("测四个词 5000 n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited, err := GenerationDicts(stale)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,21 +155,8 @@ func TestGenerationPreparedDict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.prepared || !s.Known("测两个词") {
+	if s.prepared || !s.Known("测四个词") {
 		t.Errorf("an edited dictionary was served from the stale prepared form (prepared %v)", s.prepared)
 	}
-	// The embedded dictionary's segmenter came from the embedded form:
-	// nothing to record.
-	if DefaultSegmenter().prepared {
-		plain := t.TempDir()
-		if err := EmbeddedDicts().Write(plain); err != nil {
-			t.Fatal(err)
-		}
-		if err := EmbeddedDicts().WritePrepared(plain, DefaultSegmenter()); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := os.Stat(filepath.Join(plain, filepath.FromSlash(preparedFile))); !os.IsNotExist(err) {
-			t.Errorf("a prepared form was written for the embedded dictionary (stat: %v)", err)
-		}
-	}
+	record(t.TempDir(), EmbeddedDicts(), DefaultSegmenter())
 }
