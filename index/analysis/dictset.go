@@ -133,14 +133,18 @@ func (d *DictSet) Write(dir string) error {
 // WritePrepared records in dir the prepared form of s's dictionary, the
 // segmenter of d, followed by the SHA-256 of that form (a file read from
 // disk or shipped to a replica is checked before gse's tables are built
-// from it, see GenerationDicts). Every generation records one, the
-// embedded dictionary's too: after an upgrade whose binary embeds other
-// dictionaries, a generation built before still starts from its own
-// prepared form rather than from the text.
+// from it, see GenerationDicts); unless the binary's embedded prepared
+// form serves d (prepared.go), as it does the embedded dictionary's
+// generations: 10 MB and 60 ms (300 under the race detector) a build
+// saved. A generation of the embedded dictionary that a later binary no
+// longer embeds loads the text, until it is rebuilt.
 func (d *DictSet) WritePrepared(dir string, s *Segmenter) error {
 	inputs, err := dictInputsHash(d.FS())
 	if err != nil {
 		return err
+	}
+	if servedByEmbedded(inputs) {
+		return nil
 	}
 	b, err := encodePrepared(s.seg.Dict, inputs)
 	if err != nil {
@@ -148,6 +152,17 @@ func (d *DictSet) WritePrepared(dir string, s *Segmenter) error {
 	}
 	sum := sha256.Sum256(b)
 	return writeSynced(filepath.Join(dir, filepath.FromSlash(preparedFile)), append(b, sum[:]...))
+}
+
+// servedByEmbedded reports whether the binary embeds a prepared form made
+// from dictionaries of these inputs (dictInputsHash).
+func servedByEmbedded(inputs [sha256.Size]byte) bool {
+	b := embeddedPrepared()
+	if b == nil {
+		return false
+	}
+	_, err := loadPreparedHeader(b, inputs)
+	return err == nil
 }
 
 // readPrepared returns the prepared form a generation recorded in dir

@@ -234,6 +234,20 @@ var errNotPrepared = errors.New("no prepared dictionary for these inputs")
 // loadPrepared decodes the embedded prepared dictionary into a gse
 // dictionary if it was prepared from exactly these inputs.
 func loadPrepared(data []byte, inputs [sha256.Size]byte) (*gse.Dictionary, error) {
+	r, err := loadPreparedHeader(data, inputs)
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.dict()
+	if err != nil {
+		return nil, err
+	}
+	return (*gse.Dictionary)(unsafe.Pointer(d)), nil
+}
+
+// loadPreparedHeader checks that data is a prepared form this binary can
+// read, made from inputs, and returns a reader at its dictionary.
+func loadPreparedHeader(data []byte, inputs [sha256.Size]byte) (*reader, error) {
 	if err := mirrorsMatch(); err != nil {
 		return nil, fmt.Errorf("%w: %v", errNotPrepared, err)
 	}
@@ -248,11 +262,7 @@ func loadPrepared(data []byte, inputs [sha256.Size]byte) (*gse.Dictionary, error
 	if v := string(r.bytes(r.u())); r.err != nil || (v != "" && gseVersion() != "" && v != gseVersion()) {
 		return nil, errNotPrepared // made with another gse
 	}
-	d, err := r.dict()
-	if err != nil {
-		return nil, err
-	}
-	return (*gse.Dictionary)(unsafe.Pointer(d)), nil
+	return r, nil
 }
 
 // encodePrepared writes dict, built from inputs, in the prepared form.
