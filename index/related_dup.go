@@ -173,11 +173,20 @@ func (ix *Index) dupKey(title string) string {
 // stop words removed, so that 花呗被风控了怎么解除 and 花呗被风控了如何解除 have
 // the same key. Words are joined without separators.
 func DupKey(seg *analysis.Segmenter, title string) string {
-	var b strings.Builder
+	var b, all strings.Builder
+	n := 0
 	for _, w := range seg.Cut(analysis.Normalize(title), false) {
+		all.WriteString(w.Text)
 		if !seg.IsStop(w.Text) {
 			b.WriteString(w.Text)
+			n++
 		}
+	}
+	if n <= 1 {
+		// One word besides the stop words (什么是失信被执行人): the question
+		// around it is what the title asks, and without it every title that
+		// adds a word to the subject (失信被执行人能贷款吗) looked the same.
+		return all.String()
 	}
 	return b.String()
 }

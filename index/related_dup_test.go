@@ -16,12 +16,22 @@ func TestDupKey(t *testing.T) {
 		{"花呗被风控了如何解除", "花呗风控解除"},
 		// Normalized: full width, case, traditional characters, punctuation.
 		{"京東Ｅ卡回收，哪個平台好用？", "京东e卡回收平台好用"},
+		// One word besides the stop words: the question around it stays.
+		{"什么是失信被执行人", "什么是失信被执行人"},
 		{"", ""},
 	}
 	for _, tt := range tests {
 		if got := index.DupKey(seg, tt.title); got != tt.want {
 			t.Errorf("DupKey(%q) = %q, want %q", tt.title, got, tt.want)
 		}
+	}
+	// So the title that defines a subject and one that asks something of
+	// it are not near-duplicates (they were: the first's key was the
+	// subject alone, the second's the subject and 贷款).
+	opts := index.DefaultRelatedOptions()
+	a, b := index.DupKey(seg, "什么是失信被执行人"), index.DupKey(seg, "失信被执行人能贷款吗")
+	if sim := opts.DupSimilarity(a, b); sim >= opts.DupThreshold {
+		t.Errorf("keys %q and %q: similarity %.2f, want below %.2f", a, b, sim, opts.DupThreshold)
 	}
 }
 
