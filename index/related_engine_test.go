@@ -1064,3 +1064,25 @@ func TestRelatedAmountsAreNoSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedOrdinalIsNoSubject: an ordinal (第一次) that leads a draft's
+// title is not its subject: the 信用卡 titles come before one that shares
+// only 第一次.
+func TestRelatedOrdinalIsNoSubject(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "c1", Title: "信用卡申请被拒的原因", TitleOnly: true},
+		{ID: "c2", Title: "信用卡额度怎么提高", TitleOnly: true},
+		{ID: "c3", Title: "信用卡分期手续费怎么算", TitleOnly: true},
+		{ID: "r1", Title: "第一次租房怎么找房源", TitleOnly: true},
+		{ID: "x1", Title: "红烧肉的家常做法", TitleOnly: true},
+	})
+	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "第一次申请信用卡该怎么准备"}}))
+	if len(got) == 0 || strings.TrimRight(got[0], "~*") != "c1" {
+		t.Fatalf("related = %v, want c1 (信用卡, 申请) first", got)
+	}
+	for i, id := range got {
+		if strings.TrimRight(id, "~*") == "r1" && i < 3 {
+			t.Errorf("related = %v: r1 shares only 第一次 and comes before a 信用卡 title", got)
+		}
+	}
+}

@@ -588,12 +588,16 @@ func digitsOnly(w string) bool {
 	return w != ""
 }
 
-// amount reports an amount, a count or a length of time in Chinese
-// numerals (五千, 一万多, 三千块, 七天, 三个月, 两年): like a number in digits
+// amount reports an amount, a count, an ordinal or a length of time in
+// Chinese numerals (五千, 一万多, 三千块, 七天, 三个月, 两年, 第一次; a title
+// that leads with 第一次 took it for its subject): like a number in digits
 // (digitsOnly), what a reader or a title gives as an example, not its
 // subject: a draft titled 借三千七天后要还五千 listed the three articles
 // that say 七天 or 五千, whatever they were about.
 func amount(w string) bool {
+	if n, ok := strings.CutPrefix(w, "第"); ok && n != "" {
+		w = n // an ordinal: 第一次, 第二天
+	}
 	if analysis.IsNumber(w) {
 		return true
 	}
