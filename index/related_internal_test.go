@@ -554,7 +554,7 @@ func TestAmount(t *testing.T) {
 		word string
 		want bool
 	}{
-		{"五千", true}, {"一万多", true}, {"三千块", true}, {"七天", true},
+		{"2024", true}, {"五千", true}, {"一万多", true}, {"三千块", true}, {"七天", true},
 		{"三个月", true}, {"两年", true}, {"十二期", true}, {"第一次", true}, {"第二天", true},
 		{"天天", false}, {"一次性", false}, {"个人", false}, {"借款", false}, {"月付", false},
 		{"第三方", false}, {"第", false},

@@ -588,10 +588,10 @@ func digitsOnly(w string) bool {
 	return w != ""
 }
 
-// amount reports an amount, a count, an ordinal or a length of time in
-// Chinese numerals (五千, 一万多, 三千块, 七天, 三个月, 两年, 第一次; a title
-// that leads with 第一次 took it for its subject): like a number in digits
-// (digitsOnly), what a reader or a title gives as an example, not its
+// amount reports a number (2024, 3000: digitsOnly), or an amount, a
+// count, an ordinal or a length of time in Chinese numerals (五千, 一万多,
+// 三千块, 七天, 三个月, 两年, 第一次; a title that leads with 第一次 took it
+// for its subject): what a reader or a title gives as an example, not its
 // subject: a draft titled 借三千七天后要还五千 listed the three articles
 // that say 七天 or 五千, whatever they were about.
 func amount(w string) bool {
@@ -675,7 +675,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		}
 		term := srcTerm{
 			text: t, weight: sw.tf * w * f, inTitle: sw.inTitle, boiler: boiler,
-			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || digitsOnly(t) || amount(t) || sw.char, absent: df == 0, df: df,
+			template: f < templateWord || sw.intent < 1 || sw.expanded || boiler || amount(t) || sw.char, absent: df == 0, df: df,
 			synOf: sw.synOf, expanded: sw.expanded, bigram: sw.bigram, char: sw.char, counts: counts,
 			subject: sw.subject, titleSubject: sw.titleSubject, specific: sw.specific,
 		}

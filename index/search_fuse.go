@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"math"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -85,17 +84,17 @@ func (ix *Index) pairIDF(ctx context.Context, r bindex.IndexReader, pairs []stri
 		return nil, err
 	}
 	ix.rel.init()
-	idf := make([]weightedPair, 0, len(pairs))
+	idfs := make([]weightedPair, 0, len(pairs))
 	for _, p := range pairs {
 		counts, err := ix.rel.termCounts(ctx, r, p, true)
 		if err != nil {
 			return nil, err
 		}
-		if df := float64(counts[0]); df > 0 {
-			idf = append(idf, weightedPair{p, math.Log(1 + (float64(n)-df+0.5)/(df+0.5))})
+		if df := counts[0]; df > 0 {
+			idfs = append(idfs, weightedPair{p, idf(df, n)})
 		}
 	}
-	return idf, nil
+	return idfs, nil
 }
 
 // fuseGroup reranks one group of hits (see fuseTitles). BM25's title
