@@ -78,11 +78,14 @@ func (d *decodedList) bytes() int64 {
 	return int64(len(d.docs))*12 + int64(len(d.at)+len(d.pos)+len(d.windowMax))*4 + 320
 }
 
-// defaultWindowShift sets the evaluator's windows to 512 documents of a
-// segment: at 100k articles 128 left a third fewer documents to visit
-// than 512 but cost more in setting up windows than it saved, and 2048
-// skipped little (BENCHMARKS.md, "Window bounds").
-const defaultWindowShift = 9
+// defaultWindowShift sets the evaluator's windows to 4,096 documents of a
+// segment. Smaller windows bound the lists more tightly, so fewer
+// documents are visited, but each window costs a walk of the query tree
+// per split of its lists tried (windows.partition), and at 1M articles
+// those walks took a fifth of a search's time with windows of 512: 4,096
+// visit 19% more documents there and take 24% less time (11% less at
+// 100k); 8,192 take as long as 4,096 (BENCHMARKS.md, "Windows of 4,096").
+const defaultWindowShift = 12
 
 // window notes posting j's bound in its window of 1<<shift documents
 // (rounded up to a float32: a bound).

@@ -3,7 +3,7 @@
 // compare on the queries that make search's p99 (the slowest of the mix)
 // and on ordinary ones, without the noise of a loaded server:
 //
-//	evalwork --index DIR/zhsearch --queries DIR/search.txt [--pick slowest|middle|all] [--k 40] [--runs 30] [--save FILE]
+//	evalwork --index DIR/zhsearch --queries DIR/search.txt [--pick slowest|middle|all] [--k 40] [--runs 30] [--save FILE] [--cpuprofile FILE]
 //
 // The queries are bench/run's request paths (their q parameter) or one
 // query per line. Each is searched three times first, so its lists are
@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -46,12 +47,13 @@ func main() {
 	k := flag.Int("k", 40, "how many queries to measure (slowest, middle)")
 	runs := flag.Int("runs", 30, "searches per query; the least time is kept")
 	save := flag.String("save", "", "write the queries measured to this file, one per line")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured searches (not the warm-up) to this file")
 	flag.Parse()
 	if *dir == "" || *queries == "" || *runs < 1 || *k < 1 || !slices.Contains([]string{"slowest", "middle", "all"}, *pick) {
-		fmt.Fprintln(os.Stderr, "usage: evalwork --index DIR --queries FILE [--pick slowest|middle|all] [--k 40] [--runs 30] [--save FILE]")
+		fmt.Fprintln(os.Stderr, "usage: evalwork --index DIR --queries FILE [--pick slowest|middle|all] [--k 40] [--runs 30] [--save FILE] [--cpuprofile FILE]")
 		os.Exit(2)
 	}
-	if err := run(*dir, *queries, *pick, *k, *runs, *save); err != nil {
+	if err := run(*dir, *queries, *pick, *k, *runs, *save, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "evalwork:", err)
 		os.Exit(1)
 	}
@@ -63,7 +65,7 @@ type work struct {
 	visited, counting, scored uint64
 }
 
-func run(dir, file, pick string, k, runs int, save string) error {
+func run(dir, file, pick string, k, runs int, save, profile string) error {
 	qs, err := readQueries(file)
 	if err != nil {
 		return err
@@ -102,6 +104,13 @@ func run(dir, file, pick string, k, runs int, save string) error {
 		if err := os.WriteFile(save, []byte(b.String()), 0o644); err != nil {
 			return err
 		}
+	}
+	if profile != "" {
+		stop, err := startProfile(profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	var sum work
 	var total time.Duration
@@ -167,3 +176,20 @@ func readQueries(file string) ([]string, error) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// startProfile starts a CPU profile written to file and returns what
+// stops it.
+func startProfile(file string) (func(), error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
