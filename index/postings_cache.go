@@ -78,14 +78,12 @@ func (d *decodedList) bytes() int64 {
 	return int64(len(d.docs))*12 + int64(len(d.at)+len(d.pos)+len(d.windowMax))*4 + 320
 }
 
-// defaultWindowShift sets the evaluator's windows to 4,096 documents of a
-// segment. Smaller windows bound the lists more tightly, so fewer
-// documents are visited, but each window costs a walk of the query tree
-// per split of its lists tried (windows.partition), and at 1M articles
-// those walks took a fifth of a search's time with windows of 512: 4,096
-// visit 19% more documents there and take 24% less time (11% less at
-// 100k); 8,192 take as long as 4,096 (BENCHMARKS.md, "Windows of 4,096").
-const defaultWindowShift = 12
+// defaultWindowShift sets the blocks by which a decoded list bounds its
+// scores to 512 documents of a segment; the evaluator's windows are one
+// or more blocks (windows.bits). At 100k articles windows of 128 left a
+// third fewer documents to visit than 512 but cost more in setting up
+// windows than they saved (BENCHMARKS.md, "Window bounds").
+const defaultWindowShift = 9
 
 // window notes posting j's bound in its window of 1<<shift documents
 // (rounded up to a float32: a bound).
@@ -101,17 +99,31 @@ func (d *decodedList) window(j int, x float64, shift uint8) {
 	d.windowMax[w] = max(d.windowMax[w], f)
 }
 
-// keepWindows keeps the window bounds when the list holds at least two
-// postings per window of its span: a shorter list costs less to read than
-// to bound, and the bounds stay within a sixth of the list's memory.
+// keepWindows keeps the block bounds when the list holds at least two
+// postings per block of its span, and otherwise, folded into bounds of
+// 1<<foldBits blocks, when it holds two per those: a shorter list costs
+// less to read than to bound, and the bounds stay within a sixth of the
+// list's memory.
 func (d *decodedList) keepWindows(shift uint8) {
+	d.shift = shift
 	if len(d.docs) < 2*len(d.windowMax) {
-		d.windowMax = nil
+		folded := make([]float32, (len(d.windowMax)+1<<foldBits-1)>>foldBits)
+		for b, x := range d.windowMax {
+			folded[b>>foldBits] = max(folded[b>>foldBits], x)
+		}
+		d.windowMax, d.shift = folded, shift+foldBits
+	}
+	if len(d.docs) < 2*len(d.windowMax) {
+		d.windowMax, d.shift = nil, 0
 		return
 	}
 	d.windowMax = slices.Clip(d.windowMax)
-	d.shift = shift
 }
+
+// foldBits is how many blocks' bounds a list too short to keep its
+// blocks' folds into one (keepWindows): those of the evaluator's widest
+// windows.
+const foldBits = maxWindowBits
 
 // positionsOf returns the positions of posting j.
 func (d *decodedList) positionsOf(j int) []uint32 { return d.pos[d.at[j]:d.at[j+1]] }

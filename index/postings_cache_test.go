@@ -156,9 +156,10 @@ func TestPostingsCacheByTerm(t *testing.T) {
 	}
 }
 
-// TestWindowBounds: a long list keeps, for each window of documents, a
+// TestWindowBounds: a long list keeps, for each block of documents, a
 // float32 at least as large as every score factor in it (0 where it has
-// no posting); a list too sparse for its windows keeps none.
+// no posting); a list too sparse for its blocks keeps them folded by
+// 1<<foldBits, and one too sparse for those keeps none.
 func TestWindowBounds(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -167,10 +168,15 @@ func TestWindowBounds(t *testing.T) {
 		norm  []float32
 		shift uint8
 		want  []float32 // nil: no window bounds kept
+		// wantShift is the shift of the bounds kept: shift, or
+		// shift+foldBits when folded.
+		wantShift uint8
 	}{
 		{"dense", []uint32{0, 1, 2, 9, 10, 11}, []uint32{1, 4, 1, 1, 1, 9}, []float32{0.5, 0.5, 1, 0.25, 0.2, 0.1}, 2,
-			[]float32{1, 0, 0.30000001}},
-		{"sparse", []uint32{0, 100}, []uint32{1, 1}, []float32{1, 1}, 2, nil},
+			[]float32{1, 0, 0.30000001}, 2},
+		{"folded", []uint32{0, 5, 17, 30}, []uint32{1, 4, 1, 1}, []float32{1, 0.5, 0.5, 0.25}, 0,
+			[]float32{1, 0.5}, foldBits},
+		{"sparse", []uint32{0, 100}, []uint32{1, 1}, []float32{1, 1}, 2, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,12 +186,12 @@ func TestWindowBounds(t *testing.T) {
 				d.window(j, impact(tt.freq[j], tt.norm[j]), tt.shift)
 			}
 			d.keepWindows(tt.shift)
-			if !reflect.DeepEqual(d.windowMax, tt.want) {
-				t.Errorf("window bounds %v, want %v", d.windowMax, tt.want)
+			if !reflect.DeepEqual(d.windowMax, tt.want) || d.shift != tt.wantShift {
+				t.Errorf("window bounds %v by shift %d, want %v by %d", d.windowMax, d.shift, tt.want, tt.wantShift)
 			}
 			for j, doc := range d.docs {
-				if d.windowMax != nil && float64(d.windowMax[doc>>tt.shift]) < impact(tt.freq[j], tt.norm[j]) {
-					t.Errorf("posting %d: bound %v below its score factor %v", doc, d.windowMax[doc>>tt.shift], impact(tt.freq[j], tt.norm[j]))
+				if d.windowMax != nil && float64(d.windowMax[doc>>d.shift]) < impact(tt.freq[j], tt.norm[j]) {
+					t.Errorf("posting %d: bound %v below its score factor %v", doc, d.windowMax[doc>>d.shift], impact(tt.freq[j], tt.norm[j]))
 				}
 			}
 		})

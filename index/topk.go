@@ -63,9 +63,10 @@ type postings struct {
 }
 
 // windowBound sets window and windowMost for window win of the segment
-// whose first document is start (0 when the list holds none there).
-// Windows are asked for in document order.
-func (p *postings) windowBound(start, win uint64, shift uint8) {
+// whose first document is start (0 when the list holds none there), the
+// window being 1<<bits blocks of 1<<shift documents: the largest of the
+// list's bounds there. Windows are asked for in document order.
+func (p *postings) windowBound(start, win uint64, shift, bits uint8) {
 	p.window, p.windowMost = 0, 0
 	parts := p.cursor.parts
 	for p.part < len(parts) && parts[p.part].offset < start {
@@ -79,18 +80,26 @@ func (p *postings) windowBound(start, win uint64, shift uint8) {
 		p.window, p.windowMost = p.bound, p.impact
 		return
 	}
-	if d.windowMax == nil || d.shift != shift {
-		first, last := uint64(d.docs[0])>>shift, uint64(d.docs[len(d.docs)-1])>>shift
+	from, to := win<<bits, (win+1)<<bits // in blocks of d
+	switch {
+	case d.windowMax != nil && d.shift == shift:
+	case d.windowMax != nil && d.shift == shift+foldBits: // bounds of folded blocks
+		from, to = from>>foldBits, (to+1<<foldBits-1)>>foldBits
+	default: // no bounds, or of other blocks (tests)
+		first, last := uint64(d.docs[0])>>(shift+bits), uint64(d.docs[len(d.docs)-1])>>(shift+bits)
 		if first <= win && win <= last {
 			p.window, p.windowMost = p.bound, p.impact
 		}
 		return
 	}
-	if win >= uint64(len(d.windowMax)) || d.windowMax[win] == 0 {
-		return
+	most := float32(0)
+	for _, x := range d.windowMax[min(from, uint64(len(d.windowMax))):min(to, uint64(len(d.windowMax)))] {
+		most = max(most, x)
 	}
-	p.windowMost = float64(d.windowMax[win])
-	p.window = p.boosts*p.idf*p.idf*p.windowMost + p.extra
+	if most > 0 {
+		p.windowMost = float64(most)
+		p.window = p.boosts*p.idf*p.idf*p.windowMost + p.extra
+	}
 }
 
 // start stands the list on its first document.
@@ -920,7 +929,8 @@ func evaluate(ctx context.Context, segs []snapSegment, n uint64, q query.Query, 
 // bring; a window where no list can, the evaluator steps over unread.
 type windows struct {
 	*evaluation
-	shift  uint8
+	shift  uint8    // of the lists' blocks
+	bits   uint8    // a window is 1<<bits blocks (windowBits)
 	starts []uint64 // each segment's first document number, ascending
 	seg    int      // the segment of the current window
 
@@ -935,7 +945,7 @@ type windows struct {
 }
 
 func newWindows(e *evaluation, lists []*postings, segs []snapSegment, shift uint8) *windows {
-	w := &windows{evaluation: e, shift: shift, lists: lists,
+	w := &windows{evaluation: e, shift: shift, bits: windowBits(len(lists)), lists: lists,
 		bound: make([]float64, len(lists)), below: make([]float64, len(lists)+1)}
 	for _, s := range segs {
 		w.starts = append(w.starts, s.offset)
@@ -945,6 +955,27 @@ func newWindows(e *evaluation, lists []*postings, segs []snapSegment, shift uint
 	}
 	return w
 }
+
+// windowBits returns how many blocks (as a power of 2) a window of a
+// query reading n lists spans: about one per two lists. Each window costs
+// a walk of the query tree per split of its lists tried (partition),
+// which grows with the lists, while a wider window bounds them less
+// tightly, so more documents are visited: a completion (two or three
+// lists) skips best by the block, a pasted title (thirty or forty lists)
+// by sixteen. With windows of one block a fifth of a search's time at 1M
+// articles went to those walks. Chosen on the 1M search mix and the 100k
+// search and completion mixes (BENCHMARKS.md, "Windows by the query's
+// size"): one block per four lists made searches at 1M 3% slower.
+func windowBits(n int) uint8 {
+	bits := uint8(0)
+	for n > 2<<bits && bits < maxWindowBits {
+		bits++
+	}
+	return bits
+}
+
+// maxWindowBits bounds windowBits: windows of at most 8,192 documents.
+const maxWindowBits = 4
 
 // slack covers rounding between a bound and the scores it bounds.
 const slack = 1 + 1e-9
@@ -979,13 +1010,13 @@ func (w *windows) open(doc uint64) uint64 {
 		w.seg++
 	}
 	start := w.starts[w.seg]
-	win := (doc - start) >> w.shift
-	end := start + (win+1)<<w.shift
+	win := (doc - start) >> (w.shift + w.bits)
+	end := start + (win+1)<<(w.shift+w.bits)
 	if w.seg+1 < len(w.starts) {
 		end = min(end, w.starts[w.seg+1])
 	}
 	for _, p := range w.lists {
-		p.windowBound(start, win, w.shift)
+		p.windowBound(start, win, w.shift, w.bits)
 	}
 	w.ess = w.partition()
 	for i, p := range w.lists {
