@@ -54,12 +54,12 @@ type decodedList struct {
 	// scored posting reads both, in one cache line.
 	fn  []freqNorm
 	max float64 // the largest sqrt(tf)·norm
-	// windowMax[w] bounds sqrt(tf)·norm over the documents of window w
-	// (numbers w<<shift to (w+1)<<shift - 1; 0: none there), rounded up
+	// windowMax[b] bounds sqrt(tf)·norm over the documents of block b
+	// (numbers b<<shift to (b+1)<<shift - 1; 0: none there), rounded up
 	// to a float32; nil for a list too short to be worth it (see
-	// keepWindows).
+	// keepWindows). The evaluator's windows are one or more blocks.
 	windowMax []float32
-	shift     uint8
+	shift     uint8 // the cache's, or that plus foldBits for a folded list
 	// With positions, posting j's are pos[at[j]:at[j+1]].
 	positions bool
 	at, pos   []uint32
@@ -85,7 +85,7 @@ func (d *decodedList) bytes() int64 {
 // windows than they saved (BENCHMARKS.md, "Window bounds").
 const defaultWindowShift = 9
 
-// window notes posting j's bound in its window of 1<<shift documents
+// window notes posting j's bound in its block of 1<<shift documents
 // (rounded up to a float32: a bound).
 func (d *decodedList) window(j int, x float64, shift uint8) {
 	w := int(d.docs[j] >> shift)
@@ -150,7 +150,7 @@ type termKey struct{ field, term string }
 // instead of zap's chunk decoding, which was most of a search's time
 // (BENCHMARKS.md, "Decoded postings").
 type postingsCache struct {
-	shift   uint8 // of the lists' windows; 0: defaultWindowShift (tests set less)
+	shift   uint8 // of the lists' blocks; 0: defaultWindowShift (tests set less)
 	mu      sync.Mutex
 	limit   int64 // 0: auto; negative: off
 	auto    int64 // AutoPostingsCacheBytes of the index; 0: DefaultPostingsCacheBytes
@@ -363,7 +363,7 @@ func (ix *Index) PostingsCacheStats() PostingsCacheStats {
 	return PostingsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Lists: c.lists, Bytes: c.used, Budget: c.budget()}
 }
 
-// windowShift is the shift of the windows of lists decoded for c.
+// windowShift is the shift of the blocks of lists decoded for c.
 func (c *postingsCache) windowShift() uint8 {
 	if c == nil || c.shift == 0 {
 		return defaultWindowShift
@@ -372,7 +372,7 @@ func (c *postingsCache) windowShift() uint8 {
 }
 
 // decodeList reads term's postings in dict, with their positions if asked,
-// and bounds their scores by windows of 1<<shift documents.
+// and bounds their scores by blocks of 1<<shift documents.
 func decodeList(dict segment.TermDictionary, term string, positions bool, shift uint8) (*decodedList, error) {
 	pl, err := dict.PostingsList([]byte(term), nil, nil)
 	if err != nil {

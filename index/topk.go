@@ -85,7 +85,7 @@ func (p *postings) windowBound(start, win uint64, shift, bits uint8) {
 	case d.windowMax != nil && d.shift == shift:
 	case d.windowMax != nil && d.shift == shift+foldBits: // bounds of folded blocks
 		from, to = from>>foldBits, (to+1<<foldBits-1)>>foldBits
-	default: // no bounds, or of other blocks (tests)
+	default: // no bounds by block
 		first, last := uint64(d.docs[0])>>(shift+bits), uint64(d.docs[len(d.docs)-1])>>(shift+bits)
 		if first <= win && win <= last {
 			p.window, p.windowMost = p.bound, p.impact
@@ -921,10 +921,11 @@ func evaluate(ctx context.Context, segs []snapSegment, n uint64, q query.Query, 
 
 // windows finishes an evaluation once the page is full, skipping with
 // block-max MaxScore (Ding and Suel 2011; Lucene's MaxScoreBulkScorer):
-// documents are taken window by window (1<<shift numbers of one segment),
-// and within a window each list's bound is its largest score there
-// (decodedList.windowMax), usually far below its largest anywhere and 0
-// where the list has no posting. The lists whose window bounds together
+// documents are taken window by window (1<<(shift+bits) numbers of one
+// segment), and within a window each list's bound is its largest score
+// there (the largest of decodedList.windowMax over the window's blocks),
+// usually far below its largest anywhere and 0 where the list has no
+// posting. The lists whose window bounds together
 // cannot reach the page's lowest score only score documents the others
 // bring; a window where no list can, the evaluator steps over unread.
 type windows struct {
@@ -960,9 +961,8 @@ func newWindows(e *evaluation, lists []*postings, segs []snapSegment, shift uint
 // query reading n lists spans: about one per two lists. Each window costs
 // a walk of the query tree per split of its lists tried (partition),
 // which grows with the lists, while a wider window bounds them less
-// tightly, so more documents are visited: a completion (two or three
-// lists) skips best by the block, a pasted title (thirty or forty lists)
-// by sixteen. With windows of one block a fifth of a search's time at 1M
+// tightly, so more documents are visited: a completion (two lists) skips
+// best by the block, a pasted title (thirty or forty lists) by sixteen. With windows of one block a fifth of a search's time at 1M
 // articles went to those walks. Chosen on the 1M search mix and the 100k
 // search and completion mixes (BENCHMARKS.md, "Windows by the query's
 // size"): one block per four lists made searches at 1M 3% slower.
@@ -974,7 +974,8 @@ func windowBits(n int) uint8 {
 	return bits
 }
 
-// maxWindowBits bounds windowBits: windows of at most 8,192 documents.
+// maxWindowBits bounds windowBits: windows of at most 16 blocks (8,192
+// documents).
 const maxWindowBits = 4
 
 // slack covers rounding between a bound and the scores it bounds.

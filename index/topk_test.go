@@ -337,8 +337,9 @@ func topKSkipsSafely(t *testing.T, ix *Index, queries map[string]query.Query) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	// The judged index is small: windows of 2 and 8 documents give its
-	// lists window bounds as a large index gives long lists. A fresh cache
+	// The judged index is small: blocks of 2 and 8 documents give its
+	// lists block bounds as a large index gives long lists (a window is
+	// one or more blocks, by the query's lists: windowBits). A fresh cache
 	// reads each list in place first and decodes it on the second read;
 	// one without a budget always reads in place.
 	for _, cache := range []*postingsCache{&ix.postings, {shift: 1}, {shift: 3}, {limit: -1}} {
@@ -354,10 +355,10 @@ func topKSkipsSafely(t *testing.T, ix *Index, queries map[string]query.Query) {
 					t.Fatal(err)
 				}
 				if !equalHits(all.hits, fast.hits) {
-					t.Errorf("windows of %d: %q, top %d: skipping found %v, scoring all %v", 1<<cache.windowShift(), text, k, fast.hits, all.hits)
+					t.Errorf("blocks of %d: %q, top %d: skipping found %v, scoring all %v", 1<<cache.windowShift(), text, k, fast.hits, all.hits)
 				}
 				if all.capped || fast.total > all.total || fast.capped != (len(all.hits) == k) {
-					t.Errorf("windows of %d: %q, top %d: total %d capped %v with skipping, %d capped %v without", 1<<cache.windowShift(), text, k, fast.total, fast.capped, all.total, all.capped)
+					t.Errorf("blocks of %d: %q, top %d: total %d capped %v with skipping, %d capped %v without", 1<<cache.windowShift(), text, k, fast.total, fast.capped, all.total, all.capped)
 				}
 				if fast.total < all.total {
 					skipped++
@@ -365,7 +366,7 @@ func topKSkipsSafely(t *testing.T, ix *Index, queries map[string]query.Query) {
 			}
 		}
 		if skipped == 0 {
-			t.Errorf("windows of %d: skipping never left a match unscored: the test does not exercise it", 1<<cache.windowShift())
+			t.Errorf("blocks of %d: skipping never left a match unscored: the test does not exercise it", 1<<cache.windowShift())
 		}
 	}
 }

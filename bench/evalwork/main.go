@@ -190,6 +190,8 @@ func startProfile(file string) (func(), error) {
 	}
 	return func() {
 		pprof.StopCPUProfile()
-		f.Close()
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "evalwork: cpu profile:", err)
+		}
 	}, nil
 }
