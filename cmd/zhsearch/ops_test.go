@@ -418,7 +418,12 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 	defer cmd.Process.Kill()
 	var logs syncBuffer
 	addrc := make(chan string, 1)
+	// Wait closes the pipe once the process exits, whatever is left
+	// unread in it: the last lines (index closed) are read to its end
+	// first.
+	readAll := make(chan struct{})
 	go func() {
+		defer close(readAll)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -475,6 +480,11 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 		t.Error("in-flight request answered without results")
 	}
 
+	select {
+	case <-readAll:
+	case <-time.After(time.Minute):
+		t.Fatalf("the server's log did not end a minute after SIGTERM: %s", logs.String())
+	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v\n%s", err, logs.String())
 	}
