@@ -58,6 +58,7 @@ type postings struct {
 	part        int     // the part windowBound looked at last
 	in          bool    // see node.reach
 	drives      bool    // candidates come from it (node.driving)
+	bit         uint64  // its bit in the query's masks (node.mask); 0: none
 	scored      uint64  // 1 + the document scoreAt is for; 0: none yet
 	scoreAt     float64
 }
@@ -159,11 +160,20 @@ type node struct {
 	// mustNot an or
 	must, should, mustNot *node
 	cost                  uint64 // driveCost + 1, once known
+	// mask holds the bits of lists a match needs one of (of a boolean,
+	// those of its required clause, or with none of its optional one):
+	// a document none of them holds cannot match, and eval steps over
+	// the node. wide: some of them have no bit (past the 64th list of a
+	// query), so the mask says nothing.
+	mask uint64
+	wide bool
 }
 
 // eval reports whether the document all postings stand at (or past) matches
-// the node, and its score.
-func (n *node) eval(doc uint64) (bool, float64) {
+// the node, and its score. at holds the bits of the lists that stand at
+// doc (evaluation.at): a kid none of whose lists is there is stepped over
+// unwalked, as most of a long query's clauses are at any one document.
+func (n *node) eval(doc, at uint64) (bool, float64) {
 	switch n.kind {
 	case nodeTerm:
 		p := n.post[0]
@@ -183,7 +193,10 @@ func (n *node) eval(doc uint64) (bool, float64) {
 	case nodeOr:
 		m, sum := 0, 0.0
 		for _, k := range n.kids {
-			if ok, s := k.eval(doc); ok {
+			if k.absent(at) {
+				continue
+			}
+			if ok, s := k.eval(doc, at); ok {
 				m++
 				sum += s
 			}
@@ -195,7 +208,10 @@ func (n *node) eval(doc uint64) (bool, float64) {
 	case nodeAnd:
 		sum := 0.0
 		for _, k := range n.kids {
-			ok, s := k.eval(doc)
+			if k.absent(at) {
+				return false, 0
+			}
+			ok, s := k.eval(doc, at)
 			if !ok {
 				return false, 0
 			}
@@ -203,21 +219,27 @@ func (n *node) eval(doc uint64) (bool, float64) {
 		}
 		return true, sum
 	case nodeBool:
-		if n.mustNot != nil {
-			if ok, _ := n.mustNot.eval(doc); ok {
+		if n.mustNot != nil && !n.mustNot.absent(at) {
+			if ok, _ := n.mustNot.eval(doc, at); ok {
 				return false, 0
 			}
 		}
 		sum := 0.0
 		if n.must != nil {
-			ok, s := n.must.eval(doc)
+			if n.must.absent(at) {
+				return false, 0
+			}
+			ok, s := n.must.eval(doc, at)
 			if !ok {
 				return false, 0
 			}
 			sum = s
 		}
 		if n.should != nil {
-			ok, s := n.should.eval(doc)
+			ok, s := false, 0.0
+			if !n.should.absent(at) {
+				ok, s = n.should.eval(doc, at)
+			}
 			if !ok && n.must == nil {
 				return false, 0
 			}
@@ -226,6 +248,43 @@ func (n *node) eval(doc uint64) (bool, float64) {
 		return n.must != nil || n.should != nil, sum
 	}
 	return false, 0
+}
+
+// absent reports whether none of the lists a match of n needs stands at
+// the document whose lists' bits are at: then n cannot match it.
+func (n *node) absent(at uint64) bool { return !n.wide && n.mask&at == 0 }
+
+// setMasks sets the masks of n and the nodes under it (see node.mask),
+// the lists' bits given.
+func (n *node) setMasks() {
+	switch n.kind {
+	case nodeTerm, nodePhrase:
+		for _, p := range n.post {
+			n.mask |= p.bit
+			n.wide = n.wide || p.bit == 0
+		}
+	case nodeOr, nodeAnd:
+		for _, k := range n.kids {
+			k.setMasks()
+			n.mask |= k.mask
+			n.wide = n.wide || k.wide
+		}
+	case nodeBool:
+		for _, k := range []*node{n.must, n.should, n.mustNot} {
+			if k != nil {
+				k.setMasks()
+			}
+		}
+		// A match needs one of its required clauses' lists, or, with none
+		// required, one of its optional clauses'; exclusions never make one.
+		k := n.must
+		if k == nil {
+			k = n.should
+		}
+		if k != nil {
+			n.mask, n.wide = k.mask, k.wide
+		}
+	}
 }
 
 // matches reports whether the document all postings stand at (or past)
@@ -515,6 +574,17 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 	return nil, errUnsupported{}
 }
 
+// setMasks gives the first 64 lists of the query their bits and the
+// nodes of root their masks (node.mask).
+func (c *compiler) setMasks(root *node) {
+	for i, p := range c.order {
+		if i < 64 {
+			p.bit = 1 << i
+		}
+	}
+	root.setMasks()
+}
+
 func (c *compiler) compileAll(qs []query.Query) ([]*node, error) {
 	out := make([]*node, 0, len(qs))
 	for _, q := range qs {
@@ -612,11 +682,12 @@ const maxTied = 1000
 
 // evaluation is the state of one topK call.
 type evaluation struct {
-	ctx  context.Context
-	root *node
-	k    int
-	res  *topResult
-	h    hitHeap
+	ctx   context.Context
+	root  *node
+	lists []*postings // the query's, with their bits (postings.bit)
+	k     int
+	res   *topResult
+	h     hitHeap
 	// tied holds matches outside the heap that scored tiedAt, the heap's
 	// lowest score when they were kept; they count while it still is.
 	tied   []topHit
@@ -626,7 +697,7 @@ type evaluation struct {
 // offer scores doc and keeps it if it matches and makes the page.
 func (e *evaluation) offer(doc uint64) bool {
 	e.res.scored++
-	ok, s := e.root.eval(doc)
+	ok, s := e.root.eval(doc, e.at(doc))
 	if !ok {
 		return false
 	}
@@ -647,6 +718,17 @@ func (e *evaluation) offer(doc uint64) bool {
 		e.tie(t)
 	}
 	return true
+}
+
+// at returns the bits of the lists that stand at doc.
+func (e *evaluation) at(doc uint64) uint64 {
+	var at uint64
+	for _, p := range e.lists {
+		if p.cur == doc {
+			at |= p.bit
+		}
+	}
+	return at
 }
 
 // tie keeps t, a match outside the heap, if it ties with the heap's lowest
@@ -891,7 +973,8 @@ func evaluate(ctx context.Context, segs []snapSegment, n uint64, q query.Query, 
 	for essential < len(lists) && !lists[essential].drives {
 		essential++
 	}
-	e := &evaluation{ctx: ctx, root: root, k: k, res: &topResult{}, h: make(hitHeap, 0, k+1)}
+	c.setMasks(root)
+	e := &evaluation{ctx: ctx, root: root, lists: lists, k: k, res: &topResult{}, h: make(hitHeap, 0, k+1)}
 	from, err := e.counted(lists, essential, exact)
 	if err != nil {
 		return nil, err

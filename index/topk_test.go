@@ -304,6 +304,7 @@ func matchesAsEval(t *testing.T, ix *Index, queries map[string]query.Query) {
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}
+		c.setMasks(root)
 		for _, p := range c.order {
 			p.start()
 		}
@@ -311,7 +312,13 @@ func matchesAsEval(t *testing.T, ix *Index, queries map[string]query.Query) {
 			for _, p := range c.order {
 				p.advance(doc)
 			}
-			ok, _ := root.eval(doc)
+			var at uint64
+			for _, p := range c.order {
+				if p.cur == doc {
+					at |= p.bit
+				}
+			}
+			ok, _ := root.eval(doc, at)
 			if got := root.matches(doc); got != ok {
 				t.Errorf("%q, document %d: counted as a match: %v, scored as one: %v", text, doc, got, ok)
 			}
