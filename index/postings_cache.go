@@ -106,18 +106,20 @@ func (d *decodedList) window(j int, x float64, shift uint8) {
 // list's memory.
 func (d *decodedList) keepWindows(shift uint8) {
 	d.shift = shift
-	if len(d.docs) < 2*len(d.windowMax) {
-		folded := make([]float32, (len(d.windowMax)+1<<foldBits-1)>>foldBits)
-		for b, x := range d.windowMax {
-			folded[b>>foldBits] = max(folded[b>>foldBits], x)
-		}
-		d.windowMax, d.shift = folded, shift+foldBits
+	if len(d.docs) >= 2*len(d.windowMax) {
+		d.windowMax = slices.Clip(d.windowMax)
+		return
 	}
-	if len(d.docs) < 2*len(d.windowMax) {
+	folds := (len(d.windowMax) + 1<<foldBits - 1) >> foldBits
+	if len(d.docs) < 2*folds { // most short lists: nothing to fold for
 		d.windowMax, d.shift = nil, 0
 		return
 	}
-	d.windowMax = slices.Clip(d.windowMax)
+	folded := make([]float32, folds)
+	for b, x := range d.windowMax {
+		folded[b>>foldBits] = max(folded[b>>foldBits], x)
+	}
+	d.windowMax, d.shift = folded, shift+foldBits
 }
 
 // foldBits is how many blocks' bounds a list too short to keep its
