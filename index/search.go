@@ -81,15 +81,17 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 
 // rankedPage returns the page of q's hits, relaxed when the strict query
 // finds less than a page, and how many of them are strict. A long query's
-// first fuseDepth hits are reranked by their titles (fuseTitles) as one
-// window, whatever the page asked: its first page reads fuseDepth hits,
-// and a page past the window is as ranked. The window is always read at
-// its own size: a page of another size breaks ties (breakTies) over
-// another span, and a hit tied across the window's end would then move in
-// or out of it, shown twice or never.
+// first hits, its first fuseDepth and the titles that match it by their
+// character pairs alone (pairMatches), are reranked by their titles
+// (fuseTitles) as one window, whatever the page asked, and the hits after
+// the window are the others in their order: every page of a long query
+// reads the window first. The window is always read at its own size: a
+// page of another size breaks ties (breakTies) over another span, and a
+// hit tied across the window's end would then move in or out of it, shown
+// twice or never.
 func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Query, page, size int) (*pageResult, int, error) {
 	offset := (page - 1) * size
-	if !fuses(aq) || offset >= fuseDepth {
+	if !fuses(aq) {
 		return ix.relaxedPage(ctx, aq, q, page, size)
 	}
 	window, strict, err := ix.relaxedPage(ctx, aq, q, 1, fuseDepth)
@@ -103,7 +105,10 @@ func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Quer
 	hits := window.Hits
 	if end := offset + size; end > len(hits) && uint64(len(hits)) < window.Total {
 		// The page runs past the window: the hits after it are those of
-		// the first end that the window does not hold, in their order.
+		// the first end that the window does not hold, in the engine's
+		// order (ties by id, as every page past the window reads them),
+		// not in the order of a page of end (ties newest first over all
+		// of them, which would shift with end).
 		all, allStrict, err := ix.relaxedPage(ctx, aq, q, 1, end)
 		if err != nil {
 			return nil, 0, err
@@ -112,32 +117,62 @@ func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Quer
 		for _, h := range hits {
 			in[h.ID] = true
 		}
+		strictIDs := make(map[string]bool, allStrict)
+		for _, h := range all.Hits[:allStrict] {
+			strictIDs[h.ID] = true
+		}
 		hits = slices.Clone(hits)
-		for i, h := range all.Hits {
+		for _, h := range engineOrder(all.Hits) {
 			if !in[h.ID] {
 				hits = append(hits, h)
-				if i < allStrict {
+				if strictIDs[h.ID] {
 					strict++ // the window held only strict hits
 				}
 			}
 		}
 		out.Total, out.Capped = all.Total, all.Capped
 	}
-	out.Hits = hits[min(offset, len(hits)):min(offset+size, len(hits))]
+	lo, hi := min(offset, len(hits)), min(offset+size, len(hits))
+	out.Hits = hits[lo:hi]
+	if past := len(window.Hits) - lo; past < len(out.Hits) {
+		breakTies(out.Hits[max(0, past):]) // as a page of the engine's lists them
+	}
 	return &out, max(0, min(strict-offset, len(out.Hits))), nil
 }
 
+// engineOrder returns hits in the order the engine ranks them, best score
+// first and equal scores by id (byID), undoing breakTies.
+func engineOrder(hits search.DocumentMatchCollection) search.DocumentMatchCollection {
+	out := slices.Clone(hits)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
 // relaxedPage returns the page of q's hits, relaxed when the strict query
-// finds less than a page, and how many of them are strict.
+// finds less than a page, and how many of them are strict. The first page
+// of a long question whose words match fewer articles than its reranked
+// window holds (fuseDepth), but some, also holds, after them, the titles
+// that match it by their pairs alone (pairMatches), as strict hits.
 func (ix *Index) relaxedPage(ctx context.Context, aq *analyzedQuery, q query.Query, page, size int) (*pageResult, int, error) {
 	res, err := ix.page(ctx, q, (page-1)*size, size)
 	if err != nil {
 		return nil, 0, err
 	}
+	var pairs query.Query
+	if page == 1 && res.Total > 0 && res.Total < fuseDepth && fuses(aq) {
+		if pairs, err = ix.pairMatches(ctx, aq, q, res); err != nil {
+			return nil, 0, err
+		}
+	}
 	if res.Total >= zhsearch.DefaultSearchSize {
 		return res, len(res.Hits), nil
 	}
-	return ix.relax(ctx, aq, q, res, page, size)
+	return ix.relax(ctx, aq, q, pairs, res, page, max(size, len(res.Hits)))
 }
 
 // pageResult is one page of hits of a query, and how many documents match

@@ -222,3 +222,109 @@ func TestFusedPagesTies(t *testing.T) {
 		t.Errorf("pages of 7 joined hold %v\none page of 35 holds %v", got, want)
 	}
 }
+
+// pairCorpus holds titles that match pairQuestion by its words (网贷,
+// 申请), one that says what it asks in other words (大数据花了…: its
+// pairs 大数, 数据, 据花, 还能 are the question's, its words are not), and
+// titles that share nothing with it.
+var pairCorpus = func() []zhsearch.Article {
+	titles := []string{
+		"大数据花了还能借到钱吗",
+		"网贷申请太多现在借不到钱怎么办", "申请网贷太多了现在还能借钱吗", "网贷申请多了现在去哪借钱",
+		"网贷申请被拒后多久可以再申请", "学生可以申请网贷吗", "网贷申请总是秒拒的原因",
+		"网贷申请次数多了会影响征信吗", "网贷逾期了怎么和平台协商", "网贷利息多少算合法",
+		"申请网贷需要什么条件", "网贷还不上会被起诉吗", "网贷平台怎么查是否正规",
+		"红烧肉的家常做法", "杭州西湖周边必去的景点", "花呗额度怎么提升",
+		// Titles on the site's other subjects, so that 网贷 and 申请 weigh
+		// as they do on a site: common, not in every title.
+		"信用卡年费怎么免", "借呗提前还款有手续费吗", "京东白条怎么关闭", "租机押金能退吗",
+		"征信报告怎么查询", "微粒贷额度突然没了", "花呗分期利息怎么算", "信用卡逾期一天要紧吗",
+		"京东E卡怎么回收", "ID贷锁机怎么解", "房贷提前还款怎么操作", "车贷审批要多久",
+		"公积金贷款额度怎么算", "信用卡账单日和还款日", "借条和欠条的区别", "个税app怎么退税",
+		"支付宝芝麻分有什么用", "微信分付怎么开通", "美团月付逾期会怎样", "分期乐额度怎么提",
+	}
+	articles := make([]zhsearch.Article, len(titles))
+	for i, title := range titles {
+		articles[i] = zhsearch.Article{ID: fmt.Sprintf("p%02d", i), Title: title, TitleOnly: true}
+	}
+	return articles
+}()
+
+const pairQuestion = "申请了太多网贷把大数据弄花了,现在还能借着钱不"
+
+// TestPairMatchesJoinTheQuestion: a long question finds the title that
+// says it in other words among its strict hits, on its first page, though
+// the title holds too few of its words for the quorum; a title that shares
+// none of its pairs is not found; and pages of any size hold each hit
+// once, as one page does.
+func TestPairMatchesJoinTheQuestion(t *testing.T) {
+	ix := builtIndex(t, pairCorpus)
+	ix.SetSearchCacheSize(0)
+	all := searchPage(t, ix, pairQuestion, 1, 30)
+	at := slices.Index(hitIDs(all), "p00")
+	if at < 0 || at >= 10 {
+		t.Fatalf("大数据花了还能借到钱吗 at %d of %v, want on the first page", at, hitIDs(all))
+	}
+	if all.Hits[at].Relaxed {
+		t.Errorf("hit %d relaxed: it matches the question by its pairs, as strictly as the others by its words", at)
+	}
+	for _, id := range []string{"p13", "p14", "p15"} { // 红烧肉, 西湖, 花呗
+		if slices.Contains(hitIDs(all), id) {
+			t.Errorf("%s shares no word and no pair with the question, and is listed", id)
+		}
+	}
+	if ids := hitIDs(all); len(slices.Compact(slices.Sorted(slices.Values(ids)))) != len(ids) {
+		t.Errorf("a hit listed twice: %v", ids)
+	}
+	if int(all.Total) != len(all.Hits) {
+		t.Errorf("total %d, %d hits listed", all.Total, len(all.Hits))
+	}
+	for i := 1; i < len(all.Hits); i++ {
+		if all.Hits[i].Score > all.Hits[i-1].Score {
+			t.Errorf("hit %d scores %.4g, above the hit before it (%.4g)", i, all.Hits[i].Score, all.Hits[i-1].Score)
+		}
+	}
+	for _, size := range []int{3, 7} {
+		var joined []string
+		for page := 1; (page-1)*size < len(all.Hits); page++ {
+			res := searchPage(t, ix, pairQuestion, page, size)
+			if res.Total != all.Total {
+				t.Errorf("pages of %d, page %d: total %d; one page: %d", size, page, res.Total, all.Total)
+			}
+			joined = append(joined, hitIDs(res)...)
+		}
+		got, want := slices.Clone(joined), hitIDs(all)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("pages of %d joined hold %v\none page holds %v", size, joined, hitIDs(all))
+		}
+	}
+}
+
+// TestPairMatchesListedOnce: when a long question's words and pairs find
+// less than a page, the relaxation ladder runs, and its steps, down to
+// the one by shared pairs, list no pair match again.
+func TestPairMatchesListedOnce(t *testing.T) {
+	var articles []zhsearch.Article
+	for _, a := range pairCorpus {
+		switch a.ID {
+		case "p01", "p03", "p04", "p05", "p06", "p07", "p10", "p12":
+			continue // fewer titles holding the question's words
+		}
+		articles = append(articles, a)
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	all := searchPage(t, ix, pairQuestion, 1, 30)
+	ids := hitIDs(all)
+	if !slices.Contains(ids, "p00") || !all.Relaxed {
+		t.Fatalf("hits %v (relaxed %v): want 大数据花了还能借到钱吗 and relaxed hits after it", ids, all.Relaxed)
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(ids)))) != len(ids) {
+		t.Errorf("a hit listed twice: %v", ids)
+	}
+	if int(all.Total) != len(ids) {
+		t.Errorf("total %d, %d hits listed", all.Total, len(ids))
+	}
+}

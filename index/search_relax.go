@@ -26,8 +26,10 @@ const maxDropLevels = 3
 // rank below theirs. Whether a step
 // runs depends on the query only, not on the page or its size, so every
 // page of one query, of any size, sees the same list and the same total.
-// It returns the page and how many of its hits are strict.
-func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, strict *pageResult,
+// It returns the page and how many of its hits are strict. pairs, when
+// not nil, is the query of a long question's pair matches (pairMatches),
+// whose best are among strict's hits: no step lists one of them again.
+func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q, pairs query.Query, strict *pageResult,
 	page, size int) (*pageResult, int, error) {
 	offset := (page - 1) * size
 	levels := aq.relaxedLevels()
@@ -44,6 +46,9 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q query.Query, st
 	hits, total, nStrict := append(search.DocumentMatchCollection{}, all.Hits...), all.Total, len(all.Hits)
 	capped := all.Capped
 	found := []query.Query{q}
+	if pairs != nil {
+		found = append(found, pairs)
+	}
 	for _, level := range levels {
 		if total >= zhsearch.DefaultSearchSize {
 			break
