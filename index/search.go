@@ -84,8 +84,10 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 // first hits, its first fuseDepth and the titles that match it by their
 // character pairs alone (pairMatches), are reranked by their titles
 // (fuseTitles) as one window, whatever the page asked, and the hits after
-// the window are the others in their order: every page of a long query
-// reads the window first. The window is always read at its own size: a
+// the window are the others in their order: a page of a long query reads
+// the window first, and the hits before it too when the window holds pair
+// matches (a page past a window of the engine's first fuseDepth hits is
+// read alone, as the engine ranks). The window is always read at its own size: a
 // page of another size breaks ties (breakTies) over another span, and a
 // hit tied across the window's end would then move in or out of it, shown
 // twice or never.
@@ -100,6 +102,11 @@ func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Quer
 	}
 	if err := ix.fuseTitles(ctx, aq, window.Hits, strict); err != nil {
 		return nil, 0, err
+	}
+	if window.pairs == 0 && offset >= fuseDepth {
+		// The window is the engine's first fuseDepth hits, as every page
+		// past it counts them: read the page alone, not all before it.
+		return ix.relaxedPage(ctx, aq, q, page, size)
 	}
 	out := *window
 	hits := window.Hits
@@ -181,6 +188,7 @@ type pageResult struct {
 	Hits   search.DocumentMatchCollection
 	Total  uint64
 	Capped bool
+	pairs  int // of Hits, a long question's pair matches (pairMatches)
 }
 
 // page returns the hits from offset to offset+size, by score only: sorting

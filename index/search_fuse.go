@@ -214,5 +214,6 @@ func (ix *Index) pairMatches(ctx context.Context, aq *analyzedQuery, q query.Que
 	scoreBelow(found.Hits, res.Hits)
 	res.Hits = append(res.Hits, found.Hits...)
 	res.Total += uint64(len(found.Hits))
+	res.pairs = len(found.Hits)
 	return pairs, nil
 }
