@@ -219,3 +219,25 @@ func TestRelaxedBySiteWords(t *testing.T) {
 		}
 	}
 }
+
+// TestRelaxedByTwoPairs: a long question that says its subject around
+// words no title holds, so that every step of the ladder and its last
+// resort find nothing, lists the titles sharing two of its character
+// pairs, relaxed (催收员说的话哪些是吓唬人的: 催收 and 吓唬); a title sharing one
+// is not listed, and a long question sharing no two pairs with any title
+// still finds nothing.
+func TestRelaxedByTwoPairs(t *testing.T) {
+	corpus := append(slices.Clone(siteCorpus),
+		zhsearch.Article{ID: "c1", Title: "催收员说的话哪些是吓唬人的", TitleOnly: true},
+		zhsearch.Article{ID: "c2", Title: "催收员一天要打多少电话", TitleOnly: true},
+	)
+	ix := builtIndex(t, corpus)
+	ix.SetSearchCacheSize(0)
+	res := searchPage(t, ix, "催收说要给我单位发函,还要去老家村委会贴告示,这些到底是真的还是吓唬我啊", 1, 10)
+	if got := hitIDs(res); !slices.Equal(got, []string{"c1"}) || !res.Hits[0].Relaxed {
+		t.Errorf("hits %v (relaxed %v): want c1 alone, relaxed", got, res.Relaxed)
+	}
+	if res := searchPage(t, ix, "小区楼下新开的健身房年卡到底办得值不值,教练说的话能信吗", 1, 10); len(res.Hits) != 0 {
+		t.Errorf("found %v: it shares no two pairs with a title", hitIDs(res))
+	}
+}

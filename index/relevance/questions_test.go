@@ -93,22 +93,15 @@ var questionsMaxZeroHits = map[string]int{
 // than a third of their weight (heldTerms), so the relaxation ladder has
 // nothing to drop to; their judged titles answer them in other words. The
 // issue asks for no zero-hit answer where the site covers a question's
-// content words: the fifth set's is the other kind, the eighth set's is a
-// failure of this one (its 手机 and 风险 are everyday words, below
-// siteTypical: the ladder's last resort does not run).
+// content words: the fifth set's is the other kind, the tenth set's is a
+// failure of this one (借条 below siteTypical; 手印, 算数 no title's, and
+// 借条不按手印算数不 shares only one pair with a title). The eighth set's
+// 租个手机转手换成现钱,这路子风险大不 and the tenth's 催收说要给我单位发函… were here
+// until the ladder's last step (twoPairsLevel) found titles for them.
 var questionsZeroHitsKnown = map[string]string{
 	// Fifth fresh set (tune): 大二, 生活费, 花光, 开口, 正经, 撑, 月底; the
 	// answer says 大学生缺钱了应该怎么办.
 	"我在读大二,这个月生活费提前花光了,又不好意思跟家里开口,有什么正经办法能撑到月底": "its words are none of the site's",
-	// Eighth fresh set (held-out): the subject, 租机变现, said in everyday
-	// words (租个手机, 转手换成现钱); 手机 and 风险 carry too little of the
-	// weight.
-	"租个手机转手换成现钱,这路子风险大不": "its subject said in everyday words",
-	// Tenth fresh set (tune): 催收 is typical of the site (4.1) but leads
-	// no title of this small corpus (催收员 does), so it is no head word;
-	// 单位, 发函, 老家, 村委会, 告示 are words no title holds and carry the
-	// rest of the weight.
-	"催收说要给我单位发函,还要去老家村委会贴告示,这些到底是真的还是吓唬我啊": "its subject leads no title here",
 	// Tenth fresh set (held-out): 借条 is below siteTypical (3.1) and no
 	// head word; 手印 and 算数 are words no title holds.
 	"借条不按手印算数不": "its subject below siteTypical",
