@@ -91,7 +91,7 @@ type queryTerm struct {
 	// is not, however rare the site's idf makes it.
 	typical float64
 	// run: the text is a run of one-character pieces, a word the
-	// dictionary does not know (秒拒, 下款), matched as its character pairs
+	// dictionary does not know (面签, 贷超), matched as its character pairs
 	// in order.
 	run bool
 	// soundsLike: an absent run whose sound some title holds (花贝 for
@@ -253,7 +253,7 @@ func oneHan(s string) bool {
 }
 
 // oovRun gathers consecutive one-character Han pieces of a query, which
-// the dictionary leaves where it knows no word (秒拒 in 网贷总是被秒拒): two
+// the dictionary leaves where it knows no word (面签 in 网贷总是被面签卡住): two
 // or more of them are read as one unknown word. Indexing cuts titles with
 // the same dictionary, so the site's titles hold the same run, as
 // consecutive character pairs; matched as a word, the run counts in the

@@ -342,8 +342,8 @@ func TestAnalyzeUnknownRuns(t *testing.T) {
 		query string
 		runs  []string
 	}{
-		{"网贷总是被秒拒", []string{"秒拒"}},
-		{"秒拒", []string{"秒拒"}},
+		{"网贷总是被面签卡住", []string{"面签"}},
+		{"面签", []string{"面签"}},
 		{"花贝逾期", []string{"花贝"}},
 		{"花呗逾期了会不会影响房贷审批", nil},
 		{"征信花了要多久才能恢复", nil},
@@ -372,17 +372,20 @@ func TestAnalyzeUnknownRuns(t *testing.T) {
 // the question's known words; a typo the site never writes changes
 // nothing.
 func TestUnknownWordRanks(t *testing.T) {
+	if words := analysis.DefaultSegmenter().Cut("面签", false); len(words) != 2 {
+		t.Skipf("the dictionary now holds 面签 (%v): nothing to test", words)
+	}
 	ix := builtIndex(t, []zhsearch.Article{
 		{ID: "a1", Title: "学生能不能申请网贷", TitleOnly: true},
-		{ID: "a2", Title: "网贷申请秒拒的几个常见原因", TitleOnly: true},
+		{ID: "a2", Title: "网贷申请面签的几个常见问题", TitleOnly: true},
 		{ID: "a3", Title: "网贷申请被拒以后多久能再申请", TitleOnly: true},
 		{ID: "a4", Title: "信用卡申请流程", TitleOnly: true},
 		{ID: "a5", Title: "花呗逾期一天有什么影响", TitleOnly: true},
 		{ID: "a6", Title: "花呗逾期三个月的后果", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
-	if got := searchPage(t, ix, "为什么我申请网贷老是秒拒", 1, 10); len(got.Hits) == 0 || got.Hits[0].ID != "a2" {
-		t.Errorf("为什么我申请网贷老是秒拒: %v, want a2 first", hitIDs(got))
+	if got := searchPage(t, ix, "为什么我申请网贷老是卡在面签", 1, 10); len(got.Hits) == 0 || got.Hits[0].ID != "a2" {
+		t.Errorf("为什么我申请网贷老是卡在面签: %v, want a2 first", hitIDs(got))
 	}
 	if got := searchPage(t, ix, "花贝逾期", 1, 10); len(got.Hits) != 2 {
 		t.Errorf("花贝逾期: %v, want both 花呗逾期 titles", hitIDs(got))

@@ -183,8 +183,8 @@ func TestRunTokenizer(t *testing.T) {
 		want []string
 	}{
 		{"断供了怎么办话术", []string{"断供", "话术"}}, // 断 供 了 怎么办 话 术: 了 is a stop word
-		{"网贷总是被秒拒", []string{"秒拒"}},        // 被 is a stop word: no 被秒
-		{"秒 拒", nil},          // a separator ends a run
+		{"网贷总是被面签", []string{"面签"}},        // 被 is a stop word: no 被面
+		{"面 签", nil},          // a separator ends a run
 		{"征信的影响", nil},        // 的 between two words
 		{"花呗协商还款对征信的影响", nil}, // words only
 		{"ＩＤ贷手机被锁了", nil},     // 锁 alone between stop words

@@ -249,7 +249,7 @@ func gapTokens(seg *Segmenter, norm string, offs []int, words []Word) analysis.T
 
 // RunTokenizer emits the pairs of consecutive one-character pieces that
 // WordTokenizer with the same segmenter cuts, neither a stop word, both
-// Han: where the dictionary knows no word (断供 cut 断 供, 秒拒 cut 秒 拒),
+// Han: where the dictionary knows no word (断供 cut 断 供, 面签 cut 面 签),
 // its pieces in order. A body indexed with it beside its words holds
 // about 6% of the postings GapTokenizer gives (most of those straddle two
 // words or a stop word and are read by no query), and still answers every
