@@ -87,10 +87,10 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 // the window are the others in their order: a page of a long query reads
 // the window first, and the hits before it too when the window holds pair
 // matches (a page past a window of the engine's first fuseDepth hits is
-// read alone, as the engine ranks). The window is always read at its own size: a
-// page of another size breaks ties (breakTies) over another span, and a
-// hit tied across the window's end would then move in or out of it, shown
-// twice or never.
+// read alone, as the engine ranks). The window is always read at its own
+// size: a page of another size breaks ties (breakTies) over another span,
+// and a hit tied across the window's end would then move in or out of it,
+// shown twice or never.
 func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Query, page, size int) (*pageResult, int, error) {
 	offset := (page - 1) * size
 	if !fuses(aq) {

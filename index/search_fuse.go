@@ -203,10 +203,10 @@ func titleBM25(pairs []string, idf []weightedPair, avg float64) float64 {
 
 // pairMatches fills the window of res, all of a long question's strict
 // hits (q, fewer than fuseDepth), with the titles that match it by their
-// pairs alone, each scored
-// below res's last hit (scoreBelow), and counts them in res.Total. It
-// returns the query that finds them (nil when the question has no pairs),
-// whose other matches no relaxation step lists (relax).
+// pairs alone, each scored below res's last hit (scoreBelow), and counts
+// them in res.Total. It returns the query that finds them (nil when the
+// question has no pairs), whose other matches no relaxation step lists
+// (relax).
 func (ix *Index) pairMatches(ctx context.Context, aq *analyzedQuery, q query.Query, res *pageResult) (query.Query, error) {
 	n := len(aq.bigrams)
 	if n == 0 {
