@@ -175,7 +175,7 @@ func titleBM25(pairs []string, idf []weightedPair, avg float64) float64 {
 // about 大数据弄花了, and its pairs 大数, 数据, 据花). When its words match
 // fewer articles than the reranked window holds (fuseDepth), but some,
 // the window is filled with the titles that share most of its pairs (a
-// quarter of them, as the relaxation ladder's last step asks) without
+// quarter of them, as the relaxation ladder's bigram step asks) without
 // matching its words, which bleve's character pairs find. They join the
 // strict hits after the words' hits, to be reranked with them
 // (fuseTitles), and every page of the question reads them in the same

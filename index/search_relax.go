@@ -82,7 +82,13 @@ func (ix *Index) relax(ctx context.Context, aq *analyzedQuery, q, pairs query.Qu
 	// Past what a reader can page, the total is a lower bound however it
 	// was counted, as for a strict query.
 	out.Total, out.Capped = total, capped || total > zhsearch.MaxResultWindow
+	// Each step's hits came with their ties broken over all it read, the
+	// pages before this one too (breakTies), which shifts with the page:
+	// the list is put back in the engine's order, ties by id, as any page
+	// of any size reads it, and only this page's ties are broken.
+	hits = engineOrder(hits)
 	out.Hits = hits[min(offset, len(hits)):min(offset+size, len(hits))]
+	breakTies(out.Hits)
 	return &out, max(0, min(nStrict-offset, len(out.Hits))), nil
 }
 

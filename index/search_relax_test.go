@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -239,5 +240,42 @@ func TestRelaxedByTwoPairs(t *testing.T) {
 	}
 	if res := searchPage(t, ix, "小区楼下新开的健身房年卡到底办得值不值,教练说的话能信吗", 1, 10); len(res.Hits) != 0 {
 		t.Errorf("found %v: it shares no two pairs with a title", hitIDs(res))
+	}
+}
+
+// TestRelaxedPagesHoldEachHitOnce: thirty relaxed hits tie on one title,
+// published on different days; paged in threes, sevens and tens, a short
+// query and a long one (whose first 20 hits are reranked as one window)
+// show each of them once, the hits one page of 35 shows, with its total.
+func TestRelaxedPagesHoldEachHitOnce(t *testing.T) {
+	var articles []zhsearch.Article
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 30 {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%02d", i), Title: "房贷利率下调后要不要提前还款",
+			PublishedAt: base.AddDate(0, 0, (i*7)%30), TitleOnly: true})
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	for _, q := range []string{"花呗逾期会影响房贷吗", "花呗逾期了到底会不会影响我的房贷审批呢"} {
+		all := searchPage(t, ix, q, 1, 35)
+		if len(all.Hits) != 30 || !all.Relaxed {
+			t.Fatalf("%s: %d hits (relaxed %v), want the 30, relaxed", q, len(all.Hits), all.Relaxed)
+		}
+		want := hitIDs(all)
+		slices.Sort(want)
+		for _, size := range []int{3, 7, 10} {
+			var got []string
+			for page := 1; (page-1)*size < 30; page++ {
+				res := searchPage(t, ix, q, page, size)
+				if res.Total != all.Total {
+					t.Errorf("%s, pages of %d, page %d: total %d, one page: %d", q, size, page, res.Total, all.Total)
+				}
+				got = append(got, hitIDs(res)...)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: pages of %d joined hold %v\none page holds %v", q, size, got, want)
+			}
+		}
 	}
 }
