@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
 // fuseHits are hits in the engine's order, each scoring one less than the
@@ -326,5 +327,26 @@ func TestPairMatchesListedOnce(t *testing.T) {
 	}
 	if int(all.Total) != len(ids) {
 		t.Errorf("total %d, %d hits listed", all.Total, len(ids))
+	}
+}
+
+// TestPairQuorum: a long question's pair matches share a quarter of the
+// pairs inside its words, at least two; the pairs of its fillers (时从,
+// 是网, 贷点 …) are not counted.
+func TestPairQuorum(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	tests := []struct {
+		query string
+		want  int
+	}{
+		{"平时从没逾期过,就是网贷点多了大数据花了,要是去申请信用卡还能批下来吗", 2},
+		{"花呗逾期", 2},
+		{"网贷逾期催收起诉征信修复房贷审批信用卡额度利息", 3},
+	}
+	for _, tt := range tests {
+		aq := ix.analyze(tt.query)
+		if got := pairQuorum(&aq); got != tt.want {
+			t.Errorf("%s: quorum %d of %d pairs %v, want %d", tt.query, got, len(aq.bigrams), aq.bigrams, tt.want)
+		}
 	}
 }
