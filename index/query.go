@@ -1000,12 +1000,15 @@ func (aq *analyzedQuery) bound() {
 		aq.terms = kept
 	}
 	if len(aq.bigrams) > maxQueryPairs {
-		inside := func(b string) bool {
-			return slices.ContainsFunc(aq.terms, func(t queryTerm) bool { return strings.Contains(t.text, b) })
-		}
-		sort.SliceStable(aq.bigrams, func(a, b int) bool { return inside(aq.bigrams[a]) && !inside(aq.bigrams[b]) })
+		sort.SliceStable(aq.bigrams, func(a, b int) bool { return aq.pairInside(aq.bigrams[a]) && !aq.pairInside(aq.bigrams[b]) })
 		aq.bigrams = aq.bigrams[:maxQueryPairs]
 	}
+}
+
+// pairInside reports whether pair lies inside one of the query's words
+// (terms), rather than across a filler or a word's edge.
+func (aq *analyzedQuery) pairInside(pair string) bool {
+	return slices.ContainsFunc(aq.terms, func(t queryTerm) bool { return strings.Contains(t.text, pair) })
 }
 
 // weigh sets each term's weight to its idf in the index: the larger of the

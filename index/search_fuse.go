@@ -2,9 +2,7 @@ package index
 
 import (
 	"context"
-	"slices"
 	"sort"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -241,7 +239,7 @@ func (ix *Index) pairMatches(ctx context.Context, aq *analyzedQuery, q query.Que
 func pairQuorum(aq *analyzedQuery) int {
 	inside := 0
 	for _, p := range aq.bigrams {
-		if slices.ContainsFunc(aq.terms, func(t queryTerm) bool { return strings.Contains(t.text, p) }) {
+		if aq.pairInside(p) {
 			inside++
 		}
 	}
