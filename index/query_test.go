@@ -52,6 +52,10 @@ func TestAnalyzeQuestions(t *testing.T) {
 		// as much as the thing it points at.
 		{"demonstratives are fillers", "这笔担保那次逾期会上征信吗", "这笔担保那次逾期会上征信吗", []string{"担保", "逾期", "会上", "征信"}, nil},
 		{"traditional, then spoken", "花唄逾期咋辦", "花呗逾期怎么办", []string{"花呗", "逾期"}, []string{"怎么办"}},
+		// Unrespelled, 自个儿 was cut 自 / 个儿 and took the word before it
+		// (看出来 became 看出 / 来自).
+		{"spoken 自个儿 is 自己, a filler", "咋看出来自个儿征信花了", "怎么看出来自己征信花了", []string{"看", "出来", "征信花了"}, nil},
+		{"spoken 仨 is 三个", "借呗拖了仨月没还", "借呗拖了三个月没还", []string{"借呗", "拖", "三个", "月", "还"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
