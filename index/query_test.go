@@ -964,3 +964,23 @@ func TestFillerTypo(t *testing.T) {
 		t.Errorf("hits %v: want e1 (过期) first", hitIDs(res))
 	}
 }
+
+// TestSentenceSinglesRank: a reader's sentence asks its aspect with a
+// one-character verb (消 of …才能消), which the title that answers says
+// in a word of two (消除): that title ranks first, above a shorter one
+// that holds the same words but not the character; a title holding the
+// character alone is no hit.
+func TestSentenceSinglesRank(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a1", Title: "征信逾期记录查询", TitleOnly: true},
+		{ID: "a2", Title: "征信逾期记录如何消除", TitleOnly: true},
+		{ID: "a3", Title: "消费贷是什么意思", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	for _, q := range []string{"征信上的逾期记录到底要多久才能消", "征信上的逾期记录咋才能消掉啊"} {
+		res := searchPage(t, ix, q, 1, 10)
+		if got := hitIDs(res); !slices.Equal(got, []string{"a2", "a1"}) || res.Relaxed {
+			t.Errorf("%s: hits %v (relaxed %v), want a2 then a1, strict", q, got, res.Relaxed)
+		}
+	}
+}
