@@ -478,7 +478,8 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	return aq.withSingles(aq.withIntents(query.NewDisjunctionQuery(should)))
 }
 
-// withSingles ranks, among q's hits, the titles that hold one of a
+// withSingles ranks, among q's hits (the strict query's, and each
+// relaxation step's: relaxedLevels), the titles that hold one of a
 // sentence's one-character words (singles) above those that do not. In a
 // reader's sentence a one-character word is often the verb that names
 // what is asked (消 of 征信上的逾期啥时候能消, 提 of 咋弄才能往上提, 冻 of

@@ -984,3 +984,20 @@ func TestSentenceSinglesRank(t *testing.T) {
 		}
 	}
 }
+
+// TestRelaxedSinglesRank: the same for a question that only the
+// relaxation ladder answers (纹丝不动 and 好几年 are words no title holds):
+// of two titles on its subject, the one that holds its 提 (提升) comes
+// first, though the other is shorter.
+func TestRelaxedSinglesRank(t *testing.T) {
+	ix := builtIndex(t, append(slices.Clone(siteCorpus),
+		zhsearch.Article{ID: "r1", Title: "借呗额度", TitleOnly: true},
+		zhsearch.Article{ID: "r2", Title: "借呗额度如何提升", TitleOnly: true},
+	))
+	ix.SetSearchCacheSize(0)
+	const q = "借呗那点额度纹丝不动好几年,咋才能提"
+	res := searchPage(t, ix, q, 1, 10)
+	if got := hitIDs(res); !slices.Equal(got, []string{"r2", "r1"}) || !res.Relaxed {
+		t.Errorf("%s: hits %v (relaxed %v), want r2 then r1, relaxed", q, got, res.Relaxed)
+	}
+}

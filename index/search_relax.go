@@ -224,6 +224,13 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 			aq.bodyBigrams(need, boostBodyBigram),
 		})))
 	}
+	// Each step's hits are ranked by the sentence's one-character words
+	// too, as the strict query's are (withSingles): readers' questions
+	// (654), tune 0.7441 -> 0.7472 (full questions 0.685 -> 0.689, spoken
+	// 0.706 -> 0.712), held-out 0.7302 -> 0.7328; keyword suite unchanged.
+	for i := range levels {
+		levels[i] = aq.withSingles(levels[i])
+	}
 	return levels
 }
 
