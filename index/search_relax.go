@@ -110,7 +110,7 @@ func (aq *analyzedQuery) twoPairsLevel() query.Query {
 	if bigramRecallQuorum(len(aq.bigrams)) <= 2 {
 		return nil
 	}
-	return aq.withSingles(aq.withIntents(anyOf(fTitleBi, aq.bigrams, 2, boostTitleBigram)))
+	return aq.withIntents(anyOf(fTitleBi, aq.bigrams, 2, boostTitleBigram))
 }
 
 // siteTypical is how typical of the site a word must be (queryTerm.typical:
@@ -153,10 +153,10 @@ func (aq *analyzedQuery) siteWordsLevel() query.Query {
 	if len(site) == 0 {
 		return nil
 	}
-	return aq.withSingles(aq.withIntents(query.NewDisjunctionQuery([]query.Query{
+	return aq.withIntents(query.NewDisjunctionQuery([]query.Query{
 		anyTerm(fTitle, site, boostTitleWords),
 		anyTerm(fBody, site, boostBodyWords),
-	})))
+	}))
 }
 
 // namesSiteWord reports whether siteWordsLevel has a word to match.
@@ -223,16 +223,6 @@ func (aq *analyzedQuery) relaxedLevels() []query.Query {
 			anyOf(fTitleBi, aq.bigrams, need, boostTitleBigram),
 			aq.bodyBigrams(need, boostBodyBigram),
 		})))
-	}
-	// Each step's hits are ranked by the sentence's one-character words
-	// too, as the strict query's are (withSingles), and so are the last
-	// resort's and the two-pairs step's: readers' questions (654), tune
-	// 0.7441 -> 0.7472 (full questions 0.685 -> 0.689, spoken 0.706 ->
-	// 0.712), held-out 0.7302 -> 0.7328, and the last two steps tune
-	// 0.7487, held-out the same; keyword suite unchanged. A long question's
-	// pair matches ranked so scored 0.7475 and are not.
-	for i := range levels {
-		levels[i] = aq.withSingles(levels[i])
 	}
 	return levels
 }
