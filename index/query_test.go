@@ -55,6 +55,10 @@ func TestAnalyzeQuestions(t *testing.T) {
 		// Unrespelled, 自个儿 was cut 自 / 个儿 and took the word before it
 		// (看出来 became 看出 / 来自).
 		{"spoken 自个儿 is 自己, a filler", "咋看出来自个儿征信花了", "怎么看出来自己征信花了", []string{"看", "出来", "征信花了"}, nil},
+		// 咋弄 is respelled 怎么弄, which was no question word: a content
+		// word no title holds, it outweighed the rest of the query.
+		{"spoken 咋弄 is a question word", "信用卡还不上咋弄", "信用卡还不上怎么弄", []string{"信用卡", "还不上"}, nil},
+		{"spoken 干啥 is a question word", "花呗是干啥的", "花呗是做什么的", []string{"花呗"}, nil},
 		{"spoken 仨 is 三个", "借呗拖了仨月没还", "借呗拖了三个月没还", []string{"借呗", "拖", "三个", "月", "还"}, nil},
 	}
 	for _, tt := range tests {
