@@ -449,18 +449,45 @@ func TestAnalyzeSingles(t *testing.T) {
 	}
 }
 
-// TestOneCharacterWordsRank: of two titles that share a question's words
-// alike, the one holding its one-character verb inside a word (锁 in 解锁)
-// ranks first.
+// TestOneCharacterWordsRank: of titles that share a question's words
+// alike, the one holding its one-character verb inside a word of two
+// (锁 in 解锁, 消 in 消除, 提 in 提升) ranks first. In a sentence (ten
+// characters or more) it outweighs a shorter title's lead, among strict
+// hits and among the relaxation ladder's (纹丝不动 and 好几年 are words no
+// title holds); a title holding the character alone is no hit.
 func TestOneCharacterWordsRank(t *testing.T) {
-	ix := builtIndex(t, []zhsearch.Article{
-		{ID: "c1", Title: "ID贷的手机逾期怎么办", TitleOnly: true},
-		{ID: "c2", Title: "ID贷的手机解锁怎么办", TitleOnly: true},
-		{ID: "c3", Title: "花呗逾期一天有什么影响", TitleOnly: true},
-	})
-	ix.SetSearchCacheSize(0)
-	if got := searchPage(t, ix, "ID贷手机被锁了怎么办", 1, 10); !reflect.DeepEqual(hitIDs(got), []string{"c2", "c1"}) {
-		t.Errorf("ID贷手机被锁了怎么办: %v, want [c2 c1]", hitIDs(got))
+	credit := []zhsearch.Article{
+		{ID: "a1", Title: "征信逾期记录查询", TitleOnly: true},
+		{ID: "a2", Title: "征信逾期记录如何消除", TitleOnly: true},
+		{ID: "a3", Title: "消费贷是什么意思", TitleOnly: true},
+	}
+	tests := []struct {
+		name, query string
+		corpus      []zhsearch.Article
+		want        []string
+		relaxed     bool
+	}{
+		{"keywords", "ID贷手机被锁了怎么办", []zhsearch.Article{
+			{ID: "c1", Title: "ID贷的手机逾期怎么办", TitleOnly: true},
+			{ID: "c2", Title: "ID贷的手机解锁怎么办", TitleOnly: true},
+			{ID: "c3", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+		}, []string{"c2", "c1"}, false},
+		{"sentence", "征信上的逾期记录到底要多久才能消", credit, []string{"a2", "a1"}, false},
+		{"spoken sentence", "征信上的逾期记录咋才能消掉啊", credit, []string{"a2", "a1"}, false},
+		{"relaxed sentence", "借呗那点额度纹丝不动好几年,咋才能提", append(slices.Clone(siteCorpus),
+			zhsearch.Article{ID: "r1", Title: "借呗额度", TitleOnly: true},
+			zhsearch.Article{ID: "r2", Title: "借呗额度如何提升", TitleOnly: true},
+		), []string{"r2", "r1"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := builtIndex(t, tt.corpus)
+			ix.SetSearchCacheSize(0)
+			res := searchPage(t, ix, tt.query, 1, 10)
+			if got := hitIDs(res); !reflect.DeepEqual(got, tt.want) || res.Relaxed != tt.relaxed {
+				t.Errorf("%s: hits %v (relaxed %v), want %v (relaxed %v)", tt.query, got, res.Relaxed, tt.want, tt.relaxed)
+			}
+		})
 	}
 }
 
@@ -967,42 +994,5 @@ func TestFillerTypo(t *testing.T) {
 	res := searchPage(t, ix, "京东E卡过气了还能用吗", 1, 10)
 	if len(res.Hits) == 0 || res.Hits[0].ID != "e1" {
 		t.Errorf("hits %v: want e1 (过期) first", hitIDs(res))
-	}
-}
-
-// TestSentenceSinglesRank: a reader's sentence asks its aspect with a
-// one-character verb (消 of …才能消), which the title that answers says
-// in a word of two (消除): that title ranks first, above a shorter one
-// that holds the same words but not the character; a title holding the
-// character alone is no hit.
-func TestSentenceSinglesRank(t *testing.T) {
-	ix := builtIndex(t, []zhsearch.Article{
-		{ID: "a1", Title: "征信逾期记录查询", TitleOnly: true},
-		{ID: "a2", Title: "征信逾期记录如何消除", TitleOnly: true},
-		{ID: "a3", Title: "消费贷是什么意思", TitleOnly: true},
-	})
-	ix.SetSearchCacheSize(0)
-	for _, q := range []string{"征信上的逾期记录到底要多久才能消", "征信上的逾期记录咋才能消掉啊"} {
-		res := searchPage(t, ix, q, 1, 10)
-		if got := hitIDs(res); !slices.Equal(got, []string{"a2", "a1"}) || res.Relaxed {
-			t.Errorf("%s: hits %v (relaxed %v), want a2 then a1, strict", q, got, res.Relaxed)
-		}
-	}
-}
-
-// TestRelaxedSinglesRank: the same for a question that only the
-// relaxation ladder answers (纹丝不动 and 好几年 are words no title holds):
-// of two titles on its subject, the one that holds its 提 (提升) comes
-// first, though the other is shorter.
-func TestRelaxedSinglesRank(t *testing.T) {
-	ix := builtIndex(t, append(slices.Clone(siteCorpus),
-		zhsearch.Article{ID: "r1", Title: "借呗额度", TitleOnly: true},
-		zhsearch.Article{ID: "r2", Title: "借呗额度如何提升", TitleOnly: true},
-	))
-	ix.SetSearchCacheSize(0)
-	const q = "借呗那点额度纹丝不动好几年,咋才能提"
-	res := searchPage(t, ix, q, 1, 10)
-	if got := hitIDs(res); !slices.Equal(got, []string{"r2", "r1"}) || !res.Relaxed {
-		t.Errorf("%s: hits %v (relaxed %v), want r2 then r1, relaxed", q, got, res.Relaxed)
 	}
 }
