@@ -92,9 +92,9 @@ var fuseCorpus = append(append([]zhsearch.Article(nil), relaxCorpus...),
 	zhsearch.Article{ID: "p9", Title: "逾期几天影响下个月审批吗", TitleOnly: true},
 )
 
-// fuseQuestion says 几天 where it said 好几天 before boostSentenceSingle: its 好,
-// a one-character word, then ranked 花呗逾期好几天了怎么办 (p8) above the
-// title the rerank is shown to lift.
+// fuseQuestion says 几天 where it said 好几天 before boostSentenceSingle:
+// its 好, a one-character word, then ranked 花呗逾期好几天了怎么办 (p8)
+// above the title the rerank is shown to lift.
 const fuseQuestion = "花呗逾期了几天,会不会影响我下个月的房贷审批"
 
 // TestFusedOrder checks that the rerank moves a title made of the
