@@ -58,6 +58,9 @@ func TestAnalyzeQuestions(t *testing.T) {
 		// 咋弄 is respelled 怎么弄, which was no question word: a content
 		// word no title holds, it outweighed the rest of the query.
 		{"spoken 咋弄 is a question word", "信用卡还不上咋弄", "信用卡还不上怎么弄", []string{"信用卡", "还不上"}, nil},
+		// 咋还 was respelled 怎么还, which joined the dictionary as one
+		// word and swallowed the 还 (repay) asked about.
+		{"spoken 咋还 keeps its 还", "花呗咋还", "花呗怎么还", []string{"花呗", "还"}, nil},
 		{"spoken 干啥 is a question word", "花呗是干啥的", "花呗是做什么的", []string{"花呗"}, nil},
 	}
 	for _, tt := range tests {
