@@ -948,12 +948,13 @@ func (aq *analyzedQuery) withIntents(q query.Query) query.Query {
 const boostMisspelt = boostTitleWords
 
 // boostSingle weighs a query's one-character words in title characters
-// (withIntents) where the query is shorter than singlesMinChars: a
-// sentence's weigh boostSentenceSingle. Chosen on the tuning halves: readers' questions gain up
-// to a boost of 3 (0.816 → 0.826), but from 0.75 the one-character
-// pieces of a typo (换 of 花呗协商换款) lift titles that merely share them
-// and the keyword suite's typo tuning half drops (0.931 → 0.929 at 0.75,
-// 0.900 at 2); 0.5 is the largest boost that keeps it.
+// (withIntents) where the query is shorter than singlesMinChars (a
+// sentence's weigh boostSentenceSingle). Chosen on the tuning halves:
+// readers' questions gain up to a boost of 3 (0.816 → 0.826), but from
+// 0.75 the one-character pieces of a typo (换 of 花呗协商换款) lift titles
+// that merely share them and the keyword suite's typo tuning half drops
+// (0.931 → 0.929 at 0.75, 0.900 at 2); 0.5 is the largest boost that
+// keeps it.
 const boostSingle = 0.5
 
 // boostSentenceSingle weighs, in a sentence (a query of singlesMinChars
