@@ -14,9 +14,9 @@ import (
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
-// fuseHits are hits in the engine's order, each scoring one less than the
-// one before it.
-func fuseHits(titles ...string) search.DocumentMatchCollection {
+// rerankHits are hits in the engine's order, each scoring one less than
+// the one before it.
+func rerankHits(titles ...string) search.DocumentMatchCollection {
 	hits := make(search.DocumentMatchCollection, len(titles))
 	for i, title := range titles {
 		hits[i] = &search.DocumentMatch{ID: title, Score: float64(len(titles) - i), Fields: map[string]interface{}{fTitle: title}}
@@ -24,45 +24,63 @@ func fuseHits(titles ...string) search.DocumentMatchCollection {
 	return hits
 }
 
-// TestFuseGroup checks the rerank of a long query's first hits by their
-// titles' pairs: a title made of the query's pairs rises above one that
-// holds none, the engine's order decides between titles the pairs do not
-// tell apart, and each place keeps its score, so scores still fall.
-func TestFuseGroup(t *testing.T) {
-	pairs := []weightedPair{{"逾期", 1}, {"征信", 1}}
+// TestRerankGroup checks the rerank model on one group of hits: a title
+// holding more of the query, its words or their synonyms, and more of
+// whose pairs the query holds, rises; a title holding an intent word
+// rises; titles the model cannot tell apart keep the engine's order; and
+// each place keeps its score, so scores still fall.
+func TestRerankGroup(t *testing.T) {
+	overdue := &analyzedQuery{norm: "花呗逾期会上征信吗", terms: []queryTerm{
+		{text: "花呗", weight: 3}, {text: "逾期", alts: []string{"晚还"}, weight: 2}, {text: "征信", weight: 3}}}
+	howLong := &analyzedQuery{norm: "花呗逾期多久上征信", intents: []string{"多久", "多长时间"}, terms: overdue.terms}
 	tests := []struct {
 		name   string
+		aq     *analyzedQuery
 		titles []string
 		want   []string
 	}{
 		{
-			// Fused with k 10, weight 0.75: 1/11 for the first (no pair),
-			// 1/12+0.75/11 for the second (both pairs), 1/13+0.75/12 for
-			// the third (one).
-			name:   "titles holding the query's pairs rise",
-			titles: []string{"花呗额度怎么提升", "逾期会上征信吗", "征信查询次数多了怎么办"},
-			want:   []string{"逾期会上征信吗", "征信查询次数多了怎么办", "花呗额度怎么提升"},
+			// Scores: 花呗额度怎么提升 -1 + 16·1/7 + 16·3/8 = 7.3,
+			// 借呗利息怎么算 -1.6, 花呗逾期上征信 -2 + 16·5/6 + 16 = 27.3.
+			name:   "a title holding more of the query rises",
+			aq:     overdue,
+			titles: []string{"花呗额度怎么提升", "借呗利息怎么算", "花呗逾期上征信"},
+			want:   []string{"花呗逾期上征信", "花呗额度怎么提升", "借呗利息怎么算"},
 		},
 		{
-			name:   "no title holds a pair: the engine's order",
-			titles: []string{"花呗额度怎么提升", "借呗利息怎么算", "京东白条能取现吗"},
-			want:   []string{"花呗额度怎么提升", "借呗利息怎么算", "京东白条能取现吗"},
+			// 晚还 is 逾期's synonym: 花呗晚还一天要紧吗 holds 5/8 of the
+			// weight (10.4), 征信查询怎么查 3/8 (7.7); without the synonym
+			// it would stay below (6.4).
+			name:   "a synonym counts as its word",
+			aq:     overdue,
+			titles: []string{"征信查询怎么查", "花呗晚还一天要紧吗"},
+			want:   []string{"花呗晚还一天要紧吗", "征信查询怎么查"},
 		},
 		{
-			name:   "titles the pairs score alike keep the engine's order",
-			titles: []string{"逾期上征信", "征信有逾期", "花呗能用吗"},
-			want:   []string{"逾期上征信", "征信有逾期", "花呗能用吗"},
+			// 多长时间 is 多久's synonym. The first title holds more of the
+			// query's pairs (26.4 against 24.0), the second the intent (+4).
+			name:   "a title holding an intent word rises",
+			aq:     howLong,
+			titles: []string{"花呗逾期上征信吗", "花呗逾期多长时间上征信"},
+			want:   []string{"花呗逾期多长时间上征信", "花呗逾期上征信吗"},
+		},
+		{
+			name:   "titles the model scores alike keep the engine's order",
+			aq:     overdue,
+			titles: []string{"借呗利息怎么算", "京东白条能取现吗", "微粒贷额度没了"},
+			want:   []string{"借呗利息怎么算", "京东白条能取现吗", "微粒贷额度没了"},
 		},
 		{
 			name:   "one hit",
+			aq:     overdue,
 			titles: []string{"花呗额度怎么提升"},
 			want:   []string{"花呗额度怎么提升"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hits := fuseHits(tt.titles...)
-			fuseGroup(hits, pairs)
+			hits := rerankHits(tt.titles...)
+			newTitleModel(tt.aq).rerank(hits)
 			var got []string
 			var scores, wantScores []float64
 			for i, h := range hits {
@@ -80,9 +98,9 @@ func TestFuseGroup(t *testing.T) {
 	}
 }
 
-// fuseCorpus answers a long question strictly with a few titles (they
+// rerankCorpus answers a long question strictly with a few titles (they
 // hold its weightiest words) and shares a word or two with the others.
-var fuseCorpus = append(append([]zhsearch.Article(nil), relaxCorpus...),
+var rerankCorpus = append(append([]zhsearch.Article(nil), relaxCorpus...),
 	zhsearch.Article{ID: "s2", Title: "花呗逾期几天对房贷审批有没有影响", TitleOnly: true},
 	zhsearch.Article{ID: "s3", Title: "花呗逾期对房贷的影响", TitleOnly: true},
 	zhsearch.Article{ID: "s4", Title: "房贷审批影响因素", TitleOnly: true},
@@ -92,20 +110,22 @@ var fuseCorpus = append(append([]zhsearch.Article(nil), relaxCorpus...),
 	zhsearch.Article{ID: "p9", Title: "逾期几天影响下个月审批吗", TitleOnly: true},
 )
 
-// fuseQuestion says 几天 where it said 好几天 before boostSentenceSingle:
+// rerankQuestion says 几天 where it said 好几天 before boostSentenceSingle:
 // its 好, a one-character word, then ranked 花呗逾期好几天了怎么办 (p8)
 // above the title the rerank is shown to lift.
-const fuseQuestion = "花呗逾期了几天,会不会影响我下个月的房贷审批"
+const rerankQuestion = "花呗逾期了几天,会不会影响我下个月的房贷审批"
 
-// TestFusedOrder checks that the rerank moves a title made of the
-// question's pairs (房贷审批影响因素: 房贷, 审批, 影响) above titles that the
-// engine ranks higher on fewer of them.
-func TestFusedOrder(t *testing.T) {
-	ix := builtIndex(t, fuseCorpus)
+// TestRerankedOrder checks that the rerank puts first the title that says
+// the question most nearly (花呗逾期几天对房贷审批有没有影响, which the engine
+// ranks second), and lifts a title made of the question's own words and
+// text (逾期几天影响下个月审批吗) above titles that the engine ranks higher on
+// fewer of them (房贷审批期间能不能用花呗, 花呗逾期三天会上征信吗).
+func TestRerankedOrder(t *testing.T) {
+	ix := builtIndex(t, rerankCorpus)
 	ctx := context.Background()
-	aq := ix.analyze(fuseQuestion)
-	if !fuses(&aq) {
-		t.Fatalf("%s: not reranked (%d characters, pairs %v)", fuseQuestion, aq.chars, aq.bigrams)
+	aq := ix.analyze(rerankQuestion)
+	if !reranks(&aq) {
+		t.Fatalf("%s: not reranked (%d characters, pairs %v)", rerankQuestion, aq.chars, aq.bigrams)
 	}
 	q, err := ix.searchQuery(ctx, &aq)
 	if err != nil {
@@ -118,27 +138,31 @@ func TestFusedOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fused, _, err := ix.rankedPage(ctx, &aq, q, 1, 20)
+	reranked, _, err := ix.rankedPage(ctx, &aq, q, 1, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s4, p2, p8 := "s4", "p2", "p8"
-	if !(place(engine, s4) > place(engine, p2) && place(engine, s4) > place(engine, p8)) {
-		t.Fatalf("the engine alone ranks %s at %d, %s at %d, %s at %d: the corpus no longer tells", s4, place(engine, s4), p2, place(engine, p2), p8, place(engine, p8))
+	s2, p9, p6, p2 := "s2", "p9", "p6", "p2"
+	if place(engine, s2) < 1 || !(place(engine, p9) > place(engine, p6) && place(engine, p9) > place(engine, p2)) {
+		t.Fatalf("the engine alone ranks %s at %d, %s at %d, %s at %d, %s at %d: the corpus no longer tells",
+			s2, place(engine, s2), p9, place(engine, p9), p6, place(engine, p6), p2, place(engine, p2))
 	}
-	if !(place(fused, s4) < place(fused, p2) && place(fused, s4) < place(fused, p8)) {
-		t.Errorf("reranked: %s at %d, %s at %d, %s at %d; want %s first", s4, place(fused, s4), p2, place(fused, p2), p8, place(fused, p8), s4)
+	if place(reranked, s2) != 0 {
+		t.Errorf("reranked: %s at %d, want first", s2, place(reranked, s2))
+	}
+	if !(place(reranked, p9) < place(reranked, p6) && place(reranked, p9) < place(reranked, p2)) {
+		t.Errorf("reranked: %s at %d, %s at %d, %s at %d; want %s above both", p9, place(reranked, p9), p6, place(reranked, p6), p2, place(reranked, p2), p9)
 	}
 }
 
-// TestFusedPages checks what a reader paging through a long question's
+// TestRerankedPages checks what a reader paging through a long question's
 // answer sees once its first hits are reranked: strict hits before relaxed
 // ones, scores falling, and pages of any size that join into the same
 // list, with the same total, as one page holding them all.
-func TestFusedPages(t *testing.T) {
-	ix := builtIndex(t, fuseCorpus)
+func TestRerankedPages(t *testing.T) {
+	ix := builtIndex(t, rerankCorpus)
 	ix.SetSearchCacheSize(0)
-	const q = fuseQuestion
+	const q = rerankQuestion
 	all := searchPage(t, ix, q, 1, 20)
 	if len(all.Hits) < 4 || !all.Relaxed {
 		t.Fatalf("hits %+v: want strict and relaxed hits", all.Hits)
@@ -167,16 +191,14 @@ func TestFusedPages(t *testing.T) {
 	}
 }
 
-// TestFuseTitlesKeepsGroups: a relaxed hit whose title is made of the
+// TestRerankKeepsGroups: a relaxed hit whose title is made of the
 // question's pairs stays below strict hits whose titles share none: each
 // group is reranked within itself.
-func TestFuseTitlesKeepsGroups(t *testing.T) {
-	ix := builtIndex(t, fuseCorpus)
-	aq := ix.analyze(fuseQuestion)
-	hits := fuseHits("红烧肉的家常做法", "杭州西湖周边必去的景点", "花呗逾期几天对房贷审批有没有影响")
-	if err := ix.fuseTitles(context.Background(), &aq, hits, 2); err != nil {
-		t.Fatal(err)
-	}
+func TestRerankKeepsGroups(t *testing.T) {
+	ix := builtIndex(t, rerankCorpus)
+	aq := ix.analyze(rerankQuestion)
+	hits := rerankHits("红烧肉的家常做法", "杭州西湖周边必去的景点", "花呗逾期几天对房贷审批有没有影响")
+	rerankTitles(&aq, hits, 2)
 	var got []string
 	for _, h := range hits {
 		got = append(got, h.ID)
@@ -186,11 +208,11 @@ func TestFuseTitlesKeepsGroups(t *testing.T) {
 	}
 }
 
-// TestFusedPagesTies: thirty articles tie on one title, the newest just
+// TestRerankedPagesTies: thirty articles tie on one title, the newest just
 // past the reranked window in the engine's order (by id); paged in sevens
 // across and past the window, they show the hits a page of 35 shows, each
 // once.
-func TestFusedPagesTies(t *testing.T) {
+func TestRerankedPagesTies(t *testing.T) {
 	var articles []zhsearch.Article
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 30 {
@@ -202,14 +224,14 @@ func TestFusedPagesTies(t *testing.T) {
 	}
 	ix := builtIndex(t, articles)
 	ix.SetSearchCacheSize(0)
-	all := searchPage(t, ix, fuseQuestion, 1, 35)
+	all := searchPage(t, ix, rerankQuestion, 1, 35)
 	if len(all.Hits) != 30 {
 		t.Fatalf("%d hits, want 30", len(all.Hits))
 	}
 	joined := &zhsearch.SearchResult{}
 	seen := map[string]bool{}
 	for page := 1; page <= 5; page++ {
-		for _, h := range searchPage(t, ix, fuseQuestion, page, 7).Hits {
+		for _, h := range searchPage(t, ix, rerankQuestion, page, 7).Hits {
 			if seen[h.ID] {
 				t.Errorf("page %d shows %s again", page, h.ID)
 			}

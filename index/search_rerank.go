@@ -1,0 +1,254 @@
+package index
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch/index/analysis"
+)
+
+// A query's first hits are reranked by how their titles compare with it
+// (rerankTitles), a learning-to-rank step over the engine's window: the
+// engine decides what matches and which rerankDepth hits are candidates;
+// a linear model of four signals orders them:
+//
+//   - the engine's order, -log2(1 + rank);
+//   - precision: the share of the title's character pairs that the query's
+//     text holds (a title made of what the reader typed answers it);
+//   - recall: the share of the query's content weight (its words' idf)
+//     whose word, or a synonym of it, the title holds as written;
+//   - intent: whether the title holds one of the query's intent words
+//     (多久, 怎么办) or their synonyms.
+//
+// The engine's score sums clause scores over many fields and ranks a title
+// that holds a few of a question's words well above one that holds all of
+// them but says them around other words, or that repeats one word; the
+// title's own share of the query, and the query's share of the title, tell
+// them apart. On the judged readers' questions, reranking the engine's
+// first 20 hits by their judgments (an oracle) lifts full questions from
+// 0.690 to 0.834 and spoken ones from 0.725 to 0.894 (tuning half): the
+// answer is usually among the hits, below others.
+//
+// The weights were chosen on the tuning half of the readers' questions
+// (the 496 judged queries of 6 characters or more among the 654), by
+// coordinate ascent over a grid and then at the middle of the plateau it
+// found: every model within a factor of two of these weights scores
+// 0.737-0.741 (tuning) and 0.731-0.735 (held-out) against 0.705 / 0.691
+// for the rerank it replaces (reciprocal rank fusion of the engine's order
+// and the titles' pair BM25, queries of 15 characters or more). Recall or
+// precision alone score 0.710 and 0.723. Tried and left out: the pair
+// BM25 of that fusion (weight 0 to 0.5 at the optimum), the share of the
+// query's words held, unweighted, the share of its one-character words
+// held, and the title's length (weights about 0, or opposite in sign
+// between runs). Strict hits stay above relaxed ones: each group is
+// reordered within itself, and each place keeps its score, so scores
+// still fall down the list.
+const (
+	rerankMinChars  = 10 // a shorter query keeps the engine's order
+	rerankDepth     = 20 // how many first hits are reranked
+	rerankPrecision = 16 // the weight of precision, against the engine's order (1)
+	rerankRecall    = 16 // the weight of recall
+	rerankIntent    = 4  // the weight of an intent word held
+)
+
+// pairMinChars is the length from which a question whose words find fewer
+// than rerankDepth hits is given its pair matches (pairMatches).
+const pairMinChars = 15
+
+// reranks reports whether aq's first hits are reranked by their titles.
+func reranks(aq *analyzedQuery) bool {
+	return aq.chars >= rerankMinChars && len(aq.bigrams) > 0
+}
+
+// rerankTitles reorders hits[:strict] and hits[strict:] each by the
+// rerank model (see rerankDepth), and gives them their new places'
+// scores, so that scores still fall down the list.
+func rerankTitles(aq *analyzedQuery, hits search.DocumentMatchCollection, strict int) {
+	m := newTitleModel(aq)
+	m.rerank(hits[:strict])
+	m.rerank(hits[strict:])
+}
+
+// titleModel scores a hit's title against one query.
+type titleModel struct {
+	pairs   map[string]bool // the character pairs of the query's text
+	terms   []queryTerm
+	weight  float64 // the terms' summed weight
+	intents []string
+}
+
+func newTitleModel(aq *analyzedQuery) *titleModel {
+	m := &titleModel{pairs: map[string]bool{}, terms: aq.terms, intents: aq.intents}
+	for _, p := range charPairs(aq.norm) {
+		m.pairs[p] = true
+	}
+	for _, t := range aq.terms {
+		m.weight += t.weight
+	}
+	return m
+}
+
+// charPairs returns the character pairs of text, as title_bi holds them.
+func charPairs(text string) []string {
+	var out []string
+	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(text)) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+// score is the model's score of the title of the hit at rank (0-based).
+func (m *titleModel) score(title string, rank int) float64 {
+	title = analysis.Normalize(title)
+	s := -math.Log2(float64(rank) + 2)
+	if pairs := charPairs(title); len(pairs) > 0 {
+		in := 0
+		for _, p := range pairs {
+			if m.pairs[p] {
+				in++
+			}
+		}
+		s += rerankPrecision * float64(in) / float64(len(pairs))
+	}
+	if m.weight > 0 {
+		var held float64
+		for _, t := range m.terms {
+			if t.heldIn(title) {
+				held += t.weight
+			}
+		}
+		s += rerankRecall * held / m.weight
+	}
+	for _, w := range m.intents {
+		if strings.Contains(title, w) {
+			s += rerankIntent
+			break
+		}
+	}
+	return s
+}
+
+// heldIn reports whether title (normalized) holds the term or a synonym
+// of it as written.
+func (t *queryTerm) heldIn(title string) bool {
+	if strings.Contains(title, t.text) {
+		return true
+	}
+	for _, a := range t.alts {
+		if strings.Contains(title, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// rerank orders one group of hits by the model, the engine's order among
+// equals, and gives the places their old scores.
+func (m *titleModel) rerank(hits search.DocumentMatchCollection) {
+	if len(hits) < 2 {
+		return
+	}
+	type ranked struct {
+		h     *search.DocumentMatch
+		score float64
+	}
+	rs := make([]ranked, len(hits))
+	scores := make([]float64, len(hits))
+	for i, h := range hits {
+		title, _ := h.Fields[fTitle].(string)
+		rs[i] = ranked{h, m.score(title, i)}
+		scores[i] = h.Score
+	}
+	sort.SliceStable(rs, func(a, b int) bool { return rs[a].score > rs[b].score })
+	for i, r := range rs {
+		hits[i] = r.h
+		hits[i].Score = scores[i]
+	}
+}
+
+// A long question may say what a title says in other words than the
+// title's, and share few of its words but many of its character pairs:
+// 网贷一直按时还,一回都没逾期过,咋突然就借不出来了 and
+// 网贷未逾期却突然无法借款的原因及应对策略 share 网贷, 逾期 and 突然, but the
+// title says 未 and 无法借款 where the question says 没 and 借不出来, and
+// its words fall short of the quorum that 网贷, 按时 and 借 fill in other
+// titles (a dictionary's gaps do the same: before 大数据 was a word of
+// it, 大数据花了还能借到钱吗 shared only 大, 数据 and 花 with a question
+// about 大数据弄花了, and its pairs 大数, 数据, 据花). When its words match
+// fewer articles than the reranked window holds (rerankDepth), but some,
+// the window is filled with the titles that share most of its pairs (a
+// quarter of those inside its words: pairQuorum) without
+// matching its words, which bleve's character pairs find. They join the
+// strict hits after the words' hits, to be reranked with them
+// (rerankTitles), and every page of the question reads them in the same
+// place (rankedPage). A question whose words fill the window reads no
+// pairs: the lists of common pairs are long, and they changed no judged
+// page.
+//
+// Chosen on the tuning half of the readers' questions (574), beside the
+// rerank alone: all 0.7354 -> 0.7383 (spoken 0.698 -> 0.707, typos 0.829
+// -> 0.835, full questions 0.6678 -> 0.6679), held-out 0.7245 -> 0.7294
+// (full questions 0.619 -> 0.629). Tried on the tuning half, in a first
+// version that added 20 titles whatever the words found (0.7380): 10 or
+// 30 titles (0.7377, 0.7380), a quorum of 2 or 4 pairs (0.7337; 4 found
+// none the window did not hold), the pairs' rank weighing 1 or 1.5
+// (0.7383, 0.7327), only when the words fill a page (0.7368), only when
+// they find fewer than 10 or than 20, 50 or 200 articles (0.7369; the
+// others 0.7383); the same titles as the ladder's first step, ranked
+// below the words' hits instead of with them (0.7351); a question's pairs
+// as a clause of its strict query, every title sharing a quarter of them
+// a hit (0.7326-0.7335). Filling 100k articles' windows whatever the
+// words found cost a third more time a search (bench/evalwork). With the
+// domain glossary that came after (data/dict/domain.txt: 大数据, 秒拒 …
+// are words), the 614 questions score tune 0.7405 / held-out 0.7153 with
+// pair matches, 0.7400 / 0.7111 without.
+
+// pairMatches fills the window of res, all of a long question's strict
+// hits (q, fewer than rerankDepth), with the titles that match it by their
+// pairs alone, each scored below res's last hit (scoreBelow), and counts
+// them in res.Total. It returns the query that finds them (nil when the
+// question has no pairs), whose other matches no relaxation step lists
+// (relax).
+func (ix *Index) pairMatches(ctx context.Context, aq *analyzedQuery, q query.Query, res *pageResult) (query.Query, error) {
+	if len(aq.bigrams) == 0 {
+		return nil, nil
+	}
+	pairs := query.NewBooleanQuery(
+		[]query.Query{anyOf(fTitleBi, aq.bigrams, pairQuorum(aq), 1)}, nil, []query.Query{q})
+	found, err := ix.page(ctx, pairs, 0, rerankDepth-int(res.Total))
+	if err != nil {
+		return nil, err
+	}
+	scoreBelow(found.Hits, res.Hits)
+	res.Hits = append(res.Hits, found.Hits...)
+	res.Total += uint64(len(found.Hits))
+	res.pairs = len(found.Hits)
+	return pairs, nil
+}
+
+// pairQuorum is how many of a long question's pairs a title must share to
+// be one of its pair matches: a quarter of the pairs inside its words (at
+// least two), not of all its pairs. A question's pairs are those of its
+// words and then, up to maxQueryPairs, those of its text in order, across
+// its fillers (时从, 是网, 贷点 of 平时从没逾期过,就是网贷点多了…), which no title
+// on its subject needs to hold: counted in the quorum, they asked a
+// fourth pair of 大数据花了还能借到钱吗, which shares 大数, 数据 and 据花.
+// Chosen on the tuning half of the readers' questions (614): all 0.7405
+// -> 0.7447, full questions 0.676 -> 0.687; held-out 0.7153 -> 0.7213
+// (full questions 0.618 -> 0.623, spoken 0.694 -> 0.704, typos 0.814 ->
+// 0.824). The same quorum for the ladder's bigram step scored 0.7435 and
+// is not used there.
+func pairQuorum(aq *analyzedQuery) int {
+	inside := 0
+	for _, p := range aq.bigrams {
+		if aq.pairInside(p) {
+			inside++
+		}
+	}
+	return max(2, bigramRecallQuorum(inside))
+}
