@@ -31,23 +31,29 @@ import (
 // title's own share of the query, and the query's share of the title, tell
 // them apart. On the judged readers' questions, reranking the engine's
 // first 20 hits by their judgments (an oracle) lifts full questions from
-// 0.690 to 0.834 and spoken ones from 0.725 to 0.894 (tuning half): the
-// answer is usually among the hits, below others.
+// 0.690 to 0.834 and spoken ones from 0.725 to 0.894 (tuning half of the
+// first 654): the answer is usually among the hits, below others.
 //
-// The weights were chosen on the tuning half of the readers' questions
-// (the 496 judged queries of 6 characters or more among the 654), by
-// coordinate ascent over a grid and then at the middle of the plateau it
-// found: every model within a factor of two of these weights scores
-// 0.737-0.741 (tuning) and 0.731-0.735 (held-out) against 0.705 / 0.691
-// for the rerank it replaces (reciprocal rank fusion of the engine's order
-// and the titles' pair BM25, queries of 15 characters or more). Recall or
-// precision alone score 0.710 and 0.723. Tried and left out: the pair
-// BM25 of that fusion (weight 0 to 0.5 at the optimum), the share of the
-// query's words held, unweighted, the share of its one-character words
-// held, and the title's length (weights about 0, or opposite in sign
-// between runs). Strict hits stay above relaxed ones: each group is
-// reordered within itself, and each place keeps its score, so scores
-// still fall down the list.
+// The weights were chosen on the tuning half of the readers' questions, by
+// coordinate ascent over a grid, then at the middle of the plateau it
+// found; TestRerankTuning shows it (ZHSEARCH_RERANK_TUNE=1). Over the 455
+// judged queries of 10 characters or more among the 694, NDCG@10 tuning /
+// held-out: the engine's order 0.690 / 0.649, these weights 0.719 / 0.689,
+// each weight halved or doubled 0.712-0.718 / 0.682-0.690; precision alone
+// 0.691, recall alone 0.702, intent alone 0.680 (tuning). The earlier
+// rerank, a reciprocal rank fusion of the engine's order and the titles'
+// pair BM25 from 15 characters, scored 0.705 / 0.691 on the queries of 6
+// characters or more where this model scores 0.741 / 0.734; its BM25 got
+// a weight of 0 to 0.5 beside these signals and is left out, as are the
+// share of the query's words held, unweighted, the share of its
+// one-character words held (0.7540 -> 0.7507 over all 694 at a weight of
+// 2, lower at 4 and 8) and the title's length (weights about 0, or
+// opposite in sign between runs). From 10 characters: from 6 or 8 the
+// keyword suite's variants lost on their tuning half (0.956 -> 0.950),
+// and the readers' questions scored alike (the first 654, tuning half:
+// 0.7644 from 6 characters, 0.7654 from 8 or 10). Strict hits stay above
+// relaxed ones: each group is reordered within itself, and each place
+// keeps its score, so scores still fall down the list.
 const (
 	rerankMinChars  = 10 // a shorter query keeps the engine's order
 	rerankDepth     = 20 // how many first hits are reranked
@@ -55,6 +61,16 @@ const (
 	rerankRecall    = 16 // the weight of recall
 	rerankIntent    = 4  // the weight of an intent word held
 )
+
+// rerankWeights are the rerank model's weights of its signals, against
+// the engine's order (1).
+type rerankWeights struct{ precision, recall, intent float64 }
+
+// chosenRerank are the weights search uses (TestRerankTuning shows their
+// neighbourhood).
+func chosenRerank() rerankWeights {
+	return rerankWeights{rerankPrecision, rerankRecall, rerankIntent}
+}
 
 // pairMinChars is the length from which a question whose words find fewer
 // than rerankDepth hits is given its pair matches (pairMatches).
@@ -69,7 +85,7 @@ func reranks(aq *analyzedQuery) bool {
 // rerank model (see rerankDepth), and gives them their new places'
 // scores, so that scores still fall down the list.
 func rerankTitles(aq *analyzedQuery, hits search.DocumentMatchCollection, strict int) {
-	m := newTitleModel(aq)
+	m := newTitleModel(aq, chosenRerank())
 	m.rerank(hits[:strict])
 	m.rerank(hits[strict:])
 }
@@ -80,10 +96,11 @@ type titleModel struct {
 	terms   []queryTerm
 	weight  float64 // the terms' summed weight
 	intents []string
+	w       rerankWeights
 }
 
-func newTitleModel(aq *analyzedQuery) *titleModel {
-	m := &titleModel{pairs: map[string]bool{}, terms: aq.terms, intents: aq.intents}
+func newTitleModel(aq *analyzedQuery, w rerankWeights) *titleModel {
+	m := &titleModel{pairs: map[string]bool{}, terms: aq.terms, intents: aq.intents, w: w}
 	for _, p := range charPairs(aq.norm) {
 		m.pairs[p] = true
 	}
@@ -113,7 +130,7 @@ func (m *titleModel) score(title string, rank int) float64 {
 				in++
 			}
 		}
-		s += rerankPrecision * float64(in) / float64(len(pairs))
+		s += m.w.precision * float64(in) / float64(len(pairs))
 	}
 	if m.weight > 0 {
 		var held float64
@@ -122,11 +139,11 @@ func (m *titleModel) score(title string, rank int) float64 {
 				held += t.weight
 			}
 		}
-		s += rerankRecall * held / m.weight
+		s += m.w.recall * held / m.weight
 	}
 	for _, w := range m.intents {
 		if strings.Contains(title, w) {
-			s += rerankIntent
+			s += m.w.intent
 			break
 		}
 	}

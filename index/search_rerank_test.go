@@ -80,7 +80,7 @@ func TestRerankGroup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hits := rerankHits(tt.titles...)
-			newTitleModel(tt.aq).rerank(hits)
+			newTitleModel(tt.aq, chosenRerank()).rerank(hits)
 			var got []string
 			var scores, wantScores []float64
 			for i, h := range hits {
