@@ -156,6 +156,9 @@ func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.
 // read: net/http goes on reading the connection in the background to see
 // the client leave, and that read failing at the deadline would cancel
 // the request as if the client had gone (499) instead of timing it out.
+// A body that failed to read keeps the deadline: net/http drains the rest
+// of it (up to 256 KB) before closing the connection, and with no
+// deadline that drain would wait for a stalled client for ever.
 // Without a deadline, or on a writer that cannot (tests), it does nothing.
 //
 // The connection is closed after the answer: a read of the connection

@@ -365,11 +365,13 @@ func (s *Server) relatedDraft(c *gin.Context) {
 func (s *Server) readDraft(c *gin.Context) (zhsearch.RelatedRequest, error) {
 	restore := limitBodyRead(c)
 	var in draftRequest
-	err := decodeJSON(c, &in)
-	restore()
-	if err != nil {
+	if err := decodeJSON(c, &in); err != nil {
+		// The deadline stays: net/http drains what is left of the body
+		// (up to 256 KB) before it closes the connection, and a client
+		// that stopped sending would hold it open for ever.
 		return zhsearch.RelatedRequest{}, err
 	}
+	restore()
 	req := zhsearch.RelatedRequest{
 		Draft:    &zhsearch.Article{Title: in.Title, Body: in.Body, Tags: in.Tags},
 		MinScore: in.MinScore,

@@ -287,3 +287,39 @@ func TestDraftConnectionIsNotReused(t *testing.T) {
 		next.Body.Close()
 	}
 }
+
+// TestStalledDraftConnectionCloses: a draft whose body stops arriving is
+// answered 503 timeout at the request's deadline, and its connection is
+// then closed by the server. net/http drains what is left of a body (up to
+// 256 KB) before it closes a connection; with the read deadline lifted
+// that drain waited for the client for ever, each stalled draft holding a
+// connection and a file open, and a shutdown waited for them to its own
+// deadline.
+func TestStalledDraftConnectionCloses(t *testing.T) {
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.searchTimeout = time.Second })
+	u, _ := url.Parse(base)
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Far longer than the request's deadline plus a drain: the server
+	// gives up on the body at the first and closes at once after.
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	io.WriteString(conn, "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 330\r\n\r\n{\"title\":\"花呗")
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Error struct{ Code string }
+	}
+	checkJSON(t, "stalled draft", resp, 503, &body)
+	if body.Error.Code != "timeout" {
+		t.Errorf("stalled draft: code %q, want timeout", body.Error.Code)
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		t.Errorf("after the answer, reading the connection: %v; want EOF (closed by the server)", err)
+	}
+}
