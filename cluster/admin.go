@@ -51,9 +51,12 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
 	_ = n.live.WaitApplied(wctx, n.streamLast.Load())
 	wcancel()
-	_, err := n.live.Article(ctx, r.ID)
+	prev, err := n.live.Article(ctx, r.ID)
 	existed := err == nil
 	if err != nil && zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		return nil, err
+	}
+	if err := index.PutOverTitleOnly(prev, r); err != nil {
 		return nil, err
 	}
 	if r.Op == zhsearch.OpDelete && !existed {

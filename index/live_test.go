@@ -21,6 +21,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/corpus"
 	"github.com/zhsearch/zhsearch/index/journal"
 )
 
@@ -679,5 +681,31 @@ func TestBadCurrentRemovesNothing(t *testing.T) {
 				t.Errorf("search after the rollback: %+v %v", res, err)
 			}
 		})
+	}
+}
+
+// TestPutRefusesTitleOnlyID: an admin PUT may not take the id of a
+// title-only article (a related title no article carries), as a data
+// file's article may not: the title would vanish without a word. The
+// refused edit is not journaled, and the title stays searchable.
+func TestPutRefusesTitleOnlyID(t *testing.T) {
+	l, _, _ := builtLive(t, time.Hour, `{"id":"a1","title":"花呗逾期怎么办","related":["借呗提前还款有手续费吗"]}`)
+	defer l.Close()
+	ctx := context.Background()
+	id := corpus.TitleID(analysis.Normalize("借呗提前还款有手续费吗"))
+	before, err := l.Article(ctx, id)
+	if err != nil || !before.TitleOnly {
+		t.Fatalf("%s: %+v, %v; want the related title's title-only article", id, before, err)
+	}
+	_, err = l.PutArticle(ctx, &zhsearch.Article{ID: id, Title: "完全不同的标题"})
+	if zhsearch.ErrorCode(err) != zhsearch.EINVALID || !strings.Contains(zhsearch.ErrorMessage(err), "title-only id") {
+		t.Fatalf("PUT of %s: %v; want invalid, naming the title-only id", id, err)
+	}
+	after, err := l.Article(ctx, id)
+	if err != nil || after.Title != "借呗提前还款有手续费吗" {
+		t.Errorf("after the refused PUT: %+v, %v; want the title-only article unchanged", after, err)
+	}
+	if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: "a2", Title: "完全不同的标题"}); err != nil {
+		t.Errorf("PUT of a new id: %v", err)
 	}
 }
