@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -90,6 +93,10 @@ func trimAll(ss []string) []string {
 // the one strict decoder of the article input form and of the API's JSON
 // bodies.
 func DecodeStrictJSON(data []byte, v any) (problem string) {
+	if esc := loneSurrogate(data); esc != "" {
+		// encoding/json would turn it into U+FFFD without a word.
+		return fmt.Sprintf("%s is half of a UTF-16 surrogate pair, not a character", esc)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -100,7 +107,88 @@ func DecodeStrictJSON(data []byte, v any) (problem string) {
 	if _, err := dec.Token(); err != io.EOF {
 		return "more than one value"
 	}
+	if key := inexactKey(data, v); key != "" {
+		return fmt.Sprintf("unknown field %q", key)
+	}
 	return ""
+}
+
+// loneSurrogate returns the first \u escape of data that is half of a
+// UTF-16 surrogate pair without its other half, "" when there is none.
+func loneSurrogate(data []byte) string {
+	for i := 0; i+1 < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		r, ok := unicodeEscape(data[i:])
+		if !ok {
+			i++ // \\, \n …: the escaped character is no escape's start
+			continue
+		}
+		if utf16.IsSurrogate(r) {
+			if low, ok := unicodeEscape(data[i+6:]); r < 0xdc00 && ok && low >= 0xdc00 && low <= 0xdfff {
+				i += 11
+				continue
+			}
+			return string(data[i : i+6])
+		}
+		i += 5
+	}
+	return ""
+}
+
+// unicodeEscape reads a \uXXXX escape at the start of b.
+func unicodeEscape(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return rune(n), err == nil
+}
+
+// inexactKey returns a key of the JSON object data that names a field of
+// the struct v points to only when letter case is ignored (TITLE for
+// title), as encoding/json matches keys: "" when there is none, or when v
+// is no struct or data no object.
+func inexactKey(data []byte, v any) string {
+	t := reflect.TypeOf(v)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(data, &obj) != nil {
+		return ""
+	}
+	names := map[string]bool{}
+	jsonNames(t.Elem(), names)
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !names[k] {
+			return k
+		}
+	}
+	return ""
+}
+
+// jsonNames adds the JSON names of struct type t's fields to names, those
+// of embedded structs too.
+func jsonNames(t reflect.Type, names map[string]bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			jsonNames(f.Type, names)
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		names[name] = true
+	}
 }
 
 // JSONProblem words a decoding error of encoding/json for the person who

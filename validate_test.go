@@ -263,6 +263,22 @@ func TestQueryDropsBidiControls(t *testing.T) {
 	}
 }
 
+// TestJSONEscapesKept: escapes that are characters decode as written: a
+// whole surrogate pair, an escaped backslash before a u, a BMP escape.
+func TestJSONEscapesKept(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"id":"a","title":"\ud83d\ude00"}`, "😀"},
+		{`{"id":"a","title":"\\ud800"}`, `\ud800`},
+		{`{"id":"a","title":"\u4e2d\u6587"}`, "中文"},
+	}
+	for _, tt := range tests {
+		a, err := DecodeArticle([]byte(tt.in), 0)
+		if err != nil || a.Title != tt.want {
+			t.Errorf("%s: title %q, %v; want %q", tt.in, a.Title, err, tt.want)
+		}
+	}
+}
+
 // TestJSONProblem: a JSON mistake is worded by field and kind of value,
 // never by Go's type names.
 func TestJSONProblem(t *testing.T) {
@@ -277,6 +293,13 @@ func TestJSONProblem(t *testing.T) {
 		{`{"id":"a","title":"t"}}`, "malformed JSON: more than one value"},
 		{`{"id":"a","title":"t"} ]`, "malformed JSON: more than one value"},
 		{`{"id":"a","title":"t"} {}`, "malformed JSON: more than one value"},
+		// encoding/json matches keys ignoring case; the input form does not.
+		{`{"id":"a","TITLE":"t"}`, `malformed JSON: unknown field "TITLE"`},
+		{`{"ID":"a","title":"t"}`, `malformed JSON: unknown field "ID"`},
+		// encoding/json turns half a surrogate pair into U+FFFD.
+		{`{"id":"a","title":"\ud800花呗"}`, `malformed JSON: \ud800 is half of a UTF-16 surrogate pair, not a character`},
+		{`{"id":"a","title":"花呗\udfff"}`, `malformed JSON: \udfff is half of a UTF-16 surrogate pair, not a character`},
+		{`{"id":"a","title":"\ud83d\u4e2d"}`, `malformed JSON: \ud83d is half of a UTF-16 surrogate pair, not a character`},
 	}
 	for _, tt := range tests {
 		_, err := DecodeArticle([]byte(tt.in), 0)
