@@ -71,14 +71,41 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	})
 	for i := 0; i < len(cands) && i < req.Size; i++ {
 		sg := cands[i].Suggestion
-		var spans []span
-		if sp := suggestMark(norm, sg.Title); sp.end > sp.start {
-			spans = []span{sp}
-		}
-		sg.Highlight = mark(sg.Title, spans, 0, len(sg.Title))
+		sg.Highlight = mark(sg.Title, suggestMarks(norm, sg.Title), 0, len(sg.Title))
 		out.Suggestions = append(out.Suggestions, sg)
 	}
 	return out, nil
+}
+
+// suggestMarks returns the spans of title to mark for the typed text
+// norm: what completes it (suggestMark), else, for words typed apart
+// (逾期 征信), each word where the title holds it, in whatever order
+// (征信逾期多久能消除): such titles are suggested too.
+func suggestMarks(norm, title string) []span {
+	if sp := suggestMark(norm, title); sp.end > sp.start {
+		return []span{sp}
+	}
+	words := strings.Fields(norm)
+	if len(words) < 2 {
+		return nil
+	}
+	t, offs := analysis.NormalizeMap(title, true)
+	var spans []span
+	for _, w := range words {
+		if i := strings.Index(t, w); i >= 0 {
+			spans = append(spans, span{offs[i], offs[i+len(w)]})
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	out := spans[:0]
+	for _, sp := range spans { // words side by side or overlapping mark as one
+		if n := len(out); n > 0 && sp.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, sp.end)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
 }
 
 // suggestMark returns the span of title (byte offsets; empty when none)

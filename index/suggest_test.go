@@ -89,6 +89,8 @@ func TestSuggestHighlight(t *testing.T) {
 		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},   // full-width in the title
 		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},   // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
+		{"风控 花呗", "b", "<mark>花呗风控</mark>解除指南"}, // words typed apart, in another order
+		{"指南 花呗", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"},
 	}
 	for _, tt := range tests {
 		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})
