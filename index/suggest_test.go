@@ -91,6 +91,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
 		{"风控 花呗", "b", "<mark>花呗风控</mark>解除指南"}, // words typed apart, in another order
 		{"指南 花呗", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"},
+		{"花呗风\u00ad", "b", "<mark>花呗风</mark>控解除指南"}, // an invisible soft hyphen typed after
 	}
 	for _, tt := range tests {
 		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})

@@ -27,6 +27,10 @@ func TestNormalize(t *testing.T) {
 		{"a\u3000b\t\nc", "a b c"},
 		{"<script>", "script"},
 		{"", ""},
+		// Invisible format characters go; a zero-width space separates.
+		{"花\u00ad呗风控\u2060", "花呗风控"},
+		{"花\u200d呗\u200c逾期\u200e", "花呗逾期"},
+		{"花呗\u200b风控", "花呗 风控"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {

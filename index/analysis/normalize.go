@@ -123,6 +123,8 @@ func foldRune(r rune, table t2s, dst []rune) []rune {
 		return append(dst, r)
 	case r == utf8.RuneError:
 		return append(dst, ' ')
+	case invisible(r):
+		return dst
 	}
 	if s, ok := table.lookup(r); ok {
 		return append(dst, s)
@@ -182,6 +184,16 @@ func isSeparator(r rune) bool {
 	}
 	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsControl(r) ||
 		r == '\u200b' || r == '\ufeff'
+}
+
+// invisible reports whether r is a format character that shows nothing and
+// joins or splits no word (a soft hyphen, a zero-width joiner or
+// non-joiner, a word joiner, a direction mark): text pasted from a web page
+// or typed on a phone carries them inside words (花\u00ad呗), and search,
+// suggest and the index must all read the word. The zero-width space and
+// the byte-order mark are separators (isSeparator).
+func invisible(r rune) bool {
+	return r != '\u200b' && r != '\ufeff' && unicode.Is(unicode.Cf, r)
 }
 
 // isHan reports whether r is a Chinese character.

@@ -52,6 +52,8 @@ func refFoldRune(r rune, table map[rune]rune) []rune {
 		return []rune{unicode.ToLower(r)}
 	case r == utf8.RuneError:
 		return []rune{' '}
+	case unicode.Is(unicode.Cf, r) && r != '\u200b' && r != '\ufeff':
+		return nil // shows nothing, joins or splits no word
 	}
 	if s, ok := table[r]; ok {
 		return []rune{s}
