@@ -123,14 +123,15 @@ func foldRune(r rune, table t2s, dst []rune) []rune {
 		return append(dst, r)
 	case r == utf8.RuneError:
 		return append(dst, ' ')
-	case invisible(r):
-		return dst
 	}
 	if s, ok := table.lookup(r); ok {
 		return append(dst, s)
 	}
 	if isHan(r) {
 		return append(dst, r)
+	}
+	if invisible(r) { // after the common runes: a range-table search per rune
+		return dst
 	}
 	var buf [utf8.UTFMax]byte
 	enc := utf8.AppendRune(buf[:0], r)
