@@ -262,13 +262,7 @@ func TestReindexArticleLimit(t *testing.T) {
 // closed after its answer, and a later request on it finds it closed.
 func TestDraftConnectionIsNotReused(t *testing.T) {
 	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.searchTimeout = 5 * time.Second })
-	u, _ := url.Parse(base)
-	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	conn := dialServer(t, base)
 	body := `{"title":"花呗被风控了怎么办"}`
 	fmt.Fprintf(conn, "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 	r := bufio.NewReader(conn)
@@ -297,15 +291,9 @@ func TestDraftConnectionIsNotReused(t *testing.T) {
 // deadline.
 func TestStalledDraftConnectionCloses(t *testing.T) {
 	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.searchTimeout = time.Second })
-	u, _ := url.Parse(base)
-	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// Far longer than the request's deadline plus a drain: the server
-	// gives up on the body at the first and closes at once after.
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	// Its 30 s are far longer than the request's deadline plus a drain:
+	// the server gives up on the body at the first and closes at once.
+	conn := dialServer(t, base)
 	io.WriteString(conn, "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 330\r\n\r\n{\"title\":\"花呗")
 	r := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(r, nil)
@@ -322,4 +310,18 @@ func TestStalledDraftConnectionCloses(t *testing.T) {
 	if _, err := r.ReadByte(); err != io.EOF {
 		t.Errorf("after the answer, reading the connection: %v; want EOF (closed by the server)", err)
 	}
+}
+
+// dialServer opens a raw connection to the server at base, closed when
+// the test ends, whose reads and writes give up after 30 s.
+func dialServer(t *testing.T, base string) net.Conn {
+	t.Helper()
+	u, _ := url.Parse(base)
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	return conn
 }
