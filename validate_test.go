@@ -264,12 +264,14 @@ func TestQueryDropsBidiControls(t *testing.T) {
 }
 
 // TestJSONEscapesKept: escapes that are characters decode as written: a
-// whole surrogate pair, an escaped backslash before a u, a BMP escape.
+// whole surrogate pair, an escaped backslash before a u, a BMP escape, a
+// key written with an escape.
 func TestJSONEscapesKept(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"id":"a","title":"\ud83d\ude00"}`, "😀"},
 		{`{"id":"a","title":"\\ud800"}`, `\ud800`},
 		{`{"id":"a","title":"\u4e2d\u6587"}`, "中文"},
+		{`{"id":"a","\u0074itle":"花呗"}`, "花呗"}, // a key written with an escape is still title
 	}
 	for _, tt := range tests {
 		a, err := DecodeArticle([]byte(tt.in), 0)
