@@ -720,7 +720,8 @@ const maxExactTerms = 6
 // 按时, 表哥); the count quorum kept out the titles that answer it with
 // two of its words (给别人做担保也会上征信吗 for a twelve-word question
 // on standing guarantor). The words' scores and the rerank by title
-// (rerankTitles) rank what matches. The body keeps the weighted quorum: a body holds many words and its lists are long.
+// (rerankTitles) rank what matches. The body keeps the weighted quorum: a
+// body holds many words and its lists are long.
 // Tuning half of testdata/questions (494 queries): all 0.7480 → 0.7538,
 // full questions 0.6724 → 0.6879 (a quorum of 2: 0.7515, 0.6818; of 1 on
 // bodies too: 0.7521); held-out 0.7377 → 0.7399, full questions 0.6541 →

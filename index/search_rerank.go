@@ -18,8 +18,9 @@ import (
 // a linear model of four signals orders them:
 //
 //   - the engine's order, -log2(1 + rank);
-//   - precision: the share of the title's character pairs that the query's
-//     text holds (a title made of what the reader typed answers it);
+//   - precision: the share of the title's character pairs (its distinct
+//     title_bi terms, bigrams) that the query's text holds (a title made
+//     of what the reader typed answers it);
 //   - recall: the share of the query's content weight (its words' idf)
 //     whose word, or a synonym of it, the title holds as written;
 //   - intent: whether the title holds one of the query's intent words
@@ -38,9 +39,9 @@ import (
 // coordinate ascent over a grid, then at the middle of the plateau it
 // found; TestRerankTuning shows it (ZHSEARCH_RERANK_TUNE=1). Over the 455
 // judged queries of 10 characters or more among the 694, NDCG@10 tuning /
-// held-out: the engine's order 0.690 / 0.649, these weights 0.719 / 0.689,
-// each weight halved or doubled 0.712-0.718 / 0.682-0.690; precision alone
-// 0.691, recall alone 0.702, intent alone 0.680 (tuning). The earlier
+// held-out: the engine's order 0.690 / 0.649, these weights 0.721 / 0.688,
+// each weight halved or doubled 0.714-0.721 / 0.680-0.689; precision alone
+// 0.692, recall alone 0.702, intent alone 0.680 (tuning). The earlier
 // rerank, a reciprocal rank fusion of the engine's order and the titles'
 // pair BM25 from 15 characters, scored 0.705 / 0.691 on the queries of 6
 // characters or more where this model scores 0.741 / 0.734; its BM25 got
@@ -101,7 +102,7 @@ type titleModel struct {
 
 func newTitleModel(aq *analyzedQuery, w rerankWeights) *titleModel {
 	m := &titleModel{pairs: map[string]bool{}, terms: aq.terms, intents: aq.intents, w: w}
-	for _, p := range charPairs(aq.norm) {
+	for _, p := range bigrams(aq.norm) {
 		m.pairs[p] = true
 	}
 	for _, t := range aq.terms {
@@ -110,20 +111,11 @@ func newTitleModel(aq *analyzedQuery, w rerankWeights) *titleModel {
 	return m
 }
 
-// charPairs returns the character pairs of text, as title_bi holds them.
-func charPairs(text string) []string {
-	var out []string
-	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(text)) {
-		out = append(out, string(t.Term))
-	}
-	return out
-}
-
 // score is the model's score of the title of the hit at rank (0-based).
 func (m *titleModel) score(title string, rank int) float64 {
 	title = analysis.Normalize(title)
 	s := -math.Log2(float64(rank) + 2)
-	if pairs := charPairs(title); len(pairs) > 0 {
+	if pairs := bigrams(title); len(pairs) > 0 {
 		in := 0
 		for _, p := range pairs {
 			if m.pairs[p] {
