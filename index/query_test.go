@@ -510,6 +510,65 @@ func TestOneCharacterWordsRank(t *testing.T) {
 	}
 }
 
+// TestAbsentWordCharactersRank: a word no title holds (转赠, 销掉) ranks
+// the titles holding its characters first among those the query's other
+// words find; a typo of sound, a number and the words titles hold give no
+// such characters (absentChars), and nothing is found by them alone.
+func TestAbsentWordCharactersRank(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "t1", Title: "信用卡账单怎么查询", TitleOnly: true},
+		{ID: "t2", Title: "信用卡年费怎么收", TitleOnly: true},
+		{ID: "t3", Title: "信用卡额度可以转给家人吗", TitleOnly: true},
+		{ID: "t4", Title: "网贷催收电话太多怎么办", TitleOnly: true},
+		{ID: "t5", Title: "借呗借款五万要多少利息", TitleOnly: true},
+	})
+	ctx := context.Background()
+	chars := []struct {
+		query string
+		want  []string
+	}{
+		{"信用卡 转赠", []string{"转", "赠"}},
+		{"信用卡 账单", nil},
+		{"网贷崔收", nil}, // 崔收 sounds like 催收, which a title holds
+		{"借呗借款七万", nil},
+	}
+	for _, tt := range chars {
+		aq := ix.analyze(tt.query)
+		if _, err := ix.searchQuery(ctx, &aq); err != nil {
+			t.Fatal(err)
+		}
+		if got := aq.absentChars(); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("absentChars(%s) = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+	ranked := []struct {
+		query string
+		first string // "": no hits
+		hits  int    // in all
+	}{
+		{"信用卡 转赠", "t3", 3}, // t1 and t2 hold 信用卡 alone, in either order
+		{"转赠", "", 0},
+	}
+	for _, tt := range ranked {
+		aq := ix.analyze(tt.query)
+		q, err := ix.searchQuery(ctx, &aq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _, err := ix.relaxedPage(ctx, &aq, q, 1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := ""
+		if len(res.Hits) > 0 {
+			first = res.Hits[0].ID
+		}
+		if first != tt.first || len(res.Hits) != tt.hits {
+			t.Errorf("%s: %d hits, first %q; want %d, first %q", tt.query, len(res.Hits), first, tt.hits, tt.first)
+		}
+	}
+}
+
 // TestMisspeltWordRanks: a word typed by its sound (崔收 for 催收, or a
 // dictionary word of the same sound, 分歧 for 分期) that no title holds
 // ranks the title holding that sound first, above a shorter title that
