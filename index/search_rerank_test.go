@@ -33,6 +33,8 @@ func TestRerankGroup(t *testing.T) {
 	overdue := &analyzedQuery{norm: "花呗逾期会上征信吗", terms: []queryTerm{
 		{text: "花呗", weight: 3}, {text: "逾期", alts: []string{"晚还"}, weight: 2}, {text: "征信", weight: 3}}}
 	howLong := &analyzedQuery{norm: "花呗逾期多久上征信", intents: []string{"多久", "多长时间"}, terms: overdue.terms}
+	change := &analyzedQuery{norm: "花呗还款日能修改吗", terms: []queryTerm{
+		{text: "花呗", weight: 3}, {text: "还款日", weight: 2}, {text: "修改", weight: 2}}}
 	tests := []struct {
 		name   string
 		aq     *analyzedQuery
@@ -63,6 +65,16 @@ func TestRerankGroup(t *testing.T) {
 			aq:     howLong,
 			titles: []string{"花呗逾期上征信吗", "花呗逾期多长时间上征信"},
 			want:   []string{"花呗逾期多长时间上征信", "花呗逾期上征信吗"},
+		},
+		{
+			// Both titles hold 4 of their 7 pairs in the query, and 花呗 and
+			// 还款日; the second holds 改 of 修改 too, half its characters:
+			// -1.58 + 16·4/7 + 16·(5 + 0.5·2·0.5)/7 = 20.1 against
+			// -1 + 16·4/7 + 16·5/7 = 19.6 (without partial credit 19.0).
+			name:   "a title holding part of a word's characters counts part of it",
+			aq:     change,
+			titles: []string{"花呗还款日在哪看", "花呗还款日改哪天"},
+			want:   []string{"花呗还款日改哪天", "花呗还款日在哪看"},
 		},
 		{
 			name:   "titles the model scores alike keep the engine's order",

@@ -43,21 +43,23 @@ func TestRerankTuning(t *testing.T) {
 	var b strings.Builder
 	line := func(name string, w rerankWeights) {
 		tune, held := score(w)
-		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, tune, held)
+		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, w.partial, tune, held)
 	}
-	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1); NDCG@10 tune, held-out\n", len(windows))
+	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1), recall's partial credit; NDCG@10 tune, held-out\n", len(windows))
 	chosen := chosenRerank()
 	line("engine's order", rerankWeights{})
 	line("chosen", chosen)
 	line("precision alone", rerankWeights{precision: chosen.precision})
-	line("recall alone", rerankWeights{recall: chosen.recall})
+	line("recall alone", rerankWeights{recall: chosen.recall, partial: chosen.partial})
 	line("intent alone", rerankWeights{intent: chosen.intent})
 	for _, f := range []float64{0.5, 2} {
-		line(fmt.Sprintf("all × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall * f, chosen.intent * f})
-		line(fmt.Sprintf("precision × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall, chosen.intent})
-		line(fmt.Sprintf("recall × %.1f", f), rerankWeights{chosen.precision, chosen.recall * f, chosen.intent})
-		line(fmt.Sprintf("intent × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent * f})
+		line(fmt.Sprintf("all × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall * f, chosen.intent * f, chosen.partial})
+		line(fmt.Sprintf("precision × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall, chosen.intent, chosen.partial})
+		line(fmt.Sprintf("recall × %.1f", f), rerankWeights{chosen.precision, chosen.recall * f, chosen.intent, chosen.partial})
+		line(fmt.Sprintf("intent × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent * f, chosen.partial})
+		line(fmt.Sprintf("partial × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial * f})
 	}
+	line("no partial credit", rerankWeights{chosen.precision, chosen.recall, chosen.intent, 0})
 	line("coordinate ascent from chosen", ascend(chosen, func(w rerankWeights) float64 {
 		return rerankNDCG(windows, w, relevance.HalfTune)
 	}))
@@ -137,18 +139,25 @@ func rerankNDCG(windows []rerankWindow, w rerankWeights, half string) float64 {
 // weights from start, maximizing score.
 func ascend(start rerankWeights, score func(rerankWeights) float64) rerankWeights {
 	grid := []float64{0, 0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32}
+	partials := []float64{0, 0.25, 0.5, 0.75, 1}
 	best, bestScore := start, score(start)
 	for round := 0; round < 3; round++ {
-		for field := 0; field < 3; field++ {
-			for _, v := range grid {
+		for field := 0; field < 4; field++ {
+			values := grid
+			if field == 3 {
+				values = partials
+			}
+			for _, v := range values {
 				try := best
 				switch field {
 				case 0:
 					try.precision = v
 				case 1:
 					try.recall = v
-				default:
+				case 2:
 					try.intent = v
+				default:
+					try.partial = v
 				}
 				if s := score(try); s > bestScore+1e-9 {
 					best, bestScore = try, s
