@@ -101,6 +101,13 @@ func TestBadDictionaryFailsBuild(t *testing.T) {
 		name, file, text, want string
 	}{
 		{"bad weight", "question.txt", "# ok\n会不会 lots\n", "dict/question.txt:2"},
+		// NaN passed the weight's range check and emptied related lists.
+		{"weight NaN", "question.txt", "怎么办 NaN\n", `dict/question.txt:1: weight "NaN" must be a number from 0`},
+		{"weight Inf", "question.txt", "怎么办 +Inf\n", `dict/question.txt:1: weight "+Inf" must be a number from 0`},
+		{"frequency NaN", "domain.txt", "花呗分期 NaN n\n", `dict/domain.txt:1: frequency "NaN" must be a finite number above 0`},
+		{"frequency Inf", "domain.txt", "花呗分期 Inf n\n", `dict/domain.txt:1: frequency "Inf" must be a finite number above 0`},
+		{"idf NaN", "common.txt", "工资 NaN\n", `dict/common.txt:1: idf "NaN" must be a finite number of 0 or more`},
+		{"frequency 0", "domain.txt", "花呗分期 0 n\n", `dict/domain.txt:1: frequency "0" must be a finite number above 0`},
 		// A line past bufio's limit said only "token too long".
 		{"long line", "domain.txt", "花呗分期 10 n\n" + strings.Repeat("x", 70000) + " 3 n\n", "dict/domain.txt:2: line longer than 64 KiB"},
 		{"stop word with spaces", "stop.txt", "的\n的 extra tokens\n", "dict/stop.txt:2: a stop word is one word"},

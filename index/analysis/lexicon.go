@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"io/fs"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -91,7 +92,7 @@ func (lx *Lexicon) addQuestion(_ int, f []string) error {
 		return fmt.Errorf("want \"word weight\", got %d fields", len(f))
 	}
 	w, err := strconv.ParseFloat(f[1], 64)
-	if err != nil || w < 0 || w >= 1 {
+	if err != nil || !(w >= 0 && w < 1) { // NaN fails both comparisons
 		return fmt.Errorf("weight %q must be a number from 0 up to (not including) 1", f[1])
 	}
 	lx.weight[f[0]] = w
@@ -117,8 +118,8 @@ func (lx *Lexicon) addCommon(_ int, f []string) error {
 		return fmt.Errorf("want \"word idf\", got %d fields", len(f))
 	}
 	idf, err := strconv.ParseFloat(f[1], 64)
-	if err != nil || idf < 0 {
-		return fmt.Errorf("idf %q must be a number of 0 or more", f[1])
+	if err != nil || !(idf >= 0) || math.IsInf(idf, 1) {
+		return fmt.Errorf("idf %q must be a finite number of 0 or more", f[1])
 	}
 	lx.common[f[0]] = idf
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,8 +166,8 @@ func ParseDictLine(line string) (word string, freq float64, pos string, ok bool,
 		return "", 0, "", false, fmt.Errorf("word %q is empty after normalization", f[0])
 	}
 	if len(f) > 1 {
-		if freq, err = strconv.ParseFloat(f[1], 64); err != nil || freq <= 0 {
-			return "", 0, "", false, fmt.Errorf("bad frequency %q", f[1])
+		if freq, err = strconv.ParseFloat(f[1], 64); err != nil || !(freq > 0) || math.IsInf(freq, 1) {
+			return "", 0, "", false, fmt.Errorf("frequency %q must be a finite number above 0", f[1])
 		}
 	}
 	if len(f) > 2 {
