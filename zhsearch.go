@@ -100,7 +100,7 @@ func (a *Article) Validate(maxBytes int64) error {
 	if !ValidID(a.ID) {
 		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._- and not . or ..", Truncate(a.ID, 40), MaxIDLen)
 	}
-	if strings.TrimSpace(a.Title) == "" {
+	if blank(a.Title) {
 		return Errorf(EINVALID, "article %s: title is required", a.ID)
 	}
 	if err := checkTitle("title", a.Title); err != nil {
@@ -119,6 +119,21 @@ func (a *Article) Validate(maxBytes int64) error {
 		return Errorf(EINVALID, "article %s: %d bytes of text, at most %d allowed", a.ID, n, limit)
 	}
 	return nil
+}
+
+// blank reports whether s shows nothing: it holds only white space,
+// format characters (zero-width spaces and joiners, soft hyphens, word
+// joiners, byte order marks), variation selectors and the other
+// characters Unicode says to show as nothing (U+3164 HANGUL FILLER), and
+// U+2800, the blank braille pattern. A title of them would list as an
+// empty link.
+func blank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) && r != '\u2800' {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidateAccepted checks an article that was valid when it was accepted
@@ -456,7 +471,7 @@ func (r *RelatedRequest) Validate() error {
 // be valid UTF-8 without control or bidi-override characters (the body
 // may hold tabs and line breaks).
 func (a *Article) validateDraft() error {
-	if strings.TrimSpace(a.Title) == "" && strings.TrimSpace(a.Body) == "" {
+	if blank(a.Title) && blank(a.Body) {
 		return Errorf(EINVALID, "a draft needs a title or a body")
 	}
 	if err := checkTitle("title", a.Title); err != nil {

@@ -96,12 +96,35 @@ func TestLoadMergesTitlesAndKeepsIDsStable(t *testing.T) {
 	}
 }
 
+// TestBlankRelatedTitlesSkipped: a 相关内容 line that normalizes to
+// nothing (a zero-width space pasted alone) becomes no title-only article,
+// which would list as an empty link.
+func TestBlankRelatedTitlesSkipped(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "b.txt", "网贷自救\n发布时间:2024-01-02 03:04:05\n正文。\n相关内容:\n\u200b\n租机变现\nTo Top")
+	invisible := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\u200b", "")) }
+	c, err := Load(dir, invisible)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titleOnly []string
+	for _, a := range c.Articles {
+		if a.TitleOnly {
+			titleOnly = append(titleOnly, a.Title)
+		}
+	}
+	if want := []string{"租机变现"}; !reflect.DeepEqual(titleOnly, want) {
+		t.Errorf("title-only titles %q, want %q", titleOnly, want)
+	}
+}
+
 func TestBadInputNamesFileAndLine(t *testing.T) {
 	tests := []struct {
 		name, file, content, want string
 	}{
 		{"malformed json", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"b\",\n", "x.jsonl:2: malformed JSON"},
 		{"missing title", "x.jsonl", "\n{\"id\":\"a\",\"title\":\"  \"}\n", "x.jsonl:2: article a: title is required"},
+		{"invisible title", "x.jsonl", "{\"id\":\"a\",\"title\":\"\\u200b\\u2060\"}\n", "x.jsonl:1: article a: title is required"},
 		{"bad id", "x.jsonl", "{\"id\":\"a/b\",\"title\":\"t\"}\n", "x.jsonl:1: id \"a/b\" must be"},
 		{"bad date", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\",\"published_at\":\"yesterday\"}\n", "x.jsonl:1: bad date"},
 		{"duplicate id", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"a\",\"title\":\"u\"}\n", "x.jsonl:2: duplicate id \"a\", first defined at"},
