@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -106,10 +107,7 @@ func DecodeStrictJSON(data []byte, v any) (problem string) {
 	if _, err := dec.Token(); err != io.EOF {
 		return "more than one value"
 	}
-	if key := inexactKey(data, v); key != "" {
-		return fmt.Sprintf("unknown field %q", key)
-	}
-	return ""
+	return keyProblem(data, v)
 }
 
 // loneSurrogate returns the first \u escape of data that is half of a
@@ -145,23 +143,32 @@ func unicodeEscape(b []byte) (rune, bool) {
 	return rune(n), err == nil
 }
 
-// inexactKey returns a key of the JSON object data (which decoded into v
-// without error) that names a field of the struct v points to only when
-// letter case is ignored (TITLE for title), as encoding/json matches keys;
-// "" when there is none, or when v is no struct. It scans the bytes once
-// rather than decoding data again: a data file's every line comes through
-// here, and a second decoding made each line half again as slow.
-func inexactKey(data []byte, v any) string {
+// keyProblem returns what is wrong with the keys of the JSON object data
+// (which decoded into v without error), "" when nothing is: a key that
+// names a field of the struct v points to only when letter case is
+// ignored (TITLE for title), as encoding/json matches keys; or a key given
+// twice in one object, of which encoding/json keeps the last without a
+// word ({"id":"a","title":"花呗","id":"b"} stored b). It checks nothing when
+// v is no struct. It scans the bytes once rather than decoding data again:
+// a data file's every line comes through here, and a second decoding made
+// each line half again as slow.
+func keyProblem(data []byte, v any) string {
 	t := reflect.TypeOf(v)
 	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
 		return ""
 	}
+	var seen [][][]byte // the keys of each object open at i, outermost first
 	inString, start := false, 0
 	for i := 0; i < len(data); i++ {
 		c := data[i]
 		if !inString {
-			if c == '"' {
+			switch c {
+			case '"':
 				inString, start = true, i+1
+			case '{':
+				seen = append(seen, nil)
+			case '}':
+				seen = seen[:max(len(seen)-1, 0)]
 			}
 			continue
 		}
@@ -170,7 +177,7 @@ func inexactKey(data []byte, v any) string {
 			i++ // the escaped byte
 		case '"':
 			inString = false
-			if !keyFollows(data[i+1:]) {
+			if !keyFollows(data[i+1:]) || len(seen) == 0 {
 				continue
 			}
 			key := data[start:i]
@@ -179,9 +186,14 @@ func inexactKey(data []byte, v any) string {
 				_ = json.Unmarshal(data[start-1:i+1], &k)
 				key = []byte(k)
 			}
-			if !hasJSONName(t.Elem(), key) {
-				return string(key)
+			if len(seen) == 1 && !hasJSONName(t.Elem(), key) {
+				return fmt.Sprintf("unknown field %q", key)
 			}
+			keys := &seen[len(seen)-1]
+			if slices.ContainsFunc(*keys, func(k []byte) bool { return bytes.Equal(k, key) }) {
+				return fmt.Sprintf("duplicate field %q", key)
+			}
+			*keys = append(*keys, key)
 		}
 	}
 	return ""

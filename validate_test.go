@@ -306,6 +306,10 @@ func TestJSONProblem(t *testing.T) {
 		// encoding/json matches keys ignoring case; the input form does not.
 		{`{"id":"a","TITLE":"t"}`, `malformed JSON: unknown field "TITLE"`},
 		{`{"ID":"a","title":"t"}`, `malformed JSON: unknown field "ID"`},
+		// encoding/json keeps the last of a key given twice.
+		{`{"id":"a","title":"花呗","id":"b"}`, `malformed JSON: duplicate field "id"`},
+		{`{"id":"a","title":"t","tags":["x"],"tags":[]}`, `malformed JSON: duplicate field "tags"`},
+		{`{"id":"a","title":"t","\u0074itle":"u"}`, `malformed JSON: duplicate field "title"`},
 		// encoding/json turns half a surrogate pair into U+FFFD.
 		{`{"id":"a","title":"\ud800花呗"}`, `malformed JSON: \ud800 is half of a UTF-16 surrogate pair, not a character`},
 		{`{"id":"a","title":"花呗\udfff"}`, `malformed JSON: \udfff is half of a UTF-16 surrogate pair, not a character`},

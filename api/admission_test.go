@@ -391,6 +391,7 @@ func TestDraftInput(t *testing.T) {
 		{"isolate in a tag", `{"title":"花呗","tags":["\u2067x"]}`, "", 400, zhsearch.EINVALID},
 		{"NUL in the body", `{"title":"花呗","body":"a\u0000b"}`, "", 400, zhsearch.EINVALID},
 		{"unknown field", `{"title":"花呗","titel":"x"}`, "", 400, zhsearch.EINVALID},
+		{"a field twice", `{"title":"花呗","size":30,"size":3}`, "", 400, zhsearch.EINVALID},
 		{"not JSON", `{"title":`, "", 400, zhsearch.EINVALID},
 		{"a stray brace after the object", `{"title":"花呗"}}`, "", 400, zhsearch.EINVALID},
 		{"two objects", `{"title":"花呗"} {"title":"借呗"}`, "", 400, zhsearch.EINVALID},
