@@ -429,6 +429,32 @@ func TestDraftInput(t *testing.T) {
 	}
 }
 
+// TestDraftContentEncoding: a body sent compressed, or claiming to be,
+// is refused 415 with what to do; identity is the body as it is.
+func TestDraftContentEncoding(t *testing.T) {
+	for _, tt := range []struct {
+		encoding string
+		status   int
+	}{
+		{"gzip", 415},
+		{"br", 415},
+		{"identity, gzip", 415},
+		{"identity", 200},
+		{"", 200},
+	} {
+		svc := newBlockingService()
+		close(svc.release)
+		h, _ := admissionServer(t, svc, time.Minute)
+		rec := do(h, "POST", "/api/v1/related", strings.NewReader(`{"title":"花呗"}`),
+			"Content-Type", "application/json", "Content-Encoding", tt.encoding)
+		if tt.status != 200 {
+			wantError(t, "Content-Encoding "+tt.encoding, rec, tt.status, zhsearch.EUNSUPPORTED)
+			continue
+		}
+		checkOK(t, "Content-Encoding "+tt.encoding, rec)
+	}
+}
+
 // TestSlowDraftBodyTimesOut: a draft body cut off by the read deadline
 // (set to the request's deadline once the draft is admitted) is answered
 // 503 timeout and gives its slot back.

@@ -386,11 +386,21 @@ func (s *Server) readDraft(c *gin.Context) (zhsearch.RelatedRequest, error) {
 	return req, req.Validate()
 }
 
-// requireJSON checks that the request body is declared as JSON.
+// requireJSON checks that the request body is declared as JSON, sent as
+// it is: a compressed body (Content-Encoding: gzip) was read as its bytes
+// and refused as text that is not UTF-8, and one that claimed a coding it
+// did not use was accepted.
 func requireJSON(c *gin.Context) error {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return zhsearch.Errorf(zhsearch.EUNSUPPORTED, "Content-Type must be application/json")
+	}
+	for _, coding := range c.Request.Header.Values("Content-Encoding") {
+		for _, v := range strings.Split(coding, ",") {
+			if v = strings.TrimSpace(v); v != "" && !strings.EqualFold(v, "identity") {
+				return zhsearch.Errorf(zhsearch.EUNSUPPORTED, "Content-Encoding %s is not supported: send the body uncompressed", zhsearch.Truncate(v, 40))
+			}
+		}
 	}
 	return nil
 }
