@@ -13,10 +13,10 @@ import (
 
 // runHealthcheck asks a running server whether it is ready, for container
 // health checks: images FROM scratch have no curl. It exits 0 when the URL
-// answers 200, 1 otherwise.
+// answers 200, 1 otherwise; a URL without a path probes its /readyz.
 func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("healthcheck", "[--url URL] [--timeout 3s]", stderr)
-	u := fs.String("url", env("ZHSEARCH_HEALTHCHECK_URL", ""), "URL to probe (env ZHSEARCH_HEALTHCHECK_URL; default: /readyz on ZHSEARCH_ADDR's port on loopback)")
+	u := fs.String("url", env("ZHSEARCH_HEALTHCHECK_URL", ""), "URL to probe, /readyz when it names no path (env ZHSEARCH_HEALTHCHECK_URL; default: /readyz on ZHSEARCH_ADDR's port on loopback)")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -28,9 +28,16 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 			return errUsage
 		}
 	}
-	if p, err := url.Parse(*u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+	p, err := url.Parse(*u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		fmt.Fprintf(stderr, "zhsearch healthcheck: --url %q: want an http:// or https:// URL\n", *u)
 		return errUsage
+	}
+	if p.Path == "" || p.Path == "/" {
+		// The server's address alone: its root is the search page, which
+		// answers 200 whether or not an index is being served.
+		p.Path = "/readyz"
+		*u = p.String()
 	}
 	if *timeout <= 0 {
 		fmt.Fprintln(stderr, "zhsearch healthcheck: --timeout must be positive")

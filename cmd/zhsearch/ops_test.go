@@ -383,6 +383,14 @@ func TestHealthcheckCommand(t *testing.T) {
 	if st := run(context.Background(), []string{"healthcheck"}, &out, &out); st != 0 {
 		t.Errorf("from ZHSEARCH_ADDR: status %d, %s", st, &out)
 	}
+	for _, bare := range []string{base, base + "/"} {
+		// The search page answers 200 whatever the index: a bare address
+		// probes /readyz.
+		out.Reset()
+		if st := run(context.Background(), []string{"healthcheck", "--url", bare}, &out, &out); st != 0 || !strings.Contains(out.String(), base+"/readyz: 200") {
+			t.Errorf("--url %s: status %d, %s; want /readyz probed", bare, st, &out)
+		}
+	}
 	out.Reset()
 	if st := run(context.Background(), []string{"healthcheck", "--url", base + "/nope"}, &out, &out); st != 1 || !strings.Contains(out.String(), "404") {
 		t.Errorf("404: status %d, %s", st, &out)
