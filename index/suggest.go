@@ -238,11 +238,24 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 		should = append(should, q)
 	}
 	prefix(fTitleKey, fTitlePre, norm, boostSuggestPrefix)
+	compact := strings.ReplaceAll(norm, " ", "")
+	spaced := compact != norm && !hasLatin(norm)
+	if spaced {
+		// A space typed between words (花呗 风, the keystroke before
+		// 花呗 风控) that the title does not have: its key has none there.
+		prefix(fTitleKey, fTitlePre, compact, boostSuggestPrefix)
+	}
 	// One character, a letter or a digit too (2 of 查询2次), says little of
 	// what the reader is typing: only titles that start with it.
-	one := utf8.RuneCountInString(strings.ReplaceAll(norm, " ", "")) < 2
+	one := utf8.RuneCountInString(compact) < 2
 	if chains := phraseChains(norm); !one && len(chains) > 0 && !analysis.IsLatinQuery(norm) {
 		contains = allPhrases(fTitleBi, chains, boostSuggestContains)
+		if spaced && hasSingle(chains) {
+			// A word of one character typed so far (风 of 花呗 风) is no
+			// pair for the titles' pairs to hold: the text as one run
+			// finds the titles that say it (支付宝花呗风控).
+			contains = query.NewDisjunctionQuery([]query.Query{contains, allPhrases(fTitleBi, phraseChains(compact), boostSuggestContains)})
+		}
 	} else if latinWordPrefix(norm) {
 		// A Latin word inside titles (APP in 借钱APP下载): the title bigram
 		// field holds each Latin run as a term.
@@ -261,6 +274,16 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 		}
 	}
 	return query.NewDisjunctionQuery(should), contains
+}
+
+// hasSingle reports whether a chain is one character alone.
+func hasSingle(chains [][]string) bool {
+	for _, c := range chains {
+		if len(c) == 1 && utf8.RuneCountInString(c[0]) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // latinWordPrefix reports whether norm is the start of one Latin word, two

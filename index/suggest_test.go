@@ -34,6 +34,9 @@ func TestSuggest(t *testing.T) {
 		{"花呗", []string{"b", "a", "c", "m", "d", "h"}},
 		{"花呗风控", []string{"b", "a", "d"}},
 		{"花呗 风控", []string{"b", "a", "m", "d"}},
+		// The keystroke before: a word of one character after a space.
+		{"花呗 风", []string{"b", "a", "d"}},
+		{"花呗 协", []string{"c"}},
 		{"花唄風", []string{"b", "a", "d"}},
 		{"花呗f", []string{"b", "a"}},
 		{"huab", []string{"e", "b", "a", "c"}},
