@@ -133,7 +133,11 @@ func (l *Loader) DeferBodies() { l.deferBodies = true }
 // read: its .jsonl and .txt files, symbolic links to files followed. An
 // input name that is not a readable file (a dangling link, a folder, a
 // pipe) is an error naming it, never skipped: its articles would be lost
-// from the index without a word.
+// from the index without a word. Hidden files (a name that starts with a
+// dot) are no input: editors and file systems leave them beside the files
+// they copy or edit (Emacs's lock .#a.jsonl, a dangling link while a.jsonl
+// is being edited; macOS's ._a.jsonl, binary), and reading them failed
+// the build.
 func DataFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -142,7 +146,7 @@ func DataFiles(dir string) ([]string, error) {
 	var files []string
 	for _, e := range entries {
 		ext := filepath.Ext(e.Name())
-		if ext != ".jsonl" && ext != ".txt" {
+		if ext != ".jsonl" && ext != ".txt" || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())

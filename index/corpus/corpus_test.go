@@ -214,9 +214,15 @@ func TestDataFileKinds(t *testing.T) {
 	if err := os.Symlink(target, filepath.Join(dir, "b.jsonl")); err != nil {
 		t.Fatal(err)
 	}
+	// What editors leave beside a file is no input: Emacs's lock, a
+	// dangling link; macOS's resource fork, binary.
+	if err := os.Symlink("root@host.1234:1700000000", filepath.Join(dir, ".#a.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "._a.jsonl", "\x00\x05\x16\x07Mac OS X")
 	c, err := Load(dir, nil)
 	if err != nil {
-		t.Fatalf("load with a linked file: %v", err)
+		t.Fatalf("load with a linked file and hidden ones: %v", err)
 	}
 	if len(c.Articles) != 2 {
 		t.Errorf("loaded %d articles, want 2 (one through the link)", len(c.Articles))
