@@ -93,10 +93,10 @@ func (s *Server) useLimits(r *gin.Engine) {
 	r.Use(s.limits(lim))
 }
 
-// opsRoutes adds GET /metrics.
+// opsRoutes adds GET (and HEAD, as the health checks answer it) /metrics.
 func (s *Server) opsRoutes(r *gin.Engine) {
 	if s.Ops.Metrics != nil {
-		r.GET("/metrics", gin.WrapH(s.Ops.Metrics.Handler()))
+		r.Match([]string{http.MethodGet, http.MethodHead}, "/metrics", gin.WrapH(s.Ops.Metrics.Handler()))
 	}
 }
 

@@ -391,6 +391,9 @@ func TestAccessLogAndMetricsUseRouteTemplates(t *testing.T) {
 	if strings.Contains(body, "secret-id") {
 		t.Error("a raw URL leaked into metric labels")
 	}
+	if rec := do(h, "HEAD", "/metrics", nil); rec.Code != 200 { // net/http drops the body
+		t.Errorf("HEAD /metrics = %d, want 200", rec.Code)
+	}
 	_ = s
 }
 
