@@ -244,14 +244,25 @@ func JSONProblem(err error) string {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
+		want := jsonKind(typeErr.Type)
 		got := "a " + typeErr.Value // number, string, bool
 		if typeErr.Value == "array" || typeErr.Value == "object" {
 			got = "an " + typeErr.Value
 		}
-		if typeErr.Field == "" {
-			return fmt.Sprintf("want %s, not %s", jsonKind(typeErr.Type), got)
+		if lit, ok := strings.CutPrefix(typeErr.Value, "number "); ok {
+			// A number of the right kind that the field cannot hold
+			// (1e400, 99999999999999999999), or a number of another kind
+			// (1.5 or 1e3 for a whole number).
+			lit = Truncate(lit, 40)
+			if want == "a number" || strings.Trim(lit, "-0123456789") == "" {
+				return fmt.Sprintf("%s is out of range", strings.TrimSpace(typeErr.Field+" "+lit))
+			}
+			got = "the number " + lit
 		}
-		return fmt.Sprintf("%s must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type), got)
+		if typeErr.Field == "" {
+			return fmt.Sprintf("want %s, not %s", want, got)
+		}
+		return fmt.Sprintf("%s must be %s, not %s", typeErr.Field, want, got)
 	case errors.As(err, &syntaxErr):
 		return fmt.Sprintf("not JSON at byte %d: %s", syntaxErr.Offset, syntaxErr.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

@@ -291,6 +291,28 @@ func TestJSONEscapesKept(t *testing.T) {
 
 // TestJSONProblem: a JSON mistake is worded by field and kind of value,
 // never by Go's type names.
+// TestJSONNumberProblems: a number a field cannot hold is out of range,
+// not "a whole number, not a number".
+func TestJSONNumberProblems(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`{"size":99999999999999999999}`, "size 99999999999999999999 is out of range"},
+		{`{"size":-99999999999999999999}`, "size -99999999999999999999 is out of range"},
+		{`{"min":1e400}`, "min 1e400 is out of range"},
+		{`{"size":1.5}`, "size must be a whole number, not the number 1.5"},
+		{`{"size":1e3}`, "size must be a whole number, not the number 1e3"},
+		{`{"size":"3"}`, "size must be a whole number, not a string"},
+		{`{"size":3,"min":0.5}`, ""},
+	} {
+		var v struct {
+			Size int     `json:"size"`
+			Min  float64 `json:"min"`
+		}
+		if got := DecodeStrictJSON([]byte(tt.in), &v); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestJSONProblem(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"title":5}`, "malformed JSON: title must be a string, not a number"},
