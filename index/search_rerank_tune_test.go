@@ -43,23 +43,26 @@ func TestRerankTuning(t *testing.T) {
 	var b strings.Builder
 	line := func(name string, w rerankWeights) {
 		tune, held := score(w)
-		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, w.partial, tune, held)
+		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, w.partial, w.chars, tune, held)
 	}
-	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1), recall's partial credit; NDCG@10 tune, held-out\n", len(windows))
+	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1), recall's partial credit, character precision; NDCG@10 tune, held-out\n", len(windows))
 	chosen := chosenRerank()
 	line("engine's order", rerankWeights{})
 	line("chosen", chosen)
 	line("precision alone", rerankWeights{precision: chosen.precision})
-	line("recall alone", rerankWeights{recall: chosen.recall, partial: chosen.partial})
+	line("recall alone", rerankWeights{recall: chosen.recall, partial: chosen.partial, chars: chosen.chars})
 	line("intent alone", rerankWeights{intent: chosen.intent})
+	line("character precision alone", rerankWeights{chars: chosen.chars})
 	for _, f := range []float64{0.5, 2} {
-		line(fmt.Sprintf("all × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall * f, chosen.intent * f, chosen.partial})
-		line(fmt.Sprintf("precision × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall, chosen.intent, chosen.partial})
-		line(fmt.Sprintf("recall × %.1f", f), rerankWeights{chosen.precision, chosen.recall * f, chosen.intent, chosen.partial})
-		line(fmt.Sprintf("intent × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent * f, chosen.partial})
-		line(fmt.Sprintf("partial × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial * f})
+		line(fmt.Sprintf("all × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall * f, chosen.intent * f, chosen.partial, chosen.chars})
+		line(fmt.Sprintf("precision × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall, chosen.intent, chosen.partial, chosen.chars})
+		line(fmt.Sprintf("recall × %.1f", f), rerankWeights{chosen.precision, chosen.recall * f, chosen.intent, chosen.partial, chosen.chars})
+		line(fmt.Sprintf("intent × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent * f, chosen.partial, chosen.chars})
+		line(fmt.Sprintf("partial × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial * f, chosen.chars})
+		line(fmt.Sprintf("characters × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial, chosen.chars * f})
 	}
-	line("no partial credit", rerankWeights{chosen.precision, chosen.recall, chosen.intent, 0})
+	line("no character precision", rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial, 0})
+	line("no partial credit", rerankWeights{chosen.precision, chosen.recall, chosen.intent, 0, chosen.chars})
 	line("coordinate ascent from chosen", ascend(chosen, func(w rerankWeights) float64 {
 		return rerankNDCG(windows, w, relevance.HalfTune)
 	}))
@@ -142,7 +145,7 @@ func ascend(start rerankWeights, score func(rerankWeights) float64) rerankWeight
 	partials := []float64{0, 0.25, 0.5, 0.75, 1}
 	best, bestScore := start, score(start)
 	for round := 0; round < 3; round++ {
-		for field := 0; field < 4; field++ {
+		for field := 0; field < 5; field++ {
 			values := grid
 			if field == 3 {
 				values = partials
@@ -156,8 +159,10 @@ func ascend(start rerankWeights, score func(rerankWeights) float64) rerankWeight
 					try.recall = v
 				case 2:
 					try.intent = v
-				default:
+				case 3:
 					try.partial = v
+				default:
+					try.chars = v
 				}
 				if s := score(try); s > bestScore+1e-9 {
 					best, bestScore = try, s
