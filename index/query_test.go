@@ -488,17 +488,7 @@ func TestOneCharacterWordsRank(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ix := builtIndex(t, tt.corpus)
-			ctx := context.Background()
-			aq := ix.analyze(tt.query)
-			q, err := ix.searchQuery(ctx, &aq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, strict, err := ix.relaxedPage(ctx, &aq, q, 1, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res, strict := firstPage(t, builtIndex(t, tt.corpus), tt.query)
 			var got []string
 			for _, h := range res.Hits {
 				got = append(got, h.ID)
@@ -508,6 +498,23 @@ func TestOneCharacterWordsRank(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstPage returns the engine's first page of 10 for query, before the
+// rerank by title, and how many of its hits are strict.
+func firstPage(t *testing.T, ix *Index, query string) (*pageResult, int) {
+	t.Helper()
+	ctx := context.Background()
+	aq := ix.analyze(query)
+	q, err := ix.searchQuery(ctx, &aq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, strict, err := ix.relaxedPage(ctx, &aq, q, 1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, strict
 }
 
 // TestAbsentWordCharactersRank: a word no title holds (转赠, 销掉) ranks
@@ -550,15 +557,7 @@ func TestAbsentWordCharactersRank(t *testing.T) {
 		{"转赠", "", 0},
 	}
 	for _, tt := range ranked {
-		aq := ix.analyze(tt.query)
-		q, err := ix.searchQuery(ctx, &aq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, _, err := ix.relaxedPage(ctx, &aq, q, 1, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, _ := firstPage(t, ix, tt.query)
 		first := ""
 		if len(res.Hits) > 0 {
 			first = res.Hits[0].ID
