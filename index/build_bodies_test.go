@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,8 +65,11 @@ func TestBuildReadsBodiesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want[5].Body != "" || want[5].ID != c.Articles[5].ID || len(want) != len(c.Articles) {
-		t.Fatalf("journal not replayed as planned: %+v", want[5])
+	// Article 7 goes and e1 comes; the titles articles 5 and 7 gave up come
+	// back as title-only articles where the seed page lists them.
+	if want[5].Body != "" || want[5].ID != c.Articles[5].ID || len(want) < len(c.Articles) ||
+		slices.ContainsFunc(want, func(a zhsearch.Article) bool { return a.ID == c.Articles[7].ID }) {
+		t.Fatalf("journal not replayed as planned: %+v, %d articles from %d", want[5], len(want), len(c.Articles))
 	}
 
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
@@ -35,6 +36,9 @@ type editStore interface {
 	get(id string) (*zhsearch.Article, bool, error)
 	// titleTaken reports whether an article has the normalized title key.
 	titleTaken(key string) (bool, error)
+	// titleListed reports whether an article's 相关内容 list holds the
+	// normalized title key.
+	titleListed(key string) (bool, error)
 	put(a zhsearch.Article) error
 	del(id string) error
 }
@@ -43,53 +47,116 @@ type editStore interface {
 // would have read it: an upserted article replaces the article with its id
 // and the title-only article of its title, and each of its related titles
 // that no article carries becomes a title-only article. A delete removes
-// the article, whatever made it (file, title-only, earlier upsert).
+// the article, whatever made it (file, title-only, earlier upsert). And
+// the title an article gives up (a new title, or its deletion) becomes a
+// title-only article again when a 相关内容 list still names it and no
+// other article has it, as in a build of the data folder with the edit
+// made in it (released). A title-only article that only an article's old
+// list named stays: an upsert that leaves out its list (a CMS that does
+// not send it) would otherwise take from search every title only that
+// page lists, a hundred for the seed page.
 func applyRecord(s editStore, r journal.Record) error {
 	switch r.Op {
 	case zhsearch.OpPut:
 		a := *r.Article
 		a.TitleOnly = false
-		if tid := corpus.TitleID(analysis.Normalize(a.Title)); tid != a.ID {
-			old, ok, err := s.get(tid)
-			if err != nil {
-				return err
-			}
-			if ok && old.TitleOnly {
-				if err := s.del(tid); err != nil {
-					return err
-				}
-			}
-		}
-		if err := s.put(a); err != nil {
+		old, existed, err := s.get(a.ID)
+		if err != nil {
 			return err
 		}
-		for _, t := range a.Related {
-			key := analysis.Normalize(t)
-			if key == "" {
-				continue
-			}
-			taken, err := s.titleTaken(key)
-			if err != nil || taken {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			tid := corpus.TitleID(key)
-			if _, ok, err := s.get(tid); err != nil {
-				return err
-			} else if ok {
-				continue
-			}
-			if err := s.put(zhsearch.Article{ID: tid, Title: t, TitleOnly: true}); err != nil {
+		var was *zhsearch.Article
+		if existed && !old.TitleOnly {
+			prev := *old // the store may reuse old's memory
+			was = &prev
+		}
+		if err := putArticle(s, a); err != nil {
+			return err
+		}
+		return released(s, was, &a)
+	case zhsearch.OpDelete:
+		old, existed, err := s.get(r.ID)
+		if err != nil || !existed {
+			return err
+		}
+		var was *zhsearch.Article
+		if !old.TitleOnly {
+			prev := *old
+			was = &prev
+		}
+		if err := s.del(r.ID); err != nil {
+			return err
+		}
+		return released(s, was, nil)
+	}
+	return fmt.Errorf("journal record %d: unknown op %q", r.Seq, r.Op)
+}
+
+// released makes the title that the article was (nil: none, or a
+// title-only one) gives up, being now another or deleted (now nil), a
+// title-only article again where a list still names it and no article has
+// it.
+func released(s editStore, was, now *zhsearch.Article) error {
+	if was == nil {
+		return nil
+	}
+	key := analysis.Normalize(was.Title)
+	if key == "" || now != nil && analysis.Normalize(now.Title) == key {
+		return nil
+	}
+	if taken, err := s.titleTaken(key); err != nil || taken {
+		return err
+	}
+	if listed, err := s.titleListed(key); err != nil || !listed {
+		return err
+	}
+	tid := corpus.TitleID(key)
+	if _, ok, err := s.get(tid); err != nil || ok {
+		return err
+	}
+	return s.put(zhsearch.Article{ID: tid, Title: was.Title, TitleOnly: true})
+}
+
+// putArticle puts a, an upserted article, in place of the title-only
+// article of its title, and makes each of its related titles that no
+// article carries a title-only article.
+func putArticle(s editStore, a zhsearch.Article) error {
+	if tid := corpus.TitleID(analysis.Normalize(a.Title)); tid != a.ID {
+		old, ok, err := s.get(tid)
+		if err != nil {
+			return err
+		}
+		if ok && old.TitleOnly {
+			if err := s.del(tid); err != nil {
 				return err
 			}
 		}
-		return nil
-	case zhsearch.OpDelete:
-		return s.del(r.ID)
 	}
-	return fmt.Errorf("journal record %d: unknown op %q", r.Seq, r.Op)
+	if err := s.put(a); err != nil {
+		return err
+	}
+	for _, t := range a.Related {
+		key := analysis.Normalize(t)
+		if key == "" {
+			continue
+		}
+		taken, err := s.titleTaken(key)
+		if err != nil {
+			return err
+		}
+		if taken {
+			continue
+		}
+		tid := corpus.TitleID(key)
+		if _, ok, err := s.get(tid); err != nil {
+			return err
+		} else if ok {
+			continue
+		}
+		if err := s.put(zhsearch.Article{ID: tid, Title: t, TitleOnly: true}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // memStore is an editStore over a corpus in memory, used by full builds.
@@ -102,15 +169,37 @@ type memStore struct {
 	refs     []corpus.BodyRef   // nil, or one per article
 	pos      map[string]int
 	titles   map[string]int // normalized title -> number of articles
+	listed   map[string]int // normalized title -> number of lists naming it
 }
 
 func newMemStore(articles []zhsearch.Article, refs []corpus.BodyRef) *memStore {
-	m := &memStore{articles: articles, refs: refs, pos: make(map[string]int, len(articles)), titles: make(map[string]int, len(articles))}
+	m := &memStore{articles: articles, refs: refs, pos: make(map[string]int, len(articles)),
+		titles: make(map[string]int, len(articles)), listed: map[string]int{}}
 	for i := range articles {
 		m.pos[articles[i].ID] = i
-		m.titles[analysis.Normalize(articles[i].Title)]++
+		m.count(&articles[i], 1)
 	}
 	return m
+}
+
+// count adds n to the titles a names and to the lists naming each of its
+// related titles.
+func (m *memStore) count(a *zhsearch.Article, n int) {
+	m.titles[analysis.Normalize(a.Title)] += n
+	for _, k := range relatedKeys(a) {
+		m.listed[k] += n
+	}
+}
+
+// relatedKeys returns a's related titles normalized, each once.
+func relatedKeys(a *zhsearch.Article) []string {
+	var keys []string
+	for _, t := range a.Related {
+		if k := analysis.Normalize(t); k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 func (m *memStore) get(id string) (*zhsearch.Article, bool, error) {
@@ -123,9 +212,11 @@ func (m *memStore) get(id string) (*zhsearch.Article, bool, error) {
 
 func (m *memStore) titleTaken(key string) (bool, error) { return m.titles[key] > 0, nil }
 
+func (m *memStore) titleListed(key string) (bool, error) { return m.listed[key] > 0, nil }
+
 func (m *memStore) put(a zhsearch.Article) error {
 	if i, ok := m.pos[a.ID]; ok {
-		m.titles[analysis.Normalize(m.articles[i].Title)]--
+		m.count(&m.articles[i], -1)
 		m.articles[i] = a
 		if m.refs != nil {
 			m.refs[i] = corpus.BodyRef{}
@@ -137,7 +228,7 @@ func (m *memStore) put(a zhsearch.Article) error {
 			m.refs = append(m.refs, corpus.BodyRef{})
 		}
 	}
-	m.titles[analysis.Normalize(a.Title)]++
+	m.count(&a, 1)
 	return nil
 }
 
@@ -146,7 +237,7 @@ func (m *memStore) del(id string) error {
 	if !ok {
 		return nil
 	}
-	m.titles[analysis.Normalize(m.articles[i].Title)]--
+	m.count(&m.articles[i], -1)
 	m.articles[i] = zhsearch.Article{}
 	if m.refs != nil {
 		m.refs[i] = corpus.BodyRef{}
@@ -258,6 +349,23 @@ func (s *indexStore) titleTaken(key string) (bool, error) {
 	}
 	tq := query.NewTermQuery(key)
 	tq.SetField(fTitleKey)
+	return s.matchesUnchanged(tq)
+}
+
+// titleListed looks the normalized title up in the lists of the articles
+// this batch puts, and in the related_key field of the others.
+func (s *indexStore) titleListed(key string) (bool, error) {
+	for _, a := range s.puts {
+		if slices.Contains(relatedKeys(a), key) {
+			return true, nil
+		}
+	}
+	return s.matchesUnchanged(listingQuery(s.ix.bleve.Mapping(), key, key))
+}
+
+// matchesUnchanged reports whether q matches an article this batch does
+// not change.
+func (s *indexStore) matchesUnchanged(q query.Query) (bool, error) {
 	exclude := make([]string, 0, len(s.puts)+len(s.dels))
 	for id := range s.puts {
 		exclude = append(exclude, id)
@@ -265,9 +373,8 @@ func (s *indexStore) titleTaken(key string) (bool, error) {
 	for id := range s.dels {
 		exclude = append(exclude, id)
 	}
-	var q query.Query = tq
 	if len(exclude) > 0 {
-		bq := query.NewBooleanQuery([]query.Query{tq}, nil, nil)
+		bq := query.NewBooleanQuery([]query.Query{q}, nil, nil)
 		bq.AddMustNot(query.NewDocIDQuery(exclude))
 		q = bq
 	}

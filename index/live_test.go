@@ -216,6 +216,74 @@ func TestEditsLiveEqualRebuild(t *testing.T) {
 	}
 }
 
+// TestEditsReleaseTitles: what an edited or deleted article held goes with
+// it, as a build of the data folder with the edit made in it would have
+// it: the title it gave up is a title-only article again while a 相关内容
+// list names it, and a title-only article that only its old list named
+// goes. Live, after a restart and after a rebuild alike.
+func TestEditsReleaseTitles(t *testing.T) {
+	l, data, idx := builtLive(t, -1, `{"id":"p1","title":"花呗逾期怎么办","related":["征信修复","借呗额度"]}`)
+	ctx := context.Background()
+	put := func(body string) {
+		t.Helper()
+		a, err := zhsearch.DecodeArticle([]byte(body), 0)
+		if err == nil {
+			_, err = l.PutArticle(ctx, &a)
+		}
+		if err != nil {
+			t.Fatalf("put %s: %v", body, err)
+		}
+	}
+	del := func(id string) {
+		t.Helper()
+		if _, err := l.DeleteArticle(ctx, id); err != nil {
+			t.Fatalf("delete %s: %v", id, err)
+		}
+	}
+	titleOnly := func(title string) docLine {
+		return docLine{ID: corpus.TitleID(analysis.Normalize(title)), Title: title, TitleOnly: true}
+	}
+	put(`{"id":"x1","title":"征信修复"}`)   // takes over the title-only 征信修复
+	put(`{"id":"x1","title":"征信修复指南"}`) // gives it up: p1 still lists it
+	put(`{"id":"x2","title":"借呗额度"}`)   // takes over 借呗额度
+	del("x2")                           // gives it up
+	put(`{"id":"o1","title":"孤儿来源","related":["孤儿标题"]}`)
+	put(`{"id":"o1","title":"孤儿来源"}`) // nothing lists 孤儿标题 now: it stays
+	want := []docLine{
+		{ID: "o1", Title: "孤儿来源"},
+		{ID: "p1", Title: "花呗逾期怎么办"},
+		titleOnly("借呗额度"),
+		titleOnly("孤儿标题"),
+		titleOnly("征信修复"),
+		{ID: "x1", Title: "征信修复指南"},
+	}
+	sort.Slice(want, func(i, j int) bool { return want[i].ID < want[j].ID })
+	if got := liveDocs(t, l); !reflect.DeepEqual(got, want) {
+		t.Errorf("live:\n%v\nwant\n%v", got, want)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l = openLive(t, data, idx, -1)
+	if got := liveDocs(t, l); !reflect.DeepEqual(got, want) {
+		t.Errorf("after restart:\n%v\nwant\n%v", got, want)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(ctx, data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if got := allDocs(t, ix); !reflect.DeepEqual(got, want) {
+		t.Errorf("after rebuild:\n%v\nwant\n%v", got, want)
+	}
+}
+
 // TestSwitchKeepsInFlightRequests holds a request open on the old
 // generation across a reindex: it keeps working, new requests use the new
 // generation, and the old one is closed and removed when it is released.
