@@ -384,6 +384,16 @@ func browserEmbedsOnPartner(t *testing.T, env *browserEnv, tb *tab) {
 	if !strings.HasPrefix(r.Href, base+"/?q=") || len(r.Titles) == 0 {
 		t.Errorf("Enter in the embed went to %s with %d results", r.Href, len(r.Titles))
 	}
+
+	// A relative url (/2024/huabei.html) would resolve against zhsearch's
+	// host, a page it does not have: the item links to its zhsearch page.
+	do(t, ctx, chromedp.Navigate(env.partner.URL+"/post?zh="+url.QueryEscape(base)+"&id="+hostile1ID))
+	rel := waitWidget(t, ctx)
+	if i := slices.IndexFunc(rel.Items, func(it widgetItem) bool { return it.Text == hostile2 }); i < 0 {
+		t.Errorf("widget for %s lists %+v, want %q", hostile1ID, rel.Items, hostile2)
+	} else if href := rel.Items[i].Href; href != base+"/a/"+hostile2ID {
+		t.Errorf("link to %q is %q, want its zhsearch page (its url is relative)", hostile2, href)
+	}
 }
 
 // browserHostileTitles: titles, bodies, tags and categories written as HTML
@@ -602,15 +612,18 @@ func readArticle(t *testing.T, ctx context.Context) article {
 // widget is the related-articles widget's state, read through its shadow
 // root.
 type widget struct {
-	Heading string `json:"heading"`
-	Items   []struct {
-		Text string `json:"text"`
-		Href string `json:"href"`
-	} `json:"items"`
-	Elements     int    `json:"elements"`
-	LinkColor    string `json:"linkColor"`
-	BoxFont      string `json:"boxFont"`
-	ProbeDisplay string `json:"probeDisplay"`
+	Heading      string       `json:"heading"`
+	Items        []widgetItem `json:"items"`
+	Elements     int          `json:"elements"`
+	LinkColor    string       `json:"linkColor"`
+	BoxFont      string       `json:"boxFont"`
+	ProbeDisplay string       `json:"probeDisplay"`
+}
+
+// widgetItem is one related article the widget lists.
+type widgetItem struct {
+	Text string `json:"text"`
+	Href string `json:"href"`
 }
 
 // waitWidget waits for the widget on the page to list its articles.

@@ -114,11 +114,14 @@
       warn('related articles unavailable: ' + (err && err.message));
     });
 
-  // linkFor is the article's own http(s) URL, or its page on zhsearch.
+  // linkFor is the article's own http(s) URL, or its page on zhsearch. Only
+  // an absolute URL is the article's: a relative one (/2024/a.html, or
+  // //host/a.html) would resolve against zhsearch's host, not the site's,
+  // and the article page links neither (httpURL in api/web.go).
   function linkFor(it) {
     if (it.url) {
       try {
-        var u = new URL(it.url, base);
+        var u = new URL(it.url);
         if (u.protocol === 'https:' || u.protocol === 'http:') return u.href;
       } catch (err) { /* fall through */ }
     }

@@ -320,10 +320,12 @@
     return new Date(t + 8 * 3600 * 1000).toISOString().slice(0, 10);
   }
 
+  // safeURL is an article's absolute http(s) URL, or null: a relative one
+  // would resolve against the search page's own host.
   function safeURL(s) {
     if (!s) return null;
     try {
-      var u = new URL(s, location.href);
+      var u = new URL(s);
       return u.protocol === 'https:' || u.protocol === 'http:' ? u : null;
     } catch (err) {
       return null;
