@@ -178,34 +178,9 @@ func TestEditsLiveEqualRebuild(t *testing.T) {
 			t.Errorf("deleted %v is still there", d)
 		}
 	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	// Restart: the same.
-	l = openLive(t, data, idx, -1)
-	if got := liveDocs(t, l); !reflect.DeepEqual(got, live) {
-		t.Errorf("after restart:\n%v\nwant\n%v", got, live)
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	// Full rebuild replays the journal over the data folder: the same.
-	stats, err := Build(ctx, data, idx, BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix, stats := sameAfterRestartAndRebuild(t, l, data, idx, live)
 	if stats.Edits != 6 {
 		t.Errorf("rebuild replayed %d edits, want 6", stats.Edits)
-	}
-	ix, err := Open(idx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if got := allDocs(t, ix); !reflect.DeepEqual(got, live) {
-		t.Errorf("after rebuild:\n%v\nwant\n%v", got, live)
 	}
 	a, err := ix.Article(ctx, "p2")
 	if err != nil {
@@ -261,6 +236,14 @@ func TestEditsReleaseTitles(t *testing.T) {
 	if got := liveDocs(t, l); !reflect.DeepEqual(got, want) {
 		t.Errorf("live:\n%v\nwant\n%v", got, want)
 	}
+	sameAfterRestartAndRebuild(t, l, data, idx, want)
+}
+
+// sameAfterRestartAndRebuild closes l, then checks that a restart and a
+// full rebuild (the journal replayed over the data folder) serve want; it
+// returns the rebuilt index, open until the test ends, and its stats.
+func sameAfterRestartAndRebuild(t *testing.T, l *Live, data, idx string, want []docLine) (*Index, *BuildStats) {
+	t.Helper()
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -271,17 +254,19 @@ func TestEditsReleaseTitles(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Build(ctx, data, idx, BuildOptions{}); err != nil {
+	stats, err := Build(context.Background(), data, idx, BuildOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	ix, err := Open(idx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ix.Close()
+	t.Cleanup(func() { ix.Close() })
 	if got := allDocs(t, ix); !reflect.DeepEqual(got, want) {
 		t.Errorf("after rebuild:\n%v\nwant\n%v", got, want)
 	}
+	return ix, stats
 }
 
 // TestSwitchKeepsInFlightRequests holds a request open on the old
