@@ -60,28 +60,18 @@ func applyRecord(s editStore, r journal.Record) error {
 	case zhsearch.OpPut:
 		a := *r.Article
 		a.TitleOnly = false
-		old, existed, err := s.get(a.ID)
+		was, err := storedArticle(s, a.ID)
 		if err != nil {
 			return err
-		}
-		var was *zhsearch.Article
-		if existed && !old.TitleOnly {
-			prev := *old // the store may reuse old's memory
-			was = &prev
 		}
 		if err := putArticle(s, a); err != nil {
 			return err
 		}
 		return released(s, was, &a)
 	case zhsearch.OpDelete:
-		old, existed, err := s.get(r.ID)
-		if err != nil || !existed {
+		was, err := storedArticle(s, r.ID)
+		if err != nil {
 			return err
-		}
-		var was *zhsearch.Article
-		if !old.TitleOnly {
-			prev := *old
-			was = &prev
 		}
 		if err := s.del(r.ID); err != nil {
 			return err
@@ -91,10 +81,20 @@ func applyRecord(s editStore, r journal.Record) error {
 	return fmt.Errorf("journal record %d: unknown op %q", r.Seq, r.Op)
 }
 
-// released makes the title that the article was (nil: none, or a
-// title-only one) gives up, being now another or deleted (now nil), a
-// title-only article again where a list still names it and no article has
-// it.
+// storedArticle returns a copy of the article id that is not title-only
+// (the store may reuse its memory), nil when there is none.
+func storedArticle(s editStore, id string) (*zhsearch.Article, error) {
+	a, ok, err := s.get(id)
+	if err != nil || !ok || a.TitleOnly {
+		return nil, err
+	}
+	was := *a
+	return &was, nil
+}
+
+// released makes the title that the article was (nil: none) gives up,
+// being now another or deleted (now nil), a title-only article again
+// where a list still names it.
 func released(s editStore, was, now *zhsearch.Article) error {
 	if was == nil {
 		return nil
@@ -103,17 +103,10 @@ func released(s editStore, was, now *zhsearch.Article) error {
 	if key == "" || now != nil && analysis.Normalize(now.Title) == key {
 		return nil
 	}
-	if taken, err := s.titleTaken(key); err != nil || taken {
-		return err
-	}
 	if listed, err := s.titleListed(key); err != nil || !listed {
 		return err
 	}
-	tid := corpus.TitleID(key)
-	if _, ok, err := s.get(tid); err != nil || ok {
-		return err
-	}
-	return s.put(zhsearch.Article{ID: tid, Title: was.Title, TitleOnly: true})
+	return addTitleOnly(s, key, was.Title)
 }
 
 // putArticle puts a, an upserted article, in place of the title-only
@@ -135,28 +128,26 @@ func putArticle(s editStore, a zhsearch.Article) error {
 		return err
 	}
 	for _, t := range a.Related {
-		key := analysis.Normalize(t)
-		if key == "" {
-			continue
-		}
-		taken, err := s.titleTaken(key)
-		if err != nil {
-			return err
-		}
-		if taken {
-			continue
-		}
-		tid := corpus.TitleID(key)
-		if _, ok, err := s.get(tid); err != nil {
-			return err
-		} else if ok {
-			continue
-		}
-		if err := s.put(zhsearch.Article{ID: tid, Title: t, TitleOnly: true}); err != nil {
-			return err
+		if key := analysis.Normalize(t); key != "" {
+			if err := addTitleOnly(s, key, t); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// addTitleOnly makes the title-only article of the normalized title key
+// (title as written) unless an article has that title or it exists.
+func addTitleOnly(s editStore, key, title string) error {
+	if taken, err := s.titleTaken(key); err != nil || taken {
+		return err
+	}
+	tid := corpus.TitleID(key)
+	if _, ok, err := s.get(tid); err != nil || ok {
+		return err
+	}
+	return s.put(zhsearch.Article{ID: tid, Title: title, TitleOnly: true})
 }
 
 // memStore is an editStore over a corpus in memory, used by full builds.

@@ -5,7 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -16,7 +16,7 @@ import (
 // A query's first hits are reranked by how their titles compare with it
 // (rerankTitles), a learning-to-rank step over the engine's window: the
 // engine decides what matches and which rerankDepth hits are candidates;
-// a linear model of four signals orders them:
+// a linear model of five signals orders them:
 //
 //   - the engine's order, -log2(1 + rank);
 //   - precision: the share of the title's character pairs (its distinct
@@ -188,36 +188,35 @@ func (t *queryTerm) heldIn(title string) bool {
 // charPrecision is the share of title's Chinese characters that text
 // holds, 0 for a title without any.
 func charPrecision(title, text string) float64 {
-	n, in := 0, 0
-	for _, r := range title {
-		if !unicode.Is(unicode.Han, r) {
-			continue
-		}
-		n++
-		if strings.ContainsRune(text, r) {
-			in++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return float64(in) / float64(n)
+	return runeShare(title, text, analysis.IsHan)
 }
 
 // charsHeld is the share of word's characters that title holds (0 for a
 // word of one character: the title does not hold it).
 func charsHeld(word, title string) float64 {
-	n, in := 0, 0
-	for _, r := range word {
-		n++
-		if strings.ContainsRune(title, r) {
-			in++
-		}
-	}
-	if n < 2 {
+	if utf8.RuneCountInString(word) < 2 {
 		return 0
 	}
-	return float64(in) / float64(n)
+	return runeShare(word, title, func(rune) bool { return true })
+}
+
+// runeShare is the share of s's runes that count that in holds, 0 when
+// none counts.
+func runeShare(s, in string, count func(rune) bool) float64 {
+	n, held := 0, 0
+	for _, r := range s {
+		if !count(r) {
+			continue
+		}
+		n++
+		if strings.ContainsRune(in, r) {
+			held++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(held) / float64(n)
 }
 
 // rerank orders one group of hits by the model, the engine's order among
