@@ -119,11 +119,19 @@ var questionsZeroHitsKnown = map[string]string{
 	// word); 一屁股债, 扛不住, 想想 no title holds. The answers say 还款困难,
 	// 求助, 渠道, 负债, 自救; bleve cjk's ten hits are all ungraded.
 	"欠了一屁股债实在扛不住了,有啥正规地方能帮着想想办法": "its site words name no subject",
+	// Fifteenth fresh set (tune): 借给, 表弟, 条子, 管用 no title holds; the
+	// answers say 借条 and 欠条 where the reader says 条子, and share only
+	// the one-character 写 and 借 with it.
+	"借给表弟两万块,让他打个条子,条子上都得写点啥才管用": "its words are none of the site's",
+	// Fifteenth fresh set (held-out): 电动车, 离不开, 三千块 no title
+	// holds; 借 and 马上 are the site's but name no subject, and the
+	// answers (急用钱3000马上用怎么办) write the amount in digits.
+	"电动车昨晚被偷了,上班离不开它,买辆新的还差三千块,今天就得用,身边又没人能借,去哪能马上借到": "its site words name no subject",
 }
 
 // noneMaxHits is the most results a "none" query should return: the
 // should-find-nothing queries must stay near-empty. noneMaxOver is how many
-// of them may exceed it: today seventeen. One of the first 194 (孩子咳嗽老不好咋办,
+// of them may exceed it: today nineteen. One of the first 194 (孩子咳嗽老不好咋办,
 // whose 老 and 不好 meet titles on bad credit; before the question work two
 // more); and four of the second fresh set, written as near neighbours of
 // the site's subjects, where the site holds articles on the same thing but
@@ -149,10 +157,14 @@ var questionsZeroHitsKnown = map[string]string{
 // (账单, 突然, 是咋回事 of the 账单 and 突然 titles: 8 hits, bleve cjk 10).
 // And one of the fourteenth, written as a trap: 住院押金出院以后多久能退回来
 // (押金, 多久, 退回来 of 租机押金能退回来吗: 6 hits, bleve cjk 10).
+// And two of the fifteenth, both written as traps: 京东快递上门取件一般要等多久
+// (京东 of the 京东E卡 titles, 多久: 10 hits, bleve cjk 10) and
+// 带孩子去社区医院打疫苗要提前预约吗 (孩子, 提前, 预约 of other titles: 10,
+// bleve cjk 10).
 // The goal is 0.
 const (
 	noneMaxHits = 3
-	noneMaxOver = 17
+	noneMaxOver = 19
 )
 
 // questionsCorpus is the seed page with its title-only 相关内容 articles,
