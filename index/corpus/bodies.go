@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -142,7 +141,7 @@ func (br *BodyReader) body(ref BodyRef, id string) (string, error) {
 		ID   string `json:"id"`
 		Body string `json:"body"`
 	}
-	if err := json.Unmarshal(bytes.TrimSpace(line), &a); err != nil { // trimmed as the loader did
+	if err := json.Unmarshal(lineText(line, int(ref.line)), &a); err != nil { // trimmed as the loader did
 		return "", &ChangedError{Source: src, Msg: "the line is not the one read: " + err.Error()}
 	}
 	if got := strings.TrimSpace(a.ID); got != id {

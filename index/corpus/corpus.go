@@ -256,11 +256,7 @@ func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool, file int32) 
 	n := 1
 	for ; sc.Scan(); n++ {
 		raw := sc.Bytes()
-		line := bytes.TrimSpace(raw)
-		if n == 1 {
-			// Editors on Windows save UTF-8 with a byte order mark.
-			line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\ufeff")))
-		}
+		line := lineText(raw, n)
 		if len(line) == 0 {
 			continue
 		}
@@ -475,4 +471,16 @@ func cutLabel(line, label string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// lineText is line n (1-based) of a JSONL file as the loader reads it:
+// without the space around it and, on the first line, without the byte
+// order mark that editors on Windows save UTF-8 with. The body reader
+// reads a deferred body's line the same way.
+func lineText(raw []byte, n int) []byte {
+	line := bytes.TrimSpace(raw)
+	if n == 1 {
+		line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\ufeff")))
+	}
+	return line
 }

@@ -291,6 +291,23 @@ func TestByteOrderMarks(t *testing.T) {
 		}
 	}
 
+	// A body left on disk is read back from the line the mark begins.
+	d, err := LoadDeferred(dir, nil, 0)
+	if err != nil {
+		t.Fatalf("load deferred: %v", err)
+	}
+	br := d.BodyReader()
+	defer br.Close()
+	for i, a := range d.Articles {
+		if a.ID != "j1" {
+			continue
+		}
+		body, err := br.Body(d.Refs[i], a.ID)
+		if err != nil || body != "正文" {
+			t.Errorf("j1's body read back: %q, %v; want 正文", body, err)
+		}
+	}
+
 	bad := filepath.Join(t.TempDir(), "b.jsonl")
 	if err := os.WriteFile(bad, []byte("{\"id\":\"a\",\"title\":\"t\"}\n\ufeff{\"id\":\"b\",\"title\":\"u\"}\n"), 0o644); err != nil {
 		t.Fatal(err)
