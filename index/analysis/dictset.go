@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing/fstest"
 
@@ -84,11 +86,20 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 		return nil, err
 	}
 	for _, name := range names {
+		if strings.HasPrefix(path.Base(name), ".") {
+			continue // an editor's lock or backup (.#domain.txt), a Mac's ._domain.txt
+		}
+		if fi, err := fs.Stat(fsys, name); err == nil && fi.IsDir() {
+			continue
+		}
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
-		d.Files[name] = b
+		// Editors on Windows save UTF-8 with a byte order mark; as the
+		// first word's (or comment's) first character it made that line
+		// another word, or bad input.
+		d.Files[name] = bytes.TrimPrefix(b, []byte("\ufeff"))
 	}
 	d.ID = d.fingerprint()
 	return d, nil

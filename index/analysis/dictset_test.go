@@ -75,6 +75,52 @@ func TestEditedDictionariesAreReleased(t *testing.T) {
 // next generation; a form that is not whole, or no longer matches the
 // recorded files (an edited file), is passed over for the text; the
 // embedded dictionary's generations need none: the binary embeds it.
+// TestDataDictsAsEditorsLeaveThem: a data folder's dict/ as editors leave
+// it loads: files saved with a byte order mark (a comment or a word on
+// their first line), an editor's lock file (.#domain.txt, a dangling
+// link), a Mac's ._domain.txt and a folder named like a word list are not
+// read as word lists, and the marked file's first word is cut as written.
+func TestDataDictsAsEditorsLeaveThem(t *testing.T) {
+	data := t.TempDir()
+	dict := filepath.Join(data, "dict")
+	if err := os.MkdirAll(filepath.Join(dict, "old.txt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	synonyms, err := os.ReadFile(filepath.Join("..", "..", "data", "dict", "synonyms.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"domain.txt":   "\ufeff租机宝 1000 n\n",
+		"synonyms.txt": "\ufeff" + string(synonyms),
+		"._domain.txt": "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X  ",
+		"~backup.txt~": "not a word list",
+	} {
+		if err := os.WriteFile(filepath.Join(dict, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("editor@host.4242:1733400000", filepath.Join(dict, ".#domain.txt")); err != nil {
+		t.Fatal(err)
+	}
+	d, err := DataDicts(data)
+	if err != nil {
+		t.Fatalf("DataDicts: %v", err)
+	}
+	seg, release, err := AcquireSegmenter(d)
+	if err != nil {
+		t.Fatalf("segmenter: %v", err)
+	}
+	defer release()
+	var words []string
+	for _, w := range seg.Cut("租机宝怎么用", false) {
+		words = append(words, w.Text)
+	}
+	if len(words) == 0 || words[0] != "租机宝" {
+		t.Errorf("租机宝怎么用 cut as %v: the marked domain.txt's first word is not a word", words)
+	}
+}
+
 func TestGenerationPreparedDict(t *testing.T) {
 	data, gen := t.TempDir(), t.TempDir()
 	if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
