@@ -128,13 +128,18 @@ const (
 	// bodyMatch is what a word that a result holds in its body only counts
 	// for, at most, against 1 for a word in its title.
 	bodyMatch = 0.6
-	// poolFactor × size best-scored results (at least poolMin) are read and
-	// ranked in full, their titles compared word by word; the rest never
-	// could make the list. (Reading their stored fields is most of an
-	// uncached list's time now that weaker matches keep the pool full;
-	// poolMin 24 or 32 is faster, and 0.01 lower on the tuning half.)
-	poolFactor = 4
-	poolMin    = 48
+	// poolSize best-scored results are read and ranked in full, their
+	// titles compared word by word; the rest never make the list. The pool
+	// is the same for every size, so that a shorter list is the start of a
+	// longer one (the widget's five are the article page's first five):
+	// it was 4 × size, at least 48, and a list of 20 led with articles
+	// that the pool of a list of 5 had left out. (Reading their stored
+	// fields is most of an uncached list's time now that weaker matches
+	// keep the pool full; 24 or 32 is faster, and 0.01 lower on the tuning
+	// half; 80, the pool of the largest size, moved the tuning halves
+	// of the judged lists both ways, 0.967 -> 0.933 and 0.967 -> 0.978
+	// for drafts, and took a held-out half's drafts below the yardstick.)
+	poolSize = 48
 	// Words more than commonShare of all articles (and more than
 	// commonMinDF) hold are not read through but looked up for the
 	// commonFactor × pool best candidates: in a large index their postings
@@ -334,7 +339,7 @@ func (ix *Index) relatedListOf(ctx context.Context, src *zhsearch.Article, bodyC
 		return nil, err
 	}
 	concepts := termConcepts(terms, opts.MinMatch)
-	rq := &relatedQuery{r: r, st: &stats, selfID: src.ID, concepts: concepts, srcTitle: srcTitle, srcText: src.Title, opts: opts, size: size}
+	rq := &relatedQuery{r: r, st: &stats, selfID: src.ID, concepts: concepts, srcTitle: srcTitle, srcText: src.Title, opts: opts}
 	pool, q, err := ix.scoreArticles(ctx, rq, terms, nil)
 	if err != nil {
 		return nil, err

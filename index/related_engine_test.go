@@ -15,6 +15,7 @@ import (
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/gen"
 )
 
 // relatedCorpus is a small corpus for the engine's rules: a cluster on
@@ -1083,6 +1084,42 @@ func TestRelatedOrdinalIsNoSubject(t *testing.T) {
 	for i, id := range got {
 		if strings.TrimRight(id, "~*") == "r1" && i < 3 {
 			t.Errorf("related = %v: r1 shares only 第一次 and comes before a 信用卡 title", got)
+		}
+	}
+}
+
+// TestShorterRelatedListLeadsLonger: a related list of any size is the
+// start of the list of the largest size, for every article of a generated
+// site: the widget's five are the article page's first five. The pool of
+// candidates ranked in full once grew with the size, and a list of 20
+// led with articles that the pool of a list of 5 had left out.
+func TestShorterRelatedListLeadsLonger(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 3000-article index")
+	}
+	var articles []zhsearch.Article
+	if err := gen.Generate(gen.Options{N: 3000, Seed: 9}, func(a zhsearch.Article) error {
+		articles = append(articles, a)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ix := buildIndex(t, articles)
+	ix.SetRelatedCacheSize(0)
+	ids := func(items []zhsearch.RelatedItem) []string {
+		out := make([]string, len(items))
+		for i, it := range items {
+			out[i] = it.ID
+		}
+		return out
+	}
+	for _, a := range articles[:200] {
+		longest := ids(relatedOf(t, ix, zhsearch.RelatedRequest{ID: a.ID, Size: zhsearch.MaxRelatedSize}))
+		for _, size := range []int{5, 8, 12, 16} {
+			got := ids(relatedOf(t, ix, zhsearch.RelatedRequest{ID: a.ID, Size: size}))
+			if want := longest[:min(size, len(longest))]; !slices.Equal(got, want) {
+				t.Errorf("%s: the list of %d is %v, but the list of %d starts %v", a.ID, size, got, zhsearch.MaxRelatedSize, want)
+			}
 		}
 	}
 }

@@ -43,8 +43,9 @@ type scored struct {
 
 // relatedQuery is what scoring a related list needs besides its terms:
 // the snapshot, the generation's statistics, the source's id (excluded),
-// its count of concepts (see scoreArticles), its title's words and text,
-// the options and the list's size.
+// its count of concepts (see scoreArticles), its title's words and text
+// and the options: not the list's size, which decides nothing before the
+// list is built (poolSize).
 type relatedQuery struct {
 	r        bindex.IndexReader
 	st       *corpusStats
@@ -53,12 +54,11 @@ type relatedQuery struct {
 	srcTitle []titleWord
 	srcText  string // the source's title as written
 	opts     RelatedOptions
-	size     int
 }
 
 // scoreArticles scores every article that holds a query term in its title
 // or body, reading the terms' postings directly, and returns the best
-// poolFactor × size of those that share a subject word of the source (see
+// poolSize of those that share a subject word of the source (see
 // termSet.subject: words shared only with a long source's body, however
 // many, relate nothing), best first, with their stored fields (those in
 // known taken from it).
@@ -76,9 +76,9 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 		return nil, q, nil // only template words, no character: nothing to relate by
 	}
 	need := min(opts.MinMatch, rq.concepts)
-	poolSize := max(poolMin, poolFactor*rq.size)
+	poolN := poolSize
 	if opts.poolSize > 0 {
-		poolSize = opts.poolSize
+		poolN = opts.poolSize
 	}
 	// Matches are gathered in a slice indexed by document number, reused
 	// from request to request.
@@ -103,10 +103,10 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 	// an article into them are looked up for the candidates only (see
 	// lazyBodies). The pool is the same as if every body had been read.
 	qualify := qualifier{q: q, titleShare: opts.TitleShare, need: need, filter: true}
-	k := poolSize
+	k := poolN
 	if common != 0 {
 		// The candidates of the common words' lookups are chosen from all.
-		k = commonFactor * poolSize
+		k = commonFactor * poolN
 		qualify.filter = false
 	}
 	for _, i := range q.order {
@@ -177,8 +177,8 @@ func (ix *Index) scoreArticles(ctx context.Context, rq *relatedQuery, terms []sr
 			}
 		}
 		sortByScore(pool)
-		if len(pool) > poolSize {
-			pool = pool[:poolSize]
+		if len(pool) > poolN {
+			pool = pool[:poolN]
 		}
 	}
 	for _, s := range pool {
