@@ -428,6 +428,12 @@ func decodeJSON(c *gin.Context, v any) error {
 	return nil
 }
 
+// errBodyTimeout is a request body that did not arrive before a read
+// deadline (the request's, or the server's --read-timeout): the client was
+// too slow, not gone, though net/http cancels the request's context when
+// its connection's read fails (asTimeout keeps it a timeout).
+var errBodyTimeout = zhsearch.Errorf(zhsearch.ETIMEOUT, "the request body did not arrive in time")
+
 // readBody reads the whole request body, at most the body limit.
 func readBody(c *gin.Context) ([]byte, error) {
 	limit := bodyLimit(c)
@@ -439,7 +445,7 @@ func readBody(c *gin.Context) ([]byte, error) {
 	case errors.As(err, &tooBig):
 		return nil, zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", limit)
 	case isReadTimeout(err):
-		return nil, zhsearch.Errorf(zhsearch.ETIMEOUT, "the request body did not arrive in time")
+		return nil, errBodyTimeout
 	case c.Request.Context().Err() != nil:
 		// The connection went away (the client left, or a shutdown cut it):
 		// not the client's bad input, and not counted as such.

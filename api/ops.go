@@ -259,7 +259,7 @@ const StatusClientClosedRequest = 499
 // passed (503 timeout, not 500), or its client went away (499 cancelled,
 // not a server error at all).
 func asTimeout(c *gin.Context, err error) error {
-	if code := zhsearch.ErrorCode(err); code != zhsearch.EINTERNAL && code != zhsearch.ETIMEOUT {
+	if code := zhsearch.ErrorCode(err); code != zhsearch.EINTERNAL && code != zhsearch.ETIMEOUT || err == errBodyTimeout {
 		return err
 	}
 	ctx := c.Request.Context()

@@ -325,3 +325,38 @@ func dialServer(t *testing.T, base string) net.Conn {
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
 	return conn
 }
+
+// TestSlowAdminBodyTimesOut: an editor's PUT whose body does not arrive
+// within --read-timeout is answered 503 timeout, saying so, not 499 as if
+// the editor had left (net/http cancels the request when the connection's
+// read fails at the deadline).
+func TestSlowAdminBodyTimesOut(t *testing.T) {
+	const token = "e2e-admin-token-0123456789abcdef"
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) {
+		c.ops.adminToken = token
+		c.ops.readTimeout = time.Second
+	})
+	u, _ := url.Parse(base)
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "PUT /api/v1/admin/articles/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+		"\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{\"title\":\""
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second * slowdown))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a body that stopped: %v", err)
+	}
+	defer resp.Body.Close()
+	var e apiError
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, &e); err != nil || resp.StatusCode != 503 || e.Error.Code != "timeout" ||
+		!strings.Contains(e.Error.Message, "did not arrive in time") {
+		t.Errorf("slow PUT body: %d %s, want 503 timeout saying the body did not arrive in time", resp.StatusCode, b)
+	}
+}
