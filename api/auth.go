@@ -50,7 +50,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	if len(s.AdminToken) < zhsearch.MinAdminTokenLen {
 		s.logger().Warn("the admin token is short: use at least 16 random characters", "length", len(s.AdminToken))
 	}
-	admin := r.Group("/api/v1/admin", s.requireAdmin(s.AdminToken))
+	admin := r.Group("/api/v1/admin", s.requireAdmin(s.AdminToken), s.wellFormedQuery)
 	admin.GET("/stats", s.adminStats)
 	if s.Admin != nil {
 		admin.POST("/reindex", s.startReindex)

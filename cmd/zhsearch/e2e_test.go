@@ -305,6 +305,20 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 
+	// An editor's malformed query string is refused as a reader's is.
+	req, _ := http.NewRequest("GET", base+"/api/v1/admin/stats?n=%ZZ", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e apiError
+	checkJSON(t, "admin stats?n=%ZZ", resp, 400, &e)
+	resp.Body.Close()
+	if e.Error.Code != "invalid_argument" {
+		t.Errorf("admin stats?n=%%ZZ: code %q, want invalid_argument", e.Error.Code)
+	}
+
 	// Nothing was lost: the index answers as before.
 	getJSON(t, base+"/readyz", 200, nil)
 	var after searchResp
