@@ -96,16 +96,50 @@ func (h *highlighter) writtenSpans(text string) []span {
 }
 
 // eachIndex calls fn with the byte offset of every match of needle in s,
-// left to right, matches not overlapping.
+// left to right, matches not overlapping. A needle that begins or ends
+// with a Latin letter or digit matches only at a word's edge there, as the
+// engine matches Latin words (app does not find happy, nor id Android):
+// id贷 is marked in 手机id贷, not in Android手机.
 func eachIndex(s, needle string, fn func(start int)) {
 	for i := 0; ; {
 		j := strings.Index(s[i:], needle)
 		if j < 0 {
 			return
 		}
-		fn(i + j)
-		i += j + len(needle)
+		start := i + j
+		if !atWordEdges(s, start, start+len(needle)) {
+			_, size := utf8.DecodeRuneInString(s[start:])
+			i = start + size
+			continue
+		}
+		fn(start)
+		i = start + len(needle)
 	}
+}
+
+// atWordEdges reports whether s[start:end] is not part of a longer Latin
+// word: no Latin letter, digit or combining mark joins its first character
+// to the one before it, or its last to the one after it.
+func atWordEdges(s string, start, end int) bool {
+	first, _ := utf8.DecodeRuneInString(s[start:end])
+	last, _ := utf8.DecodeLastRuneInString(s[start:end])
+	if latinWordRune(first) && start > 0 {
+		if prev, _ := utf8.DecodeLastRuneInString(s[:start]); latinWordRune(prev) {
+			return false
+		}
+	}
+	if latinWordRune(last) && end < len(s) {
+		if next, _ := utf8.DecodeRuneInString(s[end:]); latinWordRune(next) || unicode.Is(unicode.Mn, next) {
+			return false
+		}
+	}
+	return true
+}
+
+// latinWordRune reports whether r is part of a Latin word: a letter of the
+// Latin scripts or a digit.
+func latinWordRune(r rune) bool {
+	return unicode.IsDigit(r) || unicode.Is(unicode.Latin, r)
 }
 
 // normalizedSpans is spans for any text: the words and pinyin are found in

@@ -42,6 +42,12 @@ func TestHighlightTitle(t *testing.T) {
 		{"one-character piece with its neighbour", "急用钱去哪借", "缺钱急用钱怎么办", false, "缺钱<mark>急用钱</mark>怎么办"},
 		{"one-character piece not beside it", "急用钱去哪借", "用钱很急怎么办", false, "<mark>用钱</mark>很急怎么办"},
 		{"a word's own characters are not pieces", "京东e卡回首", "京东e卡回收", false, "<mark>京东e卡</mark>回收"},
+		// A Latin word is marked where the engine matches it: whole.
+		{"Latin word inside a longer one", "id贷", "Android手机id贷被锁怎么办", false, "Android手机<mark>id贷</mark>被锁怎么办"},
+		{"Latin word inside a longer one, written as is", "app 花呗", "happy花呗指南 app", false, "happy<mark>花呗</mark>指南 <mark>app</mark>"},
+		{"one Latin letter", "a 花呗", "a花呗 attack", false, "<mark>a花呗</mark> attack"},
+		{"digits inside a number", "20", "2024年新规", false, "2024年新规"},
+		{"a letter and its combining accent", "e 花呗", "cafe\u0301 e 花呗", false, "cafe\u0301 <mark>e</mark> <mark>花呗</mark>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
