@@ -57,8 +57,9 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	}
 	cands := make([]cand, 0, len(hits))
 	for _, h := range hits {
-		tier, length := suggestTier(norm, h.title)
-		cands = append(cands, cand{zhsearch.Suggestion{ID: h.id, Title: h.title}, tier, length})
+		if tier, length, ok := suggestTier(norm, h.title); ok {
+			cands = append(cands, cand{zhsearch.Suggestion{ID: h.id, Title: h.title}, tier, length})
+		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].tier != cands[j].tier {
@@ -196,22 +197,51 @@ func (ix *Index) suggestCandidates(ctx context.Context, q query.Query, n int) ([
 
 // suggestTier ranks how a title completes the typed text: 3 starts with it,
 // 2 its pinyin starts with it, 1 its initials do, 0 it contains it.
-func suggestTier(norm, title string) (tier, length int) {
+//
+// Chinese followed by Latin (花呗f, 花呗fk, 借钱ap: hanLatinTail) is
+// completed only by titles that say the Chinese as typed: starting with it
+// (by the pinyin or the initials of what follows), or holding the whole
+// text; ok is false for the others (花被风控 sounds like 花呗f, but the
+// reader wrote 花呗).
+func suggestTier(norm, title string) (tier, length int, ok bool) {
 	t := analysis.Normalize(title)
 	length = utf8.RuneCountInString(t)
-	if strings.HasPrefix(t, norm) || strings.HasPrefix(strings.ReplaceAll(t, " ", ""), strings.ReplaceAll(norm, " ", "")) {
-		return 3, length // a space typed between words (花呗 风控) or not
+	compactT, compactN := strings.ReplaceAll(t, " ", ""), strings.ReplaceAll(norm, " ", "")
+	if strings.HasPrefix(t, norm) || strings.HasPrefix(compactT, compactN) {
+		return 3, length, true // a space typed between words (花呗 风控) or not
 	}
-	typed, _ := titlePinyinKeys(norm)
+	typed, typedInitials := titlePinyinKeys(norm)
 	full, initials := titlePinyinKeys(t)
+	head, _ := hanLatinTail(compactN)
+	startsAsTyped := head == "" || strings.HasPrefix(compactT, head)
 	switch {
-	case hasLatin(norm) && strings.HasPrefix(full, typed):
-		return 2, length
-	case hasLatin(norm) && strings.HasPrefix(initials, strings.ReplaceAll(norm, " ", "")):
-		return 1, length
+	case hasLatin(norm) && startsAsTyped && strings.HasPrefix(full, typed):
+		return 2, length, true
+	case hasLatin(norm) && head == "" && strings.HasPrefix(initials, compactN),
+		head != "" && startsAsTyped && strings.HasPrefix(initials, typedInitials):
+		return 1, length, true
 	}
-	return 0, length
+	return 0, length, head == "" || strings.Contains(compactT, compactN)
 }
+
+// hanLatinTail splits text that ends with Latin letters or digits typed
+// after Chinese (借钱ap, 应急1000, 花呗fk) into the text before them and
+// them; head is "" for any other text.
+func hanLatinTail(compact string) (head, tail string) {
+	i := len(compact)
+	for i > 0 && isLatinOrDigit(compact[i-1]) {
+		i--
+	}
+	if i == len(compact) || i == 0 {
+		return "", ""
+	}
+	if r, _ := utf8.DecodeLastRuneInString(compact[:i]); !analysis.IsHan(r) {
+		return "", ""
+	}
+	return compact[:i], compact[i:]
+}
+
+func isLatinOrDigit(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
 
 // suggestQueries returns the query for titles that start with the
 // normalized text (by characters, pinyin or initials) and the one for titles
@@ -248,7 +278,16 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 	// One character, a letter or a digit too (2 of 查询2次), says little of
 	// what the reader is typing: only titles that start with it.
 	one := utf8.RuneCountInString(compact) < 2
-	if chains := phraseChains(norm); !one && len(chains) > 0 && !analysis.IsLatinQuery(norm) {
+	if head, tail := hanLatinTail(compact); head != "" && !spaced && utf8.RuneCountInString(head) >= 2 {
+		// A Latin word or a number being typed after Chinese (借钱A of
+		// 借钱APP, 应急1000 of 应急10000元): the title's pairs hold each
+		// Latin or digit run as a term, which the part typed so far
+		// starts; suggestTier keeps the titles that hold the whole text.
+		last := query.NewPrefixQuery(tail)
+		last.SetField(fTitleBi)
+		contains = query.NewConjunctionQuery([]query.Query{allPhrases(fTitleBi, phraseChains(head), 1), last})
+		scaleBoost(contains, boostSuggestContains)
+	} else if chains := phraseChains(norm); !one && len(chains) > 0 && !analysis.IsLatinQuery(norm) {
 		contains = allPhrases(fTitleBi, chains, boostSuggestContains)
 		if spaced && hasSingle(chains) {
 			// A word of one character typed so far (风 of 花呗 风) is no
@@ -269,8 +308,13 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 		if len(key) >= 2 {
 			prefix(fTitleKeyP, fTitlePreP, key, boostSuggestPinyin)
 		}
-		if compact := strings.ReplaceAll(norm, " ", ""); analysis.IsInitials(compact) {
+		if analysis.IsInitials(compact) {
 			prefix(fTitleKeyI, fTitlePreI, compact, boostSuggestInitials)
+		} else if head, tail := hanLatinTail(compact); head != "" && analysis.IsInitials(tail) {
+			// Chinese, then the initials of what follows it (花呗fk):
+			// the title's initials key, the Chinese as its initials.
+			_, initials := titlePinyinKeys(compact)
+			prefix(fTitleKeyI, fTitlePreI, initials, boostSuggestInitials)
 		}
 	}
 	return query.NewDisjunctionQuery(should), contains

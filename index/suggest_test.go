@@ -24,6 +24,10 @@ func TestSuggest(t *testing.T) {
 		{ID: "l", Title: "苹果ID贷私人贷"},
 		{ID: "m", Title: "风控花呗使用"},
 		{ID: "n", Title: "一年免费查询2次"},
+		{ID: "o", Title: "借钱应急10000元的方法"},
+		{ID: "p", Title: "金果回租ID贷是什么"},
+		{ID: "q", Title: "京东白条怎么还款"},
+		{ID: "r", Title: "花被风控的处理"},
 	})
 	tests := []struct {
 		q    string
@@ -38,12 +42,14 @@ func TestSuggest(t *testing.T) {
 		{"花呗 风", []string{"b", "a", "d"}},
 		{"花呗 协", []string{"c"}},
 		{"花唄風", []string{"b", "a", "d"}},
+		// Chinese typed, then pinyin: titles that say the Chinese as typed
+		// (not 花被风控, which sounds alike).
 		{"花呗f", []string{"b", "a"}},
-		{"huab", []string{"e", "b", "a", "c"}},
-		{"hbfk", []string{"b", "a"}},
+		{"huab", []string{"e", "r", "b", "a", "c"}},
+		{"hbfk", []string{"r", "b", "a"}},
 		{"zjbx", []string{"f"}},
 		{"京东e", []string{"g"}},
-		{"ＪＩＮＧＤＯＮＧ", []string{"g", "i"}},
+		{"ＪＩＮＧＤＯＮＧ", []string{"g", "q", "i"}},
 		{"量子", nil},
 		// Digits inside the text: the title holds it as typed.
 		{"618购物", []string{"i"}},
@@ -52,8 +58,17 @@ func TestSuggest(t *testing.T) {
 		// Latin words inside titles, from two letters on.
 		{"app", []string{"k"}},
 		{"ap", []string{"k"}},
-		{"id", []string{"l"}},
+		{"id", []string{"l", "p"}},
 		{"a", nil},
+		// A Latin word or a number being typed after Chinese: the part
+		// typed so far (借钱A of 借钱APP, 应急1000 of 应急10000元).
+		{"借钱a", []string{"k"}},
+		{"借钱ap", []string{"k"}},
+		{"应急1000", []string{"o"}},
+		{"回租i", []string{"p"}},
+		// Chinese, then the initials of the words after it (花呗 fēng kòng).
+		{"花呗fk", []string{"b", "a"}},
+		{"京东bt", []string{"q"}},
 		// One character completes only titles that start with it.
 		{"2", nil},
 		{"e", nil},
