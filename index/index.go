@@ -173,6 +173,10 @@ type BuildStats struct {
 	Edits      int           // edit journal records replayed over the input
 	JournalSeq uint64        // last journal record the generation holds
 	Took       time.Duration // wall time of the whole build
+	// JournalUnread, for a build that gave the journal a new identity,
+	// says which archived edits the old journal could not give (its
+	// archive missing or cut): they are not in the new journal.
+	JournalUnread error
 }
 
 // BuildOptions tunes a build.
@@ -272,6 +276,7 @@ func Build(ctx context.Context, dataDir, indexDir string, opts BuildOptions) (*B
 				os.RemoveAll(stats.Generation)
 				err = fmt.Errorf("new journal: %w", err)
 			}
+			stats.JournalUnread = renewal.Unread
 		} else {
 			renewal.Abort()
 		}

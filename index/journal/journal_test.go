@@ -401,3 +401,56 @@ func TestRepairMissing(t *testing.T) {
 		t.Errorf("Repair created %s", filepath.Dir(filepath.Dir(path)))
 	}
 }
+
+// TestRenewWithoutTheWholeArchive: a journal whose archive was cut (a
+// repair quarantined a damaged line and all after it), or is gone, is
+// still renewed, the explicit way out: the new journal holds every record
+// that survives, the archive's first ones and the journal file's, and says
+// which it could not read. Before, the renewal failed as every other read
+// does, and no rebuild was possible.
+func TestRenewWithoutTheWholeArchive(t *testing.T) {
+	for _, damage := range []string{"cut", "gone"} {
+		t.Run(damage, func(t *testing.T) {
+			path := DefaultPath(t.TempDir())
+			w, err := OpenWriter(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 6 {
+				if _, err := w.Append(put(fmt.Sprint("a", i), "文")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Compact(4); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			apath := ArchivePath(path)
+			want := []string{"1 put a0 文", "2 put a1 文", "5 put a4 文", "6 put a5 文"}
+			if damage == "cut" {
+				b, err := os.ReadFile(apath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines := bytes.SplitAfter(b, []byte("\n"))
+				// The header and records 1 and 2 stay; 3 and 4 are gone.
+				if err := os.WriteFile(apath, bytes.Join(lines[:3], nil), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				os.Remove(apath)
+				want = want[2:]
+			}
+			info, _, err := Renew(path)
+			if err != nil {
+				t.Fatalf("renew: %v", err)
+			}
+			if info.Unread == nil {
+				t.Error("the renewal does not say what it could not read")
+			}
+			if got, err := summaries(path, 0); err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("renewed journal: %v %v, want %v", got, err, want)
+			}
+		})
+	}
+}

@@ -29,6 +29,11 @@ type Info struct {
 	// After is the seq up to which records were moved to the archive
 	// (Compact); the file itself holds the records after it.
 	After uint64
+	// Unread, for a journal renewed without all of its archive (Renew),
+	// says which archived records it could not read: the archive is
+	// missing, another journal's, or ends early (a repair quarantined its
+	// damaged tail). Every other read fails instead.
+	Unread error
 	// End is the offset just past the last complete line; Torn the number
 	// of bytes after it, a last line without its newline (an append a
 	// crash interrupted, or one in progress).
@@ -80,10 +85,21 @@ func (e *MismatchError) Error() string {
 		e.Path, e.Got.Last, e.Want.Seq)
 }
 
+// what says how the journal read is not the one wanted, for a message.
+func (e *MismatchError) what() string {
+	switch {
+	case !e.Got.Exists:
+		return "is missing"
+	case e.Got.ID != e.Want.ID:
+		return fmt.Sprintf("is journal %q's", e.Got.ID)
+	}
+	return fmt.Sprintf("ends at seq %d", e.Got.Last)
+}
+
 // Stat reads the whole journal at path and describes it. A missing file
 // is an empty journal (Exists false).
 func Stat(path string) (Info, error) {
-	return scan(path, Position{}, nil)
+	return scan(path, Position{}, nil, false)
 }
 
 // Read calls fn for every record of the journal at path after from.Seq,
@@ -94,12 +110,14 @@ func Stat(path string) (Info, error) {
 // is skipped. A missing journal is empty. A damaged line stops the
 // reading with a *DamageError.
 func Read(path string, from Position, fn func(Record) error) (Info, error) {
-	return scan(path, from, fn)
+	return scan(path, from, fn, false)
 }
 
 // scan reads the journal at path, calling fn (when set) for each record
-// after from.Seq.
-func scan(path string, from Position, fn func(Record) error) (Info, error) {
+// after from.Seq. With salvage, an archive that is missing, another
+// journal's or cut short gives what it holds and Info.Unread, not an
+// error: the renewal that an operator asks for to get past it.
+func scan(path string, from Position, fn func(Record) error, salvage bool) (Info, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Info{}, from.check(path, Info{}, true)
@@ -123,7 +141,12 @@ func scan(path string, from Position, fn func(Record) error) (Info, error) {
 					return s.info, err
 				}
 				checked = true
-				if err := readArchive(s.info, path, from.Seq, fn); err != nil {
+				var me *MismatchError
+				got := from.Seq
+				err := readArchive(s.info, path, from.Seq, func(r Record) error { got = r.Seq; return fn(r) })
+				if salvage && errors.As(err, &me) {
+					s.info.Unread = fmt.Errorf("edits %d-%d could not be read: the archive %s %s", got+1, s.info.After, me.Path, me.what())
+				} else if err != nil {
 					return s.info, err
 				}
 			}

@@ -181,7 +181,9 @@ func writeRenewed(path, tmp string) (Info, error) {
 	if path == "" {
 		return Info{Exists: true, ID: w.id, End: w.size}, nil
 	}
-	_, err = Read(path, Position{}, func(r Record) error {
+	// What the archive cannot give is left out, not fatal: renewing is
+	// the way past a journal that no longer holds what it held.
+	read, err := scan(path, Position{}, func(r Record) error {
 		line, err := encodeLine(r)
 		if err == nil {
 			_, err = t.WriteAt(line, w.size)
@@ -189,9 +191,9 @@ func writeRenewed(path, tmp string) (Info, error) {
 			w.seq = r.Seq
 		}
 		return err
-	})
+	}, true)
 	if err == nil {
 		err = t.Sync()
 	}
-	return Info{Exists: true, ID: w.id, Last: w.seq, End: w.size}, err
+	return Info{Exists: true, ID: w.id, Last: w.seq, End: w.size, Unread: read.Unread}, err
 }
