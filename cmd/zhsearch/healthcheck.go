@@ -49,7 +49,10 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// Only /readyz's own answer counts: a redirect (a proxy's login page,
+	// the site's home) would pass whatever the server's state.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *u, err)
 	}

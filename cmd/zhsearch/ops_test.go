@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -394,6 +395,14 @@ func TestHealthcheckCommand(t *testing.T) {
 	out.Reset()
 	if st := run(context.Background(), []string{"healthcheck", "--url", base + "/nope"}, &out, &out); st != 1 || !strings.Contains(out.String(), "404") {
 		t.Errorf("404: status %d, %s", st, &out)
+	}
+	// A redirect is no answer from /readyz: a proxy's login page or the
+	// site's home page answer 200 whatever zhsearch's state.
+	redirect := httptest.NewServer(http.RedirectHandler(base+"/healthz", http.StatusFound))
+	defer redirect.Close()
+	out.Reset()
+	if st := run(context.Background(), []string{"healthcheck", "--url", redirect.URL + "/readyz"}, &out, &out); st != 1 || !strings.Contains(out.String(), "302") {
+		t.Errorf("a redirect to /healthz: status %d, %s; want a failure naming the 302", st, &out)
 	}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	dead := ln.Addr().String()
