@@ -72,7 +72,14 @@ type gates struct {
 }
 
 func newGates(o Ops) gates {
-	return gates{work: newGate("work", o.MaxConcurrent, o.MaxQueued), drafts: newGate("drafts", o.MaxConcurrentDrafts, o.MaxQueuedDrafts)}
+	g := gates{work: newGate("work", o.MaxConcurrent, o.MaxQueued), drafts: newGate("drafts", o.MaxConcurrentDrafts, o.MaxQueuedDrafts)}
+	if o.Metrics != nil {
+		// Each gate's refusals start at zero, so that dashboards and
+		// alerts read 0, not "no data", before the first refusal.
+		o.Metrics.AddGate(g.work.name)
+		o.Metrics.AddGate(g.drafts.name)
+	}
+	return g
 }
 
 // enter admits the request c through g (see gate.enter), counting a

@@ -248,7 +248,7 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.searched(res)
+	s.searched(c, res)
 	c.JSON(http.StatusOK, res)
 }
 

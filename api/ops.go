@@ -278,9 +278,9 @@ func asTimeout(c *gin.Context, err error) error {
 
 // searched records an answered search for metrics and analytics. Only first
 // pages count, so a reader paging through results is one search.
-func (s *Server) searched(res *zhsearch.SearchResult) {
-	if res == nil || res.Page != 1 {
-		return
+func (s *Server) searched(c *gin.Context, res *zhsearch.SearchResult) {
+	if res == nil || res.Page != 1 || c.Request.Method == http.MethodHead {
+		return // a monitor or link checker's HEAD is no reader's search
 	}
 	zero := res.Total == 0
 	if m := s.Ops.Metrics; m != nil {

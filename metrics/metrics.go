@@ -190,6 +190,9 @@ func (m *Metrics) ObserveRateLimited() { m.rateLimited.Inc() }
 // gate (work or drafts).
 func (m *Metrics) ObserveRejected(gate string) { m.unavailable.WithLabelValues(gate).Inc() }
 
+// AddGate starts the refusals of an admission gate at zero.
+func (m *Metrics) AddGate(gate string) { m.unavailable.WithLabelValues(gate) }
+
 // ObserveReindex records a finished reindex: its duration, and a failure
 // when err is not nil. It implements zhsearch.ReindexObserver.
 func (m *Metrics) ObserveReindex(took time.Duration, err error) {

@@ -65,6 +65,13 @@ func TestMetricsEndToEnd(t *testing.T) {
 	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花唄風控"), 200, &sr) // the first query's page, from the cache
 	getJSON(t, base+"/api/v1/articles/000_6fe797c5a744a779", 200, nil)
 	getJSON(t, base+"/api/v1/articles/not-there-123", 404, nil)
+	for range 2 { // a monitor's HEAD: no reader's search
+		resp, err := http.Head(base + "/api/v1/search?q=" + url.QueryEscape("量子纠缠探测"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
 	live, err := os.ReadFile(filepath.Join(indexDir, "CURRENT"))
 	if err != nil {
 		t.Fatal(err)
@@ -79,15 +86,19 @@ func TestMetricsEndToEnd(t *testing.T) {
 		`zhsearch_http_requests_total{code="404",method="GET",route="/api/v1/articles/:id"} 1` + "\n",
 		`zhsearch_http_request_duration_seconds_count{code="200",method="GET",route="/api/v1/search"} 3` + "\n",
 		"zhsearch_searches_total 3\n",
-		`zhsearch_cache_hits_total{cache="search"} 1` + "\n",
-		`zhsearch_cache_misses_total{cache="search"} 2` + "\n",
-		`zhsearch_cache_entries{cache="search"} 2` + "\n",
+		// The HEADs searched (a miss, then a hit), as GETs do.
+		`zhsearch_cache_hits_total{cache="search"} 2` + "\n",
+		`zhsearch_cache_misses_total{cache="search"} 3` + "\n",
+		`zhsearch_cache_entries{cache="search"} 3` + "\n",
 		// --postings-cache-mb auto on a small index: the floor, 128 MiB.
 		`zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08` + "\n",
 		"zhsearch_search_zero_results_total 1\n",
 		// serve built the index at start: one successful reindex.
 		`zhsearch_reindex_duration_seconds_count{result="success"} 1` + "\n",
 		"zhsearch_reindex_failures_total 0\n",
+		// Admission refusals are series from the start.
+		`zhsearch_http_admission_rejected_total{gate="work"} 0` + "\n",
+		`zhsearch_http_admission_rejected_total{gate="drafts"} 0` + "\n",
 		"process_resident_memory_bytes ",
 	} {
 		if !strings.Contains(out, want) {
