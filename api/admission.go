@@ -76,8 +76,11 @@ func newGates(o Ops) gates {
 	if o.Metrics != nil {
 		// Each gate's refusals start at zero, so that dashboards and
 		// alerts read 0, not "no data", before the first refusal.
-		o.Metrics.AddGate(g.work.name)
-		o.Metrics.AddGate(g.drafts.name)
+		for _, gt := range []*gate{g.work, g.drafts} {
+			if gt != nil { // nil: no limit, no refusals
+				o.Metrics.AddGate(gt.name)
+			}
+		}
 	}
 	return g
 }
