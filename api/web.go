@@ -67,7 +67,7 @@ type articleView struct {
 }
 
 func (s *Server) searchPage(c *gin.Context, site *web.Assets) {
-	q := strings.TrimSpace(c.Query("q"))
+	q := shownQuery(c.Query("q"))
 	title := siteName
 	if q != "" {
 		title = q + " - " + siteName
@@ -123,4 +123,19 @@ func httpURL(u string) string {
 		return ""
 	}
 	return p.String()
+}
+
+// shownQuery is the reader's query as the search page shows it (the
+// title, the search box): valid UTF-8, without the bidi controls (U+202E
+// …) that would turn the page's own text around it. Search ignores them
+// anyway (analysis.Normalize); search.js does the same.
+func shownQuery(q string) string {
+	q = strings.ToValidUTF8(q, "\uFFFD")
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u061c', r == '\u200e', r == '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			return -1
+		}
+		return r
+	}, q))
 }

@@ -94,6 +94,11 @@ func TestPages(t *testing.T) {
 				`<title>站内搜索</title>`, `/static/app.css?v=`, `/static/search.js?v=`}, nil},
 		{"search page keeps the query", "/?q=" + "%3Cscript%3E花呗", 200,
 			[]string{`value="&lt;script&gt;花呗"`, `<title>&lt;script&gt;花呗 - 站内搜索</title>`}, []string{"<script>花呗"}},
+		// A bidi override would turn the page's own text around the query.
+		{"search page shows the query without bidi controls", "/?q=%E2%80%AE%E8%8A%B1%E5%91%97%E2%81%A6x%E2%81%A9", 200,
+			[]string{`value="花呗x"`, `<title>花呗x - 站内搜索</title>`}, []string{"\u202e", "\u2066", "\u2069"}},
+		{"search page shows invalid UTF-8 as U+FFFD", "/?q=%E8%8A%B1%FF", 200,
+			[]string{"value=\"花\uFFFD\""}, []string{"\xff"}},
 		{"article", "/a/plain", 200,
 			[]string{`<h1 class="article-title">花呗协商还款对征信的影响</h1>`, `<time datetime="2024-05-25T13:09:59&#43;08:00">发布时间 2024-05-25 13:09</time>`,
 				"<p>第一段。</p>", "<p>第二段。</p>", `href="https://site.example/p/1"`, `data-article-id="plain"`, `src="/widget.js"`,

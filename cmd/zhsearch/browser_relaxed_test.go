@@ -41,6 +41,29 @@ func TestBrowserRelaxedResults(t *testing.T) {
 		tab.check(t)
 	})
 
+	t.Run("a later page of the closest", func(t *testing.T) {
+		var q string
+		for _, c := range questions {
+			if strict, _ := apiRelaxed(t, base, c); strict == 0 && apiTotal(t, base, c) > 10 {
+				q = c
+				break
+			}
+		}
+		if q == "" {
+			t.Fatalf("none of %q has no exact match and a second page on this corpus", questions)
+		}
+		ctx := tab.limit(t)
+		do(t, ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape(q)+"&page=2"))
+		r := waitResults(t, ctx, q, 2)
+		if strings.Contains(r.Status, "找到") || !strings.Contains(r.Status, "只部分符合") {
+			t.Errorf("page 2 of the closest results to %q: status %q; want it to say they only partly match", q, r.Status)
+		}
+		if n := countNotes(t, ctx); n != 0 {
+			t.Errorf("%d in-list notes; the status says it all", n)
+		}
+		tab.check(t)
+	})
+
 	t.Run("exact matches then the closest", func(t *testing.T) {
 		q, strict, _ := pickQuestion(t, base, func(strict, relaxed int) bool { return strict > 0 && relaxed > 0 })
 		ctx := tab.limit(t)
@@ -73,6 +96,9 @@ var questions = []string{
 	"京东e卡过期了咋整",
 	"花呗的钱能不能转到银行卡上",
 	"租的手机摔坏了要赔多少钱",
+	// Its 量子 and 纠缠 are words of no article: the site's subject alone
+	// answers it, a page and more of the closest.
+	"花呗的量子纠缠效应怎么破",
 }
 
 func pickQuestion(t *testing.T, base string, fits func(strict, relaxed int) bool) (q string, strict, relaxed int) {

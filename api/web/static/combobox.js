@@ -151,18 +151,22 @@ function zhsearchCombobox(opts) {
         return; // the form submits
       case 'Escape':
       case 'Esc':
+        // Suggestions still being typed for or fetched would open the
+        // list again: none comes until the next keystroke.
+        cancel();
         if (isOpen()) {
           e.preventDefault();
           close();
         }
         return;
       case 'Tab':
+        cancel();
         close();
         return;
     }
   });
 
-  input.addEventListener('blur', close);
+  input.addEventListener('blur', function () { cancel(); close(); });
 
   // mousedown would move the focus out of the input and close the list
   // before the click lands.

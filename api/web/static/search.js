@@ -96,7 +96,7 @@
 
   function fromLocation() {
     var p = new URLSearchParams(location.search);
-    var q = (p.get('q') || '').trim();
+    var q = shownQuery(p.get('q') || '');
     var page = parseInt(p.get('page') || '1', 10);
     if (!(page >= 1)) page = 1;
     if (page > MAX_PAGE) {
@@ -167,11 +167,14 @@
       return;
     }
     var noExact = d.relaxed && hits[0].relaxed && page === 1;
+    // A later page of only the closest results found no more matches.
+    var closest = d.relaxed && hits[0].relaxed && page > 1;
     setStatus((noExact ? '没有完全符合“' + q + '”的文章,以下是最接近的 ' + d.total + ' 篇'
+      : closest ? '以下结果只部分符合“' + q + '”,共 ' + d.total + ' 篇'
       : '找到' + (d.total_capped ? '超过 ' : ' ') + d.total + ' 篇相关文章') + ',用时 ' + formatMs(d.took_ms) + ' 毫秒' +
       (page > 1 ? ',第 ' + page + ' 页' : ''));
     results.start = (page - 1) * PAGE_SIZE + 1;
-    var noted = noExact;
+    var noted = noExact || closest;
     hits.forEach(function (hit) {
       var li = renderHit(hit);
       if (hit.relaxed && !noted) {
@@ -214,7 +217,10 @@
     var li = el('li', 'result');
     var h = el('h2', 'result-title');
     var a = el('a');
-    a.href = '/a/' + encodeURIComponent(hit.id);
+    // The article's own page on the site when it has one (README: an
+    // absolute http(s) url), else its page here.
+    var site = safeURL(hit.url);
+    a.href = site ? site.href : '/a/' + encodeURIComponent(hit.id);
     setMarked(a, hit.highlights && hit.highlights.title, hit.title);
     h.appendChild(a);
     li.appendChild(h);
@@ -227,7 +233,6 @@
       time.textContent = day;
       meta.appendChild(time);
     }
-    var site = safeURL(hit.url);
     if (site) meta.appendChild(text('span', site.host));
     if (meta.childNodes.length) li.appendChild(meta);
 
@@ -290,7 +295,7 @@
     var a = e.target.closest('a[data-page]');
     if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    var q = new URLSearchParams(location.search).get('q') || input.value.trim();
+    var q = shownQuery(new URLSearchParams(location.search).get('q') || input.value);
     navigate(q, parseInt(a.dataset.page, 10));
     window.scrollTo(0, 0);
     main.focus({ preventScroll: true });
@@ -322,6 +327,13 @@
 
   // safeURL is an article's absolute http(s) URL, or null: a relative one
   // would resolve against the search page's own host.
+  // shownQuery is the query as the page shows it: without the bidi
+  // controls (U+202E …) that would turn the page's own text around it
+  // (the server's page does the same; search ignores them anyway).
+  function shownQuery(s) {
+    return s.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '').trim();
+  }
+
   function safeURL(s) {
     if (!s) return null;
     try {
