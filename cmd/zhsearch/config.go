@@ -69,11 +69,44 @@ func (s secret) LogValue() slog.Value {
 type envFlags struct {
 	fs   *flag.FlagSet
 	errs []error
+	// fromEnv names, by flag, the variable whose value became its default.
+	fromEnv map[string]string
 }
 
 func (e *envFlags) lookup(key string) (string, bool) {
 	v, ok := os.LookupEnv(key)
 	return strings.TrimSpace(v), ok && strings.TrimSpace(v) != ""
+}
+
+// took records that flag name's default came from variable key.
+func (e *envFlags) took(name, key string) {
+	if e.fromEnv == nil {
+		e.fromEnv = map[string]string{}
+	}
+	e.fromEnv[name] = key
+}
+
+// attribute names the environment variable in each problem with a value
+// that came from it (a --flag not given on the command line): an operator
+// who set only ZHSEARCH_SHUTDOWN_TIMEOUT=-5s is told so, not about a flag
+// never typed.
+func (e *envFlags) attribute(errs []error) []error {
+	given := map[string]bool{}
+	e.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for i, err := range errs {
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "--") {
+			continue
+		}
+		name := msg[2:]
+		if j := strings.IndexAny(name, " :="); j >= 0 {
+			name = name[:j]
+		}
+		if key, ok := e.fromEnv[name]; ok && !given[name] {
+			errs[i] = fmt.Errorf("%s (from environment %s)", msg, key)
+		}
+	}
+	return errs
 }
 
 func (e *envFlags) bad(key, v, name string, err error) {
@@ -83,6 +116,7 @@ func (e *envFlags) bad(key, v, name string, err error) {
 func (e *envFlags) String(p *string, name, key, def, usage string) {
 	if v, ok := e.lookup(key); ok {
 		def = v
+		e.took(name, key)
 	}
 	e.fs.StringVar(p, name, def, usage+" (env "+key+")")
 }
@@ -94,6 +128,7 @@ func (e *envFlags) Duration(p *time.Duration, name, key string, def time.Duratio
 			e.bad(key, v, name, errors.New("not a duration such as 2s or 500ms"))
 		} else {
 			def = d
+			e.took(name, key)
 		}
 	}
 	e.fs.DurationVar(p, name, def, usage+" (env "+key+")")
@@ -106,6 +141,7 @@ func (e *envFlags) Int(p *int, name, key string, def int, usage string) {
 			e.bad(key, v, name, errors.New("not an integer"))
 		} else {
 			def = n
+			e.took(name, key)
 		}
 	}
 	e.fs.IntVar(p, name, def, usage+" (env "+key+")")
@@ -118,6 +154,7 @@ func (e *envFlags) Int64(p *int64, name, key string, def int64, usage string) {
 			e.bad(key, v, name, errors.New("not an integer"))
 		} else {
 			def = n
+			e.took(name, key)
 		}
 	}
 	e.fs.Int64Var(p, name, def, usage+" (env "+key+")")
@@ -130,6 +167,7 @@ func (e *envFlags) Float(p *float64, name, key string, def float64, usage string
 			e.bad(key, v, name, errors.New("not a number"))
 		} else {
 			def = f
+			e.took(name, key)
 		}
 	}
 	e.fs.Float64Var(p, name, def, usage+" (env "+key+")")
@@ -289,6 +327,9 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 				bad("the admin token (ZHSEARCH_ADMIN_TOKEN) %v", e)
 			}
 		}
+	}
+	if e != nil {
+		errs = e.attribute(errs)
 	}
 	return errors.Join(errs...)
 }

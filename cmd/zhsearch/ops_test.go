@@ -320,6 +320,11 @@ func TestConfiguration(t *testing.T) {
 		{"short token", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "short"}, "admin token (ZHSEARCH_ADMIN_TOKEN) has 5 characters: want 16 to 256"},
 		{"token with space", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "has a space in it 123"}, "must be printable ASCII without spaces"},
 		{"all at once", []string{"serve", "--addr", "x", "--idle-timeout", "-1s"}, nil, "--idle-timeout -1s: must not be negative"},
+		// A value from the environment names its variable, not only the
+		// flag it stands for; one given on the command line does not.
+		{"negative timeout env", []string{"serve"}, map[string]string{"ZHSEARCH_SHUTDOWN_TIMEOUT": "-5s"}, "--shutdown-timeout -5s: must not be negative (from environment ZHSEARCH_SHUTDOWN_TIMEOUT)"},
+		{"negative concurrency env", []string{"serve"}, map[string]string{"ZHSEARCH_MAX_CONCURRENT": "-1"}, "--max-concurrent -1: must be between 0 and 100000 (from environment ZHSEARCH_MAX_CONCURRENT)"},
+		{"bad origin env", []string{"serve"}, map[string]string{"ZHSEARCH_CORS_ORIGINS": "http://a/b"}, "(from environment ZHSEARCH_CORS_ORIGINS)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
