@@ -170,7 +170,8 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	stats := &BuildStats{Generation: gen, Files: files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start)}
+	stats := &BuildStats{Generation: gen, Files: files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start),
+		DictWarnings: opts.dicts.Warnings()}
 	for i := range articles {
 		if articles[i].TitleOnly {
 			stats.TitleOnly++

@@ -177,6 +177,9 @@ type BuildStats struct {
 	// says which archived edits the old journal could not give (its
 	// archive missing or cut): they are not in the new journal.
 	JournalUnread error
+	// DictWarnings says which built-in dictionary entries the data
+	// folder's dictionary files leave out (analysis.DictSet.Warnings).
+	DictWarnings []string
 }
 
 // BuildOptions tunes a build.

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/zhsearch/zhsearch/index/analysis"
@@ -14,6 +18,9 @@ import (
 // runDict dispatches `zhsearch dict SUBCOMMAND`.
 func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const synopsis = "[--data DIR] [--min-count N] [--top N] [--max-len N]"
+	if len(args) > 0 && args[0] == "builtin" {
+		return runDictBuiltin(args[1:], stdout, stderr)
+	}
 	if err := subcommand("dict suggest "+synopsis, args, stderr); err != nil {
 		return err
 	}
@@ -65,6 +72,34 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d candidates from %d articles; add the real words to %s as \"word freq pos\", then reindex\n", len(cands), len(c.Articles), filepath.Join(*dataDir, "dict", "domain.txt"))
+	for _, w := range dicts.Warnings() {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	domain := filepath.Join(*dataDir, "dict", "domain.txt")
+	fmt.Fprintf(stderr, "%d candidates from %d articles; add the real words to %s as \"word freq pos\", then reindex\n", len(cands), len(c.Articles), domain)
+	if _, err := os.Stat(domain); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "%s replaces the built-in domain dictionary: start it from that one (zhsearch dict builtin domain.txt > %s)\n", domain, domain)
+	}
 	return nil
+}
+
+// runDictBuiltin writes a built-in dictionary file (data/dict/NAME, as the
+// binary embeds it) to stdout: the start of a data folder's own, which
+// replaces it whole.
+func runDictBuiltin(args []string, stdout, stderr io.Writer) error {
+	names := analysis.EmbeddedDicts().Names()
+	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(stderr, "Usage: zhsearch dict builtin FILE\n\nwrites the built-in dictionary file FILE (one of %s) to stdout\n", strings.Join(names, ", "))
+		if len(args) == 1 {
+			return flag.ErrHelp
+		}
+		return errUsage
+	}
+	b, ok := analysis.EmbeddedDicts().Files["dict/"+args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "zhsearch dict builtin: no built-in file %q: want one of %s\n", args[0], strings.Join(names, ", "))
+		return errUsage
+	}
+	_, err := stdout.Write(b)
+	return err
 }

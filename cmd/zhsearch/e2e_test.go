@@ -410,3 +410,47 @@ func TestServePortTakenFailsFirst(t *testing.T) {
 		t.Errorf("an index was built before the listen error (%v)", err)
 	}
 }
+
+// TestDictionaryReplacedWarns: a data folder's dict/domain.txt replaces
+// the built-in one whole; one started with a single new word drops the
+// built-in domain words, and reindex and dict suggest say so, naming the
+// way to start from the built-in file, which dict builtin writes.
+func TestDictionaryReplacedWarns(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"a.jsonl":         `{"id":"a1","title":"美团月付风控了怎么办"}` + "\n",
+		"dict/domain.txt": "美团 1000 nz\n",
+	} {
+		if err := os.WriteFile(filepath.Join(data, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const warning = "dict/domain.txt replaces the built-in domain.txt and lacks"
+	var out, errOut bytes.Buffer
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &errOut); st != 0 || !strings.Contains(errOut.String(), warning) {
+		t.Errorf("reindex: status %d, stderr %q; want 0 and a warning %q", st, &errOut, warning)
+	}
+	errOut.Reset()
+	if st := run(context.Background(), []string{"dict", "suggest", "--data", data, "--min-count", "1"}, &out, &errOut); st != 0 || !strings.Contains(errOut.String(), warning) {
+		t.Errorf("dict suggest: status %d, stderr %q; want 0 and a warning %q", st, &errOut, warning)
+	}
+	out.Reset()
+	builtin, err := os.ReadFile("../../data/dict/domain.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := run(context.Background(), []string{"dict", "builtin", "domain.txt"}, &out, &errOut); st != 0 || !bytes.Equal(out.Bytes(), builtin) {
+		t.Errorf("dict builtin domain.txt: status %d, %d bytes; want the built-in file's %d", st, out.Len(), len(builtin))
+	}
+	// With the built-in words kept, no warning.
+	if err := os.WriteFile(filepath.Join(data, "dict", "domain.txt"), append(builtin, "美团 1000 nz\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errOut.Reset()
+	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &errOut); st != 0 || strings.Contains(errOut.String(), "warning") {
+		t.Errorf("reindex with the built-in words kept: status %d, stderr %q; want no warning", st, &errOut)
+	}
+}

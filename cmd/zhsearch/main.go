@@ -9,6 +9,7 @@
 //	zhsearch reindex [--data DIR] [--index DIR] [--journal FILE] [--new-journal] [--max-article-bytes N] | --server URL
 //	zhsearch journal repair [--data DIR] [--journal FILE]
 //	zhsearch dict suggest [--data DIR]
+//	zhsearch dict builtin FILE
 //	zhsearch healthcheck [--url URL] [--timeout DURATION]
 //	zhsearch gen [--n 10000] [--seed 1] [--out FILE]
 //	zhsearch help
@@ -46,7 +47,7 @@ func commands() []command {
 		{"serve", "serve the search API (builds the index first if there is none)", runServe},
 		{"reindex", "rebuild the index from the data folder", runReindex},
 		{"journal", "edit journal tools: 'journal repair' moves a damaged tail to a quarantine file", runJournal},
-		{"dict", "dictionary tools: 'dict suggest' lists words the dictionary splits", runDict},
+		{"dict", "dictionary tools: 'dict suggest' lists words the dictionary splits; 'dict builtin FILE' writes a built-in file", runDict},
 		{"healthcheck", "exit 0 when a running server answers /readyz (for container health checks)", runHealthcheck},
 		{"gen", "write a synthetic corpus (JSON lines) for load tests and benchmarks", runGen},
 		{"help", "show this help", nil},

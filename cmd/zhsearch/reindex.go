@@ -54,6 +54,9 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	} else if err != nil {
 		return err
 	}
+	for _, w := range stats.DictWarnings {
+		fmt.Fprintf(stderr, "zhsearch reindex: warning: %s\n", w)
+	}
 	if stats.JournalUnread != nil {
 		fmt.Fprintf(stderr, "zhsearch reindex: warning: the new journal holds the edits the old one still had; %v: put the wanted ones back through the admin API\n", stats.JournalUnread)
 	}

@@ -33,6 +33,59 @@ type DictSet struct {
 	// built with the embedded one. It is not part of the ID: it is
 	// derived from the files, and checked against them when loaded.
 	Prepared []byte
+	// Replaced says, for each of a data folder's files that replaced a
+	// built-in one (DataDicts), how many of the built-in file's entries it
+	// lacks: an editor who starts dict/domain.txt with one new word drops
+	// the built-in domain words (风控, 套路贷 …) from the next build.
+	Replaced map[string]int
+}
+
+// Names returns the set's file names without their dict/ folder, sorted.
+func (d *DictSet) Names() []string {
+	out := make([]string, 0, len(d.Files))
+	for name := range d.Files {
+		out = append(out, path.Base(name))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Warnings describes, one line each, the built-in entries that a data
+// folder's dictionary files leave out (Replaced), sorted by file.
+func (d *DictSet) Warnings() []string {
+	var out []string
+	for name, n := range d.Replaced {
+		if n > 0 {
+			base := path.Base(name)
+			out = append(out, fmt.Sprintf("%s replaces the built-in %s and lacks %d of its entries; "+
+				"start from the built-in file (`zhsearch dict builtin %s`) and add to it", name, base, n, base))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// entries returns the first field of each line of a dictionary file that
+// is not blank or a comment: its words (or spoken forms, question words).
+func entries(b []byte) map[string]bool {
+	out := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+			out[f[0]] = true
+		}
+	}
+	return out
+}
+
+// lacking is how many of base's entries b does not have.
+func lacking(base, b []byte) int {
+	have, n := entries(b), 0
+	for w := range entries(base) {
+		if !have[w] {
+			n++
+		}
+	}
+	return n
 }
 
 // preparedFile is where a generation keeps the prepared form of its
@@ -99,7 +152,16 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 		// Editors on Windows save UTF-8 with a byte order mark; as the
 		// first word's (or comment's) first character it made that line
 		// another word, or bad input.
-		d.Files[name] = bytes.TrimPrefix(b, []byte("\ufeff"))
+		b = bytes.TrimPrefix(b, []byte("\ufeff"))
+		if base != nil {
+			if old, ok := base.Files[name]; ok {
+				if d.Replaced == nil {
+					d.Replaced = map[string]int{}
+				}
+				d.Replaced[name] = lacking(old, b)
+			}
+		}
+		d.Files[name] = b
 	}
 	d.ID = d.fingerprint()
 	return d, nil
