@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/gen"
 )
 
 // logLines parses JSON log output.
@@ -569,4 +572,64 @@ func TestPostingsBudget(t *testing.T) {
 			t.Errorf("postingsBudget(%q) = %d, %v; want %d, ok %v", tt.flag, got, err, tt.want, tt.ok)
 		}
 	}
+}
+
+// TestHealthzDuringFirstBuild: while serve builds its first index, the
+// process answers /healthz (a liveness probe must not kill a build of
+// minutes) and 503 unavailable with Retry-After to everything else,
+// /readyz included; once the index is open it serves.
+func TestHealthzDuringFirstBuild(t *testing.T) {
+	data := t.TempDir()
+	f, err := os.Create(filepath.Join(data, "gen.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := json.NewEncoder(f)
+	if err := gen.Generate(gen.Options{N: 3000, Seed: 2}, func(a zhsearch.Article) error { return enc.Encode(a) }); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := serveConfig{dataDir: data, indexDir: filepath.Join(t.TempDir(), "index"), addr: addr, ops: defaultOpsConfig()}
+	logs := &syncBuffer{}
+	b := startBackground(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	t.Cleanup(func() { cancel(); b.stopped(t) })
+	base := "http://" + addr
+	var healthy bool
+	for deadline := time.Now().Add(10 * time.Second); !healthy && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			healthy = resp.StatusCode == 200
+		}
+	}
+	if !healthy {
+		t.Fatalf("/healthz did not answer 200 while the first index was built\n%s", logs)
+	}
+	select {
+	case <-b.addr:
+		// The build of 3,000 articles takes seconds, the first answer
+		// milliseconds: /healthz waited for the index.
+		t.Fatal("/healthz answered only once the first build was done")
+	default:
+	}
+	for _, path := range []string{"/readyz", "/api/v1/search?q=" + url.QueryEscape("花呗")} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e apiError
+		checkJSON(t, path+" during the first build", resp, 503, &e)
+		resp.Body.Close()
+		if e.Error.Code != "unavailable" || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("%s during the first build: code %q, Retry-After %q", path, e.Error.Code, resp.Header.Get("Retry-After"))
+		}
+	}
+	b.listening(t, logs)
+	getJSON(t, base+"/readyz", 200, nil)
 }

@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
@@ -105,13 +107,20 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		editLog = node
 	}
 	// The address is taken first: a port in use is said at once, not after
-	// a first build of minutes. Connections wait in the backlog until the
-	// index is open.
+	// a first build of minutes. Until the index is open the server answers
+	// /healthz (the process is alive: a liveness probe must not kill a
+	// first build of minutes) and 503 to everything else (startingHandler).
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close() // srv.Serve closes it too; closing it twice is harmless
+	handler := &swapHandler{}
+	handler.set(startingHandler())
+	srv := cfg.httpServer(handler, logger)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	defer srv.Close() // a failed start; after a graceful Shutdown, nothing
 	start := time.Now()
 	built, err := ensureIndex(ctx, cfg, logger, editLog)
 	if built {
@@ -163,14 +172,12 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		}
 		defer stopDebug()
 	}
-	srv := cfg.httpServer(obs.apiServer(cfg, svc, admin, stats, logger).Handler(), logger)
+	handler.set(obs.apiServer(cfg, svc, admin, stats, logger).Handler())
 	n, _ := live.DocCount()
 	logger.Info("serving", "addr", ln.Addr().String(), "articles", n, "generation", live.Generation())
 	if cfg.ready != nil {
 		cfg.ready(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
@@ -211,4 +218,31 @@ func offIfZero(n int) int {
 		return -1
 	}
 	return n
+}
+
+// swapHandler serves with the handler set last: the starting one until
+// the index is open, then the service's.
+type swapHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
+}
+
+// startingHandler answers while the index is being opened or first built:
+// /healthz 200 (the process is alive), everything else 503 unavailable
+// with Retry-After, /readyz included.
+func startingHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if r.URL.Path == "/healthz" {
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, `{"status":"ok"}`)
+			return
+		}
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"error":{"code":"unavailable","message":"the index is being opened or built: try again shortly"}}`)
+	})
 }
