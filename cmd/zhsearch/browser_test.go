@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -109,6 +110,8 @@ func TestBrowser(t *testing.T) {
 		{"hostile titles stay text", browserHostileTitles, false},
 		{"readable on a phone", browserPhone, false},
 		{"embeds on an origin not allowed get no data", browserEmbedsOriginRefused, true},
+		// The browser logs the aborted request.
+		{"the widget gives up on a server that never answers", browserWidgetGivesUp, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -773,6 +776,40 @@ func browserData(t *testing.T) string {
 // partnerPage serves a page of a partner site for ?zh=BASE&id=ARTICLE: its
 // own styles (which must not reach into the embeds) and both embeds, loaded
 // from zhsearch at BASE.
+// browserWidgetGivesUp: a widget whose API never answers removes itself
+// after its data-timeout-ms, as after a failure, instead of saying
+// 正在加载… for ever.
+func browserWidgetGivesUp(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	hang := make(chan struct{})
+	// Serves the scripts as zhsearch does; its API never answers.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		resp, err := http.Get(env.base + r.URL.Path)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		io.Copy(w, resp.Body)
+	}))
+	defer slow.Close()
+	defer close(hang) // before Close, which waits for the requests to end
+	do(t, ctx, chromedp.Navigate(env.partner.URL+"/post?zh="+url.QueryEscape(slow.URL)+"&id="+seedID+"&timeout=1000"))
+	val(t, ctx, chromedp.Poll[bool](`document.querySelector('zhsearch-related') !== null`, chromedp.WithPollingTimeout(10*time.Second)))
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('zhsearch-related') === null`, chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil {
+		t.Errorf("the widget still waits for a server that never answers, past its 1 s timeout: %v", err)
+	}
+}
+
 func partnerPage() http.HandlerFunc {
 	tmpl := template.Must(template.New("partner").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>合作站点</title>
@@ -789,12 +826,13 @@ h2 { color: green; text-transform: uppercase; }
 <ul><li id="probe">合作站点自己的列表</li></ul>
 <script src="{{.Base}}/searchbox.js" data-placeholder="搜索本站文章" async></script>
 <p>正文……这段文字属于合作站点,样式也是合作站点自己的。</p>
-<script src="{{.Base}}/widget.js" data-article-id="{{.ID}}" data-size="5" async></script>
+<script src="{{.Base}}/widget.js" data-article-id="{{.ID}}" data-size="5"{{if .Timeout}} data-timeout-ms="{{.Timeout}}"{{end}} async></script>
 <p>文章结束。</p>
 </body></html>`))
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		data := struct{ Base, ID string }{r.URL.Query().Get("zh"), r.URL.Query().Get("id")}
+		q := r.URL.Query()
+		data := struct{ Base, ID, Timeout string }{q.Get("zh"), q.Get("id"), q.Get("timeout")}
 		if err := tmpl.Execute(w, data); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}

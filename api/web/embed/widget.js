@@ -4,7 +4,9 @@
  *
  * renders the articles most worth reading after article ID, right after the
  * script tag, or into the element that data-target (a CSS selector) names.
- * Optional: data-title (the heading, default 相关文章). The list lives in a
+ * Optional: data-title (the heading, default 相关文章) and data-timeout-ms
+ * (how long to wait for the list, 1000-60000, default 8000: past it the
+ * widget removes itself, as on any failure). The list lives in a
  * shadow root with its own styles, so the host page's CSS neither leaks in
  * nor is changed; the host can set --zhsearch-accent (link colour). The API
  * is the one that served this script; the host's origin must be listed in
@@ -23,6 +25,8 @@
   var size = parseInt(script.getAttribute('data-size') || '5', 10);
   if (!(size >= 1 && size <= 20)) size = 5;
   var heading = script.getAttribute('data-title') || '相关文章';
+  var timeoutMs = parseInt(script.getAttribute('data-timeout-ms') || '8000', 10);
+  if (!(timeoutMs >= 1000 && timeoutMs <= 60000)) timeoutMs = 8000;
 
   if (!id) {
     warn('data-article-id is missing');
@@ -77,13 +81,18 @@
 
   var url = new URL('api/v1/articles/' + encodeURIComponent(id) + '/related', base);
   url.searchParams.set('size', String(size));
-  fetch(url.href, { mode: 'cors', credentials: 'omit', headers: { Accept: 'application/json' } })
+  // A server that never answers must not leave 正在加载… on the page for
+  // ever: past timeoutMs the request is given up, as a failed one is.
+  var controller = typeof AbortController === 'function' ? new AbortController() : null;
+  var timer = controller ? setTimeout(function () { controller.abort(); }, timeoutMs) : 0;
+  fetch(url.href, { mode: 'cors', credentials: 'omit', signal: controller && controller.signal, headers: { Accept: 'application/json' } })
     .then(function (r) {
       if (r.status === 404) throw new Error('article ' + id + ' is not in the index');
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.json();
     })
     .then(function (d) {
+      clearTimeout(timer);
       box.removeAttribute('aria-busy');
       var items = (d && d.related) || [];
       if (!items.length) {
@@ -109,6 +118,7 @@
       box.replaceChild(ol, msg);
     })
     .catch(function (err) {
+      clearTimeout(timer);
       // A broken widget must not clutter the host page: remove it quietly.
       host.remove();
       warn('related articles unavailable: ' + (err && err.message));
