@@ -337,7 +337,7 @@ func latinWordPrefix(norm string) bool {
 		return false
 	}
 	for i := 0; i < len(norm); i++ {
-		if c := norm[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+		if !isLatinOrDigit(norm[i]) {
 			return false
 		}
 	}
