@@ -36,9 +36,9 @@ type editStore interface {
 	get(id string) (*zhsearch.Article, bool, error)
 	// titleTaken reports whether an article has the normalized title key.
 	titleTaken(key string) (bool, error)
-	// titleListed reports whether an article's 相关内容 list holds the
-	// normalized title key.
-	titleListed(key string) (bool, error)
+	// listedTitle returns the normalized title key as an article's 相关内容
+	// list writes it, and whether any list holds it.
+	listedTitle(key string) (string, bool, error)
 	put(a zhsearch.Article) error
 	del(id string) error
 }
@@ -103,10 +103,14 @@ func released(s editStore, was, now *zhsearch.Article) error {
 	if key == "" || now != nil && analysis.Normalize(now.Title) == key {
 		return nil
 	}
-	if listed, err := s.titleListed(key); err != nil || !listed {
+	// The title-only article takes the title as the list writes it, as a
+	// build does, not as the article gave it up (花唄風控解除指南？ for the
+	// list's 花呗风控解除指南).
+	title, listed, err := s.listedTitle(key)
+	if err != nil || !listed {
 		return err
 	}
-	return addTitleOnly(s, key, was.Title)
+	return addTitleOnly(s, key, title)
 }
 
 // putArticle puts a, an upserted article, in place of the title-only
@@ -159,13 +163,14 @@ type memStore struct {
 	articles []zhsearch.Article // deleted ones have an empty ID
 	refs     []corpus.BodyRef   // nil, or one per article
 	pos      map[string]int
-	titles   map[string]int // normalized title -> number of articles
-	listed   map[string]int // normalized title -> number of lists naming it
+	titles   map[string]int    // normalized title -> number of articles
+	listed   map[string]int    // normalized title -> number of lists naming it
+	listedAs map[string]string // normalized title -> as the first list still naming it wrote it
 }
 
 func newMemStore(articles []zhsearch.Article, refs []corpus.BodyRef) *memStore {
 	m := &memStore{articles: articles, refs: refs, pos: make(map[string]int, len(articles)),
-		titles: make(map[string]int, len(articles)), listed: map[string]int{}}
+		titles: make(map[string]int, len(articles)), listed: map[string]int{}, listedAs: map[string]string{}}
 	for i := range articles {
 		m.pos[articles[i].ID] = i
 		m.count(&articles[i], 1)
@@ -177,8 +182,19 @@ func newMemStore(articles []zhsearch.Article, refs []corpus.BodyRef) *memStore {
 // related titles.
 func (m *memStore) count(a *zhsearch.Article, n int) {
 	m.titles[analysis.Normalize(a.Title)] += n
+	for _, t := range a.Related {
+		k := analysis.Normalize(t)
+		if k == "" {
+			continue
+		}
+		if _, ok := m.listedAs[k]; !ok && n > 0 {
+			m.listedAs[k] = t
+		}
+	}
 	for _, k := range relatedKeys(a) {
-		m.listed[k] += n
+		if m.listed[k] += n; m.listed[k] <= 0 {
+			delete(m.listedAs, k)
+		}
 	}
 }
 
@@ -203,7 +219,12 @@ func (m *memStore) get(id string) (*zhsearch.Article, bool, error) {
 
 func (m *memStore) titleTaken(key string) (bool, error) { return m.titles[key] > 0, nil }
 
-func (m *memStore) titleListed(key string) (bool, error) { return m.listed[key] > 0, nil }
+func (m *memStore) listedTitle(key string) (string, bool, error) {
+	if m.listed[key] <= 0 {
+		return "", false, nil
+	}
+	return m.listedAs[key], true, nil
+}
 
 func (m *memStore) put(a zhsearch.Article) error {
 	if i, ok := m.pos[a.ID]; ok {
@@ -343,20 +364,44 @@ func (s *indexStore) titleTaken(key string) (bool, error) {
 	return s.matchesUnchanged(tq)
 }
 
-// titleListed looks the normalized title up in the lists of the articles
-// this batch puts, and in the related_key field of the others.
-func (s *indexStore) titleListed(key string) (bool, error) {
+// listedTitle looks the normalized title up in the lists of the articles
+// this batch puts, and in the related_key field of the others, and reads
+// it as written from the first list found.
+func (s *indexStore) listedTitle(key string) (string, bool, error) {
 	for _, a := range s.puts {
-		if slices.Contains(relatedKeys(a), key) {
-			return true, nil
+		if t, ok := listing(a.Related, key); ok {
+			return t, true, nil
 		}
 	}
-	return s.matchesUnchanged(listingQuery(s.ix.bleve.Mapping(), key, key))
+	hits, err := s.ix.fetch(s.ctx, s.unchanged(listingQuery(s.ix.bleve.Mapping(), key, key)), 1, []string{"_id"}, fRelated)
+	if err != nil || len(hits) == 0 {
+		return "", false, err
+	}
+	t, ok := listing(storedStrings(hits[0].Fields[fRelated]), key)
+	if !ok {
+		t = key // a list that names it only in the index's terms: the key is its spelling
+	}
+	return t, true, nil
+}
+
+// listing returns the title of list whose normalized form is key.
+func listing(list []string, key string) (string, bool) {
+	for _, t := range list {
+		if analysis.Normalize(t) == key {
+			return t, true
+		}
+	}
+	return "", false
 }
 
 // matchesUnchanged reports whether q matches an article this batch does
 // not change.
 func (s *indexStore) matchesUnchanged(q query.Query) (bool, error) {
+	return s.ix.matchesAny(s.ctx, s.unchanged(q))
+}
+
+// unchanged restricts q to the articles this batch does not change.
+func (s *indexStore) unchanged(q query.Query) query.Query {
 	exclude := make([]string, 0, len(s.puts)+len(s.dels))
 	for id := range s.puts {
 		exclude = append(exclude, id)
@@ -369,7 +414,7 @@ func (s *indexStore) matchesUnchanged(q query.Query) (bool, error) {
 		bq.AddMustNot(query.NewDocIDQuery(exclude))
 		q = bq
 	}
-	return s.ix.matchesAny(s.ctx, q)
+	return q
 }
 
 func (s *indexStore) put(a zhsearch.Article) error {

@@ -197,7 +197,7 @@ func TestEditsLiveEqualRebuild(t *testing.T) {
 // list names it, and a title-only article that only its old list named
 // goes. Live, after a restart and after a rebuild alike.
 func TestEditsReleaseTitles(t *testing.T) {
-	l, data, idx := builtLive(t, -1, `{"id":"p1","title":"花呗逾期怎么办","related":["征信修复","借呗额度"]}`)
+	l, data, idx := builtLive(t, -1, `{"id":"p1","title":"花呗逾期怎么办","related":["征信修复","借呗额度","花呗风控解除指南"]}`)
 	ctx := context.Background()
 	put := func(body string) {
 		t.Helper()
@@ -222,6 +222,9 @@ func TestEditsReleaseTitles(t *testing.T) {
 	put(`{"id":"x1","title":"征信修复指南"}`) // gives it up: p1 still lists it
 	put(`{"id":"x2","title":"借呗额度"}`)   // takes over 借呗额度
 	del("x2")                           // gives it up
+	// Written otherwise, the same title: given up, it is the list's again.
+	put(`{"id":"x3","title":"《花唄風控解除指南》"}`)
+	del("x3")
 	put(`{"id":"o1","title":"孤儿来源","related":["孤儿标题"]}`)
 	put(`{"id":"o1","title":"孤儿来源"}`) // nothing lists 孤儿标题 now: it stays
 	want := []docLine{
@@ -230,6 +233,7 @@ func TestEditsReleaseTitles(t *testing.T) {
 		titleOnly("借呗额度"),
 		titleOnly("孤儿标题"),
 		titleOnly("征信修复"),
+		titleOnly("花呗风控解除指南"),
 		{ID: "x1", Title: "征信修复指南"},
 	}
 	sort.Slice(want, func(i, j int) bool { return want[i].ID < want[j].ID })
