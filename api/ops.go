@@ -75,6 +75,9 @@ const maxRequestIDLen = 128
 // metrics, so they see every answer, panics and CORS preflights included.
 // It must be called before any other middleware and route.
 func (s *Server) useOps(r *gin.Engine) {
+	// X-Forwarded-For only: gin also believes X-Real-IP by default, which a
+	// client can send itself through a proxy that sets only the former.
+	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	if err := r.SetTrustedProxies(s.Ops.TrustedProxies); err != nil {
 		s.logger().Error("bad trusted proxies: trusting none", "err", err)
 		_ = r.SetTrustedProxies(nil)

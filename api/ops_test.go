@@ -512,6 +512,13 @@ func TestRateLimit(t *testing.T) {
 	if rec := from("10.0.0.1:5000", "X-Forwarded-For", "198.51.100.2"); rec.Code != 200 {
 		t.Errorf("second client behind the proxy: %d", rec.Code)
 	}
+	// Only X-Forwarded-For names the client: the proxy documented sets it,
+	// and a client's own X-Real-IP, passed on by a proxy that does not
+	// strip it, must not buy a new bucket per request.
+	for i := range 2 {
+		from("10.0.0.1:5001", "X-Real-IP", fmt.Sprintf("203.0.113.%d", i))
+	}
+	wantError(t, "X-Real-IP through the proxy", from("10.0.0.1:5001", "X-Real-IP", "203.0.113.99"), 429, zhsearch.ERATELIMITED)
 	// Probes and metrics are never limited.
 	for range 5 {
 		req := httptest.NewRequest("GET", "/healthz", nil)
@@ -522,8 +529,8 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("healthz limited: %d", rec.Code)
 		}
 	}
-	if v := counter(t, s, "zhsearch_http_rate_limited_total"); v != 2 {
-		t.Errorf("rate_limited_total = %v, want 2", v)
+	if v := counter(t, s, "zhsearch_http_rate_limited_total"); v != 3 {
+		t.Errorf("rate_limited_total = %v, want 3 (over the limit, spoofed XFF, X-Real-IP)", v)
 	}
 }
 
