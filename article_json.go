@@ -25,18 +25,16 @@ type jsonArticle struct {
 	Tags        []string `json:"tags"`
 	Category    string   `json:"category"`
 	Related     []string `json:"related"`
-}
-
-// titleOnlyArticle is the input form of a judged suite's article, which may
-// be a title-only one (as 相关内容 titles become).
-type titleOnlyArticle struct {
-	jsonArticle
+	// TitleOnly is read from a judged suite's article, which may be a
+	// title-only one (as 相关内容 titles become), and ignored elsewhere.
 	TitleOnly bool `json:"title_only"`
 }
 
 // DecodeArticle parses one article in its JSON input form (a line of an
 // input *.jsonl file, the body of an article upsert) and validates it: one
-// object, no unknown fields, published_at in either date layout, id, title
+// object, no unknown fields but "title_only", which the article API
+// answers with and is ignored here (what makes a title-only article is a
+// list naming a title no article has), published_at in either date layout, id, title
 // and related titles trimmed, at most ArticleLimit(maxBytes) bytes of
 // text. Text that is not valid UTF-8 is an error, not replaced with U+FFFD
 // as encoding/json would.
@@ -55,18 +53,14 @@ func decodeArticle(data []byte, maxBytes int64, titleOnly bool) (Article, error)
 	if !utf8.Valid(data) {
 		return Article{}, Errorf(EINVALID, "text is not valid UTF-8")
 	}
-	var in titleOnlyArticle
-	var v any = &in.jsonArticle
-	if titleOnly {
-		v = &in
-	}
-	if problem := DecodeStrictJSON(data, v); problem != "" {
+	var in jsonArticle
+	if problem := DecodeStrictJSON(data, &in); problem != "" {
 		return Article{}, Errorf(EINVALID, "malformed JSON: %s", problem)
 	}
 	a := Article{
 		ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Body: in.Body,
 		URL: in.URL, Tags: in.Tags, Category: in.Category, Related: trimAll(in.Related),
-		TitleOnly: in.TitleOnly,
+		TitleOnly: titleOnly && in.TitleOnly,
 	}
 	if in.PublishedAt != "" {
 		t, err := ParseTime(in.PublishedAt)

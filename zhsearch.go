@@ -86,6 +86,16 @@ type Article struct {
 // a path.
 func ValidID(id string) bool { return id != "." && id != ".." && idPattern.MatchString(id) }
 
+// titleOnlyIDPattern is the form of the ids the title-only articles of
+// 相关内容 lists get: "t-" and 16 hex digits of their title's hash.
+var titleOnlyIDPattern = regexp.MustCompile(`^t-[0-9a-f]{16}$`)
+
+// IsTitleOnlyID reports whether id has the form of a title-only article's
+// id, which no article of a data file or an admin PUT may take: a list
+// naming the title later would find its id taken, and the title would
+// vanish from search without a word.
+func IsTitleOnlyID(id string) bool { return titleOnlyIDPattern.MatchString(id) }
+
 // Validate checks an article against the data model and returns an
 // invalid_argument Error naming the first problem: the id's form, a title
 // of 1 to MaxTitleLen characters, valid UTF-8 everywhere, no control or
@@ -99,6 +109,9 @@ func (a *Article) Validate(maxBytes int64) error {
 	}
 	if !ValidID(a.ID) {
 		return Errorf(EINVALID, "id %q must be 1-%d characters of A-Za-z0-9._- and not . or ..", Truncate(a.ID, 40), MaxIDLen)
+	}
+	if IsTitleOnlyID(a.ID) && !a.TitleOnly {
+		return Errorf(EINVALID, "id %q has the form of a title-only id (t- and 16 hex digits), which the titles of 相关内容 lists get: choose another id", a.ID)
 	}
 	if blank(a.Title) {
 		return Errorf(EINVALID, "article %s: title is required", a.ID)

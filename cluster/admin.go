@@ -51,12 +51,9 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
 	_ = n.live.WaitApplied(wctx, n.streamLast.Load())
 	wcancel()
-	prev, err := n.live.Article(ctx, r.ID)
+	_, err := n.live.Article(ctx, r.ID)
 	existed := err == nil
 	if err != nil && zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
-		return nil, err
-	}
-	if err := index.PutOverTitleOnly(prev, r); err != nil {
 		return nil, err
 	}
 	if r.Op == zhsearch.OpDelete && !existed {

@@ -38,19 +38,6 @@ func (l *Live) DeleteArticle(ctx context.Context, id string) (*zhsearch.EditResu
 	return l.edit(ctx, journal.Record{Op: zhsearch.OpDelete, ID: id})
 }
 
-// PutOverTitleOnly refuses r, an edit of the article prev holds (nil: none),
-// when it puts an article over a title-only one (a related title no
-// article carries), as a data file's article may not take such an id
-// (corpus.Loader): the related title would vanish from search and related
-// lists without a word.
-func PutOverTitleOnly(prev *zhsearch.Article, r journal.Record) error {
-	if prev == nil || !prev.TitleOnly || r.Op != zhsearch.OpPut {
-		return nil
-	}
-	return zhsearch.Errorf(zhsearch.EINVALID, "id %q is the title-only id of the related title %q, which no article carries: choose another id",
-		r.ID, zhsearch.Truncate(prev.Title, 80))
-}
-
 // edit journals r and applies it to the current generation. Edits are
 // serialized with each other and with generation switches (editMu), so
 // each one lands in the generation that is current after it.
@@ -70,12 +57,9 @@ func (l *Live) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	defer g.release()
 	// Once journaled the edit must be applied even if the client goes away.
 	ctx = context.WithoutCancel(ctx)
-	prev, err := g.ix.Article(ctx, r.ID)
+	_, err = g.ix.Article(ctx, r.ID)
 	existed := err == nil
 	if err != nil && zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
-		return nil, err
-	}
-	if err := PutOverTitleOnly(prev, r); err != nil {
 		return nil, err
 	}
 	if r.Op == zhsearch.OpDelete && !existed {

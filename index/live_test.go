@@ -741,10 +741,11 @@ func TestBadCurrentRemovesNothing(t *testing.T) {
 	}
 }
 
-// TestPutRefusesTitleOnlyID: an admin PUT may not take the id of a
-// title-only article (a related title no article carries), as a data
-// file's article may not: the title would vanish without a word. The
-// refused edit is not journaled, and the title stays searchable.
+// TestPutRefusesTitleOnlyID: an admin PUT may not take an id of the form
+// of a title-only article's (a related title no article carries), as a
+// data file's article may not, whether or not a list names the title yet:
+// the title would vanish without a word. The refused edit is not
+// journaled, and the title stays searchable.
 func TestPutRefusesTitleOnlyID(t *testing.T) {
 	l, _, _ := builtLive(t, time.Hour, `{"id":"a1","title":"花呗逾期怎么办","related":["借呗提前还款有手续费吗"]}`)
 	defer l.Close()
@@ -764,5 +765,17 @@ func TestPutRefusesTitleOnlyID(t *testing.T) {
 	}
 	if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: "a2", Title: "完全不同的标题"}); err != nil {
 		t.Errorf("PUT of a new id: %v", err)
+	}
+	// The id of a title no list names yet is refused too: a list naming it
+	// later found the id taken, and the title never reached search.
+	later := corpus.TitleID(analysis.Normalize("借呗提额技巧大全"))
+	if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: later, Title: "某篇普通文章"}); zhsearch.ErrorCode(err) != zhsearch.EINVALID {
+		t.Fatalf("PUT of %s, the id of a title no list names yet: %v; want invalid", later, err)
+	}
+	if _, err := l.PutArticle(ctx, &zhsearch.Article{ID: "lister", Title: "列表页", Related: []string{"借呗提额技巧大全"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.Article(ctx, later); err != nil || !got.TitleOnly || got.Title != "借呗提额技巧大全" {
+		t.Errorf("%s once a list names it: %+v, %v; want its title-only article", later, got, err)
 	}
 }

@@ -323,9 +323,8 @@ func (l *Loader) add(a zhsearch.Article, src Source, ref BodyRef) error {
 }
 
 // Corpus returns the articles read so far plus one title-only article for
-// each related title that no article carries. An article whose id is the
-// title-only id of such a title (TitleID) is an *InputError: the title-only
-// article would vanish without a word.
+// each related title that no article carries. No article read has the id
+// of one: Article.Validate refuses every id of their form (TitleID).
 func (l *Loader) Corpus() (*Corpus, error) {
 	c := &Corpus{Articles: l.articles, Files: l.files, Refs: l.refs, files: l.stamps}
 	for _, t := range l.pending {
@@ -333,11 +332,7 @@ func (l *Loader) Corpus() (*Corpus, error) {
 		if l.titles[k] {
 			continue
 		}
-		id := TitleID(k)
-		if src, taken := l.byID[id]; taken {
-			return nil, &InputError{Source: src, Msg: fmt.Sprintf("id %q is the title-only id of the related title %q, which no article carries: choose another id", id, t)}
-		}
-		c.Articles = append(c.Articles, zhsearch.Article{ID: id, Title: t, TitleOnly: true})
+		c.Articles = append(c.Articles, zhsearch.Article{ID: TitleID(k), Title: t, TitleOnly: true})
 		if l.deferBodies {
 			c.Refs = append(c.Refs, BodyRef{})
 		}
