@@ -224,9 +224,13 @@ func (l *Live) runReindex(j *job, b *builder) {
 	if l.cfg.Observer != nil {
 		l.cfg.Observer.ObserveReindex(time.Since(start), err)
 	}
-	if err != nil {
+	switch {
+	case err != nil && l.ctx.Err() != nil && errors.Is(err, context.Canceled):
+		// The server is shutting down: no failure to alert on.
+		l.log.Info("reindex stopped: the server is shutting down; the live generation is kept", "job", id)
+	case err != nil:
 		l.log.Error("reindex failed; the live generation keeps serving", "job", id, "err", err)
-	} else {
+	default:
 		res.TookMS = float64(time.Since(start).Microseconds()) / 1000
 		l.log.Info("reindex done", "job", id, "generation", res.Generation, "articles", res.Articles,
 			"title_only", res.TitleOnly, "edits", res.Edits, "took_ms", time.Since(start).Milliseconds())

@@ -579,38 +579,13 @@ func TestPostingsBudget(t *testing.T) {
 // minutes) and 503 unavailable with Retry-After to everything else,
 // /readyz included; once the index is open it serves.
 func TestHealthzDuringFirstBuild(t *testing.T) {
-	data := t.TempDir()
-	f, err := os.Create(filepath.Join(data, "gen.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := json.NewEncoder(f)
-	if err := gen.Generate(gen.Options{N: 3000, Seed: 2}, func(a zhsearch.Article) error { return enc.Encode(a) }); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	cfg := firstBuildConfig(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := serveConfig{dataDir: data, indexDir: filepath.Join(t.TempDir(), "index"), addr: addr, ops: defaultOpsConfig()}
 	logs := &syncBuffer{}
 	b := startBackground(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	t.Cleanup(func() { cancel(); b.stopped(t) })
-	base := "http://" + addr
-	var healthy bool
-	for deadline := time.Now().Add(10 * time.Second); !healthy && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			healthy = resp.StatusCode == 200
-		}
-	}
-	if !healthy {
-		t.Fatalf("/healthz did not answer 200 while the first index was built\n%s", logs)
-	}
+	base := "http://" + cfg.addr
+	waitHealthy(t, base, logs)
 	select {
 	case <-b.addr:
 		// The build of 3,000 articles takes seconds, the first answer
@@ -632,4 +607,67 @@ func TestHealthzDuringFirstBuild(t *testing.T) {
 	}
 	b.listening(t, logs)
 	getJSON(t, base+"/readyz", 200, nil)
+}
+
+// TestStopDuringFirstBuild: SIGTERM or Ctrl-C while serve builds its first
+// index is a stop asked for, as at any other time: serve returns no error
+// (exit 0, where it was 1 with a bare "context canceled" that supervisors
+// count as a crash) and says so, and the next start builds the index.
+func TestStopDuringFirstBuild(t *testing.T) {
+	cfg := firstBuildConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	b := startBackground(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	waitHealthy(t, "http://"+cfg.addr, logs)
+	cancel()
+	<-b.done
+	if b.err != nil {
+		t.Fatalf("serve stopped during its first build: %v; want no error\n%s", b.err, logs)
+	}
+	if !strings.Contains(logs.String(), "stopped during the first index build") {
+		t.Errorf("the log does not say the first build was stopped:\n%s", logs)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	again := startBackground(ctx2, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	t.Cleanup(func() { cancel2(); again.stopped(t) })
+	getJSON(t, again.listening(t, logs)+"/readyz", 200, nil)
+}
+
+// firstBuildConfig returns a serve configuration on a free address over a
+// data folder of 3,000 generated articles and no index yet: a first build
+// of seconds.
+func firstBuildConfig(t *testing.T) serveConfig {
+	t.Helper()
+	data := t.TempDir()
+	f, err := os.Create(filepath.Join(data, "gen.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := json.NewEncoder(f)
+	if err := gen.Generate(gen.Options{N: 3000, Seed: 2}, func(a zhsearch.Article) error { return enc.Encode(a) }); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return serveConfig{dataDir: data, indexDir: filepath.Join(t.TempDir(), "index"), addr: addr, ops: defaultOpsConfig()}
+}
+
+// waitHealthy waits until the server at base answers /healthz 200, or fails
+// t after ten seconds.
+func waitHealthy(t *testing.T, base string, logs *syncBuffer) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+	}
+	t.Fatalf("/healthz did not answer 200 while the first index was built\n%s", logs)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -125,6 +126,12 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	built, err := ensureIndex(ctx, cfg, logger, editLog)
 	if built {
 		obs.metrics.ObserveReindex(time.Since(start), err)
+	}
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// SIGTERM or Ctrl-C during the first build: a stop asked for, as
+		// at any other time (exit 0); nothing half-built is kept.
+		logger.Info("stopped during the first index build; the next start builds it again")
+		return nil
 	}
 	if err != nil {
 		return err
