@@ -91,6 +91,11 @@ func DecodeStrictJSON(data []byte, v any) (problem string) {
 		// encoding/json would turn it into U+FFFD without a word.
 		return fmt.Sprintf("%s is half of a UTF-16 surrogate pair, not a character", esc)
 	}
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		// encoding/json leaves v as it was: the object's fields would be
+		// reported missing, as if an object had been sent.
+		return "want an object, not null"
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

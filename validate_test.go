@@ -322,6 +322,7 @@ func TestJSONProblem(t *testing.T) {
 		{`{"id":"a" "title":"t"}`, "malformed JSON: not JSON at byte 11: invalid character '\"' after object key:value pair"},
 		{`{"id":"a","titel":"t"}`, `malformed JSON: unknown field "titel"`},
 		{`["a"]`, "malformed JSON: want an object, not an array"},
+		{` null `, "malformed JSON: want an object, not null"},
 		{`{"id":"a","title":"t"}}`, "malformed JSON: more than one value"},
 		{`{"id":"a","title":"t"} ]`, "malformed JSON: more than one value"},
 		{`{"id":"a","title":"t"} {}`, "malformed JSON: more than one value"},

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -194,6 +195,11 @@ func intParam(c *gin.Context, name string) (int, error) {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(v), "-") {
+		// A positive integer, too large for any count: the request's
+		// Validate says what the bound is.
+		return math.MaxInt, nil
+	}
 	if err != nil || n < 1 {
 		return 0, notPositive(name)
 	}

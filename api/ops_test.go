@@ -654,3 +654,23 @@ func TestLimitsAnswerCrossOriginReadably(t *testing.T) {
 		t.Errorf("429 without Access-Control-Allow-Origin (%q): the page cannot read it", got)
 	}
 }
+
+// TestHugeCountsNameTheirBound: a page or size too large for any integer
+// is refused by the bound it breaks, not called "not a positive integer",
+// which it is; a negative one stays not positive.
+func TestHugeCountsNameTheirBound(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, nil)
+	tests := []struct{ path, want string }{
+		{"/api/v1/search?q=a&page=99999999999999999999", "page*size must be at most"},
+		{"/api/v1/search?q=a&size=99999999999999999999", "size must be between 1 and"},
+		{"/api/v1/search?q=a&page=-99999999999999999999", "page must be a positive integer"},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		wantError(t, tt.path, rec, 400, zhsearch.EINVALID)
+		if !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("%s: %s, want a message saying %q", tt.path, rec.Body, tt.want)
+		}
+	}
+}

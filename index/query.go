@@ -466,7 +466,9 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		// (租 and 抓 of 租的手机不想还了会被抓吗: 租机不还会被抓吗) does.
 		should = append(should, anyOf(fTitleUni, singles, len(singles), boostSinglesAll))
 	}
-	if aq.chars == 1 {
+	if aq.chars == 1 && len(aq.terms) > 0 {
+		// A character that is only a stop word (的, 了) finds nothing, as
+		// a query of several does (的了): it says nothing to look for.
 		tq := query.NewTermQuery(aq.norm)
 		tq.SetField(fTitleUni)
 		tq.SetBoost(boostTitleChar)

@@ -725,6 +725,26 @@ func TestAllSinglesMatch(t *testing.T) {
 	}
 }
 
+// TestStopWordsFindNothing: a query of stop words only, one character (的)
+// or more (的了, 的 的), finds nothing; one content character (租) finds
+// the titles that hold it. The one-character 的 found every title saying
+// 的 where 的了 found none (found by a probe).
+func TestStopWordsFindNothing(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "租机的审核条件", TitleOnly: true},
+		{ID: "b", Title: "花呗逾期了怎么办", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	for _, q := range []string{"的", "了", "吗", "的了", "的 的"} {
+		if got := hitIDs(searchPage(t, ix, q, 1, 10)); len(got) != 0 {
+			t.Errorf("%q: %v, want nothing", q, got)
+		}
+	}
+	if got := hitIDs(searchPage(t, ix, "租", 1, 10)); !reflect.DeepEqual(got, []string{"a"}) {
+		t.Errorf("租: %v, want [a]", got)
+	}
+}
+
 // TestLongQueryIsBounded: a pasted paragraph (the longest query allowed,
 // a hundred everyday words) matches with its maxSearchTerms heaviest words
 // that some article holds, and at most maxQueryPairs character pairs, so
