@@ -113,7 +113,7 @@ type queryTerm struct {
 func (ix *Index) analyze(q string) analyzedQuery {
 	lex := ix.seg.Lexicon()
 	aq := analyzedQuery{norm: analysis.Normalize(q), body: ix.body}
-	aq.std = lex.Respell(aq.norm)
+	aq.std = ix.seg.Respell(aq.norm)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	content := []byte(aq.std) // fillers and intent words blanked out, for bigrams
 	seen := map[string]bool{}

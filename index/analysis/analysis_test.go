@@ -272,3 +272,25 @@ func TestIsNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestRespellKeepsWords: a spoken form is respelled where the query says
+// it, not where it is the start of a longer word (没得 of 没得到 became 没有
+// and took 得到 with it), and a shorter form at the same place still is
+// (咋 of 咋办理).
+func TestRespellKeepsWords(t *testing.T) {
+	seg := DefaultSegmenter()
+	tests := []struct{ in, want string }{
+		{"贷款申请了还没得到回复", "贷款申请了还没得到回复"},
+		{"网贷审批成不成功", "网贷审批成不成功"},
+		{"信用卡咋办理", "信用卡怎么办理"},
+		{"俺没得信用卡能租不", "我没有信用卡能租不"},
+		{"花呗逾期咋办", "花呗逾期怎么办"},
+		{"上哪能瞅见", "上哪能看见"},
+		{"咋看出来自个儿征信花了", "怎么看出来自己征信花了"},
+	}
+	for _, tt := range tests {
+		if got := seg.Respell(tt.in); got != tt.want {
+			t.Errorf("Respell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

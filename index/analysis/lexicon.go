@@ -186,13 +186,19 @@ func (lx *Lexicon) words() []string {
 // Respell replaces the spoken forms in normalized text by their standard
 // forms, longest form first at each position: 花呗逾期咋办 → 花呗逾期怎么办.
 func (lx *Lexicon) Respell(text string) string {
+	return lx.respell(text, nil)
+}
+
+// respell is Respell; a form whose span [start, end) of text fits reports
+// false is left alone, and a shorter form at the same place is tried.
+func (lx *Lexicon) respell(text string, fits func(start, end int) bool) string {
 	if lx == nil || len(lx.spoken) == 0 {
 		return text
 	}
 	var b strings.Builder
 	changed := false
 	for i := 0; i < len(text); {
-		std, n := lx.spokenAt(text[i:])
+		std, n := lx.spokenAt(text[i:], func(n int) bool { return fits == nil || fits(i, i+n) })
 		if n == 0 {
 			_, size := utf8.DecodeRuneInString(text[i:])
 			b.WriteString(text[i : i+size])
@@ -209,15 +215,16 @@ func (lx *Lexicon) Respell(text string) string {
 	return b.String()
 }
 
-// spokenAt finds the longest spoken form at the start of s: its standard
-// form and its length in bytes, or 0.
-func (lx *Lexicon) spokenAt(s string) (string, int) {
+// spokenAt finds the longest spoken form at the start of s that ok
+// accepts (given its length in bytes): its standard form and its length
+// in bytes, or 0.
+func (lx *Lexicon) spokenAt(s string, ok func(n int) bool) (string, int) {
 	end := 0
 	bestStd, bestLen := "", 0
 	for k := 1; k <= lx.maxLen && end < len(s); k++ {
 		_, size := utf8.DecodeRuneInString(s[end:])
 		end += size
-		if std, ok := lx.spoken[s[:end]]; ok {
+		if std, found := lx.spoken[s[:end]]; found && ok(end) {
 			bestStd, bestLen = std, end
 		}
 	}

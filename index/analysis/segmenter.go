@@ -215,6 +215,29 @@ func (s *Segmenter) addLexiconWords() error {
 // synonyms.
 func (s *Segmenter) Lexicon() *Lexicon { return s.lex }
 
+// Respell is Lexicon.Respell for a query, leaving alone a spoken form that
+// the query writes as the start of a longer word: one the segmenter cuts
+// from inside the form to past its end (没得 of 没得到, whose 得到 starts at
+// 得; 成不成 of 成不成功), where a shorter form at the same place is still
+// read (咋 of 咋办理, whose 办理 starts inside 咋办). Respelled as text,
+// 没得到 became 没有到 and lost its 得到. Words that start before a form
+// do not count: the cut of the unrespelled text is where spoken forms
+// mislead it (来自 / 个儿 of 看出来自个儿).
+func (s *Segmenter) Respell(text string) string {
+	if s.lex == nil || len(s.lex.spoken) == 0 {
+		return text
+	}
+	words := s.Cut(text, false)
+	return s.lex.respell(text, func(start, end int) bool {
+		for _, w := range words {
+			if start < w.Start && w.Start < end && end < w.End {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func (s *Segmenter) loadStop(dicts fs.FS, name string) error {
 	if _, err := fs.Stat(dicts, name); err != nil {
 		return nil // no stop words is a valid configuration
