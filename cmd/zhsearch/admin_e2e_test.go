@@ -667,6 +667,23 @@ func TestRemoteReindexCommand(t *testing.T) {
 		!strings.Contains(errOut.String(), "give the server's root URL, without /api/v1") {
 		t.Errorf("--server …/api/v1: %d %s", st, &errOut)
 	}
+	// A query would swallow the routes appended to it; a path the server
+	// does not serve is said to be the path's fault; an empty --server
+	// (an unset variable) is no local build from ./data.
+	for _, tt := range []struct {
+		server string
+		status int
+		want   string
+	}{
+		{srv.base + "?x=1", 1, "without a query or fragment"},
+		{srv.base + "/prefix", 1, "check the path after the server's address"},
+		{"", 2, "--server is empty"},
+	} {
+		errOut.Reset()
+		if st := run(context.Background(), []string{"reindex", "--server", tt.server}, &out, &errOut); st != tt.status || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("--server %q: status %d, stderr %s; want %d and %q", tt.server, st, &errOut, tt.status, tt.want)
+		}
+	}
 
 	t.Setenv("ZHSEARCH_ADMIN_TOKEN", "wrong-token")
 	errOut.Reset()

@@ -21,7 +21,7 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(args) > 0 && args[0] == "builtin" {
 		return runDictBuiltin(args[1:], stdout, stderr)
 	}
-	if err := subcommand("dict suggest "+synopsis, args, stderr); err != nil {
+	if err := subcommand("dict suggest "+synopsis+"\n       zhsearch dict builtin FILE", args, stderr); err != nil {
 		return err
 	}
 	fs := newFlagSet("dict suggest", synopsis, stderr)
@@ -89,6 +89,9 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func runDictBuiltin(args []string, stdout, stderr io.Writer) error {
 	names := analysis.EmbeddedDicts().Names()
 	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
+		if len(args) != 1 {
+			fmt.Fprintf(stderr, "zhsearch dict builtin: want one FILE, got %d arguments\n", len(args))
+		}
 		fmt.Fprintf(stderr, "Usage: zhsearch dict builtin FILE\n\nwrites the built-in dictionary file FILE (one of %s) to stdout\n", strings.Join(names, ", "))
 		if len(args) == 1 {
 			return flag.ErrHelp

@@ -342,6 +342,8 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"serve", "-h"}, 0, "Usage: zhsearch serve"},
 		{[]string{"reindex", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"dict"}, 2, "Usage: zhsearch dict suggest"},
+		{[]string{"dict", "-h"}, 0, "zhsearch dict builtin FILE"}, // both subcommands
+		{[]string{"dict", "builtin", "domain.txt", "extra"}, 2, "want one FILE, got 2 arguments"},
 		{[]string{"help", "serve"}, 0, "Usage: zhsearch serve"},
 		{[]string{"help", "nope"}, 2, `unknown command "nope"`},
 		{[]string{"journal", "bogus"}, 2, `unknown subcommand "bogus"`},

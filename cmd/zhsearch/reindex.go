@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/zhsearch/zhsearch/index"
@@ -29,6 +30,15 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return errUsage
 	}
 	rep := newReporter(stderr)
+	serverGiven := false
+	fs.Visit(func(f *flag.Flag) { serverGiven = serverGiven || f.Name == "server" })
+	if serverGiven && strings.TrimSpace(*server) == "" {
+		// --server "$UNSET" must not fall back to a build here, from
+		// ./data, which is not what was asked for.
+		fmt.Fprintln(stderr, "--server is empty: give the server's URL, or leave --server out to rebuild here")
+		fs.Usage()
+		return errUsage
+	}
 	if *server != "" {
 		var local []string
 		fs.Visit(func(f *flag.Flag) {

@@ -21,9 +21,10 @@ const remotePoll = 250 * time.Millisecond
 
 // adminClient talks to a running server's admin API.
 type adminClient struct {
-	base  string // scheme://host[:port][/prefix], no trailing slash
-	token string
-	http  *http.Client
+	base     string // scheme://host[:port][/prefix], no trailing slash
+	prefixed bool   // base has a path: a proxy's prefix, or a mistake
+	token    string
+	http     *http.Client
 }
 
 func newAdminClient(server, token string) (*adminClient, error) {
@@ -37,12 +38,17 @@ func newAdminClient(server, token string) (*adminClient, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("--server %q: want a URL such as http://localhost:8080", server)
 	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		// The admin routes are appended to the URL: after a query they
+		// would be part of it.
+		return nil, fmt.Errorf("--server %q: give the server's root URL, without a query or fragment", server)
+	}
 	if p := strings.TrimSuffix(u.Path, "/"); strings.HasSuffix(p, "/api/v1") || strings.HasSuffix(p, "/api") {
 		// The admin routes are under the server's root: its /api/v1 would
 		// be answered "no such route", read as "no admin API".
 		return nil, fmt.Errorf("--server %q: give the server's root URL, without %s", server, p[strings.LastIndex(p, "/api"):])
 	}
-	return &adminClient{base: strings.TrimSuffix(u.String(), "/"), token: token,
+	return &adminClient{prefixed: strings.Trim(u.Path, "/") != "",base: strings.TrimSuffix(u.String(), "/"), token: token,
 		http: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
@@ -74,6 +80,10 @@ func (c *adminClient) do(ctx context.Context, method, path string, out any) erro
 	case http.StatusUnauthorized:
 		return errors.New("the server refused the admin token: check ZHSEARCH_ADMIN_TOKEN")
 	case http.StatusNotFound:
+		if e.Error.Message == api.NoRouteMessage && c.prefixed {
+			// zhsearch answered, but the path may be what is wrong.
+			return fmt.Errorf("no admin API at %s: check the path after the server's address (zhsearch serves its routes at its root) and that the server runs with ZHSEARCH_ADMIN_TOKEN set", c.base)
+		}
 		if e.Error.Message == api.NoRouteMessage {
 			return errors.New("the server has no admin API: start it with ZHSEARCH_ADMIN_TOKEN set")
 		}
