@@ -48,7 +48,7 @@ func newAdminClient(server, token string) (*adminClient, error) {
 		// be answered "no such route", read as "no admin API".
 		return nil, fmt.Errorf("--server %q: give the server's root URL, without %s", server, p[strings.LastIndex(p, "/api"):])
 	}
-	return &adminClient{prefixed: strings.Trim(u.Path, "/") != "",base: strings.TrimSuffix(u.String(), "/"), token: token,
+	return &adminClient{prefixed: strings.Trim(u.Path, "/") != "", base: strings.TrimSuffix(u.String(), "/"), token: token,
 		http: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
