@@ -12,8 +12,12 @@ import (
 // Answers to a CORS preflight: what a page on an allowed origin may send.
 const (
 	corsAllowMethods = "GET, POST"
-	corsAllowHeaders = "Content-Type"
-	corsMaxAge       = "600" // seconds a browser may cache a preflight answer
+	corsAllowHeaders = "Content-Type, " + HeaderRequestID // a page may trace its requests as a server can
+	corsMaxAge       = "600"                              // seconds a browser may cache a preflight answer
+	// corsExposeHeaders are the answer headers a page on another origin
+	// may read besides the simple ones: when to retry after a 429 or 503,
+	// and the request id to quote in a report.
+	corsExposeHeaders = "Retry-After, " + HeaderRequestID
 )
 
 // ParseOrigins reads a comma-separated list of origins allowed to call the
@@ -102,6 +106,7 @@ func (s *Server) cors() gin.HandlerFunc {
 			return
 		}
 		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 		if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
 			h.Add("Vary", "Access-Control-Request-Method")
 			h.Add("Vary", "Access-Control-Request-Headers")

@@ -129,12 +129,29 @@ func TestCORSPreflightAllowsJSONPost(t *testing.T) {
 	req := httptest.NewRequest(http.MethodOptions, "/api/v1/related", nil)
 	req.Header.Set("Origin", "https://site.example")
 	req.Header.Set("Access-Control-Request-Method", "POST")
-	req.Header.Set("Access-Control-Request-Headers", "content-type")
+	req.Header.Set("Access-Control-Request-Headers", "content-type, x-request-id")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if !hasToken(rec.Header().Values("Access-Control-Allow-Methods"), "POST") ||
 		!hasToken(rec.Header().Values("Access-Control-Allow-Headers"), "content-type") ||
+		!hasToken(rec.Header().Values("Access-Control-Allow-Headers"), "x-request-id") ||
 		rec.Header().Get("Access-Control-Max-Age") == "" {
 		t.Errorf("preflight headers %v", rec.Header())
+	}
+}
+
+// An answer to an allowed origin lets its page read Retry-After (a 429 or
+// 503 says when to come back) and X-Request-ID, not only the simple
+// headers.
+func TestCORSExposesRetryAfterAndRequestID(t *testing.T) {
+	h := (&Server{Service: newWebFake(), CORSOrigins: []string{"https://site.example"}}).Handler()
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/search?q=花呗", nil)
+	req.Header.Set("Origin", "https://site.example")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	for _, name := range []string{"retry-after", "x-request-id"} {
+		if !hasToken(rec.Header().Values("Access-Control-Expose-Headers"), name) {
+			t.Errorf("Access-Control-Expose-Headers %q lacks %s", rec.Header().Values("Access-Control-Expose-Headers"), name)
+		}
 	}
 }
