@@ -70,8 +70,16 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		}
 		return cands[i].ID < cands[j].ID
 	})
-	for i := 0; i < len(cands) && i < req.Size; i++ {
+	// A title suggested once is enough: picking it runs one search,
+	// whichever of the articles that share it was listed.
+	shown := make(map[string]bool, req.Size)
+	for i := 0; i < len(cands) && len(out.Suggestions) < req.Size; i++ {
 		sg := cands[i].Suggestion
+		if key := analysis.Normalize(sg.Title); shown[key] {
+			continue
+		} else {
+			shown[key] = true
+		}
 		sg.Highlight = mark(sg.Title, suggestMarks(norm, sg.Title), 0, len(sg.Title))
 		out.Suggestions = append(out.Suggestions, sg)
 	}

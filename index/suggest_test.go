@@ -28,6 +28,9 @@ func TestSuggest(t *testing.T) {
 		{ID: "p", Title: "金果回租ID贷是什么"},
 		{ID: "q", Title: "京东白条怎么还款"},
 		{ID: "r", Title: "花被风控的处理"},
+		// The same title twice (as traditional text too) is suggested once.
+		{ID: "s", Title: "京东白条怎么还款"},
+		{ID: "t", Title: "京東白條怎麼還款"},
 	})
 	tests := []struct {
 		q    string
@@ -68,7 +71,8 @@ func TestSuggest(t *testing.T) {
 		{"回租i", []string{"p"}},
 		// Chinese, then the initials of the words after it (花呗 fēng kòng).
 		{"花呗fk", []string{"b", "a"}},
-		{"京东bt", []string{"q"}},
+		{"京东bt", []string{"q"}}, // not s or t, which say q's title again
+		{"京东白条", []string{"q"}},
 		// One character completes only titles that start with it.
 		{"2", nil},
 		{"e", nil},
