@@ -177,8 +177,33 @@ func TestRelaxedTotalCapped(t *testing.T) {
 	ix := builtIndex(t, articles)
 	ix.SetSearchCacheSize(0)
 	res := searchPage(t, ix, "信用卡注销理财", 1, 10)
-	if !res.Relaxed || res.Total <= zhsearch.MaxResultWindow || !res.TotalCapped {
-		t.Errorf("relaxed %v, total %d, capped %v; want a relaxed total past %d, capped", res.Relaxed, res.Total, res.TotalCapped, zhsearch.MaxResultWindow)
+	if !res.Relaxed || res.Total != zhsearch.MaxResultWindow || !res.TotalCapped {
+		t.Errorf("relaxed %v, total %d, capped %v; want a relaxed total capped at %d", res.Relaxed, res.Total, res.TotalCapped, zhsearch.MaxResultWindow)
+	}
+}
+
+// TestCappedTotalSameOnEveryPage: a total past what a reader can page is
+// the same lower bound on every page of every size, strict or relaxed; it
+// grew as the reader paged (1092 on page 1, 2030 on page 50) and so told
+// nothing.
+func TestCappedTotalSameOnEveryPage(t *testing.T) {
+	var articles []zhsearch.Article
+	for i := range 3 * zhsearch.MaxResultWindow {
+		title := fmt.Sprintf("第%d期理财入门课", i)
+		if i%3 == 0 {
+			title = fmt.Sprintf("理财入门:第%d课的理财笔记", i)
+		}
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("r%04d", i), Title: title, TitleOnly: true})
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	for _, q := range []string{"理财入门", "理财入门课程推荐"} {
+		for _, p := range []struct{ page, size int }{{1, 10}, {2, 10}, {50, 10}, {100, 10}, {1, 1}, {20, 50}} {
+			res := searchPage(t, ix, q, p.page, p.size)
+			if !res.TotalCapped || res.Total != zhsearch.MaxResultWindow {
+				t.Errorf("%s page %d size %d: total %d, capped %v; want %d, capped", q, p.page, p.size, res.Total, res.TotalCapped, zhsearch.MaxResultWindow)
+			}
+		}
 	}
 }
 
