@@ -181,6 +181,7 @@ func (s *Server) recoverJSON(c *gin.Context) {
 func (s *Server) ready(c *gin.Context) {
 	if err := s.Service.Ready(c.Request.Context()); err != nil {
 		s.logger().Warn("not ready", "err", err)
+		c.Header("Retry-After", retryAfterBusy)
 		c.JSON(http.StatusServiceUnavailable, errorBody(zhsearch.EUNAVAILABLE, "index not ready"))
 		return
 	}

@@ -576,8 +576,9 @@ func TestPostingsBudget(t *testing.T) {
 
 // TestHealthzDuringFirstBuild: while serve builds its first index, the
 // process answers /healthz (a liveness probe must not kill a build of
-// minutes) and 503 unavailable with Retry-After to everything else,
-// /readyz included; once the index is open it serves.
+// minutes), 503 unavailable with Retry-After to the API, /readyz
+// included, and the site's pages to a browser (raw JSON before); once the
+// index is open it serves.
 func TestHealthzDuringFirstBuild(t *testing.T) {
 	cfg := firstBuildConfig(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -603,6 +604,29 @@ func TestHealthzDuringFirstBuild(t *testing.T) {
 		resp.Body.Close()
 		if e.Error.Code != "unavailable" || resp.Header.Get("Retry-After") == "" {
 			t.Errorf("%s during the first build: code %q, Retry-After %q", path, e.Error.Code, resp.Header.Get("Retry-After"))
+		}
+	}
+	// A browser gets the site's pages, not raw JSON: the search page (its
+	// script then says the search is busy), an article page's error page,
+	// the embeds' scripts.
+	for _, tt := range []struct {
+		path   string
+		status int
+		ctype  string
+	}{
+		{"/?q=" + url.QueryEscape("花呗"), 200, "text/html"},
+		{"/a/x1", 503, "text/html"},
+		{"/widget.js", 200, "javascript"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, base+tt.path, nil)
+		req.Header.Set("Accept", "text/html,*/*")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(resp.Header.Get("Content-Type"), tt.ctype) {
+			t.Errorf("%s during the first build: %d %s, want %d %s", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, tt.ctype)
 		}
 	}
 	b.listening(t, logs)

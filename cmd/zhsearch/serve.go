@@ -110,14 +110,14 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	// The address is taken first: a port in use is said at once, not after
 	// a first build of minutes. Until the index is open the server answers
 	// /healthz (the process is alive: a liveness probe must not kill a
-	// first build of minutes) and 503 to everything else (startingHandler).
+	// first build of minutes) and 503 to everything else (startingService).
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close() // srv.Serve closes it too; closing it twice is harmless
 	handler := &swapHandler{}
-	handler.set(startingHandler())
+	handler.set(obs.apiServer(cfg, startingService{}, startingService{}, nil, logger).Handler())
 	srv := cfg.httpServer(handler, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -237,19 +237,48 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	(*s.h.Load()).ServeHTTP(w, r)
 }
 
-// startingHandler answers while the index is being opened or first built:
-// /healthz 200 (the process is alive), everything else 503 unavailable
-// with Retry-After, /readyz included.
-func startingHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		if r.URL.Path == "/healthz" {
-			w.WriteHeader(http.StatusOK)
-			io.WriteString(w, `{"status":"ok"}`)
-			return
-		}
-		w.Header().Set("Retry-After", "5")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		io.WriteString(w, `{"error":{"code":"unavailable","message":"the index is being opened or built: try again shortly"}}`)
-	})
+// startingService answers for the index while it is being opened or
+// first built: every search, list, article and edit is 503 unavailable
+// (with Retry-After), /readyz too, through the API server itself, so a
+// browser gets the site's pages and error page, not raw JSON, and /healthz
+// answers 200 (the process is alive: a liveness probe must not kill a
+// first build of minutes).
+type startingService struct{}
+
+func (startingService) err() error {
+	return zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the index is being opened or built: try again shortly")
+}
+
+func (s startingService) Search(context.Context, zhsearch.SearchRequest) (*zhsearch.SearchResult, error) {
+	return nil, s.err()
+}
+
+func (s startingService) Suggest(context.Context, zhsearch.SuggestRequest) (*zhsearch.SuggestResult, error) {
+	return nil, s.err()
+}
+
+func (s startingService) Related(context.Context, zhsearch.RelatedRequest) (*zhsearch.RelatedResult, error) {
+	return nil, s.err()
+}
+
+func (s startingService) Article(context.Context, string) (*zhsearch.Article, error) {
+	return nil, s.err()
+}
+
+func (s startingService) Ready(context.Context) error { return s.err() }
+
+func (s startingService) PutArticle(context.Context, *zhsearch.Article) (*zhsearch.EditResult, error) {
+	return nil, s.err()
+}
+
+func (s startingService) DeleteArticle(context.Context, string) (*zhsearch.EditResult, error) {
+	return nil, s.err()
+}
+
+func (s startingService) StartReindex(context.Context) (*zhsearch.ReindexJob, error) {
+	return nil, s.err()
+}
+
+func (s startingService) ReindexJob(context.Context, string) (*zhsearch.ReindexJob, error) {
+	return nil, s.err()
 }

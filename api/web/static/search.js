@@ -195,9 +195,10 @@
     switch (err.code) {
       case 'rate_limited':
         return '搜索太频繁了,请稍等几秒再试。';
-      case 'unavailable':
       case 'timeout':
         return '搜索的人太多了,请稍后再试。';
+      case 'unavailable': // busy, or the index still opening: either way, soon
+        return '搜索暂时忙不过来,请稍后再试。';
       case 'invalid_argument':
         if (Array.from(q.trim()).length > MAX_QUERY) {
           return '搜索词太长了:最多 ' + MAX_QUERY + ' 个字,请缩短后再试。';
