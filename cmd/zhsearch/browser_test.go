@@ -112,6 +112,8 @@ func TestBrowser(t *testing.T) {
 		{"embeds on an origin not allowed get no data", browserEmbedsOriginRefused, true},
 		// The browser logs the aborted request.
 		{"the widget gives up on a server that never answers", browserWidgetGivesUp, true},
+		// The browser logs the unknown article's 404.
+		{"a failed widget gives its target back", browserWidgetKeepsFallback, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,6 +270,11 @@ func browserEnterShowsResults(t *testing.T, env *browserEnv, tb *tab) {
 	}
 	if r.Search != "?q="+url.QueryEscape("花呗") {
 		t.Errorf("URL query %q, want the query kept in the URL", r.Search)
+	}
+	// One heading for the results, the page's h1, for screen readers: the
+	// intro's is hidden once a query runs.
+	if h := val(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('h1')].filter(h => !h.closest('[hidden]')).map(h => h.textContent)`)); !slices.Equal(h, []string{"“花呗”的搜索结果"}) {
+		t.Errorf("headings h1 shown to assistive technology: %q, want the results' one", h)
 	}
 	shot(t, ctx, env.shots, "02-results.png")
 }
@@ -810,6 +817,28 @@ func browserWidgetGivesUp(t *testing.T, env *browserEnv, tb *tab) {
 	}
 }
 
+// browserWidgetKeepsFallback: a widget rendered into a data-target that
+// cannot show its list (an unknown article) puts back what the host page
+// had there, where it left the element empty; a widget that shows its list
+// says it is Chinese, so that a screen reader on an English page reads it
+// as such.
+func browserWidgetKeepsFallback(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx, chromedp.Navigate(env.partner.URL+"/post?zh="+url.QueryEscape(env.base)+"&id="+seedID+"&slot=no-such-article"))
+	val(t, ctx, chromedp.Poll[bool](`document.querySelectorAll('zhsearch-related').length === 1 &&
+		document.querySelector('zhsearch-related').shadowRoot.querySelector('li') !== null`, chromedp.WithPollingTimeout(10*time.Second)))
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#slot zhsearch-related') === null &&
+		document.querySelector('#slot a') !== null && document.querySelector('#slot').textContent.trim() === '合作站点自己的推荐'`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil {
+		html := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('#slot').outerHTML`))
+		t.Errorf("the failed widget's target: %s; want the page's own link back (%v)", html, err)
+	}
+	if lang := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('zhsearch-related').getAttribute('lang') || ''`)); lang != "zh-CN" {
+		t.Errorf("the widget's lang = %q, want zh-CN", lang)
+	}
+}
+
 func partnerPage() http.HandlerFunc {
 	tmpl := template.Must(template.New("partner").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>合作站点</title>
@@ -827,12 +856,14 @@ h2 { color: green; text-transform: uppercase; }
 <script src="{{.Base}}/searchbox.js" data-placeholder="搜索本站文章" async></script>
 <p>正文……这段文字属于合作站点,样式也是合作站点自己的。</p>
 <script src="{{.Base}}/widget.js" data-article-id="{{.ID}}" data-size="5"{{if .Timeout}} data-timeout-ms="{{.Timeout}}"{{end}} async></script>
+{{if .Slot}}<div id="slot"><a href="/own">合作站点自己的推荐</a></div>
+<script src="{{.Base}}/widget.js" data-article-id="{{.Slot}}" data-target="#slot" async></script>{{end}}
 <p>文章结束。</p>
 </body></html>`))
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		q := r.URL.Query()
-		data := struct{ Base, ID, Timeout string }{q.Get("zh"), q.Get("id"), q.Get("timeout")}
+		data := struct{ Base, ID, Timeout, Slot string }{q.Get("zh"), q.Get("id"), q.Get("timeout"), q.Get("slot")}
 		if err := tmpl.Execute(w, data); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}

@@ -30,6 +30,7 @@
   var placeholder = script.getAttribute('data-placeholder') || '搜索文章,支持拼音和首字母';
 
   var host = document.createElement('zhsearch-searchbox');
+  host.setAttribute('lang', 'zh-CN'); // read as Chinese on an English page too
   host.style.display = 'block';
   var targetSel = script.getAttribute('data-target');
   var target = null;

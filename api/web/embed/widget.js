@@ -3,7 +3,8 @@
  * <script src="https://HOST/widget.js" data-article-id="ID" data-size="5" async></script>
  *
  * renders the articles most worth reading after article ID, right after the
- * script tag, or into the element that data-target (a CSS selector) names.
+ * script tag, or into the element that data-target (a CSS selector) names,
+ * in place of its content, which comes back if the list cannot be shown.
  * Optional: data-title (the heading, default 相关文章) and data-timeout-ms
  * (how long to wait for the list, 1000-60000, default 8000: past it the
  * widget removes itself, as on any failure). The list lives in a
@@ -35,14 +36,19 @@
 
   var host = document.createElement('zhsearch-related');
   host.style.display = 'block';
+  host.setAttribute('lang', 'zh-CN'); // read as Chinese on an English page too
   var targetSel = script.getAttribute('data-target');
   var target = null;
   if (targetSel) {
     try { target = document.querySelector(targetSel); } catch (err) { target = null; }
     if (!target) warn('data-target ' + targetSel + ' matches nothing; rendering after the script');
   }
+  // What the host page put in the target (a fallback list, a link) is
+  // kept aside and put back if the list cannot be shown.
+  var fallback = null;
   if (target) {
-    target.textContent = '';
+    fallback = document.createDocumentFragment();
+    while (target.firstChild) fallback.appendChild(target.firstChild);
     target.appendChild(host);
   } else {
     script.parentNode.insertBefore(host, script.nextSibling);
@@ -119,8 +125,10 @@
     })
     .catch(function (err) {
       clearTimeout(timer);
-      // A broken widget must not clutter the host page: remove it quietly.
+      // A broken widget must not clutter the host page: remove it quietly,
+      // and give the target back what the page had put there.
       host.remove();
+      if (fallback) target.appendChild(fallback);
       warn('related articles unavailable: ' + (err && err.message));
     });
 

@@ -74,6 +74,9 @@
   // ---- search page ----
   var statusEl = document.getElementById('status');
   var intro = document.getElementById('intro');
+  // The results' heading: read by screen readers (the page's one h1 once
+  // the intro's is hidden), not shown.
+  var resultsHeading = document.getElementById('results-heading');
   var empty = document.getElementById('empty');
   var emptyQuery = document.getElementById('empty-query');
   var pager = document.getElementById('pager');
@@ -115,6 +118,7 @@
     if (loadCtrl) loadCtrl.abort();
     document.title = SITE;
     intro.hidden = false;
+    resultsHeading.hidden = true;
     empty.hidden = true;
     pager.hidden = true;
     results.textContent = '';
@@ -132,6 +136,8 @@
     loadCtrl = typeof AbortController === 'function' ? new AbortController() : null;
     document.title = q + ' - ' + SITE;
     intro.hidden = true;
+    resultsHeading.textContent = '“' + q + '”的搜索结果';
+    resultsHeading.hidden = false;
     results.classList.add('loading');
     results.setAttribute('aria-busy', 'true');
     var params = new URLSearchParams({ q: q, page: String(page), size: String(PAGE_SIZE) });
