@@ -188,6 +188,7 @@ func trimSpan(text string, sp span, needle string) span {
 func pinyinSpans(norm string, offs []int, syl []string) []span {
 	type ch struct {
 		py         string
+		alts       []string // its other readings (还: huan beside hai)
 		start, end int
 	}
 	var chars []ch
@@ -196,7 +197,19 @@ func pinyinSpans(norm string, offs []int, syl []string) []span {
 		if p == "" && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
 			p = string(r) // a Latin letter or digit stands for itself: the e of 京东e卡 in jdek
 		}
-		chars = append(chars, ch{p, i, i + utf8.RuneLen(r)})
+		chars = append(chars, ch{p, analysis.CharPinyinAlternates(r), i, i + utf8.RuneLen(r)})
+	}
+	reads := func(c ch, s string, initials bool) bool {
+		for j := -1; j < len(c.alts); j++ {
+			p := c.py
+			if j >= 0 {
+				p = c.alts[j]
+			}
+			if p != "" && (initials && p[:1] == s || !initials && p == s) {
+				return true
+			}
+		}
+		return false
 	}
 	var out []span
 	initials := true
@@ -206,8 +219,7 @@ func pinyinSpans(norm string, offs []int, syl []string) []span {
 	for i := 0; i+len(syl) <= len(chars); i++ {
 		ok := true
 		for k, s := range syl {
-			p := chars[i+k].py
-			if p == "" || (initials && p[:1] != s) || (!initials && p != s) {
+			if !reads(chars[i+k], s, initials) {
 				ok = false
 				break
 			}

@@ -27,6 +27,10 @@ func TestHighlightTitle(t *testing.T) {
 		{"pinyin, words apart", "wangdaiyuqi", "网贷未逾期的风险", false, "<mark>网贷</mark>未<mark>逾期</mark>的风险"},
 		{"pinyin, part of it", "zhengxinxiufu", "征信花了如何快速修复", false, "<mark>征信</mark>花了如何快速<mark>修复</mark>"},
 		{"initials", "hbfk", "支付宝花呗风控是什么", false, "支付宝<mark>花呗风控</mark>是什么"},
+		// A character read otherwise than its most common reading (还:
+		// hai, huan; 行: xing, hang).
+		{"pinyin of a heteronym", "huankuanri", "信用卡还款日是哪天", false, "信用卡<mark>还款日</mark>是哪天"},
+		{"initials of a heteronym", "yhk", "银行卡丢了怎么办", false, "<mark>银行卡</mark>丢了怎么办"},
 		// A Latin letter of a title stands for itself.
 		{"initials with a letter", "jdek", "回收京东e卡哪个平台好用", false, "回收<mark>京东e卡</mark>哪个平台好用"},
 		{"pinyin with a letter", "jingdongeka", "京东E卡的回收途径", false, "<mark>京东E卡</mark>的回收途径"},

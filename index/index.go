@@ -49,6 +49,8 @@ type Index struct {
 	work evaluatorWork
 	// body is what the generation's body_bi holds (bodyBigramsOf).
 	body bodyBigrams
+	// typedPY is the field typed pinyin is matched in (typedPinyinOf).
+	typedPY string
 	// initials are the title words pinyin initials stand for (initials.go).
 	initials initialsVocab
 }
@@ -106,7 +108,7 @@ func openGeneration(path string, writable bool) (*Index, error) {
 	if err != nil {
 		return fail(err)
 	}
-	ix := &Index{bleve: b, path: path, seg: seg, releaseSeg: releaseSeg, lock: lock, body: bodyBigramsOf(b.Mapping())}
+	ix := &Index{bleve: b, path: path, seg: seg, releaseSeg: releaseSeg, lock: lock, body: bodyBigramsOf(b.Mapping()), typedPY: typedPinyinOf(b.Mapping())}
 	ix.rel.gaps = ix.body.wordsToo()
 	n, err := b.DocCount()
 	if err != nil {

@@ -21,7 +21,8 @@ const (
 	fTitle     = "title"
 	fTitleBi   = "title_bi"
 	fTitleUni  = "title_uni"
-	fTitlePY   = "title_py"
+	fTitlePY   = "title_py"  // each character's most common reading: a Chinese query's sound
+	fTitlePYR  = "title_pyr" // every reading of each character: pinyin a reader types
 	fTitleIni  = "title_ini"
 	fTitleKey  = "title_key"  // normalized title, one term: "starts with"
 	fTitleKeyP = "title_keyp" // full pinyin of the title, one term
@@ -62,8 +63,8 @@ type doc struct {
 	Related     []string   `json:"related"`
 	TitleOnly   bool       `json:"title_only"`
 	TitleKey    string     `json:"title_key"`
-	TitleKeyP   string     `json:"title_keyp"`
-	TitleKeyI   string     `json:"title_keyi"`
+	TitleKeyP   []string   `json:"title_keyp"`
+	TitleKeyI   []string   `json:"title_keyi"`
 	TagsKey     []string   `json:"tags_key,omitempty"`
 	RelatedKey  []string   `json:"related_key,omitempty"`
 	CategoryKey string     `json:"category_key,omitempty"`
@@ -71,7 +72,7 @@ type doc struct {
 
 func toDoc(a *zhsearch.Article) doc {
 	norm := analysis.Normalize(a.Title)
-	py, ini := titlePinyinKeys(norm)
+	py, ini := titlePinyinVariants(norm)
 	d := doc{
 		Title: a.Title, Body: a.Body, URL: a.URL, Tags: a.Tags, Category: a.Category,
 		Related: a.Related, TitleOnly: a.TitleOnly,
@@ -118,6 +119,52 @@ func titlePinyinKeys(norm string) (full, initials string) {
 	return f.String(), i.String()
 }
 
+// maxKeyVariants bounds the pinyin keys a title is indexed under for
+// completion, one per choice of readings of its characters that have
+// several (titlePinyinVariants).
+const maxKeyVariants = 8
+
+// titlePinyinVariants returns titlePinyinKeys' keys for the choices of
+// readings of the title's characters that have several (还款: haikuan,
+// huankuan …; 银行: yinxing, yinhang …), the most common readings' first,
+// each key once: a reader completes 还款 typing huank, or 银行 typing yh.
+// The choices are made from the title's start, where a reader types, and
+// stop at maxKeyVariants keys: the characters after take their most
+// common reading.
+func titlePinyinVariants(norm string) (full, initials []string) {
+	full, initials = []string{""}, []string{""}
+	for _, r := range norm {
+		if r == ' ' {
+			continue
+		}
+		p, in := runeKeys(r)
+		alts := analysis.CharPinyinAlternates(r)
+		full = extendKeys(full, p, alts, false)
+		initials = extendKeys(initials, in, alts, true)
+	}
+	return full, initials
+}
+
+// extendKeys appends to each key the reading first, and, while there are
+// fewer than maxKeyVariants keys, a copy for each alternate reading (its
+// initial alone when initials is set) that gives a new key.
+func extendKeys(keys []string, first string, alts []string, initials bool) []string {
+	n := len(keys)
+	for i := range n {
+		base := keys[i]
+		keys[i] = base + first
+		for _, a := range alts {
+			if initials {
+				a = a[:1]
+			}
+			if k := base + a; len(keys) < maxKeyVariants && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
 // runeKeys is what r adds to titlePinyinKeys' keys: its pinyin and the
 // pinyin's initial, or r itself twice.
 func runeKeys(r rune) (full, initial string) {
@@ -140,7 +187,7 @@ func textField(analyzer, name string, store bool) *mapping.FieldMapping {
 }
 
 // phraseFields are the fields searched with phrase queries.
-var phraseFields = map[string]bool{fTitleBi: true, fTitlePY: true, fTitleIni: true}
+var phraseFields = map[string]bool{fTitleBi: true, fTitlePY: true, fTitlePYR: true, fTitleIni: true}
 
 func keywordField(name string, store bool) *mapping.FieldMapping {
 	f := textField(keyword.Name, name, store)
@@ -178,6 +225,7 @@ func newMapping(dict string) (mapping.IndexMapping, error) {
 	title.AddFieldMapping(textField(analysis.Bigram, fTitleBi, false))
 	title.AddFieldMapping(textField(analysis.Unigram, fTitleUni, false))
 	title.AddFieldMapping(textField(analysis.Pinyin, fTitlePY, false))
+	title.AddFieldMapping(textField(analysis.PinyinReadings, fTitlePYR, false))
 	title.AddFieldMapping(textField(analysis.Initials, fTitleIni, false))
 	m.AddSubDocumentMapping(fTitle, title)
 
@@ -272,6 +320,22 @@ func bodyBigramsOf(im mapping.IndexMapping) bodyBigrams {
 		}
 	}
 	return bodyAll
+}
+
+// typedPinyinOf returns the field that pinyin a reader types is matched
+// in: title_pyr, every reading of each character; a generation built
+// before it has only title_py, the most common readings.
+func typedPinyinOf(im mapping.IndexMapping) string {
+	impl, ok := im.(*mapping.IndexMappingImpl)
+	if !ok || impl.DefaultMapping == nil || impl.DefaultMapping.Properties[fTitle] == nil {
+		return fTitlePY
+	}
+	for _, f := range impl.DefaultMapping.Properties[fTitle].Fields {
+		if f.Name == fTitlePYR {
+			return fTitlePYR
+		}
+	}
+	return fTitlePY
 }
 
 // mapped reports whether the index mapping im (a generation's own, as

@@ -725,6 +725,28 @@ func TestAllSinglesMatch(t *testing.T) {
 	}
 }
 
+// TestPinyinReadsEveryReading: a title is found by the pinyin of its
+// words as readers say them, where a character has several readings (还款
+// huankuan, 银行 yinhang, 重新 chongxin: go-pinyin's most common readings
+// are hai, xing, zhong, and only those were indexed), and by the most
+// common reading still.
+func TestPinyinReadsEveryReading(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "信用卡还款日是哪天", TitleOnly: true},
+		{ID: "b", Title: "银行卡被冻结了怎么办", TitleOnly: true},
+		{ID: "c", Title: "花呗关闭后能重新开通吗", TitleOnly: true},
+		{ID: "d", Title: "京东白条逾期的后果", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	for _, tt := range []struct{ q, want string }{
+		{"huankuan", "a"}, {"haikuan", "a"}, {"yinhang", "b"}, {"yinhangka", "b"}, {"chongxinkaitong", "c"},
+	} {
+		if got := hitIDs(searchPage(t, ix, tt.q, 1, 10)); len(got) == 0 || got[0] != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.q, got, tt.want)
+		}
+	}
+}
+
 // TestStopWordsFindNothing: a query of stop words only, one character (的)
 // or more (的了, 的 的), finds nothing; one content character (租) finds
 // the titles that hold it. The one-character 的 found every title saying

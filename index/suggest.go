@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -135,25 +136,67 @@ func suggestMark(norm, title string) span {
 	}
 	typed, _ := titlePinyinKeys(norm)
 	compact := strings.ReplaceAll(norm, " ", "")
-	var full, initials strings.Builder
+	var chars []readingsAt
 	for i, r := range t {
 		if r == ' ' {
 			continue
 		}
-		f, in := runeKeys(r)
-		full.WriteString(f)
-		initials.WriteString(in)
-		end := offs[i+utf8.RuneLen(r)]
-		switch {
-		case full.Len() >= len(typed) && strings.HasPrefix(full.String(), typed):
-			return span{offs[0], end}
-		case initials.String() == compact:
-			return span{offs[0], end}
-		case !strings.HasPrefix(typed, full.String()) && !strings.HasPrefix(compact, initials.String()):
-			return span{} // neither keeps up with what was typed
-		}
+		f, _ := runeKeys(r)
+		chars = append(chars, readingsAt{f, analysis.CharPinyinAlternates(r), offs[i+utf8.RuneLen(r)]})
 	}
-	return span{}
+	end, ok := typedAlong(chars, typed, false)
+	if e, iok := typedAlong(chars, compact, true); iok && (!ok || e < end) {
+		end, ok = e, true
+	}
+	if !ok {
+		return span{}
+	}
+	return span{offs[0], end}
+}
+
+// readingsAt is a title character as completion reads it: its pinyin (a
+// Latin letter or digit: itself), its other readings, and the offset in
+// the title just after it.
+type readingsAt struct {
+	first string
+	alts  []string
+	end   int
+}
+
+// typedAlong reports where typed, pinyin (or initials), ends along chars
+// from their start, reading each character in any of its readings: the
+// offset after the character where it ends (inside a syllable: huab ends
+// at 呗 of 花呗), or false when no choice of readings spells it.
+func typedAlong(chars []readingsAt, typed string, initials bool) (int, bool) {
+	var at func(i, k int) (int, bool)
+	at = func(i, k int) (int, bool) {
+		if i == len(chars) {
+			return 0, false
+		}
+		rest := typed[k:]
+		for j := -1; j < len(chars[i].alts); j++ {
+			key := chars[i].first
+			if j >= 0 {
+				key = chars[i].alts[j]
+			}
+			if initials {
+				key = key[:1]
+			}
+			switch {
+			case !initials && strings.HasPrefix(key, rest), initials && key == rest:
+				return chars[i].end, true
+			case strings.HasPrefix(rest, key):
+				if end, ok := at(i+1, k+len(key)); ok {
+					return end, true
+				}
+			}
+		}
+		return 0, false
+	}
+	if typed == "" {
+		return 0, false
+	}
+	return at(0, 0)
 }
 
 // suggestCandidates returns the ids and titles of the n best matches of q,
@@ -219,14 +262,17 @@ func suggestTier(norm, title string) (tier, length int, ok bool) {
 		return 3, length, true // a space typed between words (花呗 风控) or not
 	}
 	typed, typedInitials := titlePinyinKeys(norm)
-	full, initials := titlePinyinKeys(t)
+	full, initials := titlePinyinVariants(t)
 	head, _ := hanLatinTail(compactN)
 	startsAsTyped := head == "" || strings.HasPrefix(compactT, head)
+	starts := func(keys []string, prefix string) bool {
+		return slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, prefix) })
+	}
 	switch {
-	case hasLatin(norm) && startsAsTyped && strings.HasPrefix(full, typed):
+	case hasLatin(norm) && startsAsTyped && starts(full, typed):
 		return 2, length, true
-	case hasLatin(norm) && head == "" && strings.HasPrefix(initials, compactN),
-		head != "" && startsAsTyped && strings.HasPrefix(initials, typedInitials):
+	case hasLatin(norm) && head == "" && starts(initials, compactN),
+		head != "" && startsAsTyped && starts(initials, typedInitials):
 		return 1, length, true
 	}
 	return 0, length, head == "" || strings.Contains(compactT, compactN)

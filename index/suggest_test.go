@@ -28,6 +28,11 @@ func TestSuggest(t *testing.T) {
 		{ID: "p", Title: "金果回租ID贷是什么"},
 		{ID: "q", Title: "京东白条怎么还款"},
 		{ID: "r", Title: "花被风控的处理"},
+		// Characters with several readings (还: hai, huan; 行: xing, hang;
+		// 重: zhong, chong), typed in the word's.
+		{ID: "u", Title: "还款日忘了怎么办"},
+		{ID: "v", Title: "银行卡被冻结了"},
+		{ID: "w", Title: "重新申请信用卡"},
 		// The same title twice (as traditional text too) is suggested once.
 		{ID: "s", Title: "京东白条怎么还款"},
 		{ID: "t", Title: "京東白條怎麼還款"},
@@ -73,6 +78,11 @@ func TestSuggest(t *testing.T) {
 		{"花呗fk", []string{"b", "a"}},
 		{"京东bt", []string{"q"}}, // not s or t, which say q's title again
 		{"京东白条", []string{"q"}},
+		{"huankuan", []string{"u"}},
+		{"haikuan", []string{"u"}}, // go-pinyin's most common reading of 还 still completes it
+		{"yinhang", []string{"v"}},
+		{"yhk", []string{"v"}},
+		{"chongxin", []string{"w"}},
 		// One character completes only titles that start with it.
 		{"2", nil},
 		{"e", nil},
@@ -101,8 +111,11 @@ func TestSuggestHighlight(t *testing.T) {
 		{ID: "g", Title: "京东Ｅ卡回收平台"},
 		{ID: "h", Title: "<b>花呗</b>怎么关"},
 		{ID: "l", Title: "苹果ID贷私人贷"},
+		{ID: "u", Title: "还款日忘了怎么办"},
 	})
 	tests := []struct{ q, id, want string }{
+		{"huankuanr", "u", "<mark>还款日</mark>忘了怎么办"}, // 还 read huan, not hai
+		{"hkr", "u", "<mark>还款日</mark>忘了怎么办"},
 		{"花呗风", "b", "<mark>花呗风</mark>控解除指南"},
 		{"花唄風", "b", "<mark>花呗风</mark>控解除指南"},   // traditional
 		{"花呗 风控", "b", "<mark>花呗风控</mark>解除指南"}, // a space typed between words

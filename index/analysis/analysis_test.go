@@ -120,11 +120,36 @@ func TestGramTokenizer(t *testing.T) {
 }
 
 func TestPinyin(t *testing.T) {
-	if got := terms(pinyinTokenizer(false).Tokenize([]byte("花唄風控"))); !reflect.DeepEqual(got, []string{"hua", "bei", "feng", "kong"}) {
+	if got := terms((&PinyinTokenizer{}).Tokenize([]byte("花唄風控"))); !reflect.DeepEqual(got, []string{"hua", "bei", "feng", "kong"}) {
 		t.Errorf("pinyin = %q", got)
 	}
-	if got := terms(pinyinTokenizer(true).Tokenize([]byte("花呗风控"))); !reflect.DeepEqual(got, []string{"h", "b", "f", "k"}) {
+	// With Readings, every reading of a character stands at its position,
+	// the most common first (呗: bei, bai; 控: kong, qiang); an initial once.
+	if got := terms((&PinyinTokenizer{Readings: true}).Tokenize([]byte("花唄風控"))); !reflect.DeepEqual(got, []string{"hua", "bei", "bai", "feng", "kong", "qiang"}) {
+		t.Errorf("pinyin readings = %q", got)
+	}
+	if got := terms((&PinyinTokenizer{Initials: true, Readings: true}).Tokenize([]byte("花呗风控"))); !reflect.DeepEqual(got, []string{"h", "b", "f", "k", "q"}) {
 		t.Errorf("initials = %q", got)
+	}
+	// 还款 and 银行 as readers say them (huan, hang) and as go-pinyin's most
+	// common readings do (hai, xing), each at its character's position.
+	for _, tt := range []struct {
+		in   string
+		want map[string]int
+	}{
+		{"还款", map[string]int{"hai": 1, "huan": 1, "kuan": 2}},
+		{"银行", map[string]int{"yin": 1, "xing": 2, "hang": 2}},
+		{"重新", map[string]int{"zhong": 1, "chong": 1, "xin": 2}},
+	} {
+		at := map[string]int{}
+		for _, tok := range (&PinyinTokenizer{Readings: true}).Tokenize([]byte(tt.in)) {
+			at[string(tok.Term)] = tok.Position
+		}
+		for term, pos := range tt.want {
+			if at[term] != pos {
+				t.Errorf("pinyin of %s: %q at %d, want %d (all: %v)", tt.in, term, at[term], pos, at)
+			}
+		}
 	}
 	tests := []struct {
 		in      string

@@ -15,11 +15,23 @@ func CharPinyin(r rune) string {
 	return pinyinTable().sparse[r]
 }
 
+// CharPinyinAlternates returns the other toneless readings of a Chinese
+// character that has several (还: huan beside hai; 行: hang, heng beside
+// xing), nil for most characters. Titles are indexed under every reading,
+// so a reader typing 还款 as huankuan finds it as one typing haikuan does.
+func CharPinyinAlternates(r rune) []string { return pinyinTable().alternates[r] }
+
+// maxAlternates bounds the other readings a character is indexed under:
+// go-pinyin lists the common ones first, then old and rare ones.
+const maxAlternates = 3
+
 // pinyinTables holds CharPinyin: densely from t2sLo to t2sHi ("" for code
-// points that are not Chinese characters), in a map beyond.
+// points that are not Chinese characters), in a map beyond; and
+// CharPinyinAlternates.
 type pinyinTables struct {
-	dense  []string
-	sparse map[rune]string
+	dense      []string
+	sparse     map[rune]string
+	alternates map[rune][]string
 }
 
 // pinyinTable is built from tables.go (go-pinyin's most common toneless
@@ -27,7 +39,7 @@ type pinyinTables struct {
 // allocates on every call, indexing runs it for every title character
 // twice, and building this from go-pinyin took half a second of start-up.
 var pinyinTable = sync.OnceValue(func() pinyinTables {
-	t := pinyinTables{dense: make([]string, t2sHi-t2sLo+1), sparse: map[rune]string{}}
+	t := pinyinTables{dense: make([]string, t2sHi-t2sLo+1), sparse: map[rune]string{}, alternates: map[rune][]string{}}
 	for rest := pinyinReadings; rest != ""; {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
@@ -38,6 +50,14 @@ var pinyinTable = sync.OnceValue(func() pinyinTables {
 			} else {
 				t.sparse[r] = syl
 			}
+		}
+	}
+	for rest := pinyinAlternates; rest != ""; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		syl, chars, _ := strings.Cut(line, " ")
+		for _, r := range chars {
+			t.alternates[r] = append(t.alternates[r], syl)
 		}
 	}
 	return t

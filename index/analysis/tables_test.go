@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/format"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -45,6 +46,9 @@ func TestTables(t *testing.T) {
 	for cp := range gopinyin.PinyinDict {
 		if r := rune(cp); isHan(r) && CharPinyin(r) != lookupPinyin(r) {
 			t.Fatalf("CharPinyin(%c) = %q, go-pinyin %q", r, CharPinyin(r), lookupPinyin(r))
+		}
+		if r := rune(cp); isHan(r) && !sameSet(CharPinyinAlternates(r), alternateReadings(r)) {
+			t.Fatalf("CharPinyinAlternates(%c) = %q, go-pinyin %q", r, CharPinyinAlternates(r), alternateReadings(r))
 		}
 	}
 	n := 0
@@ -123,6 +127,36 @@ func generateTables() []byte {
 		fmt.Fprintf(&b, "\t%q%s\n", s+" "+string(readings[s])+"\n", sep)
 	}
 
+	alternates := map[string][]rune{}
+	addAlternates := func(r rune) {
+		for _, p := range alternateReadings(r) {
+			alternates[p] = append(alternates[p], r)
+		}
+	}
+	for _, rg := range cjkRanges {
+		for r := rg[0]; r <= rg[1]; r++ {
+			if isHan(r) {
+				addAlternates(r)
+			}
+		}
+	}
+	for _, r := range beyond {
+		addAlternates(r)
+	}
+	altSyls := make([]string, 0, len(alternates))
+	for s := range alternates {
+		altSyls = append(altSyls, s)
+	}
+	sort.Strings(altSyls)
+	b.WriteString("\n// pinyinAlternates is go-pinyin's other toneless readings of each Chinese\n// character that has several, up to maxAlternates of them in its order:\n// one line per syllable, the syllable, a space and its characters.\nconst pinyinAlternates = \"\" +\n")
+	for i, s := range altSyls {
+		sep := " +"
+		if i == len(altSyls)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "\t%q%s\n", s+" "+string(alternates[s])+"\n", sep)
+	}
+
 	set := map[string]bool{}
 	for _, rg := range cjkRanges {
 		for r := rg[0]; r <= rg[1]; r++ {
@@ -140,6 +174,22 @@ func generateTables() []byte {
 	out, err := format.Source(b.Bytes())
 	if err != nil {
 		panic(err)
+	}
+	return out
+}
+
+// alternateReadings asks go-pinyin for r's other toneless readings, in
+// its order, at most maxAlternates of them.
+func alternateReadings(r rune) []string {
+	def := lookupPinyin(r)
+	if def == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range gopinyin.SinglePinyin(r, gopinyin.Args{Style: gopinyin.Normal, Heteronym: true}) {
+		if p != def && !slices.Contains(out, p) && len(out) < maxAlternates {
+			out = append(out, p)
+		}
 	}
 	return out
 }
@@ -201,4 +251,17 @@ func buildT2S() t2s {
 		table[i] = s
 	}
 	return table
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			return false
+		}
+	}
+	return true
 }

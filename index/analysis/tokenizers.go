@@ -19,8 +19,13 @@ const (
 	Words    = "zh_words"    // gse search-mode words, stop words removed
 	Bigram   = "zh_bigram"   // CJK bigrams, Latin/digit runs whole
 	Unigram  = "zh_unigram"  // single characters, Latin/digit runs whole
-	Pinyin   = "zh_pinyin"   // one full pinyin syllable per character
-	Initials = "zh_initials" // one pinyin initial letter per character
+	Pinyin   = "zh_pinyin"   // one full pinyin syllable per character, its most common reading
+	Initials = "zh_initials" // the pinyin initials of every reading of each character
+	// PinyinReadings is Pinyin with every reading of a character at its
+	// position (还: hai and huan): for pinyin a reader types, where Pinyin
+	// matches a Chinese query by sound (花贝 for 花呗), which every rare
+	// reading would only blur.
+	PinyinReadings = "zh_pinyin_readings"
 	// BigramGaps is Bigram without the bigrams that the word analyzer holds
 	// as words at the same place (see GapTokenizer): for a body, where its
 	// word field is beside it.
@@ -37,8 +42,9 @@ func init() {
 	register(Words, func() analysis.Tokenizer { return &WordTokenizer{} })
 	register(Bigram, func() analysis.Tokenizer { return gramTokenizer(2) })
 	register(Unigram, func() analysis.Tokenizer { return gramTokenizer(1) })
-	register(Pinyin, func() analysis.Tokenizer { return pinyinTokenizer(false) })
-	register(Initials, func() analysis.Tokenizer { return pinyinTokenizer(true) })
+	register(Pinyin, func() analysis.Tokenizer { return &PinyinTokenizer{} })
+	register(PinyinReadings, func() analysis.Tokenizer { return &PinyinTokenizer{Readings: true} })
+	register(Initials, func() analysis.Tokenizer { return &PinyinTokenizer{Initials: true, Readings: true} })
 	register(BigramGaps, func() analysis.Tokenizer { return &GapTokenizer{} })
 	register(BigramRuns, func() analysis.Tokenizer { return &RunTokenizer{} })
 }
@@ -413,13 +419,12 @@ func (t *GramTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	return ts.stream
 }
 
-// PinyinTokenizer emits one token per Chinese character of the normalized
-// text: its full pinyin syllable, or with Initials set its first letter.
-// Latin runs pass through whole. Offsets point at the character, so a
-// pinyin match highlights the Chinese it came from.
-type PinyinTokenizer struct{ Initials bool }
-
-func pinyinTokenizer(initials bool) *PinyinTokenizer { return &PinyinTokenizer{Initials: initials} }
+// PinyinTokenizer emits, for each Chinese character of the normalized
+// text, its full pinyin syllable, or with Initials set its first letter;
+// with Readings set, every reading's, at the character's position (an
+// initial once). Latin runs pass through whole. Offsets point at the
+// character, so a pinyin match highlights the Chinese it came from.
+type PinyinTokenizer struct{ Initials, Readings bool }
 
 // Tokenize implements analysis.Tokenizer.
 func (t *PinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
@@ -427,26 +432,50 @@ func (t *PinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	us := units(norm)
 	ts := newTokens(len(us), "")
 	// Terms are appended to one buffer; it is sized for the longest
-	// syllables so it never moves while earlier terms point into it.
-	buf := make([]byte, 0, len(norm)+maxSyllable*len(us))
+	// syllables of every reading so it never moves while earlier terms
+	// point into it.
+	buf := make([]byte, 0, len(norm)+(1+maxAlternates)*maxSyllable*len(us))
 	pos := 0
 	for _, u := range us {
-		term := u.text
-		if !u.latin {
-			r, _ := utf8.DecodeRuneInString(u.text)
-			py := CharPinyin(r)
-			if py == "" {
-				continue
-			}
-			term = py
-			if t.Initials {
-				term = py[:1]
-			}
+		if u.latin {
+			pos++
+			from := len(buf)
+			buf = append(buf, u.text...)
+			ts.addTerm(buf[from:len(buf):len(buf)], offs[u.start], offs[u.end], pos, analysis.AlphaNumeric)
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(u.text)
+		py := CharPinyin(r)
+		if py == "" {
+			continue
 		}
 		pos++
-		from := len(buf)
-		buf = append(buf, term...)
-		ts.addTerm(buf[from:len(buf):len(buf)], offs[u.start], offs[u.end], pos, analysis.AlphaNumeric)
+		// Every reading of the character stands at its position (还: hai
+		// and huan), so that a phrase of what the reader typed matches
+		// whichever reading the title's word has.
+		var alts []string
+		if t.Readings {
+			alts = CharPinyinAlternates(r)
+		}
+		var seen [1 + maxAlternates]string
+		n := 0
+		for i := -1; i < len(alts); i++ {
+			term := py
+			if i >= 0 {
+				term = alts[i]
+			}
+			if t.Initials {
+				term = term[:1]
+			}
+			if slices.Contains(seen[:n], term) {
+				continue // one initial once (hai, huan: h)
+			}
+			seen[n] = term
+			n++
+			from := len(buf)
+			buf = append(buf, term...)
+			ts.addTerm(buf[from:len(buf):len(buf)], offs[u.start], offs[u.end], pos, analysis.AlphaNumeric)
+		}
 	}
 	return ts.stream
 }
