@@ -545,8 +545,8 @@ const pinyinReadings = "" +
 	"zuo 㑅㘀㘴㝾㤰㭮㵶㸲䋏䎰䔘䝫䞢䞰䟶䶹佐作侳做咗唑坐岝岞左座怍捽昨椊琢祚秨稓筰糳繓胙莋葃葄蓙袏鈼阼飵𠂇𠱯𠹠𡪳𡯨𡹥𢂃𣠹𣹧𤿀𥅁𥙀𥥏𥽿𦁎𦈛𦥬𦦹𧃘𧮙𧲭𨀨𨐳𨝨𨞒𩛠𪎇𪎲\n"
 
 // pinyinAlternates is go-pinyin's other toneless readings of each Chinese
-// character that has several, up to maxAlternates of them in its order:
-// one line per syllable, the syllable, a space and its characters.
+// character that has several, up to maxAlternates of them: one line per
+// syllable, the syllable, a space and its characters.
 const pinyinAlternates = "" +
 	"a 吖呵腌\n" +
 	"ai 㗨㝵㾨䔇䬵乂乃佁儗剴厓呃呆噫堨奇嵦欬烠焥獃磑絠諰謁賹醷阨阸隑鯦𣎴𣩄𤢵𦤦𩂒𩂢\n" +

@@ -113,19 +113,7 @@ func generateTables() []byte {
 	for _, r := range beyond {
 		add(r)
 	}
-	syls := make([]string, 0, len(readings))
-	for s := range readings {
-		syls = append(syls, s)
-	}
-	sort.Strings(syls)
-	b.WriteString("// pinyinReadings is go-pinyin's most common toneless reading of each\n// Chinese character it knows: one line per syllable, the syllable, a space\n// and its characters.\nconst pinyinReadings = \"\" +\n")
-	for i, s := range syls {
-		sep := " +"
-		if i == len(syls)-1 {
-			sep = ""
-		}
-		fmt.Fprintf(&b, "\t%q%s\n", s+" "+string(readings[s])+"\n", sep)
-	}
+	writeSyllableTable(&b, "// pinyinReadings is go-pinyin's most common toneless reading of each\n// Chinese character it knows: one line per syllable, the syllable, a space\n// and its characters.\n", "pinyinReadings", readings)
 
 	alternates := map[string][]rune{}
 	addAlternates := func(r rune) {
@@ -143,19 +131,7 @@ func generateTables() []byte {
 	for _, r := range beyond {
 		addAlternates(r)
 	}
-	altSyls := make([]string, 0, len(alternates))
-	for s := range alternates {
-		altSyls = append(altSyls, s)
-	}
-	sort.Strings(altSyls)
-	b.WriteString("\n// pinyinAlternates is go-pinyin's other toneless readings of each Chinese\n// character that has several, up to maxAlternates of them in its order:\n// one line per syllable, the syllable, a space and its characters.\nconst pinyinAlternates = \"\" +\n")
-	for i, s := range altSyls {
-		sep := " +"
-		if i == len(altSyls)-1 {
-			sep = ""
-		}
-		fmt.Fprintf(&b, "\t%q%s\n", s+" "+string(alternates[s])+"\n", sep)
-	}
+	writeSyllableTable(&b, "\n// pinyinAlternates is go-pinyin's other toneless readings of each Chinese\n// character that has several, up to maxAlternates of them: one line per\n// syllable, the syllable, a space and its characters.\n", "pinyinAlternates", alternates)
 
 	set := map[string]bool{}
 	for _, rg := range cjkRanges {
@@ -176,6 +152,26 @@ func generateTables() []byte {
 		panic(err)
 	}
 	return out
+}
+
+// writeSyllableTable writes the string constant name, after comment: one
+// line per syllable of bySyl, in order, the syllable, a space and its
+// characters.
+func writeSyllableTable(b *bytes.Buffer, comment, name string, bySyl map[string][]rune) {
+	syls := make([]string, 0, len(bySyl))
+	for s := range bySyl {
+		syls = append(syls, s)
+	}
+	sort.Strings(syls)
+	b.WriteString(comment)
+	fmt.Fprintf(b, "const %s = \"\" +\n", name)
+	for i, s := range syls {
+		sep := " +"
+		if i == len(syls)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(b, "\t%q%s\n", s+" "+string(bySyl[s])+"\n", sep)
+	}
 }
 
 // alternateReadings asks go-pinyin for r's other toneless readings, in
