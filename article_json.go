@@ -34,10 +34,10 @@ type jsonArticle struct {
 // input *.jsonl file, the body of an article upsert) and validates it: one
 // object, no unknown fields but "title_only", which the article API
 // answers with and is ignored here (what makes a title-only article is a
-// list naming a title no article has), published_at in either date layout, id, title
-// and related titles trimmed, at most ArticleLimit(maxBytes) bytes of
-// text. Text that is not valid UTF-8 is an error, not replaced with U+FFFD
-// as encoding/json would.
+// list naming a title no article has), published_at in either date
+// layout, id, title and related titles trimmed, at most
+// ArticleLimit(maxBytes) bytes of text. Text that is not valid UTF-8 is an
+// error, not replaced with U+FFFD as encoding/json would.
 func DecodeArticle(data []byte, maxBytes int64) (Article, error) {
 	return decodeArticle(data, maxBytes, false)
 }
