@@ -308,12 +308,21 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 	// "Starts with" is one term of a prefix field (analysis.Edge); only
 	// text longer than its prefixes needs a prefix query on the whole key,
 	// which such long text keeps selective.
+	// Pinyin and initials are also the prefixes of the title's keys in
+	// its characters' other readings (otherReadingPrefixes).
+	others := map[string]string{fTitlePreP: fTitlePrePX, fTitlePreI: fTitlePreIX}
 	prefix := func(field, edgeField, p string, boost float64) {
 		if utf8.RuneCountInString(p) <= analysis.MaxEdge {
 			q := query.NewTermQuery(p)
 			q.SetField(edgeField)
 			q.SetBoost(boost)
 			should = append(should, q)
+			if other := others[edgeField]; other != "" {
+				o := query.NewTermQuery(p)
+				o.SetField(other)
+				o.SetBoost(boost)
+				should = append(should, o)
+			}
 			return
 		}
 		q := query.NewPrefixQuery(p)
