@@ -130,7 +130,14 @@ func titlePinyinKeys(norm string) (full, initials string) {
 // maxKeyVariants bounds the pinyin keys a title is indexed under for
 // completion, one per choice of readings of its characters that have
 // several (titlePinyinVariants).
-const maxKeyVariants = 8
+const maxKeyVariants = 4
+
+// variantChars is how many of a title's first characters are read in
+// their other readings for completion: a reader who has typed their
+// pinyin has typed most of what completion saves, and every character
+// more multiplies the prefixes indexed (at 20 characters and 8 keys, 85
+// terms a title, the 100k build's peak RSS past 1.1 GB).
+const variantChars = 4
 
 // titlePinyinVariants returns titlePinyinKeys' keys for the choices of
 // readings of the title's characters that have several (还款: haikuan,
@@ -166,7 +173,7 @@ func titlePinyinVariants(norm string) (full, initials []string) {
 // completion finds 还款日 by when typed huank or hkr.
 func otherReadingPrefixes(norm string) (full, initials []string) {
 	head := norm
-	if i := runeOffset(norm, analysis.MaxEdge); i < len(norm) {
+	if i := runeOffset(norm, variantChars); i < len(norm) {
 		head = norm[:i]
 	}
 	fulls, inits := titlePinyinVariants(head)
