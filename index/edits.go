@@ -182,18 +182,17 @@ func newMemStore(articles []zhsearch.Article, refs []corpus.BodyRef) *memStore {
 // related titles.
 func (m *memStore) count(a *zhsearch.Article, n int) {
 	m.titles[analysis.Normalize(a.Title)] += n
+	keys := make([]string, 0, len(a.Related))
 	for _, t := range a.Related {
 		k := analysis.Normalize(t)
-		if k == "" {
+		if k == "" || slices.Contains(keys, k) {
 			continue
 		}
-		if _, ok := m.listedAs[k]; !ok && n > 0 {
-			m.listedAs[k] = t
-		}
-	}
-	for _, k := range relatedKeys(a) {
+		keys = append(keys, k)
 		if m.listed[k] += n; m.listed[k] <= 0 {
 			delete(m.listedAs, k)
+		} else if _, ok := m.listedAs[k]; !ok {
+			m.listedAs[k] = t
 		}
 	}
 }

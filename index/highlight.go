@@ -2,6 +2,7 @@ package index
 
 import (
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -187,29 +188,19 @@ func trimSpan(text string, sp span, needle string) span {
 // syllables (花贝 finds 花呗), for matches made by sound or typed as pinyin.
 func pinyinSpans(norm string, offs []int, syl []string) []span {
 	type ch struct {
-		py         string
-		alts       []string // its other readings (还: huan beside hai)
+		readings   []string // every reading (还: hai, huan)
 		start, end int
 	}
 	var chars []ch
 	for i, r := range norm {
-		p := analysis.CharPinyin(r)
-		if p == "" && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			p = string(r) // a Latin letter or digit stands for itself: the e of 京东e卡 in jdek
+		rs := analysis.CharReadings(r)
+		if rs == nil && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			rs = []string{string(r)} // a Latin letter or digit stands for itself: the e of 京东e卡 in jdek
 		}
-		chars = append(chars, ch{p, analysis.CharPinyinAlternates(r), i, i + utf8.RuneLen(r)})
+		chars = append(chars, ch{rs, i, i + utf8.RuneLen(r)})
 	}
 	reads := func(c ch, s string, initials bool) bool {
-		for j := -1; j < len(c.alts); j++ {
-			p := c.py
-			if j >= 0 {
-				p = c.alts[j]
-			}
-			if p != "" && (initials && p[:1] == s || !initials && p == s) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(c.readings, func(p string) bool { return initials && p[:1] == s || !initials && p == s })
 	}
 	var out []span
 	initials := true

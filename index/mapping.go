@@ -168,7 +168,7 @@ func titlePinyinVariants(norm string) (full, initials []string) {
 
 // otherReadingPrefixes returns the prefixes, up to analysis.MaxEdge
 // characters, of the title's pinyin and initials keys in its characters'
-// other readings (titlePinyinVariants of its first MaxEdge characters)
+// other readings (titlePinyinVariants of its first variantChars characters)
 // that its keys in the most common readings do not start with: the terms
 // completion finds 还款日 by when typed huank or hkr.
 func otherReadingPrefixes(norm string) (full, initials []string) {

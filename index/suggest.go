@@ -141,8 +141,11 @@ func suggestMark(norm, title string) span {
 		if r == ' ' {
 			continue
 		}
-		f, _ := runeKeys(r)
-		chars = append(chars, readingsAt{f, analysis.CharPinyinAlternates(r), offs[i+utf8.RuneLen(r)]})
+		rs := analysis.CharReadings(r)
+		if rs == nil {
+			rs = []string{string(r)} // a Latin letter or digit stands for itself
+		}
+		chars = append(chars, readingsAt{rs, offs[i+utf8.RuneLen(r)]})
 	}
 	end, ok := typedAlong(chars, typed, false)
 	if e, iok := typedAlong(chars, compact, true); iok && (!ok || e < end) {
@@ -154,13 +157,12 @@ func suggestMark(norm, title string) span {
 	return span{offs[0], end}
 }
 
-// readingsAt is a title character as completion reads it: its pinyin (a
-// Latin letter or digit: itself), its other readings, and the offset in
-// the title just after it.
+// readingsAt is a title character as completion reads it: its readings
+// (a Latin letter or digit: itself) and the offset in the title just
+// after it.
 type readingsAt struct {
-	first string
-	alts  []string
-	end   int
+	readings []string
+	end      int
 }
 
 // typedAlong reports where typed, pinyin (or initials), ends along chars
@@ -174,11 +176,7 @@ func typedAlong(chars []readingsAt, typed string, initials bool) (int, bool) {
 			return 0, false
 		}
 		rest := typed[k:]
-		for j := -1; j < len(chars[i].alts); j++ {
-			key := chars[i].first
-			if j >= 0 {
-				key = chars[i].alts[j]
-			}
+		for _, key := range chars[i].readings {
 			if initials {
 				key = key[:1]
 			}

@@ -9,17 +9,38 @@ import (
 // CharPinyin returns the toneless pinyin of a Chinese character in its most
 // common reading, or "" for anything else.
 func CharPinyin(r rune) string {
+	t := pinyinTable()
+	return t.pinyin(r)
+}
+
+func (t *pinyinTables) pinyin(r rune) string {
 	if r >= t2sLo && r <= t2sHi {
-		return pinyinTable().dense[r-t2sLo]
+		return t.dense[r-t2sLo]
 	}
-	return pinyinTable().sparse[r]
+	return t.sparse[r]
 }
 
 // CharPinyinAlternates returns the other toneless readings of a Chinese
 // character that has several (还: huan beside hai; 行: hang, heng beside
 // xing), nil for most characters. Titles are indexed under every reading,
 // so a reader typing 还款 as huankuan finds it as one typing haikuan does.
-func CharPinyinAlternates(r rune) []string { return pinyinTable().alternates[r] }
+func CharPinyinAlternates(r rune) []string {
+	if rs := pinyinTable().readings[r]; len(rs) > 1 {
+		return rs[1:]
+	}
+	return nil
+}
+
+// CharReadings returns every toneless reading of a Chinese character, the
+// most common (CharPinyin) first, nil for anything else. The slice is
+// shared: callers must not change it.
+func CharReadings(r rune) []string {
+	t := pinyinTable()
+	if rs := t.readings[r]; rs != nil {
+		return rs
+	}
+	return t.single[t.pinyin(r)]
+}
 
 // maxAlternates bounds the other readings a character is indexed under:
 // go-pinyin lists the common ones first, then old and rare ones.
@@ -29,9 +50,10 @@ const maxAlternates = 3
 // points that are not Chinese characters), in a map beyond; and
 // CharPinyinAlternates.
 type pinyinTables struct {
-	dense      []string
-	sparse     map[rune]string
-	alternates map[rune][]string
+	dense    []string
+	sparse   map[rune]string
+	readings map[rune][]string   // of the characters with several: the most common first
+	single   map[string][]string // each syllable alone, for the others' CharReadings
 }
 
 // pinyinTable is built from tables.go (go-pinyin's most common toneless
@@ -39,11 +61,12 @@ type pinyinTables struct {
 // allocates on every call, indexing runs it for every title character
 // twice, and building this from go-pinyin took half a second of start-up.
 var pinyinTable = sync.OnceValue(func() pinyinTables {
-	t := pinyinTables{dense: make([]string, t2sHi-t2sLo+1), sparse: map[rune]string{}, alternates: map[rune][]string{}}
+	t := pinyinTables{dense: make([]string, t2sHi-t2sLo+1), sparse: map[rune]string{}, readings: map[rune][]string{}, single: map[string][]string{}}
 	for rest := pinyinReadings; rest != ""; {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
 		syl, chars, _ := strings.Cut(line, " ")
+		t.single[syl] = []string{syl}
 		for _, r := range chars {
 			if r >= t2sLo && r <= t2sHi {
 				t.dense[r-t2sLo] = syl
@@ -57,7 +80,10 @@ var pinyinTable = sync.OnceValue(func() pinyinTables {
 		line, rest, _ = strings.Cut(rest, "\n")
 		syl, chars, _ := strings.Cut(line, " ")
 		for _, r := range chars {
-			t.alternates[r] = append(t.alternates[r], syl)
+			if t.readings[r] == nil {
+				t.readings[r] = []string{t.pinyin(r)}
+			}
+			t.readings[r] = append(t.readings[r], syl)
 		}
 	}
 	return t

@@ -445,25 +445,20 @@ func (t *PinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			continue
 		}
 		r, _ := utf8.DecodeRuneInString(u.text)
-		py := CharPinyin(r)
-		if py == "" {
+		readings := CharReadings(r)
+		if len(readings) == 0 {
 			continue
+		}
+		if !t.Readings {
+			readings = readings[:1]
 		}
 		pos++
 		// Every reading of the character stands at its position (还: hai
 		// and huan), so that a phrase of what the reader typed matches
 		// whichever reading the title's word has.
-		var alts []string
-		if t.Readings {
-			alts = CharPinyinAlternates(r)
-		}
 		var seen [1 + maxAlternates]string
 		n := 0
-		for i := -1; i < len(alts); i++ {
-			term := py
-			if i >= 0 {
-				term = alts[i]
-			}
+		for _, term := range readings {
 			if t.Initials {
 				term = term[:1]
 			}
