@@ -42,6 +42,16 @@ func DecodeArticle(data []byte, maxBytes int64) (Article, error) {
 	return decodeArticle(data, maxBytes, false)
 }
 
+// UpsertProblem reports what makes data, the body of an article upsert,
+// malformed as a line of an input file would be (a duplicate or unknown
+// field, a value of the wrong type, more than one value), "" when nothing
+// does. It runs on the body as sent: the API sets the id from the path
+// before DecodeArticle, and that step would hide a duplicate field.
+func UpsertProblem(data []byte) string {
+	var in jsonArticle
+	return DecodeStrictJSON(data, &in)
+}
+
 // DecodeSuiteArticle is DecodeArticle for a judged suite's article, which
 // may say "title_only".
 func DecodeSuiteArticle(data []byte, maxBytes int64) (Article, error) {

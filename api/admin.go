@@ -88,6 +88,9 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 				"id %q in the body does not match id %q in the path", zhsearch.Truncate(bodyID, 40), id)
 		}
 	}
+	if problem := zhsearch.UpsertProblem(body); problem != "" {
+		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "malformed JSON: %s", problem)
+	}
 	fields["id"], _ = json.Marshal(id)
 	withID, err := json.Marshal(fields)
 	if err != nil {

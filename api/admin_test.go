@@ -24,6 +24,9 @@ func TestDecodeUpsert(t *testing.T) {
 		{"p9", `null`, zhsearch.EINVALID},
 		{"p9", `{"title":"a"} {"title":"b"}`, zhsearch.EINVALID},
 		{"p9", "{\"title\":\"\xff\"}", zhsearch.EINVALID},
+		// A data file refuses a field given twice; so does the API.
+		{"p11", `{"title":"x","title":"y"}`, zhsearch.EINVALID},
+		{"p11", `{"id":"p11","title":"x","id":"p11"}`, zhsearch.EINVALID},
 	}
 	if _, err := decodeUpsert("p10", []byte(" ")); err == nil || !strings.Contains(err.Error(), "the request body is empty") {
 		t.Errorf("empty body: error %v, want it called empty", err)
