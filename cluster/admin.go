@@ -46,6 +46,9 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	if n.live == nil || n.ctx.Err() != nil {
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is shutting down")
 	}
+	if n.recreated.Load() {
+		return nil, errStreamRecreated
+	}
 	// Decide not_found and created on the stream as this replica last saw
 	// it: wait (briefly) until it applied what it has seen.
 	wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
@@ -60,34 +63,91 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "article not found")
 	}
 	r.Time = time.Now().UTC()
-	data, err := json.Marshal(r)
+	data, err := encodeEdit(r)
 	if err != nil {
 		return nil, err
 	}
+	if max := n.nc.MaxPayload(); int64(len(data)) > max {
+		// NATS refuses the message whatever the retries: say so at once.
+		return nil, zhsearch.Errorf(zhsearch.ETOOLARGE, "the edit is %d bytes as the cluster's stream records it; "+
+			"its NATS servers take messages of at most %d (their max_payload)", len(data), max)
+	}
+	applied := n.live.Applied()
 	// Once published the edit must be waited for even if the client goes.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), editTimeout)
+	timeout := n.cfg.EditTimeout
+	if timeout <= 0 {
+		timeout = defaultEditTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	msgID := newMsgID()
-	var seq uint64
+	var ack *jetstream.PubAck
 	err = retry(ctx, func(ctx context.Context) error {
-		ack, err := n.js.Publish(ctx, n.cfg.subject(), data, jetstream.WithMsgID(msgID),
+		var err error
+		ack, err = n.js.Publish(ctx, n.cfg.subject(), data, jetstream.WithMsgID(msgID),
 			jetstream.WithExpectStream(n.cfg.streamName()))
-		if err == nil {
-			seq = ack.Sequence
-		}
 		return err
 	})
+	if err == nil && ack.Sequence <= applied && !ack.Duplicate {
+		// A new edit's seq is past every edit this replica applied,
+		// unless the stream started over.
+		n.streamRecreated(fmt.Sprintf("an edit got seq %d, where this replica applied up to %d", ack.Sequence, applied))
+		return nil, errStreamRecreated
+	}
 	if err != nil {
 		n.log.Error("publishing an edit failed: edit refused", "id", r.ID, "op", r.Op, "err", err)
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit could not be recorded (the cluster's stream did not acknowledge it); "+
 			"it may still be applied: retry it")
 	}
+	seq := ack.Sequence
 	n.noteLast(seq)
 	if err := n.live.WaitApplied(ctx, seq); err != nil {
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit is in the cluster's stream (seq %d) but this replica "+
 			"has not applied it yet; every replica applies it once it can", seq)
 	}
 	return &zhsearch.EditResult{ID: r.ID, Op: r.Op, Seq: seq, Created: r.Op == zhsearch.OpPut && !existed}, nil
+}
+
+// encodeEdit is the stream message of an edit: its JSON, with <, > and &
+// as they are (json.Marshal's escapes made an article of angle brackets
+// six times its size).
+func encodeEdit(r journal.Record) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// errStreamRecreated refuses the edits of a replica whose stream was
+// created anew (Node.streamRecreated).
+var errStreamRecreated = zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the cluster's edit stream was created anew "+
+	"(its NATS servers lost their data), so this replica's index no longer follows it: edits are refused; "+
+	"README, Replicas, says how to start the cluster again")
+
+// streamRecreated records that the stream was created anew, once, in
+// the log: edits are refused (errStreamRecreated) and nothing more of the
+// new stream is applied, its seqs being another log's; searches go on
+// from the index as it is, which is what the cluster held (taking every
+// replica out of the balancer would take search down too). Status and
+// /metrics say so.
+func (n *Node) streamRecreated(why string) {
+	if n.recreated.CompareAndSwap(false, true) {
+		n.log.Error("the cluster's edit stream was created anew: its NATS servers lost their data; "+
+			"this replica refuses edits and serves its index as it is until it is started again (README, Replicas)",
+			"stream", n.id, "why", why)
+	}
+}
+
+// checkStream compares the stream's creation time, as info gives it, with
+// the one this node joined (streamRecreated).
+func (n *Node) checkStream(info *jetstream.StreamInfo) {
+	if info != nil && !info.Created.Equal(n.created) {
+		n.streamRecreated(fmt.Sprintf("the stream was created at %s, where this replica joined the one of %s",
+			info.Created.UTC().Format(time.RFC3339Nano), n.created.UTC().Format(time.RFC3339Nano)))
+	}
 }
 
 // StartReindex implements zhsearch.AdminService: it takes the cluster's
@@ -321,12 +381,15 @@ type Status struct {
 	CaughtUp   bool     `json:"caught_up"`
 	Replicas   int      `json:"stream_replicas"`
 	Pointer    *Pointer `json:"pointer,omitempty"`
+	// StreamRecreated: the stream was created anew since this replica
+	// joined it, which then refuses edits (Node.streamRecreated).
+	StreamRecreated bool `json:"stream_recreated,omitempty"`
 }
 
 // Status reports the replica's generation, applied seq and lag.
 func (n *Node) Status() Status {
 	s := Status{Replica: n.cfg.Name, Stream: n.id, Connected: n.nc.IsConnected(), StreamSeq: n.streamLast.Load(),
-		CaughtUp: n.caughtUp.Load(), Replicas: n.replicas, Pointer: n.pointer.Load()}
+		CaughtUp: n.caughtUp.Load(), Replicas: n.replicas, Pointer: n.pointer.Load(), StreamRecreated: n.recreated.Load()}
 	if n.live != nil {
 		s.Generation, s.AppliedSeq = n.live.Generation(), n.live.Applied()
 	}

@@ -65,6 +65,11 @@ type Config struct {
 	// (zhsearch.ArticleLimit: 0 is the default); the replica's LiveConfig
 	// holds the same for its reindexes.
 	MaxArticleBytes int64
+	// EditTimeout bounds how long an edit waits for the stream's ack and
+	// for this replica to apply it (0: defaultEditTimeout). A server sets
+	// it below its write timeout, so that an edit the stream cannot take
+	// is still answered (503) before the connection's deadline closes it.
+	EditTimeout time.Duration
 }
 
 // Names derived from Config.Prefix.
@@ -82,9 +87,9 @@ const (
 	// lockTTL is how long the reindex lock outlives its last refresh: a
 	// builder that dies frees it this long after.
 	lockTTL = 30 * time.Second
-	// editTimeout bounds how long an edit waits for the stream's ack and
-	// for the local replica to apply it.
-	editTimeout = 30 * time.Second
+	// defaultEditTimeout is Config.EditTimeout's default: two thirds of
+	// the server's default write timeout (30 s).
+	defaultEditTimeout = 20 * time.Second
 	// jobTTL is how long a reindex job's state stays readable through
 	// every replica (see Node.ReindexJob).
 	jobTTL = 24 * time.Hour
@@ -130,8 +135,13 @@ type Node struct {
 	live       *index.Live
 	streamLast atomic.Uint64 // last seq of the stream seen
 	caughtUp   atomic.Bool   // applied the stream as it was when Start ran
-	pointer    atomic.Pointer[Pointer]
-	installMu  sync.Mutex // one generation download at a time
+	created    time.Time     // the stream's creation time, part of id
+	// recreated is set once the stream is found created anew under its
+	// name (its NATS servers lost their data): its seqs start over, so
+	// this replica's index no longer follows it (see streamRecreated).
+	recreated atomic.Bool
+	pointer   atomic.Pointer[Pointer]
+	installMu sync.Mutex // one generation download at a time
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -159,6 +169,16 @@ func Connect(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.log = n.log.With("replica", cfg.Name)
 	opts := []nats.Option{nats.Name("zhsearch " + cfg.Name),
+		// The client's asynchronous errors (a consumer gone while a
+		// server restarts) go to the replica's log, in its format, not
+		// to stderr as plain text.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			n.log.Warn("NATS client error", "subject", subject, "err", err)
+		}),
 		nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
@@ -218,6 +238,7 @@ func (n *Node) setup(ctx context.Context) error {
 	}
 	n.stream = s
 	info := s.CachedInfo()
+	n.created = info.Created
 	n.id = fmt.Sprintf("nats:%s@%d", info.Config.Name, info.Created.UnixNano())
 	n.streamLast.Store(info.State.LastSeq)
 	if err := retry(ctx, func(ctx context.Context) (err error) {

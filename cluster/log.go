@@ -217,6 +217,19 @@ func (n *Node) applyLoop() {
 // follow consumes the stream from the seq after the one applied, handing
 // the live service batches of what is available.
 func (n *Node) follow() error {
+	if n.recreated.Load() {
+		<-n.ctx.Done() // another log's edits: apply none (streamRecreated)
+		return nil
+	}
+	ictx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
+	info, err := n.stream.Info(ictx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if n.checkStream(info); n.recreated.Load() {
+		return nil
+	}
 	from := n.live.Applied() + 1
 	cons, err := n.stream.OrderedConsumer(n.ctx, orderedFrom(from))
 	if err != nil {
@@ -245,6 +258,9 @@ func (n *Node) follow() error {
 		msg, err := it.Next()
 		if err != nil {
 			return err
+		}
+		if n.recreated.Load() {
+			return nil // found by statusLoop meanwhile
 		}
 		meta, err := msg.Metadata()
 		if err != nil {
@@ -284,6 +300,7 @@ func (n *Node) statusLoop() {
 		ctx, cancel := context.WithTimeout(n.ctx, 2*time.Second)
 		info, err := n.stream.Info(ctx)
 		if err == nil {
+			n.checkStream(info)
 			n.noteLast(info.State.LastSeq)
 		}
 		var p *Pointer

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -29,7 +31,17 @@ func natsURLs(s string) ([]string, error) {
 		if err != nil || p.Host == "" || (p.Scheme != "nats" && p.Scheme != "tls") {
 			return nil, fmt.Errorf("%q: want nats://HOST:PORT (or tls://, or HOST:PORT)", clipValue(u))
 		}
+		if port := p.Port(); port != "" {
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				return nil, fmt.Errorf("%q: the port must be a number from 1 to 65535", clipValue(u))
+			}
+		}
 		urls = append(urls, u)
+	}
+	if len(urls) == 0 && s != "" {
+		// Set to separators or blanks: nats.go would dial its default
+		// server, not none.
+		return nil, fmt.Errorf("%q names no server: want nats://HOST:PORT[,…]", clipValue(s))
 	}
 	return urls, nil
 }
@@ -48,12 +60,23 @@ func redactURLs(s string) string {
 	return strings.Join(urls, ",")
 }
 
+// editTimeout is how long a replica's edit may wait for the stream: two
+// thirds of the write timeout, so that an edit the stream cannot take is
+// answered 503 before the connection's deadline cuts the answer off (0:
+// the cluster's default, for no write timeout).
+func editTimeout(write time.Duration) time.Duration {
+	if write <= 0 {
+		return 0
+	}
+	return max(write*2/3, time.Second)
+}
+
 // joinCluster connects a replica to the cluster of --nats and installs the
 // generation the cluster points at, before the index is opened.
 func joinCluster(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*cluster.Node, error) {
 	urls, _ := natsURLs(cfg.nats) // validated
 	node, err := cluster.Connect(ctx, cluster.Config{URLs: urls, IndexDir: cfg.indexDir, Name: cfg.replica, Logger: logger,
-		MaxArticleBytes: cfg.ops.maxArticleBytes})
+		MaxArticleBytes: cfg.ops.maxArticleBytes, EditTimeout: editTimeout(cfg.ops.writeTimeout)})
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +119,8 @@ func registerClusterMetrics(reg prometheus.Registerer, node *cluster.Node) {
 			func(s cluster.Status) float64 { return b2f(s.Connected) }),
 		gauge("zhsearch_cluster_caught_up", "1 once this replica has caught up with the stream after starting.",
 			func(s cluster.Status) float64 { return b2f(s.CaughtUp) }),
+		gauge("zhsearch_cluster_stream_recreated", "1 once the cluster's edit stream was found created anew (NATS lost its data): this replica refuses edits.",
+			func(s cluster.Status) float64 { return b2f(s.StreamRecreated) }),
 	)
 }
 

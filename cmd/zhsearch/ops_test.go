@@ -323,6 +323,10 @@ func TestConfiguration(t *testing.T) {
 		{"short token", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "short"}, "admin token (ZHSEARCH_ADMIN_TOKEN) has 5 characters: want 16 to 256"},
 		{"token with space", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "has a space in it 123"}, "must be printable ASCII without spaces"},
 		{"all at once", []string{"serve", "--addr", "x", "--idle-timeout", "-1s"}, nil, "--idle-timeout -1s: must not be negative"},
+		// Blanks or separators only would dial nats.go's default server.
+		{"nats of commas", []string{"serve", "--nats", ","}, nil, `--nats: "," names no server`},
+		{"nats of blanks", []string{"serve", "--nats", " "}, nil, `names no server`},
+		{"nats bad port", []string{"serve", "--nats", "x:99999999"}, nil, "the port must be a number from 1 to 65535"},
 		// A value from the environment names its variable, not only the
 		// flag it stands for; one given on the command line does not.
 		{"negative timeout env", []string{"serve"}, map[string]string{"ZHSEARCH_SHUTDOWN_TIMEOUT": "-5s"}, "--shutdown-timeout -5s: must not be negative (from environment ZHSEARCH_SHUTDOWN_TIMEOUT)"},

@@ -1,0 +1,111 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/cluster/natstest"
+	"github.com/zhsearch/zhsearch/index"
+)
+
+// TestEditsTheStreamCanTake: an article of angle brackets, within the
+// server's limits, is taken as it is (json.Marshal's escapes made its
+// message six times its size, over NATS's 1 MB, and the edit was retried
+// until the connection's deadline); an edit NATS can never take is
+// refused at once, 413, not retried.
+func TestEditsTheStreamCanTake(t *testing.T) {
+	servers, ctx := startCluster(t)
+	n := liveNode(ctx, t, servers, "r1", 4<<20)
+	brackets := strings.Repeat("<", 200_000) + "正文"
+	res, err := n.PutArticle(ctx, &zhsearch.Article{ID: "big", Title: "大文章", Body: brackets})
+	if err != nil {
+		t.Fatalf("an article of 200 KB of '<': %v", err)
+	}
+	got, err := n.live.Article(ctx, "big")
+	if err != nil || got.Body != brackets || !res.Created {
+		t.Fatalf("served %v (%v), result %+v: want the article as sent", err == nil, err, res)
+	}
+	start := time.Now()
+	_, err = n.PutArticle(ctx, &zhsearch.Article{ID: "huge", Title: "太大", Body: strings.Repeat("字", 1<<20)})
+	if zhsearch.ErrorCode(err) != zhsearch.ETOOLARGE || !strings.Contains(zhsearch.ErrorMessage(err), "max_payload") {
+		t.Fatalf("an edit over NATS's max_payload: %v, want payload_too_large naming it", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refused after %v: retried what can never succeed", d)
+	}
+}
+
+// TestStreamCreatedAnewRefusesEdits: when the stream is deleted and
+// created again under its name (NATS servers that lost their data), its
+// seqs start over; a replica of the old one must not acknowledge an edit
+// with a seq it applied long ago (answered 201, never served), nor apply
+// the new stream's edits on its index. It refuses edits and says so.
+func TestStreamCreatedAnewRefusesEdits(t *testing.T) {
+	servers, ctx := startCluster(t)
+	n := liveNode(ctx, t, servers, "r1", 0)
+	for i := range 3 {
+		if _, err := n.PutArticle(ctx, &zhsearch.Article{ID: fmt.Sprintf("before%d", i), Title: "之前的文章"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.js.DeleteStream(ctx, n.cfg.streamName()); err != nil {
+		t.Fatal(err)
+	}
+	// Another replica joins: it creates the stream anew.
+	testNode(ctx, t, servers, "r2", t.TempDir())
+
+	_, err := n.PutArticle(ctx, &zhsearch.Article{ID: "after", Title: "之后的文章"})
+	if zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE || !strings.Contains(zhsearch.ErrorMessage(err), "created anew") {
+		t.Fatalf("an edit after the stream was created anew: %v, want unavailable saying why", err)
+	}
+	if _, err := n.live.Article(ctx, "after"); zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		t.Errorf("the refused edit is served (%v)", err)
+	}
+	if !n.Status().StreamRecreated {
+		t.Error("Status does not say the stream was created anew")
+	}
+	// What the index held is still served.
+	if _, err := n.live.Article(ctx, "before2"); err != nil {
+		t.Errorf("an article from before: %v", err)
+	}
+}
+
+// liveNode starts a replica named name on servers, as serve does: its
+// index built from a small data folder, its live service applying the
+// stream. maxBytes is its article size limit (0: the default).
+func liveNode(ctx context.Context, t *testing.T, servers natstest.Cluster, name string, maxBytes int64) *Node {
+	t.Helper()
+	dir, data := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(data, "a.jsonl"), []byte(`{"id":"a1","title":"花呗还款"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: dir, Name: name, MaxArticleBytes: maxBytes,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live *index.Live
+	t.Cleanup(func() {
+		n.Close()
+		if live != nil {
+			live.Close()
+		}
+	})
+	if _, err := index.Build(ctx, data, dir, index.BuildOptions{Log: n, MaxArticleBytes: maxBytes}); err != nil {
+		t.Fatal(err)
+	}
+	live, err = index.OpenLive(index.LiveConfig{IndexDir: dir, DataDir: data, Log: n, OnBuilt: n.OnBuilt,
+		MaxArticleBytes: maxBytes, Poll: -1, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Start(live)
+	return n
+}
