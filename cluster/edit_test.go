@@ -77,17 +77,42 @@ func TestStreamCreatedAnewRefusesEdits(t *testing.T) {
 	}
 }
 
+// TestEditAnsweredWithinItsTimeout: with every NATS server down an edit
+// is answered 503 once Config.EditTimeout has passed, which a server sets
+// below its write timeout (at 30 s each, the connection's deadline cut
+// the answer off and the client saw the connection close).
+func TestEditAnsweredWithinItsTimeout(t *testing.T) {
+	servers, ctx := startCluster(t)
+	n := liveNode(ctx, t, servers, "r1", 0, func(c *Config) { c.EditTimeout = 2 * time.Second })
+	for _, s := range servers {
+		s.Kill(t)
+	}
+	start := time.Now()
+	_, err := n.PutArticle(ctx, &zhsearch.Article{ID: "down", Title: "服务器都停了"})
+	if zhsearch.ErrorCode(err) != zhsearch.EUNAVAILABLE {
+		t.Fatalf("an edit with NATS down: %v, want unavailable", err)
+	}
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("answered after %v, want about the edit timeout (2 s)", d)
+	}
+}
+
 // liveNode starts a replica named name on servers, as serve does: its
 // index built from a small data folder, its live service applying the
-// stream. maxBytes is its article size limit (0: the default).
-func liveNode(ctx context.Context, t *testing.T, servers natstest.Cluster, name string, maxBytes int64) *Node {
+// stream. maxBytes is its article size limit (0: the default); opts
+// change its Config.
+func liveNode(ctx context.Context, t *testing.T, servers natstest.Cluster, name string, maxBytes int64, opts ...func(*Config)) *Node {
 	t.Helper()
 	dir, data := t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(data, "a.jsonl"), []byte(`{"id":"a1","title":"花呗还款"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: dir, Name: name, MaxArticleBytes: maxBytes,
-		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	cfg := Config{URLs: servers.URLs(), IndexDir: dir, Name: name, MaxArticleBytes: maxBytes,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	n, err := Connect(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
