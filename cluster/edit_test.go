@@ -97,6 +97,39 @@ func TestEditAnsweredWithinItsTimeout(t *testing.T) {
 	}
 }
 
+// TestMessageThatIsNoEditIsSkipped: a message on the edits subject that
+// is no edit (another program's, a bad one) is logged and skipped, and
+// counts as applied: a stream that ends with one leaves no replica behind
+// it, not ready after a restart until the next edit came.
+func TestMessageThatIsNoEditIsSkipped(t *testing.T) {
+	servers, ctx := startCluster(t)
+	n := liveNode(ctx, t, servers, "r1", 0)
+	ack, err := n.js.Publish(ctx, n.cfg.subject(), []byte(`{"op":"rename","id":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := n.live.WaitApplied(wctx, ack.Sequence); err != nil {
+		t.Fatalf("the replica applied up to %d, never the skipped message's seq %d", n.live.Applied(), ack.Sequence)
+	}
+	if st := n.Status(); st.Lag != 0 {
+		t.Errorf("lag %d after the skipped message, want 0", st.Lag)
+	}
+	// A replica started afresh catches up past it, and is ready.
+	fresh := liveNode(ctx, t, servers, "r2", 0)
+	deadline := time.Now().Add(10 * time.Second)
+	for fresh.Ready() != nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := fresh.Ready(); err != nil {
+		t.Errorf("a replica started after it: %v", err)
+	}
+	if _, err := n.PutArticle(ctx, &zhsearch.Article{ID: "next", Title: "下一篇"}); err != nil {
+		t.Errorf("the next edit: %v", err)
+	}
+}
+
 // liveNode starts a replica named name on servers, as serve does: its
 // index built from a small data folder, its live service applying the
 // stream. maxBytes is its article size limit (0: the default); opts

@@ -42,12 +42,25 @@ func (n *Node) decode(data []byte, seq uint64) (journal.Record, error) {
 	return r, nil
 }
 
+// record is the edit a stream message holds, or, for a message that is
+// not an edit (logged), a record that skips its seq (journal.Record.Skip):
+// a replica whose stream ends with one is caught up with it all the same.
+func (n *Node) record(data []byte, seq uint64) journal.Record {
+	r, err := n.decode(data, seq)
+	if err != nil {
+		n.log.Error("skipping a stream message that is not an edit", "err", err)
+		return journal.Record{Seq: seq, Journal: n.id, Skip: true}
+	}
+	return r
+}
+
 // Read implements index.EditLog over the stream: it calls fn with the
 // edits after from, in order, up to the stream's last seq when it is
 // called. A position from another stream, or past this one's end, is a
 // *journal.MismatchError; a position the stream no longer holds (its
 // first messages removed) an error. A message that is not a valid edit is
-// logged and skipped (only replicas publish to the stream).
+// logged and given to fn as a record that skips its seq (Node.record; only
+// replicas publish to the stream).
 func (n *Node) Read(from journal.Position, fn func(journal.Record) error) (journal.Info, error) {
 	ctx, cancel := context.WithTimeout(n.ctxOrBackground(), 10*time.Minute)
 	defer cancel()
@@ -148,10 +161,7 @@ func (n *Node) readRange(ctx context.Context, next *uint64, last uint64, fn func
 				*next = last + 1 // the messages up to last are gone
 				return nil
 			}
-			r, derr := n.decode(msg.Data(), seq)
-			if derr != nil {
-				n.log.Error("skipping a stream message that is not an edit", "err", derr)
-			} else if err := fn(r); err != nil {
+			if err := fn(n.record(msg.Data(), seq)); err != nil {
 				return &callbackError{err}
 			}
 			*next = seq + 1
@@ -268,12 +278,7 @@ func (n *Node) follow() error {
 		}
 		seq := meta.Sequence.Stream
 		n.noteLast(seq + meta.NumPending)
-		r, derr := n.decode(msg.Data(), seq)
-		if derr != nil {
-			n.log.Error("skipping a stream message that is not an edit", "err", derr)
-		} else {
-			batch = append(batch, r)
-		}
+		batch = append(batch, n.record(msg.Data(), seq))
 		if meta.NumPending > 0 && len(batch) < maxApplyBatch {
 			continue
 		}

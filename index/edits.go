@@ -56,6 +56,9 @@ type editStore interface {
 // not send it) would otherwise take from search every title only that
 // page lists, a hundred for the seed page.
 func applyRecord(s editStore, r journal.Record) error {
+	if r.Skip {
+		return nil
+	}
 	switch r.Op {
 	case zhsearch.OpPut:
 		a := *r.Article

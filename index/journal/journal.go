@@ -68,6 +68,11 @@ type Record struct {
 	// Journal is the identity of the journal the record was read from or
 	// appended to (not stored in the line).
 	Journal string `json:"-"`
+	// Skip marks a message of an edit log that is no edit (a cluster's
+	// stream message that does not decode): it takes its seq, so what
+	// follows it applies and a log ending with it is caught up with, and
+	// changes nothing. Never written to a journal file.
+	Skip bool `json:"-"`
 }
 
 // header is the first line of a journal.
