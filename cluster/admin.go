@@ -197,16 +197,20 @@ func (n *Node) holdLock(id string, rev uint64) {
 	defer t.Stop()
 	refreshed := time.Now()
 	var shared []byte
+	last := &zhsearch.ReindexJob{ID: id, State: zhsearch.JobRunning, StartedAt: time.Now().UTC()}
 	for {
 		select {
 		case <-n.ctx.Done():
+			n.shareStoppedJob(last)
 			return
 		case <-t.C:
 		}
 		j, err := n.live.ReindexJob(n.ctx, id)
 		if err != nil {
+			n.shareStoppedJob(last)
 			return
 		}
+		last = j
 		if j.State != zhsearch.JobRunning {
 			n.shareFinalJob(j)
 			return
@@ -262,6 +266,31 @@ func (n *Node) shareFinalJob(j *zhsearch.ReindexJob) {
 	}
 }
 
+// errBuilderStopped is the error of a job whose builder stopped before it
+// ended (shut down, killed), as the other replicas report it.
+const errBuilderStopped = "the replica building it stopped before the job ended"
+
+// shareStoppedJob tells the other replicas that job j, still running as
+// this replica last saw it, ended with its builder (a shutdown): failed.
+// Once: the node is closing, so it tries for a few seconds only.
+func (n *Node) shareStoppedJob(j *zhsearch.ReindexJob) {
+	if j.State != zhsearch.JobRunning {
+		return
+	}
+	stopped := *j
+	now := time.Now().UTC()
+	stopped.State, stopped.Error, stopped.FinishedAt = zhsearch.JobFailed, errBuilderStopped, &now
+	data, err := json.Marshal(&stopped)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := retry(ctx, func(ctx context.Context) error { return n.putJob(ctx, j.ID, data) }); err != nil {
+		n.log.Warn("cannot tell the other replicas the reindex job stopped", "job", j.ID, "err", err)
+	}
+}
+
 // unlock releases the reindex lock if it is still the one taken.
 func (n *Node) unlock(rev uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -298,7 +327,26 @@ func (n *Node) ReindexJob(ctx context.Context, id string) (*zhsearch.ReindexJob,
 	if err := json.Unmarshal(data, &shared); err != nil {
 		return nil, err
 	}
+	if shared.State == zhsearch.JobRunning && n.lockFree(ctx) {
+		// Its builder shares the job's end before it releases the lock:
+		// running with no lock held, the builder died (the lock expired
+		// lockTTL after its last refresh).
+		shared.State, shared.Error = zhsearch.JobFailed, errBuilderStopped
+	}
 	return &shared, nil
+}
+
+// lockFree reports whether no replica holds the reindex lock, as far as
+// the bucket can tell (an error says nothing: held).
+func (n *Node) lockFree(ctx context.Context) bool {
+	_, err := n.locks.Get(ctx, lockKey)
+	if !errors.Is(err, jetstream.ErrKeyNotFound) && !errors.Is(err, jetstream.ErrKeyDeleted) {
+		return false
+	}
+	// Asked again of the bucket's stream leader: a bucket replica that
+	// has not applied the lock's creation yet answers "no such key".
+	data, err := n.leaderGet(ctx, n.cfg.lockBucket(), lockKey)
+	return err == nil && data == nil
 }
 
 // sharedJob returns the job id as its builder last shared it, nil when no

@@ -130,6 +130,42 @@ func TestMessageThatIsNoEditIsSkipped(t *testing.T) {
 	}
 }
 
+// TestJobOfAStoppedBuilderFails: a reindex job that its builder shared
+// as running is reported failed by the other replicas once no replica
+// holds the reindex lock (the builder killed: the lock expired; shut
+// down: it shared the job stopped), not running for the jobs' 24 hours
+// while `zhsearch reindex --server` waits for it.
+func TestJobOfAStoppedBuilderFails(t *testing.T) {
+	servers, ctx := startCluster(t)
+	builder, reader := testNode(ctx, t, servers, "r1", t.TempDir()), liveNode(ctx, t, servers, "r2", 0)
+	running := []byte(`{"id":"r-killed","state":"running","progress":{"stage":"indexing","done":10,"total":100}}`)
+	if _, err := builder.locks.Create(ctx, lockKey, []byte("r1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := builder.putJob(ctx, "r-killed", running); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := reader.ReindexJob(ctx, "r-killed"); err != nil || j.State != zhsearch.JobRunning {
+		t.Fatalf("while its builder holds the lock: %+v, %v; want running", j, err)
+	}
+	if err := builder.locks.Delete(ctx, lockKey); err != nil { // as when it expires
+		t.Fatal(err)
+	}
+	j, err := reader.ReindexJob(ctx, "r-killed")
+	if err != nil || j.State != zhsearch.JobFailed || j.Error == "" {
+		t.Fatalf("with no lock held: %+v, %v; want failed with its reason", j, err)
+	}
+
+	// A builder shutting down says so itself.
+	builder.shareStoppedJob(&zhsearch.ReindexJob{ID: "r-stopped", State: zhsearch.JobRunning})
+	if _, err := builder.locks.Create(ctx, lockKey, []byte("r3")); err != nil { // another reindex runs now
+		t.Fatal(err)
+	}
+	if j, err := reader.ReindexJob(ctx, "r-stopped"); err != nil || j.State != zhsearch.JobFailed || j.FinishedAt == nil {
+		t.Fatalf("a job whose builder shut down: %+v, %v; want failed, finished", j, err)
+	}
+}
+
 // liveNode starts a replica named name on servers, as serve does: its
 // index built from a small data folder, its live service applying the
 // stream. maxBytes is its article size limit (0: the default); opts
