@@ -661,6 +661,44 @@ func TestStopDuringFirstBuild(t *testing.T) {
 	getJSON(t, again.listening(t, logs)+"/readyz", 200, nil)
 }
 
+// TestReplicaAnswersHealthzWhileJoining: a replica (--nats) takes its
+// address before it connects to NATS and installs the cluster's
+// generation (775 MB at 100k articles): /healthz answers meanwhile, the
+// API 503, and SIGTERM then is a stop asked for (exit 0). It took the
+// address only after both, so a liveness probe killed a replica waiting
+// for NATS, and a stop during the wait exited 1.
+func TestReplicaAnswersHealthzWhileJoining(t *testing.T) {
+	cfg := firstBuildConfig(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.nats = "nats://" + ln.Addr().String() // no NATS server there
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &syncBuffer{}
+	b := startBackground(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	base := "http://" + cfg.addr
+	waitHealthy(t, base, logs)
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Errorf("/readyz while joining the cluster: %d, want 503", resp.StatusCode)
+	}
+	cancel()
+	<-b.done
+	if b.err != nil {
+		t.Fatalf("stopped while joining the cluster: %v; want no error\n%s", b.err, logs)
+	}
+	if !strings.Contains(logs.String(), "stopped while joining the cluster") {
+		t.Errorf("the log does not say the stop came while joining:\n%s", logs)
+	}
+}
+
 // firstBuildConfig returns a serve configuration on a free address over a
 // data folder of 3,000 generated articles and no index yet: a first build
 // of seconds.

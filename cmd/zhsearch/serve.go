@@ -99,18 +99,12 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		}
 	}
 	defer closeNode()
-	var editLog index.EditLog
-	if cfg.nats != "" {
-		var err error
-		if node, err = joinCluster(ctx, cfg, logger); err != nil {
-			return err
-		}
-		editLog = node
-	}
 	// The address is taken first: a port in use is said at once, not after
-	// a first build of minutes. Until the index is open the server answers
-	// /healthz (the process is alive: a liveness probe must not kill a
-	// first build of minutes) and 503 to everything else (startingService).
+	// a first build of minutes, or a replica's download of its cluster's
+	// generation. Until the index is open the server answers /healthz (the
+	// process is alive: a liveness probe must not kill a first build, or a
+	// replica waiting for NATS) and 503 to everything else
+	// (startingService).
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -122,6 +116,19 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	defer srv.Close() // a failed start; after a graceful Shutdown, nothing
+	var editLog index.EditLog
+	if cfg.nats != "" {
+		if node, err = joinCluster(ctx, cfg, logger); err != nil {
+			if ctx.Err() != nil {
+				// SIGTERM while waiting for NATS or installing the
+				// cluster's generation: a stop asked for (exit 0).
+				logger.Info("stopped while joining the cluster", "err", err)
+				return nil
+			}
+			return err
+		}
+		editLog = node
+	}
 	start := time.Now()
 	built, err := ensureIndex(ctx, cfg, logger, editLog)
 	if built {
