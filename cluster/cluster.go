@@ -112,6 +112,28 @@ type Pointer struct {
 	Stream  string    `json:"stream"` // identity of the stream (see Node.Identity)
 	Builder string    `json:"builder"`
 	Time    time.Time `json:"time"`
+	// rev is the pointer's revision in its bucket, as read or written
+	// (0: unknown): pointers are ordered by it, not by their generations'
+	// names, which come from each builder's clock.
+	rev uint64
+}
+
+// supersedes reports whether p, a pointer read from the bucket, is newer
+// than cur, the one a replica follows (nil: none). A generation's name
+// sorts by its build time on its builder's clock; a builder whose clock
+// is behind another's would name its newer generation as if older, and
+// the replicas would never switch to it. The bucket's revisions are the
+// order in which the pointers were set. Without revisions (a pointer
+// written by this replica before its Put answered) the names decide.
+func (p *Pointer) supersedes(cur *Pointer) bool {
+	switch {
+	case cur == nil:
+		return true
+	case p.rev != 0 && cur.rev != 0:
+		return p.rev >= cur.rev
+	default:
+		return p.Generation >= cur.Generation
+	}
 }
 
 // Node is this process's membership of the cluster: its NATS connection,

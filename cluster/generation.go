@@ -146,8 +146,8 @@ func (n *Node) OnBuilt(ctx context.Context, path string, pos journal.Position) e
 	p := Pointer{Generation: name, Parts: len(objects), Objects: objects, Bytes: size, Seq: pos.Seq, Stream: n.id, Builder: n.cfg.Name,
 		Time: time.Now().UTC()}
 	data, _ := json.Marshal(p)
-	if err := retry(ctx, func(ctx context.Context) error {
-		_, err := n.pointers.Put(ctx, pointerKey, data)
+	if err := retry(ctx, func(ctx context.Context) (err error) {
+		p.rev, err = n.pointers.Put(ctx, pointerKey, data)
 		return err
 	}); err != nil {
 		return fmt.Errorf("point the cluster at generation %s: %w", name, err)
@@ -411,7 +411,7 @@ func (n *Node) readPointer(ctx context.Context) (*Pointer, error) {
 		} else if err != nil {
 			return err
 		}
-		p = new(Pointer)
+		p = &Pointer{rev: e.Revision()}
 		return json.Unmarshal(e.Value(), p)
 	})
 	return p, err
@@ -492,7 +492,7 @@ func (n *Node) watchPointer() {
 			if e == nil || e.Operation() != jetstream.KeyValuePut {
 				continue
 			}
-			var p Pointer
+			p := Pointer{rev: e.Revision()}
 			if err := json.Unmarshal(e.Value(), &p); err != nil {
 				n.log.Error("bad generation pointer", "err", err)
 				continue
@@ -510,9 +510,9 @@ func (n *Node) followPointer(p *Pointer) {
 	if p.Stream != n.id || p.Generation == n.live.Generation() {
 		return
 	}
-	// Generation names sort by build time: never go back to an older one
-	// (a pointer read before a newer one arrived).
-	if cur := n.pointer.Load(); cur != nil && p.Generation < cur.Generation {
+	// Never go back to an older pointer (one read before a newer one
+	// arrived): by the bucket's order, not by names (Pointer.supersedes).
+	if !p.supersedes(n.pointer.Load()) {
 		return
 	}
 	n.pointer.Store(p)

@@ -130,3 +130,26 @@ func TestGenerationTransfer(t *testing.T) {
 		t.Fatalf("the installed generation holds %d documents (%v), want 300", n, err)
 	}
 }
+
+// TestPointerOrder: replicas follow pointers in the order the bucket
+// took them, not by their generations' names, which come from each
+// builder's clock: a builder whose clock is behind names its newer
+// generation as if it were older, and was never switched to.
+func TestPointerOrder(t *testing.T) {
+	tests := []struct {
+		name   string
+		p, cur *Pointer
+		want   bool
+	}{
+		{"first pointer", &Pointer{Generation: "g-20261205T100000", rev: 1}, nil, true},
+		{"newer, its builder's clock behind", &Pointer{Generation: "g-20261205T090000", rev: 8}, &Pointer{Generation: "g-20261205T100000", rev: 7}, true},
+		{"older, read late", &Pointer{Generation: "g-20261205T110000", rev: 6}, &Pointer{Generation: "g-20261205T100000", rev: 7}, false},
+		{"the same", &Pointer{Generation: "g-20261205T100000", rev: 7}, &Pointer{Generation: "g-20261205T100000", rev: 7}, true},
+		{"no revision: names", &Pointer{Generation: "g-20261205T090000"}, &Pointer{Generation: "g-20261205T100000", rev: 7}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.p.supersedes(tt.cur); got != tt.want {
+			t.Errorf("%s: supersedes = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
