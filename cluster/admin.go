@@ -201,6 +201,11 @@ func (n *Node) holdLock(id string, rev uint64) {
 	for {
 		select {
 		case <-n.ctx.Done():
+			// The job may have ended since the last tick: its own end
+			// then, else stopped with its builder.
+			if j, err := n.live.ReindexJob(context.Background(), id); err == nil {
+				last = j
+			}
 			n.shareStoppedJob(last)
 			return
 		case <-t.C:
@@ -270,16 +275,15 @@ func (n *Node) shareFinalJob(j *zhsearch.ReindexJob) {
 // ended (shut down, killed), as the other replicas report it.
 const errBuilderStopped = "the replica building it stopped before the job ended"
 
-// shareStoppedJob tells the other replicas that job j, still running as
-// this replica last saw it, ended with its builder (a shutdown): failed.
+// shareStoppedJob tells the other replicas how job j ended as its builder
+// closes: as j says if it ended, else failed (stopped with its builder).
 // Once: the node is closing, so it tries for a few seconds only.
 func (n *Node) shareStoppedJob(j *zhsearch.ReindexJob) {
-	if j.State != zhsearch.JobRunning {
-		return
-	}
 	stopped := *j
-	now := time.Now().UTC()
-	stopped.State, stopped.Error, stopped.FinishedAt = zhsearch.JobFailed, errBuilderStopped, &now
+	if stopped.State == zhsearch.JobRunning {
+		now := time.Now().UTC()
+		stopped.State, stopped.Error, stopped.FinishedAt = zhsearch.JobFailed, errBuilderStopped, &now
+	}
 	data, err := json.Marshal(&stopped)
 	if err != nil {
 		return
