@@ -67,10 +67,10 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	if err != nil {
 		return nil, err
 	}
-	if max := n.nc.MaxPayload(); int64(len(data)) > max {
+	if limit := n.nc.MaxPayload(); int64(len(data)) > limit {
 		// NATS refuses the message whatever the retries: say so at once.
 		return nil, zhsearch.Errorf(zhsearch.ETOOLARGE, "the edit is %d bytes as the cluster's stream records it; "+
-			"its NATS servers take messages of at most %d (their max_payload)", len(data), max)
+			"its NATS servers take messages of at most %d (their max_payload)", len(data), limit)
 	}
 	applied := n.live.Applied()
 	// Once published the edit must be waited for even if the client goes.

@@ -200,17 +200,6 @@ func (m *memStore) count(a *zhsearch.Article, n int) {
 	}
 }
 
-// relatedKeys returns a's related titles normalized, each once.
-func relatedKeys(a *zhsearch.Article) []string {
-	var keys []string
-	for _, t := range a.Related {
-		if k := analysis.Normalize(t); k != "" && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}
-
 func (m *memStore) get(id string) (*zhsearch.Article, bool, error) {
 	i, ok := m.pos[id]
 	if !ok {

@@ -76,11 +76,11 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	shown := make(map[string]bool, req.Size)
 	for i := 0; i < len(cands) && len(out.Suggestions) < req.Size; i++ {
 		sg := cands[i].Suggestion
-		if key := analysis.Normalize(sg.Title); shown[key] {
+		key := analysis.Normalize(sg.Title)
+		if shown[key] {
 			continue
-		} else {
-			shown[key] = true
 		}
+		shown[key] = true
 		sg.Highlight = mark(sg.Title, suggestMarks(norm, sg.Title), 0, len(sg.Title))
 		out.Suggestions = append(out.Suggestions, sg)
 	}
