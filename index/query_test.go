@@ -1120,3 +1120,48 @@ func TestFillerTypo(t *testing.T) {
 		t.Errorf("hits %v: want e1 (过期) first", hitIDs(res))
 	}
 }
+
+// TestTypoCanBeTheSubject: a misspelt word may be what a question asks
+// about. 多投 (for 多头) of 网贷只借了三家,每家都按时还,这也算多投借贷吗 sounds
+// like a title word, and the title on 多头借贷 is a strict hit though it
+// does not say 网贷, the subject by the site's words, which every other
+// minimal set holds. A run that sounds only like characters some title
+// holds in a row (号还 of 每月9号还吗: 好还) is no word's typo.
+func TestTypoCanBeTheSubject(t *testing.T) {
+	articles := []zhsearch.Article{
+		{ID: "d", Title: "多头借贷是什么意思", TitleOnly: true},
+		{ID: "h", Title: "哪个网贷平台好还款", TitleOnly: true},
+	}
+	for i, tail := range []string{"逾期一天有什么影响", "全部还清后多久可以再借", "按时还款能提额吗", "申请被拒的原因", "借款额度为什么越来越低", "逾期了会被起诉吗"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("w%02d", i), Title: "网贷" + tail, TitleOnly: true})
+	}
+	for i, s := range []string{"花呗", "借呗", "信用卡", "白条", "房贷", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("o%02d", i), Title: s + "逾期一天有什么影响", TitleOnly: true})
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	q := "网贷只借了三家,每家都按时还,这也算多投借贷吗"
+	if res := searchPage(t, ix, q, 1, 10); !strictHit(res, "d") {
+		t.Errorf("%s: %+v, want d (多头借贷是什么意思) among the strict hits", q, res.Hits)
+	}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		query, run string
+		want       bool
+	}{
+		{q, "算多投", true},
+		{"网贷每月9号还吗", "号还", false},
+	} {
+		aq := ix.analyze(tt.query)
+		if _, err := ix.searchQuery(ctx, &aq); err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(aq.terms, func(x queryTerm) bool { return x.text == tt.run })
+		if i < 0 {
+			t.Fatalf("%s: no term %s among %+v", tt.query, tt.run, aq.terms)
+		}
+		if got := aq.terms[i]; !got.soundsLike || got.soundsWord != tt.want {
+			t.Errorf("%s: %s soundsLike %v, soundsWord %v; want a typo, soundsWord %v", tt.query, tt.run, got.soundsLike, got.soundsWord, tt.want)
+		}
+	}
+}
