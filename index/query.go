@@ -1215,10 +1215,7 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 			return err
 		}
 		if found {
-			t.soundsLike, t.sound = true, syl
-			if t.soundsWord, err = ix.soundsLikeTitleWordIn(t.text, syl); err != nil {
-				return err
-			}
+			t.soundsLike, t.sound, t.soundsWord = true, syl, ix.soundsLikeTitleWordIn(t.text, syl)
 			continue
 		}
 		pairs, err := ix.typoPairs(ctx, t.text, syl)
@@ -1230,10 +1227,7 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 				return err
 			}
 			if found {
-				t.soundsLike, t.sound = true, pair
-				if t.soundsWord, err = ix.soundsLikeTitleWordIn(t.text, pair); err != nil {
-					return err
-				}
+				t.soundsLike, t.sound, t.soundsWord = true, pair, ix.soundsLikeTitleWordIn(t.text, pair)
 				break
 			}
 		}
@@ -1258,8 +1252,10 @@ func (ix *Index) soundsLikeTitleWord(text string) (bool, error) {
 
 // soundsLikeTitleWordIn reports whether the characters of run that sound
 // as syl (the run, or two of its characters: markTypos) sound like a word
-// of the titles.
-func (ix *Index) soundsLikeTitleWordIn(run string, syl []string) (bool, error) {
+// of the titles. When the title words cannot be read it reports false, as
+// checkSlips does: the typo then only ranks, as it did before it could be
+// a subject (typoSubject).
+func (ix *Index) soundsLikeTitleWordIn(run string, syl []string) bool {
 	r := []rune(run)
 	for i := 0; i+len(syl) <= len(r); i++ {
 		part := string(r[i : i+len(syl)])
@@ -1267,10 +1263,10 @@ func (ix *Index) soundsLikeTitleWordIn(run string, syl []string) (bool, error) {
 			continue
 		}
 		if word, err := ix.soundsLikeTitleWord(part); err != nil || word {
-			return word, err
+			return word && err == nil
 		}
 	}
-	return false, nil
+	return false
 }
 
 // typoPairs returns the sounds of two characters of a run of three or
