@@ -805,7 +805,7 @@ func weighted(field string, terms []queryTerm, share, boost float64, also ...que
 // scored 0.7460 / 0.7310, a spoken question losing 0.30.
 func typoSubject(terms []queryTerm, share float64, sets []uint) []uint {
 	for i, t := range terms {
-		if !t.run || !t.absent || !t.soundsWord {
+		if !t.soundsWord { // set only on an absent run (markTypos)
 			continue
 		}
 		for _, set := range minimalSets(termWeights(terms), share, i) {
@@ -1262,8 +1262,12 @@ func (ix *Index) soundsLikeTitleWordIn(run string, syl []string) bool {
 		if !slices.Equal(analysis.PinyinOf(part), syl) {
 			continue
 		}
-		if word, err := ix.soundsLikeTitleWord(part); err != nil || word {
-			return word && err == nil
+		word, err := ix.soundsLikeTitleWord(part)
+		if err != nil {
+			return false
+		}
+		if word {
+			return true
 		}
 	}
 	return false
