@@ -89,12 +89,12 @@ func (ix *Index) computePage(ctx context.Context, aq *analyzedQuery, k searchKey
 // rankedPage returns the page of q's hits, relaxed when the strict query
 // finds less than a page, and how many of them are strict. A query's
 // first hits (one of rerankMinChars characters or more), its first
-// rerankDepth and the titles that match it by their character pairs alone
+// depthOf hits and the titles that match it by their character pairs alone
 // (pairMatches), are reranked by their titles (rerankTitles) as one
 // window, whatever the page asked, and the hits after the window are the
 // others in their order: a page reads the window first, and the hits
 // before it too when the window holds pair matches (a page past a window
-// of the engine's first rerankDepth hits is read alone, as the engine
+// of the engine's first depthOf hits is read alone, as the engine
 // ranks). The window is always read at its own
 // size: a page of another size breaks ties (breakTies) over another span,
 // and a hit tied across the window's end would then move in or out of it,
@@ -104,13 +104,14 @@ func (ix *Index) rankedPage(ctx context.Context, aq *analyzedQuery, q query.Quer
 	if !reranks(aq) {
 		return ix.relaxedPage(ctx, aq, q, page, size)
 	}
-	window, strict, err := ix.relaxedPage(ctx, aq, q, 1, rerankDepth)
+	depth := depthOf(aq)
+	window, strict, err := ix.relaxedPage(ctx, aq, q, 1, depth)
 	if err != nil {
 		return nil, 0, err
 	}
 	rerankTitles(aq, window.Hits, strict)
-	if window.pairs == 0 && offset >= rerankDepth {
-		// The window is the engine's first rerankDepth hits, as every page
+	if window.pairs == 0 && offset >= depth {
+		// The window is the engine's first depthOf hits, as every page
 		// past it counts them: read the page alone, not all before it.
 		return ix.relaxedPage(ctx, aq, q, page, size)
 	}
@@ -169,7 +170,7 @@ func engineOrder(hits search.DocumentMatchCollection) search.DocumentMatchCollec
 // relaxedPage returns the page of q's hits, relaxed when the strict query
 // finds less than a page, and how many of them are strict. The first page
 // of a long question whose words match fewer articles than its reranked
-// window holds (rerankDepth), but some, also holds, after them, the titles
+// window holds (depthOf), but some, also holds, after them, the titles
 // that match it by their pairs alone (pairMatches), as strict hits.
 func (ix *Index) relaxedPage(ctx context.Context, aq *analyzedQuery, q query.Query, page, size int) (*pageResult, int, error) {
 	res, err := ix.page(ctx, q, (page-1)*size, size)
@@ -177,7 +178,7 @@ func (ix *Index) relaxedPage(ctx context.Context, aq *analyzedQuery, q query.Que
 		return nil, 0, err
 	}
 	var pairs query.Query
-	if page == 1 && res.Total > 0 && res.Total < rerankDepth && aq.chars >= pairMinChars {
+	if page == 1 && res.Total > 0 && res.Total < uint64(depthOf(aq)) && aq.chars >= pairMinChars {
 		if pairs, err = ix.pairMatches(ctx, aq, q, res); err != nil {
 			return nil, 0, err
 		}

@@ -15,7 +15,7 @@ import (
 
 // A query's first hits are reranked by how their titles compare with it
 // (rerankTitles), a learning-to-rank step over the engine's window: the
-// engine decides what matches and which rerankDepth hits are candidates;
+// engine decides what matches and which first hits (depthOf) are candidates;
 // a linear model of five signals orders them:
 //
 //   - the engine's order, -log2(1 + rank);
@@ -65,7 +65,7 @@ import (
 // keeps its score, so scores still fall down the list.
 const (
 	rerankMinChars  = 10 // a shorter query keeps the engine's order
-	rerankDepth     = 20 // how many first hits are reranked
+	rerankDepth     = 20 // how many first hits are reranked (see depthOf)
 	rerankPrecision = 16 // the weight of precision, against the engine's order (1)
 	rerankRecall    = 16 // the weight of recall
 	rerankIntent    = 4  // the weight of an intent word held
@@ -99,8 +99,34 @@ func chosenRerank() rerankWeights {
 }
 
 // pairMinChars is the length from which a question whose words find fewer
-// than rerankDepth hits is given its pair matches (pairMatches).
+// than its rerank window holds (depthOf) is given its pair matches
+// (pairMatches).
 const pairMinChars = 15
+
+// rerankDepthLong is how many first hits of a query of pairMinChars
+// characters or more are reranked. A full question's answer is more often
+// below the engine's 20th hit than a short query's: the engine ranks by
+// the sum of many clauses, and a long question's background words bring
+// titles on them above the one on its asked aspect. Chosen on the tuning
+// half of the 854 readers' questions: 20, 30, 40 and 50 for every
+// reranked query scored 0.7467, 0.7483, 0.7496 and 0.7499 (held-out
+// 0.7316, 0.7325, 0.7324, 0.7327); the questions' latest sets, the
+// engine's least seen, gained only from 40 (0.6556 -> 0.6599 on their
+// tuning half). 40 for the long queries alone scores the same (0.7498 /
+// 0.7324) at half the cost: over the 100k mix the evaluator visits 1.7%
+// more documents, 4% where every reranked query read 40 (BENCHMARKS.md).
+// The rerank's weights, chosen at 20, stay on the plateau at 40
+// (TestRerankTuning).
+const rerankDepthLong = 40
+
+// depthOf is how many of aq's first hits are reranked, and how many its
+// pair matches may fill (pairMatches).
+func depthOf(aq *analyzedQuery) int {
+	if aq.chars >= pairMinChars {
+		return rerankDepthLong
+	}
+	return rerankDepth
+}
 
 // reranks reports whether aq's first hits are reranked by their titles.
 func reranks(aq *analyzedQuery) bool {
@@ -108,7 +134,7 @@ func reranks(aq *analyzedQuery) bool {
 }
 
 // rerankTitles reorders hits[:strict] and hits[strict:] each by the
-// rerank model (see rerankDepth), and gives them their new places'
+// rerank model (see depthOf), and gives them their new places'
 // scores, so that scores still fall down the list.
 func rerankTitles(aq *analyzedQuery, hits search.DocumentMatchCollection, strict int) {
 	m := newTitleModel(aq, chosenRerank())
@@ -252,7 +278,7 @@ func (m *titleModel) rerank(hits search.DocumentMatchCollection) {
 // titles (a dictionary's gaps do the same: before 大数据 was a word of
 // it, 大数据花了还能借到钱吗 shared only 大, 数据 and 花 with a question
 // about 大数据弄花了, and its pairs 大数, 数据, 据花). When its words match
-// fewer articles than the reranked window holds (rerankDepth), but some,
+// fewer articles than the reranked window holds (depthOf), but some,
 // the window is filled with the titles that share most of its pairs (a
 // quarter of those inside its words: pairQuorum) without
 // matching its words, which bleve's character pairs find. They join the
@@ -281,7 +307,7 @@ func (m *titleModel) rerank(hits search.DocumentMatchCollection) {
 // pair matches, 0.7400 / 0.7111 without.
 
 // pairMatches fills the window of res, all of a long question's strict
-// hits (q, fewer than rerankDepth), with the titles that match it by their
+// hits (q, fewer than depthOf), with the titles that match it by their
 // pairs alone, each scored below res's last hit (scoreBelow), and counts
 // them in res.Total. It returns the query that finds them (nil when the
 // question has no pairs), whose other matches no relaxation step lists
@@ -292,7 +318,7 @@ func (ix *Index) pairMatches(ctx context.Context, aq *analyzedQuery, q query.Que
 	}
 	pairs := query.NewBooleanQuery(
 		[]query.Query{anyOf(fTitleBi, aq.bigrams, pairQuorum(aq), 1)}, nil, []query.Query{q})
-	found, err := ix.page(ctx, pairs, 0, rerankDepth-int(res.Total))
+	found, err := ix.page(ctx, pairs, 0, depthOf(aq)-int(res.Total))
 	if err != nil {
 		return nil, err
 	}

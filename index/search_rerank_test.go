@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
+	"github.com/zhsearch/zhsearch/index/corpus"
+	"github.com/zhsearch/zhsearch/index/relevance"
 )
 
 // rerankHits are hits in the engine's order, each scoring one less than
@@ -405,5 +408,54 @@ func TestPairQuorum(t *testing.T) {
 		if got := pairQuorum(&aq); got != tt.want {
 			t.Errorf("%s: quorum %d of %d pairs %v, want %d", tt.query, got, len(aq.bigrams), aq.bigrams, tt.want)
 		}
+	}
+}
+
+// TestLongQuestionRerankWindow: on the site-shaped corpus of the readers'
+// questions (testdata/questions), a full question's background words bring
+// more than 20 titles on them above the one on what it asks; its rerank
+// window of 40 still holds that title, and puts it on the first page. A
+// short query keeps a window of 20. The questions are of the suite's
+// tuning half, the titles their judged answers (grade 2).
+func TestLongQuestionRerankWindow(t *testing.T) {
+	c, err := corpus.Load(filepath.Join("..", "data"), analysis.Normalize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := relevance.LoadArticles(filepath.Join("..", "testdata", "questions", "articles.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := builtIndex(t, append(c.Articles, own...))
+	ix.SetSearchCacheSize(0)
+	ctx := context.Background()
+	for _, tt := range []struct{ question, answer string }{
+		{"网贷下周就到期了,可工资要月底才发,听说能找平台申请展期,展期具体是什么意思,算不算逾期", "什么是贷款展期"},
+		{"想换部新手机,一种是在租机平台按月交租金,一种是直接分期付款买下来,这两种到手以后手机算谁的、审核严不严,到底有什么不一样", "分期买手机和租手机的区别"},
+	} {
+		aq := ix.analyze(tt.question)
+		if got := depthOf(&aq); got != rerankDepthLong {
+			t.Fatalf("%s: window %d, want %d", tt.question, got, rerankDepthLong)
+		}
+		q, err := ix.searchQuery(ctx, &aq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		engine, _, err := ix.relaxedPage(ctx, &aq, q, 1, rerankDepthLong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := slices.IndexFunc(engine.Hits, func(h *search.DocumentMatch) bool { return h.Fields[fTitle] == tt.answer })
+		if at < rerankDepth {
+			t.Fatalf("%s: the engine alone ranks %s at %d (of %d hits): the corpus no longer tells", tt.question, tt.answer, at, len(engine.Hits))
+		}
+		res := searchPage(t, ix, tt.question, 1, 10)
+		if !slices.ContainsFunc(res.Hits, func(h zhsearch.Hit) bool { return h.Title == tt.answer }) {
+			t.Errorf("%s: first page %v; want %s on it (the engine ranks it at %d)", tt.question, hitIDs(res), tt.answer, at)
+		}
+	}
+	short := ix.analyze("网贷展期是什么意思")
+	if got := depthOf(&short); got != rerankDepth {
+		t.Errorf("网贷展期是什么意思: window %d, want %d", got, rerankDepth)
 	}
 }

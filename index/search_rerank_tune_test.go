@@ -100,7 +100,7 @@ func judgedWindows(t *testing.T) []rerankWindow {
 		if !reranks(&aq) {
 			continue
 		}
-		window, strict, err := ix.relaxedPage(ctx, &aq, bq, 1, rerankDepth)
+		window, strict, err := ix.relaxedPage(ctx, &aq, bq, 1, depthOf(&aq))
 		if err != nil {
 			t.Fatal(err)
 		}
