@@ -125,6 +125,8 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		// matched.
 		{"朋友不还钱", "还钱", []string{"还款"}},
 		{"借呗还款", "还款", []string{"还钱"}},
+		// The trade says 租机 for a rented phone, readers 租手机.
+		{"第一次租手机要押金吗", "租手机", []string{"租机"}},
 		{"花呗风控", "风控", nil},
 	}
 	for _, tt := range tests {

@@ -431,7 +431,7 @@ func TestLongQuestionRerankWindow(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct{ question, answer string }{
 		{"网贷下周就到期了,可工资要月底才发,听说能找平台申请展期,展期具体是什么意思,算不算逾期", "什么是贷款展期"},
-		{"想换部新手机,一种是在租机平台按月交租金,一种是直接分期付款买下来,这两种到手以后手机算谁的、审核严不严,到底有什么不一样", "分期买手机和租手机的区别"},
+		{"听人说把工资卡绑到支付宝、水电燃气费都用支付宝交,花呗额度就会慢慢涨上来,这些说法靠谱吗", "提升花呗额度的五个实用办法"},
 	} {
 		aq := ix.analyze(tt.question)
 		if got := depthOf(&aq); got != rerankDepthLong {
