@@ -1443,7 +1443,7 @@ func asksWhy(std string) bool {
 			continue
 		}
 		rest := strings.TrimRight(clause[i+len("怎么"):], "呢啊呀吗嘛")
-		if hasAnyPrefix(rest, notWhy) || strings.Contains(rest, "是不是") || strings.Contains(rest, "有没有") {
+		if asksHow(rest) || strings.Contains(rest, "是不是") || strings.Contains(rest, "有没有") {
 			continue
 		}
 		if utf8.RuneCountInString(rest) >= 2 && strings.HasSuffix(rest, "了") {
@@ -1453,14 +1453,12 @@ func asksWhy(std string) bool {
 	return false
 }
 
-// notWhy are what 怎么 … 了 starts with when it asks how, not why: 怎么样了,
-// 怎么办了, 怎么回事, and the verbs of finding out (怎么看出来征信花了,
-// 怎么知道被起诉了), whose 了 ends what is to be found out.
-var notWhy = []string{"样", "办", "回事", "看", "知道", "查", "判断", "确认", "确定", "辨别", "分辨", "识别", "发现"}
-
-func hasAnyPrefix(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
+// asksHow reports whether what follows 怎么 makes 怎么 … 了 ask how, not
+// why: 怎么样了, 怎么办了, 怎么回事, and the verbs of finding out
+// (怎么看出来征信花了, 怎么知道被起诉了), whose 了 ends what is to be found out.
+func asksHow(rest string) bool {
+	for _, p := range [...]string{"样", "办", "回事", "看", "知道", "查", "判断", "确认", "确定", "辨别", "分辨", "识别", "发现"} {
+		if strings.HasPrefix(rest, p) {
 			return true
 		}
 	}
