@@ -135,6 +135,9 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		{"借呗还款", "还款", []string{"还钱"}},
 		// The trade says 租机 for a rented phone, readers 租手机.
 		{"第一次租手机要押金吗", "租手机", []string{"租机"}},
+		// Readers take a debtor to court (法院) as often as before the
+		// bench (法庭).
+		{"平台会把我告上法院吗", "告上法院", []string{"起诉", "告上法庭"}},
 		{"花呗风控", "风控", nil},
 	}
 	for _, tt := range tests {
