@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
-	"github.com/zhsearch/zhsearch/index/corpus"
-	"github.com/zhsearch/zhsearch/index/relevance"
 )
 
 // rerankHits are hits in the engine's order, each scoring one less than
@@ -418,15 +415,7 @@ func TestPairQuorum(t *testing.T) {
 // short query keeps a window of 20. The questions are of the suite's
 // tuning half, the titles their judged answers (grade 2).
 func TestLongQuestionRerankWindow(t *testing.T) {
-	c, err := corpus.Load(filepath.Join("..", "data"), analysis.Normalize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	own, err := relevance.LoadArticles(filepath.Join("..", "testdata", "questions", "articles.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := builtIndex(t, append(c.Articles, own...))
+	ix := questionsIndex(t)
 	ix.SetSearchCacheSize(0)
 	ctx := context.Background()
 	for _, tt := range []struct{ question, answer string }{

@@ -69,9 +69,10 @@ func TestRerankTuning(t *testing.T) {
 	t.Logf("rerank tuning grid:\n%s", b.String())
 }
 
-// judgedWindows builds the readers' questions' index and returns the
-// reranked window of every judged query that search reranks.
-func judgedWindows(t *testing.T) []rerankWindow {
+// questionsIndex builds the index of the readers' questions' corpus
+// (testdata/questions): the data folder's seed page and the suite's own
+// articles.
+func questionsIndex(t *testing.T) *Index {
 	t.Helper()
 	c, err := corpus.Load(filepath.Join("..", "data"), analysis.Normalize)
 	if err != nil {
@@ -81,11 +82,18 @@ func judgedWindows(t *testing.T) []rerankWindow {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return builtIndex(t, append(c.Articles, own...))
+}
+
+// judgedWindows builds the readers' questions' index and returns the
+// reranked window of every judged query that search reranks.
+func judgedWindows(t *testing.T) []rerankWindow {
+	t.Helper()
 	queries, err := relevance.LoadQueries(filepath.Join("..", "testdata", "questions", "queries.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := builtIndex(t, append(c.Articles, own...))
+	ix := questionsIndex(t)
 	ctx := context.Background()
 	var out []rerankWindow
 	for _, q := range queries {
