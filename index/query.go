@@ -170,13 +170,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		seen[w.Text] = true
 		switch {
 		case listed:
-			aq.intents = append(aq.intents, w.Text)
-			for _, a := range lex.Synonyms(w.Text) {
-				if !seen[a] {
-					seen[a] = true
-					aq.intents = append(aq.intents, a)
-				}
-			}
+			aq.addIntent(lex, w.Text, seen)
 			aq.words = append(aq.words, w.Text)
 		case negation(w.Text):
 			// 没, 不 alone: what they negate is the word, and their
@@ -203,13 +197,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	}
 	if asksWhy(aq.std) && !seen[whyIntent] {
 		seen[whyIntent] = true
-		aq.intents = append(aq.intents, whyIntent)
-		for _, a := range lex.Synonyms(whyIntent) {
-			if !seen[a] {
-				seen[a] = true
-				aq.intents = append(aq.intents, a)
-			}
-		}
+		aq.addIntent(lex, whyIntent, seen)
 	}
 	for _, w := range sub {
 		if !seen[w] {
@@ -814,11 +802,15 @@ func weighted(field string, terms []queryTerm, share, boost float64, also ...que
 // sound only some title's characters hold in a row (号还: 好还) added too
 // scored 0.7460 / 0.7310, a spoken question losing 0.30.
 func typoSubject(terms []queryTerm, share float64, sets []uint) []uint {
+	var weights []float64
 	for i, t := range terms {
 		if !t.soundsWord { // set only on an absent run (markTypos)
 			continue
 		}
-		for _, set := range minimalSets(termWeights(terms), share, i) {
+		if weights == nil {
+			weights = termWeights(terms)
+		}
+		for _, set := range minimalSets(weights, share, i) {
 			if !slices.Contains(sets, set) {
 				sets = append(sets, set)
 			}
@@ -1424,6 +1416,18 @@ func (aq *analyzedQuery) misspelt() [][]string {
 		}
 	}
 	return out
+}
+
+// addIntent adds the intent word w and the words of its group
+// (synonyms.txt: 为什么 原因 怎么回事) not seen yet.
+func (aq *analyzedQuery) addIntent(lex *analysis.Lexicon, w string, seen map[string]bool) {
+	aq.intents = append(aq.intents, w)
+	for _, a := range lex.Synonyms(w) {
+		if !seen[a] {
+			seen[a] = true
+			aq.intents = append(aq.intents, a)
+		}
+	}
 }
 
 const whyIntent = "为什么"
