@@ -156,7 +156,14 @@ func TestJobOfAStoppedBuilderFails(t *testing.T) {
 	if err := builder.locks.Delete(ctx, lockKey); err != nil { // as when it expires
 		t.Fatal(err)
 	}
+	// The bucket's replicas apply the delete one after the other, and any
+	// of them answers a get (JetStream's direct get): a reader may see the
+	// lock a moment longer.
 	j, err := reader.ReindexJob(ctx, "r-killed")
+	for deadline := time.Now().Add(10 * time.Second); err == nil && j.State == zhsearch.JobRunning && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		j, err = reader.ReindexJob(ctx, "r-killed")
+	}
 	if err != nil || j.State != zhsearch.JobFailed || j.Error == "" {
 		t.Fatalf("with no lock held: %+v, %v; want failed with its reason", j, err)
 	}
