@@ -138,6 +138,9 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		// Readers take a debtor to court (法院) as often as before the
 		// bench (法庭).
 		{"平台会把我告上法院吗", "告上法院", []string{"起诉", "告上法庭"}},
+		// Readers name banks by their short names (招行), titles in full.
+		{"招行信用卡分期手续费", "招行", []string{"招商银行"}},
+		{"建设银行房贷利率", "建设银行", []string{"建行"}},
 		{"花呗风控", "风控", nil},
 	}
 	for _, tt := range tests {
