@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -23,9 +24,11 @@ import (
 //     title_bi terms, bigrams) that the query's text holds (a title made
 //     of what the reader typed answers it);
 //   - recall: the share of the query's content weight (its words' idf)
-//     whose word, or a synonym of it, the title holds as written, and
-//     for a word it does not hold, rerankPartial of the share of the
-//     word's characters it holds (修改 beside 改, 转赠 beside 转送);
+//     whose word, or a synonym of it, the title holds as written, or for
+//     a typo that search matched by its sound, whose sound it says
+//     (抖音 for 抖因: heardIn), and for a word it does not hold,
+//     rerankPartial of the share of the word's characters it holds (修改
+//     beside 改, 转赠 beside 转送);
 //   - intent: whether the title holds one of the query's intent words
 //     (多久, 怎么办) or their synonyms;
 //   - character precision: the share of the title's Chinese characters
@@ -180,7 +183,7 @@ func (m *titleModel) score(title string, rank int) float64 {
 	if m.weight > 0 {
 		var held float64
 		for _, t := range m.terms {
-			if t.heldIn(title) {
+			if t.heldIn(title) || t.heardIn(title) {
 				held += t.weight
 			} else if m.w.partial > 0 {
 				held += m.w.partial * t.weight * charsHeld(t.text, title)
@@ -209,6 +212,43 @@ func (t *queryTerm) heldIn(title string) bool {
 		}
 	}
 	return false
+}
+
+// heardIn reports whether title (normalized) says what a typo sounds like
+// (抖音 for 抖因): the characters of a run that soundsLike, which search
+// matched by its sound, read as its syllables in a row, by any of their
+// readings. Before, recall gave such a title only the partial credit of
+// the characters it shares with the typo (抖 of 抖因), and titles holding
+// the question's other words stayed above it. Tuning half of the 934
+// readers' questions: 0.7529 -> 0.7535 (typos 0.819 -> 0.824:
+// 抖因月付晚还了几天会上征信吗 0.356 -> 0.631, 信用卡销护以后… 0.933 ->
+// 0.965; no query lower); held-out 0.7324 -> 0.7324 (one typo up 0.007,
+// one down 0.017); the keyword suite unchanged.
+func (t *queryTerm) heardIn(title string) bool {
+	if !t.soundsLike || len(t.sound) == 0 {
+		return false
+	}
+	var readings [][]string
+	for _, r := range title {
+		readings = append(readings, analysis.CharReadings(r))
+	}
+	for i := 0; i+len(t.sound) <= len(readings); i++ {
+		if readsAs(readings[i:i+len(t.sound)], t.sound) {
+			return true
+		}
+	}
+	return false
+}
+
+// readsAs reports whether each of chars (their readings) reads as the
+// syllable of syl at its place.
+func readsAs(chars [][]string, syl []string) bool {
+	for k, s := range syl {
+		if !slices.Contains(chars[k], s) {
+			return false
+		}
+	}
+	return true
 }
 
 // charPrecision is the share of title's Chinese characters that text
