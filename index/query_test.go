@@ -75,6 +75,12 @@ func TestAnalyzeQuestions(t *testing.T) {
 			nil, []string{"为什么", "原因", "怎么回事"}},
 		{"怎么样了 asks no why", "借呗额度现在怎么样了", "借呗额度现在怎么样了", []string{"借呗", "额度"}, nil},
 		{"how to tell is no why", "咋看出来征信是不是已经花了", "怎么看出来征信是不是已经花了", nil, nil},
+		// A measure word between a verb and its object is dropped, so the
+		// object joins its verb as titles write them (租手机, a synonym of
+		// 租机; 借钱), but not where 个 starts a word (个人).
+		{"租个手机 is 租手机", "租个手机要押金吗", "租手机要押金吗", []string{"租手机", "押金"}, nil},
+		{"借个钱 is 借钱", "借个钱咋这么难", "借钱怎么这么难", []string{"借钱", "难"}, nil},
+		{"个人 keeps its 个", "办个人贷款要啥材料", "办个人贷款要什么材料", []string{"个人", "贷款", "材料"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
