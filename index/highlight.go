@@ -185,8 +185,21 @@ func trimSpan(text string, sp span, needle string) span {
 }
 
 // pinyinSpans finds runs of characters whose pinyin is the query's
-// syllables (花贝 finds 花呗), for matches made by sound or typed as pinyin.
+// syllables (花贝 finds 花呗), for matches made by sound or typed as pinyin:
+// soundRuns, as spans of the text norm was normalized from (offs).
 func pinyinSpans(norm string, offs []int, syl []string) []span {
+	runs := soundRuns(norm, syl)
+	for i, r := range runs {
+		runs[i] = span{offs[r.start], offs[r.end]}
+	}
+	return runs
+}
+
+// soundRuns returns the byte spans of norm whose characters read as syl,
+// one syllable each and in a row, by any of their readings (还: hai or
+// huan), or by their initials when every syllable is one letter; a Latin
+// letter or digit reads as itself.
+func soundRuns(norm string, syl []string) []span {
 	type ch struct {
 		readings   []string // every reading (还: hai, huan)
 		start, end int
@@ -216,7 +229,7 @@ func pinyinSpans(norm string, offs []int, syl []string) []span {
 			}
 		}
 		if ok {
-			out = append(out, span{offs[chars[i].start], offs[chars[i+len(syl)-1].end]})
+			out = append(out, span{chars[i].start, chars[i+len(syl)-1].end})
 		}
 	}
 	return out
