@@ -354,6 +354,10 @@ func anyOf(field string, terms []string, min int, boost float64) query.Query {
 // written on its leaves.
 func scaleBoost(q query.Query, b float64) query.Query {
 	switch q := q.(type) {
+	case *synonymsQuery:
+		for _, c := range q.Synonyms {
+			scaleBoost(c, b)
+		}
 	case *query.DisjunctionQuery:
 		for _, c := range q.Disjuncts {
 			scaleBoost(c, b)
@@ -620,18 +624,12 @@ func (t *queryTerm) in(field string) query.Query {
 	if t.run {
 		return t.runIn(field)
 	}
-	tq := query.NewTermQuery(t.text)
-	tq.SetField(field)
 	if len(t.alts) == 0 {
+		tq := query.NewTermQuery(t.text)
+		tq.SetField(field)
 		return tq
 	}
-	alts := []query.Query{tq}
-	for _, a := range t.alts {
-		aq := query.NewTermQuery(a)
-		aq.SetField(field)
-		alts = append(alts, aq)
-	}
-	return query.NewDisjunctionQuery(alts)
+	return newSynonymsQuery(field, append([]string{t.text}, t.alts...))
 }
 
 // runIn matches a run of one-character pieces (queryTerm.run) by its

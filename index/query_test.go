@@ -249,6 +249,10 @@ func TestClauseBoostsReachTerms(t *testing.T) {
 	var walk func(q query.Query)
 	walk = func(q query.Query) {
 		switch q := q.(type) {
+		case *synonymsQuery:
+			for _, c := range q.Synonyms {
+				walk(c)
+			}
 		case *query.DisjunctionQuery:
 			for _, c := range q.Disjuncts {
 				walk(c)

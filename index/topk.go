@@ -18,9 +18,10 @@ import (
 // It reads the postings of the query's terms, decoded once per segment
 // (postingsCache), and scores documents
 // as bleve's TF-IDF searchers do (term score sqrt(tf)·norm·idf²·boost,
-// disjunctions scaled by the share of their clauses that match, sums
-// elsewhere; bleve's query norm is left out, as it scales every score of a
-// query alike), so the ranking is bleve's. It skips with MaxScore (Turtle
+// disjunctions scaled by the share of their clauses that match, a group
+// of synonyms by its best spelling (synonymsQuery, whose bleve searcher
+// does the same), sums elsewhere; bleve's query norm is left out, as it
+// scales every score of a query alike), so the ranking is bleve's. It skips with MaxScore (Turtle
 // and Flood 1995, as Lucene's MaxScoreBulkScorer): a term's score can never
 // exceed boost·idf²·impact, impact being the largest sqrt(tf)·norm of its
 // postings, and every scaling is at most 1, so once the page
@@ -156,6 +157,9 @@ type node struct {
 	boost float64
 	kids  []*node // or, and
 	min   int     // or: how many kids must match (at least one)
+	// or: scores the best of its kids' scores over how many kids it has
+	// (synonymsQuery), not their sum scaled by the share that match
+	best bool
 	// bool: must is an and, should an or (optional when must is set),
 	// mustNot an or
 	must, should, mustNot *node
@@ -192,6 +196,7 @@ func (n *node) eval(doc, at uint64) (bool, float64) {
 		return len(n.post) == 1 || phraseAt(n.post), sum // one term: no positions read
 	case nodeOr:
 		m, sum := 0, 0.0
+		top := 0.0
 		for _, k := range n.kids {
 			if k.absent(at) {
 				continue
@@ -199,10 +204,14 @@ func (n *node) eval(doc, at uint64) (bool, float64) {
 			if ok, s := k.eval(doc, at); ok {
 				m++
 				sum += s
+				top = max(top, s)
 			}
 		}
 		if m < max(1, n.min) {
 			return false, 0
+		}
+		if n.best {
+			return true, top / float64(len(n.kids))
 		}
 		return true, sum * float64(m) / float64(len(n.kids))
 	case nodeAnd:
@@ -359,14 +368,19 @@ func (n *node) reach() (bool, float64) {
 		return true, sum
 	case nodeOr:
 		m, sum := 0, 0.0
+		top := 0.0
 		for _, k := range n.kids {
 			if ok, s := k.reach(); ok {
 				m++
 				sum += s
+				top = max(top, s)
 			}
 		}
 		if m < max(1, n.min) {
 			return false, 0
+		}
+		if n.best {
+			return true, top / float64(len(n.kids))
 		}
 		return true, sum * float64(m) / float64(len(n.kids))
 	case nodeAnd:
@@ -531,6 +545,24 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		rarest := rarestOf(n.post) // the list that drives the phrase (driving)
 		rarest.extra += phraseBound
 		rarest.bound += phraseBound
+		return n, nil
+	case *synonymsQuery:
+		// Each spelling adds at most its share of its score (the best
+		// one's, over the group's size): the lists' bounds say so too.
+		n := &node{kind: nodeOr, best: true}
+		share := 1 / float64(len(q.Synonyms))
+		for _, t := range q.Synonyms {
+			p, err := c.postings(t.FieldVal, t.Term, false)
+			if err != nil {
+				return nil, err
+			}
+			p.boosts += t.Boost() * share
+			p.bound += t.Boost() * share * p.idf * p.idf * p.impact
+			n.kids = append(n.kids, &node{kind: nodeTerm, post: []*postings{p}, boost: t.Boost()})
+		}
+		if len(n.kids) == 0 {
+			return &node{kind: nodeNone}, nil
+		}
 		return n, nil
 	case *query.DisjunctionQuery:
 		kids, err := c.compileAll(q.Disjuncts)
