@@ -14,12 +14,13 @@ import (
 // many the group has: the group is one word of the query, however many of
 // its spellings a document holds. A bleve disjunction would add the
 // scores of the spellings held and scale the sum by their share, so a
-// title holding two of them (网贷 and 网络贷款) scored four times one
-// holding one; and, as the top-k evaluator has to bound a document's
+// title holding two of them (网贷 and 网络贷款) scored about four times
+// one holding one; and, as the top-k evaluator has to bound a document's
 // score before it knows which spellings it holds, every group's bound was
-// the sum of all its spellings' (Lucene's SynonymQuery makes the same
-// choice: one term, whichever way it is spelt). A document holding one
-// spelling scores as it did under the disjunction.
+// the sum of all its spellings'. (Lucene's SynonymQuery also scores a
+// group as one term, from the spellings' summed frequency.) A document
+// holding one spelling scores as it did under the disjunction; the
+// group's size still divides, so the weights tuned on it hold.
 type synonymsQuery struct {
 	Synonyms []*query.TermQuery `json:"synonyms"`
 }
