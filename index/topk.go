@@ -21,8 +21,9 @@ import (
 // disjunctions scaled by the share of their clauses that match, a group
 // of synonyms by its best spelling (synonymsQuery, whose bleve searcher
 // does the same), sums elsewhere; bleve's query norm is left out, as it
-// scales every score of a query alike), so the ranking is bleve's. It skips with MaxScore (Turtle
-// and Flood 1995, as Lucene's MaxScoreBulkScorer): a term's score can never
+// scales every score of a query alike), so the ranking is bleve's. It
+// skips with MaxScore (Turtle and Flood 1995, as Lucene's
+// MaxScoreBulkScorer): a term's score can never
 // exceed boost·idf²·impact, impact being the largest sqrt(tf)·norm of its
 // postings, and every scaling is at most 1, so once the page
 // is full the terms whose summed bounds cannot reach its lowest score only
@@ -195,8 +196,7 @@ func (n *node) eval(doc, at uint64) (bool, float64) {
 		}
 		return len(n.post) == 1 || phraseAt(n.post), sum // one term: no positions read
 	case nodeOr:
-		m, sum := 0, 0.0
-		top := 0.0
+		m, sum, top := 0, 0.0, 0.0
 		for _, k := range n.kids {
 			if k.absent(at) {
 				continue
@@ -367,8 +367,7 @@ func (n *node) reach() (bool, float64) {
 		}
 		return true, sum
 	case nodeOr:
-		m, sum := 0, 0.0
-		top := 0.0
+		m, sum, top := 0, 0.0, 0.0
 		for _, k := range n.kids {
 			if ok, s := k.reach(); ok {
 				m++
@@ -516,13 +515,7 @@ func (errUnsupported) Error() string { return "query not supported by the top-k 
 func (c *compiler) compile(q query.Query) (*node, error) {
 	switch q := q.(type) {
 	case *query.TermQuery:
-		p, err := c.postings(q.FieldVal, q.Term, false)
-		if err != nil {
-			return nil, err
-		}
-		p.boosts += q.Boost()
-		p.bound += q.Boost() * p.idf * p.idf * p.impact
-		return &node{kind: nodeTerm, post: []*postings{p}, boost: q.Boost()}, nil
+		return c.term(q, 1)
 	case *query.PhraseQuery:
 		if len(q.Terms) == 0 || q.Fuzziness != 0 {
 			return nil, errUnsupported{}
@@ -550,15 +543,12 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		// Each spelling adds at most its share of its score (the best
 		// one's, over the group's size): the lists' bounds say so too.
 		n := &node{kind: nodeOr, best: true}
-		share := 1 / float64(len(q.Synonyms))
 		for _, t := range q.Synonyms {
-			p, err := c.postings(t.FieldVal, t.Term, false)
+			k, err := c.term(t, 1/float64(len(q.Synonyms)))
 			if err != nil {
 				return nil, err
 			}
-			p.boosts += t.Boost() * share
-			p.bound += t.Boost() * share * p.idf * p.idf * p.impact
-			n.kids = append(n.kids, &node{kind: nodeTerm, post: []*postings{p}, boost: t.Boost()})
+			n.kids = append(n.kids, k)
 		}
 		if len(n.kids) == 0 {
 			return &node{kind: nodeNone}, nil
@@ -604,6 +594,19 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 		return &node{kind: nodeNone}, nil
 	}
 	return nil, errUnsupported{}
+}
+
+// term compiles a term query whose score counts share of itself at most
+// in the document's (1, or a synonym's share of its group): its list's
+// bounds take that share of the term's boost.
+func (c *compiler) term(q *query.TermQuery, share float64) (*node, error) {
+	p, err := c.postings(q.FieldVal, q.Term, false)
+	if err != nil {
+		return nil, err
+	}
+	p.boosts += q.Boost() * share
+	p.bound += q.Boost() * share * p.idf * p.idf * p.impact
+	return &node{kind: nodeTerm, post: []*postings{p}, boost: q.Boost()}, nil
 }
 
 // setMasks gives the first 64 lists of the query their bits and the
