@@ -207,13 +207,7 @@ func (n *node) eval(doc, at uint64) (bool, float64) {
 				top = max(top, s)
 			}
 		}
-		if m < max(1, n.min) {
-			return false, 0
-		}
-		if n.best {
-			return true, top / float64(len(n.kids))
-		}
-		return true, sum * float64(m) / float64(len(n.kids))
+		return n.orScore(m, sum, top)
 	case nodeAnd:
 		sum := 0.0
 		for _, k := range n.kids {
@@ -341,6 +335,21 @@ func (n *node) matches(doc uint64) bool {
 	return false
 }
 
+// orScore is what a disjunction of n's kids scores when m of them match,
+// their scores summing to sum, the best of them top: bleve's coordination
+// (the sum scaled by the share of clauses that match), or for a group of
+// synonyms (n.best) the best spelling over the group's size. eval and reach
+// combine their kids' scores and bounds with it.
+func (n *node) orScore(m int, sum, top float64) (bool, float64) {
+	if m < max(1, n.min) {
+		return false, 0
+	}
+	if n.best {
+		return true, top / float64(len(n.kids))
+	}
+	return true, sum * float64(m) / float64(len(n.kids))
+}
+
 // reach reports whether a document that none of the lists but those
 // marked in holds (with their bounds in the current window) can match n,
 // and the most it can score there. A disjunction's score is scaled by the
@@ -375,13 +384,7 @@ func (n *node) reach() (bool, float64) {
 				top = max(top, s)
 			}
 		}
-		if m < max(1, n.min) {
-			return false, 0
-		}
-		if n.best {
-			return true, top / float64(len(n.kids))
-		}
-		return true, sum * float64(m) / float64(len(n.kids))
+		return n.orScore(m, sum, top)
 	case nodeAnd:
 		sum := 0.0
 		for _, k := range n.kids {
