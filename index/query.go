@@ -186,7 +186,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			aq.words = append(aq.words, w.Text)
 		default:
 			aq.words = append(aq.words, w.Text)
-			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: lex.Synonyms(w.Text)})
+			aq.terms = append(aq.terms, queryTerm{text: w.Text, alts: termAlts(lex, w.Text)})
 			if oneHan(w.Text) {
 				aq.unknown = true
 			}
@@ -296,6 +296,18 @@ func slipTerm(prev analysis.Word, prevFunction bool, w analysis.Word, function b
 		return queryTerm{}, false
 	}
 	return queryTerm{text: prev.Text + w.Text, run: true, slip: true, body: body}, true
+}
+
+// termAlts are the other spellings a query word is looked up by: its
+// synonyms (data/dict/synonyms.txt), and for an amount in Chinese
+// numerals its digits (五千块: 5000), as titles write amounts
+// (临时急需5000块钱怎么借).
+func termAlts(lex *analysis.Lexicon, word string) []string {
+	alts := lex.Synonyms(word)
+	if d, ok := analysis.HanDigits(word); ok {
+		alts = append(slices.Clip(alts), d)
+	}
+	return alts
 }
 
 // negation reports a negating character (不, 没): a word of its own, never

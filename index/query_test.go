@@ -148,6 +148,10 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		{"招行信用卡分期手续费", "招行", []string{"招商银行"}},
 		{"建设银行房贷利率", "建设银行", []string{"建行"}},
 		{"花呗风控", "风控", nil},
+		// An amount in Chinese numerals is also looked up in digits, as
+		// titles write it (临时急需5000块钱怎么借).
+		{"急用五千块去哪借", "五千块", []string{"5000"}},
+		{"借三十天的短期借款", "三十天", []string{"30"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -970,6 +974,27 @@ func TestAmountsTheSiteLacks(t *testing.T) {
 		}
 		if !slices.Contains(held, "借呗") || !slices.Contains(held, "额度") {
 			t.Errorf("%s: held terms %v, want 借呗 and 额度 among them", q, held)
+		}
+	}
+}
+
+// TestAmountsInCharactersFindDigits: a reader writes 五千块 where the
+// title writes 5000, and the title that names the reader's amount ranks
+// above those naming another.
+func TestAmountsInCharactersFindDigits(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a3000", Title: "临时急需3000块钱怎么借", TitleOnly: true},
+		{ID: "a10000", Title: "临时急需10000块钱怎么借", TitleOnly: true},
+		{ID: "a5000", Title: "临时急需5000块钱怎么借", TitleOnly: true},
+		{ID: "x1", Title: "花呗逾期一天有什么影响", TitleOnly: true},
+	})
+	for _, q := range []string{"急需五千块钱怎么借", "临时急需五千块钱"} {
+		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != "a5000" {
+			t.Errorf("%s: hits %v, want a5000 first", q, hitIDs(res))
 		}
 	}
 }

@@ -1,0 +1,128 @@
+package analysis
+
+import (
+	"strconv"
+	"strings"
+)
+
+// HanDigits returns the number that word starts with in Chinese numerals,
+// written in digits: 五千块 → 5000, 三十天 → 30, 一万二 → 12000, 五百八 →
+// 580 (a digit after the last unit counts in the unit below it, as
+// readers say amounts). Readers write amounts in characters where titles
+// write digits (急用钱3000马上用怎么办, 临时急需5000块钱怎么借,
+// 短期借款平台30天解析); search looks the digits up beside the word.
+//
+// Only a numeral of two characters or more with a unit (十, 百, 千, 万,
+// 亿) is read: one character (一 of 一次, 三 of 三个月) is too often part
+// of a word, and digits without a unit (一二三, 五一) are a list or a
+// name. A numeral that starts with a unit other than 十 (万一, 千万,
+// 百分百) is a word, not a number.
+func HanDigits(word string) (string, bool) {
+	run := []rune(word)
+	n := 0
+	for n < len(run) && strings.ContainsRune("零〇一二两三四五六七八九十百千万亿", run[n]) {
+		n++
+	}
+	if n < 2 {
+		return "", false
+	}
+	// The longest numeral at the start that parses (三千五百 of 三千五百块).
+	for ; n >= 2; n-- {
+		if v, ok := parseHanNumber(run[:n]); ok {
+			return strconv.FormatUint(v, 10), true
+		}
+	}
+	return "", false
+}
+
+// hanDigit is the value of a Chinese digit, -1 for any other rune.
+func hanDigit(r rune) int {
+	if i := strings.IndexRune("零一二三四五六七八九", r); i >= 0 {
+		return len([]rune("零一二三四五六七八九"[:i]))
+	}
+	switch r {
+	case '〇':
+		return 0
+	case '两':
+		return 2
+	}
+	return -1
+}
+
+// hanUnit is the value of a unit within a section (十, 百, 千), 0 for
+// any other rune.
+func hanUnit(r rune) uint64 {
+	switch r {
+	case '十':
+		return 10
+	case '百':
+		return 100
+	case '千':
+		return 1000
+	}
+	return 0
+}
+
+// parseHanNumber reads a whole numeral: sections of 千, 百 and 十 under
+// 万 and 亿, 零 as a placeholder, 十 alone at the start as 一十, and a
+// last digit right after a unit as a count of the unit below it (三千五 is
+// 3500). It needs a unit and a value of 10 or more.
+func parseHanNumber(rs []rune) (uint64, bool) {
+	var total, section uint64
+	digit := -1         // a digit not yet given its unit
+	var last uint64 = 1 // the last unit read (1: none yet, or a 零)
+	units := false
+	for i, r := range rs {
+		if d := hanDigit(r); d >= 0 {
+			if d == 0 {
+				if digit > 0 {
+					return 0, false // 三零: digits with no unit between them
+				}
+				digit, last = -1, 1
+				continue
+			}
+			if digit >= 0 {
+				return 0, false
+			}
+			digit = d
+			continue
+		}
+		units = true
+		if u := hanUnit(r); u > 0 {
+			switch {
+			case digit >= 0:
+			case u == 10 && i == 0, u == 10 && last == 1 && section > 0:
+				digit = 1 // 十五, 一百一十: 十 alone counts one ten
+			default:
+				return 0, false // 千万, 百分: a unit with no count
+			}
+			if section%(u*10) >= u { // 三十二十: a unit twice
+				return 0, false
+			}
+			section += uint64(digit) * u
+			digit, last = -1, u
+			continue
+		}
+		big := uint64(10000) // 万
+		if r == '亿' {
+			big = 100000000
+		}
+		if digit >= 0 {
+			section += uint64(digit)
+		}
+		if section == 0 && total == 0 {
+			return 0, false // 万一, 亿万: no count before it
+		}
+		total = (total + section) * big
+		section, digit, last = 0, -1, big
+	}
+	if digit >= 0 {
+		if last > 1 {
+			section += uint64(digit) * last / 10 // 三千五, 一万二, 五百八
+		} else {
+			section += uint64(digit)
+		}
+	}
+	v := total + section
+	return v, units && v >= 10
+}

@@ -1,0 +1,46 @@
+package analysis
+
+import "testing"
+
+func TestHanDigits(t *testing.T) {
+	for _, c := range []struct {
+		word, want string
+		ok         bool
+	}{
+		{"五千块", "5000", true},
+		{"一万块", "10000", true},
+		{"三十天", "30", true},
+		{"六百", "600", true},
+		{"二十万", "200000", true},
+		{"十五", "15", true},
+		{"十万火急", "100000", true},
+		{"一千零五", "1005", true},
+		{"一百一十", "110", true},
+		{"两千多", "2000", true},
+		// A digit after the last unit counts in the unit below it.
+		{"三千五", "3500", true},
+		{"一万二", "12000", true},
+		{"五百八", "580", true},
+		{"两万五千", "25000", true},
+		{"三亿", "300000000", true},
+		// One character, digits with no unit, words that start with a unit.
+		{"一次性", "", false},
+		{"三个月", "", false},
+		{"十分", "", false},
+		{"五一", "", false},
+		{"一二三", "", false},
+		{"万一", "", false},
+		{"千万", "", false},
+		{"百分百", "", false},
+		{"几千", "", false},
+		{"征信", "", false},
+		{"三零", "", false},
+		// The longest numeral at the start that reads as one.
+		{"三十二十", "32", true},
+	} {
+		got, ok := HanDigits(c.word)
+		if got != c.want || ok != c.ok {
+			t.Errorf("HanDigits(%q) = %q, %v; want %q, %v", c.word, got, ok, c.want, c.ok)
+		}
+	}
+}
