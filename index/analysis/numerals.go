@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -112,6 +113,9 @@ func parseHanNumber(rs []rune) (uint64, bool) {
 		}
 		if section == 0 && total == 0 {
 			return 0, false // 万一, 亿万: no count before it
+		}
+		if total+section > math.MaxUint64/big {
+			return 0, false // no amount a reader writes
 		}
 		total = (total + section) * big
 		section, digit, last = 0, -1, big

@@ -1,6 +1,9 @@
 package analysis
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestHanDigits(t *testing.T) {
 	for _, c := range []struct {
@@ -43,4 +46,24 @@ func TestHanDigits(t *testing.T) {
 			t.Errorf("HanDigits(%q) = %q, %v; want %q, %v", c.word, got, ok, c.want, c.ok)
 		}
 	}
+}
+
+// FuzzHanDigits: any word gives digits that read as a number of 10 or
+// more, or nothing; never a panic.
+func FuzzHanDigits(f *testing.F) {
+	for _, s := range []string{"五千块", "一万二", "亿亿亿亿", "九千九百九十九万九千九百九十九亿九千九百九十九万亿", "十十", "零零零", "两万五千三百", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, word string) {
+		d, ok := HanDigits(word)
+		if !ok {
+			if d != "" {
+				t.Fatalf("HanDigits(%q) = %q, false", word, d)
+			}
+			return
+		}
+		if v, err := strconv.ParseUint(d, 10, 64); err != nil || v < 10 {
+			t.Fatalf("HanDigits(%q) = %q: not a number of 10 or more", word, d)
+		}
+	})
 }
