@@ -1368,7 +1368,12 @@ const commonIDF = 8.0
 // keeps: 1 for a word rare in general text, less the more common it is.
 // A site's idf alone overweighs the everyday words its titles happen not
 // to use (几次 in 花呗晚还了好几次以后还能不能办房贷呢).
-func (ix *Index) everyday(word string) float64 { return everydayShare(ix.generalIDF(word)) }
+func (ix *Index) everyday(word string) float64 { return everydayOf(ix.seg.Lexicon(), word) }
+
+// everydayOf is everyday with the lexicon given.
+func everydayOf(lex *analysis.Lexicon, word string) float64 {
+	return everydayShare(generalIDFOf(lex, word))
+}
 
 // everydayShare is everyday's share for a word of general idf g.
 func everydayShare(g float64) float64 { return min(1, g/commonIDF) }
@@ -1376,8 +1381,11 @@ func everydayShare(g float64) float64 { return min(1, g/commonIDF) }
 // generalIDF is word's idf in general text (dict/common.txt), commonIDF
 // for a word the list leaves out (general text uses it rarely, or never:
 // 花呗).
-func (ix *Index) generalIDF(word string) float64 {
-	if g, ok := ix.seg.Lexicon().GeneralIDF(word); ok {
+func (ix *Index) generalIDF(word string) float64 { return generalIDFOf(ix.seg.Lexicon(), word) }
+
+// generalIDFOf is generalIDF with the lexicon given.
+func generalIDFOf(lex *analysis.Lexicon, word string) float64 {
+	if g, ok := lex.GeneralIDF(word); ok {
 		return g
 	}
 	return commonIDF

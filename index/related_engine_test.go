@@ -1088,6 +1088,31 @@ func TestRelatedOrdinalIsNoSubject(t *testing.T) {
 	}
 }
 
+// TestRelatedLeadIsNoEverydayWord: a draft's title that starts with an
+// everyday word (朋友) names its subject after it (花呗): the titles on
+// that subject come before those sharing only the everyday word.
+func TestRelatedLeadIsNoEverydayWord(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "f1", Title: "朋友借钱不还怎么办", TitleOnly: true},
+		{ID: "f2", Title: "朋友借钱不还可以起诉吗", TitleOnly: true},
+		{ID: "f3", Title: "朋友找我借钱怎么拒绝", TitleOnly: true},
+		{ID: "h1", Title: "花呗额度突然降低是什么原因", TitleOnly: true},
+		{ID: "h2", Title: "花呗分期手续费怎么算", TitleOnly: true},
+		{ID: "h3", Title: "花呗还款日能不能修改", TitleOnly: true},
+		{ID: "x1", Title: "红烧肉的家常做法", TitleOnly: true},
+	})
+	got := relatedIDs(relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "替朋友刷花呗冲业绩"}}))
+	if len(got) < 3 {
+		t.Fatalf("related = %v, want the three 花呗 titles first", got)
+	}
+	for _, id := range got[:3] {
+		if strings.TrimRight(id, "~*")[0] != 'h' {
+			t.Errorf("related = %v, want the three 花呗 titles first", got)
+			break
+		}
+	}
+}
+
 // TestShorterRelatedListLeadsLonger: a related list of any size is the
 // start of the list of the largest size, for every article of a generated
 // site: the widget's five are the article page's first five. The pool of
