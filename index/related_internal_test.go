@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -562,6 +563,37 @@ func TestAmount(t *testing.T) {
 	for _, tt := range tests {
 		if got := amount(tt.word); got != tt.want {
 			t.Errorf("amount(%s) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+}
+
+// TestTitleSimilaritySynonyms: a word of one title that the other says
+// with a synonym (还钱, 还款) is shared for partialMatch, as a word inside
+// another is; an unrelated word is not shared at all.
+func TestTitleSimilaritySynonyms(t *testing.T) {
+	synonyms := func(w string) []string {
+		return map[string][]string{"还钱": {"还款"}, "还款": {"还钱"}}[w]
+	}
+	words := func(ws ...string) []titleWord {
+		out := make([]titleWord, len(ws))
+		for i, w := range ws {
+			out[i] = titleWord{w, 1}
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		a, b []titleWord
+		want float64
+	}{
+		{"same words", words("朋友", "还钱"), words("朋友", "还钱"), 1},
+		{"a synonym", words("朋友", "还钱"), words("朋友", "还款"), 0.75},
+		{"a word inside another", words("朋友", "还款"), words("朋友", "协商还款"), 0.75},
+		{"unrelated", words("朋友", "还钱"), words("朋友", "起诉"), 0.5},
+	}
+	for _, tt := range tests {
+		if got := titleSimilarity(tt.a, tt.b, synonyms); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s: titleSimilarity = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
