@@ -116,11 +116,14 @@ type sourceWord struct {
 	// expanded marks a word the source lacks, added from the titles of its
 	// best matches (see expansion): it weighs, but never counts as shared.
 	expanded bool
-	// lead marks the first word of the title that is no everyday word
-	// (leadEveryday), or failing one its first word, and the words inside
-	// it: a title names its subject first (征信花了… , 房贷逾期…), after
-	// the everyday words a reader starts with (帮朋友刷花呗…, 手机被ID贷锁了).
-	lead bool
+	// place is the word's place among the title's words (1 the first; 0
+	// for a word of no title, or inside another): a title names its
+	// subject first (征信花了… , 房贷逾期…), after the everyday words a
+	// reader starts with (帮朋友刷花呗…, 手机被ID贷锁了); see leadWord.
+	place int
+	// everyday is the word's share of its weight in general text
+	// (Index.everyday), set by markSubjects.
+	everyday float64
 	// subject: the word makes a weaker match alone (see markSubjects);
 	// titleSubject: only where an article's title holds it.
 	subject, titleSubject bool
@@ -158,8 +161,8 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 		whole, sub, bi, chars := map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
 		parents := map[string]string{}
 		var parent, prev string // prev: the last whole piece, if one character
-		lead, specificLead := "", false
-		question := false // parent is a question word (怎么回事): its pieces (回事) are too
+		var order []string      // the title's words in order, candidates for its subject
+		question := false       // parent is a question word (怎么回事): its pieces (回事) are too
 		norm := analysis.Normalize(text)
 		cut, ok := seg.Recut(norm, stored)
 		if !ok {
@@ -192,14 +195,9 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			if qw, ok := seg.Lexicon().QuestionWeight(w.Text); ok && qw == 0 {
 				continue // a filler (会不会, 能不能)
 			}
-			if title && !w.Sub && !specificLead {
-				if _, question := seg.Lexicon().QuestionWeight(w.Text); !question {
-					// The first word that is no everyday one, or failing
-					// that the first word.
-					specificLead = everydayOf(seg.Lexicon(), w.Text) >= leadEveryday
-					if lead == "" || specificLead {
-						lead = w.Text
-					}
+			if title && !w.Sub {
+				if _, question := seg.Lexicon().QuestionWeight(w.Text); !question && !slices.Contains(order, w.Text) {
+					order = append(order, w.Text)
 				}
 			}
 			if w.Sub {
@@ -251,11 +249,9 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 				sw.char = true
 			}
 		}
-		if lead != "" {
-			for t, sw := range words {
-				if t == lead || sw.parent == lead {
-					sw.lead = true
-				}
+		for i, t := range order {
+			if sw := words[t]; sw != nil && sw.place == 0 {
+				sw.place = i + 1
 			}
 		}
 	}
@@ -639,6 +635,13 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 	// One slice for both: a body brings hundreds of words, and growing two
 	// slices of them was a sixth of a related list's allocations.
 	all := make([]srcTerm, 0, len(words))
+	type held struct {
+		t      string
+		sw     *sourceWord
+		counts termCounts
+		df     uint64
+	}
+	found := make([]held, 0, len(words))
 	for t, sw := range words {
 		if err := ctx.Err(); err != nil {
 			return nil, searchErr(ctx, err)
@@ -666,9 +669,16 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if df <= self && (!sw.inTitle || sw.synOf != "" || sw.expanded || sw.char) {
 			continue // no other article holds it: it cannot relate anything
 		}
-		df -= min(df, self)
+		found = append(found, held{t, sw, counts, df - min(df, self)})
+	}
+	lead := leadWord(words, func(t string) bool {
+		i := slices.IndexFunc(found, func(h held) bool { return h.t == t })
+		return i >= 0 && found[i].df > 0
+	})
+	for _, h := range found {
+		t, sw, counts, df := h.t, h.sw, h.counts, h.df
 		f := positionFactor(st, t, sw.parent) * sw.intent
-		if sw.lead {
+		if lead != "" && (t == lead || sw.parent == lead) {
 			f *= 1 + leadBoost
 		}
 		w, boiler := idf(df, st.docs), false
@@ -712,15 +722,41 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 
 // leadEveryday is the least share of its weight in general text
 // (Index.everyday) the word a title leads with keeps to be its subject
-// (sourceWord.lead): 朋友 (0.73), 手机 (0.77) and 汽车 (0.65) are where a
-// draft's title starts, not what it is about (帮朋友刷花呗冲业绩会被封吗 led
-// with 朋友 and listed 朋友借钱不还怎么办). Chosen on the tuning halves of
-// the eight judged related sets of testdata/related's corpus (related,
-// related3 to related9), pooled P@5 of sources and drafts: 0.849 and
-// 0.765 with the first word whatever it is, 0.852 and 0.779 at 0.8,
-// 0.849 and 0.779 at 0.9 and 1, 0.852 and 0.765 at 0.7, unchanged at
-// 0.6; the held-out halves 0.798 and 0.703 → 0.810 and 0.715 at 0.8.
+// (leadWord): 朋友 (0.73), 手机 (0.77) and 汽车 (0.65) are where a draft's
+// title starts, not what it is about (帮朋友刷花呗冲业绩会被封吗 led with
+// 朋友 and listed 朋友借钱不还怎么办). Chosen on the tuning halves of the
+// eight judged related sets of testdata/related's corpus (related,
+// related3 to related9), pooled P@5 of sources and drafts, with the
+// subject a word another article holds: 0.863 and 0.768 at 0 (the first
+// such word whatever it is) and at 0.6, 0.866 and 0.768 at 0.7, 0.866
+// and 0.782 at 0.8, 0.863 and 0.782 at 0.9 and 1; held-out 0.799 and
+// 0.706 at 0, 0.809 and 0.718 at 0.8.
 const leadEveryday = 0.8
+
+// leadWord returns the source's subject word, which LeadBoost raises with
+// the words inside it: the first word of its title (sourceWord.place)
+// that another article holds (held) and that is no everyday word
+// (leadEveryday), failing one the first word another article holds, ""
+// when none does. A first word no other article holds (转卖 of
+// 租来的手机可以转卖吗) would take the boost from 手机 and relate nothing.
+func leadWord(words map[string]*sourceWord, held func(string) bool) string {
+	first, firstPlace, specific, specificPlace := "", 0, "", 0
+	for t, sw := range words {
+		if sw.place == 0 || !held(t) {
+			continue
+		}
+		if firstPlace == 0 || sw.place < firstPlace {
+			first, firstPlace = t, sw.place
+		}
+		if sw.everyday >= leadEveryday && (specificPlace == 0 || sw.place < specificPlace) {
+			specific, specificPlace = t, sw.place
+		}
+	}
+	if specific != "" {
+		return specific
+	}
+	return first
+}
 
 // maxDraftLookups bounds the words of a draft whose document frequencies
 // are looked up (selectTerms keeps a few dozen of them): a draft of 10,000
@@ -812,6 +848,7 @@ func (ix *Index) markSubjects(words map[string]*sourceWord, short bool) {
 		sw.subject = sw.inTitle && everyday >= everydaySubject || short && everyday == 1
 		sw.titleSubject = short && !sw.subject && everyday >= everydaySubject
 		sw.specific = everyday == 1
+		sw.everyday = everyday
 	}
 }
 
