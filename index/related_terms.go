@@ -635,13 +635,7 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 	// One slice for both: a body brings hundreds of words, and growing two
 	// slices of them was a sixth of a related list's allocations.
 	all := make([]srcTerm, 0, len(words))
-	type held struct {
-		t      string
-		sw     *sourceWord
-		counts termCounts
-		df     uint64
-	}
-	found := make([]held, 0, len(words))
+	found := make([]heldWord, 0, len(words))
 	for t, sw := range words {
 		if err := ctx.Err(); err != nil {
 			return nil, searchErr(ctx, err)
@@ -669,12 +663,9 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 		if df <= self && (!sw.inTitle || sw.synOf != "" || sw.expanded || sw.char) {
 			continue // no other article holds it: it cannot relate anything
 		}
-		found = append(found, held{t, sw, counts, df - min(df, self)})
+		found = append(found, heldWord{t, sw, counts, df - min(df, self)})
 	}
-	lead := leadWord(words, func(t string) bool {
-		i := slices.IndexFunc(found, func(h held) bool { return h.t == t })
-		return i >= 0 && found[i].df > 0
-	})
+	lead := leadWord(found)
 	for _, h := range found {
 		t, sw, counts, df := h.t, h.sw, h.counts, h.df
 		f := positionFactor(st, t, sw.parent) * sw.intent
@@ -733,16 +724,26 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 // 0.706 at 0, 0.809 and 0.718 at 0.8.
 const leadEveryday = 0.8
 
+// heldWord is a word of the source with its counts in the index and the
+// number of other articles holding it (df), as selectTerms looked it up.
+type heldWord struct {
+	t      string
+	sw     *sourceWord
+	counts termCounts
+	df     uint64
+}
+
 // leadWord returns the source's subject word, which LeadBoost raises with
 // the words inside it: the first word of its title (sourceWord.place)
-// that another article holds (held) and that is no everyday word
+// that another article holds and that is no everyday word
 // (leadEveryday), failing one the first word another article holds, ""
 // when none does. A first word no other article holds (转卖 of
 // 租来的手机可以转卖吗) would take the boost from 手机 and relate nothing.
-func leadWord(words map[string]*sourceWord, held func(string) bool) string {
+func leadWord(found []heldWord) string {
 	first, firstPlace, specific, specificPlace := "", 0, "", 0
-	for t, sw := range words {
-		if sw.place == 0 || !held(t) {
+	for _, h := range found {
+		t, sw := h.t, h.sw
+		if sw.place == 0 || h.df == 0 {
 			continue
 		}
 		if firstPlace == 0 || sw.place < firstPlace {
