@@ -38,14 +38,27 @@ func HanDigits(word string) (string, bool) {
 
 // hanDigit is the value of a Chinese digit, -1 for any other rune.
 func hanDigit(r rune) int {
-	if i := strings.IndexRune("零一二三四五六七八九", r); i >= 0 {
-		return len([]rune("零一二三四五六七八九"[:i]))
-	}
 	switch r {
-	case '〇':
+	case '零', '〇':
 		return 0
-	case '两':
+	case '一':
+		return 1
+	case '二', '两':
 		return 2
+	case '三':
+		return 3
+	case '四':
+		return 4
+	case '五':
+		return 5
+	case '六':
+		return 6
+	case '七':
+		return 7
+	case '八':
+		return 8
+	case '九':
+		return 9
 	}
 	return -1
 }
