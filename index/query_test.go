@@ -81,6 +81,12 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"租个手机 is 租手机", "租个手机要押金吗", "租手机要押金吗", []string{"租手机", "押金"}, nil},
 		{"借个钱 is 借钱", "借个钱咋这么难", "借钱怎么这么难", []string{"借钱", "难"}, nil},
 		{"个人 keeps its 个", "办个人贷款要啥材料", "办个人贷款要什么材料", []string{"个人", "贷款", "材料"}, nil},
+		// So is 的 between them: the thing rented or borrowed, as titles
+		// name it; not where 的 starts a word (的士, 的话).
+		{"租的手机 is 租手机", "租的手机要押金吗", "租手机要押金吗", []string{"租手机", "押金"}, nil},
+		{"借的钱 is 借钱", "朋友借的钱不还", "朋友借钱不还", []string{"朋友", "借钱", "还"}, nil},
+		{"的士 keeps its 的", "租的士要押金吗", "租的士要押金吗", nil, nil},
+		{"的话 keeps its 的", "要是借的话会上征信吗", "要是借的话会上征信吗", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
