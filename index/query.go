@@ -1213,8 +1213,20 @@ func (ix *Index) checkSlips(aq *analyzedQuery) {
 // each is a phrase search of the titles' pinyin.
 func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 	ix.rel.init() // the cache is the related engine's (weigh, for one term, does not start it)
+	wordTypos := aq.chars >= singlesMinChars && aq.namesSiteWord()
 	for i := range aq.terms {
 		t := &aq.terms[i]
+		if wordTypos && wordTypoCandidate(t) {
+			typo, err := ix.soundsLikeTitleWord(t.text)
+			if err != nil {
+				return err
+			}
+			if typo {
+				t.run, t.body = true, aq.body // matched as a run is: by its pairs, and by its sound
+				t.soundsLike, t.sound, t.soundsWord = true, analysis.PinyinOf(t.text), true
+				continue
+			}
+		}
 		if !t.run || !t.absent || t.slip {
 			continue
 		}
@@ -1245,6 +1257,27 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 		}
 	}
 	return nil
+}
+
+// wordTypoCandidate reports whether t is a dictionary word no article
+// holds that markTypos may take for a typo of a title word: in a sentence
+// about one of the site's subjects (namesSiteWord), the input method's
+// first offer of the same sound, a real word itself (查寻 for 查询, 月宫 for
+// 月供, 足迹 for 租机, 接触 for 解除), is what the reader typed. markTypos
+// makes it a typo when it sounds exactly like a title word, and it is
+// matched as a typo run is, by its sound, a word of the question the
+// titles that say it hold. Before, it only ranked by its sound
+// (misspelt) and weighed as a word the site lacks, which kept the titles
+// from matching the question's other words. A shorter query is matched
+// by sound whole when nothing holds it as written (searchQuery), and a
+// sentence that names none of the site's subjects is not about them
+// (鱼鳍, yuqi as 逾期, of 金鱼尾巴和鱼鳍烂了是咋回事).
+func wordTypoCandidate(t *queryTerm) bool {
+	if t.run || !t.absent || t.slip || len(t.alts) > 0 || !allHan(t.text) {
+		return false
+	}
+	n := utf8.RuneCountInString(t.text)
+	return n >= 2 && len(analysis.PinyinOf(t.text)) == n
 }
 
 // soundsLikeTitleWord reports whether text sounds exactly like a word of

@@ -1222,3 +1222,55 @@ func TestTypoCanBeTheSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestWordTypoInASentence: in a sentence about one of the site's subjects,
+// a dictionary word no article holds that sounds exactly like a title word
+// (查寻 for 查询, 月宫 for 月供) is that word mistyped, a typo matched by its
+// sound. A shorter query keeps it a word the site lacks (the whole query
+// is matched by sound when nothing holds it as written), and a sentence
+// that names none of the site's subjects takes nothing for a typo (鱼鳍,
+// yuqi as 逾期) and finds nothing. The judged readers' questions show
+// what it changes for the reader: the titles on the word meant rank
+// (testdata/questions/README.md).
+func TestWordTypoInASentence(t *testing.T) {
+	articles := []zhsearch.Article{
+		{ID: "m", Title: "房贷月供压力太大怎么办", TitleOnly: true},
+		{ID: "d", Title: "房贷断供会有哪些后果", TitleOnly: true},
+		{ID: "p", Title: "房贷提前还款划算吗", TitleOnly: true},
+		{ID: "q", Title: "征信报告上的查询记录能删除吗", TitleOnly: true},
+		{ID: "r", Title: "征信上的逾期记录会保留几年", TitleOnly: true},
+		{ID: "s", Title: "征信花了怎么修复", TitleOnly: true},
+	}
+	for i, s := range []string{"花呗", "借呗", "信用卡", "网贷", "白条", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
+		for j, tail := range []string{"逾期一天有什么影响", "额度怎么提升", "提前还款划算吗"} {
+			articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("o%02d%d", i, j), Title: s + tail, TitleOnly: true})
+		}
+	}
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		query, word string
+		typo        bool
+	}{
+		{"全家就靠我一份工资,房贷月宫占了七成怎么办", "月宫", true},
+		{"征信上多了一堆查寻记录,要过多久才会自己消掉", "查寻", true},
+		{"房贷月宫怎么办", "月宫", false},           // shorter than a sentence
+		{"金鱼尾巴和鱼鳍烂了是咋回事啊真着急", "鱼鳍", false}, // names none of the site's subjects
+	} {
+		aq := ix.analyze(tt.query)
+		if _, err := ix.searchQuery(ctx, &aq); err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(aq.terms, func(x queryTerm) bool { return x.text == tt.word })
+		if i < 0 {
+			t.Fatalf("%s: no term %s among %+v", tt.query, tt.word, aq.terms)
+		}
+		if got := aq.terms[i].soundsLike; got != tt.typo {
+			t.Errorf("%s: %s soundsLike %v, want %v", tt.query, tt.word, got, tt.typo)
+		}
+	}
+	if got := hitIDs(searchPage(t, ix, "金鱼尾巴和鱼鳍烂了是咋回事啊真着急", 1, 10)); len(got) != 0 {
+		t.Errorf("金鱼尾巴和鱼鳍烂了…: %v, want nothing", got)
+	}
+}
