@@ -1240,6 +1240,7 @@ func TestWordTypoInASentence(t *testing.T) {
 		{ID: "q", Title: "征信报告上的查询记录能删除吗", TitleOnly: true},
 		{ID: "r", Title: "征信上的逾期记录会保留几年", TitleOnly: true},
 		{ID: "s", Title: "征信花了怎么修复", TitleOnly: true},
+		{ID: "x", Title: "新房装修后有异味多久能住", TitleOnly: true}, // 异味 sounds like 以为
 	}
 	for i, s := range []string{"花呗", "借呗", "信用卡", "网贷", "白条", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
 		for j, tail := range []string{"逾期一天有什么影响", "额度怎么提升", "提前还款划算吗"} {
@@ -1255,6 +1256,11 @@ func TestWordTypoInASentence(t *testing.T) {
 	}{
 		{"全家就靠我一份工资,房贷月宫占了七成怎么办", "月宫", true},
 		{"征信上多了一堆查寻记录,要过多久才会自己消掉", "查寻", true},
+		// More words than a query keeps (maxSearchTerms): the typo is kept
+		// as a word some article holds.
+		{"信用卡逾期一天对征信报告影响大吗,网贷额度提升划算吗,房贷月供压力大,征信上的查寻记录能删除吗", "查寻", true},
+		// A word general text uses most is what the reader meant.
+		{"征信报告我以为早就查过了,房贷怎么还是没批下来", "以为", false},
 		{"房贷月宫怎么办", "月宫", false},           // shorter than a sentence
 		{"金鱼尾巴和鱼鳍烂了是咋回事啊真着急", "鱼鳍", false}, // names none of the site's subjects
 	} {

@@ -309,6 +309,9 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 		return nil, searchErr(ctx, err)
 	}
 	ix.checkSlips(aq)
+	if err := ix.markWordTypos(aq); err != nil {
+		return nil, searchErr(ctx, err)
+	}
 	aq.bound()
 	if err := ix.markTypos(ctx, aq); err != nil {
 		return nil, searchErr(ctx, err)
