@@ -1201,7 +1201,6 @@ func TestTypoCanBeTheSubject(t *testing.T) {
 	if res := searchPage(t, ix, q, 1, 10); !strictHit(res, "d") {
 		t.Errorf("%s: %+v, want d (多头借贷是什么意思) among the strict hits", q, res.Hits)
 	}
-	ctx := context.Background()
 	for _, tt := range []struct {
 		query, run string
 		want       bool
@@ -1209,15 +1208,7 @@ func TestTypoCanBeTheSubject(t *testing.T) {
 		{q, "算多投", true},
 		{"网贷每月9号还吗", "号还", false},
 	} {
-		aq := ix.analyze(tt.query)
-		if _, err := ix.searchQuery(ctx, &aq); err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(aq.terms, func(x queryTerm) bool { return x.text == tt.run })
-		if i < 0 {
-			t.Fatalf("%s: no term %s among %+v", tt.query, tt.run, aq.terms)
-		}
-		if got := aq.terms[i]; !got.soundsLike || got.soundsWord != tt.want {
+		if got := searchedTerm(t, ix, tt.query, tt.run); !got.soundsLike || got.soundsWord != tt.want {
 			t.Errorf("%s: %s soundsLike %v, soundsWord %v; want a typo, soundsWord %v", tt.query, tt.run, got.soundsLike, got.soundsWord, tt.want)
 		}
 	}
@@ -1249,7 +1240,6 @@ func TestWordTypoInASentence(t *testing.T) {
 	}
 	ix := builtIndex(t, articles)
 	ix.SetSearchCacheSize(0)
-	ctx := context.Background()
 	for _, tt := range []struct {
 		query, word string
 		typo        bool
@@ -1264,19 +1254,26 @@ func TestWordTypoInASentence(t *testing.T) {
 		{"房贷月宫怎么办", "月宫", false},           // shorter than a sentence
 		{"金鱼尾巴和鱼鳍烂了是咋回事啊真着急", "鱼鳍", false}, // names none of the site's subjects
 	} {
-		aq := ix.analyze(tt.query)
-		if _, err := ix.searchQuery(ctx, &aq); err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(aq.terms, func(x queryTerm) bool { return x.text == tt.word })
-		if i < 0 {
-			t.Fatalf("%s: no term %s among %+v", tt.query, tt.word, aq.terms)
-		}
-		if got := aq.terms[i].soundsLike; got != tt.typo {
+		if got := searchedTerm(t, ix, tt.query, tt.word).soundsLike; got != tt.typo {
 			t.Errorf("%s: %s soundsLike %v, want %v", tt.query, tt.word, got, tt.typo)
 		}
 	}
 	if got := hitIDs(searchPage(t, ix, "金鱼尾巴和鱼鳍烂了是咋回事啊真着急", 1, 10)); len(got) != 0 {
 		t.Errorf("金鱼尾巴和鱼鳍烂了…: %v, want nothing", got)
 	}
+}
+
+// searchedTerm returns the term word of query as search reads it
+// (searchQuery), failing the test when the query keeps no such term.
+func searchedTerm(t *testing.T, ix *Index, query, word string) queryTerm {
+	t.Helper()
+	aq := ix.analyze(query)
+	if _, err := ix.searchQuery(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(aq.terms, func(x queryTerm) bool { return x.text == word })
+	if i < 0 {
+		t.Fatalf("%s: no term %s among %+v", query, word, aq.terms)
+	}
+	return aq.terms[i]
 }
