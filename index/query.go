@@ -104,9 +104,12 @@ type queryTerm struct {
 	// misspelt word may be what the question asks about (typoSubject).
 	soundsWord bool
 	// slip: a one-character filler and the piece after it (过气 of
-	// 京东E卡过气了), kept as a term only if it is a typo (checkSlips): the
-	// input method offered a filler for the first character of a word
-	// (过期), which the dictionary then cut apart.
+	// 京东E卡过气了), or a word of two characters and the one-character
+	// piece after it (网上贷 of 网上贷和借呗区别), kept as a term only if it
+	// is a typo (checkSlips): the input method offered a filler for the
+	// first character of a word (过期), or a word for the first two of
+	// three (网上 for 网商 of 网商贷, 使用 + 律 for 使用率), which the
+	// dictionary then cut apart.
 	slip bool
 	// sound is the pinyin a title holds for a run that soundsLike: the
 	// run's syllables, or of a run that holds a one-character word beside
@@ -287,12 +290,17 @@ func (r *oovRun) add(w analysis.Word, function bool) (queryTerm, bool) {
 	return t, ok
 }
 
-// slipTerm returns the candidate typo of a one-character filler (prev)
-// written right before a one-character content piece (w): see
-// queryTerm.slip.
+// slipTerm returns the candidate typo (queryTerm.slip) of two pieces
+// written one right after the other (prev, then w): a one-character filler
+// and a one-character content piece (过 + 气), or a word of two
+// characters and a one-character content piece (网上 + 贷, 使用 + 律).
 func slipTerm(prev analysis.Word, prevFunction bool, w analysis.Word, function bool, body bodyBigrams) (queryTerm, bool) {
-	if !prevFunction || function || prev.End != w.Start || !oneHan(prev.Text) || !oneHan(w.Text) ||
-		negation(prev.Text) || negation(w.Text) {
+	if function || prev.End != w.Start || !oneHan(w.Text) || negation(w.Text) {
+		return queryTerm{}, false
+	}
+	filler := prevFunction && oneHan(prev.Text) && !negation(prev.Text)
+	word := !prevFunction && utf8.RuneCountInString(prev.Text) == 2 && allHan(prev.Text)
+	if !filler && !word {
 		return queryTerm{}, false
 	}
 	return queryTerm{text: prev.Text + w.Text, run: true, slip: true, body: body}, true

@@ -1134,7 +1134,9 @@ func TestLongQuestionMatchesTitlesByOneWord(t *testing.T) {
 // writes and which sounds exactly like a title word, is a typo and finds
 // that word's titles. A filler and a piece that sound like no title word
 // (被封 of 账号被封了: 被风 of 被风控 is no word), or that titles write as
-// they stand (会收 of 还会收利息), are what they seem.
+// they stand (会收 of 还会收利息), are what they seem. So does a word the input
+// method offered for the first two characters of a word of three (网上 +
+// 贷 for 网商贷, 使用 + 律 for 使用率).
 func TestFillerTypo(t *testing.T) {
 	ix := builtIndex(t, []zhsearch.Article{
 		{ID: "e1", Title: "京东E卡过期了还能用吗", TitleOnly: true},
@@ -1145,6 +1147,10 @@ func TestFillerTypo(t *testing.T) {
 		{ID: "h1", Title: "花呗被风控了怎么解除", TitleOnly: true},
 		{ID: "w1", Title: "网贷放款后马上还会收利息吗", TitleOnly: true},
 		{ID: "g1", Title: "信用卡过期了怎么办", TitleOnly: true},
+		{ID: "s1", Title: "网商贷和借呗有什么区别", TitleOnly: true},
+		{ID: "s2", Title: "借呗能借多少钱", TitleOnly: true},
+		{ID: "s3", Title: "征信报告怎么在网上申请", TitleOnly: true},
+		{ID: "u1", Title: "征信报告中的信用卡使用率为什么重要", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
 	slips := func(q string) []string {
@@ -1167,14 +1173,19 @@ func TestFillerTypo(t *testing.T) {
 		"过气了怎么办":      {"过气"}, // one word besides: weighed all the same
 		"账号被封了怎么解除":   nil,
 		"借了网贷还会收钱吗":   nil,
+		// A word for the first two characters of a word of three.
+		"网上贷和借呗区别": {"网上贷"},
+		"信用卡使用律太高": {"使用律"},
+		"网上查征信要钱吗": nil, // no title word sounds like 网上查
 	} {
 		if got := slips(q); !slices.Equal(got, want) {
 			t.Errorf("%s: typos %v, want %v", q, got, want)
 		}
 	}
-	res := searchPage(t, ix, "京东E卡过气了还能用吗", 1, 10)
-	if len(res.Hits) == 0 || res.Hits[0].ID != "e1" {
-		t.Errorf("hits %v: want e1 (过期) first", hitIDs(res))
+	for q, want := range map[string]string{"京东E卡过气了还能用吗": "e1", "网上贷和借呗区别": "s1"} {
+		if res := searchPage(t, ix, q, 1, 10); len(res.Hits) == 0 || res.Hits[0].ID != want {
+			t.Errorf("%s: hits %v, want %s first", q, hitIDs(res), want)
+		}
 	}
 }
 
