@@ -1259,15 +1259,17 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 	return nil
 }
 
-// markWordTypos takes, in a sentence about one of the site's subjects,
-// the dictionary words no article holds that sound exactly like a title
-// word for typos of it (wordTypoCandidate), matched by their sound as a
-// typo run is. Run before bound, which keeps them among the query's words
+// markWordTypos takes, in a sentence about one of the site's subjects
+// (one of its words typicalWord), the dictionary words no article holds
+// that sound exactly like a title word for typos of it
+// (wordTypoCandidate), matched by their sound as a typo run is; neither
+// word may be one general text uses most (wordTypoMinIDF): 一半 and 一般,
+// both common, are each what the reader meant. Run before bound, which keeps them among the query's words
 // as words some article holds: a long question's one-character words
 // (写, 起, 月) crowded out 年华 (年化) of 贷款App上写着年华利率7.2%起…. Each is a
 // lookup in the title words by initials, kept per index version.
 func (ix *Index) markWordTypos(aq *analyzedQuery) error {
-	if aq.chars < singlesMinChars || !aq.namesSiteWord() {
+	if aq.chars < singlesMinChars || !slices.ContainsFunc(aq.terms, typicalWord) {
 		return nil
 	}
 	for i := range aq.terms {
@@ -1275,7 +1277,9 @@ func (ix *Index) markWordTypos(aq *analyzedQuery) error {
 		if !ix.wordTypoCandidate(t) {
 			continue
 		}
-		typo, err := ix.soundsLikeTitleWord(t.text)
+		typo, err := ix.soundsLikeTitleWordWhere(t.text, func(w string) bool {
+			return ix.generalIDF(w) >= wordTypoMinIDF // 一般 is no typo's target (一半)
+		})
 		if err != nil {
 			return err
 		}
@@ -1287,9 +1291,17 @@ func (ix *Index) markWordTypos(aq *analyzedQuery) error {
 	return nil
 }
 
+// typicalWord reports whether t, a word of two characters or more that
+// some article holds, is typical of the site (siteTypical): what makes a
+// sentence one about the site's subjects for markWordTypos. Unlike
+// namesSite it need not lead titles (贷款App上写着年华利率7.2%起…: app).
+func typicalWord(t queryTerm) bool {
+	return t.weighed && !t.absent && t.typical >= siteTypical && utf8.RuneCountInString(t.text) > 1
+}
+
 // wordTypoCandidate reports whether t is a dictionary word no article
 // holds that markWordTypos may take for a typo of a title word: in a
-// sentence about one of the site's subjects (namesSiteWord), the input
+// sentence about one of the site's subjects (typicalWord), the input
 // method's first offer of the same sound, a real word itself (查寻 for 查询,
 // 月宫 for 月供, 足迹 for 租机, 接触 for 解除), is what the reader typed.
 // markWordTypos makes it a typo when it sounds exactly like a title word,
@@ -1309,10 +1321,11 @@ func (ix *Index) wordTypoCandidate(t *queryTerm) bool {
 }
 
 // wordTypoMinIDF is the least general-text idf (dict/common.txt) of a word
-// markWordTypos may take for a typo: the words general text uses most are
-// what the reader meant, whatever a title sounds like (以为, 5.55, of
-// …以为就算注销了… sounds like a title word). On the tuning half of the
-// 1094 readers' questions, 5 scored 0.7377, as 以为 happened to find a
+// markWordTypos may take for a typo, and of the title word it takes it
+// for: the words general text uses most are what the reader meant,
+// whatever a title sounds like (以为, 5.55, of …以为就算注销了… sounds like
+// the title word 异味; 一半, 6.09, like 一般, 4.31). On the tuning half of
+// the 1094 readers' questions, 5 scored 0.7377, as 以为 happened to find a
 // better page; 6, which keeps 体现 (6.06, for 提现) and 接触 (6.40, for
 // 解除), 0.7376; 7 lost them (0.7372). Held-out 0.7235 for all three.
 const wordTypoMinIDF = 6.0
@@ -1321,6 +1334,12 @@ const wordTypoMinIDF = 6.0
 // the titles (titlePinyinKeys: every character's pinyin), one of those
 // its initials stand for (initialsWords).
 func (ix *Index) soundsLikeTitleWord(text string) (bool, error) {
+	return ix.soundsLikeTitleWordWhere(text, func(string) bool { return true })
+}
+
+// soundsLikeTitleWordWhere is soundsLikeTitleWord among the title words
+// for which keep holds.
+func (ix *Index) soundsLikeTitleWordWhere(text string, keep func(word string) bool) (bool, error) {
 	full, ini := titlePinyinKeys(text)
 	words, err := ix.initialsWords(ini)
 	if err != nil {
@@ -1328,7 +1347,7 @@ func (ix *Index) soundsLikeTitleWord(text string) (bool, error) {
 	}
 	return slices.ContainsFunc(words, func(w wordCount) bool {
 		f, _ := titlePinyinKeys(w.word)
-		return f == full
+		return f == full && keep(w.word)
 	}), nil
 }
 

@@ -1229,9 +1229,10 @@ func TestTypoCanBeTheSubject(t *testing.T) {
 // a dictionary word no article holds that sounds exactly like a title word
 // (查寻 for 查询, 月宫 for 月供) is that word mistyped, a typo matched by its
 // sound. A shorter query keeps it a word the site lacks (the whole query
-// is matched by sound when nothing holds it as written), and a sentence
+// is matched by sound when nothing holds it as written), a sentence
 // that names none of the site's subjects takes nothing for a typo (鱼鳍,
-// yuqi as 逾期) and finds nothing. The judged readers' questions show
+// yuqi as 逾期) and finds nothing, and words general text uses most are
+// what they seem (以为 beside 异味, 一半 beside 一般). The judged readers' questions show
 // what it changes for the reader: the titles on the word meant rank
 // (testdata/questions/README.md).
 func TestWordTypoInASentence(t *testing.T) {
@@ -1243,6 +1244,7 @@ func TestWordTypoInASentence(t *testing.T) {
 		{ID: "r", Title: "征信上的逾期记录会保留几年", TitleOnly: true},
 		{ID: "s", Title: "征信花了怎么修复", TitleOnly: true},
 		{ID: "x", Title: "新房装修后有异味多久能住", TitleOnly: true}, // 异味 sounds like 以为
+		{ID: "y", Title: "京东E卡回收一般几折", TitleOnly: true},   // 一般 sounds like 一半
 	}
 	for i, s := range []string{"花呗", "借呗", "信用卡", "网贷", "白条", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
 		for j, tail := range []string{"逾期一天有什么影响", "额度怎么提升", "提前还款划算吗"} {
@@ -1262,6 +1264,8 @@ func TestWordTypoInASentence(t *testing.T) {
 		{"信用卡逾期一天对征信报告影响大吗,网贷额度提升划算吗,房贷月供压力大,征信上的查寻记录能删除吗", "查寻", true},
 		// A word general text uses most is what the reader meant.
 		{"征信报告我以为早就查过了,房贷怎么还是没批下来", "以为", false},
+		// Nor is a title word general text uses most what it stands for.
+		{"征信上的查询记录有一半都是网贷查的吗", "一半", false},
 		{"房贷月宫怎么办", "月宫", false},           // shorter than a sentence
 		{"金鱼尾巴和鱼鳍烂了是咋回事啊真着急", "鱼鳍", false}, // names none of the site's subjects
 	} {
