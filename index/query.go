@@ -1264,10 +1264,11 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 // that sound exactly like a title word for typos of it
 // (wordTypoCandidate), matched by their sound as a typo run is; neither
 // word may be one general text uses most (wordTypoMinIDF): 一半 and 一般,
-// both common, are each what the reader meant. Run before bound, which keeps them among the query's words
-// as words some article holds: a long question's one-character words
-// (写, 起, 月) crowded out 年华 (年化) of 贷款App上写着年华利率7.2%起…. Each is a
-// lookup in the title words by initials, kept per index version.
+// both common, are each what the reader meant. Run before bound, which
+// keeps them among the query's words as words some article holds: a long
+// question's one-character words (写, 起, 月) crowded out 年华 (年化) of
+// 贷款App上写着年华利率7.2%起…. Each is a lookup in the title words by
+// initials, kept per index version.
 func (ix *Index) markWordTypos(aq *analyzedQuery) error {
 	if aq.chars < singlesMinChars || !slices.ContainsFunc(aq.terms, typicalWord) {
 		return nil
