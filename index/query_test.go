@@ -693,11 +693,7 @@ func TestTypoBesideAWord(t *testing.T) {
 		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("r%02d", i), Title: "征信上的" + s + "记录会保留几年", TitleOnly: true})
 	}
 	// The site's other subjects, so that 征信 and 记录 are not in every title.
-	for i, s := range []string{"花呗", "借呗", "网贷", "白条", "房贷", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
-		for j, tail := range []string{"逾期一天有什么影响", "额度怎么提升", "提前还款划算吗"} {
-			articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("o%02d%d", i, j), Title: s + tail, TitleOnly: true})
-		}
-	}
+	articles = append(articles, otherSubjects("花呗", "借呗", "网贷", "白条", "房贷", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷")...)
 	ix := builtIndex(t, articles)
 	ix.SetSearchCacheSize(0)
 	q := "征信上的错误记录怎么提异意"
@@ -1246,11 +1242,7 @@ func TestWordTypoInASentence(t *testing.T) {
 		{ID: "x", Title: "新房装修后有异味多久能住", TitleOnly: true}, // 异味 sounds like 以为
 		{ID: "y", Title: "京东E卡回收一般几折", TitleOnly: true},   // 一般 sounds like 一半
 	}
-	for i, s := range []string{"花呗", "借呗", "信用卡", "网贷", "白条", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷"} {
-		for j, tail := range []string{"逾期一天有什么影响", "额度怎么提升", "提前还款划算吗"} {
-			articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("o%02d%d", i, j), Title: s + tail, TitleOnly: true})
-		}
-	}
+	articles = append(articles, otherSubjects("花呗", "借呗", "信用卡", "网贷", "白条", "车贷", "微粒贷", "分期乐", "美团月付", "京东金条", "租机", "ID贷")...)
 	ix := builtIndex(t, articles)
 	ix.SetSearchCacheSize(0)
 	for _, tt := range []struct {
@@ -1291,4 +1283,17 @@ func searchedTerm(t *testing.T, ix *Index, query, word string) queryTerm {
 		t.Fatalf("%s: no term %s among %+v", query, word, aq.terms)
 	}
 	return aq.terms[i]
+}
+
+// otherSubjects returns three title-only articles on each of subjects (…逾期一天有什么影响,
+// …额度怎么提升, …提前还款划算吗): the site's other subjects, so that the
+// words a test is about are in few of its titles, as on the site.
+func otherSubjects(subjects ...string) []zhsearch.Article {
+	var out []zhsearch.Article
+	for i, s := range subjects {
+		for j, tail := range []string{"逾期一天有什么影响", "额度怎么提升", "提前还款划算吗"} {
+			out = append(out, zhsearch.Article{ID: fmt.Sprintf("o%02d%d", i, j), Title: s + tail, TitleOnly: true})
+		}
+	}
+	return out
 }
