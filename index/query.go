@@ -984,7 +984,7 @@ func (aq *analyzedQuery) withIntents(q query.Query) query.Query {
 		rank = append(rank, anyOf(fTitle, aq.intents, 1, boostIntent))
 	}
 	singles := aq.singles()
-	sentence := aq.chars >= singlesMinChars
+	sentence := aq.sentence()
 	if len(singles) > 0 && !sentence {
 		rank = append(rank, anyOf(fTitleUni, singles, 1, boostSingle))
 	}
@@ -1083,6 +1083,11 @@ const (
 	boostSentenceSingle = 2
 	singlesMinChars     = 10
 )
+
+// sentence reports whether aq is a sentence (singlesMinChars characters or
+// more), not keywords: its one-character words rank as one clause
+// (boostSentenceSingle), and its real words may be typos (markWordTypos).
+func (aq *analyzedQuery) sentence() bool { return aq.chars >= singlesMinChars }
 
 // boostSinglesAll weighs a title holding every one-character content word
 // of a query that has two or more (exactQuery). On the tuning halves 0.25
@@ -1270,7 +1275,7 @@ func (ix *Index) markTypos(ctx context.Context, aq *analyzedQuery) error {
 // 贷款App上写着年华利率7.2%起…. Each is a lookup in the title words by
 // initials, kept per index version.
 func (ix *Index) markWordTypos(aq *analyzedQuery) error {
-	if aq.chars < singlesMinChars || !slices.ContainsFunc(aq.terms, typicalWord) {
+	if !aq.sentence() || !slices.ContainsFunc(aq.terms, typicalWord) {
 		return nil
 	}
 	for i := range aq.terms {
