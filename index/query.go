@@ -70,6 +70,11 @@ type analyzedQuery struct {
 	slips   []queryTerm
 	body    bodyBigrams // what the index's body bigrams are (Index.body)
 	typedPY string      // the field typed pinyin is matched in (Index.typedPY); "": title_py
+	lex     *analysis.Lexicon
+	// stats are the index's statistics as weigh read them (nil: not
+	// weighed), whose head words tell what a title is about
+	// (leadsElsewhere).
+	stats *corpusStats
 }
 
 // queryTerm is one content word of a query. A field matches it when it
@@ -120,7 +125,7 @@ type queryTerm struct {
 
 func (ix *Index) analyze(q string) analyzedQuery {
 	lex := ix.seg.Lexicon()
-	aq := analyzedQuery{norm: analysis.Normalize(q), body: ix.body, typedPY: ix.typedPY}
+	aq := analyzedQuery{norm: analysis.Normalize(q), body: ix.body, typedPY: ix.typedPY, lex: lex}
 	aq.std = ix.seg.Respell(aq.norm)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	content := []byte(aq.std) // fillers and intent words blanked out, for bigrams
@@ -1175,6 +1180,7 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	if err != nil {
 		return err
 	}
+	aq.stats = st
 	for _, ts := range [][]queryTerm{aq.terms, aq.slips} {
 		for i := range ts {
 			t := &ts[i]

@@ -50,9 +50,9 @@ func TestRerankGroup(t *testing.T) {
 	}{
 		{
 			// Scores (rerankWeights: order, pair precision, recall,
-			// character precision): 花呗额度怎么提升 -1 + 16·1/7 + 16·3/8 +
-			// 8·2/8 = 9.3, 借呗利息怎么算 1.1, 花呗逾期上征信 -2 + 16·5/6 +
-			// 16 + 8 = 35.3.
+			// character precision): 花呗额度怎么提升 -1 + 16·1/7 + 24·3/8 +
+			// 8·2/8 = 12.3, 借呗利息怎么算 1.8, 花呗逾期上征信 -2 + 16·5/6 +
+			// 24 + 8 = 43.3.
 			name:   "a title holding more of the query rises",
 			aq:     overdue,
 			titles: []string{"花呗额度怎么提升", "借呗利息怎么算", "花呗逾期上征信"},
@@ -60,8 +60,8 @@ func TestRerankGroup(t *testing.T) {
 		},
 		{
 			// 晚还 is 逾期's synonym: 花呗晚还一天要紧吗 holds 5/8 of the
-			// weight (13.1), 征信查询怎么查 3/8 (10.0); without the synonym
-			// it would stay below (9.1).
+			// weight (18.1), 征信查询怎么查 3/8 (13.0); without the synonym
+			// it would stay below (12.1).
 			name:   "a synonym counts as its word",
 			aq:     overdue,
 			titles: []string{"征信查询怎么查", "花呗晚还一天要紧吗"},
@@ -69,7 +69,7 @@ func TestRerankGroup(t *testing.T) {
 		},
 		{
 			// 多长时间 is 多久's synonym. The first title holds more of the
-			// query's pairs and characters (33.4 against 29.8), the second
+			// query's pairs and characters (41.4 against 37.8), the second
 			// the intent (+4).
 			name:   "a title holding an intent word rises",
 			aq:     howLong,
@@ -79,10 +79,10 @@ func TestRerankGroup(t *testing.T) {
 		{
 			// The first and last titles hold 4 of their 7 pairs in the
 			// query, and 花呗 and 还款日; the last holds 改 of 修改 too, half
-			// its characters, which recall counts (16·0.5·2·0.5/7 = 1.1)
-			// and so does character precision (8·1/8): 24.2 against 24.6
-			// without the partial credit, 25.4 with it. (借呗 holds 呗 of
-			// 花呗: 1.3.)
+			// its characters, which recall counts (24·0.5·2·0.5/7 = 1.7)
+			// and so does character precision (8·1/8): 30.3 against 30.0
+			// without the partial credit, 31.7 with it. (借呗 holds 呗 of
+			// 花呗: 2.1.)
 			name:   "a title holding part of a word's characters counts part of it",
 			aq:     change,
 			titles: []string{"花呗还款日在哪看", "借呗利息怎么算", "微粒贷额度没了", "花呗还款日改哪天"},
@@ -100,9 +100,9 @@ func TestRerankGroup(t *testing.T) {
 		},
 		{
 			// The second title says 抖音, which 抖因 sounds like: recall
-			// counts it as held, 16·8/10, where half its characters'
-			// partial credit gave 16·5.75/10: 16.2 against 12.6, above
-			// the first title's 15.4 (月付 and 晚还, and more of the
+			// counts it as held, 24·8/10, where half its characters'
+			// partial credit gave 24·5.75/10: 22.6 against 17.2, above
+			// the first title's 19.4 (月付 and 晚还, and more of the
 			// query's pairs and characters).
 			name:   "a title saying what a typo sounds like holds it",
 			aq:     typo,
@@ -140,6 +140,67 @@ func TestRerankGroup(t *testing.T) {
 				t.Errorf("scores %v, want %v: each place keeps its score", scores, wantScores)
 			}
 		})
+	}
+}
+
+// TestLeadsElsewhere checks which titles lead with another subject than
+// the query's: a head word of the site (借呗, 宁波 here) that the query
+// does not say, nor a synonym of it, nor inside one of its words.
+func TestLeadsElsewhere(t *testing.T) {
+	stats := &corpusStats{factor: map[string]float64{"借呗": 1.4, "宁波": 1.2, "京东白条": 1.3, "详解": 0.6}}
+	lex := analysis.DefaultSegmenter().Lexicon()
+	question := &analyzedQuery{norm: "在宁波找私人借两万周转,月息两分算高吗", lex: lex, stats: stats,
+		terms: []queryTerm{{text: "宁波"}, {text: "私人"}, {text: "周转"}}}
+	question.std = question.norm
+	synonym := &analyzedQuery{norm: "蚂蚁借呗日利率万分之五算高吗", lex: lex, stats: stats}
+	synonym.std = synonym.norm
+	inside := &analyzedQuery{norm: "京东白条逾期了怎么办", lex: lex, stats: stats, terms: []queryTerm{{text: "京东白条"}}}
+	inside.std = inside.norm
+	shortWord := &analyzedQuery{norm: "京东金条和白条是一回事吗", lex: lex, stats: stats, terms: []queryTerm{{text: "京东"}}}
+	shortWord.std = shortWord.norm
+	unweighed := &analyzedQuery{norm: question.norm, std: question.std, lex: lex}
+	pinyin := &analyzedQuery{norm: "jiebei lixi", std: "jiebei lixi", latin: true, lex: lex, stats: stats}
+	tests := []struct {
+		name  string
+		aq    *analyzedQuery
+		title string
+		want  bool
+	}{
+		{"another subject's head word", question, "借呗日利率万分之五算高吗", true},
+		{"the query's own subject", question, "宁波私人应急借钱服务综述", false},
+		{"no head word first", question, "私人借款利息多少算高", false},
+		{"a head word later in the title", question, "私人借款和借呗哪个利息高", false},
+		{"a template word first", question, "详解借款利息", false},
+		{"said by a synonym", synonym, "借呗日利率万分之五算高吗", false},
+		{"the head word holds the query's word", shortWord, "京东白条怎么关闭", false},
+		{"the query's word is the head word", inside, "京东白条逾期会影响征信吗", false},
+		{"a query that was not weighed", unweighed, "借呗日利率万分之五算高吗", false},
+		{"a pinyin query", pinyin, "借呗日利率万分之五算高吗", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.aq.leadsElsewhere(tt.title); got != tt.want {
+				t.Errorf("leadsElsewhere(%q) for %q = %v, want %v", tt.title, tt.aq.norm, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRerankOtherSubjectFalls checks that a title leading with another
+// subject than the question's falls below one on the question's own,
+// which the engine ranked second: both match its background words (利息,
+// 算高), only one its subject (宁波).
+func TestRerankOtherSubjectFalls(t *testing.T) {
+	stats := &corpusStats{factor: map[string]float64{"借呗": 1.4, "宁波": 1.2}}
+	aq := &analyzedQuery{norm: "在宁波找私人借两万周转,人家要月息两分,这利息算高吗", stats: stats,
+		terms: []queryTerm{{text: "宁波", weight: 5}, {text: "私人", weight: 4}, {text: "周转", weight: 5},
+			{text: "利息", alts: []string{"利率"}, weight: 3}, {text: "算高", run: true, weight: 5}}}
+	aq.std = aq.norm
+	hits := rerankHits("借呗日利率万分之五算高吗", "宁波私人应急借钱服务综述")
+	newTitleModel(aq, chosenRerank()).rerank(hits)
+	want := []string{"宁波私人应急借钱服务综述", "借呗日利率万分之五算高吗"}
+	if got := []string{hits[0].ID, hits[1].ID}; !reflect.DeepEqual(got, want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }
 

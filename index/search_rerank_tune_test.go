@@ -43,26 +43,34 @@ func TestRerankTuning(t *testing.T) {
 	var b strings.Builder
 	line := func(name string, w rerankWeights) {
 		tune, held := score(w)
-		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, w.partial, w.chars, tune, held)
+		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, w.partial, w.chars, w.foreign, tune, held)
 	}
-	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1), recall's partial credit, character precision; NDCG@10 tune, held-out\n", len(windows))
+	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1), recall's partial credit, character precision, another subject's lead; NDCG@10 tune, held-out\n", len(windows))
 	chosen := chosenRerank()
+	with := func(change func(w *rerankWeights)) rerankWeights {
+		w := chosen
+		change(&w)
+		return w
+	}
 	line("engine's order", rerankWeights{})
 	line("chosen", chosen)
 	line("precision alone", rerankWeights{precision: chosen.precision})
 	line("recall alone", rerankWeights{recall: chosen.recall, partial: chosen.partial, chars: chosen.chars})
 	line("intent alone", rerankWeights{intent: chosen.intent})
 	line("character precision alone", rerankWeights{chars: chosen.chars})
+	line("another subject's lead alone", rerankWeights{foreign: chosen.foreign})
 	for _, f := range []float64{0.5, 2} {
-		line(fmt.Sprintf("all × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall * f, chosen.intent * f, chosen.partial, chosen.chars})
-		line(fmt.Sprintf("precision × %.1f", f), rerankWeights{chosen.precision * f, chosen.recall, chosen.intent, chosen.partial, chosen.chars})
-		line(fmt.Sprintf("recall × %.1f", f), rerankWeights{chosen.precision, chosen.recall * f, chosen.intent, chosen.partial, chosen.chars})
-		line(fmt.Sprintf("intent × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent * f, chosen.partial, chosen.chars})
-		line(fmt.Sprintf("partial × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial * f, chosen.chars})
-		line(fmt.Sprintf("characters × %.1f", f), rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial, chosen.chars * f})
+		line(fmt.Sprintf("all × %.1f", f), with(func(w *rerankWeights) { w.precision *= f; w.recall *= f; w.intent *= f; w.foreign *= f }))
+		line(fmt.Sprintf("precision × %.1f", f), with(func(w *rerankWeights) { w.precision *= f }))
+		line(fmt.Sprintf("recall × %.1f", f), with(func(w *rerankWeights) { w.recall *= f }))
+		line(fmt.Sprintf("intent × %.1f", f), with(func(w *rerankWeights) { w.intent *= f }))
+		line(fmt.Sprintf("partial × %.1f", f), with(func(w *rerankWeights) { w.partial *= f }))
+		line(fmt.Sprintf("characters × %.1f", f), with(func(w *rerankWeights) { w.chars *= f }))
+		line(fmt.Sprintf("another subject's lead × %.1f", f), with(func(w *rerankWeights) { w.foreign *= f }))
 	}
-	line("no character precision", rerankWeights{chosen.precision, chosen.recall, chosen.intent, chosen.partial, 0})
-	line("no partial credit", rerankWeights{chosen.precision, chosen.recall, chosen.intent, 0, chosen.chars})
+	line("no character precision", with(func(w *rerankWeights) { w.chars = 0 }))
+	line("no partial credit", with(func(w *rerankWeights) { w.partial = 0 }))
+	line("no lead of another subject", with(func(w *rerankWeights) { w.foreign = 0 }))
 	line("coordinate ascent from chosen", ascend(chosen, func(w rerankWeights) float64 {
 		return rerankNDCG(windows, w, relevance.HalfTune)
 	}))
@@ -153,7 +161,7 @@ func ascend(start rerankWeights, score func(rerankWeights) float64) rerankWeight
 	partials := []float64{0, 0.25, 0.5, 0.75, 1}
 	best, bestScore := start, score(start)
 	for round := 0; round < 3; round++ {
-		for field := 0; field < 5; field++ {
+		for field := 0; field < 6; field++ {
 			values := grid
 			if field == 3 {
 				values = partials
@@ -169,8 +177,10 @@ func ascend(start rerankWeights, score func(rerankWeights) float64) rerankWeight
 					try.intent = v
 				case 3:
 					try.partial = v
-				default:
+				case 4:
 					try.chars = v
+				default:
+					try.foreign = v
 				}
 				if s := score(try); s > bestScore+1e-9 {
 					best, bestScore = try, s

