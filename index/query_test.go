@@ -87,6 +87,10 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"借的钱 is 借钱", "朋友借的钱不还", "朋友借钱不还", []string{"朋友", "借钱", "还"}, nil},
 		{"的士 keeps its 的", "租的士要押金吗", "租的士要押金吗", nil, nil},
 		{"的话 keeps its 的", "要是借的话会上征信吗", "要是借的话会上征信吗", nil, nil},
+		// 借着, 贷着: whether a loan can be had at all (借得着); the verb
+		// and its object as titles write them.
+		{"借着钱 is 借钱", "征信花了还能借着钱不", "征信花了还能借钱不", []string{"征信花了", "还", "借钱"}, nil},
+		{"贷着款 is 贷款", "退休了还能贷着款不", "退休了还能贷款不", []string{"退休", "还", "贷款"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
