@@ -9,8 +9,9 @@ import "embed"
 // Dict holds dict/*.txt: gse word-frequency-tag dictionaries (domain.txt)
 // the query stop words (stop.txt) and the query lexicon: question words
 // (question.txt), spoken forms (spoken.txt), synonyms (synonyms.txt),
-// everyday words of general Chinese (common.txt) and the troubles a reader
-// may deny having (trouble.txt).
+// everyday words of general Chinese (common.txt), the troubles a reader
+// may deny having (trouble.txt) and how a question's clause says it asks
+// (ask.txt).
 //
 //go:embed dict/*.txt
 var Dict embed.FS

@@ -112,6 +112,7 @@ func TestBadDictionaryFailsBuild(t *testing.T) {
 		{"long line", "domain.txt", "花呗分期 10 n\n" + strings.Repeat("x", 70000) + " 3 n\n", "dict/domain.txt:2: line longer than 64 KiB"},
 		{"stop word with spaces", "stop.txt", "的\n的 extra tokens\n", "dict/stop.txt:2: a stop word is one word"},
 		{"two troubles on a line", "trouble.txt", "逾期\n欠款 呆账\n", "dict/trouble.txt:2: want one word"},
+		{"an ask word's mark not end", "ask.txt", "吗 end\n怎么 start\n", `dict/ask.txt:2: want "word" or "word end"`},
 	} {
 		data := dataWithDicts(t, dictArticles, map[string]string{tc.file: tc.text})
 		_, err := Build(context.Background(), data, filepath.Join(t.TempDir(), "index"), BuildOptions{})

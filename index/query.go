@@ -71,6 +71,9 @@ type analyzedQuery struct {
 	body    bodyBigrams // what the index's body bigrams are (Index.body)
 	typedPY string      // the field typed pinyin is matched in (Index.typedPY); "": title_py
 	lex     *analysis.Lexicon
+	// ask is the clause of a question of several that asks (askingClause),
+	// "" for a query of one clause.
+	ask string
 	// stats are the index's statistics as weigh read them (nil: not
 	// weighed), whose head words tell what a title is about
 	// (leadsElsewhere).
@@ -127,6 +130,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	lex := ix.seg.Lexicon()
 	aq := analyzedQuery{norm: analysis.Normalize(q), body: ix.body, typedPY: ix.typedPY, lex: lex}
 	aq.std = ix.seg.Respell(aq.norm)
+	aq.ask = askingClause(lex, aq.std)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	content := []byte(aq.std) // fillers and intent words blanked out, for bigrams
 	seen := map[string]bool{}
@@ -1093,6 +1097,23 @@ const (
 // more), not keywords: its one-character words rank as one clause
 // (boostSentenceSingle), and its real words may be typos (markWordTypos).
 func (aq *analyzedQuery) sentence() bool { return aq.chars >= singlesMinChars }
+
+// askingClause returns the clause of text (a query's, normalized and its
+// spoken forms respelled: punctuation is a space) that asks: the last
+// that says it asks (Lexicon.Asks: 怎么, 能不能, a closing 吗); "" when
+// text is one clause or none asks (keywords: 花呗 逾期 征信).
+func askingClause(lex *analysis.Lexicon, text string) string {
+	clauses := strings.Fields(text)
+	if len(clauses) < 2 {
+		return ""
+	}
+	for i := len(clauses) - 1; i >= 0; i-- {
+		if lex.Asks(clauses[i]) {
+			return clauses[i]
+		}
+	}
+	return ""
+}
 
 // boostSinglesAll weighs a title holding every one-character content word
 // of a query that has two or more (exactQuery). On the tuning halves 0.25

@@ -881,6 +881,31 @@ func TestDeniedWordsAreNotTheQuestion(t *testing.T) {
 	}
 }
 
+// TestAskingClause checks which clause of a question asks
+// (dict/ask.txt): the last that holds a question word or ends in a
+// closing particle, whatever its place; none for one clause, or for
+// keywords, which ask nothing.
+func TestAskingClause(t *testing.T) {
+	lex := analysis.DefaultSegmenter().Lexicon()
+	tests := []struct{ name, query, want string }{
+		{"the last clause asks", "工资每个月15号才到账,花呗还款日能不能往后改", "花呗还款日能不能往后改"},
+		{"the first clause asks", "花呗逾期了会不会上征信,我才晚了两天", "花呗逾期了会不会上征信"},
+		{"a closing 不 asks", "租的手机钱还没交完,俺转手卖了会摊上事不", "我转手卖了会摊上事不"},
+		{"a respelled 咋 asks", "网贷借不出来了,咋整", "怎么办"},
+		{"the last of two that ask", "借呗能提前还吗,提前还要手续费吗", "提前还要手续费吗"},
+		{"one clause", "花呗逾期会上征信吗", ""},
+		{"keywords ask nothing", "花呗 逾期 征信", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			std := lex.Respell(analysis.Normalize(tt.query))
+			if got := askingClause(lex, std); got != tt.want {
+				t.Errorf("askingClause(%q) = %q, want %q", std, got, tt.want)
+			}
+		})
+	}
+}
+
 // TestSituationWordsAloneMatchNothing: a question's situation (工资, 到账)
 // is rarer on the site than its subject (花呗, 还款), so the site's idf
 // weighs it more; a title sharing only the situation must not answer

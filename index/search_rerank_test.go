@@ -50,9 +50,9 @@ func TestRerankGroup(t *testing.T) {
 	}{
 		{
 			// Scores (rerankWeights: order, pair precision, recall,
-			// character precision): 花呗额度怎么提升 -1 + 16·1/7 + 24·3/8 +
-			// 8·2/8 = 12.3, 借呗利息怎么算 1.8, 花呗逾期上征信 -2 + 16·5/6 +
-			// 24 + 8 = 43.3.
+			// character precision): 花呗额度怎么提升 -1 + 4·1/7 + 24·3/8 +
+			// 12·2/8 = 11.6, 借呗利息怎么算 1.3, 花呗逾期上征信 -2 + 4·5/6 +
+			// 24 + 12 = 37.3.
 			name:   "a title holding more of the query rises",
 			aq:     overdue,
 			titles: []string{"花呗额度怎么提升", "借呗利息怎么算", "花呗逾期上征信"},
@@ -60,8 +60,8 @@ func TestRerankGroup(t *testing.T) {
 		},
 		{
 			// 晚还 is 逾期's synonym: 花呗晚还一天要紧吗 holds 5/8 of the
-			// weight (18.1), 征信查询怎么查 3/8 (13.0); without the synonym
-			// it would stay below (12.1).
+			// weight (17.9), 征信查询怎么查 3/8 (12.1); without the synonym
+			// it would stay below (11.9).
 			name:   "a synonym counts as its word",
 			aq:     overdue,
 			titles: []string{"征信查询怎么查", "花呗晚还一天要紧吗"},
@@ -69,7 +69,7 @@ func TestRerankGroup(t *testing.T) {
 		},
 		{
 			// 多长时间 is 多久's synonym. The first title holds more of the
-			// query's pairs and characters (41.4 against 37.8), the second
+			// query's pairs and characters (36.4 against 33.5), the second
 			// the intent (+4).
 			name:   "a title holding an intent word rises",
 			aq:     howLong,
@@ -79,19 +79,19 @@ func TestRerankGroup(t *testing.T) {
 		{
 			// The first and last titles hold 4 of their 7 pairs in the
 			// query, and 花呗 and 还款日; the last holds 改 of 修改 too, half
-			// its characters, which recall counts (24·0.5·2·0.5/7 = 1.7)
-			// and so does character precision (8·1/8): 30.3 against 30.0
-			// without the partial credit, 31.7 with it. (借呗 holds 呗 of
-			// 花呗: 2.1.)
+			// its characters, which recall counts (24·0.25·2·0.5/7 = 0.9)
+			// and so does character precision (12·1/8), five places down
+			// (-2.8 against -1): 25.9 against 25.6 without the partial
+			// credit, 26.5 with it. (借呗 holds 呗 of 花呗: 1.4.)
 			name:   "a title holding part of a word's characters counts part of it",
 			aq:     change,
-			titles: []string{"花呗还款日在哪看", "借呗利息怎么算", "微粒贷额度没了", "花呗还款日改哪天"},
-			want:   []string{"花呗还款日改哪天", "花呗还款日在哪看", "借呗利息怎么算", "微粒贷额度没了"},
+			titles: []string{"花呗还款日在哪看", "借呗利息怎么算", "微粒贷额度没了", "京东白条能取现吗", "美团月付怎么关闭", "花呗还款日改哪天"},
+			want:   []string{"花呗还款日改哪天", "花呗还款日在哪看", "借呗利息怎么算", "京东白条能取现吗", "微粒贷额度没了", "美团月付怎么关闭"},
 		},
 		{
 			// Both titles hold 3 of their 8 pairs in the query, and 花呗 and
 			// 分期; the second holds 能 and 吗 of it too: 6 of its 9
-			// characters against 4 of 9, 8·2/9 = 1.8 more, above the
+			// characters against 4 of 9, 12·2/9 = 2.7 more, above the
 			// engine's order (0.6).
 			name:   "a title made of more of the query's characters rises",
 			aq:     installments,
@@ -100,10 +100,10 @@ func TestRerankGroup(t *testing.T) {
 		},
 		{
 			// The second title says 抖音, which 抖因 sounds like: recall
-			// counts it as held, 24·8/10, where half its characters'
-			// partial credit gave 24·5.75/10: 22.6 against 17.2, above
-			// the first title's 19.4 (月付 and 晚还, and more of the
-			// query's pairs and characters).
+			// counts it as held, 24·8/10, where its characters' partial
+			// credit gave 24·5.375/10: 22.9 against 16.6, above the first
+			// title's 17.7 (月付 and 晚还, and more of the query's pairs and
+			// characters).
 			name:   "a title saying what a typo sounds like holds it",
 			aq:     typo,
 			titles: []string{"美团月付晚还一天要紧吗", "抖音月付逾期会怎么样"},

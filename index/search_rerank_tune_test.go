@@ -43,9 +43,9 @@ func TestRerankTuning(t *testing.T) {
 	var b strings.Builder
 	line := func(name string, w rerankWeights) {
 		tune, held := score(w)
-		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, w.partial, w.chars, w.foreign, tune, held)
+		fmt.Fprintf(&b, "%-34s %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f   %.4f  %.4f\n", name, w.precision, w.recall, w.intent, w.partial, w.chars, w.foreign, w.ask, tune, held)
 	}
-	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1), recall's partial credit, character precision, another subject's lead; NDCG@10 tune, held-out\n", len(windows))
+	fmt.Fprintf(&b, "%d reranked queries; weights precision, recall, intent (the engine's order 1), recall's partial credit, character precision, another subject's lead, the asking clause's words in recall; NDCG@10 tune, held-out\n", len(windows))
 	chosen := chosenRerank()
 	with := func(change func(w *rerankWeights)) rerankWeights {
 		w := chosen
@@ -68,9 +68,11 @@ func TestRerankTuning(t *testing.T) {
 		line(fmt.Sprintf("characters × %.1f", f), with(func(w *rerankWeights) { w.chars *= f }))
 		line(fmt.Sprintf("another subject's lead × %.1f", f), with(func(w *rerankWeights) { w.foreign *= f }))
 	}
+	line("the asking clause × 1.5", with(func(w *rerankWeights) { w.ask *= 1.5 }))
 	line("no character precision", with(func(w *rerankWeights) { w.chars = 0 }))
 	line("no partial credit", with(func(w *rerankWeights) { w.partial = 0 }))
 	line("no lead of another subject", with(func(w *rerankWeights) { w.foreign = 0 }))
+	line("no weight of the asking clause", with(func(w *rerankWeights) { w.ask = 1 }))
 	line("coordinate ascent from chosen", ascend(chosen, func(w rerankWeights) float64 {
 		return rerankNDCG(windows, w, relevance.HalfTune)
 	}))
@@ -159,12 +161,16 @@ func rerankNDCG(windows []rerankWindow, w rerankWeights, half string) float64 {
 func ascend(start rerankWeights, score func(rerankWeights) float64) rerankWeights {
 	grid := []float64{0, 0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32}
 	partials := []float64{0, 0.25, 0.5, 0.75, 1}
+	asks := []float64{1, 1.1, 1.25, 1.5, 2}
 	best, bestScore := start, score(start)
 	for round := 0; round < 3; round++ {
-		for field := 0; field < 6; field++ {
+		for field := 0; field < 7; field++ {
 			values := grid
-			if field == 3 {
+			switch field {
+			case 3:
 				values = partials
+			case 6:
+				values = asks
 			}
 			for _, v := range values {
 				try := best
@@ -179,8 +185,10 @@ func ascend(start rerankWeights, score func(rerankWeights) float64) rerankWeight
 					try.partial = v
 				case 4:
 					try.chars = v
-				default:
+				case 5:
 					try.foreign = v
+				default:
+					try.ask = v
 				}
 				if s := score(try); s > bestScore+1e-9 {
 					best, bestScore = try, s

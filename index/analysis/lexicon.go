@@ -20,16 +20,17 @@ const (
 	synonymsFile = "dict/synonyms.txt"
 	commonFile   = "dict/common.txt"
 	troubleFile  = "dict/trouble.txt"
+	askFile      = "dict/ask.txt"
 )
 
 // lexiconFiles are the dict/*.txt files that are not gse word lists.
 var lexiconFiles = map[string]bool{"dict/stop.txt": true, questionFile: true, spokenFile: true, synonymsFile: true,
-	commonFile: true, troubleFile: true}
+	commonFile: true, troubleFile: true, askFile: true}
 
 // queryOnlyFiles are the lexicon files none of whose words enters gse's
 // dictionary (Lexicon.words): the prepared dictionary does not depend on
 // them (dictInputsHash).
-var queryOnlyFiles = map[string]bool{commonFile: true, troubleFile: true}
+var queryOnlyFiles = map[string]bool{commonFile: true, troubleFile: true, askFile: true}
 
 // Lexicon is what the query side knows about readers' words beyond the
 // dictionary: how much question and function words count, the spoken
@@ -44,13 +45,16 @@ type Lexicon struct {
 	// trouble holds the bad marks a reader may deny having (逾期, 欠款):
 	// see Segmenter.Denied.
 	trouble map[string]bool
+	// ask holds how a clause says it asks (dict/ask.txt): a word it
+	// holds, true for one that must end it.
+	ask map[string]bool
 }
 
 // loadLexicon reads the lexicon files of dicts; a missing file is an empty
 // part. Errors name the file and line.
 func loadLexicon(dicts fs.FS) (*Lexicon, error) {
 	lx := &Lexicon{weight: map[string]float64{}, spoken: map[string]string{}, syn: map[string][]string{},
-		common: map[string]float64{}, trouble: map[string]bool{}}
+		common: map[string]float64{}, trouble: map[string]bool{}, ask: map[string]bool{}}
 	for _, part := range []struct {
 		name  string
 		words int // how many leading fields are words (-1: all)
@@ -61,6 +65,7 @@ func loadLexicon(dicts fs.FS) (*Lexicon, error) {
 		{synonymsFile, -1, lx.addSynonyms},
 		{commonFile, 1, lx.addCommon},
 		{troubleFile, -1, lx.addTrouble},
+		{askFile, 1, lx.addAsk},
 	} {
 		if _, err := fs.Stat(dicts, part.name); err != nil {
 			continue
@@ -111,6 +116,28 @@ func (lx *Lexicon) addTrouble(_ int, f []string) error {
 // having (dict/trouble.txt).
 func (lx *Lexicon) Trouble(word string) bool {
 	return lx != nil && lx.trouble[word]
+}
+
+func (lx *Lexicon) addAsk(_ int, f []string) error {
+	if len(f) > 2 || len(f) == 2 && f[1] != "end" {
+		return fmt.Errorf(`want "word" or "word end", got %q`, strings.Join(f, " "))
+	}
+	lx.ask[f[0]] = len(f) == 2
+	return nil
+}
+
+// Asks reports whether a clause of a question (normalized, spoken forms
+// respelled) says that it asks (dict/ask.txt).
+func (lx *Lexicon) Asks(clause string) bool {
+	if lx == nil {
+		return false
+	}
+	for w, end := range lx.ask {
+		if end && strings.HasSuffix(clause, w) || !end && strings.Contains(clause, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (lx *Lexicon) addCommon(_ int, f []string) error {

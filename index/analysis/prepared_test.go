@@ -188,6 +188,8 @@ func TestPreparedDictIgnoresCommonWords(t *testing.T) {
 		{"an edited common.txt", variant(func(m fstest.MapFS) { m[commonFile] = &fstest.MapFile{Data: []byte("以后 4.3\n")} }), true},
 		{"without trouble.txt", variant(func(m fstest.MapFS) { delete(m, troubleFile) }), true},
 		{"an edited trouble.txt", variant(func(m fstest.MapFS) { m[troubleFile] = &fstest.MapFile{Data: []byte("逾期\n")} }), true},
+		{"without ask.txt", variant(func(m fstest.MapFS) { delete(m, askFile) }), true},
+		{"an edited ask.txt", variant(func(m fstest.MapFS) { m[askFile] = &fstest.MapFile{Data: []byte("吗 end\n")} }), true},
 		{"an edited domain.txt", variant(func(m fstest.MapFS) {
 			m["dict/domain.txt"] = &fstest.MapFile{Data: append(slices.Clone(embedded["dict/domain.txt"].Data), "测一个词 5000 n\n"...)}
 		}), false},
