@@ -72,7 +72,7 @@ type analyzedQuery struct {
 	typedPY string      // the field typed pinyin is matched in (Index.typedPY); "": title_py
 	lex     *analysis.Lexicon
 	// ask is the clause of a question of several that asks (askingClause),
-	// "" for a query of one clause.
+	// "" for a query of one clause or of none that asks.
 	ask string
 	// stats are the index's statistics as weigh read them (nil: not
 	// weighed), whose head words tell what a title is about
@@ -130,7 +130,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	lex := ix.seg.Lexicon()
 	aq := analyzedQuery{norm: analysis.Normalize(q), body: ix.body, typedPY: ix.typedPY, lex: lex}
 	aq.std = ix.seg.Respell(aq.norm)
-	aq.ask = askingClause(lex, aq.std)
+	aq.ask = askingClause(lex, q)
 	aq.chars = utf8.RuneCountInString(strings.ReplaceAll(aq.norm, " ", ""))
 	content := []byte(aq.std) // fillers and intent words blanked out, for bigrams
 	seen := map[string]bool{}
@@ -1098,22 +1098,31 @@ const (
 // (boostSentenceSingle), and its real words may be typos (markWordTypos).
 func (aq *analyzedQuery) sentence() bool { return aq.chars >= singlesMinChars }
 
-// askingClause returns the clause of text (a query's, normalized and its
-// spoken forms respelled: punctuation is a space) that asks: the last
-// that says it asks (Lexicon.Asks: 怎么, 能不能, a closing 吗); "" when
-// text is one clause or none asks (keywords: 花呗 逾期 征信).
-func askingClause(lex *analysis.Lexicon, text string) string {
-	clauses := strings.Fields(text)
-	if len(clauses) < 2 {
+// askingClause returns the clause of q, a query as the reader typed it,
+// that asks, normalized and its spoken forms respelled as analyzedQuery.std
+// is: of the clauses its punctuation ends (，。？！；: not 、, which lists
+// things inside one, nor a space, which parts keywords), the last that
+// ends in a closing particle (吗, 呢, a closing 不), else the last that
+// holds a question word (怎么, 能不能: Lexicon.Asking); "" when q is one
+// clause or none of them asks. 借呗可以提前还款吗,已经逾期好几天了 asks in
+// its first clause, though 好几天 holds 几.
+func askingClause(lex *analysis.Lexicon, q string) string {
+	parts := strings.FieldsFunc(q, func(r rune) bool { return strings.ContainsRune(clauseEnds, r) })
+	if len(parts) < 2 {
 		return ""
 	}
-	for i := len(clauses) - 1; i >= 0; i-- {
-		if lex.Asks(clauses[i]) {
-			return clauses[i]
+	ask, plainness := "", 0
+	for _, p := range parts {
+		clause := lex.Respell(analysis.Normalize(p))
+		if level := lex.Asking(clause); level > 0 && level >= plainness {
+			ask, plainness = clause, level
 		}
 	}
-	return ""
+	return ask
 }
+
+// clauseEnds are the marks that end a clause of a query as typed.
+const clauseEnds = ",?!;，。？！；"
 
 // boostSinglesAll weighs a title holding every one-character content word
 // of a query that has two or more (exactQuery). On the tuning halves 0.25

@@ -87,10 +87,12 @@ func TestAnalyzeQuestions(t *testing.T) {
 		{"借的钱 is 借钱", "朋友借的钱不还", "朋友借钱不还", []string{"朋友", "借钱", "还"}, nil},
 		{"的士 keeps its 的", "租的士要押金吗", "租的士要押金吗", nil, nil},
 		{"的话 keeps its 的", "要是借的话会上征信吗", "要是借的话会上征信吗", nil, nil},
-		// 借着, 贷着: whether a loan can be had at all (借得着); the verb
-		// and its object as titles write them.
+		// 借着钱, 贷着款: whether a loan can be had at all (借得着); the
+		// verb and its object as titles write them. Not 借着 alone
+		// ("taking advantage of").
 		{"借着钱 is 借钱", "征信花了还能借着钱不", "征信花了还能借钱不", []string{"征信花了", "还", "借钱"}, nil},
 		{"贷着款 is 贷款", "退休了还能贷着款不", "退休了还能贷款不", []string{"退休", "还", "贷款"}, nil},
+		{"借着 alone keeps its 着", "借着这次提额多借点", "借着这次提额多借点", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -882,25 +884,30 @@ func TestDeniedWordsAreNotTheQuestion(t *testing.T) {
 }
 
 // TestAskingClause checks which clause of a question asks
-// (dict/ask.txt): the last that holds a question word or ends in a
-// closing particle, whatever its place; none for one clause, or for
-// keywords, which ask nothing.
+// (dict/ask.txt), as analyze finds it: the last that ends in a closing
+// particle, else the last that holds a question word, whatever its place;
+// none for one clause, for keywords, or for clauses that only list (、).
 func TestAskingClause(t *testing.T) {
-	lex := analysis.DefaultSegmenter().Lexicon()
+	ix := &Index{seg: analysis.DefaultSegmenter()}
 	tests := []struct{ name, query, want string }{
 		{"the last clause asks", "工资每个月15号才到账,花呗还款日能不能往后改", "花呗还款日能不能往后改"},
 		{"the first clause asks", "花呗逾期了会不会上征信,我才晚了两天", "花呗逾期了会不会上征信"},
 		{"a closing 不 asks", "租的手机钱还没交完,俺转手卖了会摊上事不", "我转手卖了会摊上事不"},
+		// 不 of 还不上 is no closing 不: the first clause asks.
+		{"不 inside a clause does not close it", "花呗逾期会不会上征信,我还不上了", "花呗逾期会不会上征信"},
+		{"a closing particle before a question word", "借呗可以提前还款吗,已经逾期好几天了", "借呗可以提前还款吗"},
 		{"a respelled 咋 asks", "网贷借不出来了,咋整", "怎么办"},
 		{"the last of two that ask", "借呗能提前还吗,提前还要手续费吗", "提前还要手续费吗"},
+		{"a list is one clause", "花呗、借呗、白条哪个利息低", ""},
+		{"full-width marks end clauses", "花呗逾期三天了，会上征信吗？", "会上征信吗"},
 		{"one clause", "花呗逾期会上征信吗", ""},
-		{"keywords ask nothing", "花呗 逾期 征信", ""},
+		{"keywords ask nothing", "花呗 逾期 怎么 办", ""},
+		{"no clause asks", "花呗逾期了三天,已经还上了", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			std := lex.Respell(analysis.Normalize(tt.query))
-			if got := askingClause(lex, std); got != tt.want {
-				t.Errorf("askingClause(%q) = %q, want %q", std, got, tt.want)
+			if got := ix.analyze(tt.query).ask; got != tt.want {
+				t.Errorf("analyze(%q).ask = %q, want %q", tt.query, got, tt.want)
 			}
 		})
 	}

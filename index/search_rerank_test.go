@@ -147,13 +147,20 @@ func TestRerankGroup(t *testing.T) {
 // the query's: a head word of the site (借呗, 宁波 here) that the query
 // does not say, nor a synonym of it, nor inside one of its words.
 func TestLeadsElsewhere(t *testing.T) {
-	stats := &corpusStats{factor: map[string]float64{"借呗": 1.4, "宁波": 1.2, "京东白条": 1.3, "详解": 0.6}}
+	stats := &corpusStats{factor: map[string]float64{"借呗": 1.4, "宁波": 1.2, "京东": 1.47, "京东白条": 1.3,
+		"租机": 1.4, "租手机": 1.2, "借": 1.36, "详解": 0.6}}
 	lex := analysis.DefaultSegmenter().Lexicon()
 	question := &analyzedQuery{norm: "在宁波找私人借两万周转,月息两分算高吗", lex: lex, stats: stats,
 		terms: []queryTerm{{text: "宁波"}, {text: "私人"}, {text: "周转"}}}
 	question.std = question.norm
-	synonym := &analyzedQuery{norm: "蚂蚁借呗日利率万分之五算高吗", lex: lex, stats: stats}
+	// 租手机 and 租机 are synonyms (synonyms.txt).
+	synonym := &analyzedQuery{norm: "租手机押金能退吗", lex: lex, stats: stats}
 	synonym.std = synonym.norm
+	respelled := &analyzedQuery{norm: "租个手机要押金吗", std: "租手机要押金吗", lex: lex, stats: stats}
+	mortgage := &analyzedQuery{norm: "房贷月供太高了能不能延期", lex: lex, stats: stats}
+	mortgage.std = mortgage.norm
+	goldBar := &analyzedQuery{norm: "京东金条逾期了会怎样", lex: lex, stats: stats, terms: []queryTerm{{text: "京东金条"}, {text: "逾期"}}}
+	goldBar.std = goldBar.norm
 	inside := &analyzedQuery{norm: "京东白条逾期了怎么办", lex: lex, stats: stats, terms: []queryTerm{{text: "京东白条"}}}
 	inside.std = inside.norm
 	shortWord := &analyzedQuery{norm: "京东金条和白条是一回事吗", lex: lex, stats: stats, terms: []queryTerm{{text: "京东"}}}
@@ -171,7 +178,12 @@ func TestLeadsElsewhere(t *testing.T) {
 		{"no head word first", question, "私人借款利息多少算高", false},
 		{"a head word later in the title", question, "私人借款和借呗哪个利息高", false},
 		{"a template word first", question, "详解借款利息", false},
-		{"said by a synonym", synonym, "借呗日利率万分之五算高吗", false},
+		{"said by a synonym", synonym, "租机押金怎么退", false},
+		{"said once respelled", respelled, "租手机押金能退吗", false},
+		{"a one-character head word is no subject", mortgage, "借条怎么写才有效", false},
+		// 京东 is the query's, 京东白条 is not: the longest head word
+		// the title starts with is its subject.
+		{"the longest head word", goldBar, "京东白条逾期会怎样", true},
 		{"the head word holds the query's word", shortWord, "京东白条怎么关闭", false},
 		{"the query's word is the head word", inside, "京东白条逾期会影响征信吗", false},
 		{"a query that was not weighed", unweighed, "借呗日利率万分之五算高吗", false},

@@ -60,7 +60,13 @@ func TestRerankTuning(t *testing.T) {
 	line("character precision alone", rerankWeights{chars: chosen.chars})
 	line("another subject's lead alone", rerankWeights{foreign: chosen.foreign})
 	for _, f := range []float64{0.5, 2} {
-		line(fmt.Sprintf("all × %.1f", f), with(func(w *rerankWeights) { w.precision *= f; w.recall *= f; w.intent *= f; w.foreign *= f }))
+		line(fmt.Sprintf("all × %.1f", f), with(func(w *rerankWeights) {
+			w.precision *= f
+			w.recall *= f
+			w.intent *= f
+			w.chars *= f
+			w.foreign *= f
+		}))
 		line(fmt.Sprintf("precision × %.1f", f), with(func(w *rerankWeights) { w.precision *= f }))
 		line(fmt.Sprintf("recall × %.1f", f), with(func(w *rerankWeights) { w.recall *= f }))
 		line(fmt.Sprintf("intent × %.1f", f), with(func(w *rerankWeights) { w.intent *= f }))

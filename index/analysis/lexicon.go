@@ -126,18 +126,24 @@ func (lx *Lexicon) addAsk(_ int, f []string) error {
 	return nil
 }
 
-// Asks reports whether a clause of a question (normalized, spoken forms
-// respelled) says that it asks (dict/ask.txt).
-func (lx *Lexicon) Asks(clause string) bool {
+// Asking tells how plainly a clause of a question (normalized, spoken
+// forms respelled) asks (dict/ask.txt): 2 when it ends in a closing
+// particle (吗, 呢, a closing 不), 1 when it holds a question word (怎么,
+// 能不能), 0 when it does not ask.
+func (lx *Lexicon) Asking(clause string) int {
 	if lx == nil {
-		return false
+		return 0
 	}
+	level := 0
 	for w, end := range lx.ask {
-		if end && strings.HasSuffix(clause, w) || !end && strings.Contains(clause, w) {
-			return true
+		switch {
+		case end && strings.HasSuffix(clause, w):
+			return 2
+		case !end && strings.Contains(clause, w):
+			level = 1
 		}
 	}
-	return false
+	return level
 }
 
 func (lx *Lexicon) addCommon(_ int, f []string) error {
