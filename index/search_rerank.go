@@ -147,7 +147,7 @@ type rerankWeights struct{ precision, recall, intent, partial, chars, foreign, a
 // intent 4, partial 0.5, characters 8, another subject 4: windows 0.7224
 // tune / 0.6901 held-out) to precision 4, intent 3, partial 0.25,
 // characters 12 and another subject 3 (0.7299 / 0.6953). Over all 1174
-// readers' questions, with 借着 read as 借 (spoken.txt), precision 4,
+// readers' questions, with 借着 read as 借 (spoken.txt, as then), precision 4,
 // partial 0.25 and characters 12 scored 0.7505 on the tuning half
 // against 0.7458 (held-out 0.7308 against 0.7270); precision 2, 6 or 8
 // 0.7509, 0.7510, 0.7497, characters 8 or 16 0.7474, 0.7487, recall 16
