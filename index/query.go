@@ -1107,6 +1107,9 @@ func (aq *analyzedQuery) sentence() bool { return aq.chars >= singlesMinChars }
 // clause or none of them asks. 借呗可以提前还款吗,已经逾期好几天了 asks in
 // its first clause, though 好几天 holds 几.
 func askingClause(lex *analysis.Lexicon, q string) string {
+	if !strings.ContainsAny(q, clauseEnds) {
+		return "" // one clause, as most queries are: nothing to split
+	}
 	parts := strings.FieldsFunc(q, func(r rune) bool { return strings.ContainsRune(clauseEnds, r) })
 	if len(parts) < 2 {
 		return ""

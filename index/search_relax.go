@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -164,10 +163,11 @@ func (aq *analyzedQuery) namesSiteWord() bool {
 	return slices.ContainsFunc(aq.terms, namesSite)
 }
 
-// namesSite reports whether t, of two characters or more, names a subject
-// of the site (siteTypical).
+// namesSite reports whether t names a subject of the site: a word typical
+// of it (typicalWord: two characters or more, siteTypical) that the
+// site's titles lead with (queryTerm.position above 1).
 func namesSite(t queryTerm) bool {
-	return t.weighed && !t.absent && t.typical >= siteTypical && t.position > 1 && utf8.RuneCountInString(t.text) > 1
+	return typicalWord(t) && t.position > 1
 }
 
 // relaxedShare is the most a step's best hit scores, as a share of the

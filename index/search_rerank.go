@@ -212,20 +212,17 @@ func rerankTitles(aq *analyzedQuery, hits search.DocumentMatchCollection, strict
 
 // titleModel scores a hit's title against one query.
 type titleModel struct {
-	aq      *analyzedQuery
-	pairs   map[string]bool // the character pairs of the query's text
-	text    string          // the query's text, normalized
-	terms   []queryTerm
-	weight  float64 // the terms' summed weight
-	intents []string
-	w       rerankWeights
+	aq     *analyzedQuery
+	pairs  map[string]bool // the character pairs of the query's text
+	weight float64         // the terms' summed weight in recall (weights)
+	w      rerankWeights
 	// weights are the terms' weights in recall: their own, times w.ask
 	// for those of the clause that asks (analyzedQuery.ask).
 	weights []float64
 }
 
 func newTitleModel(aq *analyzedQuery, w rerankWeights) *titleModel {
-	m := &titleModel{aq: aq, pairs: map[string]bool{}, terms: aq.terms, intents: aq.intents, w: w, text: aq.norm}
+	m := &titleModel{aq: aq, pairs: map[string]bool{}, w: w}
 	for _, p := range bigrams(aq.norm) {
 		m.pairs[p] = true
 	}
@@ -253,10 +250,10 @@ func (m *titleModel) score(title string, rank int) float64 {
 		}
 		s += m.w.precision * float64(in) / float64(len(pairs))
 	}
-	s += m.w.chars * charPrecision(title, m.text)
+	s += m.w.chars * charPrecision(title, m.aq.norm)
 	if m.weight > 0 {
 		var held float64
-		for i, t := range m.terms {
+		for i, t := range m.aq.terms {
 			if t.heldIn(title) || t.heardIn(title) {
 				held += m.weights[i]
 			} else if m.w.partial > 0 {
@@ -265,7 +262,7 @@ func (m *titleModel) score(title string, rank int) float64 {
 		}
 		s += m.w.recall * held / m.weight
 	}
-	for _, w := range m.intents {
+	for _, w := range m.aq.intents {
 		if strings.Contains(title, w) {
 			s += m.w.intent
 			break
@@ -296,15 +293,24 @@ func (aq *analyzedQuery) leadsElsewhere(title string) bool {
 	if aq.stats == nil || aq.latin {
 		return false
 	}
+	lead := aq.stats.headWord(title)
+	return lead != "" && !aq.says(lead)
+}
+
+// headWord returns the longest head word (titleFactor above 1) of two to
+// positionMaxRunes characters that title starts with, "" for none: a
+// title's subject, as computeCorpusStats found the words titles start
+// with.
+func (st *corpusStats) headWord(title string) string {
 	lead, end := "", 0 // end: the byte offset after the prefix
 	for n := 1; n <= positionMaxRunes && end < len(title); n++ {
 		_, size := utf8.DecodeRuneInString(title[end:])
 		end += size
-		if n >= 2 && aq.stats.titleFactor(title[:end]) > 1 {
+		if n >= 2 && st.titleFactor(title[:end]) > 1 {
 			lead = title[:end]
 		}
 	}
-	return lead != "" && !aq.says(lead)
+	return lead
 }
 
 // says reports whether the query's text holds word or a synonym of it,
