@@ -850,6 +850,41 @@ func TestLongQueryIsBounded(t *testing.T) {
 	}
 }
 
+// TestLongQuestionKeepsItsSubject: a question longer than a query keeps
+// (maxSearchTerms) still matches with its subject (网贷, 逾期), though the
+// site's titles say those words most and its situation's words (自称,
+// 服务费, 慢慢) are rarer: the reader asking whether a fixer can freeze a
+// lender's interest finds the article on it.
+func TestLongQuestionKeepsItsSubject(t *testing.T) {
+	articles := []zhsearch.Article{
+		{ID: "want", Title: "网贷逾期了停息挂账是真的吗", TitleOnly: true},
+		{ID: "fee", Title: "会员服务费自动扣款怎么取消", TitleOnly: true},
+		{ID: "chat", Title: "微信上自称客服的人可信吗", TitleOnly: true},
+		{ID: "slow", Title: "每个月慢慢攒钱的五个办法", TitleOnly: true},
+		{ID: "five", Title: "五年定期存款利息怎么算", TitleOnly: true},
+		{ID: "law", Title: "公司法务岗位要做哪些事", TitleOnly: true},
+		{ID: "stop", Title: "停水停电以后欠款怎么交", TitleOnly: true},
+		{ID: "hang", Title: "窗帘挂起来掉了怎么办", TitleOnly: true},
+		{ID: "two", Title: "两千块钱能分几期还", TitleOnly: true},
+	}
+	articles = append(articles, otherSubjects("网贷", "网贷平台", "网贷逾期", "花呗", "借呗", "信用卡")...)
+	ix := builtIndex(t, articles)
+	ix.SetSearchCacheSize(0)
+	q := "逾期以后有个自称法务的人加我微信,说交两千服务费就能让网贷平台把利息停掉、欠款挂起来分五年慢慢还,这种事是真的吗"
+	aq := ix.analyze(q)
+	if _, err := ix.searchQuery(context.Background(), &aq); err != nil {
+		t.Fatal(err)
+	}
+	for _, word := range []string{"网贷", "逾期"} {
+		if !slices.ContainsFunc(aq.terms, func(x queryTerm) bool { return x.text == word }) {
+			t.Errorf("%s dropped from %d terms: %+v", word, len(aq.terms), aq.terms)
+		}
+	}
+	if got := hitIDs(searchPage(t, ix, q, 1, 10)); !slices.Contains(got, "want") {
+		t.Errorf("%s: %v, want the article on 网贷逾期 among them", q, got)
+	}
+}
+
 // TestDeniedWordsAreNotTheQuestion: a reader who says they were never
 // overdue (从来没逾期过) asks about something else; titles about being
 // overdue rank below those on what they ask, while a reader who says what
