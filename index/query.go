@@ -1235,6 +1235,11 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 			if err != nil {
 				return err
 			}
+			if df == 0 {
+				if df, err = ix.asRun(ctx, r, t); err != nil {
+					return err
+				}
+			}
 			t.position = st.titleFactor(t.text)
 			g, site := ix.generalIDF(t.text), idf(df, n)
 			t.weight, t.absent = site*everydayShare(g)*t.position, df == 0
@@ -1470,6 +1475,47 @@ func (ix *Index) titleSounds(ctx context.Context, syl []string) (bool, error) {
 		return n[0] > 0, nil
 	}
 	found, err := ix.matchesAny(ctx, phrase(fTitlePY, syl, 1))
+	if err != nil {
+		return false, err
+	}
+	var n termCounts
+	if found {
+		n[0] = 1
+	}
+	c.put(key, n)
+	return found, nil
+}
+
+// asRun reads a word that no article holds (df 0) as a run of
+// one-character pieces (queryTerm.run) where some title holds its
+// characters in a row, and returns the run's document count. The titles
+// were cut otherwise: 首套 and 二套 of a question are 首/套房 in
+// 首套房贷款需要什么条件 and 二套房贷款政策解读. A word whose pairs the
+// titles hold only apart (黄金周: 黄金分期, 资金周转) stays absent. Readers'
+// questions (tuning half): all 0.7550 → 0.7565, four up, four down by
+// less; held-out 0.7300 → 0.7315. Counting the pairs alone (chainFreq),
+// a question about 黄金周 found titles on 资金周转.
+func (ix *Index) asRun(ctx context.Context, r bindex.IndexReader, t *queryTerm) (uint64, error) {
+	if t.run || t.slip || utf8.RuneCountInString(t.text) < 2 || !allHan(t.text) {
+		return 0, nil
+	}
+	held, err := ix.titleHolds(ctx, t.text)
+	if err != nil || !held {
+		return 0, err
+	}
+	t.run = true
+	return ix.rel.chainFreq(ctx, r, t.text)
+}
+
+// titleHolds reports whether some title holds word's characters in a row
+// (its character pairs as a phrase), cached with the document counts.
+func (ix *Index) titleHolds(ctx context.Context, word string) (bool, error) {
+	c := ix.rel.df()
+	key := "\x03" + word // counts: 1 when a title holds it
+	if n, ok := c.get(key); ok {
+		return n[0] > 0, nil
+	}
+	found, err := ix.matchesAny(ctx, phrase(fTitleBi, bigrams(word), 1))
 	if err != nil {
 		return false, err
 	}

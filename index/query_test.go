@@ -885,6 +885,42 @@ func TestLongQuestionKeepsItsSubject(t *testing.T) {
 	}
 }
 
+// TestWordTitlesCutOtherwise: a question's word that the titles' cutting
+// split (首套 of 首套房: 首/套房) finds the titles holding its characters in
+// a row; a word whose characters the titles hold only apart (黄金周 of
+// 黄金分期 and 资金周转) finds nothing by them, nor makes the question's
+// other words (免费) enough to match.
+func TestWordTitlesCutOtherwise(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "first", Title: "首套房贷款需要什么条件", TitleOnly: true},
+		{ID: "second", Title: "二套房贷款政策解读", TitleOnly: true},
+		{ID: "bank", Title: "银行贷款和网贷有什么区别", TitleOnly: true},
+		{ID: "gold", Title: "黄金分期是什么套路", TitleOnly: true},
+		{ID: "cash", Title: "资金周转困难怎么办", TitleOnly: true},
+		{ID: "card", Title: "信用卡逾期一天有什么影响", TitleOnly: true},
+		{ID: "free", Title: "个人征信报告每年能免费查几次", TitleOnly: true},
+		{ID: "car", Title: "贷款买车和全款买车哪个划算", TitleOnly: true},
+		{ID: "rate", Title: "银行贷款利率是多少", TitleOnly: true},
+		{ID: "name", Title: "名下有房贷还能办信用卡吗", TitleOnly: true},
+		{ID: "down", Title: "贷款买房首付比例是多少", TitleOnly: true},
+		{ID: "trap", Title: "银行贷款的套路有哪些", TitleOnly: true},
+		{ID: "used", Title: "二手房贷款银行怎么审批", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"老婆婚前买过房,我这次贷款买房银行会按首套还是二套算", []string{"first", "second"}},
+		{"国庆黄金周高速公路免费吗", nil},
+	} {
+		got := hitIDs(searchPage(t, ix, tt.query, 1, 10))
+		if len(tt.want) == 0 && len(got) > 0 || slices.ContainsFunc(tt.want, func(id string) bool { return !slices.Contains(got, id) }) {
+			t.Errorf("%s: %v, want %v among them", tt.query, got, tt.want)
+		}
+	}
+}
+
 // TestDeniedWordsAreNotTheQuestion: a reader who says they were never
 // overdue (从来没逾期过) asks about something else; titles about being
 // overdue rank below those on what they ask, while a reader who says what
