@@ -744,7 +744,8 @@ func hitIDs(res *zhsearch.SearchResult) []string {
 // TestAllSinglesMatch: a title holding every one-character content word of
 // a question matches and ranks, though one such word alone makes no match
 // (the spoken 租 and 抓 of 租的手机不想还了会被抓吗 are in 租机不还会被抓吗, whose
-// words 租机 and 不还 the question never says).
+// words 租机 and 不还 the question never says), and all of them make none
+// where the question's longer words are none of the site's.
 func TestAllSinglesMatch(t *testing.T) {
 	ix := builtIndex(t, []zhsearch.Article{
 		{ID: "a", Title: "租机不还会被抓吗", TitleOnly: true},
@@ -752,6 +753,8 @@ func TestAllSinglesMatch(t *testing.T) {
 		{ID: "m2", Title: "手机分期付款划算吗", TitleOnly: true},
 		{ID: "m3", Title: "手机被偷了能报警吗", TitleOnly: true},
 		{ID: "z1", Title: "租房合同注意事项", TitleOnly: true},
+		{ID: "j1", Title: "借呗还款日能改吗", TitleOnly: true},
+		{ID: "j2", Title: "借呗提前还清了还能再借吗", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
 	if got := hitIDs(searchPage(t, ix, "租的手机不想还了会被抓吗", 1, 10)); len(got) == 0 || got[0] != "a" {
@@ -760,6 +763,11 @@ func TestAllSinglesMatch(t *testing.T) {
 	// One of them alone still makes no match.
 	if got := hitIDs(searchPage(t, ix, "租的手机不想还了怎么办", 1, 10)); slices.Contains(got, "z1") {
 		t.Errorf("租的手机不想还了怎么办: %v, want no title matched by 租 alone", got)
+	}
+	// Nor do all of them where the site lacks what the longer words name:
+	// a proverb about a borrowed hoe says 借 and 还 as 租机不还会被抓吗 does.
+	if got := hitIDs(searchPage(t, ix, "老王借的锄头一直不还,这个歇后语是啥意思", 1, 10)); len(got) != 0 {
+		t.Errorf("老王借的锄头一直不还,这个歇后语是啥意思: %v, want nothing", got)
 	}
 }
 
