@@ -509,7 +509,7 @@ func TestLongQuestionRerankWindow(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct{ question, answer string }{
 		{"网贷下周就到期了,可工资要月底才发,听说能找平台申请展期,展期具体是什么意思,算不算逾期", "什么是贷款展期"},
-		{"听人说把工资卡绑到支付宝、水电燃气费都用支付宝交,花呗额度就会慢慢涨上来,这些说法靠谱吗", "提升花呗额度的五个实用办法"},
+		{"二手房买卖合同已经签了,卖家天天催着要尾款,银行那边的房贷从交完材料到批下来,一般要等多少个工作日啊", "房贷审批需要多长时间"},
 	} {
 		aq := ix.analyze(tt.question)
 		if got := depthOf(&aq); got != rerankDepthLong {
