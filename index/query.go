@@ -1499,21 +1499,7 @@ func (ix *Index) typoPairs(ctx context.Context, run string, syl []string) ([][]s
 // remembered per index version as document frequencies are: each is a
 // phrase search of the titles' pinyin.
 func (ix *Index) titleSounds(ctx context.Context, syl []string) (bool, error) {
-	c := ix.rel.df()
-	key := "\x02" + strings.Join(syl, " ") // counts: 1 when a title sounds like it
-	if n, ok := c.get(key); ok {
-		return n[0] > 0, nil
-	}
-	found, err := ix.matchesAny(ctx, phrase(fTitlePY, syl, 1))
-	if err != nil {
-		return false, err
-	}
-	var n termCounts
-	if found {
-		n[0] = 1
-	}
-	c.put(key, n)
-	return found, nil
+	return ix.cachedMatch(ctx, "\x02"+strings.Join(syl, " "), func() query.Query { return phrase(fTitlePY, syl, 1) })
 }
 
 // asRun reads a word that no article holds (df 0) as a run of
@@ -1540,12 +1526,18 @@ func (ix *Index) asRun(ctx context.Context, r bindex.IndexReader, t *queryTerm) 
 // titleHolds reports whether some title holds word's characters in a row
 // (its character pairs as a phrase), cached with the document counts.
 func (ix *Index) titleHolds(ctx context.Context, word string) (bool, error) {
+	return ix.cachedMatch(ctx, "\x03"+word, func() query.Query { return phrase(fTitleBi, bigrams(word), 1) })
+}
+
+// cachedMatch reports whether any document matches the query q builds
+// (matchesAny), cached under key with the document counts: once a
+// generation for each key.
+func (ix *Index) cachedMatch(ctx context.Context, key string, q func() query.Query) (bool, error) {
 	c := ix.rel.df()
-	key := "\x03" + word // counts: 1 when a title holds it
 	if n, ok := c.get(key); ok {
 		return n[0] > 0, nil
 	}
-	found, err := ix.matchesAny(ctx, phrase(fTitleBi, bigrams(word), 1))
+	found, err := ix.matchesAny(ctx, q())
 	if err != nil {
 		return false, err
 	}
