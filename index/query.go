@@ -101,7 +101,8 @@ type queryTerm struct {
 	typical float64
 	// run: the text is a run of one-character pieces, a word the
 	// dictionary does not know (面签, 贷超), matched as its character pairs
-	// in order.
+	// in order; or a word no article holds that titles hold as characters
+	// (asRun: 首套 of 首套房), or a typo of a word (markWordTypos).
 	run bool
 	// soundsLike: an absent run whose sound some title holds (花贝 for
 	// 花呗): a typo, which the sound path matches, not a word the site
@@ -486,9 +487,10 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 	// Words are the top-level ones: search-mode subwords (还款 in 提前还款)
 	// would widen the match to most articles, and the title bigrams already
 	// find titles that hold part of a word.
-	if ts := heldTerms(multiChar(aq.terms)); len(ts) > 0 {
+	ts := heldTerms(multiChar(aq.terms))
+	if len(ts) > 0 {
 		should = append(should,
-			aq.titleWords(ts),
+			aq.titleWordsClause(ts),
 			weighted(fBody, ts, strictShare, boostBodyWords))
 		if len(ts) >= 2 && len(ts) <= maxCoverTerms {
 			should = append(should, coverClause(ts))
@@ -496,7 +498,7 @@ func (aq *analyzedQuery) exactQuery() query.Query {
 		// A page's 相关内容 list names other articles' subjects, not its
 		// own: search leaves it out (the related engine reads it).
 	}
-	if singles := aq.singles(); len(singles) >= 2 && aq.wordsCovered() {
+	if singles := aq.singles(); len(singles) >= 2 && aq.wordsCovered(ts) {
 		// One-character words make no match alone (急用钱 must not match
 		// every title with 钱), but a title holding all of a question's
 		// (租 and 抓 of 租的手机不想还了会被抓吗: 租机不还会被抓吗) does,
@@ -668,7 +670,7 @@ func (t *queryTerm) in(field string) query.Query {
 // sounds like (a typo: 车代, 锁几) matches those titles by its sound, its
 // pinyin syllables in a row.
 func (t *queryTerm) runIn(field string) query.Query {
-	pairs := phraseChains(t.text)[0] // in order: a run is one part, two pieces at least
+	pairs := runPairs(t.text)
 	if field != fBody {
 		q := phrase(fTitleBi, pairs, 1)
 		if t.absent && t.soundsLike {
@@ -686,6 +688,11 @@ func (t *queryTerm) runIn(field string) query.Query {
 	}
 	return query.NewConjunctionQuery(all)
 }
+
+// runPairs returns the character pairs of a run (two characters at least)
+// in order, repeats kept: what a title holds as a phrase when it holds the
+// run (runIn, titleHolds).
+func runPairs(run string) []string { return phraseChains(run)[0] }
 
 // weightQuorum is how many of terms a document must hold so that it can
 // hold share of their summed weight: the fewest heaviest terms that reach
@@ -757,7 +764,9 @@ func heldTerms(ts []queryTerm) []queryTerm {
 const maxExactTerms = 6
 
 // longTitleQuorum is how many words of a query of more than maxExactTerms
-// words a title must hold to match: one. A title says a handful of words
+// words (its one-character ones counted where the query is a question of
+// longMatchChars characters or more: titleWordsClause) a title must hold
+// to match: one. A title says a handful of words
 // and a reader's long question a dozen, most of them its situation (这笔,
 // 按时, 表哥); the count quorum kept out the titles that answer it with
 // two of its words (给别人做担保也会上征信吗 for a twelve-word question
@@ -825,9 +834,10 @@ func quorumScoreAll(field string, terms []queryTerm, quorum int, boost float64, 
 	return matchAnyScoreAll(field, terms, boost, append([]query.Query{termsIn(field, terms, quorum, 1)}, also...))
 }
 
-// titleWords matches titles by ts, the query's words of two characters or
-// more that the site holds (heldTerms): by their weighted quorum, or in a
-// long question (pairMinChars characters or more, and more than
+// titleWordsClause matches titles by ts, the query's words that the site
+// holds (heldTerms of multiChar: its words of two characters or more, or
+// its one-character ones where it has no other): by their weighted quorum,
+// or in a long question (longMatchChars characters or more, and more than
 // maxExactTerms words with its one-character ones counted) by any one of
 // them (longTitleQuorum), as weighted does when ts alone are that many. A
 // question's one-character words are its situation as often as its longer
@@ -835,18 +845,25 @@ func quorumScoreAll(field string, terms []queryTerm, quorum int, boost float64, 
 // 苹果 and 租机 in every minimal set and kept out 先租后买的手机是新机吗); the
 // rerank by title ranks what matches. Readers' questions (tuning half,
 // 1254): all 0.7577 → 0.7623, full questions 0.714 → 0.722, a hundred
-// queries moved (sum +2.8); held-out 0.7340 → 0.7374. Counting from 8 or
-// 10 words instead scored alike (0.7624, 0.7616). Without the bound on
-// characters (a pasted title of ten characters can say seven words), the
-// 100k search mix visited 2.6% more documents and took 12% longer; with
-// it, 2.2% and 3% (BENCHMARKS.md).
-func (aq *analyzedQuery) titleWords(ts []queryTerm) query.Query {
+// queries moved (sum +2.8); held-out 0.7340 → 0.7374. Without the bound on
+// characters, from more than 6, 8 or 10 words scored alike (0.7621,
+// 0.7624, 0.7616).
+func (aq *analyzedQuery) titleWordsClause(ts []queryTerm) query.Query {
 	also := aq.aspectMatch(ts)
-	if len(aq.terms) > maxExactTerms && aq.chars >= pairMinChars {
+	if len(aq.terms) > maxExactTerms && aq.chars >= longMatchChars {
 		return quorumScoreAll(fTitle, ts, longTitleQuorum, boostTitleWords, also)
 	}
 	return weighted(fTitle, ts, strictShare, boostTitleWords, also...)
 }
+
+// longMatchChars is how long, in characters, a query of many words must
+// be for titleWordsClause to match by any one of them: a question, not a
+// pasted title (eight to thirty characters, often seven words). Without
+// it the 100k search mix visited 2.6% more documents and took 12% longer,
+// with it 2.2% and 3.4% (BENCHMARKS.md). pairMinChars's 15, where a query
+// is long enough for pair matches and the deeper rerank; 20 and 25 scored
+// alike on the tuning half (0.7623, 0.7619).
+const longMatchChars = pairMinChars
 
 // typoSubject adds to sets, the minimal sets that hold the subject, those
 // that hold instead a misspelt word that sounds like a title word
@@ -1170,9 +1187,10 @@ const boostSinglesAll = 1.0
 // succeed: a cheap request amplified a hundredfold. What a query matches
 // with is bounded: maxSearchTerms of its content words (see bound),
 // maxQueryPairs character pairs for bigram recall; the rest of a paragraph
-// still shows in its highlights. A third of the judged readers' questions
-// (437 of 1,214) say 12 words or more, and a bound of 14 or 16 scored
-// lower on their tuning half (all 0.7511 and 0.7526 against 0.7550).
+// still shows in its highlights. A third of the readers' questions (392
+// of the 1,214, 390 of them judged) say more than 12 words, and a bound of
+// 10, 14 or 16 scored lower on their tuning half (all 0.7472, 0.7511 and
+// 0.7526 against 0.7550).
 // Pairs were 24, a bound on work alone; on the tuning half of readers'
 // questions (454) 16 scored best of 12 to 24 (all 0.7571 → 0.7585: three long questions moved, two up;
 // 12 0.7552, 14 0.7582, 18 and 20 0.7571; held-out 0.7331 → 0.7338; the
@@ -1183,9 +1201,10 @@ const (
 	maxQueryPairs  = 16
 )
 
-// bound keeps maxSearchTerms terms some article holds (weigh first), in
-// the query's order: the site's own words (typicalWord), then the
-// heaviest; at most maxQueryPairs bigrams, those inside the kept terms
+// bound keeps maxSearchTerms of the query's terms (weigh first), in the
+// query's order, chosen by priority: the terms some article holds (or a
+// typo's sound), then the site's own words (typicalWord), then the
+// heaviest; and at most maxQueryPairs bigrams, those inside the kept terms
 // first, then in the query's order.
 func (aq *analyzedQuery) bound() {
 	if len(aq.terms) > maxSearchTerms {
@@ -1208,9 +1227,10 @@ func (aq *analyzedQuery) bound() {
 			// 服务费, 慢慢), while 网贷 and 逾期, in a tenth of the
 			// titles, say what it is about. Readers' questions (tuning
 			// half): all 0.7530 → 0.7550, five long questions moved,
-			// four up; held-out the same. Ahead of typicalWord, the
-			// words general text uses more (typical below 0: 0.7539),
-			// or every word by typicalness (0.7546), scored lower.
+			// four up; held-out the same. Putting also last the words
+			// general text uses more (typical below 0: 0.7539), or
+			// ordering every word by its typicalness (0.7546), scored
+			// lower.
 			if sa, sb := typicalWord(ta), typicalWord(tb); sa != sb {
 				return sa
 			}
@@ -1238,7 +1258,8 @@ func (aq *analyzedQuery) pairInside(pair string) bool {
 
 // weigh sets each term's weight to its idf in the index: the larger of the
 // word's and its synonyms' document frequencies, so a term is as common as
-// its commonest spelling.
+// its commonest spelling. A word no article holds may become a run of its
+// characters first (asRun).
 func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 	if len(aq.terms)+len(aq.slips) < 2 {
 		return nil // one term: nothing to weigh against
@@ -1258,6 +1279,7 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 		return err
 	}
 	aq.stats = st
+	runChecks := maxSearchTerms // asRun's lookups: a pasted paragraph's unknown words are many
 	for _, ts := range [][]queryTerm{aq.terms, aq.slips} {
 		for i := range ts {
 			t := &ts[i]
@@ -1265,8 +1287,9 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 			if err != nil {
 				return err
 			}
-			if df == 0 {
-				if df, err = ix.asRun(ctx, r, t); err != nil {
+			if df == 0 && runChecks > 0 && asRunCandidate(t) {
+				runChecks--
+				if df, err = ix.asRun(ctx, r, t, aq.body); err != nil {
 					return err
 				}
 			}
@@ -1387,8 +1410,9 @@ func (ix *Index) markWordTypos(aq *analyzedQuery) error {
 
 // typicalWord reports whether t, a word of two characters or more that
 // some article holds, is typical of the site (siteTypical): what makes a
-// sentence one about the site's subjects for markWordTypos. Unlike
-// namesSite it need not lead titles (贷款App上写着年华利率7.2%起…: app).
+// sentence one about the site's subjects for markWordTypos, and a word a
+// long question keeps first (bound). Unlike namesSite it need not lead
+// titles (贷款App上写着年华利率7.2%起…: app).
 func typicalWord(t queryTerm) bool {
 	return t.weighed && !t.absent && t.typical >= siteTypical && utf8.RuneCountInString(t.text) > 1
 }
@@ -1499,34 +1523,44 @@ func (ix *Index) typoPairs(ctx context.Context, run string, syl []string) ([][]s
 // remembered per index version as document frequencies are: each is a
 // phrase search of the titles' pinyin.
 func (ix *Index) titleSounds(ctx context.Context, syl []string) (bool, error) {
-	return ix.cachedMatch(ctx, "\x02"+strings.Join(syl, " "), func() query.Query { return phrase(fTitlePY, syl, 1) })
+	return ix.cachedMatch(ctx, keySounds+strings.Join(syl, " "), func() query.Query { return phrase(fTitlePY, syl, 1) })
 }
 
 // asRun reads a word that no article holds (df 0) as a run of
-// one-character pieces (queryTerm.run) where some title holds its
-// characters in a row, and returns the run's document count. The titles
-// were cut otherwise: 首套 and 二套 of a question are 首/套房 in
-// 首套房贷款需要什么条件 and 二套房贷款政策解读. A word whose pairs the
-// titles hold only apart (黄金周: 黄金分期, 资金周转) stays absent. Readers'
-// questions (tuning half): all 0.7550 → 0.7565, four up, four down by
-// less; held-out 0.7300 → 0.7315. Counting the pairs alone (chainFreq),
-// a question about 黄金周 found titles on 资金周转.
-func (ix *Index) asRun(ctx context.Context, r bindex.IndexReader, t *queryTerm) (uint64, error) {
-	if t.run || t.slip || utf8.RuneCountInString(t.text) < 2 || !allHan(t.text) {
-		return 0, nil
-	}
+// one-character pieces (queryTerm.run, matched by its pairs in the body
+// kind body) where some title holds its characters in a row, and returns
+// the run's document count as termDocFreq gives it for runs (its rarest
+// pair's: a bound). The titles were cut otherwise: 首套 and 二套 of a
+// question are 首/套房 in 首套房贷款需要什么条件 and 二套房贷款政策解读. A word
+// whose pairs the titles hold only apart (黄金周: 黄金分期, 资金周转) stays
+// absent. Its synonyms, if any, are absent too (df is the largest of
+// theirs) and are left out of the run. Readers' questions (tuning half):
+// all 0.7550 → 0.7565, four up, four down by less; held-out 0.7300 →
+// 0.7315. Counting the pairs alone (chainFreq), a question about 黄金周
+// found titles on 资金周转. weigh runs at most maxSearchTerms of these
+// lookups a query, before bound, which needs the words' absence.
+func (ix *Index) asRun(ctx context.Context, r bindex.IndexReader, t *queryTerm, body bodyBigrams) (uint64, error) {
 	held, err := ix.titleHolds(ctx, t.text)
 	if err != nil || !held {
 		return 0, err
 	}
-	t.run = true
-	return ix.rel.chainFreq(ctx, r, t.text)
+	df, err := ix.rel.chainFreq(ctx, r, t.text)
+	if err == nil && df > 0 {
+		t.run, t.body, t.alts = true, body, nil
+	}
+	return df, err
+}
+
+// asRunCandidate reports whether asRun may read t as a run: a word of two
+// Han characters or more, not a run already (a slip is one).
+func asRunCandidate(t *queryTerm) bool {
+	return !t.run && utf8.RuneCountInString(t.text) > 1 && allHan(t.text)
 }
 
 // titleHolds reports whether some title holds word's characters in a row
 // (its character pairs as a phrase), cached with the document counts.
 func (ix *Index) titleHolds(ctx context.Context, word string) (bool, error) {
-	return ix.cachedMatch(ctx, "\x03"+word, func() query.Query { return phrase(fTitleBi, bigrams(word), 1) })
+	return ix.cachedMatch(ctx, keyHolds+word, func() query.Query { return phrase(fTitleBi, runPairs(word), 1) })
 }
 
 // cachedMatch reports whether any document matches the query q builds
@@ -1703,14 +1737,20 @@ func asksHow(rest string) bool {
 	return false
 }
 
-// wordsCovered reports whether the site holds enough of what the query's
-// words of two characters or more say (heldTerms' minCoverage of their
-// weight), or the query has none. Where it does not, the one-character
-// words are no subject: 借 and 还 of 刘备借荆州一直不还,这个典故是啥意思
-// matched every title saying both (借呗…还清…). Readers' questions
-// (tuning half, 1254): all 0.7560 → 0.7577, five queries up, none down
-// (none 0.735 → 0.751; held-out 0.7337 → 0.7340).
-func (aq *analyzedQuery) wordsCovered() bool {
-	multi := multiChar(aq.terms)
-	return len(multi) == 0 || len(heldTerms(multi)) > 0
+// wordsCovered reports, given held (heldTerms of the query's longer
+// words, exactQuery's ts), whether the site holds enough of what the
+// query's words of two characters or more say, or the query has none but
+// amounts the site does not write (五千, 3000: no sign it lacks the
+// subject, as heldTerms counts them). Where it does not, the
+// one-character words are no subject: 借 and 还 of 刘备借荆州一直不还,这个
+// 典故是啥意思 matched every title saying both (借呗…还清…). Readers'
+// questions (tuning half, 1254): all 0.7560 → 0.7577, five queries up,
+// none down (none 0.735 → 0.751; held-out 0.7337 → 0.7340).
+func (aq *analyzedQuery) wordsCovered(held []queryTerm) bool {
+	if len(held) > 0 {
+		return true
+	}
+	return !slices.ContainsFunc(aq.terms, func(t queryTerm) bool {
+		return utf8.RuneCountInString(t.text) > 1 && !(t.absent && analysis.IsNumber(t.text))
+	})
 }

@@ -755,6 +755,7 @@ func TestAllSinglesMatch(t *testing.T) {
 		{ID: "z1", Title: "租房合同注意事项", TitleOnly: true},
 		{ID: "j1", Title: "借呗还款日能改吗", TitleOnly: true},
 		{ID: "j2", Title: "借呗提前还清了还能再借吗", TitleOnly: true},
+		{ID: "j3", Title: "借钱不还会被抓吗", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
 	if got := hitIDs(searchPage(t, ix, "租的手机不想还了会被抓吗", 1, 10)); len(got) == 0 || got[0] != "a" {
@@ -768,6 +769,12 @@ func TestAllSinglesMatch(t *testing.T) {
 	// a proverb about a borrowed hoe says 借 and 还 as 租机不还会被抓吗 does.
 	if got := hitIDs(searchPage(t, ix, "老王借的锄头一直不还,这个歇后语是啥意思", 1, 10)); len(got) != 0 {
 		t.Errorf("老王借的锄头一直不还,这个歇后语是啥意思: %v, want nothing", got)
+	}
+	// An amount no title writes is no sign of that.
+	for _, q := range []string{"借了五千会被抓吗", "借了3000会被抓吗"} {
+		if got := hitIDs(searchPage(t, ix, q, 1, 10)); !slices.Contains(got, "j3") {
+			t.Errorf("%s: %v, want j3 among them", q, got)
+		}
 	}
 }
 
@@ -920,6 +927,8 @@ func TestWordTitlesCutOtherwise(t *testing.T) {
 		want  []string
 	}{
 		{"老婆婚前买过房,我这次贷款买房银行会按首套还是二套算", []string{"first", "second"}},
+		// Found nothing before asRun too: this guards against reading a
+		// word as a run where its pairs stand apart (黄金, 金周 of 资金周转).
 		{"国庆黄金周高速公路免费吗", nil},
 	} {
 		got := hitIDs(searchPage(t, ix, tt.query, 1, 10))

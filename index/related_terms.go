@@ -549,12 +549,21 @@ func (e *relatedEngine) termFreq(ctx context.Context, r bindex.IndexReader, term
 	return c.df(), err
 }
 
+// The keys of the document-count cache (relatedEngine.df) other than a
+// word's own start with a control byte, which no normalized word holds.
+const (
+	keyPairs  = "\x00" // a pair's counts in the bigram fields, not the words'
+	keyChar   = "\x01" // a character's count in the titles' characters
+	keySounds = "\x02" // 1 when a title sounds like the syllables (titleSounds)
+	keyHolds  = "\x03" // 1 when a title holds the run (titleHolds)
+)
+
 // termCounts is fieldCounts of the word fields (countFields) through the
 // version's cache.
 func (e *relatedEngine) termCounts(ctx context.Context, r bindex.IndexReader, term string, bigram bool) (termCounts, error) {
 	key := term
 	if bigram {
-		key = "\x00" + term // the bigram fields' count, not the words'
+		key = keyPairs + term
 	}
 	return e.cachedCounts(ctx, r, key, term, countFields(bigram, e.gaps))
 }
@@ -562,7 +571,7 @@ func (e *relatedEngine) termCounts(ctx context.Context, r bindex.IndexReader, te
 // charCounts is termCounts of a one-character word (sourceWord.char):
 // the number of titles holding the character, read from title_uni.
 func (e *relatedEngine) charCounts(ctx context.Context, r bindex.IndexReader, char string) (termCounts, error) {
-	return e.cachedCounts(ctx, r, "\x01"+char, char, []string{fTitleUni})
+	return e.cachedCounts(ctx, r, keyChar+char, char, []string{fTitleUni})
 }
 
 // cachedCounts is fieldCounts through the version's cache, under key.

@@ -168,7 +168,8 @@ func chosenRerank() rerankWeights {
 
 // pairMinChars is the length from which a question whose words find fewer
 // than its rerank window holds (depthOf) is given its pair matches
-// (pairMatches).
+// (pairMatches), a deeper rerank window, and a title match by any one of
+// its words (longMatchChars).
 const pairMinChars = 15
 
 // rerankDepthLong is how many first hits of a query of pairMinChars

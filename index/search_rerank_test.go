@@ -525,7 +525,8 @@ func TestLongQuestionRerankWindow(t *testing.T) {
 		}
 		at := slices.IndexFunc(engine.Hits, func(h *search.DocumentMatch) bool { return h.Fields[fTitle] == tt.answer })
 		if at < rerankDepth {
-			t.Fatalf("%s: the engine alone ranks %s at %d (of %d hits): the corpus no longer tells", tt.question, tt.answer, at, len(engine.Hits))
+			t.Errorf("%s: the engine alone ranks %s at %d (of %d hits): the corpus no longer tells", tt.question, tt.answer, at, len(engine.Hits))
+			continue
 		}
 		res := searchPage(t, ix, tt.question, 1, 10)
 		if !slices.ContainsFunc(res.Hits, func(h zhsearch.Hit) bool { return h.Title == tt.answer }) {
