@@ -19,9 +19,9 @@ func (ix *Index) CachedSearch(ctx context.Context, req zhsearch.SearchRequest) (
 	if req.Validate() != nil {
 		return nil, false
 	}
-	// The key needs the normalized query only; analyzing it (segmentation)
-	// is left to the Search that follows a miss.
-	key, version := searchKeyOf(analysis.Normalize(req.Query), req), ix.Version()
+	// The key needs the normalized query and its asking clause only;
+	// analyzing it (segmentation) is left to the Search that follows a miss.
+	key, version := searchKeyOf(analysis.Normalize(req.Query), askingClause(ix.seg.Lexicon(), req.Query), req), ix.Version()
 	res, ok := (*zhsearch.SearchResult)(nil), false
 	if l := ix.results.cache(); l != nil {
 		if p, hit := l.Get(key); hit && p.version == version {

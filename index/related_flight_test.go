@@ -505,7 +505,7 @@ func TestSearchSharesComputation(t *testing.T) {
 	ctx := context.Background()
 	req := zhsearch.SearchRequest{Query: "花呗风控", Page: 1, Size: 10}
 	aq := ix.analyze(req.Query)
-	key := searchFlightKey(searchKey{norm: aq.norm, page: 1, size: 10}, ix.Version())
+	key := searchFlightKey(searchKey{norm: aq.norm, ask: aq.ask, page: 1, size: 10}, ix.Version())
 	releaseAll, leader := holdComputation(t, &ix.searches, key,
 		&zhsearch.SearchResult{Total: 1, Page: 1, Size: 10, Hits: []zhsearch.Hit{{ID: "from-the-leader"}}})
 	defer releaseAll() // before Close, which waits for the computation

@@ -26,7 +26,7 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 		return nil, err
 	}
 	aq := ix.analyze(req.Query)
-	key, version := searchKeyOf(aq.norm, req), ix.Version()
+	key, version := searchKeyOf(aq.norm, aq.ask, req), ix.Version()
 	if res, ok := ix.results.get(key, version); ok {
 		out := *res // shared: never modified
 		out.Query, out.TookMS = req.Query, float64(time.Since(start).Microseconds())/1000
@@ -49,7 +49,7 @@ func (ix *Index) Search(ctx context.Context, req zhsearch.SearchRequest) (*zhsea
 // searchFlightKey names the computation of a page in one index version,
 // shared by concurrent misses.
 func searchFlightKey(k searchKey, version uint64) string {
-	return fmt.Sprintf("%d/%d/%d/%s", version, k.page, k.size, k.norm)
+	return fmt.Sprintf("%d/%d/%d/%s\x00%s", version, k.page, k.size, k.norm, k.ask)
 }
 
 // computePage searches for the page k of aq and caches it at version. The

@@ -30,15 +30,21 @@ type searchCache struct {
 }
 
 type searchKey struct {
-	norm       string
+	norm string
+	// ask is the query's asking clause (askingClause): normalizing drops
+	// punctuation, so 工资15号到账,花呗还款日能改吗 and the same words
+	// parted by a space share norm, but only the first has a clause that
+	// asks, which the rerank weighs (rerankAsk): their pages differ.
+	ask        string
 	page, size int
 }
 
 // searchKeyOf is the cache key of a valid request whose normalized query
-// (analysis.Normalize, as analyzedQuery.norm) is norm: Search and
-// CachedSearch must build the same.
-func searchKeyOf(norm string, req zhsearch.SearchRequest) searchKey {
-	return searchKey{norm: norm, page: req.Page, size: req.Size}
+// (analysis.Normalize, as analyzedQuery.norm) is norm and whose asking
+// clause (as analyzedQuery.ask) is ask: Search and CachedSearch must build
+// the same.
+func searchKeyOf(norm, ask string, req zhsearch.SearchRequest) searchKey {
+	return searchKey{norm: norm, ask: ask, page: req.Page, size: req.Size}
 }
 
 type cachedPage struct {

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/zhsearch/zhsearch"
@@ -67,5 +68,36 @@ func TestSearchCacheFollowsEdits(t *testing.T) {
 	searchIDs(t, l, "花呗还款")
 	if st := ix.SearchCacheStats(); st.Entries != 0 {
 		t.Errorf("cache off: %+v", st)
+	}
+}
+
+// TestSearchCacheKeepsClauses: a question typed with a comma and the same
+// words parted by a space normalize alike, but only the first has a
+// clause that asks, which the rerank weighs: each gets its own page, not
+// whichever of the two the cache met first, from Search and CachedSearch
+// alike.
+func TestSearchCacheKeepsClauses(t *testing.T) {
+	ix := questionsIndex(t)
+	ctx := context.Background()
+	comma := "花呗账单分了12期,现在想提前一次还完可以吗"
+	space := strings.ReplaceAll(comma, ",", " ")
+	ix.SetSearchCacheSize(0)
+	want := map[string][]string{comma: hitIDs(searchPage(t, ix, comma, 1, 10)), space: hitIDs(searchPage(t, ix, space, 1, 10))}
+	if reflect.DeepEqual(want[comma], want[space]) {
+		t.Fatalf("%s: the same page with a comma or a space, %v: the corpus no longer tells", comma, want[comma])
+	}
+	ix.SetSearchCacheSize(100)
+	for _, q := range []string{space, comma} {
+		if got := hitIDs(searchPage(t, ix, q, 1, 10)); !reflect.DeepEqual(got, want[q]) {
+			t.Errorf("%s, searched after the other: %v, want %v", q, got, want[q])
+		}
+		res, ok := ix.CachedSearch(ctx, zhsearch.SearchRequest{Query: q, Page: 1, Size: 10})
+		if !ok {
+			t.Errorf("%s: not in the cache after its search", q)
+			continue
+		}
+		if got := hitIDs(res); !reflect.DeepEqual(got, want[q]) {
+			t.Errorf("%s from the cache: %v, want %v", q, got, want[q])
+		}
 	}
 }
