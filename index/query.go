@@ -743,8 +743,8 @@ func heldTerms(ts []queryTerm) []queryTerm {
 			held = append(held, t)
 			continue
 		}
-		if t.absent && analysis.IsNumber(t.text) {
-			continue // an amount or a date no title says (五万, 15): no sign the site lacks the subject
+		if unwrittenAmount(t) {
+			continue
 		}
 		total += t.weight
 		if !t.absent {
@@ -766,11 +766,11 @@ const maxExactTerms = 6
 // longTitleQuorum is how many words of a query of more than maxExactTerms
 // words (its one-character ones counted where the query is a question of
 // longMatchChars characters or more: titleWordsClause) a title must hold
-// to match: one. A title says a handful of words
-// and a reader's long question a dozen, most of them its situation (这笔,
-// 按时, 表哥); the count quorum kept out the titles that answer it with
-// two of its words (给别人做担保也会上征信吗 for a twelve-word question
-// on standing guarantor). The words' scores and the rerank by title
+// to match: one. A title says a handful of words and a reader's long
+// question a dozen, most of them its situation (这笔, 按时, 表哥); the
+// count quorum kept out the titles that answer it with two of its words
+// (给别人做担保也会上征信吗 for a twelve-word question on standing
+// guarantor). The words' scores and the rerank by title
 // (rerankTitles) rank what matches. The body keeps the weighted quorum: a
 // body holds many words and its lists are long.
 // Tuning half of testdata/questions (494 queries): all 0.7480 → 0.7538,
@@ -1190,12 +1190,12 @@ const boostSinglesAll = 1.0
 // still shows in its highlights. A third of the readers' questions (392
 // of the 1,214, 390 of them judged) say more than 12 words, and a bound of
 // 10, 14 or 16 scored lower on their tuning half (all 0.7472, 0.7511 and
-// 0.7526 against 0.7550).
-// Pairs were 24, a bound on work alone; on the tuning half of readers'
-// questions (454) 16 scored best of 12 to 24 (all 0.7571 → 0.7585: three long questions moved, two up;
-// 12 0.7552, 14 0.7582, 18 and 20 0.7571; held-out 0.7331 → 0.7338; the
-// keyword suite the same), and the search mix at 100k, whose queries
-// rarely hold more than 16 pairs, took as long.
+// 0.7526 against 0.7550). Pairs were 24, a bound on work alone; on the
+// tuning half of readers' questions (454) 16 scored best of 12 to 24 (all
+// 0.7571 → 0.7585: three long questions moved, two up; 12 0.7552, 14
+// 0.7582, 18 and 20 0.7571; held-out 0.7331 → 0.7338; the keyword suite
+// the same), and the search mix at 100k, whose queries rarely hold more
+// than 16 pairs, took as long.
 const (
 	maxSearchTerms = 12
 	maxQueryPairs  = 16
@@ -1751,6 +1751,11 @@ func (aq *analyzedQuery) wordsCovered(held []queryTerm) bool {
 		return true
 	}
 	return !slices.ContainsFunc(aq.terms, func(t queryTerm) bool {
-		return utf8.RuneCountInString(t.text) > 1 && !(t.absent && analysis.IsNumber(t.text))
+		return utf8.RuneCountInString(t.text) > 1 && !unwrittenAmount(t)
 	})
 }
+
+// unwrittenAmount reports whether t is an amount or a date no article
+// writes (五万, 15): no sign that the site lacks the query's subject
+// (heldTerms, wordsCovered).
+func unwrittenAmount(t queryTerm) bool { return t.absent && analysis.IsNumber(t.text) }

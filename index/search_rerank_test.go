@@ -150,21 +150,23 @@ func TestLeadsElsewhere(t *testing.T) {
 	stats := &corpusStats{factor: map[string]float64{"借呗": 1.4, "宁波": 1.2, "京东": 1.47, "京东白条": 1.3,
 		"租机": 1.4, "租手机": 1.2, "借": 1.36, "详解": 0.6}}
 	lex := analysis.DefaultSegmenter().Lexicon()
-	question := &analyzedQuery{norm: "在宁波找私人借两万周转,月息两分算高吗", lex: lex, stats: stats,
-		terms: []queryTerm{{text: "宁波"}, {text: "私人"}, {text: "周转"}}}
-	question.std = question.norm
-	// 租手机 and 租机 are synonyms (synonyms.txt).
-	synonym := &analyzedQuery{norm: "租手机押金能退吗", lex: lex, stats: stats}
-	synonym.std = synonym.norm
-	respelled := &analyzedQuery{norm: "租个手机要押金吗", std: "租手机要押金吗", lex: lex, stats: stats}
-	mortgage := &analyzedQuery{norm: "房贷月供太高了能不能延期", lex: lex, stats: stats}
-	mortgage.std = mortgage.norm
-	goldBar := &analyzedQuery{norm: "京东金条逾期了会怎样", lex: lex, stats: stats, terms: []queryTerm{{text: "京东金条"}, {text: "逾期"}}}
-	goldBar.std = goldBar.norm
-	inside := &analyzedQuery{norm: "京东白条逾期了怎么办", lex: lex, stats: stats, terms: []queryTerm{{text: "京东白条"}}}
-	inside.std = inside.norm
-	shortWord := &analyzedQuery{norm: "京东金条和白条是一回事吗", lex: lex, stats: stats, terms: []queryTerm{{text: "京东"}}}
-	shortWord.std = shortWord.norm
+	// weighed is a weighed query of text (as normalized and respelled) and
+	// words.
+	weighed := func(text string, words ...string) *analyzedQuery {
+		aq := &analyzedQuery{norm: text, std: text, lex: lex, stats: stats}
+		for _, w := range words {
+			aq.terms = append(aq.terms, queryTerm{text: w})
+		}
+		return aq
+	}
+	question := weighed("在宁波找私人借两万周转,月息两分算高吗", "宁波", "私人", "周转")
+	synonym := weighed("租手机押金能退吗") // 租手机 and 租机 are synonyms (synonyms.txt)
+	respelled := weighed("租个手机要押金吗")
+	respelled.std = "租手机要押金吗"
+	mortgage := weighed("房贷月供太高了能不能延期")
+	goldBar := weighed("京东金条逾期了会怎样", "京东金条", "逾期")
+	inside := weighed("京东白条逾期了怎么办", "京东白条")
+	shortWord := weighed("京东金条和白条是一回事吗", "京东")
 	unweighed := &analyzedQuery{norm: question.norm, std: question.std, lex: lex}
 	pinyin := &analyzedQuery{norm: "jiebei lixi", std: "jiebei lixi", latin: true, lex: lex, stats: stats}
 	tests := []struct {
