@@ -20,7 +20,12 @@ const snippetRunes = 100
 // overlapping matches (search-mode words inside longer words, bigrams) are
 // merged into one mark.
 type highlighter struct {
-	needles   []string // normalized strings to find, longest first
+	needles []string // normalized strings to find, longest first
+	// pairs are the character pairs of the query's content words, marked
+	// where a text holds none of the needles: a title that matched by the
+	// pairs it shares with the query (账单 of 账单日 in 信用卡账单分期…,
+	// 美团 of 美团月付 in 美团借钱会上征信吗) shows what it shares.
+	pairs     []string
 	syllables []string // pinyin syllables to find by sound
 	initials  string   // pinyin initials to find (a Latin query like hbfk)
 	bySound   bool     // mark sound matches even where exact ones exist
@@ -28,8 +33,9 @@ type highlighter struct {
 
 // newHighlighter marks the query's words, its whole space-separated parts
 // and its one-character pieces joined to their neighbours (急用钱 of
-// 急用钱去哪借); bigrams alone are not marked, so 京东e卡回首 marks 京东e卡,
-// not 京东e卡回. Pinyin is marked when the query is Latin or matched by sound.
+// 急用钱去哪借); bigrams are marked only in a text that holds none of
+// these (pairs), so 京东e卡回首 marks 京东e卡, not 京东e卡回. Pinyin is marked
+// when the query is Latin or matched by sound.
 func newHighlighter(aq *analyzedQuery) *highlighter {
 	seen := map[string]bool{}
 	h := &highlighter{bySound: aq.soundUsed && !aq.latin}
@@ -67,6 +73,7 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 		}
 	}
 	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
+	h.pairs = aq.bigrams
 	return h
 }
 
@@ -92,6 +99,11 @@ func (h *highlighter) writtenSpans(text string) []span {
 	var out []span
 	for _, n := range h.needles {
 		eachIndex(text, n, func(s int) { out = append(out, span{s, s + len(n)}) })
+	}
+	if len(out) == 0 {
+		for _, p := range h.pairs {
+			eachIndex(text, p, func(s int) { out = append(out, span{s, s + len(p)}) })
+		}
 	}
 	return merge(out)
 }
@@ -149,48 +161,62 @@ func (h *highlighter) normalizedSpans(text string) []span {
 	norm, offs := analysis.NormalizeMap(text, true)
 	var out []span
 	for _, n := range h.needles {
-		eachIndex(norm, n, func(s int) { out = append(out, trimSpan(text, span{offs[s], offs[s+len(n)]}, n)) })
+		eachIndex(norm, n, func(s int) { out = append(out, origSpan(text, offs, s, s+len(n))) })
 	}
 	if len(out) == 0 || h.bySound {
 		if len(h.syllables) >= 2 {
-			out = append(out, pinyinSpans(norm, offs, h.syllables)...)
+			out = append(out, pinyinSpans(text, norm, offs, h.syllables)...)
 		}
 		if len(out) == 0 && len(h.syllables) >= 3 {
 			// Found by pairs of syllables (soundQuery): 网贷 and 逾期 of
 			// wangdaiyuqi in 网贷未逾期.
 			for i := 0; i+1 < len(h.syllables); i++ {
-				out = append(out, pinyinSpans(norm, offs, h.syllables[i:i+2])...)
+				out = append(out, pinyinSpans(text, norm, offs, h.syllables[i:i+2])...)
 			}
 		}
 		if len(out) == 0 && len(h.initials) >= 2 {
-			out = append(out, pinyinSpans(norm, offs, strings.Split(h.initials, ""))...)
+			out = append(out, pinyinSpans(text, norm, offs, strings.Split(h.initials, ""))...)
+		}
+	}
+	if len(out) == 0 {
+		for _, p := range h.pairs {
+			eachIndex(norm, p, func(s int) { out = append(out, origSpan(text, offs, s, s+len(p))) })
 		}
 	}
 	return merge(out)
 }
 
-// trimSpan leaves out of sp what normalizing dropped after the needle's
-// last character (the ？ of 会怎样？, a space): a span ends where the next
-// normalized character begins.
-func trimSpan(text string, sp span, needle string) span {
-	last, _ := utf8.DecodeLastRuneInString(needle)
-	for sp.end > sp.start {
-		r, size := utf8.DecodeLastRuneInString(text[sp.start:sp.end])
-		if r == last || !(unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r)) {
+// origSpan maps the normalized text's bytes [start, end) back to the
+// text they were normalized from (offs: analysis.NormalizeMap's offsets):
+// from the character that gave the first byte to the end of the one that
+// gave the last, and the combining marks after it, which normalizing
+// drops (the accent of e + ◌́). What normalizing dropped beside the
+// match stays out of the mark (the ？ of 会怎样？, an emoji after a title),
+// and a character normalized into several (℃: °c) is marked whole.
+func origSpan(text string, offs []int, start, end int) span {
+	if end <= start {
+		return span{offs[start], offs[start]}
+	}
+	last := offs[end-1]
+	_, size := utf8.DecodeRuneInString(text[last:])
+	e := last + size
+	for e < len(text) {
+		r, size := utf8.DecodeRuneInString(text[e:])
+		if !unicode.Is(unicode.Mn, r) {
 			break
 		}
-		sp.end -= size
+		e += size
 	}
-	return sp
+	return span{offs[start], e}
 }
 
 // pinyinSpans finds runs of characters whose pinyin is the query's
 // syllables (花贝 finds 花呗), for matches made by sound or typed as pinyin:
-// soundRuns, as spans of the text norm was normalized from (offs).
-func pinyinSpans(norm string, offs []int, syl []string) []span {
+// soundRuns, as spans of text, which norm was normalized from (offs).
+func pinyinSpans(text, norm string, offs []int, syl []string) []span {
 	runs := soundRuns(norm, syl)
 	for i, r := range runs {
-		runs[i] = span{offs[r.start], offs[r.end]}
+		runs[i] = origSpan(text, offs, r.start, r.end)
 	}
 	return runs
 }
@@ -323,6 +349,13 @@ func (h *highlighter) firstMatch(body string) int {
 		}
 		if i := strings.Index(in, n); i >= 0 {
 			first = i
+		}
+	}
+	if first < 0 { // pairs are marked only where no needle is
+		for _, p := range h.pairs {
+			if i := strings.Index(scan, p); i >= 0 && (first < 0 || i < first) {
+				first = i
+			}
 		}
 	}
 	if first >= 0 {

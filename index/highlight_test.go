@@ -52,6 +52,16 @@ func TestHighlightTitle(t *testing.T) {
 		{"one Latin letter", "a 花呗", "a花呗 attack", false, "<mark>a花呗</mark> attack"},
 		{"digits inside a number", "20", "2024年新规", false, "2024年新规"},
 		{"a letter and its combining accent", "e 花呗", "cafe\u0301 e 花呗", false, "cafe\u0301 <mark>e</mark> <mark>花呗</mark>"},
+		{"a word's combining accent", "cafe", "Cafe\u0301 花呗", false, "<mark>Cafe\u0301</mark> 花呗"},
+		// Normalizing makes several characters of one (℃: °c, ㎏: kg):
+		// the mark holds it whole.
+		{"a character normalized into several", "℃", "冬天室温低于10℃怎么办", false, "冬天室温低于10<mark>℃</mark>怎么办"},
+		{"a unit sign", "kg", "借呗额度㎏提额", false, "借呗额度<mark>㎏</mark>提额"},
+		// A title that holds none of the query's words but shares its
+		// pairs (the bigrams that found it) shows them.
+		{"pairs of a word the title lacks", "账单日", "信用卡账单分期和现金分期的区别", false, "信用卡<mark>账单</mark>分期和现金分期的区别"},
+		{"pairs, traditional title", "美团月付", "美團借錢會上徵信嗎", false, "<mark>美團</mark>借錢會上徵信嗎"},
+		{"emoji around", "花呗逾期怎么办", "😀花呗逾期怎么办😀", false, "😀<mark>花呗逾期怎么办</mark>😀"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -33,7 +34,7 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	}
 	out := &zhsearch.SuggestResult{Query: req.Query, Suggestions: []zhsearch.Suggestion{}}
 	norm := analysis.Normalize(req.Query)
-	starts, contains := suggestQueries(norm)
+	starts, contains := suggestQueries(norm, ix.typedPY)
 	if starts == nil {
 		return out, nil
 	}
@@ -103,7 +104,7 @@ func suggestMarks(norm, title string) []span {
 	var spans []span
 	for _, w := range words {
 		if i := strings.Index(t, w); i >= 0 {
-			spans = append(spans, span{offs[i], offs[i+len(w)]})
+			spans = append(spans, origSpan(title, offs, i, i+len(w)))
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
@@ -128,7 +129,7 @@ func suggestMark(norm, title string) span {
 	t, offs := analysis.NormalizeMap(title, true)
 	for _, typed := range []string{norm, strings.ReplaceAll(norm, " ", "")} {
 		if i := strings.Index(t, typed); typed != "" && i >= 0 {
-			return span{offs[i], offs[i+len(typed)]}
+			return origSpan(title, offs, i, i+len(typed))
 		}
 	}
 	if !hasLatin(norm) {
@@ -145,13 +146,20 @@ func suggestMark(norm, title string) span {
 		if rs == nil {
 			rs = []string{string(r)} // a Latin letter or digit stands for itself
 		}
-		chars = append(chars, readingsAt{rs, offs[i+utf8.RuneLen(r)]})
+		chars = append(chars, readingsAt{rs, origSpan(title, offs, i, i+utf8.RuneLen(r)).end})
 	}
 	end, ok := typedAlong(chars, typed, false)
 	if e, iok := typedAlong(chars, compact, true); iok && (!ok || e < end) {
 		end, ok = e, true
 	}
 	if !ok {
+		// Inside the title: the first run read as the whole syllables
+		// typed (yuqi: 逾期 of 花呗逾期怎么办).
+		if syl := typedSyllables(compact); len(syl) >= 2 {
+			if runs := soundRuns(t, syl); len(runs) > 0 {
+				return origSpan(title, offs, runs[0].start, runs[0].end)
+			}
+		}
 		return span{}
 	}
 	return span{offs[0], end}
@@ -297,8 +305,9 @@ func isLatinOrDigit(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c 
 
 // suggestQueries returns the query for titles that start with the
 // normalized text (by characters, pinyin or initials) and the one for titles
-// that contain it (nil when there is none, for Latin text).
-func suggestQueries(norm string) (starts, contains query.Query) {
+// that contain it, by characters, a Latin word, or its pinyin syllables
+// read in typedPY (the field typed pinyin is matched in; "": title_py).
+func suggestQueries(norm, typedPY string) (starts, contains query.Query) {
 	if norm == "" {
 		return nil, nil
 	}
@@ -364,6 +373,19 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 		q.SetBoost(boostSuggestContains)
 		contains = q
 	}
+	if syl := typedSyllables(compact); len(syl) >= 2 {
+		// Pinyin of two syllables or more (yuqi) is also found inside
+		// titles, as its characters are (逾期 finds 花呗逾期怎么办): the
+		// syllables typed in full, in a row.
+		if typedPY == "" {
+			typedPY = fTitlePY
+		}
+		py := phrase(typedPY, syl, boostSuggestContains)
+		if contains != nil {
+			py = query.NewDisjunctionQuery([]query.Query{contains, py})
+		}
+		contains = py
+	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)
 		if len(key) >= 2 {
@@ -379,6 +401,22 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 		}
 	}
 	return query.NewDisjunctionQuery(should), contains
+}
+
+// typedSyllables returns the whole pinyin syllables of compact, text of
+// Latin letters only, leaving out a last one still being typed (yuqig:
+// yu, qi); nil for text that is not pinyin.
+func typedSyllables(compact string) []string {
+	if compact == "" || !latinWordPrefix(compact) || strings.IndexFunc(compact, unicode.IsDigit) >= 0 {
+		return nil
+	}
+	if parts, ok := analysis.SplitPinyin(compact, false); ok {
+		return parts
+	}
+	if parts, ok := analysis.SplitPinyin(compact, true); ok && len(parts) > 1 {
+		return parts[:len(parts)-1]
+	}
+	return nil
 }
 
 // hasSingle reports whether a chain is one character alone.

@@ -78,8 +78,12 @@ func TestSuggest(t *testing.T) {
 		{"花呗fk", []string{"b", "a"}},
 		{"京东bt", []string{"q"}}, // not s or t, which say q's title again
 		{"京东白条", []string{"q"}},
-		{"huankuan", []string{"u"}},
-		{"haikuan", []string{"u"}}, // go-pinyin's most common reading of 还 still completes it
+		// Pinyin starts titles first, then is found inside them, from two
+		// syllables typed in full, as characters are (风控 in 花呗风控…).
+		{"huankuan", []string{"u", "q", "c"}},
+		{"haikuan", []string{"u", "q", "c"}}, // go-pinyin's most common reading of 还 still completes it
+		{"fengkong", []string{"m", "r", "b", "a", "d"}},
+		{"fengkongj", []string{"m", "r", "b", "a", "d"}}, // the last syllable still being typed
 		{"yinhang", []string{"v"}},
 		{"yhk", []string{"v"}},
 		{"chongxin", []string{"w"}},
@@ -112,6 +116,8 @@ func TestSuggestHighlight(t *testing.T) {
 		{ID: "h", Title: "<b>花呗</b>怎么关"},
 		{ID: "l", Title: "苹果ID贷私人贷"},
 		{ID: "u", Title: "还款日忘了怎么办"},
+		{ID: "e", Title: "😀花呗逾期怎么办😀"},
+		{ID: "t", Title: "冬天室温低于10℃怎么办"},
 	})
 	tests := []struct{ q, id, want string }{
 		{"huankuanr", "u", "<mark>还款日</mark>忘了怎么办"}, // 还 read huan, not hai
@@ -127,6 +133,9 @@ func TestSuggestHighlight(t *testing.T) {
 		{"风控 花呗", "b", "<mark>花呗风控</mark>解除指南"}, // words typed apart, in another order
 		{"指南 花呗", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"},
 		{"花呗风\u00ad", "b", "<mark>花呗风</mark>控解除指南"}, // an invisible soft hyphen typed after
+		{"花呗逾期怎么办", "e", "😀<mark>花呗逾期怎么办</mark>😀"},
+		{"yuqi", "e", "😀花呗<mark>逾期</mark>怎么办😀"},         // pinyin inside the title      // what normalizing drops stays out
+		{"冬天室温低于10℃", "t", "<mark>冬天室温低于10℃</mark>怎么办"}, // ℃ normalizes to °c
 	}
 	for _, tt := range tests {
 		res, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q, Size: 8})
