@@ -30,13 +30,17 @@ const (
 	initialsWordsShare = 4
 )
 
-// initialsVocab maps initials to the generation's title words that have
-// them. It is built on the first initials query (a pass over the title
-// dictionary, not paid at start-up) and not updated by live edits: a word
-// new to the site is still found character by character.
+// initialsVocab maps initials, and full pinyin, to the generation's title
+// words that have them. It is built on the first query that needs it (a
+// pass over the title dictionary, not paid at start-up) and not updated by
+// live edits: a word new to the site is still found character by
+// character.
 type initialsVocab struct {
 	mu    sync.Mutex
-	words map[string][]wordCount // nil until built
+	words map[string][]wordCount // by initials; nil until built
+	// full maps the words' full pinyin, in any choice of their characters'
+	// readings (还款: haikuan, huankuan), to them.
+	full map[string][]wordCount
 }
 
 type wordCount struct {
@@ -50,43 +54,65 @@ func (ix *Index) initialsWords(ini string) ([]wordCount, error) {
 	if n := len(ini); n < initialsMinRunes || n > initialsMaxRunes {
 		return nil, nil
 	}
+	return ix.vocabWords(func(v *initialsVocab) []wordCount { return v.words[ini] })
+}
+
+// pinyinWords returns the title words whose full pinyin is key (yuqi:
+// 逾期), in any reading of their characters, commonest first, as
+// initialsWords does for initials.
+func (ix *Index) pinyinWords(key string) ([]wordCount, error) {
+	return ix.vocabWords(func(v *initialsVocab) []wordCount { return v.full[key] })
+}
+
+// vocabWords builds the vocabulary if it is not yet, and returns what get
+// reads of it.
+func (ix *Index) vocabWords(get func(v *initialsVocab) []wordCount) ([]wordCount, error) {
 	v := &ix.initials
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.words == nil {
-		words, err := ix.buildInitials()
+		words, full, err := ix.buildInitials()
 		if err != nil {
 			return nil, err // not kept: the next query tries again
 		}
-		v.words = words
+		v.words, v.full = words, full
 	}
-	return v.words[ini], nil
+	return get(v), nil
 }
 
-func (ix *Index) buildInitials() (map[string][]wordCount, error) {
+func (ix *Index) buildInitials() (byInitials, byPinyin map[string][]wordCount, err error) {
 	r, err := ix.reader()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer r.Close()
-	byInitials := map[string][]wordCount{}
-	at := map[string]int{} // a term's place in its initials' words: it comes once per segment
+	counts := map[string]uint64{} // a term comes once per segment
 	err = eachTerm(r, fTitle, func(term string, count uint64) {
-		ini, ok := wordInitials(term)
-		if !ok {
-			return
+		if _, ok := wordInitials(term); ok {
+			counts[term] += count
 		}
-		if i, ok := at[term]; ok {
-			byInitials[ini][i].count += count
-			return
-		}
-		at[term] = len(byInitials[ini])
-		byInitials[ini] = append(byInitials[ini], wordCount{term, count})
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for ini, wcs := range byInitials {
+	byInitials, byPinyin = map[string][]wordCount{}, map[string][]wordCount{}
+	for term, count := range counts {
+		ini, _ := wordInitials(term)
+		byInitials[ini] = append(byInitials[ini], wordCount{term, count})
+		full, _ := titlePinyinVariants(term)
+		for _, key := range full {
+			byPinyin[key] = append(byPinyin[key], wordCount{term, count})
+		}
+	}
+	commonest(byInitials)
+	commonest(byPinyin)
+	return byInitials, byPinyin, nil
+}
+
+// commonest keeps, of each key's words, the commonest (initialsWordsKept
+// at most, and none far less common than the first: initialsWordsShare).
+func commonest(byKey map[string][]wordCount) {
+	for key, wcs := range byKey {
 		slices.SortFunc(wcs, func(a, b wordCount) int {
 			return cmp.Or(cmp.Compare(b.count, a.count), cmp.Compare(a.word, b.word))
 		})
@@ -94,9 +120,8 @@ func (ix *Index) buildInitials() (map[string][]wordCount, error) {
 		for n < min(len(wcs), initialsWordsKept) && wcs[n].count*initialsWordsShare > wcs[0].count {
 			n++
 		}
-		byInitials[ini] = slices.Clip(wcs[:n])
+		byKey[key] = slices.Clip(wcs[:n])
 	}
-	return byInitials, nil
 }
 
 // wordInitials returns the pinyin initials of a word of two or three Han

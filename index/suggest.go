@@ -34,7 +34,17 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	}
 	out := &zhsearch.SuggestResult{Query: req.Query, Suggestions: []zhsearch.Suggestion{}}
 	norm := analysis.Normalize(req.Query)
-	starts, contains := suggestQueries(norm, ix.typedPY)
+	var words []string // what pinyin typed in full stands for (yuqi: 逾期)
+	if syl := typedSyllables(strings.ReplaceAll(norm, " ", "")); len(syl) >= 2 {
+		wcs, err := ix.pinyinWords(strings.Join(syl, ""))
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range wcs {
+			words = append(words, w.word)
+		}
+	}
+	starts, contains := suggestQueries(norm, words)
 	if starts == nil {
 		return out, nil
 	}
@@ -305,9 +315,9 @@ func isLatinOrDigit(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c 
 
 // suggestQueries returns the query for titles that start with the
 // normalized text (by characters, pinyin or initials) and the one for titles
-// that contain it, by characters, a Latin word, or its pinyin syllables
-// read in typedPY (the field typed pinyin is matched in; "": title_py).
-func suggestQueries(norm, typedPY string) (starts, contains query.Query) {
+// that contain it, by characters, a Latin word, or the title words its
+// pinyin stands for (words).
+func suggestQueries(norm string, words []string) (starts, contains query.Query) {
 	if norm == "" {
 		return nil, nil
 	}
@@ -373,18 +383,21 @@ func suggestQueries(norm, typedPY string) (starts, contains query.Query) {
 		q.SetBoost(boostSuggestContains)
 		contains = q
 	}
-	if syl := typedSyllables(compact); len(syl) >= 2 {
+	if len(words) > 0 {
 		// Pinyin of two syllables or more (yuqi) is also found inside
-		// titles, as its characters are (逾期 finds 花呗逾期怎么办): the
-		// syllables typed in full, in a row.
-		if typedPY == "" {
-			typedPY = fTitlePY
+		// titles, as the title words it spells are (逾期 finds
+		// 花呗逾期怎么办): their character pairs in a row, as for text typed
+		// in characters. It replaces the Latin word's prefix above, which
+		// pinyin rarely is, and which the top-k evaluator cannot answer: with
+		// it bleve read every title holding the words. (A phrase of the
+		// syllables over the titles' readings found them at 40 times the
+		// cost at 100k articles: a syllable's list holds every character
+		// read so.)
+		any := make([]query.Query, 0, len(words))
+		for _, w := range words {
+			any = append(any, allPhrases(fTitleBi, phraseChains(w), boostSuggestContains))
 		}
-		py := phrase(typedPY, syl, boostSuggestContains)
-		if contains != nil {
-			py = query.NewDisjunctionQuery([]query.Query{contains, py})
-		}
-		contains = py
+		contains = query.NewDisjunctionQuery(any)
 	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)
