@@ -304,7 +304,7 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	if cfg.relatedCache < 0 || cfg.relatedCache > 1_000_000 {
 		bad("--related-cache %d: must be between 0 (off) and 1000000", cfg.relatedCache)
 	}
-	if o.rateLimit < 0 || o.rateLimit > 1e6 {
+	if !(o.rateLimit >= 0 && o.rateLimit <= 1e6) { // NaN too, which every comparison fails
 		bad("--rate-limit %g: must be between 0 (off) and 1000000", o.rateLimit)
 	}
 	if o.rateBurst < 1 || o.rateBurst > 1e6 {

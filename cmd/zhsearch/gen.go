@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/gen"
@@ -29,17 +30,68 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "zhsearch gen: --n %d: want 0 to %d\n", opts.N, gen.MaxN)
 		return errUsage
 	}
-	w := stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		bw := bufio.NewWriter(f)
-		defer bw.Flush()
-		w = bw
+	if *out == "" {
+		return writeGen(ctx, stdout, opts, stderr)
 	}
+	if st, err := os.Stat(*out); err == nil && !st.Mode().IsRegular() {
+		return writeGenTo(ctx, *out, opts, stderr) // a pipe or a device: no file to replace
+	}
+	return writeGenFile(ctx, *out, opts, stderr)
+}
+
+// writeGenTo writes the corpus to path, a pipe or a device, as it goes.
+func writeGenTo(ctx context.Context, path string, opts gen.Options, stderr io.Writer) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	err = writeGen(ctx, bw, opts, stderr)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err // a write's error names the path
+}
+
+// writeGenFile writes the corpus to a temporary file beside path and
+// renames it to path once every byte is on disk: a failed or interrupted
+// run (a full disk, Ctrl-C) leaves no file cut mid-line for a reindex to
+// trip over, and an earlier corpus at path stays as it was.
+func writeGenFile(ctx context.Context, path string, opts gen.Options, stderr io.Writer) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	if err := writeGen(ctx, bw, opts, stderr); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// writeGen writes the corpus to w.
+func writeGen(ctx context.Context, w io.Writer, opts gen.Options, stderr io.Writer) error {
 	if err := gen.WriteJSONL(&ctxWriter{ctx: ctx, w: w}, opts); err != nil {
 		if zhsearch.ErrorCode(err) == zhsearch.EINVALID {
 			fmt.Fprintln(stderr, "zhsearch gen: "+zhsearch.ErrorMessage(err))

@@ -310,6 +310,11 @@ func TestConfiguration(t *testing.T) {
 		{"tiny body", []string{"serve", "--max-body-bytes", "10"}, nil, "--max-body-bytes 10: must be between 1024"},
 		{"negative related cache", []string{"serve", "--related-cache", "-1"}, nil, "--related-cache -1: must be between 0 (off) and 1000000"},
 		{"negative rate", []string{"serve", "--rate-limit", "-1"}, nil, "--rate-limit -1: must be between 0"},
+		// NaN fails every comparison: it must not pass for a limit (it
+		// turned rate limiting off).
+		{"rate not a number", []string{"serve", "--rate-limit", "NaN"}, nil, "--rate-limit NaN: must be between 0"},
+		{"rate not a number env", []string{"serve"}, map[string]string{"ZHSEARCH_RATE_LIMIT": "nan"}, "--rate-limit NaN: must be between 0"},
+		{"infinite rate", []string{"serve", "--rate-limit", "+Inf"}, nil, "--rate-limit +Inf: must be between 0"},
 		{"negative concurrency", []string{"serve", "--max-concurrent", "-1"}, nil, "--max-concurrent -1: must be between 0 and 100000"},
 		{"bad queue env", []string{"serve"}, map[string]string{"ZHSEARCH_MAX_QUEUED_DRAFTS": "many"}, `ZHSEARCH_MAX_QUEUED_DRAFTS="many" (default of --max-queued-drafts): not an integer`},
 		{"tiny articles", []string{"serve", "--max-article-bytes", "100"}, nil, "--max-article-bytes 100: must be between 1024 and 8388608"},
@@ -560,6 +565,41 @@ func TestGenCommand(t *testing.T) {
 	errb.Reset()
 	if st := run(context.Background(), []string{"gen", "--n", "-1"}, &out, &errb); st != 2 {
 		t.Errorf("gen --n -1: status %d", st)
+	}
+	// --out writes the same, and a write that fails (a full disk) fails
+	// the command and leaves no file cut mid-line behind.
+	file := filepath.Join(t.TempDir(), "gen.jsonl")
+	if st := run(context.Background(), []string{"gen", "--n", "5", "--seed", "7", "--out", file}, io.Discard, &errb); st != 0 {
+		t.Fatalf("gen --out: %d %s", st, &errb)
+	}
+	if got, err := os.ReadFile(file); err != nil || !bytes.Equal(got, out.Bytes()) {
+		t.Errorf("gen --out wrote %d bytes (%v), want the %d of standard output", len(got), err, out.Len())
+	}
+	// A pipe whose reader goes away, as a full disk does, fails the write.
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if r, err := os.Open(fifo); err == nil {
+			r.Read(make([]byte, 10))
+			r.Close()
+		}
+	}()
+	errb.Reset()
+	if st := run(context.Background(), []string{"gen", "--n", "2000", "--out", fifo}, io.Discard, &errb); st == 0 {
+		t.Errorf("gen --out to a pipe closed early: status 0, want a failure")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // Ctrl-C before the first line
+	if st := run(ctx, []string{"gen", "--n", "5", "--out", file + ".2"}, io.Discard, io.Discard); st == 0 {
+		t.Error("gen --out, interrupted: status 0")
+	}
+	if _, err := os.Stat(file + ".2"); !os.IsNotExist(err) {
+		t.Errorf("gen --out, interrupted: %s left behind (%v)", file+".2", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(file), ".*.tmp")); len(left) > 0 {
+		t.Errorf("temporary files left behind: %v", left)
 	}
 }
 
