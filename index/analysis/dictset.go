@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 	"testing/fstest"
 
 	"github.com/zhsearch/zhsearch/data"
@@ -109,6 +110,10 @@ var EmbeddedDicts = sync.OnceValue(func() *DictSet {
 // DIR/dict/domain.txt and reindexes gets it without a new binary. A data
 // folder without dict/ gets the embedded dictionary.
 func DataDicts(dataDir string) (*DictSet, error) {
+	if fi, err := os.Stat(filepath.Join(dataDir, "dict")); err == nil && !fi.IsDir() {
+		// Read as no dictionary at all, it silently served the embedded one.
+		return nil, fmt.Errorf("dict: not a folder (%s)", fi.Mode().Type())
+	}
 	return readDicts(os.DirFS(dataDir), EmbeddedDicts())
 }
 
@@ -142,8 +147,13 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 		if strings.HasPrefix(path.Base(name), ".") {
 			continue // an editor's lock or backup (.#domain.txt), a Mac's ._domain.txt
 		}
-		if fi, err := fs.Stat(fsys, name); err == nil && fi.IsDir() {
-			continue
+		if fi, err := fs.Stat(fsys, name); err == nil && !fi.Mode().IsRegular() {
+			if _, replaces := d.Files[name]; replaces {
+				// A folder named domain.txt, passed over, let the embedded
+				// file serve in its place without a word said.
+				return nil, fmt.Errorf("%s: not a regular file (%s)", name, fi.Mode().Type())
+			}
+			continue // a folder an editor left (old.txt/)
 		}
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -153,6 +163,11 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 		// first word's (or comment's) first character it made that line
 		// another word, or bad input.
 		b = bytes.TrimPrefix(b, []byte("\ufeff"))
+		if line := invalidUTF8Line(b); line > 0 {
+			// Normalizing dropped the bytes that were not text, so a word
+			// saved in GBK became another (ID贷款: id).
+			return nil, fmt.Errorf("%s:%d: text is not valid UTF-8 (save the file as UTF-8)", name, line)
+		}
 		if base != nil {
 			if old, ok := base.Files[name]; ok {
 				if d.Replaced == nil {
@@ -165,6 +180,20 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 	}
 	d.ID = d.fingerprint()
 	return d, nil
+}
+
+// invalidUTF8Line returns the number of the first line of b that is not
+// valid UTF-8, or 0.
+func invalidUTF8Line(b []byte) int {
+	if utf8.Valid(b) {
+		return 0
+	}
+	for i, line := range bytes.Split(b, []byte("\n")) {
+		if !utf8.Valid(line) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func (d *DictSet) fingerprint() string {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -118,6 +119,55 @@ func TestDataDictsAsEditorsLeaveThem(t *testing.T) {
 	}
 	if len(words) == 0 || words[0] != "租机宝" {
 		t.Errorf("租机宝怎么用 cut as %v: the marked domain.txt's first word is not a word", words)
+	}
+}
+
+// TestDataDictsRefused: a data folder's dictionary that cannot be what the
+// editor meant stops the build, naming the file (and line), instead of
+// serving something else: a file saved in another encoding than UTF-8
+// (GBK's ID贷款 became the word id), a folder where a dictionary file of
+// the built-in set is expected, a file where the dict folder is.
+func TestDataDictsRefused(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(t *testing.T, data string)
+		want  string
+	}{
+		{"GBK line", func(t *testing.T, data string) {
+			writeDict(t, data, "domain.txt", "租机宝 1000 n\nID\xb4\xfb\xbf\xee 100 n\n")
+		}, "dict/domain.txt:2: text is not valid UTF-8"},
+		{"GBK stop word", func(t *testing.T, data string) {
+			writeDict(t, data, "stop.txt", "# stop words\nAPP\xb5\xc4\n")
+		}, "dict/stop.txt:2: text is not valid UTF-8"},
+		{"folder for a file", func(t *testing.T, data string) {
+			if err := os.MkdirAll(filepath.Join(data, "dict", "synonyms.txt"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, "dict/synonyms.txt: not a regular file"},
+		{"file for the folder", func(t *testing.T, data string) {
+			if err := os.WriteFile(filepath.Join(data, "dict"), []byte("租机宝 1000 n\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "dict: not a folder"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := t.TempDir()
+			tt.setup(t, data)
+			_, err := DataDicts(data)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("DataDicts: %v, want an error with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func writeDict(t *testing.T, data, name, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "dict", name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
