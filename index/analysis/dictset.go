@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -39,6 +40,10 @@ type DictSet struct {
 	// lacks: an editor who starts dict/domain.txt with one new word drops
 	// the built-in domain words (风控, 套路贷 …) from the next build.
 	Replaced map[string]int
+	// preparedProblem says why a generation's prepared form was not read
+	// (GenerationDicts): missing or damaged; "" when it was, or for a set
+	// not read from a generation.
+	preparedProblem string
 }
 
 // Names returns the set's file names without their dict/ folder, sorted.
@@ -128,7 +133,7 @@ func GenerationDicts(dir string) (*DictSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Prepared = readPrepared(dir)
+	d.Prepared, d.preparedProblem = readPrepared(dir)
 	return d, nil
 }
 
@@ -268,18 +273,24 @@ func servedByEmbedded(inputs [sha256.Size]byte) bool {
 }
 
 // readPrepared returns the prepared form a generation recorded in dir
-// (WritePrepared), or nil when there is none or it is not whole: it only
-// saves time, and the text says the same.
-func readPrepared(dir string) []byte {
+// (WritePrepared), or nil and why when there is none or it is not whole:
+// it only saves time, and the text says the same (AcquireSegmenter warns
+// when the text had to be loaded).
+func readPrepared(dir string) ([]byte, string) {
 	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(preparedFile)))
-	if err != nil || len(b) < sha256.Size {
-		return nil
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "missing"
+	case err != nil:
+		return nil, err.Error()
+	case len(b) < sha256.Size:
+		return nil, "damaged: cut short"
 	}
 	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
 	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return nil
+		return nil, "damaged: its checksum does not match"
 	}
-	return body
+	return body, ""
 }
 
 // writeSynced writes b to a new file at path and syncs it.
@@ -337,10 +348,15 @@ func AcquireSegmenter(d *DictSet) (*Segmenter, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("dictionary: %w", err)
 		}
-		if d.Prepared != nil && !s.prepared {
+		switch {
+		case d.Prepared != nil && !s.prepared:
 			// Made by a binary with another gse, or of other files: the
 			// text served, and start-up took its time.
 			slog.Warn("dictionary loaded from its text: the generation's prepared form does not match this binary or its files", "dict", d.ID)
+		case d.preparedProblem != "" && !s.prepared:
+			// Nor does the embedded form serve it: a generation built with
+			// an editor's dictionary lost its prepared form.
+			slog.Warn("dictionary loaded from its text: the generation's prepared form (dict/prepared.bin) is "+d.preparedProblem+"; a reindex writes it again", "dict", d.ID)
 		}
 		e = &segEntry{seg: s}
 		segmenters.m[d.ID] = e

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -161,6 +163,57 @@ func TestDataDictsRefused(t *testing.T) {
 	}
 }
 
+// TestLostPreparedFormWarns: a generation built with an editor's
+// dictionary whose prepared form is gone or damaged starts from the text,
+// slower, and says so in the log, the operator's one clue.
+func TestLostPreparedFormWarns(t *testing.T) {
+	for _, damage := range []string{"missing", "damaged"} {
+		t.Run(damage, func(t *testing.T) {
+			data, gen := t.TempDir(), t.TempDir()
+			// A word of its own: the set is loaded afresh, not found loaded.
+			writeDict(t, data, "domain.txt", "失效的"+damage+"词 5000 n\n")
+			d, err := DataDicts(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := newSegmenter(d.FS(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Write(gen); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.WritePrepared(gen, s); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(gen, filepath.FromSlash(preparedFile))
+			if damage == "missing" {
+				err = os.Remove(path)
+			} else {
+				err = os.Truncate(path, 1000)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var log bytes.Buffer
+			defer slog.SetDefault(slog.Default())
+			slog.SetDefault(slog.New(slog.NewTextHandler(&log, nil)))
+			recorded, err := GenerationDicts(gen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, release, err := AcquireSegmenter(recorded)
+			if err != nil {
+				t.Fatal(err)
+			}
+			release()
+			if !strings.Contains(log.String(), "level=WARN") || !strings.Contains(log.String(), "prepared.bin) is "+damage) {
+				t.Errorf("log %q, want a warning that the prepared form is %s", log.String(), damage)
+			}
+		})
+	}
+}
+
 func writeDict(t *testing.T, data, name, text string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
@@ -233,8 +286,8 @@ func TestGenerationPreparedDict(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if broken, err := GenerationDicts(gen); err != nil || broken.Prepared != nil {
-		t.Errorf("a damaged prepared form was read (err %v)", err)
+	if broken, err := GenerationDicts(gen); err != nil || broken.Prepared != nil || !strings.Contains(broken.preparedProblem, "damaged") {
+		t.Errorf("a damaged prepared form was read, or not said to be (err %v)", err)
 	}
 	// Edited after it was recorded: the form no longer says what the files do.
 	stale := t.TempDir()
