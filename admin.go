@@ -66,6 +66,10 @@ type ReindexResult struct {
 	Files      int     `json:"files"`
 	Edits      int     `json:"edits"` // journal records replayed into the build
 	TookMS     float64 `json:"took_ms"`
+	// Warnings are what an editor should know of the build: a data
+	// folder's dictionary file that lacks entries of the built-in one it
+	// replaces.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ReindexJob is one full rebuild of the index from the data folder.

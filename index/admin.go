@@ -234,6 +234,9 @@ func (l *Live) runReindex(j *job, b *builder) {
 		res.TookMS = float64(time.Since(start).Microseconds()) / 1000
 		l.log.Info("reindex done", "job", id, "generation", res.Generation, "articles", res.Articles,
 			"title_only", res.TitleOnly, "edits", res.Edits, "took_ms", time.Since(start).Milliseconds())
+		for _, w := range res.Warnings {
+			l.log.Warn(w, "job", id)
+		}
 		l.requestClean()
 	}
 	l.jobs.mu.Lock()
@@ -275,7 +278,7 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 		return nil, fmt.Errorf("switch to new generation: %w", err)
 	}
 	return &zhsearch.ReindexResult{Generation: filepath.Base(stats.Generation), Articles: stats.Articles,
-		TitleOnly: stats.TitleOnly, Files: stats.Files, Edits: stats.Edits}, nil
+		TitleOnly: stats.TitleOnly, Files: stats.Files, Edits: stats.Edits, Warnings: stats.DictWarnings}, nil
 }
 
 // ReindexJob implements zhsearch.AdminService.

@@ -647,6 +647,31 @@ func TestRemoteReindexCommand(t *testing.T) {
 	if g := currentGen(t, idx); g == live {
 		t.Errorf("reindex --server left %s live", g)
 	}
+
+	// A dictionary file that lacks the built-in entries it replaces is
+	// said, as an offline reindex says it: on stderr and in the job's
+	// result (the server logs it too).
+	if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "dict", "domain.txt"), []byte("测试词 1000 n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	if st := run(context.Background(), []string{"reindex", "--server", srv.base}, &out, &errOut); st != 0 {
+		t.Fatalf("reindex --server with a short domain.txt: %d\n%s%s", st, &out, &errOut)
+	}
+	const lacks = "warning: dict/domain.txt replaces the built-in domain.txt and lacks"
+	if !strings.Contains(errOut.String(), lacks) {
+		t.Errorf("reindex --server with a short domain.txt: stderr %q, want %q", &errOut, lacks)
+	}
+	var job zhsearch.ReindexJob
+	mustCall(t, "GET", srv.base+"/api/v1/admin/reindex", testToken, "", 200, &job)
+	if job.Result == nil || len(job.Result.Warnings) != 1 || !strings.Contains(job.Result.Warnings[0], "lacks") {
+		t.Errorf("job result %+v: want the dictionary's warning", job.Result)
+	}
+	os.RemoveAll(filepath.Join(data, "dict"))
 	live = currentGen(t, idx)
 
 	// Broken input: the job fails naming file and line; the server keeps serving.

@@ -51,7 +51,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fs.Usage()
 			return errUsage
 		}
-		return remoteReindex(ctx, *server, os.Getenv("ZHSEARCH_ADMIN_TOKEN"), stdout, rep)
+		return remoteReindex(ctx, *server, os.Getenv("ZHSEARCH_ADMIN_TOKEN"), stdout, stderr, rep)
 	}
 
 	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Journal: *journal, NewJournal: *newJournal, MaxArticleBytes: maxArticleBytes,

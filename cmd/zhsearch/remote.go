@@ -98,7 +98,7 @@ func (c *adminClient) do(ctx context.Context, method, path string, out any) erro
 
 // remoteReindex asks the server to rebuild, follows the job until it ends
 // and prints its result.
-func remoteReindex(ctx context.Context, server, token string, stdout io.Writer, rep reporter) error {
+func remoteReindex(ctx context.Context, server, token string, stdout, stderr io.Writer, rep reporter) error {
 	c, err := newAdminClient(server, token)
 	if err != nil {
 		return err
@@ -136,6 +136,9 @@ func remoteReindex(ctx context.Context, server, token string, stdout io.Writer, 
 		return fmt.Errorf("reindex %s failed: %s", job.ID, job.Error)
 	}
 	r := job.Result
+	for _, w := range r.Warnings {
+		fmt.Fprintf(stderr, "zhsearch reindex: warning: %s\n", w) // as an offline reindex says them
+	}
 	printSummary(stdout, r.Articles, r.TitleOnly, r.Files, r.Edits, time.Duration(r.TookMS*float64(time.Millisecond)))
 	fmt.Fprintf(stdout, "live generation: %s\n", r.Generation)
 	return nil
