@@ -14,8 +14,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode/utf8"
 	"testing/fstest"
+	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch/data"
 )
