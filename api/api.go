@@ -62,6 +62,10 @@ type Server struct {
 	CORSOrigins []string
 	// Ops holds metrics, analytics and limits (ops.go).
 	Ops Ops
+	// Starting marks the server that answers while the index loads, to be
+	// replaced by the one that serves it: the setup it logs (the admin
+	// API's state) is the next one's to say, once.
+	Starting bool
 
 	admit gates // admission control, made by Handler from Ops
 	// pageNotFound answers a browser's request for a page that does not

@@ -44,10 +44,12 @@ func (s *Server) requireAdmin(token string) gin.HandlerFunc {
 // exist (404), and the log says so.
 func (s *Server) adminRoutes(r *gin.Engine) {
 	if s.AdminToken == "" {
-		s.logger().Info("admin API disabled: set ZHSEARCH_ADMIN_TOKEN to enable /api/v1/admin/")
+		if !s.Starting {
+			s.logger().Info("admin API disabled: set ZHSEARCH_ADMIN_TOKEN to enable /api/v1/admin/")
+		}
 		return
 	}
-	if len(s.AdminToken) < zhsearch.MinAdminTokenLen {
+	if len(s.AdminToken) < zhsearch.MinAdminTokenLen && !s.Starting {
 		s.logger().Warn("the admin token is short: use at least 16 random characters", "length", len(s.AdminToken))
 	}
 	admin := r.Group("/api/v1/admin", s.requireAdmin(s.AdminToken), s.wellFormedQuery)

@@ -111,7 +111,9 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	defer ln.Close() // srv.Serve closes it too; closing it twice is harmless
 	handler := &swapHandler{}
-	handler.set(obs.apiServer(cfg, startingService{}, startingService{}, nil, logger).Handler())
+	starting := obs.apiServer(cfg, startingService{}, startingService{}, nil, logger)
+	starting.Starting = true
+	handler.set(starting.Handler())
 	srv := cfg.httpServer(handler, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
