@@ -330,6 +330,10 @@ func TestBadRequests(t *testing.T) {
 
 func TestCommandLine(t *testing.T) {
 	empty := t.TempDir()
+	file := filepath.Join(t.TempDir(), "data.jsonl") // a data folder given as a file
+	if err := os.WriteFile(file, []byte(`{"id":"a","title":"花呗"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args   []string
 		status int
@@ -352,6 +356,11 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"gen", "--topics", "-1"}, 2, "topics"},
 		{[]string{"dict", "suggest", "--data", "../../data", "--min-count", "3"}, 0, "急用钱"},
 		{[]string{"dict", "suggest", "--data", empty}, 1, "no articles found"},
+		// The data folder's own fault is said as such, not as the edit
+		// journal's inside it; an empty one as serve says it.
+		{[]string{"reindex", "--data", file, "--index", t.TempDir()}, 1, "data folder " + file + ": not a folder"},
+		{[]string{"serve", "--data", file, "--index", t.TempDir(), "--addr", "127.0.0.1:0"}, 1, "data folder " + file + ": not a folder"},
+		{[]string{"reindex", "--data", "", "--index", t.TempDir()}, 2, "--data and --index must not be empty"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer

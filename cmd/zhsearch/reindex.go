@@ -54,6 +54,13 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return remoteReindex(ctx, *server, os.Getenv("ZHSEARCH_ADMIN_TOKEN"), stdout, stderr, rep)
 	}
 
+	if strings.TrimSpace(*dataDir) == "" || strings.TrimSpace(*indexDir) == "" {
+		fmt.Fprintln(stderr, "zhsearch reindex: --data and --index must not be empty") // as serve says
+		return errUsage
+	}
+	if err := checkDataFolder(*dataDir); err != nil {
+		return err
+	}
 	stats, err := index.Build(ctx, *dataDir, *indexDir, index.BuildOptions{Journal: *journal, NewJournal: *newJournal, MaxArticleBytes: maxArticleBytes,
 		Progress: rep.progress, Stage: rep.stage})
 	rep.finish()

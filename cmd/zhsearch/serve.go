@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -75,7 +76,34 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// snapshot …"): its lines go through the same handler, as JSON lines
 	// among the others rather than plain text in the middle of them.
 	slog.SetDefault(logger)
+	if err := checkDataFolder(cfg.dataDir); err != nil {
+		return err
+	}
 	return serve(ctx, cfg, logger)
+}
+
+// checkDataFolder reports a data folder that is a file, or that cannot be
+// read, as itself: otherwise the first thing to fail was the edit
+// journal inside it, and its error named the journal.
+func checkDataFolder(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // a server may start before its data; a build says what is missing
+	case err != nil:
+		return fmt.Errorf("data folder: %w", err)
+	case !fi.IsDir():
+		return fmt.Errorf("data folder %s: not a folder", dir)
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.ReadDir(1); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	return nil
 }
 
 // serve opens (building if needed) the index and serves until ctx ends,
