@@ -117,7 +117,7 @@ var EmbeddedDicts = sync.OnceValue(func() *DictSet {
 func DataDicts(dataDir string) (*DictSet, error) {
 	if fi, err := os.Stat(filepath.Join(dataDir, "dict")); err == nil && !fi.IsDir() {
 		// Read as no dictionary at all, it silently served the embedded one.
-		return nil, fmt.Errorf("dict: not a folder (%s)", fi.Mode().Type())
+		return nil, errors.New("dict: not a folder")
 	}
 	return readDicts(os.DirFS(dataDir), EmbeddedDicts())
 }
@@ -152,11 +152,11 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 		if strings.HasPrefix(path.Base(name), ".") {
 			continue // an editor's lock or backup (.#domain.txt), a Mac's ._domain.txt
 		}
-		if fi, err := fs.Stat(fsys, name); err == nil && !fi.Mode().IsRegular() {
+		if fi, err := fs.Stat(fsys, name); err == nil && fi.IsDir() {
 			if _, replaces := d.Files[name]; replaces {
 				// A folder named domain.txt, passed over, let the embedded
 				// file serve in its place without a word said.
-				return nil, fmt.Errorf("%s: not a regular file (%s)", name, fi.Mode().Type())
+				return nil, fmt.Errorf("%s: a folder, not a word list", name)
 			}
 			continue // a folder an editor left (old.txt/)
 		}

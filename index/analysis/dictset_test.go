@@ -145,7 +145,7 @@ func TestDataDictsRefused(t *testing.T) {
 			if err := os.MkdirAll(filepath.Join(data, "dict", "synonyms.txt"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-		}, "dict/synonyms.txt: not a regular file"},
+		}, "dict/synonyms.txt: a folder, not a word list"},
 		{"file for the folder", func(t *testing.T, data string) {
 			if err := os.WriteFile(filepath.Join(data, "dict"), []byte("租机宝 1000 n\n"), 0o644); err != nil {
 				t.Fatal(err)

@@ -222,6 +222,16 @@ func TestDamageIsLoud(t *testing.T) {
 // position of another journal, of a missing one or past its end is a
 // MismatchError, and Renew gives a journal a new identity, keeping its
 // records and the old file.
+// TestJournalFolder: a folder given as the journal is said to be one, not
+// a damaged journal for journal repair (which cannot repair a folder).
+func TestJournalFolder(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Read(dir, Position{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "is a folder") || strings.Contains(err.Error(), "repair") {
+		t.Errorf("Read of a folder: %v, want it said to be a folder", err)
+	}
+}
+
 func TestIdentity(t *testing.T) {
 	path := writeJournal(t)
 	info, err := Stat(path)

@@ -125,6 +125,11 @@ func scan(path string, from Position, fn func(Record) error, salvage bool) (Info
 		return Info{}, fmt.Errorf("open journal: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		// Read as a journal, a folder's read error said the journal was
+		// damaged and sent the operator to journal repair, which fails.
+		return Info{}, fmt.Errorf("edit journal %s is a folder: --journal names the journal's file (DATA/journal/edits.log)", path)
+	}
 	s := scanner{path: path, r: bufio.NewReaderSize(f, 64<<10), info: Info{Exists: true}}
 	checked := false
 	for {
