@@ -321,3 +321,35 @@ func TestGenerationPreparedDict(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDictLine: a word list's line is "word [freq [pos]]"; anything
+// else names what is wrong, for the build's dict/FILE:LINE error.
+func TestParseDictLine(t *testing.T) {
+	type entry struct {
+		word string
+		freq float64
+		pos  string
+		ok   bool
+	}
+	for _, tt := range []struct {
+		line    string
+		want    entry
+		wantErr string
+	}{
+		{"租机宝 1000 n", entry{"租机宝", 1000, "n", true}, ""},
+		{"租机宝", entry{"租机宝", 1000, "", true}, ""},
+		{"  # a comment", entry{}, ""},
+		{"", entry{}, ""},
+		{"租机宝 0 n", entry{}, "frequency"},
+		{"租机宝 100 n extra", entry{}, "4 fields: want word [freq [pos]]"},
+		{"租机宝 100 n 花呗宝 200 n", entry{}, "6 fields"},
+	} {
+		word, freq, pos, ok, err := ParseDictLine(tt.line)
+		if got := (entry{word, freq, pos, ok}); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseDictLine(%q) = %+v, want %+v", tt.line, got, tt.want)
+		}
+		if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("ParseDictLine(%q): error %v, want %q", tt.line, err, tt.wantErr)
+		}
+	}
+}

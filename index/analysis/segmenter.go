@@ -173,6 +173,11 @@ func ParseDictLine(line string) (word string, freq float64, pos string, ok bool,
 	if len(f) > 2 {
 		pos = f[2]
 	}
+	if len(f) > 3 {
+		// 新词 100 n extra, or two entries on one line: what was meant is
+		// not known, and taking the first three fields hid the mistake.
+		return "", 0, "", false, fmt.Errorf("%d fields: want word [freq [pos]]", len(f))
+	}
 	return word, freq, pos, true, nil
 }
 
