@@ -597,3 +597,31 @@ func TestTitleSimilaritySynonyms(t *testing.T) {
 		}
 	}
 }
+
+// TestFloatHeapKeepsKBest: kth's heap holds the k best scores seen, its
+// top the k-th best, as sorting them all gives.
+func TestFloatHeapKeepsKBest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	for _, k := range []int{1, 2, 3, 10, 48} {
+		for _, n := range []int{k, k + 1, 5 * k, 1000} {
+			vs := make([]float64, n)
+			for i := range vs {
+				vs[i] = float64(rng.IntN(50)) / 7 // ties too
+			}
+			h := make(floatHeap, 0, k)
+			for _, v := range vs {
+				if len(h) < k {
+					h.push(v)
+				} else if v > h[0] {
+					h[0] = v
+					h.down(0)
+				}
+			}
+			sorted := slices.Clone(vs)
+			slices.Sort(sorted)
+			if want := sorted[n-k]; h[0] != want {
+				t.Errorf("k=%d n=%d: heap top %v, want the k-th best %v", k, n, h[0], want)
+			}
+		}
+	}
+}
