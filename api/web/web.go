@@ -21,6 +21,9 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/zhsearch/zhsearch"
 )
 
 //go:embed static templates embed
@@ -86,9 +89,30 @@ func New() *Assets {
 	box.WriteString("\n})();\n")
 	a.add("/searchbox.js", box.Bytes(), true)
 
-	funcs := template.FuncMap{"asset": a.assetURL}
+	funcs := template.FuncMap{"asset": a.assetURL, "query": searchQuery}
 	a.pages = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 	return a
+}
+
+// searchQuery is the template function "query": text cut to the longest
+// query search takes (zhsearch.MaxQueryLen characters), for the links that
+// search a title or a tag (/?q=…). An article's title may be longer
+// (up to 512 characters), and its whole title as the query was refused
+// as too long where the reader had only followed the page's link; its
+// first 200 characters still find it.
+func searchQuery(text string) string {
+	text = strings.TrimSpace(text)
+	if utf8.RuneCountInString(text) <= zhsearch.MaxQueryLen {
+		return text
+	}
+	n := 0
+	for i := range text {
+		if n == zhsearch.MaxQueryLen {
+			return strings.TrimSpace(text[:i])
+		}
+		n++
+	}
+	return text
 }
 
 func mustRead(name string) []byte {

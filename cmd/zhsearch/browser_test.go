@@ -34,6 +34,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
@@ -100,6 +101,7 @@ func TestBrowser(t *testing.T) {
 		{"typing suggests titles", browserSuggestions, false},
 		{"suggestions mark traditional and pinyin input", browserSuggestionsMarkVariants, false},
 		{"enter shows highlighted results", browserEnterShowsResults, false},
+		{"a suggestion longer than a query still finds its article", browserLongSuggestion, false},
 		{"results link to the site; bidi controls stay out", browserResultLinks, false},
 		{"page 2 and the back button", browserPagesAndHistory, false},
 		{"no results explains what to try", browserNoResults, false},
@@ -114,6 +116,7 @@ func TestBrowser(t *testing.T) {
 		{"the widget gives up on a server that never answers", browserWidgetGivesUp, true},
 		// The browser logs the unknown article's 404.
 		{"a failed widget gives its target back", browserWidgetKeepsFallback, true},
+		{"the widget finds a target parsed after it", browserWidgetLateTarget, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -277,6 +280,30 @@ func browserEnterShowsResults(t *testing.T, env *browserEnv, tb *tab) {
 		t.Errorf("headings h1 shown to assistive technology: %q, want the results' one", h)
 	}
 	shot(t, ctx, env.shots, "02-results.png")
+}
+
+// browserLongSuggestion: a suggested title longer than a query may be
+// (the API takes 200 characters; a title may have 512) is searched by its
+// start, which finds it, not refused as too long once chosen.
+func browserLongSuggestion(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx,
+		chromedp.Navigate(env.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.Click(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "超长标题测试"),
+		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+		chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.KeyEvent(kb.Enter),
+	)
+	value := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('#q').value`))
+	if n := utf8.RuneCountInString(value); n != zhsearch.MaxQueryLen || !strings.HasPrefix(value, "超长标题测试") {
+		t.Fatalf("the chosen title in the box: %d characters (%.20q…), want its first %d", n, value, zhsearch.MaxQueryLen)
+	}
+	r := waitResults(t, ctx, value, 1)
+	if len(r.Titles) == 0 || !strings.HasPrefix(r.Titles[0], "超长标题测试") {
+		t.Errorf("results %q (status %q), want the long title first", r.Titles, r.Status)
+	}
 }
 
 // browserPagesAndHistory: page 2 shows other results, the back and forward
@@ -839,6 +866,24 @@ func browserWidgetKeepsFallback(t *testing.T, env *browserEnv, tb *tab) {
 	}
 }
 
+// browserWidgetLateTarget: a widget whose async script runs before the
+// page has parsed its data-target (a slow script between them keeps the
+// parser waiting) renders into the target once it is there, not after the
+// script beside the page's own fallback.
+func browserWidgetLateTarget(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx, chromedp.Navigate(env.partner.URL+"/post?zh="+url.QueryEscape(env.base)+"&id="+seedID+"&late="+seedID))
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#late zhsearch-related') !== null &&
+		document.querySelector('#late zhsearch-related').shadowRoot.querySelector('li') !== null`, chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil {
+		html := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('#late') ? document.querySelector('#late').outerHTML : '(no #late)'`))
+		t.Errorf("the late target: %s; want the related list in it (%v)", html, err)
+	}
+	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('zhsearch-related').length`)); n != 2 {
+		t.Errorf("%d widgets on the page, want 2 (the article's and the late target's)", n)
+	}
+}
+
 func partnerPage() http.HandlerFunc {
 	tmpl := template.Must(template.New("partner").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>合作站点</title>
@@ -858,12 +903,24 @@ h2 { color: green; text-transform: uppercase; }
 <script src="{{.Base}}/widget.js" data-article-id="{{.ID}}" data-size="5"{{if .Timeout}} data-timeout-ms="{{.Timeout}}"{{end}} async></script>
 {{if .Slot}}<div id="slot"><a href="/own">合作站点自己的推荐</a></div>
 <script src="{{.Base}}/widget.js" data-article-id="{{.Slot}}" data-target="#slot" async></script>{{end}}
+{{if .Late}}<script src="{{.Base}}/widget.js" data-article-id="{{.Late}}" data-target="#late" async></script>
+<script src="/slow.js"></script>
+<div id="late"><a href="/own">合作站点自己的推荐</a></div>{{end}}
 <p>文章结束。</p>
 </body></html>`))
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		q := r.URL.Query()
-		data := struct{ Base, ID, Timeout, Slot string }{q.Get("zh"), q.Get("id"), q.Get("timeout"), q.Get("slot")}
+		data := struct{ Base, ID, Timeout, Slot, Late string }{q.Get("zh"), q.Get("id"), q.Get("timeout"), q.Get("slot"), q.Get("late")}
+		if r.URL.Path == "/slow.js" {
+			// A script that keeps the parser waiting, as a slow network or
+			// a long page does: an async widget.js before it runs first,
+			// before the page has parsed what comes after.
+			time.Sleep(1500 * time.Millisecond)
+			w.Header().Set("Content-Type", "text/javascript")
+			io.WriteString(w, "/* slow */\n")
+			return
+		}
 		if err := tmpl.Execute(w, data); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}

@@ -87,7 +87,14 @@ function zhsearchCombobox(opts) {
     var item = items[i];
     if (!item) return;
     close();
-    input.value = item.title;
+    // A title may be longer than a query may be (512 characters against
+    // the input's maxlength, the API's 200): its start, cut on a
+    // character, still finds it, where the whole was refused as too long.
+    var title = item.title;
+    if (input.maxLength > 0 && Array.from(title).length > input.maxLength) {
+      title = Array.from(title).slice(0, input.maxLength).join('').trim();
+    }
+    input.value = title;
     opts.onSelect(item);
   }
 
