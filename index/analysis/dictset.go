@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"testing/fstest"
-	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch/data"
 )
@@ -168,11 +167,6 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 		// first word's (or comment's) first character it made that line
 		// another word, or bad input.
 		b = bytes.TrimPrefix(b, []byte("\ufeff"))
-		if line := invalidUTF8Line(b); line > 0 {
-			// Normalizing dropped the bytes that were not text, so a word
-			// saved in GBK became another (ID贷款: id).
-			return nil, fmt.Errorf("%s:%d: text is not valid UTF-8 (save the file as UTF-8)", name, line)
-		}
 		if base != nil {
 			if old, ok := base.Files[name]; ok {
 				if d.Replaced == nil {
@@ -185,20 +179,6 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 	}
 	d.ID = d.fingerprint()
 	return d, nil
-}
-
-// invalidUTF8Line returns the number of the first line of b that is not
-// valid UTF-8, or 0.
-func invalidUTF8Line(b []byte) int {
-	if utf8.Valid(b) {
-		return 0
-	}
-	for i, line := range bytes.Split(b, []byte("\n")) {
-		if !utf8.Valid(line) {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 func (d *DictSet) fingerprint() string {

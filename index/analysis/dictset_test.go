@@ -125,7 +125,8 @@ func TestDataDictsAsEditorsLeaveThem(t *testing.T) {
 }
 
 // TestDataDictsRefused: a data folder's dictionary that cannot be what the
-// editor meant stops the build, naming the file (and line), instead of
+// editor meant stops the build, naming the file (and line: every
+// dictionary's lines are read by eachLine), instead of
 // serving something else: a file saved in another encoding than UTF-8
 // (GBK's ID贷款 became the word id), a folder where a dictionary file of
 // the built-in set is expected, a file where the dict folder is.
@@ -139,7 +140,7 @@ func TestDataDictsRefused(t *testing.T) {
 			writeDict(t, data, "domain.txt", "租机宝 1000 n\nID\xb4\xfb\xbf\xee 100 n\n")
 		}, "dict/domain.txt:2: text is not valid UTF-8"},
 		{"GBK stop word", func(t *testing.T, data string) {
-			writeDict(t, data, "stop.txt", "# stop words\nAPP\xb5\xc4\n")
+			writeDict(t, data, "stop.txt", "的\nAPP\xb5\xc4\n")
 		}, "dict/stop.txt:2: text is not valid UTF-8"},
 		{"folder for a file", func(t *testing.T, data string) {
 			if err := os.MkdirAll(filepath.Join(data, "dict", "synonyms.txt"), 0o755); err != nil {
@@ -155,9 +156,17 @@ func TestDataDictsRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := t.TempDir()
 			tt.setup(t, data)
-			_, err := DataDicts(data)
+			// The folder is read (DataDicts), then its lines (the
+			// segmenter a build acquires).
+			d, err := DataDicts(data)
+			if err == nil {
+				var release func()
+				if _, release, err = AcquireSegmenter(d); err == nil {
+					release()
+				}
+			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("DataDicts: %v, want an error with %q", err, tt.want)
+				t.Errorf("dictionary: %v, want an error with %q", err, tt.want)
 			}
 		})
 	}

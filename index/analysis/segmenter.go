@@ -270,6 +270,11 @@ func eachLine(fsys fs.FS, name string, fn func(n int, line string) error) error 
 	sc := bufio.NewScanner(f)
 	n := 1
 	for ; sc.Scan(); n++ {
+		if !utf8.Valid(sc.Bytes()) {
+			// Normalizing dropped the bytes that were not text, so a word
+			// saved in GBK became another (ID贷款: id).
+			return fmt.Errorf("%s:%d: text is not valid UTF-8 (save the file as UTF-8)", name, n)
+		}
 		if err := fn(n, sc.Text()); err != nil {
 			return fmt.Errorf("%s:%d: %w", name, n, err)
 		}
