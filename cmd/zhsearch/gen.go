@@ -33,61 +33,48 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *out == "" {
 		return writeGen(ctx, stdout, opts, stderr)
 	}
-	if st, err := os.Stat(*out); err == nil && !st.Mode().IsRegular() {
-		return writeGenTo(ctx, *out, opts, stderr) // a pipe or a device: no file to replace
-	}
 	return writeGenFile(ctx, *out, opts, stderr)
 }
 
-// writeGenTo writes the corpus to path, a pipe or a device, as it goes.
-func writeGenTo(ctx context.Context, path string, opts gen.Options, stderr io.Writer) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+// writeGenFile writes the corpus to path. A file is written beside it and
+// renamed to it once every byte is on disk: a failed or interrupted run (a
+// full disk, Ctrl-C) leaves no file cut mid-line for a reindex to trip
+// over, and an earlier corpus at path stays as it was. A pipe or a device
+// is written as it goes: there is no file to replace.
+func writeGenFile(ctx context.Context, path string, opts gen.Options, stderr io.Writer) (err error) {
+	st, serr := os.Stat(path)
+	direct := serr == nil && !st.Mode().IsRegular()
+	var f *os.File
+	if direct {
+		f, err = os.OpenFile(path, os.O_WRONLY, 0)
+	} else {
+		f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	}
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(f)
 	err = writeGen(ctx, bw, opts, stderr)
 	if err == nil {
-		err = bw.Flush()
+		err = bw.Flush() // its error names the file written
+	}
+	if err == nil && !direct {
+		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err // a write's error names the path
-}
-
-// writeGenFile writes the corpus to a temporary file beside path and
-// renames it to path once every byte is on disk: a failed or interrupted
-// run (a full disk, Ctrl-C) leaves no file cut mid-line for a reindex to
-// trip over, and an earlier corpus at path stays as it was.
-func writeGenFile(ctx context.Context, path string, opts gen.Options, stderr io.Writer) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	switch {
+	case direct:
 		return err
+	case err == nil:
+		err = os.Chmod(f.Name(), 0o644)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := writeGen(ctx, bw, opts, stderr); err != nil {
-		return err
+	if err == nil {
+		return os.Rename(f.Name(), path)
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	os.Remove(f.Name())
+	return err
 }
 
 // writeGen writes the corpus to w.
