@@ -34,17 +34,8 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	}
 	out := &zhsearch.SuggestResult{Query: req.Query, Suggestions: []zhsearch.Suggestion{}}
 	norm := analysis.Normalize(req.Query)
-	var words []string // what pinyin typed in full stands for (yuqi: 逾期)
-	if syl := typedSyllables(strings.ReplaceAll(norm, " ", "")); len(syl) >= 2 {
-		wcs, err := ix.pinyinWords(strings.Join(syl, ""))
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range wcs {
-			words = append(words, w.word)
-		}
-	}
-	starts, contains := suggestQueries(norm, words)
+	syl := typedSyllables(strings.ReplaceAll(norm, " ", "")) // pinyin typed in full (yuqi: yu qi)
+	starts, contains := suggestQueries(norm)
 	if starts == nil {
 		return out, nil
 	}
@@ -57,6 +48,17 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	hits, err := ix.suggestCandidates(ctx, starts, n)
 	if err != nil {
 		return nil, err
+	}
+	if len(hits) < req.Size && len(syl) >= 2 {
+		// Pinyin of two syllables or more is also found inside titles, as
+		// text typed in characters is: the title words it spells (逾期 of
+		// 花呗逾期怎么办), asked for only when the titles that start with it
+		// do not fill the list.
+		if spelled, err := ix.spelledContains(syl); err != nil {
+			return nil, err
+		} else if spelled != nil {
+			contains = spelled
+		}
 	}
 	if contains != nil && len(hits) < req.Size {
 		if hits, err = ix.suggestCandidates(ctx, query.NewDisjunctionQuery([]query.Query{starts, contains}), n); err != nil {
@@ -92,18 +94,19 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 			continue
 		}
 		shown[key] = true
-		sg.Highlight = mark(sg.Title, suggestMarks(norm, sg.Title), 0, len(sg.Title))
+		sg.Highlight = mark(sg.Title, suggestMarks(norm, syl, sg.Title), 0, len(sg.Title))
 		out.Suggestions = append(out.Suggestions, sg)
 	}
 	return out, nil
 }
 
 // suggestMarks returns the spans of title to mark for the typed text
-// norm: what completes it (suggestMark), else, for words typed apart
-// (逾期 征信), each word where the title holds it, in whatever order
-// (征信逾期多久能消除): such titles are suggested too.
-func suggestMarks(norm, title string) []span {
-	if sp := suggestMark(norm, title); sp.end > sp.start {
+// norm (syl: its whole pinyin syllables, typedSyllables): what completes
+// it (suggestMark), else, for words typed apart (逾期 征信), each word where
+// the title holds it, in whatever order (征信逾期多久能消除): such titles are
+// suggested too.
+func suggestMarks(norm string, syl []string, title string) []span {
+	if sp := suggestMark(norm, syl, title); sp.end > sp.start {
 		return []span{sp}
 	}
 	words := strings.Fields(norm)
@@ -134,8 +137,8 @@ func suggestMarks(norm, title string) []span {
 // traditional, full-width or in another case (花唄風 marks 花呗风 of
 // 花呗风控…), or without the spaces typed between words; else, from the
 // title's start, the characters whose pinyin or initials norm types (huab,
-// hb: 花呗).
-func suggestMark(norm, title string) span {
+// hb: 花呗), or inside it, the characters its whole syllables syl read as.
+func suggestMark(norm string, syl []string, title string) span {
 	t, offs := analysis.NormalizeMap(title, true)
 	for _, typed := range []string{norm, strings.ReplaceAll(norm, " ", "")} {
 		if i := strings.Index(t, typed); typed != "" && i >= 0 {
@@ -165,7 +168,7 @@ func suggestMark(norm, title string) span {
 	if !ok {
 		// Inside the title: the first run read as the whole syllables
 		// typed (yuqi: 逾期 of 花呗逾期怎么办).
-		if syl := typedSyllables(compact); len(syl) >= 2 {
+		if len(syl) >= 2 {
 			if runs := soundRuns(t, syl); len(runs) > 0 {
 				return origSpan(title, offs, runs[0].start, runs[0].end)
 			}
@@ -315,9 +318,9 @@ func isLatinOrDigit(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c 
 
 // suggestQueries returns the query for titles that start with the
 // normalized text (by characters, pinyin or initials) and the one for titles
-// that contain it, by characters, a Latin word, or the title words its
-// pinyin stands for (words).
-func suggestQueries(norm string, words []string) (starts, contains query.Query) {
+// that contain it, by characters or a Latin word (nil when there is none);
+// pinyin's is spelledContains.
+func suggestQueries(norm string) (starts, contains query.Query) {
 	if norm == "" {
 		return nil, nil
 	}
@@ -383,22 +386,6 @@ func suggestQueries(norm string, words []string) (starts, contains query.Query) 
 		q.SetBoost(boostSuggestContains)
 		contains = q
 	}
-	if len(words) > 0 {
-		// Pinyin of two syllables or more (yuqi) is also found inside
-		// titles, as the title words it spells are (逾期 finds
-		// 花呗逾期怎么办): their character pairs in a row, as for text typed
-		// in characters. It replaces the Latin word's prefix above, which
-		// pinyin rarely is, and which the top-k evaluator cannot answer: with
-		// it bleve read every title holding the words. (A phrase of the
-		// syllables over the titles' readings found them at 40 times the
-		// cost at 100k articles: a syllable's list holds every character
-		// read so.)
-		any := make([]query.Query, 0, len(words))
-		for _, w := range words {
-			any = append(any, allPhrases(fTitleBi, phraseChains(w), boostSuggestContains))
-		}
-		contains = query.NewDisjunctionQuery(any)
-	}
 	if hasLatin(norm) {
 		key, _ := titlePinyinKeys(norm)
 		if len(key) >= 2 {
@@ -414,6 +401,27 @@ func suggestQueries(norm string, words []string) (starts, contains query.Query) 
 		}
 	}
 	return query.NewDisjunctionQuery(should), contains
+}
+
+// spelledContains is the "contains" query of pinyin syllables syl: the
+// title words they spell, in any reading (pinyinWords), as their
+// character pairs in a row, the phrase text typed in characters gets; nil
+// when they spell no title word. It takes the place of the Latin word's
+// prefix (app of 借钱APP), which pinyin rarely is and which the top-k
+// evaluator cannot answer: with it bleve read every title holding the
+// words. A phrase of the syllables over the titles' readings found them
+// at 40 times the cost at 100k articles: a syllable's list holds every
+// character read so.
+func (ix *Index) spelledContains(syl []string) (query.Query, error) {
+	words, err := ix.pinyinWords(strings.Join(syl, ""))
+	if err != nil || len(words) == 0 {
+		return nil, err
+	}
+	any := make([]query.Query, 0, len(words))
+	for _, w := range words {
+		any = append(any, allPhrases(fTitleBi, phraseChains(w.word), boostSuggestContains))
+	}
+	return query.NewDisjunctionQuery(any), nil
 }
 
 // typedSyllables returns the whole pinyin syllables of compact, text of
