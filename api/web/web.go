@@ -21,7 +21,6 @@ import (
 	"path"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -102,15 +101,8 @@ func New() *Assets {
 // first 200 characters still find it.
 func searchQuery(text string) string {
 	text = strings.TrimSpace(text)
-	if utf8.RuneCountInString(text) <= zhsearch.MaxQueryLen {
-		return text
-	}
-	n := 0
-	for i := range text {
-		if n == zhsearch.MaxQueryLen {
-			return strings.TrimSpace(text[:i])
-		}
-		n++
+	if r := []rune(text); len(r) > zhsearch.MaxQueryLen {
+		text = strings.TrimSpace(string(r[:zhsearch.MaxQueryLen]))
 	}
 	return text
 }
