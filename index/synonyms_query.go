@@ -23,6 +23,18 @@ import (
 // group's size still divides, so the weights tuned on it hold.
 type synonymsQuery struct {
 	Synonyms []*query.TermQuery `json:"synonyms"`
+	// Size is the group's size that divides its best spelling's score,
+	// 0 for its number of spellings: an amount's other ways of writing
+	// the number (两万, 20000, 2万) are one spelling of the query's word.
+	Size int `json:"size,omitempty"`
+}
+
+// size is the group's size that divides its best spelling's score.
+func (q *synonymsQuery) size() float64 {
+	if q.Size > 0 {
+		return float64(q.Size)
+	}
+	return float64(len(q.Synonyms))
 }
 
 // newSynonymsQuery returns the group of the terms, in field.
@@ -38,7 +50,7 @@ func newSynonymsQuery(field string, terms []string) *synonymsQuery {
 // Searcher returns bleve's searcher of the group: the top-k evaluator's
 // scoring (nodeOr with best), for pages bleve answers.
 func (q *synonymsQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
-	s := &bestOfSearcher{kids: make([]search.Searcher, 0, len(q.Synonyms))}
+	s := &bestOfSearcher{kids: make([]search.Searcher, 0, len(q.Synonyms)), size: q.size()}
 	for _, t := range q.Synonyms {
 		k, err := t.Searcher(ctx, r, m, opts)
 		if err != nil {
@@ -57,6 +69,7 @@ type bestOfSearcher struct {
 	kids    []search.Searcher
 	cur     []*search.DocumentMatch // each kid's current match, nil at its end
 	started bool
+	size    float64 // what divides the best score (synonymsQuery.size)
 }
 
 func (s *bestOfSearcher) start(ctx *search.SearchContext) error {
@@ -113,7 +126,7 @@ func (s *bestOfSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch,
 	for _, m := range held {
 		ctx.DocumentMatchPool.Put(m)
 	}
-	best.Score /= float64(len(s.kids))
+	best.Score /= s.size
 	return best, nil
 }
 

@@ -161,6 +161,7 @@ type node struct {
 	// or: scores the best of its kids' scores over how many kids it has
 	// (synonymsQuery), not their sum scaled by the share that match
 	best bool
+	size float64 // best: what divides the best score (synonymsQuery.size)
 	// bool: must is an and, should an or (optional when must is set),
 	// mustNot an or
 	must, should, mustNot *node
@@ -345,7 +346,7 @@ func (n *node) orScore(m int, sum, top float64) (bool, float64) {
 		return false, 0
 	}
 	if n.best {
-		return true, top / float64(len(n.kids))
+		return true, top / n.size
 	}
 	return true, sum * float64(m) / float64(len(n.kids))
 }
@@ -545,9 +546,9 @@ func (c *compiler) compile(q query.Query) (*node, error) {
 	case *synonymsQuery:
 		// Each spelling adds at most its share of its score (the best
 		// one's, over the group's size): the lists' bounds say so too.
-		n := &node{kind: nodeOr, best: true}
+		n := &node{kind: nodeOr, best: true, size: q.size()}
 		for _, t := range q.Synonyms {
-			k, err := c.term(t, 1/float64(len(q.Synonyms)))
+			k, err := c.term(t, 1/q.size())
 			if err != nil {
 				return nil, err
 			}

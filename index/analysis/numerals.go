@@ -143,3 +143,81 @@ func parseHanNumber(rs []rune) (uint64, bool) {
 	v := total + section
 	return v, units && v >= 10
 }
+
+// DigitAmount reads an amount written in digits and a unit, as readers
+// type it (2万, 3千块, 10万元): the number in digits (20000). digits is
+// the run of ASCII digits, unit the word written right after it; a unit
+// of 万 or 千, alone or with 元 or 块, makes an amount. Without one a
+// digit is a count, a date or a list number (2 of 查询2次, 1. of a body's
+// list), which the unit does not scale.
+func DigitAmount(digits, unit string) (string, bool) {
+	if digits == "" || len(digits) > 4 || strings.Trim(digits, "0123456789") != "" || digits[0] == '0' {
+		return "", false
+	}
+	var scale uint64
+	switch strings.TrimRight(unit, "元块") {
+	case "万":
+		scale = 10000
+	case "千":
+		scale = 1000
+	default:
+		return "", false
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return "", false
+	}
+	return strconv.FormatUint(n*scale, 10), true
+}
+
+// AmountForms returns the ways titles write an amount of value (digits,
+// as DigitAmount and HanDigits give it) in whole 万 or 千 of up to 99:
+// in Chinese numerals, words of the dictionary (两万, 二万, 三千), and in
+// digits with the unit (2万, 3千), which titles write beside the digits
+// alone (借2万元一年利息多少, 急用钱3000马上用怎么办). An amount of
+// another shape has none: it is written in digits only.
+func AmountForms(value string) (han []string, mixed string) {
+	v, err := strconv.ParseUint(value, 10, 64)
+	if err != nil || v == 0 {
+		return nil, ""
+	}
+	for _, u := range []struct {
+		scale uint64
+		unit  string
+	}{{10000, "万"}, {1000, "千"}} {
+		if v%u.scale != 0 || v/u.scale > 99 {
+			continue
+		}
+		k := v / u.scale
+		if u.scale == 1000 && k >= 10 {
+			return nil, "" // 12千 is written 1万2 or 12000
+		}
+		han = append(han, hanCount(k)+u.unit)
+		if k == 2 {
+			han = append(han, "二"+u.unit)
+		}
+		return han, strconv.FormatUint(k, 10) + u.unit
+	}
+	return nil, ""
+}
+
+// hanCount writes a count of 1 to 99 before a unit in Chinese numerals
+// (两 for 2, as amounts say it: 两万).
+func hanCount(k uint64) string {
+	const digits = "零一二三四五六七八九"
+	d := []rune(digits)
+	switch {
+	case k == 2:
+		return "两"
+	case k < 10:
+		return string(d[k])
+	case k == 10:
+		return "十"
+	case k < 20:
+		return "十" + string(d[k%10])
+	case k%10 == 0:
+		return string(d[k/10]) + "十"
+	default:
+		return string(d[k/10]) + "十" + string(d[k%10])
+	}
+}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"reflect"
 	"strconv"
 	"testing"
 )
@@ -66,4 +67,52 @@ func FuzzHanDigits(f *testing.F) {
 			t.Fatalf("HanDigits(%q) = %q: not a number of 10 or more", word, d)
 		}
 	})
+}
+
+func TestDigitAmount(t *testing.T) {
+	tests := []struct {
+		digits, unit string
+		want         string
+		ok           bool
+	}{
+		{"2", "万", "20000", true},
+		{"2", "万元", "20000", true},
+		{"3", "千块", "3000", true},
+		{"15", "万", "150000", true},
+		{"2", "次", "", false},    // a count
+		{"2024", "年", "", false}, // a year
+		{"05", "万", "", false},   // no amount starts with 0
+		{"12345", "万", "", false},
+		{"x1", "万", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := DigitAmount(tt.digits, tt.unit)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("DigitAmount(%q, %q) = %q, %v; want %q, %v", tt.digits, tt.unit, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestAmountForms(t *testing.T) {
+	tests := []struct {
+		value string
+		han   []string
+		mixed string
+	}{
+		{"20000", []string{"两万", "二万"}, "2万"},
+		{"10000", []string{"一万"}, "1万"},
+		{"3000", []string{"三千"}, "3千"},
+		{"150000", []string{"十五万"}, "15万"},
+		{"300000", []string{"三十万"}, "30万"},
+		{"12000", nil, ""}, // 1万2: no whole unit
+		{"5800", nil, ""},
+		{"2000000", nil, ""}, // 200万: above 99 of a unit
+		{"abc", nil, ""},
+	}
+	for _, tt := range tests {
+		han, mixed := AmountForms(tt.value)
+		if !reflect.DeepEqual(han, tt.han) || mixed != tt.mixed {
+			t.Errorf("AmountForms(%q) = %q, %q; want %q, %q", tt.value, han, mixed, tt.han, tt.mixed)
+		}
+	}
 }

@@ -1,0 +1,66 @@
+package index
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/zhsearch/zhsearch"
+)
+
+// amountCorpus writes amounts the three ways titles do: digits with the
+// unit (2万), digits alone (10000, 3000) and Chinese numerals (两万); two
+// titles hold a bare digit that is no amount (a count, a step count).
+var amountCorpus = []zhsearch.Article{
+	{ID: "d2", Title: "借2万元一年利息多少", TitleOnly: true},
+	{ID: "h2", Title: "花呗欠了两万还不起怎么办", TitleOnly: true},
+	{ID: "n1", Title: "借钱应急10000元的方法与注意事项", TitleOnly: true},
+	{ID: "n3", Title: "急用钱3000马上用怎么办", TitleOnly: true},
+	{ID: "c2", Title: "中国人民银行征信中心:一年免费查询2次", TitleOnly: true},
+	{ID: "w1", Title: "网贷逾期了1次会上征信吗", TitleOnly: true},
+	{ID: "x1", Title: "每天走路多少步有用", TitleOnly: true},
+}
+
+// TestAmountsInEveryWriting: a reader types an amount in digits and a unit
+// (2万, 3千) or in Chinese numerals (两万), and finds the titles that write
+// it any of the three ways; a bare digit (the 2 of 查询2次) is no amount.
+// Before, 2万 was the digit 2 and a lone 万: it ranked 一年免费查询2次
+// first and missed 借2万元 and 两万; 两万 found nothing.
+func TestAmountsInEveryWriting(t *testing.T) {
+	ix := builtIndex(t, amountCorpus)
+	ix.SetSearchCacheSize(0)
+	tests := []struct {
+		query string
+		want  []string // the hits' ids, in any order among equals
+	}{
+		{"2万", []string{"d2", "h2"}},
+		{"两万", []string{"d2", "h2"}},
+		{"借2万元", []string{"d2", "h2"}},
+		{"1万", []string{"n1"}},
+		{"3千块", []string{"n3"}},
+		{"三千", []string{"n3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, h := range res.Hits {
+				got[h.ID] = true
+			}
+			want := map[string]bool{}
+			for _, id := range tt.want {
+				want[id] = true
+			}
+			if !reflect.DeepEqual(got, want) {
+				var titles []string
+				for _, h := range res.Hits {
+					titles = append(titles, h.Title)
+				}
+				t.Errorf("%s found %q, want the ids %v", tt.query, titles, tt.want)
+			}
+		})
+	}
+}
