@@ -788,6 +788,42 @@ func TestRelatedFooterWeighsNothing(t *testing.T) {
 	}
 }
 
+// TestRelatedBodyDraftOnTheSiteSubject: a draft of a body alone that
+// names the site's subject (花呗风控) lists the titles about it, on a site
+// whose bodies mostly mention that subject in passing. Most bodies holding
+// it once made it boilerplate, like a footer's words, and the draft's list
+// was empty; titles hold a subject, never a footer.
+func TestRelatedBodyDraftOnTheSiteSubject(t *testing.T) {
+	articles := []zhsearch.Article{
+		{ID: "f1", Title: "花呗风控多久才能解除", TitleOnly: true},
+		{ID: "f2", Title: "支付宝花呗风控是什么意思", TitleOnly: true},
+		{ID: "f3", Title: "花呗风控解除指南", TitleOnly: true},
+		{ID: "f4", Title: "花呗被风控了还能还款吗", TitleOnly: true},
+		{ID: "f5", Title: "花呗风控查询方法", TitleOnly: true},
+		{ID: "f6", Title: "花呗风控期间能用借呗吗", TitleOnly: true},
+	}
+	for i, title := range []string{"借呗提额的方法", "借呗额度怎么提升", "借呗利息怎么算", "借呗提前还款", "借呗逾期的后果", "借呗降额的原因"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("b%d", i), Title: title,
+			Body: "本文讲" + title + "，顺带也讲花呗风控的情况。"})
+	}
+	for i, title := range []string{"京东白条怎么关闭", "网贷逾期会被起诉吗", "租机买断划算吗", "房贷断供的后果"} {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("x%d", i), Title: title, TitleOnly: true})
+	}
+	ix := buildIndex(t, articles)
+	for _, body := range []string{"花呗风控", "我的花呗被风控了，想知道怎么解除。"} {
+		items := relatedOf(t, ix, zhsearch.RelatedRequest{Draft: &zhsearch.Article{Body: body}, Size: 5})
+		var about []string
+		for _, it := range items {
+			if it.ID[0] == 'f' {
+				about = append(about, it.Title)
+			}
+		}
+		if len(about) < 4 {
+			t.Errorf("draft body %q lists %d titles about 花呗风控 of 5 (%v), want 4 at least", body, len(about), items)
+		}
+	}
+}
+
 // TestRelatedNumbersAreNoSubject: a year two titles share says nothing of
 // their subject: an article sharing only it is not listed, not even as a
 // weaker match (id贷被锁机是不是无解2024 was, for a report on 风控 of 2024).

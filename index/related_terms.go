@@ -629,6 +629,12 @@ var amountUnits = []string{"个月", "天", "年", "月", "周", "个", "次", "
 // a word most of them hold boilerplate (srcTerm.boiler).
 const boilerMinBodies = 5
 
+// boilerTitleShare: a word is boilerplate only if the titles holding it
+// are fewer than the bodies holding it over this. A footer's words are in
+// few titles, if any (平台 of 具体以平台规则为准 in one of 27, against 7
+// bodies); a site's subject is in many.
+const boilerTitleShare = 2
+
 // idf is BM25's inverse document frequency: positive however common a word.
 func idf(df, n uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
@@ -686,7 +692,12 @@ func (e *relatedEngine) selectTerms(ctx context.Context, r bindex.IndexReader, s
 			// Most of the site's articles are titles alone: against all of
 			// them a footer every body repeats (本文仅供参考) looked rare.
 			// Among the articles with a body it is as common as can be.
-			if bodyDF := counts[1] - min(counts[1], self); 2*bodyDF > bodies {
+			// A footer is no title's subject: a word many titles hold too
+			// (花呗风控 on a site whose bodies all speak of it) is the
+			// site's subject, and a draft of a body alone that says it
+			// found nothing when it was called boilerplate.
+			bodyDF, titleDF := counts[1]-min(counts[1], self), counts[0]
+			if 2*bodyDF > bodies && boilerTitleShare*titleDF < bodyDF {
 				w, boiler = min(w, idf(bodyDF, bodies)), true
 			}
 		}
