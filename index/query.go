@@ -1365,6 +1365,9 @@ func (aq *analyzedQuery) pairInside(pair string) bool {
 // its commonest spelling. A word no article holds may become a run of its
 // characters first (asRun).
 func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
+	if err := ix.splitCodes(ctx, aq); err != nil {
+		return err
+	}
 	if len(aq.terms)+len(aq.slips) < 2 {
 		return nil // one term: nothing to weigh against
 	}
@@ -1404,6 +1407,46 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 			t.weighed = true
 		}
 	}
+	return nil
+}
+
+// splitCodes replaces each model name or code of the query that no
+// article holds as one word (iphone13, vivox100) by its letters and its
+// digits (iphone, 13), which titles writing them apart hold (iPhone 13租机
+// 攻略); one some article holds stays whole. A generation indexes a code's
+// pieces beside it (analysis.CodeParts), so the pieces find both writings.
+func (ix *Index) splitCodes(ctx context.Context, aq *analyzedQuery) error {
+	if !slices.ContainsFunc(aq.terms, func(t queryTerm) bool { return !t.run && analysis.CodeParts(t.text) != nil }) {
+		return nil
+	}
+	ix.rel.init()
+	r, err := ix.reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	terms := make([]queryTerm, 0, len(aq.terms)+2)
+	for _, t := range aq.terms {
+		parts := analysis.CodeParts(t.text)
+		if t.run || parts == nil {
+			terms = append(terms, t)
+			continue
+		}
+		df, err := ix.termDocFreq(ctx, r, &t)
+		if err != nil {
+			return err
+		}
+		if df > 0 {
+			terms = append(terms, t)
+			continue
+		}
+		for _, p := range parts {
+			if !slices.ContainsFunc(terms, func(u queryTerm) bool { return u.text == p }) {
+				terms = append(terms, queryTerm{text: p})
+			}
+		}
+	}
+	aq.terms = terms
 	return nil
 }
 

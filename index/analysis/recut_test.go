@@ -7,6 +7,7 @@ import (
 
 // recutTexts are texts whose cuts Recut must give back: nested dictionary
 // words (花呗协商还款), pieces the dictionary lacks (秒拒), Latin, digits,
+// model names whose letters and digits are pieces too (mate60),
 // separators, traditional characters and full-width forms.
 var recutTexts = []string{
 	"花呗协商还款对征信的影响",
@@ -16,6 +17,7 @@ var recutTexts = []string{
 	"ＩＤ貸手機被鎖了怎麼辦",
 	"  花呗   借呗  ",
 	"京东E卡回收一般几折？2024年最新",
+	"华为Mate60和iPhone14租机，vivo X100 4s店 p2p",
 	"",
 }
 
@@ -68,4 +70,36 @@ func FuzzRecut(f *testing.F) {
 			t.Fatalf("Recut(%q) = %v, %v; want %v", norm, got, ok, want)
 		}
 	})
+}
+
+// TestCodeParts: a model name or code written as one word has its letters
+// and its digits as pieces, which Cut gives after it; other words have none.
+func TestCodeParts(t *testing.T) {
+	tests := []struct {
+		word string
+		want []string
+	}{
+		{"iphone14", []string{"iphone", "14"}},
+		{"x100", []string{"x", "100"}},
+		{"4s", []string{"4", "s"}},
+		{"p2p", []string{"p", "2", "p"}},
+		{"iphone", nil},
+		{"2024", nil},
+		{"e卡", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := CodeParts(tt.word); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("CodeParts(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+	var pieces []string
+	for _, w := range DefaultSegmenter().Cut(Normalize("华为Mate60租机"), true) {
+		if w.Sub {
+			pieces = append(pieces, w.Text)
+		}
+	}
+	if want := []string{"mate", "60"}; !reflect.DeepEqual(pieces, want) {
+		t.Errorf("Cut(华为Mate60租机) pieces = %q, want %q", pieces, want)
+	}
 }

@@ -323,8 +323,64 @@ func (s *Segmenter) Cut(text string, search bool) []Word {
 		if search && utf8.RuneCountInString(w) > 2 {
 			words = appendSubwords(words, sg.Token(), text, sg.Start(), w)
 		}
+		if search {
+			words = appendCodeParts(words, w, sg.Start())
+		}
 	}
 	return words
+}
+
+// appendCodeParts appends the letters and the digits of a model name or
+// code written as one word (iphone14: iphone, 14; x100: x, 100) as its
+// pieces, so that a reader who types them apart (iphone 14) meets it, as
+// one who types them together meets a title that writes them apart (see
+// codeParts).
+func appendCodeParts(words []Word, w string, start int) []Word {
+	for _, p := range codeParts(w) {
+		words = append(words, Word{Text: w[p[0]:p[1]], Start: start + p[0], End: start + p[1], Sub: true})
+	}
+	return words
+}
+
+// codeParts returns the byte spans of the runs of ASCII letters and of
+// digits in w when w is made of both, and only of them (iphone14, 4s,
+// p2p); nil for any other word.
+func codeParts(w string) [][2]int {
+	letters, digits := false, false
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letters = true
+		default:
+			return nil
+		}
+	}
+	if !letters || !digits {
+		return nil
+	}
+	var parts [][2]int
+	start := 0
+	for i := 1; i <= len(w); i++ {
+		if i == len(w) || isDigitByte(w[i]) != isDigitByte(w[i-1]) {
+			parts = append(parts, [2]int{start, i})
+			start = i
+		}
+	}
+	return parts
+}
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+
+// CodeParts returns the pieces of a model name or code written as one
+// word (iphone14: iphone, 14), nil for any other word (see codeParts).
+func CodeParts(w string) []string {
+	var out []string
+	for _, p := range codeParts(w) {
+		out = append(out, w[p[0]:p[1]])
+	}
+	return out
 }
 
 func appendSubwords(words []Word, tok *gse.Token, text string, base int, parent string) []Word {
@@ -413,6 +469,7 @@ func (s *Segmenter) Recut(norm, stored string) ([]Word, bool) {
 				words = appendSubwords(words, &s.seg.Dict.Tokens[val], norm, start, w)
 			}
 		}
+		words = appendCodeParts(words, w, start)
 	}
 	return words, true
 }

@@ -64,3 +64,42 @@ func TestAmountsInEveryWriting(t *testing.T) {
 		})
 	}
 }
+
+// TestModelNamesTypedEitherWay: a model name finds its titles whether the
+// reader types its letters and digits together or apart, and whichever
+// way the title writes them (iPhone 13, iPhone14, X100). Before, iphone13
+// found nothing and iphone 14 ranked iPhone 13 above iPhone14.
+func TestModelNamesTypedEitherWay(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "i13", Title: "iPhone 13租机攻略", TitleOnly: true},
+		{ID: "i14", Title: "iPhone14租机多少钱", TitleOnly: true},
+		{ID: "v100", Title: "vivo X100分期付款攻略", TitleOnly: true},
+		{ID: "m60", Title: "华为Mate60租机靠谱吗", TitleOnly: true},
+		{ID: "r1", Title: "租机买断划算吗", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	tests := []struct{ query, first string }{
+		{"iphone13", "i13"},
+		{"iPhone 13", "i13"},
+		{"iphone14", "i14"},
+		{"iphone 14", "i14"},
+		{"ｉｐｈｏｎｅ１４", "i14"},
+		{"x100", "v100"},
+		{"x 100", "v100"},
+		{"mate 60", "m60"},
+		{"mate60租机", "m60"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != tt.first {
+			var titles []string
+			for _, h := range res.Hits {
+				titles = append(titles, h.Title)
+			}
+			t.Errorf("%s found %q, want %s first", tt.query, titles, tt.first)
+		}
+	}
+}
