@@ -355,6 +355,8 @@ func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
 	if d, ok := analysis.HanDigits(word); ok {
 		_, mixed := analysis.AmountForms(d)
 		t.addForms([]string{d}, mixed)
+	} else if pair, ok := analysis.HanCount(word); ok {
+		t.addForms(nil, pair) // 三天: 3天 of 花呗逾期3天
 	}
 	return t
 }
@@ -401,16 +403,18 @@ func digitAmounts(cut []analysis.Word) (map[int]*queryTerm, map[int]bool) {
 		if w.Sub || j == len(cut) || cut[j].Start != w.End {
 			continue
 		}
-		value, ok := analysis.DigitAmount(w.Text, cut[j].Text)
-		if !ok {
+		t := &queryTerm{text: w.Text + string([]rune(cut[j].Text)[0]), typed: true} // 2万 of 2万元
+		if value, ok := analysis.DigitAmount(w.Text, cut[j].Text); ok {
+			han, mixed := analysis.AmountForms(value)
+			t.addForms(append([]string{value}, han...), mixed)
+		} else if han, ok := analysis.DigitCount(w.Text, cut[j].Text); ok {
+			t.addForms([]string{han}, t.text) // 3天: 三天, or 3天 as titles write it
+		} else {
 			continue
 		}
-		han, mixed := analysis.AmountForms(value)
 		if amounts == nil {
 			amounts, units = map[int]*queryTerm{}, map[int]bool{}
 		}
-		t := &queryTerm{text: w.Text + string([]rune(cut[j].Text)[0]), typed: true} // 2万 of 2万元
-		t.addForms(append([]string{value}, han...), mixed)
 		amounts[i] = t
 		units[j] = true
 	}
@@ -761,9 +765,13 @@ func (t *queryTerm) in(field string) query.Query {
 		q.Synonyms = append(q.Synonyms, pq)
 	}
 	if t.forms > 0 || t.pair != "" {
-		// The amount's forms are one spelling: the word's group weighs
-		// as it did with its digits alone.
-		q.Size = 2 + len(t.alts) - t.forms
+		// The forms of a number are one spelling of the word: its group
+		// weighs as it did before they were looked up (the word, its
+		// synonyms and, for an amount, its digits).
+		q.Size = 1 + len(t.alts) - t.forms
+		if t.forms > 0 {
+			q.Size++
+		}
 	}
 	return q
 }
@@ -1909,7 +1917,9 @@ func (aq *analyzedQuery) wordsCovered(held []queryTerm) bool {
 	})
 }
 
-// unwrittenAmount reports whether t is an amount or a date no article
-// writes (五万, 15): no sign that the site lacks the query's subject
-// (heldTerms, wordsCovered).
-func unwrittenAmount(t queryTerm) bool { return t.absent && analysis.IsNumber(t.text) }
+// unwrittenAmount reports whether t is an amount, a count or a date no
+// article writes in any of its forms (五万, 15, 12期 of 花呗分12期): no sign
+// that the site lacks the query's subject (heldTerms, wordsCovered).
+func unwrittenAmount(t queryTerm) bool {
+	return t.absent && (analysis.IsNumber(t.text) || t.typed || t.pair != "")
+}

@@ -103,3 +103,43 @@ func TestModelNamesTypedEitherWay(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsInDigitsOrNumerals: a count of days, years or instalments
+// finds the titles that write it the other way (花呗逾期3天: 花呗逾期三天会上征信吗;
+// 信用卡逾期三天: 信用卡逾期3天算逾期吗). Before, 3 and 天 were two words, and
+// the title with 三天 ranked fourth for 花呗逾期3天 behind titles about
+// other days.
+func TestCountsInDigitsOrNumerals(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "h3", Title: "花呗逾期三天会上征信吗", TitleOnly: true},
+		{ID: "h2", Title: "花呗逾期两天算严重吗", TitleOnly: true},
+		{ID: "h30", Title: "花呗晚还30天有什么后果", TitleOnly: true},
+		{ID: "hm", Title: "花呗逾期一个月的后果汇总", TitleOnly: true},
+		{ID: "c3", Title: "信用卡逾期3天算逾期吗", TitleOnly: true},
+		{ID: "c1", Title: "信用卡逾期了会有什么后果", TitleOnly: true},
+		{ID: "w1", Title: "网贷逾期一年会怎么样", TitleOnly: true},
+		{ID: "w0", Title: "网贷逾期会被起诉吗", TitleOnly: true},
+		{ID: "q2", Title: "中国人民银行征信中心:一年免费查询2次", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	tests := []struct{ query, first string }{
+		{"花呗逾期3天", "h3"},
+		{"花呗逾期三天", "h3"},
+		{"信用卡逾期三天", "c3"},
+		{"花呗逾期三十天", "h30"},
+		{"网贷逾期1年", "w1"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != tt.first {
+			var titles []string
+			for _, h := range res.Hits {
+				titles = append(titles, h.Title)
+			}
+			t.Errorf("%s found %q, want %s first", tt.query, titles, tt.first)
+		}
+	}
+}

@@ -221,3 +221,58 @@ func hanCount(k uint64) string {
 		return string(d[k/10]) + "十" + string(d[k%10])
 	}
 }
+
+// countUnits are the units of time and count a reader writes after a
+// small number in digits or in Chinese numerals alike (逾期3天, 逾期三天;
+// 分12期, 分十二期), each one character.
+const countUnits = "天年期次周"
+
+// DigitCount reads a count of days, years, instalments, times or weeks
+// typed in digits (3天 of 花呗逾期3天, 12期): the same count in Chinese
+// numerals (三天, 十二期), which titles write as often. digits is the run
+// of ASCII digits, unit the word right after it; counts of 1 to 99 only.
+func DigitCount(digits, unit string) (string, bool) {
+	if len(digits) == 0 || len(digits) > 2 || digits[0] == '0' || strings.Trim(digits, "0123456789") != "" ||
+		len([]rune(unit)) != 1 || !strings.Contains(countUnits, unit) {
+		return "", false
+	}
+	k, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return "", false
+	}
+	return hanCount(k) + unit, true
+}
+
+// HanCount reads a count written in Chinese numerals and a unit of
+// countUnits as one word (三天, 一年, 两次, 三十天): the same count in
+// digits with the unit (3天), the title bigram of a title that writes it
+// so. Counts of 1 to 99 only.
+func HanCount(word string) (string, bool) {
+	rs := []rune(word)
+	if len(rs) < 2 || !strings.ContainsRune(countUnits, rs[len(rs)-1]) {
+		return "", false
+	}
+	k, ok := hanSmall(rs[:len(rs)-1])
+	if !ok {
+		return "", false
+	}
+	return strconv.FormatUint(k, 10) + string(rs[len(rs)-1]), true
+}
+
+// hanSmall reads a Chinese numeral of 1 to 99 (三, 两, 十二, 三十, 九十九).
+func hanSmall(rs []rune) (uint64, bool) {
+	switch len(rs) {
+	case 1:
+		if rs[0] == '十' {
+			return 10, true
+		}
+		if d := hanDigit(rs[0]); d > 0 {
+			return uint64(d), true
+		}
+	case 2, 3:
+		if v, ok := parseHanNumber(rs); ok && v < 100 && !strings.ContainsRune(string(rs), '两') {
+			return v, true
+		}
+	}
+	return 0, false
+}

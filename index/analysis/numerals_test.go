@@ -116,3 +116,53 @@ func TestAmountForms(t *testing.T) {
 		}
 	}
 }
+
+func TestDigitCount(t *testing.T) {
+	tests := []struct {
+		digits, unit string
+		want         string
+		ok           bool
+	}{
+		{"3", "天", "三天", true},
+		{"1", "年", "一年", true},
+		{"2", "次", "两次", true},
+		{"12", "期", "十二期", true},
+		{"30", "天", "三十天", true},
+		{"10", "周", "十周", true},
+		{"2024", "年", "", false}, // a year
+		{"3", "个", "", false},
+		{"3", "万", "", false}, // an amount: DigitAmount
+		{"03", "天", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := DigitCount(tt.digits, tt.unit)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("DigitCount(%q, %q) = %q, %v; want %q, %v", tt.digits, tt.unit, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestHanCount(t *testing.T) {
+	tests := []struct {
+		word, want string
+		ok         bool
+	}{
+		{"三天", "3天", true},
+		{"两天", "2天", true},
+		{"一年", "1年", true},
+		{"十二期", "12期", true},
+		{"三十天", "30天", true},
+		{"十天", "10天", true},
+		{"天天", "", false},
+		{"今天", "", false},
+		{"一百天", "", false}, // 100 and more: written in digits
+		{"三个", "", false},
+		{"天", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := HanCount(tt.word)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("HanCount(%q) = %q, %v; want %q, %v", tt.word, got, ok, tt.want, tt.ok)
+		}
+	}
+}
