@@ -71,6 +71,7 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 				add(alt)
 			}
 		}
+		add(t.pair) // 3天 of 信用卡逾期3天算逾期吗, found by 逾期三天
 	}
 	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
 	h.pairs = aq.bigrams

@@ -352,11 +352,14 @@ func termAlts(lex *analysis.Lexicon, word string) []string {
 // (俺在宁波打工,明儿就得用一万块…: 0.462 → 0.443).
 func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
 	t := queryTerm{text: word, alts: termAlts(lex, word)}
+	pair, _ := analysis.HanCount(word) // 三天: 3天 of 花呗逾期3天
 	if d, ok := analysis.HanDigits(word); ok {
-		_, mixed := analysis.AmountForms(d)
-		t.addForms([]string{d}, mixed)
-	} else if pair, ok := analysis.HanCount(word); ok {
-		t.addForms(nil, pair) // 三天: 3天 of 花呗逾期3天
+		if _, mixed := analysis.AmountForms(d); mixed != "" {
+			pair = mixed
+		}
+		t.addForms([]string{d}, pair)
+	} else if pair != "" {
+		t.addForms(nil, pair)
 	}
 	return t
 }

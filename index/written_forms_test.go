@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/zhsearch/zhsearch"
@@ -122,12 +123,12 @@ func TestCountsInDigitsOrNumerals(t *testing.T) {
 		{ID: "q2", Title: "中国人民银行征信中心:一年免费查询2次", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
-	tests := []struct{ query, first string }{
-		{"花呗逾期3天", "h3"},
-		{"花呗逾期三天", "h3"},
-		{"信用卡逾期三天", "c3"},
-		{"花呗逾期三十天", "h30"},
-		{"网贷逾期1年", "w1"},
+	tests := []struct{ query, first, marked string }{
+		{"花呗逾期3天", "h3", "三天"},
+		{"花呗逾期三天", "h3", "三天"},
+		{"信用卡逾期三天", "c3", "3天"},
+		{"花呗逾期三十天", "h30", "30天"},
+		{"网贷逾期1年", "w1", "一年"},
 	}
 	for _, tt := range tests {
 		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})
@@ -140,6 +141,20 @@ func TestCountsInDigitsOrNumerals(t *testing.T) {
 				titles = append(titles, h.Title)
 			}
 			t.Errorf("%s found %q, want %s first", tt.query, titles, tt.first)
+			continue
+		}
+		if got := res.Hits[0].Highlights.Title; !markedIn(got, tt.marked) {
+			t.Errorf("%s: first hit highlighted %q, want %s marked", tt.query, got, tt.marked)
 		}
 	}
+}
+
+// markedIn reports whether text lies inside one mark of highlight.
+func markedIn(highlight, text string) bool {
+	for _, part := range strings.Split(highlight, "<mark>")[1:] {
+		if in, _, ok := strings.Cut(part, "</mark>"); ok && strings.Contains(in, text) {
+			return true
+		}
+	}
+	return false
 }
