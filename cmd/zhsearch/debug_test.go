@@ -56,6 +56,7 @@ func TestServerProcs(t *testing.T) {
 	} {
 		t.Run(tt.env, func(t *testing.T) {
 			p := startProcess(t, []string{tt.env}, "serve", "--data", "../../data",
+				"--journal", filepath.Join(t.TempDir(), "edits.log"),
 				"--index", filepath.Join(t.TempDir(), "index"), "--addr", "127.0.0.1:0")
 			p.waitServing(t)
 			m := procs.FindStringSubmatch(p.stderr.String())

@@ -29,12 +29,21 @@ func startServer(t *testing.T, dataDir string) string {
 
 // startServerWith is startServer with the default production configuration
 // adjusted by opt; it also returns the server's JSON log.
+// bundledData is the repository's data folder, as the tests name it.
+var bundledData = filepath.Clean("../../data")
+
 func startServerWith(t *testing.T, dataDir string, opt func(*serveConfig)) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := serveConfig{dataDir: dataDir, indexDir: filepath.Join(t.TempDir(), "index"), addr: "127.0.0.1:0",
 		ops: defaultOpsConfig(), searchCache: index.DefaultSearchCacheSize,
 		relatedCache: index.DefaultRelatedOptions().CacheSize}
+	if filepath.Clean(dataDir) == bundledData {
+		// The repository's data folder: its journal (data/journal) is a
+		// developer's, who may have tried the admin API on it; a test
+		// neither replays nor writes it.
+		cfg.journal = filepath.Join(t.TempDir(), "edits.log")
+	}
 	if opt != nil {
 		opt(&cfg)
 	}
@@ -412,7 +421,8 @@ func TestServePortTakenFailsFirst(t *testing.T) {
 	}
 	defer taken.Close()
 	idx := filepath.Join(t.TempDir(), "index")
-	cfg := serveConfig{dataDir: "../../data", indexDir: idx, addr: taken.Addr().String(), ops: defaultOpsConfig()}
+	cfg := serveConfig{dataDir: "../../data", indexDir: idx, addr: taken.Addr().String(), ops: defaultOpsConfig(),
+		journal: filepath.Join(t.TempDir(), "edits.log")}
 	err = serve(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil || !strings.Contains(err.Error(), "listen:") {
 		t.Fatalf("serve on a taken address: %v; want a listen error", err)

@@ -451,6 +451,7 @@ func TestHealthcheckCommand(t *testing.T) {
 // and exits 0.
 func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "serve", "--data", "../../data", "--index", filepath.Join(t.TempDir(), "index"),
+		"--journal", filepath.Join(t.TempDir(), "edits.log"),
 		"--addr", "127.0.0.1:0", "--read-timeout", "30s", "--log-format", "json")
 	cmd.Env = append(os.Environ(), "ZHSEARCH_TEST_EXEC=1")
 	stderr, err := cmd.StderrPipe()
