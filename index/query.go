@@ -388,6 +388,20 @@ func amountDigits(amounts map[int]*queryTerm, bigram string) bool {
 	return false
 }
 
+// wholeNumber reports whether the digits w, after the word before, are a
+// number of their own: not the decimals of one (2.5万 and 1.5年 are
+// normalized 2 5万 and 1 5年: the 5万 is no amount) nor an ordinal (第2期
+// is the second instalment, not two).
+func wholeNumber(before, w analysis.Word) bool {
+	if before.End < 0 {
+		return true
+	}
+	if before.Text == "第" && before.End == w.Start {
+		return false
+	}
+	return !(before.End+1 == w.Start && strings.Trim(before.Text, "0123456789") == "")
+}
+
 // digitAmounts finds the amounts a query writes in digits and a unit (借2万,
 // 3千块): for the digits' piece, the term that looks the amount up in every
 // form titles write it (20000, 两万, 2万), and the unit's piece, which is
@@ -397,13 +411,19 @@ func amountDigits(amounts map[int]*queryTerm, bigram string) bool {
 func digitAmounts(cut []analysis.Word) (map[int]*queryTerm, map[int]bool) {
 	var amounts map[int]*queryTerm
 	var units map[int]bool
+	prev := analysis.Word{Start: -1, End: -1} // the top-level word before w
 	for i := 0; i+1 < len(cut); i++ {
 		w := cut[i]
+		if w.Sub {
+			continue
+		}
+		before := prev
+		prev = w
 		j := i + 1
 		for j < len(cut) && cut[j].Sub {
 			j++
 		}
-		if w.Sub || j == len(cut) || cut[j].Start != w.End {
+		if j == len(cut) || cut[j].Start != w.End || !wholeNumber(before, w) {
 			continue
 		}
 		t := &queryTerm{text: w.Text + string([]rune(cut[j].Text)[0]), typed: true} // 2万 of 2万元

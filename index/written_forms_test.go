@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,4 +158,28 @@ func markedIn(highlight, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestNoAmountInDecimalsOrOrdinals: the digits after a decimal point (the
+// 5 of 2.5万, which normalizing writes 2 5万) or after 第 are no whole
+// amount or count: 2.5万 is not 5万 (50000), 第2期 not 两期.
+func TestNoAmountInDecimalsOrOrdinals(t *testing.T) {
+	ix := builtIndex(t, amountCorpus)
+	for _, tt := range []struct{ query, not string }{
+		{"借2.5万", "5万"},
+		{"逾期1.5年", "5年"},
+		{"花呗第2期没还", "2期"},
+		{"0.5万", "5万"},
+	} {
+		aq := ix.analyze(tt.query)
+		for _, term := range aq.terms {
+			if term.text == tt.not || term.typed {
+				t.Errorf("%s: term %q (alts %q), want no whole number read", tt.query, term.text, term.alts)
+			}
+		}
+	}
+	// A whole one still is.
+	if aq := ix.analyze("借5万"); !slices.ContainsFunc(aq.terms, func(t queryTerm) bool { return t.text == "5万" && t.typed }) {
+		t.Errorf("借5万: terms %+v, want the amount 5万", aq.terms)
+	}
 }
