@@ -133,17 +133,20 @@ func eachIndex(s, needle string, fn func(start int)) {
 
 // atWordEdges reports whether s[start:end] is not part of a longer Latin
 // word: no Latin letter, digit or combining mark joins its first character
-// to the one before it, or its last to the one after it.
+// to the one before it, or its last to the one after it. Letters and
+// digits meet at an edge (mate of mate60): a model name's letters are a
+// word of their own (analysis.CodeParts).
 func atWordEdges(s string, start, end int) bool {
 	first, _ := utf8.DecodeRuneInString(s[start:end])
 	last, _ := utf8.DecodeLastRuneInString(s[start:end])
 	if latinWordRune(first) && start > 0 {
-		if prev, _ := utf8.DecodeLastRuneInString(s[:start]); latinWordRune(prev) {
+		if prev, _ := utf8.DecodeLastRuneInString(s[:start]); latinWordRune(prev) && unicode.IsDigit(prev) == unicode.IsDigit(first) {
 			return false
 		}
 	}
 	if latinWordRune(last) && end < len(s) {
-		if next, _ := utf8.DecodeRuneInString(s[end:]); latinWordRune(next) || unicode.Is(unicode.Mn, next) {
+		next, _ := utf8.DecodeRuneInString(s[end:])
+		if latinWordRune(next) && unicode.IsDigit(next) == unicode.IsDigit(last) || unicode.Is(unicode.Mn, next) {
 			return false
 		}
 	}

@@ -153,6 +153,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	denied := ix.seg.Denied(cut) // 逾期 of 从来没逾期过为什么被拒: no content word
 	amounts, units := digitAmounts(cut)
 	for i, w := range cut {
+		before := prev // the top-level piece before w (prev becomes w below)
 		weight, listed := lex.QuestionWeight(w.Text)
 		function := ix.seg.IsStop(w.Text) || listed
 		if units[i] { // the 万 of an amount: its pair (2万) stays a bigram
@@ -218,7 +219,11 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			aq.words = append(aq.words, w.Text)
 		default:
 			aq.words = append(aq.words, w.Text)
-			aq.terms = append(aq.terms, wordTerm(lex, w.Text))
+			t := wordTerm(lex, w.Text)
+			if code := modelName(before, w); code != "" {
+				t.alts = append(slices.Clip(t.alts), code)
+			}
+			aq.terms = append(aq.terms, t)
 			if oneHan(w.Text) {
 				aq.unknown = true
 			}
@@ -341,6 +346,19 @@ func slipTerm(prev analysis.Word, prevFunction bool, w analysis.Word, function b
 // (临时急需5000块钱怎么借), and its other numerals (两万: 二万).
 func termAlts(lex *analysis.Lexicon, word string) []string {
 	return lex.Synonyms(word)
+}
+
+// modelName is the model name a number typed apart from the Latin word
+// before it names (14 of iphone 14, 60 of mate 60: iphone14, mate60), as
+// titles write it whole; "" for any other word. The number is also looked
+// up as the name: the index holds a model's letters as a piece of it, not
+// its digits (see analysis.CodeParts).
+func modelName(before, w analysis.Word) string {
+	if before.End < 0 || before.End+1 != w.Start || strings.Trim(w.Text, "0123456789") != "" ||
+		strings.Trim(before.Text, "abcdefghijklmnopqrstuvwxyz") != "" || before.Text == "" {
+		return ""
+	}
+	return before.Text + w.Text
 }
 
 // wordTerm is the query term of a content word: the word, its synonyms,

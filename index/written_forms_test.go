@@ -69,8 +69,10 @@ func TestAmountsInEveryWriting(t *testing.T) {
 
 // TestModelNamesTypedEitherWay: a model name finds its titles whether the
 // reader types its letters and digits together or apart, and whichever
-// way the title writes them (iPhone 13, iPhone14, X100). Before, iphone13
-// found nothing and iphone 14 ranked iPhone 13 above iPhone14.
+// way the title writes them (iPhone 13, iPhone14, X100), with the name
+// marked; its letters alone find every model of the name. A number the
+// reader types is no model's: 逾期100天 does not find X100. Before,
+// iphone13 found nothing and iphone 14 ranked iPhone 13 above iPhone14.
 func TestModelNamesTypedEitherWay(t *testing.T) {
 	ix := builtIndex(t, []zhsearch.Article{
 		{ID: "i13", Title: "iPhone 13租机攻略", TitleOnly: true},
@@ -78,33 +80,60 @@ func TestModelNamesTypedEitherWay(t *testing.T) {
 		{ID: "v100", Title: "vivo X100分期付款攻略", TitleOnly: true},
 		{ID: "m60", Title: "华为Mate60租机靠谱吗", TitleOnly: true},
 		{ID: "r1", Title: "租机买断划算吗", TitleOnly: true},
+		{ID: "d100", Title: "网贷逾期100天会怎么样", TitleOnly: true},
+		{ID: "d60", Title: "花呗逾期六十天的后果", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
-	tests := []struct{ query, first string }{
-		{"iphone13", "i13"},
-		{"iPhone 13", "i13"},
-		{"iphone14", "i14"},
-		{"iphone 14", "i14"},
-		{"ｉｐｈｏｎｅ１４", "i14"},
-		{"x100", "v100"},
-		{"x 100", "v100"},
-		{"mate 60", "m60"},
-		{"mate60租机", "m60"},
+	tests := []struct {
+		query, first, marked string
+		not                  []string
+	}{
+		{"iphone13", "i13", "iphone", nil},
+		{"iPhone 13", "i13", "13", nil},
+		{"iphone14", "i14", "iphone14", nil},
+		{"iphone 14", "i14", "iphone14", nil},
+		{"ｉｐｈｏｎｅ１４", "i14", "iphone14", nil},
+		{"x100", "v100", "x100", nil},
+		{"vivo x 100", "v100", "x100", nil},
+		{"mate 60", "m60", "mate60", []string{"d60"}},
+		{"mate60租机", "m60", "mate60租机", nil},
+		{"逾期100天", "d100", "逾期100天", []string{"v100"}},
+		{"逾期六十天", "d60", "逾期六十天", []string{"m60"}},
 	}
 	for _, tt := range tests {
 		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Hits) == 0 || res.Hits[0].ID != tt.first {
-			var titles []string
-			for _, h := range res.Hits {
-				titles = append(titles, h.Title)
+		var titles []string
+		for _, h := range res.Hits {
+			titles = append(titles, h.Title)
+			if slices.Contains(tt.not, h.ID) {
+				t.Errorf("%s lists %s", tt.query, h.Title)
 			}
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != tt.first {
 			t.Errorf("%s found %q, want %s first", tt.query, titles, tt.first)
+			continue
+		}
+		if got := strings.ToLower(res.Hits[0].Highlights.Title); !markedIn(got, strings.ToLower(tt.marked)) {
+			t.Errorf("%s: first hit highlighted %q, want %s marked", tt.query, res.Hits[0].Highlights.Title, tt.marked)
+		}
+	}
+	res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: "iphone", Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := hitIDs(res); !slices.Contains(ids, "i13") || !slices.Contains(ids, "i14") {
+		t.Errorf("iphone found %v, want both iPhone titles", ids)
+	}
+	for _, h := range res.Hits {
+		if h.ID == "i14" && !markedIn(strings.ToLower(h.Highlights.Title), "iphone") {
+			t.Errorf("iphone: %s highlighted %q, want iPhone marked", h.Title, h.Highlights.Title)
 		}
 	}
 }
+
 
 // TestCountsInDigitsOrNumerals: a count of days, years or instalments
 // finds the titles that write it the other way (花呗逾期3天: 花呗逾期三天会上征信吗;

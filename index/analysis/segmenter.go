@@ -330,14 +330,16 @@ func (s *Segmenter) Cut(text string, search bool) []Word {
 	return words
 }
 
-// appendCodeParts appends the letters and the digits of a model name or
-// code written as one word (iphone14: iphone, 14; x100: x, 100) as its
-// pieces, so that a reader who types them apart (iphone 14) meets it, as
-// one who types them together meets a title that writes them apart (see
-// codeParts).
+// appendCodeParts appends the letters of a model name or code written as
+// one word (iphone14: iphone; mate60: mate) as its pieces, so that a reader
+// who types the name (iphone, or iphone 14, whose 14 the query joins to
+// it) meets it. Its digits are no piece: a number the reader types (逾期100天,
+// 六十天) is no model's (x100, mate60).
 func appendCodeParts(words []Word, w string, start int) []Word {
 	for _, p := range codeParts(w) {
-		words = append(words, Word{Text: w[p[0]:p[1]], Start: start + p[0], End: start + p[1], Sub: true})
+		if !isDigitByte(w[p[0]]) {
+			words = append(words, Word{Text: w[p[0]:p[1]], Start: start + p[0], End: start + p[1], Sub: true})
+		}
 	}
 	return words
 }
