@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -370,6 +371,10 @@ func modelName(before, w analysis.Word) string {
 // (俺在宁波打工,明儿就得用一万块…: 0.462 → 0.443).
 func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
 	t := queryTerm{text: word, alts: termAlts(lex, word)}
+	if han, mixed := analysis.AmountForms(word); mixed != "" && strings.Trim(word, "0123456789") == "" {
+		t.addForms(han, mixed) // 20000: 两万, 2万
+		return t
+	}
 	pair, _ := analysis.HanCount(word) // 三天: 3天 of 花呗逾期3天
 	if d, ok := analysis.HanDigits(word); ok {
 		if _, mixed := analysis.AmountForms(d); mixed != "" {
@@ -386,7 +391,7 @@ func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
 func (t *queryTerm) addForms(forms []string, pair string) {
 	t.alts = slices.Clip(t.alts)
 	for _, f := range forms {
-		if f != t.text && !slices.Contains(t.alts, f) {
+		if (f != t.text || t.typed) && !slices.Contains(t.alts, f) {
 			t.alts = append(t.alts, f)
 			t.forms++
 		}
@@ -404,6 +409,19 @@ func amountDigits(amounts map[int]*queryTerm, bigram string) bool {
 		}
 	}
 	return false
+}
+
+// countOf reads a count's number typed in digits (1 to 99) or written in
+// Chinese numerals as one word (九十, 二十四).
+func countOf(word string) (uint64, bool) {
+	if strings.Trim(word, "0123456789") == "" {
+		if len(word) == 0 || len(word) > 2 || word[0] == '0' {
+			return 0, false
+		}
+		k, err := strconv.ParseUint(word, 10, 64)
+		return k, err == nil
+	}
+	return analysis.HanSmall(word)
 }
 
 // wholeNumber reports whether the digits w, after the word before, are a
@@ -429,37 +447,79 @@ func wholeNumber(before, w analysis.Word) bool {
 func digitAmounts(cut []analysis.Word) (map[int]*queryTerm, map[int]bool) {
 	var amounts map[int]*queryTerm
 	var units map[int]bool
-	prev := analysis.Word{Start: -1, End: -1} // the top-level word before w
-	for i := 0; i+1 < len(cut); i++ {
-		w := cut[i]
-		if w.Sub {
+	var top []int // the indexes of the top-level pieces
+	for i, w := range cut {
+		if !w.Sub {
+			top = append(top, i)
+		}
+	}
+	for p := 0; p+1 < len(top); p++ {
+		before := analysis.Word{Start: -1, End: -1}
+		if p > 0 {
+			before = cut[top[p-1]]
+		}
+		w := cut[top[p]]
+		if !wholeNumber(before, w) {
 			continue
 		}
-		before := prev
-		prev = w
-		j := i + 1
-		for j < len(cut) && cut[j].Sub {
-			j++
-		}
-		if j == len(cut) || cut[j].Start != w.End || !wholeNumber(before, w) {
-			continue
-		}
-		t := &queryTerm{text: w.Text + string([]rune(cut[j].Text)[0]), typed: true} // 2万 of 2万元
-		if value, ok := analysis.DigitAmount(w.Text, cut[j].Text); ok {
-			han, mixed := analysis.AmountForms(value)
-			t.addForms(append([]string{value}, han...), mixed)
-		} else if han, ok := analysis.DigitCount(w.Text, cut[j].Text); ok {
-			t.addForms([]string{han}, t.text) // 3天: 三天, or 3天 as titles write it
-		} else {
+		t, n := numberAt(cut, top[p:])
+		if t == nil {
 			continue
 		}
 		if amounts == nil {
 			amounts, units = map[int]*queryTerm{}, map[int]bool{}
 		}
-		amounts[i] = t
-		units[j] = true
+		amounts[top[p]] = t
+		for _, j := range top[p+1 : p+n] {
+			units[j] = true
+		}
+		p += n - 1
 	}
 	return amounts, units
+}
+
+// numberAt reads an amount or a count written over the first pieces of
+// pieces (indexes into cut, one after the other): digits and a unit of
+// money (2万, 3千块), or a number and a unit of countUnits, however the
+// dictionary cut them (3 / 天, 九十 / 天, 九 / 十天, 二十四 / 期). It returns
+// the term and how many pieces it takes (two or three), or nil. A number
+// that is one piece with its unit (三天, 三十天, 两万) is a word, which
+// wordTerm reads.
+func numberAt(cut []analysis.Word, pieces []int) (*queryTerm, int) {
+	first := cut[pieces[0]]
+	second := cut[pieces[1]]
+	if second.Start != first.End {
+		return nil, 0
+	}
+	if value, ok := analysis.DigitAmount(first.Text, second.Text); ok {
+		t := &queryTerm{text: first.Text + string([]rune(second.Text)[0]), typed: true} // 2万 of 2万元
+		han, mixed := analysis.AmountForms(value)
+		t.addForms(append([]string{value}, han...), mixed)
+		return t, 2
+	}
+	text := first.Text
+	for n := 2; n <= 3 && n <= len(pieces); n++ {
+		w := cut[pieces[n-1]]
+		if n == 3 && w.Start != cut[pieces[1]].End {
+			break
+		}
+		text += w.Text
+		unit, size := utf8.DecodeLastRuneInString(text)
+		k, ok := countOf(text[:len(text)-size])
+		if !ok {
+			continue
+		}
+		words, pair := analysis.CountForms(k, string(unit))
+		if pair == "" {
+			continue
+		}
+		// 3天: 三天, or 3天 as titles write it; 九十天, cut 九十 / 天 as
+		// titles cut it too: 90天, 九十.
+		t := &queryTerm{text: text, typed: true}
+		t.addForms(words, pair)
+		return t, n
+	}
+	return nil, 0
 }
 
 // negation reports a negating character (不, 没): a word of its own, never

@@ -41,6 +41,8 @@ func TestAmountsInEveryWriting(t *testing.T) {
 		{"1万", []string{"n1"}},
 		{"3千块", []string{"n3"}},
 		{"三千", []string{"n3"}},
+		{"20000", []string{"d2", "h2"}},
+		{"借20000", []string{"d2", "h2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -134,7 +136,6 @@ func TestModelNamesTypedEitherWay(t *testing.T) {
 	}
 }
 
-
 // TestCountsInDigitsOrNumerals: a count of days, years or instalments
 // finds the titles that write it the other way (花呗逾期3天: 花呗逾期三天会上征信吗;
 // 信用卡逾期三天: 信用卡逾期3天算逾期吗). Before, 3 and 天 were two words, and
@@ -151,6 +152,9 @@ func TestCountsInDigitsOrNumerals(t *testing.T) {
 		{ID: "w1", Title: "网贷逾期一年会怎么样", TitleOnly: true},
 		{ID: "w0", Title: "网贷逾期会被起诉吗", TitleOnly: true},
 		{ID: "q2", Title: "中国人民银行征信中心:一年免费查询2次", TitleOnly: true},
+		{ID: "d90", Title: "逾期90天以上算严重逾期吗", TitleOnly: true},
+		{ID: "h24", Title: "花呗分二十四期划算吗", TitleOnly: true},
+		{ID: "h12", Title: "花呗分12期手续费多少", TitleOnly: true},
 	})
 	ix.SetSearchCacheSize(0)
 	tests := []struct{ query, first, marked string }{
@@ -159,6 +163,10 @@ func TestCountsInDigitsOrNumerals(t *testing.T) {
 		{"信用卡逾期三天", "c3", "3天"},
 		{"花呗逾期三十天", "h30", "30天"},
 		{"网贷逾期1年", "w1", "一年"},
+		// Numerals the dictionary holds as words, cut from their unit.
+		{"逾期九十天", "d90", "90天"},
+		{"花呗分24期", "h24", "二十四期"},
+		{"花呗分二十四期", "h24", "二十四期"},
 	}
 	for _, tt := range tests {
 		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})

@@ -227,20 +227,30 @@ func hanCount(k uint64) string {
 // 分12期, 分十二期), each one character.
 const countUnits = "天年期次周"
 
-// DigitCount reads a count of days, years, instalments, times or weeks
-// typed in digits (3天 of 花呗逾期3天, 12期): the same count in Chinese
-// numerals (三天, 十二期), which titles write as often. digits is the run
-// of ASCII digits, unit the word right after it; counts of 1 to 99 only.
-func DigitCount(digits, unit string) (string, bool) {
-	if len(digits) == 0 || len(digits) > 2 || digits[0] == '0' || strings.Trim(digits, "0123456789") != "" ||
-		len([]rune(unit)) != 1 || !strings.Contains(countUnits, unit) {
-		return "", false
+// CountForms returns the words titles write a count of k units in (三天;
+// for a numeral of two characters or more, the numeral too: the dictionary
+// cuts 九十天 as 九十 / 天, 二十四期 as 二十四 / 期) and its title bigram in
+// digits (3天, 90天). unit is one of countUnits; k from 1 to 99.
+func CountForms(k uint64, unit string) (words []string, pair string) {
+	if k == 0 || k > 99 || len([]rune(unit)) != 1 || !strings.Contains(countUnits, unit) {
+		return nil, ""
 	}
-	k, err := strconv.ParseUint(digits, 10, 64)
-	if err != nil {
-		return "", false
+	n := hanCount(k)
+	words = []string{n + unit}
+	if k > 10 {
+		words = append(words, n)
 	}
-	return hanCount(k) + unit, true
+	return words, strconv.FormatUint(k, 10) + unit
+}
+
+// HanSmall reads a Chinese numeral of 1 to 99 written as one word (三,
+// 十二, 九十九; 两 alone), false for any other word.
+func HanSmall(word string) (uint64, bool) {
+	rs := []rune(word)
+	if len(rs) == 1 && rs[0] == '两' {
+		return 2, true
+	}
+	return hanSmall(rs)
 }
 
 // HanCount reads a count written in Chinese numerals and a unit of

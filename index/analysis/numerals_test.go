@@ -117,27 +117,39 @@ func TestAmountForms(t *testing.T) {
 	}
 }
 
-func TestDigitCount(t *testing.T) {
+func TestCountForms(t *testing.T) {
 	tests := []struct {
-		digits, unit string
-		want         string
-		ok           bool
+		k     uint64
+		unit  string
+		words []string
+		pair  string
 	}{
-		{"3", "天", "三天", true},
-		{"1", "年", "一年", true},
-		{"2", "次", "两次", true},
-		{"12", "期", "十二期", true},
-		{"30", "天", "三十天", true},
-		{"10", "周", "十周", true},
-		{"2024", "年", "", false}, // a year
-		{"3", "个", "", false},
-		{"3", "万", "", false}, // an amount: DigitAmount
-		{"03", "天", "", false},
+		{3, "天", []string{"三天"}, "3天"},
+		{1, "年", []string{"一年"}, "1年"},
+		{2, "次", []string{"两次"}, "2次"},
+		{10, "周", []string{"十周"}, "10周"},
+		{12, "期", []string{"十二期", "十二"}, "12期"},
+		{90, "天", []string{"九十天", "九十"}, "90天"},
+		{24, "期", []string{"二十四期", "二十四"}, "24期"},
+		{100, "天", nil, ""}, // written in digits
+		{0, "天", nil, ""},
+		{3, "个", nil, ""},
+		{3, "万", nil, ""}, // an amount: AmountForms
 	}
 	for _, tt := range tests {
-		got, ok := DigitCount(tt.digits, tt.unit)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("DigitCount(%q, %q) = %q, %v; want %q, %v", tt.digits, tt.unit, got, ok, tt.want, tt.ok)
+		words, pair := CountForms(tt.k, tt.unit)
+		if !reflect.DeepEqual(words, tt.words) || pair != tt.pair {
+			t.Errorf("CountForms(%d, %q) = %q, %q; want %q, %q", tt.k, tt.unit, words, pair, tt.words, tt.pair)
+		}
+	}
+	for word, want := range map[string]uint64{"三": 3, "两": 2, "十二": 12, "九十": 90, "九十九": 99, "二十四": 24} {
+		if got, ok := HanSmall(word); !ok || got != want {
+			t.Errorf("HanSmall(%q) = %d, %v; want %d", word, got, ok, want)
+		}
+	}
+	for _, word := range []string{"一百", "零", "十十", "两十", "天", ""} {
+		if got, ok := HanSmall(word); ok {
+			t.Errorf("HanSmall(%q) = %d, want no count", word, got)
 		}
 	}
 }
