@@ -103,23 +103,11 @@ func TestModelNamesTypedEitherWay(t *testing.T) {
 		{"逾期六十天", "d60", "逾期六十天", []string{"m60"}},
 	}
 	for _, tt := range tests {
-		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var titles []string
+		res := firstHitMarked(t, ix, tt.query, tt.first, tt.marked)
 		for _, h := range res.Hits {
-			titles = append(titles, h.Title)
 			if slices.Contains(tt.not, h.ID) {
 				t.Errorf("%s lists %s", tt.query, h.Title)
 			}
-		}
-		if len(res.Hits) == 0 || res.Hits[0].ID != tt.first {
-			t.Errorf("%s found %q, want %s first", tt.query, titles, tt.first)
-			continue
-		}
-		if got := strings.ToLower(res.Hits[0].Highlights.Title); !markedIn(got, strings.ToLower(tt.marked)) {
-			t.Errorf("%s: first hit highlighted %q, want %s marked", tt.query, res.Hits[0].Highlights.Title, tt.marked)
 		}
 	}
 	res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: "iphone", Size: 10})
@@ -169,22 +157,31 @@ func TestCountsInDigitsOrNumerals(t *testing.T) {
 		{"花呗分二十四期", "h24", "二十四期"},
 	}
 	for _, tt := range tests {
-		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.query, Size: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Hits) == 0 || res.Hits[0].ID != tt.first {
-			var titles []string
-			for _, h := range res.Hits {
-				titles = append(titles, h.Title)
-			}
-			t.Errorf("%s found %q, want %s first", tt.query, titles, tt.first)
-			continue
-		}
-		if got := res.Hits[0].Highlights.Title; !markedIn(got, tt.marked) {
-			t.Errorf("%s: first hit highlighted %q, want %s marked", tt.query, got, tt.marked)
-		}
+		firstHitMarked(t, ix, tt.query, tt.first, tt.marked)
 	}
+}
+
+// firstHitMarked searches query and checks that the article first is
+// first, with marked (lower case) inside one mark of its title's
+// highlight; it returns the result.
+func firstHitMarked(t *testing.T, ix *Index, query, first, marked string) *zhsearch.SearchResult {
+	t.Helper()
+	res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: query, Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].ID != first {
+		var titles []string
+		for _, h := range res.Hits {
+			titles = append(titles, h.Title)
+		}
+		t.Errorf("%s found %q, want %s first", query, titles, first)
+		return res
+	}
+	if got := res.Hits[0].Highlights.Title; !markedIn(strings.ToLower(got), marked) {
+		t.Errorf("%s: first hit highlighted %q, want %s marked", query, got, marked)
+	}
+	return res
 }
 
 // markedIn reports whether text lies inside one mark of highlight.
