@@ -126,15 +126,17 @@ type queryTerm struct {
 	// the typo (提 of 提异意), two of them in a row (yi yi: 异议).
 	sound []string
 	body  bodyBigrams // as analyzedQuery.body
-	// pair is the title bigram that also writes an amount (2万 of 两万 or
-	// of 2万元: titles cut 借2万元 as 借 / 2 / 万元), "" for other words.
+	// pair is the title bigram that also writes an amount or a count (2万
+	// of 两万 or of 2万元: titles cut 借2万元 as 借 / 2 / 万元; 3天 of 三天),
+	// "" for other words.
 	pair string
-	// forms is how many of alts, the last ones, are an amount's other
-	// ways of writing its number (20000, 二万 of 两万): with pair, one
-	// spelling of the word in its group (synonymsQuery.Size).
+	// forms is how many of alts, the last ones, are the other ways of
+	// writing its number (20000 and 二万 of 两万, 三天 of 3天): with pair,
+	// one spelling of the word in its group (synonymsQuery.Size).
 	forms int
-	// typed: text is an amount as typed (2万 of 2万元), no word of the
-	// index; its alts and pair spell it.
+	// typed: text is a number as typed over several pieces (2万 of 2万元,
+	// 九十天 of 九十 / 天; numbersIn), no word of the index; its alts and
+	// pair spell it.
 	typed bool
 }
 
@@ -152,16 +154,27 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	prevDenied, prevFunction := false, false
 	cut := ix.seg.Cut(aq.std, true)
 	denied := ix.seg.Denied(cut) // 逾期 of 从来没逾期过为什么被拒: no content word
-	amounts, units := digitAmounts(cut)
+	numbers, rest := numbersIn(cut)
 	for i, w := range cut {
 		before := prev // the top-level piece before w (prev becomes w below)
-		weight, listed := lex.QuestionWeight(w.Text)
-		function := ix.seg.IsStop(w.Text) || listed
-		if units[i] { // the 万 of an amount: its pair (2万) stays a bigram
-			prev, prevDenied, prevFunction = w, false, true
-			run.add(w, true)
+		if t, ok := numbers[i]; ok || rest[i] {
+			// An amount or a count over this piece and the next ones (2万,
+			// 九十天): one term, whatever the pieces are alone; their
+			// pairs (2万, 十天) stay bigrams.
+			prev, prevDenied, prevFunction = w, false, rest[i]
+			if r, ok := run.add(w, true); ok && !seen[r.text] {
+				seen[r.text] = true
+				aq.terms = append(aq.terms, r)
+			}
+			if ok && !seen[t.text] {
+				seen[t.text] = true
+				aq.words = append(aq.words, t.text)
+				aq.terms = append(aq.terms, *t)
+			}
 			continue
 		}
+		weight, listed := lex.QuestionWeight(w.Text)
+		function := ix.seg.IsStop(w.Text) || listed
 		if !w.Sub {
 			if !denied[i] && !prevDenied { // 没逾期过 must not mark 逾期过
 				aq.joinPieces(prev, w)
@@ -200,9 +213,6 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		}
 		seen[w.Text] = true
 		switch {
-		case amounts[i] != nil:
-			aq.words = append(aq.words, amounts[i].text)
-			aq.terms = append(aq.terms, *amounts[i])
 		case listed:
 			aq.addIntent(lex, w.Text, seen)
 			aq.words = append(aq.words, w.Text)
@@ -254,7 +264,7 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		bigramText = aq.std
 	}
 	for _, t := range (&analysis.GramTokenizer{N: 2}).Tokenize([]byte(bigramText)) {
-		if s := string(t.Term); !seen["bi:"+s] && !amountDigits(amounts, s) {
+		if s := string(t.Term); !seen["bi:"+s] && !numberDigits(numbers, s) {
 			seen["bi:"+s] = true
 			aq.bigrams = append(aq.bigrams, s)
 		}
@@ -341,14 +351,6 @@ func slipTerm(prev analysis.Word, prevFunction bool, w analysis.Word, function b
 	return queryTerm{text: prev.Text + w.Text, run: true, slip: true, body: body}, true
 }
 
-// termAlts are the other spellings a query word is looked up by: its
-// synonyms (data/dict/synonyms.txt), and for an amount in Chinese
-// numerals its digits (五千块: 5000), as titles write amounts
-// (临时急需5000块钱怎么借), and its other numerals (两万: 二万).
-func termAlts(lex *analysis.Lexicon, word string) []string {
-	return lex.Synonyms(word)
-}
-
 // modelName is the model name a number typed apart from the Latin word
 // before it names (14 of iphone 14, 60 of mate 60: iphone14, mate60), as
 // titles write it whole; "" for any other word. The number is also looked
@@ -362,15 +364,15 @@ func modelName(before, w analysis.Word) string {
 	return before.Text + w.Text
 }
 
-// wordTerm is the query term of a content word: the word, its synonyms,
-// and for an amount in Chinese numerals its digits (五千块: 5000), as
+// wordTerm is the query term of a content word: the word, its synonyms
+// (data/dict/synonyms.txt), and for an amount in Chinese numerals its digits (五千块: 5000), as
 // titles write amounts (临时急需5000块钱怎么借), and its digits with the
 // unit (2万 of 借2万元一年利息多少). Its other numerals are left out: a
 // word with its measure (一万块) then matched one without (每天走一万步),
 // above the answer, on the tuning half of the readers' questions
 // (俺在宁波打工,明儿就得用一万块…: 0.462 → 0.443).
 func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
-	t := queryTerm{text: word, alts: termAlts(lex, word)}
+	t := queryTerm{text: word, alts: lex.Synonyms(word)}
 	if han, mixed := analysis.AmountForms(word); mixed != "" && strings.Trim(word, "0123456789") == "" {
 		t.addForms(han, mixed) // 20000: 两万, 2万
 		return t
@@ -387,7 +389,8 @@ func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
 	return t
 }
 
-// addForms adds an amount's other ways of writing its number to t.
+// addForms adds the other ways of writing t's number (an amount's or a
+// count's) to t: words, and pair, their title bigram.
 func (t *queryTerm) addForms(forms []string, pair string) {
 	t.alts = slices.Clip(t.alts)
 	for _, f := range forms {
@@ -399,11 +402,11 @@ func (t *queryTerm) addForms(forms []string, pair string) {
 	t.pair = pair
 }
 
-// amountDigits reports whether bigram is the digits of one of amounts
-// (2 of 2万): a count or a list number alone, which the amount's pair
-// (2万) and words stand for.
-func amountDigits(amounts map[int]*queryTerm, bigram string) bool {
-	for _, t := range amounts {
+// numberDigits reports whether bigram is the digits of one of numbers
+// (2 of 2万, 3 of 3天): a count or a list number alone, which the number's
+// pair (2万) and words stand for.
+func numberDigits(numbers map[int]*queryTerm, bigram string) bool {
+	for _, t := range numbers {
 		if strings.HasPrefix(t.text, bigram) && t.pair != bigram && strings.Trim(bigram, "0123456789") == "" {
 			return true
 		}
@@ -438,15 +441,16 @@ func wholeNumber(before, w analysis.Word) bool {
 	return !(before.End+1 == w.Start && strings.Trim(before.Text, "0123456789") == "")
 }
 
-// digitAmounts finds the amounts a query writes in digits and a unit (借2万,
-// 3千块): for the digits' piece, the term that looks the amount up in every
-// form titles write it (20000, 两万, 2万), and the unit's piece, which is
-// no word of its own. A lone digit matched any title or body with the same
-// count, date or list number (2 of 一年免费查询2次 for 2万) above every
-// title with the amount, and 万 alone matched nothing.
-func digitAmounts(cut []analysis.Word) (map[int]*queryTerm, map[int]bool) {
-	var amounts map[int]*queryTerm
-	var units map[int]bool
+// numbersIn finds the amounts and counts a query writes over several
+// pieces (借2万, 3千块, 逾期3天, 九十 / 天; numberAt): by the index of its
+// first piece, the term that looks the number up in every form titles
+// write it (20000, 两万, 2万; 三天, 3天), and the indexes of its other
+// pieces, which are no words of their own. A lone digit matched any title
+// or body with the same count, date or list number (2 of 一年免费查询2次
+// for 2万) above every title with the amount, and 万 alone matched nothing.
+func numbersIn(cut []analysis.Word) (map[int]*queryTerm, map[int]bool) {
+	var numbers map[int]*queryTerm
+	var rest map[int]bool
 	var top []int // the indexes of the top-level pieces
 	for i, w := range cut {
 		if !w.Sub {
@@ -466,16 +470,16 @@ func digitAmounts(cut []analysis.Word) (map[int]*queryTerm, map[int]bool) {
 		if t == nil {
 			continue
 		}
-		if amounts == nil {
-			amounts, units = map[int]*queryTerm{}, map[int]bool{}
+		if numbers == nil {
+			numbers, rest = map[int]*queryTerm{}, map[int]bool{}
 		}
-		amounts[top[p]] = t
+		numbers[top[p]] = t
 		for _, j := range top[p+1 : p+n] {
-			units[j] = true
+			rest[j] = true
 		}
 		p += n - 1
 	}
-	return amounts, units
+	return numbers, rest
 }
 
 // numberAt reads an amount or a count written over the first pieces of
