@@ -244,14 +244,8 @@ func CountForms(k uint64, unit string) (words []string, pair string) {
 }
 
 // HanSmall reads a Chinese numeral of 1 to 99 written as one word (三,
-// 十二, 九十九; 两 alone), false for any other word.
-func HanSmall(word string) (uint64, bool) {
-	rs := []rune(word)
-	if len(rs) == 1 && rs[0] == '两' {
-		return 2, true
-	}
-	return hanSmall(rs)
-}
+// 两, 十二, 九十九), false for any other word.
+func HanSmall(word string) (uint64, bool) { return hanSmall([]rune(word)) }
 
 // HanCount reads a count written in Chinese numerals and a unit of
 // countUnits as one word (三天, 一年, 两次, 三十天): the same count in
