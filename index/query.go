@@ -377,6 +377,11 @@ func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
 		t.addForms(han, mixed) // 20000: 两万, 2万
 		return t
 	}
+	if v, ok := analysis.LatinAmount(word); ok { // 2w: 20000, 两万, 2万
+		han, mixed := analysis.AmountForms(v)
+		t.addForms(append([]string{v}, han...), mixed)
+		return t
+	}
 	pair, _ := analysis.HanCount(word) // 三天: 3天 of 花呗逾期3天
 	if d, ok := analysis.HanDigits(word); ok {
 		if _, mixed := analysis.AmountForms(d); mixed != "" {

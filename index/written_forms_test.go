@@ -42,6 +42,10 @@ func TestAmountsInEveryWriting(t *testing.T) {
 		{"3千块", []string{"n3"}},
 		{"三千", []string{"n3"}},
 		{"20000", []string{"d2", "h2"}},
+		// Chat shorthand: w for 万, k for 千.
+		{"2w", []string{"d2", "h2"}},
+		{"借2w", []string{"d2", "h2"}},
+		{"3k", []string{"n3"}},
 		{"借20000", []string{"d2", "h2"}},
 	}
 	for _, tt := range tests {

@@ -170,6 +170,19 @@ func DigitAmount(digits, unit string) (string, bool) {
 	return strconv.FormatUint(n*scale, 10), true
 }
 
+// LatinAmount reads an amount in the shorthand of Chinese chat: digits
+// and w for 万 or k for 千 (2w, 5k, 10w): the number in digits (20000).
+func LatinAmount(word string) (string, bool) {
+	if len(word) < 2 {
+		return "", false
+	}
+	unit := map[byte]string{'w': "万", 'k': "千"}[word[len(word)-1]]
+	if unit == "" {
+		return "", false
+	}
+	return DigitAmount(word[:len(word)-1], unit)
+}
+
 // AmountForms returns the ways titles write an amount of value (digits,
 // as DigitAmount and HanDigits give it) in whole 万 or 千 of up to 99:
 // in Chinese numerals, words of the dictionary (两万, 二万, 三千), and in

@@ -93,6 +93,19 @@ func TestDigitAmount(t *testing.T) {
 	}
 }
 
+func TestLatinAmount(t *testing.T) {
+	for word, want := range map[string]string{"2w": "20000", "5k": "5000", "10w": "100000", "1w": "10000"} {
+		if got, ok := LatinAmount(word); !ok || got != want {
+			t.Errorf("LatinAmount(%q) = %q, %v; want %q", word, got, ok, want)
+		}
+	}
+	for _, word := range []string{"w", "2", "2x", "abw", "02w", "12345w", "2W"} {
+		if got, ok := LatinAmount(word); ok {
+			t.Errorf("LatinAmount(%q) = %q, want no amount", word, got)
+		}
+	}
+}
+
 func TestAmountForms(t *testing.T) {
 	tests := []struct {
 		value string
