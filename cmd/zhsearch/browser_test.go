@@ -129,18 +129,24 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// suggestionsFor opens the search page and types text into the search
+// box, until its suggestions show; then is what to do next.
+func suggestionsFor(env *browserEnv, text string, then ...chromedp.Action[chromedp.Void]) []chromedp.Action[chromedp.Void] {
+	return append([]chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(env.base + "/"),
+		chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.Click(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), text),
+		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+	}, then...)
+}
+
 // browserSuggestions: typing in the search box lists matching titles with
 // what was typed marked; the arrow keys move through them and Escape closes
 // the list, keeping the text.
 func browserSuggestions(t *testing.T, env *browserEnv, tb *tab) {
 	ctx := tb.limit(t)
-	do(t, ctx,
-		chromedp.Navigate(env.base+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#q")),
-		chromedp.Click(chromedp.CSS("#q")),
-		chromedp.SendKeys(chromedp.CSS("#q"), "花呗"),
-		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
-	)
+	do(t, ctx, suggestionsFor(env, "花呗")...)
 	st := combo(t, ctx, "document")
 	if st.Expanded != "true" || len(st.Options) == 0 {
 		t.Fatalf("after typing 花呗: aria-expanded=%q, %d options", st.Expanded, len(st.Options))
@@ -246,15 +252,10 @@ func browserSuggestionsMarkVariants(t *testing.T, env *browserEnv, tb *tab) {
 // the URL.
 func browserEnterShowsResults(t *testing.T, env *browserEnv, tb *tab) {
 	ctx := tb.limit(t)
-	do(t, ctx,
-		chromedp.Navigate(env.base+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#q")),
-		chromedp.Click(chromedp.CSS("#q")),
-		chromedp.SendKeys(chromedp.CSS("#q"), "花呗"),
-		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+	do(t, ctx, suggestionsFor(env, "花呗",
 		chromedp.KeyEvent(kb.Escape), // the list closed, Enter submits what was typed
 		chromedp.KeyEvent(kb.Enter),
-	)
+	)...)
 	r := waitResults(t, ctx, "花呗", 1)
 	total := apiTotal(t, env.base, "花呗")
 	if total <= 10 {
@@ -287,15 +288,10 @@ func browserEnterShowsResults(t *testing.T, env *browserEnv, tb *tab) {
 // start, which finds it, not refused as too long once chosen.
 func browserLongSuggestion(t *testing.T, env *browserEnv, tb *tab) {
 	ctx := tb.limit(t)
-	do(t, ctx,
-		chromedp.Navigate(env.base+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#q")),
-		chromedp.Click(chromedp.CSS("#q")),
-		chromedp.SendKeys(chromedp.CSS("#q"), "超长标题测试"),
-		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)),
+	do(t, ctx, suggestionsFor(env, "超长标题测试",
 		chromedp.KeyEvent(kb.ArrowDown),
 		chromedp.KeyEvent(kb.Enter),
-	)
+	)...)
 	value := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('#q').value`))
 	if n := utf8.RuneCountInString(value); n != zhsearch.MaxQueryLen || !strings.HasPrefix(value, "超长标题测试") {
 		t.Fatalf("the chosen title in the box: %d characters (%.20q…), want its first %d", n, value, zhsearch.MaxQueryLen)
