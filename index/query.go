@@ -357,7 +357,7 @@ func slipTerm(prev analysis.Word, prevFunction bool, w analysis.Word, function b
 // up as the name: the index holds a model's letters as a piece of it, not
 // its digits (see analysis.CodeParts).
 func modelName(before, w analysis.Word) string {
-	if before.End < 0 || before.End+1 != w.Start || strings.Trim(w.Text, "0123456789") != "" ||
+	if before.End < 0 || before.End+1 != w.Start || !analysis.Digits(w.Text) ||
 		strings.Trim(before.Text, "abcdefghijklmnopqrstuvwxyz") != "" || before.Text == "" {
 		return ""
 	}
@@ -373,8 +373,10 @@ func modelName(before, w analysis.Word) string {
 // (俺在宁波打工,明儿就得用一万块…: 0.462 → 0.443).
 func wordTerm(lex *analysis.Lexicon, word string) queryTerm {
 	t := queryTerm{text: word, alts: lex.Synonyms(word)}
-	if han, mixed := analysis.AmountForms(word); mixed != "" && strings.Trim(word, "0123456789") == "" {
-		t.addForms(han, mixed) // 20000: 两万, 2万
+	if analysis.Digits(word) {
+		if han, mixed := analysis.AmountForms(word); mixed != "" {
+			t.addForms(han, mixed) // 20000: 两万, 2万
+		}
 		return t
 	}
 	if v, ok := analysis.LatinAmount(word); ok { // 2w: 20000, 两万, 2万
@@ -412,7 +414,7 @@ func (t *queryTerm) addForms(forms []string, pair string) {
 // pair (2万) and words stand for.
 func numberDigits(numbers map[int]*queryTerm, bigram string) bool {
 	for _, t := range numbers {
-		if strings.HasPrefix(t.text, bigram) && t.pair != bigram && strings.Trim(bigram, "0123456789") == "" {
+		if strings.HasPrefix(t.text, bigram) && t.pair != bigram && analysis.Digits(bigram) {
 			return true
 		}
 	}
@@ -422,8 +424,8 @@ func numberDigits(numbers map[int]*queryTerm, bigram string) bool {
 // countOf reads a count's number typed in digits (1 to 99) or written in
 // Chinese numerals as one word (九十, 二十四).
 func countOf(word string) (uint64, bool) {
-	if strings.Trim(word, "0123456789") == "" {
-		if len(word) == 0 || len(word) > 2 || word[0] == '0' {
+	if analysis.Digits(word) {
+		if len(word) > 2 || word[0] == '0' {
 			return 0, false
 		}
 		k, err := strconv.ParseUint(word, 10, 64)
@@ -443,7 +445,7 @@ func wholeNumber(before, w analysis.Word) bool {
 	if before.Text == "第" && before.End == w.Start {
 		return false
 	}
-	return !(before.End+1 == w.Start && strings.Trim(before.Text, "0123456789") == "")
+	return !(before.End+1 == w.Start && analysis.Digits(before.Text))
 }
 
 // numbersIn finds the amounts and counts a query writes over several
@@ -1483,10 +1485,8 @@ func (aq *analyzedQuery) pairInside(pair string) bool {
 // its commonest spelling. A word no article holds may become a run of its
 // characters first (asRun).
 func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
-	if err := ix.splitCodes(ctx, aq); err != nil {
-		return err
-	}
-	if len(aq.terms)+len(aq.slips) < 2 {
+	codes := slices.ContainsFunc(aq.terms, isCode)
+	if len(aq.terms)+len(aq.slips) < 2 && !codes {
 		return nil // one term: nothing to weigh against
 	}
 	ix.rel.init() // the document frequency cache lives with the related engine's
@@ -1495,6 +1495,14 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 		return err
 	}
 	defer r.Close()
+	if codes {
+		if err := ix.splitCodes(ctx, r, aq); err != nil {
+			return err
+		}
+		if len(aq.terms)+len(aq.slips) < 2 {
+			return nil
+		}
+	}
 	n, err := r.DocCount()
 	if err != nil {
 		return err
@@ -1533,20 +1541,10 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 // digits (iphone, 13), which titles writing them apart hold (iPhone 13租机
 // 攻略); one some article holds stays whole. A generation indexes a code's
 // pieces beside it (analysis.CodeParts), so the pieces find both writings.
-func (ix *Index) splitCodes(ctx context.Context, aq *analyzedQuery) error {
-	if !slices.ContainsFunc(aq.terms, func(t queryTerm) bool { return !t.run && analysis.CodeParts(t.text) != nil }) {
-		return nil
-	}
-	ix.rel.init()
-	r, err := ix.reader()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
+func (ix *Index) splitCodes(ctx context.Context, r bindex.IndexReader, aq *analyzedQuery) error {
 	terms := make([]queryTerm, 0, len(aq.terms)+2)
 	for _, t := range aq.terms {
-		parts := analysis.CodeParts(t.text)
-		if t.run || parts == nil {
+		if !isCode(t) {
 			terms = append(terms, t)
 			continue
 		}
@@ -1558,7 +1556,7 @@ func (ix *Index) splitCodes(ctx context.Context, aq *analyzedQuery) error {
 			terms = append(terms, t)
 			continue
 		}
-		for _, p := range parts {
+		for _, p := range analysis.CodeParts(t.text) {
 			if !slices.ContainsFunc(terms, func(u queryTerm) bool { return u.text == p }) {
 				terms = append(terms, queryTerm{text: p})
 			}
@@ -1567,6 +1565,10 @@ func (ix *Index) splitCodes(ctx context.Context, aq *analyzedQuery) error {
 	aq.terms = terms
 	return nil
 }
+
+// isCode reports whether t is a model name or code written as one word
+// (iphone13), which splitCodes may split.
+func isCode(t queryTerm) bool { return !t.run && analysis.CodeParts(t.text) != nil }
 
 // checkSlips decides the candidate typos of a weighed query
 // (queryTerm.slip): one that no article writes as it stands (its title or

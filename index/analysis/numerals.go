@@ -144,6 +144,16 @@ func parseHanNumber(rs []rune) (uint64, bool) {
 	return v, units && v >= 10
 }
 
+// Digits reports whether s is one or more ASCII digits.
+func Digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // DigitAmount reads an amount written in digits and a unit, as readers
 // type it (2万, 3千块, 10万元): the number in digits (20000). digits is
 // the run of ASCII digits, unit the word written right after it; a unit
@@ -151,7 +161,7 @@ func parseHanNumber(rs []rune) (uint64, bool) {
 // digit is a count, a date or a list number (2 of 查询2次, 1. of a body's
 // list), which the unit does not scale.
 func DigitAmount(digits, unit string) (string, bool) {
-	if digits == "" || len(digits) > 4 || strings.Trim(digits, "0123456789") != "" || digits[0] == '0' {
+	if !Digits(digits) || len(digits) > 4 || digits[0] == '0' {
 		return "", false
 	}
 	var scale uint64

@@ -84,6 +84,7 @@ func TestDigitAmount(t *testing.T) {
 		{"05", "万", "", false},   // no amount starts with 0
 		{"12345", "万", "", false},
 		{"x1", "万", "", false},
+		{"", "万", "", false},
 	}
 	for _, tt := range tests {
 		got, ok := DigitAmount(tt.digits, tt.unit)
