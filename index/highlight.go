@@ -29,6 +29,8 @@ type highlighter struct {
 	syllables []string // pinyin syllables to find by sound
 	initials  string   // pinyin initials to find (a Latin query like hbfk)
 	bySound   bool     // mark sound matches even where exact ones exist
+	// needleSet and pairSet find the needles and the pairs in one pass.
+	needleSet, pairSet *needleSet
 }
 
 // newHighlighter marks the query's words, its whole space-separated parts
@@ -75,6 +77,7 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 	}
 	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
 	h.pairs = aq.bigrams
+	h.needleSet, h.pairSet = newNeedleSet(h.needles), newNeedleSet(h.pairs)
 	return h
 }
 
@@ -90,7 +93,7 @@ func (h *highlighter) spans(text string) []span {
 
 // phonetic reports whether matches are also looked for by pinyin, which
 // needs the text normalized.
-func (h *highlighter) phonetic() bool { return len(h.syllables) >= 2 || len(h.initials) >= 2 }
+func (h *highlighter) phonetic() bool { return len(h.syllables) > 0 || len(h.initials) >= 2 }
 
 // writtenSpans is spans for a text that normalizing would not change but
 // for its separators (analysis.Foldable): the words are found as written,
@@ -98,37 +101,12 @@ func (h *highlighter) phonetic() bool { return len(h.syllables) >= 2 || len(h.in
 // what highlighting a hit cost.
 func (h *highlighter) writtenSpans(text string) []span {
 	var out []span
-	for _, n := range h.needles {
-		eachIndex(text, n, func(s int) { out = append(out, span{s, s + len(n)}) })
-	}
+	add := func(start, end int) { out = append(out, span{start, end}) }
+	h.needleSet.each(text, add)
 	if len(out) == 0 {
-		for _, p := range h.pairs {
-			eachIndex(text, p, func(s int) { out = append(out, span{s, s + len(p)}) })
-		}
+		h.pairSet.each(text, add)
 	}
 	return merge(out)
-}
-
-// eachIndex calls fn with the byte offset of every match of needle in s,
-// left to right, matches not overlapping. A needle that begins or ends
-// with a Latin letter or digit matches only at a word's edge there, as the
-// engine matches Latin words (app does not find happy, nor id Android):
-// id贷 is marked in 手机id贷, not in Android手机.
-func eachIndex(s, needle string, fn func(start int)) {
-	for i := 0; ; {
-		j := strings.Index(s[i:], needle)
-		if j < 0 {
-			return
-		}
-		start := i + j
-		if !atWordEdges(s, start, start+len(needle)) {
-			_, size := utf8.DecodeRuneInString(s[start:])
-			i = start + size
-			continue
-		}
-		fn(start)
-		i = start + len(needle)
-	}
 }
 
 // atWordEdges reports whether s[start:end] is not part of a longer Latin
@@ -164,11 +142,10 @@ func latinWordRune(r rune) bool {
 func (h *highlighter) normalizedSpans(text string) []span {
 	norm, offs := analysis.NormalizeMap(text, true)
 	var out []span
-	for _, n := range h.needles {
-		eachIndex(norm, n, func(s int) { out = append(out, origSpan(text, offs, s, s+len(n))) })
-	}
+	add := func(start, end int) { out = append(out, origSpan(text, offs, start, end)) }
+	h.needleSet.each(norm, add)
 	if len(out) == 0 || h.bySound {
-		if len(h.syllables) >= 2 {
+		if len(h.syllables) > 0 {
 			out = append(out, pinyinSpans(text, norm, offs, h.syllables)...)
 		}
 		if len(out) == 0 && len(h.syllables) >= 3 {
@@ -183,9 +160,7 @@ func (h *highlighter) normalizedSpans(text string) []span {
 		}
 	}
 	if len(out) == 0 {
-		for _, p := range h.pairs {
-			eachIndex(norm, p, func(s int) { out = append(out, origSpan(text, offs, s, s+len(p))) })
-		}
+		h.pairSet.each(norm, add)
 	}
 	return merge(out)
 }
@@ -324,9 +299,24 @@ func (h *highlighter) snippet(body string, n int) (plain, marked string) {
 	if to < len(body) {
 		post = "…"
 	}
-	plain = strings.Join(strings.Fields(pre+body[from:to]+post), " ")
-	marked = strings.Join(strings.Fields(pre+mark(body, spans, from, to)+post), " ")
+	plain = oneSpaced(pre + body[from:to] + post)
+	marked = oneSpaced(pre + mark(body, spans, from, to) + post)
 	return plain, marked
+}
+
+// oneSpaced is strings.Join(strings.Fields(s), " "): s with every run of
+// white space one space and none at its ends. A snippet mostly has none
+// to fold: it is then returned as it is, without splitting and joining it.
+func oneSpaced(s string) string {
+	spaced := false // the rune before is white space
+	for i, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (i == 0 || spaced || r != ' ' || i == len(s)-1) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		spaced = space
+	}
+	return s
 }
 
 // firstMatch returns the byte offset in body of the query's first match,
@@ -344,23 +334,9 @@ func (h *highlighter) firstMatch(body string) int {
 		limit += len(h.needles[0]) // the longest: a match may straddle the limit
 	}
 	scan := body[:runeBoundary(body, limit)]
-	first := -1
-	for _, n := range h.needles {
-		// Once a match is known, only what comes before it is searched.
-		in := scan
-		if first >= 0 {
-			in = scan[:min(len(scan), first+len(n)-1)]
-		}
-		if i := strings.Index(in, n); i >= 0 {
-			first = i
-		}
-	}
+	first := h.needleSet.first(scan)
 	if first < 0 { // pairs are marked only where no needle is
-		for _, p := range h.pairs {
-			if i := strings.Index(scan, p); i >= 0 && (first < 0 || i < first) {
-				first = i
-			}
-		}
+		first = h.pairSet.first(scan)
 	}
 	if first >= 0 {
 		return first
