@@ -48,18 +48,21 @@ const maxCoverTerms = 4
 // analyzedQuery is a reader's query after normalization, with the terms
 // each field is searched for. It also drives highlighting.
 type analyzedQuery struct {
-	norm      string
-	std       string      // norm with spoken forms respelled (咋办 → 怎么办)
-	words     []string    // gse words (search mode), stop and filler words removed, unique
-	terms     []queryTerm // the content words that carry the query, with synonyms
-	intents   []string    // intent words (多久, 怎么办): rank, never required
-	unknown   bool        // the dictionary cut a one-character piece: maybe a typo
-	bigrams   []string    // unique bigram-field terms of the content words
-	chars     int         // number of characters (runes, spaces excluded)
-	latin     bool        // only Latin letters, digits and spaces: maybe pinyin
-	syllable  []string    // pinyin syllables: of a Latin query, or of a Chinese one
-	initials  string      // a Latin query read as initials
-	soundUsed bool        // the search also matched by sound (homophones)
+	norm     string
+	std      string      // norm with spoken forms respelled (咋办 → 怎么办)
+	words    []string    // gse words (search mode), stop and filler words removed, unique
+	terms    []queryTerm // the content words that carry the query, with synonyms
+	intents  []string    // intent words (多久, 怎么办): rank, never required
+	unknown  bool        // the dictionary cut a one-character piece: maybe a typo
+	bigrams  []string    // unique bigram-field terms of the content words
+	chars    int         // number of characters (runes, spaces excluded)
+	latin    bool        // only Latin letters, digits and spaces: maybe pinyin
+	syllable []string    // pinyin syllables: of a Latin query, or of a Chinese one
+	// runOn is a Latin query's syllables read as if typed without its
+	// spaces, where they differ (xian of xi an), as completion reads them.
+	runOn     []string
+	initials  string // a Latin query read as initials
+	soundUsed bool   // the search also matched by sound (homophones)
 	// initialWords are the title words the initials stand for (initials.go).
 	initialWords []wordCount
 	// joined are one-character pieces with the piece beside them, as the
@@ -272,7 +275,14 @@ func (ix *Index) analyze(q string) analyzedQuery {
 	aq.latin = analysis.IsLatinQuery(aq.norm)
 	if aq.latin {
 		compact := strings.ReplaceAll(aq.norm, " ", "")
-		if parts, ok := analysis.SplitPinyin(compact, false); ok && len(parts) >= 2 {
+		runOn, runOnOK := analysis.SplitPinyin(compact, false)
+		parts, ok := analysis.SplitPinyinWords(aq.norm)
+		if !ok {
+			parts, ok = runOn, runOnOK
+		} else if runOnOK && !slices.Equal(parts, runOn) {
+			aq.runOn = runOn[:min(len(runOn), maxQueryPairs+1)]
+		}
+		if ok && (len(parts) >= 2 || len(parts[0]) >= minSyllableLetters) {
 			// Bounded as a query's words are (see bound): a title's pinyin
 			// is rarely longer, and de×100 cost 10–20 searches.
 			aq.syllable = parts[:min(len(parts), maxQueryPairs+1)]
@@ -281,7 +291,9 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			aq.initials = compact
 		}
 	} else {
-		aq.syllable = analysis.PinyinOf(aq.norm)
+		// Pinyin typed beside characters is read as sound too: hua呗 is
+		// what an IME shows while 花呗 is being typed.
+		aq.syllable = analysis.SoundOf(aq.norm)
 	}
 	return aq
 }
@@ -773,6 +785,11 @@ func allPhrases(field string, chains [][]string, boost float64) query.Query {
 	return query.NewConjunctionQuery(qs)
 }
 
+// minSyllableLetters is the fewest letters a Latin query of one syllable
+// has to be looked up by sound: a, e and o alone are a reader's letters
+// more often than 啊, 饿 and 哦.
+const minSyllableLetters = 2
+
 // soundQuery matches by pinyin: a Latin query as syllables or initials, a
 // Chinese query by its homophones.
 func (aq *analyzedQuery) soundQuery() query.Query {
@@ -787,8 +804,14 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 		if typed == "" {
 			typed = fTitlePY
 		}
-		if len(aq.syllable) >= 2 {
+		if len(aq.syllable) > 0 {
+			// One syllable too (hua: 花, 话, 华…): completion offers the
+			// titles it starts, and the reader who presses Enter on it
+			// expects to find them.
 			should = append(should, phrase(typed, aq.syllable, boostPinyin))
+		}
+		if len(aq.runOn) > 0 {
+			should = append(should, phrase(typed, aq.runOn, boostPinyin))
 		}
 		if n := len(aq.syllable); n >= 3 {
 			// Like bigrams for characters: pairs of syllables find titles

@@ -800,6 +800,60 @@ func TestPinyinReadsEveryReading(t *testing.T) {
 	}
 }
 
+// TestPinyinTypedWhileComposing: what a reader's IME shows while a word is
+// being typed finds what completion offers for it, so pressing Enter on
+// the text never lands on an empty page: characters and pinyin mixed
+// (hua呗, 征xin), one whole syllable (hua: 花 and 话), syllables the reader
+// separated (xi'an, xi an: 西安 first, and 现 and 先 of xian, which completion
+// offers too), and the found characters are marked. A lone letter is not
+// read as a syllable (e for 饿).
+func TestPinyinTypedWhileComposing(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "花呗风控解除指南", TitleOnly: true},
+		{ID: "b", Title: "征信修复要多久", TitleOnly: true},
+		{ID: "c", Title: "西安小额贷款公司有哪些", TitleOnly: true},
+		{ID: "d", Title: "现金贷的风险", TitleOnly: true},
+		{ID: "e", Title: "催收话术套路解析", TitleOnly: true},
+		{ID: "f", Title: "饿了么先享后付怎么关", TitleOnly: true},
+	})
+	ix.SetSearchCacheSize(0)
+	for _, tt := range []struct {
+		q, first, marked string
+		all              []string
+	}{
+		{"hua呗", "a", "<mark>花呗</mark>", nil},
+		{"花bei", "a", "<mark>花呗</mark>", nil},
+		{"征xin", "b", "<mark>征信</mark>", nil},
+		{"xi'an", "c", "<mark>西安</mark>", []string{"c", "d", "f"}},
+		{"xi an", "c", "<mark>西安</mark>", []string{"c", "d", "f"}},
+		{"hua", "", "<mark>话</mark>", []string{"a", "e"}},
+	} {
+		res := searchPage(t, ix, tt.q, 1, 10)
+		got := hitIDs(res)
+		if tt.first != "" && (len(got) == 0 || got[0] != tt.first) {
+			t.Errorf("%s: %v, want %s first", tt.q, got, tt.first)
+		}
+		if tt.all != nil && !reflect.DeepEqual(slices.Sorted(slices.Values(got)), tt.all) {
+			t.Errorf("%s: %v, want %v", tt.q, got, tt.all)
+		}
+		if !slices.ContainsFunc(res.Hits, func(h zhsearch.Hit) bool { return strings.Contains(h.Highlights.Title, tt.marked) }) {
+			t.Errorf("%s: no hit marked %s", tt.q, tt.marked)
+		}
+		sug, err := ix.Suggest(context.Background(), zhsearch.SuggestRequest{Query: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sug.Suggestions {
+			if !slices.Contains(got, s.ID) {
+				t.Errorf("%s: completion offers %s, which search does not find (%v)", tt.q, s.Title, got)
+			}
+		}
+	}
+	if got := hitIDs(searchPage(t, ix, "e", 1, 10)); len(got) != 0 {
+		t.Errorf("e: %v, want nothing", got)
+	}
+}
+
 // TestStopWordsFindNothing: a query of stop words only, one character (的)
 // or more (的了, 的 的), finds nothing; one content character (租) finds
 // the titles that hold it. The one-character 的 found every title saying

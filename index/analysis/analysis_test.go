@@ -319,3 +319,47 @@ func TestRespellKeepsWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSoundOf: characters and pinyin typed together, as an IME shows them
+// while composing, read as one run of syllables; Latin words that are not
+// pinyin and digits are skipped.
+func TestSoundOf(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{"hua呗", []string{"hua", "bei"}},
+		{"花bei", []string{"hua", "bei"}},
+		{"征xin修复", []string{"zheng", "xin", "xiu", "fu"}},
+		{"京东e卡", []string{"jing", "dong", "e", "ka"}},
+		{"iphone13租机", []string{"zu", "ji"}},
+		{"花呗", []string{"hua", "bei"}},
+		{"iphone", nil},
+	} {
+		if got := SoundOf(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SoundOf(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSplitPinyinWords: syllables where the reader separated them (xi an
+// is 西安, xian one syllable), each word as SplitPinyin splits it.
+func TestSplitPinyinWords(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+		ok   bool
+	}{
+		{"xi an", []string{"xi", "an"}, true},
+		{"xian", []string{"xian"}, true},
+		{"huabei jiechu", []string{"hua", "bei", "jie", "chu"}, true},
+		{"zhen gxin", nil, false},
+		{"iphone 14", nil, false},
+		{"", nil, false},
+	} {
+		got, ok := SplitPinyinWords(tt.in)
+		if !reflect.DeepEqual(got, tt.want) || ok != tt.ok {
+			t.Errorf("SplitPinyinWords(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -101,6 +101,53 @@ func PinyinOf(norm string) []string {
 	return out
 }
 
+// SoundOf returns the syllables of normalized text as a reader types it
+// while an IME composes, characters and pinyin mixed (hua呗, 征xin): each
+// Chinese character's reading (CharPinyin) and each run of Latin letters
+// split into syllables (SplitPinyin), in order. A run that is not pinyin
+// (iphone, id) and other characters are skipped.
+func SoundOf(norm string) []string {
+	var out []string
+	run := -1 // the start of the current run of Latin letters
+	endRun := func(end int) {
+		if run >= 0 {
+			if parts, ok := SplitPinyin(norm[run:end], false); ok {
+				out = append(out, parts...)
+			}
+			run = -1
+		}
+	}
+	for i, r := range norm {
+		if 'a' <= r && r <= 'z' {
+			if run < 0 {
+				run = i
+			}
+			continue
+		}
+		endRun(i)
+		if p := CharPinyin(r); p != "" {
+			out = append(out, p)
+		}
+	}
+	endRun(len(norm))
+	return out
+}
+
+// SplitPinyinWords splits a Latin query into pinyin syllables where the
+// reader separated them (xi an, xi'an: 西安, not xian), each of its
+// space-separated words into as few as can be (SplitPinyin); ok=false
+// when a word is not pinyin.
+func SplitPinyinWords(norm string) (parts []string, ok bool) {
+	for _, w := range strings.Fields(norm) {
+		p, ok := SplitPinyin(w, false)
+		if !ok {
+			return nil, false
+		}
+		parts = append(parts, p...)
+	}
+	return parts, len(parts) > 0
+}
+
 // syllables is every toneless pinyin syllable go-pinyin can produce
 // (tables.go).
 var syllables = sync.OnceValue(func() map[string]bool {
