@@ -23,6 +23,11 @@ const (
 	boostSuggestPinyin   = 6.0
 	boostSuggestInitials = 5.0
 	boostSuggestContains = 3.0
+	// boostOtherReadings scales the clauses of the keys in the characters'
+	// rarer readings: few titles hold such a key, so its idf, squared in
+	// the score, put them first among the candidates (suggestTier orders
+	// the list itself).
+	boostOtherReadings = 0.2
 )
 
 // Suggest completes what the reader has typed so far: titles that start
@@ -265,8 +270,22 @@ func (ix *Index) suggestCandidates(ctx context.Context, q query.Query, n int) ([
 	return out, nil
 }
 
-// suggestTier ranks how a title completes the typed text: 3 starts with it,
-// 2 its pinyin starts with it, 1 its initials do, 0 it contains it.
+// How a title completes the typed text (suggestTier), best first. A title
+// spelled by its characters' usual readings comes before one spelled only
+// by a rarer reading of one of them: zx completes 征信… before 从…, whose
+// 从 reads zong only in old texts (found by a probe: 从 titles filled the
+// list and no 征信 title was offered, though 91 start with it).
+const (
+	tierContains = iota
+	tierInitialsOther
+	tierInitials
+	tierPinyinOther
+	tierPinyin
+	tierText
+)
+
+// suggestTier ranks how a title completes the typed text (tierText …
+// tierContains).
 //
 // Chinese followed by Latin (花呗f, 花呗fk, 借钱ap: hanLatinTail) is
 // completed only by titles that say the Chinese as typed: starting with it
@@ -278,7 +297,7 @@ func suggestTier(norm, title string) (tier, length int, ok bool) {
 	length = utf8.RuneCountInString(t)
 	compactT, compactN := strings.ReplaceAll(t, " ", ""), strings.ReplaceAll(norm, " ", "")
 	if strings.HasPrefix(t, norm) || strings.HasPrefix(compactT, compactN) {
-		return 3, length, true // a space typed between words (花呗 风控) or not
+		return tierText, length, true // a space typed between words (花呗 风控) or not
 	}
 	typed, typedInitials := titlePinyinKeys(norm)
 	full, initials := titlePinyinVariants(t)
@@ -287,14 +306,22 @@ func suggestTier(norm, title string) (tier, length int, ok bool) {
 	starts := func(keys []string, prefix string) bool {
 		return slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, prefix) })
 	}
+	// usual picks the tier of keys[0], the usual readings' key.
+	usual := func(keys []string, prefix string, tier int) int {
+		if strings.HasPrefix(keys[0], prefix) {
+			return tier
+		}
+		return tier - 1
+	}
 	switch {
 	case hasLatin(norm) && startsAsTyped && starts(full, typed):
-		return 2, length, true
-	case hasLatin(norm) && head == "" && starts(initials, compactN),
-		head != "" && startsAsTyped && starts(initials, typedInitials):
-		return 1, length, true
+		return usual(full, typed, tierPinyin), length, true
+	case hasLatin(norm) && head == "" && starts(initials, compactN):
+		return usual(initials, compactN, tierInitials), length, true
+	case head != "" && startsAsTyped && starts(initials, typedInitials):
+		return usual(initials, typedInitials, tierInitials), length, true
 	}
-	return 0, length, head == "" || strings.Contains(compactT, compactN)
+	return tierContains, length, head == "" || strings.Contains(compactT, compactN)
 }
 
 // hanLatinTail splits text that ends with Latin letters or digits typed
@@ -340,7 +367,7 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 			if other := others[edgeField]; other != "" {
 				o := query.NewTermQuery(p)
 				o.SetField(other)
-				o.SetBoost(boost)
+				o.SetBoost(boost * boostOtherReadings)
 				should = append(should, o)
 			}
 			return

@@ -33,6 +33,11 @@ func TestSuggest(t *testing.T) {
 		{ID: "u", Title: "还款日忘了怎么办"},
 		{ID: "v", Title: "银行卡被冻结了"},
 		{ID: "w", Title: "重新申请信用卡"},
+		// Titles spelled by a rare reading (从 zong, 不 fou) beside longer
+		// ones spelled by the usual readings.
+		{ID: "x", Title: "从协议看借款"},
+		{ID: "y", Title: "征信修复需要多久才能完成"},
+		{ID: "z", Title: "不看征信的平台"},
 		// The same title twice (as traditional text too) is suggested once.
 		{ID: "s", Title: "京东白条怎么还款"},
 		{ID: "t", Title: "京東白條怎麼還款"},
@@ -87,6 +92,12 @@ func TestSuggest(t *testing.T) {
 		{"yinhang", []string{"v"}},
 		{"yhk", []string{"v"}},
 		{"chongxin", []string{"w"}},
+		// The usual readings first, however long the title (zx: 重新 and
+		// 征信 before 从 read zong; fk: 风控 before 不 read fou and 还 fu;
+		// cx: 从协 before 重 read chong).
+		{"zx", []string{"w", "y", "x"}},
+		{"fk", []string{"m", "z", "u"}},
+		{"cx", []string{"x", "w"}},
 		// One character completes only titles that start with it.
 		{"2", nil},
 		{"e", nil},
