@@ -167,7 +167,11 @@ func suggestMark(norm string, syl []string, title string) span {
 		chars = append(chars, readingsAt{rs, origSpan(title, offs, i, i+utf8.RuneLen(r)).end})
 	}
 	end, ok := typedAlong(chars, typed, false)
-	if e, iok := typedAlong(chars, compact, true); iok && (!ok || e < end) {
+	initials := compact
+	if head, _ := hanLatinTail(compact); head != "" {
+		_, initials = titlePinyinKeys(compact) // 花呗fk: hbfk
+	}
+	if e, iok := typedAlong(chars, initials, true); iok && (!ok || e < end) {
 		end, ok = e, true
 	}
 	if !ok {

@@ -138,6 +138,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"花呗 风控", "b", "<mark>花呗风控</mark>解除指南"}, // a space typed between words
 		{"huab", "b", "<mark>花呗</mark>风控解除指南"},  // pinyin, the last syllable unfinished
 		{"hbfk", "b", "<mark>花呗风控</mark>解除指南"},  // initials
+		{"花呗fk", "b", "<mark>花呗风控</mark>解除指南"},  // Chinese, then initials
 		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},   // full-width in the title
 		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},   // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
