@@ -89,6 +89,10 @@ func TestSuggest(t *testing.T) {
 		{"haikuan", []string{"u", "q", "c"}}, // go-pinyin's most common reading of 还 still completes it
 		{"fengkong", []string{"m", "r", "b", "a", "d"}},
 		{"fengkongj", []string{"m", "r", "b", "a", "d"}}, // the last syllable still being typed
+		// Pinyin of several title words, typed together or apart, as
+		// characters typed apart find them (风控 解除).
+		{"fengkongjiechu", []string{"b", "a"}},
+		{"huabei jiechu", []string{"b", "a"}},
 		{"yinhang", []string{"v"}},
 		{"yhk", []string{"v"}},
 		{"chongxin", []string{"w"}},
@@ -134,13 +138,14 @@ func TestSuggestHighlight(t *testing.T) {
 		{"huankuanr", "u", "<mark>还款日</mark>忘了怎么办"}, // 还 read huan, not hai
 		{"hkr", "u", "<mark>还款日</mark>忘了怎么办"},
 		{"花呗风", "b", "<mark>花呗风</mark>控解除指南"},
-		{"花唄風", "b", "<mark>花呗风</mark>控解除指南"},   // traditional
-		{"花呗 风控", "b", "<mark>花呗风控</mark>解除指南"}, // a space typed between words
-		{"huab", "b", "<mark>花呗</mark>风控解除指南"},  // pinyin, the last syllable unfinished
-		{"hbfk", "b", "<mark>花呗风控</mark>解除指南"},  // initials
-		{"花呗fk", "b", "<mark>花呗风控</mark>解除指南"},  // Chinese, then initials
-		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},   // full-width in the title
-		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},   // full-width and traditional typed
+		{"花唄風", "b", "<mark>花呗风</mark>控解除指南"},                        // traditional
+		{"花呗 风控", "b", "<mark>花呗风控</mark>解除指南"},                      // a space typed between words
+		{"huab", "b", "<mark>花呗</mark>风控解除指南"},                       // pinyin, the last syllable unfinished
+		{"hbfk", "b", "<mark>花呗风控</mark>解除指南"},                       // initials
+		{"花呗fk", "b", "<mark>花呗风控</mark>解除指南"},                       // Chinese, then initials
+		{"huabei jiechu", "b", "<mark>花呗</mark>风控<mark>解除</mark>指南"}, // pinyin words apart
+		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},                        // full-width in the title
+		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},                        // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
 		{"风控 花呗", "b", "<mark>花呗风控</mark>解除指南"}, // words typed apart, in another order
 		{"指南 花呗", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"},
