@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
@@ -185,13 +184,13 @@ func newMemStore(articles []zhsearch.Article, refs []corpus.BodyRef) *memStore {
 // related titles.
 func (m *memStore) count(a *zhsearch.Article, n int) {
 	m.titles[analysis.Normalize(a.Title)] += n
-	keys := make([]string, 0, len(a.Related))
+	keys := make(map[string]bool, len(a.Related)) // a list may name a title twice
 	for _, t := range a.Related {
 		k := analysis.Normalize(t)
-		if k == "" || slices.Contains(keys, k) {
+		if k == "" || keys[k] {
 			continue
 		}
-		keys = append(keys, k)
+		keys[k] = true
 		if m.listed[k] += n; m.listed[k] <= 0 {
 			delete(m.listedAs, k)
 		} else if _, ok := m.listedAs[k]; !ok {
@@ -386,9 +385,31 @@ func listing(list []string, key string) (string, bool) {
 }
 
 // matchesUnchanged reports whether q matches an article this batch does
-// not change.
+// not change. The matches are read a page at a time, those the batch
+// changes passed over: excluding every changed id from the query made
+// each check grow with the batch, and a put naming 15,000 new 相关内容
+// titles, each checked, took 75 s (found by a probe; 2,000 took 1.9 s).
 func (s *indexStore) matchesUnchanged(q query.Query) (bool, error) {
-	return s.ix.matchesAny(s.ctx, s.unchanged(q))
+	if s.size() == 0 {
+		return s.ix.matchesAny(s.ctx, q)
+	}
+	const page = 64
+	for from := 0; ; from += page {
+		sr := bleve.NewSearchRequestOptions(q, page, from, false)
+		sr.SortBy([]string{"_id"})
+		res, err := s.ix.bleve.SearchInContext(s.ctx, sr)
+		if err != nil {
+			return false, searchErr(s.ctx, err)
+		}
+		for _, h := range res.Hits {
+			if _, put := s.puts[h.ID]; !put && !s.dels[h.ID] {
+				return true, nil
+			}
+		}
+		if len(res.Hits) < page {
+			return false, nil
+		}
+	}
 }
 
 // unchanged restricts q to the articles this batch does not change.
