@@ -79,8 +79,12 @@ func (b *builder) release() {
 // the build replays (journal.PrepareRenew: the caller commits it once the
 // build succeeded, or aborts it) and points opts.Journal at it; otherwise
 // it checks that the journal is the one the live generation has applied.
-// A live generation a server has open is not checked: that server keeps it
-// and the journal in step.
+// A live generation a server has open cannot be read: the server writing
+// it holds its journal open (journal.HeldByWriter), so a journal that no
+// server holds is not the generation's, and the build is refused (a
+// reindex without the server's --journal switched the server to a
+// generation it refused to serve, and could not restart on; found by a
+// probe).
 func prepareJournal(indexDir, dataDir string, opts *BuildOptions) (*journal.Renewal, error) {
 	jpath := opts.Journal
 	if jpath == "" {
@@ -97,7 +101,14 @@ func prepareJournal(indexDir, dataDir string, opts *BuildOptions) (*journal.Rene
 		return r, nil
 	}
 	ix, err := Open(indexDir)
-	if errors.Is(err, ErrNoIndex) || errors.Is(err, ErrGenerationInUse) {
+	if errors.Is(err, ErrGenerationInUse) {
+		held, herr := journal.HeldByWriter(jpath)
+		if herr == nil && !held {
+			herr = fmt.Errorf("%w, with another edit journal than %s: building from it would serve "+
+				"other edits than the server's; pass the server's --journal", err, jpath)
+		}
+		return nil, herr
+	} else if errors.Is(err, ErrNoIndex) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err

@@ -94,6 +94,44 @@ func TestJournalMismatchRefused(t *testing.T) {
 	}
 }
 
+// TestReindexBesideServerChecksJournal: an offline reindex while a server
+// writes the live generation cannot read the generation's journal
+// identity, but the server holds its journal open: a reindex with another
+// journal (the operator left out the server's --journal) is refused,
+// naming it, and the live generation stays; one with the server's journal
+// builds, and the server switches to it and serves its edits.
+func TestReindexBesideServerChecksJournal(t *testing.T) {
+	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
+	defer l.Close()
+	putEdit(t, l, "e1", "服务中的编辑")
+	live, err := os.ReadFile(filepath.Join(idx, currentFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := filepath.Join(t.TempDir(), "edits.log")
+	w, err := journal.OpenWriter(elsewhere)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	_, err = Build(context.Background(), data, idx, BuildOptions{Journal: elsewhere})
+	if err == nil || !strings.Contains(err.Error(), elsewhere) {
+		t.Errorf("reindex with another journal beside the server: %v; want a refusal naming %s", err, elsewhere)
+	}
+	if now, _ := os.ReadFile(filepath.Join(idx, currentFile)); string(now) != string(live) {
+		t.Errorf("the refused reindex switched the index to %s", now)
+	}
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatalf("reindex with the server's journal: %v", err)
+	}
+	if err := l.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if !serves(t, l, "e1") {
+		t.Error("after the reindex the server does not serve its edit")
+	}
+}
+
 // TestEditsOnDiskWhenAcknowledged: an acknowledged edit and the journal
 // position it records are in the generation's files, not only in memory:
 // a generation keeps its build's unsafe batches unless the server opens it
