@@ -133,6 +133,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{ID: "u", Title: "还款日忘了怎么办"},
 		{ID: "e", Title: "😀花呗逾期怎么办😀"},
 		{ID: "t", Title: "冬天室温低于10℃怎么办"},
+		{ID: "z", Title: "青\u200b铜葫芦分期"},
 	})
 	tests := []struct{ q, id, want string }{
 		{"huankuanr", "u", "<mark>还款日</mark>忘了怎么办"}, // 还 read huan, not hai
@@ -142,6 +143,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"花呗 风控", "b", "<mark>花呗风控</mark>解除指南"},                      // a space typed between words
 		{"huab", "b", "<mark>花呗</mark>风控解除指南"},                       // pinyin, the last syllable unfinished
 		{"hbfk", "b", "<mark>花呗风控</mark>解除指南"},                       // initials
+		{"青铜", "z", "<mark>青\u200b铜</mark>葫芦分期"},                     // a zero-width space pasted inside a word
 		{"花呗fk", "b", "<mark>花呗风控</mark>解除指南"},                       // Chinese, then initials
 		{"huabei jiechu", "b", "<mark>花呗</mark>风控<mark>解除</mark>指南"}, // pinyin words apart
 		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},                        // full-width in the title

@@ -27,10 +27,12 @@ func TestNormalize(t *testing.T) {
 		{"a\u3000b\t\nc", "a b c"},
 		{"<script>", "script"},
 		{"", ""},
-		// Invisible format characters go; a zero-width space separates.
+		// Invisible format characters and variation selectors go, a
+		// zero-width space and a byte-order mark too.
 		{"花\u00ad呗风控\u2060", "花呗风控"},
 		{"花\u200d呗\u200c逾期\u200e", "花呗逾期"},
-		{"花呗\u200b风控", "花呗 风控"},
+		{"青\u200b铜葫芦\ufeff分期", "青铜葫芦分期"},
+		{"粉色\ufe0f海狮", "粉色海狮"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {

@@ -183,18 +183,19 @@ func isSeparator(r rune) bool {
 	if r >= 0x4E00 && r <= 0x9FFF {
 		return false // the common Chinese characters: letters
 	}
-	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsControl(r) ||
-		r == '\u200b' || r == '\ufeff'
+	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsControl(r)
 }
 
-// invisible reports whether r is a format character that shows nothing and
-// joins or splits no word (a soft hyphen, a zero-width joiner or
-// non-joiner, a word joiner, a direction mark): text pasted from a web page
-// or typed on a phone carries them inside words (花\u00ad呗), and search,
-// suggest and the index must all read the word. The zero-width space and
-// the byte-order mark are separators (isSeparator).
+// invisible reports whether r shows nothing and splits no word the reader
+// sees: a format character (a soft hyphen, a zero-width space, joiner or
+// non-joiner, a word joiner, a byte-order mark, a direction mark) or a
+// variation selector (the emoji presentation of 色\ufe0f). Text pasted
+// from a web page or a chat, or typed on a phone, carries them inside
+// words (花\u00ad呗, 青\u200b铜), and search, suggest and the index must
+// all read the word. The zero-width space was a separator until a probe
+// found 青\u200b铜葫芦分期 not completed by 青铜: the reader sees one word.
 func invisible(r rune) bool {
-	return r != '\u200b' && r != '\ufeff' && unicode.Is(unicode.Cf, r)
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
 }
 
 // isHan reports whether r is a Chinese character.

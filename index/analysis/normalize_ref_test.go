@@ -52,7 +52,7 @@ func refFoldRune(r rune, table map[rune]rune) []rune {
 		return []rune{unicode.ToLower(r)}
 	case r == utf8.RuneError:
 		return []rune{' '}
-	case unicode.Is(unicode.Cf, r) && r != '\u200b' && r != '\ufeff':
+	case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r):
 		return nil // shows nothing, joins or splits no word
 	}
 	if s, ok := table[r]; ok {
@@ -75,8 +75,7 @@ func refFoldRune(r rune, table map[rune]rune) []rune {
 }
 
 func refIsSeparator(r rune) bool {
-	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsControl(r) ||
-		r == '\u200b' || r == '\ufeff'
+	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsControl(r)
 }
 
 // TestNormalizeMatchesReference checks the fast normalization against the
