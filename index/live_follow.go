@@ -74,7 +74,35 @@ func (l *Live) switchTo(g *generation, commit func() error) (uint64, error) {
 	return g.pos.Seq, nil
 }
 
-// pollCurrent follows CURRENT every interval until the service closes.
+// retryWrites replays the journal into the current generation while
+// writing edits into it fails (a full disk), so that the service is ready
+// again once the disk has room, not only once an editor happens to edit
+// (found by a probe: /readyz stayed 503 after the disk was freed). Only a
+// server that journals edits does: a follower's edits come from its
+// primary.
+func (l *Live) retryWrites() {
+	if l.writeFailure() == nil {
+		return
+	}
+	l.editMu.Lock()
+	defer l.editMu.Unlock()
+	if l.writer == nil {
+		return
+	}
+	g, err := l.acquire()
+	if err != nil {
+		return
+	}
+	defer g.release()
+	if _, err := l.catchUp(g); err != nil {
+		return // still failing: writeFailed logged it once
+	}
+	l.writeOK()
+	l.noteApplied(g.pos.Seq)
+}
+
+// pollCurrent follows CURRENT every interval, and retries writing edits
+// that failed (retryWrites), until the service closes.
 func (l *Live) pollCurrent(every time.Duration) {
 	defer l.wg.Done()
 	t := time.NewTicker(every)
@@ -85,6 +113,7 @@ func (l *Live) pollCurrent(every time.Duration) {
 			return
 		case <-t.C:
 		}
+		l.retryWrites()
 		if err := l.Reload(); err != nil {
 			// Log a failing target once, not every tick.
 			target, _ := CurrentGeneration(l.cfg.IndexDir)

@@ -232,12 +232,14 @@ func runOut(args ...string) (string, error) {
 
 // TestIndexDiskFullSurfaces: an edit journaled but not written into the
 // index answers 503, /readyz answers 503, zhsearch_index_up is 0 and the
-// error is logged; after a restart with room again the edit is served.
+// error is logged; once the disk has room again the server writes the
+// edit by itself, with no other edit to trigger it, and is ready, and
+// after a restart the edit is still served.
 func TestIndexDiskFullSurfaces(t *testing.T) {
 	data, idx := t.TempDir(), t.TempDir()
 	writeCorpus(t, data, "a", 20)
 	reindexOffline(t, data, idx)
-	cfg := serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken)}
+	cfg := serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken), poll: 50 * time.Millisecond}
 	srv := startServe(t, cfg)
 	mustCall(t, "PUT", srv.base+"/api/v1/admin/articles/e1", testToken, `{"title":"磁盘满之前"}`, 201, nil)
 	unblock := blockIndexWrites(t, idx)
@@ -252,6 +254,16 @@ func TestIndexDiskFullSurfaces(t *testing.T) {
 		t.Errorf("no error logged:\n%s", srv.logs)
 	}
 	unblock()
+	ready := false
+	for deadline := time.Now().Add(30 * time.Second); !ready && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		st, _ := call(t, "GET", srv.base+"/readyz", "", "")
+		ready = st == 200
+	}
+	if !ready {
+		t.Error("/readyz still not ready once the disk has room again")
+	} else if fetchArticle(t, srv.base, "e2") == nil {
+		t.Error("ready again, but the journaled e2 is not served")
+	}
 	srv.stop()
 	srv = startServe(t, cfg)
 	if st, _ := call(t, "GET", srv.base+"/readyz", "", ""); st != 200 {
