@@ -64,6 +64,15 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		} else if spelled != nil {
 			contains = spelled
 		}
+	} else if compact := strings.ReplaceAll(norm, " ", ""); len(hits) < req.Size && len(compact) >= 2 && analysis.IsInitials(compact) {
+		// So are initials, of the words they stand for.
+		if inside, err := ix.initialsContains(compact); err != nil {
+			return nil, err
+		} else if inside != nil && contains != nil {
+			contains = query.NewDisjunctionQuery([]query.Query{contains, inside})
+		} else if inside != nil {
+			contains = inside
+		}
 	}
 	if contains != nil && len(hits) < req.Size {
 		if hits, err = ix.suggestCandidates(ctx, query.NewDisjunctionQuery([]query.Query{starts, contains}), n); err != nil {
@@ -181,9 +190,14 @@ func suggestMark(norm string, syl []string, title string) span {
 	}
 	if !ok {
 		// Inside the title: the first run read as the whole syllables
-		// typed (yuqi: 逾期 of 花呗逾期怎么办).
-		if len(syl) >= 2 {
-			if runs := soundRuns(t, syl); len(runs) > 0 {
+		// typed (yuqi: 逾期 of 花呗逾期怎么办), or as the initials (txgz:
+		// 停息挂账).
+		inside := syl
+		if len(syl) < 2 && len(compact) >= 2 && analysis.IsInitials(compact) {
+			inside = strings.Split(compact, "")
+		}
+		if len(inside) >= 2 {
+			if runs := soundRuns(t, inside); len(runs) > 0 {
 				return origSpan(title, offs, runs[0].start, runs[0].end)
 			}
 		}
@@ -455,42 +469,66 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 // (found by a probe: 风控解除 completed 花呗风控解除指南, fengkongjiechu
 // nothing).
 func (ix *Index) spelledContains(syl []string) (query.Query, error) {
-	runs, err := ix.spelledWords(syl)
-	if err != nil || len(runs) == 0 {
-		return nil, err
-	}
+	runs, err := wordRuns(syl, len(syl), ix.pinyinWords)
+	return wordsContains(runs, len(runs)), err
+}
+
+// initialsContains is the "contains" query of initials typed for words
+// inside titles (txgz: 停息挂账 of 花呗停息挂账指南): split into runs of two
+// or three initials that stand for title words (initialsWords), the titles
+// that hold one of the commonest initialsInsideWords of each run; nil when
+// the initials cannot be split so (found by a probe: txgz completed
+// nothing, search found 691 titles).
+func (ix *Index) initialsContains(initials string) (query.Query, error) {
+	runs, err := wordRuns(strings.Split(initials, ""), initialsMaxRunes, ix.initialsWords)
+	return wordsContains(runs, initialsInsideWords), err
+}
+
+// initialsInsideWords is how many of the words a run of initials stands
+// for are looked for inside titles, the commonest: hb stands for 花呗 and
+// for dozens of rarer words.
+const initialsInsideWords = 3
+
+// wordsContains matches the titles holding a word of every run, each word
+// as its character pairs in a row, of each run's first most words; nil
+// for no runs.
+func wordsContains(runs [][]wordCount, most int) query.Query {
 	all := make([]query.Query, 0, len(runs))
 	for _, words := range runs {
 		any := make([]query.Query, 0, len(words))
-		for _, w := range words {
+		for _, w := range words[:min(len(words), most)] {
 			any = append(any, allPhrases(fTitleBi, phraseChains(w.word), boostSuggestContains))
 		}
 		all = append(all, query.NewDisjunctionQuery(any))
 	}
-	if len(all) == 1 {
-		return all[0], nil
+	switch len(all) {
+	case 0:
+		return nil
+	case 1:
+		return all[0]
 	}
-	return query.NewConjunctionQuery(all), nil
+	return query.NewConjunctionQuery(all)
 }
 
-// spelledWords splits syl into runs of two syllables or more that each
-// spell title words (pinyinWords), the longest runs first, and returns
-// each run's words; nil when syl cannot be split so.
-func (ix *Index) spelledWords(syl []string) ([][]wordCount, error) {
-	for end := len(syl); end >= 2; end-- {
-		words, err := ix.pinyinWords(strings.Join(syl[:end], ""))
+// wordRuns splits parts (syllables or initials) into runs of two to
+// longest parts that each stand for title words (words of the joined run),
+// the longest runs first, and returns each run's words; nil when parts
+// cannot be split so.
+func wordRuns(parts []string, longest int, words func(string) ([]wordCount, error)) ([][]wordCount, error) {
+	for end := min(len(parts), longest); end >= 2; end-- {
+		ws, err := words(strings.Join(parts[:end], ""))
 		if err != nil {
 			return nil, err
 		}
-		if len(words) == 0 {
+		if len(ws) == 0 {
 			continue
 		}
-		if end == len(syl) {
-			return [][]wordCount{words}, nil
+		if end == len(parts) {
+			return [][]wordCount{ws}, nil
 		}
-		rest, err := ix.spelledWords(syl[end:])
+		rest, err := wordRuns(parts[end:], longest, words)
 		if err != nil || rest != nil {
-			return append([][]wordCount{words}, rest...), err
+			return append([][]wordCount{ws}, rest...), err
 		}
 	}
 	return nil, nil

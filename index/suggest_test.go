@@ -59,7 +59,7 @@ func TestSuggest(t *testing.T) {
 		// (not 花被风控, which sounds alike).
 		{"花呗f", []string{"b", "a"}},
 		{"huab", []string{"e", "r", "b", "a", "c"}},
-		{"hbfk", []string{"r", "b", "a"}},
+		{"hbfk", []string{"r", "b", "a", "m", "d"}},
 		{"zjbx", []string{"f"}},
 		{"京东e", []string{"g"}},
 		{"ＪＩＮＧＤＯＮＧ", []string{"g", "q", "i"}},
@@ -98,10 +98,12 @@ func TestSuggest(t *testing.T) {
 		{"chongxin", []string{"w"}},
 		// The usual readings first, however long the title (zx: 重新 and
 		// 征信 before 从 read zong; fk: 风控 before 不 read fou and 还 fu;
-		// cx: 从协 before 重 read chong).
-		{"zx", []string{"w", "y", "x"}},
-		{"fk", []string{"m", "z", "u"}},
-		{"cx", []string{"x", "w"}},
+		// cx: 从协 before 重 read chong); then the titles holding a word
+		// the initials stand for (风控 of 花呗风控…, 查询 of 一年免费查询2次).
+		{"zx", []string{"w", "y", "x", "z", "c"}},
+		{"fk", []string{"m", "z", "u", "r", "b", "a", "d"}},
+		{"cx", []string{"x", "w", "n"}},
+		{"fkjc", []string{"b", "a"}},
 		// One character completes only titles that start with it.
 		{"2", nil},
 		{"e", nil},
@@ -146,6 +148,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"青铜", "z", "<mark>青\u200b铜</mark>葫芦分期"},                     // a zero-width space pasted inside a word
 		{"花呗fk", "b", "<mark>花呗风控</mark>解除指南"},                       // Chinese, then initials
 		{"huabei jiechu", "b", "<mark>花呗</mark>风控<mark>解除</mark>指南"}, // pinyin words apart
+		{"fkjc", "b", "花呗<mark>风控解除</mark>指南"},                       // initials inside the title
 		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},                        // full-width in the title
 		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},                        // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
