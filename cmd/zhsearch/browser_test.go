@@ -116,7 +116,7 @@ func TestBrowser(t *testing.T) {
 		{"the widget gives up on a server that never answers", browserWidgetGivesUp, true},
 		// The browser logs the unknown article's 404.
 		{"a failed widget gives its target back", browserWidgetKeepsFallback, true},
-		{"the widget finds a target parsed after it", browserWidgetLateTarget, false},
+		{"the widget and the search box find a target parsed after them", browserWidgetLateTarget, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -862,10 +862,10 @@ func browserWidgetKeepsFallback(t *testing.T, env *browserEnv, tb *tab) {
 	}
 }
 
-// browserWidgetLateTarget: a widget whose async script runs before the
-// page has parsed its data-target (a slow script between them keeps the
-// parser waiting) renders into the target once it is there, not after the
-// script beside the page's own fallback.
+// browserWidgetLateTarget: a widget or a search box whose async script
+// runs before the page has parsed its data-target (a slow script between
+// them keeps the parser waiting) renders into the target once it is there,
+// not after the script beside the page's own fallback.
 func browserWidgetLateTarget(t *testing.T, env *browserEnv, tb *tab) {
 	ctx := tb.limit(t)
 	do(t, ctx, chromedp.Navigate(env.partner.URL+"/post?zh="+url.QueryEscape(env.base)+"&id="+seedID+"&late="+seedID))
@@ -877,6 +877,15 @@ func browserWidgetLateTarget(t *testing.T, env *browserEnv, tb *tab) {
 	}
 	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('zhsearch-related').length`)); n != 2 {
 		t.Errorf("%d widgets on the page, want 2 (the article's and the late target's)", n)
+	}
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#latebox zhsearch-searchbox') !== null &&
+		document.querySelector('#latebox input[name=q]') === null`, chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil {
+		html := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('#latebox') ? document.querySelector('#latebox').outerHTML : '(no #latebox)'`))
+		t.Errorf("the late search box target: %s; want the search box in place of the page's form (%v)", html, err)
+	}
+	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('zhsearch-searchbox').length`)); n != 2 {
+		t.Errorf("%d search boxes on the page, want 2 (the page's top one and the late target's)", n)
 	}
 }
 
@@ -900,8 +909,10 @@ h2 { color: green; text-transform: uppercase; }
 {{if .Slot}}<div id="slot"><a href="/own">合作站点自己的推荐</a></div>
 <script src="{{.Base}}/widget.js" data-article-id="{{.Slot}}" data-target="#slot" async></script>{{end}}
 {{if .Late}}<script src="{{.Base}}/widget.js" data-article-id="{{.Late}}" data-target="#late" async></script>
+<script src="{{.Base}}/searchbox.js" data-target="#latebox" async></script>
 <script src="/slow.js"></script>
-<div id="late"><a href="/own">合作站点自己的推荐</a></div>{{end}}
+<div id="late"><a href="/own">合作站点自己的推荐</a></div>
+<form id="latebox" action="/own"><input name="q" placeholder="合作站点自己的搜索框"></form>{{end}}
 <p>文章结束。</p>
 </body></html>`))
 	return func(w http.ResponseWriter, r *http.Request) {

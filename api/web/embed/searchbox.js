@@ -33,15 +33,33 @@
   host.setAttribute('lang', 'zh-CN'); // read as Chinese on an English page too
   host.style.display = 'block';
   var targetSel = script.getAttribute('data-target');
-  var target = null;
-  if (targetSel) {
-    try { target = document.querySelector(targetSel); } catch (err) { target = null; }
-  }
-  if (target) {
-    target.textContent = '';
-    target.appendChild(host);
+  if (targetSel && !findTarget() && document.readyState === 'loading') {
+    // An async script may run before the page has parsed its target (a
+    // long page, a slow network): the target is looked for again once the
+    // whole page is parsed, as widget.js does (found by a probe: the box
+    // went after the script, and the page's fallback form stayed).
+    document.addEventListener('DOMContentLoaded', place);
   } else {
-    script.parentNode.insertBefore(host, script.nextSibling);
+    place();
+  }
+
+  function findTarget() {
+    try { return document.querySelector(targetSel); } catch (err) { return null; }
+  }
+
+  function place() {
+    var target = targetSel ? findTarget() : null;
+    if (targetSel && !target) warn('data-target ' + targetSel + ' matches nothing; rendering after the script');
+    if (target) {
+      target.textContent = '';
+      target.appendChild(host);
+    } else {
+      script.parentNode.insertBefore(host, script.nextSibling);
+    }
+  }
+
+  function warn(m) {
+    if (window.console) console.warn('zhsearch search box: ' + m);
   }
 
   var root = host.attachShadow({ mode: 'open' });
