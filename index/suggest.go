@@ -59,14 +59,14 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		// text typed in characters is: the title words it spells (逾期 of
 		// 花呗逾期怎么办), asked for only when the titles that start with it
 		// do not fill the list.
-		if spelled, err := ix.spelledContains(syl); err != nil {
+		if spelled, err := ix.spelledContains(syl, strings.Contains(norm, " ")); err != nil {
 			return nil, err
 		} else if spelled != nil {
 			contains = spelled
 		}
 	} else if compact := strings.ReplaceAll(norm, " ", ""); len(hits) < req.Size && len(compact) >= 2 && analysis.IsInitials(compact) {
 		// So are initials, of the words they stand for.
-		if inside, err := ix.initialsContains(compact); err != nil {
+		if inside, err := ix.initialsContains(compact, strings.Contains(norm, " ")); err != nil {
 			return nil, err
 		} else if inside != nil && contains != nil {
 			contains = query.NewDisjunctionQuery([]query.Query{contains, inside})
@@ -463,14 +463,14 @@ func suggestQueries(norm string) (starts, contains query.Query) {
 // at 40 times the cost at 100k articles: a syllable's list holds every
 // character read so.
 //
-// Syllables that spell no one word but several, one after another
-// (fengkongjiechu: 风控 解除; huabei jiechu typed apart), find the titles
-// that hold each of the words, as words typed apart in characters do
-// (found by a probe: 风控解除 completed 花呗风控解除指南, fengkongjiechu
-// nothing).
-func (ix *Index) spelledContains(syl []string) (query.Query, error) {
+// Syllables that spell no one word but several, one after another, find
+// the titles that hold the words in a row (fengkongjiechu: 风控解除), or,
+// typed apart (huabei jiechu), each anywhere, as the words typed in
+// characters do (found by a probe: 风控解除 completed 花呗风控解除指南,
+// fengkongjiechu nothing).
+func (ix *Index) spelledContains(syl []string, apart bool) (query.Query, error) {
 	runs, err := wordRuns(syl, len(syl), ix.pinyinWords)
-	return wordsContains(runs, len(runs)), err
+	return wordsContains(runs, 0, apart), err
 }
 
 // initialsContains is the "contains" query of initials typed for words
@@ -479,9 +479,9 @@ func (ix *Index) spelledContains(syl []string) (query.Query, error) {
 // that hold one of the commonest initialsInsideWords of each run; nil when
 // the initials cannot be split so (found by a probe: txgz completed
 // nothing, search found 691 titles).
-func (ix *Index) initialsContains(initials string) (query.Query, error) {
+func (ix *Index) initialsContains(initials string, apart bool) (query.Query, error) {
 	runs, err := wordRuns(strings.Split(initials, ""), initialsMaxRunes, ix.initialsWords)
-	return wordsContains(runs, initialsInsideWords), err
+	return wordsContains(runs, initialsInsideWords, apart), err
 }
 
 // initialsInsideWords is how many of the words a run of initials stands
@@ -489,14 +489,22 @@ func (ix *Index) initialsContains(initials string) (query.Query, error) {
 // for dozens of rarer words.
 const initialsInsideWords = 3
 
-// wordsContains matches the titles holding a word of every run, each word
-// as its character pairs in a row, of each run's first most words; nil
-// for no runs.
-func wordsContains(runs [][]wordCount, most int) query.Query {
+// wordsContains matches the titles holding a word of every run (of each
+// run's first most words, 0: all), each word as its character pairs in a row; the
+// runs' words one after another, as typed together (hbfk: 花呗风控, not
+// 花呗…风控), unless they were typed apart (huabei jiechu); nil for no runs.
+func wordsContains(runs [][]wordCount, most int, apart bool) query.Query {
+	if len(runs) > 1 && !apart {
+		var any []query.Query
+		for _, words := range inARow(runs, most) {
+			any = append(any, allPhrases(fTitleBi, phraseChains(words), boostSuggestContains))
+		}
+		return query.NewDisjunctionQuery(any)
+	}
 	all := make([]query.Query, 0, len(runs))
 	for _, words := range runs {
 		any := make([]query.Query, 0, len(words))
-		for _, w := range words[:min(len(words), most)] {
+		for _, w := range firstWords(words, most) {
 			any = append(any, allPhrases(fTitleBi, phraseChains(w.word), boostSuggestContains))
 		}
 		all = append(all, query.NewDisjunctionQuery(any))
@@ -509,6 +517,35 @@ func wordsContains(runs [][]wordCount, most int) query.Query {
 	}
 	return query.NewConjunctionQuery(all)
 }
+
+// inARow returns the texts of one word of each run after another, of
+// each run's first most words, at most maxInARow of them.
+func inARow(runs [][]wordCount, most int) []string {
+	out := []string{""}
+	for _, words := range runs {
+		var next []string
+		for _, prefix := range out {
+			for _, w := range firstWords(words, most) {
+				if len(next) < maxInARow {
+					next = append(next, prefix+w.word)
+				}
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// firstWords returns words' first most (0: all).
+func firstWords(words []wordCount, most int) []wordCount {
+	if most > 0 && most < len(words) {
+		return words[:most]
+	}
+	return words
+}
+
+// maxInARow bounds the phrases of words typed together (inARow).
+const maxInARow = 16
 
 // wordRuns splits parts (syllables or initials) into runs of two to
 // longest parts that each stand for title words (words of the joined run),

@@ -357,6 +357,10 @@ func browserNoResults(t *testing.T, env *browserEnv, tb *tab) {
 	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results li').length`)); n != 0 {
 		t.Errorf("%d results shown", n)
 	}
+	// A screen reader hears it, as it hears a count of results.
+	if status := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('#status').textContent`)); !strings.Contains(status, "没有找到与“"+q+"”") {
+		t.Errorf("the live region says %q, want the empty state announced", status)
+	}
 	shot(t, ctx, env.shots, "04-empty.png")
 }
 

@@ -76,7 +76,8 @@
     'border:1px solid #d8dee4;border-radius:10px;box-shadow:0 8px 24px rgba(31,35,40,.14);max-height:min(60vh,420px);overflow-y:auto;text-align:left;}',
     'ul[hidden]{display:none;}',
     'li{padding:8px 14px;color:#1f2328;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;}',
-    'li[aria-selected="true"],li:hover{background:#e8f0fe;}',
+    'li:hover{background:#f3f6fa;}',
+    'li[aria-selected="true"]{background:#e8f0fe;box-shadow:inset 3px 0 0 var(--zhsearch-accent,#0b57d0);}',
     'mark{background:transparent;color:inherit;font-weight:600;}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;}'
   ].join('');

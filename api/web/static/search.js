@@ -125,9 +125,13 @@
     setStatus('');
   }
 
-  function setStatus(text, isError) {
+  // setStatus says text in the live region screen readers announce; a
+  // hidden one is announced without being shown twice (the empty state's
+  // heading shows it).
+  function setStatus(text, isError, hidden) {
     statusEl.textContent = text;
     statusEl.classList.toggle('error', !!isError);
+    statusEl.classList.toggle('visually-hidden', !!hidden);
   }
 
   function load(q, page) {
@@ -162,7 +166,9 @@
     pager.hidden = true;
     var hits = d.hits || [];
     if (!d.total) {
-      setStatus('');
+      // Announced as a count of results is (found by a probe: a search
+      // that found nothing said nothing to a screen reader).
+      setStatus('没有找到与“' + q + '”相关的文章', false, true);
       emptyQuery.textContent = q;
       empty.hidden = false;
       return;
