@@ -31,6 +31,10 @@ type highlighter struct {
 	bySound   bool     // mark sound matches even where exact ones exist
 	// needleSet and pairSet find the needles and the pairs in one pass.
 	needleSet, pairSet *needleSet
+	// typos are the sounds of the query's misspelt words that search
+	// matched by sound (queryTerm.soundsLike: 花被 read hua bei), marked
+	// where a text says them (花呗 of 花呗逾期三天…).
+	typos [][]string
 }
 
 // newHighlighter marks the query's words, its whole space-separated parts
@@ -74,6 +78,9 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 			}
 		}
 		add(t.pair) // 3天 of 信用卡逾期3天算逾期吗, found by 逾期三天
+		if t.soundsLike && len(t.sound) > 0 {
+			h.typos = append(h.typos, t.sound)
+		}
 	}
 	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
 	h.pairs = aq.bigrams
@@ -93,7 +100,9 @@ func (h *highlighter) spans(text string) []span {
 
 // phonetic reports whether matches are also looked for by pinyin, which
 // needs the text normalized.
-func (h *highlighter) phonetic() bool { return len(h.syllables) > 0 || len(h.initials) >= 2 }
+func (h *highlighter) phonetic() bool {
+	return len(h.syllables) > 0 || len(h.initials) >= 2 || len(h.typos) > 0
+}
 
 // writtenSpans is spans for a text that normalizing would not change but
 // for its separators (analysis.Foldable): the words are found as written,
@@ -144,6 +153,11 @@ func (h *highlighter) normalizedSpans(text string) []span {
 	var out []span
 	add := func(start, end int) { out = append(out, origSpan(text, offs, start, end)) }
 	h.needleSet.each(norm, add)
+	for _, sound := range h.typos {
+		// Beside the words matched as written: a probe saw 花呗逾期三天
+		// marked only from 逾期 on, for 花被逾期三天.
+		out = append(out, pinyinSpans(text, norm, offs, sound)...)
+	}
 	if len(out) == 0 || h.bySound {
 		if len(h.syllables) > 0 {
 			out = append(out, pinyinSpans(text, norm, offs, h.syllables)...)

@@ -1,11 +1,13 @@
 package index
 
 import (
+	"context"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
@@ -46,6 +48,9 @@ func TestHighlightTitle(t *testing.T) {
 		{"one-character piece with its neighbour", "急用钱去哪借", "缺钱急用钱怎么办", false, "缺钱<mark>急用钱</mark>怎么办"},
 		{"one-character piece not beside it", "急用钱去哪借", "用钱很急怎么办", false, "<mark>用钱</mark>很急怎么办"},
 		{"a word's own characters are not pieces", "京东e卡回首", "京东e卡回收", false, "<mark>京东e卡</mark>回收"},
+		// A filler or a question word is no piece to join (能, 被, 了).
+		{"a filler beside a word", "没有工作能贷款不", "没有工作能申请贷款吗", false, "<mark>没有工作</mark>能申请<mark>贷款</mark>吗"},
+		{"fillers around a piece", "信用卡被停了", "信用卡被停卡了怎么办", false, "<mark>信用卡</mark>被停卡了怎么办"},
 		// A Latin word is marked where the engine matches it: whole.
 		{"Latin word inside a longer one", "id贷", "Android手机id贷被锁怎么办", false, "Android手机<mark>id贷</mark>被锁怎么办"},
 		{"Latin word inside a longer one, written as is", "app 花呗", "happy花呗指南 app", false, "happy<mark>花呗</mark>指南 <mark>app</mark>"},
@@ -154,5 +159,25 @@ func TestOneSpaced(t *testing.T) {
 		if got, want := oneSpaced(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Errorf("oneSpaced(%q) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// TestHighlightMarksTyposBySound: a misspelt word that search matched by
+// its sound (节呗 for 借呗) is marked where the title says it, beside the
+// words matched as written (a probe saw only 呗利息 of 借呗利息 marked).
+func TestHighlightMarksTyposBySound(t *testing.T) {
+	ix := builtIndex(t, []zhsearch.Article{
+		{ID: "a", Title: "借呗利息怎么算", TitleOnly: true},
+		{ID: "b", Title: "花呗额度怎么提升", TitleOnly: true},
+	})
+	res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: "节呗利息高不高", Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].ID != "a" {
+		t.Fatalf("节呗利息高不高: %v, want a first", res.Hits)
+	}
+	if got, want := res.Hits[0].Highlights.Title, "<mark>借呗利息</mark>怎么算"; got != want {
+		t.Errorf("节呗利息高不高 marks %q, want %q", got, want)
 	}
 }

@@ -180,7 +180,12 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		function := ix.seg.IsStop(w.Text) || listed
 		if !w.Sub {
 			if !denied[i] && !prevDenied { // 没逾期过 must not mark 逾期过
-				aq.joinPieces(prev, w)
+				if !function && !prevFunction {
+					// A filler or a question word is no part of what a
+					// title says (a probe saw 没有[工作能]申请贷款吗 and
+					// [信用卡被]停[卡了] marked).
+					aq.joinPieces(prev, w)
+				}
 				if t, ok := slipTerm(prev, prevFunction, w, function, aq.body); ok && !seen["slip:"+t.text] {
 					seen["slip:"+t.text] = true
 					aq.slips = append(aq.slips, t)
