@@ -173,6 +173,11 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 	if err := b.Close(); err != nil {
 		return err
 	}
+	if opts.journal.Seq > 0 {
+		if err := recordJournalID(path, opts.journal.ID); err != nil {
+			return err
+		}
+	}
 	return recordMergePlan(path, mergePlan(len(articles)))
 }
 

@@ -79,12 +79,10 @@ func (b *builder) release() {
 // the build replays (journal.PrepareRenew: the caller commits it once the
 // build succeeded, or aborts it) and points opts.Journal at it; otherwise
 // it checks that the journal is the one the live generation has applied.
-// A live generation a server has open cannot be read: the server writing
-// it holds its journal open (journal.HeldByWriter), so a journal that no
-// server holds is not the generation's, and the build is refused (a
-// reindex without the server's --journal switched the server to a
-// generation it refused to serve, and could not restart on; found by a
-// probe).
+// A live generation a server has open cannot be read, but it names its
+// journal in journalIDFile: another journal is refused (a reindex without
+// the server's --journal switched the server to a generation it refused
+// to serve, and could not restart on; found by a probe).
 func prepareJournal(indexDir, dataDir string, opts *BuildOptions) (*journal.Renewal, error) {
 	jpath := opts.Journal
 	if jpath == "" {
@@ -102,12 +100,7 @@ func prepareJournal(indexDir, dataDir string, opts *BuildOptions) (*journal.Rene
 	}
 	ix, err := Open(indexDir)
 	if errors.Is(err, ErrGenerationInUse) {
-		held, herr := journal.HeldByWriter(jpath)
-		if herr == nil && !held {
-			herr = fmt.Errorf("%w, with another edit journal than %s: building from it would serve "+
-				"other edits than the server's; pass the server's --journal", err, jpath)
-		}
-		return nil, herr
+		return nil, checkInUseJournal(indexDir, jpath)
 	} else if errors.Is(err, ErrNoIndex) {
 		return nil, nil
 	} else if err != nil {
@@ -221,4 +214,36 @@ func (b *builder) write(ctx context.Context, articles []zhsearch.Article, opts B
 		return "", err
 	}
 	return final, nil
+}
+
+// checkInUseJournal checks, by its journalIDFile, that the journal at
+// jpath is the one the live generation of indexDir holds, which a server
+// has open.
+func checkInUseJournal(indexDir, jpath string) error {
+	gen, err := CurrentGeneration(indexDir)
+	if err != nil {
+		return err
+	}
+	id, ok, err := recordedJournalID(gen)
+	if err != nil || !ok {
+		return err
+	}
+	info, err := journal.Stat(jpath)
+	if err != nil {
+		return err
+	}
+	if info.Exists && info.ID == id {
+		return nil
+	}
+	return fmt.Errorf("generation %s, which a server has open, holds the edits of journal %q, and %s %s: "+
+		"building from it would serve other edits than the server's; pass the server's --journal",
+		filepath.Base(gen), id, jpath, journalState(info))
+}
+
+// journalState says what the journal info describes is, for a message.
+func journalState(info journal.Info) string {
+	if !info.Exists {
+		return "is missing"
+	}
+	return fmt.Sprintf("is journal %q", info.ID)
 }

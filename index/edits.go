@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
@@ -485,7 +488,41 @@ func (s *indexStore) commit(pos journal.Position) error {
 	if err != nil {
 		return fmt.Errorf("apply edits to %s: %w", s.ix.path, err)
 	}
+	if pos.ID != s.ix.journalID {
+		// The first edit of a journal into this generation.
+		if err := recordJournalID(s.ix.path, pos.ID); err != nil {
+			return err
+		}
+		s.ix.journalID = pos.ID
+	}
 	return nil
+}
+
+// journalIDFile, in a generation's folder, names the journal whose
+// records the generation holds ("" or missing: none yet), as journalKey
+// does inside bleve: a reindex beside a server that has the generation
+// open reads it there (prepareJournal).
+const journalIDFile = "journal.id"
+
+// recordJournalID writes journalIDFile in the generation folder path.
+func recordJournalID(path, id string) error {
+	if err := replaceFile(path, journalIDFile, []byte(id)); err != nil {
+		return fmt.Errorf("record journal identity: %w", err)
+	}
+	return syncDir(path)
+}
+
+// recordedJournalID reads journalIDFile of the generation folder path: ok
+// is false where the generation records none (built before it existed,
+// or holding no journal record yet).
+func recordedJournalID(path string) (id string, ok bool, err error) {
+	b, err := os.ReadFile(filepath.Join(path, journalIDFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, err
+	}
+	return string(b), len(b) > 0, nil
 }
 
 // setPosition records in batch the journal position a generation holds.

@@ -53,6 +53,9 @@ type Index struct {
 	typedPY string
 	// initials are the title words pinyin initials stand for (initials.go).
 	initials initialsVocab
+	// journalID is the journal identity journalIDFile holds, as this
+	// process last wrote it ("" until then: the first commit writes it).
+	journalID string
 }
 
 var _ zhsearch.SearchService = (*Index)(nil)

@@ -95,11 +95,12 @@ func TestJournalMismatchRefused(t *testing.T) {
 }
 
 // TestReindexBesideServerChecksJournal: an offline reindex while a server
-// writes the live generation cannot read the generation's journal
-// identity, but the server holds its journal open: a reindex with another
-// journal (the operator left out the server's --journal) is refused,
-// naming it, and the live generation stays; one with the server's journal
-// builds, and the server switches to it and serves its edits.
+// has the live generation open cannot read the generation's journal
+// position, but the generation names its journal (journalIDFile): a
+// reindex with another journal (the operator left out the server's
+// --journal) is refused, naming it, and the live generation stays; one
+// with the server's journal builds, and the server switches to it and
+// serves its edits.
 func TestReindexBesideServerChecksJournal(t *testing.T) {
 	l, data, idx := builtLive(t, -1, jsonlLines("a", 3)...)
 	defer l.Close()

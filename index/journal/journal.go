@@ -41,7 +41,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -164,28 +163,6 @@ func OpenWriter(path string) (*Writer, error) {
 		return nil, err
 	}
 	return w, nil
-}
-
-// HeldByWriter reports whether a process holds the journal at path open
-// for appending (OpenWriter): a serving process does, for as long as it
-// serves. A missing journal is held by none. The check takes the writer's
-// lock for an instant when it is free, so a server starting at that very
-// instant fails with ErrLocked, as it would beside another server.
-func HeldByWriter(path string) (bool, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("open journal: %w", err)
-	}
-	defer f.Close() // and with it the lock
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return true, nil
-		}
-		return false, fmt.Errorf("lock journal: %w", err)
-	}
-	return false, nil
 }
 
 // openLocked opens path with flag, creating its folder, and takes the

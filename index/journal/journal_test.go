@@ -464,28 +464,3 @@ func TestRenewWithoutTheWholeArchive(t *testing.T) {
 		})
 	}
 }
-
-// TestHeldByWriter: a journal is held while a writer has it open, and not
-// once it is closed, nor when it does not exist; checking does not keep
-// a writer from opening it after.
-func TestHeldByWriter(t *testing.T) {
-	path := DefaultPath(t.TempDir())
-	held := func(want bool) {
-		t.Helper()
-		if got, err := HeldByWriter(path); err != nil || got != want {
-			t.Errorf("HeldByWriter = %v, %v; want %v", got, err, want)
-		}
-	}
-	held(false) // missing
-	w, err := OpenWriter(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held(true)
-	w.Close()
-	held(false)
-	if w, err = OpenWriter(path); err != nil {
-		t.Fatalf("a writer after the check: %v", err)
-	}
-	w.Close()
-}
