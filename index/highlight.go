@@ -29,11 +29,9 @@ type highlighter struct {
 	syllables []string // pinyin syllables to find by sound
 	initials  string   // pinyin initials to find (a Latin query like hbfk)
 	bySound   bool     // mark sound matches even where exact ones exist
-	// needleSet and pairSet find the needles and the pairs in one pass.
-	needleSet, pairSet *needleSet
 	// typos are the sounds of the query's misspelt words that search
-	// matched by sound (queryTerm.soundsLike: 花被 read hua bei), marked
-	// where a text says them (花呗 of 花呗逾期三天…).
+	// matched by sound (queryTerm.soundsLike: 节呗 read jie bei), marked
+	// where a text says them (借呗 of 借呗利息怎么算).
 	typos [][]string
 }
 
@@ -84,7 +82,6 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 	}
 	sort.SliceStable(h.needles, func(i, j int) bool { return len(h.needles[i]) > len(h.needles[j]) })
 	h.pairs = aq.bigrams
-	h.needleSet, h.pairSet = newNeedleSet(h.needles), newNeedleSet(h.pairs)
 	return h
 }
 
@@ -110,12 +107,37 @@ func (h *highlighter) phonetic() bool {
 // what highlighting a hit cost.
 func (h *highlighter) writtenSpans(text string) []span {
 	var out []span
-	add := func(start, end int) { out = append(out, span{start, end}) }
-	h.needleSet.each(text, add)
+	for _, n := range h.needles {
+		eachIndex(text, n, func(s int) { out = append(out, span{s, s + len(n)}) })
+	}
 	if len(out) == 0 {
-		h.pairSet.each(text, add)
+		for _, p := range h.pairs {
+			eachIndex(text, p, func(s int) { out = append(out, span{s, s + len(p)}) })
+		}
 	}
 	return merge(out)
+}
+
+// eachIndex calls fn with the byte offset of every match of needle in s,
+// left to right, matches not overlapping. A needle that begins or ends
+// with a Latin letter or digit matches only at a word's edge there, as the
+// engine matches Latin words (app does not find happy, nor id Android):
+// id贷 is marked in 手机id贷, not in Android手机.
+func eachIndex(s, needle string, fn func(start int)) {
+	for i := 0; ; {
+		j := strings.Index(s[i:], needle)
+		if j < 0 {
+			return
+		}
+		start := i + j
+		if !atWordEdges(s, start, start+len(needle)) {
+			_, size := utf8.DecodeRuneInString(s[start:])
+			i = start + size
+			continue
+		}
+		fn(start)
+		i = start + len(needle)
+	}
 }
 
 // atWordEdges reports whether s[start:end] is not part of a longer Latin
@@ -151,11 +173,12 @@ func latinWordRune(r rune) bool {
 func (h *highlighter) normalizedSpans(text string) []span {
 	norm, offs := analysis.NormalizeMap(text, true)
 	var out []span
-	add := func(start, end int) { out = append(out, origSpan(text, offs, start, end)) }
-	h.needleSet.each(norm, add)
+	for _, n := range h.needles {
+		eachIndex(norm, n, func(s int) { out = append(out, origSpan(text, offs, s, s+len(n))) })
+	}
 	for _, sound := range h.typos {
-		// Beside the words matched as written: a probe saw 花呗逾期三天
-		// marked only from 逾期 on, for 花被逾期三天.
+		// Beside the words matched as written: a probe saw 借呗利息 marked
+		// only from 呗 on, for 节呗利息.
 		out = append(out, pinyinSpans(text, norm, offs, sound)...)
 	}
 	if len(out) == 0 || h.bySound {
@@ -174,7 +197,9 @@ func (h *highlighter) normalizedSpans(text string) []span {
 		}
 	}
 	if len(out) == 0 {
-		h.pairSet.each(norm, add)
+		for _, p := range h.pairs {
+			eachIndex(norm, p, func(s int) { out = append(out, origSpan(text, offs, s, s+len(p))) })
+		}
 	}
 	return merge(out)
 }
@@ -313,24 +338,9 @@ func (h *highlighter) snippet(body string, n int) (plain, marked string) {
 	if to < len(body) {
 		post = "…"
 	}
-	plain = oneSpaced(pre + body[from:to] + post)
-	marked = oneSpaced(pre + mark(body, spans, from, to) + post)
+	plain = strings.Join(strings.Fields(pre+body[from:to]+post), " ")
+	marked = strings.Join(strings.Fields(pre+mark(body, spans, from, to)+post), " ")
 	return plain, marked
-}
-
-// oneSpaced is strings.Join(strings.Fields(s), " "): s with every run of
-// white space one space and none at its ends. A snippet mostly has none
-// to fold: it is then returned as it is, without splitting and joining it.
-func oneSpaced(s string) string {
-	spaced := false // the rune before is white space
-	for i, r := range s {
-		space := unicode.IsSpace(r)
-		if space && (i == 0 || spaced || r != ' ' || i == len(s)-1) {
-			return strings.Join(strings.Fields(s), " ")
-		}
-		spaced = space
-	}
-	return s
 }
 
 // firstMatch returns the byte offset in body of the query's first match,
@@ -348,9 +358,23 @@ func (h *highlighter) firstMatch(body string) int {
 		limit += len(h.needles[0]) // the longest: a match may straddle the limit
 	}
 	scan := body[:runeBoundary(body, limit)]
-	first := h.needleSet.first(scan)
+	first := -1
+	for _, n := range h.needles {
+		// Once a match is known, only what comes before it is searched.
+		in := scan
+		if first >= 0 {
+			in = scan[:min(len(scan), first+len(n)-1)]
+		}
+		if i := strings.Index(in, n); i >= 0 {
+			first = i
+		}
+	}
 	if first < 0 { // pairs are marked only where no needle is
-		first = h.pairSet.first(scan)
+		for _, p := range h.pairs {
+			if i := strings.Index(scan, p); i >= 0 && (first < 0 || i < first) {
+				first = i
+			}
+		}
 	}
 	if first >= 0 {
 		return first

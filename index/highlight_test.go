@@ -152,16 +152,6 @@ func TestWrittenSpansMatchNormalized(t *testing.T) {
 	}
 }
 
-// TestOneSpaced: a snippet's white space folds as strings.Fields and Join
-// fold it, whether or not the fast path returns the text as it is.
-func TestOneSpaced(t *testing.T) {
-	for _, s := range []string{"", " ", "花呗 逾期", " 花呗", "花呗 ", "花呗  逾期", "花呗\t逾期", "花呗\u3000逾期", "…花呗\n\n逾期…", "a b c", "a", "\u00a0a"} {
-		if got, want := oneSpaced(s), strings.Join(strings.Fields(s), " "); got != want {
-			t.Errorf("oneSpaced(%q) = %q, want %q", s, got, want)
-		}
-	}
-}
-
 // TestHighlightMarksTyposBySound: a misspelt word that search matched by
 // its sound (节呗 for 借呗) is marked where the title says it, beside the
 // words matched as written (a probe saw only 呗利息 of 借呗利息 marked).
