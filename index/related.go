@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -312,12 +313,15 @@ func (ix *Index) relatedListOf(ctx context.Context, src *zhsearch.Article, bodyC
 		seen:   map[string]bool{src.ID: true},
 		listed: map[string]bool{},
 	}
-	l.srcKey, l.srcDup = DupKey(ix.seg, src.Title), opts.DupThreshold
 	if src.ID == "" {
 		// A draft under the title of an article is that article being
-		// edited: it never lists itself. An article close to it answers
+		// edited: it never lists itself. An article close to it, even one
+		// whose title differs only by words the duplicate key leaves out
+		// (朋友借钱不还可以起诉吗 for a draft 朋友借钱不还能起诉吗), answers
 		// what the draft asks, and stays (the judged drafts count it).
-		l.srcDup = 1
+		l.draftTitle = spelledAlike(src.Title)
+	} else {
+		l.srcKey = DupKey(ix.seg, src.Title)
 	}
 	for _, t := range src.Related {
 		l.listed[analysis.Normalize(t)] = true
@@ -479,16 +483,20 @@ func (ix *Index) relatedDocOf(h *search.DocumentMatch) relatedDoc {
 
 // listBuilder assembles one related list.
 type listBuilder struct {
-	ix     *Index
-	opts   RelatedOptions
-	src    *zhsearch.Article
-	srcKey string  // DupKey of the source's title
-	srcDup float64 // the similarity to it from which a result is left out
-	size   int
-	out    *zhsearch.RelatedResult
-	seen   map[string]bool // ids shown or excluded
-	keys   []string        // DupKeys of the titles shown
-	listed map[string]bool // normalized titles of the source's 相关内容
+	ix   *Index
+	opts RelatedOptions
+	src  *zhsearch.Article
+	// srcKey is the DupKey of a stored source's title: its near-duplicates
+	// are left out. "" for a draft.
+	srcKey string
+	// draftTitle is a draft's title as spelledAlike reads it: an article
+	// of that very title is left out. "" for a stored source.
+	draftTitle string
+	size       int
+	out        *zhsearch.RelatedResult
+	seen       map[string]bool // ids shown or excluded
+	keys       []string        // DupKeys of the titles shown
+	listed     map[string]bool // normalized titles of the source's 相关内容
 	// curated is the evidence of the site's lists, by normalized title
 	// (see curation); nil for a draft.
 	curated map[string]float64
@@ -505,7 +513,10 @@ func (l *listBuilder) admit(d *relatedDoc) bool {
 	if d.key == "" {
 		d.key = l.ix.dupKey(d.title) // only for the articles considered
 	}
-	if l.srcKey != "" && l.opts.DupSimilarity(l.srcKey, d.key) >= l.srcDup {
+	if l.srcKey != "" && l.opts.DupSimilarity(l.srcKey, d.key) >= l.opts.DupThreshold {
+		return false
+	}
+	if l.draftTitle != "" && spelledAlike(d.title) == l.draftTitle {
 		return false
 	}
 	for _, k := range l.keys {
@@ -516,6 +527,19 @@ func (l *listBuilder) admit(d *relatedDoc) bool {
 	l.keys = append(l.keys, d.key)
 	return true
 }
+
+// spelledAlike is title normalized, its letters and digits only: two
+// titles that differ only by width, case, script, spaces or punctuation
+// read the same.
+func spelledAlike(title string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, analysis.Normalize(title))
+}
+
 func (l *listBuilder) full() bool { return len(l.out.Related) >= l.size }
 
 // add appends an item. Its score is shown at most 1, min_score's range:

@@ -526,6 +526,39 @@ func TestDraftNeverListsItself(t *testing.T) {
 	}
 }
 
+// TestDraftListsItsTwin: a draft whose title says a stored title with
+// other question words (能 for 可以, 怎么 for 如何) is not that article
+// being edited: the article answers what the draft asks and is listed,
+// though the two titles have the same duplicate key. (Twins of each other
+// show once: either may be the one listed.)
+func TestDraftListsItsTwin(t *testing.T) {
+	ix, _, articles := suiteIndex(t)
+	for _, tt := range []struct {
+		draft string
+		twins []string
+	}{
+		{"朋友借钱不还能起诉吗", []string{"朋友借钱不还可以起诉吗"}},
+		{"花呗被风控了怎么解除呢", []string{"花呗被风控了怎么解除", "花呗被风控了如何解除"}},
+	} {
+		twins := map[string]bool{}
+		for _, a := range articles {
+			if slices.Contains(tt.twins, a.Title) {
+				twins[a.ID] = true
+			}
+		}
+		if len(twins) != len(tt.twins) {
+			t.Fatalf("the suite's index does not hold every one of %v", tt.twins)
+		}
+		res, err := ix.Related(context.Background(), zhsearch.RelatedRequest{Draft: &zhsearch.Article{Title: tt.draft}, Size: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(res.Related, func(it zhsearch.RelatedItem) bool { return twins[it.ID] }) {
+			t.Errorf("draft %q lists none of %v: %+v", tt.draft, tt.twins, res.Related)
+		}
+	}
+}
+
 // TestSourceWordsLeaveQuestionsOut: the pieces of a question word (回事 of
 // 怎么回事, 时候 of 什么时候) are no more the source's subject than the
 // question word is: no article holds them as a title word, and counted as
