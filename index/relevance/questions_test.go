@@ -87,14 +87,14 @@ const (
 // question keeps the site's words and matches by any one of them, its
 // one-character words counted in its length), question and all went up
 // by 0.02 and 0.01. The twenty-eighth (1294, after them) left them as
-// they were.
+// they were, as did the twenty-ninth (1334, session 52).
 var questionsFloors = map[string]float64{
-	relevance.KindKeyword:  0.83, // (0.867; 534: 0.869; 574: 0.870; 614: 0.873; 654: 0.868; 694: 0.863; 734: 0.863; 774: 0.863; 814: 0.860; 854: 0.857; 894: 0.859; 934: 0.864; 974: 0.868; 1014: 0.866; 1054: 0.858; 1094: 0.860; 1134: 0.864; 1174: 0.865; 1214: 0.863; 1254: 0.859; 1294: 0.852)
-	relevance.KindQuestion: 0.66, // (0.662; 534: 0.662; 574: 0.644; 614: 0.655; 654: 0.656; 694: 0.669; 734: 0.680; 774: 0.671; 814: 0.671; 854: 0.664; 894: 0.672; 934: 0.674; 974: 0.666; 1014: 0.662; 1054: 0.661; 1094: 0.666; 1134: 0.668; 1174: 0.677; 1214: 0.680; 1254: 0.696; 1294: 0.696)
-	relevance.KindSpoken:   0.70, // (0.726; 534: 0.706; 574: 0.709; 614: 0.704; 654: 0.708; 694: 0.737; 734: 0.762; 774: 0.746; 814: 0.738; 854: 0.727; 894: 0.725; 934: 0.735; 974: 0.734; 1014: 0.727; 1054: 0.724; 1094: 0.723; 1134: 0.728; 1174: 0.729; 1214: 0.730; 1254: 0.738; 1294: 0.743)
-	relevance.KindTypo:     0.82, // (0.826; 534: 0.818; 574: 0.834; 614: 0.828; 654: 0.824; 694: 0.840; 734: 0.840; 774: 0.843; 814: 0.845; 854: 0.837; 894: 0.835; 934: 0.832; 974: 0.833; 1014: 0.824; 1054: 0.814; 1094: 0.819; 1134: 0.818; 1174: 0.848; 1214: 0.848; 1254: 0.848; 1294: 0.844)
-	relevance.KindNone:     0.72, // (0.776; 534: 0.762; 574: 0.768; 614: 0.784; 654: 0.797; 694: 0.797; 734: 0.800; 774: 0.784; 814: 0.791; 854: 0.780; 894: 0.788; 934: 0.768; 974: 0.776; 1014: 0.750; 1054: 0.741; 1094: 0.736; 1134: 0.734; 1174: 0.734; 1214: 0.743; 1254: 0.751; 1294: 0.756)
-	"all":                  0.72, // (0.742; 534: 0.734; 574: 0.730; 614: 0.733; 654: 0.734; 694: 0.747; 734: 0.758; 774: 0.749; 814: 0.747; 854: 0.738; 894: 0.741; 934: 0.743; 974: 0.741; 1014: 0.733; 1054: 0.728; 1094: 0.729; 1134: 0.732; 1174: 0.740; 1214: 0.742; 1254: 0.750; 1294: 0.750)
+	relevance.KindKeyword:  0.83, // (0.867; 534: 0.869; 574: 0.870; 614: 0.873; 654: 0.868; 694: 0.863; 734: 0.863; 774: 0.863; 814: 0.860; 854: 0.857; 894: 0.859; 934: 0.864; 974: 0.868; 1014: 0.866; 1054: 0.858; 1094: 0.860; 1134: 0.864; 1174: 0.865; 1214: 0.863; 1254: 0.859; 1294: 0.852; 1334: 0.853)
+	relevance.KindQuestion: 0.66, // (0.662; 534: 0.662; 574: 0.644; 614: 0.655; 654: 0.656; 694: 0.669; 734: 0.680; 774: 0.671; 814: 0.671; 854: 0.664; 894: 0.672; 934: 0.674; 974: 0.666; 1014: 0.662; 1054: 0.661; 1094: 0.666; 1134: 0.668; 1174: 0.677; 1214: 0.680; 1254: 0.696; 1294: 0.696; 1334: 0.695)
+	relevance.KindSpoken:   0.70, // (0.726; 534: 0.706; 574: 0.709; 614: 0.704; 654: 0.708; 694: 0.737; 734: 0.762; 774: 0.746; 814: 0.738; 854: 0.727; 894: 0.725; 934: 0.735; 974: 0.734; 1014: 0.727; 1054: 0.724; 1094: 0.723; 1134: 0.728; 1174: 0.729; 1214: 0.730; 1254: 0.738; 1294: 0.743; 1334: 0.738)
+	relevance.KindTypo:     0.82, // (0.826; 534: 0.818; 574: 0.834; 614: 0.828; 654: 0.824; 694: 0.840; 734: 0.840; 774: 0.843; 814: 0.845; 854: 0.837; 894: 0.835; 934: 0.832; 974: 0.833; 1014: 0.824; 1054: 0.814; 1094: 0.819; 1134: 0.818; 1174: 0.848; 1214: 0.848; 1254: 0.848; 1294: 0.844; 1334: 0.844)
+	relevance.KindNone:     0.72, // (0.776; 534: 0.762; 574: 0.768; 614: 0.784; 654: 0.797; 694: 0.797; 734: 0.800; 774: 0.784; 814: 0.791; 854: 0.780; 894: 0.788; 934: 0.768; 974: 0.776; 1014: 0.750; 1054: 0.741; 1094: 0.736; 1134: 0.734; 1174: 0.734; 1214: 0.743; 1254: 0.751; 1294: 0.756; 1334: 0.756)
+	"all":                  0.72, // (0.742; 534: 0.734; 574: 0.730; 614: 0.733; 654: 0.734; 694: 0.747; 734: 0.758; 774: 0.749; 814: 0.747; 854: 0.738; 894: 0.741; 934: 0.743; 974: 0.741; 1014: 0.733; 1054: 0.728; 1094: 0.729; 1134: 0.732; 1174: 0.740; 1214: 0.742; 1254: 0.750; 1294: 0.750; 1334: 0.749)
 }
 
 // questionsAnsweredFirst are tune-half questions whose first result must
@@ -158,11 +158,17 @@ var questionsZeroHitsKnown = map[string]string{
 	// six titles); siteTypical lowered from 3.5 to 3.0, below 借条's
 	// 3.14, changed no query of either half (session 42).
 	"给亲戚打借条,利息写多高才算数,写高了法院认不": "its site words carry under minCoverage of its weight",
+	// Twenty-ninth fresh set (held-out): 年费 is the site's, but 客户经理,
+	// 白金卡, 首年, 积分, 免掉 and the run 刷够 no title holds, so it carries
+	// under minCoverage of the weight; 年费 leads no title (no head word:
+	// siteWordsLevel), and the answer 信用卡年费怎么免除 shares one pair
+	// with it besides (twoPairsLevel). bleve cjk finds it second.
+	"客户经理给我办了张白金卡,首年免年费,第二年起要收两千多,有没有办法用积分抵或者刷够多少次就能免掉": "its site words carry under minCoverage of its weight",
 }
 
 // noneMaxHits is the most results a "none" query should return: the
 // should-find-nothing queries must stay near-empty. noneMaxOver is how many
-// of them may exceed it: today thirty-six. One of the first 194 (孩子咳嗽老不好咋办,
+// of them may exceed it: today thirty-seven. One of the first 194 (孩子咳嗽老不好咋办,
 // whose 老 and 不好 meet titles on bad credit; before the question work two
 // more); and four of the second fresh set, written as near neighbours of
 // the site's subjects, where the site holds articles on the same thing but
@@ -224,10 +230,13 @@ var questionsZeroHitsKnown = map[string]string{
 // site lacks what its longer words name (wordsCovered): it finds nothing.
 // One of the twenty-eighth, a trap: 火车票退票手续费怎么收,开车前多久退才不
 // 扣钱 (手续费 of the 分期 and 提前还款 titles: 4 hits, bleve cjk 10).
+// One of the twenty-ninth, a trap: 出国留学要换美元,个人一年的购汇额度不够用
+// 怎么办 (不够用, 个人 and 额度 of 手机内存不够用怎么清理, 个人征信报告怎么查询 and
+// 微粒贷额度怎么开通: 10 hits, bleve cjk 10).
 // The goal is 0.
 const (
 	noneMaxHits = 3
-	noneMaxOver = 36
+	noneMaxOver = 37
 )
 
 // questionsCorpus is the seed page with its title-only 相关内容 articles,
