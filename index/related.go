@@ -593,19 +593,23 @@ func (l *listBuilder) addSimilar(terms []srcTerm, pool []*scored) {
 
 // reasons are the shared words, those in the result's title first, heavier
 // first, boilerplate left out; a word the result holds as a synonym is given
-// as the source's. Characters are reasons only of a match that shares no
-// word.
+// as the source's. Template words (详解, 靠谱吗, a year such as 2024) are
+// reasons only of a match that shares no other word, characters only of
+// one that shares no word: a reader learns nothing from 详解 beside 花呗.
 func reasons(terms []srcTerm, s *scored) []string {
-	out := sharedWords(terms, s, false)
+	out := sharedWords(terms, s, false, false)
 	if len(out) == 0 {
-		out = sharedWords(terms, s, true)
+		out = sharedWords(terms, s, false, true)
+	}
+	if len(out) == 0 {
+		out = sharedWords(terms, s, true, true)
 	}
 	return joinPairs(terms, out, analysis.Normalize(s.doc.title))
 }
 
 // sharedWords are reasons' words: the characters only (chars) or none of
-// them.
-func sharedWords(terms []srcTerm, s *scored, chars bool) []string {
+// them, template words among them or not (templates).
+func sharedWords(terms []srcTerm, s *scored, chars, templates bool) []string {
 	var out []string
 	for _, pass := range []uint64{s.title, s.body} {
 		for i, t := range terms { // terms are sorted by weight
@@ -613,8 +617,8 @@ func sharedWords(terms []srcTerm, s *scored, chars bool) []string {
 			if t.synOf != "" {
 				w = t.synOf
 			}
-			if t.expanded || t.boiler || t.char != chars {
-				continue // not the source's word, or not a reason here (a footer, a character)
+			if t.expanded || t.boiler || t.char != chars || t.template && !templates && !t.char {
+				continue // not the source's word, or not a reason here (a footer, a character, a frame)
 			}
 			if pass&(1<<i) != 0 && len(out) < 5 && !slices.Contains(out, w) {
 				out = append(out, w)

@@ -1184,3 +1184,36 @@ func TestShorterRelatedListLeadsLonger(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedReasonsLeaveFramesOut: the words a title frames its subject
+// with (解析, 详解, a year such as 2024: template words) are no reason of an
+// item that shares a word of substance with the source; the reader is
+// told 回租, not 回租 and 解析.
+func TestRelatedReasonsLeaveFramesOut(t *testing.T) {
+	ix := buildIndex(t, bundledCorpus(t))
+	for _, tt := range []struct {
+		draft  string
+		shared string   // a word of substance some items share
+		frames []string // words those items must not give beside it
+	}{
+		{"金果回租ID贷全面解析", "回租", []string{"解析", "全面"}},
+		{"2024年第三季度风控工作职责履行情况报", "风控", []string{"2024"}},
+	} {
+		items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 8, Draft: &zhsearch.Article{Title: tt.draft}})
+		sharing := 0
+		for _, it := range items {
+			if !slices.Contains(it.Reasons, tt.shared) {
+				continue
+			}
+			sharing++
+			for _, f := range tt.frames {
+				if slices.Contains(it.Reasons, f) {
+					t.Errorf("%s: %s gives the frame %s beside %s: %v", tt.draft, it.Title, f, tt.shared, it.Reasons)
+				}
+			}
+		}
+		if sharing == 0 {
+			t.Errorf("%s: no item shares %s: %v", tt.draft, tt.shared, relatedIDs(items))
+		}
+	}
+}
