@@ -88,6 +88,9 @@ func prepareJournal(indexDir, dataDir string, opts *BuildOptions) (*journal.Rene
 	if jpath == "" {
 		jpath = journal.DefaultPath(dataDir)
 	}
+	if err := journal.CheckPlace(dataDir, jpath); err != nil {
+		return nil, err
+	}
 	if opts.NewJournal {
 		r, err := journal.PrepareRenew(jpath)
 		if errors.Is(err, journal.ErrLocked) {

@@ -200,6 +200,11 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	if l.journal == "" {
 		l.journal = journal.DefaultPath(cfg.DataDir)
 	}
+	if cfg.Log == nil {
+		if err := journal.CheckPlace(cfg.DataDir, l.journal); err != nil {
+			return nil, err
+		}
+	}
 	if l.log == nil {
 		l.log = slog.Default()
 	}

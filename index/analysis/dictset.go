@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -39,6 +40,10 @@ type DictSet struct {
 	// lacks: an editor who starts dict/domain.txt with one new word drops
 	// the built-in domain words (风控, 套路贷 …) from the next build.
 	Replaced map[string]int
+	// Dir is the folder the files were read from (a data folder or a
+	// generation; "" for the embedded set): errors name the files under
+	// it, so an operator can open the one at fault.
+	Dir string
 	// preparedProblem says why a generation's prepared form was not read
 	// (GenerationDicts): missing or damaged; "" when it was, or for a set
 	// not read from a generation.
@@ -102,7 +107,7 @@ const dictGlob = "dict/*.txt"
 
 // EmbeddedDicts returns the dictionary compiled into the binary.
 var EmbeddedDicts = sync.OnceValue(func() *DictSet {
-	d, err := readDicts(data.Dict, nil)
+	d, err := readDicts(data.Dict, "", nil)
 	if err != nil {
 		panic("analysis: " + err.Error()) // embedded data: a build defect
 	}
@@ -118,7 +123,7 @@ func DataDicts(dataDir string) (*DictSet, error) {
 		// Read as no dictionary at all, it silently served the embedded one.
 		return nil, errors.New("dict: not a folder")
 	}
-	return readDicts(os.DirFS(dataDir), EmbeddedDicts())
+	return readDicts(os.DirFS(dataDir), dataDir, EmbeddedDicts())
 }
 
 // GenerationDicts returns the dictionary recorded in a generation folder,
@@ -128,7 +133,7 @@ func GenerationDicts(dir string) (*DictSet, error) {
 	if _, err := os.Stat(filepath.Join(dir, "dict")); os.IsNotExist(err) {
 		return nil, nil
 	}
-	d, err := readDicts(os.DirFS(dir), nil)
+	d, err := readDicts(os.DirFS(dir), dir, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -136,8 +141,15 @@ func GenerationDicts(dir string) (*DictSet, error) {
 	return d, nil
 }
 
-func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
-	d := &DictSet{Files: map[string][]byte{}}
+// maxDictFileBytes bounds one word list: the largest built-in one is a
+// few hundred KiB, and a link to /dev/zero named dict/x.txt was read until
+// memory ran out.
+const maxDictFileBytes = 64 << 20
+
+// readDicts reads the dict/*.txt files of fsys over base's; dir is where
+// fsys reads from, which errors name ("" for the embedded files).
+func readDicts(fsys fs.FS, dir string, base *DictSet) (*DictSet, error) {
+	d := &DictSet{Files: map[string][]byte{}, Dir: dir}
 	if base != nil {
 		for name, b := range base.Files {
 			d.Files[name] = b
@@ -151,17 +163,26 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 		if strings.HasPrefix(path.Base(name), ".") {
 			continue // an editor's lock or backup (.#domain.txt), a Mac's ._domain.txt
 		}
-		if fi, err := fs.Stat(fsys, name); err == nil && fi.IsDir() {
+		shown := filepath.Join(dir, filepath.FromSlash(name))
+		fi, err := fs.Stat(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("dictionary file %s: %w", shown, pathCause(err))
+		}
+		if fi.IsDir() {
 			if _, replaces := d.Files[name]; replaces {
 				// A folder named domain.txt, passed over, let the embedded
 				// file serve in its place without a word said.
-				return nil, fmt.Errorf("%s: a folder, not a word list", name)
+				return nil, fmt.Errorf("%s: a folder, not a word list", shown)
 			}
 			continue // a folder an editor left (old.txt/)
 		}
-		b, err := fs.ReadFile(fsys, name)
+		if !fi.Mode().IsRegular() {
+			// A named pipe blocked the build, and SIGTERM with it.
+			return nil, fmt.Errorf("%s: not a regular file (%s)", shown, fi.Mode().Type())
+		}
+		b, err := readBounded(fsys, name, maxDictFileBytes)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("dictionary file %s: %w", shown, pathCause(err))
 		}
 		// Editors on Windows save UTF-8 with a byte order mark; as the
 		// first word's (or comment's) first character it made that line
@@ -179,6 +200,44 @@ func readDicts(fsys fs.FS, base *DictSet) (*DictSet, error) {
 	}
 	d.ID = d.fingerprint()
 	return d, nil
+}
+
+// fileError is err of loading d, which names a file as d's folder holds
+// it (dict/domain.txt:119: …), with the folder put in front
+// (DATA/dict/domain.txt:119: …) so the operator can open it.
+func (d *DictSet) fileError(err error) error {
+	if msg := err.Error(); d.Dir != "" && strings.HasPrefix(msg, "dict/") {
+		return fmt.Errorf("dictionary: %s", d.Dir+string(filepath.Separator)+msg)
+	}
+	return fmt.Errorf("dictionary: %w", err)
+}
+
+// readBounded reads the file name of fsys, refusing one over limit bytes
+// (its size may grow while it is read).
+func readBounded(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("over %d MiB: not a word list", limit>>20)
+	}
+	return b, nil
+}
+
+// pathCause is the cause of a *fs.PathError, whose own text names the file
+// as the folder read it (dict/x.txt), not as the operator can open it.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func (d *DictSet) fingerprint() string {
@@ -326,7 +385,7 @@ func AcquireSegmenter(d *DictSet) (*Segmenter, func(), error) {
 		}
 		s, err := newSegmenter(d.FS(), prepared)
 		if err != nil {
-			return nil, nil, fmt.Errorf("dictionary: %w", err)
+			return nil, nil, d.fileError(err)
 		}
 		switch {
 		case d.Prepared != nil && !s.prepared:

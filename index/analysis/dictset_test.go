@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -129,7 +130,8 @@ func TestDataDictsAsEditorsLeaveThem(t *testing.T) {
 // dictionary's lines are read by eachLine), instead of
 // serving something else: a file saved in another encoding than UTF-8
 // (GBK's ID贷款 became the word id), a folder where a dictionary file of
-// the built-in set is expected, a file where the dict folder is.
+// the built-in set is expected, a file where the dict folder is, and what
+// is not a file of words at all (a named pipe, a device, 64 MiB or more).
 func TestDataDictsRefused(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -152,6 +154,26 @@ func TestDataDictsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "dict: not a folder"},
+		// A named pipe blocked the build (SIGTERM with it); a link to
+		// /dev/zero was read until memory ran out.
+		{"named pipe", func(t *testing.T, data string) {
+			writeDict(t, data, "domain.txt", "租机宝 1000 n\n")
+			if err := syscall.Mkfifo(filepath.Join(data, "dict", "extra.txt"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "dict/extra.txt: not a regular file (p"},
+		{"link to a device", func(t *testing.T, data string) {
+			writeDict(t, data, "domain.txt", "租机宝 1000 n\n")
+			if err := os.Symlink("/dev/zero", filepath.Join(data, "dict", "zero.txt")); err != nil {
+				t.Fatal(err)
+			}
+		}, "dict/zero.txt: not a regular file (D"},
+		{"over 64 MiB", func(t *testing.T, data string) {
+			writeDict(t, data, "big.txt", "")
+			if err := os.Truncate(filepath.Join(data, "dict", "big.txt"), maxDictFileBytes+1); err != nil {
+				t.Fatal(err)
+			}
+		}, "dict/big.txt: over 64 MiB"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := t.TempDir()
@@ -165,8 +187,13 @@ func TestDataDictsRefused(t *testing.T) {
 					release()
 				}
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("dictionary: %v, want an error with %q", err, tt.want)
+			// Named as the operator can open it: under the data folder.
+			want := filepath.Join(data, tt.want)
+			if tt.want == "dict: not a folder" {
+				want = tt.want
+			}
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("dictionary: %v, want an error with %q", err, want)
 			}
 		})
 	}

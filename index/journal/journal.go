@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -56,6 +57,29 @@ const maxRecord = 128 << 20
 // DefaultPath is where the journal of a data folder lives.
 func DefaultPath(dataDir string) string {
 	return filepath.Join(dataDir, "journal", "edits.log")
+}
+
+// CheckPlace refuses a journal path that the data folder would read as
+// one of its inputs (DATA/*.jsonl, DATA/*.txt, DATA/dict/*.txt): edits
+// were accepted there, and every later reindex then failed on the
+// journal's header line as a malformed article, a fresh start with it.
+func CheckPlace(dataDir, path string) error {
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil // the data folder's own check says what is wrong
+	}
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	in, name := filepath.Dir(p), filepath.Base(p)
+	ext := filepath.Ext(name)
+	input := !strings.HasPrefix(name, ".") && (in == dir && (ext == ".jsonl" || ext == ".txt") ||
+		in == filepath.Join(dir, "dict") && ext == ".txt")
+	if input {
+		return fmt.Errorf("edit journal %s is one of the data folder's input files, which a reindex reads as articles or words: put it elsewhere (default %s)", path, DefaultPath(dataDir))
+	}
+	return nil
 }
 
 // Record is one edit.
@@ -168,6 +192,9 @@ func OpenWriter(path string) (*Writer, error) {
 // openLocked opens path with flag, creating its folder, and takes the
 // writer's lock on it.
 func openLocked(path string, flag int) (*os.File, error) {
+	if err := checkRegular(path); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("create journal folder: %w", err)
 	}
@@ -183,6 +210,26 @@ func openLocked(path string, flag int) (*os.File, error) {
 		return nil, fmt.Errorf("lock journal: %w", err)
 	}
 	return f, nil
+}
+
+// checkRegular refuses a journal path that names something other than a
+// file: opened as one, a named pipe blocked the reindex or the server
+// that read it (and SIGTERM with it), and a link to /dev/zero was read,
+// or copied by journal repair, until memory or the disk ran out. A path
+// with nothing at it passes: the journal is created there.
+func checkRegular(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil // missing, or an error that opening it reports
+	case fi.IsDir():
+		// Read as a journal, a folder's read error said the journal was
+		// damaged and sent the operator to journal repair, which fails.
+		return fmt.Errorf("edit journal %s is a folder: --journal names the journal's file (DATA/journal/edits.log)", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("edit journal %s is not a regular file (%s): --journal names the journal's file (DATA/journal/edits.log)", path, fi.Mode().Type())
+	}
+	return nil
 }
 
 // startWriter reads the locked journal f, writes the header of an empty

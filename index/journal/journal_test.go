@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/zhsearch/zhsearch"
@@ -218,10 +219,6 @@ func TestDamageIsLoud(t *testing.T) {
 	}
 }
 
-// TestIdentity: a journal has an identity from its creation; Read from a
-// position of another journal, of a missing one or past its end is a
-// MismatchError, and Renew gives a journal a new identity, keeping its
-// records and the old file.
 // TestJournalFolder: a folder given as the journal is said to be one, not
 // a damaged journal for journal repair (which cannot repair a folder).
 func TestJournalFolder(t *testing.T) {
@@ -232,6 +229,63 @@ func TestJournalFolder(t *testing.T) {
 	}
 }
 
+// TestJournalNotAFile: a named pipe or a device given as the journal is
+// refused by every way in, naming what it is. Opened as a journal, a pipe
+// blocked the reindex that read it (SIGTERM with it), and journal repair
+// copied a link to /dev/zero until the disk was full.
+func TestJournalNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo, zero := filepath.Join(dir, "edits.fifo"), filepath.Join(dir, "edits.zero")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, zero} {
+		_, readErr := Read(path, Position{}, nil)
+		w, openErr := OpenWriter(path)
+		if openErr == nil {
+			w.Close()
+		}
+		_, _, repairErr := Repair(path)
+		for what, err := range map[string]error{"Read": readErr, "OpenWriter": openErr, "Repair": repairErr} {
+			if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+				t.Errorf("%s(%s): %v, want it refused as not a regular file", what, filepath.Base(path), err)
+			}
+		}
+	}
+}
+
+// TestCheckPlace: a journal where the data folder reads its inputs is
+// refused; edits were accepted there, and every reindex then failed on the
+// journal's header as a malformed article.
+func TestCheckPlace(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	for _, tt := range []struct {
+		path string
+		ok   bool
+	}{
+		{DefaultPath(data), true},
+		{filepath.Join(data, "edits.jsonl"), false},
+		{filepath.Join(data, "edits.txt"), false},
+		{filepath.Join(data, "dict", "edits.txt"), false},
+		{filepath.Join(data, "edits.log"), true},
+		{filepath.Join(data, ".edits.jsonl"), true},
+		{filepath.Join(data, "journal", "edits.jsonl"), true},
+		{filepath.Join(filepath.Dir(data), "edits.jsonl"), true},
+	} {
+		err := CheckPlace(data, tt.path)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckPlace(%s): %v, want ok %v", tt.path, err, tt.ok)
+		}
+	}
+}
+
+// TestIdentity: a journal has an identity from its creation; Read from a
+// position of another journal, of a missing one or past its end is a
+// MismatchError, and Renew gives a journal a new identity, keeping its
+// records and the old file.
 func TestIdentity(t *testing.T) {
 	path := writeJournal(t)
 	info, err := Stat(path)

@@ -118,6 +118,9 @@ func Read(path string, from Position, fn func(Record) error) (Info, error) {
 // journal's or cut short gives what it holds and Info.Unread, not an
 // error: the renewal that an operator asks for to get past it.
 func scan(path string, from Position, fn func(Record) error, salvage bool) (Info, error) {
+	if err := checkRegular(path); err != nil {
+		return Info{}, err
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Info{}, from.check(path, Info{}, true)
@@ -125,11 +128,6 @@ func scan(path string, from Position, fn func(Record) error, salvage bool) (Info
 		return Info{}, fmt.Errorf("open journal: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		// Read as a journal, a folder's read error said the journal was
-		// damaged and sent the operator to journal repair, which fails.
-		return Info{}, fmt.Errorf("edit journal %s is a folder: --journal names the journal's file (DATA/journal/edits.log)", path)
-	}
 	s := scanner{path: path, r: bufio.NewReaderSize(f, 64<<10), info: Info{Exists: true}}
 	checked := false
 	for {
@@ -182,6 +180,9 @@ func ArchivePath(path string) string { return path + ".archive" }
 func readArchive(hot Info, path string, after uint64, fn func(Record) error) error {
 	apath := ArchivePath(path)
 	want := Position{ID: hot.ID, Seq: hot.After}
+	if err := checkRegular(apath); err != nil {
+		return err
+	}
 	f, err := os.Open(apath)
 	if errors.Is(err, os.ErrNotExist) {
 		return &MismatchError{Path: apath, Want: want}
