@@ -82,8 +82,8 @@ func TestArticleValidate(t *testing.T) {
 		{"title joined word", func(a *Article) { a.Title = "花\u00ad呗" }, ""},
 		{"title punctuation", func(a *Article) { a.Title = "?" }, ""},
 		{"date 2024", func(a *Article) { a.PublishedAt = time.Date(2024, 5, 25, 0, 0, 0, 0, time.UTC) }, ""},
-		{"date 0224", func(a *Article) { a.PublishedAt = time.Date(224, 5, 25, 0, 0, 0, 0, time.UTC) }, "1677-09-21 to 2262-04-11"},
-		{"date 9999", func(a *Article) { a.PublishedAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) }, "1677-09-21 to 2262-04-11"},
+		{"date 0224", func(a *Article) { a.PublishedAt = time.Date(224, 5, 25, 0, 0, 0, 0, time.UTC) }, "1677-09-22 to 2262-04-10"},
+		{"date 9999", func(a *Article) { a.PublishedAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) }, "1677-09-22 to 2262-04-10"},
 		{"title 512", func(a *Article) { a.Title = strings.Repeat("花", MaxTitleLen) }, ""},
 		{"title 513", func(a *Article) { a.Title = strings.Repeat("花", MaxTitleLen+1) }, "at most 512"},
 		{"body invalid UTF-8", func(a *Article) { a.Body = "正文\xc3" }, "body is not valid UTF-8"},
@@ -226,12 +226,15 @@ func TestParseTime(t *testing.T) {
 	}{
 		{"2024-05-25T13:09:59+08:00", "2024-05-25T05:09:59Z", ""},
 		{" 2024-05-25 13:09:59 ", "2024-05-25T05:09:59Z", ""},    // a page's layout, in Asia/Shanghai
-		{"0001-01-01T00:00:01Z", "", "1677-09-21 to 2262-04-11"}, // bleve would keep no date
-		{"0224-05-25 13:09:59", "", "1677-09-21 to 2262-04-11"},  // a typo for 2024
-		{"2262-04-11T23:47:16Z", "2262-04-11T23:47:16Z", ""},     // the last second kept
-		{"2262-04-11T23:47:17Z", "", "1677-09-21 to 2262-04-11"},
-		{"1677-09-21T00:12:43Z", "", "1677-09-21 to 2262-04-11"},
-		{"1677-09-21T00:12:44Z", "1677-09-21T00:12:44Z", ""},
+		{"0001-01-01T00:00:01Z", "", "1677-09-22 to 2262-04-10"}, // bleve would keep no date
+		{"0224-05-25 13:09:59", "", "1677-09-22 to 2262-04-10"},  // a typo for 2024
+		{"2262-04-10T23:59:59.9Z", "2262-04-10T23:59:59Z", ""},   // the last day kept
+		{"2262-04-11T00:00:00Z", "", "1677-09-22 to 2262-04-10"}, // inside int64's nanoseconds, but not a whole day
+		{"1677-09-21T23:59:59Z", "", "1677-09-22 to 2262-04-10"},
+		{"1677-09-22T00:00:00Z", "1677-09-22T00:00:00Z", ""}, // the first day kept
+		// Inside int64's nanoseconds, but exported to the second it was
+		// 00:12:43Z, outside them, and the export did not load again.
+		{"1677-09-21T00:12:43.5Z", "", "1677-09-22 to 2262-04-10"},
 		{"0001-01-01T0:00:00+00:00", "", "stands for no date"}, // the zero time: an Article's "no date"
 		{"0001-01-01T08:00:00+08:00", "", "stands for no date"},
 		{"0001-01-01 08:00:00", "", "stands for no date"}, // a page's layout, in Asia/Shanghai
@@ -248,6 +251,10 @@ func TestParseTime(t *testing.T) {
 		}
 		if err != nil || got.UTC().Format(time.RFC3339) != tt.want {
 			t.Errorf("ParseTime(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
+		}
+		// A date kept loads again as an article exports it, to the second.
+		if _, err := ParseTime(got.UTC().Format(time.RFC3339)); err != nil {
+			t.Errorf("ParseTime(%q) kept %v, whose export does not load again: %v", tt.in, got, err)
 		}
 	}
 }

@@ -8,7 +8,6 @@ package zhsearch
 import (
 	"context"
 	"fmt"
-	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -288,17 +287,21 @@ func ParseTime(s string) (time.Time, error) {
 }
 
 // The dates an index keeps: nanoseconds since 1970 in an int64, as bleve
-// stores a date field. A date outside them was kept as no date at all,
-// so a typo (0224 for 2024) lost the article's date without a word.
+// stores a date field, cut to whole days (UTC) inside that range. A date
+// outside it was kept as no date at all, so a typo (0224 for 2024) lost the
+// article's date without a word. Whole days, because an article is
+// exported with its date to the second: 1677-09-21T00:12:43.5Z, inside
+// int64's range, came back as 00:12:43Z, outside it, and the export did not
+// load again.
 var (
-	earliestTime = time.Unix(0, math.MinInt64).UTC()
-	latestTime   = time.Unix(0, math.MaxInt64).UTC()
+	earliestTime = time.Date(1677, 9, 22, 0, 0, 0, 0, time.UTC) // the first instant kept
+	pastLatest   = time.Date(2262, 4, 11, 0, 0, 0, 0, time.UTC) // the first instant not kept
 )
 
-const storableRange = "only dates from 1677-09-21 to 2262-04-11 are kept"
+const storableRange = "only dates from 1677-09-22 to 2262-04-10 (UTC) are kept"
 
 // storableTime reports whether t is a date the index keeps.
-func storableTime(t time.Time) bool { return !t.Before(earliestTime) && !t.After(latestTime) }
+func storableTime(t time.Time) bool { return !t.Before(earliestTime) && t.Before(pastLatest) }
 
 // SearchRequest is one search-box query.
 type SearchRequest struct {
