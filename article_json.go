@@ -69,7 +69,7 @@ func decodeArticle(data []byte, maxBytes int64, titleOnly bool) (Article, error)
 	}
 	a := Article{
 		ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Body: in.Body,
-		URL: in.URL, Tags: in.Tags, Category: in.Category, Related: trimAll(in.Related),
+		URL: in.URL, Tags: trimAll(in.Tags), Category: in.Category, Related: trimAll(in.Related),
 		TitleOnly: titleOnly && in.TitleOnly,
 	}
 	if in.PublishedAt != "" {

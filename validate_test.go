@@ -1,6 +1,7 @@
 package zhsearch
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -275,6 +276,20 @@ func TestQueryDropsBidiControls(t *testing.T) {
 	r := SearchRequest{Query: "\u202e\u2066"}
 	if err := r.Validate(); ErrorCode(err) != EINVALID {
 		t.Errorf("only bidi controls: err %v, want invalid_argument (q is required)", err)
+	}
+}
+
+// TestBlankListEntriesDropped: a tag or a related title that shows
+// nothing (empty, null, white space) is dropped, as a data file or the
+// admin API gives it, and the others are trimmed: a blank tag was shown as
+// an empty link on the article's page.
+func TestBlankListEntriesDropped(t *testing.T) {
+	a, err := DecodeArticle([]byte(`{"id":"a","title":"花呗","tags":[null,""," 花呗 ","  "],"related":["",null,"  "," 借呗逾期 "]}`), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Tags, []string{"花呗"}) || !reflect.DeepEqual(a.Related, []string{"借呗逾期"}) {
+		t.Errorf("tags %q, related %q; want [花呗] and [借呗逾期]", a.Tags, a.Related)
 	}
 }
 
