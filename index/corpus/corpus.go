@@ -384,6 +384,11 @@ func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, err
 		}
 		switch state {
 		case wantTitle:
+			if _, ok := cutLabel(line, datePrefix); ok {
+				// The date where the title should be: the page lost its
+				// title line (said at line 3 before, the next line read).
+				return nil, fail(n, "a %s: line where the page's title should be", datePrefix)
+			}
 			a.Title, titleLine, state = line, n, wantDate
 		case wantDate:
 			v, ok := cutLabel(line, datePrefix)
@@ -406,6 +411,10 @@ func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, err
 		case inRelated:
 			if line == trailer {
 				state = done
+			} else if v, ok := cutLabel(line, relatedMarker); ok && v == "" {
+				// A second marker: two lists pasted together, or a page
+				// cut badly. It was indexed as a related title.
+				return nil, fail(n, "a second %s: line", relatedMarker)
 			} else {
 				a.Related, relatedAt = append(a.Related, line), append(relatedAt, n)
 			}
