@@ -64,8 +64,7 @@ func (s *Server) putArticle(c *gin.Context) {
 // size limit, which the admin service applies.
 func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 	if !zhsearch.ValidID(id) {
-		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID,
-			"id in the path must be 1-%d characters of A-Za-z0-9._-", zhsearch.MaxIDLen)
+		return zhsearch.Article{}, pathIDError()
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return zhsearch.Article{}, zhsearch.Errorf(zhsearch.EINVALID, "the request body is empty: want an article object")
@@ -101,7 +100,19 @@ func decodeUpsert(id string, body []byte) (zhsearch.Article, error) {
 	return zhsearch.DecodeArticle(withID, zhsearch.MaxMaxArticleBytes)
 }
 
+// pathIDError is the error of an article id in a path that no article
+// may have.
+func pathIDError() error {
+	return zhsearch.Errorf(zhsearch.EINVALID,
+		"id in the path must be 1-%d characters of A-Za-z0-9._-, and not . or ..", zhsearch.MaxIDLen)
+}
+
 func (s *Server) deleteArticle(c *gin.Context) {
+	if !zhsearch.ValidID(c.Param("id")) {
+		// No article has it: a 404 said it was merely not there.
+		s.fail(c, pathIDError())
+		return
+	}
 	res, err := s.Admin.DeleteArticle(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)

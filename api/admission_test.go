@@ -400,6 +400,8 @@ func TestDraftInput(t *testing.T) {
 		{"size -1", `{"title":"花呗","size":-1}`, "", 400, zhsearch.EINVALID},
 		{"size null", `{"title":"花呗","size":null}`, "", 200, ""},
 		{"size 3", `{"title":"花呗","size":3}`, "", 200, ""},
+		// Windows tools write one; it read "invalid character 'ï'".
+		{"a byte order mark before the object", "\ufeff{\"title\":\"花呗\"}", "", 200, ""},
 		{"text/plain", `{"title":"花呗"}`, "text/plain", 415, zhsearch.EUNSUPPORTED},
 		{"tabs and lines in the body", `{"title":"花呗","body":"第一段\n\t第二段\r\n"}`, "", 200, ""},
 		{"long body", `{"title":"花呗","body":"` + long + `"}`, "", 200, ""},
@@ -422,6 +424,9 @@ func TestDraftInput(t *testing.T) {
 				return
 			}
 			checkOK(t, tt.name, rec)
+			if len(svc.drafts) == 0 {
+				t.Fatalf("%s: the draft did not reach the engine", tt.name)
+			}
 			if n := utf8.RuneCountInString(svc.drafts[0].Body); n > zhsearch.MaxDraftBodyLen {
 				t.Errorf("the engine got a body of %d characters, more than %d", n, zhsearch.MaxDraftBodyLen)
 			}

@@ -445,14 +445,16 @@ func decodeJSON(c *gin.Context, v any) error {
 // its connection's read fails (asTimeout keeps it a timeout).
 var errBodyTimeout = zhsearch.Errorf(zhsearch.ETIMEOUT, "the request body did not arrive in time")
 
-// readBody reads the whole request body, at most the body limit.
+// readBody reads the whole request body, at most the body limit, without
+// a leading UTF-8 byte order mark: Windows tools write one, a data file may
+// start with one, and as JSON it read "invalid character 'ï'".
 func readBody(c *gin.Context) ([]byte, error) {
 	limit := bodyLimit(c)
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case err == nil:
-		return data, nil
+		return bytes.TrimPrefix(data, []byte("\ufeff")), nil
 	case errors.As(err, &tooBig):
 		return nil, zhsearch.Errorf(zhsearch.ETOOLARGE, "request body is larger than %d bytes", limit)
 	case isReadTimeout(err):

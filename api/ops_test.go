@@ -432,6 +432,24 @@ func TestAdminToken(t *testing.T) {
 	}
 }
 
+// TestAdminPathIDs: an id no article may have (. or .., or not of the id
+// form) is bad input on PUT and DELETE alike, said so, not "article not
+// found".
+func TestAdminPathIDs(t *testing.T) {
+	// noAdmin fails any edit that reaches it: these must not.
+	h, _, _ := newTestServer(t, &fakeService{}, func(s *Server) { s.Admin = noAdmin{} })
+	for _, method := range []string{"PUT", "DELETE"} {
+		for _, id := range []string{".", "..", "a%20b"} {
+			rec := do(h, method, "/api/v1/admin/articles/"+id, strings.NewReader(`{"title":"花呗"}`),
+				"Authorization", "Bearer "+testToken, "Content-Type", "application/json")
+			wantError(t, method+" "+id, rec, 400, zhsearch.EINVALID)
+			if !strings.Contains(rec.Body.String(), "not . or ..") {
+				t.Errorf("%s %s: %s, want the id's rule in full", method, id, rec.Body.String())
+			}
+		}
+	}
+}
+
 func TestAdminStats(t *testing.T) {
 	h, _, _ := newTestServer(t, &fakeService{}, nil)
 	for _, q := range []string{"花呗", "花呗", "%20花呗%20", "没有这个", "没有这个", "ABC", "abc", "花呗&page=2"} {

@@ -261,6 +261,11 @@ func (l *Loader) addJSONL(name string, r io.Reader, titleOnly bool, file int32) 
 			continue
 		}
 		src := Source{File: name, Line: n}
+		if bytes.HasPrefix(line, []byte("\ufeff")) {
+			// Files joined with cat keep each one's mark; JSON read it as
+			// "invalid character 'ï'".
+			return &InputError{Source: src, Msg: "a byte order mark (U+FEFF) starts the line: only a file's first line may have one (files joined together?)"}
+		}
 		a, err := decode(line, l.maxBytes)
 		if err != nil {
 			return &InputError{Source: src, Msg: zhsearch.ErrorMessage(err)}

@@ -134,6 +134,7 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 		{"page without trailer", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n甲", "p.txt:5: page ends without"},
 		{"empty page", "p.txt", "\n\n", "p.txt:2: empty page"},
 		{"text after trailer", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\nTo Top\n多余", "p.txt:5: text after"},
+		{"byte order mark inside", "x.jsonl", "\ufeff{\"id\":\"a\",\"title\":\"t\"}\n\ufeff{\"id\":\"b\",\"title\":\"u\"}\n", "x.jsonl:2: a byte order mark (U+FEFF) starts the line"},
 		{"page without title", "p.txt", "发布时间:2024-01-01 00:00:00\n正文\nTo Top", "p.txt:1: a 发布时间: line where the page's title should be"},
 		{"page with two lists", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n甲\n相关内容:\n乙\nTo Top", "p.txt:6: a second 相关内容: line"},
 		{"invalid UTF-8", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"b\",\"title\":\"花\xe5\"}\n", "x.jsonl:2: text is not valid UTF-8"},
