@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -127,14 +128,18 @@ func httpURL(u string) string {
 
 // shownQuery is the reader's query as the search page shows it (the
 // title, the search box): valid UTF-8, without the bidi controls (U+202E
-// …) that would turn the page's own text around it. Search ignores them
-// anyway (analysis.Normalize); search.js does the same.
+// …) that would turn the page's own text around it, and without control
+// characters (U+0001 went into the title and the box raw, where the API
+// refuses the query). Search ignores the bidi controls anyway
+// (analysis.Normalize); search.js does the same.
 func shownQuery(q string) string {
 	q = strings.ToValidUTF8(q, "\uFFFD")
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		switch {
 		case r == '\u061c', r == '\u200e', r == '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
 			return -1
+		case unicode.IsControl(r):
+			return ' '
 		}
 		return r
 	}, q))

@@ -97,6 +97,9 @@ func TestPages(t *testing.T) {
 		// A bidi override would turn the page's own text around the query.
 		{"search page shows the query without bidi controls", "/?q=%E2%80%AE%E8%8A%B1%E5%91%97%E2%81%A6x%E2%81%A9", 200,
 			[]string{`value="花呗x"`, `<title>花呗x - 站内搜索</title>`}, []string{"\u202e", "\u2066", "\u2069"}},
+		// The API refuses a control character; the page showed it raw.
+		{"search page shows the query without control characters", "/?q=%01%E8%8A%B1%E5%91%97%07x", 200,
+			[]string{`value="花呗 x"`, `<title>花呗 x - 站内搜索</title>`}, []string{"\x01", "\x07"}},
 		{"search page shows invalid UTF-8 as U+FFFD", "/?q=%E8%8A%B1%FF", 200,
 			[]string{"value=\"花\uFFFD\""}, []string{"\xff"}},
 		{"article", "/a/plain", 200,
