@@ -324,7 +324,7 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	if o.adminToken != "" {
 		if err := zhsearch.CheckAdminToken(string(o.adminToken)); err != nil {
 			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				bad("the admin token (ZHSEARCH_ADMIN_TOKEN) %v", e)
+				bad("the admin token (--admin-token or ZHSEARCH_ADMIN_TOKEN) %v", e)
 			}
 		}
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -51,7 +53,13 @@ func writeGenFile(ctx context.Context, path string, opts gen.Options, stderr io.
 		f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	}
 	if err != nil {
-		return err
+		// The temporary file's name (.x.jsonl.123.tmp) would say nothing
+		// of the path the operator gave.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	bw := bufio.NewWriter(f)
 	err = writeGen(ctx, bw, opts, stderr)

@@ -325,7 +325,7 @@ func TestConfiguration(t *testing.T) {
 		{"bad proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, nil, `"lb" is not an IP or CIDR`},
 		{"bad log format", []string{"serve", "--log-format", "xml"}, nil, `--log-format "xml": want auto, json or text`},
 		{"bad log level", []string{"serve", "--log-level", "loud"}, nil, `--log-level "loud"`},
-		{"short token", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "short"}, "admin token (ZHSEARCH_ADMIN_TOKEN) has 5 characters: want 16 to 256"},
+		{"short token", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "short"}, "admin token (--admin-token or ZHSEARCH_ADMIN_TOKEN) has 5 characters: want 16 to 256"},
 		{"token with space", []string{"serve"}, map[string]string{"ZHSEARCH_ADMIN_TOKEN": "has a space in it 123"}, "must be printable ASCII without spaces"},
 		{"all at once", []string{"serve", "--addr", "x", "--idle-timeout", "-1s"}, nil, "--idle-timeout -1s: must not be negative"},
 		// Blanks or separators only would dial nats.go's default server.
@@ -575,6 +575,14 @@ func TestGenCommand(t *testing.T) {
 	}
 	if got, err := os.ReadFile(file); err != nil || !bytes.Equal(got, out.Bytes()) {
 		t.Errorf("gen --out wrote %d bytes (%v), want the %d of standard output", len(got), err, out.Len())
+	}
+	// A folder that is not there is named as given, not by the temporary
+	// file gen writes first.
+	errb.Reset()
+	missing := filepath.Join(t.TempDir(), "missing", "gen.jsonl")
+	if st := run(context.Background(), []string{"gen", "--n", "5", "--out", missing}, io.Discard, &errb); st == 0 ||
+		!strings.Contains(errb.String(), "write "+missing+": ") || strings.Contains(errb.String(), ".tmp") {
+		t.Errorf("gen --out into a missing folder: status %d, %q; want the path given", st, errb.String())
 	}
 	// A pipe whose reader goes away, as a full disk does, fails the write.
 	fifo := filepath.Join(t.TempDir(), "fifo")
