@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
@@ -178,7 +179,11 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		return nil, err
 	}
 	stats := &BuildStats{Generation: gen, Files: files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start),
-		DictWarnings: opts.dicts.Warnings()}
+		Warnings: opts.dicts.Warnings()}
+	if odd := corpus.Lookalikes(dataDir); len(odd) > 0 {
+		stats.Warnings = append(stats.Warnings, fmt.Sprintf("%s: not read: %s (only *.jsonl and *.txt files, in lower case, are input)",
+			dataDir, strings.Join(odd, ", ")))
+	}
 	for i := range articles {
 		if articles[i].TitleOnly {
 			stats.TitleOnly++

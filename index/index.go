@@ -182,9 +182,11 @@ type BuildStats struct {
 	// says which archived edits the old journal could not give (its
 	// archive missing or cut): they are not in the new journal.
 	JournalUnread error
-	// DictWarnings says which built-in dictionary entries the data
-	// folder's dictionary files leave out (analysis.DictSet.Warnings).
-	DictWarnings []string
+	// Warnings are what the operator should know of a build that
+	// succeeded: which built-in dictionary entries the data folder's
+	// dictionary files leave out (analysis.DictSet.Warnings), and which of
+	// its files look like input but are not read (corpus.Lookalikes).
+	Warnings []string
 }
 
 // BuildOptions tunes a build.

@@ -28,7 +28,7 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 		if err == nil {
 			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
 				"edits", stats.Edits, "took_ms", stats.Took.Milliseconds())
-			for _, w := range stats.DictWarnings {
+			for _, w := range stats.Warnings {
 				logger.Warn(w)
 			}
 			return true, nil

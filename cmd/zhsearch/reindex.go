@@ -71,7 +71,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	} else if err != nil {
 		return err
 	}
-	for _, w := range stats.DictWarnings {
+	for _, w := range stats.Warnings {
 		fmt.Fprintf(stderr, "zhsearch reindex: warning: %s\n", w)
 	}
 	if stats.JournalUnread != nil {

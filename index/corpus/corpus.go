@@ -165,6 +165,29 @@ func DataFiles(dir string) ([]string, error) {
 	return files, nil
 }
 
+// Lookalikes lists the files of a data folder that look like input but
+// are not read: an extension in other letters' case (a.JSONL, b.Txt) or
+// .json. The loader reads *.jsonl and *.txt only, and an operator whose
+// export wrote A.JSONL saw "files: 1" and nothing more. Hidden files are
+// left out, as the loader leaves them.
+func Lookalikes(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // DataFiles says what is wrong
+	}
+	var out []string
+	for _, e := range entries {
+		name, ext := e.Name(), filepath.Ext(e.Name())
+		if strings.HasPrefix(name, ".") || e.IsDir() || ext == ".jsonl" || ext == ".txt" {
+			continue
+		}
+		if strings.EqualFold(ext, ".jsonl") || strings.EqualFold(ext, ".txt") || strings.EqualFold(ext, ".json") {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // AddDir reads every input file of dir.
 func (l *Loader) AddDir(dir string) error {
 	files, err := DataFiles(dir)

@@ -329,3 +329,21 @@ func TestByteOrderMarks(t *testing.T) {
 		t.Errorf("a mark on line 2: err = %v, want an InputError at line 2", err)
 	}
 }
+
+// TestLookalikes: files that look like input but are not read (an
+// extension in capitals, .json) are listed, so a build can say so; input,
+// hidden files, folders and other files are not.
+func TestLookalikes(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.jsonl", "b.txt", "C.JSONL", "d.Txt", "e.json", ".f.JSONL", "g.md"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "h.JSONL"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Lookalikes(dir), []string{"C.JSONL", "d.Txt", "e.json"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Lookalikes = %v, want %v", got, want)
+	}
+}
