@@ -882,7 +882,7 @@ func (ix *Index) expansion(pool []*scored, words map[string]*sourceWord) []strin
 			if seen[t] || words[t] != nil || utf8.RuneCountInString(t) < 2 || stopWord(ix.seg, t) {
 				continue
 			}
-			if _, question := ix.seg.Lexicon().QuestionWeight(t); question {
+			if _, question := ix.seg.Lexicon().QuestionStemWeight(t); question {
 				continue
 			}
 			seen[t] = true

@@ -715,6 +715,20 @@ func TestRelatedSynonymsAndQuestionWords(t *testing.T) {
 	}
 }
 
+// TestRelatedQuestionWordWithParticle: a question word with its final
+// particle, cut as one word (靠谱吗), relates nothing by itself, as the
+// question word does: 黄金分期平台靠谱吗 is no match for 支付宝租手机靠谱吗.
+func TestRelatedQuestionWordWithParticle(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "g1", Title: "黄金分期平台靠谱吗", Body: "分期买黄金要看平台资质。"},
+		{ID: "z1", Title: "支付宝租手机回收服务详解", Body: "租来的手机不能转卖。"},
+	})
+	items := relatedOf(t, ix, zhsearch.RelatedRequest{Size: 5, Draft: &zhsearch.Article{Title: "支付宝租手机靠谱吗"}})
+	if got := relatedIDs(items); len(got) != 1 || strings.TrimRight(got[0], "~") != "z1" {
+		t.Fatalf("related = %v, want z1 only (靠谱吗 alone relates nothing)", got)
+	}
+}
+
 // TestRelatedReasonsJoinPairs: a word the dictionary does not know (羊小咩,
 // cut into single characters) is matched by its character pairs, and the
 // reasons give it whole, not as 羊小 and 小咩.

@@ -176,7 +176,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			}
 			if !w.Sub {
 				parent = w.Text
-				_, question = seg.Lexicon().QuestionWeight(w.Text)
+				_, question = seg.Lexicon().QuestionStemWeight(w.Text)
 				if analysis.RunPiece(seg, w.Text) && !negation(w.Text) { // a pair of them is a run of body_bi
 					if title && !question {
 						chars[w.Text]++
@@ -192,11 +192,11 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 			if utf8.RuneCountInString(w.Text) < 2 || stopWord(seg, w.Text) || w.Sub && question {
 				continue
 			}
-			if qw, ok := seg.Lexicon().QuestionWeight(w.Text); ok && qw == 0 {
+			if qw, ok := seg.Lexicon().QuestionStemWeight(w.Text); ok && qw == 0 {
 				continue // a filler (会不会, 能不能)
 			}
 			if title && !w.Sub {
-				if _, question := seg.Lexicon().QuestionWeight(w.Text); !question && !slices.Contains(order, w.Text) {
+				if _, question := seg.Lexicon().QuestionStemWeight(w.Text); !question && !slices.Contains(order, w.Text) {
 					order = append(order, w.Text)
 				}
 			}
@@ -218,7 +218,7 @@ func sourceWords(ctx context.Context, seg *analysis.Segmenter, src *zhsearch.Art
 					return nil
 				}
 				sw = &sourceWord{parent: parent, intent: 1}
-				if qw, ok := seg.Lexicon().QuestionWeight(t); ok {
+				if qw, ok := seg.Lexicon().QuestionStemWeight(t); ok {
 					sw.intent = qw
 				}
 				words[t] = sw

@@ -365,3 +365,28 @@ func TestSplitPinyinWords(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionStemWeight: a question word with a final particle cut as one
+// word weighs as the word; a filler after a word that makes another word
+// (有用, 能用) does not, nor does a particle after a word not listed.
+func TestQuestionStemWeight(t *testing.T) {
+	lx := DefaultSegmenter().Lexicon()
+	for _, tt := range []struct {
+		word   string
+		weight float64
+		ok     bool
+	}{
+		{"怎么办", 0.4, true},
+		{"怎么办呢", 0.4, true},
+		{"靠谱吗", 0.4, true},
+		{"多久啊", 0.5, true},
+		{"有用", 0, false},
+		{"花呗吗", 0, false},
+		{"吗", 0, true}, // the particle itself: a filler
+	} {
+		weight, ok := lx.QuestionStemWeight(tt.word)
+		if weight != tt.weight || ok != tt.ok {
+			t.Errorf("QuestionStemWeight(%s) = %v, %v; want %v, %v", tt.word, weight, ok, tt.weight, tt.ok)
+		}
+	}
+}

@@ -275,6 +275,35 @@ func (lx *Lexicon) QuestionWeight(word string) (weight float64, ok bool) {
 	return weight, ok
 }
 
+// QuestionStemWeight is QuestionWeight, but a listed word with a final
+// particle after it, cut as one word (靠谱吗: spoken.txt's standard form of
+// 靠谱不, which the segmenter holds whole), weighs as the word (靠谱). The
+// related engine took it for a content word of full weight and matched
+// 黄金分期平台靠谱吗 to 支付宝租手机靠谱吗 by it alone. Search keeps 靠谱吗 a
+// word of the query: weighed as 靠谱 there, questions that say little
+// else (…这事儿靠谱不) found nothing, and the tuning half of the readers'
+// spoken questions fell from 0.7474 to 0.7442.
+func (lx *Lexicon) QuestionStemWeight(word string) (weight float64, ok bool) {
+	if weight, ok = lx.QuestionWeight(word); ok || lx == nil {
+		return weight, ok
+	}
+	last, size := utf8.DecodeLastRuneInString(word)
+	stem := word[:len(word)-size]
+	if !strings.ContainsRune(finalParticles, last) || utf8.RuneCountInString(stem) < 2 {
+		return 0, false
+	}
+	if w, filler := lx.weight[string(last)]; !filler || w != 0 {
+		return 0, false
+	}
+	weight, ok = lx.weight[stem]
+	return weight, ok
+}
+
+// finalParticles are the particles that end a question or a sentence (靠谱吗,
+// 怎么办呢): one after a listed word does not make another word of it. Not
+// every filler: 用 after 有 (有用) or 能 makes a word of its own.
+const finalParticles = "吗呢啊呀吧嘛哦啦么"
+
 // Synonyms returns the other words of word's synonym group, or nil. The
 // slice is shared: do not modify it.
 func (lx *Lexicon) Synonyms(word string) []string {
