@@ -306,7 +306,7 @@ func TestAdminArticleValidation(t *testing.T) {
 		{"content type", "PUT", "n1", "text/plain", `{"title":"a"}`, 415, "unsupported_media_type"},
 		{"too large", "PUT", "n1", "application/json", `{"title":"a","body":"` + strings.Repeat("a", 17<<20) + `"}`, 413, "payload_too_large"},
 		{"delete unknown", "DELETE", "nope", "", "", 404, "not_found"},
-		{"delete bad id", "DELETE", "..", "", "", 404, "not_found"},
+		{"delete bad id", "DELETE", "..", "", "", 400, "invalid_argument"}, // no article may have it: bad input, as for PUT
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, srv.base+"/api/v1/admin/articles/"+tt.id, strings.NewReader(tt.body))
