@@ -474,7 +474,7 @@ func (cfg serveConfig) LogValue() slog.Value {
 // defaultOpsConfig holds the built-in defaults of the ops flags; it also
 // configures in-process servers (tests) that parse no command line.
 func defaultOpsConfig() opsConfig {
-	cpus := runtime.GOMAXPROCS(0)
+	cpus := machineCPUs()
 	return opsConfig{
 		logFormat: "auto", logLevel: "info",
 		readHeaderTimeout: 5 * time.Second, readTimeout: 15 * time.Second,

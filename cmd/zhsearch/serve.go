@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,7 +68,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "zhsearch serve: invalid configuration:\n%v\n", err)
 		return errUsage
 	}
-	cfg.cpus = runtime.GOMAXPROCS(0) // the CPUs Go found, container limits included
+	cfg.cpus = machineCPUs()
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(schedulerProcs(cfg.cpus))
 	}
@@ -241,6 +242,25 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	logger.Info("all requests finished")
 	return nil
+}
+
+// machineCPUs is the number of CPUs the process may use (container limits
+// included), whatever GOMAXPROCS says: read once, before serve raises
+// GOMAXPROCS. An operator who pins GOMAXPROCS pins Go's Ps, not the CPU
+// count that --max-concurrent and the build's workers are derived from
+// (GOMAXPROCS=4 on 2 CPUs gave 5 search slots, not 3).
+var machineCPUs = sync.OnceValue(cpusAvailable)
+
+// cpusAvailable is Go's default GOMAXPROCS, as if the environment set
+// none and nothing had changed it; GOMAXPROCS is left as it was.
+func cpusAvailable() int {
+	prev := runtime.GOMAXPROCS(0)
+	runtime.SetDefaultGOMAXPROCS()
+	n := runtime.GOMAXPROCS(0)
+	if n != prev || os.Getenv("GOMAXPROCS") != "" {
+		runtime.GOMAXPROCS(prev)
+	}
+	return n
 }
 
 // schedulerProcs is the server's GOMAXPROCS on cpus CPUs: twice as many.
