@@ -82,10 +82,12 @@ func decodeArticle(data []byte, maxBytes int64, titleOnly bool) (Article, error)
 	return a, a.Validate(maxBytes)
 }
 
+// trimAll trims the entries of a list (tags, related titles) and drops
+// those that show nothing (blank: "", white space, zero-width spaces).
 func trimAll(ss []string) []string {
 	var out []string
 	for _, s := range ss {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = strings.TrimSpace(s); !blank(s) {
 			out = append(out, s)
 		}
 	}

@@ -280,11 +280,11 @@ func TestQueryDropsBidiControls(t *testing.T) {
 }
 
 // TestBlankListEntriesDropped: a tag or a related title that shows
-// nothing (empty, null, white space) is dropped, as a data file or the
+// nothing (empty, null, white space, zero-width characters) is dropped, as a data file or the
 // admin API gives it, and the others are trimmed: a blank tag was shown as
 // an empty link on the article's page.
 func TestBlankListEntriesDropped(t *testing.T) {
-	a, err := DecodeArticle([]byte(`{"id":"a","title":"花呗","tags":[null,""," 花呗 ","  "],"related":["",null,"  "," 借呗逾期 "]}`), 0)
+	a, err := DecodeArticle([]byte(`{"id":"a","title":"花呗","tags":[null,""," 花呗 ","  ","\u200b"],"related":["",null,"  "," 借呗逾期 ","\u200b\u2060"]}`), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
