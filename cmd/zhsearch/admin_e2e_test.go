@@ -938,6 +938,34 @@ func TestSIGHUPFollowsOfflineReindex(t *testing.T) {
 	}
 }
 
+// TestSIGHUPDuringFirstBuild: a SIGHUP that comes while serve builds its
+// first index, with no generation to switch to yet, is logged and
+// dropped; it ended the process (Go's default for SIGHUP), the build lost.
+func TestSIGHUPDuringFirstBuild(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	// Enough articles that the build outlasts the signal's delivery.
+	if st := run(context.Background(), []string{"gen", "--n", "3000", "--seed", "5", "--out", filepath.Join(data, "gen.jsonl")}, io.Discard, io.Discard); st != 0 {
+		t.Fatalf("gen: status %d", st)
+	}
+	p := startProcess(t, nil, "serve", "--data", data, "--index", idx, "--addr", "127.0.0.1:0")
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(p.stderr.String(), "no index yet: building it") {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start its first build:\n%s", p.stderr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	p.waitServing(t) // fails if the signal ended the process
+	log := p.stderr.String()
+	held, built := strings.Index(log, "SIGHUP before the index is open"), strings.Index(log, `"msg":"index built"`)
+	if held < 0 || built < 0 || held > built {
+		t.Errorf("want the SIGHUP logged during the build, before it ended:\n%s", log)
+	}
+}
+
 // TestJournalElsewhereSurvivesLostIndex: with --journal outside the data
 // folder (as in the docker image), an edit survives losing the whole index
 // folder: the first build of the next start replays that journal.

@@ -49,6 +49,29 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 // reloadOnSIGHUP makes SIGHUP switch the server to the generation CURRENT
 // names (the poll does the same within a second). It returns a stop
 // function.
+// holdSIGHUP keeps a SIGHUP that arrives before the index is open from
+// ending the process, Go's default for it: during the first build, or
+// while a replica joins its cluster, there is no generation to switch to
+// yet, so it is logged and dropped. stop ends the hold; call it once
+// reloadOnSIGHUP has taken SIGHUP over.
+func holdSIGHUP(logger *slog.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-quit:
+				return
+			case <-hup:
+				logger.Info("SIGHUP before the index is open: nothing to switch yet")
+			}
+		}
+	}()
+	return func() { signal.Stop(hup); close(quit); <-done }
+}
+
 func reloadOnSIGHUP(ctx context.Context, ix *index.Live, logger *slog.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -111,6 +111,8 @@ func checkDataFolder(dir string) error {
 // then shuts down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	logger.Info("configuration", "config", cfg)
+	releaseHUP := holdSIGHUP(logger)
+	defer func() { releaseHUP() }()
 	var live *index.Live
 	obs := newObservability(func() liveIndex {
 		if live == nil {
@@ -209,6 +211,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	stopHUP := reloadOnSIGHUP(ctx, live, logger)
 	defer stopHUP()
+	releaseHUP()
+	releaseHUP = func() {}
 
 	if cfg.debugAddr != "" {
 		stopDebug, err := serveDebug(cfg.debugAddr, cfg.debugReady, logger)
