@@ -24,6 +24,9 @@ const (
 	weightSubword = 0.5 // a word found inside a longer one (协商 in 协商还款)
 	// weightSynonym is what a synonym of a source word (data/dict/
 	// synonyms.txt: 征信 for 信用记录) weighs against the word itself.
+	// Its idf is its own: weighing it as rare as the source word (the
+	// higher of the two idfs) was tried in session 52, pooled tuning
+	// halves' drafts 0.708 -> 0.705 (held-out 0.648 -> 0.650), not kept.
 	weightSynonym = 0.8
 	// weightChar is what a one-character word of the title (租 of
 	// 租来的手机能直接卖掉吗, 查 of 怎么查自己借了多少网贷) weighs against a
@@ -364,7 +367,11 @@ func (st *corpusStats) titleFactor(w string) float64 {
 // than positionFloor of the titles holding them. It reads two term
 // dictionaries and no documents: the title words with their document
 // counts, and the normalized titles (title_key), whose ends are matched
-// against the frequent words.
+// against the frequent words. Counting the word before a template ending
+// as ending the title too (注意 of 注意事项, which gse cuts 注意 / 事项;
+// 全面 of 全面解析) was tried in session 52: the main suite's title-only
+// sources 0.857 → 0.871 on the tuning half, but the pooled tuning drafts
+// 0.707 → 0.703 and search's tuning half 0.7632 → 0.7630; not kept.
 func computeCorpusStats(r bindex.IndexReader, seg *analysis.Segmenter) (*corpusStats, error) {
 	st := &corpusStats{factor: map[string]float64{}}
 	titleDF := map[string]uint64{}
@@ -825,7 +832,10 @@ func (ix *Index) pruneDraftWords(words map[string]*sourceWord, n int) {
 // 工作 0.53, against 汽车 0.65, 朋友 0.73, 手机 0.77) relate nothing by
 // themselves (想买房但是征信有问题 listed 朋友借钱不还怎么办,如何优雅处理欠款问题).
 // On the tuning half, drafts 0.956 → 0.967 for any share from 0.5 to 0.6
-// (held-out and sources unchanged).
+// (held-out and sources unchanged). The share decides which words make a
+// weaker match, not their weights: every source word's weight times its
+// share to the power 0.5, 1 or 2 (session 52) lost on the pooled tuning
+// halves, sources 0.866 → 0.849-0.856, drafts 0.708 → 0.667-0.678.
 const everydaySubject = 0.55
 
 // shortWords reports whether a source is short: shortSource words at
