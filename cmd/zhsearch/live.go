@@ -46,33 +46,33 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 	}
 }
 
-// reloadOnSIGHUP makes SIGHUP switch the server to the generation CURRENT
-// names (the poll does the same within a second). It returns a stop
-// function.
 // holdSIGHUP keeps a SIGHUP that arrives before the index is open from
 // ending the process, Go's default for it: during the first build, or
 // while a replica joins its cluster, there is no generation to switch to
 // yet, so it is logged and dropped. stop ends the hold; call it once
 // reloadOnSIGHUP has taken SIGHUP over.
 func holdSIGHUP(logger *slog.Logger) (stop func()) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	done, quit := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-quit:
-				return
-			case <-hup:
-				logger.Info("SIGHUP before the index is open: nothing to switch yet")
-			}
-		}
-	}()
-	return func() { signal.Stop(hup); close(quit); <-done }
+	return onSIGHUP(context.Background(), func() {
+		logger.Info("SIGHUP before the index is open: nothing to switch yet")
+	})
 }
 
+// reloadOnSIGHUP makes SIGHUP switch the server to the generation CURRENT
+// names (the poll does the same within a second). It returns a stop
+// function.
 func reloadOnSIGHUP(ctx context.Context, ix *index.Live, logger *slog.Logger) (stop func()) {
+	return onSIGHUP(ctx, func() {
+		if err := ix.Reload(); err != nil {
+			logger.Error("SIGHUP: cannot switch generations; still serving the old one", "err", err)
+		} else {
+			logger.Info("SIGHUP: serving", "generation", ix.Generation())
+		}
+	})
+}
+
+// onSIGHUP calls fn on each SIGHUP, one at a time, until ctx is done or
+// stop is called; meanwhile SIGHUP does not end the process.
+func onSIGHUP(ctx context.Context, fn func()) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done, quit := make(chan struct{}), make(chan struct{})
@@ -85,11 +85,7 @@ func reloadOnSIGHUP(ctx context.Context, ix *index.Live, logger *slog.Logger) (s
 			case <-quit:
 				return
 			case <-hup:
-				if err := ix.Reload(); err != nil {
-					logger.Error("SIGHUP: cannot switch generations; still serving the old one", "err", err)
-				} else {
-					logger.Info("SIGHUP: serving", "generation", ix.Generation())
-				}
+				fn()
 			}
 		}
 	}()
