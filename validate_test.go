@@ -30,6 +30,7 @@ func TestSearchRequestValidate(t *testing.T) {
 		{"花呗", 1, -1, "size must be", 0, 0},
 		{"", 1, 10, "q is required", 0, 0},
 		{" \u3000\t", 1, 10, "q is required", 0, 0},
+		{"\u200b\ufeff \u2060", 1, 10, "q is required", 0, 0}, // zero-width only
 		{strings.Repeat("花", 200), 1, 10, "", 1, 10},
 		{strings.Repeat("花", 201), 1, 10, "at most 200", 0, 0},
 		{"\xff", 1, 10, "UTF-8", 0, 0},

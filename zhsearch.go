@@ -348,7 +348,8 @@ func checkQuery(q string) (string, error) {
 		}
 		return r
 	}, q))
-	if q == "" {
+	if strings.TrimFunc(q, invisible) == "" {
+		// Zero-width spaces and joiners alone are as blank as spaces.
 		return "", Errorf(EINVALID, "q is required")
 	}
 	if n := utf8.RuneCountInString(q); n > MaxQueryLen {
@@ -359,6 +360,10 @@ func checkQuery(q string) (string, error) {
 	}
 	return q, nil
 }
+
+// invisible reports whether r shows nothing: white space or a format
+// character (zero-width space, joiners, the byte order mark).
+func invisible(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }
 
 // Highlights are HTML-escaped fragments with <mark>…</mark> around matches.
 type Highlights struct {

@@ -79,6 +79,19 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 			return nil, err
 		}
 	}
+	// Words typed together that no title says in a row (花呗征信, or a
+	// question typed so far: 花呗逾期了会不) are looked for apart, as if
+	// typed with spaces: readers of Chinese type none.
+	apart := ix.apartWords(norm)
+	if apart != "" && len(hits) < req.Size {
+		any := []query.Query{starts, allPhrases(fTitleBi, phraseChains(apart), boostSuggestContains)}
+		if contains != nil {
+			any = append(any, contains)
+		}
+		if hits, err = ix.suggestCandidates(ctx, query.NewDisjunctionQuery(any), n); err != nil {
+			return nil, err
+		}
+	}
 	type cand struct {
 		zhsearch.Suggestion
 		tier, length int
@@ -103,12 +116,17 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	shown := make(map[string]bool, req.Size)
 	for i := 0; i < len(cands) && len(out.Suggestions) < req.Size; i++ {
 		sg := cands[i].Suggestion
-		key := analysis.Normalize(sg.Title)
+		// Titles that differ only by spaces (花呗逾期 怎么办) are one.
+		key := strings.ReplaceAll(analysis.Normalize(sg.Title), " ", "")
 		if shown[key] {
 			continue
 		}
 		shown[key] = true
-		sg.Highlight = mark(sg.Title, suggestMarks(norm, syl, sg.Title), 0, len(sg.Title))
+		typed := norm
+		if cands[i].tier == tierApart && apart != "" {
+			typed = apart // each word where the title holds it
+		}
+		sg.Highlight = mark(sg.Title, suggestMarks(typed, syl, sg.Title), 0, len(sg.Title))
 		out.Suggestions = append(out.Suggestions, sg)
 	}
 	return out, nil
@@ -293,13 +311,16 @@ func (ix *Index) suggestCandidates(ctx context.Context, q query.Query, n int) ([
 	return out, nil
 }
 
-// How a title completes the typed text (suggestTier), best first. A title
+// How a title completes the typed text (suggestTier), worst first. A title
 // spelled by its characters' usual readings comes before one spelled only
 // by a rarer reading of one of them: zx completes 征信… before 从…, whose
 // 从 reads zong only in old texts (found by a probe: 从 titles filled the
-// list and no 征信 title was offered, though 91 start with it).
+// list and no 征信 title was offered, though 91 start with it). Titles
+// that hold the words typed, but not as typed (花呗 征信 or 花呗征信 of
+// 花呗逾期三天会上征信吗), come last.
 const (
-	tierContains = iota
+	tierApart = iota
+	tierContains
 	tierInitialsOther
 	tierInitials
 	tierPinyinOther
@@ -329,22 +350,55 @@ func suggestTier(norm, title string) (tier, length int, ok bool) {
 	starts := func(keys []string, prefix string) bool {
 		return slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, prefix) })
 	}
-	// usual picks the tier of keys[0], the usual readings' key.
-	usual := func(keys []string, prefix string, tier int) int {
+	// usual picks tier where keys[0], the usual readings' key, starts
+	// with prefix, else other.
+	usual := func(keys []string, prefix string, tier, other int) int {
 		if strings.HasPrefix(keys[0], prefix) {
 			return tier
 		}
-		return tier - 1
+		return other
 	}
 	switch {
 	case hasLatin(norm) && startsAsTyped && starts(full, typed):
-		return usual(full, typed, tierPinyin), length, true
+		return usual(full, typed, tierPinyin, tierPinyinOther), length, true
 	case hasLatin(norm) && head == "" && starts(initials, compactN):
-		return usual(initials, compactN, tierInitials), length, true
+		return usual(initials, compactN, tierInitials, tierInitialsOther), length, true
 	case head != "" && startsAsTyped && starts(initials, typedInitials):
-		return usual(initials, typedInitials, tierInitials), length, true
+		return usual(initials, typedInitials, tierInitials, tierInitialsOther), length, true
 	}
-	return tierContains, length, head == "" || strings.Contains(compactT, compactN)
+	if strings.Contains(compactT, compactN) {
+		return tierContains, length, true
+	}
+	if !hasLatin(norm) {
+		return tierApart, length, true // its words typed apart or together
+	}
+	return tierContains, length, head == "" // the words that pinyin or initials spell
+}
+
+// apartWords returns the words of norm, text in characters typed with no
+// space, that a title may hold apart, joined by spaces: its words of two
+// characters or more but for stop and question words (会不会 of a question
+// being typed); "" when there are fewer than two such words, or norm holds
+// Latin letters or spaces (those have their own ways: spelledContains,
+// initialsContains, the words typed apart).
+func (ix *Index) apartWords(norm string) string {
+	if hasLatin(norm) || strings.Contains(norm, " ") {
+		return ""
+	}
+	var words []string
+	for _, w := range ix.seg.Cut(norm, false) {
+		if utf8.RuneCountInString(w.Text) < 2 || ix.seg.IsStop(w.Text) || slices.Contains(words, w.Text) {
+			continue
+		}
+		if _, question := ix.seg.Lexicon().QuestionStemWeight(w.Text); question {
+			continue
+		}
+		words = append(words, w.Text)
+	}
+	if len(words) < 2 {
+		return ""
+	}
+	return strings.Join(words, " ")
 }
 
 // hanLatinTail splits text that ends with Latin letters or digits typed

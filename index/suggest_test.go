@@ -38,9 +38,11 @@ func TestSuggest(t *testing.T) {
 		{ID: "x", Title: "从协议看借款"},
 		{ID: "y", Title: "征信修复需要多久才能完成"},
 		{ID: "z", Title: "不看征信的平台"},
-		// The same title twice (as traditional text too) is suggested once.
+		// The same title twice (as traditional text too, or with a space)
+		// is suggested once.
 		{ID: "s", Title: "京东白条怎么还款"},
 		{ID: "t", Title: "京東白條怎麼還款"},
+		{ID: "t2", Title: "京东白条 怎么还款"},
 	})
 	tests := []struct {
 		q    string
@@ -49,8 +51,14 @@ func TestSuggest(t *testing.T) {
 		// Titles that start with the text come first, shorter first; then
 		// titles that contain it.
 		{"花呗", []string{"b", "a", "c", "m", "d", "h"}},
-		{"花呗风控", []string{"b", "a", "d"}},
-		{"花呗 风控", []string{"b", "a", "m", "d"}},
+		// Then titles that hold the words typed, but apart, with a space
+		// or none (readers of Chinese type none), shorter first.
+		{"花呗风控", []string{"b", "a", "d", "m"}},
+		{"花呗 风控", []string{"b", "a", "d", "m"}},
+		{"花呗征信", []string{"c"}},
+		{"风控花呗", []string{"m", "b", "a", "d"}},
+		// A question typed so far: its words, not its question words.
+		{"花呗协商了会不", []string{"c"}},
 		// The keystroke before: a word of one character after a space.
 		{"花呗 风", []string{"b", "a", "d"}},
 		{"花呗 协", []string{"c"}},
@@ -154,6 +162,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},                        // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
 		{"风控 花呗", "b", "<mark>花呗风控</mark>解除指南"}, // words typed apart, in another order
+		{"花呗指南", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"}, // words typed together, held apart
 		{"指南 花呗", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"},
 		{"花呗风\u00ad", "b", "<mark>花呗风</mark>控解除指南"}, // an invisible soft hyphen typed after
 		{"花呗逾期怎么办", "e", "😀<mark>花呗逾期怎么办</mark>😀"},
