@@ -161,7 +161,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},                        // full-width in the title
 		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},                        // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
-		{"风控 花呗", "b", "<mark>花呗风控</mark>解除指南"}, // words typed apart, in another order
+		{"风控 花呗", "b", "<mark>花呗风控</mark>解除指南"},             // words typed apart, in another order
 		{"花呗指南", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"}, // words typed together, held apart
 		{"指南 花呗", "b", "<mark>花呗</mark>风控解除<mark>指南</mark>"},
 		{"花呗风\u00ad", "b", "<mark>花呗风</mark>控解除指南"}, // an invisible soft hyphen typed after
