@@ -82,8 +82,11 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	// Words typed together that no title says in a row (花呗征信, or a
 	// question typed so far: 花呗逾期了会不) are looked for apart, as if
 	// typed with spaces: readers of Chinese type none.
-	apart := ix.apartWords(norm)
-	if apart != "" && len(hits) < req.Size {
+	var apart string
+	if len(hits) < req.Size {
+		apart = ix.apartWords(norm)
+	}
+	if apart != "" {
 		any := []query.Query{starts, allPhrases(fTitleBi, phraseChains(apart), boostSuggestContains)}
 		if contains != nil {
 			any = append(any, contains)
