@@ -158,6 +158,11 @@ func suggestMarks(norm string, syl []string, title string) []span {
 			if runs := soundRuns(t, syl); len(runs) > 0 {
 				spans = append(spans, origSpan(title, offs, runs[0].start, runs[0].end))
 			}
+		} else if len(w) >= 2 && analysis.IsInitials(w) {
+			// A word typed as initials (zx hb): the characters they start.
+			if runs := soundRuns(t, strings.Split(w, "")); len(runs) > 0 {
+				spans = append(spans, origSpan(title, offs, runs[0].start, runs[0].end))
+			}
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })

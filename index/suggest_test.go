@@ -158,6 +158,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"花呗fk", "b", "<mark>花呗风控</mark>解除指南"},                       // Chinese, then initials
 		{"huabei jiechu", "b", "<mark>花呗</mark>风控<mark>解除</mark>指南"}, // pinyin words apart
 		{"fkjc", "b", "花呗<mark>风控解除</mark>指南"},                       // initials inside the title
+		{"jc hb", "b", "<mark>花呗</mark>风控<mark>解除</mark>指南"},         // initials typed apart
 		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},                        // full-width in the title
 		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},                        // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
