@@ -193,24 +193,26 @@ func TestAssets(t *testing.T) {
 	type got struct {
 		status               int
 		contentType, caching string
-		corp                 string
+		corp, allowOrigin    string
 	}
 	tests := []struct {
 		path string
 		want got
 		body string // a substring
 	}{
-		{"/static/app.css", got{200, "text/css; charset=utf-8", web.CacheRevalidate, ""}, `"PingFang SC"`},
-		{"/static/search.js", got{200, "text/javascript; charset=utf-8", web.CacheRevalidate, ""}, "history.pushState"},
-		{"/static/favicon.svg", got{200, "image/svg+xml", web.CacheRevalidate, ""}, "<svg"},
-		{"/widget.js", got{200, "text/javascript; charset=utf-8", web.CacheEmbed, "cross-origin"}, "attachShadow"},
-		{"/searchbox.js", got{200, "text/javascript; charset=utf-8", web.CacheEmbed, "cross-origin"}, "function zhsearchCombobox"},
-		{"/static/nope.js", got{404, "application/json; charset=utf-8", "", ""}, `"not_found"`},
-		{"/static/../api.go", got{404, "application/json; charset=utf-8", "", ""}, `"not_found"`},
+		{"/static/app.css", got{200, "text/css; charset=utf-8", web.CacheRevalidate, "", ""}, `"PingFang SC"`},
+		{"/static/search.js", got{200, "text/javascript; charset=utf-8", web.CacheRevalidate, "", ""}, "history.pushState"},
+		{"/static/favicon.svg", got{200, "image/svg+xml", web.CacheRevalidate, "", ""}, "<svg"},
+		// The embeds load on other sites' pages, in CORS mode too (a
+		// script tag with crossorigin, as subresource integrity needs).
+		{"/widget.js", got{200, "text/javascript; charset=utf-8", web.CacheEmbed, "cross-origin", "*"}, "attachShadow"},
+		{"/searchbox.js", got{200, "text/javascript; charset=utf-8", web.CacheEmbed, "cross-origin", "*"}, "function zhsearchCombobox"},
+		{"/static/nope.js", got{404, "application/json; charset=utf-8", "", "", ""}, `"not_found"`},
+		{"/static/../api.go", got{404, "application/json; charset=utf-8", "", "", ""}, `"not_found"`},
 	}
 	for _, tt := range tests {
 		res, body := webGet(t, h, "GET", tt.path)
-		g := got{res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"), res.Header.Get("Cross-Origin-Resource-Policy")}
+		g := got{res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"), res.Header.Get("Cross-Origin-Resource-Policy"), res.Header.Get("Access-Control-Allow-Origin")}
 		if g != tt.want || !strings.Contains(body, tt.body) {
 			t.Errorf("GET %s: %+v, want %+v and a body with %q", tt.path, g, tt.want, tt.body)
 		}

@@ -144,8 +144,12 @@ func (a *Assets) ServeFile(w http.ResponseWriter, r *http.Request, urlPath strin
 	switch {
 	case f.embed:
 		h.Set("Cache-Control", CacheEmbed)
-		// Host pages that require CORP for subresources may still load it.
+		// Host pages that require CORP for subresources may still load it,
+		// and so may those that load it in CORS mode (a script tag with
+		// crossorigin, as subresource integrity needs): the embeds are
+		// public code, the same for every origin, sent without cookies.
 		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		h.Set("Access-Control-Allow-Origin", "*")
 	case r.URL.Query().Get("v") == strings.Trim(f.etag, `"`):
 		h.Set("Cache-Control", CacheImmutable)
 	default:

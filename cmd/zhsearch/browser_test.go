@@ -831,7 +831,9 @@ func browserWidgetGivesUp(t *testing.T, env *browserEnv, tb *tab) {
 			return
 		}
 		defer resp.Body.Close()
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
 		io.Copy(w, resp.Body)
 	}))
 	defer slow.Close()
@@ -893,6 +895,9 @@ func browserWidgetLateTarget(t *testing.T, env *browserEnv, tb *tab) {
 	}
 }
 
+// partnerPage is another site's article page embedding widget.js and
+// searchbox.js. Its first search box and widget load in CORS mode
+// (crossorigin), as a page that checks their integrity (SRI) loads them.
 func partnerPage() http.HandlerFunc {
 	tmpl := template.Must(template.New("partner").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>合作站点</title>
@@ -907,9 +912,9 @@ h2 { color: green; text-transform: uppercase; }
 <body>
 <h1>合作站点的一篇文章</h1>
 <ul><li id="probe">合作站点自己的列表</li></ul>
-<script src="{{.Base}}/searchbox.js" data-placeholder="搜索本站文章" async></script>
+<script src="{{.Base}}/searchbox.js" data-placeholder="搜索本站文章" crossorigin="anonymous" async></script>
 <p>正文……这段文字属于合作站点,样式也是合作站点自己的。</p>
-<script src="{{.Base}}/widget.js" data-article-id="{{.ID}}" data-size="5"{{if .Timeout}} data-timeout-ms="{{.Timeout}}"{{end}} async></script>
+<script src="{{.Base}}/widget.js" crossorigin="anonymous" data-article-id="{{.ID}}" data-size="5"{{if .Timeout}} data-timeout-ms="{{.Timeout}}"{{end}} async></script>
 {{if .Slot}}<div id="slot"><a href="/own">合作站点自己的推荐</a></div>
 <script src="{{.Base}}/widget.js" data-article-id="{{.Slot}}" data-target="#slot" async></script>{{end}}
 {{if .Late}}<script src="{{.Base}}/widget.js" data-article-id="{{.Late}}" data-target="#late" async></script>
