@@ -69,6 +69,11 @@ type articleView struct {
 
 func (s *Server) searchPage(c *gin.Context, site *web.Assets) {
 	q := shownQuery(c.Query("q"))
+	if runes := []rune(q); len(runes) > zhsearch.MaxQueryLen {
+		// The page says it is too long (search.js, from the API's answer);
+		// echoing a link's 60,000 characters three times says nothing more.
+		q = string(runes[:zhsearch.MaxQueryLen])
+	}
 	title := siteName
 	if q != "" {
 		title = q + " - " + siteName

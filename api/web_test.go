@@ -100,6 +100,9 @@ func TestPages(t *testing.T) {
 		// The API refuses a control character; the page showed it raw.
 		{"search page shows the query without control characters", "/?q=%01%E8%8A%B1%E5%91%97%07x", 200,
 			[]string{`value="花呗 x"`, `<title>花呗 x - 站内搜索</title>`}, []string{"\x01", "\x07"}},
+		// A query too long for the API is shown cut to its length.
+		{"search page cuts a query too long", "/?q=" + strings.Repeat("a", 60000), 200,
+			[]string{`value="` + strings.Repeat("a", 200) + `"`}, []string{strings.Repeat("a", 201)}},
 		{"search page shows invalid UTF-8 as U+FFFD", "/?q=%E8%8A%B1%FF", 200,
 			[]string{"value=\"花\uFFFD\""}, []string{"\xff"}},
 		{"article", "/a/plain", 200,

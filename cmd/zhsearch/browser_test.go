@@ -197,7 +197,8 @@ func browserSuggestions(t *testing.T, env *browserEnv, tb *tab) {
 
 // browserResultLinks: a result links to the article's own page on the site
 // when its url is an absolute http(s) URL, else to its page here; a bidi
-// control in the query does not turn the page's text around.
+// control in the query does not turn the page's text around, and a
+// control character does not stop the search.
 func browserResultLinks(t *testing.T, env *browserEnv, tb *tab) {
 	ctx := tb.limit(t)
 	q := "花呗怎么提前还款"
@@ -224,6 +225,15 @@ func browserResultLinks(t *testing.T, env *browserEnv, tb *tab) {
 	}
 	if !strings.Contains(r.Status, "找到") || r.Value != "花呗风控" {
 		t.Errorf("status %q, search box %q; want results for 花呗风控", r.Status, r.Value)
+	}
+
+	// A shared link holding a control character searches the query with a
+	// space for it, as the server's page shows it; the API refuses it raw.
+	ctrl := "花呗\u0001风控"
+	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape(ctrl)))
+	r = waitResults(t, ctx, ctrl, 1)
+	if !strings.Contains(r.Status, "找到") || r.Value != "花呗 风控" {
+		t.Errorf("link with U+0001: status %q, search box %q; want results for 花呗 风控", r.Status, r.Value)
 	}
 }
 
@@ -926,6 +936,9 @@ h2 { color: green; text-transform: uppercase; }
 </body></html>`))
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// A host page that requires Trusted Types refuses strings as
+		// HTML: the embeds must work there too.
+		w.Header().Set("Content-Security-Policy", "require-trusted-types-for 'script'")
 		q := r.URL.Query()
 		data := struct{ Base, ID, Timeout, Slot, Late string }{q.Get("zh"), q.Get("id"), q.Get("timeout"), q.Get("slot"), q.Get("late")}
 		if r.URL.Path == "/slow.js" {

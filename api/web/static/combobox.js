@@ -192,26 +192,52 @@ function zhsearchCombobox(opts) {
 
 // setMarked sets node's content to html, an API highlight (HTML-escaped
 // text with <mark>), when it holds nothing but text and <mark>, and to
-// plain as text otherwise. The template is inert: its content neither runs
-// nor loads anything while it is checked.
+// plain as text otherwise. The highlight is read here, not by the
+// browser's HTML parser: nothing in it can run or load, and a host page
+// that requires Trusted Types (which refuses strings as HTML) shows the
+// marks too.
 zhsearchCombobox.setMarked = function (node, html, plain) {
   'use strict';
-  function onlyTextAndMarks(root) {
-    for (var n = root.firstChild; n; n = n.nextSibling) {
-      if (n.nodeType === 3) continue;
-      if (n.nodeType !== 1 || n.tagName !== 'MARK' || n.attributes.length) return false;
-      if (!onlyTextAndMarks(n)) return false;
-    }
-    return true;
+  var named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  // unescape returns text with its character references read, or null
+  // when it holds markup or a reference the API does not write.
+  function unescape(text) {
+    if (/[<>]/.test(text)) return null;
+    var bad = false;
+    var out = text.replace(/&(#[0-9]+|#x[0-9a-fA-F]+|[a-z]+);|&/g, function (m, ref) {
+      if (ref === undefined) { bad = true; return m; }
+      if (ref.charAt(0) === '#') {
+        var code = ref.charAt(1) === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+        if (!(code > 0 && code <= 0x10FFFF)) { bad = true; return m; }
+        return String.fromCodePoint(code);
+      }
+      if (!Object.prototype.hasOwnProperty.call(named, ref)) { bad = true; return m; }
+      return named[ref];
+    });
+    return bad ? null : out;
   }
-  if (html) {
-    var t = document.createElement('template');
-    t.innerHTML = html;
-    if (onlyTextAndMarks(t.content)) {
-      node.textContent = '';
-      node.appendChild(t.content);
-      return;
+  function build(html) {
+    var frag = document.createDocumentFragment();
+    var open = null; // the <mark> being filled
+    var parts = html.split(/(<mark>|<\/mark>)/);
+    for (var i = 0; i < parts.length; i++) {
+      var p = parts[i];
+      if (p === '<mark>') {
+        if (open) return null;
+        open = document.createElement('mark');
+      } else if (p === '</mark>') {
+        if (!open) return null;
+        frag.appendChild(open);
+        open = null;
+      } else if (p) {
+        var text = unescape(p);
+        if (text === null) return null;
+        (open || frag).appendChild(document.createTextNode(text));
+      }
     }
+    return open ? null : frag;
   }
-  node.textContent = plain || '';
+  var frag = html ? build(html) : null;
+  node.textContent = frag ? '' : plain || '';
+  if (frag) node.appendChild(frag);
 };

@@ -340,11 +340,14 @@
 
   // safeURL is an article's absolute http(s) URL, or null: a relative one
   // would resolve against the search page's own host.
-  // shownQuery is the query as the page shows it: without the bidi
-  // controls (U+202E …) that would turn the page's own text around it
-  // (the server's page does the same; search ignores them anyway).
+  // shownQuery is the query as the page shows it and searches it, as the
+  // server's page shows it: without the bidi controls (U+202E …) that
+  // would turn the page's own text around it (search ignores them
+  // anyway), and with control characters as spaces (a shared link holding
+  // U+0001 searched it, which the API refuses).
   function shownQuery(s) {
-    return s.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '').trim();
+    return s.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '')
+      .replace(/[\u0000-\u001F\u007F-\u009F]/g, ' ').trim();
   }
 
   function safeURL(s) {
