@@ -83,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 	r.RedirectTrailingSlash = false
 	s.admit = newGates(s.Ops)
 	s.useOps(r)
-	r.Use(s.recoverJSON, s.cors())
+	r.Use(s.recoverJSON, s.cors(), answerHeaders)
 	s.useLimits(r)
 	r.NoRoute(func(c *gin.Context) {
 		if s.pageNotFound != nil && wantsPage(c) {
@@ -111,6 +111,25 @@ func (s *Server) Handler() http.Handler {
 	s.webRoutes(r)
 	s.opsRoutes(r)
 	return r
+}
+
+// CachePublicAnswer is the Cache-Control of a search, a completion, an
+// article and its related list: the same for every reader, so a browser
+// or a shared cache may keep it for half a minute (the back button, the
+// widget on a page read again), which is as long as a live edit may take
+// to show there. Every other answer of the API, errors and the admin's
+// among them, is not to be stored (answerHeaders).
+const CachePublicAnswer = "public, max-age=30"
+
+// answerHeaders sets what every answer carries unless its handler says
+// otherwise: no caching (errors, the admin API, drafts' lists, health and
+// metrics change from one request to the next), and no content sniffing
+// (an answer is the type it says it is). Pages and assets set their own
+// (web.Assets).
+func answerHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 // wantsPage reports whether a request for a missing route comes from a
@@ -260,6 +279,7 @@ func (s *Server) search(c *gin.Context) {
 		return
 	}
 	s.searched(c, res)
+	c.Header("Cache-Control", CachePublicAnswer)
 	c.JSON(http.StatusOK, res)
 }
 
@@ -283,6 +303,7 @@ func (s *Server) suggest(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	c.Header("Cache-Control", CachePublicAnswer)
 	c.JSON(http.StatusOK, res)
 }
 
@@ -292,6 +313,7 @@ func (s *Server) article(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	c.Header("Cache-Control", CachePublicAnswer)
 	c.JSON(http.StatusOK, a)
 }
 
@@ -322,6 +344,7 @@ func (s *Server) related(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	c.Header("Cache-Control", CachePublicAnswer)
 	c.JSON(http.StatusOK, res)
 }
 

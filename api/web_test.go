@@ -210,8 +210,8 @@ func TestAssets(t *testing.T) {
 		// script tag with crossorigin, as subresource integrity needs).
 		{"/widget.js", got{200, "text/javascript; charset=utf-8", web.CacheEmbed, "cross-origin", "*"}, "attachShadow"},
 		{"/searchbox.js", got{200, "text/javascript; charset=utf-8", web.CacheEmbed, "cross-origin", "*"}, "function zhsearchCombobox"},
-		{"/static/nope.js", got{404, "application/json; charset=utf-8", "", "", ""}, `"not_found"`},
-		{"/static/../api.go", got{404, "application/json; charset=utf-8", "", "", ""}, `"not_found"`},
+		{"/static/nope.js", got{404, "application/json; charset=utf-8", "no-store", "", ""}, `"not_found"`},
+		{"/static/../api.go", got{404, "application/json; charset=utf-8", "no-store", "", ""}, `"not_found"`},
 	}
 	for _, tt := range tests {
 		res, body := webGet(t, h, "GET", tt.path)

@@ -13,9 +13,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
 )
 
@@ -184,6 +186,52 @@ func TestQuerySyntaxIsText(t *testing.T) {
 	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("title:量子"), 200, &sr)
 	if sr.Total != 0 {
 		t.Errorf("title:量子 found %d hits", sr.Total)
+	}
+}
+
+// TestAnswerCaching: what a reader's browser or a shared cache may keep.
+// Searches, completions, articles and related lists are the same for
+// every reader and may be kept for half a minute; errors, drafts' lists,
+// the admin API and health answers must not be stored; no API answer is
+// sniffed as another type.
+func TestAnswerCaching(t *testing.T) {
+	const token = "e2e-admin-token-0123456789abcdef"
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.adminToken = token })
+	seed := "/api/v1/articles/000_6fe797c5a744a779"
+	tests := []struct {
+		method, path, body string
+		status             int
+		cacheControl       string
+	}{
+		{"GET", "/api/v1/search?q=" + url.QueryEscape("花呗"), "", 200, api.CachePublicAnswer},
+		{"HEAD", "/api/v1/search?q=" + url.QueryEscape("花呗"), "", 200, api.CachePublicAnswer},
+		{"GET", "/api/v1/suggest?q=" + url.QueryEscape("花呗"), "", 200, api.CachePublicAnswer},
+		{"GET", seed, "", 200, api.CachePublicAnswer},
+		{"GET", seed + "/related", "", 200, api.CachePublicAnswer},
+		{"GET", "/api/v1/search?q=", "", 400, "no-store"},
+		{"GET", "/api/v1/articles/nope", "", 404, "no-store"},
+		{"POST", "/api/v1/related", `{"title":"花呗逾期了怎么办"}`, 200, "no-store"},
+		{"GET", "/api/v1/admin/reindex", "", 401, "no-store"},
+		{"GET", "/healthz", "", 200, "no-store"},
+		{"GET", "/readyz", "", 200, "no-store"},
+	}
+	for _, tt := range tests {
+		req, err := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := [3]string{strconv.Itoa(resp.StatusCode), resp.Header.Get("Cache-Control"), resp.Header.Get("X-Content-Type-Options")}
+		if want := [3]string{strconv.Itoa(tt.status), tt.cacheControl, "nosniff"}; got != want {
+			t.Errorf("%s %s: status, Cache-Control, X-Content-Type-Options = %q, want %q", tt.method, tt.path, got, want)
+		}
 	}
 }
 
