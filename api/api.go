@@ -116,8 +116,8 @@ func (s *Server) Handler() http.Handler {
 // CachePublicAnswer is the Cache-Control of a search, a completion, an
 // article and its related list: the same for every reader, so a browser
 // or a shared cache may keep it for half a minute (the back button, the
-// widget on a page read again), which is as long as a live edit may take
-// to show there. Every other answer of the API, errors and the admin's
+// widget on a page read again), so a live edit may take that long to
+// reach a reader who has just loaded the same answer. Every other answer of the API, errors and the admin's
 // among them, is not to be stored (answerHeaders).
 const CachePublicAnswer = "public, max-age=30"
 
