@@ -321,10 +321,13 @@ func browserPagesAndHistory(t *testing.T, env *browserEnv, tb *tab) {
 	if len(page1) == 0 {
 		t.Fatal("no first page")
 	}
+	// Text typed and never searched does not stay in the box when the
+	// pager pages through the results shown.
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#q"), "逾期"))
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#pager a[data-page="2"]`)))
 	r := waitResults(t, ctx, "花呗", 2)
-	if r.Current != "2" || !strings.Contains(r.Status, "第 2 页") {
-		t.Errorf("page 2: current page %q, status %q", r.Current, r.Status)
+	if r.Current != "2" || !strings.Contains(r.Status, "第 2 页") || r.Value != "花呗" {
+		t.Errorf("page 2: current page %q, status %q, box %q (want the query shown, 花呗)", r.Current, r.Status, r.Value)
 	}
 	if len(r.Titles) == 0 || slices.Equal(r.Titles, page1) {
 		t.Fatalf("page 2 shows %q", r.Titles)

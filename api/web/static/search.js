@@ -309,6 +309,10 @@
     if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
     var q = shownQuery(new URLSearchParams(location.search).get('q') || input.value);
+    // The pager pages through the results shown: the box shows their
+    // query again, not what was typed since and never searched.
+    combo.close();
+    input.value = q;
     navigate(q, parseInt(a.dataset.page, 10));
     window.scrollTo(0, 0);
     main.focus({ preventScroll: true });
