@@ -33,6 +33,9 @@ type highlighter struct {
 	// matched by sound (queryTerm.soundsLike: 节呗 read jie bei), marked
 	// where a text says them (借呗 of 借呗利息怎么算).
 	typos [][]string
+	// unfinished are a Latin query's syllables, its last still being
+	// typed (analyzedQuery.unfinished).
+	unfinished []string
 }
 
 // newHighlighter marks the query's words, its whole space-separated parts
@@ -44,7 +47,7 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 	seen := map[string]bool{}
 	h := &highlighter{bySound: aq.soundUsed && !aq.latin}
 	if aq.latin || aq.soundUsed {
-		h.syllables, h.initials = aq.syllable, aq.initials
+		h.syllables, h.initials, h.unfinished = aq.syllable, aq.initials, aq.unfinished
 	}
 	add := func(s string) {
 		if s != "" && !seen[s] {
@@ -192,6 +195,11 @@ func (h *highlighter) normalizedSpans(text string) []span {
 				out = append(out, pinyinSpans(text, norm, offs, h.syllables[i:i+2])...)
 			}
 		}
+		if len(out) == 0 && len(h.unfinished) > 0 {
+			for _, r := range soundRunsTo(norm, h.unfinished, true) {
+				out = append(out, origSpan(text, offs, r.start, r.end))
+			}
+		}
 		if len(out) == 0 && len(h.initials) >= 2 {
 			out = append(out, pinyinSpans(text, norm, offs, strings.Split(h.initials, ""))...)
 		}
@@ -243,7 +251,11 @@ func pinyinSpans(text, norm string, offs []int, syl []string) []span {
 // one syllable each and in a row, by any of their readings (还: hai or
 // huan), or by their initials when every syllable is one letter; a Latin
 // letter or digit reads as itself.
-func soundRuns(norm string, syl []string) []span {
+func soundRuns(norm string, syl []string) []span { return soundRunsTo(norm, syl, false) }
+
+// soundRunsTo is soundRuns where, if unfinished, the last of syl is the
+// start of a syllable still being typed (zheng x: 征信).
+func soundRunsTo(norm string, syl []string, unfinished bool) []span {
 	type ch struct {
 		readings   []string // every reading (还: hai, huan)
 		start, end int
@@ -256,8 +268,10 @@ func soundRuns(norm string, syl []string) []span {
 		}
 		chars = append(chars, ch{rs, i, i + utf8.RuneLen(r)})
 	}
-	reads := func(c ch, s string, initials bool) bool {
-		return slices.ContainsFunc(c.readings, func(p string) bool { return initials && p[:1] == s || !initials && p == s })
+	reads := func(c ch, s string, initials, prefix bool) bool {
+		return slices.ContainsFunc(c.readings, func(p string) bool {
+			return initials && p[:1] == s || prefix && strings.HasPrefix(p, s) || !initials && p == s
+		})
 	}
 	var out []span
 	initials := true
@@ -267,7 +281,7 @@ func soundRuns(norm string, syl []string) []span {
 	for i := 0; i+len(syl) <= len(chars); i++ {
 		ok := true
 		for k, s := range syl {
-			if !reads(chars[i+k], s, initials) {
+			if !reads(chars[i+k], s, initials, unfinished && k == len(syl)-1) {
 				ok = false
 				break
 			}

@@ -29,6 +29,10 @@ func TestHighlightTitle(t *testing.T) {
 		{"pinyin, words apart", "wangdaiyuqi", "网贷未逾期的风险", false, "<mark>网贷</mark>未<mark>逾期</mark>的风险"},
 		{"pinyin, part of it", "zhengxinxiufu", "征信花了如何快速修复", false, "<mark>征信</mark>花了如何快速<mark>修复</mark>"},
 		{"initials", "hbfk", "支付宝花呗风控是什么", false, "支付宝<mark>花呗风控</mark>是什么"},
+		// Pinyin whose last syllable is still being typed marks as far as
+		// it goes, as completion does (huab: 花呗).
+		{"pinyin, the last syllable unfinished", "zhengx", "网贷上征信和不上征信的区别", false, "网贷上<mark>征信</mark>和不上<mark>征信</mark>的区别"},
+		{"pinyin, the last syllable begun", "huabeiyu", "花呗逾期三天会上征信吗", false, "<mark>花呗逾</mark>期三天会上征信吗"},
 		// A character read otherwise than its most common reading (还:
 		// hai, huan; 行: xing, hang).
 		{"pinyin of a heteronym", "huankuanri", "信用卡还款日是哪天", false, "信用卡<mark>还款日</mark>是哪天"},

@@ -45,3 +45,51 @@ func TestInitialsFindWords(t *testing.T) {
 		}
 	}
 }
+
+// TestPinyinBeingTyped: pinyin whose last syllable is still being typed
+// (zhengx, huabeiy), which completion completes, finds what it completes
+// when the reader presses Enter: the syllables typed, then any syllable
+// the last letters start.
+func TestPinyinBeingTyped(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "zx", Title: "征信花了怎么办"},
+		{ID: "zg", Title: "正规网贷平台有哪些"},
+		{ID: "zj", Title: "证件丢了怎么补办"},
+		{ID: "yq", Title: "花呗逾期怎么办"},
+		{ID: "fk", Title: "花呗风控解除指南"},
+		{ID: "hb", Title: "华北天气预报"},
+	})
+	tests := []struct {
+		q    string
+		want []string // the hits, in any order
+	}{
+		{"zhengx", []string{"zx"}},
+		{"zhengg", []string{"zg"}},
+		{"huabeiy", []string{"yq"}},
+		{"huabeif", []string{"fk"}},
+		{"huabeiyuq", []string{"yq"}},
+		{"huabeit", []string{"hb"}},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		res, err := ix.Search(ctx, zhsearch.SearchRequest{Query: tt.q, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		if slices.Sort(got); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
+		}
+		// The first completion, a title the text starts, is found too.
+		sug, err := ix.Suggest(ctx, zhsearch.SuggestRequest{Query: tt.q, Size: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sug.Suggestions) == 0 || !slices.Contains(got, sug.Suggestions[0].ID) {
+			t.Errorf("completion offers %+v first for %q; search finds %v", sug.Suggestions, tt.q, got)
+		}
+	}
+}

@@ -82,6 +82,9 @@ type analyzedQuery struct {
 	// weighed), whose head words tell what a title is about
 	// (leadsElsewhere).
 	stats *corpusStats
+	// unfinished is a Latin query's syllables when its last is still being
+	// typed (zhengx: zheng, x), nil otherwise (see soundQuery).
+	unfinished []string
 }
 
 // queryTerm is one content word of a query. A field matches it when it
@@ -291,6 +294,15 @@ func (ix *Index) analyze(q string) analyzedQuery {
 			// Bounded as a query's words are (see bound): a title's pinyin
 			// is rarely longer, and de×100 cost 10–20 searches.
 			aq.syllable = parts[:min(len(parts), maxQueryPairs+1)]
+		}
+		if !ok {
+			// Pinyin whose last syllable is still being typed (zhengx,
+			// huabeiy): completion offers its titles, and the reader who
+			// presses Enter expects to find them (found by a probe: every
+			// such query found nothing).
+			if parts, ok := analysis.SplitPinyin(compact, true); ok && len(parts) >= 2 && len(parts) <= maxQueryPairs {
+				aq.unfinished = parts
+			}
 		}
 		if analysis.IsInitials(compact) {
 			aq.initials = compact
@@ -836,6 +848,14 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 		if aq.initials != "" {
 			ini := strings.Split(aq.initials, "")
 			should = append(should, phrase(fTitleIni, ini, boostInitials))
+		}
+		if n := len(aq.unfinished); n > 0 {
+			// The syllables typed, then any syllable the last one starts,
+			// as match_phrase_prefix reads its last word.
+			whole := aq.unfinished[:n-1]
+			for _, last := range analysis.SyllablesWithPrefix(aq.unfinished[n-1]) {
+				should = append(should, phrase(typed, append(slices.Clip(whole), last), boostPinyin))
+			}
 		}
 		if len(aq.initialWords) > 0 {
 			should = append(should, initialWordsQuery(aq.initialWords))

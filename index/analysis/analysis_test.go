@@ -366,6 +366,25 @@ func TestSplitPinyinWords(t *testing.T) {
 	}
 }
 
+// TestSyllablesWithPrefix: the syllables a syllable being typed may become.
+func TestSyllablesWithPrefix(t *testing.T) {
+	for _, tt := range []struct {
+		prefix string
+		want   []string
+	}{
+		{"zhua", []string{"zhua", "zhuai", "zhuan", "zhuang"}},
+		{"bia", []string{"bian", "biao"}}, // go-pinyin has no bia
+		{"xin", []string{"xin", "xing"}},
+		{"zhuang", []string{"zhuang"}},
+		{"v", nil},
+		{"xq", nil},
+	} {
+		if got := SyllablesWithPrefix(tt.prefix); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SyllablesWithPrefix(%q) = %q, want %q", tt.prefix, got, tt.want)
+		}
+	}
+}
+
 // TestQuestionStemWeight: a question word with a final particle cut as one
 // word weighs as the word; a filler after a word that makes another word
 // (有用, 能用) does not, nor does a particle after a word not listed.

@@ -205,6 +205,17 @@ var sortedSyllables = sync.OnceValue(func() []string {
 	return out
 })
 
+// SyllablesWithPrefix returns the syllables that start with p, an
+// unfinished one as a reader types it (x: xi, xia, xian …), in order.
+func SyllablesWithPrefix(p string) []string {
+	all := sortedSyllables()
+	var out []string
+	for i := sort.SearchStrings(all, p); i < len(all) && strings.HasPrefix(all[i], p); i++ {
+		out = append(out, all[i])
+	}
+	return out
+}
+
 func isSyllablePrefix(p string) bool {
 	all := sortedSyllables()
 	i := sort.SearchStrings(all, p)
