@@ -83,8 +83,9 @@ type analyzedQuery struct {
 	// (leadsElsewhere).
 	stats *corpusStats
 	// unfinished is a Latin query's syllables when its last is still being
-	// typed (zhengx: zheng, x), nil otherwise (see soundQuery).
-	unfinished []string
+	// typed (zhengx: zheng, x), nil otherwise (see soundQuery); completions
+	// are the syllables that last one may become (completeSyllable).
+	unfinished, completions []string
 }
 
 // queryTerm is one content word of a query. A field matches it when it
@@ -850,10 +851,10 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 			should = append(should, phrase(fTitleIni, ini, boostInitials))
 		}
 		if n := len(aq.unfinished); n > 0 {
-			// The syllables typed, then any syllable the last one starts,
-			// as match_phrase_prefix reads its last word.
+			// The syllables typed, then a syllable the last one starts,
+			// as match_phrase_prefix reads its last word (completeSyllable).
 			whole := aq.unfinished[:n-1]
-			for _, last := range analysis.SyllablesWithPrefix(aq.unfinished[n-1]) {
+			for _, last := range aq.completions {
 				should = append(should, phrase(typed, append(slices.Clip(whole), last), boostPinyin))
 			}
 		}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
 var hitFields = []string{fTitle, fURL, fPublished, fBody, fTitleOnly}
@@ -317,6 +319,9 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 		return nil, searchErr(ctx, err)
 	}
 	exact := aq.exactQuery()
+	if err := ix.completeSyllable(ctx, aq); err != nil {
+		return nil, searchErr(ctx, err)
+	}
 	if aq.latin && aq.initials != "" {
 		words, err := ix.initialsWords(aq.initials)
 		if err != nil {
@@ -342,6 +347,51 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 	}
 	aq.soundUsed = true
 	return query.NewDisjunctionQuery([]query.Query{exact, sound}), nil
+}
+
+// maxCompletions bounds the syllables an unfinished one is read as
+// (completeSyllable): s may become 35 of them, each a phrase query of the
+// syllables before it, and at 100k articles a search for huabeis took
+// 25 ms against 3 ms for huabei.
+const maxCompletions = 6
+
+// completeSyllable sets aq.completions, for pinyin whose last syllable is
+// still being typed (analyzedQuery.unfinished): the syllables that last
+// one starts that the most titles hold, at most maxCompletions of them,
+// the commonest first.
+func (ix *Index) completeSyllable(ctx context.Context, aq *analyzedQuery) error {
+	n := len(aq.unfinished)
+	if n == 0 {
+		return nil
+	}
+	field := aq.typedPY
+	if field == "" {
+		field = fTitlePY
+	}
+	r, err := ix.reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	type held struct {
+		syllable string
+		titles   uint64
+	}
+	var all []held
+	for _, s := range analysis.SyllablesWithPrefix(aq.unfinished[n-1]) {
+		c, err := fieldCounts(ctx, r, s, []string{field})
+		if err != nil {
+			return err
+		}
+		if c[0] > 0 {
+			all = append(all, held{s, c[0]})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b held) int { return cmp.Compare(b.titles, a.titles) })
+	for _, h := range all[:min(len(all), maxCompletions)] {
+		aq.completions = append(aq.completions, h.syllable)
+	}
+	return nil
 }
 
 // exactPhrase matches documents holding the whole query as written in the
