@@ -165,7 +165,7 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 		return err
 	}
 	if !opts.segmented {
-		if err := compact(ctx, b); err != nil {
+		if err := compact(ctx, path, b); err != nil {
 			b.Close()
 			return err
 		}
@@ -201,7 +201,7 @@ const compactSegment = 250000
 // merging a 1M index into five held all 4.4 GB of it (the build peaked at
 // 5.4 GB of RSS); merge by merge, the resident input is at most one
 // output's worth.
-func compact(ctx context.Context, b bleve.Index) error {
+func compact(ctx context.Context, path string, b bleve.Index) error {
 	adv, err := b.Advanced()
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)
@@ -219,7 +219,7 @@ func compact(ctx context.Context, b bleve.Index) error {
 		// fewer than there are is one merge.
 		budget := mergeable - 1
 		plan.CalcBudget = func(int64, int64, *mergeplan.MergePlanOptions) int { return budget }
-		if err := s.ForceMerge(ctx, &plan); err != nil {
+		if err := forceMerge(ctx, path, s, &plan); err != nil {
 			return fmt.Errorf("compact: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
@@ -235,6 +235,36 @@ func compact(ctx context.Context, b bleve.Index) error {
 		return err
 	}
 	return settle(ctx, s)
+}
+
+// forceMerge is s.ForceMerge(ctx, plan), which returns its error: a merge
+// that cannot write its segment (a full disk) fails the build. bleve
+// v2.6.3's ForceMerge returns nothing of it: its merger reports the error
+// to the index's asynchronous error callback (asyncErrorCallback) and
+// tries the same merge again, for ever, while ForceMerge waits (found by
+// a probe: a reindex whose final merge filled the disk ran for 16 minutes
+// at full CPU, saying nothing, and a server's held every later reindex at
+// 409). On such an error the caller closes the index, which ends the
+// merger and the call.
+func forceMerge(ctx context.Context, path string, s *scorch.Scorch, plan *mergeplan.MergePlanOptions) error {
+	failed := make(chan error, 1)
+	buildErrors.Store(path, func(err error) {
+		select {
+		case failed <- err:
+		default: // the first is enough
+		}
+	})
+	defer buildErrors.Delete(path)
+	done := make(chan error, 1)
+	go func() { done <- s.ForceMerge(ctx, plan) }()
+	select {
+	case err := <-done:
+		return err
+	case err := <-failed:
+		return fmt.Errorf("write index: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // settleWait bounds how long settle waits for bleve's persister.

@@ -880,6 +880,35 @@ func TestReindexDiskFull(t *testing.T) {
 	}
 }
 
+// TestReindexDiskFullAtMerge: a reindex whose final merge cannot write its
+// segment (the disk fills up only then: each batch's segment fits under
+// the cap, the merged one does not) fails with the system's error. bleve's
+// merger retries such a merge for ever, and the reindex ran at full CPU,
+// saying nothing, until it was killed (found by a probe).
+func TestReindexDiskFullAtMerge(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeCorpus(t, data, "a", 40)
+	reindexOffline(t, data, idx)
+	live := currentGen(t, idx)
+	writeCorpus(t, data, "b", 20000)
+	p := startProcess(t, []string{"ZHSEARCH_TEST_FSIZE=8000000"}, "reindex", "--data", data, "--index", idx)
+	var err error
+	select {
+	case err = <-p.done:
+		p.done <- err
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("reindex whose final merge fills the disk did not end\n%s", p.stderr)
+	}
+	var exit *exec.ExitError
+	if out := p.stderr.String(); !errors.As(err, &exit) || exit.ExitCode() != 1 ||
+		!strings.Contains(out, "indexed 20000/20000") || !strings.Contains(out, "compact: write index") || !strings.Contains(out, "file too large") {
+		t.Errorf("reindex whose final merge fills the disk: %v; want exit 1 after indexing every article, naming the merge and the error\n%s", err, out)
+	}
+	if got := indexEntries(t, idx); !slices.Equal(got, []string{"BUILD", "CURRENT", "LOCK", live}) {
+		t.Errorf("index folder holds %v, want only the live generation", got)
+	}
+}
+
 // TestReindexUnwritableFolder: an index folder the process may not write
 // gives a clear error and leaves the live generation alone.
 func TestReindexUnwritableFolder(t *testing.T) {
