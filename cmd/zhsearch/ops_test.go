@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/index/gen"
 )
@@ -445,65 +447,105 @@ func TestHealthcheckCommand(t *testing.T) {
 	}
 }
 
-// TestGracefulShutdownOnSIGTERM runs the real command in a child process,
-// holds a request in flight (its body half sent), sends SIGTERM, and checks
-// that the server stops accepting, finishes the request, closes the index
-// and exits 0.
-func TestGracefulShutdownOnSIGTERM(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "serve", "--data", "../../data", "--index", filepath.Join(t.TempDir(), "index"),
+// jsonServer is `zhsearch serve --log-format json` run as a child process,
+// its log read as it comes.
+type jsonServer struct {
+	cmd     *exec.Cmd
+	addr    string
+	logs    syncBuffer
+	readAll chan struct{} // closed once the log has been read to its end
+}
+
+// startJSONServer starts serve over ../../data with extra flags and waits
+// for its address.
+func startJSONServer(t *testing.T, extra ...string) *jsonServer {
+	t.Helper()
+	args := append([]string{"serve", "--data", "../../data", "--index", filepath.Join(t.TempDir(), "index"),
 		"--journal", filepath.Join(t.TempDir(), "edits.log"),
-		"--addr", "127.0.0.1:0", "--read-timeout", "30s", "--log-format", "json")
-	cmd.Env = append(os.Environ(), "ZHSEARCH_TEST_EXEC=1")
-	stderr, err := cmd.StderrPipe()
+		"--addr", "127.0.0.1:0", "--read-timeout", "30s", "--log-format", "json"}, extra...)
+	s := &jsonServer{cmd: exec.Command(os.Args[0], args...), readAll: make(chan struct{})}
+	s.cmd.Env = append(os.Environ(), "ZHSEARCH_TEST_EXEC=1")
+	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	var logs syncBuffer
+	t.Cleanup(func() { s.cmd.Process.Kill() })
 	addrc := make(chan string, 1)
 	// Wait closes the pipe once the process exits, whatever is left
 	// unread in it: the last lines (index closed) are read to its end
 	// first.
-	readAll := make(chan struct{})
 	go func() {
-		defer close(readAll)
+		defer close(s.readAll)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
-			logs.Write([]byte(line + "\n"))
+			s.logs.Write([]byte(line + "\n"))
 			var m map[string]any
 			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "serving" {
 				addrc <- m["addr"].(string)
 			}
 		}
 	}()
-	var addr string
 	select {
-	case addr = <-addrc:
+	case s.addr = <-addrc:
 	case <-time.After(2 * time.Minute):
-		t.Fatalf("server did not start: %s", logs.String())
+		t.Fatalf("server did not start: %s", s.logs.String())
 	}
+	return s
+}
 
-	body := `{"title":"租机变现有什么风险","size":2}`
-	conn, err := net.Dial("tcp", addr)
+// halfSentDraft opens a connection to s and sends a draft's request with
+// only the start of its body: a request in flight.
+func (s *jsonServer) halfSentDraft(t *testing.T, body string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", s.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	fmt.Fprintf(conn, "POST /api/v1/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 		len(body), body[:10])
 	time.Sleep(200 * time.Millisecond) // let the server read the head: the request is in flight
+	return conn
+}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+// stop sends SIGTERM and waits for the log's end and the exit.
+func (s *jsonServer) stop(t *testing.T) error {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	return s.wait(t)
+}
+
+func (s *jsonServer) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case <-s.readAll:
+	case <-time.After(time.Minute):
+		t.Fatalf("the server's log did not end a minute after SIGTERM: %s", s.logs.String())
+	}
+	return s.cmd.Wait()
+}
+
+// TestGracefulShutdownOnSIGTERM runs the real command in a child process,
+// holds a request in flight (its body half sent), sends SIGTERM, and checks
+// that the server stops accepting, finishes the request, closes the index
+// and exits 0.
+func TestGracefulShutdownOnSIGTERM(t *testing.T) {
+	srv := startJSONServer(t)
+	body := `{"title":"租机变现有什么风险","size":2}`
+	conn := srv.halfSentDraft(t, body)
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	// The listener closes: new connections are refused.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		c, err := net.DialTimeout("tcp", srv.addr, time.Second)
 		if err != nil {
 			break
 		}
@@ -518,30 +560,60 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		t.Fatalf("in-flight request: %v\n%s", err, logs.String())
+		t.Fatalf("in-flight request: %v\n%s", err, srv.logs.String())
 	}
 	var draft struct{ Related []struct{ Title string } }
 	checkJSON(t, "in-flight draft", resp, 200, &draft)
 	if len(draft.Related) == 0 {
 		t.Error("in-flight request answered without results")
 	}
-
-	select {
-	case <-readAll:
-	case <-time.After(time.Minute):
-		t.Fatalf("the server's log did not end a minute after SIGTERM: %s", logs.String())
+	if err := srv.wait(t); err != nil {
+		t.Fatalf("exit: %v\n%s", err, srv.logs.String())
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("exit: %v\n%s", err, logs.String())
-	}
-	var msgs []string
-	for _, l := range logLines(t, logs.String()) {
-		msgs = append(msgs, fmt.Sprint(l["msg"]))
-	}
-	got := strings.Join(msgs, "|")
-	if !strings.Contains(got, "shutting down|request|all requests finished|index closed") {
+	if got := logMessages(t, srv.logs.String()); !strings.Contains(got, "shutting down|request|all requests finished|index closed") {
 		t.Errorf("shutdown sequence: %s", got)
 	}
+}
+
+// TestShutdownTimeoutCutsRequests: a request still running at
+// --shutdown-timeout is cut, logged and counted as 499, and the process
+// exits 1 (found by a probe: the process exited before the cut request's
+// log line).
+func TestShutdownTimeoutCutsRequests(t *testing.T) {
+	srv := startJSONServer(t, "--shutdown-timeout", "500ms")
+	srv.halfSentDraft(t, `{"title":"租机变现有什么风险","size":2}`) // never finished
+	err := srv.stop(t)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("exit: %v, want 1 (a request was cut)\n%s", err, srv.logs.String())
+	}
+	// The log's JSON lines, then the command's error on its own line.
+	logs, failure, _ := strings.Cut(srv.logs.String(), "zhsearch serve: ")
+	if !strings.Contains(failure, "in-flight requests did not finish") {
+		t.Errorf("the command's error %q, want one saying requests were cut", failure)
+	}
+	cut := false
+	for _, l := range logLines(t, logs) {
+		if l["msg"] == "request" && l["route"] == "/api/v1/related" && l["status"] == float64(api.StatusClientClosedRequest) {
+			cut = true
+		}
+	}
+	if !cut {
+		t.Errorf("no request line with status 499 for the cut request:\n%s", srv.logs.String())
+	}
+	if got := logMessages(t, logs); !strings.Contains(got, "shutting down|request|index closed") {
+		t.Errorf("shutdown sequence: %s", got)
+	}
+}
+
+// logMessages joins the msg of every JSON log line with |.
+func logMessages(t *testing.T, logs string) string {
+	t.Helper()
+	var msgs []string
+	for _, l := range logLines(t, logs) {
+		msgs = append(msgs, fmt.Sprint(l["msg"]))
+	}
+	return strings.Join(msgs, "|")
 }
 
 func TestGenCommand(t *testing.T) {

@@ -242,6 +242,11 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		srv.Close()
+		// Closing their connections ends the requests still running; they
+		// are logged and counted (499) as they return, which takes a
+		// moment: the process must not exit under them (found by a probe:
+		// a cut request was in no log).
+		handler.drain(cutRequestsWait)
 		return fmt.Errorf("shutdown: in-flight requests did not finish: %w", err)
 	}
 	logger.Info("all requests finished")
@@ -289,14 +294,34 @@ func offIfZero(n int) int {
 }
 
 // swapHandler serves with the handler set last: the starting one until
-// the index is open, then the service's.
-type swapHandler struct{ h atomic.Pointer[http.Handler] }
+// the index is open, then the service's; it counts the requests it is
+// serving, so that shutdown can wait for them (drain).
+type swapHandler struct {
+	h        atomic.Pointer[http.Handler]
+	inFlight sync.WaitGroup
+}
 
 func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
 
 func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inFlight.Add(1)
+	defer s.inFlight.Done()
 	(*s.h.Load()).ServeHTTP(w, r)
 }
+
+// drain waits for the requests being served to return, at most wait.
+func (s *swapHandler) drain(wait time.Duration) {
+	done := make(chan struct{})
+	go func() { s.inFlight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(wait):
+	}
+}
+
+// cutRequestsWait bounds how long shutdown waits, after closing their
+// connections, for the requests its timeout cut to be logged.
+const cutRequestsWait = 2 * time.Second
 
 // startingService answers for the index while it is being opened or
 // first built: every search, list, article and edit is 503 unavailable
