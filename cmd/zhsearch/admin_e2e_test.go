@@ -846,26 +846,29 @@ func TestKillServerDuringReindex(t *testing.T) {
 	}
 }
 
-// TestReindexDiskFull: a reindex that cannot write its files (the disk
-// fills up: RLIMIT_FSIZE makes writes fail as ENOSPC would) fails with a
-// clear error and leaves the live generation and nothing else.
-func TestReindexDiskFull(t *testing.T) {
+// reindexFullDisk builds a live generation of 40 articles, then reindexes
+// n more in a process whose files may grow to fsize bytes at most
+// (RLIMIT_FSIZE: writes past it fail as they do on a full disk). It checks
+// that the reindex fails (exit 1) and leaves the live generation and
+// nothing else, and returns its output.
+func reindexFullDisk(t *testing.T, n int, fsize string) string {
+	t.Helper()
 	data, idx := t.TempDir(), t.TempDir()
 	writeCorpus(t, data, "a", 40)
 	reindexOffline(t, data, idx)
 	live := currentGen(t, idx)
-	writeCorpus(t, data, "b", 3000)
-	p := startProcess(t, []string{"ZHSEARCH_TEST_FSIZE=65536"}, "reindex", "--data", data, "--index", idx)
+	writeCorpus(t, data, "b", n)
+	p := startProcess(t, []string{"ZHSEARCH_TEST_FSIZE=" + fsize}, "reindex", "--data", data, "--index", idx)
 	var err error
 	select {
 	case err = <-p.done:
 		p.done <- err
 	case <-time.After(3 * time.Minute):
-		t.Fatal("reindex on a full disk did not end")
+		t.Fatalf("reindex on a full disk did not end\n%s", p.stderr)
 	}
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(p.stderr.String(), "file too large") {
-		t.Errorf("reindex on a full disk: %v\n%s", err, p.stderr)
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("reindex on a full disk: %v, want exit 1\n%s", err, p.stderr)
 	}
 	if got := indexEntries(t, idx); !slices.Equal(got, []string{"BUILD", "CURRENT", "LOCK", live}) {
 		t.Errorf("index folder holds %v, want only the live generation", got)
@@ -878,6 +881,16 @@ func TestReindexDiskFull(t *testing.T) {
 	if n, _ := ix.DocCount(); n != 40 {
 		t.Errorf("live generation holds %d articles, want 40", n)
 	}
+	return p.stderr.String()
+}
+
+// TestReindexDiskFull: a reindex that cannot write its files (the disk
+// fills up) fails with a clear error and leaves the live generation and
+// nothing else.
+func TestReindexDiskFull(t *testing.T) {
+	if out := reindexFullDisk(t, 3000, "65536"); !strings.Contains(out, "file too large") {
+		t.Errorf("reindex on a full disk does not say why:\n%s", out)
+	}
 }
 
 // TestReindexDiskFullAtMerge: a reindex whose final merge cannot write its
@@ -886,26 +899,9 @@ func TestReindexDiskFull(t *testing.T) {
 // merger retries such a merge for ever, and the reindex ran at full CPU,
 // saying nothing, until it was killed (found by a probe).
 func TestReindexDiskFullAtMerge(t *testing.T) {
-	data, idx := t.TempDir(), t.TempDir()
-	writeCorpus(t, data, "a", 40)
-	reindexOffline(t, data, idx)
-	live := currentGen(t, idx)
-	writeCorpus(t, data, "b", 20000)
-	p := startProcess(t, []string{"ZHSEARCH_TEST_FSIZE=8000000"}, "reindex", "--data", data, "--index", idx)
-	var err error
-	select {
-	case err = <-p.done:
-		p.done <- err
-	case <-time.After(3 * time.Minute):
-		t.Fatalf("reindex whose final merge fills the disk did not end\n%s", p.stderr)
-	}
-	var exit *exec.ExitError
-	if out := p.stderr.String(); !errors.As(err, &exit) || exit.ExitCode() != 1 ||
-		!strings.Contains(out, "indexed 20000/20000") || !strings.Contains(out, "compact: write index") || !strings.Contains(out, "file too large") {
-		t.Errorf("reindex whose final merge fills the disk: %v; want exit 1 after indexing every article, naming the merge and the error\n%s", err, out)
-	}
-	if got := indexEntries(t, idx); !slices.Equal(got, []string{"BUILD", "CURRENT", "LOCK", live}) {
-		t.Errorf("index folder holds %v, want only the live generation", got)
+	out := reindexFullDisk(t, 20000, "8000000")
+	if !strings.Contains(out, "indexed 20000/20000") || !strings.Contains(out, "compact: write index") || !strings.Contains(out, "file too large") {
+		t.Errorf("reindex whose final merge fills the disk: want a failure after indexing every article, naming the merge and the error\n%s", out)
 	}
 }
 
