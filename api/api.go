@@ -114,11 +114,12 @@ func (s *Server) Handler() http.Handler {
 }
 
 // CachePublicAnswer is the Cache-Control of a search, a completion, an
-// article and its related list: the same for every reader, so a browser
-// or a shared cache may keep it for half a minute (the back button, the
+// article and its related list: the same for every reader, a browser or
+// a shared cache may keep it for half a minute (the back button, the
 // widget on a page read again), so a live edit may take that long to
-// reach a reader who has just loaded the same answer. Every other answer of the API, errors and the admin's
-// among them, is not to be stored (answerHeaders).
+// reach a reader who has just loaded the same answer. Every other answer
+// of the API, errors and the admin's among them, is not to be stored
+// (answerHeaders).
 const CachePublicAnswer = "public, max-age=30"
 
 // answerHeaders sets what every answer carries unless its handler says
