@@ -244,8 +244,9 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		srv.Close()
 		// Closing their connections ends the requests still running; they
 		// are logged and counted (499) as they return, which takes a
-		// moment: the process must not exit under them (found by a probe:
-		// a cut request was in no log).
+		// moment: the process must not exit under them (a probe saw a cut
+		// request in no log; here they are logged with or without the
+		// wait, which closes the race).
 		handler.drain(cutRequestsWait)
 		return fmt.Errorf("shutdown: in-flight requests did not finish: %w", err)
 	}
