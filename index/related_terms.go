@@ -559,10 +559,11 @@ func (e *relatedEngine) termFreq(ctx context.Context, r bindex.IndexReader, term
 // The keys of the document-count cache (relatedEngine.df) other than a
 // word's own start with a control byte, which no normalized word holds.
 const (
-	keyPairs  = "\x00" // a pair's counts in the bigram fields, not the words'
-	keyChar   = "\x01" // a character's count in the titles' characters
-	keySounds = "\x02" // 1 when a title sounds like the syllables (titleSounds)
-	keyHolds  = "\x03" // 1 when a title holds the run (titleHolds)
+	keyPairs    = "\x00" // a pair's counts in the bigram fields, not the words'
+	keyChar     = "\x01" // a character's count in the titles' characters
+	keySounds   = "\x02" // 1 when a title sounds like the syllables (titleSounds)
+	keyHolds    = "\x03" // 1 when a title holds the run (titleHolds)
+	keySyllable = "\x04" // a syllable's count in a title pinyin field (completeSyllable)
 )
 
 // termCounts is fieldCounts of the word fields (countFields) through the

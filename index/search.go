@@ -368,6 +368,7 @@ func (ix *Index) completeSyllable(ctx context.Context, aq *analyzedQuery) error 
 	if field == "" {
 		field = fTitlePY
 	}
+	ix.rel.init() // the document frequency cache lives with the related engine's
 	r, err := ix.reader()
 	if err != nil {
 		return err
@@ -379,7 +380,7 @@ func (ix *Index) completeSyllable(ctx context.Context, aq *analyzedQuery) error 
 	}
 	var all []held
 	for _, s := range analysis.SyllablesWithPrefix(aq.unfinished[n-1]) {
-		c, err := fieldCounts(ctx, r, s, []string{field})
+		c, err := ix.rel.cachedCounts(ctx, r, keySyllable+field+" "+s, s, []string{field})
 		if err != nil {
 			return err
 		}
