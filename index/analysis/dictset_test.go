@@ -168,6 +168,28 @@ func TestDataDictsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "dict/zero.txt: not a regular file (D"},
+		// An editor's slips that were taken for rules nobody meant.
+		{"full-width commas", func(t *testing.T, data string) {
+			writeDict(t, data, "domain.txt", "租机宝 1000 n\n省呗，1000，nz\n")
+		}, "dict/domain.txt:2: \"省呗，1000，nz\" is not one word"},
+		{"a comment after a group", func(t *testing.T, data string) {
+			writeDict(t, data, "synonyms.txt", "逾期 晚还\n晚交 迟缴 #note\n")
+		}, "dict/synonyms.txt:2: \"#note\": a comment takes a line of its own"},
+		{"a word twice in a group", func(t *testing.T, data string) {
+			writeDict(t, data, "synonyms.txt", "晚交 晚交\n")
+		}, "dict/synonyms.txt:1: 晚交 is twice in the group"},
+		{"two weights for a word", func(t *testing.T, data string) {
+			writeDict(t, data, "question.txt", "多久 0.5\n怎么办 0.5\n多久 0\n")
+		}, "dict/question.txt:3: 多久 is given the weight 0.5 on line 1"},
+		{"two standard forms", func(t *testing.T, data string) {
+			writeDict(t, data, "spoken.txt", "咋办 怎么办\n咋办 怎么样\n")
+		}, "dict/spoken.txt:2: 咋办 is respelled as 怎么办 on line 1"},
+		{"a standard form respelled", func(t *testing.T, data string) {
+			writeDict(t, data, "spoken.txt", "咋办 怎么办\n怎么办 咋办\n")
+		}, "dict/spoken.txt:2: 怎么办 is the standard form of 咋办 (line 1)"},
+		{"respelled to a spoken form", func(t *testing.T, data string) {
+			writeDict(t, data, "spoken.txt", "咋办 怎么办\n咋整 咋办\n")
+		}, "dict/spoken.txt:2: 咋办 is itself respelled as 怎么办 (line 1)"},
 		{"over 64 MiB", func(t *testing.T, data string) {
 			writeDict(t, data, "big.txt", "")
 			if err := os.Truncate(filepath.Join(data, "dict", "big.txt"), maxDictFileBytes+1); err != nil {
@@ -196,6 +218,53 @@ func TestDataDictsRefused(t *testing.T) {
 				t.Errorf("dictionary: %v, want an error with %q", err, want)
 			}
 		})
+	}
+}
+
+// TestEditorsWordsTakeEffect: what an editor adds to a data folder's
+// dictionary is cut as a word, so that its rule holds: a synonym or stop
+// word the base dictionary holds only as the start of a longer word (滞纳
+// of 滞纳金) or not at all (老铁), and a file saved with old-Mac line ends.
+// Before, 滞纳 and 老铁 stayed characters and their rules did nothing, and
+// the lone-\r file was one line.
+func TestEditorsWordsTakeEffect(t *testing.T) {
+	data := t.TempDir()
+	writeDict(t, data, "synonyms.txt", "逾期 晚还\r晚交 滞纳\r征信 信用记录\r")
+	writeDict(t, data, "stop.txt", "的\n老铁\n")
+	d, err := DataDicts(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, release, err := AcquireSegmenter(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	cut := func(text string) []string {
+		var words []string
+		for _, w := range seg.Cut(text, false) {
+			words = append(words, w.Text)
+		}
+		return words
+	}
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"信用卡滞纳", []string{"信用卡", "滞纳"}},
+		{"老铁看过来", []string{"老铁", "看", "过来"}},
+	} {
+		if got := cut(tt.text); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s cut as %q, want %q", tt.text, got, tt.want)
+		}
+	}
+	if !seg.IsStop("老铁") {
+		t.Error("老铁 of stop.txt is no stop word")
+	}
+	for word, want := range map[string][]string{"滞纳": {"晚交"}, "逾期": {"晚还"}, "征信": {"信用记录"}} {
+		if got := seg.Lexicon().Synonyms(word); !reflect.DeepEqual(got, want) {
+			t.Errorf("synonyms of %s: %q, want %q (groups read one per line)", word, got, want)
+		}
 	}
 }
 
@@ -379,6 +448,10 @@ func TestParseDictLine(t *testing.T) {
 		{"租机宝 0 n", entry{}, "frequency"},
 		{"租机宝 100 n extra", entry{}, "4 fields: want word [freq [pos]]"},
 		{"租机宝 100 n 花呗宝 200 n", entry{}, "6 fields"},
+		// Typed with a Chinese keyboard: full-width commas are no
+		// separator, full-width digits are the same number.
+		{"省呗，1000，nz", entry{}, `"省呗，1000，nz" is not one word: separate the fields with spaces`},
+		{"省呗\u3000１０００\u3000nz", entry{"省呗", 1000, "nz", true}, ""},
 	} {
 		word, freq, pos, ok, err := ParseDictLine(tt.line)
 		if got := (entry{word, freq, pos, ok}); !reflect.DeepEqual(got, tt.want) {

@@ -2,12 +2,14 @@ package analysis
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +18,8 @@ import (
 	"github.com/go-ego/gse"
 
 	"github.com/zhsearch/zhsearch/data"
+
+	"golang.org/x/text/width"
 )
 
 // Segmenter cuts normalized Chinese text into words with gse, using gse's
@@ -77,13 +81,13 @@ func newSegmenter(dicts fs.FS, prepared []byte) (*Segmenter, error) {
 		}
 		s.prepared = s.seg.Dict != nil
 	}
+	if err := s.loadStop(dicts, "dict/stop.txt"); err != nil {
+		return nil, err
+	}
 	if s.seg.Dict == nil {
 		if err := s.loadText(dicts); err != nil {
 			return nil, err
 		}
-	}
-	if err := s.loadStop(dicts, "dict/stop.txt"); err != nil {
-		return nil, err
 	}
 	return s, nil
 }
@@ -109,6 +113,9 @@ func (s *Segmenter) loadText(dicts fs.FS) error {
 		}
 	}
 	if err := s.addLexiconWords(); err != nil {
+		return err
+	}
+	if err := s.addStopWords(); err != nil {
 		return err
 	}
 	s.seg.CalcToken()
@@ -165,8 +172,15 @@ func ParseDictLine(line string) (word string, freq float64, pos string, ok bool,
 	if word == "" {
 		return "", 0, "", false, fmt.Errorf("word %q is empty after normalization", f[0])
 	}
+	if strings.Contains(word, " ") {
+		// 省呗，1000，nz typed with a Chinese keyboard: the full-width
+		// commas normalize to spaces, and the line was one "word" that no
+		// text ever holds.
+		return "", 0, "", false, fmt.Errorf("%q is not one word: separate the fields with spaces, not commas or other punctuation", f[0])
+	}
 	if len(f) > 1 {
-		if freq, err = strconv.ParseFloat(f[1], 64); err != nil || !(freq > 0) || math.IsInf(freq, 1) {
+		// Full-width digits (１０００) are the same number to the editor.
+		if freq, err = strconv.ParseFloat(width.Narrow.String(f[1]), 64); err != nil || !(freq > 0) || math.IsInf(freq, 1) {
 			return "", 0, "", false, fmt.Errorf("frequency %q must be a finite number above 0", f[1])
 		}
 	}
@@ -211,6 +225,27 @@ func (s *Segmenter) addLexiconWords() error {
 		}
 		if err := s.seg.AddToken(w, lexiconWordFreq, "l"); err != nil {
 			return fmt.Errorf("lexicon word %q: %w", w, err)
+		}
+	}
+	return nil
+}
+
+// addStopWords adds the stop words of two or more characters the
+// dictionaries lack, as addLexiconWords does the lexicon's: a stop word is
+// matched against the words text is cut into, so one the segmenter cut in
+// characters (老铁: 老/铁) stopped nothing.
+func (s *Segmenter) addStopWords() error {
+	words := make([]string, 0, len(s.stop))
+	for w := range s.stop {
+		words = append(words, w)
+	}
+	sort.Strings(words) // a deterministic dictionary
+	for _, w := range words {
+		if utf8.RuneCountInString(w) < 2 || s.Known(w) {
+			continue
+		}
+		if err := s.seg.AddToken(w, lexiconWordFreq, "l"); err != nil {
+			return fmt.Errorf("stop word %q: %w", w, err)
 		}
 	}
 	return nil
@@ -268,6 +303,7 @@ func eachLine(fsys fs.FS, name string, fn func(n int, line string) error) error 
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	sc.Split(scanAnyLines)
 	n := 1
 	for ; sc.Scan(); n++ {
 		if !utf8.Valid(sc.Bytes()) {
@@ -288,13 +324,41 @@ func eachLine(fsys fs.FS, name string, fn func(n int, line string) error) error 
 	return nil
 }
 
+// scanAnyLines is bufio.ScanLines that also ends a line at a lone \r, as
+// old Mac editors write them: read by \n alone, such a file was one line,
+// all comment when it started with # or one synonym group of every word.
+func scanAnyLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		if data[i] == '\n' {
+			return i + 1, data[:i], nil
+		}
+		if i+1 < len(data) {
+			if data[i+1] == '\n' {
+				return i + 2, data[:i], nil
+			}
+			return i + 1, data[:i], nil
+		}
+		if atEOF {
+			return i + 1, data[:i], nil
+		}
+		return 0, nil, nil // \r at the buffer's end: a \n may follow
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
 // IsStop reports whether a normalized word is a query stop word.
 func (s *Segmenter) IsStop(word string) bool { return s.stop[word] }
 
-// Known reports whether the dictionary holds a normalized word.
+// Known reports whether the dictionary holds a normalized word as an
+// entry. gse's Dict.Find also says yes to the start of a longer word (滞纳
+// of 滞纳金), which is no word: a synonym or question word taken for known
+// so was never added, and its rule did nothing.
 func (s *Segmenter) Known(word string) bool {
-	_, _, ok := s.seg.Dict.Find([]byte(word))
-	return ok
+	_, _, err := s.seg.Dict.Value([]byte(word))
+	return err == nil
 }
 
 // Word is one segmented word with its byte span in the text it was cut from.
