@@ -101,6 +101,14 @@ func TestArticleValidate(t *testing.T) {
 		{"tag 65 chars", func(a *Article) { a.Tags = []string{strings.Repeat("花", MaxTagLen+1)} }, "at most 64 allowed"},
 		{"category control", func(a *Article) { a.Category = "信用卡\x7f" }, "category holds"},
 		{"url invalid UTF-8", func(a *Article) { a.URL = "https://x.example/\xff" }, "url is not valid UTF-8"},
+		// A url is a link on partners' pages: never a script.
+		{"url https", func(a *Article) { a.URL = "https://x.example/a/1.html" }, ""},
+		{"url path", func(a *Article) { a.URL = "/a/1.html" }, ""},
+		{"url relative path", func(a *Article) { a.URL = "a/花呗.html" }, ""},
+		{"url javascript", func(a *Article) { a.URL = "javascript:alert(1)" }, `url "javascript:alert(1)" must be an http or https URL or a path on the site`},
+		{"url JavaScript spaced", func(a *Article) { a.URL = " JavaScript:alert(1)" }, "must be an http or https URL"},
+		{"url data", func(a *Article) { a.URL = "data:text/html,<script>alert(1)</script>" }, "must be an http or https URL"},
+		{"url http without host", func(a *Article) { a.URL = "http:/a" }, "must be an http or https URL"},
 		{"related title RLO", func(a *Article) { a.Related = []string{"正常标题", "\u202e题标"} }, "related title holds"},
 		{"at the size limit", func(a *Article) { a.Body += strings.Repeat("x", int(DefaultMaxArticleBytes-a.textBytes())) }, ""},
 		{"over the size limit", func(a *Article) { a.Body = strings.Repeat("x", DefaultMaxArticleBytes) }, "bytes of text, at most 1048576"},
@@ -111,6 +119,28 @@ func TestArticleValidate(t *testing.T) {
 			tt.edit(&a)
 			checkErr(t, a.Validate(0), tt.wantErr)
 		})
+	}
+}
+
+// TestLinkURL: what answers give as an article's url, whatever was stored.
+func TestLinkURL(t *testing.T) {
+	for u, want := range map[string]string{
+		"https://x.example/a/1.html": "https://x.example/a/1.html",
+		"HTTP://x.example/":          "HTTP://x.example/",
+		"/a/1.html":                  "/a/1.html",
+		"//x.example/a":              "//x.example/a",
+		"":                           "",
+		"javascript:alert(1)":        "",
+		"  javascript:alert(1)":      "",
+		"vbscript:msgbox":            "",
+		"data:text/html,x":           "",
+		"file:///etc/passwd":         "",
+		"mailto:a@x.example":         "",
+		"https:///nohost":            "",
+	} {
+		if got := LinkURL(u); got != want {
+			t.Errorf("LinkURL(%q) = %q, want %q", u, got, want)
+		}
 	}
 }
 

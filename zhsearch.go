@@ -8,6 +8,7 @@ package zhsearch
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -183,6 +184,9 @@ func (a *Article) checkLabels() *Error {
 			return err
 		}
 	}
+	if a.URL != "" && LinkURL(a.URL) == "" {
+		return Errorf(EINVALID, "url %q must be an http or https URL or a path on the site", Truncate(a.URL, 60))
+	}
 	for _, t := range a.Related {
 		if err := checkTitle("related title", t); err != nil {
 			return err
@@ -241,6 +245,36 @@ func checkLine(name, s string) *Error {
 		return Errorf(EINVALID, "%s holds the control character %U", name, r)
 	}
 	return nil
+}
+
+// LinkURL returns u when a page may link to it: an http or https URL, or
+// a path on the site (/a/1.html, a/1.html, //host/a: no scheme of its
+// own). Anything else (javascript:, data:, vbscript:, file:, or no URL at
+// all) gives "". Validate refuses such a url; answers pass a stored one
+// through LinkURL too, so that one accepted before the rule, or replayed
+// from the journal, never reaches a partner's <a href> as a script.
+func LinkURL(u string) string {
+	t := strings.TrimSpace(u)
+	if t == "" {
+		return ""
+	}
+	p, err := url.Parse(t)
+	if err != nil {
+		return ""
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "":
+		if p.Opaque != "" {
+			return ""
+		}
+	case "http", "https":
+		if p.Host == "" {
+			return ""
+		}
+	default:
+		return ""
+	}
+	return u
 }
 
 // checkBody checks body text: valid UTF-8 without control characters

@@ -315,7 +315,9 @@ func (s *Server) article(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", CachePublicAnswer)
-	c.JSON(http.StatusOK, a)
+	shown := *a // a copy: the service may share its article
+	shown.URL = zhsearch.LinkURL(a.URL)
+	c.JSON(http.StatusOK, &shown)
 }
 
 // related answers GET /api/v1/articles/{id}/related: from the cache when

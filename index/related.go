@@ -547,7 +547,7 @@ func (l *listBuilder) full() bool { return len(l.out.Related) >= l.size }
 // the list is in the order of the uncapped scores.
 func (l *listBuilder) add(d *relatedDoc, score float64, reason string, reasons []string) {
 	l.out.Related = append(l.out.Related, zhsearch.RelatedItem{
-		ID: d.id, Title: d.title, URL: d.url, PublishedAt: storedTime(d.published),
+		ID: d.id, Title: d.title, URL: zhsearch.LinkURL(d.url), PublishedAt: storedTime(d.published),
 		Score: min(1, score), Reason: reason, Reasons: reasons,
 	})
 }

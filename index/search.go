@@ -472,7 +472,7 @@ func (ix *Index) hit(h *search.DocumentMatch, hl *highlighter) zhsearch.Hit {
 	titleHL := hl.title(title)
 	snippet, bodyHL := hl.snippet(body, snippetRunes)
 	return zhsearch.Hit{
-		ID: h.ID, Title: title, URL: url, PublishedAt: storedTime(h.Fields[fPublished]),
+		ID: h.ID, Title: title, URL: zhsearch.LinkURL(url), PublishedAt: storedTime(h.Fields[fPublished]),
 		Snippet: snippet, Score: h.Score,
 		Highlights: zhsearch.Highlights{Title: titleHL, Body: bodyHL},
 	}
