@@ -421,7 +421,7 @@ type Hit struct {
 	// Relaxed marks a hit that matches only part of the query: found
 	// after the strict query found fewer than DefaultSearchSize articles
 	// (see SearchResult).
-	Relaxed bool `json:"relaxed,omitempty"`
+	Relaxed bool `json:"relaxed"`
 }
 
 // SearchResult answers a SearchRequest.

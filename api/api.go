@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -315,9 +316,24 @@ func (s *Server) article(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", CachePublicAnswer)
-	shown := *a // a copy: the service may share its article
-	shown.URL = zhsearch.LinkURL(a.URL)
-	c.JSON(http.StatusOK, &shown)
+	c.JSON(http.StatusOK, newArticleAnswer(a))
+}
+
+// articleAnswer is an article as GET /api/v1/articles/{id} gives it: its
+// url and published_at always present, "" and null when it has none, as
+// in search hits and related items (the data format leaves them out).
+type articleAnswer struct {
+	*zhsearch.Article
+	URL         string     `json:"url"`
+	PublishedAt *time.Time `json:"published_at"`
+}
+
+func newArticleAnswer(a *zhsearch.Article) articleAnswer {
+	out := articleAnswer{Article: a, URL: zhsearch.LinkURL(a.URL)}
+	if !a.PublishedAt.IsZero() {
+		out.PublishedAt = &a.PublishedAt
+	}
+	return out
 }
 
 // related answers GET /api/v1/articles/{id}/related: from the cache when

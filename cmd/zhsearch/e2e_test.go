@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,6 +152,28 @@ func TestEndToEndSeedCorpus(t *testing.T) {
 	getJSON(t, base+"/api/v1/articles/"+seed, 200, &art)
 	if art.Title != "花呗协商还款对征信的影响" || len(art.Related) != 100 {
 		t.Errorf("article = %q with %d related titles", art.Title, len(art.Related))
+	}
+
+	// Every documented field is there, in one shape across answers, even
+	// when empty: a client reads hit.url and article.url alike.
+	var shapes struct {
+		Hits    []map[string]json.RawMessage `json:"hits"`
+		Related []map[string]json.RawMessage `json:"related"`
+	}
+	var article map[string]json.RawMessage
+	getJSON(t, base+"/api/v1/search?q="+url.QueryEscape("花呗风控"), 200, &shapes)
+	getJSON(t, base+"/api/v1/articles/"+seed+"/related?size=5", 200, &shapes)
+	getJSON(t, base+"/api/v1/articles/"+seed, 200, &article)
+	for what, got := range map[string]map[string]json.RawMessage{"hit": shapes.Hits[0], "related item": shapes.Related[0], "article": article} {
+		want := []string{"id", "title", "url", "published_at"}
+		if what == "hit" {
+			want = append(want, "snippet", "score", "highlights", "relaxed")
+		}
+		for _, k := range want {
+			if _, ok := got[k]; !ok {
+				t.Errorf("%s has no %q field: %v", what, k, slices.Sorted(maps.Keys(got)))
+			}
+		}
 	}
 
 	var sug struct{ Suggestions []struct{ ID, Title string } }
