@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/zhsearch/zhsearch/index/analysis"
 )
 
@@ -342,8 +344,11 @@ func (h *highlighter) snippet(body string, n int) (plain, marked string) {
 	}
 	first := h.firstMatch(body)
 	// Start a little before the match, so it is read in context.
-	from := backRunes(body, first, n/5)
-	to := forwardRunes(body, from, n)
+	from := clusterStart(body, backRunes(body, first, n/5))
+	to := clusterStart(body, forwardRunes(body, from, n))
+	if to <= from {
+		to = len(body) // one cluster longer than the snippet: keep it whole
+	}
 	spans := shift(h.spans(body[from:to]), from)
 	pre, post := "", ""
 	if from > 0 {
@@ -442,6 +447,70 @@ func backRunes(s string, i, n int) int {
 	}
 	return i
 }
+
+// clusterStart moves i back to the start of the user-perceived character
+// (grapheme cluster) holding it, so that a snippet never cuts a flag in
+// two (🇨🇳🇨🇳 cut after its first letter read 🇳🇨, New Caledonia), a skin
+// tone from its hand (a bare 🏽) or a family emoji after a joiner. Flags
+// pair their letters from the start of the run; anything else is read
+// back over what continues a cluster (marks, joiners, variation
+// selectors, skin tones, tags), at most clusterLookBack characters, and
+// the clusters stepped forward from there.
+func clusterStart(s string, i int) int {
+	if i <= 0 || i >= len(s) {
+		return i
+	}
+	if next, _ := utf8.DecodeRuneInString(s[i:]); regionalIndicator(next) {
+		n, j := 0, i
+		for j > 0 {
+			r, size := utf8.DecodeLastRuneInString(s[:j])
+			if !regionalIndicator(r) {
+				break
+			}
+			n, j = n+1, j-size
+		}
+		if n%2 == 1 {
+			_, size := utf8.DecodeLastRuneInString(s[:i])
+			return i - size
+		}
+		return i
+	}
+	start := i
+	for k := 0; start > 0 && k < clusterLookBack; k++ {
+		r, size := utf8.DecodeLastRuneInString(s[:start])
+		next, _ := utf8.DecodeRuneInString(s[start:])
+		if !continuesCluster(next) && !continuesCluster(r) {
+			break
+		}
+		start -= size
+	}
+	state := -1
+	for rest := s[start:]; start < i && rest != ""; {
+		var cluster string
+		cluster, rest, _, state = uniseg.StepString(rest, state)
+		if start+len(cluster) > i {
+			return start
+		}
+		start += len(cluster)
+	}
+	return start
+}
+
+// clusterLookBack bounds how far clusterStart reads back over the marks
+// and joiners of one character.
+const clusterLookBack = 64
+
+// continuesCluster reports a rune that joins the character before it or
+// is joined to the next (a zero-width joiner): never a place to cut at.
+func continuesCluster(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) ||
+		r == '\u200d' || unicode.Is(unicode.Variation_Selector, r) ||
+		r >= 0x1f3fb && r <= 0x1f3ff || // skin tones
+		r >= 0xe0020 && r <= 0xe007f // tags
+}
+
+// regionalIndicator reports a letter of a flag: two make one.
+func regionalIndicator(r rune) bool { return r >= 0x1f1e6 && r <= 0x1f1ff }
 
 func forwardRunes(s string, i, n int) int {
 	for ; n > 0 && i < len(s); n-- {

@@ -102,6 +102,28 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+// TestSnippetKeepsCharactersWhole: a snippet is cut between characters as
+// a reader sees them, never inside one: two flags cut after a letter read
+// as other flags (🇨🇳🇨🇳 as …🇳🇨…, New Caledonia), a skin tone showed alone,
+// a family lost a member after its joiner.
+func TestSnippetKeepsCharactersWhole(t *testing.T) {
+	ix := &Index{seg: analysis.DefaultSegmenter()}
+	aq := ix.analyze("借钱")
+	for _, emoji := range []string{"🇨🇳", "👍🏽", "👨\u200d👩\u200d👧", "e\u0301"} {
+		for _, shift := range []string{"", "a", "ab", "abc"} {
+			body := strings.Repeat(emoji, 80) + shift + "借钱" + strings.Repeat(emoji, 80)
+			plain, marked := newHighlighter(&aq).snippet(body, 100)
+			before, after, ok := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(plain, "…"), "…"), shift+"借钱")
+			if !ok || strings.ReplaceAll(before, emoji, "") != "" || strings.ReplaceAll(after, emoji, "") != "" {
+				t.Errorf("%q then %q: snippet %q cuts a character", emoji, shift, plain)
+			}
+			if !strings.Contains(marked, "<mark>借钱</mark>") {
+				t.Errorf("%q then %q: %q not marked", emoji, shift, marked)
+			}
+		}
+	}
+}
+
 // TestSnippetLongBody checks the bounded snippet: a match deep in a long
 // body is not looked for (the snippet shows the beginning), and a match near
 // the end of the scanned part is still marked in full.
