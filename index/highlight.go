@@ -71,6 +71,11 @@ func newHighlighter(aq *analyzedQuery) *highlighter {
 	for _, w := range aq.initialWords {
 		add(w.word)
 	}
+	for _, words := range aq.apartWords {
+		for _, w := range words {
+			add(w.word)
+		}
+	}
 	// A title found through a synonym (网络贷款 for 网贷) shows the word
 	// that matched; one holding the query's word (征信记录 for 征信) shows
 	// the query's word, as it does without synonyms.

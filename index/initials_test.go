@@ -93,3 +93,56 @@ func TestPinyinBeingTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestInitialsTypedApart: initials typed as words (jc hb) find the titles
+// holding a word of each, in any order, as completion offers them, and
+// mark those words. Before, search read them as one run (jchb) and found
+// nothing where completion offered 花呗风控解除指南.
+func TestInitialsTypedApart(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "fk", Title: "花呗风控解除指南"},
+		{ID: "how", Title: "怎样解除花呗风控"},
+		{ID: "zx", Title: "花呗协商还款对征信的影响"},
+		{ID: "jc", Title: "征信花了被风控了可以解除吗"},
+		{ID: "other", Title: "借呗额度怎么提升"},
+	})
+	tests := []struct {
+		q    string
+		want []string // the hits, in any order
+		mark string   // how the first wanted hit's title is marked
+	}{
+		{"jc hb", []string{"fk", "how"}, "<mark>花呗</mark>风控<mark>解除</mark>指南"},
+		{"hb jc", []string{"fk", "how"}, "<mark>花呗</mark>风控<mark>解除</mark>指南"},
+		{"zx jc", []string{"jc"}, "<mark>征信</mark>花了被风控了可以<mark>解除</mark>吗"},
+		{"hb qq", nil, ""}, // qq stands for no title word
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		res, err := ix.Search(ctx, zhsearch.SearchRequest{Query: tt.q, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		if slices.Sort(got); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
+			continue
+		}
+		for _, h := range res.Hits {
+			if h.ID == tt.want[0] && h.Highlights.Title != tt.mark {
+				t.Errorf("search %q marks %q, want %q", tt.q, h.Highlights.Title, tt.mark)
+			}
+		}
+		sug, err := ix.Suggest(ctx, zhsearch.SuggestRequest{Query: tt.q, Size: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sug.Suggestions {
+			if !slices.Contains(got, s.ID) {
+				t.Errorf("completion offers %q for %q; search finds %v", s.Title, tt.q, got)
+			}
+		}
+	}
+}

@@ -60,9 +60,16 @@ type analyzedQuery struct {
 	syllable []string    // pinyin syllables: of a Latin query, or of a Chinese one
 	// runOn is a Latin query's syllables read as if typed without its
 	// spaces, where they differ (xian of xi an), as completion reads them.
-	runOn     []string
-	initials  string // a Latin query read as initials
-	soundUsed bool   // the search also matched by sound (homophones)
+	runOn    []string
+	initials string // a Latin query read as initials
+	// initialsApart are a Latin query's words when each is initials and
+	// there are two or more (jc hb); apartWords the title words each
+	// stands for (initialsWords), when every one stands for some: a title
+	// holding one word of each matches, in any order and place, as
+	// completion reads them, where initials match as one run (hbfk).
+	initialsApart []string
+	apartWords    [][]wordCount
+	soundUsed     bool // the search also matched by sound (homophones)
 	// initialWords are the title words the initials stand for (initials.go).
 	initialWords []wordCount
 	// joined are one-character pieces with the piece beside them, as the
@@ -307,6 +314,9 @@ func (ix *Index) analyze(q string) analyzedQuery {
 		}
 		if analysis.IsInitials(compact) {
 			aq.initials = compact
+			if words := strings.Fields(aq.norm); len(words) >= 2 && len(words) <= maxQueryPairs {
+				aq.initialsApart = words
+			}
 		}
 	} else {
 		// Pinyin typed beside characters is read as sound too: hua呗 is
@@ -849,6 +859,15 @@ func (aq *analyzedQuery) soundQuery() query.Query {
 		if aq.initials != "" {
 			ini := strings.Split(aq.initials, "")
 			should = append(should, phrase(fTitleIni, ini, boostInitials))
+		}
+		if len(aq.apartWords) > 0 {
+			// jc hb: a title holding a word of each, in any order
+			// (花呗风控解除指南).
+			all := make([]query.Query, len(aq.apartWords))
+			for i, words := range aq.apartWords {
+				all[i] = initialWordsQuery(words)
+			}
+			should = append(should, query.NewConjunctionQuery(all))
 		}
 		if n := len(aq.unfinished); n > 0 {
 			// The syllables typed, then a syllable the last one starts,

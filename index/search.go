@@ -328,6 +328,9 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 			return nil, err
 		}
 		aq.initialWords = words
+		if aq.apartWords, err = ix.apartInitialsWords(aq.initialsApart); err != nil {
+			return nil, err
+		}
 	}
 	sound := aq.soundQuery()
 	if sound == nil {
@@ -347,6 +350,25 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 	}
 	aq.soundUsed = true
 	return query.NewDisjunctionQuery([]query.Query{exact, sound}), nil
+}
+
+// apartInitialsWords returns the title words each of words stands for as
+// initials, or nil when one stands for none: a Latin query typed as
+// initials apart (jc hb) then finds the titles that hold a word of each.
+// Character by character, as a run of initials is matched, two letters
+// apart found any two neighbouring characters with those initials in any
+// of their readings (久才 for jc, 还会 for hh): words keep to what the
+// reader meant.
+func (ix *Index) apartInitialsWords(words []string) ([][]wordCount, error) {
+	var out [][]wordCount
+	for _, w := range words {
+		ws, err := ix.initialsWords(w)
+		if err != nil || len(ws) == 0 {
+			return nil, err
+		}
+		out = append(out, ws)
+	}
+	return out, nil
 }
 
 // maxCompletions bounds the syllables an unfinished one is read as
