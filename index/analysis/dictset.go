@@ -123,7 +123,37 @@ func DataDicts(dataDir string) (*DictSet, error) {
 		// Read as no dictionary at all, it silently served the embedded one.
 		return nil, errors.New("dict: not a folder")
 	}
+	if err := checkDictNames(dataDir); err != nil {
+		return nil, err
+	}
 	return readDicts(os.DirFS(dataDir), dataDir, EmbeddedDicts())
+}
+
+// checkDictNames refuses the file names an editor means as dictionaries
+// that would not be read as such: dict/stop.TXT was passed over without a
+// word (only *.txt is read), and dict/Stop.txt read as a list of domain
+// words, not as the stop words.
+func checkDictNames(dataDir string) error {
+	entries, err := os.ReadDir(filepath.Join(dataDir, "dict"))
+	if err != nil {
+		return nil // no folder: the embedded dictionary; unreadable: readDicts says
+	}
+	builtin := EmbeddedDicts().Files
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || e.IsDir() {
+			continue
+		}
+		shown := filepath.Join(dataDir, "dict", name)
+		lower := strings.ToLower(name)
+		if strings.HasSuffix(lower, ".txt") && !strings.HasSuffix(name, ".txt") {
+			return fmt.Errorf("%s: a dictionary's name ends in .txt, in lower case, or it is not read", shown)
+		}
+		if _, ok := builtin["dict/"+lower]; ok && lower != name {
+			return fmt.Errorf("%s: name it %s (names are case-sensitive: this one would be read as a list of domain words)", shown, lower)
+		}
+	}
+	return nil
 }
 
 // GenerationDicts returns the dictionary recorded in a generation folder,

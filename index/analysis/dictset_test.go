@@ -190,6 +190,12 @@ func TestDataDictsRefused(t *testing.T) {
 		{"respelled to a spoken form", func(t *testing.T, data string) {
 			writeDict(t, data, "spoken.txt", "咋办 怎么办\n咋整 咋办\n")
 		}, "dict/spoken.txt:2: 咋办 is itself respelled as 怎么办 (line 1)"},
+		{"an upper-case extension", func(t *testing.T, data string) {
+			writeDict(t, data, "stop.TXT", "老铁\n")
+		}, "dict/stop.TXT: a dictionary's name ends in .txt"},
+		{"a built-in name in another case", func(t *testing.T, data string) {
+			writeDict(t, data, "Stop.txt", "老铁\n")
+		}, "dict/Stop.txt: name it stop.txt"},
 		{"over 64 MiB", func(t *testing.T, data string) {
 			writeDict(t, data, "big.txt", "")
 			if err := os.Truncate(filepath.Join(data, "dict", "big.txt"), maxDictFileBytes+1); err != nil {
