@@ -117,6 +117,7 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	// A title suggested once is enough: picking it runs one search,
 	// whichever of the articles that share it was listed.
 	shown := make(map[string]bool, req.Size)
+	var initialWords map[string][]wordCount // of initials typed apart, marked as those words
 	for i := 0; i < len(cands) && len(out.Suggestions) < req.Size; i++ {
 		sg := cands[i].Suggestion
 		// Titles that differ only by spaces (花呗逾期 怎么办) are one.
@@ -129,7 +130,12 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		if cands[i].tier == tierApart && apart != "" {
 			typed = apart // each word where the title holds it
 		}
-		sg.Highlight = mark(sg.Title, suggestMarks(typed, syl, sg.Title), 0, len(sg.Title))
+		if initialWords == nil {
+			if initialWords, err = ix.apartInitials(typed); err != nil {
+				return nil, err
+			}
+		}
+		sg.Highlight = mark(sg.Title, suggestMarks(typed, syl, sg.Title, initialWords), 0, len(sg.Title))
 		out.Suggestions = append(out.Suggestions, sg)
 	}
 	return out, nil
@@ -140,7 +146,7 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 // it (suggestMark), else, for words typed apart (逾期 征信, yuqi zhengxin),
 // each word where the title holds it or its sound, in whatever order
 // (征信逾期多久能消除): such titles are suggested too.
-func suggestMarks(norm string, syl []string, title string) []span {
+func suggestMarks(norm string, syl []string, title string, initialWords map[string][]wordCount) []span {
 	if sp := suggestMark(norm, syl, title); sp.end > sp.start {
 		return []span{sp}
 	}
@@ -159,8 +165,12 @@ func suggestMarks(norm string, syl []string, title string) []span {
 				spans = append(spans, origSpan(title, offs, runs[0].start, runs[0].end))
 			}
 		} else if len(w) >= 2 && analysis.IsInitials(w) {
-			// A word typed as initials (zx hb): the characters they start.
-			if runs := soundRuns(t, strings.Split(w, "")); len(runs) > 0 {
+			// A word typed as initials (zx hb): a title word they stand for
+			// (解除 for jc), else the first characters they start (久才 of
+			// 多久才能解除 came before 解除).
+			if sp, ok := firstWordIn(title, t, offs, initialWords[w]); ok {
+				spans = append(spans, sp)
+			} else if runs := soundRuns(t, strings.Split(w, "")); len(runs) > 0 {
 				spans = append(spans, origSpan(title, offs, runs[0].start, runs[0].end))
 			}
 		}
@@ -175,6 +185,38 @@ func suggestMarks(norm string, syl []string, title string) []span {
 		out = append(out, sp)
 	}
 	return out
+}
+
+// firstWordIn returns the span in title of the first of words that its
+// normalized form t holds.
+func firstWordIn(title, t string, offs []int, words []wordCount) (span, bool) {
+	for _, w := range words {
+		if i := strings.Index(t, w.word); i >= 0 {
+			return origSpan(title, offs, i, i+len(w.word)), true
+		}
+	}
+	return span{}, false
+}
+
+// apartInitials returns, for each word of typed that is initials (zx hb),
+// the title words it stands for (initialsWords); an empty map when none.
+func (ix *Index) apartInitials(typed string) (map[string][]wordCount, error) {
+	out := map[string][]wordCount{}
+	words := strings.Fields(typed)
+	if len(words) < 2 {
+		return out, nil
+	}
+	for _, w := range words {
+		if !analysis.IsInitials(w) {
+			continue
+		}
+		ws, err := ix.initialsWords(w)
+		if err != nil {
+			return nil, err
+		}
+		out[w] = ws
+	}
+	return out, nil
 }
 
 // suggestMark returns the span of title (byte offsets; empty when none)

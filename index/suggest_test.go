@@ -145,6 +145,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{ID: "e", Title: "😀花呗逾期怎么办😀"},
 		{ID: "t", Title: "冬天室温低于10℃怎么办"},
 		{ID: "z", Title: "青\u200b铜葫芦分期"},
+		{ID: "s", Title: "花呗风控多久才能解除"},
 	})
 	tests := []struct{ q, id, want string }{
 		{"huankuanr", "u", "<mark>还款日</mark>忘了怎么办"}, // 还 read huan, not hai
@@ -159,6 +160,7 @@ func TestSuggestHighlight(t *testing.T) {
 		{"huabei jiechu", "b", "<mark>花呗</mark>风控<mark>解除</mark>指南"}, // pinyin words apart
 		{"fkjc", "b", "花呗<mark>风控解除</mark>指南"},                       // initials inside the title
 		{"jc hb", "b", "<mark>花呗</mark>风控<mark>解除</mark>指南"},         // initials typed apart
+		{"jc hb", "s", "<mark>花呗</mark>风控多久才能<mark>解除</mark>"},       // the word jc stands for, not 久才
 		{"京东e", "g", "<mark>京东Ｅ</mark>卡回收平台"},                        // full-width in the title
 		{"ＩＤ貸", "l", "苹果<mark>ID贷</mark>私人贷"},                        // full-width and traditional typed
 		{"花呗", "h", "&lt;b&gt;<mark>花呗</mark>&lt;/b&gt;怎么关"},
