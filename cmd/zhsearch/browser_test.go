@@ -443,7 +443,7 @@ func browserEmbedsOnPartner(t *testing.T, env *browserEnv, tb *tab) {
 		if it.Text == hostile1 {
 			found = true
 			if it.Href != base+"/a/"+hostile1ID {
-				t.Errorf("link to %q is %q, want its zhsearch page (its url is javascript:)", it.Text, it.Href)
+				t.Errorf("link to %q is %q, want its zhsearch page (its url is a path, not an http(s) URL)", it.Text, it.Href)
 			}
 		}
 	}

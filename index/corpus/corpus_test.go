@@ -141,6 +141,7 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 		{"invalid UTF-8 in a body", "x.jsonl", "{\"id\":\"b\",\"title\":\"t\",\"body\":\"\xff\"}\n", "x.jsonl:1: text is not valid UTF-8"},
 		{"NUL in a title", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\\u0000\"}\n", "x.jsonl:1: article a: title holds the control character U+0000"},
 		{"RLO in a tag", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\",\"tags\":[\"a\u202e\"]}\n", "x.jsonl:1: article a: tag holds the control character U+202E"},
+		{"a script for a url", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"b\",\"title\":\"t\",\"url\":\"javascript:alert(1)\"}\n", "x.jsonl:2: article b: url \"javascript:alert(1)\" must be an http or https URL or a path on the site"},
 		{"id ..", "x.jsonl", "{\"id\":\"..\",\"title\":\"t\"}\n", "x.jsonl:1: id \"..\" must be"},
 		{"article over the size limit", "x.jsonl", "\n{\"id\":\"a\",\"title\":\"t\",\"body\":\"" + strings.Repeat("x", 1<<20) + "\"}\n", "x.jsonl:2: article a: 1048578 bytes of text, at most 1048576"},
 		{"line too long", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n\n" + strings.Repeat("x", maxLine+1) + "\n", "x.jsonl:3: line is longer than 16777216 bytes"},
