@@ -90,3 +90,39 @@ func TestEveryWordAcrossFieldsRanksFirst(t *testing.T) {
 	}
 	t.Errorf("花呗逾期: the page is not in the first 20 (%v)", order)
 }
+
+// TestAccentedLettersMatch: a Latin letter with accents matches its
+// letter, however it was typed: café precomposed, cafe with a combining
+// accent (as macOS and iOS input may give it) and cafe find each other,
+// and pinyin with tone marks finds what the pinyin does. Before, café and
+// cafe + U+0301 found nothing of each other.
+func TestAccentedLettersMatch(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "pre", Title: "Café 里能用花呗吗"},
+		{ID: "dec", Title: "Cafe\u0301 会员卡能退吗"},
+		{ID: "zx", Title: "征信花了怎么办"},
+	})
+	tests := []struct {
+		q    string
+		want []string // the hits, in any order
+	}{
+		{"café", []string{"dec", "pre"}},
+		{"cafe\u0301", []string{"dec", "pre"}},
+		{"cafe", []string{"dec", "pre"}},
+		{"CAFÉ", []string{"dec", "pre"}},
+		{"zhēngxìn", []string{"zx"}},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.q, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		if slices.Sort(got); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}

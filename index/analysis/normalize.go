@@ -133,6 +133,9 @@ func foldRune(r rune, table t2s, dst []rune) []rune {
 	if invisible(r) { // after the common runes: a range-table search per rune
 		return dst
 	}
+	if base, ok := unaccented(r); ok {
+		return append(dst, base)
+	}
 	var buf [utf8.UTFMax]byte
 	enc := utf8.AppendRune(buf[:0], r)
 	if norm.NFKC.IsNormal(enc) {
@@ -141,6 +144,8 @@ func foldRune(r rune, table t2s, dst []rune) []rune {
 	for _, c := range strings.ToLower(norm.NFKC.String(string(enc))) {
 		if s, ok := table.lookup(c); ok {
 			c = s
+		} else if base, ok := unaccented(c); ok {
+			c = base // Å, the angstrom sign, is Å
 		}
 		dst = append(dst, c)
 	}
@@ -194,6 +199,24 @@ func isSeparator(r rune) bool {
 // words (花\u00ad呗, 青\u200b铜), and search, suggest and the index must
 // all read the word. The zero-width space was a separator until a probe
 // found 青\u200b铜葫芦分期 not completed by 青铜: the reader sees one word.
+// unaccented returns the lower-case letter of a Latin letter with accents.
+// Such a letter reads as its letter: written with a combining accent (e +
+// U+0301, as macOS and iOS input may give it) the accent is a separator
+// and café was cafe, while café typed precomposed stayed café, and
+// neither found the other. Pinyin with tone marks (zhēngxìn) reads as the
+// pinyin it is.
+func unaccented(r rune) (rune, bool) {
+	if r < 0xc0 || !(r <= 0x24f || r >= 0x1e00 && r <= 0x1eff || unicode.Is(unicode.Latin, r)) {
+		return 0, false
+	}
+	var buf [utf8.UTFMax]byte
+	d := norm.NFD.Bytes(utf8.AppendRune(buf[:0], r))
+	if len(d) < 2 || d[0] >= utf8.RuneSelf || utf8.RuneCount(d) < 2 {
+		return 0, false
+	}
+	return unicode.ToLower(rune(d[0])), true
+}
+
 func invisible(r rune) bool {
 	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
 }

@@ -58,6 +58,9 @@ func refFoldRune(r rune, table map[rune]rune) []rune {
 	if s, ok := table[r]; ok {
 		return []rune{s}
 	}
+	if c, ok := refUnaccented(r); ok {
+		return []rune{c}
+	}
 	if isHan(r) {
 		return []rune{r}
 	}
@@ -69,9 +72,19 @@ func refFoldRune(r rune, table map[rune]rune) []rune {
 	for i, c := range out {
 		if s, ok := table[c]; ok {
 			out[i] = s
+		} else if u, ok := refUnaccented(c); ok {
+			out[i] = u
 		}
 	}
 	return out
+}
+
+// refUnaccented: a Latin letter with accents is its letter.
+func refUnaccented(r rune) (rune, bool) {
+	if d := []rune(norm.NFD.String(string(r))); len(d) > 1 && d[0] < utf8.RuneSelf && unicode.In(r, unicode.Latin) {
+		return unicode.ToLower(d[0]), true
+	}
+	return 0, false
 }
 
 func refIsSeparator(r rune) bool {
