@@ -434,6 +434,23 @@ func TestDraftInput(t *testing.T) {
 	}
 }
 
+// TestDraftParametersInTheURL: a draft's size given in the URL, where the
+// GET route takes it, is refused: it was passed over, and five items came
+// back where the client asked for three.
+func TestDraftParametersInTheURL(t *testing.T) {
+	svc := newBlockingService()
+	close(svc.release)
+	h, _ := admissionServer(t, svc, time.Minute)
+	rec := do(h, "POST", "/api/v1/related?size=3", strings.NewReader(`{"title":"花呗"}`), "Content-Type", "application/json")
+	wantError(t, "size in the URL", rec, 400, zhsearch.EINVALID)
+	if !strings.Contains(rec.Body.String(), "fields of the JSON body") {
+		t.Errorf("the message does not say where size goes: %s", rec.Body)
+	}
+	if len(svc.entered) != 0 {
+		t.Error("the draft reached the engine")
+	}
+}
+
 // TestDraftContentEncoding: a body sent compressed, or claiming to be,
 // is refused 415 with what to do; identity is the body as it is.
 func TestDraftContentEncoding(t *testing.T) {
