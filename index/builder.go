@@ -153,6 +153,13 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		}
 		log = FileLog(jpath)
 	}
+	if len(c.Articles) == 0 {
+		// Checked before the journal is replayed: an export that failed
+		// and left the folder empty would have replaced the whole site by
+		// the few articles edited live since (and read past the end of
+		// the files' body list).
+		return nil, noArticles(dataDir)
+	}
 	articles, refs, edits, pos, err := replayJournal(c.Articles, c.Refs, log)
 	if err != nil {
 		return nil, err
@@ -163,15 +170,15 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	c = nil
 	opts.release = true
 	opts.body = func(i int, a *zhsearch.Article) error {
-		if refs[i].IsZero() {
-			return nil
+		if i >= len(refs) || refs[i].IsZero() {
+			return nil // an article of the journal's: its body is in it
 		}
 		body, err := bodies.Body(refs[i], a.ID)
 		a.Body = body
 		return err
 	}
 	if len(articles) == 0 {
-		return nil, fmt.Errorf("%s: no articles found (want *.jsonl or *.txt files)", dataDir)
+		return nil, noArticles(dataDir)
 	}
 	opts.journal = pos
 	gen, err := b.write(ctx, articles, opts)
@@ -181,8 +188,7 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	stats := &BuildStats{Generation: gen, Files: files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start),
 		Warnings: opts.dicts.Warnings()}
 	if odd := corpus.Lookalikes(dataDir); len(odd) > 0 {
-		stats.Warnings = append(stats.Warnings, fmt.Sprintf("%s: not read: %s (only *.jsonl and *.txt files, in lower case, are input)",
-			dataDir, strings.Join(odd, ", ")))
+		stats.Warnings = append(stats.Warnings, fmt.Sprintf("%s: not read: %s (%s)", dataDir, strings.Join(odd, ", "), inputRule))
 	}
 	for i := range articles {
 		if articles[i].TitleOnly {
@@ -192,6 +198,20 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		}
 	}
 	return stats, nil
+}
+
+// inputRule says which files of a data folder are input.
+const inputRule = "only the folder's own *.jsonl and *.txt files, in lower case, are input, not those of its subfolders"
+
+// noArticles is the error of a data folder without articles, naming the
+// files that look like input but are not read (b.TXT, sub/): the likely
+// reason.
+func noArticles(dataDir string) error {
+	msg := fmt.Sprintf("%s: no articles found (want *.jsonl or *.txt files)", dataDir)
+	if odd := corpus.Lookalikes(dataDir); len(odd) > 0 {
+		msg += fmt.Sprintf("; not read: %s (%s)", strings.Join(odd, ", "), inputRule)
+	}
+	return errors.New(msg)
 }
 
 // write indexes articles into a new generation folder, renames it from its

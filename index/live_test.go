@@ -600,6 +600,35 @@ func TestBuildLeavesJournalOutOfInput(t *testing.T) {
 	}
 }
 
+// TestBuildRefusesEmptyFolderWithJournal: an export that failed and left
+// the data folder empty, with live edits in the journal, stops the build
+// with "no articles found", naming the subfolder the export wrote into.
+// Before, the build (and a server reindexing) panicked reading the files'
+// body list past its end; without the panic, the journal's few articles
+// would have replaced the whole site.
+func TestBuildRefusesEmptyFolderWithJournal(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "export"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "export", "a.jsonl"), []byte(`{"id":"a","title":"花呗逾期"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := journal.OpenWriter(journal.DefaultPath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := zhsearch.Article{ID: "j1", Title: "日志文章", Body: "正文"}
+	if _, err := w.Append(journal.Record{Op: zhsearch.OpPut, ID: "j1", Article: &a}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	_, err = Build(context.Background(), data, idx, BuildOptions{})
+	if err == nil || !strings.Contains(err.Error(), "no articles found") || !strings.Contains(err.Error(), "not read: export/") {
+		t.Errorf("build of an empty folder with a journal: %v; want no articles found, naming export/", err)
+	}
+}
+
 // buildLockHeld reports whether some build holds idx's build lock. It
 // reads the kernel's table of locks (/proc/locks) rather than trying the
 // lock: a build starting while the probe held the lock for an instant

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/go-ego/gse"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/data"
 
 	"golang.org/x/text/width"
@@ -303,7 +303,7 @@ func eachLine(fsys fs.FS, name string, fn func(n int, line string) error) error 
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	sc.Split(scanAnyLines)
+	sc.Split(zhsearch.ScanLines)
 	n := 1
 	for ; sc.Scan(); n++ {
 		if !utf8.Valid(sc.Bytes()) {
@@ -322,31 +322,6 @@ func eachLine(fsys fs.FS, name string, fn func(n int, line string) error) error 
 		return fmt.Errorf("%s:%d: %w", name, n, err)
 	}
 	return nil
-}
-
-// scanAnyLines is bufio.ScanLines that also ends a line at a lone \r, as
-// old Mac editors write them: read by \n alone, such a file was one line,
-// all comment when it started with # or one synonym group of every word.
-func scanAnyLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
-	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-		if data[i] == '\n' {
-			return i + 1, data[:i], nil
-		}
-		if i+1 < len(data) {
-			if data[i+1] == '\n' {
-				return i + 2, data[:i], nil
-			}
-			return i + 1, data[:i], nil
-		}
-		if atEOF {
-			return i + 1, data[:i], nil
-		}
-		return 0, nil, nil // \r at the buffer's end: a \n may follow
-	}
-	if atEOF && len(data) > 0 {
-		return len(data), data, nil
-	}
-	return 0, nil, nil
 }
 
 // IsStop reports whether a normalized word is a query stop word.

@@ -13,12 +13,17 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"html"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -178,6 +183,10 @@ func Lookalikes(dir string) []string {
 	var out []string
 	for _, e := range entries {
 		name, ext := e.Name(), filepath.Ext(e.Name())
+		if e.IsDir() && !strings.HasPrefix(name, ".") && !dataSubfolders[name] && holdsInput(filepath.Join(dir, name)) {
+			out = append(out, name+"/") // an exporter's subfolder: never read
+			continue
+		}
 		if strings.HasPrefix(name, ".") || e.IsDir() || ext == ".jsonl" || ext == ".txt" {
 			continue
 		}
@@ -186,6 +195,24 @@ func Lookalikes(dir string) []string {
 		}
 	}
 	return out
+}
+
+// dataSubfolders are the folders of a data folder that hold no articles
+// by design: the editor's dictionary and the edit journal.
+var dataSubfolders = map[string]bool{"dict": true, "journal": true}
+
+// holdsInput reports whether dir holds a *.jsonl or *.txt file.
+func holdsInput(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ".jsonl" || ext == ".txt") {
+			return true
+		}
+	}
+	return false
 }
 
 // AddDir reads every input file of dir.
@@ -388,11 +415,16 @@ const (
 // Errors name the file and line.
 func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, error) {
 	id := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
 	fail := func(line int, format string, args ...any) error {
 		return &InputError{Source: Source{File: name, Line: line}, Msg: fmt.Sprintf(format, args...)}
 	}
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(2); bytes.Equal(head, []byte{0xff, 0xfe}) || bytes.Equal(head, []byte{0xfe, 0xff}) {
+		return nil, fail(1, "the page is saved as UTF-16: save it as UTF-8")
+	}
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	sc.Split(zhsearch.ScanLines)
 	a := &zhsearch.Article{ID: id}
 	const (
 		wantTitle = iota
@@ -402,10 +434,18 @@ func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, err
 		done
 	)
 	state, n, titleLine := wantTitle, 0, 0
+	marker, markerAt := "", 0 // the 相关内容 line the list follows
 	var body []string
 	var bodyAt, relatedAt []int // the line each body line, each related title is on
 	for sc.Scan() {
 		n++
+		if state <= wantDate && !utf8.Valid(sc.Bytes()) {
+			// Checked before the line is read as a label: a page saved as
+			// GBK failed at its 发布时间 line, "expected a 发布时间: line".
+			// (The body's and list's lines are checked with the article,
+			// which names the first bad line of the page.)
+			return nil, fail(n, "text is not valid UTF-8 (save the page as UTF-8)")
+		}
 		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if line == "" {
 			continue
@@ -430,7 +470,7 @@ func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, err
 			a.PublishedAt, state = t, inBody
 		case inBody:
 			if v, ok := cutLabel(line, relatedMarker); ok && v == "" {
-				state = inRelated
+				state, marker, markerAt = inRelated, line, n
 			} else if line == trailer {
 				state = done
 			} else {
@@ -440,11 +480,18 @@ func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, err
 			if line == trailer {
 				state = done
 			} else if v, ok := cutLabel(line, relatedMarker); ok && v == "" {
-				// A second marker: two lists pasted together, or a page
-				// cut badly. It was indexed as a related title.
-				return nil, fail(n, "a second %s: line", relatedMarker)
-			} else {
-				a.Related, relatedAt = append(a.Related, line), append(relatedAt, n)
+				// A second marker: the first was the body's own text (an
+				// article that quotes the heading). The list is the last
+				// one, before To Top; what followed the first marker is
+				// body again. Taken for the list, the body's paragraphs
+				// became related titles, and searchable articles of their
+				// own.
+				body, bodyAt = append(body, marker), append(bodyAt, markerAt)
+				body, bodyAt = append(body, a.Related...), append(bodyAt, relatedAt...)
+				a.Related, relatedAt = nil, nil
+				marker, markerAt = line, n
+			} else if t := listedTitle(line); !slices.Contains(a.Related, t) {
+				a.Related, relatedAt = append(a.Related, t), append(relatedAt, n)
 			}
 		case done:
 			return nil, fail(n, "text after %q", trailer)
@@ -504,6 +551,36 @@ func cutLabel(line, label string) (string, bool) {
 	}
 	return "", false
 }
+
+// listedTitle is the title a line of a 相关内容 list names, without what a
+// CMS exports around it: the list's numbering (1. 2、 (3)), a link (<a
+// href="…">title</a>) and HTML entities (&amp;). Kept, 1. 借呗怎么提前还款
+// was a title of its own, a search hit, and the related list's near
+// duplicate of the real article.
+func listedTitle(line string) string {
+	t := line
+	if m := anchorLine.FindStringSubmatch(t); m != nil {
+		t = m[1]
+	}
+	if strings.Contains(t, "&") {
+		t = html.UnescapeString(t)
+	}
+	if m := listNumber.FindStringSubmatchIndex(t); m != nil {
+		rest := t[m[1]:]
+		if r, _ := utf8.DecodeRuneInString(rest); rest != "" && !unicode.IsDigit(r) {
+			t = rest // 1.5倍 is a number, not the list's first item
+		}
+	}
+	if t = strings.TrimSpace(t); t == "" {
+		return line
+	}
+	return t
+}
+
+var (
+	anchorLine = regexp.MustCompile(`(?i)^<a\s[^>]*>(.*?)</a>$`)
+	listNumber = regexp.MustCompile(`^(?:\d{1,3}\s*[.、．):：]|[(（]\d{1,3}[)）])\s*`)
+)
 
 // lineText is line n (1-based) of a JSONL file as the loader reads it:
 // without the space around it and, on the first line, without the byte

@@ -43,6 +43,34 @@ func TestParsePageSeed(t *testing.T) {
 	}
 }
 
+// TestParsePageAsExported: pages as a CMS exports them read as the site
+// shows them: old-Mac line ends, and a body that quotes the 相关内容 heading
+// before the page's own list. Before, a lone \r made the page one line
+// ("missing 发布时间"), and the quoted heading turned the body's paragraphs
+// into related titles, searchable articles of their own.
+func TestParsePageAsExported(t *testing.T) {
+	for _, tt := range []struct {
+		name, text string
+		body       string
+		related    []string
+	}{
+		{"lone \\r line ends", "标题\r发布时间:2024-01-01 00:00:00\r正文\r相关内容:\r甲\rTo Top\r", "正文", []string{"甲"}},
+		{"the heading quoted in the body", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n这一段本是正文\n相关内容:\n乙\n丙\nTo Top",
+			"正文\n相关内容:\n这一段本是正文", []string{"乙", "丙"}},
+		{"a numbered, linked list", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n1. 借呗怎么提前还款\n2、京东白条&amp;金条区别\n(3)花呗分期\n<a href=\"/x/1.html\">网贷逾期怎么办</a>\n1.5倍罚息合法吗\n2024年征信新规\n借呗怎么提前还款\nTo Top",
+			"正文", []string{"借呗怎么提前还款", "京东白条&金条区别", "花呗分期", "网贷逾期怎么办", "1.5倍罚息合法吗", "2024年征信新规"}},
+	} {
+		a, err := ParsePage("p.txt", strings.NewReader(tt.text), 0)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if a.Title != "标题" || a.Body != tt.body || !reflect.DeepEqual(a.Related, tt.related) {
+			t.Errorf("%s: title %q, body %q, related %q; want 标题, %q, %q", tt.name, a.Title, a.Body, a.Related, tt.body, tt.related)
+		}
+	}
+}
+
 func TestLoadSeedFolder(t *testing.T) {
 	c, err := Load("../../data", nil)
 	if err != nil {
@@ -136,7 +164,8 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 		{"text after trailer", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\nTo Top\n多余", "p.txt:5: text after"},
 		{"byte order mark inside", "x.jsonl", "\ufeff{\"id\":\"a\",\"title\":\"t\"}\n\ufeff{\"id\":\"b\",\"title\":\"u\"}\n", "x.jsonl:2: a byte order mark (U+FEFF) starts the line"},
 		{"page without title", "p.txt", "发布时间:2024-01-01 00:00:00\n正文\nTo Top", "p.txt:1: a 发布时间: line where the page's title should be"},
-		{"page with two lists", "p.txt", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n甲\n相关内容:\n乙\nTo Top", "p.txt:6: a second 相关内容: line"},
+		{"page saved as GBK", "p.txt", "\xbb\xa8\xdf\xc2\n\xb7\xa2\xb2\xbc\xca\xb1\xbc\xe4:2024-01-01 00:00:00\n正文\nTo Top", "p.txt:1: text is not valid UTF-8 (save the page as UTF-8)"},
+		{"page saved as UTF-16", "p.txt", "\xff\xfe\x07\x68\n\x00", "p.txt:1: the page is saved as UTF-16: save it as UTF-8"},
 		{"invalid UTF-8", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\"}\n{\"id\":\"b\",\"title\":\"花\xe5\"}\n", "x.jsonl:2: text is not valid UTF-8"},
 		{"invalid UTF-8 in a body", "x.jsonl", "{\"id\":\"b\",\"title\":\"t\",\"body\":\"\xff\"}\n", "x.jsonl:1: text is not valid UTF-8"},
 		{"NUL in a title", "x.jsonl", "{\"id\":\"a\",\"title\":\"t\\u0000\"}\n", "x.jsonl:1: article a: title holds the control character U+0000"},
