@@ -469,7 +469,7 @@ func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, err
 			}
 			a.PublishedAt, state = t, inBody
 		case inBody:
-			if v, ok := cutLabel(line, relatedMarker); ok && v == "" {
+			if isRelatedMarker(line) {
 				state, marker, markerAt = inRelated, line, n
 			} else if line == trailer {
 				state = done
@@ -479,7 +479,7 @@ func ParsePage(name string, r io.Reader, maxBytes int64) (*zhsearch.Article, err
 		case inRelated:
 			if line == trailer {
 				state = done
-			} else if v, ok := cutLabel(line, relatedMarker); ok && v == "" {
+			} else if isRelatedMarker(line) {
 				// A second marker: the first was the body's own text (an
 				// article that quotes the heading). The list is the last
 				// one, before To Top; what followed the first marker is
@@ -550,6 +550,14 @@ func cutLabel(line, label string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isRelatedMarker reports the heading of a page's 相关内容 list: 相关内容:
+// as the site writes it, or the word alone on its line, as another CMS
+// may (its list was read as body text).
+func isRelatedMarker(line string) bool {
+	v, ok := cutLabel(line, relatedMarker)
+	return ok && v == "" || line == relatedMarker
 }
 
 // listedTitle is the title a line of a 相关内容 list names, without what a

@@ -57,6 +57,7 @@ func TestParsePageAsExported(t *testing.T) {
 		{"lone \\r line ends", "标题\r发布时间:2024-01-01 00:00:00\r正文\r相关内容:\r甲\rTo Top\r", "正文", []string{"甲"}},
 		{"the heading quoted in the body", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n这一段本是正文\n相关内容:\n乙\n丙\nTo Top",
 			"正文\n相关内容:\n这一段本是正文", []string{"乙", "丙"}},
+		{"a heading without its colon", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容\n甲\nTo Top", "正文", []string{"甲"}},
 		{"a numbered, linked list", "标题\n发布时间:2024-01-01 00:00:00\n正文\n相关内容:\n1. 借呗怎么提前还款\n2、京东白条&amp;金条区别\n(3)花呗分期\n<a href=\"/x/1.html\">网贷逾期怎么办</a>\n1.5倍罚息合法吗\n2024年征信新规\n借呗怎么提前还款\nTo Top",
 			"正文", []string{"借呗怎么提前还款", "京东白条&金条区别", "花呗分期", "网贷逾期怎么办", "1.5倍罚息合法吗", "2024年征信新规"}},
 	} {
