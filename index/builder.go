@@ -160,7 +160,8 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		// the files' body list).
 		return nil, noArticles(dataDir)
 	}
-	articles, refs, edits, pos, err := replayJournal(c.Articles, c.Refs, log)
+	over := &overridesLog{EditLog: log, files: fileIDs(c.Articles), seen: map[string]bool{}}
+	articles, refs, edits, pos, err := replayJournal(c.Articles, c.Refs, over)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +191,9 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	if odd := corpus.Lookalikes(dataDir); len(odd) > 0 {
 		stats.Warnings = append(stats.Warnings, fmt.Sprintf("%s: not read: %s (%s)", dataDir, strings.Join(odd, ", "), inputRule))
 	}
+	if w := over.warning(); w != "" {
+		stats.Warnings = append(stats.Warnings, w)
+	}
 	for i := range articles {
 		if articles[i].TitleOnly {
 			stats.TitleOnly++
@@ -198,6 +202,56 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		}
 	}
 	return stats, nil
+}
+
+// overridesLog is the edit log of a build, noting the articles of the
+// data files that live edits replace or delete: the journal's version
+// wins at every rebuild (README, "Live edits"), so an article the export
+// changed or removed since keeps its live version, and the exporter is
+// told which.
+type overridesLog struct {
+	EditLog
+	files map[string]bool // the data files' article ids
+	seen  map[string]bool // those a record names
+	ids   []string        // the same, in the journal's order
+}
+
+func (l *overridesLog) Read(from journal.Position, fn func(journal.Record) error) (journal.Info, error) {
+	return l.EditLog.Read(from, func(r journal.Record) error {
+		if l.files[r.ID] && !l.seen[r.ID] {
+			l.seen[r.ID] = true
+			l.ids = append(l.ids, r.ID)
+		}
+		return fn(r)
+	})
+}
+
+// overridesShown bounds the ids a warning names.
+const overridesShown = 10
+
+func (l *overridesLog) warning() string {
+	if len(l.ids) == 0 {
+		return ""
+	}
+	ids := l.ids[:min(len(l.ids), overridesShown)]
+	more := ""
+	if n := len(l.ids) - len(ids); n > 0 {
+		more = fmt.Sprintf(" and %d more", n)
+	}
+	return fmt.Sprintf("the journal's live edits replace or delete %d articles of the data files (%s%s): its versions stay over the files' at every rebuild until reindex --new-journal",
+		len(l.ids), strings.Join(ids, ", "), more)
+}
+
+// fileIDs returns the ids of the data files' articles (not the title-only
+// ones of 相关内容 lists).
+func fileIDs(articles []zhsearch.Article) map[string]bool {
+	ids := make(map[string]bool, len(articles))
+	for i := range articles {
+		if !articles[i].TitleOnly {
+			ids[articles[i].ID] = true
+		}
+	}
+	return ids
 }
 
 // inputRule says which files of a data folder are input.

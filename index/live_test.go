@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -597,6 +598,40 @@ func TestBuildLeavesJournalOutOfInput(t *testing.T) {
 	}
 	if stats.Files != 1 || stats.Articles != 3 || stats.Edits != 1 {
 		t.Errorf("stats %+v; want 1 file, 3 articles, 1 edit", stats)
+	}
+}
+
+// TestBuildNamesArticlesTheJournalOverrides: a rebuild tells the
+// exporter which articles of the data files live edits replace or delete
+// (their journal version stays over the files'), and not the articles
+// the journal adds.
+func TestBuildNamesArticlesTheJournalOverrides(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, jsonlLines("a", 3)...)
+	w, err := journal.OpenWriter(journal.DefaultPath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := zhsearch.Article{ID: "a1", Title: "改过的标题"}
+	added := zhsearch.Article{ID: "j1", Title: "日志文章"}
+	for _, r := range []journal.Record{
+		{Op: zhsearch.OpPut, ID: "a1", Article: &edited},
+		{Op: zhsearch.OpPut, ID: "j1", Article: &added},
+		{Op: zhsearch.OpDelete, ID: "a2"},
+		{Op: zhsearch.OpPut, ID: "a1", Article: &edited},
+	} {
+		if _, err := w.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	stats, err := Build(context.Background(), data, idx, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the journal's live edits replace or delete 2 articles of the data files (a1, a2)"
+	if !slices.ContainsFunc(stats.Warnings, func(w string) bool { return strings.HasPrefix(w, want) }) {
+		t.Errorf("warnings %q; want one starting %q", stats.Warnings, want)
 	}
 }
 
