@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/zhsearch/zhsearch"
+	"github.com/zhsearch/zhsearch/index"
 )
 
 // TestInitialsFindWords: two pinyin initials find the title word the site
@@ -72,15 +73,8 @@ func TestPinyinBeingTyped(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, tt := range tests {
-		res, err := ix.Search(ctx, zhsearch.SearchRequest{Query: tt.q, Size: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, h := range res.Hits {
-			got = append(got, h.ID)
-		}
-		if slices.Sort(got); !reflect.DeepEqual(got, tt.want) {
+		got := sortedHits(t, ix, tt.q)
+		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
 		}
 		// The first completion, a title the text starts, is found too.
@@ -145,4 +139,20 @@ func TestInitialsTypedApart(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sortedHits searches q (ten hits at most) and returns the hits' ids in
+// sorted order, for tests that want a set of hits in any order.
+func sortedHits(t *testing.T, ix *index.Index, q string) []string {
+	t.Helper()
+	res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: q, Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.ID)
+	}
+	slices.Sort(got)
+	return got
 }

@@ -113,15 +113,7 @@ func TestAccentedLettersMatch(t *testing.T) {
 		{"zhēngxìn", []string{"zx"}},
 	}
 	for _, tt := range tests {
-		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.q, Size: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, h := range res.Hits {
-			got = append(got, h.ID)
-		}
-		if slices.Sort(got); !reflect.DeepEqual(got, tt.want) {
+		if got := sortedHits(t, ix, tt.q); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
 		}
 	}
