@@ -238,7 +238,7 @@ func (l *overridesLog) warning() string {
 	if n := len(l.ids) - len(ids); n > 0 {
 		more = fmt.Sprintf(" and %d more", n)
 	}
-	return fmt.Sprintf("the journal's live edits replace or delete %d articles of the data files (%s%s): its versions stay over the files' at every rebuild until reindex --new-journal",
+	return fmt.Sprintf("the journal's live edits replace or delete %d articles of the data files (%s%s): its versions stay over the files' at every rebuild, until the edits are folded into the export and the journal is retired (README, Live edits)",
 		len(l.ids), strings.Join(ids, ", "), more)
 }
 
