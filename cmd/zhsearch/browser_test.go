@@ -36,6 +36,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -101,6 +102,7 @@ func TestBrowser(t *testing.T) {
 		{"typing suggests titles", browserSuggestions, false},
 		{"suggestions mark traditional and pinyin input", browserSuggestionsMarkVariants, false},
 		{"enter shows highlighted results", browserEnterShowsResults, false},
+		{"enter searches what was typed after a highlight; an IME's letters ask for nothing", browserTypedAfterHighlight, false},
 		{"a suggestion longer than a query still finds its article", browserLongSuggestion, false},
 		{"results link to the site; bidi controls stay out", browserResultLinks, false},
 		{"page 2 and the back button", browserPagesAndHistory, false},
@@ -291,6 +293,65 @@ func browserEnterShowsResults(t *testing.T, env *browserEnv, tb *tab) {
 		t.Errorf("headings h1 shown to assistive technology: %q, want the results' one", h)
 	}
 	shot(t, ctx, env.shots, "02-results.png")
+}
+
+// browserTypedAfterHighlight: a reader who highlights a suggestion, then
+// types on and presses Enter before new suggestions come, searches what
+// the box says (it searched the highlighted title); while an input method
+// composes, its letters (j, ji, jie…) ask for no suggestions (they
+// flickered under the IME's candidates), and what it commits does; a page
+// restored from the back/forward cache shows the query of its results,
+// not text typed and never searched.
+func browserTypedAfterHighlight(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	do(t, ctx, suggestionsFor(env, "花呗",
+		chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.SendKeys(chromedp.CSS("#q"), "逾期"),
+		chromedp.KeyEvent(kb.Enter),
+	)...)
+	if r := waitResults(t, ctx, "花呗逾期", 1); r.Value != "花呗逾期" {
+		t.Errorf("box %q after searching 花呗逾期", r.Value)
+	}
+
+	// The page as the back/forward cache gives it back: what was typed
+	// stays in the box, and the browser fires pageshow with persisted set.
+	// (chromedp loses the page's context across a real cached restore, so
+	// the event is fired here as the browser fires it.)
+	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape("花呗")))
+	waitResults(t, ctx, "花呗", 1)
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#q"), "没搜的字"))
+	shown := val(t, ctx, chromedp.Evaluate[string](`(() => {
+		window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+		return document.querySelector('#q').value;
+	})()`))
+	if shown != "花呗" {
+		t.Errorf("a page restored from the back/forward cache shows %q in the box, want its results' query 花呗", shown)
+	}
+	do(t, ctx, chromedp.Navigate(env.base+"/"), chromedp.WaitVisible(chromedp.CSS("#q")), chromedp.Click(chromedp.CSS("#q")))
+	val(t, ctx, chromedp.Evaluate[bool](`(() => {
+		window.suggestAsked = [];
+		const f = window.fetch;
+		window.fetch = function (u) {
+			const url = new URL(String(u), location.href);
+			if (url.pathname.endsWith('/suggest')) window.suggestAsked.push(url.searchParams.get('q'));
+			return f.apply(this, arguments);
+		};
+		return true;
+	})()`))
+	for _, letters := range []string{"j", "ji", "jie", "jieb", "jiebe", "jiebei"} {
+		n := int64(len(letters))
+		if _, err := chromedp.Call(ctx, input.ImeSetComposition, input.ImeSetCompositionParams{Text: letters, SelectionStart: n, SelectionEnd: n}); err != nil {
+			t.Fatal(err)
+		}
+		do(t, ctx, chromedp.Sleep(250*time.Millisecond)) // longer than the pause before suggestions are asked for
+	}
+	if _, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: "借呗"}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)))
+	if asked := val(t, ctx, chromedp.Evaluate[[]string](`window.suggestAsked`)); !slices.Equal(asked, []string{"借呗"}) {
+		t.Errorf("suggestions asked for %q while composing 借呗, want only for 借呗", asked)
+	}
 }
 
 // browserLongSuggestion: a suggested title longer than a query may be

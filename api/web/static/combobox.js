@@ -107,6 +107,10 @@ function zhsearchCombobox(opts) {
 
   function schedule() {
     cancel();
+    // The text changed: the suggestion highlighted for the old text is not
+    // what Enter means now (it searched 花呗怎么提前还款 with 花呗逾期 typed,
+    // until the new suggestions came).
+    setActive(-1);
     var q = input.value.trim();
     if (!q) { render('', []); return; }
     timer = setTimeout(function () { load(q); }, delay);
@@ -125,7 +129,14 @@ function zhsearchCombobox(opts) {
     });
   }
 
-  input.addEventListener('input', schedule);
+  input.addEventListener('input', function (e) {
+    // While an input method composes, the box holds its letters (jieb of
+    // 借呗), not the reader's text: suggestions for them flickered under
+    // the IME's own candidates. compositionend schedules for what it
+    // commits.
+    if (e.isComposing) return;
+    schedule();
+  });
   input.addEventListener('compositionend', schedule);
 
   input.addEventListener('keydown', function (e) {

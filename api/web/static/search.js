@@ -40,7 +40,9 @@
 
   form.addEventListener('submit', function (e) {
     combo.close();
-    var q = input.value.trim();
+    // A pasted tab or line break is a space, as in a shared link.
+    var q = shownQuery(input.value);
+    if (q !== input.value) input.value = q;
     if (!q) {
       e.preventDefault();
       input.focus();
@@ -112,6 +114,14 @@
   }
 
   window.addEventListener('popstate', fromLocation);
+  // A page the browser restores from its back/forward cache keeps what was
+  // typed in the box and never searched, above the results of another
+  // query: the box shows the results' query, as the pager does.
+  window.addEventListener('pageshow', function (e) {
+    if (!e.persisted) return;
+    combo.close();
+    input.value = shownQuery(new URLSearchParams(location.search).get('q') || '');
+  });
 
   function showIntro() {
     loadSeq++;
