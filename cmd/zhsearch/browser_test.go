@@ -613,6 +613,10 @@ func browserPhone(t *testing.T, env *browserEnv, tb *tab) {
 	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape("花呗")))
 	waitResults(t, ctx, "花呗", 1)
 	noOverflow(t, ctx, "results")
+	// A result's link is a target a finger can hit: 24 px or more tall.
+	if low := val(t, ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll('#results .result-title a')].map(a => a.getBoundingClientRect().height).filter(h => h < 24)`)); len(low) > 0 {
+		t.Errorf("result links %v px tall on a phone, want 24 or more", low)
+	}
 	save(t, shots, "09-phone-results.png", val(t, ctx, chromedp.CaptureScreenshot()))
 
 	do(t, ctx,
