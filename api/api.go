@@ -10,11 +10,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -396,10 +398,9 @@ func (s *Server) relatedDraft(c *gin.Context) {
 	if q := c.Request.URL.Query(); len(q) > 0 {
 		// ?size=3 was passed over and five items came back: a draft's
 		// parameters are fields of its JSON body.
-		for name := range q {
-			s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "%.40q: a draft's size and min_score are fields of the JSON body, not of the URL", name))
-			return
-		}
+		name := slices.Min(slices.Collect(maps.Keys(q)))
+		s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "%.40q: a draft's size and min_score are fields of the JSON body, not of the URL", name))
+		return
 	}
 	release, err := s.enter(c, s.admit.drafts)
 	if err != nil {

@@ -353,20 +353,23 @@ func (ix *Index) searchQuery(ctx context.Context, aq *analyzedQuery) (query.Quer
 }
 
 // apartInitialsWords returns the title words each of words stands for as
-// initials, or nil when one stands for none: a Latin query typed as
-// initials apart (jc hb) then finds the titles that hold a word of each.
-// Character by character, as a run of initials is matched, two letters
-// apart found any two neighbouring characters with those initials in any
-// of their readings (久才 for jc, 还会 for hh): words keep to what the
-// reader meant.
+// initials (apartInitials), or nil when one stands for none: a Latin query
+// typed as initials apart (jc hb) then finds the titles that hold a word
+// of each. Character by character, as a run of initials is matched, two
+// letters apart found any two neighbouring characters with those initials
+// in any of their readings (久才 for jc, 还会 for hh): words keep to what
+// the reader meant.
 func (ix *Index) apartInitialsWords(words []string) ([][]wordCount, error) {
+	byWord, err := ix.apartInitials(words)
+	if err != nil {
+		return nil, err
+	}
 	var out [][]wordCount
 	for _, w := range words {
-		ws, err := ix.initialsWords(w)
-		if err != nil || len(ws) == 0 {
-			return nil, err
+		if len(byWord[w]) == 0 {
+			return nil, nil
 		}
-		out = append(out, ws)
+		out = append(out, byWord[w])
 	}
 	return out, nil
 }

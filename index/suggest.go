@@ -117,7 +117,11 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 	// A title suggested once is enough: picking it runs one search,
 	// whichever of the articles that share it was listed.
 	shown := make(map[string]bool, req.Size)
-	var initialWords map[string][]wordCount // of initials typed apart, marked as those words
+	// Initials typed apart (jc hb) mark the title words they stand for.
+	initialWords, err := ix.apartInitials(strings.Fields(norm))
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i < len(cands) && len(out.Suggestions) < req.Size; i++ {
 		sg := cands[i].Suggestion
 		// Titles that differ only by spaces (花呗逾期 怎么办) are one.
@@ -129,11 +133,6 @@ func (ix *Index) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhs
 		typed := norm
 		if cands[i].tier == tierApart && apart != "" {
 			typed = apart // each word where the title holds it
-		}
-		if initialWords == nil {
-			if initialWords, err = ix.apartInitials(typed); err != nil {
-				return nil, err
-			}
 		}
 		sg.Highlight = mark(sg.Title, suggestMarks(typed, syl, sg.Title, initialWords), 0, len(sg.Title))
 		out.Suggestions = append(out.Suggestions, sg)
@@ -198,14 +197,15 @@ func firstWordIn(title, t string, offs []int, words []wordCount) (span, bool) {
 	return span{}, false
 }
 
-// apartInitials returns, for each word of typed that is initials (zx hb),
-// the title words it stands for (initialsWords); an empty map when none.
-func (ix *Index) apartInitials(typed string) (map[string][]wordCount, error) {
-	out := map[string][]wordCount{}
-	words := strings.Fields(typed)
+// apartInitials returns, for each of two or more words typed apart that
+// is initials (zx hb), the title words it stands for (initialsWords);
+// nil when there are none. Search matches by them (apartWords), and
+// completion marks them.
+func (ix *Index) apartInitials(words []string) (map[string][]wordCount, error) {
 	if len(words) < 2 {
-		return out, nil
+		return nil, nil
 	}
+	var out map[string][]wordCount
 	for _, w := range words {
 		if !analysis.IsInitials(w) {
 			continue
@@ -213,6 +213,9 @@ func (ix *Index) apartInitials(typed string) (map[string][]wordCount, error) {
 		ws, err := ix.initialsWords(w)
 		if err != nil {
 			return nil, err
+		}
+		if out == nil {
+			out = map[string][]wordCount{}
 		}
 		out[w] = ws
 	}

@@ -57,7 +57,7 @@ type Lexicon struct {
 func loadLexicon(dicts fs.FS) (*Lexicon, error) {
 	lx := &Lexicon{weight: map[string]float64{}, spoken: map[string]string{}, syn: map[string][]string{},
 		common: map[string]float64{}, trouble: map[string]bool{}, ask: map[string]bool{}}
-	ld := &lexiconLoad{Lexicon: lx, lines: map[string]int{}, synOf: map[[2]string]bool{}}
+	ld := &lexiconLoad{Lexicon: lx, lines: map[string]int{}, synOf: map[[2]string]bool{}, formOf: map[string]string{}}
 	for _, part := range []struct {
 		name  string
 		words int // how many leading fields are words (-1: all)
@@ -106,6 +106,8 @@ type lexiconLoad struct {
 	*Lexicon
 	lines map[string]int
 	synOf map[[2]string]bool
+	// formOf maps a standard form to a spoken form respelled as it.
+	formOf map[string]string
 }
 
 // again reports the line where word was given before in file, or 0.
@@ -213,15 +215,14 @@ func (ld *lexiconLoad) addSpoken(n int, f []string) error {
 	}
 	// A standard form respelled in turn (怎么办 咋办 beside 咋办 怎么办) made
 	// the questions that write it the standard way lose it.
-	for other, to := range ld.spoken {
-		if to == form {
-			return fmt.Errorf("%s is the standard form of %s (line %d): it cannot be respelled", form, other, ld.lines[spokenFile+"\x00"+other])
-		}
+	if other, ok := ld.formOf[form]; ok {
+		return fmt.Errorf("%s is the standard form of %s (line %d): it cannot be respelled", form, other, ld.lines[spokenFile+"\x00"+other])
 	}
 	if to, ok := ld.spoken[std]; ok {
 		return fmt.Errorf("%s is itself respelled as %s (line %d): a spoken form respells to a standard one", std, to, ld.lines[spokenFile+"\x00"+std])
 	}
 	ld.spoken[form] = std
+	ld.formOf[std] = form
 	ld.maxLen = max(ld.maxLen, utf8.RuneCountInString(form))
 	return nil
 }

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,10 +113,11 @@ func (s *Segmenter) loadText(dicts fs.FS) error {
 			return err
 		}
 	}
-	if err := s.addLexiconWords(); err != nil {
+	if err := s.addMissing("lexicon word", s.lex.words()); err != nil {
 		return err
 	}
-	if err := s.addStopWords(); err != nil {
+	// Sorted: the dictionary, and its prepared form, are the same each time.
+	if err := s.addMissing("stop word", slices.Sorted(maps.Keys(s.stop))); err != nil {
 		return err
 	}
 	s.seg.CalcToken()
@@ -216,36 +218,18 @@ func (s *Segmenter) addWords(dicts fs.FS, name string) error {
 // 还不上 or 信用记录 is cut as one word wherever it is written.
 const lexiconWordFreq = 3000
 
-// addLexiconWords adds the lexicon's words the dictionaries lack, so that
-// a synonym is one term in the index and in queries.
-func (s *Segmenter) addLexiconWords() error {
-	for _, w := range s.lex.words() {
-		if s.Known(w) {
-			continue
-		}
-		if err := s.seg.AddToken(w, lexiconWordFreq, "l"); err != nil {
-			return fmt.Errorf("lexicon word %q: %w", w, err)
-		}
-	}
-	return nil
-}
-
-// addStopWords adds the stop words of two or more characters the
-// dictionaries lack, as addLexiconWords does the lexicon's: a stop word is
-// matched against the words text is cut into, so one the segmenter cut in
-// characters (老铁: 老/铁) stopped nothing.
-func (s *Segmenter) addStopWords() error {
-	words := make([]string, 0, len(s.stop))
-	for w := range s.stop {
-		words = append(words, w)
-	}
-	sort.Strings(words) // a deterministic dictionary
+// addMissing adds the words of two or more characters the dictionaries
+// lack (kind names them in an error): the lexicon's, so that a synonym is
+// one term in the index and in queries, and the stop words, which are
+// matched against the words text is cut into (老铁 cut 老/铁 stopped
+// nothing).
+func (s *Segmenter) addMissing(kind string, words []string) error {
 	for _, w := range words {
 		if utf8.RuneCountInString(w) < 2 || s.Known(w) {
 			continue
 		}
 		if err := s.seg.AddToken(w, lexiconWordFreq, "l"); err != nil {
-			return fmt.Errorf("stop word %q: %w", w, err)
+			return fmt.Errorf("%s %q: %w", kind, w, err)
 		}
 	}
 	return nil
