@@ -350,9 +350,12 @@ func (h *highlighter) snippet(body string, n int) (plain, marked string) {
 	first := h.firstMatch(body)
 	// Start a little before the match, so it is read in context.
 	from := clusterStart(body, backRunes(body, first, n/5))
-	to := clusterStart(body, forwardRunes(body, from, n))
+	end := forwardRunes(body, from, n)
+	to := clusterStart(body, end)
 	if to <= from {
-		to = len(body) // one cluster longer than the snippet: keep it whole
+		// One "character" longer than the snippet (a letter under hundreds
+		// of marks): cut inside it rather than show the rest of the body.
+		to = end
 	}
 	spans := shift(h.spans(body[from:to]), from)
 	pre, post := "", ""

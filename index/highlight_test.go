@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/index/analysis"
@@ -121,6 +122,12 @@ func TestSnippetKeepsCharactersWhole(t *testing.T) {
 				t.Errorf("%q then %q: %q not marked", emoji, shift, marked)
 			}
 		}
+	}
+	// A letter under ten thousand marks is one cluster: the snippet stays
+	// about its size, cut inside it, not the body's whole rest.
+	body := "借钱" + "a" + strings.Repeat("\u0301", 10000) + strings.Repeat("正文", 100)
+	if plain, _ := newHighlighter(&aq).snippet(body, 100); utf8.RuneCountInString(plain) > 110 {
+		t.Errorf("snippet of %d characters for a body with one long cluster", utf8.RuneCountInString(plain))
 	}
 }
 
