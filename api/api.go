@@ -86,7 +86,7 @@ func (s *Server) Handler() http.Handler {
 	r.RedirectTrailingSlash = false
 	s.admit = newGates(s.Ops)
 	s.useOps(r)
-	r.Use(s.recoverJSON, s.cors(), answerHeaders)
+	r.Use(s.recoverJSON, s.cors(), answerHeaders, compressAnswers())
 	s.useLimits(r)
 	r.NoRoute(func(c *gin.Context) {
 		if s.pageNotFound != nil && wantsPage(c) {

@@ -84,7 +84,7 @@ const testToken = "s3cret-admin-token-0123456789"
 
 // newTestServer returns a Server over svc with metrics, analytics and a
 // JSON logger into the returned buffer; opt may adjust it.
-func newTestServer(t *testing.T, svc zhsearch.SearchService, opt func(*Server)) (http.Handler, *Server, *syncBuffer) {
+func newTestServer(t testing.TB, svc zhsearch.SearchService, opt func(*Server)) (http.Handler, *Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := &Server{

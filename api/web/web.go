@@ -132,14 +132,17 @@ func (a *Assets) assetURL(urlPath string) (string, error) {
 
 // ServeFile answers GET or HEAD for the asset at urlPath ("/static/app.css",
 // "/widget.js", "/searchbox.js") and reports whether there is one. It sets
-// an ETag, so a revalidation is answered 304.
+// a weak ETag, so a revalidation is answered 304.
 func (a *Assets) ServeFile(w http.ResponseWriter, r *http.Request, urlPath string) bool {
 	f, ok := a.files[urlPath]
 	if !ok {
 		return false
 	}
 	h := w.Header()
-	h.Set("ETag", f.etag)
+	// Weak: the same file leaves gzipped or not (compressAnswers), two
+	// representations that a strong validator would have to tell apart.
+	// A revalidation compares weakly, so it is still answered 304.
+	h.Set("ETag", "W/"+f.etag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	switch {
 	case f.embed:
