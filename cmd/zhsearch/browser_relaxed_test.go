@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -79,6 +80,18 @@ func TestBrowserRelaxedResults(t *testing.T) {
 		}
 		if n := countNotes(t, ctx); n != 1 {
 			t.Errorf("%d notes, want 1", n)
+		}
+		// A reader who jumps from heading to heading never meets the note:
+		// the status says where the exact matches end, and each closest
+		// result's heading says it only partly matches.
+		if want := fmt.Sprintf("本页前 %d 篇完全符合", strict); !strings.Contains(r.Status, want) {
+			t.Errorf("status %q does not say %q", r.Status, want)
+		}
+		said := val(t, ctx, chromedp.Evaluate[[]bool](`[...document.querySelectorAll('#results .result-title')].map(h => [...h.querySelectorAll('.visually-hidden')].some(s => s.textContent.includes('部分符合')))`))
+		for i, partly := range said {
+			if partly != (i >= strict) {
+				t.Errorf("result %d's heading says 部分符合: %v, want %v (%d exact matches)", i+1, partly, i >= strict, strict)
+			}
 		}
 		tab.check(t)
 	})

@@ -119,6 +119,10 @@ func TestBrowser(t *testing.T) {
 		// The browser logs the unknown article's 404.
 		{"a failed widget gives its target back", browserWidgetKeepsFallback, true},
 		{"the widget and the search box find a target parsed after them", browserWidgetLateTarget, false},
+		{"keyboard and screen readers on the search page", browserKeyboardReader, false},
+		{"zoomed, narrow and high-contrast windows", browserZoomAndContrast, false},
+		// The page logs the related list it could not load.
+		{"a failed widget leaves no empty landmark", browserFailedWidgetNoLandmark, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -732,7 +736,7 @@ func waitResults(t *testing.T, ctx context.Context, q string, page int) results 
 			search: location.search,
 			value: document.querySelector('#q').value,
 			status: document.querySelector('#status').textContent,
-			titles: titles.map(h => h.textContent),
+			titles: titles.map(h => (h.querySelector('a') || h).textContent), // the link: a relaxed hit's heading also says 部分符合 to screen readers
 			marks: titles.map(h => [...h.querySelectorAll('mark')].map(m => m.textContent)),
 			current: cur ? cur.textContent : '',
 			elements: document.querySelectorAll('#results img, #results svg, #results script, #results iframe, #results b, #results i').length,

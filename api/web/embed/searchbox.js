@@ -69,16 +69,18 @@
     '.combo{position:relative;flex:1;min-width:0;}',
     'input{box-sizing:border-box;width:100%;height:42px;margin:0;padding:0 14px;font:inherit;color:#1f2328;background:#fff;',
     'border:1px solid #b7c0ca;border-radius:21px;outline:none;-webkit-appearance:none;appearance:none;}',
-    'input:focus{border-color:var(--zhsearch-accent,#0b57d0);box-shadow:0 0 0 3px rgba(11,87,208,.18);}',
-    'button{flex:none;height:42px;margin:0;padding:0 18px;font:inherit;color:#fff;background:var(--zhsearch-accent,#0b57d0);border:0;border-radius:21px;cursor:pointer;}',
+    'input:focus{border-color:var(--zhsearch-accent,#0b57d0);box-shadow:0 0 0 3px rgba(11,87,208,.18);outline:2px solid transparent;outline-offset:1px;}',
+    'button{flex:none;height:42px;margin:0;padding:0 18px;font:inherit;color:#fff;background:var(--zhsearch-accent,#0b57d0);border:1px solid transparent;border-radius:21px;cursor:pointer;}',
     'button:focus-visible{outline:2px solid #1f2328;outline-offset:2px;}',
     'ul{position:absolute;z-index:2147483000;left:0;right:0;top:calc(100% + 4px);margin:0;padding:6px 0;list-style:none;background:#fff;',
     'border:1px solid #d8dee4;border-radius:10px;box-shadow:0 8px 24px rgba(31,35,40,.14);max-height:min(60vh,420px);overflow-y:auto;text-align:left;}',
     'ul[hidden]{display:none;}',
-    'li{padding:8px 14px;color:#1f2328;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;}',
+    'li{padding:8px 14px;color:#1f2328;cursor:pointer;line-height:1.45;}',
     'li:hover{background:#f3f6fa;}',
     'li[aria-selected="true"]{background:#e8f0fe;box-shadow:inset 3px 0 0 var(--zhsearch-accent,#0b57d0);}',
     'mark{background:transparent;color:inherit;font-weight:600;}',
+    // Forced colors (Windows High Contrast) drop backgrounds and shadows.
+    '@media (forced-colors:active){li[aria-selected="true"]{forced-color-adjust:none;background:Highlight;color:HighlightText;outline:2px solid Highlight;outline-offset:-2px;}}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;}'
   ].join('');
   try {

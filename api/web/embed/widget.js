@@ -97,6 +97,11 @@
     box.setAttribute('part', 'box');
     var h = document.createElement('h2');
     h.textContent = heading;
+    // The list is a landmark named by its heading, on partner pages as on
+    // ours; when the widget fails it is removed, landmark and all (a
+    // wrapper's own label stayed behind, an empty "相关文章" region).
+    h.id = 'zhsearch-related-heading';
+    box.setAttribute('aria-labelledby', h.id);
     var msg = document.createElement('p');
     msg.className = 'msg';
     msg.textContent = '正在加载…';

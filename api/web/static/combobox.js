@@ -25,6 +25,7 @@ function zhsearchCombobox(opts) {
   var timer = 0;
   var seq = 0;
   var controller = null;
+  var loading = false; // suggestions asked for and not yet come
 
   input.setAttribute('role', 'combobox');
   input.setAttribute('aria-autocomplete', 'list');
@@ -98,11 +99,17 @@ function zhsearchCombobox(opts) {
     opts.onSelect(item);
   }
 
+  // cancel stops the suggestions being waited for and reports whether
+  // there were any.
   function cancel() {
+    var pending = timer !== 0 || loading;
     clearTimeout(timer);
+    timer = 0;
+    loading = false;
     seq++;
     if (controller) controller.abort();
     controller = null;
+    return pending;
   }
 
   function schedule() {
@@ -113,17 +120,21 @@ function zhsearchCombobox(opts) {
     setActive(-1);
     var q = input.value.trim();
     if (!q) { render('', []); return; }
-    timer = setTimeout(function () { load(q); }, delay);
+    timer = setTimeout(function () { timer = 0; load(q); }, delay);
   }
 
   function load(q) {
     var my = ++seq;
+    loading = true;
     controller = typeof AbortController === 'function' ? new AbortController() : null;
     opts.fetch(q, controller && controller.signal).then(function (suggestions) {
-      if (my !== seq || input.value.trim() !== q) return;
+      if (my !== seq) return;
+      loading = false;
+      if (input.value.trim() !== q) return;
       render(q, suggestions);
     }, function (err) {
       if (my !== seq || (err && err.name === 'AbortError')) return;
+      loading = false;
       render(q, []);
       if (window.console) console.warn('zhsearch: no suggestions:', err && err.message);
     });
@@ -170,9 +181,11 @@ function zhsearchCombobox(opts) {
       case 'Escape':
       case 'Esc':
         // Suggestions still being typed for or fetched would open the
-        // list again: none comes until the next keystroke.
-        cancel();
-        if (isOpen()) {
+        // list again: none comes until the next keystroke. An Escape that
+        // stops them, as one that closes the list, is not the search
+        // field's own (which empties it): the reader pressed it before
+        // the list showed, to keep it from showing, not to lose the text.
+        if (cancel() || isOpen()) {
           e.preventDefault();
           close();
         }

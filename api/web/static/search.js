@@ -60,6 +60,10 @@
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
     e.preventDefault();
     input.focus();
+    // Selected, as Tab leaves it: what the reader types replaces the old
+    // query rather than going before it (逾期 typed after / searched
+    // 逾期花呗).
+    input.select();
   });
 
   // The article page's "back" link returns to the results it came from.
@@ -191,10 +195,15 @@
     var noExact = d.relaxed && hits[0].relaxed && page === 1;
     // A later page of only the closest results found no more matches.
     var closest = d.relaxed && hits[0].relaxed && page > 1;
+    // Where the exact matches end on a page that holds both: said in the
+    // status too, as a reader who jumps from heading to heading never
+    // meets the note between two results.
+    var exact = hits.filter(function (h) { return !h.relaxed; }).length;
     setStatus((noExact ? '没有完全符合“' + q + '”的文章,以下是最接近的 ' + d.total + ' 篇'
       : closest ? '以下结果只部分符合“' + q + '”,共 ' + d.total + ' 篇'
       : '找到' + (d.total_capped ? '超过 ' : ' ') + d.total + ' 篇相关文章') + ',用时 ' + formatMs(d.took_ms) + ' 毫秒' +
-      (page > 1 ? ',第 ' + page + ' 页' : ''));
+      (page > 1 ? ',第 ' + page + ' 页' : '') +
+      (exact > 0 && exact < hits.length ? ';本页前 ' + exact + ' 篇完全符合,其余是最接近的内容' : ''));
     results.start = (page - 1) * PAGE_SIZE + 1;
     var noted = noExact || closest;
     hits.forEach(function (hit) {
@@ -245,6 +254,12 @@
     var site = safeURL(hit.url);
     a.href = site ? site.href : '/a/' + encodeURIComponent(hit.id);
     setMarked(a, hit.highlights && hit.highlights.title, hit.title);
+    if (hit.relaxed) {
+      // Heard before the title by a reader moving heading to heading.
+      var partial = text('span', '部分符合:');
+      partial.className = 'visually-hidden';
+      h.appendChild(partial);
+    }
     h.appendChild(a);
     li.appendChild(h);
 
