@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
@@ -173,4 +176,48 @@ func blockRelated(t *testing.T, ctx context.Context) {
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: refuse}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// browserReadAloud: what a screen reader reads: a result's date and site
+// without the dot that only separates them on screen, and the article
+// page's back link by its words, not an arrow.
+func browserReadAloud(t *testing.T, env *browserEnv, tb *tab) {
+	ctx := tb.limit(t)
+	q := "花呗怎么提前还款" // its article has a date and a site of its own
+	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape(q)))
+	waitResults(t, ctx, q, 1)
+	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results .result-meta > * + *').length`)); n == 0 {
+		t.Fatalf("no result of %s shows a date and a site: nothing to separate", q)
+	}
+	if dots := axNames(t, ctx, func(role, name string) bool { return role == "StaticText" && strings.TrimSpace(name) == "·" }); len(dots) > 0 {
+		t.Errorf("%d separator dots read aloud", len(dots))
+	}
+	do(t, ctx, chromedp.Navigate(env.base+"/a/"+seedID), chromedp.WaitVisible(chromedp.CSS("h1.article-title")))
+	back := axNames(t, ctx, func(role, name string) bool { return role == "link" && strings.Contains(name, "返回搜索") })
+	if len(back) != 1 || back[0] != "返回搜索" {
+		t.Errorf("the back link reads %q, want 返回搜索", back)
+	}
+}
+
+// axNames returns the names of the page's accessibility tree nodes, as a
+// screen reader gets them, that keep(role, name) keeps.
+func axNames(t *testing.T, ctx context.Context, keep func(role, name string) bool) []string {
+	t.Helper()
+	tree, err := chromedp.Call(ctx, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, n := range tree.Nodes {
+		if n.Ignored || n.Name == nil || n.Role == nil {
+			continue
+		}
+		var name, role string
+		_ = json.Unmarshal(n.Name.Value, &name)
+		_ = json.Unmarshal(n.Role.Value, &role)
+		if keep(role, name) {
+			names = append(names, name)
+		}
+	}
+	return names
 }

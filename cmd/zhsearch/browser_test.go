@@ -121,6 +121,7 @@ func TestBrowser(t *testing.T) {
 		{"the widget and the search box find a target parsed after them", browserWidgetLateTarget, false},
 		{"keyboard and screen readers on the search page", browserKeyboardReader, false},
 		{"zoomed, narrow and high-contrast windows", browserZoomAndContrast, false},
+		{"what a screen reader reads of an article page", browserReadAloud, false},
 		// The page logs the related list it could not load.
 		{"a failed widget leaves no empty landmark", browserFailedWidgetNoLandmark, true},
 	}
