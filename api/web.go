@@ -52,9 +52,21 @@ func (s *Server) webRoutes(r *gin.Engine) {
 
 // page is what every page template gets.
 type page struct {
-	Title   string // the document title
-	Query   string // the search box's value
-	Article *articleView
+	Title string // the document title
+	Query string // the search box's value
+	// Robots, when set, is the page's <meta name="robots">: a page of
+	// search results, or an article page that holds a title alone, is
+	// nothing a search engine should list (Google's guidelines on
+	// internal search results and thin pages); its links may be followed.
+	Robots string
+	// Canonical is the article's own page on the site (an absolute
+	// http(s) URL): the original, which search engines credit rather than
+	// this copy of it.
+	Canonical string
+	// Description is the article's first words, for a search engine's
+	// snippet of the page.
+	Description string
+	Article     *articleView
 	Heading string // error page
 	Message string // error page
 }
@@ -74,11 +86,11 @@ func (s *Server) searchPage(c *gin.Context, site *web.Assets) {
 		// echoing a link's 60,000 characters three times says nothing more.
 		q = string(runes[:zhsearch.MaxQueryLen])
 	}
-	title := siteName
+	p := page{Title: siteName, Query: q}
 	if q != "" {
-		title = q + " - " + siteName
+		p.Title, p.Robots = q+" - "+siteName, robotsSkip
 	}
-	s.render(c, site, http.StatusOK, "search.html", page{Title: title, Query: q})
+	s.render(c, site, http.StatusOK, "search.html", p)
 }
 
 func (s *Server) articlePage(c *gin.Context, site *web.Assets) {
@@ -98,7 +110,25 @@ func (s *Server) articlePage(c *gin.Context, site *web.Assets) {
 		t := a.PublishedAt.In(time.FixedZone("CST", pageOffset))
 		v.Date, v.DateISO = t.Format("2006-01-02 15:04"), t.Format(time.RFC3339)
 	}
-	s.render(c, site, http.StatusOK, "article.html", page{Title: a.Title + " - " + siteName, Article: v})
+	p := page{Title: a.Title + " - " + siteName, Article: v, Canonical: v.URL, Description: describe(v.Paragraphs)}
+	if len(v.Paragraphs) == 0 && v.URL == "" {
+		p.Robots = robotsSkip // a title and nothing else
+	}
+	s.render(c, site, http.StatusOK, "article.html", p)
+}
+
+// robotsSkip keeps a page out of search engines' lists, and lets them
+// follow its links to the articles.
+const robotsSkip = "noindex, follow"
+
+// descriptionLen is how many characters of an article's body its page
+// describes it by: about what a search engine shows of a page in Chinese.
+const descriptionLen = 120
+
+// describe returns the start of an article's body, its paragraphs joined,
+// cut at descriptionLen characters.
+func describe(paragraphs []string) string {
+	return zhsearch.CutRunes(strings.Join(paragraphs, " "), descriptionLen)
 }
 
 func (s *Server) render(c *gin.Context, site *web.Assets, status int, name string, p page) {

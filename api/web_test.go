@@ -31,6 +31,7 @@ func newWebFake() *webFake {
 			URL: "javascript:alert(3)", Category: "<u>风控</u>", Tags: []string{"<i>花呗</i>"},
 			Related: []string{`"><svg onload=alert(4)>`}},
 		"title-only": {ID: "title-only", Title: "网贷逾期怎么办", TitleOnly: true},
+		"long":       {ID: "long", Title: "征信", Body: strings.Repeat("征信", 100)},
 		"broken":     {ID: "broken", Title: "x"},
 	}}
 }
@@ -91,7 +92,10 @@ func TestPages(t *testing.T) {
 	}{
 		{"search page", "/", 200,
 			[]string{`<html lang="zh-CN">`, `<input id="q" name="q" type="search" value=""`, `role="combobox"`, `role="listbox"`,
-				`<title>站内搜索</title>`, `/static/app.css?v=`, `/static/search.js?v=`}, nil},
+				`<title>站内搜索</title>`, `/static/app.css?v=`, `/static/search.js?v=`}, []string{`name="robots"`}},
+		// Internal search results are no page for a search engine's list.
+		{"search results are not indexed", "/?q=花呗", 200,
+			[]string{`<meta name="robots" content="noindex, follow">`}, []string{`rel="canonical"`}},
 		{"search page keeps the query", "/?q=" + "%3Cscript%3E花呗", 200,
 			[]string{`value="&lt;script&gt;花呗"`, `<title>&lt;script&gt;花呗 - 站内搜索</title>`}, []string{"<script>花呗"}},
 		// A bidi override would turn the page's own text around the query.
@@ -108,12 +112,18 @@ func TestPages(t *testing.T) {
 		{"article", "/a/plain", 200,
 			[]string{`<h1 class="article-title">花呗协商还款对征信的影响</h1>`, `<time datetime="2024-05-25T13:09:59&#43;08:00">发布时间 2024-05-25 13:09</time>`,
 				"<p>第一段。</p>", "<p>第二段。</p>", `href="https://site.example/p/1"`, `data-article-id="plain"`, `src="/widget.js"`,
-				`href="/?q=%e5%be%81%e4%bf%a1%e8%8a%b1%e4%ba%86%e6%80%8e%e4%b9%88%e5%8a%9e"`}, nil},
+				`href="/?q=%e5%be%81%e4%bf%a1%e8%8a%b1%e4%ba%86%e6%80%8e%e4%b9%88%e5%8a%9e"`,
+				// The site's own page is the original; search engines credit it.
+				`<link rel="canonical" href="https://site.example/p/1">`, `<meta name="description" content="第一段。 第二段。">`},
+			[]string{`name="robots"`}},
+		{"a long body is described by its start", "/a/long", 200,
+			[]string{`<meta name="description" content="` + strings.Repeat("征信", 60) + `">`}, nil},
 		{"hostile article is text", "/a/hostile", 200,
 			[]string{"&lt;img src=x onerror=alert(1)&gt;花呗风控", "&lt;script&gt;alert(2)&lt;/script&gt;正文", "&lt;u&gt;风控&lt;/u&gt;",
 				"&lt;i&gt;花呗&lt;/i&gt;", "&#34;&gt;&lt;svg onload=alert(4)&gt;"},
 			[]string{"<img", "<script>alert", "javascript:", "<svg", "<u>", "<i>", "阅读原文"}},
-		{"title-only article", "/a/title-only", 200, []string{"本站只收录了这篇文章的标题"}, []string{"发布时间"}},
+		{"title-only article", "/a/title-only", 200, []string{"本站只收录了这篇文章的标题", `<meta name="robots" content="noindex, follow">`},
+			[]string{"发布时间", `rel="canonical"`, `name="description"`}},
 		{"unknown article", "/a/nope", 404, []string{"找不到这篇文章", `<input id="q"`}, nil},
 		{"bad id", "/a/..%00", 404, []string{"找不到这篇文章"}, nil},
 		{"internal error is not leaked", "/a/broken", 500, []string{"出错了"}, []string{"disk on fire", "/var/index"}},
