@@ -67,8 +67,8 @@ type page struct {
 	// snippet of the page.
 	Description string
 	Article     *articleView
-	Heading string // error page
-	Message string // error page
+	Heading     string // error page
+	Message     string // error page
 }
 
 // articleView is an article as the article page shows it.
