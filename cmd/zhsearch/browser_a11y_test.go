@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -33,6 +34,21 @@ func browserKeyboardReader(t *testing.T, env *browserEnv, tb *tab) {
 	q := "花呗"
 	do(t, ctx, chromedp.Navigate(env.base+"/?q="+url.QueryEscape(q)))
 	waitResults(t, ctx, q, 1)
+	// ArrowDown in the box that came with the query opens its
+	// suggestions, and a live region says how many came.
+	do(t, ctx,
+		chromedp.Focus(chromedp.CSS("#q")),
+		chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.WaitVisible(chromedp.CSS(`#q-list [role="option"]`)))
+	st := combo(t, ctx, "document")
+	said := val(t, ctx, chromedp.Evaluate[string](`document.querySelector('.combo [role="status"]').textContent`))
+	if want := fmt.Sprintf("%d 条建议", len(st.Options)); !strings.HasPrefix(said, want) {
+		t.Errorf("with %d suggestions shown, the live region says %q, want it to start with %q", len(st.Options), said, want)
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Escape))
+	if said = val(t, ctx, chromedp.Evaluate[string](`document.querySelector('.combo [role="status"]').textContent`)); said != "" {
+		t.Errorf("the list closed, the live region still says %q", said)
+	}
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
 	// One keyDown with its text, as a keyboard sends it: the page's
 	// preventDefault keeps the "/" out of the box.

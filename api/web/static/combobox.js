@@ -27,6 +27,22 @@ function zhsearchCombobox(opts) {
   var controller = null;
   var loading = false; // suggestions asked for and not yet come
 
+  // A polite live region says how many suggestions came: a screen reader
+  // announces nothing when the list opens (found by a probe). Hidden by
+  // its own styles, as the page and the embed have different classes.
+  var announcer = document.createElement('span');
+  announcer.setAttribute('role', 'status');
+  announcer.setAttribute('aria-live', 'polite');
+  announcer.style.cssText = 'position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;';
+  list.parentNode.insertBefore(announcer, list.nextSibling);
+  var announced = '';
+
+  function announce(text) {
+    if (text === announced) return;
+    announced = text;
+    announcer.textContent = text;
+  }
+
   input.setAttribute('role', 'combobox');
   input.setAttribute('aria-autocomplete', 'list');
   input.setAttribute('aria-expanded', 'false');
@@ -45,6 +61,7 @@ function zhsearchCombobox(opts) {
     setActive(-1);
     list.hidden = true;
     input.setAttribute('aria-expanded', 'false');
+    announce('');
   }
 
   function setActive(i) {
@@ -76,7 +93,12 @@ function zhsearchCombobox(opts) {
       zhsearchCombobox.setMarked(li, s.highlight, s.title);
       list.appendChild(li);
     });
-    if (items.length && hasFocus()) open(); else close();
+    if (items.length && hasFocus()) {
+      open();
+      announce(items.length + ' 条建议,按上下键选择');
+    } else {
+      close();
+    }
   }
 
   function hasFocus() {
@@ -157,7 +179,17 @@ function zhsearchCombobox(opts) {
     switch (e.key) {
       case 'ArrowDown':
       case 'Down':
-        if (!n) return;
+        if (!n) {
+          // A box that came with its text (a results page's query) has no
+          // suggestions yet: ask for them now, the list opens when they
+          // come.
+          var q = input.value.trim();
+          if (!q) return;
+          e.preventDefault();
+          cancel();
+          load(q);
+          return;
+        }
         e.preventDefault();
         if (!isOpen()) { open(); setActive(0); return; }
         setActive(active + 1 >= n ? 0 : active + 1);
