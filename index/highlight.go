@@ -186,29 +186,39 @@ func (h *highlighter) normalizedSpans(text string) []span {
 	for _, n := range h.needles {
 		eachIndex(norm, n, func(s int) { out = append(out, origSpan(text, offs, s, s+len(n))) })
 	}
+	// The text's readings are looked up once, for every sound looked for
+	// in it: a question of 200 rare characters has as many misspelt runs,
+	// and reading a hit's body again for each took half a second a page.
+	var chars *soundText
+	runs := func(syl []string, unfinished bool) {
+		if chars == nil {
+			chars = readSounds(norm)
+		}
+		for _, r := range chars.runs(syl, unfinished) {
+			out = append(out, origSpan(text, offs, r.start, r.end))
+		}
+	}
 	for _, sound := range h.typos {
 		// Beside the words matched as written: a probe saw 借呗利息 marked
 		// only from 呗 on, for 节呗利息.
-		out = append(out, pinyinSpans(text, norm, offs, sound)...)
+		runs(sound, false)
 	}
 	if len(out) == 0 || h.bySound {
 		if len(h.syllables) > 0 {
-			out = append(out, pinyinSpans(text, norm, offs, h.syllables)...)
+			runs(h.syllables, false)
 		}
 		if len(out) == 0 && len(h.syllables) >= 3 {
 			// Found by pairs of syllables (soundQuery): 网贷 and 逾期 of
 			// wangdaiyuqi in 网贷未逾期.
 			for i := 0; i+1 < len(h.syllables); i++ {
-				out = append(out, pinyinSpans(text, norm, offs, h.syllables[i:i+2])...)
+				runs(h.syllables[i:i+2], false)
 			}
 		}
 		if len(out) == 0 && len(h.unfinished) > 0 {
-			for _, r := range soundRunsTo(norm, h.unfinished, true) {
-				out = append(out, origSpan(text, offs, r.start, r.end))
-			}
+			runs(h.unfinished, true)
 		}
 		if len(out) == 0 && len(h.initials) >= 2 {
-			out = append(out, pinyinSpans(text, norm, offs, strings.Split(h.initials, ""))...)
+			runs(strings.Split(h.initials, ""), false)
 		}
 	}
 	if len(out) == 0 {
@@ -243,58 +253,92 @@ func origSpan(text string, offs []int, start, end int) span {
 	return span{offs[start], e}
 }
 
-// pinyinSpans finds runs of characters whose pinyin is the query's
-// syllables (花贝 finds 花呗), for matches made by sound or typed as pinyin:
-// soundRuns, as spans of text, which norm was normalized from (offs).
-func pinyinSpans(text, norm string, offs []int, syl []string) []span {
-	runs := soundRuns(norm, syl)
-	for i, r := range runs {
-		runs[i] = origSpan(text, offs, r.start, r.end)
-	}
-	return runs
-}
-
 // soundRuns returns the byte spans of norm whose characters read as syl,
 // one syllable each and in a row, by any of their readings (还: hai or
 // huan), or by their initials when every syllable is one letter; a Latin
 // letter or digit reads as itself.
-func soundRuns(norm string, syl []string) []span { return soundRunsTo(norm, syl, false) }
+func soundRuns(norm string, syl []string) []span {
+	return readSounds(norm).runs(syl, false)
+}
 
-// soundRunsTo is soundRuns where, if unfinished, the last of syl is the
-// start of a syllable still being typed (zheng x: 征信).
-func soundRunsTo(norm string, syl []string, unfinished bool) []span {
-	type ch struct {
-		readings   []string // every reading (还: hai, huan)
-		start, end int
-	}
-	var chars []ch
+// soundChar is a character of a text with every reading it has (还: hai,
+// huan) and its byte span.
+type soundChar struct {
+	readings   []string
+	start, end int
+}
+
+// soundText is a text read once for every sound looked for in it: its
+// characters, and where each reading and each initial starts one.
+type soundText struct {
+	chars     []soundChar
+	byReading map[string][]int // reading -> indexes of chars that have it
+	byInitial map[byte][]int   // a reading's first letter -> indexes of chars
+}
+
+// readSounds reads norm's characters.
+func readSounds(norm string) *soundText {
+	t := &soundText{chars: make([]soundChar, 0, len(norm)/3), byReading: map[string][]int{}, byInitial: map[byte][]int{}}
 	for i, r := range norm {
 		rs := analysis.CharReadings(r)
 		if rs == nil && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
 			rs = []string{string(r)} // a Latin letter or digit stands for itself: the e of 京东e卡 in jdek
 		}
-		chars = append(chars, ch{rs, i, i + utf8.RuneLen(r)})
+		k := len(t.chars)
+		t.chars = append(t.chars, soundChar{rs, i, i + utf8.RuneLen(r)})
+		for j, p := range rs {
+			t.byReading[p] = append(t.byReading[p], k)
+			if !slices.ContainsFunc(rs[:j], func(q string) bool { return q[0] == p[0] }) {
+				t.byInitial[p[0]] = append(t.byInitial[p[0]], k)
+			}
+		}
 	}
-	reads := func(c ch, s string, initials, prefix bool) bool {
-		return slices.ContainsFunc(c.readings, func(p string) bool {
-			return initials && p[:1] == s || prefix && strings.HasPrefix(p, s) || !initials && p == s
-		})
+	return t
+}
+
+// runs is soundRuns over the text; if unfinished, the last of syl is the
+// start of a syllable still being typed (zheng x: 征信). Only the
+// characters that can start a run are tried: a question of 200 rare
+// characters has as many misspelt runs to look for in each hit.
+func (t *soundText) runs(syl []string, unfinished bool) []span {
+	if len(syl) == 0 {
+		return nil
 	}
-	var out []span
 	initials := true
 	for _, s := range syl {
 		initials = initials && len(s) == 1
 	}
-	for i := 0; i+len(syl) <= len(chars); i++ {
+	reads := func(c soundChar, s string, prefix bool) bool {
+		return slices.ContainsFunc(c.readings, func(p string) bool {
+			return initials && p[:1] == s || prefix && strings.HasPrefix(p, s) || !initials && p == s
+		})
+	}
+	var starts []int
+	switch {
+	case len(syl) == 1 && unfinished:
+		starts = nil // any character may start the syllable being typed
+		for i := range t.chars {
+			starts = append(starts, i)
+		}
+	case initials:
+		starts = t.byInitial[syl[0][0]]
+	default:
+		starts = t.byReading[syl[0]]
+	}
+	var out []span
+	for _, i := range starts {
+		if i+len(syl) > len(t.chars) {
+			break
+		}
 		ok := true
 		for k, s := range syl {
-			if !reads(chars[i+k], s, initials, unfinished && k == len(syl)-1) {
+			if !reads(t.chars[i+k], s, unfinished && k == len(syl)-1) {
 				ok = false
 				break
 			}
 		}
 		if ok {
-			out = append(out, span{chars[i].start, chars[i+len(syl)-1].end})
+			out = append(out, span{t.chars[i].start, t.chars[i+len(syl)-1].end})
 		}
 	}
 	return out
