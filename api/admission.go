@@ -21,6 +21,11 @@ const retryAfterBusy = "1"
 // errBusy answers a request that finds its gate full.
 var errBusy = &zhsearch.Error{Code: zhsearch.EUNAVAILABLE, Message: "the server is busy: retry shortly"}
 
+// errClientBusy answers a request whose client already holds its share of
+// a gate (Ops.MaxPerClient): 429, so that one client's long questions
+// cannot fill the gate and its queue for every other reader.
+var errClientBusy = &zhsearch.Error{Code: zhsearch.ERATELIMITED, Message: "too many requests from this client at once: retry shortly"}
+
 // gate is the admission control of one kind of expensive work: at most
 // limit requests run at once and at most queue more wait for a slot (until
 // their deadline); any further request is refused at once with errBusy, so
@@ -30,35 +35,75 @@ type gate struct {
 	name    string        // for metrics: work or drafts
 	tickets chan struct{} // requests running or waiting: limit+queue
 	slots   chan struct{} // requests running: limit
+	// perClient bounds the tickets one client holds at once (0: no
+	// bound); held counts them, a client's entry gone at 0, so the map
+	// never holds more than limit+queue clients.
+	perClient int
+	mu        sync.Mutex
+	held      map[string]int // guarded by mu
 }
 
 // newGate returns the gate name of limit running and queue waiting
-// requests, or nil (no limit) when limit is 0 or less.
-func newGate(name string, limit, queue int) *gate {
+// requests, at most perClient of them one client's (0: any number), or
+// nil (no limit) when limit is 0 or less.
+func newGate(name string, limit, queue, perClient int) *gate {
 	if limit <= 0 {
 		return nil
 	}
-	return &gate{name: name, tickets: make(chan struct{}, limit+max(queue, 0)), slots: make(chan struct{}, limit)}
+	return &gate{name: name, tickets: make(chan struct{}, limit+max(queue, 0)), slots: make(chan struct{}, limit),
+		perClient: max(perClient, 0), held: map[string]int{}}
 }
 
-// enter admits a request: errBusy at once when the gate is full, ctx's
-// error when ctx ends while it waits, else a release function that gives
-// the slot back (it may be called more than once).
-func (g *gate) enter(ctx context.Context) (release func(), err error) {
+// enter admits client's request: errClientBusy at once when client holds
+// its share of the gate, errBusy when the gate is full, ctx's error when
+// ctx ends while it waits, else a release function that gives the slot
+// back (it may be called more than once).
+func (g *gate) enter(ctx context.Context, client string) (release func(), err error) {
 	if g == nil {
 		return func() {}, nil
+	}
+	if !g.hold(client) {
+		return nil, errClientBusy
 	}
 	select {
 	case g.tickets <- struct{}{}:
 	default:
+		g.unhold(client)
 		return nil, errBusy
 	}
 	select {
 	case g.slots <- struct{}{}:
-		return sync.OnceFunc(func() { <-g.slots; <-g.tickets }), nil
+		return sync.OnceFunc(func() { <-g.slots; <-g.tickets; g.unhold(client) }), nil
 	case <-ctx.Done():
 		<-g.tickets
+		g.unhold(client)
 		return nil, ctx.Err()
+	}
+}
+
+// hold counts one more ticket of client's, unless it holds perClient.
+func (g *gate) hold(client string) bool {
+	if g.perClient == 0 {
+		return true
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held[client] >= g.perClient {
+		return false
+	}
+	g.held[client]++
+	return true
+}
+
+// unhold gives back one ticket of client's.
+func (g *gate) unhold(client string) {
+	if g.perClient == 0 {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held[client]--; g.held[client] <= 0 {
+		delete(g.held, client)
 	}
 }
 
@@ -72,7 +117,8 @@ type gates struct {
 }
 
 func newGates(o Ops) gates {
-	g := gates{work: newGate("work", o.MaxConcurrent, o.MaxQueued), drafts: newGate("drafts", o.MaxConcurrentDrafts, o.MaxQueuedDrafts)}
+	g := gates{work: newGate("work", o.MaxConcurrent, o.MaxQueued, o.MaxPerClient),
+		drafts: newGate("drafts", o.MaxConcurrentDrafts, o.MaxQueuedDrafts, o.MaxPerClient)}
 	if o.Metrics != nil {
 		// Each gate's refusals start at zero, so that dashboards and
 		// alerts read 0, not "no data", before the first refusal.
@@ -88,9 +134,15 @@ func newGates(o Ops) gates {
 // enter admits the request c through g (see gate.enter), counting a
 // refusal in the metrics.
 func (s *Server) enter(c *gin.Context, g *gate) (release func(), err error) {
-	release, err = g.enter(c.Request.Context())
+	release, err = g.enter(c.Request.Context(), clientKey(c.ClientIP()))
 	if errors.Is(err, errBusy) && s.Ops.Metrics != nil {
 		s.Ops.Metrics.ObserveRejected(g.name)
+	}
+	if errors.Is(err, errClientBusy) {
+		if s.Ops.Metrics != nil {
+			s.Ops.Metrics.ObserveRateLimited()
+		}
+		c.Header("Retry-After", retryAfterBusy)
 	}
 	return release, err
 }

@@ -107,23 +107,23 @@ func async(h func() *httptest.ResponseRecorder) <-chan *httptest.ResponseRecorde
 }
 
 func TestGate(t *testing.T) {
-	g := newGate("test", 2, 1)
+	g := newGate("test", 2, 1, 0)
 	ctx := context.Background()
-	r1, err1 := g.enter(ctx)
-	r2, err2 := g.enter(ctx)
+	r1, err1 := g.enter(ctx, "192.0.2.1")
+	r2, err2 := g.enter(ctx, "192.0.2.1")
 	if err1 != nil || err2 != nil {
 		t.Fatalf("first two: %v %v", err1, err2)
 	}
 	third := make(chan error, 1)
 	go func() {
-		r, err := g.enter(ctx)
+		r, err := g.enter(ctx, "192.0.2.1")
 		if err == nil {
 			r() // before reporting: a deferred release raced the test's next enter
 		}
 		third <- err
 	}()
 	waitTickets(g, 3) // the third waits in the queue
-	if _, err := g.enter(ctx); !errors.Is(err, errBusy) {
+	if _, err := g.enter(ctx, "192.0.2.1"); !errors.Is(err, errBusy) {
 		t.Fatalf("fourth with 2 running and 1 waiting: %v, want busy", err)
 	}
 	r1()
@@ -131,13 +131,13 @@ func TestGate(t *testing.T) {
 	if err := <-third; err != nil {
 		t.Fatalf("queued request after a release: %v", err)
 	}
-	r3, err := g.enter(ctx) // two run again
+	r3, err := g.enter(ctx, "192.0.2.1") // two run again
 	if err != nil {
 		t.Fatal(err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	waiter := make(chan error, 1)
-	go func() { _, err := g.enter(cctx); waiter <- err }()
+	go func() { _, err := g.enter(cctx, "192.0.2.1"); waiter <- err }()
 	waitTickets(g, 3)
 	cancel()
 	if err := <-waiter; !errors.Is(err, context.Canceled) {
@@ -151,12 +151,88 @@ func TestGate(t *testing.T) {
 	if n := g.waiting(); n != 0 {
 		t.Errorf("%d tickets held after all released", n)
 	}
-	if newGate("off", 0, 5) != nil {
+	if newGate("off", 0, 5, 0) != nil {
 		t.Error("limit 0 should mean no gate")
 	}
-	if r, err := (*gate)(nil).enter(ctx); err != nil || r == nil {
+	if r, err := (*gate)(nil).enter(ctx, "192.0.2.1"); err != nil || r == nil {
 		t.Error("a nil gate must admit")
 	}
+}
+
+func TestGatePerClient(t *testing.T) {
+	g := newGate("test", 2, 4, 2)
+	// A request that should be refused and is queued instead fails the
+	// test at this deadline, rather than waiting for ever.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a1, err1 := g.enter(ctx, "a")
+	a2, err2 := g.enter(ctx, "a")
+	if err1 != nil || err2 != nil {
+		t.Fatalf("a's first two: %v %v", err1, err2)
+	}
+	if _, err := g.enter(ctx, "a"); !errors.Is(err, errClientBusy) {
+		t.Fatalf("a's third, holding its two: %v, want errClientBusy", err)
+	}
+	// Another client still gets a queue place, and runs once a slot frees.
+	b := make(chan error, 1)
+	go func() {
+		r, err := g.enter(ctx, "b")
+		if err == nil {
+			r()
+		}
+		b <- err
+	}()
+	waitTickets(g, 3)
+	a1()
+	if err := <-b; err != nil {
+		t.Fatalf("b after a's release: %v", err)
+	}
+	a3, err := g.enter(ctx, "a") // a holds one again: a second is allowed
+	if err != nil {
+		t.Fatalf("a after a release: %v", err)
+	}
+	a2()
+	a3()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.held) != 0 {
+		t.Errorf("clients still counted after every release: %v", g.held)
+	}
+}
+
+// TestAdmissionPerClient: with MaxPerClient, a client holding its share of
+// the slots and queue places is answered 429 at once, while another
+// client's request is still admitted.
+func TestAdmissionPerClient(t *testing.T) {
+	svc := newBlockingService()
+	h, s, _ := newTestServer(t, svc, func(s *Server) {
+		s.Ops.MaxConcurrent, s.Ops.MaxQueued, s.Ops.MaxPerClient = 1, 8, 2
+		s.Ops.SearchTimeout = 10 * time.Second // a third queued instead of refused fails at it
+	})
+	from := func(ip string, i int) func() *httptest.ResponseRecorder {
+		return func() *httptest.ResponseRecorder {
+			req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/search?q=长问题%d", i), nil)
+			req.RemoteAddr = ip + ":1000"
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			return rec
+		}
+	}
+	first := async(from("203.0.113.5", 1))
+	<-svc.entered
+	second := async(from("203.0.113.5", 2))
+	waitTickets(s.admit.work, 2)
+	rec := from("203.0.113.5", 3)()
+	wantError(t, "a third of one client's", rec, 429, zhsearch.ERATELIMITED)
+	if got := rec.Header().Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After %q, want 1", got)
+	}
+	other := async(from("198.51.100.9", 4))
+	waitTickets(s.admit.work, 3)
+	close(svc.release)
+	checkOK(t, "first", <-first)
+	checkOK(t, "second", <-second)
+	checkOK(t, "another client's", <-other)
 }
 
 // route is one expensive API route as the admission tests send it.

@@ -46,6 +46,13 @@ type Ops struct {
 	// MaxConcurrentDrafts and MaxQueuedDrafts do the same for POST
 	// /api/v1/related (drafts), whose bodies are read only once admitted.
 	MaxConcurrentDrafts, MaxQueuedDrafts int
+	// MaxPerClient bounds how many of one client's requests run or wait in
+	// each of those gates at once; past it the answer is 429 rate_limited,
+	// at once, so that one client cannot take every slot and queue place
+	// (a flood of long questions held uncached search for everyone). 0: no
+	// bound. Clients are told apart as the rate limit tells them (an IPv6
+	// client by its /64), behind TrustedProxies by X-Forwarded-For.
+	MaxPerClient int
 	// RateLimit is the sustained number of API requests per second allowed
 	// to one client IP, with bursts of RateBurst; 0 turns rate limiting off.
 	RateLimit float64
@@ -226,7 +233,7 @@ func (s *Server) limits(lim *clientLimiter) gin.HandlerFunc {
 			return
 		}
 		if lim != nil {
-			if ok, wait := lim.allow(c.ClientIP(), time.Now()); !ok {
+			if ok, wait := lim.allow(clientKey(c.ClientIP()), time.Now()); !ok {
 				if m := s.Ops.Metrics; m != nil {
 					m.ObserveRateLimited()
 				}

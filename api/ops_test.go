@@ -547,8 +547,37 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("healthz limited: %d", rec.Code)
 		}
 	}
-	if v := counter(t, s, "zhsearch_http_rate_limited_total"); v != 3 {
-		t.Errorf("rate_limited_total = %v, want 3 (over the limit, spoofed XFF, X-Real-IP)", v)
+	// An IPv6 client is its /64: rotating addresses inside it, or
+	// writing an IPv4 address IPv4-mapped, buys no new bucket.
+	for i, ip := range []string{"2001:db8::1", "2001:db8::2"} {
+		if rec := from("10.0.0.1:5002", "X-Forwarded-For", ip); rec.Code != 200 {
+			t.Errorf("IPv6 client, request %d: %d", i+1, rec.Code)
+		}
+	}
+	wantError(t, "another address of the same /64", from("10.0.0.1:5002", "X-Forwarded-For", "2001:db8::3:7"), 429, zhsearch.ERATELIMITED)
+	wantError(t, "IPv4-mapped", from("10.0.0.1:5003", "X-Forwarded-For", "::ffff:198.51.100.1"), 429, zhsearch.ERATELIMITED)
+	if rec := from("10.0.0.1:5002", "X-Forwarded-For", "2001:db8:0:1::1"); rec.Code != 200 {
+		t.Errorf("IPv6 client of another /64: %d", rec.Code)
+	}
+	if v := counter(t, s, "zhsearch_http_rate_limited_total"); v != 5 {
+		t.Errorf("rate_limited_total = %v, want 5 (over the limit, spoofed XFF, X-Real-IP, the same /64, IPv4-mapped)", v)
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	tests := []struct{ ip, want string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"2001:db8::1", "2001:db8::/64"},
+		{"2001:db8::ffff:1:2", "2001:db8::/64"},
+		{"2001:db8:0:1::1", "2001:db8:0:1::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"not an ip", "not an ip"},
+	}
+	for _, tt := range tests {
+		if got := clientKey(tt.ip); got != tt.want {
+			t.Errorf("clientKey(%q) = %q, want %q", tt.ip, got, tt.want)
+		}
 	}
 }
 

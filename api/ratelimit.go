@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -59,6 +60,23 @@ func (l *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 		return false, d
 	}
 	return true, 0
+}
+
+// clientKey is the key of a client IP for the rate limit and the
+// per-client admission share: the address itself for IPv4 (also when
+// written IPv4-mapped, ::ffff:5.5.5.5), its /64 for IPv6, which one
+// subscriber is given whole: keyed by the address, one client rotating
+// through its /64 was never limited. A string that is no IP is its own key.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
 // size returns the number of tracked clients.

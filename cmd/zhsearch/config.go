@@ -36,6 +36,7 @@ type opsConfig struct {
 	// and drafts, running at once and waiting.
 	maxConcurrent, maxQueued             int
 	maxConcurrentDrafts, maxQueuedDrafts int
+	maxPerClient                         int
 	maxArticleBytes                      int64 // builds, LiveConfig and the cluster's Config
 
 	rateLimit      float64
@@ -227,6 +228,8 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 		"draft related requests (POST /api/v1/related) computed at once (0: no limit)")
 	e.Int(&o.maxQueuedDrafts, "max-queued-drafts", "ZHSEARCH_MAX_QUEUED_DRAFTS", d.maxQueuedDrafts,
 		"draft related requests waiting, bodies unread, beyond --max-concurrent-drafts")
+	e.Int(&o.maxPerClient, "max-per-client", "ZHSEARCH_MAX_PER_CLIENT", d.maxPerClient,
+		"of those computed or waiting, at most this many one client IP's (an IPv6 client: its /64) per kind; past it: 429 (0: no bound; set --trusted-proxies behind a balancer first)")
 	e.Int64(&o.maxArticleBytes, "max-article-bytes", "ZHSEARCH_MAX_ARTICLE_BYTES", d.maxArticleBytes,
 		"largest article in bytes of text, for builds and admin PUTs (an admin PUT body is also bound by --max-body-bytes)")
 	e.Float(&o.rateLimit, "rate-limit", "ZHSEARCH_RATE_LIMIT", d.rateLimit, "API requests per second allowed to one client IP (0: no limit)")
@@ -343,6 +346,7 @@ func (o *opsConfig) validateAdmission() []error {
 	}{
 		{"max-concurrent", o.maxConcurrent}, {"max-queued", o.maxQueued},
 		{"max-concurrent-drafts", o.maxConcurrentDrafts}, {"max-queued-drafts", o.maxQueuedDrafts},
+		{"max-per-client", o.maxPerClient},
 	} {
 		if l.v < 0 || l.v > 100_000 {
 			errs = append(errs, fmt.Errorf("--%s %d: must be between 0 and 100000", l.name, l.v))
@@ -461,6 +465,7 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.Int("max_queued", o.maxQueued),
 		slog.Int("max_concurrent_drafts", o.maxConcurrentDrafts),
 		slog.Int("max_queued_drafts", o.maxQueuedDrafts),
+		slog.Int("max_per_client", o.maxPerClient),
 		slog.Int64("max_article_bytes", o.maxArticleBytes),
 		slog.Float64("rate_limit", o.rateLimit),
 		slog.Int("rate_burst", o.rateBurst),

@@ -77,6 +77,7 @@ func (o *observability) apiServer(cfg serveConfig, svc zhsearch.SearchService, a
 			MaxBodyBytes:  cfg.ops.maxBodyBytes,
 			MaxConcurrent: cfg.ops.maxConcurrent, MaxQueued: cfg.ops.maxQueued,
 			MaxConcurrentDrafts: cfg.ops.maxConcurrentDrafts, MaxQueuedDrafts: cfg.ops.maxQueuedDrafts,
+			MaxPerClient:   cfg.ops.maxPerClient,
 			RateLimit:      cfg.ops.rateLimit,
 			RateBurst:      cfg.ops.rateBurst,
 			RateClients:    cfg.ops.rateClients,
