@@ -137,6 +137,14 @@ func TestLinkURL(t *testing.T) {
 		"file:///etc/passwd":         "",
 		"mailto:a@x.example":         "",
 		"https:///nohost":            "",
+		// As a page's HTML parser reads it in an href.
+		"javascript&colon;alert(1)": "",
+		"javascript&#58;alert(1)":   "",
+		"java&#x09;script:alert(1)": "",
+		"/a?x=1&amp;y=2":            "/a?x=1&amp;y=2",
+		"/a?x=1&y=2":                "/a?x=1&y=2",
+		`https:\\x.example\a`:       "",
+		"/post/xss-1.html":          "/post/xss-1.html",
 	} {
 		if got := LinkURL(u); got != want {
 			t.Errorf("LinkURL(%q) = %q, want %q", u, got, want)

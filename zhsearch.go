@@ -8,6 +8,7 @@ package zhsearch
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -253,28 +254,34 @@ func checkLine(name, s string) *Error {
 // all) gives "". Validate refuses such a url; answers pass a stored one
 // through LinkURL too, so that one accepted before the rule, or replayed
 // from the journal, never reaches a partner's <a href> as a script.
+// It is checked as a browser reads it in an attribute too: character
+// references decoded (javascript&colon;… is a path until a page's HTML
+// parser makes it javascript:…) and backslashes as slashes.
 func LinkURL(u string) string {
 	t := strings.TrimSpace(u)
-	if t == "" {
+	if t == "" || !linkable(t) {
 		return ""
 	}
-	p, err := url.Parse(t)
-	if err != nil {
-		return ""
-	}
-	switch strings.ToLower(p.Scheme) {
-	case "":
-		if p.Opaque != "" {
-			return ""
-		}
-	case "http", "https":
-		if p.Host == "" {
-			return ""
-		}
-	default:
+	if d := strings.ReplaceAll(html.UnescapeString(t), `\`, "/"); d != t && !linkable(strings.TrimSpace(d)) {
 		return ""
 	}
 	return u
+}
+
+// linkable reports whether t parses as an http(s) URL or a path on the
+// site.
+func linkable(t string) bool {
+	p, err := url.Parse(t)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "":
+		return p.Opaque == ""
+	case "http", "https":
+		return p.Host != ""
+	}
+	return false
 }
 
 // checkBody checks body text: valid UTF-8 without control characters
