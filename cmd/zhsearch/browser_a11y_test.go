@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -236,4 +240,32 @@ func axNames(t *testing.T, ctx context.Context, keep func(role, name string) boo
 		}
 	}
 	return names
+}
+
+// browserEmbedsNotClobbered: a visitor who may post HTML on a partner's
+// page (<img name="currentScript" src="https://theirs/widget.js">) takes
+// document.currentScript's place; the embeds then stay away rather than
+// take their API from the visitor's server (security probe).
+func browserEmbedsNotClobbered(t *testing.T, env *browserEnv, tb *tab) {
+	var asked atomic.Int64
+	theirs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/api/") {
+			asked.Add(1)
+		}
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"related":[{"id":"x","title":"访客的链接","url":"https://theirs.example/"}],"suggestions":[]}`)
+	}))
+	defer theirs.Close()
+	ctx := tb.limit(t)
+	do(t, ctx,
+		chromedp.Navigate(env.partner.URL+"/post?zh="+url.QueryEscape(env.base)+"&id="+seedID+"&clobber="+url.QueryEscape(theirs.URL)),
+		chromedp.WaitVisible(chromedp.CSS("h1")),
+		chromedp.Sleep(2*time.Second))
+	if n := asked.Load(); n > 0 {
+		t.Errorf("the embeds asked the visitor's server %d times", n)
+	}
+	if got := val(t, ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('zhsearch-related')].map(e => e.shadowRoot ? e.shadowRoot.textContent : '').join('|')`)); strings.Contains(got, "访客的链接") {
+		t.Errorf("the widget shows the visitor's links: %q", got)
+	}
 }

@@ -122,6 +122,7 @@ func TestBrowser(t *testing.T) {
 		{"keyboard and screen readers on the search page", browserKeyboardReader, false},
 		{"zoomed, narrow and high-contrast windows", browserZoomAndContrast, false},
 		{"what a screen reader reads of an article page", browserReadAloud, false},
+		{"embeds ignore a named element in currentScript's place", browserEmbedsNotClobbered, false},
 		// The page logs the related list it could not load.
 		{"a failed widget leaves no empty landmark", browserFailedWidgetNoLandmark, true},
 	}
@@ -994,6 +995,7 @@ h2 { color: green; text-transform: uppercase; }
 </style></head>
 <body>
 <h1>合作站点的一篇文章</h1>
+{{if .Clobber}}<img name="currentScript" src="{{.Clobber}}/widget.js" data-article-id="{{.ID}}" alt="">{{end}}
 <ul><li id="probe">合作站点自己的列表</li></ul>
 <script src="{{.Base}}/searchbox.js" data-placeholder="搜索本站文章" crossorigin="anonymous" async></script>
 <p>正文……这段文字属于合作站点,样式也是合作站点自己的。</p>
@@ -1013,7 +1015,7 @@ h2 { color: green; text-transform: uppercase; }
 		// HTML: the embeds must work there too.
 		w.Header().Set("Content-Security-Policy", "require-trusted-types-for 'script'")
 		q := r.URL.Query()
-		data := struct{ Base, ID, Timeout, Slot, Late string }{q.Get("zh"), q.Get("id"), q.Get("timeout"), q.Get("slot"), q.Get("late")}
+		data := struct{ Base, ID, Timeout, Slot, Late, Clobber string }{q.Get("zh"), q.Get("id"), q.Get("timeout"), q.Get("slot"), q.Get("late"), q.Get("clobber")}
 		if r.URL.Path == "/slow.js" {
 			// A script that keeps the parser waiting, as a slow network or
 			// a long page does: an async widget.js before it runs first,

@@ -16,7 +16,9 @@
   'use strict';
 
   var script = document.currentScript;
-  if (!script || script.getAttribute('data-zhsearch-mounted')) return;
+  // Only from its own <script> tag: see widget.js (a named element can
+  // take document.currentScript's place).
+  if (!(script instanceof HTMLScriptElement) || script.getAttribute('data-zhsearch-mounted')) return;
   script.setAttribute('data-zhsearch-mounted', '1');
 
   var base = new URL('.', script.src);

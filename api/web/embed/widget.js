@@ -17,7 +17,10 @@
   'use strict';
 
   var script = document.currentScript;
-  if (!script) return; // only runs from its own <script> tag
+  // Only from its own <script> tag; an element the host page lets a
+  // visitor name currentScript (<img name="currentScript" src=…>) would
+  // otherwise point the widget at the visitor's server.
+  if (!(script instanceof HTMLScriptElement)) return;
   if (script.getAttribute('data-zhsearch-mounted')) return;
   script.setAttribute('data-zhsearch-mounted', '1');
 
