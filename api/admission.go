@@ -170,7 +170,7 @@ func detached[T any](s *Server, c *gin.Context, release func(), fn func(context.
 		v   T
 		err error
 	}
-	ctx, rid, path := c.Request.Context(), requestID(c), c.Request.URL.Path
+	ctx, rid, path := c.Request.Context(), requestID(c), logPath(c)
 	ch := make(chan answer, 1)
 	// A computation shared with other readers may take the slot over
 	// (zhsearch.Keep): it is then given back when the computation stops,

@@ -179,7 +179,7 @@ func (s *Server) failure(c *gin.Context, err error) (code string, status int, ma
 		status = http.StatusInternalServerError
 	}
 	if code == zhsearch.EINTERNAL {
-		s.logger().Error("internal error", "request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		s.logger().Error("internal error", "request_id", requestID(c), "method", c.Request.Method, "path", logPath(c), "err", err)
 	}
 	return code, status, err
 }
@@ -198,7 +198,7 @@ func (s *Server) recoverJSON(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.logger().Error("panic", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			s.logger().Error("panic", "request_id", requestID(c), "path", logPath(c), "panic", v, "stack", string(debug.Stack()))
 			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody(zhsearch.EINTERNAL, "internal error"))
 		}
 	}()

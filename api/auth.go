@@ -29,7 +29,7 @@ func (s *Server) requireAdmin(token string) gin.HandlerFunc {
 		}
 		if !ok {
 			s.logger().Warn("admin request refused", "request_id", requestID(c),
-				"method", c.Request.Method, "path", c.Request.URL.Path, "client_ip", c.ClientIP())
+				"method", c.Request.Method, "path", logPath(c), "client_ip", c.ClientIP())
 			c.Header("WWW-Authenticate", `Bearer realm="zhsearch admin"`)
 			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody(zhsearch.EUNAUTHORIZED, "unauthorized"))
 			return

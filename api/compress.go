@@ -17,7 +17,18 @@ import (
 // Errors leave as they are (the library leaves 4xx and 5xx alone), and
 // so does /metrics, whose handler compresses by itself.
 func compressAnswers() gin.HandlerFunc {
-	return gzip.Gzip(gzip.BestSpeed, gzip.WithCustomShouldCompressFn(shouldCompress))
+	gz := gzip.Gzip(gzip.BestSpeed, gzip.WithCustomShouldCompressFn(shouldCompress))
+	return func(c *gin.Context) {
+		if shouldCompress(c) {
+			// A range counts the file's bytes, and a gzipped answer would
+			// carry other bytes under that Content-Range: whole files go
+			// to clients that take gzip (a cache assembling ranges got a
+			// broken widget.js).
+			c.Request.Header.Del("Range")
+			c.Request.Header.Del("If-Range")
+		}
+		gz(c)
+	}
 }
 
 // shouldCompress reports whether the client accepts gzip (a q of 0

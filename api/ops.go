@@ -110,18 +110,27 @@ func (s *Server) opsRoutes(r *gin.Engine) {
 	}
 }
 
-// validRequestID accepts 1 to maxRequestIDLen printable ASCII characters
-// without spaces, so a client's id is safe to log and echo.
+// validRequestID accepts 1 to maxRequestIDLen characters of requestIDByte,
+// so a client's id is safe to log and echo.
 func validRequestID(id string) bool {
 	if id == "" || len(id) > maxRequestIDLen {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		if id[i] < '!' || id[i] > '~' {
+		if !requestIDByte(id[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// requestIDByte reports whether b may be in a client's request id: what
+// trace ids are written with (letters, digits, - _ . : = + / @), never a
+// character that means something in HTML or a header (< > " ' & ; ,), as
+// the id is echoed on answers a shared cache may keep and shows in tools
+// that render it.
+func requestIDByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-_.:=+/@", b) >= 0
 }
 
 func newRequestID() string {
@@ -184,7 +193,7 @@ func (s *Server) observe(c *gin.Context) {
 		slog.String("request_id", id),
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
-		slog.String("path", clip(c.Request.URL.Path, 256)),
+		slog.String("path", logPath(c)),
 		slog.Int("status", status),
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
@@ -198,6 +207,10 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
+
+// logPath is the request's path as log lines give it: clipped, as a path
+// of 100,000 characters sent without a token made a 100 KB warning line.
+func logPath(c *gin.Context) string { return clip(c.Request.URL.Path, 256) }
 
 // clip cuts s to at most n bytes on a rune boundary.
 func clip(s string, n int) string {

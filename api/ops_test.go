@@ -316,6 +316,10 @@ func TestRequestID(t *testing.T) {
 		{"too long", strings.Repeat("a", 129), false},
 		{"non-ASCII", "请求", false},
 		{"control", "a\x01b", false},
+		{"a trace id", "Root=1-5759e988-bd862e3fe1be46a994272793/a@b:c+d", true},
+		{"markup", "<script>x</script>", false},
+		{"quote", `a"b`, false},
+		{"header list", "a,b;c", false},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -718,6 +722,23 @@ func TestHugeCountsNameTheirBound(t *testing.T) {
 		wantError(t, tt.path, rec, 400, zhsearch.EINVALID)
 		if !strings.Contains(rec.Body.String(), tt.want) {
 			t.Errorf("%s: %s, want a message saying %q", tt.path, rec.Body, tt.want)
+		}
+	}
+}
+
+// TestLogLinesBounded: a long path sent without a token, or to a route that
+// fails, makes log lines of bounded length (security probe: a 100 KB
+// warning per request).
+func TestLogLinesBounded(t *testing.T) {
+	h, _, logs := newTestServer(t, &fakeService{}, func(s *Server) { s.Admin = noAdmin{} })
+	long := "/api/v1/admin/articles/" + strings.Repeat("A", 100_000)
+	if rec := do(h, "DELETE", long, nil); rec.Code != 401 {
+		t.Fatalf("DELETE without a token: %d", rec.Code)
+	}
+	do(h, "GET", "/api/v1/"+strings.Repeat("B", 100_000), nil)
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if len(line) > 2000 {
+			t.Errorf("a log line of %d bytes: %.120s…", len(line), line)
 		}
 	}
 }

@@ -255,6 +255,17 @@ func TestAssets(t *testing.T) {
 	if res, _ = webGet(t, h, "GET", "/static/app.css?v=stale"); res.Header.Get("Cache-Control") != web.CacheRevalidate {
 		t.Errorf("stale hash: Cache-Control %q", res.Header.Get("Cache-Control"))
 	}
+	// Ranges: one, of the plain file; none of a gzipped one, whose bytes
+	// are not the file's; many, never (an answer many times the file).
+	if res, body := webGet(t, h, "GET", "/static/app.css", "Range", "bytes=0-9"); res.StatusCode != http.StatusPartialContent || len(body) != 10 {
+		t.Errorf("one range: status %d, %d bytes; want 206 with 10", res.StatusCode, len(body))
+	}
+	if res, _ := webGet(t, h, "GET", "/static/app.css", "Range", "bytes=0-9", "Accept-Encoding", "gzip"); res.StatusCode != http.StatusOK || res.Header.Get("Content-Range") != "" {
+		t.Errorf("a range with gzip accepted: status %d, Content-Range %q; want the whole file, 200", res.StatusCode, res.Header.Get("Content-Range"))
+	}
+	if res, body := webGet(t, h, "GET", "/static/app.css", "Range", "bytes=0-0,2-2,4-4,6-6"); res.StatusCode != http.StatusOK || strings.Contains(res.Header.Get("Content-Type"), "multipart") {
+		t.Errorf("many ranges: status %d, Content-Type %q, %d bytes; want the whole file, 200", res.StatusCode, res.Header.Get("Content-Type"), len(body))
+	}
 	if res, body := webGet(t, h, "HEAD", "/widget.js"); res.StatusCode != 200 || body != "" {
 		t.Errorf("HEAD /widget.js: %d with %d bytes", res.StatusCode, len(body))
 	}
