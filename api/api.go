@@ -134,6 +134,14 @@ func answerHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if r := c.Request; len(r.TransferEncoding) > 0 || r.ProtoAtLeast(1, 0) && !r.ProtoAtLeast(1, 1) {
+		// A chunked body, which may have come with a Content-Length that
+		// Go dropped (RFC 9112 6.1: close after it), or HTTP/1.0, whose
+		// Transfer-Encoding Go ignores and whose keep-alive is the
+		// client's own extension: the connection ends with this answer,
+		// so nothing left of the request is read as the next one.
+		h.Set("Connection", "close")
+	}
 }
 
 // wantsPage reports whether a request for a missing route comes from a

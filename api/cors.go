@@ -98,14 +98,22 @@ func (s *Server) cors() gin.HandlerFunc {
 			return
 		}
 		h := c.Writer.Header()
-		// Answers differ by Origin, so shared caches must key on it.
-		h.Add("Vary", "Origin")
+		if !all {
+			// Answers differ by Origin, so shared caches must key on it.
+			// With *, every origin gets the same answer: a cache keeps
+			// one copy, not one for every Origin a client makes up.
+			h.Add("Vary", "Origin")
+		}
 		origin := c.GetHeader("Origin")
 		if origin == "" || !(all || allowed[strings.ToLower(origin)]) {
 			c.Next()
 			return
 		}
-		h.Set("Access-Control-Allow-Origin", origin)
+		if all {
+			h.Set("Access-Control-Allow-Origin", "*") // no credentials are ever sent, so * is enough
+		} else {
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
 		h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 		if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
 			h.Add("Vary", "Access-Control-Request-Method")

@@ -742,3 +742,37 @@ func TestLogLinesBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionClosedAfterAmbiguousFraming: a chunked request, or an
+// HTTP/1.0 one, is answered with Connection: close, so a body framed
+// otherwise than Go read it cannot be taken for the next request
+// (security probe: request smuggling through a front proxy).
+func TestConnectionClosedAfterAmbiguousFraming(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, nil)
+	tests := []struct {
+		name  string
+		req   func() *http.Request
+		close bool
+	}{
+		{"HTTP/1.1", func() *http.Request { return httptest.NewRequest("GET", "/api/v1/search?q=花呗", nil) }, false},
+		{"HTTP/1.0", func() *http.Request {
+			r := httptest.NewRequest("GET", "/api/v1/search?q=花呗", nil)
+			r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.0", 1, 0
+			return r
+		}, true},
+		{"chunked", func() *http.Request {
+			r := httptest.NewRequest("POST", "/api/v1/related", strings.NewReader(`{"title":"花呗"}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.TransferEncoding = []string{"chunked"}
+			r.ContentLength = -1
+			return r
+		}, true},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, tt.req())
+		if got := rec.Header().Get("Connection") == "close"; got != tt.close {
+			t.Errorf("%s: Connection %q, want close: %v", tt.name, rec.Header().Get("Connection"), tt.close)
+		}
+	}
+}

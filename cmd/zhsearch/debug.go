@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"time"
 )
 
@@ -21,7 +22,8 @@ import (
 func serveDebug(addr string, ready func(string), logger *slog.Logger) (stop func(), err error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index) // heap, goroutine, allocs, block, mutex …
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	// No /debug/pprof/cmdline: it shows the command line, and an
+	// --admin-token passed there (pprof.Index answers it 404).
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
@@ -40,6 +42,9 @@ func serveDebug(addr string, ready func(string), logger *slog.Logger) (stop func
 		}
 	}()
 	logger.Info("profiler serving", "addr", ln.Addr().String())
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+		logger.Warn("the profiler listens beyond loopback: keep --debug-addr on a private network, as profiles name the code and cost CPU", "addr", ln.Addr().String())
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -37,6 +37,10 @@ func TestDebugListener(t *testing.T) {
 	if st, body := get(debug + "/debug/pprof/goroutine?debug=1"); st != http.StatusOK || !strings.Contains(body, "goroutine profile") {
 		t.Errorf("goroutines on the debug listener: status %d, body starts %.80q", st, body)
 	}
+	// The command line may hold --admin-token.
+	if st, body := get(debug + "/debug/pprof/cmdline"); st == http.StatusOK {
+		t.Errorf("the debug listener shows the command line: %.80q", body)
+	}
 	if st, _ := get(base + "/debug/pprof/heap?debug=1"); st != http.StatusNotFound {
 		t.Errorf("the public listener answers /debug/pprof/heap with %d, want 404", st)
 	}
