@@ -25,8 +25,11 @@ import (
 // instrumentation, search analytics and limits. Its zero value turns all of
 // it off except the default body limit.
 type Ops struct {
-	// Metrics, when set, records every request and serves GET /metrics.
-	Metrics *metrics.Metrics
+	// Metrics, when set, records every request and serves GET /metrics,
+	// unless MetricsElsewhere: then another listener serves them
+	// (--metrics-addr), and the public one answers /metrics 404.
+	Metrics          *metrics.Metrics
+	MetricsElsewhere bool
 	// Analytics, when set, records first-page searches and serves
 	// GET /api/v1/admin/stats (admin token).
 	Analytics *analytics.Recorder
@@ -105,7 +108,7 @@ func (s *Server) useLimits(r *gin.Engine) {
 
 // opsRoutes adds GET (and HEAD, as the health checks answer it) /metrics.
 func (s *Server) opsRoutes(r *gin.Engine) {
-	if s.Ops.Metrics != nil {
+	if s.Ops.Metrics != nil && !s.Ops.MetricsElsewhere {
 		r.Match([]string{http.MethodGet, http.MethodHead}, "/metrics", gin.WrapH(s.Ops.Metrics.Handler()))
 	}
 }

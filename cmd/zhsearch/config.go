@@ -207,6 +207,8 @@ func bindServeFlags(fs *flag.FlagSet, cfg *serveConfig) *envFlags {
 			"(0: none kept; auto: 128 per 100,000 articles, from 128 to 2048)")
 	e.String(&cfg.debugAddr, "debug-addr", "ZHSEARCH_DEBUG_ADDR", "",
 		"listen address of Go's profiler (/debug/pprof/), e.g. 127.0.0.1:6060; keep it off public networks (default: off)")
+	e.String(&cfg.metricsAddr, "metrics-addr", "ZHSEARCH_METRICS_ADDR", "",
+		"listen address of GET /metrics, e.g. 10.0.0.5:9090, instead of the public --addr (default: --addr)")
 	e.Duration(&cfg.poll, "poll", "ZHSEARCH_POLL", time.Second,
 		"how often to look for a generation switched by an offline reindex; 0 turns polling off (then send SIGHUP)")
 	o, d := &cfg.ops, defaultOpsConfig()
@@ -256,6 +258,11 @@ func (cfg *serveConfig) validate(e *envFlags) error {
 	if cfg.debugAddr != "" {
 		if err := checkAddr(cfg.debugAddr); err != nil {
 			bad("--debug-addr %q: %v", clipValue(cfg.debugAddr), err)
+		}
+	}
+	if cfg.metricsAddr != "" {
+		if err := checkAddr(cfg.metricsAddr); err != nil {
+			bad("--metrics-addr %q: %v", clipValue(cfg.metricsAddr), err)
 		}
 	}
 	if strings.TrimSpace(cfg.dataDir) == "" {

@@ -78,3 +78,33 @@ func TestServerProcs(t *testing.T) {
 		})
 	}
 }
+
+// With --metrics-addr, the metrics are served there, and the public
+// listener answers /metrics 404: a flood of it there refused Prometheus's
+// own scrapes.
+func TestMetricsListener(t *testing.T) {
+	metricsc := make(chan string, 1)
+	base, _ := startServerWith(t, "../../data", func(cfg *serveConfig) {
+		cfg.metricsAddr, cfg.metricsReady = "127.0.0.1:0", func(a string) { metricsc <- a }
+	})
+	private := "http://" + <-metricsc
+	for _, tt := range []struct {
+		url    string
+		status int
+		holds  string
+	}{
+		{base + "/healthz", http.StatusOK, ""},
+		{private + "/metrics", http.StatusOK, `zhsearch_http_requests_total{code="200",method="GET",route="/healthz"} 1`},
+		{base + "/metrics", http.StatusNotFound, ""},
+	} {
+		resp, err := http.Get(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.holds) {
+			t.Errorf("GET %s: status %d, body starts %.80q; want %d holding %q", tt.url, resp.StatusCode, body, tt.status, tt.holds)
+		}
+	}
+}

@@ -47,6 +47,9 @@ type serveConfig struct {
 	// debugAddr, when set, serves Go's profiler (net/http/pprof) on a
 	// listener of its own, never on the public one (debug.go).
 	debugAddr string
+	// metricsAddr, when set, serves GET /metrics on a listener of its own,
+	// and the public one does not (debug.go).
+	metricsAddr string
 	// cpus is how many CPUs the server has: searches and related lists
 	// computed at once (--max-concurrent) and builds go by it, not by
 	// GOMAXPROCS, which runServe raises above it (schedulerProcs); 0:
@@ -54,7 +57,7 @@ type serveConfig struct {
 	cpus int
 	// ready, when set, receives the listener's address once it accepts
 	// connections (tests listen on :0); debugReady the profiler's.
-	ready, debugReady func(addr string)
+	ready, debugReady, metricsReady func(addr string)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -220,6 +223,13 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 			return err
 		}
 		defer stopDebug()
+	}
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, obs.metrics.Handler(), cfg.metricsReady, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	handler.set(obs.apiServer(cfg, svc, admin, stats, logger).Handler())
 	n, _ := live.DocCount()
