@@ -114,15 +114,21 @@ func (g *gate) waiting() int { return len(g.tickets) }
 type gates struct {
 	work   *gate // searches and related lists of stored articles, uncached
 	drafts *gate // POST /api/v1/related
+	// suggest: completions, as many at once as searches, in a gate of
+	// their own so that a reader's suggestions never wait behind
+	// searches; without one, a flood of costly completions ran 64 at once
+	// and tripled every search's time (security probe).
+	suggest *gate
 }
 
 func newGates(o Ops) gates {
 	g := gates{work: newGate("work", o.MaxConcurrent, o.MaxQueued, o.MaxPerClient),
-		drafts: newGate("drafts", o.MaxConcurrentDrafts, o.MaxQueuedDrafts, o.MaxPerClient)}
+		drafts:  newGate("drafts", o.MaxConcurrentDrafts, o.MaxQueuedDrafts, o.MaxPerClient),
+		suggest: newGate("suggest", o.MaxConcurrent, o.MaxQueued, o.MaxPerClient)}
 	if o.Metrics != nil {
 		// Each gate's refusals start at zero, so that dashboards and
 		// alerts read 0, not "no data", before the first refusal.
-		for _, gt := range []*gate{g.work, g.drafts} {
+		for _, gt := range []*gate{g.work, g.drafts, g.suggest} {
 			if gt != nil { // nil: no limit, no refusals
 				o.Metrics.AddGate(gt.name)
 			}

@@ -84,6 +84,15 @@ func (b *blockingService) Related(ctx context.Context, req zhsearch.RelatedReque
 	return &zhsearch.RelatedResult{ID: req.ID, Related: []zhsearch.RelatedItem{}}, nil
 }
 
+func (b *blockingService) Suggest(ctx context.Context, req zhsearch.SuggestRequest) (*zhsearch.SuggestResult, error) {
+	if strings.HasPrefix(req.Query, "block") {
+		if err := b.hold(ctx, "suggest "+req.Query); err != nil {
+			return nil, err
+		}
+	}
+	return b.fakeService.Suggest(ctx, req)
+}
+
 func (b *blockingService) CachedSearch(_ context.Context, req zhsearch.SearchRequest) (*zhsearch.SearchResult, bool) {
 	if !strings.HasPrefix(req.Query, "cached") {
 		return nil, false
@@ -233,6 +242,27 @@ func TestAdmissionPerClient(t *testing.T) {
 	checkOK(t, "first", <-first)
 	checkOK(t, "second", <-second)
 	checkOK(t, "another client's", <-other)
+}
+
+// TestSuggestAdmission: completions have a gate of their own: past its
+// slot and queue place a completion is refused at once, and a search is
+// still admitted beside them.
+func TestSuggestAdmission(t *testing.T) {
+	svc := newBlockingService()
+	h, s := admissionServer(t, svc, 10*time.Second)
+	first := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/suggest?q=block1", nil) })
+	<-svc.entered
+	second := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/suggest?q=block2", nil) })
+	waitTickets(s.admit.suggest, 2)
+	wantError(t, "a third completion", do(h, "GET", "/api/v1/suggest?q=block3", nil), 503, zhsearch.EUNAVAILABLE)
+	search := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=花呗", nil) })
+	if got := <-svc.entered; got != "search 花呗" {
+		t.Errorf("with completions' gate full, the service saw %q, want the search", got)
+	}
+	close(svc.release)
+	checkOK(t, "first", <-first)
+	checkOK(t, "queued", <-second)
+	checkOK(t, "search", <-search)
 }
 
 // route is one expensive API route as the admission tests send it.

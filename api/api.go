@@ -310,7 +310,13 @@ func (s *Server) suggest(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	release, err := s.enter(c, s.admit.suggest)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	res, err := s.Service.Suggest(c.Request.Context(), req)
+	release()
 	if err != nil {
 		s.fail(c, err)
 		return
