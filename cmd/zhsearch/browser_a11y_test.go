@@ -53,6 +53,13 @@ func browserKeyboardReader(t *testing.T, env *browserEnv, tb *tab) {
 	if said = val(t, ctx, chromedp.Evaluate[string](`document.querySelector('.combo [role="status"]').textContent`)); said != "" {
 		t.Errorf("the list closed, the live region still says %q", said)
 	}
+	// Paging puts the focus on the results' heading, which a screen
+	// reader says, not on the whole of <main>.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#pager a[data-page="2"]`)))
+	waitResults(t, ctx, q, 2)
+	if got := val(t, ctx, chromedp.Evaluate[string](`document.activeElement.tagName + '#' + document.activeElement.id`)); got != "H1#results-heading" {
+		t.Errorf("after paging, the focus is on %s, want the results' heading", got)
+	}
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
 	// One keyDown with its text, as a keyboard sends it: the page's
 	// preventDefault keeps the "/" out of the box.

@@ -22,7 +22,6 @@
   var setMarked = zhsearchCombobox.setMarked;
   var MAX_QUERY = input.maxLength > 0 ? input.maxLength : 200; // the API's limit too
   var results = document.getElementById('results');
-  var main = document.getElementById('main');
 
   var combo = zhsearchCombobox({
     input: input,
@@ -340,7 +339,10 @@
     input.value = q;
     navigate(q, parseInt(a.dataset.page, 10));
     window.scrollTo(0, 0);
-    main.focus({ preventScroll: true });
+    // On the results' heading, which a screen reader says ("…"的搜索结果),
+    // not on <main>, which some read whole; Tab goes on to the first
+    // result either way.
+    resultsHeading.focus({ preventScroll: true });
   });
 
   fromLocation();
