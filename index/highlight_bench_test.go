@@ -58,7 +58,6 @@ func highlightBenchIndex(b *testing.B) (*Index, gen.Options) {
 //	ZHSEARCH_BENCH_N=100000 ZHSEARCH_BENCH_INDEX=bench/out/100000/zhsearch \
 //	  go test -run XXX -bench HighlightPage ./index/
 func BenchmarkHighlightPage(b *testing.B) {
-	ctx := context.Background()
 	ix, corpus := highlightBenchIndex(b)
 	mix, err := querymix.FromCorpus(querymix.Options{Corpus: corpus, N: 200, Seed: 1})
 	if err != nil {
@@ -70,15 +69,7 @@ func BenchmarkHighlightPage(b *testing.B) {
 	}
 	pages := make([]page, 0, len(mix.Search))
 	for _, q := range mix.Search {
-		aq := ix.analyze(q)
-		bq, err := ix.searchQuery(ctx, &aq)
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, _, err := ix.rankedPage(ctx, &aq, bq, 1, 10)
-		if err != nil {
-			b.Fatal(err)
-		}
+		aq, res := rankedFirstPage(b, ix, q)
 		pages = append(pages, page{aq, res})
 	}
 	b.ReportAllocs()
@@ -100,7 +91,6 @@ func BenchmarkHighlightPage(b *testing.B) {
 //
 //	go test -run XXX -bench HighlightMisspelt -benchmem ./index/
 func BenchmarkHighlightMisspelt(b *testing.B) {
-	ctx := context.Background()
 	ix, _ := highlightBenchIndex(b)
 	const rare = "懂街流烦岛计病台衢航役权险技粒奴远函失硕群曲威菩味会期刃化建匈疗伐梦童票徽静典融芝意替号启给屋防宝萨武自符广涯盾飞害灌定棉袋哥百惨稳色婚备工式张刑其圾收军"
 	chars := []rune(rare)
@@ -109,15 +99,7 @@ func BenchmarkHighlightMisspelt(b *testing.B) {
 	for i := range q {
 		q[i] = chars[rng.IntN(len(chars))]
 	}
-	aq := ix.analyze(string(q))
-	bq, err := ix.searchQuery(ctx, &aq)
-	if err != nil {
-		b.Fatal(err)
-	}
-	res, _, err := ix.rankedPage(ctx, &aq, bq, 1, 10)
-	if err != nil {
-		b.Fatal(err)
-	}
+	aq, res := rankedFirstPage(b, ix, string(q))
 	if len(res.Hits) == 0 {
 		b.Fatal("the query found nothing to mark")
 	}
@@ -128,4 +110,21 @@ func BenchmarkHighlightMisspelt(b *testing.B) {
 			ix.hit(h, hl)
 		}
 	}
+}
+
+// rankedFirstPage analyzes q and finds its first page of 10, as search
+// does before it marks the hits.
+func rankedFirstPage(b testing.TB, ix *Index, q string) (analyzedQuery, *pageResult) {
+	b.Helper()
+	ctx := context.Background()
+	aq := ix.analyze(q)
+	bq, err := ix.searchQuery(ctx, &aq)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, _, err := ix.rankedPage(ctx, &aq, bq, 1, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return aq, res
 }
