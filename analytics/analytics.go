@@ -11,6 +11,7 @@ package analytics
 
 import (
 	"container/heap"
+	"hash/fnv"
 	"sort"
 	"sync"
 	"time"
@@ -58,7 +59,17 @@ type bucket struct {
 	zero     uint64
 	all      *summary // every query
 	missed   *summary // zero-result queries
+	// seen holds a hash of each (client, query) listed in this slot, up
+	// to seenPerKey × MaxKeys of them: a client's repeats of a query are
+	// listed once, so one client cannot make its text a top query by
+	// sending it again and again. Past the bound every search is listed,
+	// as before there was one.
+	seen map[uint64]struct{}
 }
+
+// seenPerKey bounds a bucket's (client, query) pairs by MaxKeys: 8,000 by
+// default, under a megabyte a bucket.
+const seenPerKey = 8
 
 // New returns a Recorder with opts.
 func New(opts Options) *Recorder {
@@ -95,10 +106,12 @@ func (r *Recorder) key(q string) string {
 	return q
 }
 
-// Record counts one search for query; zero says it found nothing. Queries
-// that normalize to nothing (only punctuation, say) are counted as searches
-// but not listed.
-func (r *Recorder) Record(query string, zero bool) {
+// Record counts one search for query by client (an IP, or "" when
+// unknown); zero says it found nothing. Queries that normalize to nothing
+// (only punctuation, say) are counted as searches but not listed, and so
+// are a client's repeats of a query within a bucket: the lists count
+// readers, not requests.
+func (r *Recorder) Record(client, query string, zero bool) {
 	k := r.key(query)
 	now := r.opts.Now()
 	r.mu.Lock()
@@ -108,7 +121,7 @@ func (r *Recorder) Record(query string, zero bool) {
 	if zero {
 		b.zero++
 	}
-	if k == "" {
+	if k == "" || !b.firstOf(client, k, seenPerKey*r.opts.MaxKeys) {
 		return
 	}
 	b.all.add(k)
@@ -128,6 +141,29 @@ func (r *Recorder) bucketAt(t time.Time) *bucket {
 		r.buckets[i] = b
 	}
 	return b
+}
+
+// firstOf reports whether client's search for k is its first in the
+// bucket, or cannot be told (no client, or max pairs already held).
+func (b *bucket) firstOf(client, k string, max int) bool {
+	if client == "" {
+		return true
+	}
+	h := fnv.New64a()
+	h.Write([]byte(client))
+	h.Write([]byte{0})
+	h.Write([]byte(k))
+	sum := h.Sum64()
+	if _, ok := b.seen[sum]; ok {
+		return false
+	}
+	if b.seen == nil {
+		b.seen = map[uint64]struct{}{}
+	}
+	if len(b.seen) < max {
+		b.seen[sum] = struct{}{}
+	}
+	return true
 }
 
 func mod(a, n int64) int64 {

@@ -38,7 +38,7 @@ func TestReportCountsAndOrders(t *testing.T) {
 		{"花呗", false}, {"花呗", false}, {"借呗", false}, {"ABC", true}, {"abc", true},
 		{"量子贷", true}, {"花呗", false}, {"", false},
 	} {
-		r.Record(s.q, s.zero)
+		r.Record("", s.q, s.zero)
 	}
 	got := r.Report(10)
 	want := Report{
@@ -60,9 +60,9 @@ func TestReportCountsAndOrders(t *testing.T) {
 
 func TestWindowSlides(t *testing.T) {
 	r, c := newTestRecorder(t, Options{})
-	r.Record("old", true)
+	r.Record("", "old", true)
 	c.add(23 * time.Hour)
-	r.Record("new", false)
+	r.Record("", "new", false)
 	if got := r.Report(10); got.Searches != 2 || len(got.TopQueries) != 2 {
 		t.Fatalf("after 23h: %+v", got)
 	}
@@ -74,7 +74,7 @@ func TestWindowSlides(t *testing.T) {
 	}
 	// Reusing a ring slot drops what it held.
 	c.add(24 * time.Hour)
-	r.Record("again", false)
+	r.Record("", "again", false)
 	if got := r.Report(10); got.Searches != 1 || got.TopQueries[0].Query != "again" {
 		t.Errorf("after 48h: %+v", got)
 	}
@@ -87,12 +87,12 @@ func TestBoundedMemoryKeepsHeavyHitters(t *testing.T) {
 	// counted more often than total/maxKeys, which space-saving guarantees
 	// to keep.
 	for i := range 20000 {
-		r.Record(fmt.Sprintf("rare-%d", i), true)
+		r.Record("", fmt.Sprintf("rare-%d", i), true)
 		if i%10 == 0 {
-			r.Record("花呗", false)
+			r.Record("", "花呗", false)
 		}
 		if i%25 == 0 {
-			r.Record("网贷", true)
+			r.Record("", "网贷", true)
 		}
 	}
 	r.mu.Lock()
@@ -137,8 +137,8 @@ func TestBoundedMemoryKeepsHeavyHitters(t *testing.T) {
 
 func TestLongAndInvalidKeys(t *testing.T) {
 	r, _ := newTestRecorder(t, Options{})
-	r.Record(strings.Repeat("花", 500), false)
-	r.Record("\xff\xfe", false)
+	r.Record("", strings.Repeat("花", 500), false)
+	r.Record("", "\xff\xfe", false)
 	rep := r.Report(10)
 	if rep.Searches != 2 || len(rep.TopQueries) != 1 {
 		t.Fatalf("report %+v", rep)
@@ -156,7 +156,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 2000 {
-				r.Record(fmt.Sprintf("q%d", (g*i)%97), i%3 == 0)
+				r.Record("", fmt.Sprintf("q%d", (g*i)%97), i%3 == 0)
 				if i%500 == 0 {
 					c.add(time.Minute)
 					r.Report(5)
@@ -178,6 +178,41 @@ func BenchmarkRecord(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		r.Record(keys[i%len(keys)], i%7 == 0)
+		r.Record("", keys[i%len(keys)], i%7 == 0)
+	}
+}
+
+// TestClientRepeatsListedOnce: one client sending a query again and again
+// lists it once a bucket (it could otherwise make any text the editors'
+// top query); other clients, and the next bucket, count again. Every
+// search still counts in the totals.
+func TestClientRepeatsListedOnce(t *testing.T) {
+	r, c := newTestRecorder(t, Options{MaxKeys: 2}) // room for 16 pairs a bucket
+	for range 50 {
+		r.Record("203.0.113.9", "买粉丝加微信", false)
+	}
+	r.Record("198.51.100.1", "花呗", false)
+	r.Record("198.51.100.2", "花呗", false)
+	r.Record("198.51.100.2", "花呗", false)
+	got := r.Report(10)
+	if want := []QueryCount{{Query: "花呗", Count: 2}, {Query: "买粉丝加微信", Count: 1}}; !reflect.DeepEqual(got.TopQueries, want) {
+		t.Errorf("TopQueries = %+v, want %+v", got.TopQueries, want)
+	}
+	if got.Searches != 53 {
+		t.Errorf("Searches = %d, want 53: repeats still count as searches", got.Searches)
+	}
+	c.add(time.Hour)
+	r.Record("203.0.113.9", "买粉丝加微信", false)
+	if got := r.Report(10).TopQueries; !reflect.DeepEqual(got, []QueryCount{{Query: "买粉丝加微信", Count: 2}, {Query: "花呗", Count: 2}}) {
+		t.Errorf("a new bucket: TopQueries = %+v", got)
+	}
+	// Past its pairs, a bucket lists every search again rather than grow.
+	c.add(time.Hour)
+	for i := range 20 {
+		r.Record(fmt.Sprintf("192.0.2.%d", i), "网贷", false)
+	}
+	r.Record("192.0.2.19", "网贷", false)
+	if got := r.Report(1).TopQueries; !reflect.DeepEqual(got, []QueryCount{{Query: "网贷", Count: 21}}) {
+		t.Errorf("past the bound: TopQueries = %+v, want every search of 网贷 listed", got)
 	}
 }

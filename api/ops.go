@@ -313,7 +313,7 @@ func (s *Server) searched(c *gin.Context, res *zhsearch.SearchResult) {
 		m.ObserveSearch(zero)
 	}
 	if a := s.Ops.Analytics; a != nil {
-		a.Record(res.Query, zero)
+		a.Record(clientKey(c.ClientIP()), res.Query, zero)
 	}
 }
 

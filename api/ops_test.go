@@ -456,8 +456,14 @@ func TestAdminPathIDs(t *testing.T) {
 
 func TestAdminStats(t *testing.T) {
 	h, _, _ := newTestServer(t, &fakeService{}, nil)
-	for _, q := range []string{"花呗", "花呗", "%20花呗%20", "没有这个", "没有这个", "ABC", "abc", "花呗&page=2"} {
-		if rec := do(h, "GET", "/api/v1/search?q="+q, nil); rec.Code != 200 {
+	// Each from a reader of its own; the last, the first reader's repeat
+	// of its query, is a search but lists nothing more.
+	for i, q := range []string{"花呗", "花呗", "%20花呗%20", "没有这个", "没有这个", "ABC", "abc", "花呗&page=2", "花呗"} {
+		req := httptest.NewRequest("GET", "/api/v1/search?q="+q, nil)
+		req.RemoteAddr = fmt.Sprintf("192.0.2.%d:1000", i%8+1)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
 			t.Fatalf("search %s: %d", q, rec.Code)
 		}
 	}
@@ -473,7 +479,7 @@ func TestAdminStats(t *testing.T) {
 	}
 	wantTop := []analytics.QueryCount{{Query: "花呗", Count: 3}, {Query: "abc", Count: 2}}
 	wantZero := []analytics.QueryCount{{Query: "没有这个", Count: 2}}
-	if rep.Searches != 7 || rep.ZeroResultSearches != 2 || !equalCounts(rep.TopQueries, wantTop) || !equalCounts(rep.TopZeroResultQueries, wantZero) {
+	if rep.Searches != 8 || rep.ZeroResultSearches != 2 || !equalCounts(rep.TopQueries, wantTop) || !equalCounts(rep.TopZeroResultQueries, wantZero) {
 		t.Errorf("stats = %+v", rep)
 	}
 	for _, q := range []string{"n=0", "n=-1", "n=abc", "n=101"} {
