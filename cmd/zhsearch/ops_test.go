@@ -260,10 +260,22 @@ func TestRateLimitEndToEnd(t *testing.T) {
 
 func TestStatsEndToEnd(t *testing.T) {
 	const token = "stats-admin-token-0123456789"
-	base, _ := startServerWith(t, "../../data", func(c *serveConfig) { c.ops.adminToken = token })
-	// Traditional characters, padding and punctuation normalize to one key.
-	for _, q := range []string{"花呗风控", "花唄風控", " 花呗风控！", "量子纠缠", "量子糾纏", "征信"} {
-		getJSON(t, base+"/api/v1/search?q="+url.QueryEscape(q), 200, nil)
+	base, _ := startServerWith(t, "../../data", func(c *serveConfig) {
+		c.ops.adminToken = token
+		c.ops.trustedProxies = "127.0.0.1" // each search names its reader in X-Forwarded-For
+	})
+	// Traditional characters, padding and punctuation normalize to one key;
+	// the lists count readers, so each search is a reader's own, but the
+	// last, the first reader's repeat.
+	for i, q := range []string{"花呗风控", "花唄風控", " 花呗风控！", "量子纠缠", "量子糾纏", "征信", "花呗风控"} {
+		req, _ := http.NewRequest("GET", base+"/api/v1/search?q="+url.QueryEscape(q), nil)
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i%6+1))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkJSON(t, "search "+q, resp, 200, nil)
+		resp.Body.Close()
 	}
 	req, _ := http.NewRequest("GET", base+"/api/v1/admin/stats?n=5", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -286,7 +298,7 @@ func TestStatsEndToEnd(t *testing.T) {
 	checkJSON(t, "stats", resp, 200, &rep)
 	resp.Body.Close()
 	got := fmt.Sprint(rep.Searches, rep.Zero, rep.Top, rep.TopZero)
-	want := "6 2 [{花呗风控 3} {量子纠缠 2} {征信 1}] [{量子纠缠 2}]"
+	want := "7 2 [{花呗风控 3} {量子纠缠 2} {征信 1}] [{量子纠缠 2}]"
 	if got != want {
 		t.Errorf("stats = %s, want %s", got, want)
 	}
