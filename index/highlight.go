@@ -269,37 +269,47 @@ type soundChar struct {
 }
 
 // soundText is a text read once for every sound looked for in it: its
-// characters, and where each reading and each initial starts one.
+// characters, and, from its second look on, where each reading and each
+// initial starts one. One look (a title checked once for a typo's sound)
+// scans the characters; an index would cost more than it saves.
 type soundText struct {
 	chars     []soundChar
+	looks     int
 	byReading map[string][]int // reading -> indexes of chars that have it
 	byInitial map[byte][]int   // a reading's first letter -> indexes of chars
 }
 
 // readSounds reads norm's characters.
 func readSounds(norm string) *soundText {
-	t := &soundText{chars: make([]soundChar, 0, len(norm)/3), byReading: map[string][]int{}, byInitial: map[byte][]int{}}
+	t := &soundText{chars: make([]soundChar, 0, len(norm)/3)}
 	for i, r := range norm {
 		rs := analysis.CharReadings(r)
 		if rs == nil && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
 			rs = []string{string(r)} // a Latin letter or digit stands for itself: the e of 京东e卡 in jdek
 		}
-		k := len(t.chars)
 		t.chars = append(t.chars, soundChar{rs, i, i + utf8.RuneLen(r)})
-		for j, p := range rs {
-			t.byReading[p] = append(t.byReading[p], k)
-			if !slices.ContainsFunc(rs[:j], func(q string) bool { return q[0] == p[0] }) {
-				t.byInitial[p[0]] = append(t.byInitial[p[0]], k)
-			}
-		}
 	}
 	return t
 }
 
+// index fills byReading and byInitial.
+func (t *soundText) index() {
+	t.byReading, t.byInitial = map[string][]int{}, map[byte][]int{}
+	for k, c := range t.chars {
+		for j, p := range c.readings {
+			t.byReading[p] = append(t.byReading[p], k)
+			if !slices.ContainsFunc(c.readings[:j], func(q string) bool { return q[0] == p[0] }) {
+				t.byInitial[p[0]] = append(t.byInitial[p[0]], k)
+			}
+		}
+	}
+}
+
 // runs is soundRuns over the text; if unfinished, the last of syl is the
-// start of a syllable still being typed (zheng x: 征信). Only the
-// characters that can start a run are tried: a question of 200 rare
-// characters has as many misspelt runs to look for in each hit.
+// start of a syllable still being typed (zheng x: 征信). Looked for again
+// and again, only the characters that can start a run are tried: a
+// question of 200 rare characters has as many misspelt runs to look for
+// in each hit.
 func (t *soundText) runs(syl []string, unfinished bool) []span {
 	if len(syl) == 0 {
 		return nil
@@ -308,40 +318,46 @@ func (t *soundText) runs(syl []string, unfinished bool) []span {
 	for _, s := range syl {
 		initials = initials && len(s) == 1
 	}
-	reads := func(c soundChar, s string, prefix bool) bool {
-		return slices.ContainsFunc(c.readings, func(p string) bool {
-			return initials && p[:1] == s || prefix && strings.HasPrefix(p, s) || !initials && p == s
-		})
-	}
-	var starts []int
-	switch {
-	case len(syl) == 1 && unfinished:
-		starts = nil // any character may start the syllable being typed
-		for i := range t.chars {
-			starts = append(starts, i)
-		}
-	case initials:
-		starts = t.byInitial[syl[0][0]]
-	default:
-		starts = t.byReading[syl[0]]
+	t.looks++
+	if t.looks == 2 {
+		t.index()
 	}
 	var out []span
+	try := func(i int) {
+		if t.startsRun(i, syl, initials, unfinished) {
+			out = append(out, span{t.chars[i].start, t.chars[i+len(syl)-1].end})
+		}
+	}
+	if t.byReading == nil || len(syl) == 1 && unfinished { // any character may start the syllable being typed
+		for i := 0; i+len(syl) <= len(t.chars); i++ {
+			try(i)
+		}
+		return out
+	}
+	starts := t.byReading[syl[0]]
+	if initials {
+		starts = t.byInitial[syl[0][0]]
+	}
 	for _, i := range starts {
 		if i+len(syl) > len(t.chars) {
 			break
 		}
-		ok := true
-		for k, s := range syl {
-			if !reads(t.chars[i+k], s, unfinished && k == len(syl)-1) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, span{t.chars[i].start, t.chars[i+len(syl)-1].end})
-		}
+		try(i)
 	}
 	return out
+}
+
+// startsRun reports whether the characters from i on read as syl.
+func (t *soundText) startsRun(i int, syl []string, initials, unfinished bool) bool {
+	for k, s := range syl {
+		prefix := unfinished && k == len(syl)-1
+		if !slices.ContainsFunc(t.chars[i+k].readings, func(p string) bool {
+			return initials && p[:1] == s || prefix && strings.HasPrefix(p, s) || !initials && p == s
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 func merge(spans []span) []span {
