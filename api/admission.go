@@ -140,7 +140,7 @@ func newGates(o Ops) gates {
 // enter admits the request c through g (see gate.enter), counting a
 // refusal in the metrics.
 func (s *Server) enter(c *gin.Context, g *gate) (release func(), err error) {
-	release, err = g.enter(c.Request.Context(), clientKey(c.ClientIP()))
+	release, err = g.enter(c.Request.Context(), clientOf(c))
 	if errors.Is(err, errBusy) && s.Ops.Metrics != nil {
 		s.Ops.Metrics.ObserveRejected(g.name)
 	}

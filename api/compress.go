@@ -17,9 +17,12 @@ import (
 // Errors leave as they are (the library leaves 4xx and 5xx alone), and
 // so does /metrics, whose handler compresses by itself.
 func compressAnswers() gin.HandlerFunc {
-	gz := gzip.Gzip(gzip.BestSpeed, gzip.WithCustomShouldCompressFn(shouldCompress))
+	// The library asks again whether to compress: the answer worked out
+	// here, once a request.
+	gz := gzip.Gzip(gzip.BestSpeed, gzip.WithCustomShouldCompressFn(func(c *gin.Context) bool { return c.GetBool(ctxGzip) }))
 	return func(c *gin.Context) {
 		if shouldCompress(c) {
+			c.Set(ctxGzip, true)
 			// A range counts the file's bytes, and a gzipped answer would
 			// carry other bytes under that Content-Range: whole files go
 			// to clients that take gzip (a cache assembling ranges got a

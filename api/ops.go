@@ -73,6 +73,8 @@ type Ops struct {
 const (
 	ctxRequestID = "zhsearch.request_id"
 	ctxBodyLimit = "zhsearch.body_limit"
+	ctxClient    = "zhsearch.client"
+	ctxGzip      = "zhsearch.gzip"
 )
 
 // HeaderRequestID carries a request's id in and out.
@@ -249,7 +251,7 @@ func (s *Server) limits(lim *clientLimiter) gin.HandlerFunc {
 			return
 		}
 		if lim != nil {
-			if ok, wait := lim.allow(clientKey(c.ClientIP()), time.Now()); !ok {
+			if ok, wait := lim.allow(clientOf(c), time.Now()); !ok {
 				if m := s.Ops.Metrics; m != nil {
 					m.ObserveRateLimited()
 				}
@@ -313,7 +315,7 @@ func (s *Server) searched(c *gin.Context, res *zhsearch.SearchResult) {
 		m.ObserveSearch(zero)
 	}
 	if a := s.Ops.Analytics; a != nil {
-		a.Record(clientKey(c.ClientIP()), res.Query, zero)
+		a.Record(clientOf(c), res.Query, zero)
 	}
 }
 

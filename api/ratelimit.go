@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/time/rate"
 )
@@ -77,6 +78,18 @@ func clientKey(ip string) string {
 		return a.String()
 	}
 	return netip.PrefixFrom(a, 64).Masked().String()
+}
+
+// clientOf is the request's clientKey, worked out once a request (the rate
+// limit, the admission gates and the analytics all ask): gin reads
+// X-Forwarded-For through the trusted proxies again on every ClientIP.
+func clientOf(c *gin.Context) string {
+	if v, ok := c.Get(ctxClient); ok {
+		return v.(string)
+	}
+	k := clientKey(c.ClientIP())
+	c.Set(ctxClient, k)
+	return k
 }
 
 // size returns the number of tracked clients.
