@@ -10,9 +10,19 @@ import (
 )
 
 // DefaultSearchCacheSize is how many result pages an Index keeps for
-// repeated searches unless told otherwise (SetSearchCacheSize). A page of
-// ten hits with snippets is a few kilobytes.
+// repeated searches unless told otherwise (SetSearchCacheSize).
 const DefaultSearchCacheSize = 2048
+
+// pageBudget is what the result cache may hold per page it is sized for,
+// in bytes of its pages (pageBytes): a cache of n pages holds at most n ×
+// pageBudget bytes of them, whatever their size, and drops its oldest
+// pages to stay under it. A page of ten hits with their snippets and
+// highlights is 6–16 KiB (the 100k mix's first pages: 11 KiB on average);
+// one of fifty, the most a request may ask, five times that. Counted by
+// pages alone, a client asking fifty hits for distinct queries filled the
+// default cache's 2,048 places with about 110 MiB, where pages of ten
+// take 22 MiB.
+const pageBudget = 16 << 10
 
 // searchCache keeps recent result pages of one Index. Search traffic is
 // skewed: the same few queries (花呗, 征信 …) come back all day, and bleve
@@ -22,9 +32,13 @@ const DefaultSearchCacheSize = 2048
 // (Invalidate) makes every older entry a miss.
 type searchCache struct {
 	once sync.Once
-	mu   sync.Mutex // guards size and lru
+	mu   sync.Mutex // guards size and lru, and orders puts
 	size int
 	lru  *lru.Cache[searchKey, cachedPage] // nil: caching off
+	// bytes is what the cached pages hold (pageBytes), kept by put and
+	// by the cache's eviction callback; budget bounds it.
+	bytes  atomic.Int64
+	budget int64
 
 	hits, misses atomic.Uint64
 }
@@ -50,6 +64,18 @@ func searchKeyOf(norm, ask string, req zhsearch.SearchRequest) searchKey {
 type cachedPage struct {
 	version uint64
 	res     *zhsearch.SearchResult
+	bytes   int64 // pageBytes of it
+}
+
+// pageBytes is about what a cached page holds in memory: its key's and its
+// hits' strings, and a fixed share for each hit's and the page's headers,
+// pointers and times.
+func pageBytes(k searchKey, res *zhsearch.SearchResult) int64 {
+	n := 256 + len(k.norm) + len(k.ask) + len(res.Query)
+	for _, h := range res.Hits {
+		n += 210 + len(h.ID) + len(h.Title) + len(h.URL) + len(h.Snippet) + len(h.Highlights.Title) + len(h.Highlights.Body)
+	}
+	return int64(n)
 }
 
 func (c *searchCache) init() {
@@ -60,9 +86,12 @@ func (c *searchCache) init() {
 func (c *searchCache) resize(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.size, c.lru = n, nil
+	if c.lru != nil {
+		c.lru.Purge() // its pages leave the count
+	}
+	c.size, c.lru, c.budget = n, nil, int64(n)*pageBudget
 	if n > 0 {
-		c.lru, _ = lru.New[searchKey, cachedPage](n) // n > 0 cannot fail
+		c.lru, _ = lru.NewWithEvict(n, func(_ searchKey, p cachedPage) { c.bytes.Add(-p.bytes) }) // n > 0 cannot fail
 	}
 }
 
@@ -87,10 +116,29 @@ func (c *searchCache) get(k searchKey, v uint64) (*zhsearch.SearchResult, bool) 
 	return nil, false
 }
 
-// put caches res for k, computed at version v.
+// put caches res for k, computed at version v, then drops the oldest
+// pages while the cache holds more bytes than its budget.
 func (c *searchCache) put(k searchKey, v uint64, res *zhsearch.SearchResult) {
-	if l := c.cache(); l != nil {
-		l.Add(k, cachedPage{version: v, res: res})
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.lru
+	if l == nil {
+		return
+	}
+	p := cachedPage{version: v, res: res, bytes: pageBytes(k, res)}
+	if p.bytes > c.budget {
+		return
+	}
+	if old, ok := l.Peek(k); ok {
+		c.bytes.Add(-old.bytes) // replaced without an eviction
+	}
+	c.bytes.Add(p.bytes)
+	l.Add(k, p)
+	for c.bytes.Load() > c.budget {
+		if _, _, ok := l.RemoveOldest(); !ok {
+			return
+		}
 	}
 }
 
@@ -108,10 +156,13 @@ func (ix *Index) SetSearchCacheSize(n int) {
 	ix.results.resize(max(0, n))
 }
 
-// SearchCacheStats counts result-cache lookups since the index was opened.
+// SearchCacheStats counts result-cache lookups since the index was
+// opened, and what the cache holds: pages, and about how many bytes of
+// them.
 type SearchCacheStats struct {
-	Hits, Misses uint64
-	Entries      int
+	Hits, Misses  uint64
+	Entries       int
+	Bytes, Budget int64 // held and allowed (pageBudget a page it is sized for)
 }
 
 // SearchCacheStats reports how the result cache is doing.
@@ -119,6 +170,10 @@ func (ix *Index) SearchCacheStats() SearchCacheStats {
 	s := SearchCacheStats{Hits: ix.results.hits.Load(), Misses: ix.results.misses.Load()}
 	if l := ix.results.cache(); l != nil {
 		s.Entries = l.Len()
+		s.Bytes = ix.results.bytes.Load()
+		ix.results.mu.Lock()
+		s.Budget = ix.results.budget
+		ix.results.mu.Unlock()
 	}
 	return s
 }

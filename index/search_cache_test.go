@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -99,5 +100,50 @@ func TestSearchCacheKeepsClauses(t *testing.T) {
 		if got := hitIDs(res); !reflect.DeepEqual(got, want[q]) {
 			t.Errorf("%s from the cache: %v, want %v", q, got, want[q])
 		}
+	}
+}
+
+// TestSearchCacheBoundedByBytes: the result cache holds at most
+// pageBudget bytes a page it is sized for, whatever the pages' size: a
+// client asking fifty hits for distinct queries cannot make it hold five
+// times what pages of ten take. Pages of ten still fill every place, the
+// newest page of fifty is still answered from it, and a cache emptied
+// (resized) counts nothing.
+func TestSearchCacheBoundedByBytes(t *testing.T) {
+	body := strings.Repeat("花呗分期还款以后,每个月的账单日和还款日都要记清楚,逾期会影响征信。", 6)
+	var articles []zhsearch.Article
+	for i := range 60 {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%02d", i), Title: fmt.Sprintf("花呗还款指南第%d篇", i), Body: body})
+	}
+	ix := builtIndex(t, articles)
+	ctx := context.Background()
+	const places = 4
+	ix.SetSearchCacheSize(places)
+
+	for size := 41; size <= 50; size++ { // ten distinct pages of over 40 hits
+		searchPage(t, ix, "花呗还款", 1, size)
+	}
+	st := ix.SearchCacheStats()
+	if st.Budget != places*pageBudget {
+		t.Fatalf("budget %d, want %d", st.Budget, places*pageBudget)
+	}
+	if st.Bytes > st.Budget || st.Entries >= places || st.Entries == 0 {
+		t.Errorf("after ten pages of 41 to 50 hits: %d pages, %d bytes; want fewer than %d pages within %d bytes",
+			st.Entries, st.Bytes, places, st.Budget)
+	}
+	if _, ok := ix.CachedSearch(ctx, zhsearch.SearchRequest{Query: "花呗还款", Page: 1, Size: 50}); !ok {
+		t.Error("the newest page is not in the cache")
+	}
+
+	for _, q := range []string{"花呗", "还款", "花呗还款", "账单日", "还款日"} {
+		searchPage(t, ix, q, 1, 10)
+	}
+	if st := ix.SearchCacheStats(); st.Entries != places || st.Bytes > st.Budget {
+		t.Errorf("after five pages of ten: %d pages, %d bytes; want %d pages within %d bytes", st.Entries, st.Bytes, places, st.Budget)
+	}
+
+	ix.SetSearchCacheSize(2 * places)
+	if st := ix.SearchCacheStats(); st.Entries != 0 || st.Bytes != 0 || st.Budget != 2*places*pageBudget {
+		t.Errorf("resized: %d pages, %d bytes, budget %d; want an empty cache of budget %d", st.Entries, st.Bytes, st.Budget, 2*places*pageBudget)
 	}
 }

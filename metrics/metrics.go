@@ -235,7 +235,7 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 		cacheBytes: prometheus.NewDesc(Namespace+"_cache_bytes",
 			"Memory a cache of the live generation holds, for caches sized in bytes.", []string{"cache"}, nil),
 		cacheBudget: prometheus.NewDesc(Namespace+"_cache_budget_bytes",
-			"Memory a cache of the live generation may hold (--postings-cache-mb; negative: none kept).", []string{"cache"}, nil),
+			"Memory a cache of the live generation may hold (postings: --postings-cache-mb, negative: none kept; search: 16 KiB a page of --search-cache).", []string{"cache"}, nil),
 	}
 }
 

@@ -50,7 +50,8 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 		return metrics.IndexInfo{}, err
 	}
 	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, Caches: []metrics.CacheInfo{
-		{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries},
+		{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,
+			Bytes: cs.Search.Bytes, Budget: cs.Search.Budget},
 		{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries},
 		{Name: "postings", Hits: cs.Postings.Hits, Misses: cs.Postings.Misses, Entries: cs.Postings.Lists,
 			Bytes: cs.Postings.Bytes, Budget: cs.Postings.Budget},

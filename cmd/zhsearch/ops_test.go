@@ -95,6 +95,8 @@ func TestMetricsEndToEnd(t *testing.T) {
 		`zhsearch_cache_hits_total{cache="search"} 2` + "\n",
 		`zhsearch_cache_misses_total{cache="search"} 3` + "\n",
 		`zhsearch_cache_entries{cache="search"} 3` + "\n",
+		// --search-cache 2048: 16 KiB a page.
+		`zhsearch_cache_budget_bytes{cache="search"} 3.3554432e+07` + "\n",
 		// --postings-cache-mb auto on a small index: the floor, 128 MiB.
 		`zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08` + "\n",
 		"zhsearch_search_zero_results_total 1\n",
