@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -439,9 +440,31 @@ func journalMismatch(gen string, err error) error {
 	if !errors.As(err, &me) {
 		return err
 	}
+	if dir := missingFolder(filepath.Dir(me.Path)); !me.Got.Exists && dir != "" {
+		// Not a lost journal but a wrong path (--data or --journal): a
+		// new journal would give up the edits the real one holds.
+		return fmt.Errorf("generation %s: %w, and the folder %s does not exist: is --data (or --journal) the "+
+			"server's own? Start it with the data folder and journal it was built with", gen, err, dir)
+	}
 	return fmt.Errorf("generation %s: %w. Serving it would answer edits and not serve them, so it is refused: "+
 		"restore that journal, or run `zhsearch reindex --new-journal` (with the server stopped) to rebuild from "+
 		"the data folder and the journal as it is now, under a new journal identity", gen, err)
+}
+
+// missingFolder returns the outermost folder of dir's path that does not
+// exist ("" when dir exists): the data folder of a journal in
+// DATA/journal, where --data names a folder that is not there.
+func missingFolder(dir string) string {
+	missing := ""
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
+			return missing
+		}
+		missing = d
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
 }
 
 // acquire returns the current generation with a reference taken.

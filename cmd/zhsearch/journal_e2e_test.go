@@ -180,6 +180,20 @@ func TestJournalCrashSuite(t *testing.T) {
 		newEditSurvives(t, c, startServe(t, c.config()))
 	})
 
+	t.Run("data folder named wrongly", func(t *testing.T) {
+		// A typo in --data is no lost journal: the refusal names the
+		// folder that is not there, and does not send the operator to
+		// --new-journal, which would give up the real journal's edits.
+		c := base.copyOf(t)
+		cfg := c.config()
+		cfg.dataDir = c.data + "-typo"
+		msg := refusal(t, cfg).Error()
+		if !strings.Contains(msg, cfg.dataDir+" does not exist") || strings.Contains(msg, "--new-journal") {
+			t.Errorf("refusal with --data %s: %q", cfg.dataDir, msg)
+		}
+		newEditSurvives(t, c, startServe(t, c.config()), crashEdits...)
+	})
+
 	t.Run("restored from an older copy", func(t *testing.T) {
 		c := base.copyOf(t)
 		os.WriteFile(c.journal(), c.afterE1, 0o644)
