@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -421,6 +422,9 @@ func TestCommandLine(t *testing.T) {
 		out    string
 	}{
 		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"version"}, 0, "zhsearch (devel) " + runtime.Version()}, // a test binary records no commit
+		{[]string{"--version"}, 0, "zhsearch (devel) " + runtime.Version()},
+		{[]string{"version", "extra"}, 2, `unexpected argument "extra"`},
 		{nil, 2, "Commands:"}, // no command: usage on stderr, as go does
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"reindex", "--nope"}, 2, "flag provided but not defined: -nope"},

@@ -12,6 +12,7 @@
 //	zhsearch dict builtin FILE
 //	zhsearch healthcheck [--url URL] [--timeout DURATION]
 //	zhsearch gen [--n 10000] [--seed 1] [--out FILE]
+//	zhsearch version
 //	zhsearch help
 package main
 
@@ -50,6 +51,7 @@ func commands() []command {
 		{"dict", "dictionary tools: 'dict suggest' lists words the dictionary splits; 'dict builtin FILE' writes a built-in file", runDict},
 		{"healthcheck", "exit 0 when a running server answers /readyz (for container health checks)", runHealthcheck},
 		{"gen", "write a synthetic corpus (JSON lines) for load tests and benchmarks", runGen},
+		{"version", "print the version of this binary (module version, commit, Go version)", runVersion},
 		{"help", "show this help", nil},
 	}
 }
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if args[0] == "help" && len(args) > 1 {
 		args = []string{args[1], "-h"} // help CMD: the command's own usage
 		stderr = stdout                // which it prints where errors go
+	} else if args[0] == "--version" || args[0] == "-version" {
+		args = []string{"version"}
 	} else if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		return 0

@@ -113,7 +113,7 @@ func checkDataFolder(dir string) error {
 // serve opens (building if needed) the index and serves until ctx ends,
 // then shuts down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
-	logger.Info("configuration", "config", cfg)
+	logger.Info("configuration", "version", zhsearch.Version(), "config", cfg)
 	releaseHUP := holdSIGHUP(logger)
 	defer func() { releaseHUP() }()
 	var live *index.Live
