@@ -155,6 +155,10 @@ func writeGeneration(ctx context.Context, path string, articles []zhsearch.Artic
 		b.Close()
 		return err
 	}
+	if err := writeFormat(path); err != nil {
+		b.Close()
+		return err
+	}
 	if err := dicts.WritePrepared(path, seg); err != nil {
 		// Only start-up time depends on it: the generation opens from the
 		// text without it.

@@ -29,6 +29,9 @@ type Index struct {
 	path  string
 	seg   *analysis.Segmenter
 	lock  *os.File // the generation's lock (see genlock.go)
+	// format is the generation's record of its layout and writer
+	// (format.go).
+	format formatRecord
 	// releaseSeg releases seg when the index closes (AcquireSegmenter).
 	releaseSeg func()
 	rel        relatedEngine // related-list options, statistics and cache
@@ -86,6 +89,11 @@ func openGeneration(path string, writable bool) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	format, err := readFormat(path)
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
 	if err := checkSegments(path); err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
@@ -111,7 +119,8 @@ func openGeneration(path string, writable bool) (*Index, error) {
 	if err != nil {
 		return fail(err)
 	}
-	ix := &Index{bleve: b, path: path, seg: seg, releaseSeg: releaseSeg, lock: lock, body: bodyBigramsOf(b.Mapping()), typedPY: typedPinyinOf(b.Mapping())}
+	ix := &Index{bleve: b, path: path, seg: seg, releaseSeg: releaseSeg, lock: lock, body: bodyBigramsOf(b.Mapping()), typedPY: typedPinyinOf(b.Mapping()),
+		format: format}
 	ix.rel.gaps = ix.body.wordsToo()
 	n, err := b.DocCount()
 	if err != nil {

@@ -220,12 +220,13 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.cleanReq = make(chan struct{}, 1)
 	g, err := l.openCurrent()
+	replayed := 0
 	if err != nil {
 		err = withOthers(cfg.IndexDir, err)
 	} else {
 		// Catch up (checking the journal is the one g has applied) before
 		// the writer would create a missing journal.
-		if _, err = l.catchUp(g); err == nil && cfg.Edits {
+		if replayed, err = l.catchUp(g); err == nil && cfg.Edits {
 			err = l.openWriter(g)
 		}
 		if err != nil {
@@ -238,6 +239,7 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		l.cancel()
 		return nil, err
 	}
+	l.opened(g, replayed)
 	g.refs.Add(1) // the warm-up's reference (not yet published: nobody races)
 	l.cur.Store(g)
 	l.noteApplied(g.pos.Seq)
@@ -431,6 +433,24 @@ func (l *Live) catchUp(g *generation) (int, error) {
 		err = commit()
 	}
 	return n, journalMismatch(g.name, err)
+}
+
+// opened logs the generation a server starts on: which one, the binary
+// that wrote it, and how many journal edits it replayed into it. A
+// generation older than its format record serves as it was built, without
+// what was added to the index since; the operator is told a reindex
+// brings that.
+func (l *Live) opened(g *generation, replayed int) {
+	format, by := g.ix.Format()
+	if by == "" {
+		by = "unknown"
+	}
+	l.log.Info("serving generation", "generation", g.name, "format", format, "written_by", by,
+		"journal_seq", g.pos.Seq, "replayed_edits", replayed)
+	if format < generationFormat {
+		l.log.Warn("generation built by an older zhsearch: it serves as it was built, without what this version's "+
+			"index adds (README, Upgrading); `zhsearch reindex` builds one of this version", "generation", g.name, "format", format)
+	}
 }
 
 // journalMismatch words a *journal.MismatchError for the operator: which

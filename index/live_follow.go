@@ -114,15 +114,31 @@ func (l *Live) pollCurrent(every time.Duration) {
 		case <-t.C:
 		}
 		l.retryWrites()
-		if err := l.Reload(); err != nil {
-			// Log a failing target once, not every tick.
+		err := l.Reload()
+		l.followMu.Lock()
+		if err != nil {
+			// Log a failing target once, not every tick; SwitchFailing
+			// tells the metrics for as long as it fails.
 			target, _ := CurrentGeneration(l.cfg.IndexDir)
-			l.followMu.Lock()
 			if l.followFailed != target {
 				l.followFailed = target
-				l.log.Error("cannot switch to the new generation; still serving the old one", "err", err)
+				l.log.Error("cannot switch to the new generation; still serving the old one", "generation", target, "err", err)
 			}
-			l.followMu.Unlock()
+		} else if l.followFailed != "" {
+			l.log.Info("switching to new generations again", "after", l.followFailed)
+			l.followFailed = ""
 		}
+		l.followMu.Unlock()
 	}
+}
+
+// SwitchFailing returns the generation CURRENT names that the server could
+// not switch to at its last look ("" when it serves what CURRENT names, or
+// is switching to it). The server still serves its old generation, and
+// answers ready; a restart would fail on the new one: an operator learns
+// it from the metrics (zhsearch_index_switch_failing) before that.
+func (l *Live) SwitchFailing() string {
+	l.followMu.Lock()
+	defer l.followMu.Unlock()
+	return l.followFailed
 }

@@ -30,6 +30,9 @@ const Namespace = "zhsearch"
 type IndexInfo struct {
 	Generation string // name of the live generation folder
 	Documents  uint64 // articles it holds
+	// SwitchFailing names the generation the index folder's CURRENT names
+	// that the server could not switch to ("": none).
+	SwitchFailing string
 	// Caches are the live generation's caches (search results, related
 	// lists); a new generation starts them from zero.
 	Caches []CacheInfo
@@ -212,7 +215,7 @@ func (m *Metrics) ObserveJournalCut(bytes int64) { m.journalCuts.Inc() }
 // swapped in by a reindex shows at the next scrape.
 type indexCollector struct {
 	info                             func() (IndexInfo, error)
-	up, docs, gen                    *prometheus.Desc
+	up, docs, gen, switchFailing     *prometheus.Desc
 	cacheHits, cacheMisses, cacheLen *prometheus.Desc
 	cacheBytes, cacheBudget          *prometheus.Desc
 }
@@ -224,6 +227,8 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 			"1 when the live index answered the scrape's questions, 0 otherwise.", nil, nil),
 		docs: prometheus.NewDesc(Namespace+"_index_documents",
 			"Articles in the live index, title-only ones included.", nil, nil),
+		switchFailing: prometheus.NewDesc(Namespace+"_index_switch_failing",
+			"1 while the index folder's CURRENT names a generation the server could not switch to (it serves its old one; a restart would fail), else 0.", nil, nil),
 		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
 			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
 		cacheHits: prometheus.NewDesc(Namespace+"_cache_hits_total",
@@ -244,6 +249,7 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.up
 	ch <- c.docs
 	ch <- c.gen
+	ch <- c.switchFailing
 	ch <- c.cacheHits
 	ch <- c.cacheMisses
 	ch <- c.cacheLen
@@ -261,6 +267,11 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	ch <- prometheus.MustNewConstMetric(c.docs, prometheus.GaugeValue, float64(info.Documents))
 	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation)
+	failing := 0.0
+	if info.SwitchFailing != "" {
+		failing = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.switchFailing, prometheus.GaugeValue, failing)
 	for _, cc := range info.Caches {
 		ch <- prometheus.MustNewConstMetric(c.cacheHits, prometheus.CounterValue, float64(cc.Hits), cc.Name)
 		ch <- prometheus.MustNewConstMetric(c.cacheMisses, prometheus.CounterValue, float64(cc.Misses), cc.Name)

@@ -114,11 +114,13 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 	var gen atomic.Value
 	gen.Store("gen-1")
 	var broken atomic.Bool
+	var failing atomic.Value
+	failing.Store("")
 	m := New(Options{Index: func() (IndexInfo, error) {
 		if broken.Load() {
 			return IndexInfo{}, errors.New("closed")
 		}
-		return IndexInfo{Generation: gen.Load().(string), Documents: 101,
+		return IndexInfo{Generation: gen.Load().(string), Documents: 101, SwitchFailing: failing.Load().(string),
 			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3},
 				{Name: "postings", Hits: 5, Misses: 2, Entries: 4, Bytes: 4096, Budget: 128 << 20}}}, nil
 	}})
@@ -146,6 +148,14 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 	if out := scrape(); strings.Contains(out, `zhsearch_cache_bytes{cache="search"}`) {
 		t.Error("a cache not sized in bytes reports bytes")
 	}
+	if out := scrape(); !strings.Contains(out, "zhsearch_index_switch_failing 0\n") {
+		t.Error("a server that switches says it fails to")
+	}
+	failing.Store("gen-3") // CURRENT names a generation the server cannot open
+	if out := scrape(); !strings.Contains(out, "zhsearch_index_switch_failing 1\n") {
+		t.Error("a failing switch is not reported")
+	}
+	failing.Store("")
 	gen.Store("gen-2") // a reindex swapped the generation
 	if out := scrape(); !strings.Contains(out, `generation="gen-2"`) || strings.Contains(out, `generation="gen-1"`) {
 		t.Errorf("after swap:\n%s", out)

@@ -27,6 +27,7 @@ type liveIndex interface {
 	DocCount() (uint64, error)
 	Generation() string
 	CacheStats() (index.CacheStats, error)
+	SwitchFailing() string
 }
 
 func newObservability(live func() liveIndex) *observability {
@@ -49,7 +50,7 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 	if err != nil {
 		return metrics.IndexInfo{}, err
 	}
-	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, Caches: []metrics.CacheInfo{
+	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, SwitchFailing: ix.SwitchFailing(), Caches: []metrics.CacheInfo{
 		{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,
 			Bytes: cs.Search.Bytes, Budget: cs.Search.Budget},
 		{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries},

@@ -85,6 +85,7 @@ func TestMetricsEndToEnd(t *testing.T) {
 	for _, want := range []string{
 		"zhsearch_index_up 1\n",
 		"zhsearch_index_documents 101\n",
+		"zhsearch_index_switch_failing 0\n",
 		fmt.Sprintf("zhsearch_index_generation_info{generation=%q} 1\n", strings.TrimSpace(string(live))),
 		`zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/search"} 3` + "\n",
 		`zhsearch_http_requests_total{code="200",method="GET",route="/api/v1/articles/:id"} 1` + "\n",
