@@ -61,5 +61,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 		admin.PUT("/articles/:id", s.putArticle)
 		admin.DELETE("/articles/:id", s.deleteArticle)
 	}
-	s.logger().Info("admin API enabled", "prefix", "/api/v1/admin/")
+	if !s.Starting { // said once, by the server that serves the index
+		s.logger().Info("admin API enabled", "prefix", "/api/v1/admin/")
+	}
 }

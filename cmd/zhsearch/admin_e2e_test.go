@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -278,6 +279,33 @@ func TestAdminDisabledWithoutToken(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "journal")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a server without edits created the journal folder: %v", err)
+	}
+}
+
+// TestStartUpLog: what an operator reads of a start with the admin API on
+// and journaled edits: the binary's version, the generation served with
+// its format and writer and the edits replayed into it, and the admin API
+// said to be on once (the server that answers while the index loads
+// registered it too, and said so a second time).
+func TestStartUpLog(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeCorpus(t, data, "a", 3)
+	cfg := serveConfig{dataDir: data, indexDir: idx, ops: adminOps(testToken)}
+	srv := startServe(t, cfg)
+	mustCall(t, "PUT", srv.base+"/api/v1/admin/articles/n1", testToken, `{"title":"日志里的编辑"}`, 201, nil)
+	srv.stop()
+	srv = startServe(t, cfg) // a restart on the generation the edit went into
+	logs := srv.logs.String()
+	for _, want := range []string{"msg=configuration version=", "msg=\"serving generation\"", "format=2", "written_by="} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, logs)
+		}
+	}
+	if !regexp.MustCompile(`replayed_edits=\d+`).MatchString(logs) {
+		t.Errorf("start-up log does not say how many edits it replayed:\n%s", logs)
+	}
+	if n := strings.Count(logs, "admin API enabled"); n != 1 {
+		t.Errorf("log says %d times that the admin API is on, want once:\n%s", n, logs)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,9 +73,12 @@ type envFlags struct {
 	errs []error
 	// fromEnv names, by flag, the variable whose value became its default.
 	fromEnv map[string]string
+	// keys are the variables bound (unknownEnv).
+	keys map[string]bool
 }
 
 func (e *envFlags) lookup(key string) (string, bool) {
+	e.bind(key)
 	v, ok := os.LookupEnv(key)
 	return strings.TrimSpace(v), ok && strings.TrimSpace(v) != ""
 }
@@ -174,7 +178,36 @@ func (e *envFlags) Float(p *float64, name, key string, def float64, usage string
 	e.fs.Float64Var(p, name, def, usage+" (env "+key+")")
 }
 
+// bind records that variable key sets a flag.
+func (e *envFlags) bind(key string) {
+	if e.keys == nil {
+		e.keys = map[string]bool{}
+	}
+	e.keys[key] = true
+}
+
+// otherCommandsEnv are the ZHSEARCH_ variables of other commands than
+// serve, which a service's environment may hold for them.
+var otherCommandsEnv = []string{"ZHSEARCH_HEALTHCHECK_URL"}
+
+// unknownEnv returns the ZHSEARCH_ variables of environ that set nothing:
+// a misspelt one (ZHSEARCH_SERCH_TIMEOUT) would otherwise leave its
+// setting at the default without a word, as would one that a rolled-back
+// binary does not know yet.
+func (e *envFlags) unknownEnv(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		key, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(key, "ZHSEARCH_") && !e.keys[key] && !slices.Contains(otherCommandsEnv, key) {
+			out = append(out, key)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 func (e *envFlags) Secret(p *secret, name, key, usage string) {
+	e.bind(key)
 	if v, ok := os.LookupEnv(key); ok {
 		*p = secret(v)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -872,4 +874,26 @@ func waitHealthy(t *testing.T, base string, logs *syncBuffer) {
 		}
 	}
 	t.Fatalf("/healthz did not answer 200 while the first index was built\n%s", logs)
+}
+
+// TestUnknownEnvironment: a ZHSEARCH_ variable that sets nothing of serve
+// is named (a misspelt setting stays at its default otherwise, silently),
+// and no variable that sets something, or belongs to another command, is.
+func TestUnknownEnvironment(t *testing.T) {
+	envs := bindServeFlags(flag.NewFlagSet("serve", flag.ContinueOnError), &serveConfig{})
+	for _, tt := range []struct {
+		name    string
+		environ []string
+		want    []string
+	}{
+		{"settings", []string{"ZHSEARCH_SEARCH_TIMEOUT=1s", "ZHSEARCH_ADMIN_TOKEN=x", "ZHSEARCH_METRICS_ADDR=127.0.0.1:9", "PATH=/bin"}, nil},
+		{"misspelt", []string{"ZHSEARCH_SERCH_TIMEOUT=1s", "ZHSEARCH_SEARCH_TIMEOUT=1s", "ZHSEARCH_METRIC_ADDR=x"},
+			[]string{"ZHSEARCH_METRIC_ADDR", "ZHSEARCH_SERCH_TIMEOUT"}},
+		{"another command's", []string{"ZHSEARCH_HEALTHCHECK_URL=http://127.0.0.1:8080"}, nil},
+		{"not ours", []string{"ZHSEARCHX=1", "MY_ZHSEARCH_ADDR=1"}, nil},
+	} {
+		if got := envs.unknownEnv(tt.environ); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

@@ -80,6 +80,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// snapshot …"): its lines go through the same handler, as JSON lines
 	// among the others rather than plain text in the middle of them.
 	slog.SetDefault(logger)
+	for _, key := range envs.unknownEnv(os.Environ()) {
+		logger.Warn("environment variable ignored: it is no setting of zhsearch serve (misspelt, or of another version?)", "variable", key)
+	}
 	if err := checkDataFolder(cfg.dataDir); err != nil {
 		return err
 	}
