@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -310,5 +311,24 @@ func blockIndexWrites(t *testing.T, idx string) (unblock func()) {
 		if err := os.Rename(store+".aside", store); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestSecondServerRefusedBeforeBuilding: a second server on a data folder
+// whose journal a running server writes, pointed at an empty index folder
+// by mistake, refuses at once: it used to build a whole index first (many
+// minutes and gigabytes at 1M articles, beside the live server), then
+// refuse the journal, and leave the index behind.
+func TestSecondServerRefusedBeforeBuilding(t *testing.T) {
+	data := t.TempDir()
+	writeCorpus(t, data, "a", 3)
+	startServe(t, serveConfig{dataDir: data, indexDir: t.TempDir(), ops: adminOps(testToken)})
+	other := t.TempDir()
+	err := refusal(t, serveConfig{dataDir: data, indexDir: other})
+	if !errors.Is(err, journal.ErrLocked) {
+		t.Errorf("second server: %v, want the journal's lock named", err)
+	}
+	if gens, _ := filepath.Glob(filepath.Join(other, "gen-*")); len(gens) > 0 {
+		t.Errorf("second server built %v before refusing", gens)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/journal"
 )
 
 // ensureIndex builds the index from the data folder when the index folder
@@ -21,6 +22,17 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 		_, err := index.CurrentGeneration(cfg.indexDir)
 		if !errors.Is(err, index.ErrNoIndex) {
 			return false, err // built by another process meanwhile, or unreadable
+		}
+		if log == nil {
+			// A server already writing this journal would make this one
+			// refuse it once built: refuse before the build, not after.
+			path := cfg.journal
+			if path == "" {
+				path = journal.DefaultPath(cfg.dataDir)
+			}
+			if err := journal.CheckFree(path); err != nil {
+				return false, err
+			}
 		}
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
 		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log, CPUs: cfg.cpus,

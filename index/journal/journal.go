@@ -41,6 +41,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,6 +188,28 @@ func OpenWriter(path string) (*Writer, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// CheckFree fails with ErrLocked while another process holds the journal
+// at path open for writing (a missing journal is free). A server checks it
+// before building its first index, which a server already writing the
+// journal would only make it refuse afterwards. The lock is not kept:
+// OpenWriter takes it.
+func CheckFree(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("open journal: %w", err)
+	}
+	defer f.Close() // releases the lock taken below
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return ErrLocked
+		}
+		return fmt.Errorf("lock journal: %w", err)
+	}
+	return nil
 }
 
 // openLocked opens path with flag, creating its folder, and takes the

@@ -518,3 +518,27 @@ func TestRenewWithoutTheWholeArchive(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckFree: a journal is free when missing or closed, and locked while
+// a writer holds it; checking takes no lock that stays.
+func TestCheckFree(t *testing.T) {
+	path := DefaultPath(t.TempDir())
+	if err := CheckFree(path); err != nil {
+		t.Fatalf("missing journal: %v", err)
+	}
+	w, err := OpenWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckFree(path); !errors.Is(err, ErrLocked) {
+		t.Errorf("while a writer holds it: %v, want ErrLocked", err)
+	}
+	w.Close()
+	if err := CheckFree(path); err != nil {
+		t.Errorf("closed journal: %v", err)
+	}
+	if w, err = OpenWriter(path); err != nil {
+		t.Fatalf("a writer after the check: %v", err)
+	}
+	w.Close()
+}
