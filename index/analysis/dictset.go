@@ -425,10 +425,9 @@ func AcquireSegmenter(d *DictSet) (*Segmenter, func(), error) {
 		case d.preparedProblem != "" && !s.prepared:
 			// Nor does the embedded form serve it: a generation built with
 			// an editor's dictionary lost its prepared form.
-			slog.Warn("dictionary loaded from its text, a slower start: the generation records a dictionary other than "+
-				"this binary's without its prepared form (dict/prepared.bin is "+d.preparedProblem+"), as one built by "+
-				"another version of zhsearch, or with an editor's dictionary before prepared forms, does; a reindex by "+
-				"this binary starts fast again", "dict", d.ID)
+			slog.Warn("dictionary loaded from its text, a slower start: the generation's prepared form (dict/prepared.bin) is "+
+				d.preparedProblem+", and its dictionary is not this binary's (built by another version of zhsearch, or "+
+				"with an editor's dictionary); a reindex by this binary starts fast again", "dict", d.ID)
 		}
 		e = &segEntry{seg: s}
 		segmenters.m[d.ID] = e
