@@ -85,10 +85,7 @@ func (b *builder) release() {
 // the server's --journal switched the server to a generation it refused
 // to serve, and could not restart on; found by a probe).
 func prepareJournal(indexDir, dataDir string, opts *BuildOptions) (*journal.Renewal, error) {
-	jpath := opts.Journal
-	if jpath == "" {
-		jpath = journal.DefaultPath(dataDir)
-	}
+	jpath := journal.PathOf(dataDir, opts.Journal)
 	if err := journal.CheckPlace(dataDir, jpath); err != nil {
 		return nil, err
 	}
@@ -147,11 +144,7 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 	defer bodies.Close()
 	log := opts.Log
 	if log == nil {
-		jpath := opts.Journal
-		if jpath == "" {
-			jpath = journal.DefaultPath(dataDir)
-		}
-		log = FileLog(jpath)
+		log = FileLog(journal.PathOf(dataDir, opts.Journal))
 	}
 	if len(c.Articles) == 0 {
 		// Checked before the journal is replayed: an export that failed

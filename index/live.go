@@ -197,10 +197,7 @@ func (g *generation) close() {
 // that is missing or half copied (a rollback written by hand, a partial
 // rsync), and the generations beside it are then the operator's way back.
 func OpenLive(cfg LiveConfig) (*Live, error) {
-	l := &Live{cfg: cfg, journal: cfg.Journal, log: cfg.Logger}
-	if l.journal == "" {
-		l.journal = journal.DefaultPath(cfg.DataDir)
-	}
+	l := &Live{cfg: cfg, journal: journal.PathOf(cfg.DataDir, cfg.Journal), log: cfg.Logger}
 	if cfg.Log == nil {
 		if err := journal.CheckPlace(cfg.DataDir, l.journal); err != nil {
 			return nil, err

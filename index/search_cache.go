@@ -17,11 +17,12 @@ const DefaultSearchCacheSize = 2048
 // in bytes of its pages (pageBytes): a cache of n pages holds at most n ×
 // pageBudget bytes of them, whatever their size, and drops its oldest
 // pages to stay under it. A page of ten hits with their snippets and
-// highlights is 6–16 KiB (the 100k mix's first pages: 11 KiB on average);
-// one of fifty, the most a request may ask, five times that. Counted by
-// pages alone, a client asking fifty hits for distinct queries filled the
-// default cache's 2,048 places with about 110 MiB, where pages of ten
-// take 22 MiB.
+// highlights is about 9.5 KiB (the 100k mix's first 300 queries: 8.7 to
+// 10.7 KiB by pageBytes, 9.5 KiB of heap each), one of fifty, the most a
+// request may ask, about 47 KiB (43 to 51). Counted by pages alone, a
+// client asking fifty hits for distinct queries filled the default cache's
+// 2,048 places with about 94 MiB, where pages of ten take 19 MiB; with
+// the budget, 32 MiB.
 const pageBudget = 16 << 10
 
 // searchCache keeps recent result pages of one Index. Search traffic is
@@ -37,8 +38,7 @@ type searchCache struct {
 	lru  *lru.Cache[searchKey, cachedPage] // nil: caching off
 	// bytes is what the cached pages hold (pageBytes), kept by put and
 	// by the cache's eviction callback; budget bounds it.
-	bytes  atomic.Int64
-	budget int64
+	bytes atomic.Int64
 
 	hits, misses atomic.Uint64
 }
@@ -89,7 +89,7 @@ func (c *searchCache) resize(n int) {
 	if c.lru != nil {
 		c.lru.Purge() // its pages leave the count
 	}
-	c.size, c.lru, c.budget = n, nil, int64(n)*pageBudget
+	c.size, c.lru = n, nil
 	if n > 0 {
 		c.lru, _ = lru.NewWithEvict(n, func(_ searchKey, p cachedPage) { c.bytes.Add(-p.bytes) }) // n > 0 cannot fail
 	}
@@ -127,7 +127,8 @@ func (c *searchCache) put(k searchKey, v uint64, res *zhsearch.SearchResult) {
 		return
 	}
 	p := cachedPage{version: v, res: res, bytes: pageBytes(k, res)}
-	if p.bytes > c.budget {
+	budget := c.budget()
+	if p.bytes > budget {
 		return
 	}
 	if old, ok := l.Peek(k); ok {
@@ -135,7 +136,7 @@ func (c *searchCache) put(k searchKey, v uint64, res *zhsearch.SearchResult) {
 	}
 	c.bytes.Add(p.bytes)
 	l.Add(k, p)
-	for c.bytes.Load() > c.budget {
+	for c.bytes.Load() > budget {
 		if _, _, ok := l.RemoveOldest(); !ok {
 			return
 		}
@@ -148,6 +149,10 @@ func (c *searchCache) purge() {
 		l.Purge()
 	}
 }
+
+// budget is what the cache's pages may hold (pageBudget a page); c.mu
+// held.
+func (c *searchCache) budget() int64 { return int64(c.size) * pageBudget }
 
 // SetSearchCacheSize sets how many result pages the index keeps for
 // repeated searches, dropping those it holds; 0 turns the cache off.
@@ -167,13 +172,13 @@ type SearchCacheStats struct {
 
 // SearchCacheStats reports how the result cache is doing.
 func (ix *Index) SearchCacheStats() SearchCacheStats {
-	s := SearchCacheStats{Hits: ix.results.hits.Load(), Misses: ix.results.misses.Load()}
-	if l := ix.results.cache(); l != nil {
-		s.Entries = l.Len()
-		s.Bytes = ix.results.bytes.Load()
-		ix.results.mu.Lock()
-		s.Budget = ix.results.budget
-		ix.results.mu.Unlock()
+	c := &ix.results
+	c.init()
+	s := SearchCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lru != nil {
+		s.Entries, s.Bytes, s.Budget = c.lru.Len(), c.bytes.Load(), c.budget()
 	}
 	return s
 }

@@ -20,10 +20,7 @@ func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *path == "" {
-		*path = journal.DefaultPath(*dataDir)
-	}
-	return repairJournal(*path, stdout)
+	return repairJournal(journal.PathOf(*dataDir, *path), stdout)
 }
 
 // repairJournal repairs the journal at path and says what it did and what

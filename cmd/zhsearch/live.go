@@ -26,11 +26,7 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 		if log == nil {
 			// A server already writing this journal would make this one
 			// refuse it once built: refuse before the build, not after.
-			path := cfg.journal
-			if path == "" {
-				path = journal.DefaultPath(cfg.dataDir)
-			}
-			if err := journal.CheckFree(path); err != nil {
+			if err := journal.CheckFree(journal.PathOf(cfg.dataDir, cfg.journal)); err != nil {
 				return false, err
 			}
 		}

@@ -60,6 +60,15 @@ func DefaultPath(dataDir string) string {
 	return filepath.Join(dataDir, "journal", "edits.log")
 }
 
+// PathOf is the journal a command uses: path, as --journal gives it, or
+// the data folder's (DefaultPath) when it is empty.
+func PathOf(dataDir, path string) string {
+	if path == "" {
+		return DefaultPath(dataDir)
+	}
+	return path
+}
+
 // CheckPlace refuses a journal path that the data folder would read as
 // one of its inputs (DATA/*.jsonl, DATA/*.txt, DATA/dict/*.txt): edits
 // were accepted there, and every later reindex then failed on the
@@ -202,14 +211,8 @@ func CheckFree(path string) error {
 	} else if err != nil {
 		return fmt.Errorf("open journal: %w", err)
 	}
-	defer f.Close() // releases the lock taken below
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return ErrLocked
-		}
-		return fmt.Errorf("lock journal: %w", err)
-	}
-	return nil
+	defer f.Close() // releases the lock lockWriter takes
+	return lockWriter(f)
 }
 
 // openLocked opens path with flag, creating its folder, and takes the
@@ -225,14 +228,23 @@ func openLocked(path string, flag int) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockWriter(f); err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, ErrLocked
-		}
-		return nil, fmt.Errorf("lock journal: %w", err)
+		return nil, err
 	}
 	return f, nil
+}
+
+// lockWriter takes the writer's lock on the journal open as f, for as
+// long as f is open: ErrLocked while another process holds it.
+func lockWriter(f *os.File) error {
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return ErrLocked
+		}
+		return fmt.Errorf("lock journal: %w", err)
+	}
+	return nil
 }
 
 // checkRegular refuses a journal path that names something other than a
