@@ -63,7 +63,9 @@ const (
 // ahead of bleve cjk (0.533 and 0.667); drafts 0.300 and 0.600, only
 // tying it on each half. related17 (session 57, the same shape) at its
 // first run: sources 0.733 and 0.567, drafts 0.600 and 0.850, ahead of
-// bleve cjk on each half (its held-out sources by 0.011). A set
+// bleve cjk on each half (its held-out sources by 0.011, and from run to
+// run bleve cjk's reaches 0.589 there, its ties broken otherwise: within
+// sourcesTrail). A set
 // without sources is judged on its drafts.
 var freshSets = []struct {
 	dir                   string
@@ -86,7 +88,7 @@ var freshSets = []struct {
 	{"related14", 0.55, 0.70, false, 0, 0.10},
 	{"related15", 0.50, 0.50, false, 0, 0},
 	{"related16", 0.70, 0.30, true, 0, 0},
-	{"related17", 0.55, 0.55, false, 0, 0},
+	{"related17", 0.55, 0.55, false, 0, 0.05},
 }
 
 // relatedFixture is the judged related suite over one zhsearch index and
