@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -145,7 +147,7 @@ const siteTypical = 3.5
 func (aq *analyzedQuery) siteWordsLevel() query.Query {
 	var site []queryTerm
 	for _, t := range aq.terms {
-		if namesSite(t) {
+		if aq.namesSite(t) {
 			site = append(site, t)
 		}
 	}
@@ -160,14 +162,29 @@ func (aq *analyzedQuery) siteWordsLevel() query.Query {
 
 // namesSiteWord reports whether siteWordsLevel has a word to match.
 func (aq *analyzedQuery) namesSiteWord() bool {
-	return slices.ContainsFunc(aq.terms, namesSite)
+	return slices.ContainsFunc(aq.terms, aq.namesSite)
 }
 
 // namesSite reports whether t names a subject of the site: a word typical
 // of it (typicalWord: two characters or more, siteTypical) that the
-// site's titles lead with (queryTerm.position above 1).
-func namesSite(t queryTerm) bool {
-	return typicalWord(t) && t.position > 1
+// site's titles lead with (queryTerm.position above 1). In a list of
+// keywords (keywordList) every word the site uses more than general text
+// does is one: the reader named each as something to look for, and 贷款 of
+// 无业人员 贷款 (typical 3.0, a word of many titles that few lead with) on
+// a site about loans is what to show when no title says 无业人员, where a
+// sentence's background word (手机 of 手机屏幕碎了能修吗) is not.
+func (aq *analyzedQuery) namesSite(t queryTerm) bool {
+	if typicalWord(t) && t.position > 1 {
+		return true
+	}
+	return aq.keywordList() && t.weighed && !t.absent && t.typical > 0 && utf8.RuneCountInString(t.text) > 1
+}
+
+// keywordList reports whether the query is Chinese keywords written apart
+// (京东E卡 回收, 无业人员 贷款): two or more, in fewer characters than a
+// sentence (singlesMinChars).
+func (aq *analyzedQuery) keywordList() bool {
+	return !aq.latin && !aq.sentence() && strings.Contains(strings.TrimSpace(aq.norm), " ")
 }
 
 // relaxedShare is the most a step's best hit scores, as a share of the

@@ -246,6 +246,25 @@ func TestRelaxedBySiteWords(t *testing.T) {
 	}
 }
 
+// TestRelaxedByKeywordsApart: keywords written apart are each something
+// to look for, so when no title holds a share of them, the titles holding
+// one the site uses (征信, which no title here leads with) are listed,
+// relaxed; the same words run together as a phrase, and keywords none of
+// which is the site's, still find nothing.
+func TestRelaxedByKeywordsApart(t *testing.T) {
+	ix := builtIndex(t, siteCorpus)
+	ix.SetSearchCacheSize(0)
+	res := searchPage(t, ix, "无业人员 征信", 1, 10)
+	if got := hitIDs(res); !slices.Equal(got, []string{"h1", "w1"}) && !slices.Equal(got, []string{"w1", "h1"}) || !res.Relaxed {
+		t.Errorf("hits %v (relaxed %v): want the two 征信 titles, relaxed", got, res.Relaxed)
+	}
+	for _, q := range []string{"无业人员查征信", "健身房 年卡"} {
+		if res := searchPage(t, ix, q, 1, 10); len(res.Hits) != 0 {
+			t.Errorf("%s found %v: want nothing", q, hitIDs(res))
+		}
+	}
+}
+
 // TestRelaxedByTwoPairs: a long question that says its subject around
 // words no title holds, so that every step of the ladder and its last
 // resort find nothing, lists the titles sharing two of its character
