@@ -143,6 +143,8 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		{"征信白板咋办", "征信白板", []string{"白户"}},
 		// Paid off is 还清 or 结清, whoever says it.
 		{"网贷结清后多久能再借", "结清", []string{"还清"}},
+		// Readers ask what differs (有什么不一样, 不同) where titles say 区别.
+		{"借条和欠条有什么不一样", "不一样", []string{"区别", "差别", "不同"}},
 		// A reader asking whether someone is a 骗子 wants the articles on
 		// scams, which say 骗局 or 诈骗.
 		{"放款前要交钱是不是骗子", "骗子", []string{"骗局", "诈骗"}},
