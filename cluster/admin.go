@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/zhsearch/zhsearch"
@@ -81,10 +82,12 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	msgID := newMsgID()
+	msg := &nats.Msg{Subject: n.cfg.subject(), Data: data, Header: nats.Header{}}
+	msg.Header.Set(headerDeadline, time.Now().Add(timeout).UTC().Format(time.RFC3339Nano))
 	var ack *jetstream.PubAck
 	err = retry(ctx, func(ctx context.Context) error {
 		var err error
-		ack, err = n.js.Publish(ctx, n.cfg.subject(), data, jetstream.WithMsgID(msgID),
+		ack, err = n.js.PublishMsg(ctx, msg, jetstream.WithMsgID(msgID),
 			jetstream.WithExpectStream(n.cfg.streamName()))
 		return err
 	})
@@ -97,7 +100,7 @@ func (n *Node) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	if err != nil {
 		n.log.Error("publishing an edit failed: edit refused", "id", r.ID, "op", r.Op, "err", err)
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit could not be recorded (the cluster's stream did not acknowledge it); "+
-			"it may still be applied: retry it")
+			"if it reaches the stream within %s it is still applied, later never: retry it", lateAllowance)
 	}
 	seq := ack.Sequence
 	n.noteLast(seq)

@@ -10,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/cluster/natstest"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/journal"
 )
 
 // TestEditsTheStreamCanTake: an article of angle brackets, within the
@@ -214,4 +217,67 @@ func liveNode(ctx context.Context, t *testing.T, servers natstest.Cluster, name 
 	}
 	n.Start(live)
 	return n
+}
+
+// TestLateEditNotApplied: an edit whose editor was told it failed (its
+// publisher gave up waiting for the stream) and that reached the stream
+// long after, as the last copy of a publish held in a cut connection's
+// buffer does, is skipped by every replica, the one following the stream
+// and one that reads it from the start alike: it would overwrite what was
+// acknowledged meanwhile. The edits after it apply.
+func TestLateEditNotApplied(t *testing.T) {
+	servers, ctx := startCluster(t)
+	n := liveNode(ctx, t, servers, "r1", 0)
+	if _, err := n.PutArticle(ctx, &zhsearch.Article{ID: "order-1", Title: "第2版"}); err != nil {
+		t.Fatal(err)
+	}
+	late, err := encodeEdit(journal.Record{Op: zhsearch.OpPut, ID: "order-1", Article: &zhsearch.Article{ID: "order-1", Title: "第1版"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := &nats.Msg{Subject: n.cfg.subject(), Data: late, Header: nats.Header{}}
+	msg.Header.Set(headerDeadline, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano))
+	if _, err := n.js.PublishMsg(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+	after, err := n.PutArticle(ctx, &zhsearch.Article{ID: "after", Title: "之后的文章"})
+	if err != nil {
+		t.Fatalf("an edit after the late one: %v", err)
+	}
+	fresh := liveNode(ctx, t, servers, "r2", 0)
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for _, r := range []*Node{n, fresh} {
+		if err := r.live.WaitApplied(wctx, after.Seq); err != nil {
+			t.Fatalf("%s: %v", r.cfg.Name, err)
+		}
+		if a, err := r.live.Article(ctx, "order-1"); err != nil || a.Title != "第2版" {
+			t.Errorf("%s serves order-1 as %+v (%v), want 第2版: the late edit was applied", r.cfg.Name, a, err)
+		}
+		if _, err := r.live.Article(ctx, "after"); err != nil {
+			t.Errorf("%s: the edit after the late one: %v", r.cfg.Name, err)
+		}
+	}
+}
+
+func TestLateEdit(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		deadline string
+		stored   time.Time
+		want     bool
+	}{
+		{"no deadline (an older replica's edit)", "", now, false},
+		{"stored before its deadline", now.Format(time.RFC3339Nano), now.Add(-time.Second), false},
+		{"within the allowance", now.Format(time.RFC3339Nano), now.Add(lateAllowance - time.Millisecond), false},
+		{"past the allowance", now.Format(time.RFC3339Nano), now.Add(lateAllowance + time.Millisecond), true},
+		{"minutes late", now.Format(time.RFC3339Nano), now.Add(3 * time.Minute), true},
+		{"unreadable deadline", "soon", now.Add(time.Hour), false},
+	}
+	for _, tt := range tests {
+		if got := lateEdit(tt.deadline, tt.stored); got != tt.want {
+			t.Errorf("%s: lateEdit = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

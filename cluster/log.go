@@ -42,6 +42,46 @@ func (n *Node) decode(data []byte, seq uint64) (journal.Record, error) {
 	return r, nil
 }
 
+// headerDeadline is the stream message header of an edit that says when
+// its publisher stopped waiting for the stream's acknowledgement and told
+// the editor the edit failed (RFC 3339, UTC).
+const headerDeadline = "Zhsearch-Edit-Deadline"
+
+// lateAllowance is how long after its deadline an edit stored in the
+// stream is still applied: what the clocks of the replicas and of the
+// NATS servers may differ by. An edit is published again and again until
+// its deadline; when the link to NATS is cut, the last copy waits in the
+// connection's buffer and may reach the stream minutes later, after the
+// editor was told it failed, past the stream's duplicate window, and over
+// a newer edit of the same article acknowledged meanwhile. Past the
+// allowance every replica skips it, by the time the stream stored it, so
+// all of them skip the same edits.
+const lateAllowance = 5 * time.Second
+
+// lateEdit reports whether an edit whose message carries deadline (its
+// headerDeadline, "" for an edit of a version that sets none) was stored
+// in the stream at stored, past its deadline and the allowance.
+func lateEdit(deadline string, stored time.Time) bool {
+	if deadline == "" {
+		return false
+	}
+	d, err := time.Parse(time.RFC3339Nano, deadline)
+	return err == nil && stored.After(d.Add(lateAllowance))
+}
+
+// streamRecord is the edit a stream message holds (Node.record), or a
+// record that skips its seq when the edit reached the stream too late
+// (lateEdit).
+func (n *Node) streamRecord(msg jetstream.Msg, meta *jetstream.MsgMetadata) journal.Record {
+	seq := meta.Sequence.Stream
+	if deadline := msg.Headers().Get(headerDeadline); lateEdit(deadline, meta.Timestamp) {
+		n.log.Warn("skipping an edit that reached the stream after its editor was told it failed",
+			"seq", seq, "deadline", deadline, "stored", meta.Timestamp.UTC().Format(time.RFC3339Nano))
+		return journal.Record{Seq: seq, Journal: n.id, Skip: true}
+	}
+	return n.record(msg.Data(), seq)
+}
+
 // record is the edit a stream message holds, or, for a message that is
 // not an edit (logged), a record that skips its seq (journal.Record.Skip):
 // a replica whose stream ends with one is caught up with it all the same.
@@ -161,7 +201,7 @@ func (n *Node) readRange(ctx context.Context, next *uint64, last uint64, fn func
 				*next = last + 1 // the messages up to last are gone
 				return nil
 			}
-			if err := fn(n.record(msg.Data(), seq)); err != nil {
+			if err := fn(n.streamRecord(msg, meta)); err != nil {
 				return &callbackError{err}
 			}
 			*next = seq + 1
@@ -278,7 +318,7 @@ func (n *Node) follow() error {
 		}
 		seq := meta.Sequence.Stream
 		n.noteLast(seq + meta.NumPending)
-		batch = append(batch, n.record(msg.Data(), seq))
+		batch = append(batch, n.streamRecord(msg, meta))
 		if meta.NumPending > 0 && len(batch) < maxApplyBatch {
 			continue
 		}
