@@ -439,12 +439,19 @@ type Status struct {
 	// StreamRecreated: the stream was created anew since this replica
 	// joined it, which then refuses edits (Node.streamRecreated).
 	StreamRecreated bool `json:"stream_recreated,omitempty"`
+	// StreamReachable: the stream answered this replica within
+	// streamUnreachableAfter, when it last did (LastContact). While it
+	// does not, StreamSeq and Lag are as they were then: edits made since
+	// are missing, however many.
+	StreamReachable bool      `json:"stream_reachable"`
+	LastContact     time.Time `json:"stream_last_contact"`
 }
 
 // Status reports the replica's generation, applied seq and lag.
 func (n *Node) Status() Status {
 	s := Status{Replica: n.cfg.Name, Stream: n.id, Connected: n.nc.IsConnected(), StreamSeq: n.streamLast.Load(),
-		CaughtUp: n.caughtUp.Load(), Replicas: n.replicas, Pointer: n.pointer.Load(), StreamRecreated: n.recreated.Load()}
+		CaughtUp: n.caughtUp.Load(), Replicas: n.replicas, Pointer: n.pointer.Load(), StreamRecreated: n.recreated.Load(),
+		StreamReachable: n.streamReachable(time.Now()), LastContact: time.Unix(0, n.contact.Load()).UTC()}
 	if n.live != nil {
 		s.Generation, s.AppliedSeq = n.live.Generation(), n.live.Applied()
 	}

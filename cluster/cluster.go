@@ -156,8 +156,13 @@ type Node struct {
 
 	live       *index.Live
 	streamLast atomic.Uint64 // last seq of the stream seen
-	caughtUp   atomic.Bool   // applied the stream as it was when Start ran
-	created    time.Time     // the stream's creation time, part of id
+	// contact is when the stream last answered this replica (Unix
+	// nanoseconds): its NATS connection may look up while the link is cut
+	// (nothing is sent to notice it), and the last seq seen then stands
+	// still, so the lag it gives reads 0 however many edits it misses.
+	contact  atomic.Int64
+	caughtUp atomic.Bool // applied the stream as it was when Start ran
+	created  time.Time   // the stream's creation time, part of id
 	// recreated is set once the stream is found created anew under its
 	// name (its NATS servers lost their data): its seqs start over, so
 	// this replica's index no longer follows it (see streamRecreated).
@@ -263,6 +268,7 @@ func (n *Node) setup(ctx context.Context) error {
 	n.created = info.Created
 	n.id = fmt.Sprintf("nats:%s@%d", info.Config.Name, info.Created.UnixNano())
 	n.streamLast.Store(info.State.LastSeq)
+	n.contact.Store(time.Now().UnixNano())
 	if err := retry(ctx, func(ctx context.Context) (err error) {
 		n.pointers, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: n.cfg.pointerBucket(),
 			History: 1, Replicas: r, Storage: jetstream.FileStorage})

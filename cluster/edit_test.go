@@ -281,3 +281,38 @@ func TestLateEdit(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamUnreachableSaid: with every NATS server frozen (a cut link:
+// the connection stays up, nothing answers), the replica's status says
+// within seconds that the stream does not answer, where its lag, as last
+// seen, still reads 0; once they resume it says so again.
+func TestStreamUnreachableSaid(t *testing.T) {
+	servers, ctx := startCluster(t)
+	n := liveNode(ctx, t, servers, "r1", 0)
+	waitStatus := func(want bool, within time.Duration) Status {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for {
+			s := n.Status()
+			if s.StreamReachable == want {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("stream_reachable %v after %v, want %v (status %+v)", s.StreamReachable, within, want, s)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	waitStatus(true, 5*time.Second)
+	for _, s := range servers {
+		s.Freeze(t)
+	}
+	s := waitStatus(false, streamUnreachableAfter+10*time.Second)
+	if s.Lag != 0 || time.Since(s.LastContact) < streamUnreachableAfter {
+		t.Errorf("status %+v: want the lag as last seen (0) and a last contact at least %v ago", s, streamUnreachableAfter)
+	}
+	for _, s := range servers {
+		s.Thaw(t)
+	}
+	waitStatus(true, 30*time.Second)
+}

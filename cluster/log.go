@@ -341,12 +341,24 @@ func (n *Node) statusLoop() {
 	defer n.wg.Done()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	reachable := true
 	for tick := 1; ; tick++ {
 		ctx, cancel := context.WithTimeout(n.ctx, 2*time.Second)
 		info, err := n.stream.Info(ctx)
 		if err == nil {
+			n.contact.Store(time.Now().UnixNano())
 			n.checkStream(info)
 			n.noteLast(info.State.LastSeq)
+		}
+		if now := n.streamReachable(time.Now()); now != reachable {
+			reachable = now
+			if now {
+				n.log.Info("the cluster's stream answers again", "stream_seq", n.streamLast.Load(), "applied_seq", n.live.Applied())
+			} else {
+				n.log.Warn("the cluster's stream has not answered for "+streamUnreachableAfter.String()+
+					": this replica serves its index as it is, without the edits made since (its lag is unknown)",
+					"last_contact", time.Unix(0, n.contact.Load()).UTC().Format(time.RFC3339), "err", err)
+			}
 		}
 		var p *Pointer
 		if tick%10 == 0 {
@@ -363,6 +375,16 @@ func (n *Node) statusLoop() {
 		case <-t.C:
 		}
 	}
+}
+
+// streamUnreachableAfter is how long the stream may go without answering
+// the status loop (every second) before the replica calls it unreachable.
+const streamUnreachableAfter = 10 * time.Second
+
+// streamReachable reports whether the stream answered within
+// streamUnreachableAfter of now.
+func (n *Node) streamReachable(now time.Time) bool {
+	return now.Sub(time.Unix(0, n.contact.Load())) < streamUnreachableAfter
 }
 
 // checkCaughtUp marks the replica caught up once it has applied the

@@ -86,6 +86,21 @@ func (s *Server) Kill(t testing.TB) {
 	<-s.done
 }
 
+// Freeze stops the server (SIGSTOP) without closing its connections: to
+// its clients it looks like a cut link, nothing answered and nothing
+// refused. Thaw resumes it.
+func (s *Server) Freeze(t testing.TB) { s.signal(t, syscall.SIGSTOP) }
+
+// Thaw resumes a frozen server (SIGCONT).
+func (s *Server) Thaw(t testing.TB) { s.signal(t, syscall.SIGCONT) }
+
+func (s *Server) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %s %v: %v", s.Name, sig, err)
+	}
+}
+
 // Running reports whether the server process runs.
 func (s *Server) Running() bool {
 	select {
