@@ -651,6 +651,23 @@ func (l *Live) Generation() string {
 	return ""
 }
 
+// GenerationBuilt returns when the generation serving new requests was
+// built (its build started), whoever built it: this server, another
+// process (an offline reindex it followed) or another replica; zero when
+// none is served or its name does not say.
+func (l *Live) GenerationBuilt() time.Time {
+	t, _ := generationTime(l.Generation())
+	return t
+}
+
+// ReindexRunning reports whether a reindex started through this server
+// (StartReindex) is running.
+func (l *Live) ReindexRunning() bool {
+	l.jobs.mu.Lock()
+	defer l.jobs.mu.Unlock()
+	return l.jobs.running != nil
+}
+
 // DocCount returns the number of articles in the current generation. It
 // fails while journaled edits cannot be written into the index: the count
 // lacks them (and zhsearch_index_up, read from it, is 0).

@@ -47,6 +47,14 @@ func newGenerationName(now time.Time) string {
 	return genPrefix + now.UTC().Format(genTimeLayout)
 }
 
+// generationTime returns when the generation named name was built (the
+// time its name was given, when its build started), false for a name not
+// of newGenerationName's form.
+func generationTime(name string) (time.Time, bool) {
+	t, err := time.Parse(genTimeLayout, strings.TrimPrefix(name, genPrefix))
+	return t, err == nil && strings.HasPrefix(name, genPrefix)
+}
+
 // switchCurrent points dir's CURRENT at generation name, atomically. An
 // error means CURRENT still names the previous generation.
 func switchCurrent(dir, name string) error {

@@ -36,6 +36,10 @@ type IndexInfo struct {
 	// Caches are the live generation's caches (search results, related
 	// lists); a new generation starts them from zero.
 	Caches []CacheInfo
+	// Built is when the live generation was built (zero: unknown), and
+	// Reindexing whether this server is building the next one.
+	Built      time.Time
+	Reindexing bool
 }
 
 // CacheInfo counts one cache's lookups, and for a cache sized in bytes
@@ -107,7 +111,7 @@ func New(opts Options) *Metrics {
 		}),
 		unavailable: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "http", Name: "admission_rejected_total",
-			Help: "Requests refused with 503 unavailable by admission control, by gate (work: uncached searches and related lists; drafts).",
+			Help: "Requests refused with 503 unavailable by admission control, by gate (work: uncached searches and related lists; drafts; suggest: completions).",
 		}, []string{"gate"}),
 		reindexDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace, Subsystem: "reindex", Name: "duration_seconds",
@@ -120,7 +124,7 @@ func New(opts Options) *Metrics {
 		}),
 		reindexLastOK: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: Namespace, Subsystem: "reindex", Name: "last_success_timestamp_seconds",
-			Help: "Unix time of the last successful reindex seen by this process (0: none).",
+			Help: "Unix time of the last successful reindex this process ran (0: none since it started; a generation built elsewhere, by an offline reindex it follows or another replica, shows in zhsearch_index_generation_built_timestamp_seconds).",
 		}),
 		journalCuts: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "journal", Name: "torn_cuts_total",
@@ -216,6 +220,7 @@ func (m *Metrics) ObserveJournalCut(bytes int64) { m.journalCuts.Inc() }
 type indexCollector struct {
 	info                             func() (IndexInfo, error)
 	up, docs, gen, switchFailing     *prometheus.Desc
+	built, reindexing                *prometheus.Desc
 	cacheHits, cacheMisses, cacheLen *prometheus.Desc
 	cacheBytes, cacheBudget          *prometheus.Desc
 }
@@ -229,6 +234,10 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 			"Articles in the live index, title-only ones included.", nil, nil),
 		switchFailing: prometheus.NewDesc(Namespace+"_index_switch_failing",
 			"1 while the index folder's CURRENT names a generation the server could not switch to (it serves its old one; a restart would fail), else 0.", nil, nil),
+		built: prometheus.NewDesc(Namespace+"_index_generation_built_timestamp_seconds",
+			"Unix time the live generation was built (its build started), by this server or elsewhere: the index's age.", nil, nil),
+		reindexing: prometheus.NewDesc(Namespace+"_reindex_running",
+			"1 while a reindex started through this server's admin API runs (it shares the server's CPU and memory), else 0.", nil, nil),
 		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
 			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
 		cacheHits: prometheus.NewDesc(Namespace+"_cache_hits_total",
@@ -250,6 +259,8 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.docs
 	ch <- c.gen
 	ch <- c.switchFailing
+	ch <- c.built
+	ch <- c.reindexing
 	ch <- c.cacheHits
 	ch <- c.cacheMisses
 	ch <- c.cacheLen
@@ -272,6 +283,14 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 		failing = 1
 	}
 	ch <- prometheus.MustNewConstMetric(c.switchFailing, prometheus.GaugeValue, failing)
+	if !info.Built.IsZero() {
+		ch <- prometheus.MustNewConstMetric(c.built, prometheus.GaugeValue, float64(info.Built.UnixNano())/1e9)
+	}
+	reindexing := 0.0
+	if info.Reindexing {
+		reindexing = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.reindexing, prometheus.GaugeValue, reindexing)
 	for _, cc := range info.Caches {
 		ch <- prometheus.MustNewConstMetric(c.cacheHits, prometheus.CounterValue, float64(cc.Hits), cc.Name)
 		ch <- prometheus.MustNewConstMetric(c.cacheMisses, prometheus.CounterValue, float64(cc.Misses), cc.Name)

@@ -38,7 +38,7 @@ zhsearch_search_zero_results_total 1
 # HELP zhsearch_http_rate_limited_total Requests refused with 429 by the per-client rate limit.
 # TYPE zhsearch_http_rate_limited_total counter
 zhsearch_http_rate_limited_total 1
-# HELP zhsearch_http_admission_rejected_total Requests refused with 503 unavailable by admission control, by gate (work: uncached searches and related lists; drafts).
+# HELP zhsearch_http_admission_rejected_total Requests refused with 503 unavailable by admission control, by gate (work: uncached searches and related lists; drafts; suggest: completions).
 # TYPE zhsearch_http_admission_rejected_total counter
 zhsearch_http_admission_rejected_total{gate="drafts"} 2
 `
@@ -121,6 +121,7 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 			return IndexInfo{}, errors.New("closed")
 		}
 		return IndexInfo{Generation: gen.Load().(string), Documents: 101, SwitchFailing: failing.Load().(string),
+			Built: time.Unix(1_700_000_000, 0), Reindexing: true,
 			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3},
 				{Name: "postings", Hits: 5, Misses: 2, Entries: 4, Bytes: 4096, Budget: 128 << 20}}}, nil
 	}})
@@ -139,6 +140,7 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		`zhsearch_cache_hits_total{cache="search"} 7`, `zhsearch_cache_misses_total{cache="search"} 3`,
 		`zhsearch_cache_entries{cache="search"} 3`,
 		`zhsearch_cache_bytes{cache="postings"} 4096`, `zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08`,
+		"zhsearch_index_generation_built_timestamp_seconds 1.7e+09\n", "zhsearch_reindex_running 1\n",
 		"go_goroutines ", "process_resident_memory_bytes ", "go_build_info{",
 	} {
 		if out := scrape(); !strings.Contains(out, want) {

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/analytics"
@@ -28,6 +29,8 @@ type liveIndex interface {
 	Generation() string
 	CacheStats() (index.CacheStats, error)
 	SwitchFailing() string
+	GenerationBuilt() time.Time
+	ReindexRunning() bool
 }
 
 func newObservability(live func() liveIndex) *observability {
@@ -50,13 +53,14 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 	if err != nil {
 		return metrics.IndexInfo{}, err
 	}
-	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, SwitchFailing: ix.SwitchFailing(), Caches: []metrics.CacheInfo{
-		{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,
-			Bytes: cs.Search.Bytes, Budget: cs.Search.Budget},
-		{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries},
-		{Name: "postings", Hits: cs.Postings.Hits, Misses: cs.Postings.Misses, Entries: cs.Postings.Lists,
-			Bytes: cs.Postings.Bytes, Budget: cs.Postings.Budget},
-	}}, nil
+	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, SwitchFailing: ix.SwitchFailing(),
+		Built: ix.GenerationBuilt(), Reindexing: ix.ReindexRunning(), Caches: []metrics.CacheInfo{
+			{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,
+				Bytes: cs.Search.Bytes, Budget: cs.Search.Budget},
+			{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries},
+			{Name: "postings", Hits: cs.Postings.Hits, Misses: cs.Postings.Misses, Entries: cs.Postings.Lists,
+				Bytes: cs.Postings.Bytes, Budget: cs.Postings.Budget},
+		}}, nil
 }
 
 // apiServer returns the API over svc and admin with cfg's limits and o's

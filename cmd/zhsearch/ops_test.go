@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -117,6 +118,19 @@ func TestMetricsEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(out, "not-there-123") {
 		t.Error("raw URL in metric labels")
+	}
+	// The live generation's age, whoever built it, and no reindex running.
+	if !strings.Contains(out, "zhsearch_reindex_running 0\n") {
+		t.Error("/metrics lacks zhsearch_reindex_running 0")
+	}
+	var built float64
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "zhsearch_index_generation_built_timestamp_seconds "); ok {
+			built, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	if age := time.Since(time.Unix(int64(built), 0)); age < 0 || age > 10*time.Minute {
+		t.Errorf("zhsearch_index_generation_built_timestamp_seconds %v: want the start-up build's time (age %v)", built, age)
 	}
 }
 
