@@ -110,6 +110,10 @@ func (g *gate) unhold(client string) {
 // waiting returns how many requests hold a ticket: running or queued.
 func (g *gate) waiting() int { return len(g.tickets) }
 
+// running is how many requests hold a slot; queued how many wait for one.
+func (g *gate) running() int { return len(g.slots) }
+func (g *gate) queued() int  { return max(0, len(g.tickets)-len(g.slots)) }
+
 // gates are the Server's admission controls, made once by Handler.
 type gates struct {
 	work   *gate // searches and related lists of stored articles, uncached
@@ -130,7 +134,7 @@ func newGates(o Ops) gates {
 		// alerts read 0, not "no data", before the first refusal.
 		for _, gt := range []*gate{g.work, g.drafts, g.suggest} {
 			if gt != nil { // nil: no limit, no refusals
-				o.Metrics.AddGate(gt.name)
+				o.Metrics.AddGate(gt.name, gt.running, gt.queued)
 			}
 		}
 	}
@@ -140,7 +144,15 @@ func newGates(o Ops) gates {
 // enter admits the request c through g (see gate.enter), counting a
 // refusal in the metrics.
 func (s *Server) enter(c *gin.Context, g *gate) (release func(), err error) {
+	start := time.Now()
 	release, err = g.enter(c.Request.Context(), clientOf(c))
+	if err == nil && g != nil {
+		waited := time.Since(start)
+		c.Set(ctxQueued, waited)
+		if s.Ops.Metrics != nil {
+			s.Ops.Metrics.ObserveAdmitted(g.name, waited)
+		}
+	}
 	if errors.Is(err, errBusy) && s.Ops.Metrics != nil {
 		s.Ops.Metrics.ObserveRejected(g.name)
 	}

@@ -612,3 +612,88 @@ func TestEmptyBodyMessage(t *testing.T) {
 		t.Errorf("empty body: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestQueueingAndRefusalsObserved: what an on-call engineer reads of a
+// full gate. While one search runs and one waits, the gate's gauges say
+// so; the waiting one's log line gives the time it queued, the refused
+// one's and the timed-out one's give their error codes, and the errors
+// counter tells the refusal (unavailable) from the deadline (timeout),
+// both 503.
+func TestQueueingAndRefusalsObserved(t *testing.T) {
+	svc := newBlockingService()
+	h, s, logs := newTestServer(t, svc, func(s *Server) {
+		s.Ops.MaxConcurrent, s.Ops.MaxQueued = 1, 1
+		s.Ops.SearchTimeout = time.Minute
+	})
+	first := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=first", nil) })
+	<-svc.entered
+	second := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=second", nil) })
+	waitTickets(s.admit.work, 2)
+	if r, w := gauge(t, s, "zhsearch_http_admission_running"), gauge(t, s, "zhsearch_http_admission_waiting"); r != 1 || w != 1 {
+		t.Errorf("gauges running %v, waiting %v: want 1 and 1", r, w)
+	}
+	wantError(t, "past the limit", do(h, "GET", "/api/v1/search?q=third", nil), 503, zhsearch.EUNAVAILABLE)
+	time.Sleep(20 * time.Millisecond) // the second one's queueing, measured
+	svc.release <- struct{}{}
+	checkOK(t, "first", <-first)
+	<-svc.entered
+	close(svc.release)
+	checkOK(t, "queued", <-second)
+
+	lines := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l map[string]any
+		if json.Unmarshal([]byte(line), &l) == nil && l["msg"] == "request" {
+			lines[fmt.Sprint(l["query"])] = l
+		}
+	}
+	if q, _ := lines["q=second"]["queued_ms"].(float64); q < 10 {
+		t.Errorf("the queued search's log line: %v, want queued_ms of 10 or more", lines["q=second"])
+	}
+	if code := lines["q=third"]["error_code"]; code != zhsearch.EUNAVAILABLE {
+		t.Errorf("the refused search's log line: %v, want error_code %s", lines["q=third"], zhsearch.EUNAVAILABLE)
+	}
+	if n := counter(t, s, "zhsearch_http_errors_total"); n != 1 {
+		t.Errorf("errors counted %v, want 1", n)
+	}
+	if n := histogramCount(t, s, "zhsearch_http_admission_wait_seconds"); n != 2 {
+		t.Errorf("admission waits observed %v, want 2 (the two admitted)", n)
+	}
+}
+
+// gauge reads a gauge of s's registry, summed over its series.
+func gauge(t *testing.T, s *Server, name string) float64 {
+	t.Helper()
+	mfs, err := s.Ops.Metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetGauge().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+// histogramCount reads how many observations a histogram of s's registry
+// holds, over its series.
+func histogramCount(t *testing.T, s *Server, name string) uint64 {
+	t.Helper()
+	mfs, err := s.Ops.Metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				n += m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	return n
+}

@@ -182,6 +182,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 func (s *Server) failure(c *gin.Context, err error) (code string, status int, mapped error) {
 	err = asTimeout(c, err)
 	code = zhsearch.ErrorCode(err)
+	c.Set(ctxErrorCode, code)
 	status, ok := errorStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError

@@ -75,6 +75,8 @@ const (
 	ctxBodyLimit = "zhsearch.body_limit"
 	ctxClient    = "zhsearch.client"
 	ctxGzip      = "zhsearch.gzip"
+	ctxQueued    = "zhsearch.queued"     // time.Duration waited for an admission slot
+	ctxErrorCode = "zhsearch.error_code" // the error code of a failed request
 )
 
 // HeaderRequestID carries a request's id in and out.
@@ -178,6 +180,9 @@ func (s *Server) observe(c *gin.Context) {
 	status := c.Writer.Status()
 	if m := s.Ops.Metrics; m != nil {
 		m.ObserveRequest(route, c.Request.Method, status, took)
+		if code := c.GetString(ctxErrorCode); code != "" {
+			m.ObserveError(route, code)
+		}
 	}
 	level := slog.LevelInfo
 	switch {
@@ -205,13 +210,25 @@ func (s *Server) observe(c *gin.Context) {
 		slog.String("client_ip", c.ClientIP()),
 	}
 	if q := c.Request.URL.RawQuery; q != "" {
-		attrs = append(attrs, slog.String("query", clip(q, 256)))
+		// A question of the longest allowed (zhsearch.MaxQueryLen
+		// characters) is about 1,800 bytes escaped: whole, so the query
+		// behind a slow request can be found.
+		attrs = append(attrs, slog.String("query", clip(q, maxLoggedQuery)))
+	}
+	if waited, ok := c.Get(ctxQueued); ok {
+		attrs = append(attrs, slog.Float64("queued_ms", float64(waited.(time.Duration).Microseconds())/1000))
+	}
+	if code := c.GetString(ctxErrorCode); code != "" {
+		attrs = append(attrs, slog.String("error_code", code))
 	}
 	if errs := c.Errors.String(); errs != "" {
 		attrs = append(attrs, slog.String("errors", clip(errs, 512)))
 	}
 	log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
+
+// maxLoggedQuery bounds the query string an access log line carries.
+const maxLoggedQuery = 2048
 
 // logPath is the request's path as log lines give it: clipped, as a path
 // of 100,000 characters sent without a token made a 100 KB warning line.

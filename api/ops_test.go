@@ -199,6 +199,9 @@ func TestSearchTimeoutAnswers503(t *testing.T) {
 	if strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), `"level":"WARN"`) {
 		t.Errorf("a timeout's access log line is not a warning:\n%s", logs)
 	}
+	if !strings.Contains(logs.String(), `"error_code":"timeout"`) {
+		t.Errorf("a timeout's access log line does not say so:\n%s", logs)
+	}
 
 	h, _, _ = newTestServer(t, svc, nil) // SearchTimeout 0: no deadline
 	if rec := do(h, "GET", "/api/v1/search?q=fast", nil); rec.Code != 200 || sawDeadline.Load() {
@@ -742,8 +745,9 @@ func TestLogLinesBounded(t *testing.T) {
 		t.Fatalf("DELETE without a token: %d", rec.Code)
 	}
 	do(h, "GET", "/api/v1/"+strings.Repeat("B", 100_000), nil)
+	do(h, "GET", "/api/v1/search?q="+strings.Repeat("%E8%8A%B1", 30_000), nil)
 	for _, line := range strings.Split(logs.String(), "\n") {
-		if len(line) > 2000 {
+		if len(line) > 3000 {
 			t.Errorf("a log line of %d bytes: %.120s…", len(line), line)
 		}
 	}

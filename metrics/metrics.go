@@ -71,6 +71,8 @@ type Metrics struct {
 	zeroResults     prometheus.Counter
 	rateLimited     prometheus.Counter
 	unavailable     *prometheus.CounterVec
+	errors          *prometheus.CounterVec
+	admissionWait   *prometheus.HistogramVec
 	reindexDuration *prometheus.HistogramVec
 	reindexFailures prometheus.Counter
 	reindexLastOK   prometheus.Gauge
@@ -113,6 +115,15 @@ func New(opts Options) *Metrics {
 			Namespace: Namespace, Subsystem: "http", Name: "admission_rejected_total",
 			Help: "Requests refused with 503 unavailable by admission control, by gate (work: uncached searches and related lists; drafts; suggest: completions).",
 		}, []string{"gate"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "http", Name: "errors_total",
+			Help: "Requests answered with an error, by route template and error code (timeout and unavailable tell a deadline from a refusal, both 503).",
+		}, []string{"route", "error"}),
+		admissionWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: Namespace, Subsystem: "http", Name: "admission_wait_seconds",
+			Help:    "Time requests admitted through a gate waited for a slot, by gate: the queueing in a request's duration.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"gate"}),
 		reindexDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace, Subsystem: "reindex", Name: "duration_seconds",
 			Help:    "Time taken by reindexes, by result (success or failure).",
@@ -132,7 +143,7 @@ func New(opts Options) *Metrics {
 		}),
 	}
 	m.reg.MustRegister(m.journalCuts, m.requests, m.duration, m.inFlight, m.searches, m.zeroResults, m.rateLimited,
-		m.unavailable, m.reindexDuration, m.reindexFailures, m.reindexLastOK,
+		m.unavailable, m.errors, m.admissionWait, m.reindexDuration, m.reindexFailures, m.reindexLastOK,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector(),
@@ -197,8 +208,32 @@ func (m *Metrics) ObserveRateLimited() { m.rateLimited.Inc() }
 // gate (work or drafts).
 func (m *Metrics) ObserveRejected(gate string) { m.unavailable.WithLabelValues(gate).Inc() }
 
-// AddGate starts the refusals of an admission gate at zero.
-func (m *Metrics) AddGate(gate string) { m.unavailable.WithLabelValues(gate) }
+// AddGate starts the refusals of an admission gate at zero, and reports
+// at each scrape how many requests run in it and wait for it.
+func (m *Metrics) AddGate(gate string, running, waiting func() int) {
+	m.unavailable.WithLabelValues(gate)
+	m.admissionWait.WithLabelValues(gate)
+	if running == nil || waiting == nil {
+		return
+	}
+	labels := prometheus.Labels{"gate": gate}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "http", Name: "admission_running",
+			Help: "Requests running in an admission gate now (at most --max-concurrent).", ConstLabels: labels},
+			func() float64 { return float64(running()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "http", Name: "admission_waiting",
+			Help: "Requests waiting for a slot of an admission gate now (at most --max-queued).", ConstLabels: labels},
+			func() float64 { return float64(waiting()) }),
+	)
+}
+
+// ObserveAdmitted records how long a request waited for a slot of gate.
+func (m *Metrics) ObserveAdmitted(gate string, waited time.Duration) {
+	m.admissionWait.WithLabelValues(gate).Observe(waited.Seconds())
+}
+
+// ObserveError records a request answered with the error code code.
+func (m *Metrics) ObserveError(route, code string) { m.errors.WithLabelValues(route, code).Inc() }
 
 // ObserveReindex records a finished reindex: its duration, and a failure
 // when err is not nil. It implements zhsearch.ReindexObserver.
