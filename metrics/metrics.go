@@ -14,6 +14,8 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,6 +75,7 @@ type Metrics struct {
 	unavailable     *prometheus.CounterVec
 	errors          *prometheus.CounterVec
 	admissionWait   *prometheus.HistogramVec
+	gates           sync.Map // gate name → *gateGauges
 	reindexDuration *prometheus.HistogramVec
 	reindexFailures prometheus.Counter
 	reindexLastOK   prometheus.Gauge
@@ -209,23 +212,35 @@ func (m *Metrics) ObserveRateLimited() { m.rateLimited.Inc() }
 func (m *Metrics) ObserveRejected(gate string) { m.unavailable.WithLabelValues(gate).Inc() }
 
 // AddGate starts the refusals of an admission gate at zero, and reports
-// at each scrape how many requests run in it and wait for it.
+// at each scrape how many requests run in it and wait for it. A gate
+// added again (a handler made anew over the same metrics) is read through
+// its new functions.
 func (m *Metrics) AddGate(gate string, running, waiting func() int) {
 	m.unavailable.WithLabelValues(gate)
 	m.admissionWait.WithLabelValues(gate)
 	if running == nil || waiting == nil {
 		return
 	}
+	g, loaded := m.gates.LoadOrStore(gate, &gateGauges{})
+	gg := g.(*gateGauges)
+	gg.running.Store(&running)
+	gg.waiting.Store(&waiting)
+	if loaded {
+		return
+	}
 	labels := prometheus.Labels{"gate": gate}
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "http", Name: "admission_running",
 			Help: "Requests running in an admission gate now (at most --max-concurrent).", ConstLabels: labels},
-			func() float64 { return float64(running()) }),
+			func() float64 { return float64((*gg.running.Load())()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "http", Name: "admission_waiting",
 			Help: "Requests waiting for a slot of an admission gate now (at most --max-queued).", ConstLabels: labels},
-			func() float64 { return float64(waiting()) }),
+			func() float64 { return float64((*gg.waiting.Load())()) }),
 	)
 }
+
+// gateGauges are the functions an admission gate's gauges read.
+type gateGauges struct{ running, waiting atomic.Pointer[func() int] }
 
 // ObserveAdmitted records how long a request waited for a slot of gate.
 func (m *Metrics) ObserveAdmitted(gate string, waited time.Duration) {

@@ -181,3 +181,20 @@ func TestMetricsLint(t *testing.T) {
 		}
 	}
 }
+
+// TestGateAddedAgain: a handler made again over the same metrics (serve
+// makes one while it starts, then the real one) adds its gates again; the
+// gauges read the latest gate, and nothing is registered twice.
+func TestGateAddedAgain(t *testing.T) {
+	m := New(Options{})
+	m.AddGate("work", func() int { return 1 }, func() int { return 2 })
+	m.AddGate("work", func() int { return 3 }, func() int { return 4 })
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	out := rec.Body.String()
+	for _, want := range []string{`zhsearch_http_admission_running{gate="work"} 3`, `zhsearch_http_admission_waiting{gate="work"} 4`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
