@@ -83,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, errUsage):
 			return exitUsage
+		case errors.As(err, new(reported)):
+			return 1
 		default:
 			fmt.Fprintf(stderr, "zhsearch %s: %v\n", c.name, err)
 			return 1

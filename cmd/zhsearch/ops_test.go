@@ -618,10 +618,11 @@ func TestShutdownTimeoutCutsRequests(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Errorf("exit: %v, want 1 (a request was cut)\n%s", err, srv.logs.String())
 	}
-	// The log's JSON lines, then the command's error on its own line.
-	logs, failure, _ := strings.Cut(srv.logs.String(), "zhsearch serve: ")
-	if !strings.Contains(failure, "in-flight requests did not finish") {
-		t.Errorf("the command's error %q, want one saying requests were cut", failure)
+	// The log's JSON lines, the command's error the last of them.
+	logs := srv.logs.String()
+	lines := logLines(t, logs)
+	if last := lines[len(lines)-1]; last["level"] != "ERROR" || !strings.Contains(fmt.Sprint(last["err"]), "in-flight requests did not finish") {
+		t.Errorf("the command's error %v, want an ERROR line saying requests were cut", last)
 	}
 	cut := false
 	for _, l := range logLines(t, logs) {
@@ -632,7 +633,7 @@ func TestShutdownTimeoutCutsRequests(t *testing.T) {
 	if !cut {
 		t.Errorf("no request line with status 499 for the cut request:\n%s", srv.logs.String())
 	}
-	if got := logMessages(t, logs); !strings.Contains(got, "shutting down|request|index closed") {
+	if got := logMessages(t, logs); !strings.Contains(got, "shutting down|request|index closed|zhsearch serve stopped") {
 		t.Errorf("shutdown sequence: %s", got)
 	}
 }
@@ -909,5 +910,34 @@ func TestUnknownEnvironment(t *testing.T) {
 		if got := envs.unknownEnv(tt.environ); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestStopErrorLoggedAsJSON: the error that stops serve (here a data
+// folder that is a file) is a JSON log line at error level when the logs
+// are JSON, as pipelines alerting on level=ERROR read them, and not a
+// plain line after them; with text logs it is the plain line.
+func TestStopErrorLoggedAsJSON(t *testing.T) {
+	dataFile := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(dataFile, []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"serve", "--data", dataFile, "--index", t.TempDir(), "--addr", "127.0.0.1:0"}
+	var out, errs bytes.Buffer
+	if st := run(context.Background(), append(args, "--log-format", "json"), &out, &errs); st != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", st, errs.String())
+	}
+	lines := strings.Split(strings.TrimSpace(errs.String()), "\n")
+	var last map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+		t.Fatalf("last line is not JSON: %q", lines[len(lines)-1])
+	}
+	if last["level"] != "ERROR" || !strings.Contains(fmt.Sprint(last["err"]), dataFile) {
+		t.Errorf("last line %v: want an ERROR naming %s", last, dataFile)
+	}
+	errs.Reset()
+	if st := run(context.Background(), append(args, "--log-format", "text"), &out, &errs); st != 1 ||
+		!strings.Contains(errs.String(), "zhsearch serve: ") {
+		t.Errorf("text logs: exit %d, stderr %q: want the plain error line", st, errs.String())
 	}
 }

@@ -83,11 +83,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, key := range envs.unknownEnv(os.Environ()) {
 		logger.Warn("environment variable ignored: it is no setting of zhsearch serve (misspelt, or of another version?)", "variable", key)
 	}
-	if err := checkDataFolder(cfg.dataDir); err != nil {
-		return err
+	err := checkDataFolder(cfg.dataDir)
+	if err == nil {
+		err = serve(ctx, cfg, logger)
 	}
-	return serve(ctx, cfg, logger)
+	if err != nil {
+		if _, text := logger.Handler().(*slog.TextHandler); !text {
+			// Log pipelines read the JSON lines: the error that stops the
+			// server (a journal to repair, a full disk) is one of them,
+			// not a plain line after them.
+			logger.Error("zhsearch serve stopped", "err", err.Error())
+			return reported{err}
+		}
+	}
+	return err
 }
+
+// reported is an error the command has logged already: main exits 1
+// without printing it again.
+type reported struct{ err error }
+
+func (r reported) Error() string { return r.err.Error() }
+func (r reported) Unwrap() error { return r.err }
 
 // checkDataFolder reports a data folder that is a file, or that cannot be
 // read, as itself: otherwise the first thing to fail was the edit
