@@ -29,6 +29,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -214,6 +215,7 @@ func Connect(ctx context.Context, cfg Config) (*Node, error) {
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { n.log.Info("reconnected to NATS", "server", c.ConnectedUrlRedacted()) })}
 	// The servers may be starting too: try for a while.
+	n.log.Info("connecting to NATS", "urls", redactedURLs(cfg.URLs))
 	var nc *nats.Conn
 	err := retry(ctx, func(ctx context.Context) error {
 		var err error
@@ -221,7 +223,7 @@ func Connect(ctx context.Context, cfg Config) (*Node, error) {
 		return err
 	}, time.Minute)
 	if err != nil {
-		return nil, fmt.Errorf("connect to NATS: %w", err)
+		return nil, fmt.Errorf("connect to NATS at %s: %w", redactedURLs(cfg.URLs), err)
 	}
 	n.nc = nc
 	if err := n.setup(ctx); err != nil {
@@ -298,7 +300,28 @@ func (n *Node) setup(ctx context.Context) error {
 		return fmt.Errorf("create bucket %s: %w", n.cfg.objectBucket(), err)
 	}
 	n.log.Info("joined the cluster", "stream", n.id, "replicas", r, "last_seq", info.State.LastSeq)
+	if info.State.LastSeq == 0 && time.Since(info.Created) < time.Minute {
+		// A replica pointed at the wrong NATS servers forms a cluster of
+		// its own there, and serves its data folder without the edits
+		// the others hold: say so where a first start does not hide it.
+		n.log.Warn("the cluster's edit stream is new and empty: if this replica should join a running cluster, "+
+			"--nats names other servers than its replicas use", "stream", n.id, "nats", redactedURLs(n.cfg.URLs))
+	}
 	return nil
+}
+
+// redactedURLs lists NATS URLs for a log line or an error, without their
+// passwords.
+func redactedURLs(urls []string) string {
+	out := make([]string, len(urls))
+	for i, raw := range urls {
+		if u, err := url.Parse(raw); err == nil {
+			out[i] = u.Redacted()
+		} else {
+			out[i] = "(unparsable URL)"
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 // Identity names the stream: its name and creation time. A generation

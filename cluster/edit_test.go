@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,4 +316,57 @@ func TestStreamUnreachableSaid(t *testing.T) {
 		s.Thaw(t)
 	}
 	waitStatus(true, 30*time.Second)
+}
+
+func TestRedactedURLs(t *testing.T) {
+	got := redactedURLs([]string{"nats://zh:secret@10.0.0.1:4222", "nats://10.0.0.2:4222"})
+	if want := "nats://zh:xxxxx@10.0.0.1:4222,nats://10.0.0.2:4222"; got != want {
+		t.Errorf("redactedURLs = %q, want %q", got, want)
+	}
+}
+
+// TestNewStreamWarned: a replica that finds the stream new and empty (the
+// first of a cluster, or one pointed at the wrong NATS servers, which
+// forms a cluster of its own) warns; one joining a stream that holds
+// edits does not.
+func TestNewStreamWarned(t *testing.T) {
+	servers, ctx := startCluster(t)
+	connect := func(name string) (*Node, string) {
+		var logs syncBuffer
+		n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: t.TempDir(), Name: name,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(n.Close)
+		return n, logs.String()
+	}
+	if _, logs := connect("r1"); !strings.Contains(logs, "stream is new and empty") {
+		t.Errorf("the first replica does not warn of a new stream:\n%s", logs)
+	}
+	n := liveNode(ctx, t, servers, "r2", 0)
+	if _, err := n.PutArticle(ctx, &zhsearch.Article{ID: "e1", Title: "一次编辑"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, logs := connect("r3"); strings.Contains(logs, "stream is new and empty") {
+		t.Errorf("a replica joining a stream of edits warns of a new one:\n%s", logs)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
