@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -332,7 +331,7 @@ func TestRedactedURLs(t *testing.T) {
 func TestNewStreamWarned(t *testing.T) {
 	servers, ctx := startCluster(t)
 	connect := func(name string) (*Node, string) {
-		var logs syncBuffer
+		var logs natstest.Buffer
 		n, err := Connect(ctx, Config{URLs: servers.URLs(), IndexDir: t.TempDir(), Name: name,
 			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		if err != nil {
@@ -351,22 +350,4 @@ func TestNewStreamWarned(t *testing.T) {
 	if _, logs := connect("r3"); strings.Contains(logs, "stream is new and empty") {
 		t.Errorf("a replica joining a stream of edits warns of a new one:\n%s", logs)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -48,7 +48,7 @@ type Server struct {
 	bin, dir    string
 	routes      string
 	cmd         *exec.Cmd
-	out         *buffer
+	out         *Buffer
 	done        chan struct{}
 }
 
@@ -62,7 +62,7 @@ func (s *Server) Start(t testing.TB) {
 	s.cmd = exec.Command(s.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-m", strconv.Itoa(s.monitorPort),
 		"-n", s.Name, "-js", "-sd", s.dir,
 		"--cluster_name", "zhtest", "--cluster", fmt.Sprintf("nats://127.0.0.1:%d", s.clusterPort), "--routes", s.routes)
-	s.out = &buffer{}
+	s.out = &Buffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -244,19 +244,20 @@ func freePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// buffer is a bytes.Buffer safe for concurrent writes and reads.
-type buffer struct {
+// Buffer is a bytes.Buffer safe for concurrent writes and reads: a
+// server's output, or a logger's a test reads.
+type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *buffer) Write(p []byte) (int, error) {
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *buffer) String() string {
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
