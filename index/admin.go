@@ -67,6 +67,7 @@ func (l *Live) edit(ctx context.Context, r journal.Record) (*zhsearch.EditResult
 	}
 	rec, err := l.writer.Append(r)
 	if err != nil {
+		l.appendFailures.Add(1)
 		l.log.Error("journal append failed: edit refused", "id", r.ID, "op", r.Op, "err", err)
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the edit could not be recorded (journal not writable); nothing was changed")
 	}

@@ -108,6 +108,9 @@ type Live struct {
 	// up to the journal's end before it is published.
 	editMu sync.Mutex
 	writer *journal.Writer // nil when edits are off; guarded by editMu
+	// appendFailures counts edits refused because the journal could not
+	// take them (a full or read-only journal disk).
+	appendFailures atomic.Uint64
 
 	cleanReq chan struct{} // asks the janitor to remove old generations
 
@@ -649,6 +652,19 @@ func (l *Live) Generation() string {
 		return g.name
 	}
 	return ""
+}
+
+// JournalStats reports the edit journal of a server that takes edits
+// itself: the last seq it holds and how many edits it could not take; ok
+// is false without one (edits off, or a replica's, through the cluster's
+// stream).
+func (l *Live) JournalStats() (last, appendFailures uint64, ok bool) {
+	l.editMu.Lock()
+	defer l.editMu.Unlock()
+	if l.writer == nil {
+		return 0, 0, false
+	}
+	return l.writer.Seq(), l.appendFailures.Load(), true
 }
 
 // GenerationBuilt returns when the generation serving new requests was

@@ -42,6 +42,17 @@ type IndexInfo struct {
 	// Reindexing whether this server is building the next one.
 	Built      time.Time
 	Reindexing bool
+	// Applied is the last seq of the edit log (journal or cluster stream)
+	// the live generation holds. Journal, for a server that keeps an edit
+	// journal itself, is its last seq and how many edits it could not
+	// take (nil: none).
+	Applied uint64
+	Journal *JournalInfo
+}
+
+// JournalInfo describes a server's edit journal.
+type JournalInfo struct {
+	Last, AppendFailures uint64
 }
 
 // CacheInfo counts one cache's lookups, and for a cache sized in bytes
@@ -271,6 +282,7 @@ type indexCollector struct {
 	info                             func() (IndexInfo, error)
 	up, docs, gen, switchFailing     *prometheus.Desc
 	built, reindexing                *prometheus.Desc
+	applied, journalLast, appendFail *prometheus.Desc
 	cacheHits, cacheMisses, cacheLen *prometheus.Desc
 	cacheBytes, cacheBudget          *prometheus.Desc
 }
@@ -288,6 +300,12 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 			"Unix time the live generation was built (its build started), by this server or elsewhere: the index's age.", nil, nil),
 		reindexing: prometheus.NewDesc(Namespace+"_reindex_running",
 			"1 while a reindex started through this server's admin API runs (it shares the server's CPU and memory), else 0.", nil, nil),
+		applied: prometheus.NewDesc(Namespace+"_index_applied_seq",
+			"Last seq of the edit log (journal or cluster stream) the live index holds.", nil, nil),
+		journalLast: prometheus.NewDesc(Namespace+"_journal_last_seq",
+			"Last seq of this server's edit journal: ahead of zhsearch_index_applied_seq while journaled edits wait to be written into the index.", nil, nil),
+		appendFail: prometheus.NewDesc(Namespace+"_journal_append_failures_total",
+			"Edits refused because the edit journal could not take them (its disk full or read-only).", nil, nil),
 		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
 			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
 		cacheHits: prometheus.NewDesc(Namespace+"_cache_hits_total",
@@ -311,6 +329,9 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.switchFailing
 	ch <- c.built
 	ch <- c.reindexing
+	ch <- c.applied
+	ch <- c.journalLast
+	ch <- c.appendFail
 	ch <- c.cacheHits
 	ch <- c.cacheMisses
 	ch <- c.cacheLen
@@ -323,6 +344,7 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	info, err := c.info()
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		c.collectEdits(ch, info)
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
@@ -341,6 +363,7 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 		reindexing = 1
 	}
 	ch <- prometheus.MustNewConstMetric(c.reindexing, prometheus.GaugeValue, reindexing)
+	c.collectEdits(ch, info)
 	for _, cc := range info.Caches {
 		ch <- prometheus.MustNewConstMetric(c.cacheHits, prometheus.CounterValue, float64(cc.Hits), cc.Name)
 		ch <- prometheus.MustNewConstMetric(c.cacheMisses, prometheus.CounterValue, float64(cc.Misses), cc.Name)
@@ -349,5 +372,21 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.cacheBytes, prometheus.GaugeValue, float64(cc.Bytes), cc.Name)
 			ch <- prometheus.MustNewConstMetric(c.cacheBudget, prometheus.GaugeValue, float64(cc.Budget), cc.Name)
 		}
+	}
+}
+
+// collectEdits reports the edit log's seqs: what the index holds and,
+// for a server with a journal, what the journal holds and could not take.
+// An index that cannot be written reports them too (Collect), as the gap
+// between them is what waits.
+func (c *indexCollector) collectEdits(ch chan<- prometheus.Metric, info IndexInfo) {
+	j := info.Journal
+	if j == nil && info.Applied == 0 {
+		return // no index open yet, or one without edits
+	}
+	ch <- prometheus.MustNewConstMetric(c.applied, prometheus.GaugeValue, float64(info.Applied))
+	if j != nil {
+		ch <- prometheus.MustNewConstMetric(c.journalLast, prometheus.GaugeValue, float64(j.Last))
+		ch <- prometheus.MustNewConstMetric(c.appendFail, prometheus.CounterValue, float64(j.AppendFailures))
 	}
 }

@@ -295,6 +295,13 @@ func TestStartUpLog(t *testing.T) {
 	mustCall(t, "PUT", srv.base+"/api/v1/admin/articles/n1", testToken, `{"title":"日志里的编辑"}`, 201, nil)
 	srv.stop()
 	srv = startServe(t, cfg) // a restart on the generation the edit went into
+	// The journal's seq and the index's agree: nothing waits.
+	metricsOut := getText(t, srv.base+"/metrics")
+	for _, want := range []string{"zhsearch_journal_last_seq 1\n", "zhsearch_index_applied_seq 1\n", "zhsearch_journal_append_failures_total 0\n"} {
+		if !strings.Contains(metricsOut, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 	logs := srv.logs.String()
 	for _, want := range []string{"msg=configuration version=", "msg=\"serving generation\"", "format=2", "written_by="} {
 		if !strings.Contains(logs, want) {

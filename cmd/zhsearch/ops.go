@@ -31,6 +31,8 @@ type liveIndex interface {
 	SwitchFailing() string
 	GenerationBuilt() time.Time
 	ReindexRunning() bool
+	Applied() uint64
+	JournalStats() (last, appendFailures uint64, ok bool)
 }
 
 func newObservability(live func() liveIndex) *observability {
@@ -45,16 +47,22 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 	if ix == nil {
 		return metrics.IndexInfo{}, index.ErrNoIndex
 	}
+	var journal *metrics.JournalInfo
+	if last, failures, ok := ix.JournalStats(); ok {
+		journal = &metrics.JournalInfo{Last: last, AppendFailures: failures}
+	}
 	n, err := ix.DocCount()
 	if err != nil {
-		return metrics.IndexInfo{}, err
+		// Journaled edits the index could not take: the journal's seq
+		// against the index's says how many wait.
+		return metrics.IndexInfo{Applied: ix.Applied(), Journal: journal}, err
 	}
 	cs, err := ix.CacheStats()
 	if err != nil {
 		return metrics.IndexInfo{}, err
 	}
 	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, SwitchFailing: ix.SwitchFailing(),
-		Built: ix.GenerationBuilt(), Reindexing: ix.ReindexRunning(), Caches: []metrics.CacheInfo{
+		Built: ix.GenerationBuilt(), Reindexing: ix.ReindexRunning(), Applied: ix.Applied(), Journal: journal, Caches: []metrics.CacheInfo{
 			{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,
 				Bytes: cs.Search.Bytes, Budget: cs.Search.Budget},
 			{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries},
