@@ -1754,8 +1754,12 @@ func (ix *Index) markWordTypos(aq *analyzedQuery) error {
 // sentence one about the site's subjects for markWordTypos, and a word a
 // long question keeps first (bound). Unlike namesSite it need not lead
 // titles (贷款App上写着年华利率7.2%起…: app).
-func typicalWord(t queryTerm) bool {
-	return t.weighed && !t.absent && t.typical >= siteTypical && utf8.RuneCountInString(t.text) > 1
+func typicalWord(t queryTerm) bool { return typicalFrom(t, siteTypical) }
+
+// typicalFrom reports whether t is a word of two characters or more that
+// the index holds and that is at least least typical of the site.
+func typicalFrom(t queryTerm, least float64) bool {
+	return t.weighed && !t.absent && t.typical >= least && utf8.RuneCountInString(t.text) > 1
 }
 
 // wordTypoCandidate reports whether t is a dictionary word no article

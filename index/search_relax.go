@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -177,8 +176,15 @@ func (aq *analyzedQuery) namesSite(t queryTerm) bool {
 	if typicalWord(t) && t.position > 1 {
 		return true
 	}
-	return aq.keywordList() && t.weighed && !t.absent && t.typical > 0 && utf8.RuneCountInString(t.text) > 1
+	return aq.keywordList() && typicalFrom(t, keywordTypical)
 }
+
+// keywordTypical is how typical of the site (queryTerm.typical) a word of
+// a keyword list must be to name one of its subjects: any word the site
+// uses more than general text does (typical above 0; see namesSite). No
+// query of the tuning halves is a keyword list that finds nothing, so it
+// was chosen on that meaning, not on them.
+const keywordTypical = 1e-9
 
 // keywordList reports whether the query is Chinese keywords written apart
 // (京东E卡 回收, 无业人员 贷款): two or more, in fewer characters than a

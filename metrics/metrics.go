@@ -350,19 +350,11 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	ch <- prometheus.MustNewConstMetric(c.docs, prometheus.GaugeValue, float64(info.Documents))
 	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation)
-	failing := 0.0
-	if info.SwitchFailing != "" {
-		failing = 1
-	}
-	ch <- prometheus.MustNewConstMetric(c.switchFailing, prometheus.GaugeValue, failing)
+	ch <- prometheus.MustNewConstMetric(c.switchFailing, prometheus.GaugeValue, oneIf(info.SwitchFailing != ""))
 	if !info.Built.IsZero() {
 		ch <- prometheus.MustNewConstMetric(c.built, prometheus.GaugeValue, float64(info.Built.UnixNano())/1e9)
 	}
-	reindexing := 0.0
-	if info.Reindexing {
-		reindexing = 1
-	}
-	ch <- prometheus.MustNewConstMetric(c.reindexing, prometheus.GaugeValue, reindexing)
+	ch <- prometheus.MustNewConstMetric(c.reindexing, prometheus.GaugeValue, oneIf(info.Reindexing))
 	c.collectEdits(ch, info)
 	for _, cc := range info.Caches {
 		ch <- prometheus.MustNewConstMetric(c.cacheHits, prometheus.CounterValue, float64(cc.Hits), cc.Name)
@@ -389,4 +381,12 @@ func (c *indexCollector) collectEdits(ch chan<- prometheus.Metric, info IndexInf
 		ch <- prometheus.MustNewConstMetric(c.journalLast, prometheus.GaugeValue, float64(j.Last))
 		ch <- prometheus.MustNewConstMetric(c.appendFail, prometheus.CounterValue, float64(j.AppendFailures))
 	}
+}
+
+// oneIf is a condition as a gauge's value: 1 or 0.
+func oneIf(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
