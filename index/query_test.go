@@ -161,6 +161,9 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		// Readers name banks by their short names (招行), titles in full.
 		{"招行信用卡分期手续费", "招行", []string{"招商银行"}},
 		{"建设银行房贷利率", "建设银行", []string{"建行"}},
+		// Readers type the brand in Latin letters (iPhone), titles say
+		// 苹果 (苹果手机被锁了是不是ID贷).
+		{"二手iPhone被ID贷锁了", "iphone", []string{"苹果"}},
 		{"花呗风控", "风控", nil},
 		// An amount in Chinese numerals is also looked up in digits, as
 		// titles write it (临时急需5000块钱怎么借).
