@@ -55,11 +55,9 @@ func (ix *Index) CachedRelated(ctx context.Context, req zhsearch.RelatedRequest)
 	e := &ix.rel
 	e.init()
 	st := e.state.Load()
-	if st.cache != nil {
-		if res, ok := st.cache.Get(relatedKeyOf(req)); ok {
-			e.hits.Add(1)
-			return withMinScore(copyResult(res), req.MinScore), true
-		}
+	if res, ok := st.get(relatedKeyOf(req)); ok {
+		e.hits.Add(1)
+		return withMinScore(copyResult(res), req.MinScore), true
 	}
 	res, found, err := e.flight.join(ctx, st.flightKey(req))
 	if !found || err != nil {

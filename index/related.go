@@ -175,11 +175,9 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 	}
 	st := e.state.Load()
 	key := relatedKeyOf(req)
-	if st.cache != nil {
-		if res, ok := st.cache.Get(key); ok {
-			e.hits.Add(1)
-			return withMinScore(copyResult(res), req.MinScore), nil
-		}
+	if res, ok := st.get(key); ok {
+		e.hits.Add(1)
+		return withMinScore(copyResult(res), req.MinScore), nil
 	}
 	e.misses.Add(1)
 	if err := ctx.Err(); err != nil {
@@ -199,9 +197,7 @@ func (ix *Index) Related(ctx context.Context, req zhsearch.RelatedRequest) (*zhs
 		if err != nil {
 			return nil, err
 		}
-		if st.cache != nil {
-			st.cache.Add(key, res)
-		}
+		st.put(key, res)
 		return res, nil
 	})
 	if err != nil {

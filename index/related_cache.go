@@ -46,7 +46,12 @@ type relatedEngine struct {
 // lists and document frequencies.
 type versionState struct {
 	version uint64
-	cache   *lru.Cache[relatedKey, *zhsearch.RelatedResult] // nil: caching off
+	cache   *lru.Cache[relatedKey, cachedList] // nil: caching off
+	// bytes is what the cached lists hold (listBytes), kept by put and by
+	// the cache's eviction callback; budget bounds it.
+	bytes   atomic.Int64
+	budget  int64
+	putMu   sync.Mutex // orders puts: add, then evict down to the budget
 	dfs     dfCache
 	titles  titleCache
 	dupKeys boundedCache[string] // DupKey by title
@@ -97,12 +102,78 @@ func (e *relatedEngine) putScratch(sc *scratch) {
 	}
 }
 
+// listBudget is what the related cache may hold per list it is sized for,
+// in bytes of its lists (listBytes): a cache of n lists holds at most n ×
+// listBudget bytes, whatever their size, and drops its oldest lists to
+// stay under it. Over the readers' questions' corpus (200 lists of each
+// size), a list of five items is about 1.3 KiB by listBytes, one of ten
+// 2.3 KiB, one of twenty, the most a request may ask, 4.2 KiB: the default
+// cache's 10,000 places hold every list of ten or fewer, 30 MiB at most,
+// where lists of twenty would have taken 42 MiB, and the figure is now
+// seen (zhsearch_cache_bytes{cache="related"}).
+const listBudget = 3 << 10
+
+// cachedList is one cached related list and about what it holds.
+type cachedList struct {
+	res   *zhsearch.RelatedResult
+	bytes int64
+}
+
+// listBytes is about what a cached list holds in memory: its key's and
+// its items' strings, and a fixed share for each item's and the list's
+// headers, pointers, times and cache entry.
+func listBytes(k relatedKey, res *zhsearch.RelatedResult) int64 {
+	n := 200 + len(k.id) + len(res.ID)
+	for _, it := range res.Related {
+		n += 140 + len(it.ID) + len(it.Title) + len(it.URL) + len(it.Reason)
+		for _, r := range it.Reasons {
+			n += 16 + len(r)
+		}
+	}
+	return int64(n)
+}
+
 func newVersionState(v uint64, size int) *versionState {
 	st := &versionState{version: v}
 	if size > 0 {
-		st.cache, _ = lru.New[relatedKey, *zhsearch.RelatedResult](size) // size > 0 cannot fail
+		st.budget = int64(size) * listBudget
+		st.cache, _ = lru.NewWithEvict(size, func(_ relatedKey, l cachedList) { st.bytes.Add(-l.bytes) }) // size > 0 cannot fail
 	}
 	return st
+}
+
+// get returns the list cached for k.
+func (st *versionState) get(k relatedKey) (*zhsearch.RelatedResult, bool) {
+	if st.cache == nil {
+		return nil, false
+	}
+	l, ok := st.cache.Get(k)
+	return l.res, ok
+}
+
+// put caches res for k, then drops the oldest lists while the cache holds
+// more bytes than its budget. A list larger than the whole budget is not
+// cached.
+func (st *versionState) put(k relatedKey, res *zhsearch.RelatedResult) {
+	if st.cache == nil {
+		return
+	}
+	l := cachedList{res: res, bytes: listBytes(k, res)}
+	if l.bytes > st.budget {
+		return
+	}
+	st.putMu.Lock()
+	defer st.putMu.Unlock()
+	if old, ok := st.cache.Peek(k); ok {
+		st.bytes.Add(-old.bytes) // replaced without an eviction
+	}
+	st.bytes.Add(l.bytes)
+	st.cache.Add(k, l)
+	for st.bytes.Load() > st.budget {
+		if _, _, ok := st.cache.RemoveOldest(); !ok {
+			return
+		}
+	}
 }
 func (e *relatedEngine) options() RelatedOptions {
 	e.init()
@@ -163,10 +234,12 @@ func (ix *Index) Invalidate() {
 func (ix *Index) Version() uint64 { return ix.rel.version.Load() }
 
 // RelatedCacheStats counts related-list cache lookups since the index was
-// opened, and the lists the cache holds now.
+// opened, and what the cache holds now: lists, and about how many bytes
+// of them.
 type RelatedCacheStats struct {
-	Hits, Misses uint64
-	Entries      int
+	Hits, Misses  uint64
+	Entries       int
+	Bytes, Budget int64 // held and allowed (listBudget a list it is sized for)
 }
 
 // RelatedCacheStats reports how the related-list cache is doing.
@@ -174,8 +247,8 @@ func (ix *Index) RelatedCacheStats() RelatedCacheStats {
 	e := &ix.rel
 	e.init()
 	s := RelatedCacheStats{Hits: e.hits.Load(), Misses: e.misses.Load()}
-	if c := e.state.Load().cache; c != nil {
-		s.Entries = c.Len()
+	if st := e.state.Load(); st.cache != nil {
+		s.Entries, s.Bytes, s.Budget = st.cache.Len(), st.bytes.Load(), st.budget
 	}
 	return s
 }

@@ -147,3 +147,58 @@ func TestSearchCacheBoundedByBytes(t *testing.T) {
 		t.Errorf("resized: %d pages, %d bytes, budget %d; want an empty cache of budget %d", st.Entries, st.Bytes, st.Budget, 2*places*pageBudget)
 	}
 }
+
+// TestRelatedCacheBoundedByBytes: the related cache holds at most
+// listBudget bytes a list it is sized for, whatever the lists' size:
+// lists of twenty items for distinct articles cannot make it hold four
+// times what lists of five take. Lists of five still fill every place,
+// the newest list of twenty is still answered from it, and a live edit
+// (Invalidate) leaves nothing counted.
+func TestRelatedCacheBoundedByBytes(t *testing.T) {
+	// Forty titles on one subject, each in words of its own beside it,
+	// so that no two are duplicates and every list fills.
+	words := []string{"账单日", "还款日", "最低还款", "分期", "逾期", "征信", "额度", "利息"}
+	var articles []zhsearch.Article
+	for i := range 40 {
+		articles = append(articles, zhsearch.Article{ID: fmt.Sprintf("a%02d", i),
+			Title: fmt.Sprintf("花呗%s和%s的区别是什么,第%d个问题", words[i%8], words[(i/8+i+1)%8], i),
+			URL:   fmt.Sprintf("https://example.com/articles/huabei-repayment-notes/%02d", i)})
+	}
+	ix := builtIndex(t, articles)
+	ctx := context.Background()
+	const places = 4
+	ix.SetRelatedCacheSize(places)
+	related := func(id string, size int) {
+		t.Helper()
+		if _, err := ix.Related(ctx, zhsearch.RelatedRequest{ID: id, Size: size}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for i := range 10 { // ten lists of twenty
+		related(fmt.Sprintf("a%02d", i), zhsearch.MaxRelatedSize)
+	}
+	st := ix.RelatedCacheStats()
+	if st.Budget != places*listBudget {
+		t.Fatalf("budget %d, want %d", st.Budget, places*listBudget)
+	}
+	if st.Bytes > st.Budget || st.Entries >= places || st.Entries == 0 {
+		t.Errorf("after ten lists of twenty: %d lists, %d bytes; want fewer than %d lists within %d bytes",
+			st.Entries, st.Bytes, places, st.Budget)
+	}
+	if _, ok := ix.CachedRelated(ctx, zhsearch.RelatedRequest{ID: "a09", Size: zhsearch.MaxRelatedSize}); !ok {
+		t.Error("the newest list is not in the cache")
+	}
+
+	for i := range 5 {
+		related(fmt.Sprintf("a%02d", 20+i), 5)
+	}
+	if st := ix.RelatedCacheStats(); st.Entries != places || st.Bytes > st.Budget {
+		t.Errorf("after five lists of five: %d lists, %d bytes; want %d lists within %d bytes", st.Entries, st.Bytes, places, st.Budget)
+	}
+
+	ix.Invalidate()
+	if st := ix.RelatedCacheStats(); st.Entries != 0 || st.Bytes != 0 || st.Budget != places*listBudget {
+		t.Errorf("after an edit: %d lists, %d bytes, budget %d; want an empty cache of budget %d", st.Entries, st.Bytes, st.Budget, places*listBudget)
+	}
+}

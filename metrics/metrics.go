@@ -56,7 +56,8 @@ type JournalInfo struct {
 }
 
 // CacheInfo counts one cache's lookups, and for a cache sized in bytes
-// (the decoded postings), what it holds against its budget.
+// (decoded postings, search pages, related lists), what it holds against
+// its budget.
 type CacheInfo struct {
 	Name         string // "search", "related" or "postings"
 	Hits, Misses uint64
@@ -317,7 +318,7 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 		cacheBytes: prometheus.NewDesc(Namespace+"_cache_bytes",
 			"Memory a cache of the live generation holds, for caches sized in bytes.", []string{"cache"}, nil),
 		cacheBudget: prometheus.NewDesc(Namespace+"_cache_budget_bytes",
-			"Memory a cache of the live generation may hold (postings: --postings-cache-mb, negative: none kept; search: 16 KiB a page of --search-cache).", []string{"cache"}, nil),
+			"Memory a cache of the live generation may hold (postings: --postings-cache-mb, negative: none kept; search: 16 KiB a page of --search-cache; related: 3 KiB a list of --related-cache).", []string{"cache"}, nil),
 	}
 }
 

@@ -65,7 +65,8 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 		Built: ix.GenerationBuilt(), Reindexing: ix.ReindexRunning(), Applied: ix.Applied(), Journal: journal, Caches: []metrics.CacheInfo{
 			{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,
 				Bytes: cs.Search.Bytes, Budget: cs.Search.Budget},
-			{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries},
+			{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries,
+				Bytes: cs.Related.Bytes, Budget: cs.Related.Budget},
 			{Name: "postings", Hits: cs.Postings.Hits, Misses: cs.Postings.Misses, Entries: cs.Postings.Lists,
 				Bytes: cs.Postings.Bytes, Budget: cs.Postings.Budget},
 		}}, nil

@@ -135,8 +135,9 @@ func TestMetricsEndToEnd(t *testing.T) {
 }
 
 // TestRelatedCacheFlag checks --related-cache: on by default, a list asked
-// for twice is computed once; with 0 (how bench/run measures the engine)
-// it is computed every time.
+// for twice is computed once, and the memory it may hold is reported (3
+// KiB a list of the flag); with 0 (how bench/run measures the engine) it
+// is computed every time, and no memory is reported.
 func TestRelatedCacheFlag(t *testing.T) {
 	for _, tt := range []struct {
 		size         int
@@ -154,6 +155,13 @@ func TestRelatedCacheFlag(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("--related-cache %d: /metrics lacks %q", tt.size, want)
 			}
+		}
+		budget := `zhsearch_cache_budget_bytes{cache="related"} `
+		if tt.size == 0 && strings.Contains(out, budget) {
+			t.Errorf("--related-cache 0: /metrics reports a budget")
+		}
+		if want := budget + strconv.FormatFloat(float64(tt.size*3072), 'g', -1, 64) + "\n"; tt.size > 0 && !strings.Contains(out, want) {
+			t.Errorf("--related-cache %d: /metrics lacks %q", tt.size, want)
 		}
 	}
 }
