@@ -15,16 +15,39 @@ import (
 // balancer spreads requests round robin over the backends whose /readyz
 // answers 200, and names the one that answered in the X-Zhsearch-Replica
 // response header. A GET or HEAD that cannot reach its backend (a replica
-// that died since the last check) is sent to the next one; that backend
-// counts as down until a check finds it ready again.
+// that died since the last check), or that waits longer than its timeout
+// for the answer to start (a replica frozen or wedged: its kernel still
+// accepts the connection), is sent to the next one; that backend counts as
+// down until a check finds it ready again.
 type balancer struct {
-	backends  []*backend
-	next      atomic.Uint64
-	transport http.RoundTripper
-	client    *http.Client // health checks
-	log       *slog.Logger
-	proxy     *httputil.ReverseProxy
+	backends []*backend
+	next     atomic.Uint64
+	// reads carries GET and HEAD (searches, lists, pages), which wait
+	// timeouts.read at most for an answer to start; writes the others
+	// (edits, admin), which wait timeouts.write.
+	reads, writes http.RoundTripper
+	client        *http.Client // health checks
+	log           *slog.Logger
+	proxy         *httputil.ReverseProxy
 }
+
+// timeouts bound how long the balancer waits for a replica's answer to
+// start, by kind of request.
+type timeouts struct {
+	// read is a GET's or a HEAD's: a replica answers a search within its
+	// --search-timeout (2 s by default), a 503 included; one that has not
+	// started to answer by then is stuck, and the request goes to the next.
+	read time.Duration
+	// write is any other request's (an edit waits for the cluster's
+	// acknowledgement, a reindex starts a job): a replica finishes every
+	// answer within its --write-timeout (30 s by default). Past it the
+	// answer is a 502, and the request is not sent again: it may have been
+	// applied.
+	write time.Duration
+}
+
+// defaultTimeouts are the balancer's timeouts unless told otherwise.
+var defaultTimeouts = timeouts{read: 5 * time.Second, write: 35 * time.Second}
 
 // backend is one replica.
 type backend struct {
@@ -35,11 +58,12 @@ type backend struct {
 // errNoBackend is the proxy's error when no backend is ready.
 var errNoBackend = errors.New("no replica is ready")
 
-func newBalancer(urls []*url.URL, log *slog.Logger) *balancer {
+func newBalancer(urls []*url.URL, to timeouts, log *slog.Logger) *balancer {
 	b := &balancer{
-		transport: http.DefaultTransport.(*http.Transport).Clone(),
-		client:    &http.Client{Timeout: 2 * time.Second},
-		log:       log,
+		reads:  transportWaiting(to.read),
+		writes: transportWaiting(to.write),
+		client: &http.Client{Timeout: 2 * time.Second},
+		log:    log,
 	}
 	for _, u := range urls {
 		b.backends = append(b.backends, &backend{url: u})
@@ -77,11 +101,23 @@ func newBalancer(urls []*url.URL, log *slog.Logger) *balancer {
 
 func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) { b.proxy.ServeHTTP(w, r) }
 
+// transportWaiting is a transport that waits at most wait for a replica's
+// response headers once the request is sent.
+func transportWaiting(wait time.Duration) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = wait
+	return t
+}
+
 // RoundTrip sends req to a ready backend, and a GET or HEAD without a
 // body to the next ready one if that one cannot be reached.
 func (b *balancer) RoundTrip(req *http.Request) (*http.Response, error) {
-	retry := (req.Method == http.MethodGet || req.Method == http.MethodHead) &&
-		(req.Body == nil || req.Body == http.NoBody)
+	read := req.Method == http.MethodGet || req.Method == http.MethodHead
+	retry := read && (req.Body == nil || req.Body == http.NoBody)
+	transport := b.writes
+	if read {
+		transport = b.reads
+	}
 	tried := make([]bool, len(b.backends))
 	err := errNoBackend
 	for range b.backends {
@@ -93,7 +129,7 @@ func (b *balancer) RoundTrip(req *http.Request) (*http.Response, error) {
 		be := b.backends[i]
 		out := req.Clone(req.Context())
 		out.URL.Scheme, out.URL.Host = be.url.Scheme, be.url.Host
-		resp, rerr := b.transport.RoundTrip(out)
+		resp, rerr := transport.RoundTrip(out)
 		if rerr == nil {
 			return resp, nil
 		}

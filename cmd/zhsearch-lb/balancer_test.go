@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // replica is a fake zhsearch replica: it answers with its name, and its
@@ -20,6 +22,10 @@ type replica struct {
 	srv   *httptest.Server
 	seen  atomic.Value // last X-Forwarded-For
 	puts  atomic.Int64
+	// stuck, while set, is a channel every request but /readyz waits on
+	// before it is answered: a replica wedged (its kernel still accepts
+	// connections).
+	stuck atomic.Pointer[chan struct{}]
 }
 
 func newReplica(t *testing.T, name string) *replica {
@@ -30,6 +36,10 @@ func newReplica(t *testing.T, name string) *replica {
 			if !r.ready.Load() {
 				w.WriteHeader(http.StatusServiceUnavailable)
 			}
+			return
+		}
+		if c := r.stuck.Load(); c != nil {
+			<-*c
 			return
 		}
 		r.seen.Store(req.Header.Get("X-Forwarded-For"))
@@ -44,17 +54,25 @@ func newReplica(t *testing.T, name string) *replica {
 }
 
 func balancerFor(t *testing.T, reps ...*replica) (*balancer, *httptest.Server) {
+	return balancerWith(t, defaultTimeouts, reps...)
+}
+
+func balancerWith(t *testing.T, to timeouts, reps ...*replica) (*balancer, *httptest.Server) {
 	var urls []*url.URL
 	for _, r := range reps {
 		u, _ := url.Parse(r.srv.URL)
 		urls = append(urls, u)
 	}
-	b := newBalancer(urls, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b := newBalancer(urls, to, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	b.checkAll(context.Background())
 	front := httptest.NewServer(b)
 	t.Cleanup(front.Close)
 	return b, front
 }
+
+// client gives up on the balancer after 10 s: a request it forwards to a
+// stuck replica without a timeout waits for good.
+var client = &http.Client{Timeout: 10 * time.Second}
 
 func call(t *testing.T, method, u, body string) (int, string) {
 	t.Helper()
@@ -65,9 +83,9 @@ func call(t *testing.T, method, u, body string) (int, string) {
 func callHeader(t *testing.T, method, u, body string) (int, string, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest(method, u, strings.NewReader(body))
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal(err) // a request that waited on a stuck replica for good too
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -162,6 +180,42 @@ func TestBalancerEditNotRetried(t *testing.T) {
 	}
 	if n := r2.puts.Load(); n != 3 {
 		t.Fatalf("r2 received %d PUTs, want the 3 answered 200", n)
+	}
+}
+
+// TestBalancerStuckReplica: a replica that accepts connections but never
+// answers (frozen, wedged) costs a search no more than the read timeout:
+// the search goes to the next replica, and the stuck one leaves the
+// rotation until a check finds it ready; an edit sent to it is answered
+// 502 after the write timeout, and not sent again.
+func TestBalancerStuckReplica(t *testing.T) {
+	r1, r2 := newReplica(t, "r1"), newReplica(t, "r2")
+	release := make(chan struct{})
+	r1.stuck.Store(&release)
+	t.Cleanup(func() { close(release) }) // before the servers close: they wait for their handlers
+	to := timeouts{read: 200 * time.Millisecond, write: 300 * time.Millisecond}
+	b, front := balancerWith(t, to, r1, r2)
+	for range 4 {
+		status, body := call(t, http.MethodGet, front.URL+"/api/v1/search?q=a", "")
+		if status != 200 || !strings.HasPrefix(body, "r2 ") {
+			t.Fatalf("search with r1 stuck: %d %q", status, body)
+		}
+	}
+	if b.backends[0].ready.Load() {
+		t.Error("the stuck replica is still in rotation")
+	}
+
+	b.backends[0].ready.Store(true) // as a check finds it: its /readyz answers
+	var statuses []int
+	for range 2 { // round robin: one of them goes to r1
+		status, _ := call(t, http.MethodPut, front.URL+"/api/v1/admin/articles/x", `{"title":"t"}`)
+		statuses = append(statuses, status)
+	}
+	if !slices.Contains(statuses, http.StatusBadGateway) || !slices.Contains(statuses, http.StatusOK) {
+		t.Errorf("two PUTs with r1 stuck: %v, want one 502 (r1's turn) and one 200", statuses)
+	}
+	if n := r2.puts.Load(); n != 1 {
+		t.Errorf("r2 received %d PUTs, want 1: an edit to a stuck replica is not sent again", n)
 	}
 }
 

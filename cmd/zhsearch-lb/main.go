@@ -2,15 +2,17 @@
 // cluster profile: one port in front of several zhsearch replicas. It
 // sends each request to the next replica whose /readyz answers 200 (round
 // robin), checks them every --check interval, and retries a GET or HEAD
-// on the next replica when one cannot be reached. Production sites
+// on the next replica when one cannot be reached or has not started to
+// answer within --timeout. Production sites
 // usually have a load balancer of their own; any that checks /readyz
 // will do.
 //
-//	zhsearch-lb --backends http://replica1:8080,http://replica2:8080 [--addr :8080] [--check 1s]
+//	zhsearch-lb --backends http://replica1:8080,http://replica2:8080 [--addr :8080] [--check 1s] [--timeout 5s] [--write-timeout 35s]
 //	zhsearch-lb probe [--url URL]   # exit 0 when the balancer's /readyz answers 200 (health check)
 //
 // Each flag also reads an environment variable: ZHSEARCH_LB_BACKENDS,
-// ZHSEARCH_LB_ADDR, ZHSEARCH_LB_CHECK.
+// ZHSEARCH_LB_ADDR, ZHSEARCH_LB_CHECK, ZHSEARCH_LB_TIMEOUT,
+// ZHSEARCH_LB_WRITE_TIMEOUT.
 package main
 
 import (
@@ -48,19 +50,31 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	addr := fs.String("addr", envOr("ZHSEARCH_LB_ADDR", ":8080"), "listen address HOST:PORT (env ZHSEARCH_LB_ADDR)")
 	list := fs.String("backends", os.Getenv("ZHSEARCH_LB_BACKENDS"), "comma-separated replica base URLs (env ZHSEARCH_LB_BACKENDS)")
 	check := fs.String("check", envOr("ZHSEARCH_LB_CHECK", "1s"), "how often each replica's /readyz is asked (env ZHSEARCH_LB_CHECK)")
+	readWait := fs.String("timeout", envOr("ZHSEARCH_LB_TIMEOUT", defaultTimeouts.read.String()),
+		"how long a GET or HEAD waits for a replica's answer to start before it goes to the next replica (env ZHSEARCH_LB_TIMEOUT)")
+	writeWait := fs.String("write-timeout", envOr("ZHSEARCH_LB_WRITE_TIMEOUT", defaultTimeouts.write.String()),
+		"how long another request (an edit, a reindex) waits for a replica's answer to start before it is answered 502 (env ZHSEARCH_LB_WRITE_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	urls, err := parseBackends(*list)
-	every, derr := time.ParseDuration(*check)
-	if err == nil && (derr != nil || every <= 0) {
-		err = fmt.Errorf("--check %q: want a positive duration such as 1s", *check)
+	var every time.Duration
+	var to timeouts
+	for _, d := range []struct {
+		flag, value string
+		into        *time.Duration
+	}{{"check", *check, &every}, {"timeout", *readWait, &to.read}, {"write-timeout", *writeWait, &to.write}} {
+		v, derr := time.ParseDuration(d.value)
+		if err == nil && (derr != nil || v <= 0) {
+			err = fmt.Errorf("--%s %q: want a positive duration such as 1s", d.flag, d.value)
+		}
+		*d.into = v
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch-lb: %v\n", err)
 		return 2
 	}
-	b := newBalancer(urls, log)
+	b := newBalancer(urls, to, log)
 	b.checkAll(ctx)
 	go b.watch(ctx, every)
 	ln, err := net.Listen("tcp", *addr)
