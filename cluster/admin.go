@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -164,7 +165,7 @@ func (n *Node) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
 	var rev uint64
 	err := retry(ctx, func(ctx context.Context) error {
 		var err error
-		rev, err = n.locks.Create(ctx, lockKey, []byte(n.cfg.Name))
+		rev, err = n.locks.Create(ctx, lockKey, lockValue(n.cfg.Name, ""))
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return nil
 		}
@@ -176,7 +177,8 @@ func (n *Node) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
 	if rev == 0 {
 		holder := "another replica"
 		if e, err := n.locks.Get(ctx, lockKey); err == nil {
-			holder = "replica " + string(e.Value())
+			name, _ := lockHolder(e.Value())
+			holder = "replica " + name
 		}
 		return nil, zhsearch.Errorf(zhsearch.ECONFLICT, "a reindex is running on %s", holder)
 	}
@@ -185,9 +187,36 @@ func (n *Node) StartReindex(ctx context.Context) (*zhsearch.ReindexJob, error) {
 		n.unlock(rev)
 		return j, err
 	}
+	// The lock names its job from now on: a job shared as running whose
+	// builder died is failed to the other replicas once the lock is free
+	// or names another job (ReindexJob), and the cluster's latest job is
+	// this one.
+	if r, err := n.locks.Update(ctx, lockKey, lockValue(n.cfg.Name, j.ID), rev); err == nil {
+		rev = r
+	}
+	n.shareJob(j, nil) // readable on every replica before its builder's first tick
+	if _, err := n.jobs.Put(ctx, latestJobKey, []byte(j.ID)); err != nil {
+		n.log.Warn("cannot record the cluster's latest reindex job", "job", j.ID, "err", err)
+	}
 	n.wg.Add(1)
 	go n.holdLock(j.ID, rev)
 	return j, nil
+}
+
+// lockValue is the reindex lock's value: the name of the replica holding
+// it and, once it has started one, its job's id.
+func lockValue(replica, job string) []byte {
+	if job == "" {
+		return []byte(replica)
+	}
+	return []byte(replica + "\n" + job)
+}
+
+// lockHolder splits a lock's value (lockValue) into the replica holding it
+// and its job's id, "" when it has not named one yet.
+func lockHolder(value []byte) (replica, job string) {
+	replica, job, _ = strings.Cut(string(value), "\n")
+	return replica, job
 }
 
 // holdLock refreshes the reindex lock until job id ends, then releases it.
@@ -228,7 +257,7 @@ func (n *Node) holdLock(id string, rev uint64) {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
-		r, err := n.locks.Update(ctx, lockKey, []byte(n.cfg.Name), rev)
+		r, err := n.locks.Update(ctx, lockKey, lockValue(n.cfg.Name, id), rev)
 		cancel()
 		if err != nil {
 			n.log.Warn("cannot refresh the reindex lock", "err", err)
@@ -310,13 +339,25 @@ func (n *Node) unlock(rev uint64) {
 // ReindexJob implements zhsearch.AdminService: a job this replica ran, or
 // one another replica runs or ran (as its builder last shared it), so that
 // a client behind a load balancer follows its job whichever replica it
-// asks. Without id, the last job this replica ran.
+// asks. Without id, the job started last in the cluster, whichever
+// replica ran it (this replica's own last one when the cluster's record
+// cannot be read).
 func (n *Node) ReindexJob(ctx context.Context, id string) (*zhsearch.ReindexJob, error) {
 	if n.live == nil {
 		return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, "the server is starting")
 	}
+	if id == latestJobKey {
+		return nil, zhsearch.Errorf(zhsearch.ENOTFOUND, "no reindex job %s", id)
+	}
+	if id == "" {
+		latest, err := n.sharedJob(ctx, latestJobKey)
+		if err != nil || latest == nil {
+			return n.live.ReindexJob(ctx, "")
+		}
+		id = string(latest)
+	}
 	j, err := n.live.ReindexJob(ctx, id)
-	if id == "" || zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+	if zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
 		return j, err
 	}
 	var data []byte
@@ -334,26 +375,43 @@ func (n *Node) ReindexJob(ctx context.Context, id string) (*zhsearch.ReindexJob,
 	if err := json.Unmarshal(data, &shared); err != nil {
 		return nil, err
 	}
-	if shared.State == zhsearch.JobRunning && n.lockFree(ctx) {
+	if shared.State == zhsearch.JobRunning && !n.lockHeldFor(ctx, id) {
 		// Its builder shares the job's end before it releases the lock:
-		// running with no lock held, the builder died (the lock expired
-		// lockTTL after its last refresh).
+		// running with no lock held for it, the builder died (the lock
+		// expired lockTTL after its last refresh, and may have been taken
+		// by another job since).
 		shared.State, shared.Error = zhsearch.JobFailed, errBuilderStopped
 	}
 	return &shared, nil
 }
 
-// lockFree reports whether no replica holds the reindex lock, as far as
-// the bucket can tell (an error says nothing: held).
-func (n *Node) lockFree(ctx context.Context) bool {
-	_, err := n.locks.Get(ctx, lockKey)
-	if !errors.Is(err, jetstream.ErrKeyNotFound) && !errors.Is(err, jetstream.ErrKeyDeleted) {
-		return false
+// lockHeldFor reports whether the reindex lock may be held for job id, as
+// far as the bucket can tell: held and naming it, or naming no job yet (a
+// builder between taking the lock and starting its job), or unknown (an
+// error says nothing: held). Free, or naming another job, it is not.
+func (n *Node) lockHeldFor(ctx context.Context, id string) bool {
+	var value []byte
+	e, err := n.locks.Get(ctx, lockKey)
+	switch {
+	case err == nil:
+		value = e.Value()
+	case errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted):
+		// Asked again of the bucket's stream leader: a bucket replica
+		// that has not applied the lock's creation yet answers "no such
+		// key".
+		data, err := n.leaderGet(ctx, n.cfg.lockBucket(), lockKey)
+		if err != nil {
+			return true
+		}
+		if data == nil {
+			return false
+		}
+		value = data
+	default:
+		return true
 	}
-	// Asked again of the bucket's stream leader: a bucket replica that
-	// has not applied the lock's creation yet answers "no such key".
-	data, err := n.leaderGet(ctx, n.cfg.lockBucket(), lockKey)
-	return err == nil && data == nil
+	_, job := lockHolder(value)
+	return job == "" || job == id
 }
 
 // sharedJob returns the job id as its builder last shared it, nil when no

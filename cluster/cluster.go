@@ -85,6 +85,10 @@ func (c Config) jobBucket() string     { return c.Prefix + "_reindex_jobs" }
 const (
 	pointerKey = "current"
 	lockKey    = "reindex"
+	// latestJobKey is the key, in the jobs bucket, of the id of the
+	// reindex job started last in the cluster (Node.ReindexJob without an
+	// id). No job id is one: they start with "r-".
+	latestJobKey = "latest"
 	// lockTTL is how long the reindex lock outlives its last refresh: a
 	// builder that dies frees it this long after.
 	lockTTL = 30 * time.Second

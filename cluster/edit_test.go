@@ -140,9 +140,10 @@ func TestMessageThatIsNoEditIsSkipped(t *testing.T) {
 
 // TestJobOfAStoppedBuilderFails: a reindex job that its builder shared
 // as running is reported failed by the other replicas once no replica
-// holds the reindex lock (the builder killed: the lock expired; shut
-// down: it shared the job stopped), not running for the jobs' 24 hours
-// while `zhsearch reindex --server` waits for it.
+// holds the reindex lock for it (the builder killed: the lock expired,
+// and stays failed when another job takes the lock; shut down: it shared
+// the job stopped), not running for the jobs' 24 hours while `zhsearch
+// reindex --server` waits for it.
 func TestJobOfAStoppedBuilderFails(t *testing.T) {
 	servers, ctx := startCluster(t)
 	builder, reader := testNode(ctx, t, servers, "r1", t.TempDir()), liveNode(ctx, t, servers, "r2", 0)
@@ -170,6 +171,19 @@ func TestJobOfAStoppedBuilderFails(t *testing.T) {
 	if err != nil || j.State != zhsearch.JobFailed || j.Error == "" {
 		t.Fatalf("with no lock held: %+v, %v; want failed with its reason", j, err)
 	}
+	// Another reindex takes the lock: the dead job stays failed, not
+	// running again while the lock is held for the other job.
+	if _, err := builder.locks.Create(ctx, lockKey, lockValue("r3", "r-next")); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if j, err := reader.ReindexJob(ctx, "r-killed"); err != nil || j.State != zhsearch.JobFailed {
+			t.Fatalf("with the lock held for another job: %+v, %v; want failed", j, err)
+		}
+	}
+	if err := builder.locks.Delete(ctx, lockKey); err != nil {
+		t.Fatal(err)
+	}
 
 	// A builder shutting down says so itself.
 	builder.shareStoppedJob(&zhsearch.ReindexJob{ID: "r-stopped", State: zhsearch.JobRunning})
@@ -178,6 +192,33 @@ func TestJobOfAStoppedBuilderFails(t *testing.T) {
 	}
 	if j, err := reader.ReindexJob(ctx, "r-stopped"); err != nil || j.State != zhsearch.JobFailed || j.FinishedAt == nil {
 		t.Fatalf("a job whose builder shut down: %+v, %v; want failed, finished", j, err)
+	}
+}
+
+// TestLatestJobOnEveryReplica: asked for the reindex job without an id
+// (GET /api/v1/admin/reindex), every replica answers with the job started
+// last in the cluster, the one that never ran a job too, and the lock
+// names the job while it runs.
+func TestLatestJobOnEveryReplica(t *testing.T) {
+	servers, ctx := startCluster(t)
+	builder, other := liveNode(ctx, t, servers, "r1", 0), liveNode(ctx, t, servers, "r2", 0)
+	j, err := builder.StartReindex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []*Node{builder, other} {
+		got, err := n.ReindexJob(ctx, "")
+		if err != nil || got.ID != j.ID {
+			t.Errorf("%s: the latest job %+v, %v; want %s", n.cfg.Name, got, err, j.ID)
+		}
+	}
+	if _, err := other.ReindexJob(ctx, latestJobKey); zhsearch.ErrorCode(err) != zhsearch.ENOTFOUND {
+		t.Errorf("job %q: %v, want not found", latestJobKey, err)
+	}
+	if e, err := builder.locks.Get(ctx, lockKey); err == nil { // it may have ended already
+		if name, job := lockHolder(e.Value()); name != "r1" || job != j.ID {
+			t.Errorf("the lock holds %q, %q; want r1 and %s", name, job, j.ID)
+		}
 	}
 }
 
