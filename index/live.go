@@ -679,9 +679,20 @@ func (l *Live) GenerationBuilt() time.Time {
 // ReindexRunning reports whether a reindex started through this server
 // (StartReindex) is running.
 func (l *Live) ReindexRunning() bool {
+	_, ok := l.ReindexProgress()
+	return ok
+}
+
+// ReindexProgress is the progress of the admin reindex running in this
+// process, ok false when none runs.
+func (l *Live) ReindexProgress() (p zhsearch.ReindexProgress, ok bool) {
 	l.jobs.mu.Lock()
-	defer l.jobs.mu.Unlock()
-	return l.jobs.running != nil
+	running := l.jobs.running
+	l.jobs.mu.Unlock()
+	if running == nil {
+		return p, false
+	}
+	return running.snapshot().Progress, true
 }
 
 // DocCount returns the number of articles in the current generation. It

@@ -39,9 +39,13 @@ type IndexInfo struct {
 	// lists); a new generation starts them from zero.
 	Caches []CacheInfo
 	// Built is when the live generation was built (zero: unknown), and
-	// Reindexing whether this server is building the next one.
-	Built      time.Time
-	Reindexing bool
+	// Reindexing whether this server is building the next one (an admin
+	// reindex), or its first, before any index is open; Indexed and
+	// ToIndex are how far that build is: articles indexed of those it
+	// indexes (0 of 0 until it has counted them).
+	Built            time.Time
+	Reindexing       bool
+	Indexed, ToIndex int
 	// Applied is the last seq of the edit log (journal or cluster stream)
 	// the live generation holds. Journal, for a server that keeps an edit
 	// journal itself, is its last seq and how many edits it could not
@@ -283,6 +287,7 @@ type indexCollector struct {
 	info                             func() (IndexInfo, error)
 	up, docs, gen, switchFailing     *prometheus.Desc
 	built, reindexing                *prometheus.Desc
+	indexed, toIndex                 *prometheus.Desc
 	applied, journalLast, appendFail *prometheus.Desc
 	cacheHits, cacheMisses, cacheLen *prometheus.Desc
 	cacheBytes, cacheBudget          *prometheus.Desc
@@ -300,7 +305,11 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 		built: prometheus.NewDesc(Namespace+"_index_generation_built_timestamp_seconds",
 			"Unix time the live generation was built (its build started), by this server or elsewhere: the index's age.", nil, nil),
 		reindexing: prometheus.NewDesc(Namespace+"_reindex_running",
-			"1 while a reindex started through this server's admin API runs (it shares the server's CPU and memory), else 0.", nil, nil),
+			"1 while a reindex started through this server's admin API runs (it shares the server's CPU and memory), or the server builds its first index before it can serve, else 0.", nil, nil),
+		indexed: prometheus.NewDesc(Namespace+"_reindex_articles_indexed",
+			"Articles the running reindex (zhsearch_reindex_running) has indexed so far; reported while it runs.", nil, nil),
+		toIndex: prometheus.NewDesc(Namespace+"_reindex_articles_to_index",
+			"Articles the running reindex indexes in all (0 until it has read them); reported while it runs.", nil, nil),
 		applied: prometheus.NewDesc(Namespace+"_index_applied_seq",
 			"Last seq of the edit log (journal or cluster stream) the live index holds.", nil, nil),
 		journalLast: prometheus.NewDesc(Namespace+"_journal_last_seq",
@@ -330,6 +339,8 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.switchFailing
 	ch <- c.built
 	ch <- c.reindexing
+	ch <- c.indexed
+	ch <- c.toIndex
 	ch <- c.applied
 	ch <- c.journalLast
 	ch <- c.appendFail
@@ -345,6 +356,7 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	info, err := c.info()
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		c.collectReindex(ch, info)
 		c.collectEdits(ch, info)
 		return
 	}
@@ -355,7 +367,7 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	if !info.Built.IsZero() {
 		ch <- prometheus.MustNewConstMetric(c.built, prometheus.GaugeValue, float64(info.Built.UnixNano())/1e9)
 	}
-	ch <- prometheus.MustNewConstMetric(c.reindexing, prometheus.GaugeValue, oneIf(info.Reindexing))
+	c.collectReindex(ch, info)
 	c.collectEdits(ch, info)
 	for _, cc := range info.Caches {
 		ch <- prometheus.MustNewConstMetric(c.cacheHits, prometheus.CounterValue, float64(cc.Hits), cc.Name)
@@ -365,6 +377,17 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.cacheBytes, prometheus.GaugeValue, float64(cc.Bytes), cc.Name)
 			ch <- prometheus.MustNewConstMetric(c.cacheBudget, prometheus.GaugeValue, float64(cc.Budget), cc.Name)
 		}
+	}
+}
+
+// collectReindex reports whether a reindex runs and, while one does, how
+// far it is: a server building its first index, which has none open
+// (Collect's error), reports it too.
+func (c *indexCollector) collectReindex(ch chan<- prometheus.Metric, info IndexInfo) {
+	ch <- prometheus.MustNewConstMetric(c.reindexing, prometheus.GaugeValue, oneIf(info.Reindexing))
+	if info.Reindexing {
+		ch <- prometheus.MustNewConstMetric(c.indexed, prometheus.GaugeValue, float64(info.Indexed))
+		ch <- prometheus.MustNewConstMetric(c.toIndex, prometheus.GaugeValue, float64(info.ToIndex))
 	}
 }
 

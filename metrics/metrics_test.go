@@ -113,15 +113,18 @@ zhsearch_reindex_duration_seconds_count{result="success"} 1
 func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 	var gen atomic.Value
 	gen.Store("gen-1")
-	var broken atomic.Bool
+	var broken, firstBuild atomic.Bool
 	var failing atomic.Value
 	failing.Store("")
 	m := New(Options{Index: func() (IndexInfo, error) {
+		if firstBuild.Load() { // no index open yet: the server builds its first
+			return IndexInfo{Reindexing: true, Indexed: 3000, ToIndex: 100000}, errors.New("no index")
+		}
 		if broken.Load() { // journaled edits the index cannot take
 			return IndexInfo{Applied: 5, Journal: &JournalInfo{Last: 9}}, errors.New("index not writable")
 		}
 		return IndexInfo{Generation: gen.Load().(string), Documents: 101, SwitchFailing: failing.Load().(string),
-			Built: time.Unix(1_700_000_000, 0), Reindexing: true, Applied: 5, Journal: &JournalInfo{Last: 7, AppendFailures: 2},
+			Built: time.Unix(1_700_000_000, 0), Reindexing: true, Indexed: 40, ToIndex: 101, Applied: 5, Journal: &JournalInfo{Last: 7, AppendFailures: 2},
 			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3},
 				{Name: "postings", Hits: 5, Misses: 2, Entries: 4, Bytes: 4096, Budget: 128 << 20}}}, nil
 	}})
@@ -141,6 +144,7 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		`zhsearch_cache_entries{cache="search"} 3`,
 		`zhsearch_cache_bytes{cache="postings"} 4096`, `zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08`,
 		"zhsearch_index_generation_built_timestamp_seconds 1.7e+09\n", "zhsearch_reindex_running 1\n",
+		"zhsearch_reindex_articles_indexed 40\n", "zhsearch_reindex_articles_to_index 101\n",
 		"zhsearch_index_applied_seq 5\n", "zhsearch_journal_last_seq 7\n", "zhsearch_journal_append_failures_total 2\n",
 		"go_goroutines ", "process_resident_memory_bytes ", "go_build_info{",
 	} {
@@ -167,6 +171,16 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 	if out := scrape(); !strings.Contains(out, "zhsearch_index_up 0\n") || strings.Contains(out, "zhsearch_index_documents") ||
 		!strings.Contains(out, "zhsearch_journal_last_seq 9\n") || !strings.Contains(out, "zhsearch_index_applied_seq 5\n") {
 		t.Errorf("broken index not reported as down")
+	}
+	if out := scrape(); !strings.Contains(out, "zhsearch_reindex_running 0\n") || strings.Contains(out, "zhsearch_reindex_articles_indexed") {
+		t.Errorf("a broken index that builds nothing reports a build")
+	}
+	firstBuild.Store(true)
+	for _, want := range []string{"zhsearch_index_up 0\n", "zhsearch_reindex_running 1\n",
+		"zhsearch_reindex_articles_indexed 3000\n", "zhsearch_reindex_articles_to_index 100000\n"} {
+		if out := scrape(); !strings.Contains(out, want) {
+			t.Errorf("during a first build, scrape lacks %q", want)
+		}
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // holds none yet, and reports whether it built. If another process is
 // building it, it waits for that build to finish. The build replays log,
 // a cluster's stream, or when nil the journal.
-func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log index.EditLog) (built bool, err error) {
+func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log index.EditLog, progress *buildProgress) (built bool, err error) {
 	for {
 		_, err := index.CurrentGeneration(cfg.indexDir)
 		if !errors.Is(err, index.ErrNoIndex) {
@@ -31,8 +31,10 @@ func ensureIndex(ctx context.Context, cfg serveConfig, logger *slog.Logger, log 
 			}
 		}
 		logger.Info("no index yet: building it", "data", cfg.dataDir, "index", cfg.indexDir)
+		progress.running.Store(true)
 		stats, err := index.Build(ctx, cfg.dataDir, cfg.indexDir, index.BuildOptions{Journal: cfg.journal, Log: log, CPUs: cfg.cpus,
-			MaxArticleBytes: cfg.ops.maxArticleBytes})
+			MaxArticleBytes: cfg.ops.maxArticleBytes, Progress: func(done, total int) { progress.report(logger, done, total) }})
+		progress.running.Store(false)
 		if err == nil {
 			logger.Info("index built", "articles", stats.Articles, "title_only", stats.TitleOnly,
 				"edits", stats.Edits, "took_ms", stats.Took.Milliseconds())

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhsearch/zhsearch"
@@ -21,6 +22,32 @@ type observability struct {
 	// live returns the index being served (nil before it opens), read at
 	// each scrape.
 	live func() liveIndex
+	// first is the first build's progress, before any index is open.
+	first buildProgress
+}
+
+// buildProgress is how far a build is, updated by its progress callback
+// and read by scrapes.
+type buildProgress struct {
+	running     atomic.Bool
+	done, total atomic.Int64
+	tenths      atomic.Int64 // the last tenth of the build logged (report)
+}
+
+// report is a build's progress callback (index.BuildOptions.Progress): it
+// keeps done of total for the scrapes, and logs each tenth of the build
+// reached, so that a first build (about 20 minutes at 1M articles) says
+// how far it is in the log too.
+func (b *buildProgress) report(logger *slog.Logger, done, total int) {
+	b.done.Store(int64(done))
+	b.total.Store(int64(total))
+	if total <= 0 {
+		return
+	}
+	tenth := int64(done * 10 / total)
+	if last := b.tenths.Load(); tenth > last && b.tenths.CompareAndSwap(last, tenth) {
+		logger.Info("building the index", "indexed", done, "of", total, "percent", tenth*10)
+	}
 }
 
 // liveIndex is what the metrics read from the index being served.
@@ -30,7 +57,7 @@ type liveIndex interface {
 	CacheStats() (index.CacheStats, error)
 	SwitchFailing() string
 	GenerationBuilt() time.Time
-	ReindexRunning() bool
+	ReindexProgress() (zhsearch.ReindexProgress, bool)
 	Applied() uint64
 	JournalStats() (last, appendFailures uint64, ok bool)
 }
@@ -45,7 +72,11 @@ func newObservability(live func() liveIndex) *observability {
 func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 	ix := o.live()
 	if ix == nil {
-		return metrics.IndexInfo{}, index.ErrNoIndex
+		info := metrics.IndexInfo{Reindexing: o.first.running.Load()}
+		if info.Reindexing {
+			info.Indexed, info.ToIndex = int(o.first.done.Load()), int(o.first.total.Load())
+		}
+		return info, index.ErrNoIndex
 	}
 	var journal *metrics.JournalInfo
 	if last, failures, ok := ix.JournalStats(); ok {
@@ -61,8 +92,10 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 	if err != nil {
 		return metrics.IndexInfo{}, err
 	}
+	progress, reindexing := ix.ReindexProgress()
 	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, SwitchFailing: ix.SwitchFailing(),
-		Built: ix.GenerationBuilt(), Reindexing: ix.ReindexRunning(), Applied: ix.Applied(), Journal: journal, Caches: []metrics.CacheInfo{
+		Built: ix.GenerationBuilt(), Reindexing: reindexing, Indexed: progress.Done, ToIndex: progress.Total,
+		Applied: ix.Applied(), Journal: journal, Caches: []metrics.CacheInfo{
 			{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,
 				Bytes: cs.Search.Bytes, Budget: cs.Search.Budget},
 			{Name: "related", Hits: cs.Related.Hits, Misses: cs.Related.Misses, Entries: cs.Related.Entries,

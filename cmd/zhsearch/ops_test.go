@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -825,9 +826,11 @@ func TestStopDuringFirstBuild(t *testing.T) {
 // TestReplicaAnswersHealthzWhileJoining: a replica (--nats) takes its
 // address before it connects to NATS and installs the cluster's
 // generation (775 MB at 100k articles): /healthz answers meanwhile, the
-// API 503, and SIGTERM then is a stop asked for (exit 0). It took the
-// address only after both, so a liveness probe killed a replica waiting
-// for NATS, and a stop during the wait exited 1.
+// API 503, its --metrics-addr says no index is up, and SIGTERM then is a
+// stop asked for (exit 0). It took the address only after both, so a
+// liveness probe killed a replica waiting for NATS, and a stop during the
+// wait exited 1; its metrics listener answered only once the index was
+// open.
 func TestReplicaAnswersHealthzWhileJoining(t *testing.T) {
 	cfg := firstBuildConfig(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -836,12 +839,24 @@ func TestReplicaAnswersHealthzWhileJoining(t *testing.T) {
 	}
 	cfg.nats = "nats://" + ln.Addr().String() // no NATS server there
 	ln.Close()
+	metricsc := make(chan string, 1)
+	cfg.metricsAddr, cfg.metricsReady = "127.0.0.1:0", func(a string) { metricsc <- a }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	logs := &syncBuffer{}
 	b := startBackground(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	base := "http://" + cfg.addr
 	waitHealthy(t, base, logs)
+	var metricsAddr string
+	select {
+	case metricsAddr = <-metricsc:
+	case <-time.After(30 * time.Second): // it would answer once joined: never, here
+		t.Fatalf("no metrics listener while joining the cluster\n%s", logs)
+	}
+	if out := getText(t, "http://"+metricsAddr+"/metrics"); !strings.Contains(out, "zhsearch_index_up 0\n") ||
+		!strings.Contains(out, "zhsearch_reindex_running 0\n") {
+		t.Errorf("/metrics while joining the cluster lacks zhsearch_index_up 0 or zhsearch_reindex_running 0")
+	}
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -857,6 +872,41 @@ func TestReplicaAnswersHealthzWhileJoining(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "stopped while joining the cluster") {
 		t.Errorf("the log does not say the stop came while joining:\n%s", logs)
+	}
+}
+
+// TestFirstBuildSaysHowFar: a server building its first index answers on
+// its --metrics-addr meanwhile, with the build running and how far it is,
+// and logs each tenth of the build. It said nothing between "no index yet"
+// and "serving", and its metrics listener was not up (about 20 minutes at
+// 1M articles).
+func TestFirstBuildSaysHowFar(t *testing.T) {
+	cfg := firstBuildConfig(t)
+	metricsc := make(chan string, 1)
+	cfg.metricsAddr, cfg.metricsReady = "127.0.0.1:0", func(a string) { metricsc <- a }
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	b := startBackground(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	t.Cleanup(func() { cancel(); b.stopped(t) })
+	metricsURL := "http://" + <-metricsc + "/metrics"
+	sawBuild := false
+	for !sawBuild {
+		out := getText(t, metricsURL)
+		sawBuild = strings.Contains(out, "zhsearch_reindex_running 1\n") && strings.Contains(out, "zhsearch_reindex_articles_to_index ")
+		if strings.Contains(out, "zhsearch_index_up 1\n") {
+			break // built already: the scrapes came too late to see it
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !sawBuild {
+		t.Error("/metrics never showed the first build running")
+	}
+	b.listening(t, logs)
+	if out := getText(t, metricsURL); !strings.Contains(out, "zhsearch_reindex_running 0\n") {
+		t.Error("/metrics shows a build running once the index serves")
+	}
+	if !regexp.MustCompile(`"msg":"building the index","indexed":3000,"of":3000,"percent":100`).MatchString(logs.String()) {
+		t.Errorf("the log does not say how far the first build is:\n%s", logs)
 	}
 }
 

@@ -172,6 +172,24 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	defer srv.Close() // a failed start; after a graceful Shutdown, nothing
+	// The profiler and the metrics listeners answer from here on: a first
+	// build, or a replica waiting for NATS or downloading its cluster's
+	// generation, is watched like a server that serves (the on-call's
+	// black box was a first build that said nothing for 20 minutes).
+	if cfg.debugAddr != "" {
+		stopDebug, err := serveDebug(cfg.debugAddr, cfg.debugReady, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, obs.metrics.Handler(), cfg.metricsReady, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	var editLog index.EditLog
 	if cfg.nats != "" {
 		if node, err = joinCluster(ctx, cfg, logger); err != nil {
@@ -186,7 +204,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		editLog = node
 	}
 	start := time.Now()
-	built, err := ensureIndex(ctx, cfg, logger, editLog)
+	built, err := ensureIndex(ctx, cfg, logger, editLog, &obs.first)
 	if built {
 		obs.metrics.ObserveReindex(time.Since(start), err)
 	}
@@ -237,20 +255,6 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	releaseHUP()
 	releaseHUP = func() {}
 
-	if cfg.debugAddr != "" {
-		stopDebug, err := serveDebug(cfg.debugAddr, cfg.debugReady, logger)
-		if err != nil {
-			return err
-		}
-		defer stopDebug()
-	}
-	if cfg.metricsAddr != "" {
-		stopMetrics, err := serveMetrics(cfg.metricsAddr, obs.metrics.Handler(), cfg.metricsReady, logger)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
-	}
 	handler.set(obs.apiServer(cfg, svc, admin, stats, logger).Handler())
 	n, _ := live.DocCount()
 	logger.Info("serving", "addr", ln.Addr().String(), "articles", n, "generation", live.Generation())
