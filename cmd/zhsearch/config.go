@@ -482,6 +482,8 @@ func (cfg serveConfig) LogValue() slog.Value {
 		slog.String("data", cfg.dataDir),
 		slog.String("index", cfg.indexDir),
 		slog.String("addr", cfg.addr),
+		slog.String("metrics_addr", cfg.metricsAddr),
+		slog.String("debug_addr", cfg.debugAddr),
 		slog.String("journal", cfg.journal),
 		slog.String("nats", redactURLs(cfg.nats)),
 		slog.String("replica", cfg.replica),

@@ -409,6 +409,7 @@ func TestEffectiveConfigLoggedRedacted(t *testing.T) {
 	_, logs := startServerWith(t, "../../data", func(c *serveConfig) {
 		c.ops.adminToken = token
 		c.ops.searchTimeout = 1500 * time.Millisecond
+		c.metricsAddr = "127.0.0.1:0"
 	})
 	if strings.Contains(logs.String(), token) {
 		t.Fatal("the admin token is in the log")
@@ -419,7 +420,10 @@ func TestEffectiveConfigLoggedRedacted(t *testing.T) {
 			cfg, _ = l["config"].(map[string]any)
 		}
 	}
-	if cfg["admin_token"] != "[redacted]" || cfg["search_timeout"] != "1.5s" || cfg["addr"] != "127.0.0.1:0" {
+	// The side listeners' addresses too: an operator who cannot scrape a
+	// server reads where it listens.
+	if cfg["admin_token"] != "[redacted]" || cfg["search_timeout"] != "1.5s" || cfg["addr"] != "127.0.0.1:0" ||
+		cfg["metrics_addr"] != "127.0.0.1:0" || cfg["debug_addr"] != "" {
 		t.Errorf("configuration line = %v", cfg)
 	}
 }
