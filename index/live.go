@@ -655,16 +655,32 @@ func (l *Live) Generation() string {
 }
 
 // JournalStats reports the edit journal of a server that takes edits
-// itself: the last seq it holds and how many edits it could not take; ok
-// is false without one (edits off, or a replica's, through the cluster's
-// stream).
-func (l *Live) JournalStats() (last, appendFailures uint64, ok bool) {
+// itself: the last seq it holds, how many edits it could not take and
+// the sizes of its files; ok is false without one (edits off, or a
+// replica's, through the cluster's stream).
+func (l *Live) JournalStats() (st JournalStats, ok bool) {
 	l.editMu.Lock()
 	defer l.editMu.Unlock()
 	if l.writer == nil {
-		return 0, 0, false
+		return st, false
 	}
-	return l.writer.Seq(), l.appendFailures.Load(), true
+	st = JournalStats{Last: l.writer.Seq(), AppendFailures: l.appendFailures.Load(), Bytes: l.writer.Size()}
+	if fi, err := os.Stat(journal.ArchivePath(l.writer.Path())); err == nil {
+		st.ArchiveBytes = fi.Size()
+	}
+	return st, true
+}
+
+// JournalStats describes a server's edit journal.
+type JournalStats struct {
+	// Last is the journal's last seq, AppendFailures how many edits it
+	// could not take (its disk full or read-only).
+	Last, AppendFailures uint64
+	// Bytes is the journal file's size; ArchiveBytes its archive's, where
+	// compaction moves the records every generation holds (it only
+	// grows: every edit ever made, for the generations built from older
+	// data).
+	Bytes, ArchiveBytes int64
 }
 
 // GenerationBuilt returns when the generation serving new requests was

@@ -54,9 +54,12 @@ type IndexInfo struct {
 	Journal *JournalInfo
 }
 
-// JournalInfo describes a server's edit journal.
+// JournalInfo describes a server's edit journal: its last seq, the edits
+// it could not take, and the sizes of its file and of its archive (the
+// records compaction moved out of it).
 type JournalInfo struct {
 	Last, AppendFailures uint64
+	Bytes, ArchiveBytes  int64
 }
 
 // CacheInfo counts one cache's lookups, and for a cache sized in bytes
@@ -289,6 +292,7 @@ type indexCollector struct {
 	built, reindexing                *prometheus.Desc
 	indexed, toIndex                 *prometheus.Desc
 	applied, journalLast, appendFail *prometheus.Desc
+	journalBytes                     *prometheus.Desc
 	cacheHits, cacheMisses, cacheLen *prometheus.Desc
 	cacheBytes, cacheBudget          *prometheus.Desc
 }
@@ -316,6 +320,8 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 			"Last seq of this server's edit journal: ahead of zhsearch_index_applied_seq while journaled edits wait to be written into the index.", nil, nil),
 		appendFail: prometheus.NewDesc(Namespace+"_journal_append_failures_total",
 			"Edits refused because the edit journal could not take them (its disk full or read-only).", nil, nil),
+		journalBytes: prometheus.NewDesc(Namespace+"_journal_bytes",
+			"Size of this server's edit journal (file=\"journal\") and of its archive (file=\"archive\"), where compaction moves the records every generation holds: the archive only grows, by every edit made.", []string{"file"}, nil),
 		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
 			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
 		cacheHits: prometheus.NewDesc(Namespace+"_cache_hits_total",
@@ -344,6 +350,7 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.applied
 	ch <- c.journalLast
 	ch <- c.appendFail
+	ch <- c.journalBytes
 	ch <- c.cacheHits
 	ch <- c.cacheMisses
 	ch <- c.cacheLen
@@ -404,6 +411,8 @@ func (c *indexCollector) collectEdits(ch chan<- prometheus.Metric, info IndexInf
 	if j != nil {
 		ch <- prometheus.MustNewConstMetric(c.journalLast, prometheus.GaugeValue, float64(j.Last))
 		ch <- prometheus.MustNewConstMetric(c.appendFail, prometheus.CounterValue, float64(j.AppendFailures))
+		ch <- prometheus.MustNewConstMetric(c.journalBytes, prometheus.GaugeValue, float64(j.Bytes), "journal")
+		ch <- prometheus.MustNewConstMetric(c.journalBytes, prometheus.GaugeValue, float64(j.ArchiveBytes), "archive")
 	}
 }
 

@@ -124,7 +124,7 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 			return IndexInfo{Applied: 5, Journal: &JournalInfo{Last: 9}}, errors.New("index not writable")
 		}
 		return IndexInfo{Generation: gen.Load().(string), Documents: 101, SwitchFailing: failing.Load().(string),
-			Built: time.Unix(1_700_000_000, 0), Reindexing: true, Indexed: 40, ToIndex: 101, Applied: 5, Journal: &JournalInfo{Last: 7, AppendFailures: 2},
+			Built: time.Unix(1_700_000_000, 0), Reindexing: true, Indexed: 40, ToIndex: 101, Applied: 5, Journal: &JournalInfo{Last: 7, AppendFailures: 2, Bytes: 2048, ArchiveBytes: 65536},
 			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3},
 				{Name: "postings", Hits: 5, Misses: 2, Entries: 4, Bytes: 4096, Budget: 128 << 20}}}, nil
 	}})
@@ -146,6 +146,7 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		"zhsearch_index_generation_built_timestamp_seconds 1.7e+09\n", "zhsearch_reindex_running 1\n",
 		"zhsearch_reindex_articles_indexed 40\n", "zhsearch_reindex_articles_to_index 101\n",
 		"zhsearch_index_applied_seq 5\n", "zhsearch_journal_last_seq 7\n", "zhsearch_journal_append_failures_total 2\n",
+		`zhsearch_journal_bytes{file="journal"} 2048`, `zhsearch_journal_bytes{file="archive"} 65536`,
 		"go_goroutines ", "process_resident_memory_bytes ", "go_build_info{",
 	} {
 		if out := scrape(); !strings.Contains(out, want) {

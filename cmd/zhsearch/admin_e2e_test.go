@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -301,6 +302,16 @@ func TestStartUpLog(t *testing.T) {
 		if !strings.Contains(metricsOut, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+	// The journal's disk use, its file and its archive, holds the edit.
+	var journalBytes int
+	files := regexp.MustCompile(`zhsearch_journal_bytes\{file="(journal|archive)"\} (\d+)`).FindAllStringSubmatch(metricsOut, -1)
+	for _, m := range files {
+		n, _ := strconv.Atoi(m[2])
+		journalBytes += n
+	}
+	if len(files) != 2 || journalBytes == 0 {
+		t.Errorf("/metrics gives the journal's files %v: want both, holding the edit", files)
 	}
 	logs := srv.logs.String()
 	for _, want := range []string{"msg=configuration version=", "msg=\"serving generation\"", "format=2", "written_by="} {

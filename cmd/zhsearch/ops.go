@@ -59,7 +59,7 @@ type liveIndex interface {
 	GenerationBuilt() time.Time
 	ReindexProgress() (zhsearch.ReindexProgress, bool)
 	Applied() uint64
-	JournalStats() (last, appendFailures uint64, ok bool)
+	JournalStats() (index.JournalStats, bool)
 }
 
 func newObservability(live func() liveIndex) *observability {
@@ -79,8 +79,8 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 		return info, index.ErrNoIndex
 	}
 	var journal *metrics.JournalInfo
-	if last, failures, ok := ix.JournalStats(); ok {
-		journal = &metrics.JournalInfo{Last: last, AppendFailures: failures}
+	if st, ok := ix.JournalStats(); ok {
+		journal = &metrics.JournalInfo{Last: st.Last, AppendFailures: st.AppendFailures, Bytes: st.Bytes, ArchiveBytes: st.ArchiveBytes}
 	}
 	n, err := ix.DocCount()
 	if err != nil {
