@@ -124,13 +124,7 @@ func TestSearchCacheBoundedByBytes(t *testing.T) {
 		searchPage(t, ix, "花呗还款", 1, size)
 	}
 	st := ix.SearchCacheStats()
-	if st.Budget != places*pageBudget {
-		t.Fatalf("budget %d, want %d", st.Budget, places*pageBudget)
-	}
-	if st.Bytes > st.Budget || st.Entries >= places || st.Entries == 0 {
-		t.Errorf("after ten pages of 41 to 50 hits: %d pages, %d bytes; want fewer than %d pages within %d bytes",
-			st.Entries, st.Bytes, places, st.Budget)
-	}
+	wantFewerWithinBudget(t, "after ten pages of 41 to 50 hits", st.Entries, st.Bytes, st.Budget, places, pageBudget)
 	if _, ok := ix.CachedSearch(ctx, zhsearch.SearchRequest{Query: "花呗还款", Page: 1, Size: 50}); !ok {
 		t.Error("the newest page is not in the cache")
 	}
@@ -145,6 +139,20 @@ func TestSearchCacheBoundedByBytes(t *testing.T) {
 	ix.SetSearchCacheSize(2 * places)
 	if st := ix.SearchCacheStats(); st.Entries != 0 || st.Bytes != 0 || st.Budget != 2*places*pageBudget {
 		t.Errorf("resized: %d pages, %d bytes, budget %d; want an empty cache of budget %d", st.Entries, st.Bytes, st.Budget, 2*places*pageBudget)
+	}
+}
+
+// wantFewerWithinBudget fails t unless a cache sized for places entries,
+// each allowed per bytes, has that budget, and holds some entries but
+// fewer than places, within it: its entries were too large to fill every
+// place.
+func wantFewerWithinBudget(t *testing.T, after string, entries int, bytes, budget int64, places int, per int64) {
+	t.Helper()
+	if budget != int64(places)*per {
+		t.Fatalf("budget %d, want %d", budget, int64(places)*per)
+	}
+	if bytes > budget || entries >= places || entries == 0 {
+		t.Errorf("%s: %d entries, %d bytes; want fewer than %d entries within %d bytes", after, entries, bytes, places, budget)
 	}
 }
 
@@ -179,13 +187,7 @@ func TestRelatedCacheBoundedByBytes(t *testing.T) {
 		related(fmt.Sprintf("a%02d", i), zhsearch.MaxRelatedSize)
 	}
 	st := ix.RelatedCacheStats()
-	if st.Budget != places*listBudget {
-		t.Fatalf("budget %d, want %d", st.Budget, places*listBudget)
-	}
-	if st.Bytes > st.Budget || st.Entries >= places || st.Entries == 0 {
-		t.Errorf("after ten lists of twenty: %d lists, %d bytes; want fewer than %d lists within %d bytes",
-			st.Entries, st.Bytes, places, st.Budget)
-	}
+	wantFewerWithinBudget(t, "after ten lists of twenty", st.Entries, st.Bytes, st.Budget, places, listBudget)
 	if _, ok := ix.CachedRelated(ctx, zhsearch.RelatedRequest{ID: "a09", Size: zhsearch.MaxRelatedSize}); !ok {
 		t.Error("the newest list is not in the cache")
 	}
