@@ -692,15 +692,8 @@ func (l *Live) GenerationBuilt() time.Time {
 	return t
 }
 
-// ReindexRunning reports whether a reindex started through this server
-// (StartReindex) is running.
-func (l *Live) ReindexRunning() bool {
-	_, ok := l.ReindexProgress()
-	return ok
-}
-
-// ReindexProgress is the progress of the admin reindex running in this
-// process, ok false when none runs.
+// ReindexProgress is the progress of the reindex started through this
+// server (StartReindex) that is running, ok false when none runs.
 func (l *Live) ReindexProgress() (p zhsearch.ReindexProgress, ok bool) {
 	l.jobs.mu.Lock()
 	running := l.jobs.running
