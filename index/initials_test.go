@@ -47,6 +47,42 @@ func TestInitialsFindWords(t *testing.T) {
 	}
 }
 
+// TestInitialsAmongWords: initials typed beside Chinese words (zfb冻结了,
+// ppd 靠谱吗), which no article holds, stand for the title word the site
+// means by them, as initials typed alone do: the titles holding it and
+// the other words rank first. Latin letters an article holds (app) stay
+// themselves.
+func TestInitialsAmongWords(t *testing.T) {
+	ix := buildIndex(t, []zhsearch.Article{
+		{ID: "zfb", Title: "支付宝账户被冻结怎么解冻"},
+		{ID: "card", Title: "银行卡被冻结了怎么办"},
+		{ID: "ecard", Title: "京东E卡被冻结的原因"},
+		{ID: "zfb2", Title: "支付宝备用金是什么"},
+		{ID: "ppd", Title: "拍拍贷是正规平台吗"},
+		{ID: "car", Title: "汽车抵押贷款靠谱吗"},
+		{ID: "fix", Title: "征信修复公司靠谱吗"},
+		{ID: "app", Title: "借钱app靠谱吗"},
+		{ID: "apps", Title: "哪些借钱app不查征信"},
+	})
+	for _, tt := range []struct{ q, first string }{
+		{"zfb冻结了怎么办", "zfb"},
+		{"ppd 正规吗", "ppd"},
+		{"app靠谱吗", "app"},
+	} {
+		res, err := ix.Search(context.Background(), zhsearch.SearchRequest{Query: tt.q, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != tt.first {
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.ID)
+			}
+			t.Errorf("search %q = %v, want %s first", tt.q, got, tt.first)
+		}
+	}
+}
+
 // TestPinyinBeingTyped: pinyin whose last syllable is still being typed
 // (zhengx, huabeiy), which completion completes, finds what it completes
 // when the reader presses Enter: the syllables typed, then any syllable

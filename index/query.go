@@ -1600,6 +1600,11 @@ func (ix *Index) weigh(ctx context.Context, aq *analyzedQuery) error {
 					return err
 				}
 			}
+			if df == 0 && !aq.latin {
+				if df, err = ix.asInitials(ctx, r, t); err != nil {
+					return err
+				}
+			}
 			t.position = st.titleFactor(t.text)
 			g, site := ix.generalIDF(t.text), idf(df, n)
 			t.weight, t.absent = site*everydayShare(g)*t.position, df == 0
@@ -1894,6 +1899,25 @@ func (ix *Index) asRun(ctx context.Context, r bindex.IndexReader, t *queryTerm, 
 		t.run, t.body, t.alts = true, body, nil
 	}
 	return df, err
+}
+
+// asInitials reads t, Latin letters among Chinese words that no article
+// holds (ppd of ppd靠谱吗, zfb of zfb冻结了), as the pinyin initials of the
+// title words they stand for (拍拍贷, 支付宝: initialsWords), as a query of
+// initials alone is read: they become its spellings. It returns how many
+// articles hold the commonest of them, 0 when t is no such initials.
+func (ix *Index) asInitials(ctx context.Context, r bindex.IndexReader, t *queryTerm) (uint64, error) {
+	if t.run || len(t.alts) > 0 || !analysis.IsInitials(t.text) {
+		return 0, nil
+	}
+	words, err := ix.initialsWords(t.text)
+	if err != nil || len(words) == 0 {
+		return 0, err
+	}
+	for _, w := range words {
+		t.alts = append(t.alts, w.word)
+	}
+	return ix.termDocFreq(ctx, r, t)
 }
 
 // asRunCandidate reports whether asRun may read t as a run: a word of two
