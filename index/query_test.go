@@ -62,6 +62,8 @@ func TestAnalyzeQuestions(t *testing.T) {
 		// word and swallowed the 还 (repay) asked about.
 		{"spoken 咋还 keeps its 还", "花呗咋还", "花呗怎么还", []string{"花呗", "还"}, nil},
 		{"spoken 干啥 is a question word", "花呗是干啥的", "花呗是做什么的", []string{"花呗"}, nil},
+		// 晚了 of a repayment is 晚还, which finds 逾期 (its synonym).
+		{"spoken 晚了 is 晚还", "借呗就晚了一天", "借呗就晚还一天", []string{"借呗", "晚还", "一天"}, nil},
 		// 该怎么 and 要怎么 were fillers of the dictionary, more frequent
 		// than 怎么办: 该怎么办 was cut 该怎么 / 办 and lost its intent.
 		{"该怎么办 keeps its intent", "借呗还不上该怎么办", "借呗还不上该怎么办", []string{"借呗", "还不上"}, []string{"怎么办"}},
