@@ -697,3 +697,68 @@ func histogramCount(t *testing.T, s *Server, name string) uint64 {
 	}
 	return n
 }
+
+// TestShedAnswersLogSampled: a flood of requests refused by admission
+// (503) writes about shedLogPerSecond access log lines a second, not one
+// each; the metrics count every one, and the next line logged says how
+// many were not.
+func TestShedAnswersLogSampled(t *testing.T) {
+	svc := newBlockingService()
+	h, s, logs := newTestServer(t, svc, func(s *Server) {
+		s.Ops.MaxConcurrent, s.Ops.MaxQueued = 1, 1
+		s.Ops.SearchTimeout = time.Minute
+	})
+	first := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=first", nil) })
+	<-svc.entered
+	second := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=second", nil) })
+	waitTickets(s.admit.work, 2)
+	const flood = 200
+	for i := range flood {
+		wantError(t, "past the limit", do(h, "GET", fmt.Sprintf("/api/v1/search?q=shed%d", i), nil), 503, zhsearch.EUNAVAILABLE)
+	}
+	time.Sleep(300 * time.Millisecond) // a line's worth of the sampler's budget comes back
+	wantError(t, "after the flood", do(h, "GET", "/api/v1/search?q=last", nil), 503, zhsearch.EUNAVAILABLE)
+	close(svc.release)
+	checkOK(t, "first", <-first)
+	checkOK(t, "queued", <-second)
+
+	logged, unlogged := 0, 0.0
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l map[string]any
+		if json.Unmarshal([]byte(line), &l) == nil && l["msg"] == "request" && l["status"] == float64(503) {
+			logged++
+			if n, ok := l["unlogged_503s"].(float64); ok {
+				unlogged += n
+			}
+		}
+	}
+	if logged == 0 || logged >= flood/2 {
+		t.Errorf("%d of %d refused searches logged: want a sample of them", logged, flood+1)
+	}
+	if logged+int(unlogged) != flood+1 {
+		t.Errorf("%d logged and %v said unlogged: want the %d refused", logged, unlogged, flood+1)
+	}
+	if n := counter(t, s, "zhsearch_http_errors_total"); n != flood+1 {
+		t.Errorf("errors counted %v, want %d", n, flood+1)
+	}
+}
+
+// TestShedSampler: a burst of shedLogPerSecond lines, then one line a
+// tenth of a second, each line after some were skipped saying how many.
+func TestShedSampler(t *testing.T) {
+	s := newShedSampler()
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range shedLogPerSecond {
+		if logged, skipped := s.sample(t0); !logged || skipped != 0 {
+			t.Fatalf("line %d of the burst: logged %v, skipped %d", i, logged, skipped)
+		}
+	}
+	for range 5 {
+		if logged, _ := s.sample(t0); logged {
+			t.Fatal("a line past the burst was logged")
+		}
+	}
+	if logged, skipped := s.sample(t0.Add(time.Second / shedLogPerSecond)); !logged || skipped != 5 {
+		t.Errorf("a tenth of a second on: logged %v, skipped %d; want logged, 5 skipped", logged, skipped)
+	}
+}

@@ -71,6 +71,8 @@ type Server struct {
 	Starting bool
 
 	admit gates // admission control, made by Handler from Ops
+	// shedLog samples the access log lines of 503 answers (shedlog.go).
+	shedLog *shedSampler
 	// pageNotFound answers a browser's request for a page that does not
 	// exist with the site's error page (set by webRoutes).
 	pageNotFound gin.HandlerFunc
@@ -85,6 +87,7 @@ func (s *Server) Handler() http.Handler {
 	// not an HTML redirect a client would follow with another method.
 	r.RedirectTrailingSlash = false
 	s.admit = newGates(s.Ops)
+	s.shedLog = newShedSampler()
 	s.useOps(r)
 	r.Use(s.recoverJSON, s.cors(), answerHeaders, compressAnswers())
 	s.useLimits(r)

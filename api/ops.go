@@ -199,6 +199,13 @@ func (s *Server) observe(c *gin.Context) {
 	if !log.Enabled(c.Request.Context(), level) {
 		return
 	}
+	skipped := 0
+	if status == http.StatusServiceUnavailable && s.shedLog != nil {
+		var logged bool
+		if logged, skipped = s.shedLog.sample(time.Now()); !logged {
+			return
+		}
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", id),
 		slog.String("method", c.Request.Method),
@@ -223,6 +230,10 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	if errs := c.Errors.String(); errs != "" {
 		attrs = append(attrs, slog.String("errors", clip(errs, 512)))
+	}
+	if skipped > 0 {
+		// 503 answers since the last line of one, counted but not logged.
+		attrs = append(attrs, slog.Int("unlogged_503s", skipped))
 	}
 	log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
