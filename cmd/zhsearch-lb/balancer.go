@@ -110,7 +110,8 @@ func transportWaiting(wait time.Duration) *http.Transport {
 }
 
 // RoundTrip sends req to a ready backend, and a GET or HEAD without a
-// body to the next ready one if that one cannot be reached.
+// body to the next ready one if that one cannot be reached or does not
+// start to answer within the read timeout.
 func (b *balancer) RoundTrip(req *http.Request) (*http.Response, error) {
 	read := req.Method == http.MethodGet || req.Method == http.MethodHead
 	retry := read && (req.Body == nil || req.Body == http.NoBody)
