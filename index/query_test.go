@@ -166,6 +166,9 @@ func TestAnalyzeSynonyms(t *testing.T) {
 		// Readers type the brand in Latin letters (iPhone), titles say
 		// 苹果 (苹果手机被锁了是不是ID贷).
 		{"二手iPhone被ID贷锁了", "iphone", []string{"苹果"}},
+		// Readers call a card's negotiated repayment 停息挂账, banks
+		// 个性化分期.
+		{"信用卡停息挂账怎么申请", "停息挂账", []string{"个性化分期"}},
 		{"花呗风控", "风控", nil},
 		// An amount in Chinese numerals is also looked up in digits, as
 		// titles write it (临时急需5000块钱怎么借).
