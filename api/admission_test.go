@@ -620,15 +620,8 @@ func TestEmptyBodyMessage(t *testing.T) {
 // counter tells the refusal (unavailable) from the deadline (timeout),
 // both 503.
 func TestQueueingAndRefusalsObserved(t *testing.T) {
-	svc := newBlockingService()
-	h, s, logs := newTestServer(t, svc, func(s *Server) {
-		s.Ops.MaxConcurrent, s.Ops.MaxQueued = 1, 1
-		s.Ops.SearchTimeout = time.Minute
-	})
-	first := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=first", nil) })
-	<-svc.entered
-	second := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=second", nil) })
-	waitTickets(s.admit.work, 2)
+	b := newBusyServer(t)
+	h, s, logs, svc, first, second := b.h, b.s, b.logs, b.svc, b.first, b.second
 	if r, w := gauge(t, s, "zhsearch_http_admission_running"), gauge(t, s, "zhsearch_http_admission_waiting"); r != 1 || w != 1 {
 		t.Errorf("gauges running %v, waiting %v: want 1 and 1", r, w)
 	}
@@ -698,11 +691,19 @@ func histogramCount(t *testing.T, s *Server, name string) uint64 {
 	return n
 }
 
-// TestShedAnswersLogSampled: a flood of requests refused by admission
-// (503) writes about shedLogPerSecond access log lines a second, not one
-// each; the metrics count every one, and the next line logged says how
-// many were not.
-func TestShedAnswersLogSampled(t *testing.T) {
+// busyServer is a test server of one search slot and one queue place,
+// both taken: first runs (blocked in svc until it is released) and second
+// waits, so the next search is refused (503).
+type busyServer struct {
+	h             http.Handler
+	s             *Server
+	logs          *syncBuffer
+	svc           *blockingService
+	first, second <-chan *httptest.ResponseRecorder
+}
+
+func newBusyServer(t *testing.T) busyServer {
+	t.Helper()
 	svc := newBlockingService()
 	h, s, logs := newTestServer(t, svc, func(s *Server) {
 		s.Ops.MaxConcurrent, s.Ops.MaxQueued = 1, 1
@@ -712,6 +713,16 @@ func TestShedAnswersLogSampled(t *testing.T) {
 	<-svc.entered
 	second := async(func() *httptest.ResponseRecorder { return do(h, "GET", "/api/v1/search?q=second", nil) })
 	waitTickets(s.admit.work, 2)
+	return busyServer{h, s, logs, svc, first, second}
+}
+
+// TestShedAnswersLogSampled: a flood of requests refused by admission
+// (503) writes about shedLogPerSecond access log lines a second, not one
+// each; the metrics count every one, and the next line logged says how
+// many were not.
+func TestShedAnswersLogSampled(t *testing.T) {
+	b := newBusyServer(t)
+	h, s, logs, svc, first, second := b.h, b.s, b.logs, b.svc, b.first, b.second
 	const flood = 200
 	for i := range flood {
 		wantError(t, "past the limit", do(h, "GET", fmt.Sprintf("/api/v1/search?q=shed%d", i), nil), 503, zhsearch.EUNAVAILABLE)
