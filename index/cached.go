@@ -24,7 +24,7 @@ func (ix *Index) CachedSearch(ctx context.Context, req zhsearch.SearchRequest) (
 	key, version := searchKeyOf(analysis.Normalize(req.Query), askingClause(ix.seg.Lexicon(), req.Query), req), ix.Version()
 	res, ok := (*zhsearch.SearchResult)(nil), false
 	if l := ix.results.cache(); l != nil {
-		if p, hit := l.Get(key); hit && p.version == version {
+		if p, hit := l.get(key); hit && p.version == version {
 			ix.results.hits.Add(1)
 			res, ok = p.res, true
 		}

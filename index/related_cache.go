@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	bindex "github.com/blevesearch/bleve_index_api"
-	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/zhsearch/zhsearch"
 )
@@ -46,12 +45,9 @@ type relatedEngine struct {
 // lists and document frequencies.
 type versionState struct {
 	version uint64
-	cache   *lru.Cache[relatedKey, cachedList] // nil: caching off
-	// bytes is what the cached lists hold (listBytes), kept by put and by
-	// the cache's eviction callback; budget bounds it.
-	bytes   atomic.Int64
-	budget  int64
-	putMu   sync.Mutex // orders puts: add, then evict down to the budget
+	// cache holds the lists of stored articles, at most listBudget
+	// bytes a list it is sized for (nil: caching off).
+	cache   *byteLRU[relatedKey, *zhsearch.RelatedResult]
 	dfs     dfCache
 	titles  titleCache
 	dupKeys boundedCache[string] // DupKey by title
@@ -113,12 +109,6 @@ func (e *relatedEngine) putScratch(sc *scratch) {
 // seen (zhsearch_cache_bytes{cache="related"}).
 const listBudget = 3 << 10
 
-// cachedList is one cached related list and about what it holds.
-type cachedList struct {
-	res   *zhsearch.RelatedResult
-	bytes int64
-}
-
 // listBytes is about what a cached list holds in memory: its key's and
 // its items' strings, and a fixed share for each item's and the list's
 // headers, pointers, times and cache entry.
@@ -136,8 +126,7 @@ func listBytes(k relatedKey, res *zhsearch.RelatedResult) int64 {
 func newVersionState(v uint64, size int) *versionState {
 	st := &versionState{version: v}
 	if size > 0 {
-		st.budget = int64(size) * listBudget
-		st.cache, _ = lru.NewWithEvict(size, func(_ relatedKey, l cachedList) { st.bytes.Add(-l.bytes) }) // size > 0 cannot fail
+		st.cache = newByteLRU[relatedKey, *zhsearch.RelatedResult](size, int64(size)*listBudget)
 	}
 	return st
 }
@@ -147,32 +136,13 @@ func (st *versionState) get(k relatedKey) (*zhsearch.RelatedResult, bool) {
 	if st.cache == nil {
 		return nil, false
 	}
-	l, ok := st.cache.Get(k)
-	return l.res, ok
+	return st.cache.get(k)
 }
 
-// put caches res for k, then drops the oldest lists while the cache holds
-// more bytes than its budget. A list larger than the whole budget is not
-// cached.
+// put caches res for k (see byteLRU.put).
 func (st *versionState) put(k relatedKey, res *zhsearch.RelatedResult) {
-	if st.cache == nil {
-		return
-	}
-	l := cachedList{res: res, bytes: listBytes(k, res)}
-	if l.bytes > st.budget {
-		return
-	}
-	st.putMu.Lock()
-	defer st.putMu.Unlock()
-	if old, ok := st.cache.Peek(k); ok {
-		st.bytes.Add(-old.bytes) // replaced without an eviction
-	}
-	st.bytes.Add(l.bytes)
-	st.cache.Add(k, l)
-	for st.bytes.Load() > st.budget {
-		if _, _, ok := st.cache.RemoveOldest(); !ok {
-			return
-		}
+	if st.cache != nil {
+		st.cache.put(k, res, listBytes(k, res))
 	}
 }
 func (e *relatedEngine) options() RelatedOptions {
@@ -248,7 +218,8 @@ func (ix *Index) RelatedCacheStats() RelatedCacheStats {
 	e.init()
 	s := RelatedCacheStats{Hits: e.hits.Load(), Misses: e.misses.Load()}
 	if st := e.state.Load(); st.cache != nil {
-		s.Entries, s.Bytes, s.Budget = st.cache.Len(), st.bytes.Load(), st.budget
+		s.Entries, s.Bytes = st.cache.stats()
+		s.Budget = st.cache.budget
 	}
 	return s
 }

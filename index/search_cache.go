@@ -4,8 +4,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	lru "github.com/hashicorp/golang-lru/v2"
-
 	"github.com/zhsearch/zhsearch"
 )
 
@@ -33,12 +31,9 @@ const pageBudget = 16 << 10
 // (Invalidate) makes every older entry a miss.
 type searchCache struct {
 	once sync.Once
-	mu   sync.Mutex // guards size and lru, and orders puts
+	mu   sync.Mutex // guards size and lru
 	size int
-	lru  *lru.Cache[searchKey, cachedPage] // nil: caching off
-	// bytes is what the cached pages hold (pageBytes), kept by put and
-	// by the cache's eviction callback; budget bounds it.
-	bytes atomic.Int64
+	lru  *byteLRU[searchKey, cachedPage] // nil: caching off
 
 	hits, misses atomic.Uint64
 }
@@ -64,7 +59,6 @@ func searchKeyOf(norm, ask string, req zhsearch.SearchRequest) searchKey {
 type cachedPage struct {
 	version uint64
 	res     *zhsearch.SearchResult
-	bytes   int64 // pageBytes of it
 }
 
 // pageBytes is about what a cached page holds in memory: its key's and its
@@ -86,16 +80,13 @@ func (c *searchCache) init() {
 func (c *searchCache) resize(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.lru != nil {
-		c.lru.Purge() // its pages leave the count
-	}
 	c.size, c.lru = n, nil
 	if n > 0 {
-		c.lru, _ = lru.NewWithEvict(n, func(_ searchKey, p cachedPage) { c.bytes.Add(-p.bytes) }) // n > 0 cannot fail
+		c.lru = newByteLRU[searchKey, cachedPage](n, int64(n)*pageBudget)
 	}
 }
 
-func (c *searchCache) cache() *lru.Cache[searchKey, cachedPage] {
+func (c *searchCache) cache() *byteLRU[searchKey, cachedPage] {
 	c.init()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -108,7 +99,7 @@ func (c *searchCache) get(k searchKey, v uint64) (*zhsearch.SearchResult, bool) 
 	if l == nil {
 		return nil, false
 	}
-	if p, ok := l.Get(k); ok && p.version == v {
+	if p, ok := l.get(k); ok && p.version == v {
 		c.hits.Add(1)
 		return p.res, true
 	}
@@ -116,43 +107,19 @@ func (c *searchCache) get(k searchKey, v uint64) (*zhsearch.SearchResult, bool) 
 	return nil, false
 }
 
-// put caches res for k, computed at version v, then drops the oldest
-// pages while the cache holds more bytes than its budget.
+// put caches res for k, computed at version v (see byteLRU.put).
 func (c *searchCache) put(k searchKey, v uint64, res *zhsearch.SearchResult) {
-	c.init()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	l := c.lru
-	if l == nil {
-		return
-	}
-	p := cachedPage{version: v, res: res, bytes: pageBytes(k, res)}
-	budget := c.budget()
-	if p.bytes > budget {
-		return
-	}
-	if old, ok := l.Peek(k); ok {
-		c.bytes.Add(-old.bytes) // replaced without an eviction
-	}
-	c.bytes.Add(p.bytes)
-	l.Add(k, p)
-	for c.bytes.Load() > budget {
-		if _, _, ok := l.RemoveOldest(); !ok {
-			return
-		}
+	if l := c.cache(); l != nil {
+		l.put(k, cachedPage{version: v, res: res}, pageBytes(k, res))
 	}
 }
 
 // purge drops every page (their version is stale anyway; this frees them).
 func (c *searchCache) purge() {
 	if l := c.cache(); l != nil {
-		l.Purge()
+		l.purge()
 	}
 }
-
-// budget is what the cache's pages may hold (pageBudget a page); c.mu
-// held.
-func (c *searchCache) budget() int64 { return int64(c.size) * pageBudget }
 
 // SetSearchCacheSize sets how many result pages the index keeps for
 // repeated searches, dropping those it holds; 0 turns the cache off.
@@ -175,10 +142,9 @@ func (ix *Index) SearchCacheStats() SearchCacheStats {
 	c := &ix.results
 	c.init()
 	s := SearchCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.lru != nil {
-		s.Entries, s.Bytes, s.Budget = c.lru.Len(), c.bytes.Load(), c.budget()
+	if l := c.cache(); l != nil {
+		s.Entries, s.Bytes = l.stats()
+		s.Budget = l.budget
 	}
 	return s
 }
