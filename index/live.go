@@ -532,6 +532,17 @@ func (l *Live) Applied() uint64 {
 	return l.applied
 }
 
+// Position returns where in the edit log (journal or cluster stream) the
+// current generation stands: the log's identity and the last seq it holds.
+func (l *Live) Position() journal.Position {
+	l.editMu.Lock()
+	defer l.editMu.Unlock()
+	if g := l.cur.Load(); g != nil {
+		return g.pos
+	}
+	return journal.Position{}
+}
+
 // WaitApplied waits until the current generation holds the edit log up to
 // seq, or ctx ends.
 func (l *Live) WaitApplied(ctx context.Context, seq uint64) error {

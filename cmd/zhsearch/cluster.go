@@ -2,17 +2,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/zhsearch/zhsearch"
 	"github.com/zhsearch/zhsearch/cluster"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/index/journal"
 )
 
 // natsURLs splits --nats into server URLs ("": none). Each is a URL with
@@ -71,13 +76,31 @@ func editTimeout(write time.Duration) time.Duration {
 	return max(write*2/3, time.Second)
 }
 
+// detachAfter is how long a replica whose index folder holds a generation
+// tries to reach the cluster's NATS servers before it serves that
+// generation without them (see clusterLink). A replica without one waits
+// for the cluster as long as cluster.Connect does: it has nothing to serve.
+const detachAfter = 20 * time.Second
+
+// errNotJoined: the replica could not reach the cluster within detachAfter
+// and its index folder holds a generation to serve meanwhile.
+var errNotJoined = errors.New("the cluster's NATS servers did not answer")
+
 // joinCluster connects a replica to the cluster of --nats and installs the
 // generation the cluster points at, before the index is opened.
 func joinCluster(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*cluster.Node, error) {
-	urls, _ := natsURLs(cfg.nats) // validated
-	node, err := cluster.Connect(ctx, cluster.Config{URLs: urls, IndexDir: cfg.indexDir, Name: cfg.replica, Logger: logger,
-		MaxArticleBytes: cfg.ops.maxArticleBytes, EditTimeout: editTimeout(cfg.ops.writeTimeout)})
+	cctx, local := ctx, false
+	if _, err := index.CurrentGeneration(cfg.indexDir); err == nil {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeout(ctx, detachAfter)
+		defer cancel()
+		local = true
+	}
+	node, err := connectNode(cctx, cfg, logger)
 	if err != nil {
+		if local && ctx.Err() == nil {
+			return nil, fmt.Errorf("%w within %s: %w", errNotJoined, detachAfter, err)
+		}
 		return nil, err
 	}
 	if _, err := node.Prepare(ctx); err != nil {
@@ -85,6 +108,146 @@ func joinCluster(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*cl
 		return nil, fmt.Errorf("install the cluster's generation: %w", err)
 	}
 	return node, nil
+}
+
+// connectNode connects to the cluster of --nats (cluster.Connect).
+func connectNode(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*cluster.Node, error) {
+	urls, _ := natsURLs(cfg.nats) // validated
+	return cluster.Connect(ctx, cluster.Config{URLs: urls, IndexDir: cfg.indexDir, Name: cfg.replica, Logger: logger,
+		MaxArticleBytes: cfg.ops.maxArticleBytes, EditTimeout: editTimeout(cfg.ops.writeTimeout)})
+}
+
+// clusterLink is a replica's tie to its cluster: the node once joined. A
+// replica restarted while no NATS server answers (all of them down for an
+// upgrade, or cut off) would otherwise not serve at all, though its index
+// folder holds a generation: it is detached instead. It serves that
+// generation as it is, like a running replica cut off from the stream
+// (ready, stream_reachable 0), answers edits and reindexes 503, and joins
+// in the background (attach); once joined it applies the edits made
+// since, as any replica that comes back does.
+type clusterLink struct {
+	replica string
+	node    atomic.Pointer[cluster.Node]
+	live    *index.Live // set before attach
+	mu      sync.Mutex  // orders attach's join with close
+	closed  bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// notJoinedMessage is what a detached replica answers to edits and
+// reindexes.
+const notJoinedMessage = "this replica has not reached the cluster's NATS servers since it started: " +
+	"it serves its index as it is and takes no edits or reindexes until it joins"
+
+// Read implements index.EditLog: the cluster's stream once joined; before,
+// nothing after from (a detached replica serves its generation as it is).
+func (c *clusterLink) Read(from journal.Position, fn func(journal.Record) error) (journal.Info, error) {
+	if n := c.node.Load(); n != nil {
+		return n.Read(from, fn)
+	}
+	return journal.Info{Exists: true, ID: from.ID, Last: from.Seq}, nil
+}
+
+// OnBuilt hands a reindex's generation to the cluster (Node.OnBuilt).
+func (c *clusterLink) OnBuilt(ctx context.Context, path string, pos journal.Position) error {
+	if n := c.node.Load(); n != nil {
+		return n.OnBuilt(ctx, path, pos)
+	}
+	return zhsearch.Errorf(zhsearch.EUNAVAILABLE, notJoinedMessage)
+}
+
+// Status is the node's view of the cluster, or a detached replica's: not
+// connected, the stream out of reach, not caught up.
+func (c *clusterLink) Status() cluster.Status {
+	if n := c.node.Load(); n != nil {
+		return n.Status()
+	}
+	s := cluster.Status{Replica: c.replica, LastContact: time.Unix(0, 0).UTC()}
+	if c.live != nil {
+		s.Generation, s.AppliedSeq = c.live.Generation(), c.live.Applied()
+	}
+	return s
+}
+
+// attach joins the cluster in the background until it succeeds or the
+// link closes, then starts the node on live and calls joined with it. A
+// stream that is not the one the generation follows (NATS lost its data,
+// or --nats names another cluster) is not joined: the replica goes on
+// serving its generation as it is, and says so.
+func (c *clusterLink) attach(cfg serveConfig, logger *slog.Logger, joined func(*cluster.Node)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel, c.done = cancel, make(chan struct{})
+	go func() {
+		defer close(c.done)
+		for ctx.Err() == nil {
+			n, err := connectNode(ctx, cfg, logger)
+			if err != nil {
+				if ctx.Err() == nil {
+					logger.Warn("still cannot reach the cluster's NATS servers; serving the local generation as it is", "err", err)
+				}
+				select { // connectNode has tried for a minute
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+				continue
+			}
+			if pos := c.live.Position(); pos.Seq > 0 && pos.ID != n.Identity() {
+				logger.Error("the cluster's edit stream is not the one this replica's generation follows "+
+					"(NATS lost its data, or --nats names another cluster): serving it as it is, without joining; "+
+					"start the replica on an empty index folder to join", "generation_log", pos.ID, "stream", n.Identity())
+				n.Close()
+				return
+			}
+			c.mu.Lock()
+			if c.closed {
+				c.mu.Unlock()
+				n.Close()
+				return
+			}
+			c.node.Store(n)
+			n.Start(c.live)
+			c.mu.Unlock()
+			joined(n)
+			logger.Info("joined the cluster: taking edits and reindexes again", "generation", c.live.Generation(), "applied_seq", c.live.Applied())
+			return
+		}
+	}()
+}
+
+// close stops a background join and the node.
+func (c *clusterLink) close() {
+	if c.cancel != nil {
+		c.cancel()
+		<-c.done
+	}
+	c.mu.Lock()
+	c.closed = true
+	n := c.node.Swap(nil)
+	c.mu.Unlock()
+	if n != nil {
+		n.Close()
+	}
+}
+
+// detachedAdmin is the admin service of a detached replica: edits and
+// reindexes wait until it joins the cluster.
+type detachedAdmin struct{}
+
+func (detachedAdmin) PutArticle(context.Context, *zhsearch.Article) (*zhsearch.EditResult, error) {
+	return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, notJoinedMessage)
+}
+
+func (detachedAdmin) DeleteArticle(context.Context, string) (*zhsearch.EditResult, error) {
+	return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, notJoinedMessage)
+}
+
+func (detachedAdmin) StartReindex(context.Context) (*zhsearch.ReindexJob, error) {
+	return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, notJoinedMessage)
+}
+
+func (detachedAdmin) ReindexJob(context.Context, string) (*zhsearch.ReindexJob, error) {
+	return nil, zhsearch.Errorf(zhsearch.EUNAVAILABLE, notJoinedMessage)
 }
 
 // clusterService is the search service of a replica: the live index, ready
@@ -103,10 +266,10 @@ func (s clusterService) Ready(ctx context.Context) error {
 }
 
 // registerClusterMetrics adds the replica's cluster gauges to reg.
-func registerClusterMetrics(reg prometheus.Registerer, node *cluster.Node) {
+func registerClusterMetrics(reg prometheus.Registerer, status func() cluster.Status) {
 	gauge := func(name, help string, v func(cluster.Status) float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help},
-			func() float64 { return v(node.Status()) })
+			func() float64 { return v(status()) })
 	}
 	reg.MustRegister(
 		gauge("zhsearch_cluster_applied_seq", "Last seq of the cluster's edit stream this replica's generation holds.",

@@ -145,11 +145,11 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	})
 	// A replica of a cluster (--nats) reads and writes edits through the
 	// cluster's stream (cluster.go); a single server its local journal.
-	var node *cluster.Node
+	var link *clusterLink
 	closeNode := func() {
-		if node != nil {
-			node.Close()
-			node = nil
+		if link != nil {
+			link.close()
+			link = nil
 		}
 	}
 	defer closeNode()
@@ -192,16 +192,24 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}
 	var editLog index.EditLog
 	if cfg.nats != "" {
-		if node, err = joinCluster(ctx, cfg, logger); err != nil {
-			if ctx.Err() != nil {
-				// SIGTERM while waiting for NATS or installing the
-				// cluster's generation: a stop asked for (exit 0).
-				logger.Info("stopped while joining the cluster", "err", err)
-				return nil
-			}
+		node, err := joinCluster(ctx, cfg, logger)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// SIGTERM while waiting for NATS or installing the
+			// cluster's generation: a stop asked for (exit 0).
+			logger.Info("stopped while joining the cluster", "err", err)
+			return nil
+		case errors.Is(err, errNotJoined):
+			logger.Warn("cannot reach the cluster: serving the local generation as it is, without the edits made since, "+
+				"and joining in the background; edits and reindexes answer 503 until then", "err", err)
+		case err != nil:
 			return err
 		}
-		editLog = node
+		link = &clusterLink{replica: cfg.replica}
+		if node != nil {
+			link.node.Store(node)
+		}
+		editLog = link
 	}
 	start := time.Now()
 	built, err := ensureIndex(ctx, cfg, logger, editLog, &obs.first)
@@ -224,8 +232,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	lcfg := index.LiveConfig{IndexDir: cfg.indexDir, DataDir: cfg.dataDir, Journal: cfg.journal, MaxArticleBytes: cfg.ops.maxArticleBytes,
 		SearchCache: offIfZero(cfg.searchCache), RelatedCache: offIfZero(cfg.relatedCache), PostingsCache: cfg.postingsCacheBytes,
 		BuildCPUs: cfg.cpus, Edits: cfg.ops.adminToken != "", Poll: poll, Logger: logger, Observer: obs.metrics}
-	if node != nil {
-		lcfg.Edits, lcfg.Log, lcfg.OnBuilt = false, node, node.OnBuilt
+	if link != nil {
+		lcfg.Edits, lcfg.Log, lcfg.OnBuilt = false, link, link.OnBuilt
 	}
 	live, err = index.OpenLive(lcfg)
 	if err != nil {
@@ -244,11 +252,19 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		admin zhsearch.AdminService  = live
 		stats func() any
 	)
-	if node != nil {
-		node.Start(live)
-		svc, admin = clusterService{live, node}, node
-		stats = func() any { return node.Status() }
-		registerClusterMetrics(obs.metrics.Registry(), node)
+	if lk := link; lk != nil { // link is nil once closed: the closures keep lk
+		lk.live = live
+		stats = func() any { return lk.Status() }
+		registerClusterMetrics(obs.metrics.Registry(), lk.Status)
+		if node := lk.node.Load(); node != nil {
+			node.Start(live)
+			svc, admin = clusterService{live, node}, node
+		} else {
+			admin = detachedAdmin{}
+			lk.attach(cfg, logger, func(node *cluster.Node) {
+				handler.set(obs.apiServer(cfg, clusterService{live, node}, node, stats, logger).Handler())
+			})
+		}
 	}
 	stopHUP := reloadOnSIGHUP(ctx, live, logger)
 	defer stopHUP()
