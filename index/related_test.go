@@ -80,7 +80,10 @@ const (
 // draftsTrail. related23 (session 59, drafts in editors' styles: a
 // keyword stub, a Q&A stub, a site alert, a listicle) at its first run:
 // sources 0.767 and 0.900, drafts 0.800 and 0.950, ahead of bleve cjk on
-// each half. A set without sources is judged on its drafts.
+// each half. related24 (session 59, the same shape; drafts in forum
+// shorthand, hashtags, traditional characters, outlines) at its first
+// run: sources 0.800 and 0.400, drafts 1.000 and 0.750, ahead of bleve
+// cjk on each half. A set without sources is judged on its drafts.
 var freshSets = []struct {
 	dir                   string
 	minSources, minDrafts float64
@@ -109,6 +112,7 @@ var freshSets = []struct {
 	{"related21", 0.60, 0.50, false, 0, 0},
 	{"related22", 0.70, 0.90, false, 0.06, 0},
 	{"related23", 0.65, 0.70, false, 0, 0},
+	{"related24", 0.35, 0.65, false, 0, 0},
 }
 
 // relatedFixture is the judged related suite over one zhsearch index and
