@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -269,6 +270,11 @@ func JSONProblem(err error) string {
 				return fmt.Sprintf("%s is out of range", strings.TrimSpace(typeErr.Field+" "+lit))
 			}
 			got = "the number " + lit
+			if f, err := strconv.ParseFloat(lit, 64); err == nil && want == "a whole number" && f == math.Trunc(f) {
+				// 3.0 and 1e3 are whole numbers to the reader who typed
+				// them: say how to write them.
+				return fmt.Sprintf("%s must be a whole number written without a decimal point or exponent, not %s", typeErr.Field, lit)
+			}
 		}
 		if typeErr.Field == "" {
 			return fmt.Sprintf("want %s, not %s", want, got)

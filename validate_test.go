@@ -24,6 +24,9 @@ func TestSearchRequestValidate(t *testing.T) {
 		{"花呗", 21, 50, "page*size", 0, 0},
 		{"花呗", 1000, 1, "", 1000, 1},
 		{"花呗", 1001, 1, "page*size", 0, 0},
+		// A size that does not divide 1000: the message names the last page.
+		{"花呗", 333, 3, "", 333, 3},
+		{"花呗", 334, 3, "with size 3 the last page is 333", 0, 0},
 		{"花呗", 1_000_000_000, 0, "page*size", 0, 0}, // no overflow on huge pages
 		{"花呗", -1, 10, "page must be", 0, 0},
 		{"花呗", 1, 51, "size must be", 0, 0},
@@ -360,7 +363,8 @@ func TestJSONNumberProblems(t *testing.T) {
 		{`{"size":-99999999999999999999}`, "size -99999999999999999999 is out of range"},
 		{`{"min":1e400}`, "min 1e400 is out of range"},
 		{`{"size":1.5}`, "size must be a whole number, not the number 1.5"},
-		{`{"size":1e3}`, "size must be a whole number, not the number 1e3"},
+		{`{"size":1e3}`, "size must be a whole number written without a decimal point or exponent, not 1e3"},
+		{`{"size":3.0}`, "size must be a whole number written without a decimal point or exponent, not 3.0"},
 		{`{"size":"3"}`, "size must be a whole number, not a string"},
 		{`{"size":3,"min":0.5}`, ""},
 	} {

@@ -7,6 +7,7 @@ package zhsearch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/url"
@@ -371,7 +372,7 @@ func (r *SearchRequest) Validate() error {
 		return Errorf(EINVALID, "size must be between 1 and %d", MaxSearchSize)
 	}
 	if r.Page > MaxResultWindow/r.Size {
-		return Errorf(EINVALID, "page*size must be at most %d", MaxResultWindow)
+		return Errorf(EINVALID, "page*size must be at most %d: with size %d the last page is %d", MaxResultWindow, r.Size, MaxResultWindow/r.Size)
 	}
 	return nil
 }
@@ -584,7 +585,19 @@ type RelatedItem struct {
 	PublishedAt *time.Time `json:"published_at"`
 	Score       float64    `json:"score"`
 	Reason      string     `json:"reason"`
-	Reasons     []string   `json:"reasons,omitempty"`
+	Reasons     []string   `json:"reasons"`
+}
+
+// MarshalJSON writes reasons as [] when the item has none (a fallback
+// that shares only a 相关内容 list), never null or absent: clients read
+// item.reasons.length of every item.
+func (it RelatedItem) MarshalJSON() ([]byte, error) {
+	type plain RelatedItem // without this method
+	p := plain(it)
+	if p.Reasons == nil {
+		p.Reasons = []string{}
+	}
+	return json.Marshal(p)
 }
 
 // RelatedResult answers a RelatedRequest.

@@ -549,7 +549,7 @@ func TestDraftParametersInTheURL(t *testing.T) {
 	h, _ := admissionServer(t, svc, time.Minute)
 	rec := do(h, "POST", "/api/v1/related?size=3", strings.NewReader(`{"title":"花呗"}`), "Content-Type", "application/json")
 	wantError(t, "size in the URL", rec, 400, zhsearch.EINVALID)
-	if !strings.Contains(rec.Body.String(), "fields of the JSON body") {
+	if !strings.Contains(rec.Body.String(), "fields of its JSON body") {
 		t.Errorf("the message does not say where size goes: %s", rec.Body)
 	}
 	if len(svc.entered) != 0 {

@@ -227,12 +227,26 @@ func (s *Server) ready(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
+// oneParam reads a query parameter given at most once: page=1&page=2
+// read as page 1, silently, a client's mistake answered with the wrong
+// page (POST /api/v1/related refuses a key repeated in its body too).
+func oneParam(c *gin.Context, name string) (string, bool, error) {
+	vs, ok := c.GetQueryArray(name)
+	if len(vs) > 1 {
+		return "", false, zhsearch.Errorf(zhsearch.EINVALID, "%s is given %d times: give it once", name, len(vs))
+	}
+	if !ok {
+		return "", false, nil
+	}
+	return vs[0], true, nil
+}
+
 // intParam reads an optional integer query parameter; absent means 0, so
 // the request's Validate applies its default.
 func intParam(c *gin.Context, name string) (int, error) {
-	v, ok := c.GetQuery(name)
-	if !ok {
-		return 0, nil
+	v, ok, err := oneParam(c, name)
+	if err != nil || !ok {
+		return 0, err
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(v), "-") {
@@ -255,9 +269,9 @@ func notPositive(name string) error {
 // scoreParam reads an optional query parameter holding a score (0–1 is
 // checked by the request's Validate); absent means 0.
 func scoreParam(c *gin.Context, name string) (float64, error) {
-	v, ok := c.GetQuery(name)
-	if !ok {
-		return 0, nil
+	v, ok, err := oneParam(c, name)
+	if err != nil || !ok {
+		return 0, err
 	}
 	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil {
@@ -271,7 +285,10 @@ func scoreParam(c *gin.Context, name string) (float64, error) {
 func (s *Server) search(c *gin.Context) {
 	var req zhsearch.SearchRequest
 	var err error
-	req.Query = c.Query("q")
+	if req.Query, _, err = oneParam(c, "q"); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if req.Page, err = intParam(c, "page"); err != nil {
 		s.fail(c, err)
 		return
@@ -308,8 +325,12 @@ func (s *Server) cachedSearch(c *gin.Context, req zhsearch.SearchRequest) (*zhse
 }
 
 func (s *Server) suggest(c *gin.Context) {
-	req := zhsearch.SuggestRequest{Query: c.Query("q")}
+	var req zhsearch.SuggestRequest
 	var err error
+	if req.Query, _, err = oneParam(c, "q"); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if req.Size, err = intParam(c, "size"); err != nil {
 		s.fail(c, err)
 		return
@@ -417,7 +438,7 @@ func (s *Server) relatedDraft(c *gin.Context) {
 		// ?size=3 was passed over and five items came back: a draft's
 		// parameters are fields of its JSON body.
 		name := slices.Min(slices.Collect(maps.Keys(q)))
-		s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "%.40q: a draft's size and min_score are fields of the JSON body, not of the URL", name))
+		s.fail(c, zhsearch.Errorf(zhsearch.EINVALID, "%.40q: POST /api/v1/related takes no URL parameters (a draft's size and min_score are fields of its JSON body)", name))
 		return
 	}
 	release, err := s.enter(c, s.admit.drafts)

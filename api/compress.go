@@ -21,7 +21,15 @@ func compressAnswers() gin.HandlerFunc {
 	// here, once a request.
 	gz := gzip.Gzip(gzip.BestSpeed, gzip.WithCustomShouldCompressFn(func(c *gin.Context) bool { return c.GetBool(ctxGzip) }))
 	return func(c *gin.Context) {
-		if shouldCompress(c) {
+		compress := shouldCompress(c)
+		if !compress && c.Request.URL.Path != "/metrics" {
+			// The plain answer varies with Accept-Encoding as much as the
+			// gzipped one: a shared cache (answers are public for 30 s)
+			// that stored a plain copy without Vary served it to every
+			// client. The library says so only when it compresses.
+			c.Writer.Header().Add("Vary", "Accept-Encoding")
+		}
+		if compress {
 			c.Set(ctxGzip, true)
 			// A range counts the file's bytes, and a gzipped answer would
 			// carry other bytes under that Content-Range: whole files go

@@ -735,6 +735,31 @@ func TestHugeCountsNameTheirBound(t *testing.T) {
 	}
 }
 
+// TestRepeatedParametersRefused: a parameter given twice is refused with
+// 400, not read as its first value: page=1&page=2 answered page 1 and
+// size=5&size=60 five hits, each without a word (API integrator probe).
+func TestRepeatedParametersRefused(t *testing.T) {
+	h, _, _ := newTestServer(t, &fakeService{}, nil)
+	for _, path := range []string{
+		"/api/v1/search?q=a&page=1&page=2",
+		"/api/v1/search?q=a&size=5&size=60",
+		"/api/v1/search?q=a&q=b",
+		"/api/v1/suggest?q=a&q=b",
+		"/api/v1/suggest?q=a&size=3&size=4",
+		"/api/v1/articles/a1/related?size=3&size=4",
+		"/api/v1/articles/a1/related?min_score=0.1&min_score=0.2",
+	} {
+		rec := do(h, "GET", path, nil)
+		wantError(t, path, rec, 400, zhsearch.EINVALID)
+		if !strings.Contains(rec.Body.String(), "times: give it once") {
+			t.Errorf("%s: %s, want a message saying the parameter is repeated", path, rec.Body)
+		}
+	}
+	if rec := do(h, "GET", "/api/v1/search?q=a&page=1&size=5", nil); rec.Code != 200 {
+		t.Errorf("parameters given once: %d %s", rec.Code, rec.Body)
+	}
+}
+
 // TestLogLinesBounded: a long path sent without a token, or to a route that
 // fails, makes log lines of bounded length (security probe: a 100 KB
 // warning per request).
