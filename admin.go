@@ -79,8 +79,8 @@ type ReindexJob struct {
 	Progress   ReindexProgress `json:"progress"`
 	Error      string          `json:"error"` // why the job failed; empty otherwise
 	StartedAt  time.Time       `json:"started_at"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-	Result     *ReindexResult  `json:"result,omitempty"`
+	FinishedAt *time.Time      `json:"finished_at"` // null while running
+	Result     *ReindexResult  `json:"result"`      // null unless it succeeded
 }
 
 // Edit operations.

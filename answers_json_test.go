@@ -38,3 +38,28 @@ func TestRelatedItemReasonsAlwaysPresent(t *testing.T) {
 		}
 	}
 }
+
+// TestReindexJobFieldsAlwaysPresent: a job answers every field the README
+// lists in every state; a running job lacked finished_at and result, so a
+// client had to tell an absent key from null and from "".
+func TestReindexJobFieldsAlwaysPresent(t *testing.T) {
+	running := ReindexJob{ID: "j1", State: JobRunning}
+	b, err := json.Marshal(running)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"error": `""`, "finished_at": "null", "result": "null"} {
+		if string(got[key]) != want {
+			t.Errorf("running job %s: %s is %s, want %s", b, key, got[key], want)
+		}
+	}
+	for _, key := range []string{"id", "state", "progress", "started_at"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("running job %s lacks %q", b, key)
+		}
+	}
+}
