@@ -112,7 +112,7 @@ func DecodeStrictJSON(data []byte, v any) (problem string) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return JSONProblem(err)
+		return listProblem(err, v)
 	}
 	// Token, not More: More reports no more values before a stray } or ]
 	// (a line a bad export cut or spliced).
@@ -248,6 +248,48 @@ func hasJSONName(t reflect.Type, name []byte) bool {
 	return false
 }
 
+// listProblem is JSONProblem, but for a value of the wrong kind inside a
+// list field of v ("tags":[1]), which encoding/json reports as the field
+// itself ("tags must be a string", where "tags":"x" said "tags must be a
+// list"): it names the list.
+func listProblem(err error, v any) string {
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) || typeErr.Field == "" || strings.Contains(typeErr.Field, ".") {
+		return JSONProblem(err)
+	}
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return JSONProblem(err)
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if name != typeErr.Field || f.Type.Kind() != reflect.Slice || f.Type.Elem() != typeErr.Type {
+			continue
+		}
+		elem := strings.TrimPrefix(strings.TrimPrefix(jsonKind(typeErr.Type), "a "), "an ")
+		return fmt.Sprintf("%s must be a list of %ss, not a list holding %s", typeErr.Field, elem, article(typeErr.Value))
+	}
+	return JSONProblem(err)
+}
+
+// article puts "a" or "an" before a JSON kind (number, string, object).
+func article(kind string) string {
+	if kind == "array" || kind == "object" {
+		return "an " + kind
+	}
+	if strings.HasPrefix(kind, "number") {
+		return "a number"
+	}
+	return "a " + kind
+}
+
 // JSONProblem words a decoding error of encoding/json for the person who
 // wrote the JSON: the field and the kind of value it wants, or where the
 // text stops being JSON, never Go's type names.
@@ -301,6 +343,9 @@ func jsonKind(t reflect.Type) string {
 	case reflect.Bool:
 		return "true or false"
 	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.String {
+			return "a list of strings"
+		}
 		return "a list"
 	case reflect.Pointer:
 		return jsonKind(t.Elem())

@@ -381,8 +381,8 @@ func TestJSONNumberProblems(t *testing.T) {
 func TestJSONProblem(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"title":5}`, "malformed JSON: title must be a string, not a number"},
-		{`{"id":"a","title":"t","tags":"花呗"}`, "malformed JSON: tags must be a list, not a string"},
-		{`{"id":"a","title":"t","tags":[1]}`, "malformed JSON: tags must be a string, not a number"},
+		{`{"id":"a","title":"t","tags":"花呗"}`, "malformed JSON: tags must be a list of strings, not a string"},
+		{`{"id":"a","title":"t","tags":[1]}`, "malformed JSON: tags must be a list of strings, not a list holding a number"},
 		{`{"id":"a","title":`, "malformed JSON: the JSON ends early"},
 		{`{"id":"a" "title":"t"}`, "malformed JSON: not JSON at byte 11: invalid character '\"' after object key:value pair"},
 		{`{"id":"a","titel":"t"}`, `malformed JSON: unknown field "titel"`},
