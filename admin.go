@@ -66,6 +66,11 @@ type ReindexResult struct {
 	Files      int     `json:"files"`
 	Edits      int     `json:"edits"` // journal records replayed into the build
 	TookMS     float64 `json:"took_ms"`
+	// Dictionary is the ID of the dictionary the generation cuts text
+	// with, and DictionaryFrom "built-in" or "data folder": an editor
+	// who added words sees here that the build took them.
+	Dictionary     string `json:"dictionary"`
+	DictionaryFrom string `json:"dictionary_from"`
 	// Warnings are what an editor should know of the build: a data
 	// folder's dictionary file that lacks entries of the built-in one it
 	// replaces.

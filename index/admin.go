@@ -279,7 +279,8 @@ func (l *Live) reindex(j *job, b *builder) (*zhsearch.ReindexResult, error) {
 		return nil, fmt.Errorf("switch to new generation: %w", err)
 	}
 	return &zhsearch.ReindexResult{Generation: filepath.Base(stats.Generation), Articles: stats.Articles,
-		TitleOnly: stats.TitleOnly, Files: stats.Files, Edits: stats.Edits, Warnings: stats.Warnings}, nil
+		TitleOnly: stats.TitleOnly, Files: stats.Files, Edits: stats.Edits, Warnings: stats.Warnings,
+		Dictionary: stats.Dictionary.ID, DictionaryFrom: stats.Dictionary.Source()}, nil
 }
 
 // ReindexJob implements zhsearch.AdminService.

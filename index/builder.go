@@ -180,7 +180,7 @@ func (b *builder) build(ctx context.Context, dataDir string, opts BuildOptions) 
 		return nil, err
 	}
 	stats := &BuildStats{Generation: gen, Files: files, Edits: edits, JournalSeq: pos.Seq, Took: time.Since(start),
-		Warnings: opts.dicts.Warnings()}
+		Warnings: opts.dicts.Warnings(), Dictionary: dictionaryOf(opts.dicts)}
 	if odd := corpus.Lookalikes(dataDir); len(odd) > 0 {
 		stats.Warnings = append(stats.Warnings, fmt.Sprintf("%s: not read: %s (%s)", dataDir, strings.Join(odd, ", "), inputRule))
 	}

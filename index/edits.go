@@ -552,3 +552,22 @@ func (ix *Index) appliedPosition() (journal.Position, error) {
 	}
 	return journal.Position{ID: string(id), Seq: n}, nil
 }
+
+// SiteArticles returns the articles a reindex of dataDir would build, with
+// their bodies: the data files' and their 相关内容 titles, with the edit
+// journal (journalPath; "" for the data folder's, journal.PathOf)
+// replayed over them, and how many of its records were. For tools that
+// read the site's whole text, such as `zhsearch dict suggest`: articles
+// published through the admin API live in the journal alone until the
+// next export.
+func SiteArticles(dataDir, journalPath string) ([]zhsearch.Article, int, error) {
+	c, err := corpus.Load(dataDir, analysis.Normalize)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(c.Articles) == 0 {
+		return nil, 0, noArticles(dataDir)
+	}
+	articles, _, edits, _, err := replayJournal(c.Articles, c.Refs, FileLog(journal.PathOf(dataDir, journalPath)))
+	return articles, edits, err
+}

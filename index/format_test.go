@@ -3,9 +3,11 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,4 +124,64 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s: not within 10s", what)
 		}
 	}
+}
+
+// TestLiveSwitchWaitsForItsBuilder: a generation CURRENT names that is
+// still open in the process that built it (an offline reindex closes it a
+// moment after switching) is waited for, said at info level, and switched
+// to once let go; an editor's back-to-back reindexes logged an error each.
+func TestLiveSwitchWaitsForItsBuilder(t *testing.T) {
+	data, idx := t.TempDir(), t.TempDir()
+	writeData(t, data, jsonlLines("a", 3)...)
+	if _, err := Build(context.Background(), data, idx, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncLog
+	l, err := OpenLive(LiveConfig{IndexDir: idx, DataDir: data, Edits: true, Poll: 5 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cur, err := CurrentGeneration(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := genPrefix + "20991231T000000.000000000"
+	next := filepath.Join(idx, name)
+	if err := os.CopyFS(next, os.DirFS(cur)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(next, genLockFile))
+	builder, err := lockGeneration(next, true) // the reindex that built it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := switchCurrent(idx, name); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the wait said", func() bool { return strings.Contains(logs.String(), "still open in the process that built it") })
+	builder.Close()
+	waitUntil(t, "the switch", func() bool { return l.Generation() == name })
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a builder's brief hold logged an error:\n%s", logs.String())
+	}
+}
+
+// syncLog is a log sink safe for the server's goroutines and the test.
+type syncLog struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (s *syncLog) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncLog) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
 }

@@ -34,6 +34,7 @@ type Index struct {
 	format formatRecord
 	// releaseSeg releases seg when the index closes (AcquireSegmenter).
 	releaseSeg func()
+	dict       Dictionary    // what seg was loaded from
 	rel        relatedEngine // related-list options, statistics and cache
 	// results caches search result pages (search_cache.go); searches
 	// shares one computation of a page between concurrent misses.
@@ -98,7 +99,7 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	seg, releaseSeg, err := generationSegmenter(path)
+	seg, releaseSeg, dict, err := generationSegmenter(path)
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
@@ -120,7 +121,7 @@ func openGeneration(path string, writable bool) (*Index, error) {
 		return fail(err)
 	}
 	ix := &Index{bleve: b, path: path, seg: seg, releaseSeg: releaseSeg, lock: lock, body: bodyBigramsOf(b.Mapping()), typedPY: typedPinyinOf(b.Mapping()),
-		format: format}
+		format: format, dict: dict}
 	ix.rel.gaps = ix.body.wordsToo()
 	n, err := b.DocCount()
 	if err != nil {
@@ -133,15 +134,45 @@ func openGeneration(path string, writable bool) (*Index, error) {
 
 // generationSegmenter loads the dictionary a generation records (before
 // bleve opens it: its word analyzer names the dictionary), or returns the
-// default segmenter for a generation that records none.
+// default segmenter for a generation that records none, with what it is.
 // The segmenter is released once the generation is closed.
-func generationSegmenter(path string) (*analysis.Segmenter, func(), error) {
+func generationSegmenter(path string) (*analysis.Segmenter, func(), Dictionary, error) {
 	dicts, err := analysis.GenerationDicts(path)
 	if err != nil || dicts == nil {
-		return analysis.DefaultSegmenter(), func() {}, err
+		return analysis.DefaultSegmenter(), func() {}, Dictionary{Builtin: true}, err
 	}
-	return analysis.AcquireSegmenter(dicts)
+	seg, release, err := analysis.AcquireSegmenter(dicts)
+	return seg, release, dictionaryOf(dicts), err
 }
+
+// Dictionary says which dictionary a generation cuts text with: its ID
+// (analysis.DictSet.ID, "" for a generation built before dictionaries
+// were recorded) and whether it is the one the binary embeds or a data
+// folder's. An editor who added words checks here that the generation
+// serving holds them.
+type Dictionary struct {
+	ID      string `json:"dictionary"`
+	Builtin bool   `json:"dictionary_builtin"`
+}
+
+// Source names where the dictionary came from, for logs and metrics.
+func (d Dictionary) Source() string {
+	if d.Builtin {
+		return "built-in"
+	}
+	return "data folder"
+}
+
+// dictionaryOf describes a dictionary set (nil: the embedded one).
+func dictionaryOf(d *analysis.DictSet) Dictionary {
+	if d == nil {
+		d = analysis.EmbeddedDicts()
+	}
+	return Dictionary{ID: d.ID, Builtin: d.ID == analysis.EmbeddedDicts().ID}
+}
+
+// Dictionary returns the dictionary the index cuts text with.
+func (ix *Index) Dictionary() Dictionary { return ix.dict }
 
 // SetLogger sets where the index logs what goes wrong inside a shared
 // computation (a panic: answered as an error, logged with its stack);
@@ -187,6 +218,7 @@ type BuildStats struct {
 	Edits      int           // edit journal records replayed over the input
 	JournalSeq uint64        // last journal record the generation holds
 	Took       time.Duration // wall time of the whole build
+	Dictionary Dictionary    // the dictionary it was built with
 	// JournalUnread, for a build that gave the journal a new identity,
 	// says which archived edits the old journal could not give (its
 	// archive missing or cut): they are not in the new journal.

@@ -122,6 +122,10 @@ type Live struct {
 	// followMu allows one generation switch (reindex job or follow) at a time.
 	followMu     sync.Mutex
 	followFailed string // CURRENT target that failed to open (logged once)
+	// followSince is when that target was first found open in another
+	// process, followLogged whether its failure was logged as an error.
+	followSince  time.Time
+	followLogged bool
 
 	jobs jobs
 
@@ -445,8 +449,9 @@ func (l *Live) opened(g *generation, replayed int) {
 	if by == "" {
 		by = "unknown"
 	}
+	dict := g.ix.Dictionary()
 	l.log.Info("serving generation", "generation", g.name, "format", format, "written_by", by,
-		"journal_seq", g.pos.Seq, "replayed_edits", replayed)
+		"journal_seq", g.pos.Seq, "replayed_edits", replayed, "dictionary", dict.ID, "dictionary_from", dict.Source())
 	if format < generationFormat {
 		l.log.Warn("generation built by an older zhsearch: it serves as it was built, without what this version's "+
 			"index adds (README, Upgrading); `zhsearch reindex` builds one of this version", "generation", g.name, "format", format)
@@ -655,6 +660,15 @@ func (l *Live) CacheStats() (CacheStats, error) {
 	}
 	defer g.release()
 	return CacheStats{Search: g.ix.SearchCacheStats(), Related: g.ix.RelatedCacheStats(), Postings: g.ix.PostingsCacheStats()}, nil
+}
+
+// Dictionary returns the dictionary of the generation serving new
+// requests (the zero value before one is open).
+func (l *Live) Dictionary() Dictionary {
+	if g := l.cur.Load(); g != nil {
+		return g.ix.Dictionary()
+	}
+	return Dictionary{}
 }
 
 // Generation returns the name of the generation serving new requests.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -120,8 +121,20 @@ func (l *Live) pollCurrent(every time.Duration) {
 			// Log a failing target once, not every tick; SwitchFailing
 			// tells the metrics for as long as it fails.
 			target, _ := CurrentGeneration(l.cfg.IndexDir)
-			if l.followFailed != target {
-				l.followFailed = target
+			inUse := errors.Is(err, ErrGenerationInUse)
+			switch {
+			case l.followFailed != target && inUse:
+				// An offline reindex points CURRENT at its build a moment
+				// before it closes it: a tick or two later the switch
+				// succeeds (an editor's back-to-back reindexes logged an
+				// error each). Said as an error only if it lasts.
+				l.followFailed, l.followSince, l.followLogged = target, time.Now(), false
+				l.log.Info("the new generation is still open in the process that built it; switching once it lets go", "generation", target)
+			case l.followFailed != target:
+				l.followFailed, l.followLogged = target, true
+				l.log.Error("cannot switch to the new generation; still serving the old one", "generation", target, "err", err)
+			case !l.followLogged && time.Since(l.followSince) >= inUseGrace:
+				l.followLogged = true
 				l.log.Error("cannot switch to the new generation; still serving the old one", "generation", target, "err", err)
 			}
 		} else if l.followFailed != "" {
@@ -131,6 +144,10 @@ func (l *Live) pollCurrent(every time.Duration) {
 		l.followMu.Unlock()
 	}
 }
+
+// inUseGrace is how long a new generation may stay open in the process
+// that built it before the failing switch is logged as an error.
+const inUseGrace = 30 * time.Second
 
 // SwitchFailing returns the generation CURRENT names that the server could
 // not switch to at its last look ("" when it serves what CURRENT names, or

@@ -31,7 +31,10 @@ const Namespace = "zhsearch"
 // IndexInfo describes the live index at scrape time.
 type IndexInfo struct {
 	Generation string // name of the live generation folder
-	Documents  uint64 // articles it holds
+	// Dictionary is the ID of the dictionary the live generation cuts
+	// text with, DictionaryFrom "built-in" or "data folder".
+	Dictionary, DictionaryFrom string
+	Documents                  uint64 // articles it holds
 	// SwitchFailing names the generation the index folder's CURRENT names
 	// that the server could not switch to ("": none).
 	SwitchFailing string
@@ -323,7 +326,7 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 		journalBytes: prometheus.NewDesc(Namespace+"_journal_bytes",
 			"Size of this server's edit journal (file=\"journal\") and of its archive (file=\"archive\"), where compaction moves the records every generation holds: the archive only grows, by every edit made.", []string{"file"}, nil),
 		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
-			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
+			"Always 1; the generation label names the live index generation, dictionary the ID of the dictionary it cuts text with and dictionary_from where that came from (built-in or data folder).", []string{"generation", "dictionary", "dictionary_from"}, nil),
 		cacheHits: prometheus.NewDesc(Namespace+"_cache_hits_total",
 			"Lookups answered by a cache of the live generation (restarts from 0 with each generation).", []string{"cache"}, nil),
 		cacheMisses: prometheus.NewDesc(Namespace+"_cache_misses_total",
@@ -369,7 +372,7 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	ch <- prometheus.MustNewConstMetric(c.docs, prometheus.GaugeValue, float64(info.Documents))
-	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation)
+	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation, info.Dictionary, info.DictionaryFrom)
 	ch <- prometheus.MustNewConstMetric(c.switchFailing, prometheus.GaugeValue, oneIf(info.SwitchFailing != ""))
 	if !info.Built.IsZero() {
 		ch <- prometheus.MustNewConstMetric(c.built, prometheus.GaugeValue, float64(info.Built.UnixNano())/1e9)

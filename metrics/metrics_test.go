@@ -123,7 +123,7 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		if broken.Load() { // journaled edits the index cannot take
 			return IndexInfo{Applied: 5, Journal: &JournalInfo{Last: 9}}, errors.New("index not writable")
 		}
-		return IndexInfo{Generation: gen.Load().(string), Documents: 101, SwitchFailing: failing.Load().(string),
+		return IndexInfo{Generation: gen.Load().(string), Dictionary: "0123456789abcdef", DictionaryFrom: "data folder", Documents: 101, SwitchFailing: failing.Load().(string),
 			Built: time.Unix(1_700_000_000, 0), Reindexing: true, Indexed: 40, ToIndex: 101, Applied: 5, Journal: &JournalInfo{Last: 7, AppendFailures: 2, Bytes: 2048, ArchiveBytes: 65536},
 			Caches: []CacheInfo{{Name: "search", Hits: 7, Misses: 3, Entries: 3},
 				{Name: "postings", Hits: 5, Misses: 2, Entries: 4, Bytes: 4096, Budget: 128 << 20}}}, nil
@@ -139,7 +139,7 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		return string(b)
 	}
 	for _, want := range []string{
-		"zhsearch_index_up 1\n", "zhsearch_index_documents 101\n", `zhsearch_index_generation_info{generation="gen-1"} 1`,
+		"zhsearch_index_up 1\n", "zhsearch_index_documents 101\n", `zhsearch_index_generation_info{dictionary="0123456789abcdef",dictionary_from="data folder",generation="gen-1"} 1`,
 		`zhsearch_cache_hits_total{cache="search"} 7`, `zhsearch_cache_misses_total{cache="search"} 3`,
 		`zhsearch_cache_entries{cache="search"} 3`,
 		`zhsearch_cache_bytes{cache="postings"} 4096`, `zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08`,

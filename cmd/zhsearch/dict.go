@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -9,15 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/index/analysis"
-	"github.com/zhsearch/zhsearch/index/corpus"
 )
 
 // runDict dispatches `zhsearch dict SUBCOMMAND`.
 func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const synopsis = "[--data DIR] [--min-count N] [--top N] [--max-len N]"
+	const synopsis = "[--data DIR] [--journal FILE] [--min-count N] [--top N] [--max-len N]"
 	if len(args) > 0 && args[0] == "builtin" {
 		return runDictBuiltin(args[1:], stdout, stderr)
 	}
@@ -26,6 +26,7 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fs := newFlagSet("dict suggest", synopsis, stderr)
 	dataDir := fs.String("data", env("ZHSEARCH_DATA", "./data"), "data folder (env ZHSEARCH_DATA)")
+	journalPath := fs.String("journal", env("ZHSEARCH_JOURNAL", ""), "edit journal whose articles count too (default DATA/journal/edits.log; env ZHSEARCH_JOURNAL)")
 	opts := analysis.SuggestOptions{}
 	fs.IntVar(&opts.MinCount, "min-count", 3, "only sequences seen at least this often")
 	fs.IntVar(&opts.Top, "top", 50, "at most this many suggestions")
@@ -43,15 +44,15 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return errUsage
 		}
 	}
-	c, err := corpus.Load(*dataDir, analysis.Normalize)
+	// The site as the next reindex would build it: articles published
+	// through the admin API are in the journal alone until the next
+	// export, and their new names were never suggested.
+	articles, edits, err := index.SiteArticles(*dataDir, *journalPath)
 	if err != nil {
 		return err
 	}
-	if len(c.Articles) == 0 { // as reindex: a wrong --data, most likely
-		return fmt.Errorf("%s: no articles found (want *.jsonl or *.txt files)", *dataDir)
-	}
-	texts := make([]string, 0, 2*len(c.Articles))
-	for _, a := range c.Articles {
+	texts := make([]string, 0, 2*len(articles))
+	for _, a := range articles {
 		texts = append(texts, a.Title, a.Body)
 	}
 	dicts, err := analysis.DataDicts(*dataDir)
@@ -64,23 +65,39 @@ func runDict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer release()
 	cands := seg.SuggestWords(texts, opts)
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "# word\tcount\tsplit today")
-	for _, cand := range cands {
-		fmt.Fprintf(w, "%s\t%d\t%s\n", cand.Word, cand.Count, cand.Split)
-	}
-	if err := w.Flush(); err != nil {
+	if err := writeSuggestions(stdout, cands); err != nil {
 		return err
 	}
 	for _, w := range dicts.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	domain := filepath.Join(*dataDir, "dict", "domain.txt")
-	fmt.Fprintf(stderr, "%d candidates from %d articles; add the real words to %s as \"word freq pos\", then reindex\n", len(cands), len(c.Articles), domain)
+	fmt.Fprintf(stderr, "%d candidates from %d articles (%d journal edits replayed); uncomment the real words and append them to %s, then reindex\n",
+		len(cands), len(articles), edits, domain)
 	if _, err := os.Stat(domain); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stderr, "%s replaces the built-in domain dictionary: start it from that one (zhsearch dict builtin domain.txt > %s)\n", domain, domain)
 	}
 	return nil
+}
+
+// suggestedFreq is the frequency a suggested word is offered with: the
+// built-in domain words' most usual one, enough for a word of the site to
+// be cut whole.
+const suggestedFreq = 5000
+
+// writeSuggestions writes candidates in the domain dictionary's format,
+// commented out: each as "#word freq n" under a comment with its count
+// and today's cut, so an editor deletes a "#" to take a word and the
+// output appended to dict/domain.txt as it is changes nothing. (Its
+// columns were word, count and cut, which appended gave every fragment,
+// 贷抹除手机 too, a frequency of its count.)
+func writeSuggestions(w io.Writer, cands []analysis.Candidate) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# zhsearch dict suggest: %d candidates. Delete the \"#\" before the real words, append to dict/domain.txt, reindex.\n", len(cands))
+	for _, c := range cands {
+		fmt.Fprintf(bw, "# seen %d times; cut today %s\n#%s %d n\n", c.Count, c.Split, c.Word, suggestedFreq)
+	}
+	return bw.Flush()
 }
 
 // runDictBuiltin writes a built-in dictionary file (data/dict/NAME, as the

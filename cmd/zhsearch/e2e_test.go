@@ -530,6 +530,10 @@ func TestDictionaryReplacedWarns(t *testing.T) {
 	if st := run(context.Background(), []string{"reindex", "--data", data, "--index", idx}, &out, &errOut); st != 0 || !strings.Contains(errOut.String(), warning) {
 		t.Errorf("reindex: status %d, stderr %q; want 0 and a warning %q", st, &errOut, warning)
 	}
+	// The editor sees which dictionary the new generation took.
+	if !strings.Contains(out.String(), "(data folder)\n") || !strings.Contains(out.String(), "dictionary: ") {
+		t.Errorf("reindex with a data folder's dictionary says %q, want its dictionary (data folder)", &out)
+	}
 	errOut.Reset()
 	if st := run(context.Background(), []string{"dict", "suggest", "--data", data, "--min-count", "1"}, &out, &errOut); st != 0 || !strings.Contains(errOut.String(), warning) {
 		t.Errorf("dict suggest: status %d, stderr %q; want 0 and a warning %q", st, &errOut, warning)

@@ -60,6 +60,7 @@ type liveIndex interface {
 	ReindexProgress() (zhsearch.ReindexProgress, bool)
 	Applied() uint64
 	JournalStats() (index.JournalStats, bool)
+	Dictionary() index.Dictionary
 }
 
 func newObservability(live func() liveIndex) *observability {
@@ -93,7 +94,9 @@ func (o *observability) indexInfo() (metrics.IndexInfo, error) {
 		return metrics.IndexInfo{}, err
 	}
 	progress, reindexing := ix.ReindexProgress()
-	return metrics.IndexInfo{Generation: ix.Generation(), Documents: n, SwitchFailing: ix.SwitchFailing(),
+	dict := ix.Dictionary()
+	return metrics.IndexInfo{Generation: ix.Generation(), Dictionary: dict.ID, DictionaryFrom: dict.Source(),
+		Documents: n, SwitchFailing: ix.SwitchFailing(),
 		Built: ix.GenerationBuilt(), Reindexing: reindexing, Indexed: progress.Done, ToIndex: progress.Total,
 		Applied: ix.Applied(), Journal: journal, Caches: []metrics.CacheInfo{
 			{Name: "search", Hits: cs.Search.Hits, Misses: cs.Search.Misses, Entries: cs.Search.Entries,

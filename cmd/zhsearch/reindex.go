@@ -84,7 +84,17 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	printSummary(stdout, stats.Articles, stats.TitleOnly, stats.Files, stats.Edits, stats.Took)
 	fmt.Fprintf(stdout, "live generation: %s (%d old removed; a running server switches to it at its next poll, every second by default, or on SIGHUP)\n",
 		stats.Generation, len(removed))
+	printDictionary(stdout, stats.Dictionary.ID, stats.Dictionary.Source())
 	return nil
+}
+
+// printDictionary says which dictionary the new generation cuts text
+// with: an editor who added words to DATA/dict sees that the build took
+// them (the ID changes with every edit of the files).
+func printDictionary(w io.Writer, id, from string) {
+	if id != "" {
+		fmt.Fprintf(w, "dictionary: %s (%s)\n", id, from)
+	}
 }
 
 // printSummary prints what a reindex indexed.

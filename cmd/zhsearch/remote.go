@@ -141,5 +141,6 @@ func remoteReindex(ctx context.Context, server, token string, stdout, stderr io.
 	}
 	printSummary(stdout, r.Articles, r.TitleOnly, r.Files, r.Edits, time.Duration(r.TookMS*float64(time.Millisecond)))
 	fmt.Fprintf(stdout, "live generation: %s\n", r.Generation)
+	printDictionary(stdout, r.Dictionary, r.DictionaryFrom)
 	return nil
 }

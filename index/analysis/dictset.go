@@ -36,10 +36,11 @@ type DictSet struct {
 	// derived from the files, and checked against them when loaded.
 	Prepared []byte
 	// Replaced says, for each of a data folder's files that replaced a
-	// built-in one (DataDicts), how many of the built-in file's entries it
-	// lacks: an editor who starts dict/domain.txt with one new word drops
-	// the built-in domain words (风控, 套路贷 …) from the next build.
-	Replaced map[string]int
+	// built-in one (DataDicts), which of the built-in file's entries it
+	// lacks, sorted: an editor who starts dict/domain.txt with one new
+	// word drops the built-in domain words (风控, 套路贷 …) from the next
+	// build.
+	Replaced map[string][]string
 	// Dir is the folder the files were read from (a data folder or a
 	// generation; "" for the embedded set): errors name the files under
 	// it, so an operator can open the one at fault.
@@ -64,38 +65,60 @@ func (d *DictSet) Names() []string {
 // folder's dictionary files leave out (Replaced), sorted by file.
 func (d *DictSet) Warnings() []string {
 	var out []string
-	for name, n := range d.Replaced {
-		if n > 0 {
+	for name, missing := range d.Replaced {
+		if n := len(missing); n > 0 {
 			base := path.Base(name)
-			out = append(out, fmt.Sprintf("%s replaces the built-in %s and lacks %d of its entries; "+
-				"start from the built-in file (`zhsearch dict builtin %s`) and add to it", name, base, n, base))
+			shown := missing[:min(n, missingShown)]
+			more := ""
+			if n > len(shown) {
+				more = fmt.Sprintf(" and %d more", n-len(shown))
+			}
+			out = append(out, fmt.Sprintf("%s replaces the built-in %s and lacks %d of its entries (%s%s); "+
+				"start from the built-in file (`zhsearch dict builtin %s`) and add to it", name, base, n, strings.Join(shown, "; "), more, base))
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// entries returns the first field of each line of a dictionary file that
-// is not blank or a comment: its words (or spoken forms, question words).
-func entries(b []byte) map[string]bool {
+// missingShown bounds the missing entries a warning names.
+const missingShown = 5
+
+// entries returns the entries of dictionary file name: of each line that
+// is not blank or a comment, its first field (a word, a spoken form, a
+// question word, whatever frequency or weight follows), or for
+// synonyms.txt the whole group, its fields joined by one space (a word
+// may start two groups: 注销 关闭 关掉 dropped went unnoticed while 注销
+// still started 注销 销号 销户). Lines may end in \n, \r\n or a lone \r,
+// as the loaders read them.
+func entries(name string, b []byte) map[string]bool {
+	group := path.Base(name) == "synonyms.txt"
 	out := map[string]bool{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+	for _, line := range strings.FieldsFunc(string(b), func(r rune) bool { return r == '\n' || r == '\r' }) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
+		case group:
+			out[strings.Join(f, " ")] = true
+		default:
 			out[f[0]] = true
 		}
 	}
 	return out
 }
 
-// lacking is how many of base's entries b does not have.
-func lacking(base, b []byte) int {
-	have, n := entries(b), 0
-	for w := range entries(base) {
-		if !have[w] {
-			n++
+// lacking returns the entries of base, the built-in file name, that b
+// does not have, sorted.
+func lacking(name string, base, b []byte) []string {
+	have := entries(name, b)
+	var out []string
+	for e := range entries(name, base) {
+		if !have[e] {
+			out = append(out, e)
 		}
 	}
-	return n
+	sort.Strings(out)
+	return out
 }
 
 // preparedFile is where a generation keeps the prepared form of its
@@ -221,9 +244,9 @@ func readDicts(fsys fs.FS, dir string, base *DictSet) (*DictSet, error) {
 		if base != nil {
 			if old, ok := base.Files[name]; ok {
 				if d.Replaced == nil {
-					d.Replaced = map[string]int{}
+					d.Replaced = map[string][]string{}
 				}
-				d.Replaced[name] = lacking(old, b)
+				d.Replaced[name] = lacking(name, old, b)
 			}
 		}
 		d.Files[name] = b

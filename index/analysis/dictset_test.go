@@ -196,6 +196,11 @@ func TestDataDictsRefused(t *testing.T) {
 		{"a built-in name in another case", func(t *testing.T, data string) {
 			writeDict(t, data, "Stop.txt", "老铁\n")
 		}, "dict/Stop.txt: name it stop.txt"},
+		// A lexicon file under another name is read as domain words: the
+		// error says so, not only that 晚还 is no frequency.
+		{"a synonyms file misnamed", func(t *testing.T, data string) {
+			writeDict(t, data, "synonym.txt", "逾期 晚还 迟还\n")
+		}, `dict/synonym.txt:1: frequency "晚还" must be a finite number above 0 (any dict/*.txt other than the lexicon's files is a list of domain words, word [freq [pos]]: the lexicon's are ask.txt, common.txt, question.txt, spoken.txt, stop.txt, synonyms.txt, trouble.txt)`},
 		{"over 64 MiB", func(t *testing.T, data string) {
 			writeDict(t, data, "big.txt", "")
 			if err := os.Truncate(filepath.Join(data, "dict", "big.txt"), maxDictFileBytes+1); err != nil {
@@ -458,6 +463,12 @@ func TestParseDictLine(t *testing.T) {
 		// separator, full-width digits are the same number.
 		{"省呗，1000，nz", entry{}, `"省呗，1000，nz" is not one word: separate the fields with spaces`},
 		{"省呗\u3000１０００\u3000nz", entry{"省呗", 1000, "nz", true}, ""},
+		// A frequency gse took and then dropped the word for; a space
+		// inside the word; a comment after the entry.
+		{"融易花 1e8 nz", entry{"融易花", 1e8, "nz", true}, ""},
+		{"融易花 1e14 nz", entry{}, `frequency "1e14" is too large`},
+		{"融易 花 1000 nz", entry{}, `"融易 花": a word holds no space (write 融易花)`},
+		{"融易花 1000 nz # 新平台", entry{}, "a comment takes a line of its own"},
 	} {
 		word, freq, pos, ok, err := ParseDictLine(tt.line)
 		if got := (entry{word, freq, pos, ok}); !reflect.DeepEqual(got, tt.want) {
@@ -466,5 +477,46 @@ func TestParseDictLine(t *testing.T) {
 		if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("ParseDictLine(%q): error %v, want %q", tt.line, err, tt.wantErr)
 		}
+	}
+}
+
+// TestReplacedFileWarnings: a data folder's file that replaces a built-in
+// one is warned about when it lacks the built-in's entries, naming them;
+// not when it only changes their line endings or a word's frequency. A
+// synonyms.txt saved with lone \r line endings was said to lack 50
+// entries it held, and one that dropped 注销 关闭 关掉 none (注销 still
+// started another group).
+func TestReplacedFileWarnings(t *testing.T) {
+	builtin := func(name string) string { return string(EmbeddedDicts().Files["dict/"+name]) }
+	syn := builtin("synonyms.txt")
+	tests := []struct {
+		name, file, text string
+		want             string // "" for no warning
+	}{
+		{"built-in as it is", "synonyms.txt", syn, ""},
+		{"lone CR line ends", "synonyms.txt", strings.ReplaceAll(syn, "\n", "\r"), ""},
+		{"CRLF line ends", "synonyms.txt", strings.ReplaceAll(syn, "\n", "\r\n"), ""},
+		{"a group dropped whose first word starts another", "synonyms.txt", strings.Replace(syn, "注销 关闭 关掉\n", "", 1), "lacks 1 of its entries (注销 关闭 关掉)"},
+		{"a frequency changed", "domain.txt", strings.Replace(builtin("domain.txt"), "花呗 50000 nz", "花呗 60000 nz", 1), ""},
+		{"one new word alone", "domain.txt", "美团 1000 nz\n", "and lacks"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(data, "dict"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(data, "dict", tt.file), []byte(tt.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			d, err := DataDicts(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(d.Warnings(), "\n")
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("warnings %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

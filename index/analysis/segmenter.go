@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"maps"
 	"math"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,6 +111,12 @@ func (s *Segmenter) loadText(dicts fs.FS) error {
 			continue
 		}
 		if err := s.addWords(dicts, name); err != nil {
+			if name != "dict/domain.txt" {
+				// synonym.txt or spoken-new.txt failed on its second
+				// field, "frequency 晚还": say what the file was taken for.
+				return fmt.Errorf("%w (any dict/*.txt other than the lexicon's files is a list of domain words, word [freq [pos]]: the lexicon's are %s)",
+					err, strings.Join(lexiconNames(), ", "))
+			}
 			return err
 		}
 	}
@@ -163,6 +170,11 @@ func (s *Segmenter) loadBase() error {
 	return nil
 }
 
+// maxDictFreq bounds a dictionary word's frequency: a thousand times the
+// commonest words of the base dictionary (about 140,000), far past what
+// makes a word win every cut.
+const maxDictFreq = 1e8
+
 // ParseDictLine parses "word [freq [pos]]"; blank lines and # comments give
 // ok=false.
 func ParseDictLine(line string) (word string, freq float64, pos string, ok bool, err error) {
@@ -180,10 +192,29 @@ func ParseDictLine(line string) (word string, freq float64, pos string, ok bool,
 		// text ever holds.
 		return "", 0, "", false, fmt.Errorf("%q is not one word: separate the fields with spaces, not commas or other punctuation", f[0])
 	}
+	for _, x := range f[1:] {
+		if strings.HasPrefix(x, "#") {
+			return "", 0, "", false, errors.New("a comment takes a line of its own")
+		}
+	}
+	number := func(x string) bool {
+		_, err := strconv.ParseFloat(width.Narrow.String(x), 64)
+		return err == nil
+	}
+	if len(f) > 2 && !number(f[1]) && number(f[2]) {
+		// 融易 花 1000 nz: the space is inside the word, not a bad
+		// frequency 花.
+		return "", 0, "", false, fmt.Errorf("%q: a word holds no space (write %s%s)", f[0]+" "+f[1], f[0], f[1])
+	}
 	if len(f) > 1 {
 		// Full-width digits (１０００) are the same number to the editor.
 		if freq, err = strconv.ParseFloat(width.Narrow.String(f[1]), 64); err != nil || !(freq > 0) || math.IsInf(freq, 1) {
 			return "", 0, "", false, fmt.Errorf("frequency %q must be a finite number above 0", f[1])
+		}
+		if freq > maxDictFreq {
+			// gse dropped a word of 1e14 without a word: it went on
+			// being cut as before.
+			return "", 0, "", false, fmt.Errorf("frequency %q is too large: at most %d (the commonest words have about 100000)", f[1], int64(maxDictFreq))
 		}
 	}
 	if len(f) > 2 {
@@ -497,4 +528,14 @@ func (s *Segmenter) Recut(norm, stored string) ([]Word, bool) {
 		words = appendCodeParts(words, w, start)
 	}
 	return words, true
+}
+
+// lexiconNames lists the lexicon's files (lexiconFiles) by name.
+func lexiconNames() []string {
+	var out []string
+	for name := range lexiconFiles {
+		out = append(out, path.Base(name))
+	}
+	slices.Sort(out)
+	return out
 }
