@@ -86,16 +86,7 @@ func TestLiveSwitchFailing(t *testing.T) {
 	l, _, idx := builtLive(t, 5*time.Millisecond, jsonlLines("a", 3)...)
 	defer l.Close()
 	serving := l.Generation()
-	cur, err := CurrentGeneration(idx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := genPrefix + "20991231T000000.000000000"
-	next := filepath.Join(idx, name)
-	if err := os.CopyFS(next, os.DirFS(cur)); err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(filepath.Join(next, genLockFile))
+	name, next := copyCurrent(t, idx)
 	if err := os.WriteFile(filepath.Join(next, formatFile), []byte(`{"format":99,"written_by":"zhsearch v9"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -143,16 +134,7 @@ func TestLiveSwitchWaitsForItsBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	cur, err := CurrentGeneration(idx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := genPrefix + "20991231T000000.000000000"
-	next := filepath.Join(idx, name)
-	if err := os.CopyFS(next, os.DirFS(cur)); err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(filepath.Join(next, genLockFile))
+	name, next := copyCurrent(t, idx)
 	builder, err := lockGeneration(next, true) // the reindex that built it
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +148,23 @@ func TestLiveSwitchWaitsForItsBuilder(t *testing.T) {
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("a builder's brief hold logged an error:\n%s", logs.String())
 	}
+}
+
+// copyCurrent copies the index folder's current generation to a newer
+// one, unlocked and not yet current, and returns its name and path.
+func copyCurrent(t *testing.T, idx string) (name, path string) {
+	t.Helper()
+	cur, err := CurrentGeneration(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name = genPrefix + "20991231T000000.000000000"
+	path = filepath.Join(idx, name)
+	if err := os.CopyFS(path, os.DirFS(cur)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(path, genLockFile))
+	return name, path
 }
 
 // syncLog is a log sink safe for the server's goroutines and the test.
