@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -89,6 +91,9 @@ func (s *Server) searchPage(c *gin.Context, site *web.Assets) {
 	p := page{Title: siteName, Query: q}
 	if q != "" {
 		p.Title, p.Robots = q+" - "+siteName, robotsSkip
+		if n, err := strconv.Atoi(c.Query("page")); err == nil && n > 1 && n <= zhsearch.MaxResultWindow {
+			p.Title = fmt.Sprintf("%s - 第 %d 页 - %s", q, n, siteName) // as search.js titles it
+		}
 	}
 	s.render(c, site, http.StatusOK, "search.html", p)
 }

@@ -98,6 +98,12 @@ func TestPages(t *testing.T) {
 			[]string{`<meta name="robots" content="noindex, follow">`}, []string{`rel="canonical"`}},
 		{"search page keeps the query", "/?q=" + "%3Cscript%3E花呗", 200,
 			[]string{`value="&lt;script&gt;花呗"`, `<title>&lt;script&gt;花呗 - 站内搜索</title>`}, []string{"<script>花呗"}},
+		// A later page is named in the title, as search.js names it; a
+		// page number that is not one is not.
+		{"search page names a later page", "/?q=花呗&page=3", 200,
+			[]string{`<title>花呗 - 第 3 页 - 站内搜索</title>`}, nil},
+		{"search page title without a page number that is none", "/?q=花呗&page=x3", 200,
+			[]string{`<title>花呗 - 站内搜索</title>`}, nil},
 		// A bidi override would turn the page's own text around the query.
 		{"search page shows the query without bidi controls", "/?q=%E2%80%AE%E8%8A%B1%E5%91%97%E2%81%A6x%E2%81%A9", 200,
 			[]string{`value="花呗x"`, `<title>花呗x - 站内搜索</title>`}, []string{"\u202e", "\u2066", "\u2069"}},

@@ -84,7 +84,7 @@ func TestBrowserRelaxedResults(t *testing.T) {
 		// A reader who jumps from heading to heading never meets the note:
 		// the status says where the exact matches end, and each closest
 		// result's heading says it only partly matches.
-		if want := fmt.Sprintf("本页前 %d 篇完全符合", strict); !strings.Contains(r.Status, want) {
+		if want := fmt.Sprintf("本页前 %d 篇符合你的搜索", strict); !strings.Contains(r.Status, want) {
 			t.Errorf("status %q does not say %q", r.Status, want)
 		}
 		said := val(t, ctx, chromedp.Evaluate[[]bool](`[...document.querySelectorAll('#results .result-title')].map(h => [...h.querySelectorAll('.visually-hidden')].some(s => s.textContent.includes('部分符合')))`))

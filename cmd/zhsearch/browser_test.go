@@ -396,6 +396,10 @@ func browserPagesAndHistory(t *testing.T, env *browserEnv, tb *tab) {
 	if r.Current != "2" || !strings.Contains(r.Status, "第 2 页") || r.Value != "花呗" {
 		t.Errorf("page 2: current page %q, status %q, box %q (want the query shown, 花呗)", r.Current, r.Status, r.Value)
 	}
+	// Tabs and the history menu tell the pages apart.
+	if title := val(t, ctx, chromedp.Evaluate[string](`document.title`)); title != "花呗 - 第 2 页 - 站内搜索" {
+		t.Errorf("page 2's title %q, want 花呗 - 第 2 页 - 站内搜索", title)
+	}
 	if len(r.Titles) == 0 || slices.Equal(r.Titles, page1) {
 		t.Fatalf("page 2 shows %q", r.Titles)
 	}

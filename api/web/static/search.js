@@ -50,6 +50,9 @@
     if (!results) return; // another page: the browser goes to /?q=…
     e.preventDefault();
     navigate(q, 1);
+    // On a phone the results replace nothing but the list: without this
+    // the on-screen keyboard stayed up over them.
+    if (window.matchMedia && window.matchMedia('(pointer: coarse)').matches) input.blur();
   });
 
   // "/" focuses the search box, as on many sites.
@@ -151,7 +154,8 @@
     var my = ++loadSeq;
     if (loadCtrl) loadCtrl.abort();
     loadCtrl = typeof AbortController === 'function' ? new AbortController() : null;
-    document.title = q + ' - ' + SITE;
+    // The page's number too: tabs and the history menu tell pages apart.
+    document.title = q + (page > 1 ? ' - 第 ' + page + ' 页' : '') + ' - ' + SITE;
     intro.hidden = true;
     resultsHeading.textContent = '“' + q + '”的搜索结果';
     resultsHeading.hidden = false;
@@ -202,7 +206,9 @@
       : closest ? '以下结果只部分符合“' + q + '”,共 ' + d.total + ' 篇'
       : '找到' + (d.total_capped ? '超过 ' : ' ') + d.total + ' 篇相关文章') + ',用时 ' + formatMs(d.took_ms) + ' 毫秒' +
       (page > 1 ? ',第 ' + page + ' 页' : '') +
-      (exact > 0 && exact < hits.length ? ';本页前 ' + exact + ' 篇完全符合,其余是最接近的内容' : ''));
+      // 符合你的搜索, not 完全符合: a hit matches by its words' weight,
+      // not by holding every word (a reader found one without 花呗).
+      (exact > 0 && exact < hits.length ? ';本页前 ' + exact + ' 篇符合你的搜索,其余是最接近的内容' : ''));
     results.start = (page - 1) * PAGE_SIZE + 1;
     var noted = noExact || closest;
     hits.forEach(function (hit) {
