@@ -290,14 +290,14 @@ func (m *Metrics) ObserveJournalCut(bytes int64) { m.journalCuts.Inc() }
 // indexCollector reads the live index at scrape time, so a generation
 // swapped in by a reindex shows at the next scrape.
 type indexCollector struct {
-	info                             func() (IndexInfo, error)
-	up, docs, gen, switchFailing     *prometheus.Desc
-	built, reindexing                *prometheus.Desc
-	indexed, toIndex                 *prometheus.Desc
-	applied, journalLast, appendFail *prometheus.Desc
-	journalBytes                     *prometheus.Desc
-	cacheHits, cacheMisses, cacheLen *prometheus.Desc
-	cacheBytes, cacheBudget          *prometheus.Desc
+	info                               func() (IndexInfo, error)
+	up, docs, gen, dict, switchFailing *prometheus.Desc
+	built, reindexing                  *prometheus.Desc
+	indexed, toIndex                   *prometheus.Desc
+	applied, journalLast, appendFail   *prometheus.Desc
+	journalBytes                       *prometheus.Desc
+	cacheHits, cacheMisses, cacheLen   *prometheus.Desc
+	cacheBytes, cacheBudget            *prometheus.Desc
 }
 
 func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
@@ -326,7 +326,9 @@ func newIndexCollector(info func() (IndexInfo, error)) *indexCollector {
 		journalBytes: prometheus.NewDesc(Namespace+"_journal_bytes",
 			"Size of this server's edit journal (file=\"journal\") and of its archive (file=\"archive\"), where compaction moves the records every generation holds: the archive only grows, by every edit made.", []string{"file"}, nil),
 		gen: prometheus.NewDesc(Namespace+"_index_generation_info",
-			"Always 1; the generation label names the live index generation, dictionary the ID of the dictionary it cuts text with and dictionary_from where that came from (built-in or data folder).", []string{"generation", "dictionary", "dictionary_from"}, nil),
+			"Always 1; the generation label names the live index generation.", []string{"generation"}, nil),
+		dict: prometheus.NewDesc(Namespace+"_index_dictionary_info",
+			"Always 1; the dictionary label is the ID of the dictionary the live generation cuts text with (a digest of its files), dictionary_from where it came from: built-in or data folder.", []string{"dictionary", "dictionary_from"}, nil),
 		cacheHits: prometheus.NewDesc(Namespace+"_cache_hits_total",
 			"Lookups answered by a cache of the live generation (restarts from 0 with each generation).", []string{"cache"}, nil),
 		cacheMisses: prometheus.NewDesc(Namespace+"_cache_misses_total",
@@ -345,6 +347,7 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.up
 	ch <- c.docs
 	ch <- c.gen
+	ch <- c.dict
 	ch <- c.switchFailing
 	ch <- c.built
 	ch <- c.reindexing
@@ -372,7 +375,8 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	ch <- prometheus.MustNewConstMetric(c.docs, prometheus.GaugeValue, float64(info.Documents))
-	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation, info.Dictionary, info.DictionaryFrom)
+	ch <- prometheus.MustNewConstMetric(c.gen, prometheus.GaugeValue, 1, info.Generation)
+	ch <- prometheus.MustNewConstMetric(c.dict, prometheus.GaugeValue, 1, info.Dictionary, info.DictionaryFrom)
 	ch <- prometheus.MustNewConstMetric(c.switchFailing, prometheus.GaugeValue, oneIf(info.SwitchFailing != ""))
 	if !info.Built.IsZero() {
 		ch <- prometheus.MustNewConstMetric(c.built, prometheus.GaugeValue, float64(info.Built.UnixNano())/1e9)

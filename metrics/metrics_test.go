@@ -139,7 +139,8 @@ func TestIndexCollectorReadsLiveIndexAtScrape(t *testing.T) {
 		return string(b)
 	}
 	for _, want := range []string{
-		"zhsearch_index_up 1\n", "zhsearch_index_documents 101\n", `zhsearch_index_generation_info{dictionary="0123456789abcdef",dictionary_from="data folder",generation="gen-1"} 1`,
+		"zhsearch_index_up 1\n", "zhsearch_index_documents 101\n", `zhsearch_index_generation_info{generation="gen-1"} 1`,
+		`zhsearch_index_dictionary_info{dictionary="0123456789abcdef",dictionary_from="data folder"} 1`,
 		`zhsearch_cache_hits_total{cache="search"} 7`, `zhsearch_cache_misses_total{cache="search"} 3`,
 		`zhsearch_cache_entries{cache="search"} 3`,
 		`zhsearch_cache_bytes{cache="postings"} 4096`, `zhsearch_cache_budget_bytes{cache="postings"} 1.34217728e+08`,
