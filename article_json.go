@@ -229,23 +229,30 @@ func keyFollows(rest []byte) bool {
 // hasJSONName reports whether one of struct type t's fields, those of
 // embedded structs too, is named name in JSON, exactly.
 func hasJSONName(t reflect.Type, name []byte) bool {
+	_, ok := jsonField(t, string(name))
+	return ok
+}
+
+// jsonField returns the field of struct type t, or of a struct it embeds,
+// that JSON names name, exactly.
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
-			if hasJSONName(f.Type, name) {
-				return true
+			if g, ok := jsonField(f.Type, name); ok {
+				return g, true
 			}
 			continue
 		}
 		if tag == "" {
 			tag = f.Name
 		}
-		if string(name) == tag {
-			return true
+		if name == tag {
+			return f, true
 		}
 	}
-	return false
+	return reflect.StructField{}, false
 }
 
 // listProblem is JSONProblem, but for a value of the wrong kind inside a
@@ -264,23 +271,16 @@ func listProblem(err error, v any) string {
 	if t == nil || t.Kind() != reflect.Struct {
 		return JSONProblem(err)
 	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" {
-			name = f.Name
-		}
-		if name != typeErr.Field || f.Type.Kind() != reflect.Slice || f.Type.Elem() != typeErr.Type {
-			continue
-		}
-		elem := strings.TrimPrefix(strings.TrimPrefix(jsonKind(typeErr.Type), "a "), "an ")
-		return fmt.Sprintf("%s must be a list of %ss, not a list holding %s", typeErr.Field, elem, article(typeErr.Value))
+	f, ok := jsonField(t, typeErr.Field)
+	if !ok || f.Type.Kind() != reflect.Slice || f.Type.Elem() != typeErr.Type {
+		return JSONProblem(err)
 	}
-	return JSONProblem(err)
+	elem := strings.TrimPrefix(strings.TrimPrefix(jsonKind(typeErr.Type), "a "), "an ")
+	return fmt.Sprintf("%s must be a list of %ss, not a list holding %s", typeErr.Field, elem, withArticle(typeErr.Value))
 }
 
-// article puts "a" or "an" before a JSON kind (number, string, object).
-func article(kind string) string {
+// withArticle puts "a" or "an" before a JSON kind (number, string, object).
+func withArticle(kind string) string {
 	if kind == "array" || kind == "object" {
 		return "an " + kind
 	}

@@ -151,8 +151,8 @@ func generationSegmenter(path string) (*analysis.Segmenter, func(), Dictionary, 
 // folder's. An editor who added words checks here that the generation
 // serving holds them.
 type Dictionary struct {
-	ID      string `json:"dictionary"`
-	Builtin bool   `json:"dictionary_builtin"`
+	ID      string
+	Builtin bool
 }
 
 // Source names where the dictionary came from, for logs and metrics.
